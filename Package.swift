@@ -1,0 +1,48 @@
+// swift-tools-version: 6.0
+// celery-redis-exporter: a Prometheus exporter and alerter for Celery on Redis.
+// Module boundaries follow DESIGN (see README "Architecture"): only Redis touches CHiredis,
+// only TLS touches COpenSSL, only Exposition touches CZlib.
+import PackageDescription
+
+let package = Package(
+    name: "celery-redis-exporter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "celery-redis-exporter", targets: ["celery-redis-exporter"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
+    ],
+    targets: [
+        // System library shims: a module map plus a header that wraps C macros Swift cannot import.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CLinux"),
+
+        .target(name: "Sockets", dependencies: ["CLinux"]),
+        .target(name: "TLS", dependencies: ["Sockets", "COpenSSL"]),
+        .target(name: "HTTP", dependencies: ["Sockets", "TLS", "CLinux", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Redis", dependencies: ["Sockets", "TLS", "CHiredis", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Exposition", dependencies: ["CZlib"]),
+        .target(name: "Celery", dependencies: ["Redis", "Exposition", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Exporter",
+            dependencies: [
+                "Sockets", "TLS", "HTTP", "Redis", "Exposition", "Celery", "CLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "celery-redis-exporter", dependencies: ["Exporter"]),
+
+        // Test-only helpers: start real redis-server / openssl processes on free ports, make certificates.
+        .target(name: "TestSupport", dependencies: ["Sockets"], path: "Tests/TestSupport"),
+        .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
+        .testTarget(name: "TLSTests", dependencies: ["TLS", "Sockets", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "TLS", "Sockets", "TestSupport"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
+        .testTarget(name: "CeleryTests", dependencies: ["Celery", "Redis", "Exposition", "TestSupport"]),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Celery", "Redis", "Exposition", "HTTP", "TestSupport"]),
+    ]
+)

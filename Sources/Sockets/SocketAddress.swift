@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinux
+
+/// An endpoint to connect to or listen on: a TCP host and port, or a unix socket path.
+public enum SocketEndpoint: Equatable, Sendable, CustomStringConvertible {
+    case tcp(host: String, port: UInt16)
+    case unix(path: String)
+
+    public var description: String {
+        switch self {
+        case .tcp(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        case .unix(let path): return "unix:\(path)"
+        }
+    }
+
+    /// Parses `host:port`, `[v6]:port` or `:port` (all interfaces). Returns nil when malformed.
+    public static func parseHostPort(_ text: String) -> SocketEndpoint? {
+        var host: Substring
+        var portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+            if host.contains(":") { return nil }  // bare IPv6 needs brackets
+        }
+        guard let port = UInt16(portText) else { return nil }
+        return .tcp(host: String(host), port: port)
+    }
+}
+
+/// A resolved socket address (`sockaddr_storage` plus its length).
+public struct SocketAddress: Sendable {
+    public var storage: sockaddr_storage
+    public var length: socklen_t
+
+    public init(storage: sockaddr_storage, length: socklen_t) {
+        self.storage = storage
+        self.length = length
+    }
+
+    /// The address family (`AF_INET`, `AF_INET6`, `AF_UNIX`).
+    public var family: Int32 { Int32(storage.ss_family) }
+
+    /// Resolves a TCP host and port to one or more addresses (IPv4 and IPv6), in `getaddrinfo` order.
+    /// An empty host means "all interfaces" (for listening): `::` then `0.0.0.0`.
+    public static func resolve(host: String, port: UInt16, passive: Bool = false) throws -> [SocketAddress] {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        hints.ai_flags = passive ? AI_PASSIVE : 0
+        if !passive { hints.ai_flags |= AI_ADDRCONFIG }
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc: Int32
+        if host.isEmpty {
+            rc = getaddrinfo(nil, String(port), &hints, &result)
+        } else {
+            rc = getaddrinfo(host, String(port), &hints, &result)
+        }
+        guard rc == 0 else {
+            throw SocketError.resolution(host: host, reason: String(cString: gai_strerror(rc)))
+        }
+        defer { freeaddrinfo(result) }
+        var addresses: [SocketAddress] = []
+        var cursor = result
+        while let info = cursor {
+            var storage = sockaddr_storage()
+            let length = info.pointee.ai_addrlen
+            withUnsafeMutableBytes(of: &storage) { dst in
+                dst.copyMemory(from: UnsafeRawBufferPointer(start: info.pointee.ai_addr, count: Int(length)))
+            }
+            addresses.append(SocketAddress(storage: storage, length: length))
+            cursor = info.pointee.ai_next
+        }
+        if addresses.isEmpty { throw SocketError.resolution(host: host, reason: "no addresses") }
+        return addresses
+    }
+
+    /// A unix-domain socket address for `path`.
+    public static func unix(path: String) throws -> SocketAddress {
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        let capacity = MemoryLayout.size(ofValue: addr.sun_path)
+        guard bytes.count < capacity else { throw SocketError.invalidAddress(path) }
+        withUnsafeMutableBytes(of: &addr.sun_path) { dst in
+            dst.copyBytes(from: bytes)
+        }
+        var storage = sockaddr_storage()
+        withUnsafeMutableBytes(of: &storage) { dst in
+            withUnsafeBytes(of: &addr) { src in dst.copyMemory(from: src) }
+        }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
+        return SocketAddress(storage: storage, length: length)
+    }
+
+    /// Numeric text of the address (`127.0.0.1:9100`, `[::1]:9100`, or the unix path).
+    public var description: String {
+        var copy = storage
+        switch family {
+        case AF_INET:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
+                    var buf = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+                    var a = sin.pointee.sin_addr
+                    inet_ntop(AF_INET, &a, &buf, socklen_t(buf.count))
+                    let host = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                    return "\(host):\(UInt16(bigEndian: sin.pointee.sin_port))"
+                }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
+                    var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+                    var a = sin6.pointee.sin6_addr
+                    inet_ntop(AF_INET6, &a, &buf, socklen_t(buf.count))
+                    let host = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                    return "[\(host)]:\(UInt16(bigEndian: sin6.pointee.sin6_port))"
+                }
+            }
+        case AF_UNIX:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { sun in
+                    withUnsafeBytes(of: sun.pointee.sun_path) { raw in
+                        let bytes = raw.prefix { $0 != 0 }
+                        return "unix:" + String(decoding: bytes, as: UTF8.self)
+                    }
+                }
+            }
+        default:
+            return "family \(family)"
+        }
+    }
+
+    /// The port of an IPv4/IPv6 address (0 for unix sockets).
+    public var port: UInt16 {
+        var copy = storage
+        switch family {
+        case AF_INET:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+            }
+        case AF_INET6:
+            return withUnsafePointer(to: &copy) {
+                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
+            }
+        default:
+            return 0
+        }
+    }
+
+    /// Calls `body` with a `sockaddr` pointer to this address.
+    public func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) throws -> R) rethrows -> R {
+        var copy = storage
+        return try withUnsafePointer(to: &copy) {
+            try $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { try body($0, length) }
+        }
+    }
+}
