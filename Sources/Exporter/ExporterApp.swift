@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Celery
+import Exposition
+import HTTP
+import Logging
+import Redis
+import Sockets
+
+/// The program: parse flags, set up logging, start the HTTP server and the poller, wait for a
+/// signal, shut down in order. `main.swift` only calls ``main(arguments:environment:)``.
+public enum ExporterApp {
+    /// Runs the exporter and returns the process exit status: 0 after a graceful stop,
+    /// 2 for a configuration or start-up error (with one line on standard error naming it).
+    public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+        let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
+        let configuration: ExporterConfiguration
+        do {
+            let options = try parser.parse(Array(arguments.dropFirst()), environment: environment)
+            if options.helpRequested {
+                printOut(parser.helpText(program: ExporterVersion.name,
+                                         summary: "Prometheus exporter and alerter for Celery on Redis."))
+                return 0
+            }
+            if options.versionRequested {
+                printOut("\(ExporterVersion.name) \(ExporterVersion.version)\n")
+                return 0
+            }
+            configuration = try ExporterConfiguration(options: options, environment: environment)
+        } catch {
+            printError("\(ExporterVersion.name): \(error)\n")
+            return 2
+        }
+
+        let level = configuration.logLevel.loggerLevel
+        let format = configuration.logFormat
+        LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, level: level, format: format) }
+        let logger = Logger(label: "exporter")
+        installSignalHandlers()
+
+        let redisConfiguration: RedisConfiguration
+        do {
+            redisConfiguration = try configuration.redisConfiguration()
+        } catch {
+            printError("\(ExporterVersion.name): \(error)\n")
+            return 2
+        }
+
+        let state = ExporterState(initial: RenderedMetrics(families: MetricsBuilder.families(for: nil, counters: PollCounters())),
+                                  pollInterval: configuration.pollInterval)
+        let routes = Routes(state: state, telemetryPath: configuration.telemetryPath)
+        let server: HTTPServer
+        do {
+            var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
+            httpConfiguration.maxConnections = configuration.maxConnections
+            server = try HTTPServer(configuration: httpConfiguration, logger: Logger(label: "http")) { request in
+                routes.handle(request)
+            }
+        } catch {
+            printError("\(ExporterVersion.name): cannot listen on \(configuration.listenAddresses.map(\.description).joined(separator: ", ")): \(error)\n")
+            return 2
+        }
+
+        let redis = RedisClient(configuration: redisConfiguration, backoff: configuration.redisBackoff, logger: Logger(label: "redis"))
+        let sampler = Sampler(configuration: configuration.celeryConfiguration(), logger: Logger(label: "sampler"))
+        let poller = Poller(redis: redis, sampler: sampler, state: state, interval: configuration.pollInterval,
+                            stop: processStopSignal, logger: Logger(label: "poller"))
+
+        server.start()
+        for address in server.boundAddresses {
+            logger.info("listening", metadata: ["address": "\(address.description)", "metrics": "\(configuration.telemetryPath)"])
+        }
+        logger.info("starting", metadata: [
+            "version": "\(ExporterVersion.version)", "redis": "\(redisConfiguration.redactedDescription)",
+            "poll_interval": "\(DurationParser.format(configuration.pollInterval))",
+        ])
+        if configuration.redisTLSInsecureSkipVerify {
+            logger.warning("TLS certificate verification for Redis is OFF (--redis.tls.insecure-skip-verify): the connection can be intercepted")
+        }
+        let pollThread: NativeThread
+        do {
+            pollThread = try NativeThread.spawn(name: "poller") { poller.run() }
+        } catch {
+            printError("\(ExporterVersion.name): cannot start the poller thread: \(error)\n")
+            return 2
+        }
+
+        while !processStopSignal.wait(seconds: 1) {
+            if reloadRequested.exchange(false, ordering: .relaxed) {
+                logger.info("SIGHUP received: nothing to reload yet (rules and alerting arrive with the alerting feature)")
+            }
+        }
+        logger.info("shutting down")
+        server.shutdown(gracePeriod: .seconds(5))
+        pollThread.join()
+        logger.info("stopped")
+        return 0
+    }
+
+    static func printOut(_ text: String) {
+        text.utf8CString.withUnsafeBufferPointer { _ = write(STDOUT_FILENO, $0.baseAddress, $0.count - 1) }
+    }
+
+    static func printError(_ text: String) {
+        text.utf8CString.withUnsafeBufferPointer { _ = write(STDERR_FILENO, $0.baseAddress, $0.count - 1) }
+    }
+}

@@ -1,0 +1,206 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Sockets
+
+/// Everything the exporter was told at start-up, validated. Secrets (the Redis password) are
+/// held here but never printed: ``redactedSummary`` is what the start-up log shows.
+public struct ExporterConfiguration: Sendable {
+    /// Log verbosity.
+    public enum LogLevel: String, Sendable, CaseIterable { case debug, info, warn, error }
+    /// Log line encoding.
+    public enum LogFormat: String, Sendable, CaseIterable { case logfmt, json }
+
+    public var listenAddresses: [SocketEndpoint] = [.tcp(host: "", port: ExporterConfiguration.defaultPort)]
+    public var telemetryPath = "/metrics"
+    public var maxConnections = 1024
+    public var redisURL = "redis://localhost:6379/0"
+    /// Password from `--redis.password-file` or the environment; overrides one in the URL.
+    public var redisPassword: String?
+    /// ACL user name; overrides one in the URL.
+    public var redisUser: String?
+    public var redisTLSCAFile: String?
+    public var redisTLSCertFile: String?
+    public var redisTLSKeyFile: String?
+    public var redisTLSServerName: String?
+    public var redisTLSInsecureSkipVerify = false
+    public var redisConnectTimeout = 5.0
+    public var redisReadTimeout = 5.0
+    public var pollInterval = 15.0
+    public var celeryQueues: [String] = []
+    public var celeryKeyPrefix = ""
+    public var celeryVisibilityTimeout = 3600.0
+    public var celeryUnackedSampleLimit = 10_000
+    public var logLevel = LogLevel.info
+    public var logFormat = LogFormat.logfmt
+
+    /// The default listen port. 9808 (celery-exporter) and 9121 (redis_exporter) are taken;
+    /// Prometheus's allocation list for 9100-9999 is full, so collisions elsewhere are possible:
+    /// override with --web.listen-address.
+    public static let defaultPort: UInt16 = 9540
+
+    public init() {}
+
+    /// The flags this program understands, in the order `--help` lists them.
+    public static let optionSpecs: [OptionSpec] = [
+        OptionSpec(name: "web.listen-address", valueName: "[HOST]:PORT", defaultText: ":\(defaultPort)",
+                   help: "Address to serve HTTP on; ':PORT' is every interface (IPv6 and IPv4), '[::1]:PORT' IPv6.",
+                   repeatable: true),
+        OptionSpec(name: "web.telemetry-path", valueName: "PATH", defaultText: "/metrics",
+                   help: "Path under which metrics are served.", repeatable: false),
+        OptionSpec(name: "web.max-connections", valueName: "N", defaultText: "1024",
+                   help: "Open HTTP connections allowed at once; more are refused.", repeatable: false),
+        OptionSpec(name: "redis.url", valueName: "URL", defaultText: "redis://localhost:6379/0",
+                   help: "Redis of the Celery broker: redis://[user[:password]@]host[:port][/db], rediss://... for TLS, or unix:///path/redis.sock?db=N.",
+                   repeatable: false),
+        OptionSpec(name: "redis.user", valueName: "NAME", defaultText: nil,
+                   help: "Redis ACL user name (overrides one in the URL).", repeatable: false),
+        OptionSpec(name: "redis.password-file", valueName: "FILE", defaultText: nil,
+                   help: "File holding the Redis password (trailing newline ignored). The environment variable CELERY_REDIS_EXPORTER_REDIS_PASSWORD works too.",
+                   repeatable: false),
+        OptionSpec(name: "redis.tls.ca-file", valueName: "FILE", defaultText: "system trust store",
+                   help: "CA certificates to verify the Redis server with (rediss:// only).", repeatable: false),
+        OptionSpec(name: "redis.tls.cert-file", valueName: "FILE", defaultText: nil,
+                   help: "Client certificate for mutual TLS to Redis.", repeatable: false),
+        OptionSpec(name: "redis.tls.key-file", valueName: "FILE", defaultText: nil,
+                   help: "Private key of the client certificate.", repeatable: false),
+        OptionSpec(name: "redis.tls.server-name", valueName: "NAME", defaultText: "the URL's host",
+                   help: "Name to send as SNI and to verify the server certificate against.", repeatable: false),
+        OptionSpec(name: "redis.tls.insecure-skip-verify", valueName: nil, defaultText: "false",
+                   help: "Do not verify the Redis server certificate. Only for tests: anyone on the path can read and change the traffic.",
+                   repeatable: false),
+        OptionSpec(name: "redis.connect-timeout", valueName: "DURATION", defaultText: "5s",
+                   help: "Timeout for connecting (and the TLS handshake) to Redis.", repeatable: false),
+        OptionSpec(name: "redis.read-timeout", valueName: "DURATION", defaultText: "5s",
+                   help: "Timeout for each Redis reply.", repeatable: false),
+        OptionSpec(name: "poll.interval", valueName: "DURATION", defaultText: "15s",
+                   help: "How often Redis is sampled. /metrics serves the latest sample; a scrape never touches Redis.",
+                   repeatable: false),
+        OptionSpec(name: "celery.queues", valueName: "NAMES", defaultText: "discovered from kombu bindings",
+                   help: "Comma-separated queues to always report, besides those discovered from _kombu.binding.* sets.",
+                   repeatable: true),
+        OptionSpec(name: "celery.key-prefix", valueName: "PREFIX", defaultText: "\"\"",
+                   help: "kombu's global_keyprefix (broker_transport_options), e.g. 'prod:'.", repeatable: false),
+        OptionSpec(name: "celery.visibility-timeout", valueName: "DURATION", defaultText: "1h",
+                   help: "kombu's visibility_timeout: unacked tasks delivered longer ago count as stranded.",
+                   repeatable: false),
+        OptionSpec(name: "celery.unacked-sample-limit", valueName: "N", defaultText: "10000",
+                   help: "At most this many unacked tasks (oldest first) are broken down per queue each poll; totals stay exact.",
+                   repeatable: false),
+        OptionSpec(name: "log.level", valueName: "LEVEL", defaultText: "info",
+                   help: "One of debug, info, warn, error.", repeatable: false),
+        OptionSpec(name: "log.format", valueName: "FORMAT", defaultText: "logfmt",
+                   help: "One of logfmt, json.", repeatable: false),
+    ]
+
+    /// Interprets parsed options; every problem names the flag and what was expected.
+    public init(options: ParsedOptions, environment: [String: String]) throws {
+        self.init()
+        if !options.all("web.listen-address").isEmpty {
+            listenAddresses = try options.all("web.listen-address").map { text in
+                guard let endpoint = SocketEndpoint.parseHostPort(text) else {
+                    throw ConfigurationError("--web.listen-address=\(text): expected [HOST]:PORT such as :9540, 127.0.0.1:9540 or [::1]:9540")
+                }
+                return endpoint
+            }
+        }
+        if let path = options.last("web.telemetry-path") {
+            guard path.hasPrefix("/"), path.count > 1, !path.contains(" "), !path.contains("?") else {
+                throw ConfigurationError("--web.telemetry-path=\(path): expected an absolute path such as /metrics")
+            }
+            guard !["/", "/-/healthy", "/-/ready"].contains(path) else {
+                throw ConfigurationError("--web.telemetry-path=\(path): that path is taken by another endpoint")
+            }
+            telemetryPath = path
+        }
+        maxConnections = try Self.integer(options, "web.max-connections", range: 1...100_000) ?? maxConnections
+        if let url = options.last("redis.url") { redisURL = url }
+        redisUser = options.last("redis.user")
+        if let file = options.last("redis.password-file") {
+            redisPassword = try Self.readSecretFile(file, flag: "redis.password-file")
+        } else if let password = environment["CELERY_REDIS_EXPORTER_REDIS_PASSWORD"] {
+            redisPassword = password
+        }
+        redisTLSCAFile = try options.last("redis.tls.ca-file").map { try Self.readableFile($0, flag: "redis.tls.ca-file") }
+        redisTLSCertFile = try options.last("redis.tls.cert-file").map { try Self.readableFile($0, flag: "redis.tls.cert-file") }
+        redisTLSKeyFile = try options.last("redis.tls.key-file").map { try Self.readableFile($0, flag: "redis.tls.key-file") }
+        if (redisTLSCertFile == nil) != (redisTLSKeyFile == nil) {
+            throw ConfigurationError("--redis.tls.cert-file and --redis.tls.key-file go together: give both or neither")
+        }
+        redisTLSServerName = options.last("redis.tls.server-name")
+        redisTLSInsecureSkipVerify = options.last("redis.tls.insecure-skip-verify") == "true"
+        redisConnectTimeout = try Self.duration(options, "redis.connect-timeout", minimum: 0.01) ?? redisConnectTimeout
+        redisReadTimeout = try Self.duration(options, "redis.read-timeout", minimum: 0.01) ?? redisReadTimeout
+        pollInterval = try Self.duration(options, "poll.interval", minimum: 0.1) ?? pollInterval
+        celeryQueues = options.all("celery.queues").flatMap { $0.split(separator: ",") }
+            .map { String($0).trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
+        if let prefix = options.last("celery.key-prefix") { celeryKeyPrefix = prefix }
+        celeryVisibilityTimeout = try Self.duration(options, "celery.visibility-timeout", minimum: 1) ?? celeryVisibilityTimeout
+        celeryUnackedSampleLimit = try Self.integer(options, "celery.unacked-sample-limit", range: 1...10_000_000)
+            ?? celeryUnackedSampleLimit
+        if let level = options.last("log.level") {
+            guard let parsed = LogLevel(rawValue: level.lowercased()) ?? (level.lowercased() == "warning" ? .warn : nil) else {
+                throw ConfigurationError("--log.level=\(level): expected one of debug, info, warn, error")
+            }
+            logLevel = parsed
+        }
+        if let format = options.last("log.format") {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw ConfigurationError("--log.format=\(format): expected logfmt or json")
+            }
+            logFormat = parsed
+        }
+    }
+
+    private static func duration(_ options: ParsedOptions, _ flag: String, minimum: Double) throws -> Double? {
+        guard let text = options.last(flag) else { return nil }
+        guard let seconds = DurationParser.seconds(text), seconds >= minimum else {
+            throw ConfigurationError("--\(flag)=\(text): expected a duration of at least \(DurationParser.format(minimum)) such as 15s, 1m or 1h")
+        }
+        return seconds
+    }
+
+    private static func integer(_ options: ParsedOptions, _ flag: String, range: ClosedRange<Int>) throws -> Int? {
+        guard let text = options.last(flag) else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw ConfigurationError("--\(flag)=\(text): expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
+    /// Checks that `path` names a readable file; returns it.
+    static func readableFile(_ path: String, flag: String) throws -> String {
+        guard access(path, R_OK) == 0 else {
+            throw ConfigurationError("--\(flag)=\(path): cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        return path
+    }
+
+    /// Reads a secret from a file: the whole content without one trailing newline. Empty is an error.
+    static func readSecretFile(_ path: String, flag: String) throws -> String {
+        guard let bytes = readWholeFile(path) else {
+            throw ConfigurationError("--\(flag)=\(path): cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        var text = String(decoding: bytes, as: UTF8.self)
+        if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
+        guard !text.isEmpty else { throw ConfigurationError("--\(flag)=\(path): the file is empty, expected the secret") }
+        return text
+    }
+}
+
+/// Reads a whole file with plain POSIX calls (no Foundation in the exporter). Nil on error, errno set.
+func readWholeFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 16384)
+    while out.count <= limit {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 { if errno == EINTR { continue }; return nil }
+        if n == 0 { return out }
+        out += chunk[0..<n]
+    }
+    errno = EFBIG
+    return nil
+}

@@ -1,0 +1,85 @@
+import Celery
+import Exposition
+import Logging
+import Redis
+
+/// Samples Redis every poll interval on its own thread and publishes the rendered metrics.
+/// Ticks are on a fixed schedule (start + n × interval), so a slow poll does not drift the
+/// schedule; a poll that overruns a tick skips it rather than queueing polls back to back.
+public final class Poller: @unchecked Sendable {
+    // @unchecked: `sampler`, `redis` and `counters` are touched only by the poller thread
+    // (inside `run()`); the rest is immutable or Sendable.
+    private let redis: RedisCommandExecuting
+    private let sampler: Sampler
+    private let state: ExporterState
+    private let interval: Double
+    private let logger: Logger
+    private let stop: StopSignal
+    private var counters = PollCounters()
+    private var lastOutcomeWasSuccess: Bool?
+
+    public init(redis: RedisCommandExecuting, sampler: Sampler, state: ExporterState, interval: Double,
+                stop: StopSignal, logger: Logger) {
+        self.redis = redis
+        self.sampler = sampler
+        self.state = state
+        self.interval = interval
+        self.stop = stop
+        self.logger = logger
+    }
+
+    /// The loop; returns when `stop` is triggered.
+    public func run() {
+        var nextTick = monotonicNow()
+        while !stop.isTriggered {
+            pollOnce()
+            nextTick += interval
+            let now = monotonicNow()
+            if nextTick < now {  // overran: skip the missed ticks
+                nextTick = now + interval - (now - nextTick).truncatingRemainder(dividingBy: interval)
+            }
+            stop.wait(seconds: nextTick - now)
+        }
+    }
+
+    /// One poll: sample, count, render, publish.
+    public func pollOnce() {
+        let snapshot = sampler.poll(using: redis, now: wallClockNow())
+        let finished = wallClockNow()
+        counters.lastPollTimestamp = finished
+        if snapshot.succeeded {
+            counters.lastSuccessTimestamp = finished
+        } else {
+            let stage = snapshot.failedStage ?? .queues
+            counters.errorsByStage[stage, default: 0] += 1
+        }
+        let rendered = RenderedMetrics(families: MetricsBuilder.families(for: snapshot, counters: counters))
+        state.publish(.init(rendered: rendered, lastPollSucceeded: snapshot.succeeded,
+                            lastPollMonotonic: monotonicNow(), lastFailure: snapshot.failureDescription))
+        logTransition(snapshot)
+    }
+
+    /// Logs changes of state (up → down, down → up) once, and each failure at debug level,
+    /// so a Redis outage is one warning line per change rather than one per poll.
+    private func logTransition(_ snapshot: Snapshot) {
+        defer { lastOutcomeWasSuccess = snapshot.succeeded }
+        if snapshot.succeeded {
+            if lastOutcomeWasSuccess != true {
+                logger.info("polling Redis", metadata: [
+                    "queues": "\(snapshot.queues.count)", "unacked": "\(snapshot.unackedTotal)",
+                    "duration_ms": "\(Int(snapshot.pollDuration * 1000))",
+                ])
+            }
+        } else {
+            let metadata: Logger.Metadata = [
+                "stage": "\(snapshot.failedStage?.rawValue ?? "unknown")",
+                "err": "\(snapshot.failureDescription ?? "unknown error")",
+            ]
+            if lastOutcomeWasSuccess != false {
+                logger.warning("poll of Redis failed; celery_redis_up is 0 until it recovers", metadata: metadata)
+            } else {
+                logger.debug("poll of Redis failed again", metadata: metadata)
+            }
+        }
+    }
+}

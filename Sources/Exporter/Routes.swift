@@ -1,0 +1,81 @@
+import Exposition
+import HTTP
+
+/// The exporter's HTTP endpoints. Handlers only read pre-rendered state, so they are fast
+/// enough to run on the server's event-loop thread.
+public struct Routes: Sendable {
+    public let state: ExporterState
+    public let telemetryPath: String
+
+    public init(state: ExporterState, telemetryPath: String) {
+        self.state = state
+        self.telemetryPath = telemetryPath
+    }
+
+    /// Answers one request.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let path = request.path
+        let known = [telemetryPath, "/-/healthy", "/-/ready", "/"]
+        guard known.contains(path) else {
+            return .text(status: 404, "404 page not found: \(path) (try \(telemetryPath))\n")
+        }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            var response = HTTPResponse.text(status: 405, "405 method not allowed: \(path) accepts GET and HEAD\n")
+            response.headers.append(("Allow", "GET, HEAD"))
+            return response
+        }
+        switch path {
+        case telemetryPath: return metrics(request)
+        case "/-/healthy": return .text(status: 200, "Healthy\n")
+        case "/-/ready":
+            if let reason = state.notReadyReason(monotonicNow: monotonicNow()) {
+                return .text(status: 503, "Not ready: \(reason)\n")
+            }
+            return .text(status: 200, "Ready\n")
+        default: return landingPage()
+        }
+    }
+
+    private func metrics(_ request: HTTPRequest) -> HTTPResponse {
+        let format = ContentNegotiation.format(accept: request.headers["Accept"])
+        let gzip = ContentNegotiation.acceptsGzip(request.headers["Accept-Encoding"])
+        var headers = [("Content-Type", format.contentType), ("Vary", "Accept, Accept-Encoding")]
+        if gzip { headers.append(("Content-Encoding", "gzip")) }
+        return HTTPResponse(status: 200, headers: headers, body: state.current.rendered.body(format: format, gzip: gzip))
+    }
+
+    private func landingPage() -> HTTPResponse {
+        let path = Self.htmlEscape(telemetryPath)
+        let html = """
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>\(ExporterVersion.name)</title></head>
+            <body>
+            <h1>\(ExporterVersion.name)</h1>
+            <p>Prometheus exporter for Celery on Redis, version \(ExporterVersion.version).</p>
+            <ul>
+            <li><a href="\(path)">\(path)</a>: metrics</li>
+            <li><a href="/-/healthy">/-/healthy</a>: liveness</li>
+            <li><a href="/-/ready">/-/ready</a>: readiness (last poll of Redis succeeded and is recent)</li>
+            </ul>
+            </body>
+            </html>
+
+            """
+        return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
+    }
+
+    static func htmlEscape(_ text: String) -> String {
+        var out = ""
+        for ch in text {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,73 @@
+import Testing
+@testable import Exporter
+
+@Suite struct ConfigurationTests {
+    let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
+
+    func configuration(_ args: [String], env: [String: String] = [:]) throws -> ExporterConfiguration {
+        try ExporterConfiguration(options: parser.parse(args, environment: env), environment: env)
+    }
+
+    @Test func defaults() throws {
+        let c = try configuration([])
+        #expect(c.redisURL == "redis://localhost:6379/0")
+        #expect(c.pollInterval == 15)
+        #expect(c.celeryVisibilityTimeout == 3600)
+        #expect(c.telemetryPath == "/metrics")
+        #expect(c.listenAddresses == [.tcp(host: "", port: 9540)])
+        #expect(c.logFormat == .logfmt && c.logLevel == .info)
+    }
+
+    @Test func flagFormsAndRepeats() throws {
+        let c = try configuration(["--poll.interval", "2s", "--celery.queues=a,b", "--celery.queues=c",
+                                   "--web.listen-address=127.0.0.1:1", "--web.listen-address=[::1]:2",
+                                   "--redis.tls.insecure-skip-verify", "--log.format=json"])
+        #expect(c.pollInterval == 2)
+        #expect(c.celeryQueues == ["a", "b", "c"])
+        #expect(c.listenAddresses == [.tcp(host: "127.0.0.1", port: 1), .tcp(host: "::1", port: 2)])
+        #expect(c.redisTLSInsecureSkipVerify)
+        #expect(c.logFormat == .json)
+    }
+
+    @Test func environmentFillsWhatTheCommandLineLeavesOut() throws {
+        let env = ["CELERY_REDIS_EXPORTER_REDIS_URL": "redis://r:1/2", "CELERY_REDIS_EXPORTER_POLL_INTERVAL": "1m",
+                   "CELERY_REDIS_EXPORTER_CELERY_QUEUES": "x, y", "CELERY_REDIS_EXPORTER_REDIS_PASSWORD": "pw"]
+        let c = try configuration(["--poll.interval=5s"], env: env)
+        #expect(c.redisURL == "redis://r:1/2")
+        #expect(c.pollInterval == 5)  // command line wins
+        #expect(c.celeryQueues == ["x", "y"])
+        #expect(c.redisPassword == "pw")
+    }
+
+    @Test(arguments: [
+        ["--bogus"], ["--poll.interval"], ["--poll.interval=-1s"], ["--poll.interval=0s"], ["--web.telemetry-path=metrics"],
+        ["--web.max-connections=0"], ["--log.level=loud"], ["positional"], ["--redis.tls.insecure-skip-verify=maybe"],
+        ["--redis.tls.cert-file=/etc/hostname"],
+    ])
+    func rejectsBadInput(args: [String]) {
+        #expect(throws: ConfigurationError.self) { try configuration(args) }
+    }
+
+    @Test func durations() {
+        #expect(DurationParser.seconds("15s") == 15)
+        #expect(DurationParser.seconds("1m30s") == 90)
+        #expect(DurationParser.seconds("500ms") == 0.5)
+        #expect(DurationParser.seconds("2h") == 7200)
+        #expect(DurationParser.seconds("10") == 10)
+        #expect(DurationParser.seconds("1.5") == 1.5)
+        #expect(DurationParser.seconds("soon") == nil)
+        #expect(DurationParser.seconds("5x") == nil)
+        #expect(DurationParser.seconds("") == nil)
+        #expect(DurationParser.format(15) == "15s" && DurationParser.format(3600) == "1h" && DurationParser.format(0.25) == "250ms")
+    }
+
+    @Test func logLines() {
+        let logfmt = StructuredLogHandler.render(timestamp: "T", level: .warning, logger: "poller", message: "poll failed \"x\"",
+                                                 fields: ["err": "connection refused", "stage": "queues"], format: .logfmt)
+        #expect(logfmt == "ts=T level=warn logger=poller msg=\"poll failed \\\"x\\\"\" err=\"connection refused\" stage=queues\n")
+        let json = StructuredLogHandler.render(timestamp: "T", level: .info, logger: "l", message: "a\nb",
+                                               fields: ["k": "v"], format: .json)
+        #expect(json == "{\"ts\":\"T\",\"level\":\"info\",\"logger\":\"l\",\"msg\":\"a\\nb\",\"k\":\"v\"}\n")
+        #expect(StructuredLogHandler.rfc3339(seconds: 0, milliseconds: 7) == "1970-01-01T00:00:00.007Z")
+    }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The binary as users run it, against a real redis-server seeded with Celery-shaped keys.
+@Suite(.serialized) struct EndToEndTests {
+    static let timeDependent: Set<String> = [
+        "celery_redis_poll_duration_seconds", "celery_redis_last_poll_timestamp_seconds",
+        "celery_redis_last_successful_poll_timestamp_seconds", "celery_redis_unacked_oldest_age_seconds",
+    ]
+
+    /// Seeds two bound queues (one with three priority lists), unacked tasks of which one is stranded.
+    func seed(_ redis: RedisServer, prefix: String = "") throws -> Double {
+        try CelerySeed.bind(redis, queue: "celery", prefix: prefix)
+        try CelerySeed.bind(redis, queue: "high", prefix: prefix)
+        try CelerySeed.enqueue(redis, queue: "celery", step: 0, count: 3, prefix: prefix)
+        try CelerySeed.enqueue(redis, queue: "celery", step: 3, count: 2, prefix: prefix)
+        try CelerySeed.enqueue(redis, queue: "celery", step: 9, count: 1, prefix: prefix)
+        let now = Date().timeIntervalSince1970
+        try CelerySeed.unacked(redis, queue: "celery", fetchedAt: now - 10, prefix: prefix)
+        try CelerySeed.unacked(redis, queue: "celery", fetchedAt: now - 20, prefix: prefix)
+        try CelerySeed.unacked(redis, queue: "celery", fetchedAt: now - 4000, prefix: prefix)
+        try CelerySeed.unacked(redis, queue: "high", fetchedAt: now - 5, prefix: prefix)
+        return now
+    }
+
+    func waitReady(_ exporter: ExporterProcess) throws {
+        let ready = waitUntil(timeout: 10) { (try? exporter.get("/-/ready"))?.status == 200 }
+        #expect(ready, "not ready; stderr: \(exporter.stderr)")
+    }
+
+    @Test func servesExactCeleryValuesAndGoldenText() throws {
+        let redis = try RedisServer()
+        let seededAt = try seed(redis)
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s", "--celery.queues=other",
+        ])
+        try waitReady(exporter)
+        let response = try exporter.get("/metrics")
+        #expect(response.status == 200)
+        #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+        let metrics = MetricsText(text: response.text)
+        #expect(metrics.value("celery_redis_up") == 1)
+        #expect(metrics.value("celery_redis_queue_length", ["queue": "celery"]) == 6)
+        #expect(metrics.value("celery_redis_queue_length", ["queue": "high"]) == 0)
+        #expect(metrics.value("celery_redis_queue_length", ["queue": "other"]) == 0)
+        #expect(metrics.value("celery_redis_unacked_tasks", ["queue": "celery"]) == 3)
+        #expect(metrics.value("celery_redis_unacked_tasks", ["queue": "high"]) == 1)
+        #expect(metrics.value("celery_redis_unacked_stranded_tasks", ["queue": "celery"]) == 1)
+        #expect(metrics.value("celery_redis_unacked_stranded_tasks", ["queue": "high"]) == 0)
+        let age = metrics.value("celery_redis_unacked_oldest_age_seconds", ["queue": "celery"]) ?? -1
+        let expectedAge = Date().timeIntervalSince1970 - (seededAt - 4000)
+        #expect(abs(age - expectedAge) < 2, "oldest age \(age), expected about \(expectedAge)")
+        #expect(metrics.value("celery_redis_unacked_unclassified_tasks") == 0)
+        #expect(metrics.value("celery_redis_poll_errors_total", ["stage": "queues"]) == 0)
+        #expect(metrics.value("celery_redis_build_info", ["version": "0.1.0"]) == 1)
+
+        // Golden file: everything but the time-dependent values is fixed.
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/metrics.txt")
+        let normalized = metrics.normalized(timeDependent: Self.timeDependent)
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try normalized.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(normalized == expected)
+
+        // promtool lints the live output: zero problems.
+        let lint = try runCommand(try requireTool("promtool"), ["check", "metrics"], input: Data(response.body))
+        #expect(lint.status == 0, "promtool: \(lint.stdout) \(lint.stderr)")
+        #expect(lint.stdout.isEmpty && lint.stderr.isEmpty, "promtool reported: \(lint.stdout)\(lint.stderr)")
+        #expect(exporter.terminate() == 0)
+    }
+
+    @Test func negotiatesOpenMetricsAndGzip() throws {
+        let redis = try RedisServer()
+        _ = try seed(redis)
+        let exporter = try ExporterProcess(arguments: ["--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s"])
+        try waitReady(exporter)
+        let prometheusAccept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,"
+            + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,"
+            + "text/plain;version=0.0.4;q=0.2,*/*;q=0.1"
+        let om = try exporter.get("/metrics", headers: ["Accept": prometheusAccept])
+        #expect(om.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+        #expect(om.text.hasSuffix("# EOF\n"))
+        #expect(om.text.contains("# TYPE celery_redis_poll_errors counter"))
+        #expect(om.text.contains("celery_redis_poll_errors_total{stage=\"queues\"} 0"))
+
+        let gz = try exporter.get("/metrics", headers: ["Accept-Encoding": "gzip"])
+        #expect(gz.headers["content-encoding"] == "gzip")
+        let dir = try makeTemporaryDirectory()
+        let file = dir.appendingPathComponent("m.gz")
+        try Data(gz.body).write(to: file)
+        let unzipped = try runCommand(try requireTool("gzip"), ["-dc", file.path])
+        #expect(unzipped.status == 0)
+        #expect(MetricsText(text: unzipped.stdout).value("celery_redis_queue_length", ["queue": "celery"]) == 6)
+
+        let head = try exporter.get("/metrics", method: "HEAD")
+        #expect(head.status == 200 && head.body.isEmpty && head.headers["content-length"] != nil)
+        #expect(try exporter.get("/nope").status == 404)
+        #expect(try exporter.get("/metrics", method: "POST").status == 405)
+        let landing = try exporter.get("/")
+        #expect(landing.status == 200 && landing.text.contains("href=\"/metrics\""))
+        exporter.terminate()
+    }
+
+    @Test func keyPrefixIsHonoured() throws {
+        let redis = try RedisServer()
+        _ = try seed(redis, prefix: "prod:")
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s", "--celery.key-prefix=prod:",
+        ])
+        try waitReady(exporter)
+        let metrics = MetricsText(text: try exporter.get("/metrics").text)
+        #expect(metrics.value("celery_redis_queue_length", ["queue": "celery"]) == 6)
+        #expect(metrics.value("celery_redis_unacked_tasks", ["queue": "celery"]) == 3)
+        #expect(metrics.value("celery_redis_queue_length", ["queue": "prod:celery"]) == nil)
+        exporter.terminate()
+    }
+
+    @Test func survivesRedisOutageAndRecovers() throws {
+        let redis = try RedisServer()
+        _ = try seed(redis)
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.3s",
+            "--redis.connect-timeout=0.5s", "--redis.read-timeout=0.5s",
+        ])
+        try waitReady(exporter)
+        redis.stop()
+        let down = waitUntil(timeout: 10) {
+            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value("celery_redis_up") == 0
+        }
+        #expect(down)
+        let metrics = MetricsText(text: try exporter.get("/metrics").text)
+        #expect(metrics.value("celery_redis_queue_length", ["queue": "celery"]) == nil, "stale queue values served while down")
+        let ready = try exporter.get("/-/ready")
+        #expect(ready.status == 503)
+        #expect(ready.text.hasPrefix("Not ready:") && !ready.text.dropLast().contains("\n"))
+        #expect(try exporter.get("/-/healthy").status == 200)
+        let errors = PollStageNames.all.compactMap { metrics.value("celery_redis_poll_errors_total", ["stage": $0]) }.reduce(0, +)
+        #expect(errors >= 1)
+
+        try redis.restart()
+        // Recovery within two polls of Redis being back (plus the reconnect backoff, capped low here).
+        let back = waitUntil(timeout: 10) {
+            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value("celery_redis_up") == 1
+        }
+        #expect(back, "did not recover; stderr: \(exporter.stderr)")
+        #expect(exporter.process.isRunning)
+        #expect(exporter.terminate() == 0)
+    }
+
+    @Test func passwordFromEnvironmentIsNeverLogged() throws {
+        let secret = "s3cr3t-\(UUID().uuidString.prefix(6))"
+        let redis = try RedisServer(password: secret)
+        _ = try seed(redis)
+        let exporter = try ExporterProcess(
+            arguments: ["--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s", "--log.level=debug"],
+            environment: ["CELERY_REDIS_EXPORTER_REDIS_PASSWORD": secret])
+        try waitReady(exporter)
+        let body = try exporter.get("/metrics").text
+        #expect(MetricsText(text: body).value("celery_redis_up") == 1)
+        #expect(!body.contains(secret))
+        exporter.terminate()
+        #expect(!exporter.stderr.contains(secret))
+        #expect(exporter.stderr.contains("level=info"))
+    }
+
+    @Test func wrongPasswordIsReportedWithoutTheSecret() throws {
+        let redis = try RedisServer(password: "right-one")
+        let exporter = try ExporterProcess(
+            arguments: ["--redis.url=redis://:wrong-one@127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s"])
+        let failed = waitUntil(timeout: 10) { exporter.stderr.contains("poll of Redis failed") }
+        #expect(failed)
+        #expect(try exporter.get("/-/ready").status == 503)
+        exporter.terminate()
+        #expect(!exporter.stderr.contains("wrong-one"))
+    }
+
+    @Test(arguments: [
+        (["--no-such-flag"], "unknown flag --no-such-flag"),
+        (["--poll.interval=soon"], "--poll.interval=soon: expected a duration"),
+        (["--redis.url=http://localhost"], "--redis.url"),
+        (["--redis.password-file=/nonexistent/pw"], "--redis.password-file=/nonexistent/pw: cannot read"),
+        (["--web.listen-address=nonsense"], "--web.listen-address=nonsense: expected"),
+        (["--log.format=xml"], "--log.format=xml: expected logfmt or json"),
+    ])
+    func badStartUpInputExitsWithStatus2(arguments: [String], message: String) throws {
+        let result = try runExporterToExit(arguments)
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(message), "stderr was: \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "expected one line, got: \(result.stderr)")
+    }
+
+    @Test func portInUseIsAStartUpError() throws {
+        let exporter = try ExporterProcess(arguments: ["--redis.url=redis://127.0.0.1:1/0"])
+        let result = try runExporterToExit(["--web.listen-address=127.0.0.1:\(exporter.port)", "--redis.url=redis://127.0.0.1:1/0"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("cannot listen"))
+        exporter.terminate()
+    }
+
+    @Test func versionAndHelp() throws {
+        let version = try runCommand(try ExporterProcess.binaryPath(), ["--version"])
+        #expect(version.status == 0 && version.stdout.contains("celery-redis-exporter 0.1.0"))
+        let help = try runCommand(try ExporterProcess.binaryPath(), ["--help"])
+        #expect(help.status == 0)
+        for flag in ["--redis.url", "--poll.interval", "--web.listen-address", "CELERY_REDIS_EXPORTER_REDIS_URL"] {
+            #expect(help.stdout.contains(flag))
+        }
+    }
+}
+
+enum PollStageNames {
+    static let all = ["connect", "discovery", "queues", "unacked"]
+}

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Serving benchmark: wrk against the exporter's /metrics (plain and gzip, a ~50 KB body from
+# seeded queues) side by side with nginx serving the very same bytes as static files, in one run.
+# Prints requests/s, p99 latency and the ratio. Goal: >= 0.7x nginx's requests/s, p99 <= 5 ms at 64 connections.
+#   scripts/bench-serve.sh [DURATION_SECONDS] [CONNECTIONS]
+# Only loopback addresses are used. Everything started here is stopped by pid at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+DURATION=${1:-10}
+CONNECTIONS=${2:-64}
+THREADS=${BENCH_LOOP_THREADS:-1}
+scripts/install-deps.sh --bench >/dev/null
+swift build -c release --product celery-redis-exporter >/dev/null
+BIN="$(swift build -c release --show-bin-path)/celery-redis-exporter"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+RPORT=$(free_port); EPORT=$(free_port); NPORT=$(free_port)
+
+redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" &
+pids+=($!)
+for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+# ~190 queues with a few messages each gives a /metrics body of about 50 KB.
+python3 - "$RPORT" <<'PY'
+import socket, sys
+port = int(sys.argv[1])
+def cmd(*args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+buf = b""
+n = 0
+for i in range(190):
+    q = f"tasks.department_{i:03d}.high_priority_queue".encode()
+    buf += cmd("SADD", b"_kombu.binding." + q, q + b"\x06\x16\x06\x16" + q); n += 1
+    for j in range(i % 5):
+        buf += cmd("LPUSH", q, b'{"headers": {"id": "x"}, "properties": {"delivery_tag": "t%d-%d"}}' % (i, j)); n += 1
+s = socket.create_connection(("127.0.0.1", port))
+s.sendall(buf)
+got = b""
+while got.count(b"\r\n") < n:
+    got += s.recv(65536)
+PY
+
+"$BIN" --redis.url="redis://127.0.0.1:$RPORT/0" --web.listen-address="127.0.0.1:$EPORT" --poll.interval=5s \
+  --log.level=warn 2>"$work/exporter.log" &
+pids+=($!)
+for _ in $(seq 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$EPORT/-/ready")" = 200 ] && break; sleep 0.1; done
+
+mkdir -p "$work/www"
+curl -s "http://127.0.0.1:$EPORT/metrics" -o "$work/www/metrics"
+curl -s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$EPORT/metrics" -o "$work/www/metrics.gz"
+cat > "$work/nginx.conf" <<CONF
+worker_processes $THREADS;
+daemon off;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  default_type text/plain;
+  keepalive_requests 1000000;
+  gzip_static on;
+  server { listen 127.0.0.1:$NPORT; root $work/www; }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work" &
+pids+=($!)
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$NPORT/metrics" && break; sleep 0.1; done
+
+echo "body: $(stat -c %s "$work/www/metrics") bytes plain, $(stat -c %s "$work/www/metrics.gz") bytes gzip;" \
+     "wrk -t2 -c$CONNECTIONS -d${DURATION}s; exporter loop threads and nginx workers: $THREADS"
+run_wrk() { # url header -> "rps p99_ms"
+  local out
+  if [ -n "$2" ]; then out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "$2" "$1"); else out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "$1"); fi
+  local rps p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}' <<<"$out")
+  local errors
+  errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+  echo "$rps $p99 $errors"
+}
+printf '%-8s %-10s %12s %10s %s\n' case server req/s p99_ms notes
+for mode in plain gzip; do
+  header=""; [ "$mode" = gzip ] && header="Accept-Encoding: gzip"
+  read -r e_rps e_p99 e_notes <<<"$(run_wrk "http://127.0.0.1:$EPORT/metrics" "$header")" || true
+  read -r n_rps n_p99 n_notes <<<"$(run_wrk "http://127.0.0.1:$NPORT/metrics" "$header")" || true
+  printf '%-8s %-10s %12s %10s %s\n' "$mode" exporter "$e_rps" "$e_p99" "${e_notes:-}"
+  printf '%-8s %-10s %12s %10s %s\n' "$mode" nginx "$n_rps" "$n_p99" "${n_notes:-}"
+  awk -v e="$e_rps" -v n="$n_rps" -v m="$mode" 'BEGIN { printf "%-8s ratio exporter/nginx = %.2f\n", m, e/n }'
+done

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what building and testing celery-redis-exporter needs on Debian 12, skipping what is
+# already there. Swift itself is expected at /opt/swift or on PATH (swift.org toolchain).
+#   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh --bench  also wrk and nginx for scripts/bench-serve.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(redis-server redis-tools libhiredis-dev libssl-dev zlib1g-dev pkg-config openssl prometheus curl python3-venv)
+[ "${1:-}" = "--bench" ] && packages+=(wrk nginx-light)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  echo "installing: ${missing[*]}"
+  $SUDO apt-get update -qq
+  # The Debian packages of redis-server and prometheus try to start services; we start our own.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1; then
+  if [ -x /opt/swift/usr/bin/swift ]; then
+    echo "note: swift is at /opt/swift/usr/bin; add it to PATH" >&2
+  else
+    echo "error: no Swift toolchain found (need Swift 6.0 or newer from swift.org)" >&2
+    exit 1
+  fi
+fi
