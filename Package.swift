@@ -11,7 +11,8 @@ let package = Package(
         .executable(name: "celery-redis-exporter", targets: ["celery-redis-exporter"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System library shims: a module map plus a header that wraps C macros Swift cannot import.
@@ -26,10 +27,18 @@ let package = Package(
         .target(name: "Redis", dependencies: ["Sockets", "TLS", "CHiredis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Exposition", dependencies: ["CZlib"]),
         .target(name: "Celery", dependencies: ["Redis", "Exposition", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Alerting", dependencies: ["Exposition", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Notify",
+            dependencies: [
+                "Alerting", "HTTP", "TLS", "Sockets", .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Exporter",
             dependencies: [
-                "Sockets", "TLS", "HTTP", "Redis", "Exposition", "Celery", "CLinux",
+                "Sockets", "TLS", "HTTP", "Redis", "Exposition", "Celery", "Alerting", "Notify", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -43,6 +52,9 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TLS", "Sockets", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "CeleryTests", dependencies: ["Celery", "Redis", "Exposition", "TestSupport"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Exposition", "TestSupport"]),
+        .testTarget(name: "NotifyTests", dependencies: ["Notify", "Alerting", "HTTP", "TLS", "Sockets", "TestSupport"]),
+        .testTarget(name: "CeleryIntegrationTests", dependencies: ["TestSupport"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Celery", "Redis", "Exposition", "HTTP", "TestSupport"]),
     ]
 )
