@@ -11,4 +11,8 @@
 
 /* accept4 is a GNU extension not visible through Swift's Glibc module; glibc exports the symbol. */
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+/* pthread_setname_np is a GNU extension, hidden from Swift's Glibc module like accept4:
+   declare it so loop threads carry a name in `top -H`, gdb and /proc/<pid>/task/<tid>/comm. */
+#include <pthread.h>
+extern int pthread_setname_np(pthread_t thread, const char *name);
 #endif

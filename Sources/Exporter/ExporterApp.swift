@@ -68,12 +68,10 @@ public enum ExporterApp {
                             stop: processStopSignal, logger: Logger(label: "poller"))
 
         server.start()
-        for address in server.boundAddresses {
-            logger.info("listening", metadata: ["address": "\(address.description)", "metrics": "\(configuration.telemetryPath)"])
-        }
         logger.info("starting", metadata: [
             "version": "\(ExporterVersion.version)", "redis": "\(redisConfiguration.redactedDescription)",
             "poll_interval": "\(DurationParser.format(configuration.pollInterval))",
+            "metrics": "\(server.boundAddresses.map(\.description).joined(separator: ","))\(configuration.telemetryPath)",
         ])
         if configuration.redisTLSInsecureSkipVerify {
             logger.warning("TLS certificate verification for Redis is OFF (--redis.tls.insecure-skip-verify): the connection can be intercepted")

@@ -1,0 +1,46 @@
+import Sockets
+
+/// Settings of an ``HTTPServer``. Defaults suit a Prometheus exporter: a handful of scrapers
+/// on keep-alive connections, small requests, responses up to a few hundred kilobytes.
+public struct HTTPServerConfiguration: Sendable {
+    /// Where to listen: `:9540` (all interfaces, dual-stack), `127.0.0.1:0` (any free port),
+    /// `[::1]:9540`. See `Listener.bind(_:backlog:)` for how each form binds.
+    public var listenAddresses: [SocketEndpoint]
+    /// The most connections open at once, over all loops. A connection beyond it is accepted,
+    /// sent a `503` with `Connection: close`, and closed, so the cap is never exceeded and the
+    /// client learns why instead of waiting in the kernel's backlog.
+    public var maxConnections: Int
+    /// How long a client may take from the first byte of a request to its last; then it gets
+    /// a `408` and the connection closes.
+    public var requestTimeout: Duration
+    /// How long a keep-alive connection may sit with no request in progress before it is
+    /// closed without a response. Also the longest a response may make no write progress
+    /// (a client that stops reading).
+    public var idleTimeout: Duration
+    /// The longest request head (request line, fields, blank line) accepted: 414 or 431 above.
+    public var maxHeaderBytes: Int
+    /// The largest request body (`Content-Length`) accepted: 413 above.
+    public var maxBodyBytes: Int
+    /// The number of epoll loop threads. One is plenty for an exporter serving pre-rendered
+    /// bytes; more share the listeners (`EPOLLEXCLUSIVE`), each connection staying on one loop.
+    public var loopThreads: Int
+
+    /// A configuration with the given addresses and defaults elsewhere.
+    public init(
+        listenAddresses: [SocketEndpoint],
+        maxConnections: Int = 1024,
+        requestTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60),
+        maxHeaderBytes: Int = 16384,
+        maxBodyBytes: Int = 65536,
+        loopThreads: Int = 1
+    ) {
+        self.listenAddresses = listenAddresses
+        self.maxConnections = maxConnections
+        self.requestTimeout = requestTimeout
+        self.idleTimeout = idleTimeout
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        self.loopThreads = loopThreads
+    }
+}

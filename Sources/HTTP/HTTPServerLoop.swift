@@ -1,0 +1,439 @@
+import Logging
+import Sockets
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One epoll loop: accepts from the shared listeners, reads, parses, calls the handler, writes,
+/// and enforces the timeouts. Created and run on its own thread; everything it holds apart from
+/// `server` and `events` is confined to that thread.
+final class HTTPServerLoop {
+    private let server: HTTPServer
+    private let events: EventLoop
+    private let index: Int
+    private let logger: Logger
+    private let configuration: HTTPServerConfiguration
+
+    private var connections: [Int32: HTTPConnection] = [:]
+    private var listenerFDs: Set<Int32>
+    private var listenersRegistered = false
+    /// Set when accepting failed for lack of descriptors: accepting resumes at this time.
+    private var acceptPausedUntil: Int64?
+    private var draining = false
+    private var encoder = HTTPResponseEncoder()
+    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    private var now: Int64 = Deadline.monotonicNow()
+
+    private let requestTimeout: Int64
+    private let idleTimeout: Int64
+    /// How often timeouts are checked: a fraction of the shorter timeout, so a deadline is
+    /// noticed within an eighth of it (at most 250 ms late), at a cost of one pass over this
+    /// loop's connections per interval.
+    private let sweepInterval: Int64
+    /// Above this many unsent bytes a connection stops reading and parsing: a client that
+    /// pipelines requests but does not read responses cannot make the server buffer without bound.
+    private let outputHighWater = 256 * 1024
+    /// Bodies up to this size are copied behind the head (one send); larger ones are queued as
+    /// their own chunk (no copy of a pre-rendered /metrics body).
+    private let coalesceLimit = 16 * 1024
+
+    init(server: HTTPServer, events: EventLoop, index: Int) {
+        self.server = server
+        self.events = events
+        self.index = index
+        self.configuration = server.configuration
+        var logger = server.logger
+        logger[metadataKey: "loop"] = "\(index)"
+        self.logger = logger
+        self.listenerFDs = Set(server.listeners.map(\.fd))
+        self.requestTimeout = Self.nanoseconds(configuration.requestTimeout)
+        self.idleTimeout = Self.nanoseconds(configuration.idleTimeout)
+        let shorter = min(requestTimeout, idleTimeout)
+        self.sweepInterval = max(5_000_000, min(250_000_000, shorter / 8))
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    // MARK: - The loop
+
+    func run() {
+        registerListeners()
+        var buffer = EventBuffer(capacity: 256)
+        var nextSweep = now + sweepInterval
+        while true {
+            now = Deadline.monotonicNow()
+            var wakeAt = nextSweep
+            if draining { wakeAt = min(wakeAt, server.graceDeadline.load(ordering: .relaxed)) }
+            let timeout = Int32(clamping: max(0, (wakeAt - now + 999_999) / 1_000_000))
+            do {
+                try events.wait(into: &buffer, timeoutMilliseconds: timeout)
+            } catch {
+                logger.error("epoll_wait failed; closing this loop's connections", metadata: ["error": "\(error)"])
+                break
+            }
+            now = Deadline.monotonicNow()
+            if !draining, server.stopping.load(ordering: .acquiring) { beginDrain() }
+            for event in buffer.ready {
+                if listenerFDs.contains(event.fd) {
+                    if event.events.contains(.hangup) || event.events.contains(.error) || draining {
+                        unregisterListeners()  // stopped listening: level-triggered HUP would spin
+                    } else {
+                        acceptConnections(from: event.fd)
+                    }
+                } else if let connection = connections[event.fd] {
+                    handle(connection, event.events)
+                }
+            }
+            if let pausedUntil = acceptPausedUntil, now >= pausedUntil, !draining {
+                acceptPausedUntil = nil
+                registerListeners()
+            }
+            if now >= nextSweep {
+                sweep()
+                nextSweep = now + sweepInterval
+            }
+            if draining {
+                if connections.isEmpty { break }
+                if now >= server.graceDeadline.load(ordering: .relaxed) {
+                    logger.debug("grace period over", metadata: ["closing": "\(connections.count)"])
+                    break
+                }
+            }
+        }
+        unregisterListeners()
+        for connection in Array(connections.values) { close(connection) }
+    }
+
+    private func registerListeners() {
+        guard !listenersRegistered, !draining else { return }
+        for listener in server.listeners {
+            do {
+                // With several loops, EPOLLEXCLUSIVE wakes one of them per connection, not all.
+                try events.register(listener.fd, for: .readable, exclusive: server.loops.count > 1)
+            } catch {
+                logger.error("cannot watch listener", metadata: ["address": "\(listener.address.description)"])
+            }
+        }
+        listenersRegistered = true
+    }
+
+    private func unregisterListeners() {
+        guard listenersRegistered else { return }
+        for listener in server.listeners { events.unregister(listener.fd) }
+        listenersRegistered = false
+    }
+
+    private func beginDrain() {
+        draining = true
+        unregisterListeners()
+        for connection in Array(connections.values) {
+            if connection.pendingBytes == 0 && !connection.parser.hasPartialRequest {
+                close(connection)  // idle keep-alive: nothing in flight
+            } else if !connection.parser.hasPartialRequest {
+                connection.closeAfterWrite = true
+                updateInterest(connection)
+            }
+            // A request still arriving is read to its end and answered with Connection: close.
+        }
+    }
+
+    // MARK: - Accepting
+
+    private func acceptConnections(from fd: Int32) {
+        guard let listener = server.listeners.first(where: { $0.fd == fd }) else { return }
+        // A bounded batch per wake-up, so a connection storm cannot starve existing clients.
+        for _ in 0..<64 {
+            let socket: Socket
+            do {
+                guard let accepted = try listener.accept() else { return }
+                socket = accepted
+            } catch SocketError.failed(_, let code)
+                where code == EMFILE || code == ENFILE || code == ENOBUFS
+                || code == ENOMEM
+            {
+                // The pending connection stays queued and the listener stays readable: stop
+                // watching it for a moment instead of spinning on the same error.
+                logger.warning(
+                    "cannot accept: out of file descriptors or memory; pausing accepts for 100 ms",
+                    metadata: ["errno": "\(code)"])
+                unregisterListeners()
+                acceptPausedUntil = now + 100_000_000
+                return
+            } catch {
+                if !server.stopping.load(ordering: .relaxed) {
+                    logger.error("accept failed", metadata: ["error": "\(error)"])
+                }
+                return
+            }
+            guard reserveConnectionSlot() else {
+                reject(socket)
+                continue
+            }
+            socket.setNoDelay()
+            let interest: IOEvents = [.readable, .peerClosed]
+            do {
+                try events.register(socket.fd, for: interest)
+            } catch {
+                server.openConnections.subtract(1, ordering: .relaxed)
+                logger.error("cannot watch connection", metadata: ["error": "\(error)"])
+                continue
+            }
+            let parser = HTTPRequestParser(
+                maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
+            connections[socket.fd] = HTTPConnection(socket: socket, parser: parser, now: now, interest: interest)
+        }
+    }
+
+    /// Counts a new connection against the cap shared by all loops; false when full.
+    private func reserveConnectionSlot() -> Bool {
+        var current = server.openConnections.load(ordering: .relaxed)
+        while current < configuration.maxConnections {
+            let (exchanged, original) = server.openConnections.compareExchange(
+                expected: current, desired: current + 1, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    private static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    private static let overloaded: [UInt8] = {
+        var out: [UInt8] = []
+        var encoder = HTTPResponseEncoder()
+        let response = HTTPResponse.error(.serviceUnavailable, detail: "too many open connections")
+        encoder.encodeHead(response, bodyLength: response.body.count, keepAlive: false, http10: false, into: &out)
+        return out + response.body
+    }()
+
+    /// A connection over the cap: one non-blocking attempt to send a 503, then close. Whatever
+    /// the client already sent is read first, so the close is a FIN rather than a reset that
+    /// would destroy the 503 before the client reads it.
+    private func reject(_ socket: Socket) {
+        logger.debug("connection cap reached; rejecting", metadata: ["max": "\(configuration.maxConnections)"])
+        drainInput(socket.fd)
+        _ = Self.overloaded.withUnsafeBytes { send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        socket.close()
+    }
+
+    // MARK: - Connection events
+
+    private func handle(_ connection: HTTPConnection, _ ready: IOEvents) {
+        if ready.contains(.error) || ready.contains(.hangup) {
+            close(connection)
+            return
+        }
+        if ready.contains(.writable) {
+            guard flush(connection) else { return }
+        }
+        if ready.contains(.readable) || ready.contains(.peerClosed) {
+            guard read(connection) else { return }
+        }
+        service(connection)
+    }
+
+    /// Reads what is available (a bounded amount per event: level-triggered epoll reports the
+    /// rest next time) into the parser. Returns false when the connection was closed.
+    private func read(_ connection: HTTPConnection) -> Bool {
+        for _ in 0..<4 {
+            let n = readBuffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                readBuffer.withUnsafeBytes { connection.parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                connection.lastActivity = now
+                if n < readBuffer.count { return true }
+            } else if n == 0 {
+                connection.inputClosed = true
+                return true
+            } else {
+                switch errno {
+                case EINTR: continue
+                case EAGAIN, EWOULDBLOCK: return true
+                default:
+                    close(connection)  // ECONNRESET and friends: nothing left to answer
+                    return false
+                }
+            }
+        }
+        return true
+    }
+
+    /// Answers the complete requests buffered, writes, and decides what to wait for next.
+    private func service(_ connection: HTTPConnection) {
+        while true {
+            let answered = answerRequests(connection)
+            guard flush(connection) else { return }
+            if answered == 0 || connection.pendingBytes >= outputHighWater || connection.closeAfterWrite { break }
+        }
+        // With nothing left to send, every complete request has been answered (parsing only
+        // pauses while output is pending). After the peer's last byte, a request cut short can
+        // never complete, so the connection is done. A half-closed peer (`shutdown(SHUT_WR)`)
+        // still gets every response to the requests it completed.
+        if connection.pendingBytes == 0 && (connection.inputClosed || connection.closeAfterWrite) {
+            close(connection)
+            return
+        }
+        updateInterest(connection)
+    }
+
+    /// Parses and answers requests until the parser needs more bytes, the output backlog is
+    /// large, or the connection is to close. Returns how many responses were queued.
+    private func answerRequests(_ connection: HTTPConnection) -> Int {
+        var answered = 0
+        while !connection.closeAfterWrite && connection.pendingBytes < outputHighWater {
+            switch connection.parser.next() {
+            case .needMoreData:
+                if connection.parser.expectsContinue && !connection.sentContinue && !draining {
+                    connection.enqueue(Self.continueResponse)
+                    connection.sentContinue = true
+                }
+                if connection.parser.hasPartialRequest {
+                    if connection.requestStartedAt == nil { connection.requestStartedAt = now }
+                } else {
+                    connection.requestStartedAt = nil
+                }
+                return answered
+            case .request(let request):
+                connection.requestStartedAt = nil
+                connection.sentContinue = false
+                connection.lastActivity = now
+                respond(connection, to: request)
+                answered += 1
+            case .error(let error):
+                let status = HTTPStatus(for: error)
+                logger.debug("bad request", metadata: ["status": "\(status.code)", "error": "\(error)"])
+                sendError(connection, status, detail: error.description)
+                answered += 1
+            }
+        }
+        return answered
+    }
+
+    private func respond(_ connection: HTTPConnection, to request: HTTPRequest) {
+        let response = server.handler(request)
+        let handlerCloses = response.headers.contains {
+            HTTPHeaders.namesEqual($0.0, "Connection") && $0.1.lowercased().contains("close")
+        }
+        let keepAlive = request.wantsKeepAlive && !handlerCloses && !draining
+        let status = HTTPStatus(response.status)
+        let sendsBody = !request.isHead && !status.forbidsBody
+        var head: [UInt8] = []
+        head.reserveCapacity(256 + (sendsBody && response.body.count <= coalesceLimit ? response.body.count : 0))
+        encoder.encodeHead(
+            response, bodyLength: response.body.count, keepAlive: keepAlive, http10: request.version == .http10,
+            into: &head)
+        if sendsBody && response.body.count <= coalesceLimit {
+            head += response.body
+            connection.enqueue(head)
+        } else {
+            connection.enqueue(head)
+            if sendsBody { connection.enqueue(response.body) }
+        }
+        if !keepAlive { connection.closeAfterWrite = true }
+        logger.trace(
+            "request",
+            metadata: [
+                "method": "\(request.isHead ? "HEAD" : request.method)", "path": "\(request.path)",
+                "status": "\(response.status)",
+            ])
+    }
+
+    /// Queues an error response with `Connection: close` (after an error the rest of the input
+    /// cannot be trusted to start at a request boundary).
+    private func sendError(_ connection: HTTPConnection, _ status: HTTPStatus, detail: String) {
+        let response = HTTPResponse.error(status, detail: detail)
+        var bytes: [UInt8] = []
+        encoder.encodeHead(response, bodyLength: response.body.count, keepAlive: false, http10: false, into: &bytes)
+        bytes += response.body
+        connection.enqueue(bytes)
+        connection.closeAfterWrite = true
+        connection.requestStartedAt = nil
+    }
+
+    /// Writes as much queued output as the socket takes; the rest waits for EPOLLOUT.
+    /// Closes the connection when it is done and marked to close. Returns false once closed.
+    private func flush(_ connection: HTTPConnection) -> Bool {
+        while let chunk = connection.output.first {
+            let offset = connection.outputOffset
+            let n = chunk.withUnsafeBytes { bytes in
+                send(connection.fd, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 {
+                connection.lastActivity = now
+                connection.pendingBytes -= n
+                if offset + n == chunk.count {
+                    connection.output.removeFirst()
+                    connection.outputOffset = 0
+                } else {
+                    connection.outputOffset += n
+                }
+                continue
+            }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
+            close(connection)  // EPIPE, ECONNRESET: the client is gone
+            return false
+        }
+        if connection.pendingBytes == 0 && connection.closeAfterWrite {
+            close(connection)
+            return false
+        }
+        return true
+    }
+
+    private func updateInterest(_ connection: HTTPConnection) {
+        var wanted: IOEvents = []
+        if !connection.inputClosed && !connection.closeAfterWrite && connection.pendingBytes < outputHighWater {
+            wanted.formUnion([.readable, .peerClosed])
+        }
+        if connection.pendingBytes > 0 { wanted.insert(.writable) }
+        guard wanted != connection.interest else { return }
+        do {
+            try events.modify(connection.fd, for: wanted)
+            connection.interest = wanted
+        } catch {
+            close(connection)
+        }
+    }
+
+    // MARK: - Timeouts and closing
+
+    private func sweep() {
+        for connection in Array(connections.values) {
+            if connection.pendingBytes > 0 {
+                if now - connection.lastActivity > idleTimeout {
+                    logger.debug("client stopped reading; closing", metadata: ["fd": "\(connection.fd)"])
+                    close(connection)
+                }
+            } else if let started = connection.requestStartedAt {
+                if now - started > requestTimeout {
+                    logger.debug("request timed out", metadata: ["fd": "\(connection.fd)"])
+                    sendError(connection, .requestTimeout, detail: "the request did not arrive in time")
+                    _ = flush(connection)
+                    if connections[connection.fd] != nil { updateInterest(connection) }
+                }
+            } else if now - connection.lastActivity > idleTimeout {
+                close(connection)  // idle keep-alive: closed without a response (RFC 9112 §9.8)
+            }
+        }
+    }
+
+    /// Reads and discards what the peer already sent, so closing sends FIN, not RST.
+    private func drainInput(_ fd: Int32) {
+        for _ in 0..<16 {
+            let n = readBuffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return }
+        }
+    }
+
+    private func close(_ connection: HTTPConnection) {
+        guard connections.removeValue(forKey: connection.fd) != nil else { return }
+        events.unregister(connection.fd)
+        if !connection.inputClosed { drainInput(connection.fd) }
+        connection.socket.close()
+        server.openConnections.subtract(1, ordering: .relaxed)
+    }
+}
