@@ -5,6 +5,8 @@ import Exposition
 public struct PollCounters: Sendable, Equatable {
     /// Failed polls per stage; every stage is present from the start so the series exist at 0.
     public var errorsByStage: [PollStage: UInt64] = Dictionary(uniqueKeysWithValues: PollStage.allCases.map { ($0, 0) })
+    /// Redis error replies (WRONGTYPE and the like) per stage, summed over polls.
+    public var commandErrorsByStage: [PollStage: UInt64] = Dictionary(uniqueKeysWithValues: PollStage.allCases.map { ($0, 0) })
     /// Unix time the last poll finished, whatever its outcome.
     public var lastPollTimestamp: Double?
     /// Unix time the last successful poll finished.
@@ -54,6 +56,11 @@ public enum MetricsBuilder {
             help: "Failed polls of Redis, by the stage that failed (connect, discovery, queues, unacked).",
             type: .counter,
             samples: PollStage.allCases.map { Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.errorsByStage[$0] ?? 0)) }))
+        families.append(MetricFamily(
+            name: "celery_redis_command_errors",
+            help: "Redis error replies to individual commands (e.g. WRONGTYPE: a key named like a queue holds another type) by stage; the poll itself still succeeds and the key reads 0.",
+            type: .counter,
+            samples: PollStage.allCases.filter { $0 != .connect }.map { Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.commandErrorsByStage[$0] ?? 0)) }))
         families.append(MetricFamily(
             name: "celery_redis_build_info",
             help: "Always 1; the version label tells which celery-redis-exporter build is running.",

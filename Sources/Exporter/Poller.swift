@@ -47,6 +47,9 @@ public final class Poller: @unchecked Sendable {
         let snapshot = sampler.poll(using: redis, now: wallClockNow())
         let finished = wallClockNow()
         counters.lastPollTimestamp = finished
+        for (stage, count) in snapshot.commandErrors {
+            counters.commandErrorsByStage[stage, default: 0] += UInt64(count)
+        }
         if snapshot.succeeded {
             counters.lastSuccessTimestamp = finished
         } else {

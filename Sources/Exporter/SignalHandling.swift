@@ -16,6 +16,12 @@ let reloadRequested = Atomic<Bool>(false)
 /// isolated and trap when the kernel runs them (swift-linux-notes P15).
 func installSignalHandlers() {
     signal(SIGPIPE, SIG_IGN)
+    // A parent (a test runner, some process supervisors) can hand down a signal mask with SIGTERM
+    // blocked; a handler alone would then never run and `kill` could not stop us gracefully.
+    var unblock = sigset_t()
+    sigemptyset(&unblock)
+    for sig in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&unblock, sig) }
+    sigprocmask(SIG_UNBLOCK, &unblock, nil)
     for sig in [SIGTERM, SIGINT] {
         var action = sigaction()
         // sa_flags = 0 (no SA_RESTART): blocking calls return EINTR and loops re-check the flag.

@@ -57,9 +57,15 @@ public final class RedisServer: @unchecked Sendable {
     }
 
     /// Stops the server (SIGTERM, then waits); `restart()` brings it back on the same port.
+    ///
+    /// Uses `SHUTDOWN NOSAVE` rather than SIGTERM: children of the test runner can inherit a signal
+    /// mask with SIGTERM blocked, and then `terminate()` never ends the server. SIGKILL is the fallback.
     public func stop() {
         guard let p = process, p.isRunning else { return }
-        p.terminate()
+        _ = try? command("SHUTDOWN", "NOSAVE")
+        if !waitUntil(timeout: 5, { !p.isRunning }) {
+            kill(p.processIdentifier, SIGKILL)
+        }
         p.waitUntilExit()
         process = nil
     }

@@ -1,0 +1,14 @@
+/// The step of a poll that failed or produced error replies. Bounded names, safe as a metric label
+/// (`poll_errors_total{stage}`); error text never goes into a label.
+public enum PollStage: String, Sendable, CaseIterable, Hashable {
+    /// Getting a usable connection: `RedisError` connect/TLS/auth/backoff failures thrown from any
+    /// round, or a caller that could not hand the sampler a connection (it builds the snapshot with
+    /// `Snapshot.failure(stage: .connect, …)`).
+    case connect
+    /// `SCAN _kombu.binding.*` and `SMEMBERS` of each binding table.
+    case discovery
+    /// The main round: `LLEN` of every queue and priority list (and the unacked totals with it).
+    case queues
+    /// `unacked_index` / `unacked` reads: totals, the oldest-first sample, `HMGET` of new tags.
+    case unacked
+}

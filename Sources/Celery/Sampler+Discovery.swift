@@ -1,0 +1,94 @@
+import Redis
+
+extension Sampler {
+    /// Upper bound on `SCAN` round trips per discovery (10⁸ keys at `COUNT 1000`), so a server that
+    /// never returns cursor 0 cannot stall the poller forever.
+    static let maxScanIterations = 100_000
+
+    /// Discovery is due on the first poll, after `discoveryInterval` seconds, or when the clock went
+    /// backwards past the last discovery.
+    func discoveryDue(now: Double) -> Bool {
+        guard configuration.discoverQueues else { return false }
+        guard let last = lastDiscovery else { return true }
+        return now - last >= configuration.discoveryInterval || now < last
+    }
+
+    /// Finds queues from kombu's binding tables: full `SCAN 0 MATCH <prefix>_kombu.binding.* COUNT
+    /// 1000`, then one pipelined `SMEMBERS` per table (§8). Throws only on transport failure; error
+    /// replies keep the known set, are counted under `.discovery`, and wait for the next interval.
+    func discover(using redis: any RedisCommandExecuting, now: Double, errors: inout [PollStage: Int]) throws {
+        let pattern = layout.bindingScanPattern
+        var cursor: [UInt8] = Array("0".utf8)
+        var tables: Set<[UInt8]> = []
+        var iterations = 0
+        // Each task queue normally has its own exchange table; twice the queue bound leaves room for
+        // tables whose queues are already known. Tables past this are counted as queues over limit.
+        let maxTables = max(16, 2 * configuration.maxKnownQueues)
+        var tablesSkipped = 0
+        repeat {
+            iterations += 1
+            let reply = try run(
+                [
+                    [
+                        Array("SCAN".utf8), cursor, Array("MATCH".utf8), pattern,
+                        Array("COUNT".utf8), Array("1000".utf8),
+                    ]
+                ], on: redis)[0]
+            guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].bytes,
+                case .array(let keys) = parts[1]
+            else {
+                errors[.discovery, default: 0] += 1
+                warnOnce(Array("SCAN".utf8), "SCAN for kombu bindings failed; keeping the known queues", reply: reply)
+                lastDiscovery = now
+                return
+            }
+            for key in keys {
+                guard let key = key.bytes, let exchange = layout.exchange(fromBindingKey: key),
+                    !KombuKeyLayout.isFanoutExchange(exchange)
+                else { continue }
+                if tables.count >= maxTables && !tables.contains(key) {
+                    tablesSkipped += 1
+                    continue
+                }
+                tables.insert(key)
+            }
+            cursor = next
+        } while cursor != Array("0".utf8) && iterations < Sampler.maxScanIterations
+
+        let ordered = tables.sorted { $0.lexicographicallyPrecedes($1) }
+        let replies = try run(ordered.map { [Array("SMEMBERS".utf8), $0] }, on: redis)
+        var found: Set<String> = []
+        for (key, reply) in zip(ordered, replies) {
+            guard case .array(let members) = reply else {
+                if case .null = reply { continue }  // table deleted between SCAN and SMEMBERS
+                errors[.discovery, default: 0] += 1
+                warnOnce(key, "binding table is not a set; skipped", reply: reply)
+                continue
+            }
+            for member in members {
+                guard let bytes = member.bytes, let binding = layout.decodeBindingMember(bytes) else {
+                    warnOnce(key, "malformed binding member skipped")
+                    continue
+                }
+                if !KombuKeyLayout.isFanoutQueue(binding.queue) { found.insert(binding.queue) }
+            }
+        }
+
+        var overLimit = tablesSkipped
+        for queue in found.sorted() where !configuredQueues.contains(queue) && !discoveredQueues.contains(queue) {
+            if discoveredQueues.count < configuration.maxKnownQueues {
+                discoveredQueues.insert(queue)
+            } else {
+                overLimit += 1
+            }
+        }
+        if overLimit > 0 && queuesOverLimit == 0 {
+            logger.warning(
+                "more queues than maxKnownQueues; new ones are ignored",
+                metadata: ["limit": "\(configuration.maxKnownQueues)", "ignored": "\(overLimit)"])
+        }
+        queuesOverLimit = overLimit
+        sortedQueues = configuredQueues.union(discoveredQueues).sorted()
+        lastDiscovery = now
+    }
+}

@@ -1,0 +1,171 @@
+import Redis
+
+/// Exact totals and the oldest-first sample read from `unacked_index` in the main round.
+struct UnackedTotals {
+    var total = 0
+    var stranded = 0
+    var sample: [(tag: [UInt8], score: Double)] = []
+}
+
+/// The per-queue view of the sample after classification.
+struct UnackedBreakdown {
+    struct QueueStats {
+        var count = 0
+        var oldestScore = Double.infinity
+        var stranded = 0
+    }
+    var perQueue: [String: QueueStats] = [:]
+    var undecodable = 0
+    var missing = 0
+    var unknownQueue = 0
+}
+
+extension Sampler {
+    /// Tags per `HMGET` command; several commands share one pipelined round.
+    static let hmgetChunk = 100
+
+    /// Reads `ZCARD`, `ZCOUNT` and the `ZRANGE … WITHSCORES` sample. Error replies (e.g. a
+    /// `WRONGTYPE` `unacked_index`) read as 0 / empty, counted under `.unacked`, logged once.
+    func readUnackedTotals(plan: RoundPlan, replies: [RESPValue], errors: inout [PollStage: Int]) -> UnackedTotals {
+        var totals = UnackedTotals()
+        let key = layout.unackedIndexKey
+        if let n = Sampler.count(replies[plan.zcardIndex]) {
+            totals.total = Int(clamping: n)
+        } else {
+            errors[.unacked, default: 0] += 1
+            warnOnce(key, "unacked_index is not a sorted set; unacked counts read 0", reply: replies[plan.zcardIndex])
+        }
+        if let n = Sampler.count(replies[plan.zcountIndex]) {
+            totals.stranded = Int(clamping: n)
+        } else {
+            errors[.unacked, default: 0] += 1
+        }
+        if let i = plan.zrangeIndex {
+            if let sample = Sampler.parseScoredMembers(replies[i]) {
+                totals.sample = sample
+            } else {
+                errors[.unacked, default: 0] += 1
+            }
+        }
+        return totals
+    }
+
+    /// `ZRANGE … WITHSCORES` as (member, score): RESP2's flat `[m, s, m, s, …]` or RESP3's pairs.
+    /// Nil for an error reply or any other shape; unparsable scores drop that member.
+    static func parseScoredMembers(_ reply: RESPValue) -> [(tag: [UInt8], score: Double)]? {
+        guard case .array(let items) = reply else { return reply == .null ? [] : nil }
+        var out: [(tag: [UInt8], score: Double)] = []
+        out.reserveCapacity(items.count / 2)
+        if let first = items.first, case .array = first {
+            for item in items {
+                guard case .array(let pair) = item, pair.count == 2, let tag = pair[0].bytes,
+                    let score = parseScore(pair[1])
+                else { continue }
+                out.append((tag, score))
+            }
+            return out
+        }
+        guard items.count % 2 == 0 else { return nil }
+        var i = 0
+        while i < items.count {
+            if let tag = items[i].bytes, let score = parseScore(items[i + 1]) { out.append((tag, score)) }
+            i += 2
+        }
+        return out
+    }
+
+    /// A score reply: bulk text such as `1795624974.8083234` (or `inf`), or an integer.
+    static func parseScore(_ reply: RESPValue) -> Double? {
+        switch reply {
+        case .integer(let n): return Double(n)
+        case .bulk(let b): return Double(String(decoding: b, as: UTF8.self))
+        case .status(let s): return Double(s)
+        default: return nil
+        }
+    }
+
+    /// Classifies the sample: cached tags are reused; up to `unackedClassifyLimit` new tags (oldest
+    /// first) are fetched with `HMGET unacked` in one pipelined round. Cache entries for tags no
+    /// longer in the sample are evicted, so the cache never outgrows the sample.
+    ///
+    /// Why `HMGET` and not `HSCAN`: `HSCAN` walks the whole hash, returning payloads already
+    /// classified (and possibly duplicates across a rehash), in an order unrelated to age. `HMGET`
+    /// of only the unseen tags transfers each payload once per tag lifetime, targets exactly the
+    /// oldest entries the sample holds, and is bounded by the limit.
+    func classifyUnacked(
+        sample: [(tag: [UInt8], score: Double)], using redis: any RedisCommandExecuting,
+        now: Double, errors: inout [PollStage: Int]
+    ) throws -> UnackedBreakdown {
+        var inSample: Set<[UInt8]> = []
+        inSample.reserveCapacity(sample.count)
+        for entry in sample { inSample.insert(entry.tag) }
+        unackedCache = unackedCache.filter { inSample.contains($0.key) }
+
+        var fresh: [[UInt8]] = []
+        for entry in sample where unackedCache[entry.tag] == nil {
+            if fresh.count >= configuration.unackedClassifyLimit { break }
+            fresh.append(entry.tag)
+        }
+
+        var missing: Set<[UInt8]> = []
+        if !fresh.isEmpty {
+            let hash = layout.unackedKey
+            var chunks: [[[UInt8]]] = []
+            var start = 0
+            while start < fresh.count {
+                chunks.append(Array(fresh[start..<min(start + Sampler.hmgetChunk, fresh.count)]))
+                start += Sampler.hmgetChunk
+            }
+            let commands: [RedisCommand] = chunks.map { [Array("HMGET".utf8), hash] + $0 }
+            let replies = try run(commands, on: redis)
+            for (tags, reply) in zip(chunks, replies) {
+                guard case .array(let values) = reply, values.count == tags.count else {
+                    errors[.unacked, default: 0] += 1
+                    warnOnce(hash, "unacked is not a hash; entries stay unclassified", reply: reply)
+                    continue
+                }
+                for (tag, value) in zip(tags, values) {
+                    switch value {
+                    case .bulk(let payload):
+                        unackedCache[tag] = Sampler.classify(payload)
+                    default:
+                        // No hash entry: acked between our two round trips (or an inconsistent index).
+                        // Not cached, so it is looked up again if it is still indexed next poll.
+                        missing.insert(tag)
+                    }
+                }
+            }
+        }
+
+        let cutoff = now - configuration.visibilityTimeout
+        let known = Set(sortedQueues)
+        var breakdown = UnackedBreakdown()
+        for entry in sample {
+            switch unackedCache[entry.tag] {
+            case .message(let queue, _, _, _)?:
+                guard known.contains(queue) else {
+                    breakdown.unknownQueue += 1
+                    continue
+                }
+                var stats = breakdown.perQueue[queue, default: UnackedBreakdown.QueueStats()]
+                stats.count += 1
+                stats.oldestScore = min(stats.oldestScore, entry.score)
+                if entry.score < cutoff { stats.stranded += 1 }
+                breakdown.perQueue[queue] = stats
+            case .undecodable?:
+                breakdown.undecodable += 1
+            case nil:
+                if missing.contains(entry.tag) { breakdown.missing += 1 }
+            }
+        }
+        return breakdown
+    }
+
+    /// Decodes one `unacked` value; garbage is `.undecodable`, never a crash.
+    static func classify(_ payload: [UInt8]) -> UnackedClassification {
+        guard let entry = try? KombuUnackedEntry(bytes: payload) else { return .undecodable }
+        return .message(
+            queue: entry.routingKey, eta: entry.message.eta, taskName: entry.message.taskName,
+            redelivered: entry.message.redelivered)
+    }
+}

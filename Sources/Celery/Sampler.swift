@@ -1,0 +1,200 @@
+import Logging
+import Redis
+
+/// Turns Redis replies into one ``Snapshot`` per poll, for one Celery deployment.
+///
+/// Each poll costs at most: a queue discovery when due (`SCAN` + `SMEMBERS`, every
+/// ``CeleryConfiguration/discoveryInterval`` seconds), then **one pipelined round** with 10 `LLEN`s
+/// per known queue (priority steps 0–9, §0.9) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
+/// `ZRANGE … WITHSCORES` of `unacked_index`, then at most one more round of `HMGET unacked` for
+/// delivery tags not classified on an earlier poll (bounded by
+/// ``CeleryConfiguration/unackedClassifyLimit``).
+///
+/// Not `Sendable`: it keeps caches between polls and belongs to its target's poller thread. Time is
+/// a parameter (`now`), so tests drive it with explicit clocks.
+public final class Sampler {
+    /// The configuration this sampler was created with.
+    public let configuration: CeleryConfiguration
+    /// Key names derived from the configuration.
+    public let layout: KombuKeyLayout
+
+    let logger: Logger
+    let configuredQueues: Set<String>
+    /// Discovered queues; they stay known (a deleted list must read 0, not vanish).
+    var discoveredQueues: Set<String> = []
+    /// Configured ∪ discovered, sorted: the order of the `LLEN` commands and of ``Snapshot/queues``.
+    var sortedQueues: [String] = []
+    var lastDiscovery: Double?
+    var queuesOverLimit = 0
+    /// Delivery tag → classification, only for tags in the latest sample (bounded by the sample size).
+    var unackedCache: [[UInt8]: UnackedClassification] = [:]
+    /// Keys (or synthetic names) already warned about, so a persistent problem logs once.
+    var warned: Set<[UInt8]> = []
+
+    /// Warnings remembered per process; past this, further distinct problems are no longer logged
+    /// individually (they are still counted in ``Snapshot/commandErrors``).
+    static let maxWarnedKeys = 1_024
+
+    /// Creates a sampler. `logger` receives one warning per distinct problem key (wrong type,
+    /// malformed reply), never per poll.
+    public init(configuration: CeleryConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.layout = KombuKeyLayout(prefix: configuration.keyPrefix, separator: configuration.separator)
+        self.logger = logger
+        self.configuredQueues = Set(configuration.queues.filter { !$0.isEmpty })
+        self.sortedQueues = configuredQueues.sorted()
+    }
+
+    /// The queues currently sampled, sorted (configured plus discovered).
+    public var knownQueues: [String] { sortedQueues }
+
+    /// How many delivery tags are classified in the cache.
+    public var cachedUnackedTagCount: Int { unackedCache.count }
+
+    /// Runs one poll. Never throws: a transport failure (the executor throws) yields
+    /// `succeeded == false`, the failed ``PollStage`` and no values (see ``Snapshot``); error
+    /// replies to single commands are counted and read as 0.
+    ///
+    /// - Parameters:
+    ///   - redis: the connection; the sampler only ever calls `pipeline`.
+    ///   - now: the current Unix time in seconds; it decides discovery, ages and stranded entries.
+    public func poll(using redis: any RedisCommandExecuting, now: Double) -> Snapshot {
+        let started = MonotonicClock.now()
+        var errors: [PollStage: Int] = [:]
+        var discoveryRan = false
+
+        if discoveryDue(now: now) {
+            discoveryRan = true
+            do {
+                try discover(using: redis, now: now, errors: &errors)
+            } catch {
+                return failed(.discovery, error: error, now: now, started: started)
+            }
+        }
+
+        let plan = RoundPlan(queues: sortedQueues, layout: layout, now: now, configuration: configuration)
+        let replies: [RESPValue]
+        do {
+            replies = try run(plan.commands, on: redis)
+        } catch {
+            return failed(.queues, error: error, now: now, started: started)
+        }
+
+        var queueStates = readQueueLengths(plan: plan, replies: replies, errors: &errors)
+        let totals = readUnackedTotals(plan: plan, replies: replies, errors: &errors)
+
+        let breakdown: UnackedBreakdown
+        do {
+            breakdown = try classifyUnacked(sample: totals.sample, using: redis, now: now, errors: &errors)
+        } catch {
+            return failed(.unacked, error: error, now: now, started: started)
+        }
+
+        var perQueueUnacked = 0
+        for (name, stats) in breakdown.perQueue {
+            guard let state = queueStates[name] else { continue }
+            queueStates[name] = QueueSnapshot(
+                name: name, length: state.length, lengthByPriority: state.lengthByPriority,
+                unacked: stats.count, unackedOldestAge: max(0, now - stats.oldestScore),
+                stranded: stats.stranded, keyErrors: state.keyErrors)
+            perQueueUnacked += stats.count
+        }
+
+        return Snapshot(
+            timestamp: now,
+            pollDuration: MonotonicClock.now() - started,
+            succeeded: true,
+            queues: sortedQueues.compactMap { queueStates[$0] },
+            knownQueueCount: sortedQueues.count,
+            queuesOverLimit: queuesOverLimit,
+            unackedTotal: totals.total,
+            strandedTotal: totals.stranded,
+            unackedSampled: totals.sample.count,
+            unackedUnclassified: max(0, totals.total - perQueueUnacked),
+            unackedUndecodable: breakdown.undecodable,
+            unackedMissing: breakdown.missing,
+            unackedUnknownQueue: breakdown.unknownQueue,
+            commandErrors: errors,
+            discoveryRan: discoveryRan)
+    }
+
+    // MARK: - Helpers shared by the stages
+
+    /// Runs `commands` as one pipeline and insists on one reply per command (anything else would
+    /// misattribute every later reply, so it fails the stage like a transport error).
+    func run(_ commands: [RedisCommand], on redis: any RedisCommandExecuting) throws -> [RESPValue] {
+        if commands.isEmpty { return [] }
+        let replies = try redis.pipeline(commands)
+        guard replies.count == commands.count else {
+            throw SamplerError.replyCountMismatch(sent: commands.count, received: replies.count)
+        }
+        return replies
+    }
+
+    /// A connection that could not be (re)established: `RedisClient` connects lazily inside
+    /// `pipeline`, so these surface from whichever round ran first and are re-attributed to `.connect`.
+    static func isConnectFailure(_ error: any Error) -> Bool {
+        guard let error = error as? RedisError else { return false }
+        switch error {
+        case .connect, .tls, .authentication, .backingOff: return true
+        case .timedOut(let operation): return operation.hasPrefix("connect")
+        default: return false
+        }
+    }
+
+    private func failed(_ stage: PollStage, error: any Error, now: Double, started: Double) -> Snapshot {
+        let stage = Sampler.isConnectFailure(error) ? .connect : stage
+        // Debug only: the poller logs up/down transitions once, so an outage is not one line per poll.
+        logger.debug("celery poll failed", metadata: ["stage": "\(stage.rawValue)", "error": "\(error)"])
+        return Snapshot.failure(
+            stage: stage, timestamp: now, pollDuration: MonotonicClock.now() - started,
+            description: "\(error)", knownQueueCount: sortedQueues.count)
+    }
+
+    /// Logs `message` the first time `key` has a problem; later occurrences are only counted.
+    func warnOnce(_ key: [UInt8], _ message: Logger.Message, reply: RESPValue? = nil) {
+        guard !warned.contains(key) else { return }
+        if warned.count >= Sampler.maxWarnedKeys {
+            if warned.count == Sampler.maxWarnedKeys {
+                warned.insert([])  // sentinel: log the suppression notice once
+                logger.warning("further distinct Redis key problems are counted but not logged")
+            }
+            return
+        }
+        warned.insert(key)
+        var metadata: Logger.Metadata = ["key": "\(Sampler.printable(key))"]
+        if let text = reply?.errorMessage { metadata["reply"] = "\(text)" }
+        logger.warning(message, metadata: metadata)
+    }
+
+    /// `key` with non-printable bytes as `\xNN` (kombu's separator is `\x06\x16`).
+    static func printable(_ key: [UInt8]) -> String {
+        var out = ""
+        for b in key.prefix(200) {
+            if b >= 0x20 && b < 0x7F && b != UInt8(ascii: "\\") {
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            } else {
+                let hex = String(b, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    /// A count reply: an integer (or digits); nil reply (missing key) reads 0; nil for anything else.
+    static func count(_ reply: RESPValue) -> Int64? {
+        switch reply {
+        case .null: return 0
+        case .error: return nil
+        default:
+            guard let n = reply.integer else { return nil }
+            return max(0, n)
+        }
+    }
+}
+
+/// Failures the sampler raises itself (beyond what the executor throws).
+enum SamplerError: Error, Equatable {
+    /// The executor returned a different number of replies than commands.
+    case replyCountMismatch(sent: Int, received: Int)
+}

@@ -1,0 +1,90 @@
+/// Everything one poll learned about a Celery deployment: an immutable value, rendered once and
+/// evaluated once, so metrics and alerts always agree (design.md).
+///
+/// **When ``succeeded`` is false** the poll produced nothing current: ``queues`` is empty and every
+/// count is 0. The exporter renders `up 0`, the freshness series and
+/// `poll_errors_total{stage=failedStage}`, and omits per-queue and unacked series rather than
+/// serving stale values as current.
+///
+/// **When it succeeded**, ``commandErrors`` may still be non-zero: single commands answered with an
+/// error reply (e.g. `WRONGTYPE`) and were counted as 0, without failing the poll.
+public struct Snapshot: Equatable, Sendable {
+    /// When the poll started, Unix seconds, as given by the caller.
+    public let timestamp: Double
+    /// How long the poll took, seconds (monotonic clock).
+    public let pollDuration: Double
+    /// Whether every round trip completed.
+    public let succeeded: Bool
+    /// The stage whose round trip failed; nil when the poll succeeded.
+    public let failedStage: PollStage?
+    /// The failure as text (the executor's error, e.g. a `RedisError`, whose descriptions redact
+    /// secrets), for logs and the readiness body only: never a label value. Nil when it succeeded.
+    public let failureDescription: String?
+    /// Every known queue, sorted by name.
+    public let queues: [QueueSnapshot]
+    /// Number of queues sampled (configured plus discovered).
+    public let knownQueueCount: Int
+    /// Discovered queue names ignored because ``CeleryConfiguration/maxKnownQueues`` was reached
+    /// (as of the latest discovery).
+    public let queuesOverLimit: Int
+    /// All delivered-but-unacked messages: `ZCARD unacked_index`, exact.
+    public let unackedTotal: Int
+    /// Unacked messages fetched before `now − visibilityTimeout`: `ZCOUNT`, exact.
+    public let strandedTotal: Int
+    /// How many of the oldest unacked entries this poll read (≤ ``CeleryConfiguration/unackedSampleLimit``).
+    public let unackedSampled: Int
+    /// Unacked messages attributed to no queue: `unackedTotal − Σ queues.unacked` (never negative).
+    /// It includes entries beyond the sample, tags not yet fetched, and the three counts below.
+    public let unackedUnclassified: Int
+    /// Sampled entries whose `unacked` value is not a valid `[message, exchange, routing_key]`.
+    public let unackedUndecodable: Int
+    /// Sampled `unacked_index` members with no `unacked` hash entry (acked between our two round
+    /// trips, or an inconsistent index).
+    public let unackedMissing: Int
+    /// Sampled entries whose routing key is not a known queue (non-default routing, or a queue
+    /// beyond ``CeleryConfiguration/maxKnownQueues``).
+    public let unackedUnknownQueue: Int
+    /// Error replies (not transport failures) per stage in this poll; the poll still succeeded.
+    public let commandErrors: [PollStage: Int]
+    /// Whether this poll ran queue discovery.
+    public let discoveryRan: Bool
+
+    /// Creates a snapshot. Fields added by later issues get defaults here, so callers keep compiling.
+    public init(
+        timestamp: Double, pollDuration: Double, succeeded: Bool, failedStage: PollStage? = nil,
+        failureDescription: String? = nil, queues: [QueueSnapshot] = [], knownQueueCount: Int = 0,
+        queuesOverLimit: Int = 0,
+        unackedTotal: Int = 0, strandedTotal: Int = 0, unackedSampled: Int = 0,
+        unackedUnclassified: Int = 0, unackedUndecodable: Int = 0, unackedMissing: Int = 0,
+        unackedUnknownQueue: Int = 0, commandErrors: [PollStage: Int] = [:], discoveryRan: Bool = false
+    ) {
+        self.timestamp = timestamp
+        self.pollDuration = pollDuration
+        self.succeeded = succeeded
+        self.failedStage = failedStage
+        self.failureDescription = failureDescription
+        self.queues = queues
+        self.knownQueueCount = knownQueueCount
+        self.queuesOverLimit = queuesOverLimit
+        self.unackedTotal = unackedTotal
+        self.strandedTotal = strandedTotal
+        self.unackedSampled = unackedSampled
+        self.unackedUnclassified = unackedUnclassified
+        self.unackedUndecodable = unackedUndecodable
+        self.unackedMissing = unackedMissing
+        self.unackedUnknownQueue = unackedUnknownQueue
+        self.commandErrors = commandErrors
+        self.discoveryRan = discoveryRan
+    }
+
+    /// A failed poll: nothing current, only the stage and timing. The caller uses it with
+    /// `stage: .connect` when it could not obtain a connection to hand to ``Sampler/poll(using:now:)``.
+    public static func failure(
+        stage: PollStage, timestamp: Double, pollDuration: Double,
+        description: String? = nil, knownQueueCount: Int = 0
+    ) -> Snapshot {
+        Snapshot(
+            timestamp: timestamp, pollDuration: pollDuration, succeeded: false, failedStage: stage,
+            failureDescription: description, knownQueueCount: knownQueueCount)
+    }
+}

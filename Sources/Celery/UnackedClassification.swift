@@ -1,0 +1,9 @@
+/// What the sampler remembers about one delivery tag in `unacked`, across polls, so each payload is
+/// fetched and parsed once per tag lifetime (the value under a tag never changes while the tag is
+/// in `unacked_index`, except after a restore re-fetch, which rewrites the same routing key).
+enum UnackedClassification: Equatable {
+    /// Decoded: the queue (routing key) and the fields issue 3 will need.
+    case message(queue: String, eta: Double?, taskName: String?, redelivered: Bool)
+    /// The value is not `[message, exchange, routing_key]`; counted, never retried.
+    case undecodable
+}

@@ -1,0 +1,148 @@
+import Redis
+
+/// Thrown by ``FakeRedis`` to stand in for a transport failure.
+struct FakeTransportError: Error, Equatable {}
+
+/// A tiny in-memory Redis model answering the commands the sampler sends, with Redis's own
+/// semantics for missing keys (0 / empty) and wrong types (`WRONGTYPE` error replies). Records every
+/// pipeline so tests can assert on the exact commands.
+final class FakeRedis: RedisCommandExecuting {
+    var lists: [[UInt8]: Int64] = [:]
+    var zsets: [[UInt8]: [[UInt8]: Double]] = [:]
+    var hashes: [[UInt8]: [[UInt8]: [UInt8]]] = [:]
+    var sets: [[UInt8]: [[UInt8]]] = [:]
+    var strings: [[UInt8]: [UInt8]] = [:]
+    /// Keys per SCAN page (small, so the cursor loop is exercised).
+    var scanPageSize = 3
+    /// A pipeline containing a command this returns true for throws instead of answering.
+    var failWhen: ((RedisCommand) -> Bool)?
+    /// What a failing pipeline throws.
+    var failure: any Error = FakeTransportError()
+    /// Replaces the reply of any command this returns non-nil for.
+    var override: ((RedisCommand) -> RESPValue?)?
+    /// Every pipeline sent, in order.
+    private(set) var rounds: [[RedisCommand]] = []
+
+    var commands: [RedisCommand] { rounds.flatMap { $0 } }
+    func commands(named name: String) -> [RedisCommand] { commands.filter { $0.first == Array(name.utf8) } }
+
+    func pipeline(_ commands: [RedisCommand]) throws -> [RESPValue] {
+        rounds.append(commands)
+        if let failWhen, commands.contains(where: failWhen) { throw failure }
+        return commands.map { command in override?(command) ?? answer(command) }
+    }
+
+    private static let wrongType = RESPValue.error("WRONGTYPE Operation against a key holding the wrong kind of value")
+
+    private func type(of key: [UInt8]) -> String? {
+        if lists[key] != nil { return "list" }
+        if zsets[key] != nil { return "zset" }
+        if hashes[key] != nil { return "hash" }
+        if sets[key] != nil { return "set" }
+        if strings[key] != nil { return "string" }
+        return nil
+    }
+
+    private func check(_ key: [UInt8], _ expected: String) -> RESPValue? {
+        guard let t = type(of: key), t != expected else { return nil }
+        return FakeRedis.wrongType
+    }
+
+    private func answer(_ c: RedisCommand) -> RESPValue {
+        let name = String(decoding: c[0], as: UTF8.self)
+        switch name {
+        case "LLEN":
+            return check(c[1], "list") ?? .integer(lists[c[1]] ?? 0)
+        case "ZCARD":
+            return check(c[1], "zset") ?? .integer(Int64(zsets[c[1]]?.count ?? 0))
+        case "ZCOUNT":
+            if let e = check(c[1], "zset") { return e }
+            let (lo, loEx) = FakeRedis.bound(c[2])
+            let (hi, hiEx) = FakeRedis.bound(c[3])
+            let n = (zsets[c[1]] ?? [:]).values.filter {
+                (loEx ? $0 > lo : $0 >= lo) && (hiEx ? $0 < hi : $0 <= hi)
+            }.count
+            return .integer(Int64(n))
+        case "ZRANGE":
+            if let e = check(c[1], "zset") { return e }
+            let sorted = (zsets[c[1]] ?? [:]).sorted {
+                $0.value != $1.value ? $0.value < $1.value : $0.key.lexicographicallyPrecedes($1.key)
+            }
+            let start = Int(String(decoding: c[2], as: UTF8.self))!
+            let stop = min(Int(String(decoding: c[3], as: UTF8.self))!, sorted.count - 1)
+            guard start <= stop else { return .array([]) }
+            return .array(sorted[start...stop].flatMap { [.bulk($0.key), .bulk(Array("\($0.value)".utf8))] })
+        case "HMGET":
+            if let e = check(c[1], "hash") { return e }
+            return .array(c[2...].map { hashes[c[1]]?[$0].map(RESPValue.bulk) ?? .null })
+        case "SMEMBERS":
+            if let e = check(c[1], "set") { return e }
+            return .array((sets[c[1]] ?? []).map(RESPValue.bulk))
+        case "SCAN":
+            let cursor = Int(String(decoding: c[1], as: UTF8.self))!
+            let pattern = c[3]
+            let all =
+                (Array(lists.keys) + Array(zsets.keys) + Array(hashes.keys) + Array(sets.keys)
+                + Array(strings.keys)).sorted { $0.lexicographicallyPrecedes($1) }
+            let page = all.dropFirst(cursor).prefix(scanPageSize)
+            let next = cursor + page.count >= all.count ? 0 : cursor + page.count
+            return .array([
+                .bulk(Array(String(next).utf8)),
+                .array(page.filter { FakeRedis.glob(pattern[...], $0[...]) }.map(RESPValue.bulk)),
+            ])
+        default:
+            return .error("ERR unknown command '\(name)'")
+        }
+    }
+
+    private static func bound(_ arg: [UInt8]) -> (Double, Bool) {
+        var text = String(decoding: arg, as: UTF8.self)
+        let exclusive = text.hasPrefix("(")
+        if exclusive { text.removeFirst() }
+        return (Double(text)!, exclusive)
+    }
+
+    /// Redis-style glob: `*`, `?`, `[...]` (with ranges and `^`), `\` escapes.
+    static func glob(_ p: ArraySlice<UInt8>, _ s: ArraySlice<UInt8>) -> Bool {
+        guard let c = p.first else { return s.isEmpty }
+        switch c {
+        case UInt8(ascii: "*"):
+            var rest = s
+            while true {
+                if glob(p.dropFirst(), rest) { return true }
+                if rest.isEmpty { return false }
+                rest = rest.dropFirst()
+            }
+        case UInt8(ascii: "?"):
+            return !s.isEmpty && glob(p.dropFirst(), s.dropFirst())
+        case UInt8(ascii: "["):
+            guard let ch = s.first else { return false }
+            var i = p.index(after: p.startIndex)
+            var negate = false
+            if i < p.endIndex, p[i] == UInt8(ascii: "^") {
+                negate = true
+                i += 1
+            }
+            var matched = false
+            while i < p.endIndex, p[i] != UInt8(ascii: "]") {
+                if p[i] == UInt8(ascii: "\\"), i + 1 < p.endIndex {
+                    i += 1
+                    if p[i] == ch { matched = true }
+                } else if i + 2 < p.endIndex, p[i + 1] == UInt8(ascii: "-") {
+                    if (min(p[i], p[i + 2])...max(p[i], p[i + 2])).contains(ch) { matched = true }
+                    i += 2
+                } else if p[i] == ch {
+                    matched = true
+                }
+                i += 1
+            }
+            guard i < p.endIndex else { return false }
+            return matched != negate && glob(p[(i + 1)...], s.dropFirst())
+        case UInt8(ascii: "\\") where p.count >= 2:
+            let lit = p[p.index(after: p.startIndex)]
+            return s.first == lit && glob(p.dropFirst(2), s.dropFirst())
+        default:
+            return s.first == c && glob(p.dropFirst(), s.dropFirst())
+        }
+    }
+}

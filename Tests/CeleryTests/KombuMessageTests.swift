@@ -1,0 +1,104 @@
+import Testing
+
+@testable import Celery
+
+@Suite struct KombuMessageTests {
+    @Test func decodesTheQueuedMessageSample() throws {
+        let m = try KombuMessage(bytes: b(sampleQueuedMessage))
+        #expect(
+            m
+                == KombuMessage(
+                    taskID: "a95033dc-1273-4c2b-accc-4662c1d97534", taskName: "app.add", eta: nil, expires: nil,
+                    retries: 0, expirationMilliseconds: nil, deliveryTag: "4e665d9a-283f-4a03-bebe-1a5bd5f6e710",
+                    priority: 0, exchange: "", routingKey: "celery", redelivered: false, sentAt: nil))
+        #expect(m.publishedAt == nil)
+    }
+
+    @Test func etaAndRetriesOfARetriedTask() throws {
+        // §4: a retry is a new message with retries+1 and eta = now + countdown.
+        let m = try KombuMessage(
+            bytes: b(
+                celeryMessage(
+                    id: "b4f2286b-7d23-4ce5-b321-c79f4dc47855", task: "app.flaky",
+                    tag: "07e2d95b-062a-4173-9021-6bb8f193e8eb",
+                    eta: "2026-11-25T17:05:51.450377+00:00", retries: 1)))
+        #expect(m.taskName == "app.flaky")
+        #expect(m.retries == 1)
+        #expect(abs(m.eta! - 1795626351.450377) < 1e-6)
+        #expect(m.deliveryTag == "07e2d95b-062a-4173-9021-6bb8f193e8eb")
+    }
+
+    @Test func publishTimeFromExpiresMinusExpiration() throws {
+        // §2: expires=3600 → headers.expires 17:46:20.536056, properties.expiration "3600000";
+        // publish time = expires − 3600 s = 16:46:20.536.
+        let m = try KombuMessage(
+            bytes: b(
+                celeryMessage(
+                    tag: "t", expires: "2026-11-25T17:46:20.536056+00:00", expiration: "3600000")))
+        #expect(m.expirationMilliseconds == 3_600_000)
+        #expect(abs(m.expires! - 1795628780.536056) < 1e-6)
+        #expect(abs(m.publishedAt! - 1795625180.536056) < 1e-6)
+    }
+
+    @Test func sentAtHeaderFromABeforeTaskPublishHook() throws {
+        // §2: sent_at=1795626257.2743378 survived in the stored message.
+        let m = try KombuMessage(bytes: b(celeryMessage(tag: "t", sentAt: 1795626257.2743378)))
+        #expect(m.sentAt == 1795626257.2743378)
+        #expect(m.publishedAt == 1795626257.2743378)
+    }
+
+    @Test func redeliveredFromEitherPlace() throws {
+        // §5: a restore sets headers.redelivered and properties.delivery_info.redelivered.
+        #expect(try KombuMessage(bytes: b(celeryMessage(tag: "t", redelivered: true))).redelivered)
+        let headerOnly = #"{"headers": {"redelivered": true}, "properties": {}}"#
+        #expect(try KombuMessage(bytes: b(headerOnly)).redelivered)
+        let infoOnly = #"{"properties": {"delivery_info": {"redelivered": true}}}"#
+        #expect(try KombuMessage(bytes: b(infoOnly)).redelivered)
+        #expect(try !KombuMessage(bytes: b(#"{"headers": {"redelivered": "yes"}}"#)).redelivered)
+    }
+
+    @Test func priorityFromTheE2Experiment() throws {
+        let m = try KombuMessage(bytes: b(celeryMessage(tag: "t", priority: 5)))
+        #expect(m.priority == 5)
+    }
+
+    @Test func missingOrOddFieldsAreNilNotErrors() throws {
+        let odd = #"{"headers": {"eta": "tomorrow", "retries": "1", "expires": 1795628780.5}}"#
+        let m = try KombuMessage(bytes: b(odd))
+        #expect(m.eta == nil)
+        #expect(m.retries == nil)
+        #expect(m.expires == 1795628780.5)
+        #expect(m.routingKey == nil)
+        #expect(try KombuMessage(bytes: b("{}")) == KombuMessage())
+    }
+
+    @Test func nonObjectsAndNonJSONAreErrors() {
+        #expect(throws: KombuDecodingError.unexpectedShape("message is not a JSON object")) {
+            try KombuMessage(bytes: b("[1, 2]"))
+        }
+        #expect(throws: KombuDecodingError.invalidJSON(JSONError(.unexpectedByte, at: 0))) {
+            try KombuMessage(bytes: b("hello"))
+        }
+        #expect(throws: KombuDecodingError.self) { try KombuMessage(bytes: []) }
+    }
+
+    @Test func decodesTheUnackedValueSample() throws {
+        // §3: field afbb5e42-…, value [message, "", "celery"].
+        let tag = "afbb5e42-9512-489f-be01-c09a62a78bea"
+        let entry = try KombuUnackedEntry(bytes: b(unackedValue(tag: tag)))
+        #expect(entry.exchange == "")
+        #expect(entry.routingKey == "celery")
+        #expect(entry.message.taskName == "app.slow")
+        #expect(entry.message.taskID == "a36e869e-de20-4f7c-a21f-2f71ad9434b4")
+        #expect(entry.message.deliveryTag == tag)
+        #expect(entry.message.eta == nil)
+    }
+
+    @Test(arguments: [
+        "not json", "", "{}", "[]", #"[{}, ""]"#, #"[{}, "", "celery", 1]"#, #"[{}, 1, "celery"]"#,
+        #"[{}, "", null]"#, #"["msg", "", "celery"]"#, #"[{"headers": "#,
+    ])
+    func garbageUnackedValuesAreErrors(value: String) {
+        #expect(throws: KombuDecodingError.self) { try KombuUnackedEntry(bytes: b(value)) }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import Logging
+import Redis
+import TestSupport
+import Testing
+
+@testable import Celery
+
+/// The sampler against a real `redis-server`, seeded with Celery-shaped keys through
+/// `RedisServer.command` (hand-written RESP, independent of the code under test), read through the
+/// real `RedisConnection`.
+@Suite(.serialized) struct SamplerIntegrationTests {
+    private let t0 = 1_795_625_000.0
+
+    /// Ends the server with `SHUTDOWN NOSAVE` rather than `RedisServer.stop()`: the harness's
+    /// SIGTERM is blocked in the child (it inherits the test thread's signal mask), so `stop()` waits
+    /// forever. Once the process has exited, `stop()` in `deinit` returns at once.
+    private func shutdown(_ server: RedisServer) {
+        _ = try? server.command("SHUTDOWN", "NOSAVE")
+        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
+    }
+
+    private func connect(_ server: RedisServer) throws -> RedisConnection {
+        try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
+    }
+
+    private func seed(_ server: RedisServer, _ args: [UInt8]...) throws {
+        let reply = try server.command(args)
+        #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
+    }
+
+    /// Seeds one deployment under `prefix` and returns nothing; values mirror the model doc's phases
+    /// A (lists, bindings), B (unacked) and E2 (priority lists).
+    private func seedDeployment(_ server: RedisServer, prefix p: String) throws {
+        func k(_ s: String) -> [UInt8] { b(p + s) }
+        for i in 0..<3 { try seed(server, b("LPUSH"), k("celery"), b(celeryMessage(tag: "c\(i)"))) }
+        for i in 0..<2 {
+            try seed(server, b("LPUSH"), k("celery") + sep + b("3"), b(celeryMessage(tag: "p\(i)", priority: 5)))
+        }
+        try seed(server, b("LPUSH"), k("celery") + sep + b("9"), b(celeryMessage(tag: "p9", priority: 9)))
+        try seed(server, b("LPUSH"), k("high"), b(celeryMessage(tag: "h0", queue: "high")))
+        try seed(server, b("SET"), k("high") + sep + b("5"), b("not a list"))  // WRONGTYPE for LLEN
+
+        try seed(server, b("SADD"), k("_kombu.binding.celery"), b("celery") + sep + sep + b("celery"))
+        try seed(server, b("SADD"), k("_kombu.binding_permanent.celery"), b("celery") + sep + sep + b("celery"))
+        try seed(server, b("SADD"), k("_kombu.binding.high"), b("high") + sep + sep + b("high"))
+        try seed(server, b("SADD"), k("_kombu.binding.nobody"), b("nobody") + sep + sep + b("nobody"))
+        try seed(server, b("SADD"), k("_kombu.binding.celery.pidbox"), sep + sep + b("w1@vm.celery.pidbox"))
+        try seed(
+            server, b("SADD"), k("_kombu.binding.reply.celery.pidbox"),
+            b("4213a6cf") + sep + sep + b("4213a6cf.reply.celery.pidbox"))
+        try seed(server, b("SADD"), k("_kombu.binding.celeryev"), b("worker.#") + sep + sep + b("celeryev.0d3b6c8f"))
+        try seed(server, b("ZADD"), k("_kombu.binding_deadlines"), b("1795628600000"), b("celeryev"))
+
+        let unacked: [(tag: String, queue: String, age: Double)] = [
+            ("afbb5e42-9512-489f-be01-c09a62a78bea", "celery", 10),
+            ("f61a7556-d9ed-4d9d-9b1e-611a77a1dfc1", "celery", 4_000),  // stranded (VT 3600)
+            ("c661f303-47ff-4e6f-8604-67a594032b31", "high", 5.25),
+        ]
+        for entry in unacked {
+            try seed(server, b("HSET"), k("unacked"), b(entry.tag), b(unackedValue(tag: entry.tag, queue: entry.queue)))
+            try seed(server, b("ZADD"), k("unacked_index"), b("\(t0 - entry.age)"), b(entry.tag))
+        }
+        try seed(server, b("HSET"), k("unacked"), b("garbage-tag"), b("[{\"headers\": "))
+        try seed(server, b("ZADD"), k("unacked_index"), b("\(t0 - 20)"), b("garbage-tag"))
+        try seed(server, b("ZADD"), k("unacked_index"), b("\(t0 - 30)"), b("index-only-tag"))
+    }
+
+    private func expectSeededDeployment(_ snap: Snapshot) {
+        #expect(snap.succeeded)
+        #expect(snap.failedStage == nil)
+        #expect(
+            snap.queues == [
+                QueueSnapshot(
+                    name: "celery", length: 6, lengthByPriority: [0: 3, 3: 2, 9: 1], unacked: 2,
+                    unackedOldestAge: 4_000, stranded: 1),
+                QueueSnapshot(
+                    name: "high", length: 1, lengthByPriority: [0: 1], unacked: 1, unackedOldestAge: 5.25,
+                    stranded: 0, keyErrors: 1),
+                QueueSnapshot(name: "nobody"),
+            ])
+        #expect(snap.knownQueueCount == 3)
+        #expect(snap.unackedTotal == 5)
+        #expect(snap.strandedTotal == 1)
+        #expect(snap.unackedSampled == 5)
+        #expect(snap.unackedUndecodable == 1)
+        #expect(snap.unackedMissing == 1)
+        #expect(snap.unackedUnknownQueue == 0)
+        #expect(snap.unackedUnclassified == 2)
+        #expect(snap.commandErrors == [.queues: 1])
+    }
+
+    @Test func celeryShapedKeysWithoutPrefix() throws {
+        let server = try RedisServer()
+        defer { shutdown(server) }
+        try seedDeployment(server, prefix: "")
+        let redis = try connect(server)
+        let sampler = Sampler(configuration: CeleryConfiguration(), logger: Logger(label: "test"))
+        let first = sampler.poll(using: redis, now: t0)
+        #expect(first.discoveryRan)
+        expectSeededDeployment(first)
+
+        // The queue drains and Redis deletes the lists: the known queue reads 0, it does not vanish.
+        try seed(server, b("DEL"), b("celery"), b("celery") + sep + b("3"), b("celery") + sep + b("9"))
+        let drained = sampler.poll(using: redis, now: t0 + 1)
+        #expect(
+            drained.queues.first
+                == QueueSnapshot(
+                    name: "celery", length: 0, unacked: 2,
+                    unackedOldestAge: 4_001, stranded: 1))
+    }
+
+    @Test func prefixWithGlobCharactersIsolatesTheDeployment() throws {
+        let server = try RedisServer()
+        defer { shutdown(server) }
+        let prefix = "app[1]*:"
+        try seedDeployment(server, prefix: prefix)
+        // Noise: an unprefixed deployment, and a decoy the unescaped pattern `app[1]*:_kombu.binding.*` matches.
+        try seed(server, b("SADD"), b("_kombu.binding.other"), b("other") + sep + sep + b("other"))
+        try seed(server, b("LPUSH"), b("celery"), b("x"))
+        try seed(server, b("ZADD"), b("unacked_index"), b("1"), b("foreign"))
+        try seed(server, b("SADD"), b("app1xyz:_kombu.binding.decoy"), b("decoy") + sep + sep + b("decoy"))
+
+        let redis = try connect(server)
+        let sampler = Sampler(configuration: CeleryConfiguration(keyPrefix: prefix), logger: Logger(label: "test"))
+        expectSeededDeployment(sampler.poll(using: redis, now: t0))
+        #expect(sampler.knownQueues == ["celery", "high", "nobody"])
+    }
+
+    @Test func sampleLimitAgainstARealServer() throws {
+        let server = try RedisServer()
+        defer { shutdown(server) }
+        for i in 0..<30 {
+            let tag = "tag-\(100 + i)"
+            try seed(server, b("HSET"), b("unacked"), b(tag), b(unackedValue(tag: tag)))
+            try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 - 100 + Double(i))"), b(tag))
+        }
+        let redis = try connect(server)
+        let sampler = Sampler(
+            configuration: CeleryConfiguration(
+                queues: ["celery"], discoverQueues: false, unackedSampleLimit: 10,
+                unackedClassifyLimit: 4),
+            logger: Logger(label: "test"))
+        var perQueue: [Int] = []
+        for i in 0..<4 {
+            let snap = sampler.poll(using: redis, now: t0 + Double(i))
+            #expect(snap.succeeded)
+            #expect(snap.unackedTotal == 30)
+            #expect(snap.unackedSampled == 10)
+            #expect(snap.queues[0].unackedOldestAge == 100 + Double(i))
+            perQueue.append(snap.queues[0].unacked)
+        }
+        #expect(perQueue == [4, 8, 10, 10])
+    }
+
+    @Test func serverGoneFailsThePollWithItsStage() throws {
+        let server = try RedisServer()
+        defer { shutdown(server) }
+        try seed(server, b("LPUSH"), b("celery"), b("x"))
+        let redis = try connect(server)
+        let sampler = Sampler(
+            configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false),
+            logger: Logger(label: "test"))
+        #expect(sampler.poll(using: redis, now: t0).queues.first?.length == 1)
+        shutdown(server)
+        let failed = sampler.poll(using: redis, now: t0 + 1)
+        #expect(!failed.succeeded)
+        #expect(failed.failedStage == .queues)
+        #expect(failed.queues.isEmpty)
+        #expect(failed.failureDescription != nil)
+    }
+}
