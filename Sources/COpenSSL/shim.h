@@ -19,4 +19,12 @@ static inline uint64_t copenssl_op_no_renegotiation(void) { return SSL_OP_NO_REN
 static inline long copenssl_ctx_set_mode_auto_retry(SSL_CTX *ctx) {
     return SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
 }
+
+/* Added for the TLS module. */
+/* XN_FLAG_RFC2253 is an OR of casts ((unsigned long)...), which Swift does not import. */
+static inline unsigned long copenssl_xn_flag_rfc2253(void) { return XN_FLAG_RFC2253; }
+/* SSL_CTX_set_mode is a macro over SSL_CTX_ctrl. */
+static inline long copenssl_ctx_set_mode_release_buffers(SSL_CTX *ctx) {
+    return SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+}
 #endif
