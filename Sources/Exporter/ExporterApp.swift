@@ -7,6 +7,7 @@ import HTTP
 import Logging
 import Redis
 import Sockets
+import TLS
 
 /// The program: parse flags, set up logging, start the HTTP server and the poller, wait for a
 /// signal, shut down in order. `main.swift` only calls ``main(arguments:environment:)``.
@@ -42,6 +43,14 @@ public enum ExporterApp {
         let redisConfiguration: RedisConfiguration
         do {
             redisConfiguration = try configuration.redisConfiguration()
+            if let tls = redisConfiguration.tls {
+                // Load the CA, certificate and key now: a bad file is a start-up error, not a failing poll.
+                do {
+                    _ = try TLSClientContext(tls)
+                } catch {
+                    throw ConfigurationError("Redis TLS settings (--redis.tls.*): \(error)")
+                }
+            }
         } catch {
             printError("\(ExporterVersion.name): \(error)\n")
             return 2
