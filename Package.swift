@@ -52,9 +52,9 @@ let package = Package(
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TLS", "Sockets", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "CeleryTests", dependencies: ["Celery", "Redis", "Exposition", "TestSupport"]),
-        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Exposition", "TestSupport"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Exposition", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "NotifyTests", dependencies: ["Notify", "Alerting", "HTTP", "TLS", "Sockets", "TestSupport"]),
-        .testTarget(name: "CeleryIntegrationTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CeleryIntegrationTests", dependencies: ["TestSupport"], exclude: ["celeryapp"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Celery", "Redis", "Exposition", "HTTP", "TestSupport"]),
     ]
 )

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# Installs what is missing, then builds and runs the whole test suite: unit tests plus
-# integration tests that start their own redis-server, openssl peers and promtool.
+# Installs what is missing, then builds and runs the whole test suite: unit tests, integration
+# tests that start their own redis-server, openssl peers and promtool, and real Celery workers
+# from a virtualenv (.venv-celery) this script creates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 scripts/install-deps.sh
+scripts/setup-celery-venv.sh
 swift build --build-tests
-swift test --skip-build 2>&1 | tee .build/test-output.txt
+mkdir -p .build
+# The real-Celery suite runs on its own so its workers do not compete for the cores with the rest.
+swift test --skip-build --skip CeleryIntegrationTests 2>&1 | tee .build/test-output.txt
+swift test --skip-build --filter CeleryIntegrationTests 2>&1 | tee -a .build/test-output.txt

@@ -42,6 +42,6 @@ extension ExporterConfiguration {
     /// The sampler's settings.
     public func celeryConfiguration() -> CeleryConfiguration {
         CeleryConfiguration(queues: celeryQueues, keyPrefix: celeryKeyPrefix, visibilityTimeout: celeryVisibilityTimeout,
-                            unackedSampleLimit: celeryUnackedSampleLimit)
+                            discoveryInterval: celeryDiscoveryInterval, unackedSampleLimit: celeryUnackedSampleLimit)
     }
 }

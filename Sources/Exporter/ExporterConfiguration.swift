@@ -31,6 +31,7 @@ public struct ExporterConfiguration: Sendable {
     public var celeryKeyPrefix = ""
     public var celeryVisibilityTimeout = 3600.0
     public var celeryUnackedSampleLimit = 10_000
+    public var celeryDiscoveryInterval = 60.0
     public var logLevel = LogLevel.info
     public var logFormat = LogFormat.logfmt
 
@@ -87,6 +88,9 @@ public struct ExporterConfiguration: Sendable {
         OptionSpec(name: "celery.unacked-sample-limit", valueName: "N", defaultText: "10000",
                    help: "At most this many unacked tasks (oldest first) are broken down per queue each poll; totals stay exact.",
                    repeatable: false),
+        OptionSpec(name: "celery.discovery-interval", valueName: "DURATION", defaultText: "1m",
+                   help: "How often queues are rediscovered from _kombu.binding.* (a full SCAN of the keyspace, so not every poll).",
+                   repeatable: false),
         OptionSpec(name: "log.level", valueName: "LEVEL", defaultText: "info",
                    help: "One of debug, info, warn, error.", repeatable: false),
         OptionSpec(name: "log.format", valueName: "FORMAT", defaultText: "logfmt",
@@ -138,6 +142,7 @@ public struct ExporterConfiguration: Sendable {
         celeryVisibilityTimeout = try Self.duration(options, "celery.visibility-timeout", minimum: 1) ?? celeryVisibilityTimeout
         celeryUnackedSampleLimit = try Self.integer(options, "celery.unacked-sample-limit", range: 1...10_000_000)
             ?? celeryUnackedSampleLimit
+        celeryDiscoveryInterval = try Self.duration(options, "celery.discovery-interval", minimum: 1) ?? celeryDiscoveryInterval
         if let level = options.last("log.level") {
             guard let parsed = LogLevel(rawValue: level.lowercased()) ?? (level.lowercased() == "warning" ? .warn : nil) else {
                 throw ConfigurationError("--log.level=\(level): expected one of debug, info, warn, error")

@@ -34,7 +34,7 @@ public final class ExporterProcess: @unchecked Sendable {
         process.standardError = errorPipe
         let buffer = errorBuffer
         errorPipe.fileHandleForReading.readabilityHandler = { handle in buffer.append(handle.availableData) }
-        try process.run()
+        try spawnWithDefaultSignalMask { try process.run() }
         let up = waitUntil(timeout: 10) { (try? httpRequest(port: self.port, path: "/-/healthy"))?.status == 200 }
         if !up { throw HarnessError("exporter did not serve /-/healthy within 10 s; stderr:\n\(stderr)") }
     }
@@ -91,7 +91,7 @@ public func runExporterToExit(_ arguments: [String], environment: [String: Strin
     let err = Pipe()
     process.standardError = err
     process.standardOutput = FileHandle.nullDevice
-    try process.run()
+    try spawnWithDefaultSignalMask { try process.run() }
     let finished = waitUntil(timeout: timeout) { !process.isRunning }
     if !finished {
         process.terminate()

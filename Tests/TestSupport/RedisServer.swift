@@ -50,7 +50,7 @@ public final class RedisServer: @unchecked Sendable {
         p.arguments = startArguments
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
-        try p.run()
+        try spawnWithDefaultSignalMask { try p.run() }
         process = p
         let ready = try waitUntil(timeout: 10) { try self.cli(["PING"]).stdout.contains("PONG") }
         if !ready { throw HarnessError("redis-server on port \(port) did not answer PING within 10 s") }

@@ -57,7 +57,7 @@ public func runCommand(_ executable: String, _ arguments: [String], input: Data?
     process.standardError = err
     let inPipe = Pipe()
     process.standardInput = input == nil ? FileHandle.nullDevice : inPipe
-    try process.run()
+    try spawnWithDefaultSignalMask { try process.run() }
     if let input {
         inPipe.fileHandleForWriting.write(input)
         try inPipe.fileHandleForWriting.close()
@@ -84,4 +84,17 @@ public func waitUntil(timeout: Double, _ condition: () throws -> Bool) rethrows 
         usleep(50_000)
     }
     return try condition()
+}
+
+/// Runs `body` (a `Process.run()`) with an empty signal mask on the calling thread, so the child
+/// starts with no signals blocked. Swift Testing's worker threads block almost every signal and
+/// `posix_spawn` hands that mask down: a redis-server or exporter started from a test could then
+/// ignore SIGTERM forever.
+public func spawnWithDefaultSignalMask<T>(_ body: () throws -> T) rethrows -> T {
+    var empty = sigset_t()
+    var saved = sigset_t()
+    sigemptyset(&empty)
+    pthread_sigmask(SIG_SETMASK, &empty, &saved)
+    defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+    return try body()
 }

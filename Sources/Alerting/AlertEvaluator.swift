@@ -1,0 +1,201 @@
+import Exposition
+
+/// Evaluates rule groups against the exporter's current series and keeps each alert's state across
+/// evaluations, with Prometheus's semantics (`rules/alerting.go`):
+///
+/// - one alert per output label set; labels = series labels − `__name__` + expanded rule labels +
+///   `alertname`; annotations expanded with `$labels` = the series labels;
+/// - inactive → pending on the first true evaluation (`activeAt = now`); pending → firing once
+///   `now − activeAt ≥ for` (at once without `for`); a false evaluation drops a pending alert;
+/// - a firing alert whose condition is false resolves (`resolvedAt = now`), unless
+///   `keep_firing_for` has not elapsed since the first false evaluation (`keepFiringSince`);
+/// - resolved alerts are returned for 15 minutes (Prometheus's `resolvedRetention`) so the
+///   resolution can be notified, then forgotten; a condition true again starts a new pending cycle.
+///
+/// Time is a parameter (`now`, Unix seconds). Not `Sendable`: one instance lives on the poller
+/// thread, which evaluates after every poll.
+public final class AlertEvaluator {
+    /// How long resolved alerts are kept (and returned), as in Prometheus.
+    public static let resolvedRetention: Double = 15 * 60
+
+    /// Values for `{{ $externalLabels.x }}` in templates.
+    public var externalLabels: [String: String] = [:]
+    /// Value for `{{ $externalURL }}` in templates.
+    public var externalURL: String = ""
+    /// The errors of the latest ``evaluate(families:now:)``, one per failed rule (empty when all ran).
+    public private(set) var lastErrors: [RuleEvaluationError] = []
+
+    private var groups: [RuleGroup]
+    /// Per group, per rule: active and retained alerts by fingerprint.
+    private var states: [[[String: Alert]]]
+
+    /// Creates an evaluator with no alerts.
+    public init(groups: [RuleGroup]) {
+        self.groups = groups
+        self.states = groups.map { $0.rules.map { _ in [:] } }
+    }
+
+    /// The rule groups being evaluated.
+    public var ruleGroups: [RuleGroup] { groups }
+
+    /// Swaps in reloaded rules. Like Prometheus, a rule of the same file, group, name and labels
+    /// keeps its alerts (so a reload neither restarts `for` nor re-notifies); other alerts are dropped.
+    public func replaceRules(_ newGroups: [RuleGroup]) {
+        var old: [String: [[String: Alert]]] = [:]
+        for (g, group) in groups.enumerated() {
+            for (r, rule) in group.rules.enumerated() {
+                old[AlertEvaluator.identity(group, rule), default: []].append(states[g][r])
+            }
+        }
+        groups = newGroups
+        states = newGroups.map { group in
+            group.rules.map { rule in
+                let key = AlertEvaluator.identity(group, rule)
+                guard var candidates = old[key], !candidates.isEmpty else { return [:] }
+                let state = candidates.removeFirst()
+                old[key] = candidates
+                return state
+            }
+        }
+    }
+
+    private static func identity(_ group: RuleGroup, _ rule: AlertingRule) -> String {
+        let labels = rule.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{ff}")
+        return [group.file, group.name, rule.name, labels].joined(separator: "\u{0}")
+    }
+
+    /// Evaluates every rule at `now` and returns every pending and firing alert plus resolved ones
+    /// still retained, in rule order, then by labels.
+    public func evaluate(families: [MetricFamily], now: Double) -> [Alert] {
+        let evaluator = ExpressionEvaluator(families: families, now: now)
+        var errors: [RuleEvaluationError] = []
+        for (g, group) in groups.enumerated() {
+            for (r, rule) in group.rules.enumerated() {
+                do {
+                    states[g][r] = try evaluate(rule, evaluator, states[g][r], now: now)
+                } catch {
+                    errors.append(RuleEvaluationError(group: group.name, rule: rule.name, message: "\(error)"))
+                }
+            }
+        }
+        lastErrors = errors
+        return alerts
+    }
+
+    /// The alerts as of the last evaluation (same order as ``evaluate(families:now:)`` returns).
+    public var alerts: [Alert] {
+        states.flatMap { rules in
+            rules.flatMap { byFingerprint in
+                byFingerprint.values.sorted { AlertEvaluator.sortKey($0.labels) < AlertEvaluator.sortKey($1.labels) }
+            }
+        }
+    }
+
+    private static func sortKey(_ labels: [String: String]) -> String {
+        labels.sorted { $0.key < $1.key }.map { "\($0.key)\u{1}\($0.value)" }.joined(separator: "\u{2}")
+    }
+
+    private func evaluate(
+        _ rule: AlertingRule, _ evaluator: ExpressionEvaluator, _ previous: [String: Alert], now: Double
+    ) throws -> [String: Alert] {
+        let elements = try evaluator.evaluateAsVector(rule.parsedExpression)
+        var current: [String: Alert] = [:]
+        for element in elements {
+            let data = AlertTemplate.Data(
+                labels: element.labels, externalLabels: externalLabels, externalURL: externalURL, value: element.value)
+            var labels = element.labels
+            labels["__name__"] = nil
+            for (name, template) in rule.labelTemplates {
+                // As Prometheus's labels.Builder: a label that expands to "" is removed, not kept empty.
+                let value = template.expand(data)
+                labels[name] = value.isEmpty ? nil : value
+            }
+            labels["alertname"] = rule.name
+            var annotations: [String: String] = [:]
+            for (name, template) in rule.annotationTemplates { annotations[name] = template.expand(data) }
+            let alert = Alert(
+                labels: labels, annotations: annotations, state: .pending, activeAt: now, lastTrueAt: now,
+                value: element.value)
+            if current[alert.fingerprint] != nil {
+                throw ExpressionError(
+                    message: "vector contains metrics with the same labelset after applying alert labels")
+            }
+            current[alert.fingerprint] = alert
+        }
+
+        var active = previous
+        for (fingerprint, fresh) in current {
+            if var existing = active[fingerprint], existing.state != .resolved {
+                existing.value = fresh.value
+                existing.annotations = fresh.annotations
+                existing.lastTrueAt = now
+                existing.keepFiringSince = nil
+                active[fingerprint] = existing
+            } else {
+                active[fingerprint] = fresh
+            }
+        }
+        for (fingerprint, var alert) in active {
+            if current[fingerprint] == nil {
+                var keepFiring = false
+                if alert.state == .firing && rule.keepFiringFor > 0 {
+                    let since = alert.keepFiringSince ?? now
+                    alert.keepFiringSince = since
+                    keepFiring = now - since < rule.keepFiringFor
+                }
+                if alert.state == .pending {
+                    active[fingerprint] = nil
+                    continue
+                }
+                if let resolvedAt = alert.resolvedAt, now - resolvedAt > AlertEvaluator.resolvedRetention {
+                    active[fingerprint] = nil
+                    continue
+                }
+                if alert.state != .resolved && !keepFiring {
+                    alert.state = .resolved
+                    alert.resolvedAt = now
+                }
+                active[fingerprint] = alert
+                if !keepFiring { continue }
+            }
+            if alert.state == .pending && now - alert.activeAt >= rule.holdDuration {
+                alert.state = .firing
+                alert.firedAt = now
+            }
+            active[fingerprint] = alert
+        }
+        return active
+    }
+
+    /// The alerts as series, in Prometheus's `ALERTS` / `ALERTS_FOR_STATE` shapes:
+    /// `celery_redis_alerts{alertname, alertstate, …labels} 1` and
+    /// `celery_redis_alert_active_since_timestamp_seconds{alertname, …labels} <activeAt>`,
+    /// for pending and firing alerts only. As in Prometheus, `alertname` and `alertstate` are set
+    /// last, so a rule label of that name cannot override them.
+    public func metricFamilies(now: Double) -> [MetricFamily] {
+        var states: [Sample] = []
+        var since: [Sample] = []
+        for alert in alerts where alert.state != .resolved {
+            var labels = alert.labels.filter {
+                Label.isValidName($0.key) && $0.key != "alertname" && $0.key != "alertstate"
+            }
+            labels["alertname"] = alert.name
+            let sorted = labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }
+            since.append(Sample(labels: sorted, value: alert.activeAt))
+            labels["alertstate"] = alert.state.rawValue
+            states.append(Sample(labels: labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }, value: 1))
+        }
+        return [
+            MetricFamily(
+                name: "celery_redis_alerts",
+                help:
+                    "1 for each pending or firing alert of the exporter's own rule evaluation (the shape of Prometheus's ALERTS series).",
+                type: .gauge, samples: states),
+            MetricFamily(
+                name: "celery_redis_alert_active_since_timestamp_seconds",
+                help:
+                    "Unix time each pending or firing alert became active (the analog of Prometheus's ALERTS_FOR_STATE).",
+                type: .gauge, unit: "seconds", samples: since),
+        ]
+    }
+}

@@ -1,0 +1,113 @@
+/// The parsed form of a rule's `expr`: the PromQL subset the exporter evaluates itself.
+///
+/// Internal on purpose: the supported subset may grow, and only ``AlertingRule`` and the evaluator
+/// need the tree; tests reach it through `@testable import`.
+indirect enum Expression: Sendable, Equatable {
+    /// A number literal (`0.5`, `1e3`, `Inf`, `0x1f`).
+    case number(Double)
+    /// `time()`: the evaluation time in Unix seconds (a scalar).
+    case time
+    /// An instant vector selector, `metric{label="x"}` or `{__name__=~"re"}`.
+    case selector(VectorSelector)
+    /// `-expr`.
+    case negate(Expression)
+    /// `sum by (queue) (expr)` and friends.
+    case aggregate(AggregateOperator, Grouping?, Expression)
+    /// `absent(expr)`: one element valued 1 when `expr` is empty, labels from its `=` matchers.
+    case absent(Expression)
+    /// Arithmetic, comparison or set operation.
+    case binary(BinaryOperator, Expression, Expression, returnBool: Bool, matching: VectorMatching?)
+
+    /// Whether the expression yields a scalar (no vector selector anywhere in it).
+    var isScalar: Bool {
+        switch self {
+        case .number, .time: return true
+        case .selector, .aggregate, .absent: return false
+        case .negate(let inner): return inner.isScalar
+        case .binary(_, let l, let r, _, _): return l.isScalar && r.isScalar
+        }
+    }
+}
+
+/// `metric{a="x", b=~"re"}`: the metric name becomes a `__name__` equality matcher.
+struct VectorSelector: Sendable, Equatable {
+    var matchers: [LabelMatcher]
+}
+
+/// One label matcher of a selector.
+struct LabelMatcher: Sendable, Equatable {
+    enum Kind: String, Sendable, Equatable {
+        case equal = "="
+        case notEqual = "!="
+        case regex = "=~"
+        case notRegex = "!~"
+    }
+
+    var name: String
+    var kind: Kind
+    var value: String
+    var regex: LabelRegex?
+
+    init(name: String, kind: Kind, value: String) throws {
+        self.name = name
+        self.kind = kind
+        self.value = value
+        self.regex = (kind == .regex || kind == .notRegex) ? try LabelRegex(value) : nil
+    }
+
+    /// Whether a label value (empty when the label is missing, as in Prometheus) satisfies the matcher.
+    func matches(_ labelValue: String) -> Bool {
+        switch kind {
+        case .equal: return labelValue == value
+        case .notEqual: return labelValue != value
+        case .regex: return regex!.matches(labelValue)
+        case .notRegex: return !regex!.matches(labelValue)
+        }
+    }
+}
+
+/// The supported aggregation operators.
+enum AggregateOperator: String, Sendable, Equatable, CaseIterable {
+    case sum, min, max, avg, count
+}
+
+/// `by (a, b)` or `without (a, b)`.
+struct Grouping: Sendable, Equatable {
+    var without: Bool
+    var labels: [String]
+}
+
+/// `on (a)` or `ignoring (a)` on a binary operation between two vectors.
+struct VectorMatching: Sendable, Equatable {
+    var on: Bool
+    var labels: [String]
+}
+
+/// Binary operators, from loosest to tightest binding: `or`; `and`, `unless`; comparisons;
+/// `+ -`; `* /`.
+enum BinaryOperator: String, Sendable, Equatable {
+    case or, and, unless
+    case equal = "=="
+    case notEqual = "!="
+    case greater = ">"
+    case greaterOrEqual = ">="
+    case less = "<"
+    case lessOrEqual = "<="
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+
+    var precedence: Int {
+        switch self {
+        case .or: return 1
+        case .and, .unless: return 2
+        case .equal, .notEqual, .greater, .greaterOrEqual, .less, .lessOrEqual: return 3
+        case .add, .subtract: return 4
+        case .multiply, .divide: return 5
+        }
+    }
+
+    var isComparison: Bool { precedence == 3 }
+    var isSetOperator: Bool { precedence <= 2 }
+}

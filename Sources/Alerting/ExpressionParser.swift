@@ -1,0 +1,345 @@
+/// Parses the supported PromQL subset into an ``Expression``, and names any construct outside it
+/// (`rate()`, `[5m]`, `offset`, `@`, `topk`, `group_left`, `%`, `^`…) in the error, so a rule file
+/// Prometheus would accept but we cannot evaluate fails at load time instead of never firing.
+///
+/// Precedence is PromQL's: `or` < `and`/`unless` < comparisons < `+ -` < `* /` < unary minus;
+/// all binary operators are left-associative.
+struct ExpressionParser {
+    private let text: String
+    private let tokens: [ExpressionToken]
+    private var position = 0
+
+    static let unsupportedAggregations: Set<String> = [
+        "topk", "bottomk", "quantile", "stddev", "stdvar", "count_values", "group", "limitk", "limit_ratio",
+    ]
+
+    /// Parses a whole expression.
+    static func parse(_ text: String) throws -> Expression {
+        var parser = ExpressionParser(text: text, tokens: try ExpressionLexer.tokenize(text))
+        let expression = try parser.parseBinary(minimumPrecedence: 1)
+        guard parser.current.kind == .end else { throw parser.unexpected("end of expression") }
+        return expression
+    }
+
+    private init(text: String, tokens: [ExpressionToken]) {
+        self.text = text
+        self.tokens = tokens
+    }
+
+    private var current: ExpressionToken { tokens[position] }
+
+    private mutating func advance() -> ExpressionToken {
+        let token = tokens[position]
+        if position < tokens.count - 1 { position += 1 }
+        return token
+    }
+
+    private func source(_ from: Int, _ to: Int) -> String {
+        String(decoding: Array(text.utf8)[from..<to], as: UTF8.self)
+    }
+
+    private func describe(_ token: ExpressionToken) -> String {
+        switch token.kind {
+        case .end: return "end of input"
+        case .identifier(let s): return "identifier \"\(s)\""
+        case .number: return "number \"\(source(token.offset, token.endOffset))\""
+        case .duration(let s): return "duration \"\(s)\""
+        case .string: return "string \(source(token.offset, token.endOffset))"
+        case .punctuation(let s), .symbol(let s): return "\"\(s)\""
+        }
+    }
+
+    private func unexpected(_ expected: String) -> ExpressionError {
+        ExpressionError(
+            message: "syntax error at offset \(current.offset): unexpected \(describe(current)), expected \(expected)")
+    }
+
+    private mutating func expect(punctuation: String) throws {
+        guard current.kind == .punctuation(punctuation) else { throw unexpected("\"\(punctuation)\"") }
+        _ = advance()
+    }
+
+    private func isKeyword(_ word: String) -> Bool {
+        if case .identifier(let s) = current.kind, s.lowercased() == word { return true }
+        return false
+    }
+
+    // MARK: Binary operators
+
+    private mutating func peekOperator() throws -> BinaryOperator? {
+        switch current.kind {
+        case .symbol(let op):
+            if let binary = BinaryOperator(rawValue: op) { return binary }
+            if op == "%" || op == "^" { throw ExpressionError.unsupported("operator \(op)") }
+            return nil
+        case .identifier(let word):
+            switch word.lowercased() {
+            case "and": return .and
+            case "or": return .or
+            case "unless": return .unless
+            case "atan2": throw ExpressionError.unsupported("operator atan2")
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    private mutating func parseBinary(minimumPrecedence: Int) throws -> Expression {
+        var lhs = try parseUnary()
+        while let op = try peekOperator(), op.precedence >= minimumPrecedence {
+            _ = advance()
+            var returnBool = false
+            if isKeyword("bool") {
+                guard op.isComparison else {
+                    throw ExpressionError(message: "bool modifier can only be used on comparison operators")
+                }
+                _ = advance()
+                returnBool = true
+            }
+            var matching: VectorMatching? = nil
+            if isKeyword("on") || isKeyword("ignoring") {
+                let on = isKeyword("on")
+                _ = advance()
+                matching = VectorMatching(on: on, labels: try parseLabelList())
+                if isKeyword("group_left") || isKeyword("group_right") {
+                    let word = describe(current)
+                    throw ExpressionError.unsupported("many-to-one matching (\(word.replacingQuotes()))")
+                }
+            } else if isKeyword("group_left") || isKeyword("group_right") {
+                throw ExpressionError.unsupported("many-to-one matching (\(describe(current).replacingQuotes()))")
+            }
+            let rhs = try parseBinary(minimumPrecedence: op.precedence + 1)
+            lhs = try makeBinary(op, lhs, rhs, returnBool: returnBool, matching: matching)
+        }
+        return lhs
+    }
+
+    private func makeBinary(
+        _ op: BinaryOperator, _ lhs: Expression, _ rhs: Expression, returnBool: Bool, matching: VectorMatching?
+    ) throws -> Expression {
+        if op.isSetOperator && (lhs.isScalar || rhs.isScalar) {
+            throw ExpressionError(message: "set operator \(op.rawValue) not allowed in binary scalar expression")
+        }
+        if op.isComparison && lhs.isScalar && rhs.isScalar && !returnBool {
+            throw ExpressionError(message: "comparisons between scalars must use BOOL modifier")
+        }
+        if matching != nil && (lhs.isScalar || rhs.isScalar) {
+            throw ExpressionError(message: "vector matching only allowed between instant vectors")
+        }
+        return .binary(op, lhs, rhs, returnBool: returnBool, matching: matching)
+    }
+
+    private mutating func parseUnary() throws -> Expression {
+        if current.kind == .symbol("-") {
+            _ = advance()
+            let inner = try parseUnary()
+            if case .number(let n) = inner { return .number(-n) }
+            return .negate(inner)
+        }
+        if current.kind == .symbol("+") {
+            _ = advance()
+            return try parseUnary()
+        }
+        return try parsePostfix(try parsePrimary())
+    }
+
+    /// Rejects what may follow a primary expression in full PromQL: ranges, subqueries, offset, `@`.
+    private mutating func parsePostfix(_ expression: Expression) throws -> Expression {
+        let start = current.offset
+        if current.kind == .punctuation("[") {
+            var depth = 0
+            var isSubquery = false
+            repeat {
+                if current.kind == .punctuation("[") { depth += 1 }
+                if current.kind == .punctuation("]") { depth -= 1 }
+                if current.kind == .punctuation(":") { isSubquery = true }
+                if current.kind == .end { break }
+                _ = advance()
+            } while depth > 0
+            let end = tokens[max(position - 1, 0)].endOffset
+            if case .selector = expression, !isSubquery {
+                throw ExpressionError.unsupported("range vector selector \(source(lastSelectorStart, end))")
+            }
+            throw ExpressionError.unsupported("subquery \(source(start, end))")
+        }
+        if isKeyword("offset") {
+            _ = advance()
+            let end = current.endOffset
+            throw ExpressionError.unsupported("offset modifier (\(source(start, end)))")
+        }
+        if current.kind == .punctuation("@") {
+            _ = advance()
+            let end = current.endOffset
+            throw ExpressionError.unsupported("@ modifier (\(source(start, end)))")
+        }
+        return expression
+    }
+
+    /// Where the latest selector started, so a range error can quote `metric[5m]` whole.
+    private var lastSelectorStart = 0
+
+    private mutating func parsePrimary() throws -> Expression {
+        let token = current
+        switch token.kind {
+        case .number(let n):
+            _ = advance()
+            return .number(n)
+        case .duration(let d):
+            throw ExpressionError(message: "syntax error at offset \(token.offset): unexpected duration \"\(d)\"")
+        case .string:
+            throw ExpressionError.unsupported(
+                "string literal \(source(token.offset, token.endOffset)) as an expression")
+        case .punctuation("("):
+            _ = advance()
+            let inner = try parseBinary(minimumPrecedence: 1)
+            try expect(punctuation: ")")
+            return inner
+        case .punctuation("{"):
+            lastSelectorStart = token.offset
+            return .selector(try parseSelector(name: nil))
+        case .identifier(let name):
+            let lower = name.lowercased()
+            let next = tokens[min(position + 1, tokens.count - 1)].kind
+            if let aggregate = AggregateOperator(rawValue: lower) {
+                return try parseAggregate(aggregate)
+            }
+            if ExpressionParser.unsupportedAggregations.contains(lower) {
+                throw ExpressionError.unsupported("aggregation \(lower)")
+            }
+            if next == .punctuation("(") {
+                if name == "time" {
+                    _ = advance()
+                    _ = advance()
+                    guard current.kind == .punctuation(")") else {
+                        throw ExpressionError(message: "time() takes no arguments")
+                    }
+                    _ = advance()
+                    return .time
+                }
+                if lower == "absent" {
+                    _ = advance()
+                    _ = advance()
+                    let argument = try parseBinary(minimumPrecedence: 1)
+                    if current.kind == .punctuation(",") {
+                        throw ExpressionError(message: "absent() takes exactly one argument")
+                    }
+                    try expect(punctuation: ")")
+                    if argument.isScalar {
+                        throw ExpressionError(
+                            message: "expected type instant vector in call to function absent(), got scalar")
+                    }
+                    return .absent(argument)
+                }
+                throw ExpressionError.unsupported("function \(name)()")
+            }
+            let keywords: Set<String> = [
+                "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset",
+                "and", "or", "unless", "atan2",
+            ]
+            if keywords.contains(lower) { throw unexpected("an expression") }
+            lastSelectorStart = token.offset
+            _ = advance()
+            var matchers: [LabelMatcher] = [try LabelMatcher(name: "__name__", kind: .equal, value: name)]
+            if current.kind == .punctuation("{") {
+                matchers += try parseSelector(name: name).matchers.dropFirst()
+            }
+            return .selector(VectorSelector(matchers: matchers))
+        default:
+            throw unexpected("an expression")
+        }
+    }
+
+    /// Parses `{…}`; when `name` is set the result starts with its `__name__` matcher.
+    private mutating func parseSelector(name: String?) throws -> VectorSelector {
+        try expect(punctuation: "{")
+        var matchers: [LabelMatcher] = []
+        if let name { matchers.append(try LabelMatcher(name: "__name__", kind: .equal, value: name)) }
+        while current.kind != .punctuation("}") {
+            guard case .identifier(let label) = current.kind else { throw unexpected("label name or \"}\"") }
+            _ = advance()
+            let kind: LabelMatcher.Kind
+            switch current.kind {
+            case .symbol("="): kind = .equal
+            case .symbol("!="): kind = .notEqual
+            case .symbol("=~"): kind = .regex
+            case .symbol("!~"): kind = .notRegex
+            default: throw unexpected("label matching operator (=, !=, =~, !~)")
+            }
+            _ = advance()
+            guard case .string(let value) = current.kind else { throw unexpected("quoted label value") }
+            _ = advance()
+            do {
+                matchers.append(try LabelMatcher(name: label, kind: kind, value: value))
+            } catch let error as LabelRegexError {
+                throw ExpressionError(message: "in matcher \(label)\(kind.rawValue)\"\(value)\": \(error)")
+            }
+            if current.kind == .punctuation(",") {
+                _ = advance()
+            } else if current.kind != .punctuation("}") {
+                throw unexpected("\",\" or \"}\"")
+            }
+        }
+        _ = advance()
+        if name == nil && matchers.allSatisfy({ $0.matches("") }) {
+            throw ExpressionError(message: "vector selector must contain at least one non-empty matcher")
+        }
+        if matchers.filter({ $0.name == "__name__" }).count > 1 && name != nil {
+            throw ExpressionError(message: "metric name must not be set twice: \"\(name!)\"")
+        }
+        return VectorSelector(matchers: matchers)
+    }
+
+    private mutating func parseLabelList() throws -> [String] {
+        try expect(punctuation: "(")
+        var labels: [String] = []
+        while current.kind != .punctuation(")") {
+            guard case .identifier(let label) = current.kind else { throw unexpected("label name or \")\"") }
+            labels.append(label)
+            _ = advance()
+            if current.kind == .punctuation(",") {
+                _ = advance()
+            } else if current.kind != .punctuation(")") {
+                throw unexpected("\",\" or \")\"")
+            }
+        }
+        _ = advance()
+        return labels
+    }
+
+    private mutating func parseGrouping() throws -> Grouping? {
+        if isKeyword("by") || isKeyword("without") {
+            let without = isKeyword("without")
+            _ = advance()
+            return Grouping(without: without, labels: try parseLabelList())
+        }
+        return nil
+    }
+
+    private mutating func parseAggregate(_ op: AggregateOperator) throws -> Expression {
+        _ = advance()
+        var grouping = try parseGrouping()
+        guard current.kind == .punctuation("(") else { throw unexpected("\"(\" after \(op.rawValue)") }
+        _ = advance()
+        let argument = try parseBinary(minimumPrecedence: 1)
+        if current.kind == .punctuation(",") {
+            throw ExpressionError(message: "wrong number of arguments for aggregate expression \(op.rawValue)")
+        }
+        try expect(punctuation: ")")
+        if let suffix = try parseGrouping() {
+            if grouping != nil { throw ExpressionError(message: "aggregation \(op.rawValue) has two grouping clauses") }
+            grouping = suffix
+        }
+        if argument.isScalar {
+            throw ExpressionError(
+                message: "expected type instant vector in aggregation expression \(op.rawValue), got scalar")
+        }
+        return .aggregate(op, grouping, argument)
+    }
+}
+
+extension String {
+    fileprivate func replacingQuotes() -> String { filter { $0 != "\"" }.replacingPrefix("identifier ") }
+    fileprivate func replacingPrefix(_ prefix: String) -> String {
+        hasPrefix(prefix) ? String(dropFirst(prefix.count)) : self
+    }
+}

@@ -1,0 +1,35 @@
+/// Why a rule file could not be loaded, with the place it happened: file, line (when known),
+/// group and rule, so a configuration error stops start-up with one message a user can act on.
+public struct RuleLoadError: Error, CustomStringConvertible, Equatable {
+    /// The rule file (path as given or as expanded from a glob).
+    public var file: String
+    /// The 1-based line in `file`, when the YAML parser or the node position knows it.
+    public var line: Int?
+    /// The group name, when the problem is inside a group.
+    public var group: String?
+    /// The alert name, when the problem is inside a rule.
+    public var rule: String?
+    /// What is wrong, e.g. `function rate() is not supported …`.
+    public var problem: String
+
+    /// Creates an error.
+    public init(file: String, line: Int? = nil, group: String? = nil, rule: String? = nil, problem: String) {
+        self.file = file
+        self.line = line
+        self.group = group
+        self.rule = rule
+        self.problem = problem
+    }
+
+    /// `rules.yml:12: group "celery", rule "CeleryQueueBacklog": <problem>`.
+    public var description: String {
+        var text = file
+        if let line { text += ":\(line)" }
+        var context: [String] = []
+        if let group { context.append("group \"\(group)\"") }
+        if let rule { context.append("rule \"\(rule)\"") }
+        text += ": "
+        if !context.isEmpty { text += context.joined(separator: ", ") + ": " }
+        return text + problem
+    }
+}

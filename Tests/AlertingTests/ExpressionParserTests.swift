@@ -1,0 +1,165 @@
+import Testing
+
+@testable import Alerting
+
+@Suite struct ExpressionParserTests {
+    private func selector(_ name: String, _ extra: [LabelMatcher] = []) throws -> Expression {
+        .selector(VectorSelector(matchers: [try LabelMatcher(name: "__name__", kind: .equal, value: name)] + extra))
+    }
+
+    @Test func parsesSelectorsWithEveryMatcher() throws {
+        let parsed = try ExpressionParser.parse(#"m{a="x", b!="y", c=~"re.*", d!~'z', }"#)
+        #expect(
+            parsed
+                == (try selector(
+                    "m",
+                    [
+                        LabelMatcher(name: "a", kind: .equal, value: "x"),
+                        LabelMatcher(name: "b", kind: .notEqual, value: "y"),
+                        LabelMatcher(name: "c", kind: .regex, value: "re.*"),
+                        LabelMatcher(name: "d", kind: .notRegex, value: "z"),
+                    ])))
+        #expect(
+            try ExpressionParser.parse(#"{__name__=~"celery_redis_.+"}"#)
+                == .selector(
+                    VectorSelector(matchers: [
+                        try LabelMatcher(name: "__name__", kind: .regex, value: "celery_redis_.+")
+                    ])))
+        #expect(try ExpressionParser.parse("celery:queue_length:sum") == (try selector("celery:queue_length:sum")))
+        // Go string escapes and raw strings.
+        #expect(
+            try ExpressionParser.parse(#"m{a="\"q\"\n", b=`\d+`}"#)
+                == (try selector(
+                    "m",
+                    [
+                        LabelMatcher(name: "a", kind: .equal, value: "\"q\"\n"),
+                        LabelMatcher(name: "b", kind: .equal, value: "\\d+"),
+                    ])))
+    }
+
+    @Test func parsesNumbers() throws {
+        #expect(try ExpressionParser.parse("1e3") == .number(1000))
+        #expect(try ExpressionParser.parse(".5") == .number(0.5))
+        #expect(try ExpressionParser.parse("0x1F") == .number(31))
+        #expect(try ExpressionParser.parse("-Inf") == .number(-.infinity))
+        #expect(try ExpressionParser.parse("time()") == .time)
+    }
+
+    @Test func comparisonWithScalarOnEitherSideAndBool() throws {
+        let m = try selector("m")
+        #expect(
+            try ExpressionParser.parse("m > 5") == .binary(.greater, m, .number(5), returnBool: false, matching: nil))
+        #expect(
+            try ExpressionParser.parse("5 <= m")
+                == .binary(.lessOrEqual, .number(5), m, returnBool: false, matching: nil))
+        #expect(
+            try ExpressionParser.parse("m == bool 1") == .binary(.equal, m, .number(1), returnBool: true, matching: nil)
+        )
+        #expect(
+            try ExpressionParser.parse("1 != bool 2")
+                == .binary(.notEqual, .number(1), .number(2), returnBool: true, matching: nil))
+    }
+
+    @Test func precedenceFollowsPromQL() throws {
+        let (a, b, c) = (try selector("a"), try selector("b"), try selector("c"))
+        // or < and < comparison < + < *
+        #expect(
+            try ExpressionParser.parse("a or b and c")
+                == .binary(
+                    .or, a, .binary(.and, b, c, returnBool: false, matching: nil), returnBool: false, matching: nil))
+        #expect(
+            try ExpressionParser.parse("a + b * 2 > 3")
+                == .binary(
+                    .greater,
+                    .binary(
+                        .add, a, .binary(.multiply, b, .number(2), returnBool: false, matching: nil), returnBool: false,
+                        matching: nil),
+                    .number(3), returnBool: false, matching: nil))
+        // left associativity
+        #expect(
+            try ExpressionParser.parse("a - b - c")
+                == .binary(
+                    .subtract, .binary(.subtract, a, b, returnBool: false, matching: nil), c, returnBool: false,
+                    matching: nil))
+        #expect(
+            try ExpressionParser.parse("(a or b) and c")
+                == .binary(
+                    .and, .binary(.or, a, b, returnBool: false, matching: nil), c, returnBool: false, matching: nil))
+        #expect(
+            try ExpressionParser.parse("-a * 2")
+                == .binary(.multiply, .negate(a), .number(2), returnBool: false, matching: nil))
+    }
+
+    @Test func aggregationsWithPrefixAndSuffixGrouping() throws {
+        let m = try selector("m")
+        #expect(try ExpressionParser.parse("sum(m)") == .aggregate(.sum, nil, m))
+        #expect(
+            try ExpressionParser.parse("sum by (queue) (m)")
+                == .aggregate(.sum, Grouping(without: false, labels: ["queue"]), m))
+        #expect(
+            try ExpressionParser.parse("max(m) by (queue, le)")
+                == .aggregate(.max, Grouping(without: false, labels: ["queue", "le"]), m))
+        #expect(
+            try ExpressionParser.parse("count without (worker) (m)")
+                == .aggregate(.count, Grouping(without: true, labels: ["worker"]), m))
+        #expect(try ExpressionParser.parse("AVG(m)") == .aggregate(.avg, nil, m))
+        #expect(
+            try ExpressionParser.parse("min(m) > 0")
+                == .binary(.greater, .aggregate(.min, nil, m), .number(0), returnBool: false, matching: nil))
+    }
+
+    @Test func setOperatorsWithMatching() throws {
+        let (a, b) = (try selector("a"), try selector("b"))
+        #expect(
+            try ExpressionParser.parse("a and on() b")
+                == .binary(.and, a, b, returnBool: false, matching: VectorMatching(on: true, labels: [])))
+        #expect(
+            try ExpressionParser.parse("a unless ignoring(worker) b")
+                == .binary(.unless, a, b, returnBool: false, matching: VectorMatching(on: false, labels: ["worker"])))
+        #expect(
+            try ExpressionParser.parse("absent(up{job=\"x\"})")
+                == .absent(try selector("up", [LabelMatcher(name: "job", kind: .equal, value: "x")])))
+    }
+
+    /// Every unsupported construct is named in the error.
+    @Test(arguments: [
+        ("rate(m_total[5m])", "function rate() is not supported by celery-redis-exporter's rule evaluator (supported:"),
+        ("increase(m[1h])", "function increase()"),
+        ("m[5m]", "range vector selector m[5m] is not supported"),
+        ("m offset 5m", "offset modifier (offset 5m) is not supported"),
+        ("m @ 100", "@ modifier (@ 100) is not supported"),
+        ("max_over_time(m[5m:1m])", "function max_over_time()"),
+        ("(m)[5m:1m]", "subquery [5m:1m] is not supported"),
+        ("topk(3, m)", "aggregation topk is not supported"),
+        ("quantile(0.9, m)", "aggregation quantile is not supported"),
+        ("m % 2", "operator % is not supported"),
+        ("m ^ 2", "operator ^ is not supported"),
+        ("a * on(x) group_left b", "many-to-one matching (group_left) is not supported"),
+        ("label_replace(m, \"a\", \"b\", \"c\", \"d\")", "function label_replace()"),
+        ("\"text\"", "string literal \"text\" as an expression is not supported"),
+    ])
+    func namesUnsupportedConstructs(_ expr: String, _ fragment: String) {
+        let message = errorMessage { _ = try ExpressionParser.parse(expr) }
+        #expect(message?.contains(fragment) == true, "\(expr): \(message ?? "no error")")
+    }
+
+    @Test(arguments: [
+        ("m >", "unexpected end of input, expected an expression"),
+        ("m{a=\"x\"", "expected \",\" or \"}\""),
+        ("m{a}", "label matching operator"),
+        ("{a=~\".*\"}", "at least one non-empty matcher"),
+        ("1 > 2", "comparisons between scalars must use BOOL modifier"),
+        ("m + bool 1", "bool modifier can only be used on comparison operators"),
+        ("1 and m", "set operator and not allowed in binary scalar expression"),
+        ("sum(1)", "expected type instant vector in aggregation expression"),
+        ("absent(1)", "expected type instant vector in call to function absent()"),
+        ("m{a=~\"(?i)x\"}", "unsupported group syntax"),
+        ("sum by (a) (m) by (b)", "two grouping clauses"),
+        ("m m", "expected end of expression"),
+        ("m{a=\"x}", "unterminated string"),
+    ])
+    func reportsSyntaxErrors(_ expr: String, _ fragment: String) {
+        let message = errorMessage { _ = try ExpressionParser.parse(expr) }
+        #expect(message?.contains(fragment) == true, "\(expr): \(message ?? "no error")")
+    }
+}

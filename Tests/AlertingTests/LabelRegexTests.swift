@@ -1,0 +1,89 @@
+import TestSupport
+import Testing
+
+@testable import Alerting
+
+@Suite struct LabelRegexTests {
+    /// (pattern, value, matches) — whole-string matches, as Prometheus anchors them.
+    static let table: [(String, String, Bool)] = [
+        ("celery", "celery", true),
+        ("celery", "celery2", false),  // anchored at the end
+        ("elery", "celery", false),  // anchored at the start
+        ("", "", true),
+        ("", "x", false),
+        (".*", "", true),
+        (".*", "anything\nat all", true),  // (?s): dot matches newline
+        (".+", "", false),
+        ("cel.ry", "celery", true),
+        ("a*", "aaaa", true),
+        ("a+b?", "aaab", true),
+        ("a+b?", "b", false),
+        ("celery|default", "default", true),
+        ("celery|default", "celerydefault", false),
+        ("(high|low)_priority", "low_priority", true),
+        ("(?:high|low)_priority", "mid_priority", false),
+        ("queue-[0-9]+", "queue-42", true),
+        ("queue-[0-9]+", "queue-", false),
+        ("[^.]+", "a.b", false),
+        ("[^.]+", "ab", true),
+        ("[a-cx-z]+", "abzx", true),
+        ("[a-cx-z]+", "abd", false),
+        ("a\\.b", "a.b", true),
+        ("a\\.b", "axb", false),
+        ("\\d{3}", "123", true),
+        ("\\d{3}", "12", false),
+        ("\\d{2,3}", "1234", false),
+        ("\\d{2,}", "12345", true),
+        ("x{2}y{0,1}", "xxy", true),
+        ("\\w+@\\w+", "user_1@host", true),
+        ("\\s*x\\s*", " \tx ", true),
+        ("\\S+", "a b", false),
+        ("[\\d.]+", "1.25", true),
+        ("a{,2}", "a{,2}", true),  // not a counted repetition: literal, as in RE2
+        ("(a|ab)(c|bcd)(d*)", "abcd", true),
+        ("(a*)*b", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),  // no exponential blow-up
+        ("^celery$", "celery", true),
+        ("a*?", "aaa", true),
+        ("é+", "éé", true),
+        ("[^a]", "é", true),
+    ]
+
+    @Test func matchesTable() throws {
+        for (pattern, value, expected) in LabelRegexTests.table {
+            let regex = try LabelRegex(pattern)
+            #expect(regex.matches(value) == expected, "\(pattern) against \(value)")
+        }
+    }
+
+    @Test(arguments: [
+        ("(?i)celery", "flags"), ("(?P<q>x)", "named groups"), ("\\bword", "\\b"), ("\\p{L}", "\\p"),
+        ("[[:alpha:]]", "POSIX"), ("(abc", "missing closing )"), ("abc)", "unexpected ')'"),
+        ("[abc", "missing closing ]"),
+        ("*a", "missing argument"), ("a**", "nested repetition"), ("a{3,1}", "invalid repeat count"),
+        ("\\", "trailing backslash"),
+        ("a{1001}", "at most 1000"),
+    ])
+    func rejectsUnsupported(_ pattern: String, _ fragment: String) {
+        let message = errorMessage { _ = try LabelRegex(pattern) }
+        #expect(message?.contains(fragment) == true, "\(pattern): \(message ?? "no error")")
+        #expect(message?.contains(pattern) == true)
+    }
+
+    /// Cross-check against Python's `re.fullmatch` (a backtracking engine, independent of ours) on the
+    /// shared syntax, when python3 is around.
+    @Test func agreesWithPythonFullmatch() throws {
+        let python = try requireToolPath("python3")
+        var script = "import re,sys\n"
+        for (pattern, value, _) in LabelRegexTests.table where !pattern.contains("{,") && !pattern.contains("(a*)*") {
+            script += "print(1 if re.fullmatch(\(pythonString("(?s)" + pattern)), \(pythonString(value))) else 0)\n"
+        }
+        let result = try runCommand(python, ["-c", script])
+        let answers = result.stdout.split(separator: "\n")
+        var index = 0
+        for (pattern, value, _) in LabelRegexTests.table where !pattern.contains("{,") && !pattern.contains("(a*)*") {
+            let ours = try LabelRegex(pattern).matches(value)
+            #expect((answers[index] == "1") == ours, "\(pattern) against \(value)")
+            index += 1
+        }
+    }
+}

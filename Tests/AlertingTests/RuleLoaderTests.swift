@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+
+@testable import Alerting
+
+@Suite struct RuleLoaderTests {
+    @Test func parsesPrometheusRuleFiles() throws {
+        let yaml = """
+            groups:
+              - name: celery
+                interval: 30s
+                rules:
+                  - alert: Backlog
+                    expr: |
+                      sum by (queue) (celery_redis_queue_length)
+                        > 100
+                    for: 1h30m
+                    keep_firing_for: 5m
+                    labels:
+                      severity: warning
+                      priority: 2
+                    annotations:
+                      summary: "{{ $labels.queue }}"
+                  - alert: Down
+                    expr: celery_redis_up == 0
+              - name: empty
+                rules: []
+            """
+        let groups = try RuleLoader.parse(yaml: yaml, file: "rules.yml")
+        #expect(groups.map(\.name) == ["celery", "empty"])
+        #expect(groups[0].interval == 30)
+        #expect(groups[0].file == "rules.yml")
+        let rule = groups[0].rules[0]
+        #expect(rule.name == "Backlog")
+        #expect(rule.holdDuration == 5400)
+        #expect(rule.keepFiringFor == 300)
+        #expect(rule.labels == ["severity": "warning", "priority": "2"])
+        #expect(rule.annotations == ["summary": "{{ $labels.queue }}"])
+        #expect(groups[0].rules[1].holdDuration == 0)
+        #expect(try RuleLoader.parse(yaml: "", file: "empty.yml").isEmpty)
+        #expect(try RuleLoader.parse(yaml: "groups: []\n", file: "empty.yml").isEmpty)
+    }
+
+    private func loadError(_ yaml: String) -> RuleLoadError? {
+        do {
+            _ = try RuleLoader.parse(yaml: yaml, file: "rules.yml")
+            return nil
+        } catch let error as RuleLoadError {
+            return error
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func errorsNameFileLineGroupRuleAndProblem() throws {
+        let rate = loadError(
+            """
+            groups:
+              - name: celery
+                rules:
+                  - alert: Rate
+                    expr: rate(celery_redis_poll_errors_total[5m]) > 0
+            """)
+        #expect(rate?.file == "rules.yml")
+        #expect(rate?.line == 5)
+        #expect(rate?.group == "celery")
+        #expect(rate?.rule == "Rate")
+        #expect(
+            rate?.description
+                == "rules.yml:5: group \"celery\", rule \"Rate\": expr \"rate(celery_redis_poll_errors_total[5m]) > 0\": "
+                + "function rate() is not supported by celery-redis-exporter's rule evaluator (\(ExpressionError.supportedList))"
+        )
+    }
+
+    @Test(arguments: [
+        (
+            "groups:\n  - name: g\n    rules:\n      - record: job:up:sum\n        expr: sum(up)\n", 4,
+            "recording rules (record: job:up:sum) are not supported"
+        ),
+        (
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        for: 5 minutes\n", 6,
+            "bad duration '5 minutes' in 'for'"
+        ),
+        (
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        keep_firing_for: 1.5m\n", 6,
+            "bad duration '1.5m' in 'keep_firing_for'"
+        ),
+        (
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        severity: page\n", 6,
+            "unknown field 'severity' in rule"
+        ),
+        ("groups:\n  - name: g\n    limit: 10\n    rules: []\n", 3, "group field 'limit' is not supported"),
+        ("groups:\n  - name: g\n    rule: []\n", 3, "unknown field 'rule' in group"),
+        ("group:\n  - name: g\n", 1, "unknown field 'group' at the top level"),
+        ("groups:\n  - name: g\n  - name: g\n", 3, "groupname \"g\" is repeated in the same file"),
+        (
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        annotations:\n          summary: '{{ $labels.x'\n",
+            6, "unclosed action"
+        ),
+        (
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels:\n          __x: y\n",
+            6, "invalid label name \"__x\""
+        ),
+        ("groups:\n  - name: g\n    rules:\n      - expr: up\n", 4, "rule has no 'alert' name"),
+        ("groups:\n  - name: g\n    rules:\n      - alert: A\n", 4, "field 'expr' must be set"),
+        (
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up{a=~\"(?i)x\"}\n", 5,
+            "unsupported group syntax"
+        ),
+        ("groups:\n  - name: g\n   rules: []\n", 3, "YAML syntax error"),
+        ("groups:\n  - name: [g\n", 3, "YAML syntax error"),
+    ])
+    func loadErrors(_ yaml: String, _ line: Int, _ fragment: String) {
+        let error = loadError(yaml)
+        #expect(error?.problem.contains(fragment) == true, "\(error?.description ?? "no error")")
+        #expect(error?.line == line, "\(error?.description ?? "no error")")
+    }
+
+    @Test func loadsFilesAndGlobs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "alerting-rules-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, group) in [("b.yml", "second"), ("a.yml", "first"), ("c.txt", "ignored")] {
+            try "groups:\n  - name: \(group)\n    rules:\n      - alert: X\n        expr: up == 0\n"
+                .write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let groups = try RuleLoader.load(patterns: [dir.path + "/*.yml", dir.path + "/c.txt", dir.path + "/none-*.yml"])
+        #expect(groups.map(\.name) == ["first", "second", "ignored"])
+        #expect(groups[0].file == dir.path + "/a.yml")
+        let missing = errorMessage { _ = try RuleLoader.load(patterns: [dir.path + "/missing.yml"]) }
+        #expect(missing?.contains("missing.yml: cannot read the rule file: No such file or directory") == true)
+    }
+
+    @Test func inlineRuleInit() throws {
+        let rule = try AlertingRule(name: "A", expression: "up == 0", for: 60)
+        #expect(rule.holdDuration == 60)
+        let message = errorMessage { _ = try AlertingRule(name: "B", expression: "rate(x[1m])") }
+        #expect(message?.hasPrefix("(inline): rule \"B\": expr \"rate(x[1m])\": function rate()") == true)
+    }
+}

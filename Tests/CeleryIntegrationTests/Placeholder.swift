@@ -1,3 +1,0 @@
-import Testing
-
-@Test func placeholderCeleryIntegrationTests() { #expect(Bool(true)) }
