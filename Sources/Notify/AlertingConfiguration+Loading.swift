@@ -1,0 +1,409 @@
+import Alerting
+import HTTP
+import TLS
+import Yams
+
+extension AlertingConfiguration {
+    /// Reads and validates `file`. Relative paths inside it (`url_file`, `ca_file`,
+    /// `secret_file`…) are resolved against the file's directory, as Alertmanager does.
+    public static func load(file: String) throws(AlertingConfigurationError) -> AlertingConfiguration {
+        switch FileContents.read(file) {
+        case .success(let bytes):
+            return try parse(yaml: String(decoding: bytes, as: UTF8.self), file: file)
+        case .failure(let error):
+            throw AlertingConfigurationError(
+                file: file, line: nil, keyPath: "", message: "cannot read: \(error.reason)")
+        }
+    }
+
+    /// Parses YAML text as if read from `file` (used for messages and relative paths).
+    public static func parse(yaml: String, file: String) throws(AlertingConfigurationError) -> AlertingConfiguration {
+        var reader = ConfigurationReader(file: file)
+        do {
+            return try reader.read(yaml: yaml)
+        } catch let error as AlertingConfigurationError {
+            throw error
+        } catch {
+            throw AlertingConfigurationError(file: file, line: nil, keyPath: "", message: "\(error)")
+        }
+    }
+}
+
+/// Walks the YAML node tree, checking keys and types and collecting warnings.
+struct ConfigurationReader {
+    let file: String
+    let baseDirectory: String
+    var warnings: [String] = []
+
+    init(file: String) {
+        self.file = file
+        if let slash = file.lastIndex(of: "/") {
+            baseDirectory = String(file[...slash])
+        } else {
+            baseDirectory = ""
+        }
+    }
+
+    func fail(_ node: Node?, _ path: String, _ message: String) -> AlertingConfigurationError {
+        AlertingConfigurationError(file: file, line: node?.mark.map { $0.line }, keyPath: path, message: message)
+    }
+
+    mutating func read(yaml: String) throws -> AlertingConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw fail(nil, "", "invalid YAML: \(error)")
+        }
+        guard let root else { throw fail(nil, "", "the file is empty; expected a mapping with route and receivers") }
+        let top = try mapping(root, "", allowed: ["route", "receivers"])
+        guard let receiversNode = top["receivers"] else { throw fail(root, "receivers", "is required") }
+        guard let routeNode = top["route"] else { throw fail(root, "route", "is required") }
+        var receivers: [ReceiverConfiguration] = []
+        for (i, node) in try sequence(receiversNode, "receivers").enumerated() {
+            let receiver = try readReceiver(node, "receivers[\(i)]")
+            if receivers.contains(where: { $0.name == receiver.name }) {
+                throw fail(node, "receivers[\(i)].name", "receiver \"\(receiver.name)\" is defined twice")
+            }
+            receivers.append(receiver)
+        }
+        let route = try readRoute(routeNode, "route", parent: nil, position: 0)
+        let names = Set(receivers.map(\.name))
+        try checkReceivers(route, routeNode, "route", known: names)
+        let used = Set(route.allReceivers)
+        for r in receivers where !used.contains(r.name) {
+            warnings.append("receiver \"\(r.name)\" is not used by any route")
+        }
+        return AlertingConfiguration(route: route, receivers: receivers, warnings: warnings)
+    }
+
+    private func checkReceivers(_ route: Route, _ node: Node, _ path: String, known: Set<String>) throws {
+        guard known.contains(route.receiver) else {
+            throw fail(node, path + ".receiver", "receiver \"\(route.receiver)\" is not defined in receivers")
+        }
+        let children = node.mapping?["routes"]?.sequence.map(Array.init) ?? []
+        for (i, child) in route.routes.enumerated() where i < children.count {
+            try checkReceivers(child, children[i], "\(path).routes[\(i)]", known: known)
+        }
+    }
+
+    // MARK: route
+
+    private mutating func readRoute(_ node: Node, _ path: String, parent: Route?, position: Int) throws -> Route {
+        let m = try mapping(
+            node, path,
+            allowed: [
+                "receiver", "group_by", "group_wait", "group_interval", "repeat_interval", "matchers",
+                "continue", "routes",
+            ])
+        var route =
+            parent
+            ?? Route(
+                receiver: "", groupBy: [], groupByAll: false, groupWait: 30, groupInterval: 300, repeatInterval: 14400,
+                matchers: [], continueMatching: false, routes: [], key: "", id: "")
+        route.routes = []
+        route.matchers = []
+        route.continueMatching = false
+        if let r = m["receiver"] { route.receiver = try string(r, path + ".receiver") }
+        if parent == nil && route.receiver.isEmpty {
+            throw fail(node, path + ".receiver", "is required on the root route")
+        }
+        if let g = m["group_by"] {
+            let labels = try stringList(g, path + ".group_by")
+            if labels.contains("...") {
+                guard labels.count == 1 else {
+                    throw fail(
+                        g, path + ".group_by", "'...' groups by all labels and cannot be combined with label names")
+                }
+                route.groupByAll = true
+                route.groupBy = []
+            } else {
+                for l in labels where !isLabelName(l) {
+                    throw fail(g, path + ".group_by", "\"\(l)\" is not a valid label name")
+                }
+                if Set(labels).count != labels.count { throw fail(g, path + ".group_by", "contains a label twice") }
+                route.groupByAll = false
+                route.groupBy = labels
+            }
+        }
+        if let v = m["group_wait"] { route.groupWait = try duration(v, path + ".group_wait", allowZero: true) }
+        if let v = m["group_interval"] {
+            route.groupInterval = try duration(v, path + ".group_interval", allowZero: false)
+        }
+        if let v = m["repeat_interval"] {
+            route.repeatInterval = try duration(v, path + ".repeat_interval", allowZero: false)
+        }
+        if let v = m["matchers"] {
+            if parent == nil {
+                throw fail(v, path + ".matchers", "the root route must not have matchers (it matches every alert)")
+            }
+            var matchers: [LabelMatcher] = []
+            for (i, item) in try sequence(v, path + ".matchers").enumerated() {
+                let text = try string(item, "\(path).matchers[\(i)]")
+                do {
+                    matchers.append(try LabelMatcher(parsing: text))
+                } catch {
+                    throw fail(
+                        item, "\(path).matchers[\(i)]",
+                        "\(error.description); expected name=\"value\", name!=\"value\", name=~\"regex\" or name!~\"regex\""
+                    )
+                }
+            }
+            route.matchers = matchers.sorted(by: LabelMatcher.alertmanagerOrder)
+        }
+        if let v = m["continue"] {
+            if parent == nil { throw fail(v, path + ".continue", "cannot be set on the root route") }
+            route.continueMatching = try bool(v, path + ".continue")
+        }
+        let matcherText = "{" + route.matchers.map(\.alertmanagerText).joined(separator: ",") + "}"
+        if let parent {
+            route.key = parent.key + "/" + matcherText
+            route.id = route.key + "/\(position)"
+        } else {
+            route.key = matcherText
+            route.id = matcherText
+        }
+        if let v = m["routes"] {
+            var children: [Route] = []
+            for (i, child) in try sequence(v, path + ".routes").enumerated() {
+                children.append(try readRoute(child, "\(path).routes[\(i)]", parent: route, position: i))
+            }
+            route.routes = children
+        }
+        return route
+    }
+
+    // MARK: receivers
+
+    private mutating func readReceiver(_ node: Node, _ path: String) throws -> ReceiverConfiguration {
+        let m = try mapping(node, path, allowed: ["name", "webhook_configs", "slack_configs", "signing"])
+        guard let nameNode = m["name"] else { throw fail(node, path + ".name", "is required") }
+        let name = try string(nameNode, path + ".name")
+        guard !name.isEmpty else { throw fail(nameNode, path + ".name", "must not be empty") }
+        var signer: WebhookSigner?
+        if let s = m["signing"] { signer = try readSigning(s, path + ".signing") }
+        var receiver = ReceiverConfiguration(name: name)
+        if let w = m["webhook_configs"] {
+            for (i, item) in try sequence(w, path + ".webhook_configs").enumerated() {
+                receiver.webhooks.append(
+                    try readWebhook(item, "\(path).webhook_configs[\(i)]", receiver: name, signer: signer))
+            }
+        }
+        if let s = m["slack_configs"] {
+            for (i, item) in try sequence(s, path + ".slack_configs").enumerated() {
+                receiver.slack.append(try readSlack(item, "\(path).slack_configs[\(i)]", receiver: name))
+            }
+        }
+        if signer != nil && receiver.webhooks.isEmpty {
+            warnings.append("receiver \"\(name)\": signing applies to webhook_configs only and this receiver has none")
+        }
+        return receiver
+    }
+
+    private func readSigning(_ node: Node, _ path: String) throws -> WebhookSigner {
+        let m = try mapping(node, path, allowed: ["scheme", "secret_file"])
+        guard let s = m["scheme"] else {
+            throw fail(node, path + ".scheme", "is required (standard-webhooks or github)")
+        }
+        let schemeText = try string(s, path + ".scheme")
+        guard let scheme = SigningScheme(rawValue: schemeText) else {
+            throw fail(s, path + ".scheme", "\"\(schemeText)\" is not supported; expected standard-webhooks or github")
+        }
+        guard let f = m["secret_file"] else { throw fail(node, path + ".secret_file", "is required") }
+        let secretPath = resolve(try string(f, path + ".secret_file"))
+        switch FileContents.read(secretPath) {
+        case .failure(let e): throw fail(f, path + ".secret_file", "cannot read \(secretPath): \(e.reason)")
+        case .success(let bytes):
+            do {
+                return try WebhookSigner(scheme: scheme, secretFileContents: bytes)
+            } catch {
+                throw fail(f, path + ".secret_file", "\(secretPath): \(error.reason)")
+            }
+        }
+    }
+
+    private mutating func readWebhook(_ node: Node, _ path: String, receiver: String, signer: WebhookSigner?) throws
+        -> WebhookConfiguration
+    {
+        let m = try mapping(
+            node, path, allowed: ["url", "url_file", "send_resolved", "max_alerts", "timeout", "http_config"])
+        let url = try secretURL(m, node, path, key: "url", receiver: receiver)
+        var config = WebhookConfiguration(url: url, signer: signer)
+        if let v = m["send_resolved"] { config.sendResolved = try bool(v, path + ".send_resolved") }
+        if let v = m["max_alerts"] {
+            guard let n = v.int, n >= 0 else { throw fail(v, path + ".max_alerts", "expected a whole number >= 0") }
+            config.maxAlerts = n
+        }
+        if let v = m["timeout"] { config.timeout = try duration(v, path + ".timeout", allowZero: false) }
+        if let v = m["http_config"] { config.tls = try readHTTPConfig(v, path + ".http_config", receiver: receiver) }
+        if signer != nil && !url.isTLS {
+            warnings.append(
+                "receiver \"\(receiver)\": signed webhook sent over plain http:// (the body is readable on the wire)")
+        }
+        return config
+    }
+
+    private mutating func readSlack(_ node: Node, _ path: String, receiver: String) throws -> SlackConfiguration {
+        let m = try mapping(
+            node, path,
+            allowed: ["api_url", "api_url_file", "channel", "title", "text", "send_resolved", "timeout", "http_config"])
+        let url = try secretURL(m, node, path, key: "api_url", receiver: receiver)
+        var config = SlackConfiguration(apiURL: url)
+        if let v = m["channel"] { config.channel = try string(v, path + ".channel") }
+        if let v = m["title"] {
+            config.title = try string(v, path + ".title")
+            if let problem = SlackPayload.unsupportedPlaceholder(in: config.title!) {
+                throw fail(v, path + ".title", problem)
+            }
+        }
+        if let v = m["text"] {
+            config.text = try string(v, path + ".text")
+            if let problem = SlackPayload.unsupportedPlaceholder(in: config.text!) {
+                throw fail(v, path + ".text", problem)
+            }
+        }
+        if let v = m["send_resolved"] { config.sendResolved = try bool(v, path + ".send_resolved") }
+        if let v = m["timeout"] { config.timeout = try duration(v, path + ".timeout", allowZero: false) }
+        if let v = m["http_config"] { config.tls = try readHTTPConfig(v, path + ".http_config", receiver: receiver) }
+        return config
+    }
+
+    /// `url` or `url_file` (exactly one). The URL itself never appears in a message.
+    private mutating func secretURL(_ m: [String: Node], _ node: Node, _ path: String, key: String, receiver: String)
+        throws
+        -> HTTPClientURL
+    {
+        let fileKey = key + "_file"
+        let text: String
+        let at: Node
+        let atPath: String
+        switch (m[key], m[fileKey]) {
+        case (nil, nil): throw fail(node, path, "one of \(key) or \(fileKey) is required")
+        case (.some, .some): throw fail(node, path, "\(key) and \(fileKey) are mutually exclusive")
+        case (let v?, nil):
+            text = try string(v, path + "." + key)
+            at = v
+            atPath = path + "." + key
+        case (nil, let f?):
+            let filePath = resolve(try string(f, path + "." + fileKey))
+            switch FileContents.read(filePath) {
+            case .failure(let e): throw fail(f, path + "." + fileKey, "cannot read \(filePath): \(e.reason)")
+            case .success(let bytes):
+                text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace
+            }
+            at = f
+            atPath = path + "." + fileKey
+        }
+        let url: HTTPClientURL
+        do {
+            url = try HTTPClientURL(text)
+        } catch {
+            throw fail(at, atPath, "\(error) (the URL is not shown because it may contain a token)")
+        }
+        if !url.isTLS {
+            warnings.append(
+                "receiver \"\(receiver)\": \(url.redacted) uses plain http://; alerts and any token in the URL travel unencrypted"
+            )
+        }
+        return url
+    }
+
+    private mutating func readHTTPConfig(_ node: Node, _ path: String, receiver: String) throws
+        -> TLSClientConfiguration
+    {
+        let m = try mapping(node, path, allowed: ["tls_config"])
+        var tls = TLSClientConfiguration()
+        guard let t = m["tls_config"] else { return tls }
+        let p = path + ".tls_config"
+        let c = try mapping(t, p, allowed: ["ca_file", "cert_file", "key_file", "server_name", "insecure_skip_verify"])
+        if let v = c["ca_file"] { tls.caFile = resolve(try string(v, p + ".ca_file")) }
+        if let v = c["cert_file"] { tls.certificateFile = resolve(try string(v, p + ".cert_file")) }
+        if let v = c["key_file"] { tls.keyFile = resolve(try string(v, p + ".key_file")) }
+        if let v = c["server_name"] { tls.serverName = try string(v, p + ".server_name") }
+        if let v = c["insecure_skip_verify"] { tls.insecureSkipVerify = try bool(v, p + ".insecure_skip_verify") }
+        if (tls.certificateFile == nil) != (tls.keyFile == nil) {
+            throw fail(t, p, "cert_file and key_file must be given together")
+        }
+        if tls.insecureSkipVerify {
+            warnings.append(
+                "receiver \"\(receiver)\": insecure_skip_verify is set; the server's certificate is not checked")
+        }
+        // Load the files now so a bad CA or key stops start-up with the file named.
+        do {
+            _ = try TLSClientContext(tls)
+        } catch {
+            throw fail(t, p, "\(error)")
+        }
+        return tls
+    }
+
+    // MARK: scalars
+
+    func mapping(_ node: Node, _ path: String, allowed: [String]) throws -> [String: Node] {
+        guard let m = node.mapping else { throw fail(node, path, "expected a mapping") }
+        var out: [String: Node] = [:]
+        for (k, v) in m {
+            guard let key = k.scalar?.string else { throw fail(k, path, "expected string keys") }
+            let full = path.isEmpty ? key : path + "." + key
+            guard allowed.contains(key) else {
+                throw fail(k, full, "unknown key; expected one of: \(allowed.joined(separator: ", "))")
+            }
+            guard out[key] == nil else { throw fail(k, full, "key given twice") }
+            out[key] = v
+        }
+        return out
+    }
+
+    func sequence(_ node: Node, _ path: String) throws -> [Node] {
+        guard let s = node.sequence else { throw fail(node, path, "expected a list") }
+        return Array(s)
+    }
+
+    func string(_ node: Node, _ path: String) throws -> String {
+        guard let s = node.scalar else { throw fail(node, path, "expected a string") }
+        return s.string
+    }
+
+    func stringList(_ node: Node, _ path: String) throws -> [String] {
+        try sequence(node, path).enumerated().map { try string($1, "\(path)[\($0)]") }
+    }
+
+    func bool(_ node: Node, _ path: String) throws -> Bool {
+        guard let s = node.scalar else { throw fail(node, path, "expected true or false") }
+        switch s.string {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default: throw fail(node, path, "expected true or false, got \"\(s.string)\"")
+        }
+    }
+
+    func duration(_ node: Node, _ path: String, allowZero: Bool) throws -> Double {
+        let text = try string(node, path)
+        guard let seconds = PrometheusDuration.parse(text) else {
+            throw fail(node, path, "\"\(text)\" is not a duration; expected e.g. 30s, 5m, 4h, 1h30m")
+        }
+        if !allowZero && seconds <= 0 { throw fail(node, path, "must be greater than 0") }
+        return seconds
+    }
+
+    func resolve(_ path: String) -> String {
+        path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + path
+    }
+
+    func isLabelName(_ s: String) -> Bool {
+        guard let first = s.utf8.first, !(first >= 48 && first <= 57) else { return false }
+        return s.utf8.allSatisfy {
+            ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 95
+        }
+    }
+}
+
+extension String {
+    /// Without leading and trailing spaces, tabs and line breaks (`url_file` contents).
+    var trimmingWhitespace: String {
+        var s = Substring(self)
+        while let c = s.first, c.isWhitespace { s = s.dropFirst() }
+        while let c = s.last, c.isWhitespace { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,225 @@
+import Alerting
+import HTTP
+import Logging
+import Sockets
+import TLS
+
+/// Pushes alerts to a real Alertmanager's `POST /api/v2/alerts` (`--alertmanager.url`), the way
+/// Prometheus does, so several exporter replicas are deduplicated by Alertmanager.
+///
+/// Prometheus's rules (`rules/alerting.go`, `notifier`): a firing alert is sent when it first
+/// fires and then every `resendDelay` (1 min), with `endsAt` = now + 4 × `resendDelay` so
+/// Alertmanager resolves it by itself if the exporter dies; a resolved alert is sent with its
+/// `endsAt` at once and then every `resendDelay` for 15 minutes. Pending alerts are never sent.
+///
+/// One attempt per batch, on the pusher's own thread; if an evaluation produces a batch while
+/// another is still waiting, the two are merged (Alertmanager's API is idempotent, and the
+/// newest state of each alert wins). A failed push is counted `failed` under receiver
+/// `alertmanager-api`, and its alerts are sent again with the next evaluation.
+public final class AlertmanagerPusher: Sendable {
+    /// The `receiver` label of the pusher's delivery metrics.
+    public static let receiverLabel = "alertmanager-api"
+
+    /// Where and how to push.
+    public struct Configuration: Sendable {
+        /// The Alertmanager base URL (`http://alertmanager:9093`); `/api/v2/alerts` is appended.
+        public var url: HTTPClientURL
+        /// TLS settings for an `https://` URL.
+        public var tls: TLSClientConfiguration
+        /// Seconds between re-sends of an unchanged alert (Prometheus's `--rules.alert.resend-delay`).
+        public var resendDelay: Double
+        /// Seconds one push may take.
+        public var timeout: Double
+
+        /// Parses the base URL; throws ``HTTPClientError/invalidURL(_:)``.
+        public init(
+            baseURL: String, tls: TLSClientConfiguration = TLSClientConfiguration(), resendDelay: Double = 60,
+            timeout: Double = 10
+        ) throws {
+            var base = baseURL
+            while base.hasSuffix("/") { base.removeLast() }
+            self.url = try HTTPClientURL(base + "/api/v2/alerts")
+            self.tls = tls
+            self.resendDelay = resendDelay
+            self.timeout = timeout
+        }
+    }
+
+    struct Tracked {
+        var alert: NotifiableAlert
+        var lastSent: Double?
+        var resolvedAt: Double?
+    }
+
+    private struct State {
+        var tracked: [String: Tracked] = [:]
+        var pending: [String: NotifiableAlert] = [:]
+        var pendingNow: Double = 0
+        var sending = false
+        var stopping = false
+        var deadline: Int64?
+        var thread: NativeThread?
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    private let tls: TLSClientContext?
+    private let metrics: NotifierMetrics
+    private let logger: Logger
+    private let clock: @Sendable () -> Double
+    private let state = Monitor(State())
+    private static let resolvedRetention: Double = 15 * 60
+
+    /// Creates a pusher recording into `metrics`.
+    public init(
+        configuration: Configuration, metrics: NotifierMetrics, logger: Logger,
+        clock: @escaping @Sendable () -> Double = WallClock.now
+    ) throws {
+        self.configuration = configuration
+        self.tls = configuration.url.isTLS ? try TLSClientContext(configuration.tls) : nil
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Batches waiting to be pushed (0 or 1) plus one being pushed.
+    public var pendingCount: Int {
+        state.withLock { ($0.pending.isEmpty ? 0 : 1) + ($0.sending ? 1 : 0) }
+    }
+
+    /// Starts the push thread.
+    public func start() throws {
+        try state.withLock { s in
+            guard s.thread == nil, !s.stopping else { return }
+            s.thread = try NativeThread.spawn(name: "notify-am-push") { [self] in run() }
+        }
+    }
+
+    /// Takes the current alert list (firing ones, plus resolved ones the evaluator still reports)
+    /// and queues those due for (re)sending.
+    public func push(alerts: [NotifiableAlert], now: Double) {
+        let queued = state.withLock { s -> Bool in
+            guard !s.stopping else { return false }
+            let batch = AlertmanagerPusher.due(
+                &s.tracked, alerts: alerts, now: now, resendDelay: configuration.resendDelay)
+            guard !batch.isEmpty else { return false }
+            for a in batch { s.pending[a.fingerprint] = a }
+            s.pendingNow = now
+            return true
+        }
+        if queued { state.broadcast() }
+    }
+
+    /// Updates the tracking table and returns the alerts to send now (pure, for tests).
+    static func due(_ tracked: inout [String: Tracked], alerts: [NotifiableAlert], now: Double, resendDelay: Double)
+        -> [NotifiableAlert]
+    {
+        var seen = Set<String>()
+        for a in alerts {
+            seen.insert(a.fingerprint)
+            var t = tracked[a.fingerprint] ?? Tracked(alert: a)
+            let wasResolved = t.resolvedAt != nil
+            t.alert = a
+            t.resolvedAt = a.isResolved(at: now) ? (a.endsAt ?? now) : nil
+            if wasResolved != (t.resolvedAt != nil) { t.lastSent = nil }  // state changed: send now
+            tracked[a.fingerprint] = t
+        }
+        for (fp, t) in tracked where !seen.contains(fp) && t.resolvedAt == nil {
+            tracked[fp]!.resolvedAt = now
+            tracked[fp]!.alert.endsAt = now
+            tracked[fp]!.lastSent = nil
+        }
+        var out: [NotifiableAlert] = []
+        for (fp, t) in tracked.sorted(by: { $0.key < $1.key }) {
+            if let r = t.resolvedAt, now - r > resolvedRetention {
+                tracked[fp] = nil
+                continue
+            }
+            guard t.lastSent.map({ now - $0 >= resendDelay }) ?? true else { continue }
+            var a = t.alert
+            if t.resolvedAt == nil { a.endsAt = now + 4 * resendDelay }  // valid until; resent before
+            out.append(a)
+            tracked[fp]!.lastSent = now
+        }
+        return out
+    }
+
+    /// The API body: a JSON array of `{labels, annotations, startsAt, endsAt, generatorURL}`.
+    public static func encode(_ alerts: [NotifiableAlert]) -> [UInt8] {
+        var w = JSONWriter()
+        w.raw("[")
+        for (i, a) in alerts.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.object([
+                ("labels", { $0.stringMap(a.labels) }),
+                ("annotations", { $0.stringMap(a.annotations) }),
+                ("startsAt", { $0.string(RFC3339.format(a.startsAt)) }),
+                ("endsAt", { $0.string(a.endsAt.map(RFC3339.format) ?? WebhookPayload.zeroTime) }),
+                ("generatorURL", { $0.string(a.generatorURL) }),
+            ])
+        }
+        w.raw("]")
+        return w.bytes
+    }
+
+    private func run() {
+        while true {
+            let batch = state.wait(
+                untilNanoseconds: nil, for: { !$0.pending.isEmpty || $0.stopping },
+                then: { s -> [NotifiableAlert]? in
+                    if s.pending.isEmpty { return nil }
+                    if let d = s.deadline, monotonicNanoseconds() >= d { return nil }
+                    s.sending = true
+                    let b = s.pending.values.sorted { $0.fingerprint < $1.fingerprint }
+                    s.pending = [:]
+                    return b
+                })
+            guard let batch else { return }
+            var timeout = configuration.timeout
+            if let d = state.withLock({ $0.deadline }) {
+                timeout = min(timeout, Double(max(d - monotonicNanoseconds(), 1_000_000)) / 1e9)
+            }
+            let now = clock()
+            let result = HTTPDelivery.post(
+                AlertmanagerPusher.encode(batch), headers: HTTPHeaders([("Content-Type", "application/json")]),
+                to: configuration.url, tls: tls, timeout: .milliseconds(Int64(timeout * 1000)), now: now)
+            let ok = result.decision == .success
+            metrics.record(ok ? .success : .failed, receiver: AlertmanagerPusher.receiverLabel, now: clock())
+            state.withLock { s in
+                s.sending = false
+                if !ok {
+                    // Send these again with the next evaluation.
+                    for a in batch { s.tracked[a.fingerprint]?.lastSent = nil }
+                }
+            }
+            if ok {
+                logger.debug("alerts pushed to Alertmanager", metadata: ["alerts": "\(batch.count)"])
+            } else {
+                logger.error(
+                    "pushing alerts to Alertmanager failed",
+                    metadata: [
+                        "url": "\(configuration.url.redacted)", "detail": "\(result.detail)",
+                        "alerts": "\(batch.count)",
+                    ])
+            }
+        }
+    }
+
+    /// Pushes what is waiting until `deadline`, stops the thread, and returns the number of
+    /// batches not pushed (0 or 1).
+    public func drain(deadline: Deadline) -> Int {
+        let thread = state.withLock { s -> NativeThread? in
+            s.stopping = true
+            s.deadline = deadline.nanoseconds
+            return s.thread
+        }
+        state.broadcast()
+        thread?.join()
+        return state.withLock { s in
+            let left = s.pending.isEmpty ? 0 : 1
+            if left > 0 { metrics.record(.failed, receiver: AlertmanagerPusher.receiverLabel, now: clock()) }
+            s.pending = [:]
+            return left
+        }
+    }
+}

@@ -1,0 +1,22 @@
+import HTTP
+import TLS
+
+/// The one place an attempt's HTTP exchange is turned into a ``DeliveryAttempt``.
+enum HTTPDelivery {
+    static func post(
+        _ body: [UInt8], headers: HTTPHeaders, to url: HTTPClientURL, tls: TLSClientContext?, timeout: Duration,
+        now: Double, accept: (HTTPClientResponse) -> DeliveryAttempt? = { _ in nil }
+    ) -> DeliveryAttempt {
+        do {
+            let response = try HTTPClient.send(
+                request: HTTPClientRequest(method: "POST", headers: headers, body: body), to: url, tls: tls,
+                timeout: timeout, maxResponseBodyBytes: 64 * 1024)
+            let decision = RetryPolicy.classify(
+                status: response.status, retryAfter: response.headers["Retry-After"], now: now)
+            if decision == .success, let override = accept(response) { return override }
+            return DeliveryAttempt(decision: decision, detail: "HTTP \(response.status)")
+        } catch {
+            return DeliveryAttempt(decision: RetryPolicy.classify(status: nil, error: error), detail: error.description)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import HTTP
+import Testing
+
+@testable import Notify
+
+@Suite struct AlertingConfigurationTests {
+    func error(_ yaml: String) -> AlertingConfigurationError? {
+        do {
+            _ = try Fixtures.configuration(yaml)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func fullExampleWithDefaults() throws {
+        let dir = try makeDirectory()
+        try "https://hooks.slack.com/services/T0/B0/SECRETTOKEN\n".write(
+            toFile: dir + "/slack.url", atomically: true, encoding: .utf8)
+        try "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\n".write(
+            toFile: dir + "/signing.key", atomically: true, encoding: .utf8)
+        let yaml = """
+            route:
+              receiver: team
+              group_by: ['alertname', 'queue']
+              routes:
+                - receiver: chat
+                  matchers: ['severity=~"warn.*"']
+                  group_wait: 1m
+            receivers:
+              - name: team
+                signing: {scheme: standard-webhooks, secret_file: signing.key}
+                webhook_configs:
+                  - url: https://[::1]:8443/hooks/celery?x=1
+                    max_alerts: 10
+                    timeout: 20s
+                    http_config:
+                      tls_config: {server_name: hooks.internal}
+                  - url: http://127.0.0.1:9000/plain
+                    send_resolved: false
+              - name: chat
+                slack_configs:
+                  - api_url_file: slack.url
+                    channel: '#celery'
+                    title: '{{ .Status }} {{ .GroupLabels.alertname }}'
+            """
+        try yaml.write(toFile: dir + "/alerting.yml", atomically: true, encoding: .utf8)
+        let c = try AlertingConfiguration.load(file: dir + "/alerting.yml")
+        #expect(c.route.receiver == "team")
+        #expect(c.route.groupBy == ["alertname", "queue"])
+        #expect(c.route.groupWait == 30 && c.route.groupInterval == 300 && c.route.repeatInterval == 14400)
+        #expect(c.route.routes[0].groupWait == 60)
+        #expect(c.route.routes[0].groupBy == ["alertname", "queue"])  // inherited
+        let team = try #require(c.receiver(named: "team"))
+        #expect(team.webhooks[0].url.host == "::1" && team.webhooks[0].url.port == 8443)
+        #expect(team.webhooks[0].url.requestTarget == "/hooks/celery?x=1")
+        #expect(team.webhooks[0].sendResolved == true)
+        #expect(team.webhooks[0].maxAlerts == 10)
+        #expect(team.webhooks[0].timeout == 20)
+        #expect(team.webhooks[0].tls.serverName == "hooks.internal")
+        #expect(team.webhooks[0].signer?.scheme == .standardWebhooks)
+        #expect(team.webhooks[1].sendResolved == false)
+        let chat = try #require(c.receiver(named: "chat"))
+        #expect(chat.slack[0].sendResolved == false)
+        #expect(chat.slack[0].apiURL.requestTarget == "/services/T0/B0/SECRETTOKEN")
+        #expect(chat.slack[0].channel == "#celery")
+        // Plain http gives a warning that names the receiver and only the redacted URL.
+        #expect(c.warnings.contains { $0.contains("\"team\"") && $0.contains("http://127.0.0.1/…") })
+        #expect(c.warnings.contains { $0.contains("signed webhook sent over plain http") })
+        #expect(!c.warnings.joined().contains("plain?") && !c.warnings.joined().contains("/plain"))
+        #expect(!"\(chat.slack[0].apiURL)".contains("SECRETTOKEN"))
+    }
+
+    @Test func groupByAll() throws {
+        let c = try Fixtures.configuration(
+            "route: {receiver: r, group_by: ['...']}\nreceivers: [{name: r}]")
+        #expect(c.route.groupByAll)
+    }
+
+    struct Case: Sendable, CustomStringConvertible {
+        let yaml: String
+        let keyPath: String
+        let fragment: String
+        var description: String { keyPath }
+    }
+
+    static let cases: [Case] = [
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r}]\nglobal: {}", keyPath: "global",
+            fragment: "unknown key; expected one of: route, receivers"),
+        Case(
+            yaml: "route: {receiver: r, group_wiat: 1s}\nreceivers: [{name: r}]", keyPath: "route.group_wiat",
+            fragment: "unknown key"),
+        Case(yaml: "receivers: [{name: r}]", keyPath: "route", fragment: "is required"),
+        Case(
+            yaml: "route: {group_by: [a]}\nreceivers: [{name: r}]", keyPath: "route.receiver",
+            fragment: "required on the root"),
+        Case(
+            yaml: "route: {receiver: nope}\nreceivers: [{name: r}]", keyPath: "route.receiver",
+            fragment: "\"nope\" is not defined"),
+        Case(
+            yaml: "route: {receiver: r, group_wait: soon}\nreceivers: [{name: r}]", keyPath: "route.group_wait",
+            fragment: "is not a duration"),
+        Case(
+            yaml: "route: {receiver: r, group_interval: 0s}\nreceivers: [{name: r}]", keyPath: "route.group_interval",
+            fragment: "greater than 0"),
+        Case(
+            yaml: "route: {receiver: r, group_by: ['...', a]}\nreceivers: [{name: r}]", keyPath: "route.group_by",
+            fragment: "cannot be combined"),
+        Case(
+            yaml: "route: {receiver: r, routes: [{matchers: ['a=~\"(\"']}]}\nreceivers: [{name: r}]",
+            keyPath: "route.routes[0].matchers[0]", fragment: "expected name=\"value\""),
+        Case(
+            yaml: "route: {receiver: r, routes: [{matchers: ['=x']}]}\nreceivers: [{name: r}]",
+            keyPath: "route.routes[0].matchers[0]", fragment: "expected a label name"),
+        Case(
+            yaml: "route: {receiver: r, matchers: ['a=b']}\nreceivers: [{name: r}]", keyPath: "route.matchers",
+            fragment: "root route must not have matchers"),
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r}, {name: r}]", keyPath: "receivers[1].name",
+            fragment: "defined twice"),
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{}]}]",
+            keyPath: "receivers[0].webhook_configs[0]", fragment: "one of url or url_file is required"),
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'ftp://secret@x'}]}]",
+            keyPath: "receivers[0].webhook_configs[0].url", fragment: "scheme ftp is not http or https"),
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x', url_file: f}]}]",
+            keyPath: "receivers[0].webhook_configs[0]", fragment: "mutually exclusive"),
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url_file: /nonexistent/u}]}]",
+            keyPath: "receivers[0].webhook_configs[0].url_file", fragment: "cannot read /nonexistent/u: No such file"),
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x', max_alerts: -1}]}]",
+            keyPath: "receivers[0].webhook_configs[0].max_alerts", fragment: "whole number"),
+        Case(
+            yaml:
+                "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x', send_resolved: maybe}]}]",
+            keyPath: "receivers[0].webhook_configs[0].send_resolved", fragment: "expected true or false"),
+        Case(
+            yaml:
+                "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x', http_config: {tls_config: {ca_file: /nonexistent/ca.pem}}}]}]",
+            keyPath: "receivers[0].webhook_configs[0].http_config.tls_config", fragment: "/nonexistent/ca.pem"),
+        Case(
+            yaml:
+                "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x', http_config: {tls_config: {cert_file: c}}}]}]",
+            keyPath: "receivers[0].webhook_configs[0].http_config.tls_config", fragment: "must be given together"),
+        Case(
+            yaml:
+                "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x', http_config: {basic_auth: {}}}]}]",
+            keyPath: "receivers[0].webhook_configs[0].http_config.basic_auth", fragment: "unknown key"),
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r, signing: {scheme: hmac, secret_file: x}}]",
+            keyPath: "receivers[0].signing.scheme", fragment: "expected standard-webhooks or github"),
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r, signing: {scheme: github}}]",
+            keyPath: "receivers[0].signing.secret_file", fragment: "is required"),
+        Case(
+            yaml:
+                "route: {receiver: r}\nreceivers: [{name: r, slack_configs: [{api_url: 'https://x', text: '{{ range .Alerts }}'}]}]",
+            keyPath: "receivers[0].slack_configs[0].text", fragment: "unsupported placeholder"),
+        Case(yaml: "route: [1]\nreceivers: []", keyPath: "route", fragment: "expected a mapping"),
+        Case(yaml: "route: {receiver: r\nreceivers: []", keyPath: "", fragment: "invalid YAML"),
+    ]
+
+    @Test(arguments: cases)
+    func loadErrors(c: Case) throws {
+        let e = try #require(error(c.yaml))
+        #expect(e.file == "/config/alerting.yml")
+        #expect(e.keyPath == c.keyPath)
+        #expect(e.message.contains(c.fragment), "\(e)")
+        #expect("\(e)".hasPrefix("/config/alerting.yml"))
+    }
+
+    @Test func errorsCarryLineNumbersAndHideURLs() throws {
+        let e = try #require(
+            error(
+                """
+                route:
+                  receiver: r
+                receivers:
+                  - name: r
+                    webhook_configs:
+                      - url: "https://user:tok3n@example.com/x"
+                """))
+        #expect(e.line == 6)
+        #expect(!e.description.contains("tok3n"))
+        #expect(e.description.contains("user information"))
+    }
+
+    @Test func unusedReceiverWarns() throws {
+        let c = try Fixtures.configuration("route: {receiver: r}\nreceivers: [{name: r}, {name: spare}]")
+        #expect(c.warnings == ["receiver \"spare\" is not used by any route"])
+    }
+
+    func makeDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "notify-config-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}

@@ -1,0 +1,189 @@
+import Alerting
+import Testing
+
+@testable import Notify
+
+@Suite struct DispatcherTests {
+    static let yaml = """
+        route:
+          receiver: default
+          group_by: [alertname]
+          group_wait: 30s
+          group_interval: 5m
+          repeat_interval: 1h
+          routes:
+            - receiver: pager
+              matchers: ['severity="page"']
+              continue: true
+            - receiver: infra
+              matchers: ['team=~"infra|ops"']
+              group_by: ['...']
+              group_wait: 10s
+            - receiver: quiet
+              matchers: ['team!=""', 'team!~"infra|ops"']
+        receivers:
+          - name: default
+            webhook_configs: [{url: "https://default.example/hook"}]
+          - name: pager
+            webhook_configs: [{url: "https://pager.example/hook"}]
+            slack_configs: [{api_url: "https://hooks.slack.com/services/x", send_resolved: false}]
+          - name: infra
+            webhook_configs: [{url: "https://infra.example/hook", send_resolved: false}]
+          - name: quiet
+            webhook_configs: [{url: "https://quiet.example/hook"}]
+        """
+
+    func dispatcher() throws -> Dispatcher {
+        Dispatcher(configuration: try Fixtures.configuration(Self.yaml), makeID: Fixtures.counter())
+    }
+
+    @Test func groupWaitThenGroupIntervalThenRepeat() throws {
+        var d = try dispatcher()
+        let a = Fixtures.alert("Backlog", ["queue": "a"], startsAt: 1000)
+        d.update(alerts: [a], now: 1000)
+        #expect(d.tick(now: 1029).isEmpty)  // group_wait not over
+        let first = d.tick(now: 1030)
+        #expect(first.count == 1)
+        #expect(first[0].integration == IntegrationID(receiver: "default", kind: .webhook, index: 0))
+        #expect(first[0].reason == .firstNotification)
+        #expect(first[0].groupKey == #"{}:{alertname="Backlog"}"#)
+        #expect(first[0].groupLabels == ["alertname": "Backlog"])
+        #expect(first[0].id == "msg_1")
+
+        // A second alert joins: sent at the next group_interval, not before.
+        let b = Fixtures.alert("Backlog", ["queue": "b"], startsAt: 1100)
+        d.update(alerts: [a, b], now: 1100)
+        #expect(d.tick(now: 1329).isEmpty)
+        let second = d.tick(now: 1330)
+        #expect(second.count == 1)
+        #expect(second[0].reason == .newAlerts)
+        #expect(second[0].alerts.map { $0.labels["queue"] } == ["a", "b"])
+
+        // Nothing changes: silent until repeat_interval (1h after the last send) has passed.
+        for t in stride(from: 1630.0, to: 1330 + 3600, by: 300) {
+            d.update(alerts: [a, b], now: t)
+            #expect(d.tick(now: t).isEmpty, "t=\(t)")
+        }
+        d.update(alerts: [a, b], now: 4930)
+        let repeated = d.tick(now: 4930)
+        #expect(repeated.count == 1)
+        #expect(repeated[0].reason == .repeatInterval)
+    }
+
+    @Test func resolvedIsSentOnceThenDropped() throws {
+        var d = try dispatcher()
+        let a = Fixtures.alert("Backlog", ["queue": "a"], startsAt: 1000)
+        let b = Fixtures.alert("Backlog", ["queue": "b"], startsAt: 1000)
+        d.update(alerts: [a, b], now: 1000)
+        #expect(d.tick(now: 1030).count == 1)
+        d.update(alerts: [a], now: 1200)  // b vanished: resolved at 1200
+        let n = d.tick(now: 1330)
+        #expect(n.count == 1)
+        #expect(n[0].reason == .someResolved)
+        #expect(n[0].status == "firing")
+        let resolvedB = n[0].alerts.first { $0.labels["queue"] == "b" }
+        #expect(resolvedB?.endsAt == 1200)
+        #expect(resolvedB?.isResolved(at: 1330) == true)
+        // b has left the group: the next interval has nothing new.
+        d.update(alerts: [a], now: 1630)
+        #expect(d.tick(now: 1630).isEmpty)
+        // a resolves too: "all resolved", then the group is gone.
+        d.update(alerts: [], now: 1700)
+        let last = d.tick(now: 1930)
+        #expect(last.count == 1)
+        #expect(last[0].reason == .allResolved)
+        #expect(last[0].status == "resolved")
+        #expect(d.groupCount == 0)
+    }
+
+    @Test func resolvedBeforeGroupWaitSendsNothing() throws {
+        var d = try dispatcher()
+        d.update(alerts: [Fixtures.alert("Flap", startsAt: 1000)], now: 1000)
+        d.update(alerts: [], now: 1010)
+        #expect(d.tick(now: 1030).isEmpty)
+        #expect(d.groupCount == 0)
+    }
+
+    @Test func explicitEndTimeResolves() throws {
+        var d = try dispatcher()
+        d.update(alerts: [Fixtures.alert("X", startsAt: 1000)], now: 1000)
+        #expect(d.tick(now: 1030).count == 1)
+        d.update(alerts: [Fixtures.alert("X", startsAt: 1000, endsAt: 1100)], now: 1100)
+        let n = d.tick(now: 1330)
+        #expect(n.map(\.reason) == [.allResolved])
+        #expect(n.first?.alerts.first?.endsAt == 1100)
+    }
+
+    @Test func oldAlertFlushesWithoutGroupWait() throws {
+        var d = try dispatcher()
+        d.update(alerts: [Fixtures.alert("Old", startsAt: 500)], now: 1000)
+        #expect(d.tick(now: 1000).count == 1)
+    }
+
+    @Test func continueAndChildRoutes() throws {
+        var d = try dispatcher()
+        // severity=page matches pager (continue: true), then team=ops matches infra.
+        let both = Fixtures.alert("Down", ["severity": "page", "team": "ops", "queue": "q"], startsAt: 1000)
+        d.update(alerts: [both], now: 1000)
+        let atInfraWait = d.tick(now: 1010)
+        #expect(atInfraWait.map(\.integration.receiver) == ["infra"])
+        // infra groups by all labels.
+        #expect(
+            atInfraWait[0].groupKey
+                == #"{}/{team=~"infra|ops"}:{alertname="Down", queue="q", severity="page", team="ops"}"#)
+        let atPagerWait = d.tick(now: 1030)
+        #expect(atPagerWait.map(\.integration.description) == ["pager/webhook[0]", "pager/slack[0]"])
+        #expect(atPagerWait[0].groupKey == #"{}/{severity="page"}:{alertname="Down"}"#)
+        #expect(atPagerWait[0].id != atPagerWait[1].id)
+
+        // team=web: not infra; quiet matches (team!="" and team!~"infra|ops").
+        var d2 = try dispatcher()
+        d2.update(alerts: [Fixtures.alert("Down", ["team": "web"], startsAt: 1000)], now: 1000)
+        #expect(d2.tick(now: 1030).map(\.integration.receiver) == ["quiet"])
+        // No team label: falls through to the root route.
+        var d3 = try dispatcher()
+        d3.update(alerts: [Fixtures.alert("Down", startsAt: 1000)], now: 1000)
+        #expect(d3.tick(now: 1030).map(\.integration.receiver) == ["default"])
+    }
+
+    @Test func sendResolvedFalseDropsResolvedAlerts() throws {
+        var d = try dispatcher()
+        let a = Fixtures.alert("Down", ["severity": "page", "queue": "a"], startsAt: 1000)
+        let b = Fixtures.alert("Down", ["severity": "page", "queue": "b"], startsAt: 1000)
+        d.update(alerts: [a, b], now: 1000)
+        #expect(d.tick(now: 1030).count == 2)
+        d.update(alerts: [a], now: 1100)
+        let n = d.tick(now: 1330)
+        // The webhook (send_resolved default true) hears about b; Slack (false) does not.
+        #expect(n.map(\.integration.description) == ["pager/webhook[0]"])
+        d.update(alerts: [], now: 1400)
+        let all = d.tick(now: 1630)
+        #expect(all.map(\.integration.description) == ["pager/webhook[0]"])
+        #expect(all[0].reason == .allResolved)
+    }
+
+    @Test func separateGroupsPerGroupByValue() throws {
+        var d = try dispatcher()
+        d.update(alerts: [Fixtures.alert("A", startsAt: 1000), Fixtures.alert("B", startsAt: 1000)], now: 1000)
+        let n = d.tick(now: 1030)
+        #expect(n.map(\.groupKey) == [#"{}:{alertname="A"}"#, #"{}:{alertname="B"}"#])
+        #expect(d.nextFlushTime == 1330)
+    }
+
+    @Test func mappingFromEvaluatorAlerts() {
+        // Pending alerts are not sent; firing use firedAt; resolved carry resolvedAt.
+        let labels = ["alertname": "X"]
+        let pending = Alert(labels: labels, annotations: [:], state: .pending, activeAt: 10, lastTrueAt: 20, value: 1)
+        let firing = Alert(
+            labels: labels, annotations: [:], state: .firing, activeAt: 10, firedAt: 40, lastTrueAt: 50, value: 1)
+        let resolved = Alert(
+            labels: labels, annotations: [:], state: .resolved, activeAt: 10, firedAt: 40, resolvedAt: 90,
+            lastTrueAt: 80,
+            value: 1)
+        #expect(NotifiableAlert(pending) == nil)
+        #expect(NotifiableAlert(firing)?.startsAt == 40)
+        #expect(NotifiableAlert(firing)?.endsAt == nil)
+        #expect(NotifiableAlert(resolved)?.endsAt == 90)
+        #expect(NotifiableAlert(firing)?.fingerprint == firing.fingerprint)
+    }
+}

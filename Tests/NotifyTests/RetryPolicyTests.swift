@@ -1,0 +1,80 @@
+import HTTP
+import Sockets
+import TLS
+import Testing
+
+@testable import Notify
+
+@Suite struct RetryPolicyTests {
+    struct Row: Sendable, CustomStringConvertible {
+        let status: Int?
+        let error: HTTPClientError?
+        let retryAfter: String?
+        let expected: RetryDecision
+        var description: String {
+            "\(status.map(String.init) ?? "-") \(error.map { "\($0)" } ?? "") \(retryAfter ?? "")"
+        }
+    }
+
+    static let now = 1_445_412_480.0  // Wed, 21 Oct 2015 07:28:00 GMT
+    static let table: [Row] = [
+        Row(status: 200, error: nil, retryAfter: nil, expected: .success),
+        Row(status: 201, error: nil, retryAfter: nil, expected: .success),
+        Row(status: 204, error: nil, retryAfter: nil, expected: .success),
+        Row(status: 299, error: nil, retryAfter: nil, expected: .success),
+        Row(status: 301, error: nil, retryAfter: nil, expected: .giveUp),
+        Row(status: 302, error: nil, retryAfter: nil, expected: .giveUp),
+        Row(status: 307, error: nil, retryAfter: nil, expected: .giveUp),
+        Row(status: 400, error: nil, retryAfter: nil, expected: .giveUp),
+        Row(status: 401, error: nil, retryAfter: nil, expected: .giveUp),
+        Row(status: 403, error: nil, retryAfter: nil, expected: .giveUp),
+        Row(status: 404, error: nil, retryAfter: nil, expected: .giveUp),
+        Row(status: 410, error: nil, retryAfter: nil, expected: .giveUp),
+        Row(status: 413, error: nil, retryAfter: nil, expected: .giveUp),
+        Row(status: 429, error: nil, retryAfter: nil, expected: .retry(after: nil)),
+        Row(status: 429, error: nil, retryAfter: "7", expected: .retry(after: 7)),
+        Row(status: 429, error: nil, retryAfter: "100000", expected: .retry(after: 300)),
+        Row(status: 429, error: nil, retryAfter: "soon", expected: .retry(after: nil)),
+        Row(status: 503, error: nil, retryAfter: "Wed, 21 Oct 2015 07:28:30 GMT", expected: .retry(after: 30)),
+        Row(status: 503, error: nil, retryAfter: "Wed, 21 Oct 2015 07:27:00 GMT", expected: .retry(after: 0)),
+        Row(status: 500, error: nil, retryAfter: nil, expected: .retry(after: nil)),
+        Row(status: 502, error: nil, retryAfter: nil, expected: .retry(after: nil)),
+        Row(status: 503, error: nil, retryAfter: nil, expected: .retry(after: nil)),
+        Row(status: 504, error: nil, retryAfter: "0", expected: .retry(after: 0)),
+        Row(status: 599, error: nil, retryAfter: nil, expected: .retry(after: nil)),
+        Row(
+            status: nil, error: .connect(url: "http://x/…", .failed(call: "connect", errno: 111)), retryAfter: nil,
+            expected: .retry(after: nil)),
+        Row(
+            status: nil, error: .connect(url: "http://x/…", .resolution(host: "x", reason: "no")), retryAfter: nil,
+            expected: .retry(after: nil)),
+        Row(status: nil, error: .timedOut(url: "http://x/…"), retryAfter: nil, expected: .retry(after: nil)),
+        Row(status: nil, error: .io(url: "http://x/…", "reset"), retryAfter: nil, expected: .retry(after: nil)),
+        Row(
+            status: nil, error: .malformedResponse(url: "http://x/…", "bad"), retryAfter: nil,
+            expected: .retry(after: nil)),
+        Row(
+            status: nil,
+            error: .tls(url: "https://x/…", TLSError(kind: .verification(code: 20, reason: "untrusted"), message: "")),
+            retryAfter: nil, expected: .retry(after: nil)),
+        Row(status: nil, error: .invalidURL("bad"), retryAfter: nil, expected: .giveUp),
+    ]
+
+    @Test(arguments: table)
+    func classify(row: Row) {
+        #expect(
+            RetryPolicy.classify(status: row.status, error: row.error, retryAfter: row.retryAfter, now: Self.now)
+                == row.expected)
+    }
+
+    @Test func backoffDoublesCapsAndJitters() {
+        let c = RetryConfiguration(initialDelay: 1, maxDelay: 300)
+        #expect(c.backoff(retry: 1, random: 1) == 1)
+        #expect(c.backoff(retry: 1, random: 0) == 0.5)
+        #expect(c.backoff(retry: 2, random: 1) == 2)
+        #expect(c.backoff(retry: 5, random: 1) == 16)
+        #expect(c.backoff(retry: 9, random: 1) == 256)
+        #expect(c.backoff(retry: 10, random: 1) == 300)
+        #expect(c.backoff(retry: 1000, random: 0) == 150)
+    }
+}
