@@ -7,12 +7,15 @@ public struct CeleryConfiguration: Sendable, Equatable {
     /// They never count against ``maxKnownQueues``.
     public var queues: [String]
     /// kombu's `global_keyprefix` (transport option); prepended to every key, including bindings,
-    /// `unacked` and `unacked_index`, but not to values inside sets.
+    /// `unacked`, `unacked_index` and the result backend's `celery-task-meta-*`, but not to values
+    /// inside sets.
     public var keyPrefix: String
     /// kombu's `visibility_timeout` in seconds (default 3600): an unacked entry older than this is
     /// "stranded", i.e. due for redelivery by the next live worker's sweep (model doc §0.6, §5).
     public var visibilityTimeout: Double
-    /// Minimum seconds between two queue discoveries (`SCAN` over the keyspace is O(keyspace)).
+    /// Minimum seconds between two standalone queue discoveries (`SCAN` over the keyspace is
+    /// O(keyspace)). With the census on, discoveries after the first ride on its keyspace walk
+    /// (once per pass) instead, and this only paces the fallback (5 × the interval).
     public var discoveryInterval: Double
     /// Whether to discover queues from `_kombu.binding.*` at all; false samples only ``queues``.
     public var discoverQueues: Bool
@@ -27,13 +30,40 @@ public struct CeleryConfiguration: Sendable, Equatable {
     public var maxKnownQueues: Int
     /// kombu's separator between a queue name and its priority step, and between binding fields.
     public var separator: [UInt8]
+    /// Distinct task names reported with a `task` label in the per-task breakdowns; 0 turns the
+    /// breakdowns off. Names are admitted in order of first appearance and stay admitted; later
+    /// names are reported as ``TaskNameLimiter/overflowName`` (`other`), so the label set is bounded.
+    public var taskNameLimit: Int
+    /// Celery's `result_expires` in seconds (default 86400): the TTL every result write sets with
+    /// `SETEX` (model doc §4). A STARTED meta's start time is estimated as
+    /// `now − (resultExpires − PTTL/1000)` (§3, §8); a wrong value skews only that estimate.
+    public var resultExpires: Double
+    /// Whether the result-backend census (`SCAN … MATCH <prefix>celery-task-meta-*`) runs at all.
+    public var censusEnabled: Bool
+    /// The census aims to finish one full pass over the keyspace within this many seconds: each
+    /// poll it issues about `DBSIZE / censusScanCount × pollInterval / censusTargetPassDuration`
+    /// `SCAN` calls (within the two bounds below). Counts are published only when a pass completes,
+    /// so this is also how stale `celery_redis_task_meta_keys` may get.
+    public var censusTargetPassDuration: Double
+    /// `COUNT` hint of each census `SCAN` call (buckets Redis visits per call).
+    public var censusScanCount: Int
+    /// Fewest census `SCAN` calls per poll (progress on a tiny or idle keyspace).
+    public var censusMinScanCallsPerPoll: Int
+    /// Most census `SCAN` calls per poll: a hard cap on the census's Redis work per poll.
+    public var censusMaxScanCallsPerPoll: Int
+    /// Most meta `GET`s per poll. Only keys not classified yet (and non-terminal ones) are fetched,
+    /// so this bounds the first pass over a large backend; steady state fetches only new keys.
+    public var censusMaxGetsPerPoll: Int
 
     /// Creates a configuration; every bound has a default sized for a large deployment.
     public init(
         queues: [String] = [], keyPrefix: String = "", visibilityTimeout: Double = 3600,
         discoveryInterval: Double = 60, discoverQueues: Bool = true, unackedSampleLimit: Int = 10_000,
         unackedClassifyLimit: Int = 1_000, maxKnownQueues: Int = 10_000,
-        separator: [UInt8] = [0x06, 0x16]
+        separator: [UInt8] = [0x06, 0x16], taskNameLimit: Int = 0, resultExpires: Double = 86_400,
+        censusEnabled: Bool = true, censusTargetPassDuration: Double = 45, censusScanCount: Int = 1_000,
+        censusMinScanCallsPerPoll: Int = 4, censusMaxScanCallsPerPoll: Int = 2_000,
+        censusMaxGetsPerPoll: Int = 100_000
     ) {
         self.queues = queues
         self.keyPrefix = keyPrefix
@@ -44,5 +74,13 @@ public struct CeleryConfiguration: Sendable, Equatable {
         self.unackedClassifyLimit = unackedClassifyLimit
         self.maxKnownQueues = maxKnownQueues
         self.separator = separator
+        self.taskNameLimit = taskNameLimit
+        self.resultExpires = resultExpires
+        self.censusEnabled = censusEnabled
+        self.censusTargetPassDuration = censusTargetPassDuration
+        self.censusScanCount = censusScanCount
+        self.censusMinScanCallsPerPoll = censusMinScanCallsPerPoll
+        self.censusMaxScanCallsPerPoll = censusMaxScanCallsPerPoll
+        self.censusMaxGetsPerPoll = censusMaxGetsPerPoll
     }
 }

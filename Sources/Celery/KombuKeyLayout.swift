@@ -41,6 +41,15 @@ public struct KombuKeyLayout: Sendable, Equatable {
     /// `<prefix>unacked_index`: zset of delivery tag scored by the worker's fetch time (Unix seconds).
     public var unackedIndexKey: [UInt8] { prefix + Array("unacked_index".utf8) }
 
+    /// `<prefix>celery-task-meta-`: the result backend's per-task key, followed by the task id (§1, §4).
+    public var resultMetaKeyPrefix: [UInt8] { prefix + Array("celery-task-meta-".utf8) }
+
+    /// The `SCAN … MATCH` pattern of the result census: the escaped prefix, then `celery-task-meta-*`.
+    /// It does not match `celery-taskset-meta-*` (groups and chords).
+    public var resultMetaScanPattern: [UInt8] {
+        KombuKeyLayout.escapeGlob(prefix) + Array("celery-task-meta-*".utf8)
+    }
+
     /// `<prefix>_kombu.binding.<exchange>`.
     public func bindingKey(exchange: String) -> [UInt8] {
         prefix + KombuKeyLayout.bindingInfix + Array(exchange.utf8)

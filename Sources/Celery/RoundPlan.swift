@@ -3,8 +3,14 @@ import Redis
 /// The commands of a poll's main pipelined round and where each reply lands.
 ///
 /// Layout: for queue `i` (sorted), replies `i*10 ..< i*10+10` are `LLEN` of priority steps 0–9;
-/// then `ZCARD unacked_index`, `ZCOUNT unacked_index -inf (cutoff`, and, when the sample limit is
-/// positive, `ZRANGE unacked_index 0 limit-1 WITHSCORES`.
+/// then, from ``lindexBase``, the same number of `LINDEX <list> -1` (the oldest message of each
+/// priority list: kombu LPUSHes and workers BRPOP from the right, model doc §0.1); then
+/// `ZCARD unacked_index`, `ZCOUNT unacked_index -inf (cutoff`, when the sample limit is positive
+/// `ZRANGE unacked_index 0 limit-1 WITHSCORES`, and when the census is on `DBSIZE` (its budget).
+///
+/// Why `LINDEX` every list rather than only non-empty ones: emptiness is only known from the `LLEN`
+/// replies of this very round, and a second round trip would cost more than an O(1) `LINDEX` of a
+/// missing key (nil reply, a few bytes). A non-empty list answers with one message, bounded.
 struct RoundPlan {
     static let levels = KombuKeyLayout.priorityLevels.count
 
@@ -13,6 +19,10 @@ struct RoundPlan {
     let zcardIndex: Int
     let zcountIndex: Int
     let zrangeIndex: Int?
+    /// Index of the first `LINDEX`: queue `i`, step `j` is at `lindexBase + i*10 + j`.
+    let lindexBase: Int
+    /// Index of `DBSIZE`, present when the census is on.
+    let dbsizeIndex: Int?
     /// `now − visibilityTimeout`: entries fetched before this are stranded.
     let cutoff: Double
 
@@ -20,11 +30,19 @@ struct RoundPlan {
         self.queues = queues
         self.cutoff = now - configuration.visibilityTimeout
         var commands: [RedisCommand] = []
-        commands.reserveCapacity(queues.count * RoundPlan.levels + 3)
+        commands.reserveCapacity(2 * queues.count * RoundPlan.levels + 4)
         let llen = Array("LLEN".utf8)
         for queue in queues {
             for step in KombuKeyLayout.priorityLevels {
                 commands.append([llen, layout.queueKey(queue, priority: step)])
+            }
+        }
+        lindexBase = commands.count
+        let lindex = Array("LINDEX".utf8)
+        let last = Array("-1".utf8)
+        for queue in queues {
+            for step in KombuKeyLayout.priorityLevels {
+                commands.append([lindex, layout.queueKey(queue, priority: step), last])
             }
         }
         let index = layout.unackedIndexKey
@@ -42,6 +60,12 @@ struct RoundPlan {
             ])
         } else {
             zrangeIndex = nil
+        }
+        if configuration.censusEnabled {
+            dbsizeIndex = commands.count
+            commands.append([Array("DBSIZE".utf8)])
+        } else {
+            dbsizeIndex = nil
         }
         self.commands = commands
     }

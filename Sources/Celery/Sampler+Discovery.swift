@@ -7,11 +7,31 @@ extension Sampler {
 
     /// Discovery is due on the first poll, after `discoveryInterval` seconds, or when the clock went
     /// backwards past the last discovery.
+    ///
+    /// When the census walks the whole keyspace (``ResultCensus/carriesDiscovery``), only the first
+    /// discovery is a standalone `SCAN`: later ones come from the binding tables the census saw in
+    /// its last complete pass (one keyspace walk instead of two: a `SCAN` pass over 10⁶ keys costs
+    /// Redis about 1 s of CPU whatever the `MATCH`). Should the census stall (e.g. `SCAN` refused),
+    /// the standalone discovery resumes after 5 intervals.
     func discoveryDue(now: Double) -> Bool {
         guard configuration.discoverQueues else { return false }
         guard let last = lastDiscovery else { return true }
-        return now - last >= configuration.discoveryInterval || now < last
+        if now < last { return true }
+        if census?.carriesDiscovery == true { return now - last >= 5 * configuration.discoveryInterval }
+        return now - last >= configuration.discoveryInterval
     }
+
+    /// Reads the binding tables the census collected in the pass it just completed (if it carries
+    /// discovery), as a discovery would. Throws only on transport failure.
+    func discoverFromCensus(now: Double, errors: inout [PollStage: Int], using redis: any RedisCommandExecuting) throws {
+        guard let census, census.carriesDiscovery, let found = census.takeCompletedBindingTables() else { return }
+        try readBindingTables(found.tables, skipped: found.skipped, using: redis, now: now, errors: &errors)
+    }
+
+    /// The most binding tables one discovery reads. Each task queue normally has its own exchange
+    /// table; twice the queue bound leaves room for tables whose queues are already known. Tables
+    /// past this are counted as queues over limit.
+    var maxBindingTables: Int { max(16, 2 * configuration.maxKnownQueues) }
 
     /// Finds queues from kombu's binding tables: full `SCAN 0 MATCH <prefix>_kombu.binding.* COUNT
     /// 1000`, then one pipelined `SMEMBERS` per table (§8). Throws only on transport failure; error
@@ -21,9 +41,7 @@ extension Sampler {
         var cursor: [UInt8] = Array("0".utf8)
         var tables: Set<[UInt8]> = []
         var iterations = 0
-        // Each task queue normally has its own exchange table; twice the queue bound leaves room for
-        // tables whose queues are already known. Tables past this are counted as queues over limit.
-        let maxTables = max(16, 2 * configuration.maxKnownQueues)
+        let maxTables = maxBindingTables
         var tablesSkipped = 0
         repeat {
             iterations += 1
@@ -54,7 +72,14 @@ extension Sampler {
             }
             cursor = next
         } while cursor != Array("0".utf8) && iterations < Sampler.maxScanIterations
+        try readBindingTables(tables, skipped: tablesSkipped, using: redis, now: now, errors: &errors)
+    }
 
+    /// One pipelined `SMEMBERS` per binding table, then the known queues are updated.
+    func readBindingTables(
+        _ tables: Set<[UInt8]>, skipped tablesSkipped: Int, using redis: any RedisCommandExecuting, now: Double,
+        errors: inout [PollStage: Int]
+    ) throws {
         let ordered = tables.sorted { $0.lexicographicallyPrecedes($1) }
         let replies = try run(ordered.map { [Array("SMEMBERS".utf8), $0] }, on: redis)
         var found: Set<String> = []

@@ -13,6 +13,10 @@ struct UnackedBreakdown {
         var count = 0
         var oldestScore = Double.infinity
         var stranded = 0
+        var scheduled = 0
+        var etaBeyondVisibility = 0
+        var byTask: [String: Int] = [:]
+        var scheduledByTask: [String: Int] = [:]
     }
     var perQueue: [String: QueueStats] = [:]
     var undecodable = 0
@@ -142,7 +146,7 @@ extension Sampler {
         var breakdown = UnackedBreakdown()
         for entry in sample {
             switch unackedCache[entry.tag] {
-            case .message(let queue, _, _, _)?:
+            case .message(let queue, let eta, let taskName, _)?:
                 guard known.contains(queue) else {
                     breakdown.unknownQueue += 1
                     continue
@@ -150,7 +154,19 @@ extension Sampler {
                 var stats = breakdown.perQueue[queue, default: UnackedBreakdown.QueueStats()]
                 stats.count += 1
                 stats.oldestScore = min(stats.oldestScore, entry.score)
+                // Stranded includes future-ETA entries on purpose: kombu's sweep restores by fetch
+                // time alone (§5), so they are due for redelivery too; etaBeyondVisibility says why.
                 if entry.score < cutoff { stats.stranded += 1 }
+                let isScheduled = eta.map { $0 > now } ?? false
+                if isScheduled { stats.scheduled += 1 }
+                // §6 E1b: ETA further from the fetch than the visibility timeout → restored and
+                // re-fetched on every sweep until due: executed more than once.
+                if let eta, eta - entry.score > configuration.visibilityTimeout { stats.etaBeyondVisibility += 1 }
+                if taskNames.isEnabled {
+                    let label = taskNames.label(for: taskName)
+                    stats.byTask[label, default: 0] += 1
+                    if isScheduled { stats.scheduledByTask[label, default: 0] += 1 }
+                }
                 breakdown.perQueue[queue] = stats
             case .undecodable?:
                 breakdown.undecodable += 1

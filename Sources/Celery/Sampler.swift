@@ -5,10 +5,12 @@ import Redis
 ///
 /// Each poll costs at most: a queue discovery when due (`SCAN` + `SMEMBERS`, every
 /// ``CeleryConfiguration/discoveryInterval`` seconds), then **one pipelined round** with 10 `LLEN`s
-/// per known queue (priority steps 0–9, §0.9) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
-/// `ZRANGE … WITHSCORES` of `unacked_index`, then at most one more round of `HMGET unacked` for
-/// delivery tags not classified on an earlier poll (bounded by
-/// ``CeleryConfiguration/unackedClassifyLimit``).
+/// and 10 `LINDEX … -1` per known queue (priority steps 0–9, §0.9; the tails give the oldest
+/// waiting message, §8) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
+/// `ZRANGE … WITHSCORES` of `unacked_index` and `DBSIZE`, then at most one more round of
+/// `HMGET unacked` for delivery tags not classified on an earlier poll (bounded by
+/// ``CeleryConfiguration/unackedClassifyLimit``), then a budgeted step of the result census
+/// (see ``CeleryConfiguration/censusTargetPassDuration``).
 ///
 /// Not `Sendable`: it keeps caches between polls and belongs to its target's poller thread. Time is
 /// a parameter (`now`), so tests drive it with explicit clocks.
@@ -30,6 +32,12 @@ public final class Sampler {
     var unackedCache: [[UInt8]: UnackedClassification] = [:]
     /// Keys (or synthetic names) already warned about, so a persistent problem logs once.
     var warned: Set<[UInt8]> = []
+    /// First-seen times of queue list tails (oldest waiting message per queue).
+    var tailTracker = QueueTailTracker()
+    /// Caps the `task` label of the per-task breakdowns.
+    var taskNames: TaskNameLimiter
+    /// The result-backend census; nil when disabled.
+    let census: ResultCensus?
 
     /// Warnings remembered per process; past this, further distinct problems are no longer logged
     /// individually (they are still counted in ``Snapshot/commandErrors``).
@@ -43,7 +51,14 @@ public final class Sampler {
         self.logger = logger
         self.configuredQueues = Set(configuration.queues.filter { !$0.isEmpty })
         self.sortedQueues = configuredQueues.sorted()
+        self.taskNames = TaskNameLimiter(limit: configuration.taskNameLimit)
+        self.census = configuration.censusEnabled
+            ? ResultCensus(configuration: configuration, layout: layout, maxBindingTables: max(16, 2 * configuration.maxKnownQueues))
+            : nil
     }
+
+    /// Meta keys the census tracks in memory (0 when it is off).
+    public var censusTrackedKeys: Int { census?.table.count ?? 0 }
 
     /// The queues currently sampled, sorted (configured plus discovered).
     public var knownQueues: [String] { sortedQueues }
@@ -53,12 +68,18 @@ public final class Sampler {
 
     /// Runs one poll. Never throws: a transport failure (the executor throws) yields
     /// `succeeded == false`, the failed ``PollStage`` and no values (see ``Snapshot``); error
-    /// replies to single commands are counted and read as 0.
+    /// replies to single commands are counted and read as 0. The census never fails a poll: its
+    /// failures are counted under ``PollStage/census`` and it resumes on the next poll.
     ///
     /// - Parameters:
     ///   - redis: the connection; the sampler only ever calls `pipeline`.
     ///   - now: the current Unix time in seconds; it decides discovery, ages and stranded entries.
-    public func poll(using redis: any RedisCommandExecuting, now: Double) -> Snapshot {
+    ///   - liveWorkers: host names (`w1@vm`, as in heartbeats and in a STARTED meta's
+    ///     `result.hostname`) of the workers known to be alive right now, from the Pub/Sub worker
+    ///     registry; nil when no worker information is available. With nil,
+    ///     ``Snapshot/orphanedStartedTasks`` is nil (omitted): "no info" must not read as "all dead".
+    ///     An empty set means "known: no worker alive", so stranded unacked entries count as orphaned.
+    public func poll(using redis: any RedisCommandExecuting, now: Double, liveWorkers: Set<String>? = nil) -> Snapshot {
         let started = MonotonicClock.now()
         var errors: [PollStage: Int] = [:]
         var discoveryRan = false
@@ -81,7 +102,17 @@ public final class Sampler {
         }
 
         var queueStates = readQueueLengths(plan: plan, replies: replies, errors: &errors)
+        for (i, queue) in plan.queues.enumerated() {
+            let start = plan.lindexBase + i * RoundPlan.levels
+            let ages = tailTracker.observe(tails: replies[start..<(start + RoundPlan.levels)], now: now)
+            queueStates[queue]?.oldestMessageAge = ages.oldestAge
+            queueStates[queue]?.oldestMessageAgeIsExact = ages.exact
+            queueStates[queue]?.redeliveredTailMessages = ages.redeliveredTails
+        }
+        tailTracker.finishPoll()
         let totals = readUnackedTotals(plan: plan, replies: replies, errors: &errors)
+        let dbsize = plan.dbsizeIndex.flatMap { Sampler.count(replies[$0]) }
+        let mainRoundDone = MonotonicClock.now()
 
         let breakdown: UnackedBreakdown
         do {
@@ -92,13 +123,51 @@ public final class Sampler {
 
         var perQueueUnacked = 0
         for (name, stats) in breakdown.perQueue {
-            guard let state = queueStates[name] else { continue }
-            queueStates[name] = QueueSnapshot(
-                name: name, length: state.length, lengthByPriority: state.lengthByPriority,
-                unacked: stats.count, unackedOldestAge: max(0, now - stats.oldestScore),
-                stranded: stats.stranded, keyErrors: state.keyErrors)
+            guard var state = queueStates[name] else { continue }
+            state.unacked = stats.count
+            state.unackedOldestAge = max(0, now - stats.oldestScore)
+            state.stranded = stats.stranded
+            state.scheduled = stats.scheduled
+            state.etaBeyondVisibility = stats.etaBeyondVisibility
+            state.unackedByTask = stats.byTask
+            state.scheduledByTask = stats.scheduledByTask
+            queueStates[name] = state
             perQueueUnacked += stats.count
         }
+
+        let unackedDone = MonotonicClock.now()
+        var censusSnapshot: CensusSnapshot?
+        var orphaned: Int?
+        if let census {
+            do {
+                try census.step(now: now, dbsize: dbsize, errors: &errors) { try self.run($0, on: redis) }
+            } catch {
+                errors[.census, default: 0] += 1
+                logger.debug("result census step failed; resuming next poll", metadata: ["error": "\(error)"])
+            }
+            do {
+                try discoverFromCensus(now: now, errors: &errors, using: redis)
+            } catch {
+                errors[.discovery, default: 0] += 1
+            }
+            censusSnapshot = census.snapshot(now: now)
+            if let liveWorkers, censusSnapshot != nil {
+                orphaned = census.orphanedStarted(liveWorkers: liveWorkers) + (liveWorkers.isEmpty ? totals.stranded : 0)
+            }
+        } else if let liveWorkers {
+            orphaned = liveWorkers.isEmpty ? totals.stranded : 0
+        }
+        let finished = MonotonicClock.now()
+        logger.debug(
+            "poll timing",
+            metadata: [
+                "main_ms": "\(Sampler.milliseconds(mainRoundDone - started))",
+                "unacked_ms": "\(Sampler.milliseconds(unackedDone - mainRoundDone))",
+                "census_ms": "\(Sampler.milliseconds(finished - unackedDone))",
+                "census_scan_calls": "\(census?.lastStep.scanCalls ?? 0)",
+                "census_keys": "\(census?.lastStep.keys ?? 0)",
+                "census_gets": "\(census?.lastStep.gets ?? 0)",
+            ])
 
         return Snapshot(
             timestamp: now,
@@ -115,7 +184,9 @@ public final class Sampler {
             unackedMissing: breakdown.missing,
             unackedUnknownQueue: breakdown.unknownQueue,
             commandErrors: errors,
-            discoveryRan: discoveryRan)
+            discoveryRan: discoveryRan,
+            census: censusSnapshot,
+            orphanedStartedTasks: orphaned)
     }
 
     // MARK: - Helpers shared by the stages
@@ -180,6 +251,9 @@ public final class Sampler {
         }
         return out
     }
+
+    /// Seconds as whole milliseconds with one decimal, for logs.
+    static func milliseconds(_ seconds: Double) -> Double { (seconds * 10_000).rounded() / 10 }
 
     /// A count reply: an integer (or digits); nil reply (missing key) reads 0; nil for anything else.
     static func count(_ reply: RESPValue) -> Int64? {

@@ -6,6 +6,10 @@
 /// `poll_errors_total{stage=failedStage}`, and omits per-queue and unacked series rather than
 /// serving stale values as current.
 ///
+/// **Extending it**: later features (the Pub/Sub listener's worker registry and live result
+/// counts) add fields with defaults in the initializer (or `var` fields set after construction),
+/// so existing callers keep compiling.
+///
 /// **When it succeeded**, ``commandErrors`` may still be non-zero: single commands answered with an
 /// error reply (e.g. `WRONGTYPE`) and were counted as 0, without failing the poll.
 public struct Snapshot: Equatable, Sendable {
@@ -48,6 +52,15 @@ public struct Snapshot: Equatable, Sendable {
     public let commandErrors: [PollStage: Int]
     /// Whether this poll ran queue discovery.
     public let discoveryRan: Bool
+    /// The result-backend census as of its last complete pass; nil while the first pass is still
+    /// running, when the census is off, and on a failed poll.
+    public var census: CensusSnapshot?
+    /// Orphaned tasks (issue 3 item 6): STARTED metas whose `result.hostname` is not a live worker
+    /// (§5 D1: the early-ack task of a killed worker keeps STARTED for a day), plus all stranded
+    /// unacked entries when no worker is alive at all (nobody will sweep them, §0.6). Nil when the
+    /// caller passed no worker information (`liveWorkers: nil`) or the census has not completed a
+    /// pass yet (the STARTED index would be partial).
+    public var orphanedStartedTasks: Int?
 
     /// Creates a snapshot. Fields added by later issues get defaults here, so callers keep compiling.
     public init(
@@ -56,7 +69,8 @@ public struct Snapshot: Equatable, Sendable {
         queuesOverLimit: Int = 0,
         unackedTotal: Int = 0, strandedTotal: Int = 0, unackedSampled: Int = 0,
         unackedUnclassified: Int = 0, unackedUndecodable: Int = 0, unackedMissing: Int = 0,
-        unackedUnknownQueue: Int = 0, commandErrors: [PollStage: Int] = [:], discoveryRan: Bool = false
+        unackedUnknownQueue: Int = 0, commandErrors: [PollStage: Int] = [:], discoveryRan: Bool = false,
+        census: CensusSnapshot? = nil, orphanedStartedTasks: Int? = nil
     ) {
         self.timestamp = timestamp
         self.pollDuration = pollDuration
@@ -75,10 +89,12 @@ public struct Snapshot: Equatable, Sendable {
         self.unackedUnknownQueue = unackedUnknownQueue
         self.commandErrors = commandErrors
         self.discoveryRan = discoveryRan
+        self.census = census
+        self.orphanedStartedTasks = orphanedStartedTasks
     }
 
     /// A failed poll: nothing current, only the stage and timing. The caller uses it with
-    /// `stage: .connect` when it could not obtain a connection to hand to ``Sampler/poll(using:now:)``.
+    /// `stage: .connect` when it could not obtain a connection to hand to ``Sampler/poll(using:now:liveWorkers:)``.
     public static func failure(
         stage: PollStage, timestamp: Double, pollDuration: Double,
         description: String? = nil, knownQueueCount: Int = 0

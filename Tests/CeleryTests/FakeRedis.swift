@@ -12,6 +12,10 @@ final class FakeRedis: RedisCommandExecuting {
     var hashes: [[UInt8]: [[UInt8]: [UInt8]]] = [:]
     var sets: [[UInt8]: [[UInt8]]] = [:]
     var strings: [[UInt8]: [UInt8]] = [:]
+    /// The element at index -1 (the oldest message) of lists in ``lists``; absent = nil reply.
+    var listTails: [[UInt8]: [UInt8]] = [:]
+    /// Remaining time to live in milliseconds, for `PTTL` (keys without an entry have no TTL).
+    var ttls: [[UInt8]: Int64] = [:]
     /// Keys per SCAN page (small, so the cursor loop is exercised).
     var scanPageSize = 3
     /// A pipeline containing a command this returns true for throws instead of answering.
@@ -72,6 +76,18 @@ final class FakeRedis: RedisCommandExecuting {
             let stop = min(Int(String(decoding: c[3], as: UTF8.self))!, sorted.count - 1)
             guard start <= stop else { return .array([]) }
             return .array(sorted[start...stop].flatMap { [.bulk($0.key), .bulk(Array("\($0.value)".utf8))] })
+        case "LINDEX":
+            if let e = check(c[1], "list") { return e }
+            guard lists[c[1]] != nil, String(decoding: c[2], as: UTF8.self) == "-1" else { return .null }
+            return listTails[c[1]].map(RESPValue.bulk) ?? .null
+        case "GET":
+            if let e = check(c[1], "string") { return e }
+            return strings[c[1]].map(RESPValue.bulk) ?? .null
+        case "PTTL":
+            guard type(of: c[1]) != nil else { return .integer(-2) }
+            return .integer(ttls[c[1]] ?? -1)
+        case "DBSIZE":
+            return .integer(Int64(lists.count + zsets.count + hashes.count + sets.count + strings.count))
         case "HMGET":
             if let e = check(c[1], "hash") { return e }
             return .array(c[2...].map { hashes[c[1]]?[$0].map(RESPValue.bulk) ?? .null })
@@ -80,7 +96,7 @@ final class FakeRedis: RedisCommandExecuting {
             return .array((sets[c[1]] ?? []).map(RESPValue.bulk))
         case "SCAN":
             let cursor = Int(String(decoding: c[1], as: UTF8.self))!
-            let pattern = c[3]
+            let pattern = c.count > 3 && c[2] == Array("MATCH".utf8) ? c[3] : Array("*".utf8)
             let all =
                 (Array(lists.keys) + Array(zsets.keys) + Array(hashes.keys) + Array(sets.keys)
                 + Array(strings.keys)).sorted { $0.lexicographicallyPrecedes($1) }

@@ -73,10 +73,10 @@ import Testing
             snap.queues == [
                 QueueSnapshot(
                     name: "celery", length: 6, lengthByPriority: [0: 3, 3: 2, 9: 1], unacked: 2,
-                    unackedOldestAge: 4_000, stranded: 1),
+                    unackedOldestAge: 4_000, stranded: 1, oldestMessageAge: 0),
                 QueueSnapshot(
                     name: "high", length: 1, lengthByPriority: [0: 1], unacked: 1, unackedOldestAge: 5.25,
-                    stranded: 0, keyErrors: 1),
+                    stranded: 0, keyErrors: 1, oldestMessageAge: 0),
                 QueueSnapshot(name: "nobody"),
             ])
         #expect(snap.knownQueueCount == 3)
@@ -88,6 +88,7 @@ import Testing
         #expect(snap.unackedUnknownQueue == 0)
         #expect(snap.unackedUnclassified == 2)
         #expect(snap.commandErrors == [.queues: 1])
+        #expect(snap.census?.metaKeys.values.reduce(0, +) == 0, "no result keys seeded; the pass completes at once")
     }
 
     @Test func celeryShapedKeysWithoutPrefix() throws {
@@ -108,6 +109,7 @@ import Testing
                 == QueueSnapshot(
                     name: "celery", length: 0, unacked: 2,
                     unackedOldestAge: 4_001, stranded: 1))
+        #expect(sampler.tailTracker.firstSeen.count == 1, "only the `high` tail is still tracked")
     }
 
     @Test func prefixWithGlobCharactersIsolatesTheDeployment() throws {
@@ -125,6 +127,95 @@ import Testing
         let sampler = Sampler(configuration: CeleryConfiguration(keyPrefix: prefix), logger: Logger(label: "test"))
         expectSeededDeployment(sampler.poll(using: redis, now: t0))
         #expect(sampler.knownQueues == ["celery", "high", "nobody"])
+    }
+
+    /// Issue 3 items 1, 2, 4 and 6 against a real server: exact ages from `sent_at` and `expires`,
+    /// first-seen ages, ETA handling, the in-flight split, and the census over several polls.
+    @Test func agesInFlightSplitAndCensusAgainstARealServer() throws {
+        let server = try RedisServer()
+        defer { shutdown(server) }
+        // Queue `celery`: oldest (tail) first, since LPUSH puts each new message at the head.
+        try seed(server, b("LPUSH"), b("celery"), b(celeryMessage(tag: "old", sentAt: t0 - 120)))
+        try seed(server, b("LPUSH"), b("celery"), b(celeryMessage(tag: "new", sentAt: t0 - 1)))
+        // Priority 3: sent with expires=3600 at t0 − 300 (§2).
+        try seed(
+            server, b("LPUSH"), b("celery") + sep + b("3"),
+            b(celeryMessage(tag: "exp", priority: 3, expires: iso(t0 + 3_300), expiration: "3600000")))
+        // Queue `restored`: a restore RPUSHed a redelivered message to the tail; behind it a future ETA.
+        try seed(server, b("RPUSH"), b("restored"), b(celeryMessage(tag: "r", queue: "restored", redelivered: true)))
+        try seed(server, b("RPUSH"), b("restored") + sep + b("6"),
+                 b(celeryMessage(tag: "eta", queue: "restored", priority: 6, eta: iso(t0 + 30))))
+        // In flight: a countdown of 2 h fetched 10 s ago (beyond VT), one of 60 s, one plain.
+        let inFlight: [(tag: String, eta: Double?)] = [("far", t0 + 7_190), ("near", t0 + 50), ("plain", nil)]
+        for entry in inFlight {
+            try seed(server, b("HSET"), b("unacked"), b(entry.tag),
+                     b(unackedValue(tag: entry.tag, eta: entry.eta.map(iso))))
+            try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 - 10)"), b(entry.tag))
+        }
+        // Result backend (§4): SETEX like Celery, TTL counting from the last write.
+        try seed(server, b("SETEX"), b("celery-task-meta-s1"), b("86400"), b(Meta.success("s1")))
+        try seed(server, b("SETEX"), b("celery-task-meta-s2"), b("86400"), b(Meta.success("s2")))
+        try seed(server, b("SETEX"), b("celery-task-meta-f1"), b("86400"), b(Meta.workerLost("f1")))
+        try seed(server, b("SETEX"), b("celery-task-meta-st"), b("85800"), b(Meta.started("st", host: "w1@vm")))
+        try seed(server, b("SET"), b("celery-task-meta-junk"), b("not json"))
+        try seed(server, b("SET"), b("celery-taskset-meta-g"), b("{}"))
+
+        let redis = try connect(server)
+        let sampler = Sampler(
+            configuration: CeleryConfiguration(
+                queues: ["celery", "restored"], discoverQueues: false, censusScanCount: 2,
+                censusMinScanCallsPerPoll: 1, censusMaxScanCallsPerPoll: 1),
+            logger: Logger(label: "test"))
+        var snaps: [Snapshot] = []
+        for i in 0..<40 {
+            let snap = sampler.poll(using: redis, now: t0 + Double(i))
+            snaps.append(snap)
+            if snap.census != nil { break }
+        }
+        let first = snaps[0]
+        #expect(first.succeeded && first.commandErrors.isEmpty)
+        let celery = first.queues[0]
+        #expect(celery.oldestMessageAge == 300)
+        #expect(celery.oldestMessageAgeIsExact)
+        #expect(celery.scheduled == 2)
+        #expect(celery.etaBeyondVisibility == 1)
+        #expect(celery.stranded == 0)
+        let restored = first.queues[1]
+        #expect(restored.oldestMessageAge == 0)
+        #expect(!restored.oldestMessageAgeIsExact)
+        #expect(restored.redeliveredTailMessages == 1)
+        #expect(snaps.count > 2, "the census took several polls at one SCAN COUNT 2 per poll")
+        #expect(snaps.dropLast().allSatisfy { $0.census == nil })
+        let last = try #require(snaps.last)
+        #expect(last.queues[1].oldestMessageAge == Double(snaps.count - 1))
+        let census = try #require(last.census)
+        #expect(census.metaKeys[.success] == 2)
+        #expect(census.metaKeys[.failure] == 1)
+        #expect(census.metaKeys[.started] == 1)
+        #expect(census.metaKeys[.unknown] == 1)
+        #expect(census.workerLostKeys == 1)
+        #expect(census.trackedKeys == 5)
+        // STARTED 600 s before the seed (TTL 85800 of 86400). The PTTL is read at the poll that
+        // fetched the key (somewhere in the pass), so the age is 600 s plus the polls since then
+        // (fake clock) plus the real seconds the TTL ran down meanwhile.
+        #expect(
+            census.startedOldestAge >= 600 && census.startedOldestAge < 600 + Double(snaps.count) + 5,
+            "started age \(census.startedOldestAge)")
+        #expect(sampler.poll(using: redis, now: t0 + 100, liveWorkers: ["w2@vm"]).orphanedStartedTasks == 1)
+        #expect(sampler.poll(using: redis, now: t0 + 101, liveWorkers: ["w1@vm"]).orphanedStartedTasks == 0)
+
+        // forget() deletes a meta: the next complete pass no longer counts it.
+        try seed(server, b("DEL"), b("celery-task-meta-s1"))
+        var after: CensusSnapshot?
+        for i in 0..<40 {
+            let snap = sampler.poll(using: redis, now: t0 + 200 + Double(i))
+            if let c = snap.census, c.passesCompleted >= 3 {
+                after = c
+                break
+            }
+        }
+        #expect(after?.metaKeys[.success] == 1)
+        #expect(after?.trackedKeys == 4)
     }
 
     @Test func sampleLimitAgainstARealServer() throws {

@@ -1,0 +1,77 @@
+/// Settings of the Pub/Sub side of the exporter: which channels to subscribe to, how worker
+/// liveness is judged and how much memory the live result counters may use.
+///
+/// Every bound exists because the inputs are user data arriving at the publishers' rate (one
+/// message per result write and per worker every 2 s, model doc §6): the label sets and the
+/// tables must stay finite however many tasks and workers a deployment has.
+public struct CeleryEventConfiguration: Sendable, Equatable {
+    /// kombu's `global_keyprefix`. Pub/Sub channels carry it too (model doc §0 item 12):
+    /// `P celery-task-meta-<id>` and `P/<db>.celeryev/worker.heartbeat`.
+    public var keyPrefix: String
+    /// The broker's database number, which kombu writes into the fanout channel names
+    /// (`/<db>.celeryev/...`, §0 item 11); normally the database of the Redis URL.
+    public var database: Int
+    /// Distinct task names given their own `task` label value (`result_extended` metas carry
+    /// `name`, §7); later names report as `other`. 0 (default) leaves the `task` label out.
+    public var taskNameLimit: Int
+    /// Upper bounds of `celery_redis_task_runtime_seconds`, strictly increasing.
+    public var runtimeBuckets: [Double]
+    /// Most task ids remembered for pairing STARTED with the final write; the oldest are evicted
+    /// (and counted) beyond it. About 80 bytes each (a hash-table slot plus an eviction-queue
+    /// entry): 100,000 entries take about 8 MB.
+    public var maxTrackedTasks: Int
+    /// Seconds a STARTED write waits for its final write before it is evicted (default 86400,
+    /// Celery's default `result_expires`: a task still running after a day is not timed).
+    public var trackedTaskMaxAge: Double
+    /// Heartbeat period assumed for a worker whose heartbeat carries no usable `freq` (Celery's
+    /// default is 2 s, §6).
+    public var defaultHeartbeatFrequency: Double
+    /// A worker is down once no heartbeat came for this many of its periods (default 3, as
+    /// Celery's own `celery events` monitor judges it).
+    public var missedHeartbeats: Double
+    /// Seconds a down worker stays in the output (with `celery_redis_worker_up 0`) before its
+    /// series are dropped (default 3600).
+    public var workerForgetAfter: Double
+    /// Most workers tracked; beyond it heartbeats of new host names are ignored and counted
+    /// (default 1000). Host names are label values, so this bounds the series count.
+    public var maxWorkers: Int
+    /// How long the subscription must have been up before the set of live workers is trusted
+    /// for orphan detection (default: one liveness window, `missedHeartbeats × defaultHeartbeatFrequency`).
+    public var startupGrace: Double?
+
+    /// Celery-oriented runtime buckets: sub-second tasks up to hour-long batch jobs.
+    public static let defaultRuntimeBuckets: [Double] = [
+        0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600,
+    ]
+
+    /// Creates a configuration; the defaults match Celery's defaults and a large deployment.
+    public init(
+        keyPrefix: String = "", database: Int = 0, taskNameLimit: Int = 0,
+        runtimeBuckets: [Double] = CeleryEventConfiguration.defaultRuntimeBuckets,
+        maxTrackedTasks: Int = 100_000, trackedTaskMaxAge: Double = 86_400,
+        defaultHeartbeatFrequency: Double = 2, missedHeartbeats: Double = 3,
+        workerForgetAfter: Double = 3_600, maxWorkers: Int = 1_000, startupGrace: Double? = nil
+    ) {
+        self.keyPrefix = keyPrefix
+        self.database = database
+        self.taskNameLimit = taskNameLimit
+        self.runtimeBuckets = runtimeBuckets
+        self.maxTrackedTasks = maxTrackedTasks
+        self.trackedTaskMaxAge = trackedTaskMaxAge
+        self.defaultHeartbeatFrequency = defaultHeartbeatFrequency
+        self.missedHeartbeats = missedHeartbeats
+        self.workerForgetAfter = workerForgetAfter
+        self.maxWorkers = maxWorkers
+        self.startupGrace = startupGrace
+    }
+
+    /// ``startupGrace`` or its default.
+    public var effectiveStartupGrace: Double {
+        startupGrace ?? missedHeartbeats * defaultHeartbeatFrequency
+    }
+
+    /// The channel names this configuration listens to (see ``CeleryEventChannels``).
+    public var channels: CeleryEventChannels {
+        CeleryEventChannels(keyPrefix: keyPrefix, database: database)
+    }
+}

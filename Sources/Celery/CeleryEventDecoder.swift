@@ -1,0 +1,100 @@
+/// Turns a Pub/Sub message on one of Celery's channels into a ``CeleryEvent``.
+///
+/// Pure and total: any byte sequence yields an event, nil (a channel or event type the exporter
+/// does not use) or a ``CeleryEventDecodingError``; nothing traps.
+///
+/// - Result channels carry the meta JSON exactly as stored in the key (model doc §4, §7).
+/// - Worker channels carry kombu's envelope `{"body": …, "content-type": …, "properties":
+///   {"body_encoding": "base64", …}}` whose body is base64 of the event JSON (§6). A body that is
+///   plain JSON text (`body_encoding` absent or not base64) or already an object is accepted too.
+public struct CeleryEventDecoder: Sendable {
+    /// The channel names to recognise.
+    public let channels: CeleryEventChannels
+
+    /// Creates a decoder for `channels`.
+    public init(channels: CeleryEventChannels) {
+        self.channels = channels
+    }
+
+    /// The event of a message; nil for channels and event types that carry nothing used here.
+    public func decode(channel: [UInt8], payload: [UInt8]) throws(CeleryEventDecodingError) -> CeleryEvent? {
+        switch channels.classify(channel) {
+        case .result(let taskID):
+            return .taskResult(try CeleryEventDecoder.decodeResult(taskID: taskID, payload: payload))
+        case .worker:
+            return try CeleryEventDecoder.decodeWorkerEnvelope(payload).map { .worker($0) }
+        case .other:
+            return nil
+        }
+    }
+
+    /// Decodes a result write: `status` is required; `name` (result_extended) and, for FAILURE,
+    /// `result.exc_type` are read when present.
+    public static func decodeResult(taskID: String, payload: [UInt8]) throws(CeleryEventDecodingError)
+        -> CeleryEvent.TaskResult
+    {
+        let json = try parseJSON(payload)
+        guard let status = json["status"]?.stringValue else { throw .missingStatus }
+        let state = TaskMetaState(status: status)
+        let name = json["name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let workerLost = state == .failure && json["result"]?["exc_type"]?.stringValue == "WorkerLostError"
+        return CeleryEvent.TaskResult(taskID: taskID, state: state, taskName: name, workerLost: workerLost)
+    }
+
+    /// Decodes kombu's envelope and the worker event inside; nil for event types other than
+    /// worker-online/heartbeat/offline.
+    public static func decodeWorkerEnvelope(_ payload: [UInt8]) throws(CeleryEventDecodingError)
+        -> CeleryEvent.Worker?
+    {
+        let envelope = try parseJSON(payload)
+        guard envelope.objectValue != nil else { throw .notJSON("envelope is not an object") }
+        if let type = envelope["content-type"]?.stringValue, !type.lowercased().hasSuffix("json") {
+            throw .unsupportedContentType(type)
+        }
+        let body: JSONValue
+        switch envelope["body"] {
+        case .string(let text)?:
+            let declared = envelope["properties"]?["body_encoding"]?.stringValue
+            if declared == "base64" {
+                guard let bytes = CeleryEventBase64.decode(text.utf8) else { throw .invalidBase64 }
+                body = try parseJSON(bytes)
+            } else if let plain = try? JSONValue.parse(Array(text.utf8)) {
+                body = plain
+            } else if let bytes = CeleryEventBase64.decode(text.utf8) {
+                // No encoding declared but not JSON: try base64 before giving up.
+                body = try parseJSON(bytes)
+            } else {
+                throw .notJSON("body is neither JSON nor base64")
+            }
+        case .object(let object)?:
+            body = .object(object)
+        default:
+            // Not an envelope: a bare event object published by some other tool.
+            guard envelope["hostname"] != nil else { throw .missingBody }
+            body = envelope
+        }
+        return try decodeWorkerBody(body)
+    }
+
+    /// Reads a worker event body (§6: `hostname`, `freq`, `active`, `processed`, `type`).
+    public static func decodeWorkerBody(_ body: JSONValue) throws(CeleryEventDecodingError) -> CeleryEvent.Worker? {
+        guard body.objectValue != nil else { throw .notJSON("event body is not an object") }
+        guard let type = body["type"]?.stringValue, let kind = CeleryEvent.Worker.Kind(rawValue: type) else {
+            return nil
+        }
+        guard let hostname = body["hostname"]?.stringValue, !hostname.isEmpty else { throw .missingHostname }
+        let frequency = body["freq"]?.doubleValue.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
+        let active = body["active"]?.intValue.flatMap { $0 >= 0 ? $0 : nil }
+        let processed = body["processed"]?.intValue.flatMap { $0 >= 0 ? $0 : nil }
+        return CeleryEvent.Worker(
+            kind: kind, hostname: hostname, frequency: frequency, active: active, processed: processed)
+    }
+
+    private static func parseJSON(_ bytes: [UInt8]) throws(CeleryEventDecodingError) -> JSONValue {
+        do {
+            return try JSONValue.parse(bytes)
+        } catch {
+            throw .notJSON(error.description)
+        }
+    }
+}

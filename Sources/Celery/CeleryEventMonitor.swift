@@ -1,0 +1,187 @@
+import Exposition
+import Logging
+import Synchronization
+
+/// The thread-safe state behind the Pub/Sub metrics: fed by the listener thread with each message
+/// and with subscription changes, read by the poller once per poll.
+///
+/// design.md: "each target keeps one long-lived Pub/Sub connection … a listener thread turns these
+/// into counters and worker states; each poll's snapshot includes them". The poller appends
+/// ``metricFamilies()`` to its own families and passes ``liveWorkerHostnames()`` to the sampler's
+/// orphan detection.
+///
+/// Worker states are computed when asked, with the clock's `now`, not when the last message came:
+/// a SIGKILLed worker sends nothing, so only the passage of time can mark it down.
+///
+/// One clock serves both sides (by default monotonic seconds, so NTP steps never flip liveness or
+/// distort runtimes); every method also has an `at:` variant so tests pass explicit times.
+public final class CeleryEventMonitor: Sendable {
+    private struct State: Sendable {
+        var registry: WorkerRegistry
+        var results: ResultEventCounter
+        var messages: [EventSource: UInt64] = [:]
+        var decodeErrors: [EventSource: UInt64] = [:]
+        var isSubscribed = false
+        var subscriptions = 0
+        var overLimitLogged = false
+        var decodeErrorLogged: Set<EventSource> = []
+    }
+
+    /// Which channel family a message came from; the `kind` label of the event counters.
+    public enum EventSource: String, Sendable, CaseIterable, Hashable {
+        /// `P celery-task-meta-*`.
+        case result
+        /// `P/<db>.celeryev/worker.*`.
+        case worker
+    }
+
+    /// The settings used.
+    public let configuration: CeleryEventConfiguration
+    /// The channel names, and the patterns to subscribe to (``CeleryEventChannels/patterns``).
+    public let channels: CeleryEventChannels
+
+    private let decoder: CeleryEventDecoder
+    private let clock: @Sendable () -> Double
+    private let logger: Logger
+    private let state: Mutex<State>
+
+    /// Creates a monitor.
+    /// - Parameter clock: seconds on the clock used for every time this monitor keeps; nil uses
+    ///   `CLOCK_MONOTONIC`.
+    public init(
+        configuration: CeleryEventConfiguration,
+        logger: Logger = Logger(label: "events"),
+        clock: (@Sendable () -> Double)? = nil
+    ) {
+        self.configuration = configuration
+        self.channels = configuration.channels
+        self.decoder = CeleryEventDecoder(channels: configuration.channels)
+        self.clock = clock ?? { MonotonicClock.now() }
+        self.logger = logger
+        self.state = Mutex(
+            State(
+                registry: WorkerRegistry(configuration: configuration),
+                results: ResultEventCounter(configuration: configuration)))
+    }
+
+    /// The `PSUBSCRIBE` patterns: result writes and worker events.
+    public var patterns: [[UInt8]] { channels.patterns }
+
+    // MARK: Feeding (listener thread)
+
+    /// Handles one Pub/Sub message, now.
+    public func handle(channel: [UInt8], payload: [UInt8]) {
+        handle(channel: channel, payload: payload, at: clock())
+    }
+
+    /// Handles one Pub/Sub message received at `now`. Garbage is counted and logged, never fatal.
+    public func handle(channel: [UInt8], payload: [UInt8], at now: Double) {
+        let source: EventSource
+        switch channels.classify(channel) {
+        case .result: source = .result
+        case .worker: source = .worker
+        case .other: return
+        }
+        let event: CeleryEvent?
+        var failure: CeleryEventDecodingError?
+        do {
+            event = try decoder.decode(channel: channel, payload: payload)
+        } catch {
+            event = nil
+            failure = error
+        }
+        let (logDecodeError, logOverLimit) = state.withLock { state -> (Bool, Bool) in
+            state.messages[source, default: 0] += 1
+            if failure != nil {
+                state.decodeErrors[source, default: 0] += 1
+                return (state.decodeErrorLogged.insert(source).inserted, false)
+            }
+            switch event {
+            case .taskResult(let result)?:
+                state.results.record(result, at: now)
+            case .worker(let worker)?:
+                if !state.registry.record(worker, at: now) && !state.overLimitLogged {
+                    state.overLimitLogged = true
+                    return (false, true)
+                }
+            case nil:
+                break
+            }
+            return (false, false)
+        }
+        if let failure {
+            // The first bad payload per channel family is a warning; later ones only debug lines.
+            logger.log(
+                level: logDecodeError ? .warning : .debug, "undecodable Celery Pub/Sub message",
+                metadata: [
+                    "kind": "\(source.rawValue)", "error": "\(failure)",
+                    "channel": "\(String(decoding: channel.prefix(200), as: UTF8.self))",
+                ])
+        }
+        if logOverLimit {
+            logger.warning(
+                "worker limit reached: heartbeats of further workers are ignored until one has been down for a while",
+                metadata: ["max_workers": "\(configuration.maxWorkers)"])
+        }
+    }
+
+    /// The subscription is confirmed (after each reconnect too), now.
+    public func subscriptionStarted() { subscriptionStarted(at: clock()) }
+
+    /// The subscription is confirmed at `now`.
+    public func subscriptionStarted(at now: Double) {
+        state.withLock { state in
+            state.isSubscribed = true
+            state.subscriptions += 1
+            state.registry.subscriptionStarted(at: now)
+        }
+    }
+
+    /// The subscription was lost, now.
+    public func subscriptionLost() { subscriptionLost(at: clock()) }
+
+    /// The subscription was lost at `now`: messages published until the next start are missed.
+    public func subscriptionLost(at now: Double) {
+        state.withLock { state in
+            state.isSubscribed = false
+            state.registry.subscriptionLost(at: now)
+        }
+    }
+
+    // MARK: Reading (poller thread)
+
+    /// Live worker host names for orphan detection, now; nil until the subscription has lasted one
+    /// liveness window, and while it is down (see ``WorkerRegistry/liveHostnames(at:)``).
+    public func liveWorkerHostnames() -> Set<String>? { liveWorkerHostnames(at: clock()) }
+
+    /// Live worker host names at `now`.
+    public func liveWorkerHostnames(at now: Double) -> Set<String>? {
+        state.withLock { $0.registry.liveHostnames(at: now) }
+    }
+
+    /// Worker states at `now`, sorted by host name.
+    public func workerStatuses(at now: Double) -> [WorkerRegistry.WorkerStatus] {
+        state.withLock { $0.registry.statuses(at: now) }
+    }
+
+    /// The Pub/Sub metric families, now (see ``metricFamilies(at:)``).
+    public func metricFamilies() -> [MetricFamily] { metricFamilies(at: clock()) }
+
+    /// The Pub/Sub metric families at `now`; also prunes forgotten workers and aged-out tasks.
+    public func metricFamilies(at now: Double) -> [MetricFamily] {
+        let snapshot = state.withLock { state -> Rendering in
+            state.registry.prune(at: now)
+            state.results.evict(at: now)
+            return Rendering(
+                workers: state.registry.statuses(at: now), results: state.results.results,
+                workerLost: state.results.workerLost, runtimes: state.results.runtimes,
+                hasTaskLabel: state.results.hasTaskLabel, runtimeBuckets: configuration.runtimeBuckets,
+                runningTasks: state.results.runningTasks, evictedRunningTasks: state.results.evictedRunningTasks,
+                messages: state.messages, decodeErrors: state.decodeErrors,
+                isSubscribed: state.isSubscribed, reconnects: max(0, state.subscriptions - 1),
+                workersOverLimit: state.registry.rejectedOverLimit,
+                missedHeartbeats: configuration.missedHeartbeats)
+        }
+        return snapshot.families()
+    }
+}

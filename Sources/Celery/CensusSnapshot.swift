@@ -1,0 +1,40 @@
+/// The result-backend census as of its last **complete** pass over `celery-task-meta-*` (counts
+/// are never published from a partial pass), plus the live index of STARTED metas.
+public struct CensusSnapshot: Equatable, Sendable {
+    /// Meta keys per state seen in the last complete pass; every state is present (0 when none).
+    public var metaKeys: [TaskMetaState: Int]
+    /// FAILURE metas whose exception is `WorkerLostError` (also counted under FAILURE).
+    public var workerLostKeys: Int
+    /// Seconds from the first `SCAN` of the last complete pass to its last one (spans polls).
+    public var passDuration: Double
+    /// Unix time the last complete pass ended.
+    public var lastCompleteTimestamp: Double
+    /// Seconds since the oldest known STARTED meta's task started (0 when none): the larger of
+    /// `now − firstSeen` and the PTTL estimate `now − (result_expires − PTTL/1000)`; both are lower
+    /// bounds of the true run time when `result_expires` is configured right.
+    public var startedOldestAge: Double
+    /// STARTED metas currently indexed (kept up to date by every pass, complete or not).
+    public var startedTracked: Int
+    /// Passes completed since the exporter started.
+    public var passesCompleted: Int
+    /// Keys tracked in memory (the compact hash table), for capacity planning.
+    public var trackedKeys: Int
+
+    /// Creates a census snapshot.
+    public init(
+        metaKeys: [TaskMetaState: Int] = [:], workerLostKeys: Int = 0, passDuration: Double = 0,
+        lastCompleteTimestamp: Double = 0, startedOldestAge: Double = 0, startedTracked: Int = 0,
+        passesCompleted: Int = 0, trackedKeys: Int = 0
+    ) {
+        var filled: [TaskMetaState: Int] = [:]
+        for state in TaskMetaState.allCases { filled[state] = metaKeys[state] ?? 0 }
+        self.metaKeys = filled
+        self.workerLostKeys = workerLostKeys
+        self.passDuration = passDuration
+        self.lastCompleteTimestamp = lastCompleteTimestamp
+        self.startedOldestAge = startedOldestAge
+        self.startedTracked = startedTracked
+        self.passesCompleted = passesCompleted
+        self.trackedKeys = trackedKeys
+    }
+}

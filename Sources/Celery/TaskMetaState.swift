@@ -1,0 +1,43 @@
+/// The state of one `celery-task-meta-<id>` key as the result census counts it: the `status` field
+/// of the JSON Celery stores (model doc §4), folded into a bounded set usable as a label value.
+public enum TaskMetaState: String, CaseIterable, Sendable, Hashable {
+    /// Written only by explicit `update_state`/backends that store it; Celery's default is "no key".
+    case pending = "PENDING"
+    /// Rarely stored; listed so it is not folded into `other`.
+    case received = "RECEIVED"
+    /// The task runs (`task_track_started=True` only, §3); `result.hostname` names the worker.
+    case started = "STARTED"
+    /// Waiting for a retry (§4); the retry itself is a new message.
+    case retry = "RETRY"
+    /// Finished; never overwritten (the worker skips writes once SUCCESS is stored, §4).
+    case success = "SUCCESS"
+    /// Failed, including `WorkerLostError` (counted apart as well).
+    case failure = "FAILURE"
+    /// Revoked.
+    case revoked = "REVOKED"
+    /// Any other status string, e.g. custom `update_state(state="PROGRESS")` states.
+    case other
+    /// Not a Celery meta: not JSON, no `status` string, or not a string key (error reply to `GET`).
+    case unknown
+
+    /// States whose value the census trusts without fetching it again. SUCCESS is protected by
+    /// Celery itself; FAILURE and REVOKED are final in practice (a duplicate run after a failure
+    /// could rewrite one; that is rare and documented). Garbage stays garbage.
+    public var isTerminal: Bool {
+        switch self {
+        case .success, .failure, .revoked, .unknown: return true
+        default: return false
+        }
+    }
+
+    /// The state for a `status` string.
+    public init(status: String) {
+        self = TaskMetaState(rawValue: status).flatMap { $0 == .other || $0 == .unknown ? nil : $0 } ?? .other
+    }
+
+    /// Dense index (0 ..< allCases.count), for compact storage.
+    var code: UInt8 { UInt8(TaskMetaState.allCases.firstIndex(of: self)!) }
+
+    /// The state of a dense index.
+    init(code: UInt8) { self = TaskMetaState.allCases[Int(code)] }
+}

@@ -1,0 +1,124 @@
+import Testing
+
+@testable import Celery
+
+@Suite struct EventsWorkerRegistryTests {
+    let t0 = 1_000.0
+
+    func heartbeat(_ host: String = "w1@vm", active: Int = 0, processed: Int = 0, freq: Double? = 2)
+        -> CeleryEvent.Worker
+    {
+        CeleryEvent.Worker(kind: .heartbeat, hostname: host, frequency: freq, active: active, processed: processed)
+    }
+
+    func subscribed(_ configuration: CeleryEventConfiguration = CeleryEventConfiguration()) -> WorkerRegistry {
+        var registry = WorkerRegistry(configuration: configuration)
+        registry.subscriptionStarted(at: t0)
+        return registry
+    }
+
+    @Test func sigkilledWorkerReadsDownAfterThreeMissedHeartbeats() {
+        var registry = subscribed()
+        registry.record(heartbeat(active: 2, processed: 5), at: t0 + 1)
+        #expect(registry.statuses(at: t0 + 1) == [.init(hostname: "w1@vm", isUp: true, active: 2, processed: 5)])
+        // Last heartbeat at t0+1; freq 2 → up through t0+7, down after (within 10 s of the kill).
+        #expect(registry.statuses(at: t0 + 7)[0].isUp)
+        let down = registry.statuses(at: t0 + 7.001)[0]
+        #expect(!down.isUp)
+        #expect(down.active == 0)  // its tasks are not running any more
+        #expect(down.processed == 5)
+        #expect(down.downSince == t0 + 7)
+        #expect(registry.liveHostnames(at: t0 + 8) == [])
+    }
+
+    @Test func announcedFrequencyScalesTheWindow() {
+        var registry = subscribed()
+        registry.record(heartbeat(freq: 10), at: t0)
+        #expect(registry.statuses(at: t0 + 29)[0].isUp)
+        #expect(!registry.statuses(at: t0 + 31)[0].isUp)
+        // A heartbeat without freq keeps the last announced one.
+        registry.record(heartbeat(freq: nil), at: t0 + 40)
+        #expect(registry.statuses(at: t0 + 69)[0].isUp)
+    }
+
+    @Test func offlineIsDownAtOnceAndOnlineRevives() {
+        var registry = subscribed()
+        registry.record(heartbeat(active: 1), at: t0)
+        registry.record(.init(kind: .offline, hostname: "w1@vm", frequency: 2, active: 0, processed: 9), at: t0 + 1)
+        let status = registry.statuses(at: t0 + 1)[0]
+        #expect(!status.isUp)
+        #expect(status.downSince == t0 + 1)
+        #expect(status.processed == 9)
+        registry.record(.init(kind: .online, hostname: "w1@vm", frequency: 2, active: 0, processed: 0), at: t0 + 30)
+        #expect(registry.statuses(at: t0 + 30) == [.init(hostname: "w1@vm", isUp: true, active: 0, processed: 0)])
+    }
+
+    @Test func downWorkersAreDroppedAfterTheForgetTime() {
+        var registry = subscribed(CeleryEventConfiguration(workerForgetAfter: 60))
+        registry.record(heartbeat("a@h"), at: t0)
+        registry.record(heartbeat("b@h"), at: t0)
+        for t in stride(from: t0 + 2, through: t0 + 100, by: 2) { registry.record(heartbeat("b@h"), at: t) }
+        // a@h down since t0+6; still listed (as down) until t0+66.
+        #expect(registry.statuses(at: t0 + 66).map(\.hostname) == ["a@h", "b@h"])
+        #expect(registry.statuses(at: t0 + 66.5).map(\.hostname) == ["b@h"])
+        registry.prune(at: t0 + 67)
+        #expect(registry.count == 1)
+    }
+
+    @Test func livenessIsUnknownDuringStartupAndWhileDisconnected() {
+        var registry = WorkerRegistry(configuration: CeleryEventConfiguration())
+        #expect(registry.liveHostnames(at: t0) == nil)  // never subscribed
+        registry.subscriptionStarted(at: t0)
+        registry.record(heartbeat(), at: t0 + 1)
+        #expect(registry.liveHostnames(at: t0 + 5.9) == nil)  // within one liveness window (6 s)
+        #expect(registry.liveHostnames(at: t0 + 6) == ["w1@vm"])
+        registry.subscriptionLost(at: t0 + 6.5)
+        #expect(registry.liveHostnames(at: t0 + 7) == nil)
+        // Frozen while unsubscribed: silence proves nothing, so the worker stays up.
+        #expect(registry.statuses(at: t0 + 600)[0].isUp)
+        // After re-subscribing, silence counts from the subscription start.
+        registry.subscriptionStarted(at: t0 + 600)
+        #expect(registry.statuses(at: t0 + 605)[0].isUp)
+        #expect(!registry.statuses(at: t0 + 606.5)[0].isUp)
+        #expect(registry.liveHostnames(at: t0 + 605) == nil)
+    }
+
+    @Test func aWorkerAlreadyDownStaysDownAcrossAReconnect() {
+        var registry = subscribed()
+        registry.record(heartbeat("dead@h"), at: t0)
+        registry.record(heartbeat("live@h"), at: t0 + 9)
+        registry.subscriptionLost(at: t0 + 10)  // dead@h has been down since t0+6
+        registry.subscriptionStarted(at: t0 + 20)
+        let states = registry.statuses(at: t0 + 21)
+        #expect(states.map(\.isUp) == [false, true])
+        #expect(states[0].downSince == t0 + 6)
+        // A reconnect without a reported loss behaves the same.
+        registry.subscriptionStarted(at: t0 + 40)
+        #expect(registry.statuses(at: t0 + 41).map(\.isUp) == [false, false])
+        #expect(registry.statuses(at: t0 + 41)[1].downSince == t0 + 26)
+    }
+
+    @Test func workerLimitEvictsLongestDownThenRejects() {
+        var registry = subscribed(CeleryEventConfiguration(maxWorkers: 2))
+        registry.record(heartbeat("a@h"), at: t0)
+        registry.record(heartbeat("b@h"), at: t0 + 3)
+        // Both up: a third is rejected and counted.
+        let rejected = registry.record(heartbeat("c@h"), at: t0 + 4)
+        #expect(!rejected)
+        #expect(registry.rejectedOverLimit == 1)
+        // a@h went silent (down since t0+6): it makes room.
+        let admitted = registry.record(heartbeat("c@h"), at: t0 + 7)
+        #expect(admitted)
+        #expect(registry.statuses(at: t0 + 7).map(\.hostname) == ["b@h", "c@h"])
+        // Known workers are always updated.
+        let updated = registry.record(heartbeat("b@h", active: 4), at: t0 + 8)
+        #expect(updated)
+    }
+
+    @Test func processedGoingBackwardsIsReportedAsIs() {
+        var registry = subscribed()
+        registry.record(heartbeat(processed: 100), at: t0)
+        registry.record(heartbeat(processed: 3), at: t0 + 2)  // restarted worker: a counter reset
+        #expect(registry.statuses(at: t0 + 2)[0].processed == 3)
+    }
+}
