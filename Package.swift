@@ -31,7 +31,7 @@ let package = Package(
         .target(
             name: "Notify",
             dependencies: [
-                "Alerting", "HTTP", "TLS", "Sockets", .product(name: "Yams", package: "Yams"),
+                "Alerting", "Exposition", "HTTP", "TLS", "Sockets", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -53,8 +53,11 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "CeleryTests", dependencies: ["Celery", "Redis", "Exposition", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Exposition", "TestSupport", .product(name: "Yams", package: "Yams")]),
-        .testTarget(name: "NotifyTests", dependencies: ["Notify", "Alerting", "HTTP", "TLS", "Sockets", "TestSupport"]),
+        .testTarget(
+            name: "NotifyTests",
+            dependencies: ["Notify", "Alerting", "HTTP", "TLS", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "CeleryIntegrationTests", dependencies: ["TestSupport"], exclude: ["celeryapp"]),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Celery", "Redis", "Exposition", "HTTP", "TestSupport"]),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Celery", "Redis", "Exposition", "HTTP", "TLS", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]),
     ]
 )

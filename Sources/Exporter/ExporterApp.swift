@@ -1,10 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Alerting
 import Celery
 import Exposition
 import HTTP
 import Logging
+import Notify
 import Redis
 import Sockets
 import TLS
@@ -56,9 +58,43 @@ public enum ExporterApp {
             return 2
         }
 
+        let alerting: AlertingRuntime
+        do {
+            let loaded: LoadedAlertingConfig
+            do {
+                loaded = try LoadedAlertingConfig.load(rulePatterns: configuration.ruleFiles,
+                                                       alertingConfigFile: configuration.alertingConfigFile)
+            } catch {
+                throw ConfigurationError("\(error)")
+            }
+            for warning in loaded.alerting?.warnings ?? [] { logger.warning("alerting config: \(warning)") }
+            let alertmanager = try configuration.alertmanagerURL.map { url in
+                do {
+                    return try AlertmanagerPusher.Configuration(baseURL: url)
+                } catch {
+                    throw ConfigurationError("--alertmanager.url=\(url): \(error)")
+                }
+            }
+            if configuration.alertmanagerURL?.hasPrefix("http://") == true {
+                logger.warning("--alertmanager.url is plain http://: alerts travel unencrypted")
+            }
+            alerting = try AlertingRuntime(
+                initial: loaded, rulePatterns: configuration.ruleFiles, alertingConfigFile: configuration.alertingConfigFile,
+                alertmanager: alertmanager,
+                options: NotifierOptions(externalURL: configuration.externalURL,
+                                         userAgent: "\(ExporterVersion.name)/\(ExporterVersion.version)"),
+                logger: Logger(label: "alerting"))
+            logger.info("alerting", metadata: ["rules": "\(loaded.ruleCount)",
+                                               "receivers": "\(loaded.alerting?.receivers.count ?? 0)"])
+        } catch {
+            printError("\(ExporterVersion.name): \(error)\n")
+            return 2
+        }
+
         let state = ExporterState(initial: RenderedMetrics(families: MetricsBuilder.families(for: nil, counters: PollCounters())),
                                   pollInterval: configuration.pollInterval)
-        let routes = Routes(state: state, telemetryPath: configuration.telemetryPath)
+        let routes = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
+                            enableLifecycle: configuration.enableLifecycle)
         let server: HTTPServer
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
@@ -73,8 +109,23 @@ public enum ExporterApp {
 
         let redis = RedisClient(configuration: redisConfiguration, backoff: configuration.redisBackoff, logger: Logger(label: "redis"))
         let sampler = Sampler(configuration: configuration.celeryConfiguration(), logger: Logger(label: "sampler"))
+        var eventListener: EventListenerThread?
+        if configuration.celeryEvents {
+            let listener = EventListenerThread(
+                redis: redisConfiguration,
+                events: configuration.celeryEventConfiguration(database: redisConfiguration.database),
+                backoff: configuration.redisBackoff, logger: Logger(label: "events"))
+            do {
+                try listener.start()
+            } catch {
+                printError("\(ExporterVersion.name): cannot start the Pub/Sub listener thread: \(error)\n")
+                return 2
+            }
+            eventListener = listener
+        }
         let poller = Poller(redis: redis, sampler: sampler, state: state, interval: configuration.pollInterval,
-                            stop: processStopSignal, logger: Logger(label: "poller"))
+                            stop: processStopSignal, logger: Logger(label: "poller"), events: eventListener?.monitor,
+                            alerting: alerting)
 
         server.start()
         logger.info("starting", metadata: [
@@ -95,12 +146,16 @@ public enum ExporterApp {
 
         while !processStopSignal.wait(seconds: 1) {
             if reloadRequested.exchange(false, ordering: .relaxed) {
-                logger.info("SIGHUP received: nothing to reload yet (rules and alerting arrive with the alerting feature)")
+                logger.info("SIGHUP received: reloading rules and alerting configuration")
+                alerting.reload()
             }
         }
         logger.info("shutting down")
         server.shutdown(gracePeriod: .seconds(5))
         pollThread.join()
+        eventListener?.stop()
+        // Pending notifications get a delivery deadline; what misses it is logged, never dropped silently.
+        alerting.shutdown(deadline: Deadline(after: .seconds(10)))
         logger.info("stopped")
         return 0
     }

@@ -42,6 +42,14 @@ extension ExporterConfiguration {
     /// The sampler's settings.
     public func celeryConfiguration() -> CeleryConfiguration {
         CeleryConfiguration(queues: celeryQueues, keyPrefix: celeryKeyPrefix, visibilityTimeout: celeryVisibilityTimeout,
-                            discoveryInterval: celeryDiscoveryInterval, unackedSampleLimit: celeryUnackedSampleLimit)
+                            discoveryInterval: celeryDiscoveryInterval, unackedSampleLimit: celeryUnackedSampleLimit,
+                            taskNameLimit: celeryTaskNameLimit, resultExpires: celeryResultExpires,
+                            censusEnabled: celeryCensus)
+    }
+
+    /// The Pub/Sub listener's settings; channels carry the Redis database number (`/<db>.celeryev/...`).
+    public func celeryEventConfiguration(database: Int) -> CeleryEventConfiguration {
+        CeleryEventConfiguration(keyPrefix: celeryKeyPrefix, database: database, taskNameLimit: celeryTaskNameLimit,
+                                 workerForgetAfter: celeryWorkerForgetAfter, maxWorkers: celeryMaxWorkers)
     }
 }

@@ -32,6 +32,17 @@ public struct ExporterConfiguration: Sendable {
     public var celeryVisibilityTimeout = 3600.0
     public var celeryUnackedSampleLimit = 10_000
     public var celeryDiscoveryInterval = 60.0
+    public var celeryEvents = true
+    public var celeryWorkerForgetAfter = 3600.0
+    public var celeryMaxWorkers = 1000
+    public var celeryTaskNameLimit = 0
+    public var celeryResultExpires = 86_400.0
+    public var celeryCensus = true
+    public var ruleFiles: [String] = []
+    public var alertingConfigFile: String?
+    public var alertmanagerURL: String?
+    public var externalURL = ""
+    public var enableLifecycle = true
     public var logLevel = LogLevel.info
     public var logFormat = LogFormat.logfmt
 
@@ -51,6 +62,20 @@ public struct ExporterConfiguration: Sendable {
                    help: "Path under which metrics are served.", repeatable: false),
         OptionSpec(name: "web.max-connections", valueName: "N", defaultText: "1024",
                    help: "Open HTTP connections allowed at once; more are refused.", repeatable: false),
+        OptionSpec(name: "web.external-url", valueName: "URL", defaultText: nil,
+                   help: "URL under which users reach this exporter; used as generatorURL/externalURL in notifications.",
+                   repeatable: false),
+        OptionSpec(name: "web.enable-lifecycle", valueName: nil, defaultText: "true",
+                   help: "Allow POST /-/reload; --no-web.enable-lifecycle leaves only SIGHUP.", repeatable: false),
+        OptionSpec(name: "rules.file", valueName: "FILE|GLOB", defaultText: nil,
+                   help: "Prometheus alerting-rule file(s) to evaluate after every poll (e.g. deploy/prometheus/celery-redis-rules.yml).",
+                   repeatable: true),
+        OptionSpec(name: "alerting.config", valueName: "FILE", defaultText: nil,
+                   help: "Alertmanager-style routing and receivers (webhook, Slack) for the alerts; without it alerts are only exposed.",
+                   repeatable: false),
+        OptionSpec(name: "alertmanager.url", valueName: "URL", defaultText: nil,
+                   help: "Also push alerts to this Alertmanager (POST /api/v2/alerts), e.g. http://alertmanager:9093.",
+                   repeatable: false),
         OptionSpec(name: "redis.url", valueName: "URL", defaultText: "redis://localhost:6379/0",
                    help: "Redis of the Celery broker: redis://[user[:password]@]host[:port][/db], rediss://... for TLS, or unix:///path/redis.sock?db=N.",
                    repeatable: false),
@@ -90,6 +115,23 @@ public struct ExporterConfiguration: Sendable {
                    repeatable: false),
         OptionSpec(name: "celery.discovery-interval", valueName: "DURATION", defaultText: "1m",
                    help: "How often queues are rediscovered from _kombu.binding.* (a full SCAN of the keyspace, so not every poll).",
+                   repeatable: false),
+        OptionSpec(name: "celery.events", valueName: nil, defaultText: "true",
+                   help: "Subscribe to Celery's result and worker-heartbeat Pub/Sub channels (one extra Redis connection); --no-celery.events turns it off.",
+                   repeatable: false),
+        OptionSpec(name: "celery.worker-forget-after", valueName: "DURATION", defaultText: "1h",
+                   help: "Workers down for longer than this are dropped from the output.", repeatable: false),
+        OptionSpec(name: "celery.max-workers", valueName: "N", defaultText: "1000",
+                   help: "Most workers tracked (each is a label value); heartbeats of more are counted, not tracked.",
+                   repeatable: false),
+        OptionSpec(name: "celery.task-name-limit", valueName: "N", defaultText: "0 (off)",
+                   help: "Add a task label (task names from result_extended metas and messages), for at most N names; the rest are 'other'.",
+                   repeatable: false),
+        OptionSpec(name: "celery.result-expires", valueName: "DURATION", defaultText: "1d",
+                   help: "Celery's result_expires, used to estimate when a STARTED task began from its meta key's TTL.",
+                   repeatable: false),
+        OptionSpec(name: "celery.census", valueName: nil, defaultText: "true",
+                   help: "Count celery-task-meta-* keys by state with an incremental SCAN spread over polls; --no-celery.census turns it off.",
                    repeatable: false),
         OptionSpec(name: "log.level", valueName: "LEVEL", defaultText: "info",
                    help: "One of debug, info, warn, error.", repeatable: false),
@@ -143,6 +185,22 @@ public struct ExporterConfiguration: Sendable {
         celeryUnackedSampleLimit = try Self.integer(options, "celery.unacked-sample-limit", range: 1...10_000_000)
             ?? celeryUnackedSampleLimit
         celeryDiscoveryInterval = try Self.duration(options, "celery.discovery-interval", minimum: 1) ?? celeryDiscoveryInterval
+        if let events = options.last("celery.events") { celeryEvents = events == "true" }
+        if let census = options.last("celery.census") { celeryCensus = census == "true" }
+        celeryWorkerForgetAfter = try Self.duration(options, "celery.worker-forget-after", minimum: 1) ?? celeryWorkerForgetAfter
+        celeryMaxWorkers = try Self.integer(options, "celery.max-workers", range: 1...100_000) ?? celeryMaxWorkers
+        celeryTaskNameLimit = try Self.integer(options, "celery.task-name-limit", range: 0...10_000) ?? celeryTaskNameLimit
+        celeryResultExpires = try Self.duration(options, "celery.result-expires", minimum: 1) ?? celeryResultExpires
+        ruleFiles = options.all("rules.file")
+        alertingConfigFile = try options.last("alerting.config").map { try Self.readableFile($0, flag: "alerting.config") }
+        if let url = options.last("alertmanager.url") {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                throw ConfigurationError("--alertmanager.url=\(url): expected an http:// or https:// URL")
+            }
+            alertmanagerURL = url
+        }
+        if let url = options.last("web.external-url") { externalURL = url }
+        if let lifecycle = options.last("web.enable-lifecycle") { enableLifecycle = lifecycle == "true" }
         if let level = options.last("log.level") {
             guard let parsed = LogLevel(rawValue: level.lowercased()) ?? (level.lowercased() == "warning" ? .warn : nil) else {
                 throw ConfigurationError("--log.level=\(level): expected one of debug, info, warn, error")

@@ -31,6 +31,8 @@ public enum MetricsBuilder {
 
         if let snapshot, snapshot.succeeded {
             families += queueFamilies(snapshot)
+            families += taskBreakdownFamilies(snapshot)
+            families += censusFamilies(snapshot)
         }
 
         if let snapshot {
@@ -55,16 +57,79 @@ public enum MetricsBuilder {
             name: "celery_redis_poll_errors",
             help: "Failed polls of Redis, by the stage that failed (connect, discovery, queues, unacked).",
             type: .counter,
-            samples: PollStage.allCases.map { Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.errorsByStage[$0] ?? 0)) }))
+            // The census never fails a poll (its problems are command errors), so it has no series here.
+            samples: PollStage.allCases.filter { $0 != .census }.map { Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.errorsByStage[$0] ?? 0)) }))
         families.append(MetricFamily(
             name: "celery_redis_command_errors",
-            help: "Redis error replies to individual commands (e.g. WRONGTYPE: a key named like a queue holds another type) by stage; the poll itself still succeeds and the key reads 0.",
+            help: "Redis error replies to individual commands (e.g. WRONGTYPE: a key named like a queue holds another type) by stage; the poll itself still succeeds and the key reads 0. For stage census, also census round trips that failed (the pass resumes on the next poll).",
             type: .counter,
             samples: PollStage.allCases.filter { $0 != .connect }.map { Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.commandErrorsByStage[$0] ?? 0)) }))
         families.append(MetricFamily(
             name: "celery_redis_build_info",
             help: "Always 1; the version label tells which celery-redis-exporter build is running.",
             type: .gauge, samples: [Sample(labels: [Label("version", ExporterVersion.version)], value: 1)]))
+        return families
+    }
+
+    /// Per-task-name breakdowns, present only when the task label is enabled (CeleryConfiguration.taskNameLimit > 0).
+    private static func taskBreakdownFamilies(_ snapshot: Snapshot) -> [MetricFamily] {
+        func samples(_ values: (QueueSnapshot) -> [String: Int]) -> [Sample] {
+            snapshot.queues.flatMap { queue in
+                values(queue).sorted { $0.key < $1.key }.map {
+                    Sample(labels: [Label("queue", queue.name), Label("task", $0.key)], value: Double($0.value))
+                }
+            }
+        }
+        var families: [MetricFamily] = []
+        let unacked = samples(\.unackedByTask)
+        if !unacked.isEmpty {
+            families.append(MetricFamily(
+                name: "celery_redis_unacked_tasks_by_name",
+                help: "Unacknowledged tasks of the unacked sample by queue and task name (names beyond the configured limit are counted under task=\"other\").",
+                type: .gauge, samples: unacked))
+        }
+        let scheduled = samples(\.scheduledByTask)
+        if !scheduled.isEmpty {
+            families.append(MetricFamily(
+                name: "celery_redis_scheduled_tasks_by_name",
+                help: "Scheduled (future ETA) unacknowledged tasks by queue and task name (names beyond the configured limit are counted under task=\"other\").",
+                type: .gauge, samples: scheduled))
+        }
+        return families
+    }
+
+    /// Result-backend census families: present once the first full pass has completed (never partial counts).
+    private static func censusFamilies(_ snapshot: Snapshot) -> [MetricFamily] {
+        var families: [MetricFamily] = []
+        if let census = snapshot.census {
+            families.append(MetricFamily(
+                name: "celery_redis_task_meta_keys",
+                help: "celery-task-meta-* result keys by status, as of the last complete census pass (other = custom states, unknown = not a Celery meta). Keys live for result_expires after the last write; STARTED exists only with task_track_started.",
+                type: .gauge,
+                samples: TaskMetaState.allCases.map { Sample(labels: [Label("state", $0.rawValue)], value: Double(census.metaKeys[$0] ?? 0)) }))
+            families.append(MetricFamily(
+                name: "celery_redis_task_meta_worker_lost_keys",
+                help: "FAILURE result keys whose exception is WorkerLostError (a pool process died mid-task), as of the last complete census pass; also counted in task_meta_keys{state=\"FAILURE\"}.",
+                type: .gauge, samples: [Sample(value: Double(census.workerLostKeys))]))
+            families.append(MetricFamily(
+                name: "celery_redis_started_task_oldest_age_seconds",
+                help: "Seconds since the oldest task with a STARTED result key started (0 when none): the larger of time since first seen and now - (result_expires - PTTL). Needs task_track_started.",
+                type: .gauge, unit: "seconds", samples: [Sample(value: census.startedOldestAge)]))
+            families.append(MetricFamily(
+                name: "celery_redis_census_duration_seconds",
+                help: "Wall time of the last complete census pass over celery-task-meta-* keys (incremental SCAN spread over polls).",
+                type: .gauge, unit: "seconds", samples: [Sample(value: census.passDuration)]))
+            families.append(MetricFamily(
+                name: "celery_redis_census_last_complete_timestamp_seconds",
+                help: "Unix time the last complete census pass ended; the task_meta_keys counts are as of then.",
+                type: .gauge, unit: "seconds", samples: [Sample(value: census.lastCompleteTimestamp)]))
+        }
+        if let orphaned = snapshot.orphanedStartedTasks {
+            families.append(MetricFamily(
+                name: "celery_redis_orphaned_started_tasks",
+                help: "Tasks whose worker is gone: STARTED result keys whose hostname is not a live worker, plus stranded unacked tasks while no worker is alive to restore them. Present only when worker liveness is known.",
+                type: .gauge, samples: [Sample(value: Double(orphaned))]))
+        }
         return families
     }
 
@@ -90,6 +155,22 @@ public enum MetricsBuilder {
                 name: "celery_redis_unacked_stranded_tasks",
                 help: "Unacknowledged tasks fetched longer ago than the visibility timeout: their worker likely died, and no live worker has restored them yet.",
                 type: .gauge, samples: perQueue { Double($0.stranded) }),
+            MetricFamily(
+                name: "celery_redis_scheduled_tasks",
+                help: "Unacknowledged tasks whose ETA/countdown is still in the future: held by workers until due (they bypass the prefetch limit).",
+                type: .gauge, samples: perQueue { Double($0.scheduled) }),
+            MetricFamily(
+                name: "celery_redis_eta_beyond_visibility_tasks",
+                help: "Unacknowledged tasks whose ETA is more than the visibility timeout after the worker fetched them: kombu restores them before they are due, so Celery will run them more than once.",
+                type: .gauge, samples: perQueue { Double($0.etaBeyondVisibility) }),
+            MetricFamily(
+                name: "celery_redis_queue_oldest_message_age_seconds",
+                help: "Seconds the oldest due message of the queue has waited (over the tails of all priority lists; future-ETA messages skipped; 0 when none). Exact when the message carries a sent_at header or expires; otherwise time since the exporter first saw it next in line, a lower bound (it may have waited behind others, or before the exporter started).",
+                type: .gauge, unit: "seconds", samples: perQueue { $0.oldestMessageAge ?? 0 }),
+            MetricFamily(
+                name: "celery_redis_queue_redelivered_tail_messages",
+                help: "Messages next in line on the queue's priority lists (at most one per list) that kombu restored with redelivered=true: a worker died or a countdown exceeded the visibility timeout; their wait started earlier than it looks.",
+                type: .gauge, samples: perQueue { Double($0.redeliveredTailMessages) }),
             MetricFamily(
                 name: "celery_redis_unacked_unclassified_tasks",
                 help: "Unacknowledged tasks not attributed to a queue in this poll (beyond the sample limit, not yet decoded, or undecodable); with the per-queue series they sum to all unacked tasks.",

@@ -1,4 +1,5 @@
 import Celery
+import Alerting
 import Exposition
 import Logging
 import Redis
@@ -15,11 +16,15 @@ public final class Poller: @unchecked Sendable {
     private let interval: Double
     private let logger: Logger
     private let stop: StopSignal
+    private let events: CeleryEventMonitor?
+    private let alerting: AlertingRuntime?
     private var counters = PollCounters()
     private var lastOutcomeWasSuccess: Bool?
 
     public init(redis: RedisCommandExecuting, sampler: Sampler, state: ExporterState, interval: Double,
-                stop: StopSignal, logger: Logger) {
+                stop: StopSignal, logger: Logger, events: CeleryEventMonitor? = nil, alerting: AlertingRuntime? = nil) {
+        self.alerting = alerting
+        self.events = events
         self.redis = redis
         self.sampler = sampler
         self.state = state
@@ -44,7 +49,7 @@ public final class Poller: @unchecked Sendable {
 
     /// One poll: sample, count, render, publish.
     public func pollOnce() {
-        let snapshot = sampler.poll(using: redis, now: wallClockNow())
+        let snapshot = sampler.poll(using: redis, now: wallClockNow(), liveWorkers: events?.liveWorkerHostnames())
         let finished = wallClockNow()
         counters.lastPollTimestamp = finished
         for (stage, count) in snapshot.commandErrors {
@@ -56,7 +61,11 @@ public final class Poller: @unchecked Sendable {
             let stage = snapshot.failedStage ?? .queues
             counters.errorsByStage[stage, default: 0] += 1
         }
-        let rendered = RenderedMetrics(families: MetricsBuilder.families(for: snapshot, counters: counters))
+        var families = MetricsBuilder.families(for: snapshot, counters: counters)
+        if let events { families += events.metricFamilies() }
+        // Rules see exactly the series /metrics serves, so alerts and metrics always agree.
+        if let alerting { families += alerting.evaluate(families: families, now: finished) }
+        let rendered = RenderedMetrics(families: families)
         state.publish(.init(rendered: rendered, lastPollSucceeded: snapshot.succeeded,
                             lastPollMonotonic: monotonicNow(), lastFailure: snapshot.failureDescription))
         logTransition(snapshot)

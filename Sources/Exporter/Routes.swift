@@ -6,16 +6,23 @@ import HTTP
 public struct Routes: Sendable {
     public let state: ExporterState
     public let telemetryPath: String
+    /// The alerting runtime, for `/api/v1/alerts` and `POST /-/reload`.
+    public let alerting: AlertingRuntime?
+    /// Whether `POST /-/reload` is allowed (`--web.enable-lifecycle`).
+    public let enableLifecycle: Bool
 
-    public init(state: ExporterState, telemetryPath: String) {
+    public init(state: ExporterState, telemetryPath: String, alerting: AlertingRuntime? = nil, enableLifecycle: Bool = true) {
         self.state = state
         self.telemetryPath = telemetryPath
+        self.alerting = alerting
+        self.enableLifecycle = enableLifecycle
     }
 
     /// Answers one request.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let path = request.path
-        let known = [telemetryPath, "/-/healthy", "/-/ready", "/"]
+        if path == "/-/reload" { return reload(request) }
+        let known = [telemetryPath, "/-/healthy", "/-/ready", "/", "/api/v1/alerts"]
         guard known.contains(path) else {
             return .text(status: 404, "404 page not found: \(path) (try \(telemetryPath))\n")
         }
@@ -27,6 +34,9 @@ public struct Routes: Sendable {
         switch path {
         case telemetryPath: return metrics(request)
         case "/-/healthy": return .text(status: 200, "Healthy\n")
+        case "/api/v1/alerts":
+            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
+                                body: alerting?.alertsAPIBody ?? Array("{\"status\":\"success\",\"data\":{\"alerts\":[]}}".utf8))
         case "/-/ready":
             if let reason = state.notReadyReason(monotonicNow: monotonicNow()) {
                 return .text(status: 503, "Not ready: \(reason)\n")
@@ -34,6 +44,23 @@ public struct Routes: Sendable {
             return .text(status: 200, "Ready\n")
         default: return landingPage()
         }
+    }
+
+    /// `POST /-/reload` (Prometheus's lifecycle endpoint): re-reads rules and alerting config.
+    private func reload(_ request: HTTPRequest) -> HTTPResponse {
+        guard request.method == "POST" || request.method == "PUT" else {
+            var response = HTTPResponse.text(status: 405, "405 method not allowed: /-/reload accepts POST\n")
+            response.headers.append(("Allow", "POST, PUT"))
+            return response
+        }
+        guard enableLifecycle else {
+            return .text(status: 403, "Lifecycle API is not enabled (--web.enable-lifecycle); send SIGHUP instead\n")
+        }
+        guard let alerting else { return .text(status: 200, "nothing to reload\n") }
+        if let failure = alerting.reload() {
+            return .text(status: 500, "failed to reload config: \(failure)\n")
+        }
+        return .text(status: 200, "reloaded\n")
     }
 
     private func metrics(_ request: HTTPRequest) -> HTTPResponse {
@@ -57,6 +84,7 @@ public struct Routes: Sendable {
             <li><a href="\(path)">\(path)</a>: metrics</li>
             <li><a href="/-/healthy">/-/healthy</a>: liveness</li>
             <li><a href="/-/ready">/-/ready</a>: readiness (last poll of Redis succeeded and is recent)</li>
+            <li><a href="/api/v1/alerts">/api/v1/alerts</a>: alerts from the rule files, as Prometheus's alerts API</li>
             </ul>
             </body>
             </html>

@@ -7,7 +7,36 @@ import TestSupport
     static let timeDependent: Set<String> = [
         "celery_redis_poll_duration_seconds", "celery_redis_last_poll_timestamp_seconds",
         "celery_redis_last_successful_poll_timestamp_seconds", "celery_redis_unacked_oldest_age_seconds",
+        "celery_redis_config_last_reload_success_timestamp_seconds",
+        "celery_redis_queue_oldest_message_age_seconds", "celery_redis_started_task_oldest_age_seconds",
+        "celery_redis_census_duration_seconds", "celery_redis_census_last_complete_timestamp_seconds",
     ]
+
+    /// Issue 3 seeds on top of ``seed(_:prefix:)``, on a queue of their own (`sched`) so the spine's
+    /// values stay as they were: a message with a `sent_at` header 30 s old, two countdown tasks
+    /// held by a worker (one longer than the 1 h visibility timeout), and result metas (§4).
+    func seedIssue3(_ redis: RedisServer, now: Double) throws {
+        try CelerySeed.bind(redis, queue: "sched")
+        let message = String(decoding: CelerySeed.message(id: "sent-at-1", queue: "sched", tag: "tag-sent-at"), as: UTF8.self)
+            .replacingOccurrences(of: "\"ignore_result\": false}", with: "\"ignore_result\": false, \"sent_at\": \(now - 30)}")
+        #expect(message.contains("sent_at"))
+        _ = try redis.command([Array("LPUSH".utf8), Array("sched".utf8), Array(message.utf8)])
+        func iso(_ t: Double) -> String {
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            return f.string(from: Date(timeIntervalSince1970: t)).replacingOccurrences(of: "Z", with: "+00:00")
+        }
+        try CelerySeed.unacked(redis, queue: "sched", fetchedAt: now - 5, eta: iso(now + 600))
+        try CelerySeed.unacked(redis, queue: "sched", fetchedAt: now - 5, eta: iso(now + 7_200))
+        let metas: [(String, Int, String)] = [
+            ("ok", 86_400, #"{"status": "SUCCESS", "result": 5, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.098057+00:00", "task_id": "ok"}"#),
+            ("lost", 86_400, #"{"status": "FAILURE", "result": {"exc_type": "WorkerLostError", "exc_message": ["Worker exited prematurely: signal 9 (SIGKILL) Job: 1."], "exc_module": "billiard.exceptions"}, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.1+00:00", "task_id": "lost"}"#),
+            ("run", 86_340, #"{"status": "STARTED", "result": {"pid": 14240, "hostname": "w1@vm"}, "traceback": null, "children": [], "date_done": null, "task_id": "run"}"#),
+        ]
+        for (id, ttl, value) in metas {
+            _ = try redis.command([Array("SETEX".utf8), Array("celery-task-meta-\(id)".utf8), Array(String(ttl).utf8), Array(value.utf8)])
+        }
+    }
 
     /// Seeds two bound queues (one with three priority lists), unacked tasks of which one is stranded.
     func seed(_ redis: RedisServer, prefix: String = "") throws -> Double {
@@ -27,11 +56,17 @@ import TestSupport
     func waitReady(_ exporter: ExporterProcess) throws {
         let ready = waitUntil(timeout: 10) { (try? exporter.get("/-/ready"))?.status == 200 }
         #expect(ready, "not ready; stderr: \(exporter.stderr)")
+        // The Pub/Sub listener connects on its own thread; wait for it so values are deterministic.
+        let subscribed = waitUntil(timeout: 10) {
+            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value("celery_redis_event_subscriber_up") == 1
+        }
+        #expect(subscribed, "event subscriber not up; stderr: \(exporter.stderr)")
     }
 
     @Test func servesExactCeleryValuesAndGoldenText() throws {
         let redis = try RedisServer()
         let seededAt = try seed(redis)
+        try seedIssue3(redis, now: seededAt)
         let exporter = try ExporterProcess(arguments: [
             "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s", "--celery.queues=other",
         ])
@@ -54,6 +89,25 @@ import TestSupport
         #expect(metrics.value("celery_redis_unacked_unclassified_tasks") == 0)
         #expect(metrics.value("celery_redis_poll_errors_total", ["stage": "queues"]) == 0)
         #expect(metrics.value("celery_redis_build_info", ["version": "0.1.0"]) == 1)
+
+        // Issue 3: oldest waiting message (exact from sent_at), the in-flight split, the census.
+        let waiting = metrics.value("celery_redis_queue_oldest_message_age_seconds", ["queue": "sched"]) ?? -1
+        let expectedWaiting = Date().timeIntervalSince1970 - (seededAt - 30)
+        #expect(abs(waiting - expectedWaiting) < 2, "oldest message age \(waiting), expected about \(expectedWaiting)")
+        #expect(metrics.value("celery_redis_queue_oldest_message_age_seconds", ["queue": "high"]) == 0)
+        #expect(metrics.value("celery_redis_scheduled_tasks", ["queue": "sched"]) == 2)
+        #expect(metrics.value("celery_redis_scheduled_tasks", ["queue": "celery"]) == 0)
+        #expect(metrics.value("celery_redis_eta_beyond_visibility_tasks", ["queue": "sched"]) == 1)
+        #expect(metrics.value("celery_redis_queue_redelivered_tail_messages", ["queue": "celery"]) == 0)
+        #expect(metrics.value("celery_redis_task_meta_keys", ["state": "SUCCESS"]) == 1)
+        #expect(metrics.value("celery_redis_task_meta_keys", ["state": "FAILURE"]) == 1)
+        #expect(metrics.value("celery_redis_task_meta_keys", ["state": "STARTED"]) == 1)
+        #expect(metrics.value("celery_redis_task_meta_keys", ["state": "unknown"]) == 0)
+        #expect(metrics.value("celery_redis_task_meta_worker_lost_keys") == 1)
+        let started = metrics.value("celery_redis_started_task_oldest_age_seconds") ?? -1
+        let expectedStarted = Date().timeIntervalSince1970 - (seededAt - 60)
+        #expect(abs(started - expectedStarted) < 3, "started age \(started), expected about \(expectedStarted)")
+        #expect(metrics.value("celery_redis_orphaned_started_tasks") == nil, "no worker information wired: omitted")
 
         // Golden file: everything but the time-dependent values is fixed.
         let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/metrics.txt")
@@ -197,6 +251,33 @@ import TestSupport
         #expect(result.status == 2)
         #expect(result.stderr.contains("cannot listen"))
         exporter.terminate()
+    }
+
+    @Test func tlsToRedisIsVerified() throws {
+        let certs = try TestCertificates()
+        let redis = try RedisServer(tls: (certs.serverCert, certs.serverKey, certs.caCert))
+        _ = try seed(redis)
+        let tlsPort = try #require(redis.tlsPort)
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=rediss://localhost:\(tlsPort)/0", "--redis.tls.ca-file=\(certs.caCert)", "--poll.interval=0.2s",
+        ])
+        try waitReady(exporter)
+        #expect(MetricsText(text: try exporter.get("/metrics").text).value("celery_redis_queue_length", ["queue": "celery"]) == 6)
+        exporter.terminate()
+
+        // An untrusted CA never falls back to plaintext: the poll fails at connect and readiness says why.
+        let untrusted = try ExporterProcess(arguments: [
+            "--redis.url=rediss://localhost:\(tlsPort)/0", "--redis.tls.ca-file=\(certs.wrongCACert)", "--poll.interval=0.2s",
+        ])
+        let failed = waitUntil(timeout: 10) {
+            MetricsText(text: (try? untrusted.get("/metrics").text) ?? "").value("celery_redis_poll_errors_total", ["stage": "connect"]) ?? 0 >= 1
+        }
+        #expect(failed, "stderr: \(untrusted.stderr)")
+        #expect(try untrusted.get("/-/ready").status == 503)
+        untrusted.terminate()
+
+        let bad = try runExporterToExit(["--redis.url=rediss://localhost:\(tlsPort)/0", "--redis.tls.ca-file=/etc/hostname"])
+        #expect(bad.status == 2 && bad.stderr.contains("Redis TLS settings"), "stderr: \(bad.stderr)")
     }
 
     @Test func versionAndHelp() throws {

@@ -1,0 +1,153 @@
+import Alerting
+import Exposition
+import Logging
+import Notify
+import Sockets
+import Synchronization
+
+/// Rule files and the alerting configuration as loaded from disk, validated as a whole.
+public struct LoadedAlertingConfig: Sendable {
+    public var ruleGroups: [RuleGroup]
+    public var alerting: AlertingConfiguration?
+
+    /// Reads every rule file matching `rulePatterns` and the alerting config file; any error names
+    /// the file and what is wrong, and nothing is applied.
+    public static func load(rulePatterns: [String], alertingConfigFile: String?) throws -> LoadedAlertingConfig {
+        let groups = try RuleLoader.load(patterns: rulePatterns)
+        let alerting = try alertingConfigFile.map { try AlertingConfiguration.load(file: $0) }
+        return LoadedAlertingConfig(ruleGroups: groups, alerting: alerting)
+    }
+
+    /// Number of alerting rules in all groups.
+    public var ruleCount: Int { ruleGroups.reduce(0) { $0 + $1.rules.count } }
+}
+
+/// Evaluates the rules after every poll and hands alerts to the notifier; reloadable.
+///
+/// Threads: ``evaluate(families:now:)`` runs on the poller thread (the evaluator is confined
+/// there); ``reload()`` may be called from the main thread (SIGHUP) or an HTTP thread
+/// (`POST /-/reload`): it loads and validates the files right away, so the caller learns the
+/// outcome, and leaves the new configuration for the poller to apply before its next evaluation.
+public final class AlertingRuntime: @unchecked Sendable {
+    // @unchecked: `evaluator` and `appliedAlerting` are only touched on the poller thread
+    // (evaluate/shutdown after the poller joined); everything else is a Mutex or immutable.
+    private let rulePatterns: [String]
+    private let alertingConfigFile: String?
+    private let alertmanager: AlertmanagerPusher.Configuration?
+    private let options: NotifierOptions
+    private let logger: Logger
+    private let evaluator: AlertEvaluator
+    private var appliedAlerting: AlertingConfiguration?
+    private let notifier: Mutex<Notifier?>
+    private let pending = Mutex<LoadedAlertingConfig?>(nil)
+    private let reloadStatus: Mutex<(successful: Bool, timestamp: Double)>
+    private let alertsJSON = Mutex<[UInt8]>(AlertsAPI.json([]))
+
+    /// Builds the runtime from an already validated configuration and starts the notifier.
+    public init(initial: LoadedAlertingConfig, rulePatterns: [String], alertingConfigFile: String?,
+                alertmanager: AlertmanagerPusher.Configuration?, options: NotifierOptions, logger: Logger) throws {
+        self.rulePatterns = rulePatterns
+        self.alertingConfigFile = alertingConfigFile
+        self.alertmanager = alertmanager
+        self.options = options
+        self.logger = logger
+        self.evaluator = AlertEvaluator(groups: initial.ruleGroups)
+        evaluator.externalURL = options.externalURL
+        self.appliedAlerting = initial.alerting
+        let first = try Notifier(configuration: initial.alerting, alertmanager: alertmanager, options: options,
+                                 logger: logger)
+        try first.start()
+        self.notifier = Mutex(first)
+        self.reloadStatus = Mutex((true, wallClockNow()))
+    }
+
+    /// Re-reads the files. Returns nil on success, else the reason (the old configuration stays).
+    @discardableResult
+    public func reload() -> String? {
+        do {
+            let loaded = try LoadedAlertingConfig.load(rulePatterns: rulePatterns, alertingConfigFile: alertingConfigFile)
+            for warning in loaded.alerting?.warnings ?? [] { logger.warning("alerting config: \(warning)") }
+            pending.withLock { $0 = loaded }
+            reloadStatus.withLock { $0 = (true, wallClockNow()) }
+            logger.info("configuration reloaded", metadata: ["rules": "\(loaded.ruleCount)"])
+            return nil
+        } catch {
+            reloadStatus.withLock { $0.successful = false }
+            logger.error("configuration reload failed; keeping the previous configuration", metadata: ["err": "\(error)"])
+            return "\(error)"
+        }
+    }
+
+    /// Poller thread: applies a pending reload, evaluates the rules against this poll's series,
+    /// notifies, and returns the alerting metric families to render with them.
+    public func evaluate(families: [MetricFamily], now: Double) -> [MetricFamily] {
+        if let loaded = pending.withLock({ value -> LoadedAlertingConfig? in defer { value = nil }; return value }) {
+            apply(loaded)
+        }
+        let alerts = evaluator.evaluate(families: families, now: now)
+        for error in evaluator.lastErrors {
+            logger.warning("rule evaluation failed", metadata: ["group": "\(error.group)", "rule": "\(error.rule)", "err": "\(error.message)"])
+        }
+        alertsJSON.withLock { $0 = AlertsAPI.json(alerts) }
+        let current = notifier.withLock { $0 }
+        current?.update(alerts: NotifiableAlert.from(alerts, generatorURL: options.externalURL), now: now)
+        var out = evaluator.metricFamilies(now: now)
+        let status = reloadStatus.withLock { $0 }
+        out.append(MetricFamily(
+            name: "celery_redis_config_last_reload_successful",
+            help: "1 when the last load of the rule files and alerting configuration succeeded (at start-up, SIGHUP or POST /-/reload); 0 when it failed and the previous configuration is still in use.",
+            type: .gauge, samples: [Sample(value: status.successful ? 1 : 0)]))
+        out.append(MetricFamily(
+            name: "celery_redis_config_last_reload_success_timestamp_seconds",
+            help: "Unix time of the last successful configuration load.",
+            type: .gauge, unit: "seconds", samples: [Sample(value: status.timestamp)]))
+        out += current?.metricFamilies() ?? []
+        return out
+    }
+
+    /// The JSON of `GET /api/v1/alerts` as of the last evaluation.
+    public var alertsAPIBody: [UInt8] { alertsJSON.withLock { $0 } }
+
+    /// Stops the notifier, giving pending notifications until `deadline`; logs what was not delivered.
+    public func shutdown(deadline: Deadline) {
+        guard let current = notifier.withLock({ $0 }) else { return }
+        report(current.drain(deadline: deadline), context: "shutdown")
+    }
+
+    private func apply(_ loaded: LoadedAlertingConfig) {
+        evaluator.replaceRules(loaded.ruleGroups)
+        guard loaded.alerting != appliedAlerting else { return }
+        // Receivers changed: start a notifier on the new configuration, then let the old one finish
+        // what it has queued on a thread of its own so this poll is not held up.
+        do {
+            let fresh = try Notifier(configuration: loaded.alerting, alertmanager: alertmanager, options: options,
+                                     logger: logger)
+            try fresh.start()
+            let old = notifier.withLock { value -> Notifier? in defer { value = fresh }; return value }
+            appliedAlerting = loaded.alerting
+            if let old {
+                let logger = self.logger
+                _ = try? NativeThread.spawn(name: "notify-retire") {
+                    let report = old.drain(deadline: Deadline(after: .seconds(60)))
+                    if !report.undelivered.isEmpty {
+                        logger.error("notifications of the replaced alerting configuration were not delivered",
+                                     metadata: ["count": "\(report.undelivered.values.reduce(0) { $0 + $1.count })"])
+                    }
+                }
+            }
+        } catch {
+            reloadStatus.withLock { $0.successful = false }
+            logger.error("cannot start notifier for the reloaded alerting configuration; keeping the previous one",
+                         metadata: ["err": "\(error)"])
+        }
+    }
+
+    private func report(_ report: DrainReport, context: String) {
+        let count = report.undelivered.values.reduce(0) { $0 + $1.count }
+        if count > 0 || report.unpushedAlertBatches > 0 {
+            logger.error("notifications not delivered before the deadline", metadata: [
+                "context": "\(context)", "notifications": "\(count)", "alertmanager_batches": "\(report.unpushedAlertBatches)",
+            ])
+        }
+    }
+}

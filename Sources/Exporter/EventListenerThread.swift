@@ -1,0 +1,69 @@
+import Celery
+import Logging
+import Redis
+import Sockets
+import Synchronization
+
+/// The Pub/Sub listener: one ``RedisSubscriber`` on its own thread feeding a ``CeleryEventMonitor``.
+///
+/// design.md: "each target keeps one long-lived Pub/Sub connection … a listener thread turns these
+/// into counters and worker states". The subscriber blocks in reads, so it gets a native thread,
+/// never a Swift concurrency task (swift-linux-notes P19). The poller reads ``monitor`` once per
+/// poll; the listener thread writes it; the monitor's lock is the only shared state.
+public final class EventListenerThread: Sendable {
+    /// The state the poller renders (``CeleryEventMonitor/metricFamilies()``) and the sampler asks
+    /// for live workers (``CeleryEventMonitor/liveWorkerHostnames()``).
+    public let monitor: CeleryEventMonitor
+    /// The subscription (its ``RedisSubscriber/status`` is readable from any thread).
+    public let subscriber: RedisSubscriber
+
+    private let thread = Mutex<NativeThread?>(nil)
+    private let logger: Logger
+
+    /// Creates the listener; nothing connects until ``start()``.
+    /// - Parameters:
+    ///   - redis: the same configuration as the poller's client (endpoint, TLS, credentials).
+    ///   - events: channel names, limits and liveness settings.
+    ///   - backoff: the reconnect policy (the exporter's `--redis.backoff` settings).
+    public init(
+        redis: RedisConfiguration, events: CeleryEventConfiguration, backoff: ReconnectBackoff = ReconnectBackoff(),
+        logger: Logger = Logger(label: "events")
+    ) {
+        self.monitor = CeleryEventMonitor(configuration: events, logger: logger)
+        self.subscriber = RedisSubscriber(
+            configuration: redis, patterns: monitor.patterns, backoff: backoff, logger: logger)
+        self.logger = logger
+    }
+
+    /// Starts the listener thread (once; later calls do nothing). Throws only when the thread
+    /// cannot be created.
+    public func start() throws {
+        try thread.withLock { thread in
+            guard thread == nil else { return }
+            let subscriber = self.subscriber
+            let monitor = self.monitor
+            thread = try NativeThread.spawn(name: "events") {
+                subscriber.run { event in
+                    switch event {
+                    case .message(let message): monitor.handle(channel: message.channel, payload: message.payload)
+                    case .subscribed: monitor.subscriptionStarted()
+                    case .disconnected: monitor.subscriptionLost()
+                    }
+                }
+                monitor.subscriptionLost()
+            }
+            logger.debug("Pub/Sub listener started", metadata: ["patterns": "\(monitor.patterns.count)"])
+        }
+    }
+
+    /// Stops the subscriber and waits for the thread: about 250 ms while connected or backing off,
+    /// up to the Redis connect timeout while a connection attempt is in progress. Idempotent.
+    public func stop() {
+        subscriber.stop()
+        let running = thread.withLock { thread -> NativeThread? in
+            defer { thread = nil }
+            return thread
+        }
+        if let running, !running.isCurrent { running.join() }
+    }
+}
