@@ -58,6 +58,10 @@ let package = Package(
             dependencies: ["Notify", "Alerting", "HTTP", "TLS", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CeleryIntegrationTests", dependencies: ["TestSupport"], exclude: ["celeryapp"]),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Celery", "Redis", "Exposition", "HTTP", "TLS", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "ExporterTests",
+            dependencies: ["Exporter", "Celery", "Redis", "Exposition", "HTTP", "TLS", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Golden"]
+        ),
     ]
 )

@@ -10,6 +10,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 DURATION=${1:-10}
 CONNECTIONS=${2:-64}
 THREADS=${BENCH_LOOP_THREADS:-1}
+QUEUES=${BENCH_QUEUES:-60}
 scripts/install-deps.sh --bench >/dev/null
 swift build -c release --product celery-redis-exporter >/dev/null
 BIN="$(swift build -c release --show-bin-path)/celery-redis-exporter"
@@ -26,8 +27,8 @@ redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$
 pids+=($!)
 for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-# ~190 queues with a few messages each gives a /metrics body of about 50 KB.
-python3 - "$RPORT" <<'PY'
+# BENCH_QUEUES (default 60) queues with a few messages each: a /metrics body of about 50 KB.
+python3 - "$RPORT" "$QUEUES" <<'PY'
 import socket, sys
 port = int(sys.argv[1])
 def cmd(*args):
@@ -38,7 +39,7 @@ def cmd(*args):
     return out
 buf = b""
 n = 0
-for i in range(190):
+for i in range(int(sys.argv[2])):
     q = f"tasks.department_{i:03d}.high_priority_queue".encode()
     buf += cmd("SADD", b"_kombu.binding." + q, q + b"\x06\x16\x06\x16" + q); n += 1
     for j in range(i % 5):
@@ -56,8 +57,10 @@ pids+=($!)
 for _ in $(seq 100); do [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$EPORT/-/ready")" = 200 ] && break; sleep 0.1; done
 
 mkdir -p "$work/www"
+chmod 755 "$work" "$work/www"   # nginx workers run as an unprivileged user
 curl -s "http://127.0.0.1:$EPORT/metrics" -o "$work/www/metrics"
 curl -s -H 'Accept-Encoding: gzip' "http://127.0.0.1:$EPORT/metrics" -o "$work/www/metrics.gz"
+chmod 644 "$work/www/metrics" "$work/www/metrics.gz"
 cat > "$work/nginx.conf" <<CONF
 worker_processes $THREADS;
 daemon off;
@@ -88,6 +91,13 @@ run_wrk() { # url header -> "rps p99_ms"
   errors=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
   echo "$rps $p99 $errors"
 }
+# Both servers must really answer 200 with the same bytes, or the comparison means nothing.
+for url in "http://127.0.0.1:$EPORT/metrics" "http://127.0.0.1:$NPORT/metrics"; do
+  for enc in identity gzip; do
+    status=$(curl -s -o /dev/null -w "%{http_code}" -H "Accept-Encoding: $enc" "$url")
+    [ "$status" = 200 ] || { echo "error: $url (Accept-Encoding: $enc) answered HTTP $status, not 200" >&2; exit 1; }
+  done
+done
 printf '%-8s %-10s %12s %10s %s\n' case server req/s p99_ms notes
 for mode in plain gzip; do
   header=""; [ "$mode" = gzip ] && header="Accept-Encoding: gzip"
