@@ -15,7 +15,8 @@ import Testing
 /// - ``CeleryWorker`` / ``CeleryBeat`` over ``CeleryProcess``: started from the venv, stopped by pid
 ///   (SIGTERM, then SIGKILL of main process and pool children), spawned with an empty signal mask.
 /// - ``CeleryProducer``: publishes via `celeryapp/send.py` like an application does.
-/// - ``RedisTruth``: ground truth via redis-py (`celeryapp/truth.py`, `results.py`), one MULTI/EXEC.
+/// - ``RedisTruth``: ground truth via redis-py (`celeryapp/truth.py`, `results.py`, `tails.py`,
+///   `metas.py`), one MULTI/EXEC each.
 /// - ``ExporterUnderTest`` / ``Scrape``: the built binary and its parsed `/metrics`.
 /// - ``Agreement``: compares the two at a moment Redis held still for one exporter poll.
 ///
@@ -24,6 +25,13 @@ import Testing
 /// the state with `truth.waitFor` / `truth.waitForStatuses`, then `Agreement.expectAgreement` and
 /// scenario-specific `#expect`s on `obs.truth` (the state really is what the scenario claims) and
 /// `obs.scrape`. `CIT_TRACE=1` prints progress; `CIT_KEEP_LOGS=1` keeps worker logs in
-/// `$TMPDIR/celery-it-*`. Scenarios for issue-3 metrics wait, disabled, in PendingIssue3Tests.swift.
+/// `$TMPDIR/celery-it-*`.
+///
+/// Issue-3 metrics: WaitingAgeTests (oldest waiting message age, `tails.py`), ScheduledTests
+/// (scheduled / eta-beyond-visibility / redelivered tails), ResultsTests (live result counts,
+/// runtime histogram, worker-lost, task names; census vs `metas.py` via
+/// ``Agreement/expectCensusAgreement``), WorkerLivenessTests (heartbeats, orphaned STARTED
+/// tasks), OrphanedTests (exporter bugs kept as disabled `BUG:` tests until Sources are fixed).
+/// ``Agreement/expectAgreement`` also checks scheduled and eta-beyond-visibility per queue.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct CeleryIntegration {}

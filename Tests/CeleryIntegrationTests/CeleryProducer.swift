@@ -75,4 +75,12 @@ struct CeleryProducer: Sendable {
         }
         return ids
     }
+
+    /// `app.control.revoke(id)` for each id (a pidbox broadcast the workers act on: a revoked task
+    /// is discarded when it would run, and its result becomes REVOKED).
+    func revoke(_ ids: [String]) throws {
+        let code = "import sys\nfrom app import app\nfor i in sys.argv[1:]:\n    app.control.revoke(i)\n"
+        let result = try runCommand(environment.python, ["-c", code] + ids, environment: config.environment())
+        guard result.status == 0 else { throw HarnessError("revoke failed (status \(result.status)): \(result.stderr.suffix(2000))") }
+    }
 }

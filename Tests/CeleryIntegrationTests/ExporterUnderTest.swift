@@ -70,6 +70,56 @@ struct Scrape: Sendable {
     func stranded(_ queue: String) -> Double? { value("celery_redis_unacked_stranded_tasks", ["queue": queue]) }
     func oldestUnackedAge(_ queue: String) -> Double? { value("celery_redis_unacked_oldest_age_seconds", ["queue": queue]) }
     var unclassified: Double? { value("celery_redis_unacked_unclassified_tasks") }
+
+    // Issue 3 families.
+    func scheduled(_ queue: String) -> Double? { value("celery_redis_scheduled_tasks", ["queue": queue]) }
+    func etaBeyondVisibility(_ queue: String) -> Double? {
+        value("celery_redis_eta_beyond_visibility_tasks", ["queue": queue])
+    }
+    func oldestMessageAge(_ queue: String) -> Double? {
+        value("celery_redis_queue_oldest_message_age_seconds", ["queue": queue])
+    }
+    func redeliveredTails(_ queue: String) -> Double? {
+        value("celery_redis_queue_redelivered_tail_messages", ["queue": queue])
+    }
+    /// `celery_redis_task_results_total{state[,task]}`.
+    func results(_ state: String, task: String? = nil) -> Double? {
+        value("celery_redis_task_results_total", task.map { ["state": state, "task": $0] } ?? ["state": state])
+    }
+    /// Every `celery_redis_task_results_total` series as "state task" → value (task "" when absent).
+    var allResults: [String: Double] {
+        var out: [String: Double] = [:]
+        for (labels, v) in samples["celery_redis_task_results_total"] ?? [] {
+            out["\(labels["state"] ?? "?") \(labels["task"] ?? "")".trimmingCharacters(in: .whitespaces)] = v
+        }
+        return out
+    }
+    func workerUp(_ worker: String) -> Double? { value("celery_redis_worker_up", ["worker": worker]) }
+    func workerActive(_ worker: String) -> Double? { value("celery_redis_worker_tasks_active", ["worker": worker]) }
+    func workerProcessed(_ worker: String) -> Double? {
+        value("celery_redis_worker_processed_tasks_total", ["worker": worker])
+    }
+    /// The full host name (`w1@host`) of the worker started as `name`.
+    func workerHostname(_ name: String) -> String? {
+        labelValues("celery_redis_worker_up", "worker").first { $0.hasPrefix("\(name)@") }
+    }
+    var workers: Double? { value("celery_redis_workers") }
+    var subscriberUp: Double? { value("celery_redis_event_subscriber_up") }
+    var orphanedStarted: Double? { value("celery_redis_orphaned_started_tasks") }
+    var workerLostTotal: Double? { value("celery_redis_worker_lost_tasks_total") }
+    func metaKeys(_ state: String) -> Double? { value("celery_redis_task_meta_keys", ["state": state]) }
+    /// The time as of which the census counts include every change: the exporter's
+    /// `celery_redis_census_updated_timestamp_seconds` when it has one (counts kept current by live
+    /// result writes between reconciliation passes), else the start of the last complete pass.
+    var censusCurrentAsOf: Double? {
+        value("celery_redis_census_updated_timestamp_seconds") ?? censusPassStart
+    }
+    /// Start of the census pass whose counts are shown: last completion minus pass duration.
+    var censusPassStart: Double? {
+        guard let end = value("celery_redis_census_last_complete_timestamp_seconds"),
+              let duration = value("celery_redis_census_duration_seconds") else { return nil }
+        return end - duration
+    }
 }
 
 /// The built exporter binary run against the scenario's Redis with a short poll interval.
@@ -115,6 +165,23 @@ final class ExporterUnderTest: @unchecked Sendable {
             }
             usleep(40_000)
         }
+    }
+
+    /// Waits until the Pub/Sub subscription is up: Pub/Sub has no replay, so a scenario that
+    /// counts result writes or worker events must call this before producing anything.
+    func waitForSubscriber(timeout: Double = 10) throws {
+        let up = waitUntil(timeout: timeout) { (try? scrape())?.subscriberUp == 1 }
+        if !up { throw HarnessError("celery_redis_event_subscriber_up never read 1; stderr:\n\(process.stderr.suffix(2000))") }
+    }
+
+    /// Scrapes until `condition` holds (returns that scrape) or `timeout` passes (returns nil).
+    func scrape(until timeout: Double, _ condition: (Scrape) -> Bool) -> Scrape? {
+        let deadline = Date().addingTimeInterval(timeout)
+        repeat {
+            if let s = try? scrape(), condition(s) { return s }
+            usleep(100_000)
+        } while Date() < deadline
+        return nil
     }
 
     /// Stops the exporter (SIGTERM, then SIGKILL); returns its exit status.

@@ -32,11 +32,14 @@ struct UnackedEntryTruth: Decodable, Equatable, Sendable {
     let id: String?
     let task: String?
     let eta: String?
+    /// `eta` as epoch seconds.
+    let etaEpoch: Double?
     let redelivered: Bool?
 
     enum CodingKeys: String, CodingKey {
         case tag, score, queue, exchange, id, task, eta, redelivered
         case routingKey = "routing_key"
+        case etaEpoch = "eta_epoch"
     }
 }
 
@@ -60,6 +63,18 @@ struct TruthSnapshot: Decodable, Sendable {
     func sameState(as other: TruthSnapshot) -> Bool {
         queues == other.queues && zcard == other.zcard && hlen == other.hlen && unclassified == other.unclassified
             && entries == other.entries
+    }
+
+    /// Entries of `queue` whose ETA is after `time` (held by a worker until due), and whether
+    /// that number is ambiguous because an ETA falls within `margin` s of `time`.
+    func scheduled(_ queue: String, at time: Double, margin: Double) -> (count: Int, ambiguous: Bool) {
+        let etas = entries.filter { $0.queue == queue }.compactMap(\.etaEpoch)
+        return (etas.filter { $0 > time }.count, etas.contains { abs($0 - time) <= margin })
+    }
+
+    /// Entries of `queue` whose ETA is more than `visibilityTimeout` after their fetch (score).
+    func etaBeyondVisibility(_ queue: String, visibilityTimeout: Double) -> Int {
+        entries.filter { e in e.queue == queue && (e.etaEpoch.map { $0 - e.score } ?? -1) > visibilityTimeout }.count
     }
 
     /// Task ids currently in `unacked`.
@@ -151,5 +166,83 @@ struct RedisTruth: Sendable {
             usleep(200_000)
             last = try statuses(ids)
         }
+    }
+}
+
+/// The next-in-line message of one priority list (`tails.py`).
+struct TailTruth: Decodable, Sendable {
+    let list: String
+    let tag: String?
+    let id: String?
+    /// `headers.sent_at` (the `before_task_publish` hook of `CIT_SENT_AT`).
+    let sentAt: Double?
+    /// Publish time the message carries: `sent_at`, else `expires − expiration/1000`.
+    let published: Double?
+    let eta: Double?
+    let redelivered: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case list, tag, id, published, eta, redelivered
+        case sentAt = "sent_at"
+    }
+}
+
+/// `LINDEX <list> -1` of every priority list of some queues, in one MULTI/EXEC.
+struct TailsSnapshot: Decodable, Sendable {
+    let time: Double
+    let queues: [String: [TailTruth]]
+
+    /// The oldest publish time carried by a due tail of `queue` (future-ETA tails skipped).
+    func oldestPublished(_ queue: String) -> Double? {
+        (queues[queue] ?? []).filter { ($0.eta ?? 0) <= time }.compactMap(\.published).min()
+    }
+
+    func redeliveredTails(_ queue: String) -> Int { (queues[queue] ?? []).filter(\.redelivered).count }
+}
+
+/// Every `celery-task-meta-*` key counted by status (`metas.py`), one MULTI/EXEC.
+struct MetasTruth: Decodable, Sendable, Equatable {
+    let time: Double
+    let keys: Int
+    let byStatus: [String: Int]
+    let workerLost: Int
+    let startedByHost: [String: Int]
+    /// Max over STARTED metas of `result_expires − PTTL`.
+    let startedOldestAge: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case time, keys
+        case byStatus = "by_status"
+        case workerLost = "worker_lost"
+        case startedByHost = "started_by_host"
+        case startedOldestAge = "started_oldest_age"
+    }
+
+    /// Same keys and statuses (time and TTL-based ages aside).
+    func sameState(as other: MetasTruth) -> Bool {
+        keys == other.keys && byStatus == other.byStatus && workerLost == other.workerLost
+            && startedByHost == other.startedByHost
+    }
+
+    var summary: String { "\(keys) metas \(byStatus) worker-lost \(workerLost) STARTED by host \(startedByHost)" }
+}
+
+extension RedisTruth {
+    /// Tails of every priority list of `queues`.
+    func tails(_ queues: [String]) throws -> TailsSnapshot {
+        let script = CeleryEnvironment.appDirectory.appendingPathComponent("tails.py").path
+        let r = try runCommand(environment.python, [script, String(port), keyPrefix] + queues,
+                               environment: CeleryConfig.baseEnvironment())
+        guard r.status == 0 else { throw HarnessError("tails.py failed: \(r.stderr.suffix(2000))") }
+        return try JSONDecoder().decode(TailsSnapshot.self, from: Data(r.stdout.utf8))
+    }
+
+    /// Census of the result backend (`metas.py`); `resultExpires` is Celery's `result_expires`.
+    func metas(resultExpires: Double = 86400) throws -> MetasTruth {
+        let script = CeleryEnvironment.appDirectory.appendingPathComponent("metas.py").path
+        let r = try runCommand(environment.python, [script, String(port), keyPrefix, String(resultExpires)],
+                               environment: CeleryConfig.baseEnvironment())
+        guard r.status == 0 else { throw HarnessError("metas.py failed: \(r.stderr.suffix(2000))") }
+        return try JSONDecoder().decode(MetasTruth.self, from: Data(r.stdout.utf8))
     }
 }

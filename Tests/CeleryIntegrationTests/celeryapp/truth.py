@@ -12,7 +12,8 @@ Output:
                   "stranded": n}},               # those with score < time - VISIBILITY_TIMEOUT
    "zcard": n, "hlen": n,
    "unclassified": n,   # indexed tags with no hash entry, undecodable, or routed to an unlisted queue
-   "entries": [{"tag", "score", "queue", "routing_key", "exchange", "id", "task", "eta", "redelivered"}]}
+   "entries": [{"tag", "score", "queue", "routing_key", "exchange", "id", "task", "eta", "eta_epoch", "redelivered"}]}
+  (eta_epoch: headers.eta as epoch seconds, or null)
 
 An unacked value is [message, exchange, routing_key]. Its queue is what kombu's restore would pick:
 the queue(s) bound in _kombu.binding.<exchange> under that routing key (direct exchange), or the
@@ -21,6 +22,7 @@ queue is declared with its own routing key (Queue('videos', Exchange('media'), r
 """
 import json
 import sys
+from datetime import datetime
 
 import redis
 
@@ -77,13 +79,15 @@ unclassified = 0
 for tag, score in index:
     raw = hashed.get(tag)
     entry = {'tag': tag.decode(), 'score': score, 'queue': None, 'routing_key': None, 'exchange': None,
-             'id': None, 'task': None, 'eta': None, 'redelivered': None}
+             'id': None, 'task': None, 'eta': None, 'eta_epoch': None, 'redelivered': None}
     try:
         message, exchange, routing_key = json.loads(raw)
         headers = message.get('headers', {})
         entry.update(queue=queue_for(exchange, routing_key), routing_key=routing_key, exchange=exchange, id=headers.get('id'), task=headers.get('task'), eta=headers.get('eta'),
                      redelivered=bool(headers.get('redelivered') or
                                       message.get('properties', {}).get('delivery_info', {}).get('redelivered')))
+        if entry['eta']:
+            entry['eta_epoch'] = datetime.fromisoformat(entry['eta']).timestamp()
     except Exception:  # missing (None) or undecodable value
         pass
     out['entries'].append(entry)
