@@ -15,7 +15,8 @@ public struct CeleryConfiguration: Sendable, Equatable {
     public var visibilityTimeout: Double
     /// Minimum seconds between two standalone queue discoveries (`SCAN` over the keyspace is
     /// O(keyspace)). With the census on, discoveries after the first ride on its keyspace walk
-    /// (once per pass) instead, and this only paces the fallback (5 × the interval).
+    /// (once per census pass) instead, and this only paces the fallback (the larger of 5 × this and
+    /// 3 × ``censusInterval``).
     public var discoveryInterval: Double
     /// Whether to discover queues from `_kombu.binding.*` at all; false samples only ``queues``.
     public var discoverQueues: Bool
@@ -40,20 +41,24 @@ public struct CeleryConfiguration: Sendable, Equatable {
     public var resultExpires: Double
     /// Whether the result-backend census (`SCAN … MATCH <prefix>celery-task-meta-*`) runs at all.
     public var censusEnabled: Bool
-    /// The census aims to finish one full pass over the keyspace within this many seconds: each
-    /// poll it issues about `DBSIZE / censusScanCount × pollInterval / censusTargetPassDuration`
-    /// `SCAN` calls (within the two bounds below). Counts are published only when a pass completes,
-    /// so this is also how stale `celery_redis_task_meta_keys` may get.
+    /// Seconds between the starts of two reconciliation passes of the census (a full `SCAN` on
+    /// the census thread's own connection, see ``ResultCensus``). Between passes the counts follow
+    /// live result writes and predicted expiries; passes catch `forget()` deletions and anything
+    /// written while the subscriber was down. The exporter defaults it to 5 m with the Pub/Sub
+    /// listener and 45 s without (then passes are the only source of change).
+    public var censusInterval: Double
+    /// While the listener is attached but not subscribed (writes are being missed), passes start at
+    /// least this often.
+    public var censusFallbackInterval: Double
+    /// A pass spreads its `SCAN` calls evenly over about `min(this, 0.8 × interval)` seconds, so
+    /// Redis sees a steady trickle rather than a burst.
     public var censusTargetPassDuration: Double
     /// `COUNT` hint of each census `SCAN` call (buckets Redis visits per call).
     public var censusScanCount: Int
-    /// Fewest census `SCAN` calls per poll (progress on a tiny or idle keyspace).
-    public var censusMinScanCallsPerPoll: Int
-    /// Most census `SCAN` calls per poll: a hard cap on the census's Redis work per poll.
-    public var censusMaxScanCallsPerPoll: Int
-    /// Most meta `GET`s per poll. Only keys not classified yet (and non-terminal ones) are fetched,
-    /// so this bounds the first pass over a large backend; steady state fetches only new keys.
-    public var censusMaxGetsPerPoll: Int
+    /// Keyspaces up to this many keys get their own discovery walk every discovery interval even
+    /// when the census walk carries discovery (a walk that small is cheap; new queues then appear
+    /// within a discovery interval rather than a census interval).
+    public var separateDiscoveryKeyspaceLimit: Int = 200_000
 
     /// Creates a configuration; every bound has a default sized for a large deployment.
     public init(
@@ -61,9 +66,8 @@ public struct CeleryConfiguration: Sendable, Equatable {
         discoveryInterval: Double = 60, discoverQueues: Bool = true, unackedSampleLimit: Int = 10_000,
         unackedClassifyLimit: Int = 1_000, maxKnownQueues: Int = 10_000,
         separator: [UInt8] = [0x06, 0x16], taskNameLimit: Int = 0, resultExpires: Double = 86_400,
-        censusEnabled: Bool = true, censusTargetPassDuration: Double = 45, censusScanCount: Int = 1_000,
-        censusMinScanCallsPerPoll: Int = 4, censusMaxScanCallsPerPoll: Int = 2_000,
-        censusMaxGetsPerPoll: Int = 100_000
+        censusEnabled: Bool = true, censusInterval: Double = 300, censusFallbackInterval: Double = 45,
+        censusTargetPassDuration: Double = 45, censusScanCount: Int = 1_000
     ) {
         self.queues = queues
         self.keyPrefix = keyPrefix
@@ -77,10 +81,9 @@ public struct CeleryConfiguration: Sendable, Equatable {
         self.taskNameLimit = taskNameLimit
         self.resultExpires = resultExpires
         self.censusEnabled = censusEnabled
+        self.censusInterval = censusInterval
+        self.censusFallbackInterval = censusFallbackInterval
         self.censusTargetPassDuration = censusTargetPassDuration
         self.censusScanCount = censusScanCount
-        self.censusMinScanCallsPerPoll = censusMinScanCallsPerPoll
-        self.censusMaxScanCallsPerPoll = censusMaxScanCallsPerPoll
-        self.censusMaxGetsPerPoll = censusMaxGetsPerPoll
     }
 }

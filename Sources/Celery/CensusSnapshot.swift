@@ -1,7 +1,10 @@
-/// The result-backend census as of its last **complete** pass over `celery-task-meta-*` (counts
-/// are never published from a partial pass), plus the live index of STARTED metas.
+/// The result-backend census: counts of `celery-task-meta-*` keys by state, published once the
+/// first complete pass is done (never from a partial keyspace) and from then on kept current by
+/// live result writes and predicted expiries between passes (see ``ResultCensus``), plus the live
+/// index of STARTED metas.
 public struct CensusSnapshot: Equatable, Sendable {
-    /// Meta keys per state seen in the last complete pass; every state is present (0 when none).
+    /// Meta keys per state: the last complete pass plus live writes, predicted expiries and what the
+    /// running pass has reconciled since; every state is present (0 when none).
     public var metaKeys: [TaskMetaState: Int]
     /// FAILURE metas whose exception is `WorkerLostError` (also counted under FAILURE).
     public var workerLostKeys: Int
@@ -19,6 +22,18 @@ public struct CensusSnapshot: Equatable, Sendable {
     public var passesCompleted: Int
     /// Keys tracked in memory (the compact hash table), for capacity planning.
     public var trackedKeys: Int
+    /// Unix time as of which the counts include every change the exporter can observe: the census
+    /// thread's last tick (≤ 1 s ago) while the Pub/Sub result stream has been up since before the
+    /// last complete pass began; otherwise the end of the last complete pass. `forget()` deletions
+    /// (no message is published) show only after the next complete pass.
+    public var updatedTimestamp: Double = 0
+    /// Live result writes applied since the start.
+    public var liveWrites: UInt64 = 0
+    /// Keys dropped at their predicted expiry since the start.
+    public var predictedExpiries: UInt64 = 0
+    /// Keys complete passes found gone that neither an event nor a predicted expiry had removed
+    /// (`forget()`, missed writes, a wrong `--celery.result-expires`).
+    public var vanishedInPasses: UInt64 = 0
 
     /// Creates a census snapshot.
     public init(
@@ -36,5 +51,6 @@ public struct CensusSnapshot: Equatable, Sendable {
         self.startedTracked = startedTracked
         self.passesCompleted = passesCompleted
         self.trackedKeys = trackedKeys
+        self.updatedTimestamp = lastCompleteTimestamp
     }
 }

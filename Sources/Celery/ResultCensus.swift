@@ -1,276 +1,503 @@
+import Logging
 import Redis
+import Synchronization
 
-/// An incremental census of the result backend's `celery-task-meta-*` keys (issue 3 item 4,
-/// model doc §4 and §8 "Dead or lost tasks").
+/// The census of the result backend's `celery-task-meta-*` keys (issue 3 item 4, model doc §4 and
+/// §8 "Dead or lost tasks"), kept fresh cheaply and off the poll path.
 ///
-/// Each poll it continues one `SCAN <cursor> MATCH <prefix>celery-task-meta-* COUNT n` iteration
-/// (without `MATCH` when it also carries queue discovery, see ``carriesDiscovery``)
-/// for a budgeted number of calls, `GET`s only keys it has not classified yet plus non-terminal
-/// ones (STARTED, RETRY, custom states: they change), and `PTTL`s STARTED keys for their start
-/// estimate. A SUCCESS/FAILURE/REVOKED meta never changes (§4), so the steady-state cost is the
-/// `SCAN` itself plus one `GET` per new key.
+/// **Why not a poll-driven `SCAN`**: counts no older than 60 s would need one full keyspace walk a
+/// minute, and one walk over 10⁶ keys costs Redis about 1.5 s of CPU (2.5% of a core), while the
+/// poll waits for it (≈ 930 ms). Instead:
 ///
-/// **Counts come only from complete passes**: each key seen in a pass is counted once (a parity
-/// bit per key absorbs `SCAN`'s duplicates); when the cursor returns to 0 the counts are published
-/// and keys not seen in that pass (TTL expiry, `forget()`) are dropped from memory.
+/// - **Live writes** (``record(channel:payload:at:)``, fed by the Pub/Sub listener): every result
+///   write arrives as a message carrying the new meta JSON on a channel named like the key. The
+///   key is counted (new), moved (state change) and its predicted expiry set to
+///   `now + result_expires` (the TTL restarts at each write, §4).
+/// - **Predicted expiry** (``tick(now:)``): each tracked key carries its expiry (from `PTTL` when a
+///   pass first fetched it, or from its last live write); keys leave the counts when it passes,
+///   without any Redis work.
+/// - **Reconciliation passes** (``run(using:clock:wait:)`` on the census thread, its own
+///   connection): a full `SCAN` that only `GET`s + `PTTL`s keys it does not know or whose state can
+///   change, paced evenly over ``CeleryConfiguration/censusTargetPassDuration``. It catches what
+///   events cannot see: `forget()` (`DEL`), writes while the subscriber was down, keys from before
+///   the exporter started, a wrong `--celery.result-expires`. One starts every
+///   ``CeleryConfiguration/censusInterval`` seconds (45 s at most while the event stream is
+///   down), and at once after the subscriber (re)connects.
 ///
-/// **Memory**: one `Dictionary<UInt64, UInt8>` entry per key (64-bit FNV-1a of the key name →
-/// state code, worker-lost flag and parity bit): about 18 bytes per key at Swift's 75% maximum
-/// load, far below the 48-byte budget. Only STARTED keys keep more (first seen, start estimate,
-/// hostname), in a separate small index.
-final class ResultCensus {
-    /// What the census keeps about a STARTED meta.
-    struct StartedMeta: Equatable {
-        var firstSeen: Double
-        /// `now − (result_expires − PTTL/1000)` at the last `PTTL`; nil without a TTL.
-        var startEstimate: Double?
-        var hostname: String?
-        /// The earliest start this meta is known to have had.
-        var start: Double { min(firstSeen, startEstimate ?? firstSeen) }
+/// Counts are published only once the first pass has completed (never a partial keyspace); from
+/// then on they are the last complete pass plus everything learned since (events, expiries, and
+/// keys the running pass has already reconciled).
+///
+/// Thread-safe: the census thread, the listener thread and the poller share it through one
+/// `Mutex`; each critical section is O(1) per key, except a sweep or a pass end (one walk over the
+/// table, a few ms at 10⁶ keys).
+public final class ResultCensus: Sendable {
+    /// How the Pub/Sub result stream stands, as the listener reports it.
+    enum EventStream: Equatable {
+        /// No listener is attached: passes are the only source.
+        case none
+        /// Attached but not subscribed (connecting, or lost).
+        case down
+        /// Subscribed since the given Unix time.
+        case up(since: Double)
     }
 
-    /// Tags of the per-key byte: low nibble = state code, bit 6 = worker lost, bit 7 = pass parity.
-    private static let workerLostBit: UInt8 = 0x40
-    private static let parityBit: UInt8 = 0x80
-    private static let stateMask: UInt8 = 0x0F
-    /// `GET`/`PTTL` commands per pipelined round.
-    static let fetchChunk = 1_000
+    struct Shared {
+        var table: CensusTable
+        var eventStream = EventStream.none
+        /// A pass must start as soon as possible (the subscriber (re)connected: writes were missed).
+        var reconcileRequested = false
+        var passActive = false
+        /// The last pass ended early (transport failure): the next one keeps its parity, so the
+        /// keys it already marked stay marked and every other key must still be seen. (Flipping
+        /// again would give keys untouched since the pass before it the "seen" parity.)
+        var passAbandoned = false
+        /// When the marks the running pass relies on started (an abandoned pass's start).
+        var marksSince: Double?
+        var lastPassStart: Double?
+        var passesCompleted = 0
+        var lastComplete: (timestamp: Double, duration: Double, start: Double)?
+        var completedBindingTables: (tables: Set<[UInt8]>, skipped: Int)?
+        var commandErrors = 0
+        /// `DBSIZE` at the start of the last pass: decides whether a separate discovery walk is cheap.
+        var lastKeyspaceSize: Int?
+        var lastTick: Double?
+        /// Keys written live while a `GET` round is in flight: the live write is newer than the
+        /// fetched value, which must not overwrite it.
+        var fetchInFlight = false
+        var touchedDuringFetch: Set<UInt64> = []
+        var liveWrites: UInt64 = 0
+        var predictedExpiries: UInt64 = 0
+        var vanishedInPasses: UInt64 = 0
+    }
+
+    /// `GET`+`PTTL` pairs per pipelined round.
+    static let fetchChunk = 500
 
     let configuration: CeleryConfiguration
     let pattern: [UInt8]
     /// Whether the census walks the whole keyspace (no `MATCH`) so that the same walk also finds
     /// kombu's binding tables for queue discovery. A `SCAN` pass costs Redis mostly per key
     /// *visited* (≈0.9 µs) rather than per key returned (≈0.6 µs, measured with 10⁶ keys), so one
-    /// unfiltered walk is cheaper than a filtered census walk plus a separate discovery walk.
+    /// unfiltered walk per census interval is far cheaper than a separate discovery walk every
+    /// discovery interval (which alone would cost ≈ 2% of a core at 10⁶ keys and a 1 m interval).
     let carriesDiscovery: Bool
+
+    /// Keys in the database when the last pass started (nil before the first pass).
+    var lastKeyspaceSize: Int? { shared.withLock { $0.lastKeyspaceSize } }
     private let metaPrefix: [UInt8]
     private let layout: KombuKeyLayout
     private let maxBindingTables: Int
-    private var passBindingTables: Set<[UInt8]> = []
-    private var passBindingTablesSkipped = 0
-    private var completedBindingTables: (tables: Set<[UInt8]>, skipped: Int)?
+    private let logger: Logger
+    let shared: Mutex<Shared>
 
-    private(set) var table: [UInt64: UInt8] = [:]
-    private(set) var started: [UInt64: StartedMeta] = [:]
-    private var cursor: [UInt8] = Array("0".utf8)
-    private var passActive = false
-    private var passStart = 0.0
-    private var parity: UInt8 = 0
-    private var passCounts = [Int](repeating: 0, count: TaskMetaState.allCases.count)
-    private var passWorkerLost = 0
-    private var lastNow: Double?
-    private(set) var published: CensusSnapshot?
-    private(set) var passesCompleted = 0
-    /// `SCAN` calls made in the current pass (diagnostics and tests).
-    private(set) var scanCallsThisPass = 0
-    /// Work done by the latest ``step(now:dbsize:errors:run:)``, for the debug log.
-    private(set) var lastStep = (scanCalls: 0, keys: 0, gets: 0)
-
-    init(configuration: CeleryConfiguration, layout: KombuKeyLayout, maxBindingTables: Int = 0) {
+    /// Creates an empty census; `epoch` (Unix seconds) is the origin of the compact expiry field.
+    init(
+        configuration: CeleryConfiguration, layout: KombuKeyLayout, maxBindingTables: Int = 0,
+        epoch: Double = 0, logger: Logger = Logger(label: "census")
+    ) {
         self.configuration = configuration
         self.pattern = layout.resultMetaScanPattern
         self.layout = layout
         self.metaPrefix = layout.resultMetaKeyPrefix
         self.carriesDiscovery = configuration.discoverQueues
         self.maxBindingTables = maxBindingTables
+        self.logger = logger
+        self.shared = Mutex(Shared(table: CensusTable(epoch: epoch)))
+    }
+
+    // MARK: - Live writes (listener thread)
+
+    /// The listener is attached: until it subscribes, passes run at the fallback interval.
+    public func attachEventStream() {
+        shared.withLock { if $0.eventStream == .none { $0.eventStream = .down } }
+    }
+
+    /// The subscription is confirmed at `now` (first time or after a reconnect). Writes published
+    /// before it were missed, so a reconciliation pass is requested at once, unless no pass has
+    /// started yet (the first one is about to see everything anyway).
+    public func eventStreamUp(at now: Double) {
+        shared.withLock { s in
+            s.eventStream = .up(since: now)
+            if s.lastPassStart != nil { s.reconcileRequested = true }
+        }
+    }
+
+    /// The subscription was lost at `now`: writes are missed until it is back.
+    public func eventStreamDown(at now: Double) {
+        shared.withLock { s in
+            if s.eventStream != .none { s.eventStream = .down }
+        }
+    }
+
+    /// Applies one Pub/Sub message received at `now` (Unix seconds) if it is a result write
+    /// (`<prefix>celery-task-meta-<id>`); other channels are ignored. The payload is the meta JSON
+    /// exactly as `SETEX` stored it; anything undecodable counts as `unknown`, as a pass would.
+    public func record(channel: [UInt8], payload: [UInt8], at now: Double) {
+        guard channel.count > metaPrefix.count, channel.starts(with: metaPrefix) else { return }
+        let meta = TaskMeta(bytes: payload)
+        let hash = FNV1a.hash(channel)  // the channel is named exactly like the key
+        shared.withLock { s in
+            // result_expires=None: Celery writes every key without a TTL; keep it that way.
+            let expiresAt: Double? = s.table.hasNoExpiry(hash) ? nil : now + configuration.resultExpires
+            s.table.upsert(hash, meta: meta, expiresAt: expiresAt, now: now, startEstimate: now)
+            if s.fetchInFlight { s.touchedDuringFetch.insert(hash) }
+            s.liveWrites += 1
+        }
+    }
+
+    // MARK: - Time (census thread)
+
+    /// Removes keys whose predicted expiry has passed, and notes that the counts are current as of
+    /// `now` (see ``CensusSnapshot/updatedTimestamp``).
+    public func tick(now: Double) {
+        shared.withLock { s in
+            s.predictedExpiries += UInt64(s.table.sweep(now: now))
+            s.lastTick = now
+        }
+    }
+
+    /// Seconds between pass starts right now: the configured interval while live writes arrive
+    /// (or when no listener exists), at most the fallback while the stream is down.
+    func currentInterval(_ s: Shared) -> Double {
+        switch s.eventStream {
+        case .down: return min(configuration.censusInterval, configuration.censusFallbackInterval)
+        case .none, .up: return configuration.censusInterval
+        }
+    }
+
+    /// Whether a pass is due at `now`.
+    func passDue(now: Double) -> Bool {
+        shared.withLock { s in
+            guard let last = s.lastPassStart else { return true }
+            return s.reconcileRequested || now < last || now - last >= currentInterval(s)
+        }
+    }
+
+    // MARK: - Reading (poller thread)
+
+    /// The census at `now`; nil until the first pass completes (never partial counts).
+    public func snapshot(now: Double) -> CensusSnapshot? {
+        shared.withLock { s -> CensusSnapshot? in
+            guard let complete = s.lastComplete else { return nil }
+            let table = s.table
+            // Current as of the last tick only when every write since the last complete pass
+            // began was received; otherwise as of that pass's end.
+            var updated = complete.timestamp
+            if case .up(let since) = s.eventStream, since <= complete.start, let tick = s.lastTick {
+                updated = max(updated, tick)
+            }
+            var result = CensusSnapshot(
+                metaKeys: table.countsByState, workerLostKeys: table.workerLost, passDuration: complete.duration,
+                lastCompleteTimestamp: complete.timestamp, passesCompleted: s.passesCompleted,
+                trackedKeys: table.count)
+            result.updatedTimestamp = updated
+            result.startedTracked = table.started.count
+            result.startedOldestAge = table.started.values.map { max(0, now - $0.start) }.max() ?? 0
+            result.liveWrites = s.liveWrites
+            result.predictedExpiries = s.predictedExpiries
+            result.vanishedInPasses = s.vanishedInPasses
+            return result
+        }
+    }
+
+    /// STARTED metas whose `result.hostname` is not in `liveWorkers` (metas without a hostname are
+    /// not counted: nothing says which worker ran them).
+    public func orphanedStarted(liveWorkers: Set<String>) -> Int {
+        orphanedStartedKeys(liveWorkers: liveWorkers).count
+    }
+
+    /// The meta-key hashes (FNV-1a of the key name) of ``orphanedStarted(liveWorkers:)``'s metas.
+    func orphanedStartedKeys(liveWorkers: Set<String>) -> Set<UInt64> {
+        shared.withLock { s in
+            Set(s.table.started.filter { _, info in info.hostname.map { !liveWorkers.contains($0) } ?? false }.keys)
+        }
+    }
+
+    /// Error replies and failed round trips since the last call (the poll reports them under
+    /// `command_errors{stage="census"}`).
+    public func takeCommandErrors() -> Int {
+        shared.withLock { s in
+            defer { s.commandErrors = 0 }
+            return s.commandErrors
+        }
     }
 
     /// The binding tables seen in the last complete pass, once (nil when already taken or none
     /// completed since).
     func takeCompletedBindingTables() -> (tables: Set<[UInt8]>, skipped: Int)? {
-        defer { completedBindingTables = nil }
-        return completedBindingTables
+        shared.withLock { s in
+            defer { s.completedBindingTables = nil }
+            return s.completedBindingTables
+        }
     }
 
-    /// `SCAN` calls this poll: enough to cover `dbsize` keys within the target pass duration at
-    /// the observed poll interval, within the configured bounds.
-    func scanBudget(dbsize: Int64?, now: Double) -> Int {
-        let interval = lastNow.map { now - $0 }.flatMap { $0 > 0 ? $0 : nil } ?? 15
-        let perPass = Double(max(1, dbsize ?? 0)) / Double(max(1, configuration.censusScanCount))
-        let target = max(1, configuration.censusTargetPassDuration)
-        let wanted = Int((perPass * min(interval, target) / target).rounded(.up)) + 1
-        return min(max(wanted, configuration.censusMinScanCallsPerPoll), configuration.censusMaxScanCallsPerPoll)
+    /// Keys tracked in memory.
+    public var trackedKeys: Int { shared.withLock { $0.table.count } }
+
+    /// The STARTED index (tests).
+    var started: [UInt64: CensusTable.StartedMeta] { shared.withLock { $0.table.started } }
+
+    func noteCommandError(_ n: Int = 1) {
+        shared.withLock { $0.commandErrors += n }
     }
 
-    /// Advances the census by one poll's budget. Throws only on transport failure (the caller
-    /// counts it); the cursor is kept, so the pass resumes on the next poll.
-    /// `run` sends one pipeline and checks the reply count (``Sampler/run(_:on:)``).
-    func step(
-        now: Double, dbsize: Int64?, errors: inout [PollStage: Int],
-        run: ([RedisCommand]) throws -> [RESPValue]
-    ) throws {
-        let budget = scanBudget(dbsize: dbsize, now: now)
-        lastNow = now
-        if !passActive { beginPass(now: now) }
+    // MARK: - Reconciliation pass (census thread)
+
+    /// Where a pass stands between `SCAN` calls.
+    struct PassProgress {
+        var cursor: [UInt8] = Array("0".utf8)
+        var start: Double
+        /// `SCAN` calls a pass over the whole keyspace needs (`DBSIZE / COUNT`): paces the pass.
+        var expectedCalls: Int
+        var calls = 0
+        var keys = 0
         var fetched = 0
-        lastStep = (0, 0, 0)
-        defer { lastStep.gets = fetched }
-        for _ in 0..<budget {
-            var scan: RedisCommand = [Array("SCAN".utf8), cursor]
-            if !carriesDiscovery { scan += [Array("MATCH".utf8), pattern] }
-            scan += [Array("COUNT".utf8), Array(String(configuration.censusScanCount).utf8)]
-            let reply = try run([scan])[0]
-            guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].bytes,
-                case .array(let items) = parts[1]
-            else {
-                errors[.census, default: 0] += 1
-                return
+        var tables: Set<[UInt8]> = []
+        var tablesSkipped = 0
+    }
+
+    /// How a call of ``runPass(using:clock:pace:)`` ended.
+    enum PassOutcome: Equatable {
+        case completed
+        case stopped
+    }
+
+    /// Runs one whole reconciliation pass: `DBSIZE`, then `SCAN` calls spaced evenly so the pass
+    /// takes about `min(censusTargetPassDuration, 0.8 × interval)`, and never more than half of the
+    /// connection's time (after each round it waits at least as long as the round took).
+    /// `pace(seconds)` waits and returns true when the census must stop. Throws on a transport
+    /// failure; the pass is then abandoned (its cursor could be meaningless after a Redis restart)
+    /// and the next one walks from cursor 0 again while keeping the abandoned pass's marks (same
+    /// parity), so a key is dropped only if neither pass nor a live write saw it since the
+    /// abandoned pass began. Its reported duration and start count from that earlier start.
+    func runPass(
+        using redis: any RedisCommandExecuting, clock: () -> Double, pace: (Double) -> Bool
+    ) throws -> PassOutcome {
+        let dbsize = try redis.pipeline([[Array("DBSIZE".utf8)]]).first?.integer ?? 0
+        shared.withLock { $0.lastKeyspaceSize = Int(dbsize) }
+        let start = clock()
+        var progress = PassProgress(
+            start: start, expectedCalls: max(1, Int(dbsize) / max(1, configuration.censusScanCount)))
+        let passDuration = shared.withLock { s -> Double in
+            if s.passAbandoned, let since = s.marksSince {
+                progress.start = since
+            } else {
+                s.table.beginPass()
+                s.marksSince = start
             }
-            scanCallsThisPass += 1
-            lastStep.scanCalls += 1
-            lastStep.keys += items.count
-            var toFetch: [(key: [UInt8], hash: UInt64)] = []
-            for item in items {
-                guard case .bulk(let key) = item else { continue }
-                if carriesDiscovery && !key.starts(with: metaPrefix) {
-                    noteBindingTable(key)
-                    continue
-                }
-                let h = FNV1a.hash(key)
-                if let v = table[h] {
-                    if v & ResultCensus.parityBit == parity { continue }  // SCAN duplicate
-                    let state = TaskMetaState(code: v & ResultCensus.stateMask)
-                    if state.isTerminal {
-                        table[h] = (v & ~ResultCensus.parityBit) | parity
-                        count(state, workerLost: v & ResultCensus.workerLostBit != 0)
-                        continue
-                    }
-                }
-                toFetch.append((key, h))
+            s.passAbandoned = true  // until it completes
+            s.passActive = true
+            s.reconcileRequested = false
+            s.lastPassStart = start
+            return min(configuration.censusTargetPassDuration, 0.8 * currentInterval(s))
+        }
+        defer { shared.withLock { $0.passActive = false } }
+        let slot = passDuration / Double(progress.expectedCalls)
+        while true {
+            let roundStart = clock()
+            if try scanStep(using: redis, progress: &progress, clock: clock) {
+                complete(progress, now: clock())
+                return .completed
             }
-            if !toFetch.isEmpty {
-                try fetch(toFetch, now: now, errors: &errors, run: run)
-                fetched += toFetch.count
-            }
-            cursor = next
-            if cursor == Array("0".utf8) {
-                completePass(now: now)
-                return
-            }
-            if fetched >= configuration.censusMaxGetsPerPoll { return }
+            let now = clock()
+            // Past the expected call count (a sparse hash table returns fewer keys per call)
+            // only the duty-cycle limit applies, so the pass does not overrun by whole slots.
+            let onSchedule = start + Double(min(progress.calls, progress.expectedCalls)) * slot - now
+            let delay = min(max(onSchedule, now - roundStart), max(slot, now - roundStart) + 1)
+            if pace(max(0, delay)) { return .stopped }
         }
     }
 
-    /// `GET`s the keys (pipelined in chunks), then `PTTL`s those found STARTED.
-    private func fetch(
-        _ keys: [(key: [UInt8], hash: UInt64)], now: Double, errors: inout [PollStage: Int],
-        run: ([RedisCommand]) throws -> [RESPValue]
-    ) throws {
-        var startedKeys: [(key: [UInt8], hash: UInt64)] = []
-        var start = 0
-        while start < keys.count {
-            let chunk = keys[start..<min(start + ResultCensus.fetchChunk, keys.count)]
-            start += ResultCensus.fetchChunk
-            let replies = try run(chunk.map { [Array("GET".utf8), $0.key] })
-            for (entry, reply) in zip(chunk, replies) {
-                let meta: TaskMeta
-                switch reply {
-                case .bulk(let value): meta = TaskMeta(bytes: value)
-                case .null:
-                    // Expired or forgotten between SCAN and GET: it no longer exists.
-                    table[entry.hash] = nil
-                    started[entry.hash] = nil
-                    continue
-                case .error:
-                    errors[.census, default: 0] += 1
-                    meta = TaskMeta(state: .unknown)  // e.g. WRONGTYPE: not a Celery meta
-                default:
-                    meta = TaskMeta(state: .unknown)
-                }
-                if let v = table[entry.hash], v & ResultCensus.parityBit == parity { continue }
-                var v = meta.state.code | parity
-                if meta.workerLost { v |= ResultCensus.workerLostBit }
-                table[entry.hash] = v
-                count(meta.state, workerLost: meta.workerLost)
-                if meta.state == .started {
-                    var info = started[entry.hash] ?? StartedMeta(firstSeen: now)
-                    info.hostname = meta.hostname
-                    started[entry.hash] = info
-                    startedKeys.append(entry)
-                } else {
-                    started[entry.hash] = nil
-                }
-            }
+    /// One `SCAN` call and the fetches it needs; true when the cursor came back to 0.
+    private func scanStep(
+        using redis: any RedisCommandExecuting, progress: inout PassProgress, clock: () -> Double
+    ) throws -> Bool {
+        var scan: RedisCommand = [Array("SCAN".utf8), progress.cursor]
+        if !carriesDiscovery { scan += [Array("MATCH".utf8), pattern] }
+        scan += [Array("COUNT".utf8), Array(String(configuration.censusScanCount).utf8)]
+        let reply = try redis.pipeline([scan]).first ?? .null
+        guard case .array(let parts) = reply, parts.count == 2, let next = parts[0].bytes,
+            case .array(let items) = parts[1]
+        else {
+            noteCommandError()
+            throw ResultCensusError.malformedScanReply
         }
-        start = 0
-        while start < startedKeys.count {
-            let chunk = startedKeys[start..<min(start + ResultCensus.fetchChunk, startedKeys.count)]
-            start += ResultCensus.fetchChunk
-            let replies = try run(chunk.map { [Array("PTTL".utf8), $0.key] })
-            for (entry, reply) in zip(chunk, replies) {
-                guard let pttl = reply.integer else {
-                    errors[.census, default: 0] += 1
-                    continue
-                }
-                // -1: no TTL (result_expires=None), -2: gone since the GET; first-seen only.
-                guard pttl >= 0 else { continue }
-                let estimate = now - max(0, configuration.resultExpires - Double(pttl) / 1000)
-                started[entry.hash]?.startEstimate = min(estimate, now)
+        progress.calls += 1
+        progress.keys += items.count
+        var candidates: [(key: [UInt8], hash: UInt64)] = []
+        for item in items {
+            guard case .bulk(let key) = item else { continue }
+            if carriesDiscovery && !key.starts(with: metaPrefix) {
+                noteBindingTable(key, &progress)
+                continue
             }
+            candidates.append((key, FNV1a.hash(key)))
+        }
+        let toFetch = shared.withLock { s in candidates.filter { s.table.sighted($0.hash) } }
+        var start = 0
+        while start < toFetch.count {
+            let chunk = toFetch[start..<min(start + ResultCensus.fetchChunk, toFetch.count)]
+            start += ResultCensus.fetchChunk
+            try fetch(chunk, using: redis, now: clock())
+            progress.fetched += chunk.count
+        }
+        progress.cursor = next
+        return next == Array("0".utf8)
+    }
+
+    /// `GET` + `PTTL` of each key in one pipelined round, applied unless a live write touched the
+    /// key meanwhile (the live write is newer).
+    private func fetch(
+        _ keys: ArraySlice<(key: [UInt8], hash: UInt64)>, using redis: any RedisCommandExecuting, now: Double
+    ) throws {
+        var commands: [RedisCommand] = []
+        commands.reserveCapacity(2 * keys.count)
+        for entry in keys {
+            commands.append([Array("GET".utf8), entry.key])
+            commands.append([Array("PTTL".utf8), entry.key])
+        }
+        shared.withLock { s in
+            s.fetchInFlight = true
+            s.touchedDuringFetch.removeAll(keepingCapacity: true)
+        }
+        let replies: [RESPValue]
+        do {
+            replies = try redis.pipeline(commands)
+        } catch {
+            shared.withLock { $0.fetchInFlight = false }
+            throw error
+        }
+        guard replies.count == commands.count else {
+            shared.withLock { $0.fetchInFlight = false }
+            throw SamplerError.replyCountMismatch(sent: commands.count, received: replies.count)
+        }
+        // Decode outside the lock (JSON parsing is the expensive part), apply under it.
+        enum Fetched {
+            case gone
+            case present(TaskMeta, expiresAt: Double?, startEstimate: Double?)
+        }
+        var errors = 0
+        var results: [Fetched] = []
+        results.reserveCapacity(keys.count)
+        for i in 0..<keys.count {
+            let pttl = replies[2 * i + 1].integer
+            let meta: TaskMeta
+            switch replies[2 * i] {
+            case .bulk(let bytes): meta = TaskMeta(bytes: bytes)
+            case .null:
+                // Expired or forgotten between SCAN and GET: it no longer exists.
+                results.append(.gone)
+                continue
+            case .error:
+                errors += 1
+                meta = TaskMeta(state: .unknown)  // e.g. WRONGTYPE: not a Celery meta
+            default:
+                meta = TaskMeta(state: .unknown)
+            }
+            if pttl == -2 {  // gone between GET and PTTL
+                results.append(.gone)
+                continue
+            }
+            if pttl == nil { errors += 1 }
+            // -1: no TTL (result_expires=None): never predicted to expire.
+            let ttl = pttl.flatMap { $0 >= 0 ? Double($0) / 1000 : nil }
+            results.append(
+                .present(
+                    meta, expiresAt: ttl.map { now + $0 },
+                    startEstimate: ttl.map { now - max(0, configuration.resultExpires - $0) }))
+        }
+        shared.withLock { s in
+            defer { s.fetchInFlight = false }
+            for (entry, result) in zip(keys, results) where !s.touchedDuringFetch.contains(entry.hash) {
+                switch result {
+                case .gone:
+                    s.table.remove(entry.hash)
+                case .present(let meta, let expiresAt, let startEstimate):
+                    s.table.upsert(
+                        entry.hash, meta: meta, expiresAt: expiresAt, now: now, startEstimate: startEstimate)
+                }
+            }
+            s.commandErrors += errors
         }
     }
 
     /// Remembers `key` when it is a non-fanout binding table (bounded like a discovery).
-    private func noteBindingTable(_ key: [UInt8]) {
+    private func noteBindingTable(_ key: [UInt8], _ progress: inout PassProgress) {
         guard let exchange = layout.exchange(fromBindingKey: key), !KombuKeyLayout.isFanoutExchange(exchange) else {
             return
         }
-        if passBindingTables.count >= maxBindingTables && !passBindingTables.contains(key) {
-            passBindingTablesSkipped += 1
+        if progress.tables.count >= maxBindingTables && !progress.tables.contains(key) {
+            progress.tablesSkipped += 1
             return
         }
-        passBindingTables.insert(key)
+        progress.tables.insert(key)
     }
 
-    private func count(_ state: TaskMetaState, workerLost: Bool) {
-        passCounts[Int(state.code)] += 1
-        if workerLost { passWorkerLost += 1 }
-    }
-
-    private func beginPass(now: Double) {
-        passActive = true
-        passStart = now
-        parity ^= ResultCensus.parityBit
-        cursor = Array("0".utf8)
-        scanCallsThisPass = 0
-        for i in passCounts.indices { passCounts[i] = 0 }
-        passWorkerLost = 0
-        passBindingTables = []
-        passBindingTablesSkipped = 0
-    }
-
-    private func completePass(now: Double) {
-        passActive = false
-        passesCompleted += 1
-        if carriesDiscovery { completedBindingTables = (passBindingTables, passBindingTablesSkipped) }
-        // Keys not seen in this pass are gone (expired, forgotten): drop them. Collect first, so
-        // the million-entry table is never copied.
-        var vanished: [UInt64] = []
-        for (h, v) in table where v & ResultCensus.parityBit != parity { vanished.append(h) }
-        for h in vanished {
-            table[h] = nil
-            started[h] = nil
+    private func complete(_ progress: PassProgress, now: Double) {
+        let vanished = shared.withLock { s -> Int in
+            let vanished = s.table.removeUnseen()
+            s.passAbandoned = false
+            s.vanishedInPasses += UInt64(vanished)
+            s.passesCompleted += 1
+            s.lastComplete = (now, max(0, now - progress.start), progress.start)
+            if carriesDiscovery { s.completedBindingTables = (progress.tables, progress.tablesSkipped) }
+            return vanished
         }
-        var counts: [TaskMetaState: Int] = [:]
-        for state in TaskMetaState.allCases { counts[state] = passCounts[Int(state.code)] }
-        published = CensusSnapshot(
-            metaKeys: counts, workerLostKeys: passWorkerLost, passDuration: max(0, now - passStart),
-            lastCompleteTimestamp: now, passesCompleted: passesCompleted, trackedKeys: table.count)
+        logger.debug(
+            "census pass complete",
+            metadata: [
+                "scan_calls": "\(progress.calls)", "keys": "\(progress.keys)", "fetched": "\(progress.fetched)",
+                "vanished": "\(vanished)", "seconds": "\(Sampler.milliseconds(now - progress.start) / 1000)",
+            ])
     }
 
-    /// The census as of its last complete pass, with the STARTED index evaluated at `now`; nil
-    /// until the first pass completes.
-    func snapshot(now: Double) -> CensusSnapshot? {
-        guard var result = published else { return nil }
-        result.startedTracked = started.count
-        result.startedOldestAge = started.values.map { max(0, now - $0.start) }.max() ?? 0
-        result.trackedKeys = table.count
-        return result
-    }
+    // MARK: - The loop (census thread)
 
-    /// STARTED metas whose `result.hostname` is not in `liveWorkers` (metas without a hostname are
-    /// not counted: nothing says which worker ran them).
-    func orphanedStarted(liveWorkers: Set<String>) -> Int {
-        started.values.filter { info in info.hostname.map { !liveWorkers.contains($0) } ?? false }.count
+    /// The census thread's loop: a pass whenever one is due, ticks (expiry sweeps) at least every
+    /// second in between and while pacing a pass. `wait(seconds)` sleeps and returns true when the
+    /// census must stop (checked at least every second, so a stop takes effect promptly, or after
+    /// the Redis read timeout when a reply is awaited). Transport failures are counted and retried
+    /// after a second (the client applies its reconnect backoff).
+    public func run(using redis: any RedisCommandExecuting, clock: () -> Double, wait: (Double) -> Bool) {
+        func waitTicking(_ seconds: Double) -> Bool {
+            var left = seconds
+            repeat {
+                let slice = min(1, max(0, left))
+                if wait(slice) { return true }
+                left -= slice
+                tick(now: clock())
+            } while left > 0
+            return false
+        }
+        // With a listener attached, give it a moment to subscribe before the first pass: a pass
+        // that begins before the subscription must be followed by another one at once (writes
+        // in between may be missed), which would double the start-up cost for nothing.
+        let startedAt = clock()
+        while shared.withLock({ $0.eventStream == .down }) && clock() - startedAt < 3 {
+            if wait(0.05) { return }
+        }
+        while true {
+            let now = clock()
+            tick(now: now)
+            if passDue(now: now) {
+                do {
+                    if try runPass(using: redis, clock: clock, pace: waitTicking) == .stopped { return }
+                    continue
+                } catch {
+                    noteCommandError()
+                    logger.debug("census pass failed; a new one starts shortly", metadata: ["error": "\(error)"])
+                    if waitTicking(1) { return }
+                    continue
+                }
+            }
+            if waitTicking(1) { return }
+        }
     }
+}
+
+/// Failures the census raises itself.
+enum ResultCensusError: Error, Equatable {
+    /// `SCAN` answered with something other than `[cursor, [keys]]` (e.g. NOPERM).
+    case malformedScanReply
 }

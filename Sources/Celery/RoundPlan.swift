@@ -5,8 +5,8 @@ import Redis
 /// Layout: for queue `i` (sorted), replies `i*10 ..< i*10+10` are `LLEN` of priority steps 0–9;
 /// then, from ``lindexBase``, the same number of `LINDEX <list> -1` (the oldest message of each
 /// priority list: kombu LPUSHes and workers BRPOP from the right, model doc §0.1); then
-/// `ZCARD unacked_index`, `ZCOUNT unacked_index -inf (cutoff`, when the sample limit is positive
-/// `ZRANGE unacked_index 0 limit-1 WITHSCORES`, and when the census is on `DBSIZE` (its budget).
+/// `ZCARD unacked_index`, `ZCOUNT unacked_index -inf (cutoff` and, when the sample limit is positive,
+/// `ZRANGE unacked_index 0 limit-1 WITHSCORES`.
 ///
 /// Why `LINDEX` every list rather than only non-empty ones: emptiness is only known from the `LLEN`
 /// replies of this very round, and a second round trip would cost more than an O(1) `LINDEX` of a
@@ -21,8 +21,6 @@ struct RoundPlan {
     let zrangeIndex: Int?
     /// Index of the first `LINDEX`: queue `i`, step `j` is at `lindexBase + i*10 + j`.
     let lindexBase: Int
-    /// Index of `DBSIZE`, present when the census is on.
-    let dbsizeIndex: Int?
     /// `now − visibilityTimeout`: entries fetched before this are stranded.
     let cutoff: Double
 
@@ -60,12 +58,6 @@ struct RoundPlan {
             ])
         } else {
             zrangeIndex = nil
-        }
-        if configuration.censusEnabled {
-            dbsizeIndex = commands.count
-            commands.append([Array("DBSIZE".utf8)])
-        } else {
-            dbsizeIndex = nil
         }
         self.commands = commands
     }

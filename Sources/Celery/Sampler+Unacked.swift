@@ -21,6 +21,11 @@ struct UnackedBreakdown {
     var perQueue: [String: QueueStats] = [:]
     var undecodable = 0
     var missing = 0
+    /// Task ids of the stranded entries in the sample (to tell them apart from STARTED metas of the
+    /// same tasks: under acks_late a killed worker leaves both for one task).
+    var strandedTaskIDs: Set<String> = []
+    /// Stranded entries in the sample, with or without a decodable task id.
+    var strandedInSample = 0
     var unknownQueue = 0
 }
 
@@ -146,7 +151,11 @@ extension Sampler {
         var breakdown = UnackedBreakdown()
         for entry in sample {
             switch unackedCache[entry.tag] {
-            case .message(let queue, let eta, let taskName, _)?:
+            case .message(let queue, let eta, let taskName, _, let taskID)?:
+                if entry.score < cutoff {
+                    breakdown.strandedInSample += 1
+                    if let taskID { breakdown.strandedTaskIDs.insert(taskID) }
+                }
                 guard known.contains(queue) else {
                     breakdown.unknownQueue += 1
                     continue
@@ -182,6 +191,6 @@ extension Sampler {
         guard let entry = try? KombuUnackedEntry(bytes: payload) else { return .undecodable }
         return .message(
             queue: entry.routingKey, eta: entry.message.eta, taskName: entry.message.taskName,
-            redelivered: entry.message.redelivered)
+            redelivered: entry.message.redelivered, taskID: entry.message.taskID)
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Logging
 import Redis
 
@@ -9,8 +12,9 @@ import Redis
 /// waiting message, §8) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
 /// `ZRANGE … WITHSCORES` of `unacked_index` and `DBSIZE`, then at most one more round of
 /// `HMGET unacked` for delivery tags not classified on an earlier poll (bounded by
-/// ``CeleryConfiguration/unackedClassifyLimit``), then a budgeted step of the result census
-/// (see ``CeleryConfiguration/censusTargetPassDuration``).
+/// ``CeleryConfiguration/unackedClassifyLimit``). The result census runs on its own thread and
+/// connection (``census``, see ``ResultCensus``): a poll only reads its latest counts under a lock
+/// (and, after a census pass, the binding tables it found: one pipelined `SMEMBERS`).
 ///
 /// Not `Sendable`: it keeps caches between polls and belongs to its target's poller thread. Time is
 /// a parameter (`now`), so tests drive it with explicit clocks.
@@ -36,8 +40,10 @@ public final class Sampler {
     var tailTracker = QueueTailTracker()
     /// Caps the `task` label of the per-task breakdowns.
     var taskNames: TaskNameLimiter
-    /// The result-backend census; nil when disabled.
-    let census: ResultCensus?
+    /// The result-backend census; nil when disabled. The exporter runs it on its own thread
+    /// (``ResultCensus/run(using:clock:wait:)``) and feeds it live writes
+    /// (``ResultCensus/record(channel:payload:at:)``); the poll only reads it.
+    public let census: ResultCensus?
 
     /// Warnings remembered per process; past this, further distinct problems are no longer logged
     /// individually (they are still counted in ``Snapshot/commandErrors``).
@@ -52,13 +58,17 @@ public final class Sampler {
         self.configuredQueues = Set(configuration.queues.filter { !$0.isEmpty })
         self.sortedQueues = configuredQueues.sorted()
         self.taskNames = TaskNameLimiter(limit: configuration.taskNameLimit)
-        self.census = configuration.censusEnabled
-            ? ResultCensus(configuration: configuration, layout: layout, maxBindingTables: max(16, 2 * configuration.maxKnownQueues))
+        self.census =
+            configuration.censusEnabled
+            ? ResultCensus(
+                configuration: configuration, layout: layout,
+                maxBindingTables: max(16, 2 * configuration.maxKnownQueues), epoch: Sampler.wallClockNow(),
+                logger: logger)
             : nil
     }
 
     /// Meta keys the census tracks in memory (0 when it is off).
-    public var censusTrackedKeys: Int { census?.table.count ?? 0 }
+    public var censusTrackedKeys: Int { census?.trackedKeys ?? 0 }
 
     /// The queues currently sampled, sorted (configured plus discovered).
     public var knownQueues: [String] { sortedQueues }
@@ -69,7 +79,7 @@ public final class Sampler {
     /// Runs one poll. Never throws: a transport failure (the executor throws) yields
     /// `succeeded == false`, the failed ``PollStage`` and no values (see ``Snapshot``); error
     /// replies to single commands are counted and read as 0. The census never fails a poll: its
-    /// failures are counted under ``PollStage/census`` and it resumes on the next poll.
+    /// failures (on the census thread) are counted under ``PollStage/census``.
     ///
     /// - Parameters:
     ///   - redis: the connection; the sampler only ever calls `pipeline`.
@@ -111,7 +121,6 @@ public final class Sampler {
         }
         tailTracker.finishPoll()
         let totals = readUnackedTotals(plan: plan, replies: replies, errors: &errors)
-        let dbsize = plan.dbsizeIndex.flatMap { Sampler.count(replies[$0]) }
         let mainRoundDone = MonotonicClock.now()
 
         let breakdown: UnackedBreakdown
@@ -139,12 +148,8 @@ public final class Sampler {
         var censusSnapshot: CensusSnapshot?
         var orphaned: Int?
         if let census {
-            do {
-                try census.step(now: now, dbsize: dbsize, errors: &errors) { try self.run($0, on: redis) }
-            } catch {
-                errors[.census, default: 0] += 1
-                logger.debug("result census step failed; resuming next poll", metadata: ["error": "\(error)"])
-            }
+            let censusErrors = census.takeCommandErrors()
+            if censusErrors > 0 { errors[.census, default: 0] += censusErrors }
             do {
                 try discoverFromCensus(now: now, errors: &errors, using: redis)
             } catch {
@@ -152,7 +157,18 @@ public final class Sampler {
             }
             censusSnapshot = census.snapshot(now: now)
             if let liveWorkers, censusSnapshot != nil {
-                orphaned = census.orphanedStarted(liveWorkers: liveWorkers) + (liveWorkers.isEmpty ? totals.stranded : 0)
+                // Count each task once: under acks_late a killed worker leaves both a STARTED meta and a
+                // stranded unacked entry for the same task id (compared as hashes of the meta key name).
+                let startedOrphans = census.orphanedStartedKeys(liveWorkers: liveWorkers)
+                var count = startedOrphans.count
+                if liveWorkers.isEmpty {
+                    let metaPrefix = layout.resultMetaKeyPrefix
+                    let strandedKeys = Set(breakdown.strandedTaskIDs.map { FNV1a.hash(metaPrefix + Array($0.utf8)) })
+                    let withoutID = max(0, breakdown.strandedInSample - breakdown.strandedTaskIDs.count)
+                    let outsideSample = max(0, totals.stranded - breakdown.strandedInSample)
+                    count += strandedKeys.subtracting(startedOrphans).count + withoutID + outsideSample
+                }
+                orphaned = count
             }
         } else if let liveWorkers {
             orphaned = liveWorkers.isEmpty ? totals.stranded : 0
@@ -164,9 +180,6 @@ public final class Sampler {
                 "main_ms": "\(Sampler.milliseconds(mainRoundDone - started))",
                 "unacked_ms": "\(Sampler.milliseconds(unackedDone - mainRoundDone))",
                 "census_ms": "\(Sampler.milliseconds(finished - unackedDone))",
-                "census_scan_calls": "\(census?.lastStep.scanCalls ?? 0)",
-                "census_keys": "\(census?.lastStep.keys ?? 0)",
-                "census_gets": "\(census?.lastStep.gets ?? 0)",
             ])
 
         return Snapshot(
@@ -250,6 +263,13 @@ public final class Sampler {
             }
         }
         return out
+    }
+
+    /// Wall-clock Unix seconds (the census's expiry epoch).
+    static func wallClockNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1_000_000_000
     }
 
     /// Seconds as whole milliseconds with one decimal, for logs.

@@ -36,8 +36,24 @@ public enum TaskMetaState: String, CaseIterable, Sendable, Hashable {
     }
 
     /// Dense index (0 ..< allCases.count), for compact storage.
-    var code: UInt8 { UInt8(TaskMetaState.allCases.firstIndex(of: self)!) }
+    var code: UInt8 {
+        // A switch, not `allCases.firstIndex`: the census computes this per key write.
+        switch self {
+        case .pending: return 0
+        case .received: return 1
+        case .started: return 2
+        case .retry: return 3
+        case .success: return 4
+        case .failure: return 5
+        case .revoked: return 6
+        case .other: return 7
+        case .unknown: return 8
+        }
+    }
 
     /// The state of a dense index.
-    init(code: UInt8) { self = TaskMetaState.allCases[Int(code)] }
+    init(code: UInt8) { self = TaskMetaState.byCode[Int(code)] }
+
+    /// ``allCases`` built once (the synthesized property builds a new array per call).
+    private static let byCode = TaskMetaState.allCases
 }

@@ -3,7 +3,7 @@
 /// in `unacked_index`, except after a restore re-fetch, which rewrites the same routing key).
 enum UnackedClassification: Equatable {
     /// Decoded: the queue (routing key) and the fields issue 3 will need.
-    case message(queue: String, eta: Double?, taskName: String?, redelivered: Bool)
+    case message(queue: String, eta: Double?, taskName: String?, redelivered: Bool, taskID: String? = nil)
     /// The value is not `[message, exchange, routing_key]`; counted, never retried.
     case undecodable
 }

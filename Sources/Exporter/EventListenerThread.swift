@@ -17,6 +17,9 @@ public final class EventListenerThread: Sendable {
     /// The subscription (its ``RedisSubscriber/status`` is readable from any thread).
     public let subscriber: RedisSubscriber
 
+    /// The result census fed with every result write (nil when the census is off).
+    public let census: ResultCensus?
+
     private let thread = Mutex<NativeThread?>(nil)
     private let logger: Logger
 
@@ -25,13 +28,17 @@ public final class EventListenerThread: Sendable {
     ///   - redis: the same configuration as the poller's client (endpoint, TLS, credentials).
     ///   - events: channel names, limits and liveness settings.
     ///   - backoff: the reconnect policy (the exporter's `--redis.backoff` settings).
+    ///   - census: receives every message too (result writes keep its counts current) and the
+    ///     subscription changes (a (re)subscription requests a reconciliation pass: writes published
+    ///     while unsubscribed were missed).
     public init(
         redis: RedisConfiguration, events: CeleryEventConfiguration, backoff: ReconnectBackoff = ReconnectBackoff(),
-        logger: Logger = Logger(label: "events")
+        census: ResultCensus? = nil, logger: Logger = Logger(label: "events")
     ) {
         self.monitor = CeleryEventMonitor(configuration: events, logger: logger)
         self.subscriber = RedisSubscriber(
             configuration: redis, patterns: monitor.patterns, backoff: backoff, logger: logger)
+        self.census = census
         self.logger = logger
     }
 
@@ -42,15 +49,25 @@ public final class EventListenerThread: Sendable {
             guard thread == nil else { return }
             let subscriber = self.subscriber
             let monitor = self.monitor
+            let census = self.census
+            census?.attachEventStream()
             thread = try NativeThread.spawn(name: "events") {
                 subscriber.run { event in
                     switch event {
-                    case .message(let message): monitor.handle(channel: message.channel, payload: message.payload)
-                    case .subscribed: monitor.subscriptionStarted()
-                    case .disconnected: monitor.subscriptionLost()
+                    case .message(let message):
+                        monitor.handle(channel: message.channel, payload: message.payload)
+                        // Wall clock: the census predicts expiries in Unix time, like Redis TTLs.
+                        census?.record(channel: message.channel, payload: message.payload, at: wallClockNow())
+                    case .subscribed:
+                        monitor.subscriptionStarted()
+                        census?.eventStreamUp(at: wallClockNow())
+                    case .disconnected:
+                        monitor.subscriptionLost()
+                        census?.eventStreamDown(at: wallClockNow())
                     }
                 }
                 monitor.subscriptionLost()
+                census?.eventStreamDown(at: wallClockNow())
             }
             logger.debug("Pub/Sub listener started", metadata: ["patterns": "\(monitor.patterns.count)"])
         }

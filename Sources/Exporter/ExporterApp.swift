@@ -114,7 +114,7 @@ public enum ExporterApp {
             let listener = EventListenerThread(
                 redis: redisConfiguration,
                 events: configuration.celeryEventConfiguration(database: redisConfiguration.database),
-                backoff: configuration.redisBackoff, logger: Logger(label: "events"))
+                backoff: configuration.redisBackoff, census: sampler.census, logger: Logger(label: "events"))
             do {
                 try listener.start()
             } catch {
@@ -122,6 +122,19 @@ public enum ExporterApp {
                 return 2
             }
             eventListener = listener
+        }
+        // The census runs beside the poller on its own connection; the poll only reads its counts.
+        var censusThread: CensusThread?
+        if let census = sampler.census {
+            let thread = CensusThread(census: census, redis: redisConfiguration, backoff: configuration.redisBackoff,
+                                      logger: Logger(label: "census"))
+            do {
+                try thread.start()
+            } catch {
+                printError("\(ExporterVersion.name): cannot start the census thread: \(error)\n")
+                return 2
+            }
+            censusThread = thread
         }
         let poller = Poller(redis: redis, sampler: sampler, state: state, interval: configuration.pollInterval,
                             stop: processStopSignal, logger: Logger(label: "poller"), events: eventListener?.monitor,
@@ -153,6 +166,7 @@ public enum ExporterApp {
         logger.info("shutting down")
         server.shutdown(gracePeriod: .seconds(5))
         pollThread.join()
+        censusThread?.stop()
         eventListener?.stop()
         // Pending notifications get a delivery deadline; what misses it is logged, never dropped silently.
         alerting.shutdown(deadline: Deadline(after: .seconds(10)))

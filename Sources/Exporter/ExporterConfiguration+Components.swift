@@ -44,7 +44,14 @@ extension ExporterConfiguration {
         CeleryConfiguration(queues: celeryQueues, keyPrefix: celeryKeyPrefix, visibilityTimeout: celeryVisibilityTimeout,
                             discoveryInterval: celeryDiscoveryInterval, unackedSampleLimit: celeryUnackedSampleLimit,
                             taskNameLimit: celeryTaskNameLimit, resultExpires: celeryResultExpires,
-                            censusEnabled: celeryCensus)
+                            censusEnabled: celeryCensus, censusInterval: effectiveCensusInterval)
+    }
+
+    /// Seconds between census reconciliation passes: the flag, else 5 m when live result writes keep
+    /// the counts current between passes, 45 s when passes are the only source (counts then stay
+    /// within about a minute of the truth).
+    public var effectiveCensusInterval: Double {
+        celeryCensusInterval ?? (celeryEvents ? 300 : 45)
     }
 
     /// The Pub/Sub listener's settings; channels carry the Redis database number (`/<db>.celeryev/...`).

@@ -38,6 +38,8 @@ public struct ExporterConfiguration: Sendable {
     public var celeryTaskNameLimit = 0
     public var celeryResultExpires = 86_400.0
     public var celeryCensus = true
+    /// `--celery.census-interval`; nil: 5 m with the Pub/Sub listener, 45 s without.
+    public var celeryCensusInterval: Double?
     public var ruleFiles: [String] = []
     public var alertingConfigFile: String?
     public var alertmanagerURL: String?
@@ -131,7 +133,10 @@ public struct ExporterConfiguration: Sendable {
                    help: "Celery's result_expires, used to estimate when a STARTED task began from its meta key's TTL.",
                    repeatable: false),
         OptionSpec(name: "celery.census", valueName: nil, defaultText: "true",
-                   help: "Count celery-task-meta-* keys by state with an incremental SCAN spread over polls; --no-celery.census turns it off.",
+                   help: "Count celery-task-meta-* keys by state (on its own thread and connection: live result writes, predicted expiries, periodic reconciliation SCAN); --no-celery.census turns it off.",
+                   repeatable: false),
+        OptionSpec(name: "celery.census-interval", valueName: "DURATION", defaultText: "5m with --celery.events, 45s without",
+                   help: "How often the census reconciles with a full SCAN (paced over at most 45s); catches forget() deletions and writes missed while the subscriber was down.",
                    repeatable: false),
         OptionSpec(name: "log.level", valueName: "LEVEL", defaultText: "info",
                    help: "One of debug, info, warn, error.", repeatable: false),
@@ -187,6 +192,7 @@ public struct ExporterConfiguration: Sendable {
         celeryDiscoveryInterval = try Self.duration(options, "celery.discovery-interval", minimum: 1) ?? celeryDiscoveryInterval
         if let events = options.last("celery.events") { celeryEvents = events == "true" }
         if let census = options.last("celery.census") { celeryCensus = census == "true" }
+        celeryCensusInterval = try Self.duration(options, "celery.census-interval", minimum: 1)
         celeryWorkerForgetAfter = try Self.duration(options, "celery.worker-forget-after", minimum: 1) ?? celeryWorkerForgetAfter
         celeryMaxWorkers = try Self.integer(options, "celery.max-workers", range: 1...100_000) ?? celeryMaxWorkers
         celeryTaskNameLimit = try Self.integer(options, "celery.task-name-limit", range: 0...10_000) ?? celeryTaskNameLimit

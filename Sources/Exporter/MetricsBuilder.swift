@@ -104,12 +104,12 @@ public enum MetricsBuilder {
         if let census = snapshot.census {
             families.append(MetricFamily(
                 name: "celery_redis_task_meta_keys",
-                help: "celery-task-meta-* result keys by status, as of the last complete census pass (other = custom states, unknown = not a Celery meta). Keys live for result_expires after the last write; STARTED exists only with task_track_started.",
+                help: "celery-task-meta-* result keys by status (other = custom states, unknown = not a Celery meta): the last complete census pass, kept current by live result writes and predicted TTL expiries; forget() deletions show only after the next pass. Keys live for result_expires after the last write; STARTED exists only with task_track_started.",
                 type: .gauge,
                 samples: TaskMetaState.allCases.map { Sample(labels: [Label("state", $0.rawValue)], value: Double(census.metaKeys[$0] ?? 0)) }))
             families.append(MetricFamily(
                 name: "celery_redis_task_meta_worker_lost_keys",
-                help: "FAILURE result keys whose exception is WorkerLostError (a pool process died mid-task), as of the last complete census pass; also counted in task_meta_keys{state=\"FAILURE\"}.",
+                help: "FAILURE result keys whose exception is WorkerLostError (a pool process died mid-task), counted like task_meta_keys; also counted in task_meta_keys{state=\"FAILURE\"}.",
                 type: .gauge, samples: [Sample(value: Double(census.workerLostKeys))]))
             families.append(MetricFamily(
                 name: "celery_redis_started_task_oldest_age_seconds",
@@ -117,12 +117,16 @@ public enum MetricsBuilder {
                 type: .gauge, unit: "seconds", samples: [Sample(value: census.startedOldestAge)]))
             families.append(MetricFamily(
                 name: "celery_redis_census_duration_seconds",
-                help: "Wall time of the last complete census pass over celery-task-meta-* keys (incremental SCAN spread over polls).",
+                help: "Wall time of the last complete census reconciliation pass over celery-task-meta-* keys (a full SCAN on the census's own connection, paced evenly; it does not delay polls).",
                 type: .gauge, unit: "seconds", samples: [Sample(value: census.passDuration)]))
             families.append(MetricFamily(
                 name: "celery_redis_census_last_complete_timestamp_seconds",
-                help: "Unix time the last complete census pass ended; the task_meta_keys counts are as of then.",
+                help: "Unix time the last complete census reconciliation pass ended (it catches forget() deletions and writes missed while the event subscriber was down).",
                 type: .gauge, unit: "seconds", samples: [Sample(value: census.lastCompleteTimestamp)]))
+            families.append(MetricFamily(
+                name: "celery_redis_census_updated_timestamp_seconds",
+                help: "Unix time as of which task_meta_keys includes every change the exporter can observe: about now while the Pub/Sub result stream has been up since before the last complete pass began (live writes and predicted expiries are applied every second); otherwise the end of the last complete pass. time() minus this is the age of the counts.",
+                type: .gauge, unit: "seconds", samples: [Sample(value: census.updatedTimestamp)]))
         }
         if let orphaned = snapshot.orphanedStartedTasks {
             families.append(MetricFamily(

@@ -11,13 +11,7 @@ extension CeleryIntegration {
         /// visibility timeout, Redis holds 2 STARTED metas of w1 **and** 2 stranded unacked
         /// entries — of the same 2 task ids. The orphaned gauge ("tasks whose worker is gone")
         /// must count 2 tasks, not 4.
-        @Test(.disabled("""
-            BUG: orphaned_started_tasks double-counts under acks_late: it adds census.orphanedStarted \
-            (STARTED metas of dead workers) and, with no worker alive, every stranded unacked entry \
-            (Sources/Celery/Sampler.swift poll(), `orphaned = census.orphanedStarted(...) + \
-            (liveWorkers.isEmpty ? totals.stranded : 0)`), but under acks_late + track_started the \
-            killed worker's running tasks are both: reads 4 for 2 tasks. Needs de-duplication by task id.
-            """))
+        @Test
         func orphanedCountsEachTaskOnceUnderAcksLate() throws {
             let vt = 6
             let scenario = try CeleryScenario {

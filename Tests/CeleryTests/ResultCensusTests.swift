@@ -32,17 +32,31 @@ private func meta(_ redis: FakeRedis, _ id: String, _ value: String, ttl: Int64?
 }
 
 private func censusSampler(
-    minCalls: Int = 1, maxCalls: Int = 2, maxGets: Int = 50_000, prefix: String = "", resultExpires: Double = 86_400
+    prefix: String = "", resultExpires: Double = 86_400, discover: Bool = false, interval: Double = 300
 ) -> Sampler {
     Sampler(
         configuration: CeleryConfiguration(
-            queues: ["celery"], keyPrefix: prefix, discoverQueues: false, resultExpires: resultExpires,
-            censusMinScanCallsPerPoll: minCalls, censusMaxScanCallsPerPoll: maxCalls, censusMaxGetsPerPoll: maxGets),
+            queues: ["celery"], keyPrefix: prefix, discoverQueues: discover, resultExpires: resultExpires,
+            censusInterval: interval),
         logger: Logger(label: "test"))
 }
 
+/// A clock the tests move by hand.
+final class ManualClock {
+    var now: Double
+    init(_ now: Double) { self.now = now }
+}
+
+/// Runs one whole pass without sleeping (the clock advances by each requested pause).
+@discardableResult
+private func pass(_ census: ResultCensus, _ redis: FakeRedis, clock: ManualClock) -> ResultCensus.PassOutcome? {
+    try? census.runPass(using: redis, clock: { clock.now }, pace: { clock.now += $0; return false })
+}
+
+private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + "celery-task-meta-" + id) }
+
 @Suite struct ResultCensusTests {
-    @Test func countsArePublishedOnlyWhenAFullPassCompletes() {
+    @Test func countsArePublishedOnlyWhenAFullPassCompletes() throws {
         let redis = FakeRedis()
         redis.scanPageSize = 2
         for i in 0..<4 { meta(redis, "s\(i)", Meta.success("s\(i)")) }
@@ -51,34 +65,68 @@ private func censusSampler(
         meta(redis, "r0", Meta.retry("r0"))
         redis.strings[b("celery-taskset-meta-g1")] = b("{}")  // groups are not counted
         redis.lists[b("celery")] = 1  // other keys share the keyspace
-        // 10 keys at 2 per SCAN page = 5 SCAN calls; budget 2 per poll → 3 polls.
         let s = censusSampler()
-        var snaps: [Snapshot] = []
-        for i in 0..<3 { snaps.append(s.poll(using: redis, now: t0 + 15 * Double(i))) }
-        #expect(snaps[0].census == nil && snaps[1].census == nil, "never partial counts")
-        let census = try! #require(snaps[2].census)
-        #expect(census.metaKeys[.success] == 4)
-        #expect(census.metaKeys[.failure] == 2)
-        #expect(census.metaKeys[.retry] == 1)
-        #expect(census.metaKeys[.started] == 0)
-        #expect(census.workerLostKeys == 1)
-        #expect(census.lastCompleteTimestamp == t0 + 30)
-        #expect(census.passDuration == 30)
-        #expect(census.passesCompleted == 1)
-        #expect(census.trackedKeys == 7)
+        let census = try #require(s.census)
+        let clock = ManualClock(t0)
+        // A pass stopped after its first SCAN publishes nothing: never partial counts.
+        #expect(try census.runPass(using: redis, clock: { clock.now }, pace: { _ in true }) == .stopped)
+        #expect(census.snapshot(now: t0) == nil)
+        #expect(s.poll(using: redis, now: t0).census == nil)
+        clock.now = t0 + 10
+        #expect(pass(census, redis, clock: clock) == .completed)
+        let snap = s.poll(using: redis, now: clock.now)
+        let counts = try #require(snap.census)
+        #expect(counts.metaKeys[.success] == 4)
+        #expect(counts.metaKeys[.failure] == 2)
+        #expect(counts.metaKeys[.retry] == 1)
+        #expect(counts.metaKeys[.started] == 0)
+        #expect(counts.workerLostKeys == 1)
+        #expect(counts.passesCompleted == 1)
+        #expect(counts.trackedKeys == 7)
+        #expect(counts.lastCompleteTimestamp == clock.now)
+        // The stopped pass's marks carried over, so the completed pass counts from its start.
+        #expect(counts.passDuration == clock.now - t0)
+        // DBSIZE 9 at COUNT 1000: one call expected, one 45 s slot; the 4 extra calls (the fake
+        // pages by 2) are limited only by the duty cycle.
+        #expect(clock.now - (t0 + 10) < 45.5)
         let scans = redis.commands(named: "SCAN")
-        #expect(scans.count == 5)
+        #expect(scans.count == 1 + 5)
         #expect(scans.allSatisfy { $0[2...] == [b("MATCH"), b("celery-task-meta-*"), b("COUNT"), b("1000")][...] })
-        #expect(redis.commands(named: "GET").count == 7)
+        #expect(redis.commands(named: "PTTL").count == redis.commands(named: "GET").count)
+        // The poll itself sends no census command.
+        #expect(redis.rounds.last?.contains { $0[0] == b("SCAN") || $0[0] == b("DBSIZE") } == false)
 
         // Second pass: terminal keys are not fetched again; the RETRY one is.
         let gets = redis.commands(named: "GET").count
-        for i in 3..<6 { snaps.append(s.poll(using: redis, now: t0 + 15 * Double(i))) }
+        pass(census, redis, clock: clock)
         #expect(redis.commands(named: "GET").dropFirst(gets).map { $0[1] } == [b("celery-task-meta-r0")])
-        #expect(snaps[5].census?.passesCompleted == 2)
-        #expect(snaps[5].census?.metaKeys[.success] == 4)
-        // Between passes, the last complete counts stay published.
-        #expect(snaps[3].census?.metaKeys[.success] == 4)
+        #expect(census.snapshot(now: clock.now)?.passesCompleted == 2)
+        #expect(census.snapshot(now: clock.now)?.metaKeys[.success] == 4)
+    }
+
+    @Test func passesAreSpreadEvenlyNeverABurst() throws {
+        let redis = FakeRedis()
+        redis.scanPageSize = 10
+        for i in 0..<100 { meta(redis, "k\(i)", Meta.success("k\(i)")) }
+        // DBSIZE 100 at COUNT 10: 10 calls expected over min(45, 0.8 × 20) = 16 s → 1.6 s apart.
+        let census = try #require(
+            Sampler(
+                configuration: CeleryConfiguration(
+                    queues: ["celery"], discoverQueues: false, censusInterval: 20, censusScanCount: 10),
+                logger: Logger(label: "test")
+            ).census)
+        let clock = ManualClock(t0)
+        var pauses: [Double] = []
+        _ = try census.runPass(
+            using: redis, clock: { clock.now },
+            pace: {
+                pauses.append($0)
+                clock.now += $0
+                return false
+            })
+        #expect(pauses.count == 9)
+        #expect(pauses.allSatisfy { abs($0 - 1.6) < 1e-6 }, "\(pauses)")
+        #expect(census.snapshot(now: clock.now)?.passDuration ?? 0 > 14)
     }
 
     @Test func vanishedKeysStopCountingAndChangedStatesAreSeen() {
@@ -88,13 +136,18 @@ private func censusSampler(
         meta(redis, "b", Meta.success("b"))
         meta(redis, "r", Meta.retry("r"))
         let s = censusSampler()
+        let clock = ManualClock(t0)
+        pass(s.census!, redis, clock: clock)
         #expect(s.poll(using: redis, now: t0).census?.metaKeys[.success] == 2)
-        redis.strings[b("celery-task-meta-a")] = nil  // TTL expiry / forget()
-        meta(redis, "r", Meta.success("r"))  // the retry finished
+        redis.strings[b("celery-task-meta-a")] = nil  // forget(): DEL, and no message is published
+        meta(redis, "r", Meta.success("r"))  // the retry finished while nobody listened
+        #expect(s.poll(using: redis, now: t0 + 15).census?.metaKeys[.success] == 2, "unseen until a pass")
+        pass(s.census!, redis, clock: clock)
         let next = s.poll(using: redis, now: t0 + 15).census
         #expect(next?.metaKeys[.success] == 2)
         #expect(next?.metaKeys[.retry] == 0)
         #expect(next?.trackedKeys == 2)
+        #expect(next?.vanishedInPasses == 1)
         #expect(s.censusTrackedKeys == 2)
     }
 
@@ -104,7 +157,9 @@ private func censusSampler(
         meta(redis, "a", Meta.success("a"))
         meta(redis, "gone", Meta.success("gone"))
         redis.override = { $0[0] == b("GET") && $0[1] == b("celery-task-meta-gone") ? .null : nil }
-        let census = censusSampler().poll(using: redis, now: t0).census
+        let s = censusSampler()
+        pass(s.census!, redis, clock: ManualClock(t0))
+        let census = s.census!.snapshot(now: t0)
         #expect(census?.metaKeys[.success] == 1)
         #expect(census?.trackedKeys == 1)
     }
@@ -117,13 +172,16 @@ private func censusSampler(
         // No TTL (result_expires=None): first seen only.
         meta(redis, "nottl", Meta.started("nottl", host: "w2@vm"), ttl: nil)
         let s = censusSampler()
+        let clock = ManualClock(t0)
+        pass(s.census!, redis, clock: clock)
         let first = s.poll(using: redis, now: t0)
         #expect(first.census?.metaKeys[.started] == 2)
         #expect(first.census?.startedTracked == 2)
         #expect(first.census?.startedOldestAge == 600)
-        #expect(redis.commands(named: "PTTL").count == 2)
         // STARTED keys are fetched again every pass; the task finished meanwhile.
         meta(redis, "st", Meta.success("st"))
+        clock.now = t0 + 15
+        pass(s.census!, redis, clock: clock)
         let second = s.poll(using: redis, now: t0 + 15)
         #expect(second.census?.metaKeys[.started] == 1)
         #expect(second.census?.metaKeys[.success] == 1)
@@ -134,25 +192,15 @@ private func censusSampler(
         #expect(s.poll(using: redis, now: t0 + 17, liveWorkers: ["w1@vm"]).orphanedStartedTasks == 1)
     }
 
-    @Test func pttlEstimateAndFirstSeenTakeTheLargerAge() {
-        let redis = FakeRedis()
-        redis.scanPageSize = 100
-        // result_expires 3600 and PTTL 3500 s: the estimate says it started 100 s ago.
-        meta(redis, "x", Meta.started("x"), ttl: 3_500_000)
-        let s = censusSampler(resultExpires: 3_600)
-        #expect(s.poll(using: redis, now: t0).census?.startedOldestAge == 100)
-        // Rewritten (a duplicate run re-wrote STARTED, D6): the TTL restarts, so the estimate says
-        // "just now"; first seen (t0) is the larger lower bound and wins.
-        redis.ttls[b("celery-task-meta-x")] = 3_600_000
-        #expect(s.poll(using: redis, now: t0 + 500).census?.startedOldestAge == 500)
-    }
-
     @Test func orphansIncludeStrandedUnackedOnlyWhenNoWorkerIsAlive() {
         let redis = FakeRedis()
         redis.scanPageSize = 100
         meta(redis, "st", Meta.started("st", host: "w1@vm"))
         redis.zsets[b("unacked_index")] = [b("t1"): t0 - 4_000, b("t2"): t0 - 10]
         let s = censusSampler()
+        // Unknown until the first pass completes (the STARTED index would be partial).
+        #expect(s.poll(using: redis, now: t0, liveWorkers: []).orphanedStartedTasks == nil)
+        pass(s.census!, redis, clock: ManualClock(t0))
         #expect(s.poll(using: redis, now: t0, liveWorkers: []).orphanedStartedTasks == 2)  // 1 STARTED + 1 stranded
         #expect(s.poll(using: redis, now: t0 + 1, liveWorkers: ["w9@vm"]).orphanedStartedTasks == 1)
         #expect(s.poll(using: redis, now: t0 + 2, liveWorkers: ["w1@vm"]).orphanedStartedTasks == 0)
@@ -160,19 +208,10 @@ private func censusSampler(
         let off = Sampler(
             configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false, censusEnabled: false),
             logger: Logger(label: "test"))
+        #expect(off.census == nil)
         #expect(off.poll(using: redis, now: t0, liveWorkers: []).orphanedStartedTasks == 1)
         #expect(off.poll(using: redis, now: t0, liveWorkers: nil).orphanedStartedTasks == nil)
         #expect(off.poll(using: redis, now: t0).census == nil)
-    }
-
-    @Test func orphansAreUnknownUntilTheFirstPassCompletes() {
-        let redis = FakeRedis()
-        redis.scanPageSize = 1
-        for i in 0..<5 { meta(redis, "s\(i)", Meta.started("s\(i)", host: "dead@vm")) }
-        let s = censusSampler(maxCalls: 2)
-        #expect(s.poll(using: redis, now: t0, liveWorkers: []).orphanedStartedTasks == nil)
-        #expect(s.poll(using: redis, now: t0 + 1, liveWorkers: []).orphanedStartedTasks == nil)
-        #expect(s.poll(using: redis, now: t0 + 2, liveWorkers: []).orphanedStartedTasks == 5)
     }
 
     @Test func garbageAndWrongTypesCountAsUnknown() {
@@ -183,51 +222,41 @@ private func censusSampler(
         meta(redis, "numstatus", #"{"status": 3}"#)
         meta(redis, "custom", #"{"status": "PROGRESS", "result": {"done": 3}}"#)
         redis.hashes[b("celery-task-meta-hash")] = [b("f"): b("v")]  // GET → WRONGTYPE
-        let snap = censusSampler().poll(using: redis, now: t0)
+        let s = censusSampler()
+        pass(s.census!, redis, clock: ManualClock(t0))
+        let snap = s.poll(using: redis, now: t0)
         #expect(snap.census?.metaKeys[.unknown] == 4)
         #expect(snap.census?.metaKeys[.other] == 1)
-        #expect(snap.commandErrors == [.census: 1])
+        #expect(snap.commandErrors == [.census: 1], "errors on the census thread reach the next poll")
         #expect(snap.succeeded)
+        #expect(s.poll(using: redis, now: t0 + 1).commandErrors.isEmpty, "counted once")
     }
 
-    @Test func getBudgetSpreadsTheFirstPass() {
-        let redis = FakeRedis()
-        redis.scanPageSize = 3
-        for i in 0..<9 { meta(redis, "k\(i)", Meta.success("k\(i)")) }
-        let s = censusSampler(maxCalls: 100, maxGets: 3)
-        #expect(s.poll(using: redis, now: t0).census == nil)
-        #expect(redis.commands(named: "GET").count == 3)
-        #expect(s.poll(using: redis, now: t0 + 1).census == nil)
-        #expect(s.poll(using: redis, now: t0 + 2).census?.metaKeys[.success] == 9)
-    }
-
-    @Test func budgetFollowsDBSIZEAndThePollInterval() {
-        let c = ResultCensus(
-            configuration: CeleryConfiguration(censusTargetPassDuration: 45, censusScanCount: 1_000,
-                                               censusMinScanCallsPerPoll: 4, censusMaxScanCallsPerPoll: 2_000),
-            layout: KombuKeyLayout())
-        // 1.1 M keys, 15 s polls, 45 s target: a third of 1100 calls (+1 for rounding slack).
-        #expect(c.scanBudget(dbsize: 1_100_000, now: t0) == 368)
-        #expect(c.scanBudget(dbsize: 10, now: t0) == 4)
-        #expect(c.scanBudget(dbsize: 100_000_000, now: t0) == 2_000)
-    }
-
-    @Test func transportFailureKeepsThePollAndResumesTheCursor() {
+    @Test func transportFailureAbandonsThePassAndTheNextOneIsComplete() throws {
         let redis = FakeRedis()
         redis.scanPageSize = 1
         for i in 0..<3 { meta(redis, "k\(i)", Meta.success("k\(i)")) }
-        let s = censusSampler(maxCalls: 1)
-        _ = s.poll(using: redis, now: t0)  // cursor now at 1
-        redis.failWhen = { $0[0] == b("GET") }
-        let failed = s.poll(using: redis, now: t0 + 1)
-        #expect(failed.succeeded)
-        #expect(failed.commandErrors == [.census: 1])
+        let s = censusSampler()
+        let census = try #require(s.census)
+        let clock = ManualClock(t0)
+        redis.failWhen = { $0[0] == b("GET") && $0[1] == b("celery-task-meta-k1") }
+        #expect(throws: FakeTransportError.self) {
+            try census.runPass(using: redis, clock: { clock.now }, pace: { clock.now += $0; return false })
+        }
+        #expect(census.snapshot(now: clock.now) == nil)
         redis.failWhen = nil
-        let cursors = redis.commands(named: "SCAN").map { String(decoding: $0[1], as: UTF8.self) }
-        #expect(cursors == ["0", "1"])
-        _ = s.poll(using: redis, now: t0 + 2)
-        #expect(redis.commands(named: "SCAN").last?[1] == b("1"), "the failed step is retried from its cursor")
-        #expect(s.poll(using: redis, now: t0 + 3).census?.metaKeys[.success] == 3)
+        pass(census, redis, clock: clock)
+        #expect(census.snapshot(now: clock.now)?.metaKeys[.success] == 3)
+        // A later pass abandoned midway drops nothing; the one after removes exactly what is gone.
+        redis.strings[b("celery-task-meta-k2")] = nil
+        redis.failWhen = { $0[0] == b("SCAN") && $0[1] == b("1") }
+        #expect(throws: FakeTransportError.self) {
+            try census.runPass(using: redis, clock: { clock.now }, pace: { clock.now += $0; return false })
+        }
+        #expect(census.snapshot(now: clock.now)?.metaKeys[.success] == 3)
+        redis.failWhen = nil
+        pass(census, redis, clock: clock)
+        #expect(census.snapshot(now: clock.now)?.metaKeys[.success] == 2)
     }
 
     @Test func prefixIsEscapedInThePattern() {
@@ -235,9 +264,14 @@ private func censusSampler(
         redis.scanPageSize = 100
         meta(redis, "a", Meta.success("a"), prefix: "app[1]:")
         meta(redis, "b", Meta.success("b"))  // another deployment, unprefixed
-        let snap = censusSampler(prefix: "app[1]:").poll(using: redis, now: t0)
-        #expect(snap.census?.metaKeys[.success] == 1)
+        let s = censusSampler(prefix: "app[1]:")
+        pass(s.census!, redis, clock: ManualClock(t0))
+        #expect(s.census!.snapshot(now: t0)?.metaKeys[.success] == 1)
         #expect(redis.commands(named: "SCAN").first?[3] == b(#"app\[1\]:celery-task-meta-*"#))
+        // Live writes of another deployment (unprefixed channel) are not ours.
+        s.census!.record(channel: channel("c"), payload: b(Meta.success("c")), at: t0)
+        s.census!.record(channel: channel("d", prefix: "app[1]:"), payload: b(Meta.success("d")), at: t0)
+        #expect(s.census!.snapshot(now: t0)?.metaKeys[.success] == 2)
     }
 
     @Test func metaDecoding() {
@@ -249,11 +283,171 @@ private func censusSampler(
         #expect(TaskMeta(bytes: b(#"{"status": "unknown"}"#)).state == .other)
         #expect(TaskMeta(bytes: b("[1]")).state == .unknown)
         #expect(TaskMetaState.allCases.allSatisfy { TaskMetaState(code: $0.code) == $0 })
+        #expect(TaskMetaState.allCases.map(\.code) == Array(0..<UInt8(TaskMetaState.allCases.count)))
+    }
+}
+
+/// Live result writes and predicted expiry, with explicit clocks (no sleeping).
+@Suite struct CensusLiveUpdateTests {
+    private func census(resultExpires: Double = 3_600, interval: Double = 300) -> (ResultCensus, FakeRedis) {
+        let redis = FakeRedis()
+        redis.scanPageSize = 100
+        let c = ResultCensus(
+            configuration: CeleryConfiguration(
+                discoverQueues: false, resultExpires: resultExpires, censusInterval: interval),
+            layout: KombuKeyLayout(), epoch: t0)
+        return (c, redis)
+    }
+
+    @Test func writesCountMoveAndRefreshTheTTL() throws {
+        let (c, redis) = census()
+        meta(redis, "old", Meta.success("old"), ttl: 100_000)  // expires at t0 + 100
+        pass(c, redis, clock: ManualClock(t0))
+        #expect(c.snapshot(now: t0)?.metaKeys[.success] == 1)
+
+        // A new task: STARTED (track_started), then SUCCESS; each write is SETEX result_expires.
+        c.record(channel: channel("n"), payload: b(Meta.started("n")), at: t0 + 10)
+        var snap = try #require(c.snapshot(now: t0 + 10))
+        #expect(snap.metaKeys[.started] == 1)
+        #expect(snap.startedTracked == 1)
+        #expect(snap.liveWrites == 1)
+        c.record(channel: channel("n"), payload: b(Meta.success("n")), at: t0 + 40)
+        snap = try #require(c.snapshot(now: t0 + 40))
+        #expect(snap.metaKeys[.started] == 0)
+        #expect(snap.metaKeys[.success] == 2)
+        #expect(snap.startedTracked == 0)
+        #expect(snap.trackedKeys == 2)
+        let h = FNV1a.hash(channel("n"))
+        #expect(c.shared.withLock { $0.table.expiry(of: h) } == t0 + 40 + 3_600, "TTL from the last write")
+
+        // A retry of a known FAILURE… and a write to the key the pass knew: the TTL restarts.
+        c.record(channel: channel("old"), payload: b(Meta.success("old")), at: t0 + 50)
+        #expect(c.shared.withLock { $0.table.expiry(of: FNV1a.hash(channel("old"))) } == t0 + 50 + 3_600)
+        #expect(c.snapshot(now: t0 + 50)?.metaKeys[.success] == 2, "a rewrite is not a new key")
+    }
+
+    @Test func predictedExpiryRemovesKeysWithoutAnyRedisCommand() throws {
+        let (c, redis) = census(resultExpires: 60)
+        meta(redis, "a", Meta.success("a"), ttl: 30_000)  // expires at t0 + 30
+        meta(redis, "b", Meta.failure("b"), ttl: 90_500)  // expires at t0 + 90.5
+        meta(redis, "forever", Meta.success("forever"), ttl: nil)  // result_expires=None
+        pass(c, redis, clock: ManualClock(t0))
+        c.record(channel: channel("live"), payload: b(Meta.workerLost("live")), at: t0 + 5)  // expires t0 + 65
+        let commands = redis.commands.count
+        c.tick(now: t0 + 29)
+        #expect(c.snapshot(now: t0 + 29)?.trackedKeys == 4)
+        c.tick(now: t0 + 30)
+        var snap = try #require(c.snapshot(now: t0 + 30))
+        #expect(snap.metaKeys[.success] == 1)
+        #expect(snap.predictedExpiries == 1)
+        c.tick(now: t0 + 65)
+        snap = try #require(c.snapshot(now: t0 + 65))
+        #expect(snap.metaKeys[.failure] == 1)
+        #expect(snap.workerLostKeys == 0)
+        c.tick(now: t0 + 91)
+        snap = try #require(c.snapshot(now: t0 + 91))
+        #expect(snap.metaKeys[.failure] == 0)
+        #expect(snap.metaKeys[.success] == 1, "no TTL: never predicted to expire")
+        c.tick(now: t0 + 1_000_000)
+        #expect(c.snapshot(now: t0 + 1_000_000)?.trackedKeys == 1)
+        #expect(redis.commands.count == commands, "expiry costs Redis nothing")
+        // A live write to a no-TTL key keeps it without TTL (Celery writes all keys alike).
+        c.record(channel: channel("forever"), payload: b(Meta.success("forever")), at: t0 + 1_000_001)
+        #expect(c.shared.withLock { $0.table.expiry(of: FNV1a.hash(channel("forever"))) } == nil)
+    }
+
+    @Test func aLiveWriteDuringAFetchWinsOverTheFetchedValue() throws {
+        let (c, redis) = census()
+        meta(redis, "r", Meta.retry("r"))
+        // The GET answers RETRY, but the SUCCESS write lands while the round is in flight.
+        redis.override = { command in
+            if command[0] == b("GET") && command[1] == b("celery-task-meta-r") {
+                c.record(channel: channel("r"), payload: b(Meta.success("r")), at: t0 + 1)
+            }
+            return nil
+        }
+        pass(c, redis, clock: ManualClock(t0))
+        let snap = try #require(c.snapshot(now: t0 + 1))
+        #expect(snap.metaKeys[.success] == 1)
+        #expect(snap.metaKeys[.retry] == 0)
+    }
+
+    @Test func writesBeforeTheFirstPassArePublishedOnlyWithIt() throws {
+        let (c, redis) = census()
+        c.record(channel: channel("early"), payload: b(Meta.success("early")), at: t0)
+        #expect(c.snapshot(now: t0) == nil)
+        meta(redis, "early", Meta.success("early"))
+        meta(redis, "other", Meta.failure("other"))
+        pass(c, redis, clock: ManualClock(t0 + 1))
+        let snap = try #require(c.snapshot(now: t0 + 1))
+        #expect(snap.metaKeys[.success] == 1 && snap.metaKeys[.failure] == 1)
+        #expect(snap.trackedKeys == 2)
+    }
+
+    @Test func reconciliationIsDueOnIntervalAndAtOnceAfterAResubscription() {
+        let (c, redis) = census(interval: 300)
+        #expect(c.passDue(now: t0), "the first pass starts at once")
+        c.attachEventStream()
+        c.eventStreamUp(at: t0)
+        #expect(c.snapshot(now: t0) == nil)
+        pass(c, redis, clock: ManualClock(t0))
+        #expect(!c.passDue(now: t0 + 299))
+        #expect(c.passDue(now: t0 + 300))
+        // Subscriber lost: writes are missed, so passes come at least every 45 s.
+        c.eventStreamDown(at: t0 + 10)
+        #expect(c.passDue(now: t0 + 45))
+        // Back: one pass at once (whatever was missed), then the 5-minute rhythm again.
+        c.eventStreamUp(at: t0 + 20)
+        #expect(c.passDue(now: t0 + 20))
+        pass(c, redis, clock: ManualClock(t0 + 20))
+        #expect(!c.passDue(now: t0 + 21))
+        #expect(c.passDue(now: t0 + 320))
+    }
+
+    @Test func updatedTimestampSaysHowCurrentTheCountsAre() throws {
+        let (c, redis) = census()
+        meta(redis, "a", Meta.success("a"))
+        // Events off (no listener): the counts are as of the end of the last pass.
+        pass(c, redis, clock: ManualClock(t0))
+        c.tick(now: t0 + 30)
+        #expect(c.snapshot(now: t0 + 30)?.updatedTimestamp == t0)
+        // Subscribed after that pass began: writes before the subscription may be missing.
+        c.attachEventStream()
+        c.eventStreamUp(at: t0 + 31)
+        c.tick(now: t0 + 32)
+        #expect(c.snapshot(now: t0 + 32)?.updatedTimestamp == t0)
+        // After a pass that began while subscribed: current as of the census thread's last tick.
+        pass(c, redis, clock: ManualClock(t0 + 33))
+        c.tick(now: t0 + 40)
+        #expect(c.snapshot(now: t0 + 40)?.updatedTimestamp == t0 + 40)
+        #expect(c.snapshot(now: t0 + 40)?.lastCompleteTimestamp == t0 + 33)
+        c.eventStreamDown(at: t0 + 41)
+        c.tick(now: t0 + 42)
+        #expect(c.snapshot(now: t0 + 42)?.updatedTimestamp == t0 + 33)
+    }
+
+    @Test func theLoopRunsPassesTicksAndStopsPromptly() {
+        let (c, redis) = census(resultExpires: 60, interval: 30)
+        meta(redis, "a", Meta.success("a"), ttl: 10_000)
+        let clock = ManualClock(t0)
+        var waits = 0
+        c.run(using: redis, clock: { clock.now }) { seconds in
+            #expect(seconds <= 1, "waits are sliced so a stop is seen within a second")
+            waits += 1
+            clock.now += max(seconds, 0.001)
+            return clock.now >= t0 + 65  // the stop signal
+        }
+        let snap = c.snapshot(now: clock.now)
+        #expect(snap?.passesCompleted == 3, "passes at t0, t0 + 30, t0 + 60")
+        // The key expired at t0 + 10 by prediction, and the passes at t0 + 30, t0 + 60 agree
+        // because the fake never expires it: they re-add it.
+        #expect(snap?.metaKeys[.success] == 1)
+        #expect(waits > 60)
     }
 }
 
 @Suite struct CensusDiscoveryTests {
-    @Test func laterDiscoveriesRideOnTheCensusWalk() {
+    @Test func laterDiscoveriesRideOnTheCensusWalk() throws {
         let redis = FakeRedis()
         redis.scanPageSize = 2
         let sepBytes = sep
@@ -261,31 +455,30 @@ private func censusSampler(
         bind("celery")
         redis.strings[b("celery-task-meta-a")] = b(Meta.success("a"))
         redis.sets[b("_kombu.binding.celeryev")] = [b("worker.#") + sep + sep + b("celeryev.x")]
-        let s = Sampler(
-            configuration: CeleryConfiguration(censusMinScanCallsPerPoll: 1, censusMaxScanCallsPerPoll: 1),
-            logger: Logger(label: "test"))
+        var configuration = CeleryConfiguration(censusInterval: 300)
+        configuration.separateDiscoveryKeyspaceLimit = 0  // behave as on a large keyspace
+        let s = Sampler(configuration: configuration, logger: Logger(label: "test"))
+        let census = try #require(s.census)
         let first = s.poll(using: redis, now: t0)
         #expect(first.discoveryRan)
         #expect(s.knownQueues == ["celery"])
-        // The census walks without MATCH; the standalone discovery is not repeated every minute.
-        let censusScans = redis.commands(named: "SCAN").filter { !$0.contains(b("MATCH")) }
-        #expect(censusScans.count == 1)
         let discoveryScans = redis.commands(named: "SCAN").filter { $0.contains(b("MATCH")) }.count
         bind("late")
-        var discoveredAt: Double?
         for i in 1...10 {
-            let now = t0 + 60 * Double(i)
-            let snap = s.poll(using: redis, now: now)
+            let snap = s.poll(using: redis, now: t0 + 60 * Double(i))
             #expect(!snap.discoveryRan, "no standalone discovery")
-            if discoveredAt == nil && s.knownQueues.contains("late") { discoveredAt = now }
         }
-        #expect(discoveredAt != nil, "found by a census pass")
+        #expect(!s.knownQueues.contains("late"))
+        // The census walks without MATCH; its pass hands the binding tables to the next poll.
+        let clock = ManualClock(t0 + 600)
+        pass(census, redis, clock: clock)
+        #expect(redis.commands(named: "SCAN").filter { !$0.contains(b("MATCH")) }.count >= 1)
+        _ = s.poll(using: redis, now: t0 + 601)
+        #expect(s.knownQueues.contains("late"))
         #expect(redis.commands(named: "SCAN").filter { $0.contains(b("MATCH")) }.count == discoveryScans)
-        #expect(s.poll(using: redis, now: t0 + 660).census?.metaKeys[.success] == 1)
-        // Past 5 intervals without a completed census pass (SCAN refused), the standalone discovery returns.
-        redis.override = { $0[0] == b("SCAN") && !$0.contains(b("MATCH")) ? .error("NOPERM") : nil }
-        var standalone = false
-        for i in 1...7 where s.poll(using: redis, now: t0 + 660 + 60 * Double(i)).discoveryRan { standalone = true }
-        #expect(standalone)
+        #expect(s.poll(using: redis, now: t0 + 602).census?.metaKeys[.success] == 1)
+        // Without a completed census pass for 3 census intervals, the standalone discovery returns.
+        #expect(s.poll(using: redis, now: t0 + 601 + 899).discoveryRan == false)
+        #expect(s.poll(using: redis, now: t0 + 601 + 900).discoveryRan)
     }
 }

@@ -88,7 +88,7 @@ import Testing
         #expect(snap.unackedUnknownQueue == 0)
         #expect(snap.unackedUnclassified == 2)
         #expect(snap.commandErrors == [.queues: 1])
-        #expect(snap.census?.metaKeys.values.reduce(0, +) == 0, "no result keys seeded; the pass completes at once")
+        #expect(snap.census == nil, "the census runs on its own thread: a poll never waits for a pass")
     }
 
     @Test func celeryShapedKeysWithoutPrefix() throws {
@@ -163,16 +163,22 @@ import Testing
         let redis = try connect(server)
         let sampler = Sampler(
             configuration: CeleryConfiguration(
-                queues: ["celery", "restored"], discoverQueues: false, censusScanCount: 2,
-                censusMinScanCallsPerPoll: 1, censusMaxScanCallsPerPoll: 1),
+                queues: ["celery", "restored"], discoverQueues: false, censusScanCount: 2),
             logger: Logger(label: "test"))
-        var snaps: [Snapshot] = []
-        for i in 0..<40 {
-            let snap = sampler.poll(using: redis, now: t0 + Double(i))
-            snaps.append(snap)
-            if snap.census != nil { break }
-        }
-        let first = snaps[0]
+        let censusConnection = try connect(server)  // the census thread's own connection
+        let census = try #require(sampler.census)
+        var clock = t0
+        var pauses = 0
+        let first = sampler.poll(using: redis, now: t0)
+        #expect(first.census == nil, "nothing before the first complete pass")
+        #expect(
+            try census.runPass(
+                using: censusConnection, clock: { clock },
+                pace: { _ in
+                    pauses += 1
+                    return false
+                }) == .completed)
+        #expect(pauses > 2, "the pass took several paced SCAN COUNT 2 calls")
         #expect(first.succeeded && first.commandErrors.isEmpty)
         let celery = first.queues[0]
         #expect(celery.oldestMessageAge == 300)
@@ -184,36 +190,30 @@ import Testing
         #expect(restored.oldestMessageAge == 0)
         #expect(!restored.oldestMessageAgeIsExact)
         #expect(restored.redeliveredTailMessages == 1)
-        #expect(snaps.count > 2, "the census took several polls at one SCAN COUNT 2 per poll")
-        #expect(snaps.dropLast().allSatisfy { $0.census == nil })
-        let last = try #require(snaps.last)
-        #expect(last.queues[1].oldestMessageAge == Double(snaps.count - 1))
-        let census = try #require(last.census)
-        #expect(census.metaKeys[.success] == 2)
-        #expect(census.metaKeys[.failure] == 1)
-        #expect(census.metaKeys[.started] == 1)
-        #expect(census.metaKeys[.unknown] == 1)
-        #expect(census.workerLostKeys == 1)
-        #expect(census.trackedKeys == 5)
-        // STARTED 600 s before the seed (TTL 85800 of 86400). The PTTL is read at the poll that
-        // fetched the key (somewhere in the pass), so the age is 600 s plus the polls since then
-        // (fake clock) plus the real seconds the TTL ran down meanwhile.
+        let last = sampler.poll(using: redis, now: t0 + 7)
+        #expect(last.queues[1].oldestMessageAge == 7)
+        let censusSnap = try #require(last.census)
+        #expect(censusSnap.metaKeys[.success] == 2)
+        #expect(censusSnap.metaKeys[.failure] == 1)
+        #expect(censusSnap.metaKeys[.started] == 1)
+        #expect(censusSnap.metaKeys[.unknown] == 1)
+        #expect(censusSnap.workerLostKeys == 1)
+        #expect(censusSnap.trackedKeys == 5)
+        // STARTED 600 s before the seed (TTL 85800 of 86400). The PTTL is read during the pass
+        // (fake clock), so the age is 600 s plus the fake seconds since then plus the real seconds
+        // the TTL ran down meanwhile.
         #expect(
-            census.startedOldestAge >= 600 && census.startedOldestAge < 600 + Double(snaps.count) + 5,
-            "started age \(census.startedOldestAge)")
+            censusSnap.startedOldestAge >= 600 && censusSnap.startedOldestAge < 600 + 7 + 5,
+            "started age \(censusSnap.startedOldestAge)")
         #expect(sampler.poll(using: redis, now: t0 + 100, liveWorkers: ["w2@vm"]).orphanedStartedTasks == 1)
         #expect(sampler.poll(using: redis, now: t0 + 101, liveWorkers: ["w1@vm"]).orphanedStartedTasks == 0)
 
         // forget() deletes a meta: the next complete pass no longer counts it.
         try seed(server, b("DEL"), b("celery-task-meta-s1"))
-        var after: CensusSnapshot?
-        for i in 0..<40 {
-            let snap = sampler.poll(using: redis, now: t0 + 200 + Double(i))
-            if let c = snap.census, c.passesCompleted >= 3 {
-                after = c
-                break
-            }
-        }
+        clock = t0 + 200
+        _ = try census.runPass(using: censusConnection, clock: { clock }, pace: { clock += $0; return false })
+        let after = sampler.poll(using: redis, now: clock).census
+        #expect(after?.passesCompleted == 2)
         #expect(after?.metaKeys[.success] == 1)
         #expect(after?.trackedKeys == 4)
     }

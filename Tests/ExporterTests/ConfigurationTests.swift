@@ -29,6 +29,19 @@ import Testing
         #expect(c.logFormat == .json)
     }
 
+    @Test func censusIntervalDefaultsFollowTheEventListener() throws {
+        // With live result writes the census reconciles every 5 m; without, passes are the only
+        // source of change and run every 45 s.
+        #expect(try configuration([]).celeryConfiguration().censusInterval == 300)
+        #expect(try configuration(["--no-celery.events"]).celeryConfiguration().censusInterval == 45)
+        let explicit = try configuration(["--celery.census-interval=2m", "--no-celery.events"])
+        #expect(explicit.celeryConfiguration().censusInterval == 120)
+        #expect(explicit.celeryConfiguration().censusEnabled)
+        #expect(try configuration(["--no-celery.census"]).celeryConfiguration().censusEnabled == false)
+        #expect(throws: ConfigurationError.self) { try configuration(["--celery.census-interval=0s"]) }
+        #expect(throws: ConfigurationError.self) { try configuration(["--celery.census-interval=soon"]) }
+    }
+
     @Test func environmentFillsWhatTheCommandLineLeavesOut() throws {
         let env = ["CELERY_REDIS_EXPORTER_REDIS_URL": "redis://r:1/2", "CELERY_REDIS_EXPORTER_POLL_INTERVAL": "1m",
                    "CELERY_REDIS_EXPORTER_CELERY_QUEUES": "x, y", "CELERY_REDIS_EXPORTER_REDIS_PASSWORD": "pw"]

@@ -10,6 +10,7 @@ import TestSupport
         "celery_redis_config_last_reload_success_timestamp_seconds",
         "celery_redis_queue_oldest_message_age_seconds", "celery_redis_started_task_oldest_age_seconds",
         "celery_redis_census_duration_seconds", "celery_redis_census_last_complete_timestamp_seconds",
+        "celery_redis_census_updated_timestamp_seconds",
     ]
 
     /// Issue 3 seeds on top of ``seed(_:prefix:)``, on a queue of their own (`sched`) so the spine's
@@ -71,6 +72,12 @@ import TestSupport
             "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s", "--celery.queues=other",
         ])
         try waitReady(exporter)
+        // The census runs on its own thread; its first pass (and a reconciliation if the
+        // subscription came after that pass began) lands within a poll or two.
+        let counted = waitUntil(timeout: 10) {
+            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value("celery_redis_task_meta_keys", ["state": "STARTED"]) == 1
+        }
+        #expect(counted, "census never published; stderr: \(exporter.stderr)")
         let response = try exporter.get("/metrics")
         #expect(response.status == 200)
         #expect(response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")

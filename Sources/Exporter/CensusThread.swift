@@ -1,0 +1,60 @@
+import Celery
+import Logging
+import Redis
+import Sockets
+import Synchronization
+
+/// Runs the result census (``ResultCensus/run(using:clock:wait:)``) on its own native thread with
+/// its own Redis connection, so a reconciliation pass never delays a poll (a pass over 10⁶ keys
+/// takes about a second of Redis time; the poll now only reads the census's counts under a lock).
+///
+/// The connection uses the poller's settings and reconnect backoff. The loop blocks in socket
+/// reads and sleeps, so it gets a native thread, never a Swift concurrency task (design.md).
+public final class CensusThread: Sendable {
+    /// The census the thread runs (shared with the sampler, which reads it, and the listener,
+    /// which feeds it live writes).
+    public let census: ResultCensus
+
+    private let redis: RedisConfiguration
+    private let backoff: ReconnectBackoff
+    private let logger: Logger
+    private let stopSignal = StopSignal()
+    private let thread = Mutex<NativeThread?>(nil)
+
+    /// Creates the thread's owner; nothing connects until ``start()``.
+    public init(census: ResultCensus, redis: RedisConfiguration, backoff: ReconnectBackoff, logger: Logger) {
+        self.census = census
+        self.redis = redis
+        self.backoff = backoff
+        self.logger = logger
+    }
+
+    /// Starts the thread (once; later calls do nothing). Throws only when it cannot be created.
+    public func start() throws {
+        try thread.withLock { thread in
+            guard thread == nil else { return }
+            let census = self.census
+            let configuration = self.redis
+            let backoff = self.backoff
+            let logger = self.logger
+            let stop = self.stopSignal
+            thread = try NativeThread.spawn(name: "census") {
+                // Created on the thread that uses it: a RedisClient is confined to one thread.
+                let client = RedisClient(configuration: configuration, backoff: backoff, logger: logger)
+                census.run(using: client, clock: { wallClockNow() }, wait: { stop.wait(seconds: $0) })
+                client.close()
+            }
+        }
+    }
+
+    /// Stops the loop and waits for the thread: within a second while it sleeps between calls, or
+    /// after the Redis read timeout when a reply is awaited. Idempotent.
+    public func stop() {
+        stopSignal.trigger()
+        let running = thread.withLock { thread -> NativeThread? in
+            defer { thread = nil }
+            return thread
+        }
+        if let running, !running.isCurrent { running.join() }
+    }
+}

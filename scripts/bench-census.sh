@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# Census benchmark (issue 3 "Measure"): seeds a large Celery deployment into a private
+# redis-server and runs the release exporter against it at a 15 s poll, then prints, side by side:
+#   - Redis CPU used while the exporter runs (INFO commandstats usec delta and INFO cpu
+#     used_cpu_sys+used_cpu_user delta, as % of one core), with an idle baseline;
+#   - the floor: one full `SCAN 0 MATCH celery-task-meta-* COUNT 1000` pass, measured the same way;
+#   - poll wall time (celery_redis_poll_duration_seconds of every poll);
+#   - count freshness: at each poll, the age of the counts (poll time -
+#     celery_redis_census_updated_timestamp_seconds) and of the last full pass (poll time -
+#     celery_redis_census_last_complete_timestamp_seconds), max;
+#   - exporter RSS (VmRSS from /proc/<pid>/status, max).
+# Goals: <= 2% of one Redis core; meta counts never older than 60 s; one poll <= 50 ms; RSS <= 70 MB.
+#
+#   scripts/bench-census.sh [--minutes N] [--metas N] [--poll SECONDS] [--writes PER_SECOND] [-- EXPORTER FLAGS...]
+# --writes N simulates Celery workers finishing N tasks a second (SETEX + PUBLISH of a SUCCESS meta,
+# model doc §4) during the run; their own cost (setex, publish) is left out of the commandstats
+# figure, and at the end the exporter's SUCCESS count is compared with the truth.
+# Defaults: 5 minutes, 1,000,000 meta keys, 15 s poll; 100,000 queued messages over 50 queues x
+# 10 priorities; 10,000 unacked entries. SCRATCH=<dir> picks the SwiftPM scratch path (default .build);
+# BIN=<path> skips the build and benchmarks that binary.
+# Only loopback is used; everything started here is stopped by pid at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+MINUTES=5
+METAS=1000000
+POLL=15
+WRITES=0
+EXTRA=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --minutes) MINUTES=$2; shift 2 ;;
+    --metas) METAS=$2; shift 2 ;;
+    --poll) POLL=$2; shift 2 ;;
+    --writes) WRITES=$2; shift 2 ;;
+    --) shift; EXTRA=("$@"); break ;;
+    *) echo "usage: $0 [--minutes N] [--metas N] [--poll SECONDS] [--writes PER_SECOND] [-- EXPORTER FLAGS...]" >&2; exit 2 ;;
+  esac
+done
+SCRATCH=${SCRATCH:-.build}
+
+command -v redis-server >/dev/null || scripts/install-deps.sh >/dev/null
+if [ -z "${BIN:-}" ]; then  # BIN=<path> benchmarks an already built binary
+  swift build -c release --scratch-path "$SCRATCH" --product celery-redis-exporter >/dev/null
+  BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/celery-redis-exporter"
+fi
+
+work="$(mktemp -d)"
+pids=()
+# KEEP_LOG=<file> keeps the exporter's log (e.g. with `-- --log.level=debug` for per-poll timings).
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  if [ -n "${KEEP_LOG:-}" ] && [ -f "$work/exporter.log" ]; then cp "$work/exporter.log" "$KEEP_LOG"; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+RPORT=$(free_port); EPORT=$(free_port)
+
+redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" &
+REDIS_PID=$!
+pids+=($REDIS_PID)
+for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+echo "seeding: $METAS meta keys, 100000 queued messages (50 queues x 10 priorities), 10000 unacked ..." >&2
+python3 - "$RPORT" "$METAS" <<'PY'
+# A RESP writer over one socket: commands are sent in large pipelined batches (fast, no client library).
+import socket, sys, time, uuid, random
+port, metas = int(sys.argv[1]), int(sys.argv[2])
+s = socket.create_connection(("127.0.0.1", port))
+def cmd(*args):
+    out = [b"*%d\r\n" % len(args)]
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    return b"".join(out)
+pending = 0
+buf = []
+def send(c):
+    global pending
+    buf.append(c); pending += 1
+    if pending >= 20000: flush()
+def flush():
+    global pending, buf
+    if not buf: return
+    s.sendall(b"".join(buf)); buf = []
+    need, got = pending, 0
+    data = b""
+    while got < need:  # every reply here is a one-line integer/status
+        chunk = s.recv(1 << 20)
+        data += chunk
+        got = data.count(b"\r\n")
+        if got > need: break
+    pending = 0
+random.seed(1)
+now = time.time()
+SEP = b"\x06\x16"
+def message(queue, tag, priority, eta="null"):
+    tid = str(uuid.uuid4())
+    return ('{"body": "W1sxLCAxXSwge30sIHsiY2FsbGJhY2tzIjogbnVsbCwgImVycmJhY2tzIjogbnVsbCwgImNoYWluIjogbnVsbCwgImNob3JkIjogbnVsbH1d", '
+            '"content-encoding": "utf-8", "content-type": "application/json", "headers": {"lang": "py", "task": "app.tasks.process_%d", '
+            '"id": "%s", "shadow": null, "eta": %s, "expires": null, "group": null, "group_index": null, "retries": 0, '
+            '"timelimit": [null, null], "root_id": "%s", "parent_id": null, "argsrepr": "[1, 1]", "kwargsrepr": "{}", '
+            '"origin": "gen12999@vm", "ignore_result": false, "replaced_task_nesting": 0, "stamped_headers": null, "stamps": {}}, '
+            '"properties": {"correlation_id": "%s", "reply_to": "4213a6cf-d674-3e0d-ac78-b5f0e17b71ec", "delivery_mode": 2, '
+            '"delivery_info": {"exchange": "", "routing_key": "%s"}, "priority": %d, "body_encoding": "base64", "delivery_tag": "%s"}}'
+            % (random.randrange(20), tid, eta, tid, tid, queue, priority, tag)).encode()
+queues = ["bench.queue_%02d" % i for i in range(50)]
+for q in queues:
+    send(cmd("SADD", "_kombu.binding." + q, q.encode() + SEP + SEP + q.encode()))
+    for p in range(10):
+        key = q.encode() if p == 0 else q.encode() + SEP + str(p).encode()
+        send(cmd("LPUSH", key, *[message(q, str(uuid.uuid4()), p) for _ in range(200)]))
+for i in range(10000):
+    q = queues[i % 50]; tag = str(uuid.uuid4())
+    send(cmd("HSET", "unacked", tag, b"[" + message(q, tag, 0) + b', "", "' + q.encode() + b'"]'))
+    send(cmd("ZADD", "unacked_index", "%.6f" % (now - random.uniform(0, 7200)), tag))
+states = ([b'{"status": "SUCCESS", "result": 5, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.098057+00:00", "task_id": "%s"}'] * 90
+          + [b'{"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["boom!"], "exc_module": "builtins"}, "traceback": "Traceback (most recent call last):\\n  File \\"app.py\\", line 3, in boom\\nValueError: boom!\\n", "children": [], "date_done": "2026-11-25T16:48:16.1+00:00", "task_id": "%s"}'] * 7
+          + [b'{"status": "FAILURE", "result": {"exc_type": "WorkerLostError", "exc_message": ["Worker exited prematurely: signal 9 (SIGKILL) Job: 1."], "exc_module": "billiard.exceptions"}, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.1+00:00", "task_id": "%s"}']
+          + [b'{"status": "STARTED", "result": {"pid": 14240, "hostname": "w1@vm"}, "traceback": null, "children": [], "date_done": null, "task_id": "%s"}']
+          + [b'{"status": "RETRY", "result": {"exc_type": "RuntimeError", "exc_message": ["try again"], "exc_module": "builtins"}, "traceback": null, "children": [], "date_done": null, "task_id": "%s"}'])
+for i in range(metas):
+    tid = str(uuid.uuid4()).encode()
+    send(cmd("SETEX", b"celery-task-meta-" + tid, 86400 - random.randrange(3600), states[i % len(states)] % tid))
+flush()
+PY
+echo "seeded: $(redis-cli -p "$RPORT" dbsize) keys, $(redis-cli -p "$RPORT" info memory | grep '^used_memory_human' | tr -d '\r')" >&2
+
+# Redis CPU and command time as seen by INFO: prints "<cpu seconds> <commandstats usec>".
+redis_cost() {
+  local cpu usec
+  cpu=$(redis-cli -p "$RPORT" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.6f", s}')
+  usec=$(redis-cli -p "$RPORT" info commandstats | tr -d '\r' | grep -v '^cmdstat_info:' \
+    | sed -n 's/.*usec=\([0-9]*\),.*/\1/p' | awk '{s += $1} END {print s + 0}')
+  echo "$cpu $usec"
+}
+now() { date +%s.%N; }
+
+# Idle baseline (Redis's own cron), 10 s.
+read -r c0 u0 < <(redis_cost); t0=$(now); sleep 10; read -r c1 u1 < <(redis_cost); t1=$(now)
+IDLE="$c0 $u0 $t0 $c1 $u1 $t1"
+
+# Floor: one full SCAN ... COUNT 1000 pass over the meta keys, keys discarded.
+read -r c0 u0 < <(redis_cost); t0=$(now)
+python3 - "$RPORT" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+f = s.makefile("rb")
+def read():
+    line = f.readline()
+    t = line[:1]
+    if t == b"$":
+        n = int(line[1:]); data = f.read(n + 2); return data[:-2]
+    if t == b"*":
+        return [read() for _ in range(int(line[1:]))]
+    return line[1:].strip()
+cursor, calls, keys = b"0", 0, 0
+while True:
+    s.sendall(b"*6\r\n$4\r\nSCAN\r\n$%d\r\n%s\r\n$5\r\nMATCH\r\n$18\r\ncelery-task-meta-*\r\n$5\r\nCOUNT\r\n$4\r\n1000\r\n" % (len(cursor), cursor))
+    cursor, batch = read(); calls += 1; keys += len(batch)
+    if cursor == b"0": break
+print("floor pass: %d SCAN calls, %d keys" % (calls, keys), file=sys.stderr)
+PY
+read -r c1 u1 < <(redis_cost); t1=$(now)
+FLOOR="$c0 $u0 $t0 $c1 $u1 $t1"
+
+# The exporter, for MINUTES at a POLL s interval.
+read -r c0 u0 < <(redis_cost); t0=$(now)
+"$BIN" --redis.url="redis://127.0.0.1:$RPORT/0" --web.listen-address="127.0.0.1:$EPORT" --poll.interval="${POLL}s" \
+  --redis.read-timeout=30s --log.level=warn "${EXTRA[@]}" 2>"$work/exporter.log" &
+EXP_PID=$!
+pids+=($EXP_PID)
+python3 - "$EPORT" "$EXP_PID" "$MINUTES" "$POLL" "$work/samples" "$RPORT" "$WRITES" "$METAS" <<'PY'
+import socket, sys, time, threading, uuid, urllib.request
+port, pid, minutes, poll, out, rport = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], int(sys.argv[6])
+writes_per_sec, metas = float(sys.argv[7]), int(sys.argv[8])
+written = [0]
+stop_writer = threading.Event()
+def writer():
+    """Celery's result write: SETEX key result_expires json, then PUBLISH the same json on the key's name."""
+    if writes_per_sec <= 0: return
+    s = socket.create_connection(("127.0.0.1", rport))
+    f = s.makefile("rb")
+    def cmd(*args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        return b"".join(out)
+    start = time.time()
+    while not stop_writer.is_set():
+        due = int((time.time() - start) * writes_per_sec)
+        while written[0] < due:
+            tid = str(uuid.uuid4()).encode()
+            key = b"celery-task-meta-" + tid
+            val = b'{"status": "SUCCESS", "result": 5, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.098057+00:00", "task_id": "%s"}' % tid
+            s.sendall(cmd("SETEX", key, 86400, val) + cmd("PUBLISH", key, val))
+            f.readline(); f.readline()
+            written[0] += 1
+        time.sleep(0.01)
+threading.Thread(target=writer, daemon=True).start()
+def redis_cost():
+    """(used_cpu_sys+used_cpu_user, sum of commandstats usec except INFO) from INFO."""
+    s = socket.create_connection(("127.0.0.1", rport))
+    s.sendall(b"*2\r\n$4\r\nINFO\r\n$3\r\nall\r\n")
+    data = b""
+    while True:
+        data += s.recv(1 << 16)
+        if data.startswith(b"$"):
+            head, _, rest = data.partition(b"\r\n")
+            if len(rest) >= int(head[1:]): break
+    s.close()
+    cpu, usec = 0.0, 0
+    for line in data.decode().splitlines():
+        if line.startswith("used_cpu_sys:") or line.startswith("used_cpu_user:"): cpu += float(line.split(":")[1])
+        if line.startswith("cmdstat_") and not line.split(":")[0] in ("cmdstat_info", "cmdstat_setex", "cmdstat_publish"):
+            usec += int(line.split("usec=")[1].split(",")[0])
+    return cpu, usec
+deadline = time.time() + minutes * 60
+seen, rows = set(), []
+first_complete, steady_from = None, None
+max_rss = 0
+start = time.time()
+while time.time() < deadline:
+    try:
+        text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5).read().decode()
+    except Exception:
+        time.sleep(1); continue
+    vals = {}
+    for line in text.splitlines():
+        if line.startswith("#") or " " not in line: continue
+        name, v = line.rsplit(" ", 1)
+        vals[name] = float(v)
+    with open("/proc/%d/status" % pid) as f:
+        rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+    max_rss = max(max_rss, rss)
+    last = vals.get("celery_redis_last_poll_timestamp_seconds")
+    complete = vals.get("celery_redis_census_last_complete_timestamp_seconds")
+    updated = vals.get("celery_redis_census_updated_timestamp_seconds", complete)
+    if complete is not None and first_complete is None:
+        first_complete = complete
+        steady_from = (time.time(),) + redis_cost()   # steady state starts after the first full pass
+    if last is not None and last not in seen:
+        seen.add(last)
+        rows.append((last, vals.get("celery_redis_poll_duration_seconds", 0), complete, rss, updated))
+    time.sleep(1)
+end = (time.time(),) + redis_cost()
+stop_writer.set()
+if writes_per_sec > 0:
+    time.sleep(poll + 3)  # /metrics changes once per poll: wait for a poll after the last write
+    text = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % port, timeout=5).read().decode()
+    got = next((float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith('celery_redis_task_meta_keys{state="SUCCESS"}')), None)
+    truth = (metas // 100) * 90 + min(metas % 100, 90) + written[0]
+    print("live writes: %d SUCCESS metas written during the run; exporter SUCCESS %s, truth %d" % (written[0], got, truth), file=sys.stderr)
+with open(out, "w") as f:
+    for last, dur, complete, rss, updated in rows:
+        f.write("%f %f %s %d %s\n" % (last, dur, "%f" % complete if complete else "-", rss, "%f" % updated if updated else "-"))
+    f.write("# start %f first_complete %s max_rss_kb %d\n" % (start, first_complete or "-", max_rss))
+    if steady_from:
+        f.write("# steady %f %f %d %f %f %d\n" % (steady_from + end))
+PY
+read -r c1 u1 < <(redis_cost); t1=$(now)
+RUN="$c0 $u0 $t0 $c1 $u1 $t1"
+grep -v '^# start' "$work/samples" > "$work/polls" || true
+META=$(curl -s "http://127.0.0.1:$EPORT/metrics" | grep -E '^celery_redis_(task_meta_keys|task_meta_worker_lost_keys|census_duration_seconds|started_task_oldest_age_seconds)' || true)
+
+python3 - "$IDLE" "$FLOOR" "$RUN" "$work/samples" "$MINUTES" "$POLL" <<'PY'
+import sys
+def cost(spec):
+    c0, u0, t0, c1, u1, t1 = map(float, spec.split())
+    wall = t1 - t0
+    return wall, (c1 - c0), (u1 - u0) / 1e6
+idle, floor, run = cost(sys.argv[1]), cost(sys.argv[2]), cost(sys.argv[3])
+rows, footer = [], None
+steady_cost = None
+for line in open(sys.argv[4]):
+    if line.startswith("# start"):
+        p = line.split(); footer = dict(zip(p[1::2], p[2::2])); continue
+    if line.startswith("# steady"):
+        t0, c0, u0, t1, c1, u1 = map(float, line.split()[2:])
+        steady_cost = (t1 - t0, c1 - c0, (u1 - u0) / 1e6); continue
+    last, dur, complete, rss, updated = line.split()
+    rows.append((float(last), float(dur), None if complete == "-" else float(complete), int(rss),
+                 None if updated == "-" else float(updated)))
+idle_rate = idle[1] / idle[0]
+print("== census benchmark: %s min at a %s s poll ==" % (sys.argv[5], sys.argv[6]))
+print("%-44s %12s %14s %16s" % ("", "wall s", "Redis CPU s", "cmdstats s"))
+print("%-44s %12.1f %14.3f %16.3f" % ("idle baseline (no client)", *idle))
+print("%-44s %12.1f %14.3f %16.3f" % ("floor: one SCAN ... COUNT 1000 pass", *floor))
+print("%-44s %12.1f %14.3f %16.3f" % ("exporter run (includes the first pass)", *run))
+if steady_cost and steady_cost[0] > 0:
+    print("%-44s %12.1f %14.3f %16.3f" % ("exporter steady state (after first pass)", *steady_cost))
+pct = lambda s, w: 100.0 * s / w
+print("Redis CPU, exporter run:  INFO cpu %.2f%% of one core (idle-corrected %.2f%%), commandstats %.2f%%"
+      % (pct(run[1], run[0]), pct(run[1] - idle_rate * run[0], run[0]), pct(run[2], run[0])))
+if steady_cost and steady_cost[0] > 0:
+    w = steady_cost[0]
+    print("Redis CPU, steady state:  INFO cpu %.2f%% of one core (idle-corrected %.2f%%), commandstats %.2f%%"
+          % (pct(steady_cost[1], w), pct(steady_cost[1] - idle_rate * w, w), pct(steady_cost[2], w)))
+print("floor pass in Redis: INFO cpu %.3f s, commandstats %.3f s; once per 60 s that is %.2f%% of one core"
+      % (floor[1], floor[2], pct(floor[2], 60)))
+first = float(footer["first_complete"]) if footer and footer["first_complete"] != "-" else None
+steady = [r for r in rows if first is not None and r[0] > first + 1]
+durs = sorted(r[1] for r in rows)
+sdurs = sorted(r[1] for r in steady)
+q = lambda xs, p: xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")
+print("polls seen: %d (steady state after the first complete pass: %d)" % (len(rows), len(steady)))
+if first is not None:
+    print("first census pass complete after %.1f s" % (first - float(footer["start"])))
+print("poll wall time, all polls:    p50 %.1f ms  max %.1f ms" % (1000 * q(durs, .5), 1000 * (durs[-1] if durs else float("nan"))))
+print("poll wall time, steady state: p50 %.1f ms  max %.1f ms" % (1000 * q(sdurs, .5), 1000 * (sdurs[-1] if sdurs else float("nan"))))
+ages = [r[0] - r[2] for r in steady if r[2] is not None]
+fresh = [r[0] - r[4] for r in steady if r[4] is not None]
+print("count freshness at each steady poll (poll time - census_updated): max %.1f s" % (max(fresh) if fresh else float("nan")))
+print("census completion age at each steady poll (poll time - last full pass): max %.1f s" % (max(ages) if ages else float("nan")))
+print("exporter RSS: max %.1f MB (last %.1f MB)" % (int(footer["max_rss_kb"]) / 1024 if footer else float("nan"), rows[-1][3] / 1024 if rows else float("nan")))
+PY
+echo "$META"
