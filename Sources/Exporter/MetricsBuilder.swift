@@ -157,7 +157,7 @@ public enum MetricsBuilder {
                 type: .gauge, unit: "seconds", samples: perQueue { $0.unackedOldestAge ?? 0 }),
             MetricFamily(
                 name: "celery_redis_unacked_stranded_tasks",
-                help: "Unacknowledged tasks fetched longer ago than the visibility timeout: their worker likely died, and no live worker has restored them yet.",
+                help: "Unacknowledged tasks fetched longer ago than the visibility timeout and not yet restored: usually their worker died and no live worker has swept them back (a live worker sweeps about every 100 s); also countdown/ETA tasks held longer than the timeout (see eta_beyond_visibility_tasks).",
                 type: .gauge, samples: perQueue { Double($0.stranded) }),
             MetricFamily(
                 name: "celery_redis_scheduled_tasks",
