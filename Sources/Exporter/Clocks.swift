@@ -1,17 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import Notify
+import Sockets
+
+// The exporter reads the same two clocks as the modules it wires together, rather than calling
+// clock_gettime a third time: Notify's wall clock and Sockets' monotonic deadline clock.
 
 /// Wall-clock time as Unix seconds.
-func wallClockNow() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_REALTIME, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func wallClockNow() -> Double { WallClock.now() }
 
 /// Monotonic time in seconds (for intervals and ages that must not jump with the wall clock).
-func monotonicNow() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
+func monotonicNow() -> Double { Double(Deadline.monotonicNow()) / 1e9 }
