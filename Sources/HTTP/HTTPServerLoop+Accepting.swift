@@ -55,9 +55,12 @@ extension HTTPServerLoop {
 
     /// `accept` failed for lack of descriptors or memory. Frees a descriptor by closing the
     /// longest-idle connection, or else accepts one client on the reserve descriptor to tell it
-    /// `503`. Returns true when accepting may go on; false after pausing accepts for 100 ms
-    /// (nothing could be freed: a level-triggered listener would otherwise spin).
+    /// `503`. Returns true when accepting may go on; false when nobody is waiting or after
+    /// pausing accepts for 100 ms (nothing could be freed: a level-triggered listener would
+    /// otherwise spin).
     private func outOfResources(_ code: Int32, listener: Listener) -> Bool {
+        // The kernel reports EMFILE before it looks at the queue: only act for a real client.
+        guard Self.hasPendingConnection(listener.fd) else { return false }
         let reason: String
         switch code {
         case EMFILE:
@@ -79,12 +82,17 @@ extension HTTPServerLoop {
                 ])
         }
         if code == EMFILE || code == ENFILE {
-            if evictIdleConnection() { return true }
-            if shedOne(listener) { return true }
+            if evictIdleConnection() || shedOne(listener) { return true }
         }
         unregisterListeners()
         acceptPausedUntil = now + 100_000_000
         return false
+    }
+
+    /// True when a connection waits in `fd`'s accept queue.
+    private static func hasPendingConnection(_ fd: Int32) -> Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&pfd, 1, 0) > 0 && pfd.revents & Int16(POLLIN) != 0
     }
 
     /// Releases the reserve descriptor to accept one waiting client, answers it `503` and closes
@@ -108,19 +116,38 @@ extension HTTPServerLoop {
 
     /// Closes this loop's connection that has been idle longest (no request arriving, no
     /// response being written or awaited), to make room for a new one. Returns false when
-    /// none is idle. A linear scan: it runs only at the cap, over at most the cap's connections.
+    /// none is idle.
+    ///
+    /// A connection whose request bytes wait in its socket but have not been read yet (just
+    /// accepted in the same batch) is not idle: a peek tells, and it is skipped. A linear scan
+    /// per attempt: it runs only at the cap or out of descriptors, over this loop's connections.
     func evictIdleConnection() -> Bool {
-        var oldest: HTTPConnection?
-        for connection in connections.values where connection.isIdle && connection.requestStartedAt == nil {
-            if oldest == nil || connection.lastActivity < oldest!.lastActivity { oldest = connection }
+        var skipped = Set<Int32>()
+        for _ in 0..<16 {
+            var oldest: HTTPConnection?
+            for connection in connections.values
+            where connection.isIdle && connection.requestStartedAt == nil && !skipped.contains(connection.fd) {
+                if oldest == nil || connection.lastActivity < oldest!.lastActivity { oldest = connection }
+            }
+            guard let oldest else { return false }
+            if hasUnreadInput(oldest.fd) {
+                skipped.insert(oldest.fd)
+                continue
+            }
+            logger.debug(
+                "closing the longest-idle connection to admit a new one",
+                metadata: ["fd": "\(oldest.fd)", "idle_ms": "\((now - oldest.lastActivity) / 1_000_000)"])
+            close(oldest)
+            server.counters.evicted.add(1, ordering: .relaxed)
+            return true
         }
-        guard let oldest else { return false }
-        logger.debug(
-            "closing the longest-idle connection to admit a new one",
-            metadata: ["fd": "\(oldest.fd)", "idle_ms": "\((now - oldest.lastActivity) / 1_000_000)"])
-        close(oldest)
-        server.counters.evicted.add(1, ordering: .relaxed)
-        return true
+        return false
+    }
+
+    /// True when the peer has sent bytes not read yet (a peek; end of stream counts as none).
+    private func hasUnreadInput(_ fd: Int32) -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) > 0
     }
 
     /// Counts a new connection against the cap shared by all loops; false when full.

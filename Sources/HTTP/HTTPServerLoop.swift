@@ -83,6 +83,7 @@ final class HTTPServerLoop {
             now = Deadline.monotonicNow()
             var wakeAt = nextSweep
             if draining { wakeAt = min(wakeAt, server.graceDeadline.load(ordering: .relaxed)) }
+            if let pausedUntil = acceptPausedUntil { wakeAt = min(wakeAt, pausedUntil) }
             let timeout = Int32(clamping: max(0, (wakeAt - now + 999_999) / 1_000_000))
             do {
                 try events.wait(into: &buffer, timeoutMilliseconds: timeout)
