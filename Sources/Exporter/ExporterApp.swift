@@ -41,7 +41,7 @@ public enum ExporterApp {
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, level: level, format: format) }
         let logger = Logger(label: "exporter")
         installSignalHandlers()
-        raiseFileDescriptorLimit(logger: logger)
+        raiseFileDescriptorLimit(maxConnections: configuration.maxConnections, logger: logger)
 
         let redisConfiguration: RedisConfiguration
         do {
@@ -186,16 +186,28 @@ public enum ExporterApp {
     }
 
     /// Raises the soft `RLIMIT_NOFILE` to the hard limit: the usual soft 1024 would run out
-    /// before `--web.max-connections` (1024) plus the exporter's own descriptors.
-    static func raiseFileDescriptorLimit(logger: Logger) {
+    /// before `--web.max-connections` (1024) plus the exporter's own descriptors. Warns when
+    /// even the hard limit leaves no room for the connection cap (clients beyond are shed with 503).
+    static func raiseFileDescriptorLimit(maxConnections: Int, logger: Logger) {
+        let limit: UInt64
         do {
             let (before, after) = try FileDescriptorLimit.raiseSoftToHard()
             if after != before {
                 logger.debug("raised the open file limit", metadata: ["from": "\(before)", "to": "\(after)"])
             }
+            limit = after
         } catch {
             logger.warning("cannot raise the open file limit; connections may fail early with too many open files",
                            metadata: ["err": "\(error)"])
+            guard let soft = FileDescriptorLimit.current().soft else { return }
+            limit = soft
+        }
+        // Headroom for Redis connections, webhooks, rule files, epoll and the standard streams.
+        let needed = UInt64(maxConnections) + 64
+        if limit < needed {
+            logger.warning(
+                "the open file limit is below --web.max-connections plus headroom: past it, idle connections are closed and new clients answered 503",
+                metadata: ["limit": "\(limit)", "max_connections": "\(maxConnections)", "wanted": "\(needed)"])
         }
     }
 
