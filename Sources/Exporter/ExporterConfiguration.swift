@@ -44,7 +44,8 @@ public struct ExporterConfiguration: Sendable {
     public var alertingConfigFile: String?
     public var alertmanagerURL: String?
     public var externalURL = ""
-    public var enableLifecycle = true
+    /// `--web.enable-lifecycle`: off by default, as in Prometheus (anyone who can reach the port could otherwise make it reload).
+    public var enableLifecycle = false
     public var logLevel = LogLevel.info
     public var logFormat = LogFormat.logfmt
 
@@ -63,12 +64,14 @@ public struct ExporterConfiguration: Sendable {
         OptionSpec(name: "web.telemetry-path", valueName: "PATH", defaultText: "/metrics",
                    help: "Path under which metrics are served.", repeatable: false),
         OptionSpec(name: "web.max-connections", valueName: "N", defaultText: "1024",
-                   help: "Open HTTP connections allowed at once; more are refused.", repeatable: false),
+                   help: "Open HTTP connections allowed at once; at the cap the longest-idle one is closed to admit a new one (503 when none is idle).",
+                   repeatable: false),
         OptionSpec(name: "web.external-url", valueName: "URL", defaultText: nil,
                    help: "URL under which users reach this exporter; used as generatorURL/externalURL in notifications.",
                    repeatable: false),
-        OptionSpec(name: "web.enable-lifecycle", valueName: nil, defaultText: "true",
-                   help: "Allow POST /-/reload; --no-web.enable-lifecycle leaves only SIGHUP.", repeatable: false),
+        OptionSpec(name: "web.enable-lifecycle", valueName: nil, defaultText: "false",
+                   help: "Allow POST /-/reload (as in Prometheus, off by default: anyone who can reach the port could trigger reloads); SIGHUP always works.",
+                   repeatable: false),
         OptionSpec(name: "rules.file", valueName: "FILE|GLOB", defaultText: nil,
                    help: "Prometheus alerting-rule file(s) to evaluate after every poll (e.g. deploy/prometheus/celery-redis-rules.yml).",
                    repeatable: true),
