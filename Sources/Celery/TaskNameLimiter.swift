@@ -26,14 +26,18 @@ public struct TaskNameLimiter: Sendable, Equatable {
 
     /// The label value for `name`: the name itself when admitted (admitting it if there is room),
     /// otherwise ``overflowName``. A nil or empty name is ``overflowName`` and never admitted.
+    /// Names longer than ``LabelValueLimit/maxBytes`` are admitted and reported in their
+    /// ``LabelValueLimit/capped(_:)`` form.
     public mutating func label(for name: String?) -> String {
-        guard let name, !name.isEmpty, name != TaskNameLimiter.overflowName else {
+        guard let name, !name.isEmpty, name != TaskNameLimiter.overflowName, isEnabled else {
             return TaskNameLimiter.overflowName
         }
-        if admitted.contains(name) { return name }
+        let value = LabelValueLimit.capped(name)
+        if admitted.contains(value) { return value }
         if admitted.count < limit {
-            admitted.insert(name)
-            return name
+            admitted.insert(value)
+            if value != name { LabelValueLimit.truncations.record(.task) }
+            return value
         }
         return TaskNameLimiter.overflowName
     }
