@@ -8,6 +8,7 @@ extension CeleryEventMonitor {
         var workerLost: [String?: UInt64]
         var runtimes: [String?: RuntimeHistogram]
         var hasTaskLabel: Bool
+        var taskNamesEvicted: UInt64
         var runtimeBuckets: [Double]
         var runningTasks: Int
         var evictedRunningTasks: UInt64
@@ -49,7 +50,7 @@ extension CeleryEventMonitor {
             }
             let runtimeSeries = runtimes.sorted { ($0.key ?? "") < ($1.key ?? "") }
                 .map { $0.value.series(labels: taskLabel($0.key)) }
-            return [
+            var families = [
                 MetricFamily(
                     name: "celery_redis_task_results",
                     help: "Result state writes received live on the celery-task-meta-* Pub/Sub channels since the "
@@ -76,6 +77,15 @@ extension CeleryEventMonitor {
                         + "(older than the tracking age, or the table was full).",
                     type: .counter, samples: [Sample(value: Double(evictedRunningTasks))]),
             ]
+            if byTask {
+                families.append(
+                    MetricFamily(
+                        name: "celery_redis_task_names_evicted",
+                        help: "Task names that gave up their task label to a newer name once --celery.task-name-limit "
+                            + "names were in use (names unseen for an hour give way; their result series are dropped).",
+                        type: .counter, samples: [Sample(value: Double(taskNamesEvicted))]))
+            }
+            return families
         }
 
         private func workerFamilies() -> [MetricFamily] {

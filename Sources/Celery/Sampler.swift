@@ -97,6 +97,7 @@ public final class Sampler {
         let started = MonotonicClock.now()
         var errors: [PollStage: Int] = [:]
         var discoveryRan = false
+        taskNames.advance(to: now)
 
         if discoveryDue(now: now) {
             discoveryRan = true
