@@ -124,7 +124,8 @@ extension CeleryEventMonitor {
                 MetricFamily(
                     name: "celery_redis_event_heartbeat_frequency_clamped",
                     help: "Worker events whose announced heartbeat period (freq) was outside "
-                        + "\(Rendering.plainNumber(frequencyRange.lowerBound)) s to \(Rendering.plainNumber(frequencyRange.upperBound)) s "
+                        + "\(Rendering.plainNumber(frequencyRange.lowerBound)) s to "
+                        + "\(Rendering.plainNumber(frequencyRange.upperBound)) s "
                         + "and was clamped into that range.",
                     type: .counter, samples: [Sample(value: Double(frequenciesClamped))]),
             ]

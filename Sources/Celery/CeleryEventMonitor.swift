@@ -203,7 +203,8 @@ public final class CeleryEventMonitor: Sendable {
             return Rendering(
                 workers: state.registry.statuses(at: now), results: state.results.results,
                 workerLost: state.results.workerLost, runtimes: state.results.runtimes,
-                hasTaskLabel: state.results.hasTaskLabel, taskNamesEvicted: state.results.evictedTaskNames, runtimeBuckets: configuration.runtimeBuckets,
+                hasTaskLabel: state.results.hasTaskLabel, taskNamesEvicted: state.results.evictedTaskNames,
+                runtimeBuckets: configuration.runtimeBuckets,
                 runningTasks: state.results.runningTasks, evictedRunningTasks: state.results.evictedRunningTasks,
                 messages: state.messages, decodeErrors: state.decodeErrors,
                 isSubscribed: state.isSubscribed, reconnects: max(0, state.subscriptions - 1),

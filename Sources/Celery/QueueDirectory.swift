@@ -105,7 +105,9 @@ struct QueueDirectory {
             outcome.admitted = newcomers
         } else {
             // Rank everything: most recently seen first, sampled before new on a tie, then by name.
-            var ranked: [(name: String, lastSeen: Double, isNew: Bool)] = entries.map { ($0.key, $0.value.lastSeen, false) }
+            var ranked: [(name: String, lastSeen: Double, isNew: Bool)] = entries.map {
+                ($0.key, $0.value.lastSeen, false)
+            }
             ranked += newcomers.map { ($0, now, true) }
             ranked.sort { a, b in
                 if a.lastSeen != b.lastSeen { return a.lastSeen > b.lastSeen }

@@ -123,12 +123,10 @@ extension Sampler {
     /// that were forgotten as one info line.
     func logQueueTableChanges(_ outcome: QueueDirectory.Outcome, now: Double) {
         if !outcome.forgotten.isEmpty {
+            let examples = outcome.forgotten.sorted().prefix(3).map { Sampler.printable(Array($0.utf8)) }
             logger.info(
                 "queues deleted (no binding, no messages for several discoveries) are no longer reported",
-                metadata: [
-                    "count": "\(outcome.forgotten.count)",
-                    "examples": "\(outcome.forgotten.sorted().prefix(3).map { Sampler.printable(Array(LabelValueLimit.capped($0).utf8)) })",
-                ])
+                metadata: ["count": "\(outcome.forgotten.count)", "examples": "\(examples)"])
         }
         let dropped = outcome.ignoredOverLimit + outcome.evicted.count + outcome.ignoredNameTooLong
         guard dropped > 0, let suppressed = queueTableLog.admit(at: now) else { return }

@@ -24,7 +24,8 @@ import Testing
 
     @Test func liveResultSeriesOfAnEvictedNameAreDropped() {
         let clock = EventsTestClock(0)
-        let monitor = CeleryEventMonitor(configuration: CeleryEventConfiguration(taskNameLimit: 1), clock: { clock.now })
+        let monitor = CeleryEventMonitor(
+            configuration: CeleryEventConfiguration(taskNameLimit: 1), clock: { clock.now })
         func result(_ id: String, _ name: String) -> [UInt8] {
             Array(#"{"status": "SUCCESS", "result": 1, "name": "\#(name)", "task_id": "\#(id)"}"#.utf8)
         }
