@@ -35,6 +35,7 @@ public struct ExporterConfiguration: Sendable {
     public var celeryEvents = true
     public var celeryWorkerForgetAfter = 3600.0
     public var celeryMaxWorkers = 1000
+    public var celeryMaxQueues = 10_000
     public var celeryTaskNameLimit = 0
     public var celeryResultExpires = 86_400.0
     public var celeryCensus = true
@@ -127,7 +128,10 @@ public struct ExporterConfiguration: Sendable {
         OptionSpec(name: "celery.worker-forget-after", valueName: "DURATION", defaultText: "1h",
                    help: "Workers down for longer than this are dropped from the output.", repeatable: false),
         OptionSpec(name: "celery.max-workers", valueName: "N", defaultText: "1000",
-                   help: "Most workers tracked (each is a label value); heartbeats of more are counted, not tracked.",
+                   help: "Most workers tracked (each is a label value); a new one makes the longest-silent worker give way (counted).",
+                   repeatable: false),
+        OptionSpec(name: "celery.max-queues", valueName: "N", defaultText: "10000",
+                   help: "Most queues discovered from bindings that are reported (each is a label value); past it the least recently seen give way and the rest are counted.",
                    repeatable: false),
         OptionSpec(name: "celery.task-name-limit", valueName: "N", defaultText: "0 (off)",
                    help: "Add a task label (task names from result_extended metas and messages), for at most N names; the rest are 'other'.",
@@ -198,6 +202,7 @@ public struct ExporterConfiguration: Sendable {
         celeryCensusInterval = try Self.duration(options, "celery.census-interval", minimum: 1)
         celeryWorkerForgetAfter = try Self.duration(options, "celery.worker-forget-after", minimum: 1) ?? celeryWorkerForgetAfter
         celeryMaxWorkers = try Self.integer(options, "celery.max-workers", range: 1...100_000) ?? celeryMaxWorkers
+        celeryMaxQueues = try Self.integer(options, "celery.max-queues", range: 1...100_000) ?? celeryMaxQueues
         celeryTaskNameLimit = try Self.integer(options, "celery.task-name-limit", range: 0...10_000) ?? celeryTaskNameLimit
         celeryResultExpires = try Self.duration(options, "celery.result-expires", minimum: 1) ?? celeryResultExpires
         ruleFiles = options.all("rules.file")
