@@ -32,7 +32,7 @@ public enum HTTPClient {
     ///   - tls: the context for `https://` URLs (nil: system trust store, default verification);
     ///     ignored for `http://`.
     ///   - deadline: the monotonic point by which the attempt has ended, whatever it was doing.
-    ///   - cancellation: ends the attempt early (``HTTPClientError/cancelled(url:)``).
+    ///   - cancellation: ends the attempt early (``HTTPClientError/cancelled(url:requestSent:)``).
     ///   - resolver: where host names are looked up (tests pass one with a slow lookup).
     ///   - maxResponseBodyBytes: the body cap; longer bodies are cut and flagged.
     /// - Returns: the response, or the error with whether the request may have reached the
@@ -56,7 +56,7 @@ public enum HTTPClient {
                 to: .tcp(host: url.host, port: url.port), deadline: deadline, cancellation: cancellation,
                 resolver: resolver)
         } catch {
-            if cancelled() { return .notSent(.cancelled(url: redactedURL)) }
+            if cancelled() { return .notSent(.cancelled(url: redactedURL, requestSent: false)) }
             return .notSent(.connect(url: redactedURL, error as? SocketError ?? .failed(call: "connect", errno: 0)))
         }
 
@@ -78,7 +78,7 @@ public enum HTTPClient {
                 tlsStream = secured
                 stream = secured
             } catch {
-                if cancelled() { return .notSent(.cancelled(url: redactedURL)) }
+                if cancelled() { return .notSent(.cancelled(url: redactedURL, requestSent: false)) }
                 return .notSent(.tls(url: redactedURL, error as? TLSError ?? TLSError(kind: .handshake, message: "\(error)")))
             }
         }
@@ -93,8 +93,10 @@ public enum HTTPClient {
         }
 
         // The last moment the request can still be held back.
-        if cancelled() { return .notSent(.cancelled(url: redactedURL)) }
-        if deadline.hasPassed { return .notSent(.timedOut(url: redactedURL)) }
+        if cancelled() { return .notSent(.cancelled(url: redactedURL, requestSent: false)) }
+        if deadline.hasPassed {
+            return .notSent(.connect(url: redactedURL, .timedOut(operation: "connecting (the request was not written)")))
+        }
 
         // From the first byte written on, the receiver may have the request.
         let head = encodeHead(request, url: url)
@@ -108,7 +110,7 @@ public enum HTTPClient {
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
             // A peer that always has a byte ready never makes a read wait: check here too.
-            if cancelled() { return .sentNoAnswer(.cancelled(url: redactedURL)) }
+            if cancelled() { return .sentNoAnswer(.cancelled(url: redactedURL, requestSent: true)) }
             if deadline.hasPassed { return .sentNoAnswer(.timedOut(url: redactedURL)) }
             let n: Int
             do {
@@ -129,18 +131,22 @@ public enum HTTPClient {
     }
 
     /// Sends `request` to `url` and reads the response: ``attempt(_:to:tls:deadline:cancellation:resolver:maxResponseBodyBytes:)``
-    /// with a deadline `timeout` from now, for callers that do not need to know whether a
-    /// failed request was sent.
+    /// with a deadline `timeout` from now (everything included, name lookup too).
     ///
-    /// - Throws: ``HTTPClientError``; its URLs are redacted.
+    /// - Throws: ``HTTPClientError``; its URLs are redacted, and its ``HTTPClientError/requestNotSent``
+    ///   says whether the receiver may have the request.
     public static func send(
         request: HTTPClientRequest,
         to url: HTTPClientURL,
         tls: TLSClientContext? = nil,
         timeout: Duration,
+        cancellation: CancellationToken? = nil,
         maxResponseBodyBytes: Int = 1 << 20
     ) throws(HTTPClientError) -> HTTPClientResponse {
-        switch attempt(request, to: url, tls: tls, deadline: Deadline(after: timeout), maxResponseBodyBytes: maxResponseBodyBytes) {
+        let outcome = attempt(
+            request, to: url, tls: tls, deadline: Deadline(after: timeout), cancellation: cancellation,
+            maxResponseBodyBytes: maxResponseBodyBytes)
+        switch outcome {
         case .response(let response): return response
         case .notSent(let error), .sentNoAnswer(let error): throw error
         }
@@ -162,8 +168,9 @@ public enum HTTPClient {
         return Array(text.utf8)
     }
 
+    /// An error once the request is being written (so the receiver may have it).
     private static func classify(_ error: any Error, url: String, during what: String, cancelled: Bool) -> HTTPClientError {
-        if cancelled { return .cancelled(url: url) }
+        if cancelled { return .cancelled(url: url, requestSent: true) }
         if let e = error as? SocketError {
             if case .timedOut = e { return .timedOut(url: url) }
             return .io(url: url, "\(what): \(e)")

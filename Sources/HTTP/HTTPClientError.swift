@@ -3,33 +3,34 @@ import TLS
 
 /// A failed client request. URLs in these errors are always redacted (``HTTPClientURL/redacted``).
 ///
-/// Whether the request may have reached the receiver is said by the ``HTTPClientOutcome`` that
-/// carries the error (`notSent` or `sentNoAnswer`), not by the case: a timeout, for one, can
-/// happen before or after the request was written.
+/// ``requestNotSent`` tells whether the request may have reached the receiver, and always agrees
+/// with the ``HTTPClientOutcome`` that carries the error (`notSent` or `sentNoAnswer`).
 public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The URL could not be parsed; the reason never repeats the URL (it may hold a token).
     case invalidURL(String)
-    /// Connecting failed or ran out of time: name resolution, TCP connect. Nothing was sent.
+    /// Connecting failed or ran out of time: name resolution, TCP connect (or the deadline
+    /// passed once connected, before the request was written). Nothing was sent.
     case connect(url: String, SocketError)
     /// The TLS handshake or certificate verification failed or ran out of time; nothing was
     /// sent, and the client never retries the same request in plaintext.
     case tls(url: String, TLSError)
     /// Writing the request or reading the response failed after the connection was up.
     case io(url: String, String)
-    /// The deadline passed after the connection was up (before the write, or while writing or
-    /// waiting for the answer).
+    /// The deadline passed while the request was written or its answer awaited.
     case timedOut(url: String)
-    /// The attempt was cut by its ``CancellationToken`` (shutdown).
-    case cancelled(url: String)
+    /// The attempt was cut by its ``CancellationToken`` (shutdown); `requestSent` when the
+    /// request had begun to be written.
+    case cancelled(url: String, requestSent: Bool)
     /// The server's response was not valid HTTP/1.x.
     case malformedResponse(url: String, String)
 
-    /// True when the request certainly never reached the server (connect or TLS failure).
-    /// Conservative; ``HTTPClientOutcome`` knows better for timeouts and cancellations.
+    /// True when the request certainly never reached the server (invalid URL, connect or TLS
+    /// failure, cancelled before writing); false when the receiver may have it.
     public var requestNotSent: Bool {
         switch self {
         case .invalidURL, .connect, .tls: return true
-        case .io, .timedOut, .cancelled, .malformedResponse: return false
+        case .cancelled(_, let requestSent): return !requestSent
+        case .io, .timedOut, .malformedResponse: return false
         }
     }
 
@@ -41,7 +42,8 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .tls(let url, let error): return "TLS with \(url): \(error)"
         case .io(let url, let text): return "exchange with \(url): \(text)"
         case .timedOut(let url): return "request to \(url) timed out"
-        case .cancelled(let url): return "request to \(url) cancelled (shutting down)"
+        case .cancelled(let url, let sent):
+            return "request to \(url) cancelled (shutting down) " + (sent ? "after it was sent" : "before it was sent")
         case .malformedResponse(let url, let text): return "malformed response from \(url): \(text)"
         }
     }

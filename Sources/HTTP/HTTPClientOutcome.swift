@@ -30,7 +30,8 @@ public enum HTTPClientOutcome: Sendable, Equatable {
         }
     }
 
-    /// True unless the request certainly never reached the receiver.
+    /// True unless the request certainly never reached the receiver; the same answer as
+    /// `!error.requestNotSent` for every outcome that has an error.
     public var requestMayHaveBeenSent: Bool {
         if case .notSent = self { return false }
         return true
