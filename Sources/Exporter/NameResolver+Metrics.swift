@@ -9,8 +9,8 @@ extension NameResolver.Statistics {
         [
             MetricFamily(
                 name: "celery_redis_name_lookups_in_flight",
-                help: "Host name lookups (getaddrinfo, for webhook receivers and Redis) running now on their own threads, "
-                    + "including ones every caller gave up on. At most \(cap); past that lookups fail at once.",
+                help: "Host name lookups (getaddrinfo, for webhook receivers and Redis) running now on their own "
+                    + "threads, abandoned ones included. At most \(cap); past that lookups fail at once.",
                 type: .gauge, samples: [Sample(value: Double(lookupsInFlight))]),
             MetricFamily(
                 name: "celery_redis_name_lookups",
@@ -18,8 +18,8 @@ extension NameResolver.Statistics {
                 type: .counter, samples: [Sample(value: Double(lookupsStarted))]),
             MetricFamily(
                 name: "celery_redis_name_lookup_waits_abandoned",
-                help: "Waits for a host name lookup that ended at the caller's deadline or shutdown while the lookup still ran "
-                    + "(the resolver is slower than the timeout; the answer is kept 30 s for the next attempt).",
+                help: "Waits for a host name lookup that ended at the caller's deadline or shutdown while the lookup "
+                    + "still ran (the resolver is slower than the timeout; its answer is kept 30 s for the next try).",
                 type: .counter, samples: [Sample(value: Double(waitsAbandoned))]),
             MetricFamily(
                 name: "celery_redis_name_lookups_rejected",

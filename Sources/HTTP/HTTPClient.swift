@@ -74,19 +74,22 @@ public enum HTTPClient {
                 }
             }
             do {
-                let secured = try TLSStream.connect(over: socket, context: context, hostname: url.host, deadline: deadline)
+                let secured = try TLSStream.connect(
+                    over: socket, context: context, hostname: url.host, deadline: deadline)
                 tlsStream = secured
                 stream = secured
             } catch {
                 if cancelled() { return .notSent(.cancelled(url: redactedURL, requestSent: false)) }
-                return .notSent(.tls(url: redactedURL, error as? TLSError ?? TLSError(kind: .handshake, message: "\(error)")))
+                let failure = error as? TLSError ?? TLSError(kind: .handshake, message: "\(error)")
+                return .notSent(.tls(url: redactedURL, failure))
             }
         }
         var answered = false
         defer {
             if let tlsStream {
                 // close_notify only after a complete answer, and never past the deadline.
-                tlsStream.close(deadline: answered ? min(deadline, Deadline(after: closeGracePeriod)) : Deadline(nanoseconds: 0))
+                let grace = min(deadline, Deadline(after: closeGracePeriod))
+                tlsStream.close(deadline: answered ? grace : Deadline(nanoseconds: 0))
             } else {
                 socket.close()
             }
@@ -95,7 +98,8 @@ public enum HTTPClient {
         // The last moment the request can still be held back.
         if cancelled() { return .notSent(.cancelled(url: redactedURL, requestSent: false)) }
         if deadline.hasPassed {
-            return .notSent(.connect(url: redactedURL, .timedOut(operation: "connecting (the request was not written)")))
+            let late = SocketError.timedOut(operation: "connecting (the request was not written)")
+            return .notSent(.connect(url: redactedURL, late))
         }
 
         // From the first byte written on, the receiver may have the request.
@@ -130,8 +134,9 @@ public enum HTTPClient {
         }
     }
 
-    /// Sends `request` to `url` and reads the response: ``attempt(_:to:tls:deadline:cancellation:resolver:maxResponseBodyBytes:)``
-    /// with a deadline `timeout` from now (everything included, name lookup too).
+    /// Sends `request` to `url` and reads the response:
+    /// ``attempt(_:to:tls:deadline:cancellation:resolver:maxResponseBodyBytes:)`` with a deadline
+    /// `timeout` from now (everything included, name lookup too).
     ///
     /// - Throws: ``HTTPClientError``; its URLs are redacted, and its ``HTTPClientError/requestNotSent``
     ///   says whether the receiver may have the request.
@@ -169,7 +174,9 @@ public enum HTTPClient {
     }
 
     /// An error once the request is being written (so the receiver may have it).
-    private static func classify(_ error: any Error, url: String, during what: String, cancelled: Bool) -> HTTPClientError {
+    private static func classify(
+        _ error: any Error, url: String, during what: String, cancelled: Bool
+    ) -> HTTPClientError {
         if cancelled { return .cancelled(url: url, requestSent: true) }
         if let e = error as? SocketError {
             if case .timedOut = e { return .timedOut(url: url) }

@@ -6,7 +6,8 @@ import TLS
 enum HTTPDelivery {
     static func post(
         _ body: [UInt8], headers: HTTPHeaders, to url: HTTPClientURL, tls: TLSClientContext?, timeout: Duration,
-        cancellation: CancellationToken? = nil, now: Double, accept: (HTTPClientResponse) -> DeliveryAttempt? = { _ in nil }
+        cancellation: CancellationToken? = nil, now: Double,
+        accept: (HTTPClientResponse) -> DeliveryAttempt? = { _ in nil }
     ) -> DeliveryAttempt {
         do {
             let response = try HTTPClient.send(

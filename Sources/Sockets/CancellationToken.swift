@@ -66,7 +66,9 @@ public final class CancellationToken: Sendable {
             let thread = try NativeThread.spawn(name: "cancel-timer") { [self] in
                 while !isCancelled && !deadline.hasPassed {
                     var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                    let wait = fd >= 0 ? deadline.remainingMilliseconds : min(deadline.remainingMilliseconds, Self.fallbackSlice)
+                    let wait =
+                        fd >= 0
+                        ? deadline.remainingMilliseconds : min(deadline.remainingMilliseconds, Self.fallbackSlice)
                     _ = poll(&pfd, 1, wait)
                 }
                 cancel()

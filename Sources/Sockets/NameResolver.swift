@@ -131,7 +131,8 @@ public final class NameResolver: Sendable {
         }
         let outcome: Readiness.Outcome
         do {
-            outcome = try Readiness.wait(fd: pending.done, events: Int16(POLLIN), deadline: deadline, cancellation: cancellation)
+            outcome = try Readiness.wait(
+                fd: pending.done, events: Int16(POLLIN), deadline: deadline, cancellation: cancellation)
         } catch {
             leave(key: key, pending, abandoned: true)
             throw error
@@ -171,9 +172,11 @@ public final class NameResolver: Sendable {
             }
             guard s.running.count < maxLookupsInFlight else {
                 s.statistics.lookupsRejected += 1
-                return .failure(.resolution(
-                    host: host,
-                    reason: "\(maxLookupsInFlight) name lookups are already running (the resolver is not answering)"))
+                return .failure(
+                    .resolution(
+                        host: host,
+                        reason: "\(maxLookupsInFlight) name lookups are already running (the resolver is not answering)"
+                    ))
             }
             let fd = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
             guard fd >= 0 else { return .failure(.lastError("eventfd")) }

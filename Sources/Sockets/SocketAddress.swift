@@ -53,7 +53,8 @@ public struct SocketAddress: Sendable {
     /// An empty host means "all interfaces" (for listening): `::` then `0.0.0.0`.
     ///
     /// Blocks for as long as the system resolver takes (there is no timeout on `getaddrinfo`):
-    /// to connect somewhere within a deadline, use ``NameResolver`` (or ``Socket/connect(to:deadline:cancellation:resolver:)``).
+    /// to connect somewhere within a deadline, use ``NameResolver`` (or
+    /// ``Socket/connect(to:deadline:cancellation:resolver:)``).
     public static func resolve(host: String, port: UInt16, passive: Bool = false) throws -> [SocketAddress] {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)

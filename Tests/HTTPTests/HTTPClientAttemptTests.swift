@@ -2,8 +2,8 @@ import Foundation
 import HTTP
 import Sockets
 import TLS
-import Testing
 import TestSupport
+import Testing
 
 /// A lookup that blocks until released, then answers 127.0.0.1: a resolver as slow as the test
 /// wants. (The same slowness through the real `getaddrinfo` is proven end to end with the

@@ -28,7 +28,9 @@ private func seconds(since start: Int64) -> Double { Double(Deadline.monotonicNo
         let start = Deadline.monotonicNow()
         var byte: UInt8 = 0
         #expect(throws: SocketError.cancelled) {
-            _ = try withUnsafeMutableBytes(of: &byte) { try client.read(into: $0, deadline: Deadline(after: .seconds(30))) }
+            _ = try withUnsafeMutableBytes(of: &byte) {
+                try client.read(into: $0, deadline: Deadline(after: .seconds(30)))
+            }
         }
         let waited = seconds(since: start)
         #expect(waited < 2, "read lasted \(waited) s; cancel came at 0.3 s")
@@ -45,7 +47,9 @@ private func seconds(since start: Int64) -> Double { Double(Deadline.monotonicNo
         #expect(!token.isCancelled)
         var byte: UInt8 = 0
         #expect(throws: SocketError.cancelled) {
-            _ = try withUnsafeMutableBytes(of: &byte) { try client.read(into: $0, deadline: Deadline(after: .seconds(30))) }
+            _ = try withUnsafeMutableBytes(of: &byte) {
+                try client.read(into: $0, deadline: Deadline(after: .seconds(30)))
+            }
         }
         let waited = seconds(since: start)
         #expect(waited >= 0.39 && waited < 3, "cut after \(waited) s, expected at 0.4 s")

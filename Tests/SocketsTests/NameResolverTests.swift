@@ -1,7 +1,7 @@
 import Foundation
 import Sockets
-import Testing
 import TestSupport
+import Testing
 
 /// A lookup that blocks until the test opens the gate: a resolver as slow as the test wants,
 /// without sleeping for real time. Counts calls.
@@ -93,7 +93,9 @@ private func seconds(since start: Int64) -> Double { Double(Deadline.monotonicNo
         for _ in 0..<5 {
             group.enter()
             Thread.detachNewThread {
-                let r = Result { try resolver.resolve(host: "shared.example", port: 9, deadline: Deadline(after: .seconds(10))) }
+                let r = Result {
+                    try resolver.resolve(host: "shared.example", port: 9, deadline: Deadline(after: .seconds(10)))
+                }
                 results.append(r.map { $0.map(\.description) })
                 group.leave()
             }
@@ -150,13 +152,15 @@ private func seconds(since start: Int64) -> Double { Double(Deadline.monotonicNo
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { token.cancel() }
         let start = Deadline.monotonicNow()
         #expect(throws: SocketError.cancelled) {
-            try resolver.resolve(host: "stuck.example", port: 80, deadline: Deadline(after: .seconds(30)), cancellation: token)
+            try resolver.resolve(
+                host: "stuck.example", port: 80, deadline: Deadline(after: .seconds(30)), cancellation: token)
         }
         let waited = seconds(since: start)
         #expect(waited < 2, "cancelled wait lasted \(waited) s (cancel came at 0.3 s)")
         // Already cancelled: no lookup is even started.
         #expect(throws: SocketError.cancelled) {
-            try resolver.resolve(host: "other.example", port: 80, deadline: Deadline(after: .seconds(30)), cancellation: token)
+            try resolver.resolve(
+                host: "other.example", port: 80, deadline: Deadline(after: .seconds(30)), cancellation: token)
         }
         #expect(gate.calls == ["stuck.example"])
     }

@@ -56,7 +56,9 @@ public final class RawTCPReceiver: @unchecked Sendable {
         addr.sin_port = 0
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 64) == 0 else {
             close(fd)
@@ -153,7 +155,8 @@ public final class RawTCPReceiver: @unchecked Sendable {
         let text = String(decoding: bytes, as: UTF8.self)
         guard let end = text.range(of: "\r\n\r\n") else { return false }
         var length = 0
-        for line in text[..<end.lowerBound].split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+        for line in text[..<end.lowerBound].split(separator: "\r\n")
+        where line.lowercased().hasPrefix("content-length:") {
             length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) ?? 0
         }
         return text.utf8.distance(from: text.utf8.startIndex, to: end.upperBound) + length <= bytes.count
