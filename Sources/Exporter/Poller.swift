@@ -3,6 +3,7 @@ import Alerting
 import Exposition
 import Logging
 import Redis
+import Sockets
 
 /// Samples Redis every poll interval on its own thread and publishes the rendered metrics.
 /// Ticks are on a fixed schedule (start + n × interval), so a slow poll does not drift the
@@ -68,6 +69,7 @@ public final class Poller: @unchecked Sendable {
         var families = MetricsBuilder.families(for: snapshot, counters: counters)
         if let events { families += events.metricFamilies() }
         if let ownFamilies { families += ownFamilies() }
+        families += NameResolver.shared.statistics.metricFamilies(cap: NameResolver.shared.maxLookupsInFlight)
         // Rules see exactly the series /metrics serves, so alerts and metrics always agree.
         if let alerting { families += alerting.evaluate(families: families, now: finished) }
         let rendered = RenderedMetrics(families: families)
