@@ -43,6 +43,8 @@ final class SliceScript {
     }
 
     private var mode: Mode = .unloaded
+    /// False once `EVALSHA_RO` was an unknown command (Redis 6): later loads go straight to `EVALSHA`.
+    private var readOnlyCallAvailable = true
     let budget: ValueReadBudget
     /// Why scripting was last refused (Redis's error text), for one log line per change.
     private(set) var refusal: String?
@@ -95,7 +97,7 @@ final class SliceScript {
         if case .loaded = mode { return mode }
         let reply = try redis.pipeline([[Array("SCRIPT".utf8), Array("LOAD".utf8), Array(SliceScript.source.utf8)]])
         if case .bulk(let sha)? = reply.first, sha.count == 40 {
-            mode = .loaded(sha: sha, command: Array("EVALSHA_RO".utf8))
+            mode = .loaded(sha: sha, command: Array((readOnlyCallAvailable ? "EVALSHA_RO" : "EVALSHA").utf8))
             refusal = nil
         } else {
             mode = .refused(at: now)
@@ -113,6 +115,7 @@ final class SliceScript {
             let aboutCall = lower.contains("evalsha")
             if lower.contains("unknown command") && aboutCall {
                 if command == Array("EVALSHA_RO".utf8), case .loaded(let sha, _) = mode {
+                    readOnlyCallAvailable = false
                     return .loaded(sha: sha, command: Array("EVALSHA".utf8))
                 }
                 refusal = message
