@@ -90,7 +90,7 @@ rcli ACL SETUSER celery-exporter on '>bench-password' resetkeys '%R~*' resetchan
 echo "Redis holds $((total / mb)) MiB of large values (used_memory: $(rcli INFO memory | awk -F: '/^used_memory_human/ {print $2}' | tr -d '\r'))"
 
 run() {  # label binary
-  local label=$1 bin=$2 eport pid up=0 down=0 ready hwm rss duration errors unacked
+  local label=$1 bin=$2 eport pid up=0 down=0 pending=0 body ready hwm rss duration errors unacked
   eport=$(free_port)
   CELERY_REDIS_EXPORTER_REDIS_PASSWORD=bench-password \
   "$bin" --redis.url="redis://celery-exporter@127.0.0.1:$RPORT/0" --web.listen-address="127.0.0.1:$eport" \
@@ -101,7 +101,9 @@ run() {  # label binary
   for _ in $(seq "$POLLS"); do
     sleep "$INTERVAL"
     if ! kill -0 "$pid" 2>/dev/null; then echo "$label: exporter exited"; break; fi
-    if curl -s "http://127.0.0.1:$eport/metrics" | grep -q '^celery_redis_up 1$'; then up=$((up + 1)); else down=$((down + 1)); fi
+    body=$(curl -s "http://127.0.0.1:$eport/metrics" || true)
+    if ! grep -q '^celery_redis_last_poll_timestamp_seconds' <<<"$body"; then pending=$((pending + 1))
+    elif grep -q '^celery_redis_up 1$' <<<"$body"; then up=$((up + 1)); else down=$((down + 1)); fi
   done
   ready=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$eport/-/ready" || true)
   curl -s "http://127.0.0.1:$eport/metrics" >"$work/$label.metrics" || true
@@ -113,8 +115,8 @@ run() {  # label binary
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ -n "${KEEP_LOGS:-}" ]; then cp "$work/$label.log" "$KEEP_LOGS.$label.log"; fi
-  printf '%-10s peak RSS %6.1f MiB  RSS at end %6.1f MiB  scrapes up=1: %d, up=0: %d  /-/ready %s  last poll %ss  unacked by queue %s/42  command errors %s\n' \
-    "$label" "$(echo "$hwm / 1024" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$up" "$down" "$ready" "${duration:-?}" "$unacked" "$errors"
+  printf '%-10s peak RSS %6.1f MiB  RSS at end %6.1f MiB  scrapes up=1: %d, up=0: %d, before the first poll: %d  /-/ready %s  last poll %ss  unacked by queue %s/42  command errors %s\n' \
+    "$label" "$(echo "$hwm / 1024" | bc -l)" "$(echo "$rss / 1024" | bc -l)" "$up" "$down" "$pending" "$ready" "${duration:-?}" "$unacked" "$errors"
   grep -E '^celery_redis_(unacked_unread_tasks|queue_unread_tail_messages|queue_oldest_message_age_seconds)' "$work/$label.metrics" | sed 's/^/    /' || true
 }
 

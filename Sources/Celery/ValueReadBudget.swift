@@ -33,8 +33,9 @@ public struct ValueReadBudget: Sendable, Equatable {
 
 /// Why a value's fields were not read.
 public enum UnreadReason: String, Sendable, CaseIterable, Hashable {
-    /// Larger than the whole-value budget, and Redis refused the slicing script (ACL without
-    /// `EVALSHA_RO`/`EVALSHA`/`SCRIPT LOAD`, or scripting renamed away).
+    /// Redis refused the slicing script (ACL without `EVALSHA_RO`/`EVALSHA`/`SCRIPT LOAD`, or
+    /// scripting renamed away): an `unacked` value over the whole-value budget (its size is known
+    /// from `HSTRLEN`), or any queue tail (a list element's size cannot be asked for).
     case scriptingUnavailable = "scripting_unavailable"
     /// The head and tail slices were read, but the fields needed were not in them.
     case beyondSlice = "beyond_slice"

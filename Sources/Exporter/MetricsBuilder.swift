@@ -188,7 +188,7 @@ public enum MetricsBuilder {
                 }),
             MetricFamily(
                 name: "celery_redis_queue_unread_tail_messages",
-                help: "Messages next in line on the queue's priority lists (at most one per list) larger than the whole-value read budget whose ETA and publish time could not be read within the budget: reason=scripting_unavailable (Redis refused the slicing script; they take no part in the oldest message age), beyond_slice (aged from first seen). Only non-zero series are exported.",
+                help: "Messages next in line on the queue's priority lists (at most one per list) whose ETA and publish time could not be read within the byte budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO; no tail is read then, whatever its size, and the queue has no oldest message age), beyond_slice when a message over the whole-value budget did not hold them in its head and tail slices (aged from first seen). Only non-zero series are exported.",
                 type: .gauge,
                 samples: queues.flatMap { queue in
                     UnreadReason.allCases.compactMap { reason in
