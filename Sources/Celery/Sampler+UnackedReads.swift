@@ -70,7 +70,8 @@ extension Sampler {
         }
 
         if !large.isEmpty {
-            let read = try sliceScript.read(large.map { .hashField(key: hash, field: tags[$0]) }, using: redis, now: now)
+            let read = try sliceScript.read(
+                large.map { .hashField(key: hash, field: tags[$0]) }, using: redis, now: now)
             noteScriptRefusal()
             for (i, value) in zip(large, read) {
                 if case .error = value { errors[.unacked, default: 0] += 1 }

@@ -71,7 +71,9 @@ final class SliceScript {
         return results
     }
 
-    private func readRound(_ targets: [Target], using redis: any RedisCommandExecuting, now: Double) throws -> [BoundedValue] {
+    private func readRound(_ targets: [Target], using redis: any RedisCommandExecuting, now: Double) throws
+        -> [BoundedValue]
+    {
         // At most: load, call, (reload or switch to EVALSHA) and call again.
         for _ in 0..<3 {
             guard case .loaded(let sha, let command) = try ensureLoaded(using: redis, now: now) else {

@@ -17,8 +17,9 @@ public struct ValueReadBudget: Sendable, Equatable {
 
     /// Creates a budget; the defaults keep a round at 4 MiB and an oversized value at 32 KiB.
     public init(wholeValueBytes: Int = 64 * 1024, sliceBytes: Int = 16 * 1024, roundBytes: Int = 4 * 1024 * 1024) {
-        precondition(sliceBytes > 0 && wholeValueBytes >= 2 * sliceBytes && roundBytes >= wholeValueBytes,
-                     "need 0 < 2 × sliceBytes ≤ wholeValueBytes ≤ roundBytes")
+        precondition(
+            sliceBytes > 0 && wholeValueBytes >= 2 * sliceBytes && roundBytes >= wholeValueBytes,
+            "need 0 < 2 × sliceBytes ≤ wholeValueBytes ≤ roundBytes")
         self.wholeValueBytes = wholeValueBytes
         self.sliceBytes = sliceBytes
         self.roundBytes = roundBytes

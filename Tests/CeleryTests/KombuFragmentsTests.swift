@@ -40,7 +40,8 @@ import Testing
     }
 
     @Test func headersBeforeTheBodyAreFoundInTheHead() {
-        let value = #"{"headers": {"task": "app.first", "id": "x"}, "properties": {"delivery_tag": "d"}, "body": ""#
+        let value =
+            #"{"headers": {"task": "app.first", "id": "x"}, "properties": {"delivery_tag": "d"}, "body": ""#
             + String(repeating: "A", count: 100_000) + #""}"#
         let (head, tail) = slices(value)
         let message = KombuFragments.message(head: head, tail: tail)
@@ -51,7 +52,8 @@ import Testing
     /// Whatever point a tail slice starts at, the decoder either finds the true values or none:
     /// a cut object is not parsed, so it can never report a wrong queue or task.
     @Test func everyCutOfTheTailYieldsTrueValuesOrNothing() {
-        let value = "[" + largeCeleryMessage(tag: "t3", queue: "celery", task: "app.ingest", argumentBytes: 4_000)
+        let value =
+            "[" + largeCeleryMessage(tag: "t3", queue: "celery", task: "app.ingest", argumentBytes: 4_000)
             + #", "", "celery"]"#
         let bytes = b(value)
         var found = 0
@@ -76,7 +78,8 @@ import Testing
             _ = KombuFragments.message(head: bytes, tail: bytes.reversed())
         }
         // Deep nesting after a key is bounded by the JSON parser's depth limit.
-        let deep = b(#""headers": "#) + Array(repeating: UInt8(ascii: "{"), count: 10_000)
+        let deep =
+            b(#""headers": "#) + Array(repeating: UInt8(ascii: "{"), count: 10_000)
             + Array(repeating: UInt8(ascii: "}"), count: 10_000)
         #expect(KombuFragments.object(named: "headers", in: deep) == nil)
     }

@@ -14,8 +14,10 @@ func largeCeleryMessage(
     argumentBytes: Int
 ) -> String {
     let argument = String(repeating: "x", count: argumentBytes)
-    let body = Data(#"[["\#(argument)"], {}, {"callbacks": null, "errbacks": null, "chain": null, "chord": null}]"#.utf8)
-        .base64EncodedString()
+    let body = Data(
+        #"[["\#(argument)"], {}, {"callbacks": null, "errbacks": null, "chain": null, "chord": null}]"#.utf8
+    )
+    .base64EncodedString()
     let argsrepr = String(("['" + String(repeating: "x", count: 1_100)).prefix(1_021)) + "..."
     return celeryMessage(id: "id-" + tag, task: task, tag: tag, queue: queue, eta: eta, sentAt: sentAt)
         .replacingOccurrences(of: "W1s2XSwgeyJ0YWciOiAiMCJ9LCB7ImNhbGxiYWNrcyI6IG51bGx9XQ==", with: body)
@@ -64,7 +66,9 @@ final class MeasuringExecutor: RedisCommandExecuting {
         #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
     }
 
-    private func connect(_ server: RedisServer, user: String? = nil, maximumReplyBytes: Int? = nil) throws -> RedisConnection {
+    private func connect(_ server: RedisServer, user: String? = nil, maximumReplyBytes: Int? = nil) throws
+        -> RedisConnection
+    {
         var configuration = try RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0")
         if let user {
             configuration.username = user
@@ -84,7 +88,8 @@ final class MeasuringExecutor: RedisCommandExecuting {
             let queue = queues[i % 3]
             let tag = "tag-\(i)"
             let eta = i % 10 == 0 ? iso(t0 + 600) : nil
-            let value = "[" + largeCeleryMessage(tag: tag, queue: queue, task: "app.\(queue)", eta: eta, argumentBytes: 520_000)
+            let value =
+                "[" + largeCeleryMessage(tag: tag, queue: queue, task: "app.\(queue)", eta: eta, argumentBytes: 520_000)
                 + #", "", "\#(queue)"]"#
             #expect(value.utf8.count > 690_000)
             try seed(server, b("HSET"), b("unacked"), b(tag), b(value))
@@ -92,7 +97,8 @@ final class MeasuringExecutor: RedisCommandExecuting {
         }
         let redis = MeasuringExecutor(try connect(server))
         let s = Sampler(
-            configuration: CeleryConfiguration(queues: queues, discoverQueues: false, taskNameLimit: 10, censusEnabled: false),
+            configuration: CeleryConfiguration(
+                queues: queues, discoverQueues: false, taskNameLimit: 10, censusEnabled: false),
             logger: Logger(label: "test"))
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
@@ -114,7 +120,8 @@ final class MeasuringExecutor: RedisCommandExecuting {
         #expect(again.queues.map(\.unacked) == [34, 33, 33])
         #expect(redis.rounds == rounds + 1, "only the main round: every tag was cached")
         try seed(server, b("SCRIPT"), b("FLUSH"))
-        let value = "[" + largeCeleryMessage(tag: "late", queue: "reports", argumentBytes: 300_000) + #", "", "reports"]"#
+        let value =
+            "[" + largeCeleryMessage(tag: "late", queue: "reports", argumentBytes: 300_000) + #", "", "reports"]"#
         try seed(server, b("HSET"), b("unacked"), b("late"), b(value))
         try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 + 1)"), b("late"))
         let third = s.poll(using: redis, now: t0 + 2)
@@ -136,7 +143,8 @@ final class MeasuringExecutor: RedisCommandExecuting {
 
         let redis = MeasuringExecutor(try connect(server))
         let s = Sampler(
-            configuration: CeleryConfiguration(queues: ["celery", "junk"], discoverQueues: false, censusEnabled: false),
+            configuration: CeleryConfiguration(
+                queues: ["celery", "junk"], discoverQueues: false, censusEnabled: false),
             logger: Logger(label: "test"))
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
@@ -160,13 +168,15 @@ final class MeasuringExecutor: RedisCommandExecuting {
             server, b("ACL"), b("SETUSER"), b("exporter"), b("on"), b(">exporter-password"), b("resetkeys"), b("%R~*"),
             b("-@all"), b("+@read"), b("+@connection"), b("-@scripting"))
         for i in 0..<3 {
-            try seed(server, b("HSET"), b("unacked"), b("small-\(i)"), b(unackedValue(tag: "small-\(i)", queue: "celery")))
+            try seed(
+                server, b("HSET"), b("unacked"), b("small-\(i)"), b(unackedValue(tag: "small-\(i)", queue: "celery")))
             try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 - 10)"), b("small-\(i)"))
             let big = "[" + largeCeleryMessage(tag: "big-\(i)", argumentBytes: 400_000) + #", "", "celery"]"#
             try seed(server, b("HSET"), b("unacked"), b("big-\(i)"), b(big))
             try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 - 20)"), b("big-\(i)"))
         }
-        try seed(server, b("LPUSH"), b("celery"), b(largeCeleryMessage(tag: "tail", sentAt: t0 - 5, argumentBytes: 400_000)))
+        try seed(
+            server, b("LPUSH"), b("celery"), b(largeCeleryMessage(tag: "tail", sentAt: t0 - 5, argumentBytes: 400_000)))
 
         // A 1 MiB reply cap: reading the big values whole (3 × 530 KB) would pass it.
         let redis = MeasuringExecutor(try connect(server, user: "exporter", maximumReplyBytes: 1 << 20))
@@ -195,7 +205,8 @@ final class MeasuringExecutor: RedisCommandExecuting {
     @Test func withoutEvalshaROTheScriptRunsWithEvalsha() throws {
         let server = try RedisServer(extraArguments: ["--rename-command", "EVALSHA_RO", ""])
         defer { shutdown(server) }
-        try seed(server, b("LPUSH"), b("celery"), b(largeCeleryMessage(tag: "tail", sentAt: t0 - 7, argumentBytes: 200_000)))
+        try seed(
+            server, b("LPUSH"), b("celery"), b(largeCeleryMessage(tag: "tail", sentAt: t0 - 7, argumentBytes: 200_000)))
         let big = "[" + largeCeleryMessage(tag: "big", queue: "celery", argumentBytes: 200_000) + #", "", "celery"]"#
         try seed(server, b("HSET"), b("unacked"), b("big"), b(big))
         try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 - 3)"), b("big"))

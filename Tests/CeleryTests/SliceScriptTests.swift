@@ -62,10 +62,16 @@ import Testing
         let big = Array(repeating: UInt8(ascii: "a"), count: 100) + b("END")
         redis.hashes[b("h")] = [b("small"): b("tiny"), b("big"): big]
         let values = try? script.read(
-            [.hashField(key: b("h"), field: b("small")), .hashField(key: b("h"), field: b("big")),
-             .hashField(key: b("h"), field: b("none"))],
+            [
+                .hashField(key: b("h"), field: b("small")), .hashField(key: b("h"), field: b("big")),
+                .hashField(key: b("h"), field: b("none")),
+            ],
             using: redis, now: t0)
-        #expect(values == [.whole(b("tiny")), .sliced(length: 103, head: Array(big.prefix(8)), tail: Array(big.suffix(8))), .absent])
+        #expect(
+            values == [
+                .whole(b("tiny")), .sliced(length: 103, head: Array(big.prefix(8)), tail: Array(big.suffix(8))),
+                .absent,
+            ])
         // Rounds hold at most roundBytes / (whole-value limit + framing) calls.
         #expect(budget.scriptCallsPerRound == 1_024 / (64 + 64))
     }
