@@ -60,6 +60,9 @@ public struct CeleryConfiguration: Sendable, Equatable {
     /// when the census walk carries discovery (a walk that small is cheap; new queues then appear
     /// within a discovery interval rather than a census interval).
     public var separateDiscoveryKeyspaceLimit: Int = 200_000
+    /// Byte budgets for the messages read from queue tails and `unacked` (a round holds at most a
+    /// few MiB of values however large the messages in Redis are).
+    public var valueReadBudget = ValueReadBudget()
 
     /// Creates a configuration; every bound has a default sized for a large deployment.
     public init(

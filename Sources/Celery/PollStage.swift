@@ -7,7 +7,8 @@ public enum PollStage: String, Sendable, CaseIterable, Hashable {
     case connect
     /// `SCAN _kombu.binding.*` and `SMEMBERS` of each binding table.
     case discovery
-    /// The main round: `LLEN` of every queue and priority list (and the unacked totals with it).
+    /// The main round: `LLEN` of every queue and priority list (and the unacked totals with it),
+    /// then the tails of the non-empty lists.
     case queues
     /// `unacked_index` / `unacked` reads: totals, the oldest-first sample, `HMGET` of new tags.
     case unacked

@@ -34,6 +34,10 @@ public struct QueueSnapshot: Equatable, Sendable {
     /// Priority-list tails flagged `redelivered` (restored by kombu after a visibility timeout or a
     /// warm shutdown, §5): at most one per priority list, 0–10.
     public var redeliveredTailMessages: Int
+    /// Tails of this queue's non-empty priority lists whose fields could not be read within the byte
+    /// budget (see ``ValueReadBudget``), by reason (absent = 0). With scripting refused no tail is
+    /// read, whatever its size.
+    public var unreadTailMessages: [UnreadReason: Int] = [:]
     /// Classified unacked messages whose `eta` is still in the future: ETA/countdown tasks held by
     /// workers (they bypass the prefetch limit, §6 E1c).
     public var scheduled: Int

@@ -1,7 +1,7 @@
 import Redis
 
-/// Ages of the oldest waiting message of each queue, from the `LINDEX <list> -1` replies of the
-/// main round (one per priority list), across polls.
+/// Ages of the oldest waiting message of each queue, from the tails (`LINDEX <list> -1`) of its
+/// non-empty priority lists, read within the byte budget (``BoundedValue``), across polls.
 ///
 /// kombu stores **no enqueue time** (model doc §0.2), so the age of a list tail comes from, in order:
 /// 1. `headers.sent_at` written by a `before_task_publish` hook (exact);
@@ -27,23 +27,39 @@ struct QueueTailTracker {
         var redeliveredTails = 0
         /// Priority-list tails skipped because their `eta` is in the future.
         var futureETATails = 0
+        /// Tails too large to read whole whose fields could not be read within the budget, by
+        /// reason. Unread ones take no part in ``oldestAge``; sliced ones count from first seen.
+        var unreadTails: [UnreadReason: Int] = [:]
     }
 
     /// Identity (delivery tag, or a hash of the raw element when it has none) → first seen at a tail.
     private(set) var firstSeen: [[UInt8]: Double] = [:]
     private var seenThisPoll: Set<[UInt8]> = []
 
-    /// Folds the `LINDEX` replies of one queue (one per priority step) into its ages.
-    mutating func observe(tails: ArraySlice<RESPValue>, now: Double) -> Ages {
+    /// Folds the tails of one queue's non-empty priority lists into its ages. A tail read as head
+    /// and tail slices is decoded from them; one whose fields are not there is counted as unread
+    /// (and aged from first seen); one not read at all (scripting refused) is counted and not aged.
+    mutating func observe(tails: [BoundedValue], now: Double) -> Ages {
         var ages = Ages()
-        for reply in tails {
-            guard case .bulk(let element) = reply else { continue }  // nil: empty/missing list; errors counted by LLEN
-            let message = try? KombuMessage(bytes: element)
+        for value in tails {
+            let message: KombuMessage?
             let identity: [UInt8]
-            if let tag = message?.deliveryTag, !tag.isEmpty {
-                identity = Array(tag.utf8)
-            } else {
-                identity = Array("raw:".utf8) + QueueTailTracker.bytes(of: FNV1a.hash(element))
+            switch value {
+            case .whole(let element):
+                message = try? KombuMessage(bytes: element)
+                identity = QueueTailTracker.identity(message, raw: element)
+            case .sliced(let length, let head, let tail):
+                // Fields not in the slices: counted as unread, but still aged from first seen (like
+                // an undecodable element read whole), keyed by a hash of what was read.
+                message = KombuFragments.message(head: head, tail: tail)
+                if message == nil { ages.unreadTails[.beyondSlice, default: 0] += 1 }
+                identity = QueueTailTracker.identity(
+                    message, raw: head + tail + QueueTailTracker.bytes(of: UInt64(clamping: length)))
+            case .unread(let reason):
+                ages.unreadTails[reason, default: 0] += 1
+                continue
+            case .absent, .error:
+                continue  // emptied since LLEN; errors are counted by the caller
             }
             seenThisPoll.insert(identity)
             let seen: Double
@@ -79,6 +95,12 @@ struct QueueTailTracker {
     mutating func finishPoll() {
         firstSeen = firstSeen.filter { seenThisPoll.contains($0.key) }
         seenThisPoll.removeAll(keepingCapacity: true)
+    }
+
+    /// The delivery tag, or a hash of the raw bytes when there is none.
+    private static func identity(_ message: KombuMessage?, raw: [UInt8]) -> [UInt8] {
+        if let tag = message?.deliveryTag, !tag.isEmpty { return Array(tag.utf8) }
+        return Array("raw:".utf8) + bytes(of: FNV1a.hash(raw))
     }
 
     private static func bytes(of value: UInt64) -> [UInt8] {

@@ -3,14 +3,12 @@ import Redis
 /// The commands of a poll's main pipelined round and where each reply lands.
 ///
 /// Layout: for queue `i` (sorted), replies `i*10 ..< i*10+10` are `LLEN` of priority steps 0–9;
-/// then, from ``lindexBase``, the same number of `LINDEX <list> -1` (the oldest message of each
-/// priority list: kombu LPUSHes and workers BRPOP from the right, model doc §0.1); then
-/// `ZCARD unacked_index`, `ZCOUNT unacked_index -inf (cutoff` and, when the sample limit is positive,
-/// `ZRANGE unacked_index 0 limit-1 WITHSCORES`.
+/// then `ZCARD unacked_index`, `ZCOUNT unacked_index -inf (cutoff` and, when the sample limit is
+/// positive, `ZRANGE unacked_index 0 limit-1 WITHSCORES`. Every reply is a few bytes per command.
 ///
-/// Why `LINDEX` every list rather than only non-empty ones: emptiness is only known from the `LLEN`
-/// replies of this very round, and a second round trip would cost more than an O(1) `LINDEX` of a
-/// missing key (nil reply, a few bytes). A non-empty list answers with one message, bounded.
+/// The tails of the lists (`LINDEX <list> -1`, the oldest message) are not read here: a message can
+/// be any size (a 70 MB one can be next in line), so they are read afterwards, only for non-empty
+/// lists, within the byte budget (``Sampler/readQueueTails(plan:queueStates:using:now:errors:)``).
 struct RoundPlan {
     static let levels = KombuKeyLayout.priorityLevels.count
 
@@ -19,8 +17,6 @@ struct RoundPlan {
     let zcardIndex: Int
     let zcountIndex: Int
     let zrangeIndex: Int?
-    /// Index of the first `LINDEX`: queue `i`, step `j` is at `lindexBase + i*10 + j`.
-    let lindexBase: Int
     /// `now − visibilityTimeout`: entries fetched before this are stranded.
     let cutoff: Double
 
@@ -28,19 +24,11 @@ struct RoundPlan {
         self.queues = queues
         self.cutoff = now - configuration.visibilityTimeout
         var commands: [RedisCommand] = []
-        commands.reserveCapacity(2 * queues.count * RoundPlan.levels + 4)
+        commands.reserveCapacity(queues.count * RoundPlan.levels + 3)
         let llen = Array("LLEN".utf8)
         for queue in queues {
             for step in KombuKeyLayout.priorityLevels {
                 commands.append([llen, layout.queueKey(queue, priority: step)])
-            }
-        }
-        lindexBase = commands.count
-        let lindex = Array("LINDEX".utf8)
-        let last = Array("-1".utf8)
-        for queue in queues {
-            for step in KombuKeyLayout.priorityLevels {
-                commands.append([lindex, layout.queueKey(queue, priority: step), last])
             }
         }
         let index = layout.unackedIndexKey

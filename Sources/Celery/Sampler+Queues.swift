@@ -36,3 +36,42 @@ extension Sampler {
         return result
     }
 }
+
+extension Sampler {
+    /// Reads the tail (`LINDEX <list> -1`, the oldest message) of every non-empty priority list
+    /// within the byte budget (``SliceScript``: whole when small, else head and tail slices), and
+    /// folds them into each queue's ages. Empty lists cost nothing. Throws only transport failures.
+    func readQueueTails(
+        plan: RoundPlan, queueStates: inout [String: QueueSnapshot], using redis: any RedisCommandExecuting,
+        now: Double, errors: inout [PollStage: Int]
+    ) throws {
+        var targets: [SliceScript.Target] = []
+        var slots: [(queue: Int, step: Int)] = []
+        for (i, queue) in plan.queues.enumerated() {
+            guard let state = queueStates[queue] else { continue }
+            for (j, step) in KombuKeyLayout.priorityLevels.enumerated() where (state.lengthByPriority[step] ?? 0) > 0 {
+                targets.append(.listElement(key: layout.queueKey(queue, priority: step), index: -1))
+                slots.append((i, j))
+            }
+        }
+        let values = targets.isEmpty ? [] : try sliceScript.read(targets, using: redis, now: now)
+        noteScriptRefusal()
+
+        var tails = [[BoundedValue]](repeating: [], count: plan.queues.count)
+        for (k, (slot, value)) in zip(slots, values).enumerated() {
+            if case .error(let message) = value, case .listElement(let key, _) = targets[k] {
+                errors[.queues, default: 0] += 1
+                warnOnce(key, "queue tail could not be read", reply: .error(message))
+            }
+            tails[slot.queue].append(value)
+        }
+        for (i, queue) in plan.queues.enumerated() {
+            let ages = tailTracker.observe(tails: tails[i], now: now)
+            queueStates[queue]?.oldestMessageAge = ages.oldestAge
+            queueStates[queue]?.oldestMessageAgeIsExact = ages.exact
+            queueStates[queue]?.redeliveredTailMessages = ages.redeliveredTails
+            queueStates[queue]?.unreadTailMessages = ages.unreadTails
+        }
+        tailTracker.finishPoll()
+    }
+}

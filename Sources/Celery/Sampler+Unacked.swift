@@ -27,12 +27,11 @@ struct UnackedBreakdown {
     /// Stranded entries in the sample, with or without a decodable task id.
     var strandedInSample = 0
     var unknownQueue = 0
+    /// Sampled entries too large to read whole whose queue could not be read within the budget.
+    var unread: [UnreadReason: Int] = [:]
 }
 
 extension Sampler {
-    /// Tags per `HMGET` command; several commands share one pipelined round.
-    static let hmgetChunk = 100
-
     /// Reads `ZCARD`, `ZCOUNT` and the `ZRANGE … WITHSCORES` sample. Error replies (e.g. a
     /// `WRONGTYPE` `unacked_index`) read as 0 / empty, counted under `.unacked`, logged once.
     func readUnackedTotals(plan: RoundPlan, replies: [RESPValue], errors: inout [PollStage: Int]) -> UnackedTotals {
@@ -94,13 +93,13 @@ extension Sampler {
     }
 
     /// Classifies the sample: cached tags are reused; up to `unackedClassifyLimit` new tags (oldest
-    /// first) are fetched with `HMGET unacked` in one pipelined round. Cache entries for tags no
-    /// longer in the sample are evicted, so the cache never outgrows the sample.
+    /// first) are read within the byte budget (``readUnackedValues(_:using:now:errors:)``). Cache
+    /// entries for tags no longer in the sample are evicted, so the cache never outgrows the sample.
     ///
     /// Why `HMGET` and not `HSCAN`: `HSCAN` walks the whole hash, returning payloads already
     /// classified (and possibly duplicates across a rehash), in an order unrelated to age. `HMGET`
     /// of only the unseen tags transfers each payload once per tag lifetime, targets exactly the
-    /// oldest entries the sample holds, and is bounded by the limit.
+    /// oldest entries the sample holds, and is bounded by the limit and the byte budget.
     func classifyUnacked(
         sample: [(tag: [UInt8], score: Double)], using redis: any RedisCommandExecuting,
         now: Double, errors: inout [PollStage: Int]
@@ -118,30 +117,21 @@ extension Sampler {
 
         var missing: Set<[UInt8]> = []
         if !fresh.isEmpty {
-            let hash = layout.unackedKey
-            var chunks: [[[UInt8]]] = []
-            var start = 0
-            while start < fresh.count {
-                chunks.append(Array(fresh[start..<min(start + Sampler.hmgetChunk, fresh.count)]))
-                start += Sampler.hmgetChunk
-            }
-            let commands: [RedisCommand] = chunks.map { [Array("HMGET".utf8), hash] + $0 }
-            let replies = try run(commands, on: redis)
-            for (tags, reply) in zip(chunks, replies) {
-                guard case .array(let values) = reply, values.count == tags.count else {
-                    errors[.unacked, default: 0] += 1
-                    warnOnce(hash, "unacked is not a hash; entries stay unclassified", reply: reply)
-                    continue
-                }
-                for (tag, value) in zip(tags, values) {
-                    switch value {
-                    case .bulk(let payload):
-                        unackedCache[tag] = Sampler.classify(payload)
-                    default:
-                        // No hash entry: acked between our two round trips (or an inconsistent index).
-                        // Not cached, so it is looked up again if it is still indexed next poll.
-                        missing.insert(tag)
-                    }
+            let values = try readUnackedValues(fresh, using: redis, now: now, errors: &errors)
+            for (tag, value) in zip(fresh, values) {
+                switch value {
+                case .whole(let payload):
+                    unackedCache[tag] = Sampler.classify(payload)
+                case .sliced(_, let head, let tail):
+                    unackedCache[tag] = Sampler.classify(head: head, tail: tail)
+                case .unread(let reason):
+                    unackedCache[tag] = .unread(reason)
+                case .absent:
+                    // No hash entry: acked between our two round trips (or an inconsistent index).
+                    // Not cached, so it is looked up again if it is still indexed next poll.
+                    missing.insert(tag)
+                case .error:
+                    break  // counted by readUnackedValues; looked up again next poll
                 }
             }
         }
@@ -179,6 +169,8 @@ extension Sampler {
                 breakdown.perQueue[queue] = stats
             case .undecodable?:
                 breakdown.undecodable += 1
+            case .unread(let reason)?:
+                breakdown.unread[reason, default: 0] += 1
             case nil:
                 if missing.contains(entry.tag) { breakdown.missing += 1 }
             }
@@ -189,6 +181,17 @@ extension Sampler {
     /// Decodes one `unacked` value; garbage is `.undecodable`, never a crash.
     static func classify(_ payload: [UInt8]) -> UnackedClassification {
         guard let entry = try? KombuUnackedEntry(bytes: payload) else { return .undecodable }
+        return .message(
+            queue: entry.routingKey, eta: entry.message.eta, taskName: entry.message.taskName,
+            redelivered: entry.message.redelivered, taskID: entry.message.taskID)
+    }
+}
+
+extension Sampler {
+    /// Decodes an `unacked` value from its head and tail slices (a value too large to read whole);
+    /// `.unread(.beyondSlice)` when the queue is not in them.
+    static func classify(head: [UInt8], tail: [UInt8]) -> UnackedClassification {
+        guard let entry = KombuFragments.unackedEntry(head: head, tail: tail) else { return .unread(.beyondSlice) }
         return .message(
             queue: entry.routingKey, eta: entry.message.eta, taskName: entry.message.taskName,
             redelivered: entry.message.redelivered, taskID: entry.message.taskID)

@@ -8,11 +8,11 @@ import Redis
 ///
 /// Each poll costs at most: a queue discovery when due (`SCAN` + `SMEMBERS`, every
 /// ``CeleryConfiguration/discoveryInterval`` seconds), then **one pipelined round** with 10 `LLEN`s
-/// and 10 `LINDEX … -1` per known queue (priority steps 0–9, §0.9; the tails give the oldest
-/// waiting message, §8) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
-/// `ZRANGE … WITHSCORES` of `unacked_index` and `DBSIZE`, then at most one more round of
-/// `HMGET unacked` for delivery tags not classified on an earlier poll (bounded by
-/// ``CeleryConfiguration/unackedClassifyLimit``). The result census runs on its own thread and
+/// per known queue (priority steps 0–9, §0.9) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
+/// `ZRANGE … WITHSCORES` of `unacked_index`, then the tails of the non-empty lists (the oldest
+/// waiting message, §8) and the `unacked` values of delivery tags not classified on an earlier poll
+/// (bounded by ``CeleryConfiguration/unackedClassifyLimit``), both read within
+/// ``CeleryConfiguration/valueReadBudget`` (sizes first, large values as head and tail slices). The result census runs on its own thread and
 /// connection (``census``, see ``ResultCensus``): a poll only reads its latest counts under a lock
 /// (and, after a census pass, the binding tables it found: one pipelined `SMEMBERS`).
 ///
@@ -41,6 +41,8 @@ public final class Sampler {
     var warned: Set<[UInt8]> = []
     /// First-seen times of queue list tails (oldest waiting message per queue).
     var tailTracker = QueueTailTracker()
+    /// Reads list tails and large `unacked` values as bounded slices (``ValueReadBudget``).
+    let sliceScript: SliceScript
     /// Caps the `task` label of the per-task breakdowns.
     var taskNames: TaskNameLimiter
     /// The result-backend census; nil when disabled. The exporter runs it on its own thread
@@ -62,6 +64,7 @@ public final class Sampler {
         self.sortedQueues = configuredQueues.sorted()
         self.queueDirectory = QueueDirectory(limit: configuration.maxKnownQueues)
         self.taskNames = TaskNameLimiter(limit: configuration.taskNameLimit)
+        self.sliceScript = SliceScript(budget: configuration.valueReadBudget)
         self.census =
             configuration.censusEnabled
             ? ResultCensus(
@@ -117,14 +120,11 @@ public final class Sampler {
         }
 
         var queueStates = readQueueLengths(plan: plan, replies: replies, errors: &errors)
-        for (i, queue) in plan.queues.enumerated() {
-            let start = plan.lindexBase + i * RoundPlan.levels
-            let ages = tailTracker.observe(tails: replies[start..<(start + RoundPlan.levels)], now: now)
-            queueStates[queue]?.oldestMessageAge = ages.oldestAge
-            queueStates[queue]?.oldestMessageAgeIsExact = ages.exact
-            queueStates[queue]?.redeliveredTailMessages = ages.redeliveredTails
+        do {
+            try readQueueTails(plan: plan, queueStates: &queueStates, using: redis, now: now, errors: &errors)
+        } catch {
+            return failed(.queues, error: error, now: now, started: started)
         }
-        tailTracker.finishPoll()
         let totals = readUnackedTotals(plan: plan, replies: replies, errors: &errors)
         let mainRoundDone = MonotonicClock.now()
 
@@ -205,6 +205,7 @@ public final class Sampler {
             unackedUndecodable: breakdown.undecodable,
             unackedMissing: breakdown.missing,
             unackedUnknownQueue: breakdown.unknownQueue,
+            unackedUnread: breakdown.unread,
             commandErrors: errors,
             discoveryRan: discoveryRan,
             census: censusSnapshot,

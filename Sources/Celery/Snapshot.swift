@@ -50,6 +50,9 @@ public struct Snapshot: Equatable, Sendable {
     /// Sampled entries whose routing key is not a known queue (non-default routing, or a queue
     /// beyond ``CeleryConfiguration/maxKnownQueues``).
     public let unackedUnknownQueue: Int
+    /// Sampled entries too large to read whole whose queue could not be read within the byte budget
+    /// (``ValueReadBudget``), by reason; part of ``unackedUnclassified``.
+    public let unackedUnread: [UnreadReason: Int]
     /// Error replies (not transport failures) per stage in this poll; the poll still succeeded.
     public let commandErrors: [PollStage: Int]
     /// Whether this poll ran queue discovery.
@@ -71,7 +74,7 @@ public struct Snapshot: Equatable, Sendable {
         queuesOverLimit: Int = 0, discoveredQueueStats: DiscoveredQueueStats = DiscoveredQueueStats(),
         unackedTotal: Int = 0, strandedTotal: Int = 0, unackedSampled: Int = 0,
         unackedUnclassified: Int = 0, unackedUndecodable: Int = 0, unackedMissing: Int = 0,
-        unackedUnknownQueue: Int = 0, commandErrors: [PollStage: Int] = [:], discoveryRan: Bool = false,
+        unackedUnknownQueue: Int = 0, unackedUnread: [UnreadReason: Int] = [:], commandErrors: [PollStage: Int] = [:], discoveryRan: Bool = false,
         census: CensusSnapshot? = nil, orphanedStartedTasks: Int? = nil
     ) {
         self.timestamp = timestamp
@@ -90,6 +93,7 @@ public struct Snapshot: Equatable, Sendable {
         self.unackedUndecodable = unackedUndecodable
         self.unackedMissing = unackedMissing
         self.unackedUnknownQueue = unackedUnknownQueue
+        self.unackedUnread = unackedUnread
         self.commandErrors = commandErrors
         self.discoveryRan = discoveryRan
         self.census = census

@@ -2,8 +2,12 @@
 /// fetched and parsed once per tag lifetime (the value under a tag never changes while the tag is
 /// in `unacked_index`, except after a restore re-fetch, which rewrites the same routing key).
 enum UnackedClassification: Equatable {
-    /// Decoded: the queue (routing key) and the fields issue 3 will need.
+    /// Decoded: the queue (routing key) and the fields issue 3 will need. For a value too large to
+    /// read whole these come from its head and tail slices; a field not found there is nil.
     case message(queue: String, eta: Double?, taskName: String?, redelivered: Bool, taskID: String? = nil)
     /// The value is not `[message, exchange, routing_key]`; counted, never retried.
     case undecodable
+    /// The value is larger than the whole-value budget and its queue could not be read within the
+    /// budget (see ``UnreadReason``); counted, not retried while the tag stays in the sample.
+    case unread(UnreadReason)
 }

@@ -211,6 +211,23 @@ public enum MetricsBuilder {
                 name: "celery_redis_unacked_unclassified_tasks",
                 help: "Unacknowledged tasks not attributed to a queue in this poll (beyond the sample limit, not yet decoded, or undecodable); with the per-queue series they sum to all unacked tasks.",
                 type: .gauge, samples: [Sample(value: Double(snapshot.unackedUnclassified))]),
+            MetricFamily(
+                name: "celery_redis_unacked_unread_tasks",
+                help: "Sampled unacknowledged tasks whose message is larger than the whole-value read budget and whose queue could not be read within the budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO), beyond_slice when the head and tail slices did not hold it. Part of celery_redis_unacked_unclassified_tasks.",
+                type: .gauge,
+                samples: UnreadReason.allCases.map {
+                    Sample(labels: [Label("reason", $0.rawValue)], value: Double(snapshot.unackedUnread[$0] ?? 0))
+                }),
+            MetricFamily(
+                name: "celery_redis_queue_unread_tail_messages",
+                help: "Messages next in line on the queue's priority lists (at most one per list) whose ETA and publish time could not be read within the byte budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO; no tail is read then, whatever its size, and the queue has no oldest message age), beyond_slice when a message over the whole-value budget did not hold them in its head and tail slices (aged from first seen). Only non-zero series are exported.",
+                type: .gauge,
+                samples: queues.flatMap { queue in
+                    UnreadReason.allCases.compactMap { reason in
+                        guard let n = queue.unreadTailMessages[reason], n > 0 else { return nil }
+                        return Sample(labels: [Label("queue", queue.name), Label("reason", reason.rawValue)], value: Double(n))
+                    }
+                }),
         ]
     }
 }

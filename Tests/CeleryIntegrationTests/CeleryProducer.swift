@@ -31,6 +31,8 @@ struct TaskMessage: Encodable, Sendable {
     var args: [Value] = []
     var kwargs: [String: Value] = [:]
     var opts = Options()
+    /// Bytes of a `pad` keyword argument `send.py` adds (a large argument argv cannot carry).
+    var pad: Int?
 
     /// `app.add(x, y)`: returns at once.
     static func add(_ x: Int, _ y: Int, queue: String? = nil, priority: Int? = nil, countdown: Double? = nil) -> TaskMessage {
@@ -42,6 +44,13 @@ struct TaskMessage: Encodable, Sendable {
     static func slow(_ seconds: Double, tag: String = "", queue: String? = nil, priority: Int? = nil) -> TaskMessage {
         TaskMessage(task: "app.slow", args: [.double(seconds)], kwargs: ["tag": .string(tag)],
                     opts: Options(queue: queue, priority: priority))
+    }
+
+    /// `app.slow(seconds, pad='x' * bytes)`: a slow task with a large argument.
+    static func slow(_ seconds: Double, tag: String = "", padBytes: Int) -> TaskMessage {
+        var message = slow(seconds, tag: tag)
+        message.pad = padBytes
+        return message
     }
 
     /// `app.boom()`: raises ValueError (FAILURE).

@@ -24,6 +24,8 @@ final class FakeRedis: RedisCommandExecuting {
     var failure: any Error = FakeTransportError()
     /// Replaces the reply of any command this returns non-nil for.
     var override: ((RedisCommand) -> RESPValue?)?
+    /// When true, `SCRIPT LOAD` answers `NOPERM` (an ACL without scripting).
+    var scriptingRefused = false
     /// Every pipeline sent, in order.
     private(set) var rounds: [[RedisCommand]] = []
 
@@ -88,6 +90,30 @@ final class FakeRedis: RedisCommandExecuting {
             return .integer(ttls[c[1]] ?? -1)
         case "DBSIZE":
             return .integer(Int64(lists.count + zsets.count + hashes.count + sets.count + strings.count))
+        case "HSTRLEN":
+            if let e = check(c[1], "hash") { return e }
+            return .integer(Int64(hashes[c[1]]?[c[2]]?.count ?? 0))
+        case "SCRIPT":
+            if scriptingRefused {
+                return .error("NOPERM User exporter has no permissions to run the 'script|load' command")
+            }
+            return .bulk(Array(String(repeating: "5", count: 40).utf8))
+        case "EVALSHA_RO":
+            // SliceScript.source: KEYS[1], ARGV = l|h, index|field, whole-value limit, slice bytes.
+            let key = c[3]
+            let value: [UInt8]?
+            if c[4] == Array("l".utf8) {
+                if let e = check(key, "list") { return e }
+                value = String(decoding: c[5], as: UTF8.self) == "-1" && lists[key] != nil ? listTails[key] : nil
+            } else {
+                if let e = check(key, "hash") { return e }
+                value = hashes[key]?[c[5]]
+            }
+            guard let value else { return .null }
+            let whole = Int(String(decoding: c[6], as: UTF8.self))!
+            let slice = Int(String(decoding: c[7], as: UTF8.self))!
+            if value.count <= whole { return .bulk(value) }
+            return .array([.integer(Int64(value.count)), .bulk(Array(value.prefix(slice))), .bulk(Array(value.suffix(slice)))])
         case "HMGET":
             if let e = check(c[1], "hash") { return e }
             return .array(c[2...].map { hashes[c[1]]?[$0].map(RESPValue.bulk) ?? .null })

@@ -51,8 +51,10 @@ private func addUnacked(
         #expect(snap.timestamp == t0)
         #expect(snap.pollDuration >= 0)
         #expect(snap.commandErrors.isEmpty)
-        // One round: 10 LLENs per queue, then ZCARD, ZCOUNT, ZRANGE.
-        #expect(redis.rounds.count == 1)
+        // One round: 10 LLENs per queue, then ZCARD, ZCOUNT, ZRANGE; then the slicing script is
+        // loaded and the tails of the 4 non-empty lists are read in one more round.
+        #expect(redis.rounds.count == 3)
+        #expect(redis.commands(named: "EVALSHA_RO").count == 4)
         let llens = redis.commands(named: "LLEN").map { $0[1] }
         #expect(llens.count == 20)
         #expect(llens[0] == b("celery"))
@@ -246,8 +248,8 @@ private func addUnacked(
                 b("ZRANGE"), b("unacked_index"), b("0"), b("9999"),
                 b("WITHSCORES"),
             ])
-        // 4 keys at 3 per SCAN page: 2 SCANs, then SMEMBERS, the main round and one HMGET round.
-        #expect(redis.rounds.count == 5)
+        // 4 keys at 3 per SCAN page: 2 SCANs, then SMEMBERS, the main round, HSTRLEN and HMGET.
+        #expect(redis.rounds.count == 6)
 
         // Later (before the next discovery), with everything cached: ages move with `now`, and no
         // payload is fetched again.
@@ -289,14 +291,25 @@ private func addUnacked(
         #expect(s.cachedUnackedTagCount == 10)
     }
 
-    @Test func hmgetIsChunkedForLargeBatches() {
+    @Test func hmgetRoundsAreBoundedByBytes() {
         let redis = FakeRedis()
         for i in 0..<250 { addUnacked(redis, tag: "t\(i)", queue: "celery", score: t0 - Double(i)) }
-        let s = sampler(CeleryConfiguration(queues: ["celery"], discoverQueues: false))
+        let size = unackedValue(tag: "t100").count
+        var configuration = CeleryConfiguration(queues: ["celery"], discoverQueues: false)
+        configuration.valueReadBudget = ValueReadBudget(wholeValueBytes: 4 * size, sliceBytes: size, roundBytes: 100 * size)
+        let s = sampler(configuration)
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.queues[0].unacked == 250)
-        #expect(redis.commands(named: "HMGET").map { $0.count - 2 } == [100, 100, 50])
-        #expect(redis.rounds.count == 2)
+        let hmgets = redis.commands(named: "HMGET")
+        #expect(hmgets.count >= 3)
+        #expect(hmgets.reduce(0) { $0 + $1.count - 2 } == 250)
+        for command in hmgets {
+            let bytes = command.dropFirst(2).reduce(0) { $0 + redis.hashes[b("unacked")]![$1]!.count }
+            #expect(bytes <= 100 * size)
+        }
+        // Each HMGET is its own round, after the main round and the HSTRLEN round.
+        #expect(redis.rounds.count == 2 + hmgets.count)
+        #expect(redis.commands(named: "HSTRLEN").count == 250)
     }
 
     @Test func garbageHashValuesAreCountedUndecodableAndNotRefetched() {

@@ -87,7 +87,8 @@ def add(x, y):
 
 
 @app.task(name='app.slow')
-def slow(seconds, tag=''):
+def slow(seconds, tag='', pad=''):
+    # pad: a large argument (issue 9: messages of hundreds of KB are ordinary); unused.
     time.sleep(float(seconds))
     return f'slept {seconds} {tag}'
 

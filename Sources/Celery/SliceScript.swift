@@ -1,0 +1,159 @@
+import Redis
+
+/// Reads list elements and hash fields of unknown size within a ``ValueReadBudget``, with a short
+/// server-side Lua script: Redis has no partial read of a list element or hash field (`GETRANGE`
+/// works on strings only), so the script answers with the whole value when it is small, and
+/// otherwise with `{length, first n bytes, last n bytes}`. Inside Redis the script still holds the
+/// value (`LINDEX`/`HGET` materialise it); only the reply, the exporter's memory, is bounded.
+///
+/// The script is loaded once (`SCRIPT LOAD`) and called by hash: `EVALSHA_RO` (Redis 7, also
+/// allowed on read-only replicas and by ACLs that only grant read-only scripting), falling back to
+/// `EVALSHA` where `EVALSHA_RO` is an unknown command (Redis 6); `NOSCRIPT` (a `SCRIPT FLUSH` or a
+/// restart) reloads it. When Redis refuses scripting (`NOPERM` from an ACL, or the commands renamed
+/// away), every request answers ``BoundedValue/unread(_:)`` with
+/// ``UnreadReason/scriptingUnavailable`` and the refusal is re-probed every ``reprobeInterval``.
+///
+/// Not `Sendable`: belongs to the sampler and its poller thread.
+final class SliceScript {
+    /// What to read: `LINDEX key index` or `HGET key field`.
+    enum Target: Equatable {
+        case listElement(key: [UInt8], index: Int)
+        case hashField(key: [UInt8], field: [UInt8])
+    }
+
+    /// `KEYS[1]` the list or hash; `ARGV` = `l`|`h`, index or field, whole-value limit, slice bytes.
+    /// A nil element/field returns Lua `false`, which Redis answers as a nil reply.
+    static let source = """
+        local v
+        if ARGV[1] == 'l' then v = redis.call('LINDEX', KEYS[1], ARGV[2]) else v = redis.call('HGET', KEYS[1], ARGV[2]) end
+        if not v then return false end
+        local n = string.len(v)
+        if n <= tonumber(ARGV[3]) then return v end
+        local k = tonumber(ARGV[4])
+        return {n, string.sub(v, 1, k), string.sub(v, n - k + 1)}
+        """
+
+    /// Seconds between attempts to use scripting again after Redis refused it.
+    static let reprobeInterval: Double = 300
+
+    private enum Mode: Equatable {
+        case unloaded
+        case loaded(sha: [UInt8], command: [UInt8])
+        case refused(at: Double)
+    }
+
+    private var mode: Mode = .unloaded
+    /// False once `EVALSHA_RO` was an unknown command (Redis 6): later loads go straight to `EVALSHA`.
+    private var readOnlyCallAvailable = true
+    let budget: ValueReadBudget
+    /// Why scripting was last refused (Redis's error text), for one log line per change.
+    private(set) var refusal: String?
+
+    init(budget: ValueReadBudget) { self.budget = budget }
+
+    /// Whether the last attempt found scripting refused.
+    var isRefused: Bool {
+        if case .refused = mode { return true }
+        return false
+    }
+
+    /// Reads every target, in pipelined rounds of at most ``ValueReadBudget/scriptCallsPerRound``
+    /// calls. Throws only what the executor throws (transport failures).
+    func read(_ targets: [Target], using redis: any RedisCommandExecuting, now: Double) throws -> [BoundedValue] {
+        var results: [BoundedValue] = []
+        results.reserveCapacity(targets.count)
+        var start = 0
+        while start < targets.count {
+            let end = min(targets.count, start + budget.scriptCallsPerRound)
+            results += try readRound(Array(targets[start..<end]), using: redis, now: now)
+            start = end
+        }
+        return results
+    }
+
+    private func readRound(_ targets: [Target], using redis: any RedisCommandExecuting, now: Double) throws
+        -> [BoundedValue]
+    {
+        // At most: load, call, (reload or switch to EVALSHA) and call again.
+        for _ in 0..<3 {
+            guard case .loaded(let sha, let command) = try ensureLoaded(using: redis, now: now) else {
+                return Array(repeating: .unread(.scriptingUnavailable), count: targets.count)
+            }
+            let commands = targets.map { call(command, sha: sha, $0) }
+            let replies = try redis.pipeline(commands)
+            guard replies.count == commands.count else {
+                throw SamplerError.replyCountMismatch(sent: commands.count, received: replies.count)
+            }
+            if let retry = reaction(to: replies, command: command, now: now) {
+                mode = retry
+                continue
+            }
+            return replies.map(SliceScript.value)
+        }
+        return Array(repeating: .unread(.scriptingUnavailable), count: targets.count)
+    }
+
+    /// Loads the script when needed; the resulting mode.
+    private func ensureLoaded(using redis: any RedisCommandExecuting, now: Double) throws -> Mode {
+        if case .refused(let at) = mode, now - at < SliceScript.reprobeInterval { return mode }
+        if case .loaded = mode { return mode }
+        let reply = try redis.pipeline([[Array("SCRIPT".utf8), Array("LOAD".utf8), Array(SliceScript.source.utf8)]])
+        if case .bulk(let sha)? = reply.first, sha.count == 40 {
+            mode = .loaded(sha: sha, command: Array((readOnlyCallAvailable ? "EVALSHA_RO" : "EVALSHA").utf8))
+            refusal = nil
+        } else {
+            mode = .refused(at: now)
+            refusal = reply.first?.errorMessage ?? "unexpected SCRIPT LOAD reply"
+        }
+        return mode
+    }
+
+    /// Nil when the replies are usable; otherwise the mode to retry with.
+    private func reaction(to replies: [RESPValue], command: [UInt8], now: Double) -> Mode? {
+        for reply in replies {
+            guard let message = reply.errorMessage else { continue }
+            if message.hasPrefix("NOSCRIPT") { return .unloaded }
+            let lower = message.lowercased()
+            let aboutCall = lower.contains("evalsha")
+            if lower.contains("unknown command") && aboutCall {
+                if command == Array("EVALSHA_RO".utf8), case .loaded(let sha, _) = mode {
+                    readOnlyCallAvailable = false
+                    return .loaded(sha: sha, command: Array("EVALSHA".utf8))
+                }
+                refusal = message
+                return .refused(at: now)
+            }
+            if message.hasPrefix("NOPERM") && aboutCall {
+                refusal = message
+                return .refused(at: now)
+            }
+        }
+        return nil
+    }
+
+    private func call(_ command: [UInt8], sha: [UInt8], _ target: Target) -> RedisCommand {
+        let whole = Array(String(budget.wholeValueBytes).utf8)
+        let slice = Array(String(budget.sliceBytes).utf8)
+        switch target {
+        case .listElement(let key, let index):
+            return [command, sha, Array("1".utf8), key, Array("l".utf8), Array(String(index).utf8), whole, slice]
+        case .hashField(let key, let field):
+            return [command, sha, Array("1".utf8), key, Array("h".utf8), field, whole, slice]
+        }
+    }
+
+    /// One script reply as a value; any other shape is an error (never trusted).
+    static func value(_ reply: RESPValue) -> BoundedValue {
+        switch reply {
+        case .null: return .absent
+        case .bulk(let bytes): return .whole(bytes)
+        case .array(let parts):
+            guard parts.count == 3, case .integer(let length) = parts[0], let head = parts[1].bytes,
+                let tail = parts[2].bytes
+            else { return .error("unexpected script reply") }
+            return .sliced(length: Int(clamping: length), head: head, tail: tail)
+        case .error(let message): return .error(message)
+        default: return .error("unexpected script reply")
+        }
+    }
+}
