@@ -4,10 +4,21 @@
 ///
 /// Precedence is PromQL's: `or` < `and`/`unless` < comparisons < `+ -` < `* /` < unary minus;
 /// all binary operators are left-associative.
+///
+/// Nesting is bounded by ``maximumDepth``, both the parser's own recursion (parentheses, unary
+/// signs, function and aggregation arguments) and the depth of the tree it builds (a chain like
+/// `a + b + c …` nests to the left), so a hostile or generated expression ends in an error instead
+/// of exhausting the stack here, in the evaluator or when the tree is freed.
 struct ExpressionParser {
+    /// Deepest nesting accepted; real rules nest a handful of levels. Deep enough for any hand-written
+    /// rule, shallow enough that the recursive evaluator stays far inside a thread's stack.
+    static let maximumDepth = 128
+
     private let text: String
     private let tokens: [ExpressionToken]
     private var position = 0
+    /// How deep the recursive descent is right now.
+    private var nesting = 0
 
     static let unsupportedAggregations: Set<String> = [
         "topk", "bottomk", "quantile", "stddev", "stdvar", "count_values", "group", "limitk", "limit_ratio",
@@ -84,9 +95,29 @@ struct ExpressionParser {
         }
     }
 
+    /// Fails once the recursive descent or the tree being built is deeper than ``maximumDepth``.
+    private mutating func enter() throws {
+        nesting += 1
+        guard nesting <= ExpressionParser.maximumDepth else { throw tooDeep(at: current.offset) }
+    }
+
+    private func tooDeep(at offset: Int) -> ExpressionError {
+        ExpressionError(
+            message: "expression nesting too deep at offset \(offset) (at most \(ExpressionParser.maximumDepth) levels)")
+    }
+
+    /// Checks the depth of a node about to be built from `children`, before it exists.
+    private func checkDepth(_ children: Expression..., at offset: Int) throws {
+        let depth = 1 + (children.map(\.depth).max() ?? 0)
+        guard depth <= ExpressionParser.maximumDepth else { throw tooDeep(at: offset) }
+    }
+
     private mutating func parseBinary(minimumPrecedence: Int) throws -> Expression {
+        try enter()
+        defer { nesting -= 1 }
         var lhs = try parseUnary()
         while let op = try peekOperator(), op.precedence >= minimumPrecedence {
+            let operatorOffset = current.offset
             _ = advance()
             var returnBool = false
             if isKeyword("bool") {
@@ -109,6 +140,7 @@ struct ExpressionParser {
                 throw ExpressionError.unsupported("many-to-one matching (\(describe(current).replacingQuotes()))")
             }
             let rhs = try parseBinary(minimumPrecedence: op.precedence + 1)
+            try checkDepth(lhs, rhs, at: operatorOffset)
             lhs = try makeBinary(op, lhs, rhs, returnBool: returnBool, matching: matching)
         }
         return lhs
@@ -131,12 +163,18 @@ struct ExpressionParser {
 
     private mutating func parseUnary() throws -> Expression {
         if current.kind == .symbol("-") {
+            let offset = current.offset
+            try enter()
+            defer { nesting -= 1 }
             _ = advance()
             let inner = try parseUnary()
             if case .number(let n) = inner { return .number(-n) }
+            try checkDepth(inner, at: offset)
             return .negate(inner)
         }
         if current.kind == .symbol("+") {
+            try enter()
+            defer { nesting -= 1 }
             _ = advance()
             return try parseUnary()
         }
@@ -228,6 +266,7 @@ struct ExpressionParser {
                         throw ExpressionError(
                             message: "expected type instant vector in call to function absent(), got scalar")
                     }
+                    try checkDepth(argument, at: token.offset)
                     return .absent(argument)
                 }
                 throw ExpressionError.unsupported("function \(name)()")
@@ -316,6 +355,7 @@ struct ExpressionParser {
     }
 
     private mutating func parseAggregate(_ op: AggregateOperator) throws -> Expression {
+        let offset = current.offset
         _ = advance()
         var grouping = try parseGrouping()
         guard current.kind == .punctuation("(") else { throw unexpected("\"(\" after \(op.rawValue)") }
@@ -333,6 +373,7 @@ struct ExpressionParser {
             throw ExpressionError(
                 message: "expected type instant vector in aggregation expression \(op.rawValue), got scalar")
         }
+        try checkDepth(argument, at: offset)
         return .aggregate(op, grouping, argument)
     }
 }

@@ -24,7 +24,8 @@ extension AlertingConfiguration {
         } catch let error as AlertingConfigurationError {
             throw error
         } catch {
-            throw AlertingConfigurationError(file: file, line: nil, keyPath: "", message: "\(error)")
+            // Not reached (every throw above is an AlertingConfigurationError); kept generic on purpose.
+            throw AlertingConfigurationError(file: file, line: nil, keyPath: "", message: "cannot load the file")
         }
     }
 }
@@ -51,9 +52,11 @@ struct ConfigurationReader {
     mutating func read(yaml: String) throws -> AlertingConfiguration {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw fail(nil, "", "invalid YAML: \(error)")
+            root = try YAMLLoader.compose(yaml)
+        } catch {
+            // Place and a generic reason only: Yams' own text quotes the line, which may hold a URL.
+            throw AlertingConfigurationError(
+                file: file, line: error.line, column: error.column, keyPath: "", message: "invalid YAML: \(error.reason)")
         }
         guard let root else { throw fail(nil, "", "the file is empty; expected a mapping with route and receivers") }
         let top = try mapping(root, "", allowed: ["route", "receivers"])
