@@ -190,6 +190,28 @@ import Testing
         #expect(e.description.contains("user information"))
     }
 
+    /// Issue 9: a YAML syntax error next to a webhook URL put Yams' snippet of the line, URL and all,
+    /// into the log and the `/-/reload` response; a duplicated key put the whole file there.
+    @Test(arguments: [
+        (
+            "route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs:\n"
+                + "      - url: https://hooks.example/SECRET\n         send_resolved: true\n", 7
+        ),
+        ("route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs: [{url: https://hooks.example/SECRET\n", 6),
+        (
+            "route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs:\n"
+                + "      - url: https://hooks.example/SECRET\n        url: https://hooks.example/SECRET\n", 6
+        ),
+    ])
+    func yamlErrorsNamePlaceButNotTheURL(_ yaml: String, _ line: Int) throws {
+        let e = try #require(error(yaml))
+        #expect(e.line == line, "\(e)")
+        let column = try #require(e.column, "\(e)")
+        #expect(e.description.hasPrefix("/config/alerting.yml:\(line):\(column): invalid YAML: "), "\(e)")
+        #expect(!e.description.contains("SECRET") && !e.description.contains("hooks.example"), "\(e)")
+        #expect(!e.description.contains("\n"), "one line: \(e)")
+    }
+
     @Test func unusedReceiverWarns() throws {
         let c = try Fixtures.configuration("route: {receiver: r}\nreceivers: [{name: r}, {name: spare}]")
         #expect(c.warnings == ["receiver \"spare\" is not used by any route"])
