@@ -166,7 +166,7 @@ struct AlertTemplate: Sendable, Equatable {
                     )
                 }
                 if name != "" && variables[name] == nil {
-                    throw TemplateError(message: "template: undefined variable \"$\(name)\"")
+                    throw TemplateError(message: "template: undefined variable \"$\(name.excerpt)\"")
                 }
                 command.append(.path(root: name, fields: fields))
             case .field(let fields):
@@ -193,7 +193,7 @@ struct AlertTemplate: Sendable, Equatable {
                     )
                 }
                 guard TemplateFunctions.supported.contains(name) else {
-                    throw TemplateError(message: "template: function \"\(name)\" not defined")
+                    throw TemplateError(message: "template: function \"\(name.excerpt)\" not defined")
                 }
                 command.append(.function(name))
             }

@@ -45,16 +45,17 @@ struct ExpressionParser {
         return token
     }
 
+    /// The expression text between two offsets, as an excerpt: messages stay one short line.
     private func source(_ from: Int, _ to: Int) -> String {
-        String(decoding: Array(text.utf8)[from..<to], as: UTF8.self)
+        String(decoding: Array(text.utf8)[from..<to], as: UTF8.self).excerpt
     }
 
     private func describe(_ token: ExpressionToken) -> String {
         switch token.kind {
         case .end: return "end of input"
-        case .identifier(let s): return "identifier \"\(s)\""
+        case .identifier(let s): return "identifier \"\(s.excerpt)\""
         case .number: return "number \"\(source(token.offset, token.endOffset))\""
-        case .duration(let s): return "duration \"\(s)\""
+        case .duration(let s): return "duration \"\(s.excerpt)\""
         case .string: return "string \(source(token.offset, token.endOffset))"
         case .punctuation(let s), .symbol(let s): return "\"\(s)\""
         }
@@ -223,7 +224,7 @@ struct ExpressionParser {
             _ = advance()
             return .number(n)
         case .duration(let d):
-            throw ExpressionError(message: "syntax error at offset \(token.offset): unexpected duration \"\(d)\"")
+            throw ExpressionError(message: "syntax error at offset \(token.offset): unexpected duration \"\(d.excerpt)\"")
         case .string:
             throw ExpressionError.unsupported(
                 "string literal \(source(token.offset, token.endOffset)) as an expression")
@@ -269,7 +270,7 @@ struct ExpressionParser {
                     try checkDepth(argument, at: token.offset)
                     return .absent(argument)
                 }
-                throw ExpressionError.unsupported("function \(name)()")
+                throw ExpressionError.unsupported("function \(name.excerpt)()")
             }
             let keywords: Set<String> = [
                 "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset",
@@ -310,7 +311,7 @@ struct ExpressionParser {
             do {
                 matchers.append(try LabelMatcher(name: label, kind: kind, value: value))
             } catch let error as LabelRegexError {
-                throw ExpressionError(message: "in matcher \(label)\(kind.rawValue)\"\(value)\": \(error)")
+                throw ExpressionError(message: "in matcher \(label.excerpt)\(kind.rawValue)\"\(value.excerpt)\": invalid regular expression: \(error.problem)")
             }
             if current.kind == .punctuation(",") {
                 _ = advance()
@@ -323,7 +324,7 @@ struct ExpressionParser {
             throw ExpressionError(message: "vector selector must contain at least one non-empty matcher")
         }
         if matchers.filter({ $0.name == "__name__" }).count > 1 && name != nil {
-            throw ExpressionError(message: "metric name must not be set twice: \"\(name!)\"")
+            throw ExpressionError(message: "metric name must not be set twice: \"\(name!.excerpt)\"")
         }
         return VectorSelector(matchers: matchers)
     }

@@ -32,10 +32,15 @@ public struct RuleLoadError: Error, CustomStringConvertible, Equatable {
         if let line { text += ":\(line)" }
         if line != nil, let column { text += ":\(column)" }
         var context: [String] = []
-        if let group { context.append("group \"\(group)\"") }
-        if let rule { context.append("rule \"\(rule)\"") }
+        if let group { context.append("group \"\(group.excerpt)\"") }
+        if let rule { context.append("rule \"\(rule.excerpt)\"") }
         text += ": "
         if !context.isEmpty { text += context.joined(separator: ", ") + ": " }
         return text + problem
     }
+}
+
+extension String {
+    /// At most 64 characters of a name from the file, so one error stays one readable line.
+    var excerpt: String { count > 64 ? String(prefix(61)) + "..." : self }
 }

@@ -85,7 +85,7 @@ public enum RuleLoader {
             guard name == "groups" else {
                 throw RuleLoadError(
                     file: file, line: key.mark?.line,
-                    problem: "unknown field '\(name)' at the top level (allowed: groups)")
+                    problem: "unknown field '\(name.excerpt)' at the top level (allowed: groups)")
             }
             groupsNode = value
         }
@@ -101,7 +101,7 @@ public enum RuleLoader {
             guard names.insert(group.name).inserted else {
                 throw RuleLoadError(
                     file: file, line: node.mark?.line, group: group.name,
-                    problem: "groupname \"\(group.name)\" is repeated in the same file")
+                    problem: "groupname \"\(group.name.excerpt)\" is repeated in the same file")
             }
             groups.append(group)
         }
@@ -127,7 +127,7 @@ public enum RuleLoader {
             throw RuleLoadError(
                 file: file, line: node.mark?.line, group: group, rule: rule,
                 problem:
-                    "bad duration '\(text)' in '\(field)' (expected a Prometheus duration like 30s, 5m, 1h30m or 0s)")
+                    "bad duration '\(text.excerpt)' in '\(field)' (expected a Prometheus duration like 30s, 5m, 1h30m or 0s)")
         }
         return seconds
     }
@@ -177,11 +177,11 @@ public enum RuleLoader {
             case "limit", "query_offset", "labels", "source_tenants":
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: name,
-                    problem: "group field '\(field)' is not supported by celery-redis-exporter's rule evaluator")
+                    problem: "group field '\(field.excerpt)' is not supported by celery-redis-exporter's rule evaluator")
             default:
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: name,
-                    problem: "unknown field '\(field)' in group (allowed: name, interval, rules)")
+                    problem: "unknown field '\(field.excerpt)' in group (allowed: name, interval, rules)")
             }
         }
         return RuleGroup(name: name, file: file, interval: interval, rules: rules)
@@ -199,7 +199,7 @@ public enum RuleLoader {
                 let record = (try? scalar(value, "record", file: file, group: group, rule: nil)) ?? ""
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: group, rule: record,
-                    problem: "recording rules (record: \(record)) are not supported: celery-redis-exporter evaluates "
+                    problem: "recording rules (record: \(record.excerpt)) are not supported: celery-redis-exporter evaluates "
                         + "alerting rules only; keep recording rules in a file that only Prometheus loads")
             default: break
             }
@@ -235,7 +235,7 @@ public enum RuleLoader {
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: group, rule: alert,
                     problem:
-                        "unknown field '\(field)' in rule (allowed: alert, expr, for, keep_firing_for, labels, annotations)"
+                        "unknown field '\(field.excerpt)' in rule (allowed: alert, expr, for, keep_firing_for, labels, annotations)"
                 )
             }
         }

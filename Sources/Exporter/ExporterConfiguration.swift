@@ -201,7 +201,8 @@ public struct ExporterConfiguration: Sendable {
         alertingConfigFile = try options.last("alerting.config").map { try Self.readableFile($0, flag: "alerting.config") }
         if let url = options.last("alertmanager.url") {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                throw ConfigurationError("--alertmanager.url=\(url): expected an http:// or https:// URL")
+                // Not echoed: the URL may carry credentials.
+                throw ConfigurationError("--alertmanager.url: expected an http:// or https:// URL")
             }
             alertmanagerURL = url
         }

@@ -210,7 +210,7 @@ struct ConfigurationReader {
         }
         let schemeText = try string(s, path + ".scheme")
         guard let scheme = SigningScheme(rawValue: schemeText) else {
-            throw fail(s, path + ".scheme", "\"\(schemeText)\" is not supported; expected standard-webhooks or github")
+            throw fail(s, path + ".scheme", "is not supported; expected standard-webhooks or github")
         }
         guard let f = m["secret_file"] else { throw fail(node, path + ".secret_file", "is required") }
         let secretPath = resolve(try string(f, path + ".secret_file"))
@@ -376,14 +376,14 @@ struct ConfigurationReader {
         switch s.string {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
-        default: throw fail(node, path, "expected true or false, got \"\(s.string)\"")
+        default: throw fail(node, path, "expected true or false")
         }
     }
 
     func duration(_ node: Node, _ path: String, allowZero: Bool) throws -> Double {
         let text = try string(node, path)
         guard let seconds = PrometheusDuration.parse(text) else {
-            throw fail(node, path, "\"\(text)\" is not a duration; expected e.g. 30s, 5m, 4h, 1h30m")
+            throw fail(node, path, "is not a duration; expected e.g. 30s, 5m, 4h, 1h30m")
         }
         if !allowZero && seconds <= 0 { throw fail(node, path, "must be greater than 0") }
         return seconds
