@@ -34,6 +34,11 @@ public enum YAMLLoader {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):
+            // libyaml's own wording names a C function; say what the user can act on.
+            if problem.hasPrefix("Maximum nesting level reached") {
+                return YAMLLoadError(
+                    line: mark.line, column: mark.column, reason: "YAML nested deeper than 1000 levels")
+            }
             var reason = "YAML syntax error: " + bounded(problem)
             if let context {
                 reason += " (\(bounded(context.text)) at line \(context.mark.line), column \(context.mark.column))"
