@@ -49,7 +49,7 @@ public enum PrometheusDuration {
     public static func format(_ seconds: Double) -> String {
         let scaled = (seconds * 1000).rounded()
         // Out of Int64's range (or NaN) cannot come from parse(); say so instead of trapping.
-        guard scaled.magnitude < 9.2e18 else { return scaled.isNaN ? "NaN" : (scaled < 0 ? "-" : "") + "Inf" }
+        guard scaled.magnitude < 0x1p63 else { return scaled.isNaN ? "NaN" : (scaled < 0 ? "-" : "") + "Inf" }
         var ms = Int64(scaled)
         if ms == 0 { return "0s" }
         var out = ""

@@ -109,6 +109,13 @@ import Testing
         #expect(message?.contains("nested too deep") == true, "\(message ?? "parsed")")
     }
 
+    /// A value past 2^63 seconds (a hostile timestamp makes an age like that) trapped in Int64().
+    @Test(arguments: [(1e19, "1e+19s"), (-1e300, "-1e+300s"), (Double.infinity, "+Inf")])
+    func humanizeDurationOfHugeValuesDoesNotTrap(_ value: Double, _ expected: String) throws {
+        let template = try AlertTemplate("{{ $value | humanizeDuration }}")
+        #expect(template.expand(AlertTemplate.Data(labels: [:], value: value)) == expected)
+    }
+
     @Test func theLimitItselfExpands() throws {
         // Inside the action, pipeline 1 is the action itself; each "(" opens one more.
         let inner = AlertTemplate.maximumDepth - 1
