@@ -386,6 +386,9 @@ struct ConfigurationReader {
             throw fail(node, path, "is not a duration; expected e.g. 30s, 5m, 4h, 1h30m")
         }
         if !allowZero && seconds <= 0 { throw fail(node, path, "must be greater than 0") }
+        // Timeouts become Int64 nanoseconds; past ~292 years that traps. Ten years is far beyond any
+        // use (a yearly repeat_interval, the usual "never repeat", still fits).
+        if seconds > 3650 * 86_400 { throw fail(node, path, "must be at most 3650d (ten years)") }
         return seconds
     }
 

@@ -105,6 +105,13 @@ import Testing
         Case(
             yaml: "route: {receiver: r, group_interval: 0s}\nreceivers: [{name: r}]", keyPath: "route.group_interval",
             fragment: "greater than 0"),
+        // 1000 years as Int64 nanoseconds traps at the first delivery.
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x/', timeout: 1000y}]}]",
+            keyPath: "receivers[0].webhook_configs[0].timeout", fragment: "at most 3650d"),
+        Case(
+            yaml: "route: {receiver: r, repeat_interval: 3651d}\nreceivers: [{name: r}]", keyPath: "route.repeat_interval",
+            fragment: "at most 3650d"),
         Case(
             yaml: "route: {receiver: r, group_by: ['...', a]}\nreceivers: [{name: r}]", keyPath: "route.group_by",
             fragment: "cannot be combined"),
