@@ -113,7 +113,19 @@ enum YAMLKeyScan {
                         continue
                     case UInt8(ascii: "?"), UInt8(ascii: "-"):
                         if isSpace(i + 1) {
-                            if c == UInt8(ascii: "?") { return refuse(i) }
+                            if c == UInt8(ascii: "?") {
+                                // An explicit key: fine when a scalar follows on this line (long keys
+                                // need it); refused when an alias or a collection does, or anything
+                                // on the next lines (a block collection).
+                                var j = i + 1
+                                while j < b.count, isSpace(j), b[j] != 0x0D { j += 1 }
+                                let scalarFollows =
+                                    j < b.count && !"*[{|>#&!?".utf8.contains(b[j])
+                                    && !(b[j] == UInt8(ascii: "-") && isSpace(j + 1))
+                                if !scalarFollows { return refuse(i) }
+                                i = j
+                                continue
+                            }
                             if flowDepth == 0 {
                                 dashColumn = i
                                 i += 1

@@ -63,6 +63,8 @@ import Testing
         (laughs + "*a9 : boom\n", 11),
         (laughs + "*a9: boom\n", 11),
         (laughs + "? *a9\n: boom\n", 11),
+        (laughs + "?\n  - *a9\n: boom\n", 11),
+        (laughs + "? - *a9\n: boom\n", 11),
         (laughs + "[*a9, *a9]: boom\n", 11),
         (laughs + "nested: {*a9 : boom}\n", 11),
         (laughs + "list:\n  - *a9: boom\n", 12),
@@ -98,6 +100,8 @@ import Testing
         "items:\n  - |\n    [a]: b\n  - key: >\n      *c: d\n    other: 2\n",
         // Inside quotes and comments.
         "a: \"[x]: *y\"\nb: '? z'  # *c: d\n# [e]: f\n",
+        // An explicit key that is a scalar (YAML needs one for keys over 1024 characters).
+        "? a_very_long_key\n: value\n? 'quoted'\n: v\n",
         // Flow mappings with plain and quoted keys; alias values.
         "x: &x 1\nm: {a: *x, \"b\": [1, 2], c: {d: *x}}\n",
     ])
