@@ -102,7 +102,7 @@ struct AlertTemplate: Sendable, Equatable {
                 guard trimmed.hasSuffix("*/") else { throw TemplateError(message: "template: unclosed comment") }
             } else {
                 var parser = TemplateTokenParser(try TemplateTokenParser.tokenize(body))
-                let pipeline = try AlertTemplate.parsePipeline(&parser)
+                let pipeline = try AlertTemplate.parsePipeline(&parser, depth: 1)
                 guard parser.atEnd else {
                     throw TemplateError(message: "template: unexpected \(parser.peekDescription) in action")
                 }
@@ -117,7 +117,14 @@ struct AlertTemplate: Sendable, Equatable {
         self.nodes = nodes
     }
 
-    private static func parsePipeline(_ p: inout TemplateTokenParser) throws -> Pipeline {
+    /// Deepest nesting of parenthesised pipelines accepted. Parsing, expansion and freeing the tree
+    /// all recurse once per level, so the bound keeps a generated template from exhausting the stack.
+    static let maximumDepth = 128
+
+    private static func parsePipeline(_ p: inout TemplateTokenParser, depth: Int) throws -> Pipeline {
+        guard depth <= maximumDepth else {
+            throw TemplateError(message: "template: parentheses nested too deep (at most \(maximumDepth) levels)")
+        }
         var commands: [[Operand]] = []
         var command: [Operand] = []
         while let token = p.peek {
@@ -135,7 +142,7 @@ struct AlertTemplate: Sendable, Equatable {
                 return try validated(Pipeline(commands: commands))
             case .open:
                 p.advance()
-                let inner = try parsePipeline(&p)
+                let inner = try parsePipeline(&p, depth: depth + 1)
                 guard p.peek == .close else { throw TemplateError(message: "template: unclosed left paren") }
                 p.advance()
                 command.append(.pipeline(inner))
@@ -159,7 +166,7 @@ struct AlertTemplate: Sendable, Equatable {
                     )
                 }
                 if name != "" && variables[name] == nil {
-                    throw TemplateError(message: "template: undefined variable \"$\(name)\"")
+                    throw TemplateError(message: "template: undefined variable \"$\(name.excerpt)\"")
                 }
                 command.append(.path(root: name, fields: fields))
             case .field(let fields):
@@ -186,7 +193,7 @@ struct AlertTemplate: Sendable, Equatable {
                     )
                 }
                 guard TemplateFunctions.supported.contains(name) else {
-                    throw TemplateError(message: "template: function \"\(name)\" not defined")
+                    throw TemplateError(message: "template: function \"\(name.excerpt)\" not defined")
                 }
                 command.append(.function(name))
             }

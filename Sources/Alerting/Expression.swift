@@ -27,6 +27,16 @@ indirect enum Expression: Sendable, Equatable {
         case .binary(_, let l, let r, _, _): return l.isScalar && r.isScalar
         }
     }
+
+    /// Levels from this node to its deepest leaf (a leaf is 1). Recursive, so only called on trees
+    /// the parser has already kept within ``ExpressionParser/maximumDepth``.
+    var depth: Int {
+        switch self {
+        case .number, .time, .selector: return 1
+        case .negate(let inner), .aggregate(_, _, let inner), .absent(let inner): return 1 + inner.depth
+        case .binary(_, let l, let r, _, _): return 1 + max(l.depth, r.depth)
+        }
+    }
 }
 
 /// `metric{a="x", b=~"re"}`: the metric name becomes a `__name__` equality matcher.

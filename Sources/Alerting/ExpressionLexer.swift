@@ -127,7 +127,7 @@ struct ExpressionLexer {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text) else {
-            throw ExpressionError(message: "bad number '\(text)' at offset \(start)")
+            throw ExpressionError(message: "bad number '\(text.excerpt)' at offset \(start)")
         }
         return ExpressionToken(kind: .number(value), offset: start, endOffset: index)
     }

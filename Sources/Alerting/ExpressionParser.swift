@@ -4,10 +4,21 @@
 ///
 /// Precedence is PromQL's: `or` < `and`/`unless` < comparisons < `+ -` < `* /` < unary minus;
 /// all binary operators are left-associative.
+///
+/// Nesting is bounded by ``maximumDepth``, both the parser's own recursion (parentheses, unary
+/// signs, function and aggregation arguments) and the depth of the tree it builds (a chain like
+/// `a + b + c …` nests to the left), so a hostile or generated expression ends in an error instead
+/// of exhausting the stack here, in the evaluator or when the tree is freed.
 struct ExpressionParser {
+    /// Deepest nesting accepted; real rules nest a handful of levels. Deep enough for any hand-written
+    /// rule, shallow enough that the recursive evaluator stays far inside a thread's stack.
+    static let maximumDepth = 128
+
     private let text: String
     private let tokens: [ExpressionToken]
     private var position = 0
+    /// How deep the recursive descent is right now.
+    private var nesting = 0
 
     static let unsupportedAggregations: Set<String> = [
         "topk", "bottomk", "quantile", "stddev", "stdvar", "count_values", "group", "limitk", "limit_ratio",
@@ -34,16 +45,17 @@ struct ExpressionParser {
         return token
     }
 
+    /// The expression text between two offsets, as an excerpt: messages stay one short line.
     private func source(_ from: Int, _ to: Int) -> String {
-        String(decoding: Array(text.utf8)[from..<to], as: UTF8.self)
+        String(decoding: Array(text.utf8)[from..<to], as: UTF8.self).excerpt
     }
 
     private func describe(_ token: ExpressionToken) -> String {
         switch token.kind {
         case .end: return "end of input"
-        case .identifier(let s): return "identifier \"\(s)\""
+        case .identifier(let s): return "identifier \"\(s.excerpt)\""
         case .number: return "number \"\(source(token.offset, token.endOffset))\""
-        case .duration(let s): return "duration \"\(s)\""
+        case .duration(let s): return "duration \"\(s.excerpt)\""
         case .string: return "string \(source(token.offset, token.endOffset))"
         case .punctuation(let s), .symbol(let s): return "\"\(s)\""
         }
@@ -84,9 +96,29 @@ struct ExpressionParser {
         }
     }
 
+    /// Fails once the recursive descent or the tree being built is deeper than ``maximumDepth``.
+    private mutating func enter() throws {
+        nesting += 1
+        guard nesting <= ExpressionParser.maximumDepth else { throw tooDeep(at: current.offset) }
+    }
+
+    private func tooDeep(at offset: Int) -> ExpressionError {
+        ExpressionError(
+            message: "expression nesting too deep at offset \(offset) (at most \(ExpressionParser.maximumDepth) levels)")
+    }
+
+    /// Checks the depth of a node about to be built from `children`, before it exists.
+    private func checkDepth(_ children: Expression..., at offset: Int) throws {
+        let depth = 1 + (children.map(\.depth).max() ?? 0)
+        guard depth <= ExpressionParser.maximumDepth else { throw tooDeep(at: offset) }
+    }
+
     private mutating func parseBinary(minimumPrecedence: Int) throws -> Expression {
+        try enter()
+        defer { nesting -= 1 }
         var lhs = try parseUnary()
         while let op = try peekOperator(), op.precedence >= minimumPrecedence {
+            let operatorOffset = current.offset
             _ = advance()
             var returnBool = false
             if isKeyword("bool") {
@@ -109,6 +141,7 @@ struct ExpressionParser {
                 throw ExpressionError.unsupported("many-to-one matching (\(describe(current).replacingQuotes()))")
             }
             let rhs = try parseBinary(minimumPrecedence: op.precedence + 1)
+            try checkDepth(lhs, rhs, at: operatorOffset)
             lhs = try makeBinary(op, lhs, rhs, returnBool: returnBool, matching: matching)
         }
         return lhs
@@ -131,12 +164,18 @@ struct ExpressionParser {
 
     private mutating func parseUnary() throws -> Expression {
         if current.kind == .symbol("-") {
+            let offset = current.offset
+            try enter()
+            defer { nesting -= 1 }
             _ = advance()
             let inner = try parseUnary()
             if case .number(let n) = inner { return .number(-n) }
+            try checkDepth(inner, at: offset)
             return .negate(inner)
         }
         if current.kind == .symbol("+") {
+            try enter()
+            defer { nesting -= 1 }
             _ = advance()
             return try parseUnary()
         }
@@ -185,7 +224,7 @@ struct ExpressionParser {
             _ = advance()
             return .number(n)
         case .duration(let d):
-            throw ExpressionError(message: "syntax error at offset \(token.offset): unexpected duration \"\(d)\"")
+            throw ExpressionError(message: "syntax error at offset \(token.offset): unexpected duration \"\(d.excerpt)\"")
         case .string:
             throw ExpressionError.unsupported(
                 "string literal \(source(token.offset, token.endOffset)) as an expression")
@@ -228,9 +267,10 @@ struct ExpressionParser {
                         throw ExpressionError(
                             message: "expected type instant vector in call to function absent(), got scalar")
                     }
+                    try checkDepth(argument, at: token.offset)
                     return .absent(argument)
                 }
-                throw ExpressionError.unsupported("function \(name)()")
+                throw ExpressionError.unsupported("function \(name.excerpt)()")
             }
             let keywords: Set<String> = [
                 "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset",
@@ -271,7 +311,7 @@ struct ExpressionParser {
             do {
                 matchers.append(try LabelMatcher(name: label, kind: kind, value: value))
             } catch let error as LabelRegexError {
-                throw ExpressionError(message: "in matcher \(label)\(kind.rawValue)\"\(value)\": \(error)")
+                throw ExpressionError(message: "in matcher \(label.excerpt)\(kind.rawValue)\"\(value.excerpt)\": invalid regular expression: \(error.problem)")
             }
             if current.kind == .punctuation(",") {
                 _ = advance()
@@ -284,7 +324,7 @@ struct ExpressionParser {
             throw ExpressionError(message: "vector selector must contain at least one non-empty matcher")
         }
         if matchers.filter({ $0.name == "__name__" }).count > 1 && name != nil {
-            throw ExpressionError(message: "metric name must not be set twice: \"\(name!)\"")
+            throw ExpressionError(message: "metric name must not be set twice: \"\(name!.excerpt)\"")
         }
         return VectorSelector(matchers: matchers)
     }
@@ -316,6 +356,7 @@ struct ExpressionParser {
     }
 
     private mutating func parseAggregate(_ op: AggregateOperator) throws -> Expression {
+        let offset = current.offset
         _ = advance()
         var grouping = try parseGrouping()
         guard current.kind == .punctuation("(") else { throw unexpected("\"(\" after \(op.rawValue)") }
@@ -333,6 +374,7 @@ struct ExpressionParser {
             throw ExpressionError(
                 message: "expected type instant vector in aggregation expression \(op.rawValue), got scalar")
         }
+        try checkDepth(argument, at: offset)
         return .aggregate(op, grouping, argument)
     }
 }

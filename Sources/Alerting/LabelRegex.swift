@@ -20,28 +20,45 @@ public struct LabelRegex: Sendable, Equatable {
         self.pattern = pattern
         var parser = Parser(Array(pattern.unicodeScalars))
         let node = try parser.parseAll()
+        guard Compiler.size(of: node) < LabelRegex.maximumInstructions else {
+            throw parser.error("regular expression too large (its program would exceed "
+                + "\(LabelRegex.maximumInstructions) instructions; nested counted repetitions multiply)")
+        }
         var compiler = Compiler()
         compiler.emit(node)
         compiler.program.append(.match)
         self.program = compiler.program
     }
 
+    /// Deepest group nesting accepted (RE2 allows 1000; label matchers need a few). Parsing and
+    /// compiling recurse once per level.
+    static let maximumNesting = 128
+    /// Largest compiled program accepted: matching costs the value's length times this, and counted
+    /// repetitions multiply (`(a{1000}){1000}` would be a million instructions).
+    static let maximumInstructions = 100_000
+
     /// Whether the whole of `value` matches.
     public func matches(_ value: String) -> Bool {
         let input = Array(value.unicodeScalars)
         var current: [Int] = []
         var onList = [Int](repeating: -1, count: program.count)
-        func add(_ pc: Int, _ position: Int, into list: inout [Int]) {
-            if onList[pc] == position { return }
-            onList[pc] = position
-            switch program[pc] {
-            case .jump(let target): add(target, position, into: &list)
-            case .split(let a, let b):
-                add(a, position, into: &list)
-                add(b, position, into: &list)
-            case .assertStart: if position == 0 { add(pc + 1, position, into: &list) }
-            case .assertEnd: if position == input.count { add(pc + 1, position, into: &list) }
-            case .character, .match: list.append(pc)
+        // The closure over jumps and splits is walked with an explicit stack: a chain of optional
+        // copies (`(a?){1000}`) is as long as the program, too long to recurse through.
+        var pending: [Int] = []
+        func add(_ start: Int, _ position: Int, into list: inout [Int]) {
+            pending.append(start)
+            while let pc = pending.popLast() {
+                if onList[pc] == position { continue }
+                onList[pc] = position
+                switch program[pc] {
+                case .jump(let target): pending.append(target)
+                case .split(let a, let b):
+                    pending.append(b)
+                    pending.append(a)
+                case .assertStart: if position == 0 { pending.append(pc + 1) }
+                case .assertEnd: if position == input.count { pending.append(pc + 1) }
+                case .character, .match: list.append(pc)
+                }
             }
         }
         add(0, 0, into: &current)
@@ -106,6 +123,23 @@ public struct LabelRegex: Sendable, Equatable {
     private struct Compiler {
         var program: [Instruction] = []
 
+        /// Instructions `emit(node)` would append, saturating instead of overflowing.
+        static func size(of node: Node) -> Int {
+            let cap = LabelRegex.maximumInstructions
+            switch node {
+            case .empty: return 0
+            case .character, .assertStart, .assertEnd: return 1
+            case .concatenation(let nodes): return min(cap, nodes.reduce(0) { min(cap, $0 + size(of: $1)) })
+            case .alternation(let branches):
+                return min(cap, branches.reduce(0) { min(cap, $0 + size(of: $1) + 2) })
+            case .repetition(let inner, let low, let high):
+                let one = size(of: inner)
+                let copies = high ?? (low + 1)
+                let (product, overflow) = (one + 2).multipliedReportingOverflow(by: copies)
+                return overflow ? cap : min(cap, product)
+            }
+        }
+
         mutating func emit(_ node: Node) {
             switch node {
             case .empty: break
@@ -153,6 +187,8 @@ public struct LabelRegex: Sendable, Equatable {
     private struct Parser {
         let scalars: [Unicode.Scalar]
         var index = 0
+        /// Open groups around the current position.
+        var depth = 0
 
         init(_ scalars: [Unicode.Scalar]) { self.scalars = scalars }
 
@@ -251,6 +287,11 @@ public struct LabelRegex: Sendable, Equatable {
             case "$": return .assertEnd
             case "*", "+", "?": throw error("missing argument to repetition operator '\(c)'")
             case "(":
+                depth += 1
+                defer { depth -= 1 }
+                guard depth <= LabelRegex.maximumNesting else {
+                    throw error("groups nested too deep (at most \(LabelRegex.maximumNesting) levels)")
+                }
                 if peek == "?" {
                     if index + 1 < scalars.count, scalars[index + 1] == ":" {
                         index += 2

@@ -6,5 +6,5 @@ public struct LabelRegexError: Error, CustomStringConvertible, Equatable {
     public let problem: String
 
     /// `invalid regular expression "…": <problem>`.
-    public var description: String { "invalid regular expression \"\(pattern)\": \(problem)" }
+    public var description: String { "invalid regular expression \"\(pattern.excerpt)\": \(problem)" }
 }

@@ -52,6 +52,9 @@ public enum RuleLoader {
         while true {
             let n = fread(&buffer, 1, buffer.count, handle)
             if n > 0 { bytes += buffer[0..<n] }
+            guard bytes.count <= YAMLLoader.maximumBytes else {
+                throw RuleLoadError(file: path, problem: "the rule file is larger than 1 MiB; split it into several files")
+            }
             if n < buffer.count {
                 if ferror(handle) != 0 {
                     throw RuleLoadError(
@@ -67,9 +70,9 @@ public enum RuleLoader {
     public static func parse(yaml: String, file: String) throws -> [RuleGroup] {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw yamlError(error, file: file)
+            root = try YAMLLoader.compose(yaml)
+        } catch {
+            throw RuleLoadError(file: file, line: error.line, column: error.column, problem: error.reason)
         }
         guard let root else { return [] }  // an empty file holds no groups, as in Prometheus
         guard case .mapping(let top) = root else {
@@ -82,7 +85,7 @@ public enum RuleLoader {
             guard name == "groups" else {
                 throw RuleLoadError(
                     file: file, line: key.mark?.line,
-                    problem: "unknown field '\(name)' at the top level (allowed: groups)")
+                    problem: "unknown field '\(name.excerpt)' at the top level (allowed: groups)")
             }
             groupsNode = value
         }
@@ -98,27 +101,11 @@ public enum RuleLoader {
             guard names.insert(group.name).inserted else {
                 throw RuleLoadError(
                     file: file, line: node.mark?.line, group: group.name,
-                    problem: "groupname \"\(group.name)\" is repeated in the same file")
+                    problem: "groupname \"\(group.name.excerpt)\" is repeated in the same file")
             }
             groups.append(group)
         }
         return groups
-    }
-
-    private static func yamlError(_ error: YamlError, file: String) -> RuleLoadError {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            let prefix = context.map { "\($0.text) " } ?? ""
-            return RuleLoadError(
-                file: file, line: mark.line, problem: "YAML syntax error: \(prefix)\(problem) (column \(mark.column))")
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return RuleLoadError(
-                file: file, line: context.mark.line,
-                problem: "YAML error: duplicated keys \(duplicates.joined(separator: ", "))")
-        default:
-            return RuleLoadError(file: file, problem: "YAML error: \(error)")
-        }
     }
 
     private static func scalar(_ node: Node, _ field: String, file: String, group: String?, rule: String?) throws
@@ -140,7 +127,7 @@ public enum RuleLoader {
             throw RuleLoadError(
                 file: file, line: node.mark?.line, group: group, rule: rule,
                 problem:
-                    "bad duration '\(text)' in '\(field)' (expected a Prometheus duration like 30s, 5m, 1h30m or 0s)")
+                    "bad duration '\(text.excerpt)' in '\(field)' (expected a Prometheus duration like 30s, 5m, 1h30m or 0s)")
         }
         return seconds
     }
@@ -190,11 +177,11 @@ public enum RuleLoader {
             case "limit", "query_offset", "labels", "source_tenants":
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: name,
-                    problem: "group field '\(field)' is not supported by celery-redis-exporter's rule evaluator")
+                    problem: "group field '\(field.excerpt)' is not supported by celery-redis-exporter's rule evaluator")
             default:
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: name,
-                    problem: "unknown field '\(field)' in group (allowed: name, interval, rules)")
+                    problem: "unknown field '\(field.excerpt)' in group (allowed: name, interval, rules)")
             }
         }
         return RuleGroup(name: name, file: file, interval: interval, rules: rules)
@@ -212,7 +199,7 @@ public enum RuleLoader {
                 let record = (try? scalar(value, "record", file: file, group: group, rule: nil)) ?? ""
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: group, rule: record,
-                    problem: "recording rules (record: \(record)) are not supported: celery-redis-exporter evaluates "
+                    problem: "recording rules (record: \(record.excerpt)) are not supported: celery-redis-exporter evaluates "
                         + "alerting rules only; keep recording rules in a file that only Prometheus loads")
             default: break
             }
@@ -224,6 +211,7 @@ public enum RuleLoader {
         }
         var expression = ""
         var expressionLine = node.mark?.line
+        var expressionColumn: Int? = nil
         var holdDuration: Double = 0
         var keepFiringFor: Double = 0
         var labels: [String: String] = [:]
@@ -236,7 +224,8 @@ public enum RuleLoader {
             case "alert": break
             case "expr":
                 expression = try scalar(value, "expr", file: file, group: group, rule: alert)
-                expressionLine = key.mark?.line
+                expressionLine = value.mark?.line
+                expressionColumn = value.mark?.column
             case "for": holdDuration = try duration(value, "for", file: file, group: group, rule: alert)
             case "keep_firing_for":
                 keepFiringFor = try duration(value, "keep_firing_for", file: file, group: group, rule: alert)
@@ -246,7 +235,7 @@ public enum RuleLoader {
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: group, rule: alert,
                     problem:
-                        "unknown field '\(field)' in rule (allowed: alert, expr, for, keep_firing_for, labels, annotations)"
+                        "unknown field '\(field.excerpt)' in rule (allowed: alert, expr, for, keep_firing_for, labels, annotations)"
                 )
             }
         }
@@ -256,7 +245,9 @@ public enum RuleLoader {
                 labels: labels, annotations: annotations)
         } catch let problem as AlertingRule.RuleProblem {
             let line = problem.key == "expr" ? expressionLine : problem.key.flatMap { lines[$0] } ?? node.mark?.line
-            throw RuleLoadError(file: file, line: line, group: group, rule: alert, problem: problem.message)
+            let column = problem.key == "expr" ? expressionColumn : nil
+            throw RuleLoadError(
+                file: file, line: line, column: column, group: group, rule: alert, problem: problem.message)
         }
     }
 }

@@ -103,6 +103,8 @@ enum TemplateFunctions {
                 sign = "-"
                 v = -v
             }
+            // Int64() traps at 2^63 s; Go's int64() wraps. Neither is a duration worth printing.
+            guard v < 0x1p63 else { return sign + GoFormat.general(v, precision: 4) + "s" }
             let duration = Int64(v)
             let seconds = duration % 60
             let minutes = (duration / 60) % 60

@@ -105,7 +105,7 @@ struct TemplateTokenParser {
                     i += 1
                 }
                 guard let n = Double(String(text)) else {
-                    throw TemplateError(message: "template: bad number syntax: \"\(text)\"")
+                    throw TemplateError(message: "template: bad number syntax: \"\(String(text).excerpt)\"")
                 }
                 out.append(.number(n))
             default:

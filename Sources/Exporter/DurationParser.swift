@@ -18,16 +18,20 @@ public enum DurationParser {
             rest = rest.dropFirst(letters.count)
             total += value * unit.1
         }
-        return total
+        // A long run of digits reads as infinity; callers range-check finite values only.
+        return total.isFinite ? total : nil
     }
 
-    /// Formats seconds compactly for help and log text (`15s`, `1m`, `1h`, `500ms`).
+    /// Formats seconds compactly for help and log text (`15s`, `1m`, `1h`, `1d`, `500ms`).
     public static func format(_ seconds: Double) -> String {
+        // Int() traps outside its range: anything that large (or negative, or not finite) is shown as is.
+        guard seconds.isFinite, seconds >= 0, seconds < 1e15 else { return "\(seconds)s" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         let whole = Int(seconds)
         if Double(whole) != seconds { return "\(seconds)s" }
-        if whole % 3600 == 0 { return "\(whole / 3600)h" }
-        if whole % 60 == 0 { return "\(whole / 60)m" }
+        for (suffix, size) in [("d", 86_400), ("h", 3600), ("m", 60)] where whole % size == 0 {
+            return "\(whole / size)\(suffix)"
+        }
         return "\(whole)s"
     }
 }

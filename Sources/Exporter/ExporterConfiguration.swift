@@ -187,29 +187,30 @@ public struct ExporterConfiguration: Sendable {
         }
         redisTLSServerName = options.last("redis.tls.server-name")
         redisTLSInsecureSkipVerify = options.last("redis.tls.insecure-skip-verify") == "true"
-        redisConnectTimeout = try Self.duration(options, "redis.connect-timeout", minimum: 0.01) ?? redisConnectTimeout
-        redisReadTimeout = try Self.duration(options, "redis.read-timeout", minimum: 0.01) ?? redisReadTimeout
-        pollInterval = try Self.duration(options, "poll.interval", minimum: 0.1) ?? pollInterval
+        redisConnectTimeout = try Self.duration(options, "redis.connect-timeout", range: 0.01...Self.hour) ?? redisConnectTimeout
+        redisReadTimeout = try Self.duration(options, "redis.read-timeout", range: 0.01...Self.hour) ?? redisReadTimeout
+        pollInterval = try Self.duration(options, "poll.interval", range: 0.1...Self.day) ?? pollInterval
         celeryQueues = options.all("celery.queues").flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
         if let prefix = options.last("celery.key-prefix") { celeryKeyPrefix = prefix }
-        celeryVisibilityTimeout = try Self.duration(options, "celery.visibility-timeout", minimum: 1) ?? celeryVisibilityTimeout
+        celeryVisibilityTimeout = try Self.duration(options, "celery.visibility-timeout", range: 1...Self.year) ?? celeryVisibilityTimeout
         celeryUnackedSampleLimit = try Self.integer(options, "celery.unacked-sample-limit", range: 1...10_000_000)
             ?? celeryUnackedSampleLimit
-        celeryDiscoveryInterval = try Self.duration(options, "celery.discovery-interval", minimum: 1) ?? celeryDiscoveryInterval
+        celeryDiscoveryInterval = try Self.duration(options, "celery.discovery-interval", range: 1...Self.day) ?? celeryDiscoveryInterval
         if let events = options.last("celery.events") { celeryEvents = events == "true" }
         if let census = options.last("celery.census") { celeryCensus = census == "true" }
-        celeryCensusInterval = try Self.duration(options, "celery.census-interval", minimum: 1)
-        celeryWorkerForgetAfter = try Self.duration(options, "celery.worker-forget-after", minimum: 1) ?? celeryWorkerForgetAfter
+        celeryCensusInterval = try Self.duration(options, "celery.census-interval", range: 1...Self.day)
+        celeryWorkerForgetAfter = try Self.duration(options, "celery.worker-forget-after", range: 1...Self.year) ?? celeryWorkerForgetAfter
         celeryMaxWorkers = try Self.integer(options, "celery.max-workers", range: 1...100_000) ?? celeryMaxWorkers
         celeryMaxQueues = try Self.integer(options, "celery.max-queues", range: 1...100_000) ?? celeryMaxQueues
         celeryTaskNameLimit = try Self.integer(options, "celery.task-name-limit", range: 0...10_000) ?? celeryTaskNameLimit
-        celeryResultExpires = try Self.duration(options, "celery.result-expires", minimum: 1) ?? celeryResultExpires
+        celeryResultExpires = try Self.duration(options, "celery.result-expires", range: 1...(10 * Self.year)) ?? celeryResultExpires
         ruleFiles = options.all("rules.file")
         alertingConfigFile = try options.last("alerting.config").map { try Self.readableFile($0, flag: "alerting.config") }
         if let url = options.last("alertmanager.url") {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                throw ConfigurationError("--alertmanager.url=\(url): expected an http:// or https:// URL")
+                // Not echoed: the URL may carry credentials.
+                throw ConfigurationError("--alertmanager.url: expected an http:// or https:// URL")
             }
             alertmanagerURL = url
         }
@@ -229,10 +230,18 @@ public struct ExporterConfiguration: Sendable {
         }
     }
 
-    private static func duration(_ options: ParsedOptions, _ flag: String, minimum: Double) throws -> Double? {
+    private static let hour = 3600.0
+    private static let day = 86_400.0
+    private static let year = 365 * day
+
+    /// A duration flag within `range`. Every duration flag has an upper bound: past it a value means
+    /// nothing useful, and unbounded ones overflowed later conversions to whole milliseconds.
+    private static func duration(_ options: ParsedOptions, _ flag: String, range: ClosedRange<Double>) throws -> Double? {
         guard let text = options.last(flag) else { return nil }
-        guard let seconds = DurationParser.seconds(text), seconds >= minimum else {
-            throw ConfigurationError("--\(flag)=\(text): expected a duration of at least \(DurationParser.format(minimum)) such as 15s, 1m or 1h")
+        guard let seconds = DurationParser.seconds(text), range.contains(seconds) else {
+            throw ConfigurationError(
+                "--\(flag)=\(shown(text)): expected a duration from \(DurationParser.format(range.lowerBound)) to "
+                    + "\(DurationParser.format(range.upperBound)) such as 15s, 1m or 1h")
         }
         return seconds
     }
@@ -240,9 +249,18 @@ public struct ExporterConfiguration: Sendable {
     private static func integer(_ options: ParsedOptions, _ flag: String, range: ClosedRange<Int>) throws -> Int? {
         guard let text = options.last(flag) else { return nil }
         guard let value = Int(text), range.contains(value) else {
-            throw ConfigurationError("--\(flag)=\(text): expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw ConfigurationError(
+                "--\(flag)=\(shown(text)): expected a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
+    }
+
+    /// A rejected number or duration as the error shows it: short, one line, printable. (Only for
+    /// flags that cannot carry a secret.)
+    static func shown(_ text: String) -> String {
+        let printable = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
+        guard printable else { return "(unprintable value)" }
+        return text.count > 32 ? String(text.prefix(32)) + "…" : text
     }
 
     /// Checks that `path` names a readable file; returns it.

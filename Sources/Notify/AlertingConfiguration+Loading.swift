@@ -24,7 +24,8 @@ extension AlertingConfiguration {
         } catch let error as AlertingConfigurationError {
             throw error
         } catch {
-            throw AlertingConfigurationError(file: file, line: nil, keyPath: "", message: "\(error)")
+            // Not reached (every throw above is an AlertingConfigurationError); kept generic on purpose.
+            throw AlertingConfigurationError(file: file, line: nil, keyPath: "", message: "cannot load the file")
         }
     }
 }
@@ -51,9 +52,11 @@ struct ConfigurationReader {
     mutating func read(yaml: String) throws -> AlertingConfiguration {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw fail(nil, "", "invalid YAML: \(error)")
+            root = try YAMLLoader.compose(yaml)
+        } catch {
+            // Place and a generic reason only: Yams' own text quotes the line, which may hold a URL.
+            throw AlertingConfigurationError(
+                file: file, line: error.line, column: error.column, keyPath: "", message: "invalid YAML: \(error.reason)")
         }
         guard let root else { throw fail(nil, "", "the file is empty; expected a mapping with route and receivers") }
         let top = try mapping(root, "", allowed: ["route", "receivers"])
@@ -207,7 +210,7 @@ struct ConfigurationReader {
         }
         let schemeText = try string(s, path + ".scheme")
         guard let scheme = SigningScheme(rawValue: schemeText) else {
-            throw fail(s, path + ".scheme", "\"\(schemeText)\" is not supported; expected standard-webhooks or github")
+            throw fail(s, path + ".scheme", "is not supported; expected standard-webhooks or github")
         }
         guard let f = m["secret_file"] else { throw fail(node, path + ".secret_file", "is required") }
         let secretPath = resolve(try string(f, path + ".secret_file"))
@@ -373,16 +376,19 @@ struct ConfigurationReader {
         switch s.string {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
-        default: throw fail(node, path, "expected true or false, got \"\(s.string)\"")
+        default: throw fail(node, path, "expected true or false")
         }
     }
 
     func duration(_ node: Node, _ path: String, allowZero: Bool) throws -> Double {
         let text = try string(node, path)
         guard let seconds = PrometheusDuration.parse(text) else {
-            throw fail(node, path, "\"\(text)\" is not a duration; expected e.g. 30s, 5m, 4h, 1h30m")
+            throw fail(node, path, "is not a duration; expected e.g. 30s, 5m, 4h, 1h30m")
         }
         if !allowZero && seconds <= 0 { throw fail(node, path, "must be greater than 0") }
+        // Timeouts become Int64 nanoseconds; past ~292 years that traps. Ten years is far beyond any
+        // use (a yearly repeat_interval, the usual "never repeat", still fits).
+        if seconds > 3650 * 86_400 { throw fail(node, path, "must be at most 3650d (ten years)") }
         return seconds
     }
 

@@ -100,3 +100,28 @@ import Testing
         #expect(message?.contains(fragment) == true, "\(text): \(message ?? "no error")")
     }
 }
+
+/// Generated templates with deep parentheses fail to load instead of overflowing the stack (issue 9).
+@Suite struct AlertTemplateNestingLimitTests {
+    @Test func deepParenthesesAreAnError() {
+        let deep = "{{ " + String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000) + " }}"
+        let message = errorMessage { _ = try AlertTemplate(deep) }
+        #expect(message?.contains("nested too deep") == true, "\(message ?? "parsed")")
+    }
+
+    /// A value past 2^63 seconds (a hostile timestamp makes an age like that) trapped in Int64().
+    @Test(arguments: [(1e19, "1e+19s"), (-1e300, "-1e+300s"), (Double.infinity, "+Inf")])
+    func humanizeDurationOfHugeValuesDoesNotTrap(_ value: Double, _ expected: String) throws {
+        let template = try AlertTemplate("{{ $value | humanizeDuration }}")
+        #expect(template.expand(AlertTemplate.Data(labels: [:], value: value)) == expected)
+    }
+
+    @Test func theLimitItselfExpands() throws {
+        // Inside the action, pipeline 1 is the action itself; each "(" opens one more.
+        let inner = AlertTemplate.maximumDepth - 1
+        let atLimit = "{{ " + String(repeating: "(", count: inner) + "printf \"%d\" 7" + String(repeating: ")", count: inner) + " }}"
+        #expect(try AlertTemplate(atLimit).expand(AlertTemplate.Data(labels: [:], value: 0)) == "7")
+        let over = "{{ (" + String(atLimit.dropFirst(3))
+        #expect(errorMessage { _ = try AlertTemplate(over) }?.contains("nested too deep") == true)
+    }
+}

@@ -163,3 +163,37 @@ import Testing
         #expect(message?.contains(fragment) == true, "\(expr): \(message ?? "no error")")
     }
 }
+
+/// Hostile nesting ends in an error, never in a stack overflow (issue 9): parentheses, unary signs,
+/// aggregation arguments and left-nested operator chains all count.
+@Suite struct ExpressionNestingLimitTests {
+    static let depth = 100_000
+
+    @Test(arguments: [
+        String(repeating: "(", count: depth) + "up" + String(repeating: ")", count: depth),
+        String(repeating: "-", count: depth) + "up",
+        String(repeating: "sum(", count: depth) + "up" + String(repeating: ")", count: depth),
+        String(repeating: "absent(", count: depth) + "up" + String(repeating: ")", count: depth),
+        "up" + String(repeating: " + up", count: depth),
+        "up" + String(repeating: " or up", count: depth),
+    ])
+    func deepNestingIsAnError(_ text: String) {
+        let message = errorMessage { _ = try ExpressionParser.parse(text) }
+        #expect(message?.contains("nesting too deep") == true, "\(message ?? "parsed")")
+        #expect(message?.contains("at most \(ExpressionParser.maximumDepth) levels") == true)
+    }
+
+    @Test func theLimitItselfParsesAndEvaluates() throws {
+        // maximumDepth levels of tree: a chain of maximumDepth - 1 additions over one selector.
+        let limit = ExpressionParser.maximumDepth
+        let chain = "x" + String(repeating: " + 1", count: limit - 1)
+        #expect(try ExpressionParser.parse(chain).depth == limit)
+        #expect(try evaluate(chain, [gauge("x", [([:], 1)])]).map(\.value) == [Double(limit)])
+        #expect(errorMessage { _ = try ExpressionParser.parse(chain + " + 1") }?.contains("nesting too deep") == true)
+        // Parentheses alone add no tree level but do recurse: the same bound applies.
+        let parens = String(repeating: "(", count: limit - 1) + "x" + String(repeating: ")", count: limit - 1)
+        #expect(try evaluate(parens, [gauge("x", [([:], 3)])]).map(\.value) == [3])
+        let deeper = "(" + parens + ")"
+        #expect(errorMessage { _ = try ExpressionParser.parse(deeper) }?.contains("nesting too deep") == true)
+    }
+}

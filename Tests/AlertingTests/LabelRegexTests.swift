@@ -87,3 +87,30 @@ import Testing
         }
     }
 }
+
+/// User patterns are bounded before they recurse or allocate (issue 9).
+@Suite struct LabelRegexLimitTests {
+    @Test func deepGroupsAreAnError() throws {
+        let deep = String(repeating: "(", count: 100_000) + "a" + String(repeating: ")", count: 100_000)
+        let message = errorMessage { _ = try LabelRegex(deep) }
+        #expect(message?.contains("nested too deep") == true, "\(message ?? "compiled")")
+        let atLimit = String(repeating: "(", count: LabelRegex.maximumNesting) + "a"
+            + String(repeating: ")", count: LabelRegex.maximumNesting)
+        #expect(try LabelRegex(atLimit).matches("a"))
+    }
+
+    @Test func multiplyingRepetitionsAreAnError() {
+        // A billion instructions if compiled; refused by size before anything is emitted.
+        let message = errorMessage { _ = try LabelRegex("((a{1000}){1000}){1000}") }
+        #expect(message?.contains("too large") == true, "\(message ?? "compiled")")
+    }
+
+    @Test func longEmptyWidthChainsMatchWithoutRecursion() throws {
+        // ~50k instructions, most of them splits that a value of "b" walks through without consuming:
+        // the closure is followed with an explicit stack.
+        let regex = try LabelRegex("((a?){100}){100}b")
+        #expect(regex.matches("b"))
+        #expect(regex.matches(String(repeating: "a", count: 300) + "b"))
+        #expect(!regex.matches("c"))
+    }
+}

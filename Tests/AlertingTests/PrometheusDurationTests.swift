@@ -21,4 +21,24 @@ import Testing
         #expect(PrometheusDuration.format(0) == "0s")
         #expect(PrometheusDuration.format(0.5) == "500ms")
     }
+
+    /// Prometheus rejects durations past 64-bit milliseconds ("out of range"); so do we, instead of
+    /// carrying 1e27 seconds into arithmetic that traps when it becomes an integer.
+    @Test(arguments: [
+        "99999999999999999999y", "292471209y", "9223372036854775808ms", "292471208y1000w", "18446744073709551616s",
+    ])
+    func rejectsOutOfRange(_ text: String) {
+        #expect(PrometheusDuration.parse(text) == nil)
+    }
+
+    @Test func acceptsTheLargestInRange() {
+        #expect(PrometheusDuration.parse("292471208y").map { abs($0 - 292_471_208 * 31_536_000) <= 1 } == true)
+        #expect(PrometheusDuration.parse("9223372036854775807ms") == Double(Int64.max) / 1000)
+    }
+
+    @Test func formatNeverTraps() {
+        #expect(PrometheusDuration.format(1e30) == "Inf")
+        #expect(PrometheusDuration.format(-.infinity) == "-Inf")
+        #expect(PrometheusDuration.format(.nan) == "NaN")
+    }
 }

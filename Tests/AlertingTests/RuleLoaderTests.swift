@@ -67,7 +67,7 @@ import Testing
         #expect(rate?.rule == "Rate")
         #expect(
             rate?.description
-                == "rules.yml:5: group \"celery\", rule \"Rate\": expr \"rate(celery_redis_poll_errors_total[5m]) > 0\": "
+                == "rules.yml:5:15: group \"celery\", rule \"Rate\": expr \"rate(celery_redis_poll_errors_total[5m]) > 0\": "
                 + "function rate() is not supported by celery-redis-exporter's rule evaluator (\(ExpressionError.supportedList))"
         )
     }
@@ -114,6 +114,36 @@ import Testing
         let error = loadError(yaml)
         #expect(error?.problem.contains(fragment) == true, "\(error?.description ?? "no error")")
         #expect(error?.line == line, "\(error?.description ?? "no error")")
+    }
+
+    /// Issue 9: a generated expression 100k parentheses deep crashed the exporter on start and reload.
+    @Test func deeplyNestedExpressionIsALoadError() throws {
+        let depth = 100_000
+        let expr = String(repeating: "(", count: depth) + "up" + String(repeating: ")", count: depth)
+        let error = try #require(loadError("groups:\n  - name: g\n    rules:\n      - alert: Deep\n        expr: \(expr)\n"))
+        #expect(error.line == 5 && error.column == 15, "\(error)")
+        #expect(error.problem.contains("nesting too deep"), "\(error)")
+        #expect(error.description.hasPrefix("rules.yml:5:15: group \"g\", rule \"Deep\": "))
+        #expect(error.description.count < 600, "the error must not carry the whole expression")
+    }
+
+    @Test func yamlErrorsNameLineAndColumnButNoText() throws {
+        let yaml = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0 # token=SECRET\n       for: 5m\n"
+        let error = try #require(loadError(yaml))
+        #expect(error.line == 6 && error.column != nil, "\(error)")
+        #expect(error.description.hasPrefix("rules.yml:6:\(error.column!): YAML syntax error: "), "\(error)")
+        #expect(!error.description.contains("SECRET") && !error.description.contains("for: 5m"), "\(error)")
+    }
+
+    @Test func ruleFilesAreBoundedInSize() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("big-rules-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("big.yml")
+        try ("# " + String(repeating: "x", count: YAMLLoader.maximumBytes) + "\ngroups: []\n")
+            .write(to: file, atomically: true, encoding: .utf8)
+        let message = errorMessage { _ = try RuleLoader.load(patterns: [file.path]) }
+        #expect(message?.contains("larger than 1 MiB") == true, "\(message ?? "loaded")")
     }
 
     @Test func loadsFilesAndGlobs() throws {

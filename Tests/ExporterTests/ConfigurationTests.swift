@@ -83,4 +83,41 @@ import Testing
         #expect(json == "{\"ts\":\"T\",\"level\":\"info\",\"logger\":\"l\",\"msg\":\"a\\nb\",\"k\":\"v\"}\n")
         #expect(StructuredLogHandler.rfc3339(seconds: 0, milliseconds: 7) == "1970-01-01T00:00:00.007Z")
     }
+
+    /// Issue 9: `--poll.interval 99999999999999999999h` trapped (SIGILL) converting to an integer.
+    /// Every duration and whole-number flag, present and future, rejects hostile values with one line
+    /// naming the flag and the allowed range.
+    static let numericFlags = ExporterConfiguration.optionSpecs.filter { $0.valueName == "DURATION" || $0.valueName == "N" }
+    static let hostileDurations = [
+        "99999999999999999999h", "1e400s", String(repeating: "9", count: 400) + "s", "1e30", "-5s", "-1", "NaN",
+        "nan", "inf", "Infinity", "-0.5", "5x", "", "1e-9",
+    ]
+    static let hostileWholeNumbers = ["99999999999999999999", "-1", "NaN", "1e3", "1.5", "", "0x10", "-9223372036854775809"]
+
+    @Test func everyNumericFlagIsRangeChecked() throws {
+        #expect(Self.numericFlags.count >= 12)
+        for spec in Self.numericFlags {
+            let values = spec.valueName == "DURATION" ? Self.hostileDurations : Self.hostileWholeNumbers
+            for value in values {
+                do {
+                    let c = try configuration(["--\(spec.name)=\(value)"])
+                    Issue.record("--\(spec.name)=\(value) was accepted (poll interval \(c.pollInterval))")
+                } catch let error as ConfigurationError {
+                    let text = error.description
+                    #expect(text.hasPrefix("--\(spec.name)="), "\(text)")
+                    #expect(text.contains("expected a duration from") || text.contains("expected a whole number from"), "\(text)")
+                    #expect(!text.contains("\n") && text.count < 200, "\(text)")
+                }
+            }
+        }
+    }
+
+    @Test func durationUpperBoundsAreInclusiveAndShown() throws {
+        #expect(try configuration(["--poll.interval=1d"]).pollInterval == 86_400)
+        #expect(try configuration(["--celery.visibility-timeout=365d"]).celeryVisibilityTimeout == 365 * 86_400)
+        let over = #expect(throws: ConfigurationError.self) { try configuration(["--poll.interval=25h"]) }
+        #expect(over?.description == "--poll.interval=25h: expected a duration from 100ms to 1d such as 15s, 1m or 1h")
+        let unprintable = #expect(throws: ConfigurationError.self) { try configuration(["--poll.interval=1s\n2s"]) }
+        #expect(unprintable?.description.contains("(unprintable value)") == true)
+    }
 }

@@ -105,6 +105,13 @@ import Testing
         Case(
             yaml: "route: {receiver: r, group_interval: 0s}\nreceivers: [{name: r}]", keyPath: "route.group_interval",
             fragment: "greater than 0"),
+        // 1000 years as Int64 nanoseconds traps at the first delivery.
+        Case(
+            yaml: "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x/', timeout: 1000y}]}]",
+            keyPath: "receivers[0].webhook_configs[0].timeout", fragment: "at most 3650d"),
+        Case(
+            yaml: "route: {receiver: r, repeat_interval: 3651d}\nreceivers: [{name: r}]", keyPath: "route.repeat_interval",
+            fragment: "at most 3650d"),
         Case(
             yaml: "route: {receiver: r, group_by: ['...', a]}\nreceivers: [{name: r}]", keyPath: "route.group_by",
             fragment: "cannot be combined"),
@@ -188,6 +195,28 @@ import Testing
         #expect(e.line == 6)
         #expect(!e.description.contains("tok3n"))
         #expect(e.description.contains("user information"))
+    }
+
+    /// Issue 9: a YAML syntax error next to a webhook URL put Yams' snippet of the line, URL and all,
+    /// into the log and the `/-/reload` response; a duplicated key put the whole file there.
+    @Test(arguments: [
+        (
+            "route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs:\n"
+                + "      - url: https://hooks.example/SECRET\n         send_resolved: true\n", 7
+        ),
+        ("route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs: [{url: https://hooks.example/SECRET\n", 6),
+        (
+            "route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs:\n"
+                + "      - url: https://hooks.example/SECRET\n        url: https://hooks.example/SECRET\n", 6
+        ),
+    ])
+    func yamlErrorsNamePlaceButNotTheURL(_ yaml: String, _ line: Int) throws {
+        let e = try #require(error(yaml))
+        #expect(e.line == line, "\(e)")
+        let column = try #require(e.column, "\(e)")
+        #expect(e.description.hasPrefix("/config/alerting.yml:\(line):\(column): invalid YAML: "), "\(e)")
+        #expect(!e.description.contains("SECRET") && !e.description.contains("hooks.example"), "\(e)")
+        #expect(!e.description.contains("\n"), "one line: \(e)")
     }
 
     @Test func unusedReceiverWarns() throws {
