@@ -59,7 +59,8 @@ public struct CommandLineParser: Sendable {
             if argument == "-h" || argument == "--help" { result.helpRequested = true; continue }
             if argument == "--version" { result.versionRequested = true; continue }
             guard argument.hasPrefix("--") else {
-                throw ConfigurationError("unexpected argument '\(argument)': every setting is a flag such as --redis.url=URL (see --help)")
+                // The argument is not echoed: a secret pasted without its flag would land in the log.
+                throw ConfigurationError("unexpected argument #\(index): every setting is a flag such as --redis.url=URL (see --help)")
             }
             var name = String(argument.dropFirst(2))
             var inlineValue: String?

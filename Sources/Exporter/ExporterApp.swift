@@ -73,7 +73,8 @@ public enum ExporterApp {
                 do {
                     return try AlertmanagerPusher.Configuration(baseURL: url)
                 } catch {
-                    throw ConfigurationError("--alertmanager.url=\(url): \(error)")
+                    // Not the URL itself: it may carry user:password@.
+                    throw ConfigurationError("--alertmanager.url: \(error)")
                 }
             }
             if configuration.alertmanagerURL?.hasPrefix("http://") == true {
