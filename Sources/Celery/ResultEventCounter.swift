@@ -54,7 +54,8 @@ public struct ResultEventCounter: Sendable {
     /// Applies one result write received at `now`.
     public mutating func record(_ result: CeleryEvent.TaskResult, at now: Double) {
         let task: String? = names.isEnabled ? names.label(for: result.taskName) : nil
-        let state = result.state == .unknown ? TaskMetaState.other.rawValue : result.state.rawValue
+        // The decoder yields Celery states and `other`; the census's own buckets fold into `other`.
+        let state = result.state.isCeleryState ? result.state.rawValue : TaskMetaState.other.rawValue
         results[ResultKey(state: state, task: task), default: 0] += 1
         if result.state == .failure && result.workerLost {
             workerLost[task, default: 0] += 1
@@ -70,7 +71,7 @@ public struct ResultEventCounter: Sendable {
             runs.abandon(result.taskID, at: now)
         case .revoked:
             _ = runs.finish(result.taskID, at: now)  // ends the run; not a runtime
-        case .pending, .received, .other, .unknown:
+        case .pending, .received, .other, .unknown, .unclassified:
             runs.evict(at: now)  // custom progress states do not change the pairing
         }
     }
