@@ -7,10 +7,12 @@
 #   - VmHWM (peak RSS) and VmRSS / RssAnon once the first census pass has completed;
 #   - VmRSS / RssAnon again after a few more passes (STARTED metas are re-read by every pass), to
 #     see whether memory comes back;
-#   - the census counts by state, and whether a pass ever completed.
+#   - the census counts by state, and whether a pass ever completed;
+#   - with --publish N: N live result writes of SIZE bytes (SETEX + PUBLISH of a SUCCESS meta, as
+#     Celery's worker does), then VmHWM / VmRSS again and the live-write count.
 # Goal: peak RSS <= 64 MB with 1 GB of large values in Redis, and no growth across passes.
 #
-#   scripts/bench-census-large.sh [--metas N] [--size BYTES] [--huge] [--passes N]
+#   scripts/bench-census-large.sh [--metas N] [--size BYTES] [--huge] [--passes N] [--publish N]
 # --huge adds one 70 MB meta (beyond the 64 MiB reply limit). Defaults: 1000 metas of 3,000,000
 # bytes (3 GB in Redis: check free memory first), 3 passes after the first.
 # BIN=<path> benchmarks that binary (e.g. another commit's build); otherwise this tree's release
@@ -23,13 +25,15 @@ METAS=1000
 SIZE=3000000
 HUGE=0
 PASSES=3
+PUBLISH=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --metas) METAS=$2; shift 2 ;;
     --size) SIZE=$2; shift 2 ;;
     --huge) HUGE=1; shift ;;
     --passes) PASSES=$2; shift 2 ;;
-    *) echo "usage: $0 [--metas N] [--size BYTES] [--huge] [--passes N]" >&2; exit 2 ;;
+    --publish) PUBLISH=$2; shift 2 ;;
+    *) echo "usage: $0 [--metas N] [--size BYTES] [--huge] [--passes N] [--publish N]" >&2; exit 2 ;;
   esac
 done
 SCRATCH=${SCRATCH:-.build}
@@ -107,9 +111,9 @@ echo "redis used_memory: $(redis-cli -p "$RPORT" info memory | awk -F: '/^used_m
   --celery.census-interval=5s --redis.read-timeout=30s --log.level=warn 2>"$work/exporter.log" &
 EXP_PID=$!
 pids+=($EXP_PID)
-python3 - "$EPORT" "$EXP_PID" "$PASSES" <<'PY'
-import sys, time, urllib.request
-port, pid, passes = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+python3 - "$EPORT" "$EXP_PID" "$PASSES" "$RPORT" "$PUBLISH" "$SIZE" <<'PY'
+import socket, sys, time, urllib.request
+port, pid, passes, rport, publish, size = (int(a) for a in sys.argv[1:7])
 def status():
     out = {}
     with open("/proc/%d/status" % pid) as fh:
@@ -152,6 +156,31 @@ print("after %s more s: VmRSS %.1f MB, RssAnon %.1f MB" % ("%.0f" % (5.5 * passe
 print("peak (VmHWM): %.1f MB" % end["VmHWM"])
 states = {k.split('"')[1]: int(v) for k, v in m.items() if k.startswith("celery_redis_task_meta_keys{") and v}
 print("task_meta_keys: %s" % (states or "absent (no complete pass)"))
+if publish:
+    s = socket.create_connection(("127.0.0.1", rport))
+    f = s.makefile("rb")
+    def cmd(*args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        return b"".join(out)
+    filler = b"x" * size
+    for i in range(publish):
+        tid = b"live-%d" % i
+        key = b"celery-task-meta-" + tid
+        val = (b'{"status": "SUCCESS", "result": "' + filler + b'", "traceback": null, "children": [], '
+               b'"date_done": "2026-11-25T16:48:16.098057+00:00", "task_id": "' + tid + b'"}')
+        s.sendall(cmd("SETEX", key, 86400, val) + cmd("PUBLISH", key, val))
+        f.readline(); f.readline()
+    want = states.get("SUCCESS", 0) + publish
+    deadline = time.time() + 60
+    while time.time() < deadline and metrics().get('celery_redis_task_meta_keys{state="SUCCESS"}') != want:
+        time.sleep(0.5)
+    st = status()
+    m = metrics()
+    print("after %d live writes of %d bytes: VmRSS %.1f MB, RssAnon %.1f MB, peak (VmHWM) %.1f MB; SUCCESS %s (want %d)"
+          % (publish, size, st["VmRSS"], st["RssAnon"], st["VmHWM"], m.get('celery_redis_task_meta_keys{state="SUCCESS"}'), want))
 PY
 if grep -qi "census pass failed\|error" "$work/exporter.log"; then
   echo "exporter log (warnings and errors):"; grep -i "census\|error" "$work/exporter.log" | head -5
