@@ -54,8 +54,7 @@ public struct ResultEventCounter: Sendable {
     /// Applies one result write received at `now`.
     public mutating func record(_ result: CeleryEvent.TaskResult, at now: Double) {
         let task: String? = names.isEnabled ? names.label(for: result.taskName) : nil
-        // The decoder yields Celery states and `other`; the census's own buckets fold into `other`.
-        let state = result.state.isCeleryState ? result.state.rawValue : TaskMetaState.other.rawValue
+        let state = result.state == .unknown ? TaskMetaState.other.rawValue : result.state.rawValue
         results[ResultKey(state: state, task: task), default: 0] += 1
         if result.state == .failure && result.workerLost {
             workerLost[task, default: 0] += 1
