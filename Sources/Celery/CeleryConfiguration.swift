@@ -26,8 +26,9 @@ public struct CeleryConfiguration: Sendable, Equatable {
     /// At most this many not-yet-classified delivery tags are fetched (`HMGET unacked`) per poll;
     /// the rest are fetched on later polls. Bounds the payload bytes one poll can pull.
     public var unackedClassifyLimit: Int
-    /// Upper bound on discovered queues kept (configured queues come on top). Past it, newly
-    /// discovered names are ignored and counted in ``Snapshot/queuesOverLimit``.
+    /// Upper bound on discovered queues kept (`--celery.max-queues`; configured queues come on top).
+    /// Past it the least recently seen queues give way (``DiscoveredQueueStats/evicted``) and the
+    /// rest of the new names are ignored and counted (``Snapshot/queuesOverLimit``); see `QueueDirectory`.
     public var maxKnownQueues: Int
     /// kombu's separator between a queue name and its priority step, and between binding fields.
     public var separator: [UInt8]

@@ -32,9 +32,16 @@ public struct CeleryEventConfiguration: Sendable, Equatable {
     /// Seconds a down worker stays in the output (with `celery_redis_worker_up 0`) before its
     /// series are dropped (default 3600).
     public var workerForgetAfter: Double
-    /// Most workers tracked; beyond it heartbeats of new host names are ignored and counted
-    /// (default 1000). Host names are label values, so this bounds the series count.
+    /// Most workers tracked (default 1000, `--celery.max-workers`). Host names are label values, so
+    /// this bounds the series count. When a new host name arrives with the table full, the worker
+    /// down longest (else silent longest) is forgotten and counted: forged heartbeats cannot lock
+    /// real workers out.
     public var maxWorkers: Int
+    /// Heartbeat periods outside this range are clamped into it (default 1 s to 300 s). Anyone who
+    /// can publish can announce any `freq`: 10¹² would keep a forged worker "up" for ever, 10⁻⁶
+    /// would mark a real one down between two heartbeats. Celery's default is 2 s. A real worker
+    /// with a longer period is still judged correctly up to `missedHeartbeats × 300` s (15 min).
+    public var heartbeatFrequencyRange: ClosedRange<Double>
     /// How long the subscription must have been up before the set of live workers is trusted
     /// for orphan detection (default: one liveness window, `missedHeartbeats × defaultHeartbeatFrequency`).
     public var startupGrace: Double?
@@ -50,8 +57,10 @@ public struct CeleryEventConfiguration: Sendable, Equatable {
         runtimeBuckets: [Double] = CeleryEventConfiguration.defaultRuntimeBuckets,
         maxTrackedTasks: Int = 100_000, trackedTaskMaxAge: Double = 86_400,
         defaultHeartbeatFrequency: Double = 2, missedHeartbeats: Double = 3,
-        workerForgetAfter: Double = 3_600, maxWorkers: Int = 1_000, startupGrace: Double? = nil
+        workerForgetAfter: Double = 3_600, maxWorkers: Int = 1_000, startupGrace: Double? = nil,
+        heartbeatFrequencyRange: ClosedRange<Double> = 1...300
     ) {
+        self.heartbeatFrequencyRange = heartbeatFrequencyRange
         self.keyPrefix = keyPrefix
         self.database = database
         self.taskNameLimit = taskNameLimit

@@ -8,6 +8,7 @@ extension CeleryEventMonitor {
         var workerLost: [String?: UInt64]
         var runtimes: [String?: RuntimeHistogram]
         var hasTaskLabel: Bool
+        var taskNamesEvicted: UInt64
         var runtimeBuckets: [Double]
         var runningTasks: Int
         var evictedRunningTasks: UInt64
@@ -15,7 +16,9 @@ extension CeleryEventMonitor {
         var decodeErrors: [EventSource: UInt64]
         var isSubscribed: Bool
         var reconnects: Int
-        var workersOverLimit: UInt64
+        var workersEvicted: UInt64
+        var frequenciesClamped: UInt64
+        var frequencyRange: ClosedRange<Double>
         var missedHeartbeats: Double
 
         /// Every family, always present (with no samples when nothing was seen) so dashboards and
@@ -47,7 +50,7 @@ extension CeleryEventMonitor {
             }
             let runtimeSeries = runtimes.sorted { ($0.key ?? "") < ($1.key ?? "") }
                 .map { $0.value.series(labels: taskLabel($0.key)) }
-            return [
+            var families = [
                 MetricFamily(
                     name: "celery_redis_task_results",
                     help: "Result state writes received live on the celery-task-meta-* Pub/Sub channels since the "
@@ -74,12 +77,19 @@ extension CeleryEventMonitor {
                         + "(older than the tracking age, or the table was full).",
                     type: .counter, samples: [Sample(value: Double(evictedRunningTasks))]),
             ]
+            if byTask {
+                families.append(
+                    MetricFamily(
+                        name: "celery_redis_task_names_evicted",
+                        help: "Task names that gave up their task label to a newer name once --celery.task-name-limit "
+                            + "names were in use (names unseen for an hour give way; their result series are dropped).",
+                        type: .counter, samples: [Sample(value: Double(taskNamesEvicted))]))
+            }
+            return families
         }
 
         private func workerFamilies() -> [MetricFamily] {
-            let window =
-                missedHeartbeats.rounded() == missedHeartbeats && abs(missedHeartbeats) < 1e6
-                ? String(Int(missedHeartbeats)) : String(missedHeartbeats)
+            let window = Rendering.plainNumber(missedHeartbeats)
             let up = workers.map { Sample(labels: [Label("worker", $0.hostname)], value: $0.isUp ? 1 : 0) }
             let active = workers.map { Sample(labels: [Label("worker", $0.hostname)], value: Double($0.active)) }
             let processed = workers.map {
@@ -107,9 +117,17 @@ extension CeleryEventMonitor {
                     help: "Workers up: heartbeats received within \(window) heartbeat periods.",
                     type: .gauge, samples: [Sample(value: Double(workers.filter(\.isUp).count))]),
                 MetricFamily(
-                    name: "celery_redis_event_workers_over_limit",
-                    help: "Worker events ignored because the worker limit was reached with no worker down.",
-                    type: .counter, samples: [Sample(value: Double(workersOverLimit))]),
+                    name: "celery_redis_workers_evicted",
+                    help: "Workers forgotten to make room for a new host name while --celery.max-workers workers were "
+                        + "tracked (the one down longest, else the one silent longest).",
+                    type: .counter, samples: [Sample(value: Double(workersEvicted))]),
+                MetricFamily(
+                    name: "celery_redis_event_heartbeat_frequency_clamped",
+                    help: "Worker events whose announced heartbeat period (freq) was outside "
+                        + "\(Rendering.plainNumber(frequencyRange.lowerBound)) s to "
+                        + "\(Rendering.plainNumber(frequencyRange.upperBound)) s "
+                        + "and was clamped into that range.",
+                    type: .counter, samples: [Sample(value: Double(frequenciesClamped))]),
             ]
         }
 
@@ -141,6 +159,11 @@ extension CeleryEventMonitor {
                         Sample(labels: [Label("kind", $0.rawValue)], value: Double(decodeErrors[$0] ?? 0))
                     }),
             ]
+        }
+
+        /// `value` without a fraction when it is whole (for HELP texts).
+        static func plainNumber(_ value: Double) -> String {
+            value.rounded() == value && abs(value) < 1e6 ? String(Int(value)) : String(value)
         }
 
         private func taskLabel(_ task: String?) -> [Label] {

@@ -23,7 +23,8 @@ public final class CeleryEventMonitor: Sendable {
         var decodeErrors: [EventSource: UInt64] = [:]
         var isSubscribed = false
         var subscriptions = 0
-        var overLimitLogged = false
+        var evictionLog = LogRateLimiter()
+        var clampLog = LogRateLimiter()
         var decodeErrorLogged: Set<EventSource> = []
     }
 
@@ -90,24 +91,25 @@ public final class CeleryEventMonitor: Sendable {
             event = nil
             failure = error
         }
-        let (logDecodeError, logOverLimit) = state.withLock { state -> (Bool, Bool) in
+        let (logDecodeError, outcome) = state.withLock { state -> (Bool, RecordLog?) in
             state.messages[source, default: 0] += 1
             if failure != nil {
                 state.decodeErrors[source, default: 0] += 1
-                return (state.decodeErrorLogged.insert(source).inserted, false)
+                return (state.decodeErrorLogged.insert(source).inserted, nil)
             }
             switch event {
             case .taskResult(let result)?:
                 state.results.record(result, at: now)
             case .worker(let worker)?:
-                if !state.registry.record(worker, at: now) && !state.overLimitLogged {
-                    state.overLimitLogged = true
-                    return (false, true)
-                }
+                let outcome = state.registry.record(worker, at: now)
+                var log = RecordLog(outcome: outcome)
+                if outcome.evicted != nil { log.evictionSuppressed = state.evictionLog.admit(at: now) }
+                if outcome.frequencyClamped { log.clampSuppressed = state.clampLog.admit(at: now) }
+                return (false, log)
             case nil:
                 break
             }
-            return (false, false)
+            return (false, nil)
         }
         if let failure {
             // The first bad payload per channel family is a warning; later ones only debug lines.
@@ -118,10 +120,36 @@ public final class CeleryEventMonitor: Sendable {
                     "channel": "\(String(decoding: channel.prefix(200), as: UTF8.self))",
                 ])
         }
-        if logOverLimit {
+        if let outcome { log(outcome) }
+    }
+
+    /// What a worker event asks to log, decided under the lock (rate limits included).
+    private struct RecordLog {
+        var outcome: WorkerRegistry.RecordOutcome
+        var evictionSuppressed: Int?
+        var clampSuppressed: Int?
+    }
+
+    /// Warnings about the worker table, each at most once a minute (suppressed lines are counted).
+    private func log(_ record: RecordLog) {
+        if let suppressed = record.evictionSuppressed, let victim = record.outcome.evicted {
             logger.warning(
-                "worker limit reached: heartbeats of further workers are ignored until one has been down for a while",
-                metadata: ["max_workers": "\(configuration.maxWorkers)"])
+                "worker table full (--celery.max-workers): the longest-silent worker was forgotten to make room",
+                metadata: [
+                    "max_workers": "\(configuration.maxWorkers)",
+                    "evicted_worker": "\(victim.prefix(80))",
+                    "evicted_was_up": "\(record.outcome.evictedWasUp)",
+                    "suppressed_lines": "\(suppressed)",
+                ])
+        }
+        if let suppressed = record.clampSuppressed {
+            let range = configuration.heartbeatFrequencyRange
+            logger.warning(
+                "worker event announced a heartbeat period out of range; clamped",
+                metadata: [
+                    "min_seconds": "\(range.lowerBound)", "max_seconds": "\(range.upperBound)",
+                    "suppressed_lines": "\(suppressed)",
+                ])
         }
     }
 
@@ -175,11 +203,14 @@ public final class CeleryEventMonitor: Sendable {
             return Rendering(
                 workers: state.registry.statuses(at: now), results: state.results.results,
                 workerLost: state.results.workerLost, runtimes: state.results.runtimes,
-                hasTaskLabel: state.results.hasTaskLabel, runtimeBuckets: configuration.runtimeBuckets,
+                hasTaskLabel: state.results.hasTaskLabel, taskNamesEvicted: state.results.evictedTaskNames,
+                runtimeBuckets: configuration.runtimeBuckets,
                 runningTasks: state.results.runningTasks, evictedRunningTasks: state.results.evictedRunningTasks,
                 messages: state.messages, decodeErrors: state.decodeErrors,
                 isSubscribed: state.isSubscribed, reconnects: max(0, state.subscriptions - 1),
-                workersOverLimit: state.registry.rejectedOverLimit,
+                workersEvicted: state.registry.evicted,
+                frequenciesClamped: state.registry.frequencyClamped,
+                frequencyRange: configuration.heartbeatFrequencyRange,
                 missedHeartbeats: configuration.missedHeartbeats)
         }
         return snapshot.families()

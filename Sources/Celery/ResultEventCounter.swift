@@ -53,7 +53,13 @@ public struct ResultEventCounter: Sendable {
 
     /// Applies one result write received at `now`.
     public mutating func record(_ result: CeleryEvent.TaskResult, at now: Double) {
-        let task: String? = names.isEnabled ? names.label(for: result.taskName) : nil
+        var task: String?
+        if names.isEnabled {
+            names.advance(to: now)
+            let (label, evicted) = names.labelEvicting(for: result.taskName)
+            task = label
+            if let evicted { forget(task: evicted) }
+        }
         let state = result.state == .unknown ? TaskMetaState.other.rawValue : result.state.rawValue
         results[ResultKey(state: state, task: task), default: 0] += 1
         if result.state == .failure && result.workerLost {
@@ -73,6 +79,17 @@ public struct ResultEventCounter: Sendable {
         case .pending, .received, .other, .unknown, .unclassified:
             runs.evict(at: now)  // custom progress states do not change the pairing
         }
+    }
+
+    /// Task names that gave way to newer ones (their series were dropped), see ``TaskNameLimiter``.
+    public var evictedTaskNames: UInt64 { names.evicted }
+
+    /// Drops the series of a task name that gave way to a newer one (the table of names stays
+    /// bounded; its counters restart from 0 should it come back).
+    private mutating func forget(task: String) {
+        results = results.filter { $0.key.task != task }
+        workerLost[task] = nil
+        runtimes[task] = nil
     }
 
     /// Applies the time-based eviction at `now` (also done by every ``record(_:at:)``), so the

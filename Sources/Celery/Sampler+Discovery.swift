@@ -92,10 +92,12 @@ extension Sampler {
         let ordered = tables.sorted { $0.lexicographicallyPrecedes($1) }
         let replies = try run(ordered.map { [Array("SMEMBERS".utf8), $0] }, on: redis)
         var found: Set<String> = []
+        var complete = tablesSkipped == 0
         for (key, reply) in zip(ordered, replies) {
             guard case .array(let members) = reply else {
                 if case .null = reply { continue }  // table deleted between SCAN and SMEMBERS
                 errors[.discovery, default: 0] += 1
+                complete = false
                 warnOnce(key, "binding table is not a set; skipped", reply: reply)
                 continue
             }
@@ -108,21 +110,35 @@ extension Sampler {
             }
         }
 
-        var overLimit = tablesSkipped
-        for queue in found.sorted() where !configuredQueues.contains(queue) && !discoveredQueues.contains(queue) {
-            if discoveredQueues.count < configuration.maxKnownQueues {
-                discoveredQueues.insert(queue)
-            } else {
-                overLimit += 1
-            }
-        }
-        if overLimit > 0 && queuesOverLimit == 0 {
-            logger.warning(
-                "more queues than maxKnownQueues; new ones are ignored",
-                metadata: ["limit": "\(configuration.maxKnownQueues)", "ignored": "\(overLimit)"])
-        }
-        queuesOverLimit = overLimit
-        sortedQueues = configuredQueues.union(discoveredQueues).sorted()
+        let outcome = queueDirectory.update(
+            found: found, excluding: configuredQueues, skippedOverLimit: tablesSkipped, complete: complete, at: now)
+        logQueueTableChanges(outcome, now: now)
+        queuesOverLimit = outcome.ignoredOverLimit
+        sortedQueues = configuredQueues.union(queueDirectory.names).sorted()
         lastDiscovery = now
+    }
+
+    /// Logs what a discovery dropped: queues over `--celery.max-queues` and over-long names as
+    /// warnings (at most one line per ``Sampler/tableLogInterval``, with the counts), deleted queues
+    /// that were forgotten as one info line.
+    func logQueueTableChanges(_ outcome: QueueDirectory.Outcome, now: Double) {
+        if !outcome.forgotten.isEmpty {
+            let examples = outcome.forgotten.sorted().prefix(3).map { Sampler.printable(Array($0.utf8)) }
+            logger.info(
+                "queues deleted (no binding, no messages for several discoveries) are no longer reported",
+                metadata: ["count": "\(outcome.forgotten.count)", "examples": "\(examples)"])
+        }
+        let dropped = outcome.ignoredOverLimit + outcome.evicted.count + outcome.ignoredNameTooLong
+        guard dropped > 0, let suppressed = queueTableLog.admit(at: now) else { return }
+        logger.warning(
+            "queues not reported: more than --celery.max-queues, or names too long",
+            metadata: [
+                "limit": "\(configuration.maxKnownQueues)",
+                "ignored_over_limit": "\(outcome.ignoredOverLimit)",
+                "evicted": "\(outcome.evicted.count)",
+                "ignored_name_too_long": "\(outcome.ignoredNameTooLong)",
+                "max_name_bytes": "\(QueueDirectory.maxNameBytes)",
+                "suppressed_lines": "\(suppressed)",
+            ])
     }
 }

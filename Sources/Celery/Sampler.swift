@@ -26,12 +26,15 @@ public final class Sampler {
 
     let logger: Logger
     let configuredQueues: Set<String>
-    /// Discovered queues; they stay known (a deleted list must read 0, not vanish).
-    var discoveredQueues: Set<String> = []
+    /// Discovered queues: they stay known while bound or holding messages (a drained list must read
+    /// 0, not vanish), are forgotten a few discoveries after being deleted, and are capped.
+    var queueDirectory: QueueDirectory
     /// Configured ∪ discovered, sorted: the order of the `LLEN` commands and of ``Snapshot/queues``.
     var sortedQueues: [String] = []
     var lastDiscovery: Double?
     var queuesOverLimit = 0
+    /// Paces the warning about queues dropped by the queue cap.
+    var queueTableLog = LogRateLimiter()
     /// Delivery tag → classification, only for tags in the latest sample (bounded by the sample size).
     var unackedCache: [[UInt8]: UnackedClassification] = [:]
     /// Keys (or synthetic names) already warned about, so a persistent problem logs once.
@@ -57,6 +60,7 @@ public final class Sampler {
         self.logger = logger
         self.configuredQueues = Set(configuration.queues.filter { !$0.isEmpty })
         self.sortedQueues = configuredQueues.sorted()
+        self.queueDirectory = QueueDirectory(limit: configuration.maxKnownQueues)
         self.taskNames = TaskNameLimiter(limit: configuration.taskNameLimit)
         self.census =
             configuration.censusEnabled
@@ -93,6 +97,7 @@ public final class Sampler {
         let started = MonotonicClock.now()
         var errors: [PollStage: Int] = [:]
         var discoveryRan = false
+        taskNames.advance(to: now)
 
         if discoveryDue(now: now) {
             discoveryRan = true
@@ -143,6 +148,9 @@ public final class Sampler {
             queueStates[name] = state
             perQueueUnacked += stats.count
         }
+        for state in queueStates.values where state.length > 0 || state.unacked > 0 {
+            queueDirectory.noteMessages(in: state.name, at: now)
+        }
 
         let unackedDone = MonotonicClock.now()
         var censusSnapshot: CensusSnapshot?
@@ -189,6 +197,7 @@ public final class Sampler {
             queues: sortedQueues.compactMap { queueStates[$0] },
             knownQueueCount: sortedQueues.count,
             queuesOverLimit: queuesOverLimit,
+            discoveredQueueStats: queueDirectory.stats,
             unackedTotal: totals.total,
             strandedTotal: totals.stranded,
             unackedSampled: totals.sample.count,

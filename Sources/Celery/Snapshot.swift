@@ -31,6 +31,8 @@ public struct Snapshot: Equatable, Sendable {
     /// Discovered queue names ignored because ``CeleryConfiguration/maxKnownQueues`` was reached
     /// (as of the latest discovery).
     public let queuesOverLimit: Int
+    /// The discovered-queue table: size, limit, and what it dropped.
+    public var discoveredQueueStats: DiscoveredQueueStats
     /// All delivered-but-unacked messages: `ZCARD unacked_index`, exact.
     public let unackedTotal: Int
     /// Unacked messages fetched before `now − visibilityTimeout`: `ZCOUNT`, exact.
@@ -66,7 +68,7 @@ public struct Snapshot: Equatable, Sendable {
     public init(
         timestamp: Double, pollDuration: Double, succeeded: Bool, failedStage: PollStage? = nil,
         failureDescription: String? = nil, queues: [QueueSnapshot] = [], knownQueueCount: Int = 0,
-        queuesOverLimit: Int = 0,
+        queuesOverLimit: Int = 0, discoveredQueueStats: DiscoveredQueueStats = DiscoveredQueueStats(),
         unackedTotal: Int = 0, strandedTotal: Int = 0, unackedSampled: Int = 0,
         unackedUnclassified: Int = 0, unackedUndecodable: Int = 0, unackedMissing: Int = 0,
         unackedUnknownQueue: Int = 0, commandErrors: [PollStage: Int] = [:], discoveryRan: Bool = false,
@@ -80,6 +82,7 @@ public struct Snapshot: Equatable, Sendable {
         self.queues = queues
         self.knownQueueCount = knownQueueCount
         self.queuesOverLimit = queuesOverLimit
+        self.discoveredQueueStats = discoveredQueueStats
         self.unackedTotal = unackedTotal
         self.strandedTotal = strandedTotal
         self.unackedSampled = unackedSampled

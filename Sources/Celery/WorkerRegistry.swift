@@ -39,11 +39,28 @@ public struct WorkerRegistry: Sendable {
         var downAt: Double?
     }
 
+    /// What one ``record(_:at:)`` did besides updating the worker, for counters and logs.
+    public struct RecordOutcome: Equatable, Sendable {
+        /// The worker forgotten to make room for this event's host name (the table was full).
+        public var evicted: String?
+        /// Whether the evicted worker was still up (orphan detection is then suspended, see
+        /// ``liveHostnames(at:)``).
+        public var evictedWasUp = false
+        /// Whether the announced `freq` was outside ``CeleryEventConfiguration/heartbeatFrequencyRange``
+        /// and clamped into it.
+        public var frequencyClamped = false
+    }
+
     /// The settings used.
     public let configuration: CeleryEventConfiguration
-    /// Events of new host names ignored because ``CeleryEventConfiguration/maxWorkers`` workers
-    /// were already tracked and none of them was down.
-    public private(set) var rejectedOverLimit: UInt64 = 0
+    /// Workers forgotten to make room for new host names while ``CeleryEventConfiguration/maxWorkers``
+    /// workers were tracked.
+    public private(set) var evicted: UInt64 = 0
+    /// Worker events whose `freq` was clamped into ``CeleryEventConfiguration/heartbeatFrequencyRange``.
+    public private(set) var frequencyClamped: UInt64 = 0
+    /// Until then the set of live workers is incomplete: a worker evicted while up may still be
+    /// running tasks (its liveness window had not ended).
+    private var incompleteUntil: Double?
 
     private var workers: [String: Entry] = [:]
     /// Start of the current (or last) subscription; nil before the first.
@@ -84,37 +101,71 @@ public struct WorkerRegistry: Sendable {
         }
     }
 
-    /// Applies a worker event received at `now`. Returns false when the event was ignored because
-    /// the worker limit is reached (counted in ``rejectedOverLimit``).
+    /// Applies a worker event received at `now`. Host names are keyed (and reported) in their
+    /// ``LabelValueLimit/capped(_:)`` form; `freq` is clamped into
+    /// ``CeleryEventConfiguration/heartbeatFrequencyRange``. When ``CeleryEventConfiguration/maxWorkers``
+    /// workers are tracked and the host name is new, the worker that has been down longest gives way,
+    /// else the one silent longest: a flood of forged host names can never lock real workers out.
     @discardableResult
-    public mutating func record(_ event: CeleryEvent.Worker, at now: Double) -> Bool {
-        if workers[event.hostname] == nil && workers.count >= max(0, configuration.maxWorkers) {
+    public mutating func record(_ event: CeleryEvent.Worker, at now: Double) -> RecordOutcome {
+        var outcome = RecordOutcome()
+        let name = LabelValueLimit.capped(event.hostname)
+        if workers[name] == nil && workers.count >= max(1, configuration.maxWorkers) {
             // Pruning is otherwise left to rendering (once per poll), not done per heartbeat.
             prune(at: now)
         }
-        if workers[event.hostname] == nil && workers.count >= max(0, configuration.maxWorkers) {
-            // Make room by forgetting the worker that has been down longest; never evict live ones.
-            let oldestDown = workers.compactMap { name, entry in downSince(entry, at: now).map { (name, $0) } }
-                .min { $0.1 < $1.1 }
-            guard let (victim, _) = oldestDown else {
-                rejectedOverLimit += 1
-                return false
+        if workers[name] == nil && workers.count >= max(1, configuration.maxWorkers) {
+            if let victim = evictionCandidate(at: now) {
+                outcome.evicted = victim.name
+                outcome.evictedWasUp = victim.deadline != nil
+                if let deadline = victim.deadline { incompleteUntil = max(incompleteUntil ?? deadline, deadline) }
+                workers[victim.name] = nil
+                evicted += 1
             }
-            workers[victim] = nil
         }
+        if workers[name] == nil && name != event.hostname { LabelValueLimit.truncations.record(.worker) }
         var entry =
-            workers[event.hostname]
+            workers[name]
             ?? Entry(lastSeen: now, frequency: configuration.defaultHeartbeatFrequency, active: 0, processed: 0)
         entry.lastSeen = now
-        if let frequency = event.frequency { entry.frequency = frequency }
+        if let frequency = event.frequency {
+            let range = configuration.heartbeatFrequencyRange
+            entry.frequency = min(max(frequency, range.lowerBound), range.upperBound)
+            if entry.frequency != frequency {
+                outcome.frequencyClamped = true
+                frequencyClamped += 1
+            }
+        }
         if let active = event.active { entry.active = active }
         if let processed = event.processed { entry.processed = processed }
         switch event.kind {
         case .online, .heartbeat: entry.downAt = nil
         case .offline: entry.downAt = now
         }
-        workers[event.hostname] = entry
-        return true
+        workers[name] = entry
+        return outcome
+    }
+
+    /// The worker to forget when the table is full: the one down longest, else the one whose last
+    /// event is oldest (with the end of its liveness window, when it is still up).
+    private func evictionCandidate(at now: Double) -> (name: String, deadline: Double?)? {
+        var best: (name: String, down: Bool, time: Double)?
+        for (name, entry) in workers {
+            let down = downSince(entry, at: now)
+            let candidate = (name: name, down: down != nil, time: down ?? entry.lastSeen)
+            guard let current = best else {
+                best = candidate
+                continue
+            }
+            if candidate.down != current.down {
+                if candidate.down { best = candidate }
+            } else if (candidate.time, candidate.name) < (current.time, current.name) {
+                best = candidate
+            }
+        }
+        guard let best else { return nil }
+        guard !best.down, let entry = workers[best.name] else { return (best.name, nil) }
+        return (best.name, liveUntil(entry))
     }
 
     /// Forgets workers down for longer than ``CeleryEventConfiguration/workerForgetAfter``.
@@ -143,11 +194,13 @@ public struct WorkerRegistry: Sendable {
     /// Host names of the workers up at `now`, for orphan detection (a STARTED meta whose
     /// `result.hostname` is not live, model doc §8). Nil while the answer cannot be trusted: before
     /// the subscription has lasted ``CeleryEventConfiguration/effectiveStartupGrace`` seconds
-    /// (live workers may not have sent a heartbeat yet) and while it is down.
+    /// (live workers may not have sent a heartbeat yet), while it is down, and until the liveness
+    /// window of a worker evicted while up has ended (it may still be running its tasks).
     public func liveHostnames(at now: Double) -> Set<String>? {
         guard let sessionStart, lostAt == nil, now - sessionStart >= configuration.effectiveStartupGrace else {
             return nil
         }
+        if let incompleteUntil, now <= incompleteUntil { return nil }
         return Set(workers.compactMap { name, entry in downSince(entry, at: now) == nil ? name : nil })
     }
 
@@ -160,8 +213,13 @@ public struct WorkerRegistry: Sendable {
     /// When `entry` went down, or nil when it is up at `now`.
     private func downSince(_ entry: Entry, at now: Double) -> Double? {
         if let downAt = entry.downAt { return downAt }
-        let silenceStart = max(entry.lastSeen, sessionStart ?? entry.lastSeen)
-        let deadline = silenceStart + configuration.missedHeartbeats * entry.frequency
+        let deadline = liveUntil(entry)
         return effectiveNow(now) > deadline ? deadline : nil
+    }
+
+    /// The end of `entry`'s liveness window (when it goes down unless another event arrives).
+    private func liveUntil(_ entry: Entry) -> Double {
+        let silenceStart = max(entry.lastSeen, sessionStart ?? entry.lastSeen)
+        return silenceStart + configuration.missedHeartbeats * entry.frequency
     }
 }

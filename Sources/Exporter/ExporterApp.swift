@@ -41,6 +41,7 @@ public enum ExporterApp {
         LoggingSystem.bootstrap { label in StructuredLogHandler(label: label, level: level, format: format) }
         let logger = Logger(label: "exporter")
         installSignalHandlers()
+        raiseFileDescriptorLimit(maxConnections: configuration.maxConnections, logger: logger)
 
         let redisConfiguration: RedisConfiguration
         do {
@@ -93,8 +94,16 @@ public enum ExporterApp {
 
         let state = ExporterState(initial: RenderedMetrics(families: MetricsBuilder.families(for: nil, counters: PollCounters())),
                                   pollInterval: configuration.pollInterval)
+        // Reloads (SIGHUP, POST /-/reload) run on their own thread, never on the HTTP loop thread.
+        let reloads = ReloadCoordinator(logger: Logger(label: "reload")) { alerting.reload() }
+        do {
+            try reloads.start()
+        } catch {
+            printError("\(ExporterVersion.name): cannot start the reload thread: \(error)\n")
+            return 2
+        }
         let routes = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
-                            enableLifecycle: configuration.enableLifecycle)
+                            reloads: reloads, enableLifecycle: configuration.enableLifecycle)
         let server: HTTPServer
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
@@ -138,7 +147,8 @@ public enum ExporterApp {
         }
         let poller = Poller(redis: redis, sampler: sampler, state: state, interval: configuration.pollInterval,
                             stop: processStopSignal, logger: Logger(label: "poller"), events: eventListener?.monitor,
-                            alerting: alerting)
+                            alerting: alerting,
+                            ownFamilies: { ServerMetrics.families(http: server.statistics, reloads: reloads.statistics) })
 
         server.start()
         logger.info("starting", metadata: [
@@ -160,11 +170,12 @@ public enum ExporterApp {
         while !processStopSignal.wait(seconds: 1) {
             if reloadRequested.exchange(false, ordering: .relaxed) {
                 logger.info("SIGHUP received: reloading rules and alerting configuration")
-                alerting.reload()
+                reloads.request(from: .signal)
             }
         }
         logger.info("shutting down")
         server.shutdown(gracePeriod: .seconds(5))
+        reloads.stop()
         pollThread.join()
         censusThread?.stop()
         eventListener?.stop()
@@ -172,6 +183,32 @@ public enum ExporterApp {
         alerting.shutdown(deadline: Deadline(after: .seconds(10)))
         logger.info("stopped")
         return 0
+    }
+
+    /// Raises the soft `RLIMIT_NOFILE` to the hard limit: the usual soft 1024 would run out
+    /// before `--web.max-connections` (1024) plus the exporter's own descriptors. Warns when
+    /// even the hard limit leaves no room for the connection cap (clients beyond are shed with 503).
+    static func raiseFileDescriptorLimit(maxConnections: Int, logger: Logger) {
+        let limit: UInt64
+        do {
+            let (before, after) = try FileDescriptorLimit.raiseSoftToHard()
+            if after != before {
+                logger.debug("raised the open file limit", metadata: ["from": "\(before)", "to": "\(after)"])
+            }
+            limit = after
+        } catch {
+            logger.warning("cannot raise the open file limit; connections may fail early with too many open files",
+                           metadata: ["err": "\(error)"])
+            guard let soft = FileDescriptorLimit.current().soft else { return }
+            limit = soft
+        }
+        // Headroom for Redis connections, webhooks, rule files, epoll and the standard streams.
+        let needed = UInt64(maxConnections) + 64
+        if limit < needed {
+            logger.warning(
+                "the open file limit is below --web.max-connections plus headroom: past it, idle connections are closed and new clients answered 503",
+                metadata: ["limit": "\(limit)", "max_connections": "\(maxConnections)", "wanted": "\(needed)"])
+        }
     }
 
     static func printOut(_ text: String) {

@@ -43,6 +43,7 @@ extension ExporterConfiguration {
     public func celeryConfiguration() -> CeleryConfiguration {
         CeleryConfiguration(queues: celeryQueues, keyPrefix: celeryKeyPrefix, visibilityTimeout: celeryVisibilityTimeout,
                             discoveryInterval: celeryDiscoveryInterval, unackedSampleLimit: celeryUnackedSampleLimit,
+                            maxKnownQueues: celeryMaxQueues,
                             taskNameLimit: celeryTaskNameLimit, resultExpires: celeryResultExpires,
                             censusEnabled: celeryCensus, censusInterval: effectiveCensusInterval)
     }

@@ -35,6 +35,7 @@ public struct ExporterConfiguration: Sendable {
     public var celeryEvents = true
     public var celeryWorkerForgetAfter = 3600.0
     public var celeryMaxWorkers = 1000
+    public var celeryMaxQueues = 10_000
     public var celeryTaskNameLimit = 0
     public var celeryResultExpires = 86_400.0
     public var celeryCensus = true
@@ -44,7 +45,8 @@ public struct ExporterConfiguration: Sendable {
     public var alertingConfigFile: String?
     public var alertmanagerURL: String?
     public var externalURL = ""
-    public var enableLifecycle = true
+    /// `--web.enable-lifecycle`: off by default, as in Prometheus (anyone who can reach the port could otherwise make it reload).
+    public var enableLifecycle = false
     public var logLevel = LogLevel.info
     public var logFormat = LogFormat.logfmt
 
@@ -63,12 +65,14 @@ public struct ExporterConfiguration: Sendable {
         OptionSpec(name: "web.telemetry-path", valueName: "PATH", defaultText: "/metrics",
                    help: "Path under which metrics are served.", repeatable: false),
         OptionSpec(name: "web.max-connections", valueName: "N", defaultText: "1024",
-                   help: "Open HTTP connections allowed at once; more are refused.", repeatable: false),
+                   help: "Open HTTP connections allowed at once; at the cap the longest-idle one is closed to admit a new one (503 when none is idle).",
+                   repeatable: false),
         OptionSpec(name: "web.external-url", valueName: "URL", defaultText: nil,
                    help: "URL under which users reach this exporter; used as generatorURL/externalURL in notifications.",
                    repeatable: false),
-        OptionSpec(name: "web.enable-lifecycle", valueName: nil, defaultText: "true",
-                   help: "Allow POST /-/reload; --no-web.enable-lifecycle leaves only SIGHUP.", repeatable: false),
+        OptionSpec(name: "web.enable-lifecycle", valueName: nil, defaultText: "false",
+                   help: "Allow POST /-/reload (as in Prometheus, off by default: anyone who can reach the port could trigger reloads); SIGHUP always works.",
+                   repeatable: false),
         OptionSpec(name: "rules.file", valueName: "FILE|GLOB", defaultText: nil,
                    help: "Prometheus alerting-rule file(s) to evaluate after every poll (e.g. deploy/prometheus/celery-redis-rules.yml).",
                    repeatable: true),
@@ -124,7 +128,10 @@ public struct ExporterConfiguration: Sendable {
         OptionSpec(name: "celery.worker-forget-after", valueName: "DURATION", defaultText: "1h",
                    help: "Workers down for longer than this are dropped from the output.", repeatable: false),
         OptionSpec(name: "celery.max-workers", valueName: "N", defaultText: "1000",
-                   help: "Most workers tracked (each is a label value); heartbeats of more are counted, not tracked.",
+                   help: "Most workers tracked (each is a label value); a new one makes the longest-silent worker give way (counted).",
+                   repeatable: false),
+        OptionSpec(name: "celery.max-queues", valueName: "N", defaultText: "10000",
+                   help: "Most queues discovered from bindings that are reported (each is a label value); past it the least recently seen give way and the rest are counted.",
                    repeatable: false),
         OptionSpec(name: "celery.task-name-limit", valueName: "N", defaultText: "0 (off)",
                    help: "Add a task label (task names from result_extended metas and messages), for at most N names; the rest are 'other'.",
@@ -195,6 +202,7 @@ public struct ExporterConfiguration: Sendable {
         celeryCensusInterval = try Self.duration(options, "celery.census-interval", minimum: 1)
         celeryWorkerForgetAfter = try Self.duration(options, "celery.worker-forget-after", minimum: 1) ?? celeryWorkerForgetAfter
         celeryMaxWorkers = try Self.integer(options, "celery.max-workers", range: 1...100_000) ?? celeryMaxWorkers
+        celeryMaxQueues = try Self.integer(options, "celery.max-queues", range: 1...100_000) ?? celeryMaxQueues
         celeryTaskNameLimit = try Self.integer(options, "celery.task-name-limit", range: 0...10_000) ?? celeryTaskNameLimit
         celeryResultExpires = try Self.duration(options, "celery.result-expires", minimum: 1) ?? celeryResultExpires
         ruleFiles = options.all("rules.file")

@@ -31,6 +31,7 @@ public enum MetricsBuilder {
 
         if let snapshot, snapshot.succeeded {
             families += queueFamilies(snapshot)
+            families += discoveredQueueFamilies(snapshot.discoveredQueueStats)
             families += taskBreakdownFamilies(snapshot)
             families += censusFamilies(snapshot)
         }
@@ -65,6 +66,11 @@ public enum MetricsBuilder {
             type: .counter,
             samples: PollStage.allCases.filter { $0 != .connect }.map { Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.commandErrorsByStage[$0] ?? 0)) }))
         families.append(MetricFamily(
+            name: "celery_redis_label_values_truncated",
+            help: "Distinct names from Redis (queue, worker, task) longer than \(LabelValueLimit.maxBytes) bytes, reported under a shortened label value: the first bytes, '\(LabelValueLimit.marker)' and 8 hex digits of a hash of the whole name.",
+            type: .counter,
+            samples: LabelValueLimit.Kind.allCases.map { Sample(labels: [Label("kind", $0.rawValue)], value: Double(LabelValueLimit.truncations.count($0))) }))
+        families.append(MetricFamily(
             name: "celery_redis_build_info",
             help: "Always 1; the version label tells which celery-redis-exporter build is running.",
             type: .gauge, samples: [Sample(labels: [Label("version", ExporterVersion.version)], value: 1)]))
@@ -76,7 +82,7 @@ public enum MetricsBuilder {
         func samples(_ values: (QueueSnapshot) -> [String: Int]) -> [Sample] {
             snapshot.queues.flatMap { queue in
                 values(queue).sorted { $0.key < $1.key }.map {
-                    Sample(labels: [Label("queue", queue.name), Label("task", $0.key)], value: Double($0.value))
+                    Sample(labels: [Label("queue", LabelValueLimit.capped(queue.name)), Label("task", $0.key)], value: Double($0.value))
                 }
             }
         }
@@ -137,10 +143,36 @@ public enum MetricsBuilder {
         return families
     }
 
+    /// The discovered-queue table: its size against --celery.max-queues and what it dropped.
+    private static func discoveredQueueFamilies(_ stats: DiscoveredQueueStats) -> [MetricFamily] {
+        [
+            MetricFamily(
+                name: "celery_redis_discovered_queues",
+                help: "Queues discovered from kombu bindings and reported (configured queues not included); deleted queues leave after a few discoveries without binding or messages.",
+                type: .gauge, samples: [Sample(value: Double(stats.tracked))]),
+            MetricFamily(
+                name: "celery_redis_discovered_queues_limit",
+                help: "The most discovered queues reported (--celery.max-queues).",
+                type: .gauge, samples: [Sample(value: Double(stats.limit))]),
+            MetricFamily(
+                name: "celery_redis_discovered_queues_ignored",
+                help: "Queue names found in bindings at the last discovery but not reported: over_limit (the table was full of more recently seen queues; raise --celery.max-queues) or name_too_long (over 1024 bytes).",
+                type: .gauge,
+                samples: [
+                    Sample(labels: [Label("reason", "over_limit")], value: Double(stats.ignoredOverLimit)),
+                    Sample(labels: [Label("reason", "name_too_long")], value: Double(stats.ignoredNameTooLong)),
+                ]),
+            MetricFamily(
+                name: "celery_redis_discovered_queues_evicted",
+                help: "Reported queues dropped to make room for more recently seen ones while --celery.max-queues queues were reported.",
+                type: .counter, samples: [Sample(value: Double(stats.evicted))]),
+        ]
+    }
+
     private static func queueFamilies(_ snapshot: Snapshot) -> [MetricFamily] {
         let queues = snapshot.queues
         func perQueue(_ value: (QueueSnapshot) -> Double) -> [Sample] {
-            queues.map { Sample(labels: [Label("queue", $0.name)], value: value($0)) }
+            queues.map { Sample(labels: [Label("queue", LabelValueLimit.capped($0.name))], value: value($0)) }
         }
         return [
             MetricFamily(

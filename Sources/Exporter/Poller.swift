@@ -3,6 +3,7 @@ import Alerting
 import Exposition
 import Logging
 import Redis
+import Sockets
 
 /// Samples Redis every poll interval on its own thread and publishes the rendered metrics.
 /// Ticks are on a fixed schedule (start + n × interval), so a slow poll does not drift the
@@ -18,12 +19,16 @@ public final class Poller: @unchecked Sendable {
     private let stop: StopSignal
     private let events: CeleryEventMonitor?
     private let alerting: AlertingRuntime?
+    /// Families the exporter keeps about itself outside the poll (HTTP server, reloads).
+    private let ownFamilies: (@Sendable () -> [MetricFamily])?
     private var counters = PollCounters()
     private var lastOutcomeWasSuccess: Bool?
 
     public init(redis: RedisCommandExecuting, sampler: Sampler, state: ExporterState, interval: Double,
-                stop: StopSignal, logger: Logger, events: CeleryEventMonitor? = nil, alerting: AlertingRuntime? = nil) {
+                stop: StopSignal, logger: Logger, events: CeleryEventMonitor? = nil, alerting: AlertingRuntime? = nil,
+                ownFamilies: (@Sendable () -> [MetricFamily])? = nil) {
         self.alerting = alerting
+        self.ownFamilies = ownFamilies
         self.events = events
         self.redis = redis
         self.sampler = sampler
@@ -63,6 +68,8 @@ public final class Poller: @unchecked Sendable {
         }
         var families = MetricsBuilder.families(for: snapshot, counters: counters)
         if let events { families += events.metricFamilies() }
+        if let ownFamilies { families += ownFamilies() }
+        families += NameResolver.shared.statistics.metricFamilies(cap: NameResolver.shared.maxLookupsInFlight)
         // Rules see exactly the series /metrics serves, so alerts and metrics always agree.
         if let alerting { families += alerting.evaluate(families: families, now: finished) }
         let rendered = RenderedMetrics(families: families)

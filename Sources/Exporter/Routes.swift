@@ -2,19 +2,24 @@ import Exposition
 import HTTP
 
 /// The exporter's HTTP endpoints. Handlers only read pre-rendered state, so they are fast
-/// enough to run on the server's event-loop thread.
+/// enough to run on the server's event-loop thread; `POST /-/reload` hands the work to the
+/// ``ReloadCoordinator``'s thread and answers through a deferred response.
 public struct Routes: Sendable {
     public let state: ExporterState
     public let telemetryPath: String
-    /// The alerting runtime, for `/api/v1/alerts` and `POST /-/reload`.
+    /// The alerting runtime, for `/api/v1/alerts`.
     public let alerting: AlertingRuntime?
-    /// Whether `POST /-/reload` is allowed (`--web.enable-lifecycle`).
+    /// Runs `POST /-/reload` off the loop thread; nil: nothing to reload.
+    public let reloads: ReloadCoordinator?
+    /// Whether `POST /-/reload` is allowed (`--web.enable-lifecycle`, off by default as in Prometheus).
     public let enableLifecycle: Bool
 
-    public init(state: ExporterState, telemetryPath: String, alerting: AlertingRuntime? = nil, enableLifecycle: Bool = true) {
+    public init(state: ExporterState, telemetryPath: String, alerting: AlertingRuntime? = nil,
+                reloads: ReloadCoordinator? = nil, enableLifecycle: Bool = false) {
         self.state = state
         self.telemetryPath = telemetryPath
         self.alerting = alerting
+        self.reloads = reloads
         self.enableLifecycle = enableLifecycle
     }
 
@@ -47,6 +52,8 @@ public struct Routes: Sendable {
     }
 
     /// `POST /-/reload` (Prometheus's lifecycle endpoint): re-reads rules and alerting config.
+    /// Answers once a reload that started after the request has finished: 200, or 500 with the
+    /// reason; 503 when too many requests are already waiting.
     private func reload(_ request: HTTPRequest) -> HTTPResponse {
         guard request.method == "POST" || request.method == "PUT" else {
             var response = HTTPResponse.text(status: 405, "405 method not allowed: /-/reload accepts POST\n")
@@ -54,13 +61,21 @@ public struct Routes: Sendable {
             return response
         }
         guard enableLifecycle else {
-            return .text(status: 403, "Lifecycle API is not enabled (--web.enable-lifecycle); send SIGHUP instead\n")
+            return .text(status: 403, "Lifecycle API is not enabled: start with --web.enable-lifecycle to allow POST /-/reload, or send SIGHUP\n")
         }
-        guard let alerting else { return .text(status: 200, "nothing to reload\n") }
-        if let failure = alerting.reload() {
-            return .text(status: 500, "failed to reload config: \(failure)\n")
+        guard let reloads else { return .text(status: 200, "nothing to reload\n") }
+        let pending = HTTPDeferredResponse()
+        let accepted = reloads.request(from: .http) { failure in
+            if let failure {
+                pending.complete(.text(status: 500, "failed to reload config: \(failure)\n"))
+            } else {
+                pending.complete(.text(status: 200, "reloaded\n"))
+            }
         }
-        return .text(status: 200, "reloaded\n")
+        guard accepted else {
+            return .text(status: 503, "too many reload requests are waiting; try again shortly\n")
+        }
+        return .deferred(pending)
     }
 
     private func metrics(_ request: HTTPRequest) -> HTTPResponse {

@@ -2,25 +2,34 @@ import Sockets
 import TLS
 
 /// A failed client request. URLs in these errors are always redacted (``HTTPClientURL/redacted``).
+///
+/// ``requestNotSent`` tells whether the request may have reached the receiver, and always agrees
+/// with the ``HTTPClientOutcome`` that carries the error (`notSent` or `sentNoAnswer`).
 public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The URL could not be parsed; the reason never repeats the URL (it may hold a token).
     case invalidURL(String)
-    /// Connecting (resolution, TCP connect) failed; nothing was sent.
+    /// Connecting failed or ran out of time: name resolution, TCP connect (or the deadline
+    /// passed once connected, before the request was written). Nothing was sent.
     case connect(url: String, SocketError)
-    /// The TLS handshake or certificate verification failed; nothing was sent, and the client
-    /// never retries the same request in plaintext.
+    /// The TLS handshake or certificate verification failed or ran out of time; nothing was
+    /// sent, and the client never retries the same request in plaintext.
     case tls(url: String, TLSError)
     /// Writing the request or reading the response failed after the connection was up.
     case io(url: String, String)
-    /// The whole exchange did not finish within its timeout.
+    /// The deadline passed while the request was written or its answer awaited.
     case timedOut(url: String)
+    /// The attempt was cut by its ``CancellationToken`` (shutdown); `requestSent` when the
+    /// request had begun to be written.
+    case cancelled(url: String, requestSent: Bool)
     /// The server's response was not valid HTTP/1.x.
     case malformedResponse(url: String, String)
 
-    /// True when the request certainly never reached the server (connect or TLS failure).
+    /// True when the request certainly never reached the server (invalid URL, connect or TLS
+    /// failure, cancelled before writing); false when the receiver may have it.
     public var requestNotSent: Bool {
         switch self {
         case .invalidURL, .connect, .tls: return true
+        case .cancelled(_, let requestSent): return !requestSent
         case .io, .timedOut, .malformedResponse: return false
         }
     }
@@ -33,6 +42,8 @@ public enum HTTPClientError: Error, Equatable, Sendable, CustomStringConvertible
         case .tls(let url, let error): return "TLS with \(url): \(error)"
         case .io(let url, let text): return "exchange with \(url): \(text)"
         case .timedOut(let url): return "request to \(url) timed out"
+        case .cancelled(let url, let sent):
+            return "request to \(url) cancelled (shutting down) " + (sent ? "after it was sent" : "before it was sent")
         case .malformedResponse(let url, let text): return "malformed response from \(url): \(text)"
         }
     }

@@ -28,6 +28,28 @@ final class HTTPConnection {
     var lastActivity: Int64
     /// What the connection is registered for with the loop's epoll.
     var interest: IOEvents
+    /// Responses that must wait behind a deferred one (pipelining answers in order), oldest
+    /// first. Empty unless a handler deferred a response on this connection.
+    var held: [HeldResponse] = []
+    /// How many entries of ``held`` are deferred responses still waiting.
+    var deferredCount = 0
+
+    /// A response queued behind a deferred one.
+    enum HeldResponse {
+        /// An encoded response (head and body).
+        case bytes([UInt8])
+        /// A deferred response and what its encoding needs from the request.
+        case deferred(HTTPDeferredResponse, request: RequestTraits, since: Int64)
+    }
+
+    /// What encoding a response needs to know about its request.
+    struct RequestTraits {
+        var wantsKeepAlive: Bool
+        var http10: Bool
+        var isHead: Bool
+        var method: String
+        var path: String
+    }
 
     init(socket: Socket, parser: HTTPRequestParser, now: Int64, interest: IOEvents) {
         self.socket = socket
@@ -37,10 +59,21 @@ final class HTTPConnection {
         self.interest = interest
     }
 
-    /// Queues bytes to send.
+    /// Queues bytes to send, behind any deferred response still waiting.
     func enqueue(_ bytes: [UInt8]) {
         guard !bytes.isEmpty else { return }
+        if !held.isEmpty {
+            held.append(.bytes(bytes))
+            return
+        }
         output.append(bytes)
         pendingBytes += bytes.count
     }
+
+    /// True when no response is being written or waited for and no request is arriving: the
+    /// connection may be closed without cutting anything short.
+    var isIdle: Bool { pendingBytes == 0 && held.isEmpty && !parser.hasPartialRequest }
+
+    /// True when every response queued or waited for has been written.
+    var allAnswered: Bool { pendingBytes == 0 && held.isEmpty }
 }

@@ -8,12 +8,23 @@ public struct HTTPResponse: Sendable {
     public var headers: [(String, String)]
     /// The body bytes; pre-rendered bodies are sent without being copied when large.
     public var body: [UInt8]
+    /// Set by ``deferred(_:)``: the real response comes later through this; the other fields
+    /// are then ignored.
+    public var pending: HTTPDeferredResponse?
 
     /// A response from its parts.
     public init(status: Int = 200, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
+    }
+
+    /// A response completed later from another thread (see ``HTTPDeferredResponse``): for work
+    /// too slow for the loop thread.
+    public static func deferred(_ pending: HTTPDeferredResponse) -> HTTPResponse {
+        var response = HTTPResponse(status: 503)
+        response.pending = pending
+        return response
     }
 
     /// A UTF-8 `text/plain` response.

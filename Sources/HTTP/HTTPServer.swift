@@ -3,7 +3,8 @@ import Sockets
 import Synchronization
 
 /// Answers one request. Runs on a loop thread, so it must be fast and must not block: the
-/// exporter's handlers return bytes rendered once per poll.
+/// exporter's handlers return bytes rendered once per poll. Slow work returns
+/// ``HTTPResponse/deferred(_:)`` and completes the response from another thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
 
 /// An HTTP/1.1 server on raw sockets and epoll, with its own loop threads.
@@ -19,6 +20,11 @@ public typealias HTTPHandler = @Sendable (HTTPRequest) -> HTTPResponse
 /// All I/O is non-blocking, level-triggered epoll: a slow or silent client costs a dictionary
 /// entry, never a thread. Keep-alive, pipelining (answered in order), HEAD, request and idle
 /// timeouts and the connection cap are handled here so handlers only map requests to responses.
+///
+/// Under abuse: at the connection cap the longest-idle connection is closed to admit a new one;
+/// when the process is out of descriptors (`EMFILE`) an idle connection is closed too, or else
+/// a reserved descriptor accepts the client just to answer `503`, so clients never wait out a
+/// timeout in the backlog; such warnings are rate-limited and counted in ``statistics``.
 public final class HTTPServer: Sendable {
     /// The configuration the server was created with.
     public let configuration: HTTPServerConfiguration
@@ -40,6 +46,10 @@ public final class HTTPServer: Sendable {
     let graceDeadline = Atomic<Int64>(Int64.max)
     /// Connections open over all loops: the cap is enforced on this shared count.
     let openConnections = Atomic<Int>(0)
+    /// What the loops counted (evictions, timeouts, accept errors).
+    let counters = HTTPServerCounters()
+    /// Repeated warnings (out of descriptors) are written at most once per 10 s each.
+    let warnings = RateLimitedLog(interval: .seconds(10))
 
     /// Binds the listen addresses and prepares the loops; nothing is accepted until ``start()``.
     ///
@@ -69,11 +79,17 @@ public final class HTTPServer: Sendable {
         try check(configuration.maxBodyBytes >= 0, "maxBodyBytes must not be negative")
         try check(configuration.requestTimeout > .zero, "requestTimeout must be positive")
         try check(configuration.idleTimeout > .zero, "idleTimeout must be positive")
+        try check(configuration.deferredResponseTimeout > .zero, "deferredResponseTimeout must be positive")
     }
 
     /// The addresses actually bound, in configuration order (a name or `:port` may yield
     /// several); ports are real even when port 0 was asked for.
     public var boundAddresses: [SocketAddress] { listeners.map(\.address) }
+
+    /// Counters of connections, evictions, timeouts and accept errors since start.
+    public var statistics: HTTPServerStatistics {
+        counters.snapshot(openConnections: openConnections.load(ordering: .relaxed))
+    }
 
     /// Spawns the loop threads and starts accepting. Calling it again, or after shutdown, does
     /// nothing. Failing to create a thread at start-up is fatal (the process is out of

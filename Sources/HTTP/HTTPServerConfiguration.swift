@@ -6,17 +6,23 @@ public struct HTTPServerConfiguration: Sendable {
     /// Where to listen: `:9540` (all interfaces, dual-stack), `127.0.0.1:0` (any free port),
     /// `[::1]:9540`. See `Listener.bind(_:backlog:)` for how each form binds.
     public var listenAddresses: [SocketEndpoint]
-    /// The most connections open at once, over all loops. A connection beyond it is accepted,
-    /// sent a `503` with `Connection: close`, and closed, so the cap is never exceeded and the
-    /// client learns why instead of waiting in the kernel's backlog.
+    /// The most connections open at once, over all loops. At the cap, a new connection makes
+    /// room by closing the accepting loop's longest-idle keep-alive connection (one with no
+    /// request in progress), so a scraper always gets in however many idle connections others
+    /// hold. When nothing is idle the newcomer is sent a `503` with `Connection: close` and
+    /// closed: the cap is never exceeded and the client learns why instead of waiting in the
+    /// kernel's backlog.
     public var maxConnections: Int
-    /// How long a client may take from the first byte of a request to its last; then it gets
-    /// a `408` and the connection closes.
+    /// How long a client may take from the first byte of a request to its last, however it
+    /// drips them; then it gets a `408` and the connection closes.
     public var requestTimeout: Duration
     /// How long a keep-alive connection may sit with no request in progress before it is
-    /// closed without a response. Also the longest a response may make no write progress
-    /// (a client that stops reading).
+    /// closed without a response. Only a whole request (or response bytes written) counts as
+    /// activity: empty lines between requests do not keep a connection open. Also the longest
+    /// a response may make no write progress (a client that stops reading).
     public var idleTimeout: Duration
+    /// How long a handler's ``HTTPDeferredResponse`` may take; then the client gets a `503`.
+    public var deferredResponseTimeout: Duration
     /// The longest request head (request line, fields, blank line) accepted: 414 or 431 above.
     public var maxHeaderBytes: Int
     /// The largest request body (`Content-Length`) accepted: 413 above.
@@ -31,6 +37,7 @@ public struct HTTPServerConfiguration: Sendable {
         maxConnections: Int = 1024,
         requestTimeout: Duration = .seconds(10),
         idleTimeout: Duration = .seconds(60),
+        deferredResponseTimeout: Duration = .seconds(30),
         maxHeaderBytes: Int = 16384,
         maxBodyBytes: Int = 65536,
         loopThreads: Int = 1
@@ -39,6 +46,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxConnections = maxConnections
         self.requestTimeout = requestTimeout
         self.idleTimeout = idleTimeout
+        self.deferredResponseTimeout = deferredResponseTimeout
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         self.loopThreads = loopThreads

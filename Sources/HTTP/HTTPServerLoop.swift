@@ -9,34 +9,46 @@ import Sockets
 /// and enforces the timeouts. Created and run on its own thread; everything it holds apart from
 /// `server` and `events` is confined to that thread.
 final class HTTPServerLoop {
-    private let server: HTTPServer
-    private let events: EventLoop
-    private let index: Int
-    private let logger: Logger
-    private let configuration: HTTPServerConfiguration
+    let server: HTTPServer
+    let events: EventLoop
+    let index: Int
+    let logger: Logger
+    let configuration: HTTPServerConfiguration
 
-    private var connections: [Int32: HTTPConnection] = [:]
-    private var listenerFDs: Set<Int32>
-    private var listenersRegistered = false
+    var connections: [Int32: HTTPConnection] = [:]
+    var listenerFDs: Set<Int32>
+    var listenersRegistered = false
     /// Set when accepting failed for lack of descriptors: accepting resumes at this time.
-    private var acceptPausedUntil: Int64?
-    private var draining = false
-    private var encoder = HTTPResponseEncoder()
-    private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
-    private var now: Int64 = Deadline.monotonicNow()
+    var acceptPausedUntil: Int64?
+    var draining = false
+    var encoder = HTTPResponseEncoder()
+    var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    var now: Int64 = Deadline.monotonicNow()
+    /// A descriptor held in reserve (`/dev/null`): when `accept` fails with `EMFILE` and no idle
+    /// connection can be closed, it is released to accept one client and answer `503`, so
+    /// clients learn at once instead of waiting in the backlog. Nil while it cannot be reopened.
+    var reserveFD: Int32?
+    /// Connections with a deferred response still waiting (checked when a completion wakes the loop).
+    var awaiting: [ObjectIdentifier: HTTPConnection] = [:]
+    /// Set by a completing deferred response (from any thread) before it wakes the loop.
+    let completions = CompletionFlag()
 
-    private let requestTimeout: Int64
-    private let idleTimeout: Int64
+    let requestTimeout: Int64
+    let idleTimeout: Int64
+    let deferredTimeout: Int64
     /// How often timeouts are checked: a fraction of the shorter timeout, so a deadline is
     /// noticed within an eighth of it (at most 250 ms late), at a cost of one pass over this
     /// loop's connections per interval.
-    private let sweepInterval: Int64
+    let sweepInterval: Int64
     /// Above this many unsent bytes a connection stops reading and parsing: a client that
     /// pipelines requests but does not read responses cannot make the server buffer without bound.
-    private let outputHighWater = 256 * 1024
+    let outputHighWater = 256 * 1024
+    /// Above this many responses held behind a deferred one, a connection stops reading and
+    /// parsing (pipelined requests wait in the socket buffer).
+    let maxHeldResponses = 64
     /// Bodies up to this size are copied behind the head (one send); larger ones are queued as
     /// their own chunk (no copy of a pre-rendered /metrics body).
-    private let coalesceLimit = 16 * 1024
+    let coalesceLimit = 16 * 1024
 
     init(server: HTTPServer, events: EventLoop, index: Int) {
         self.server = server
@@ -49,6 +61,7 @@ final class HTTPServerLoop {
         self.listenerFDs = Set(server.listeners.map(\.fd))
         self.requestTimeout = Self.nanoseconds(configuration.requestTimeout)
         self.idleTimeout = Self.nanoseconds(configuration.idleTimeout)
+        self.deferredTimeout = Self.nanoseconds(configuration.deferredResponseTimeout)
         let shorter = min(requestTimeout, idleTimeout)
         self.sweepInterval = max(5_000_000, min(250_000_000, shorter / 8))
     }
@@ -61,6 +74,8 @@ final class HTTPServerLoop {
     // MARK: - The loop
 
     func run() {
+        reserveFD = Self.openReserve()
+        defer { if let reserveFD { _ = Glibc.close(reserveFD) } }
         registerListeners()
         var buffer = EventBuffer(capacity: 256)
         var nextSweep = now + sweepInterval
@@ -68,6 +83,7 @@ final class HTTPServerLoop {
             now = Deadline.monotonicNow()
             var wakeAt = nextSweep
             if draining { wakeAt = min(wakeAt, server.graceDeadline.load(ordering: .relaxed)) }
+            if let pausedUntil = acceptPausedUntil { wakeAt = min(wakeAt, pausedUntil) }
             let timeout = Int32(clamping: max(0, (wakeAt - now + 999_999) / 1_000_000))
             do {
                 try events.wait(into: &buffer, timeoutMilliseconds: timeout)
@@ -88,6 +104,7 @@ final class HTTPServerLoop {
                     handle(connection, event.events)
                 }
             }
+            if completions.take() { releaseCompletedResponses() }
             if let pausedUntil = acceptPausedUntil, now >= pausedUntil, !draining {
                 acceptPausedUntil = nil
                 registerListeners()
@@ -108,7 +125,7 @@ final class HTTPServerLoop {
         for connection in Array(connections.values) { close(connection) }
     }
 
-    private func registerListeners() {
+    func registerListeners() {
         guard !listenersRegistered, !draining else { return }
         for listener in server.listeners {
             do {
@@ -121,7 +138,7 @@ final class HTTPServerLoop {
         listenersRegistered = true
     }
 
-    private func unregisterListeners() {
+    func unregisterListeners() {
         guard listenersRegistered else { return }
         for listener in server.listeners { events.unregister(listener.fd) }
         listenersRegistered = false
@@ -131,98 +148,20 @@ final class HTTPServerLoop {
         draining = true
         unregisterListeners()
         for connection in Array(connections.values) {
-            if connection.pendingBytes == 0 && !connection.parser.hasPartialRequest {
+            if connection.isIdle {
                 close(connection)  // idle keep-alive: nothing in flight
-            } else if !connection.parser.hasPartialRequest {
+            } else if !connection.parser.hasPartialRequest && connection.held.isEmpty {
                 connection.closeAfterWrite = true
                 updateInterest(connection)
             }
-            // A request still arriving is read to its end and answered with Connection: close.
+            // A request still arriving is read to its end, and a deferred response awaited;
+            // both are answered with Connection: close.
         }
-    }
-
-    // MARK: - Accepting
-
-    private func acceptConnections(from fd: Int32) {
-        guard let listener = server.listeners.first(where: { $0.fd == fd }) else { return }
-        // A bounded batch per wake-up, so a connection storm cannot starve existing clients.
-        for _ in 0..<64 {
-            let socket: Socket
-            do {
-                guard let accepted = try listener.accept() else { return }
-                socket = accepted
-            } catch SocketError.failed(_, let code)
-                where code == EMFILE || code == ENFILE || code == ENOBUFS
-                || code == ENOMEM
-            {
-                // The pending connection stays queued and the listener stays readable: stop
-                // watching it for a moment instead of spinning on the same error.
-                logger.warning(
-                    "cannot accept: out of file descriptors or memory; pausing accepts for 100 ms",
-                    metadata: ["errno": "\(code)"])
-                unregisterListeners()
-                acceptPausedUntil = now + 100_000_000
-                return
-            } catch {
-                if !server.stopping.load(ordering: .relaxed) {
-                    logger.error("accept failed", metadata: ["error": "\(error)"])
-                }
-                return
-            }
-            guard reserveConnectionSlot() else {
-                reject(socket)
-                continue
-            }
-            socket.setNoDelay()
-            let interest: IOEvents = [.readable, .peerClosed]
-            do {
-                try events.register(socket.fd, for: interest)
-            } catch {
-                server.openConnections.subtract(1, ordering: .relaxed)
-                logger.error("cannot watch connection", metadata: ["error": "\(error)"])
-                continue
-            }
-            let parser = HTTPRequestParser(
-                maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
-            connections[socket.fd] = HTTPConnection(socket: socket, parser: parser, now: now, interest: interest)
-        }
-    }
-
-    /// Counts a new connection against the cap shared by all loops; false when full.
-    private func reserveConnectionSlot() -> Bool {
-        var current = server.openConnections.load(ordering: .relaxed)
-        while current < configuration.maxConnections {
-            let (exchanged, original) = server.openConnections.compareExchange(
-                expected: current, desired: current + 1, ordering: .relaxed)
-            if exchanged { return true }
-            current = original
-        }
-        return false
-    }
-
-    private static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-
-    private static let overloaded: [UInt8] = {
-        var out: [UInt8] = []
-        var encoder = HTTPResponseEncoder()
-        let response = HTTPResponse.error(.serviceUnavailable, detail: "too many open connections")
-        encoder.encodeHead(response, bodyLength: response.body.count, keepAlive: false, http10: false, into: &out)
-        return out + response.body
-    }()
-
-    /// A connection over the cap: one non-blocking attempt to send a 503, then close. Whatever
-    /// the client already sent is read first, so the close is a FIN rather than a reset that
-    /// would destroy the 503 before the client reads it.
-    private func reject(_ socket: Socket) {
-        logger.debug("connection cap reached; rejecting", metadata: ["max": "\(configuration.maxConnections)"])
-        drainInput(socket.fd)
-        _ = Self.overloaded.withUnsafeBytes { send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        socket.close()
     }
 
     // MARK: - Connection events
 
-    private func handle(_ connection: HTTPConnection, _ ready: IOEvents) {
+    func handle(_ connection: HTTPConnection, _ ready: IOEvents) {
         if ready.contains(.error) || ready.contains(.hangup) {
             close(connection)
             return
@@ -242,8 +181,9 @@ final class HTTPServerLoop {
         for _ in 0..<4 {
             let n = readBuffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
             if n > 0 {
+                // Not activity by itself: only a whole request is (see answerRequests), so
+                // empty lines or a trickle cannot keep an idle connection open.
                 readBuffer.withUnsafeBytes { connection.parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-                connection.lastActivity = now
                 if n < readBuffer.count { return true }
             } else if n == 0 {
                 connection.inputClosed = true
@@ -262,17 +202,19 @@ final class HTTPServerLoop {
     }
 
     /// Answers the complete requests buffered, writes, and decides what to wait for next.
-    private func service(_ connection: HTTPConnection) {
+    func service(_ connection: HTTPConnection) {
         while true {
             let answered = answerRequests(connection)
             guard flush(connection) else { return }
-            if answered == 0 || connection.pendingBytes >= outputHighWater || connection.closeAfterWrite { break }
+            if answered == 0 || connection.pendingBytes >= outputHighWater || connection.closeAfterWrite
+                || connection.held.count >= maxHeldResponses
+            { break }
         }
         // With nothing left to send, every complete request has been answered (parsing only
         // pauses while output is pending). After the peer's last byte, a request cut short can
         // never complete, so the connection is done. A half-closed peer (`shutdown(SHUT_WR)`)
         // still gets every response to the requests it completed.
-        if connection.pendingBytes == 0 && (connection.inputClosed || connection.closeAfterWrite) {
+        if connection.allAnswered && (connection.inputClosed || connection.closeAfterWrite) {
             close(connection)
             return
         }
@@ -283,7 +225,9 @@ final class HTTPServerLoop {
     /// large, or the connection is to close. Returns how many responses were queued.
     private func answerRequests(_ connection: HTTPConnection) -> Int {
         var answered = 0
-        while !connection.closeAfterWrite && connection.pendingBytes < outputHighWater {
+        while !connection.closeAfterWrite && connection.pendingBytes < outputHighWater
+            && connection.held.count < maxHeldResponses
+        {
             switch connection.parser.next() {
             case .needMoreData:
                 if connection.parser.expectsContinue && !connection.sentContinue && !draining {
@@ -314,36 +258,59 @@ final class HTTPServerLoop {
 
     private func respond(_ connection: HTTPConnection, to request: HTTPRequest) {
         let response = server.handler(request)
+        let traits = HTTPConnection.RequestTraits(
+            wantsKeepAlive: request.wantsKeepAlive, http10: request.version == .http10, isHead: request.isHead,
+            method: request.method, path: request.path)
+        if let pending = response.pending {
+            // Answered later from another thread; later pipelined responses wait behind it.
+            connection.held.append(.deferred(pending, request: traits, since: now))
+            connection.deferredCount += 1
+            awaiting[ObjectIdentifier(connection)] = connection
+            let completions = self.completions
+            let events = self.events
+            pending.onCompletion {
+                completions.set()
+                events.wake()
+            }
+            return
+        }
+        for chunk in encode(response, for: traits) { connection.enqueue(chunk) }
+        if !keepAlive(response, traits) { connection.closeAfterWrite = true }
+    }
+
+    /// Whether the connection stays open after `response`.
+    func keepAlive(_ response: HTTPResponse, _ traits: HTTPConnection.RequestTraits) -> Bool {
         let handlerCloses = response.headers.contains {
             HTTPHeaders.namesEqual($0.0, "Connection") && $0.1.lowercased().contains("close")
         }
-        let keepAlive = request.wantsKeepAlive && !handlerCloses && !draining
+        return traits.wantsKeepAlive && !handlerCloses && !draining
+    }
+
+    /// The wire bytes of `response`: one chunk, or the head and a large body apart (not copied).
+    func encode(_ response: HTTPResponse, for traits: HTTPConnection.RequestTraits) -> [[UInt8]] {
         let status = HTTPStatus(response.status)
-        let sendsBody = !request.isHead && !status.forbidsBody
+        let sendsBody = !traits.isHead && !status.forbidsBody
         var head: [UInt8] = []
         head.reserveCapacity(256 + (sendsBody && response.body.count <= coalesceLimit ? response.body.count : 0))
         encoder.encodeHead(
-            response, bodyLength: response.body.count, keepAlive: keepAlive, http10: request.version == .http10,
+            response, bodyLength: response.body.count, keepAlive: keepAlive(response, traits), http10: traits.http10,
             into: &head)
-        if sendsBody && response.body.count <= coalesceLimit {
-            head += response.body
-            connection.enqueue(head)
-        } else {
-            connection.enqueue(head)
-            if sendsBody { connection.enqueue(response.body) }
-        }
-        if !keepAlive { connection.closeAfterWrite = true }
         logger.trace(
             "request",
             metadata: [
-                "method": "\(request.isHead ? "HEAD" : request.method)", "path": "\(request.path)",
+                "method": "\(traits.isHead ? "HEAD" : traits.method)", "path": "\(traits.path)",
                 "status": "\(response.status)",
             ])
+        if sendsBody && response.body.count <= coalesceLimit {
+            head += response.body
+            return [head]
+        }
+        return sendsBody ? [head, response.body] : [head]
     }
 
     /// Queues an error response with `Connection: close` (after an error the rest of the input
     /// cannot be trusted to start at a request boundary).
-    private func sendError(_ connection: HTTPConnection, _ status: HTTPStatus, detail: String) {
+    func sendError(_ connection: HTTPConnection, _ status: HTTPStatus, detail: String) {
         let response = HTTPResponse.error(status, detail: detail)
         var bytes: [UInt8] = []
         encoder.encodeHead(response, bodyLength: response.body.count, keepAlive: false, http10: false, into: &bytes)
@@ -355,7 +322,7 @@ final class HTTPServerLoop {
 
     /// Writes as much queued output as the socket takes; the rest waits for EPOLLOUT.
     /// Closes the connection when it is done and marked to close. Returns false once closed.
-    private func flush(_ connection: HTTPConnection) -> Bool {
+    func flush(_ connection: HTTPConnection) -> Bool {
         while let chunk = connection.output.first {
             let offset = connection.outputOffset
             let n = chunk.withUnsafeBytes { bytes in
@@ -377,16 +344,18 @@ final class HTTPServerLoop {
             close(connection)  // EPIPE, ECONNRESET: the client is gone
             return false
         }
-        if connection.pendingBytes == 0 && connection.closeAfterWrite {
+        if connection.allAnswered && connection.closeAfterWrite {
             close(connection)
             return false
         }
         return true
     }
 
-    private func updateInterest(_ connection: HTTPConnection) {
+    func updateInterest(_ connection: HTTPConnection) {
         var wanted: IOEvents = []
-        if !connection.inputClosed && !connection.closeAfterWrite && connection.pendingBytes < outputHighWater {
+        if !connection.inputClosed && !connection.closeAfterWrite && connection.pendingBytes < outputHighWater
+            && connection.held.count < maxHeldResponses
+        {
             wanted.formUnion([.readable, .peerClosed])
         }
         if connection.pendingBytes > 0 { wanted.insert(.writable) }
@@ -402,14 +371,19 @@ final class HTTPServerLoop {
     // MARK: - Timeouts and closing
 
     private func sweep() {
+        if reserveFD == nil { reserveFD = Self.openReserve() }
+        expireDeferredResponses()
         for connection in Array(connections.values) {
             if connection.pendingBytes > 0 {
                 if now - connection.lastActivity > idleTimeout {
                     logger.debug("client stopped reading; closing", metadata: ["fd": "\(connection.fd)"])
                     close(connection)
                 }
+            } else if !connection.held.isEmpty {
+                continue  // waiting for a deferred response: expireDeferredResponses bounds it
             } else if let started = connection.requestStartedAt {
                 if now - started > requestTimeout {
+                    server.counters.requestTimeouts.add(1, ordering: .relaxed)
                     logger.debug("request timed out", metadata: ["fd": "\(connection.fd)"])
                     sendError(connection, .requestTimeout, detail: "the request did not arrive in time")
                     _ = flush(connection)
@@ -422,15 +396,16 @@ final class HTTPServerLoop {
     }
 
     /// Reads and discards what the peer already sent, so closing sends FIN, not RST.
-    private func drainInput(_ fd: Int32) {
+    func drainInput(_ fd: Int32) {
         for _ in 0..<16 {
             let n = readBuffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n <= 0 { return }
         }
     }
 
-    private func close(_ connection: HTTPConnection) {
+    func close(_ connection: HTTPConnection) {
         guard connections.removeValue(forKey: connection.fd) != nil else { return }
+        if connection.deferredCount > 0 { awaiting[ObjectIdentifier(connection)] = nil }
         events.unregister(connection.fd)
         if !connection.inputClosed { drainInput(connection.fd) }
         connection.socket.close()

@@ -30,33 +30,59 @@ public final class Socket {
         }
     }
 
-    /// Connects to `endpoint`, trying each resolved address in turn, within `timeout` overall.
+    /// Cuts every wait on this socket (connect, read, write, and so a TLS stream over it) when
+    /// cancelled: they throw ``SocketError/cancelled``. Set it before handing the socket on.
+    public var cancellation: CancellationToken?
+
+    /// Connects to `endpoint`, trying each resolved address in turn, within `timeout` overall
+    /// (name resolution included).
     public static func connect(to endpoint: SocketEndpoint, timeout: Duration) throws -> Socket {
-        let deadline = Deadline(after: timeout)
+        try connect(to: endpoint, deadline: Deadline(after: timeout))
+    }
+
+    /// Connects to `endpoint` before `deadline`: the name lookup (on ``NameResolver``'s threads,
+    /// so a stuck resolver cannot hold the caller past the deadline) and every address tried in
+    /// turn share the one deadline. With `cancellation`, the returned socket keeps the token.
+    /// - Throws: ``SocketError``: `.timedOut`, `.cancelled`, `.resolution` or the connect failure
+    ///   of the last address tried.
+    public static func connect(
+        to endpoint: SocketEndpoint, deadline: Deadline, cancellation: CancellationToken? = nil,
+        resolver: NameResolver = .shared
+    ) throws -> Socket {
         let addresses: [SocketAddress]
         switch endpoint {
-        case .tcp(let host, let port): addresses = try SocketAddress.resolve(host: host, port: port)
+        case .tcp(let host, let port):
+            addresses = try resolver.resolve(host: host, port: port, deadline: deadline, cancellation: cancellation)
         case .unix(let path): addresses = [try SocketAddress.unix(path: path)]
         }
         var lastError = SocketError.failed(call: "connect", errno: ECONNREFUSED)
         for address in addresses {
             do {
-                let socket = try connect(to: address, deadline: deadline)
+                let socket = try connect(to: address, deadline: deadline, cancellation: cancellation)
                 if case .tcp = endpoint { socket.setNoDelay() }
                 return socket
             } catch let error as SocketError {
                 lastError = error
-                if case .timedOut = error { throw error }
+                switch error {
+                case .timedOut, .cancelled: throw error
+                default: continue
+                }
             }
         }
         throw lastError
     }
 
-    /// Connects to one resolved address before `deadline`.
-    public static func connect(to address: SocketAddress, deadline: Deadline) throws -> Socket {
+    /// Connects to one resolved address before `deadline`. Nothing is sent (not even a SYN) once
+    /// the deadline has passed or `cancellation` is cancelled; the socket keeps the token.
+    public static func connect(
+        to address: SocketAddress, deadline: Deadline, cancellation: CancellationToken? = nil
+    ) throws -> Socket {
+        if cancellation?.isCancelled == true { throw SocketError.cancelled }
+        if deadline.hasPassed { throw SocketError.timedOut(operation: "connect to \(address.description)") }
         let raw = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard raw >= 0 else { throw SocketError.lastError("socket") }
         let socket = Socket(adopting: raw)
+        socket.cancellation = cancellation
         let rc = address.withSockaddr { Glibc.connect(raw, $0, $1) }
         if rc != 0 {
             guard errno == EINPROGRESS || errno == EINTR else { throw SocketError.lastError("connect") }
@@ -79,14 +105,12 @@ public final class Socket {
 
     /// Waits until the socket is ready for `events` (`POLLIN`/`POLLOUT`) or the deadline passes.
     /// Returns false on timeout. Hang-ups and errors count as ready (the next call reports them).
+    /// - Throws: ``SocketError/cancelled`` once ``cancellation`` is cancelled.
     public func wait(for events: Int16, deadline: Deadline) throws -> Bool {
-        while true {
-            var pfd = pollfd(fd: fd, events: events, revents: 0)
-            let rc = poll(&pfd, 1, deadline.remainingMilliseconds)
-            if rc > 0 { return true }
-            if rc == 0 { return false }
-            if errno == EINTR { continue }
-            throw SocketError.lastError("poll")
+        switch try Readiness.wait(fd: fd, events: events, deadline: deadline, cancellation: cancellation) {
+        case .ready: return true
+        case .timedOut: return false
+        case .cancelled: throw SocketError.cancelled
         }
     }
 

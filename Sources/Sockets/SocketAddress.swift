@@ -51,6 +51,10 @@ public struct SocketAddress: Sendable {
 
     /// Resolves a TCP host and port to one or more addresses (IPv4 and IPv6), in `getaddrinfo` order.
     /// An empty host means "all interfaces" (for listening): `::` then `0.0.0.0`.
+    ///
+    /// Blocks for as long as the system resolver takes (there is no timeout on `getaddrinfo`):
+    /// to connect somewhere within a deadline, use ``NameResolver`` (or
+    /// ``Socket/connect(to:deadline:cancellation:resolver:)``).
     public static func resolve(host: String, port: UInt16, passive: Bool = false) throws -> [SocketAddress] {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -81,6 +85,32 @@ public struct SocketAddress: Sendable {
         }
         if addresses.isEmpty { throw SocketError.resolution(host: host, reason: "no addresses") }
         return addresses
+    }
+
+    /// The address of an IPv4 or IPv6 literal (`127.0.0.1`, `::1`, no brackets), built without
+    /// `getaddrinfo`, so connecting to a literal never waits for a resolver. Nil for anything
+    /// else (names, scoped `fe80::1%eth0` literals), which need a lookup.
+    public static func numeric(host: String, port: UInt16) -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var v4 = in_addr()
+        if inet_pton(AF_INET, host, &v4) == 1 {
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = port.bigEndian
+            sin.sin_addr = v4
+            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: &sin) { dst.copyMemory(from: $0) } }
+            return SocketAddress(storage: storage, length: socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
+        var v6 = in6_addr()
+        if inet_pton(AF_INET6, host, &v6) == 1 {
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = port.bigEndian
+            sin6.sin6_addr = v6
+            withUnsafeMutableBytes(of: &storage) { dst in withUnsafeBytes(of: &sin6) { dst.copyMemory(from: $0) } }
+            return SocketAddress(storage: storage, length: socklen_t(MemoryLayout<sockaddr_in6>.size))
+        }
+        return nil
     }
 
     /// A unix-domain socket address for `path`.

@@ -12,6 +12,8 @@ public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
     case timedOut(operation: String)
     /// The peer closed the connection.
     case closed
+    /// The wait was cut by a ``CancellationToken`` (shutdown), before its deadline.
+    case cancelled
     /// An address string could not be parsed.
     case invalidAddress(String)
 
@@ -21,6 +23,7 @@ public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
         case .resolution(let host, let reason): return "cannot resolve \(host): \(reason)"
         case .timedOut(let operation): return "\(operation) timed out"
         case .closed: return "connection closed by peer"
+        case .cancelled: return "cancelled (shutting down)"
         case .invalidAddress(let text): return "invalid address \(text)"
         }
     }

@@ -98,21 +98,58 @@ import Testing
         #expect(registry.statuses(at: t0 + 41)[1].downSince == t0 + 26)
     }
 
-    @Test func workerLimitEvictsLongestDownThenRejects() {
+    @Test func fullTableMakesTheLongestSilentWorkerGiveWay() {
         var registry = subscribed(CeleryEventConfiguration(maxWorkers: 2))
         registry.record(heartbeat("a@h"), at: t0)
         registry.record(heartbeat("b@h"), at: t0 + 3)
-        // Both up: a third is rejected and counted.
-        let rejected = registry.record(heartbeat("c@h"), at: t0 + 4)
-        #expect(!rejected)
-        #expect(registry.rejectedOverLimit == 1)
-        // a@h went silent (down since t0+6): it makes room.
-        let admitted = registry.record(heartbeat("c@h"), at: t0 + 7)
-        #expect(admitted)
-        #expect(registry.statuses(at: t0 + 7).map(\.hostname) == ["b@h", "c@h"])
-        // Known workers are always updated.
-        let updated = registry.record(heartbeat("b@h", active: 4), at: t0 + 8)
-        #expect(updated)
+        // Both up: the newcomer still gets in; a@h (silent longest) gives way and is counted.
+        let outcome = registry.record(heartbeat("c@h"), at: t0 + 4)
+        #expect(outcome.evicted == "a@h")
+        #expect(outcome.evictedWasUp)
+        #expect(registry.evicted == 1)
+        #expect(registry.statuses(at: t0 + 4).map(\.hostname) == ["b@h", "c@h"])
+        // a@h was up until t0+6 and may still run tasks: the live set is not trusted before then
+        // (orphan detection would otherwise call its tasks orphaned).
+        #expect(registry.liveHostnames(at: t0 + 6) == nil)
+        #expect(registry.liveHostnames(at: t0 + 6.5) == ["b@h", "c@h"])
+        // A down worker gives way before an up one, even one silent longer.
+        registry.record(heartbeat("b@h"), at: t0 + 5)
+        registry.record(CeleryEvent.Worker(kind: .offline, hostname: "c@h"), at: t0 + 7)
+        let second = registry.record(heartbeat("d@h"), at: t0 + 8)
+        #expect(second.evicted == "c@h")
+        #expect(!second.evictedWasUp)
+        #expect(registry.liveHostnames(at: t0 + 8) == ["b@h", "d@h"])
+        // Known workers are updated without evicting anyone.
+        #expect(registry.record(heartbeat("b@h", active: 4), at: t0 + 9).evicted == nil)
+    }
+
+    @Test func forgedFrequenciesAreClamped() {
+        var registry = subscribed()
+        // freq 10^12 would keep a worker up for 3·10^12 s; clamped to 300 s it is down after 900 s.
+        let outcome = registry.record(heartbeat("forged@x", freq: 1e12), at: t0)
+        #expect(outcome.frequencyClamped)
+        #expect(registry.statuses(at: t0 + 900)[0].isUp)
+        #expect(!registry.statuses(at: t0 + 900.001)[0].isUp)
+        // A tiny freq cannot make a worker flap down between Celery's 2 s heartbeats either.
+        registry.record(heartbeat("w1@vm", freq: 1e-6), at: t0)
+        #expect(registry.statuses(at: t0 + 2.9).first { $0.hostname == "w1@vm" }?.isUp == true)
+        #expect(registry.frequencyClamped == 2)
+        #expect(!registry.record(heartbeat("w2@vm", freq: 2), at: t0).frequencyClamped)
+    }
+
+    @Test func longHostNamesAreCappedAndStayDistinct() {
+        var registry = subscribed()
+        let stem = String(repeating: "h", count: 300)
+        registry.record(heartbeat(stem + "@one"), at: t0)
+        registry.record(heartbeat(stem + "@two"), at: t0)
+        let names = registry.statuses(at: t0).map(\.hostname)
+        #expect(names.count == 2)
+        #expect(Set(names).count == 2)
+        #expect(names.allSatisfy { $0.utf8.count <= LabelValueLimit.maxBytes })
+        #expect(Set(names) == [LabelValueLimit.capped(stem + "@one"), LabelValueLimit.capped(stem + "@two")])
+        // A later heartbeat of the same long name updates the same entry.
+        registry.record(heartbeat(stem + "@one", active: 3), at: t0 + 1)
+        #expect(registry.count == 2)
     }
 
     @Test func processedGoingBackwardsIsReportedAsIs() {

@@ -79,7 +79,7 @@ final class ReceivedSink: Sendable {
 
         let exporter = try ExporterProcess(arguments: [
             "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.3s",
-            "--rules.file=\(rules.path)", "--alerting.config=\(alerting.path)",
+            "--rules.file=\(rules.path)", "--alerting.config=\(alerting.path)", "--web.enable-lifecycle",
         ])
         let firing = waitUntil(timeout: 15) {
             MetricsText(text: (try? exporter.get("/metrics").text) ?? "")

@@ -35,13 +35,20 @@ let testHandler: HTTPHandler = { request in
 func makeServer(
     _ endpoints: [String] = ["127.0.0.1:0"], configure: (inout HTTPServerConfiguration) -> Void = { _ in }
 ) throws -> HTTPServer {
+    try makeServer(endpoints, handler: testHandler, configure: configure)
+}
+
+func makeServer(
+    _ endpoints: [String] = ["127.0.0.1:0"], handler: @escaping HTTPHandler,
+    configure: (inout HTTPServerConfiguration) -> Void = { _ in }
+) throws -> HTTPServer {
     var configuration = HTTPServerConfiguration(
         listenAddresses: endpoints.map { SocketEndpoint.parseHostPort($0)! },
         requestTimeout: .seconds(2), idleTimeout: .seconds(5))
     configure(&configuration)
     var logger = Logger(label: "http-test")
     logger.logLevel = .warning
-    let server = try HTTPServer(configuration: configuration, logger: logger, handler: testHandler)
+    let server = try HTTPServer(configuration: configuration, logger: logger, handler: handler)
     server.start()
     return server
 }
@@ -283,24 +290,53 @@ func elapsed(since start: ContinuousClock.Instant) -> Duration { ContinuousClock
         #expect(try mute.readUntilClosed(timeout: .seconds(2)).isEmpty)
     }
 
-    @Test func connectionCapRejectsWith503AndIsNeverExceeded() throws {
-        let server = try makeServer { $0.maxConnections = 2 }
+    @Test func connectionCapClosesTheLongestIdleConnectionToAdmitANewOne() throws {
+        let server = try makeServer { $0.maxConnections = 3 }
         defer { server.shutdown(gracePeriod: .milliseconds(200)) }
-        let first = try TestHTTPClient(server.boundAddresses[0])
-        let second = try TestHTTPClient(server.boundAddresses[0])
-        for client in [first, second] {
-            try client.send(get("/n/x"))
+        var idle: [TestHTTPClient] = []
+        for i in 0..<3 {
+            let client = try TestHTTPClient(server.boundAddresses[0])
+            try client.send(get("/n/\(i)"))
+            #expect(try client.readResponse().status == 200)
+            idle.append(client)
+            Thread.sleep(forTimeInterval: 0.02)  // distinct idle ages: idle[0] is the oldest
+        }
+        // Idle keep-alive connections cannot lock a scraper out: the oldest makes room.
+        let scraper = try TestHTTPClient(server.boundAddresses[0])
+        try scraper.send(get("/n/scrape"))
+        #expect(try scraper.readResponse().text == "GET /n/scrape")
+        #expect(try idle[0].readUntilClosed(timeout: .seconds(1)).isEmpty)
+        for client in idle[1...] {
+            try client.send(get("/n/still"))
             #expect(try client.readResponse().status == 200)
         }
-        #expect(openConnections(server) == 2)
+        #expect(openConnections(server) == 3)
+        #expect(server.statistics.connectionsEvicted == 1)
+        #expect(server.statistics.connectionsRejectedAtCap == 0)
+    }
+
+    @Test func connectionCapRejectsWith503WhenNothingIsIdleAndIsNeverExceeded() throws {
+        let server = try makeServer { $0.maxConnections = 2 }
+        defer { server.shutdown(gracePeriod: .milliseconds(200)) }
+        // Both connections have a request in progress: neither may be closed to make room.
+        let first = try TestHTTPClient(server.boundAddresses[0])
+        let second = try TestHTTPClient(server.boundAddresses[0])
+        for client in [first, second] { try client.send("GET /n/x HTTP/1.1\r\n") }
+        for _ in 0..<50 where openConnections(server) < 2 { Thread.sleep(forTimeInterval: 0.01) }
+        Thread.sleep(forTimeInterval: 0.05)
         let third = try TestHTTPClient(server.boundAddresses[0])
         let rejected = try third.readResponse()
         #expect(rejected.status == 503)
         #expect(rejected.headers["connection"] == "close")
         #expect(try third.readUntilClosed().isEmpty)
         #expect(openConnections(server) == 2)
+        #expect(server.statistics.connectionsRejectedAtCap == 1)
+        #expect(server.statistics.connectionsEvicted == 0)
+        // The requests in progress still complete.
+        try first.send("Host: t\r\n\r\n")
+        #expect(try first.readResponse().text == "GET /n/x")
         // Freeing a slot lets the next client in.
-        first.socket.close()
+        second.socket.close()
         var admitted = false
         for _ in 0..<50 where !admitted {
             Thread.sleep(forTimeInterval: 0.01)

@@ -9,8 +9,12 @@ public final class ExporterProcess: @unchecked Sendable {
     private let errorPipe = Pipe()
     private let errorBuffer = LockedBuffer()
 
-    /// Path of the binary built next to the test bundle.
+    /// Path of the binary built next to the test bundle, or `EXPORTER_TEST_BINARY` when set (to
+    /// run the end-to-end tests against another build, e.g. main's, to see a regression test fail).
     public static func binaryPath() throws -> String {
+        if let override = ProcessInfo.processInfo.environment["EXPORTER_TEST_BINARY"], !override.isEmpty {
+            return override
+        }
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         for _ in 0..<4 {
@@ -22,11 +26,21 @@ public final class ExporterProcess: @unchecked Sendable {
     }
 
     /// Starts the exporter with `arguments` (a `--web.listen-address` on a free port is added).
-    public init(arguments: [String], environment: [String: String] = [:]) throws {
+    /// `fileLimit` starts it with that soft and hard `RLIMIT_NOFILE` (through `sh -c ulimit`,
+    /// which then execs the exporter, so ``process`` is still the exporter's pid).
+    public init(arguments: [String], environment: [String: String] = [:], fileLimit: (soft: Int, hard: Int)? = nil) throws {
         port = try freePort()
         process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.binaryPath())
-        process.arguments = ["--web.listen-address=127.0.0.1:\(port)"] + arguments
+        let binary = try Self.binaryPath()
+        let exporterArguments = ["--web.listen-address=127.0.0.1:\(port)"] + arguments
+        if let fileLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -S -n \(fileLimit.soft) && ulimit -H -n \(fileLimit.hard) && exec \"$0\" \"$@\"",
+                                 binary] + exporterArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = exporterArguments
+        }
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CELERY_REDIS_EXPORTER_") }
         for (k, v) in environment { env[k] = v }
         process.environment = env

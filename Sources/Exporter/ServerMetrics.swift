@@ -1,0 +1,58 @@
+import Exposition
+import HTTP
+
+/// The exporter's metrics about its own HTTP server and configuration reloads: how it held up
+/// under abusive clients (evictions, timeouts, running out of descriptors) and how reload
+/// requests were coalesced.
+public enum ServerMetrics {
+    /// Families for the HTTP server's and the reload coordinator's counters.
+    public static func families(http: HTTPServerStatistics, reloads: ReloadCoordinator.Statistics?) -> [MetricFamily] {
+        var families: [MetricFamily] = [
+            MetricFamily(
+                name: "celery_redis_http_connections_open",
+                help: "HTTP connections open when the last poll finished (capped by --web.max-connections).",
+                type: .gauge, samples: [Sample(value: Double(http.openConnections))]),
+            MetricFamily(
+                name: "celery_redis_http_connections_evicted",
+                help: "Idle HTTP keep-alive connections closed to admit a new one, at the connection cap or when out of file descriptors.",
+                type: .counter, samples: [Sample(value: Double(http.connectionsEvicted))]),
+            MetricFamily(
+                name: "celery_redis_http_connections_rejected",
+                help: "HTTP connections answered 503 and closed at once: reason connection_cap (cap reached, nothing idle to close) or out_of_descriptors (accepted on the reserved descriptor).",
+                type: .counter,
+                samples: [
+                    Sample(labels: [Label("reason", "connection_cap")], value: Double(http.connectionsRejectedAtCap)),
+                    Sample(labels: [Label("reason", "out_of_descriptors")], value: Double(http.connectionsShed)),
+                ]),
+            MetricFamily(
+                name: "celery_redis_http_accept_errors",
+                help: "Failed accept() calls: emfile (the process is out of file descriptors), enfile (the system is), enomem (out of memory or socket buffers).",
+                type: .counter,
+                samples: HTTPServerStatistics.acceptErrorReasons.map {
+                    Sample(labels: [Label("reason", $0)], value: Double(http.acceptErrors[$0] ?? 0))
+                }),
+            MetricFamily(
+                name: "celery_redis_http_request_timeouts",
+                help: "HTTP requests that did not arrive whole within the request deadline (answered 408, connection closed).",
+                type: .counter, samples: [Sample(value: Double(http.requestTimeouts))]),
+        ]
+        if let reloads {
+            families.append(MetricFamily(
+                name: "celery_redis_config_reload_requests",
+                help: "Configuration reload requests by source (http: POST /-/reload, signal: SIGHUP).",
+                type: .counter,
+                samples: ReloadCoordinator.Source.allCases.map {
+                    Sample(labels: [Label("source", $0.rawValue)], value: Double(reloads.requests[$0] ?? 0))
+                }))
+            families.append(MetricFamily(
+                name: "celery_redis_config_reloads",
+                help: "Configuration reloads run; concurrent requests share one reload, and reloads start at most once a second.",
+                type: .counter, samples: [Sample(value: Double(reloads.reloads))]))
+            families.append(MetricFamily(
+                name: "celery_redis_config_reload_requests_coalesced",
+                help: "Reload requests answered by a reload another request had already asked for.",
+                type: .counter, samples: [Sample(value: Double(reloads.coalesced))]))
+        }
+        return families
+    }
+}

@@ -1,0 +1,195 @@
+import Exposition
+import Foundation
+import Logging
+import Redis
+import TestSupport
+import Testing
+
+@testable import Celery
+
+/// Issue 9 rows 5, 6 and 12 against a real `redis-server`: forged heartbeats published on the real
+/// channels, queues created and deleted with real commands, and names of a megabyte.
+@Suite(.serialized) struct BoundedTablesIntegrationTests {
+    private let t0 = 1_795_625_000.0
+
+    private func connect(_ server: RedisServer) throws -> RedisConnection {
+        try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
+    }
+
+    private func seed(_ server: RedisServer, _ args: [UInt8]...) throws {
+        let reply = try server.command(args)
+        #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
+    }
+
+    /// kombu's binding of `queue` to its own direct exchange.
+    private func bind(_ server: RedisServer, _ queue: String) throws {
+        try seed(server, b("SADD"), b("_kombu.binding." + queue), b(queue) + sep + sep + b(queue))
+    }
+
+    /// What kombu's `queue.delete()` leaves: no binding member, no lists.
+    private func delete(_ server: RedisServer, _ queue: String) throws {
+        try seed(server, b("SREM"), b("_kombu.binding." + queue), b(queue) + sep + sep + b(queue))
+        try seed(server, b("DEL"), b(queue))
+    }
+
+    private func sampler(_ configuration: CeleryConfiguration, logs: LogRecorder = LogRecorder()) -> Sampler {
+        Sampler(configuration: configuration, logger: logs.logger())
+    }
+
+    // MARK: Row 6: queues created and deleted
+
+    @Test func deletedQueuesLeaveTheOutputAfterThreeDiscoveries() throws {
+        let server = try RedisServer()
+        let redis = try connect(server)
+        for queue in ["kept", "deleted", "drained"] { try bind(server, queue) }
+        try seed(server, b("RPUSH"), b("drained"), b(celeryMessage(tag: "d0", queue: "drained")))
+        let logs = LogRecorder()
+        let s = sampler(CeleryConfiguration(discoveryInterval: 1, censusEnabled: false), logs: logs)
+        #expect(s.poll(using: redis, now: t0).queues.map(\.name) == ["deleted", "drained", "kept"])
+
+        try delete(server, "deleted")
+        // "drained" loses its binding but still holds a message: it is in use and stays.
+        try seed(server, b("SREM"), b("_kombu.binding.drained"), b("drained") + sep + sep + b("drained"))
+        for round in 1...2 {
+            let snap = s.poll(using: redis, now: t0 + Double(2 * round))
+            #expect(snap.queues.map(\.name) == ["deleted", "drained", "kept"], "round \(round)")
+        }
+        let third = s.poll(using: redis, now: t0 + 6)
+        #expect(third.queues.map(\.name) == ["drained", "kept"])
+        #expect(third.discoveredQueueStats.forgotten == 1)
+        #expect(third.discoveredQueueStats.tracked == 2)
+        #expect(logs.messages.contains { $0.contains("queues deleted") })
+
+        // A deleted queue that is declared again comes back at the next discovery.
+        try bind(server, "deleted")
+        #expect(s.poll(using: redis, now: t0 + 8).queues.map(\.name) == ["deleted", "drained", "kept"])
+        shutdown(server)
+    }
+
+    @Test func overTheQueueLimitTheLeastRecentlySeenGiveWayAndDropsAreReported() throws {
+        let server = try RedisServer()
+        let redis = try connect(server)
+        for queue in ["q1", "q2", "q3"] { try bind(server, queue) }
+        let logs = LogRecorder()
+        let s = sampler(CeleryConfiguration(discoveryInterval: 1, maxKnownQueues: 3, censusEnabled: false), logs: logs)
+        #expect(s.poll(using: redis, now: t0).queues.map(\.name) == ["q1", "q2", "q3"])
+
+        // q1 is deleted while q4 and q5 are declared: q1 (no longer seen) gives way to q4 at once;
+        // q5 does not fit and is reported as ignored, with a warning.
+        try delete(server, "q1")
+        for queue in ["q4", "q5"] { try bind(server, queue) }
+        let snap = s.poll(using: redis, now: t0 + 2)
+        #expect(snap.queues.map(\.name) == ["q2", "q3", "q4"])
+        #expect(snap.discoveredQueueStats.evicted == 1)
+        #expect(snap.discoveredQueueStats.ignoredOverLimit == 1)
+        #expect(snap.queuesOverLimit == 1)
+        #expect(snap.discoveredQueueStats.limit == 3)
+        #expect(logs.messages.filter { $0.contains("--celery.max-queues") }.count == 1)
+
+        // Live queues are not replaced by other live queues round after round (no churn), and the
+        // warning is rate-limited.
+        let again = s.poll(using: redis, now: t0 + 4)
+        #expect(again.queues.map(\.name) == ["q2", "q3", "q4"])
+        #expect(again.discoveredQueueStats.evicted == 1)
+        #expect(again.discoveredQueueStats.ignoredOverLimit == 1)
+        #expect(logs.messages.filter { $0.contains("--celery.max-queues") }.count == 1)
+
+        // A queue with waiting messages outranks an idle one: q5 gets work, q2 goes quiet.
+        try delete(server, "q2")
+        try seed(server, b("RPUSH"), b("q5"), b(celeryMessage(tag: "m5", queue: "q5")))
+        let healed = s.poll(using: redis, now: t0 + 6)
+        #expect(healed.queues.map(\.name) == ["q3", "q4", "q5"])
+        #expect(healed.queues.first { $0.name == "q5" }?.length == 1)
+        shutdown(server)
+    }
+
+    // MARK: Row 12: names of a megabyte
+
+    @Test func megabyteQueueNamesAreNotSampledAndLongOnesStayDistinct() throws {
+        let server = try RedisServer()
+        let redis = try connect(server)
+        let huge = String(repeating: "x", count: 1 << 20)
+        let stem = String(repeating: "q", count: 900)
+        for queue in [huge, stem + "-a", stem + "-b", "celery"] { try bind(server, queue) }
+        let logs = LogRecorder()
+        let s = sampler(CeleryConfiguration(discoveryInterval: 1, censusEnabled: false), logs: logs)
+        let snap = s.poll(using: redis, now: t0)
+        #expect(snap.succeeded)
+        // The 1 MB name would cost 20 MB of commands per poll: ignored, counted and logged.
+        #expect(snap.queues.map(\.name) == ["celery", stem + "-a", stem + "-b"])
+        #expect(snap.discoveredQueueStats.ignoredNameTooLong == 1)
+        #expect(logs.messages.contains { $0.contains("names too long") })
+        // The 900-byte names are sampled under two distinct labels of at most 256 bytes.
+        let labels = snap.queues.map { LabelValueLimit.capped($0.name) }
+        #expect(Set(labels).count == 3)
+        #expect(labels.allSatisfy { $0.utf8.count <= LabelValueLimit.maxBytes })
+        shutdown(server)
+    }
+
+    @Test func forgedHeartbeatsCannotLockRealWorkersOut() throws {
+        let server = try RedisServer()
+        let clock = EventsTestClock(1_000)
+        let listener = try EventsListenerIntegrationTests.Listener(
+            server: server, configuration: CeleryEventConfiguration(), clock: clock)
+        defer { shutdown(server) }
+        defer { listener.stop() }
+        #expect(listener.waitFor("celery_redis_event_subscriber_up 1"))
+
+        // 1000 forged hosts announcing freq 10^12, published in one EVAL so they arrive in order.
+        let forged = (0..<1_000).map { EventsFixtures.heartbeat(host: "forged-\($0)@evil", freq: 1e12).payload }
+        let channel = EventsFixtures.heartbeat().channel
+        let script = b("for i = 1, #ARGV do redis.call('PUBLISH', KEYS[1], ARGV[i]) end return #ARGV")
+        let reply = try server.command([b("EVAL"), script, b("1"), channel] + forged)
+        #expect(reply.hasPrefix(":1000"))
+        #expect(listener.waitFor(#"celery_redis_event_messages_total{kind="worker"} 1000"#))
+        #expect(listener.lines().contains("celery_redis_workers 1000"))
+
+        clock.set(1_001)
+        let real = EventsFixtures.heartbeat(host: "w1@vm", active: 2)
+        try server.command([b("PUBLISH"), real.channel, real.payload])
+        #expect(listener.waitFor(#"celery_redis_worker_up{worker="w1@vm"} 1"#))
+        #expect(listener.lines().contains(#"celery_redis_worker_tasks_active{worker="w1@vm"} 2"#))
+        #expect(listener.lines().contains("celery_redis_workers_evicted_total 1"))
+        #expect(listener.lines().contains("celery_redis_event_heartbeat_frequency_clamped_total 1000"))
+
+        // The forged workers are down 900 s (3 × the 300 s ceiling) after their last heartbeat,
+        // not after 3·10^12 s; the real worker keeps heart-beating.
+        clock.set(1_901)
+        try server.command([b("PUBLISH"), real.channel, real.payload])
+        #expect(listener.waitFor("celery_redis_workers 1"))
+    }
+
+    @Test func megabyteWorkerAndTaskNamesGiveCappedLabels() throws {
+        let server = try RedisServer()
+        let clock = EventsTestClock(1_000)
+        let listener = try EventsListenerIntegrationTests.Listener(
+            server: server, configuration: CeleryEventConfiguration(taskNameLimit: 10), clock: clock)
+        defer { shutdown(server) }
+        defer { listener.stop() }
+        #expect(listener.waitFor("celery_redis_event_subscriber_up 1"))
+
+        let stem = String(repeating: "w", count: 1 << 20)
+        for suffix in ["@one", "@two"] {
+            let hb = EventsFixtures.heartbeat(host: stem + suffix)
+            try server.command([b("PUBLISH"), hb.channel, hb.payload])
+        }
+        let task = String(repeating: "t", count: 1 << 20)
+        let meta = #"{"status": "SUCCESS", "result": 1, "name": "\#(task)", "task_id": "a"}"#
+        try server.command([b("PUBLISH"), EventsFixtures.resultChannel("a"), b(meta)])
+
+        let one = LabelValueLimit.capped(stem + "@one")
+        let two = LabelValueLimit.capped(stem + "@two")
+        #expect(listener.waitFor(#"celery_redis_worker_up{worker="\#(one)"} 1"#))
+        #expect(listener.waitFor(#"celery_redis_worker_up{worker="\#(two)"} 1"#))
+        let taskLabel = LabelValueLimit.capped(task)
+        #expect(listener.waitFor(#"celery_redis_task_results_total{state="SUCCESS",task="\#(taskLabel)"} 1"#))
+        let size = MetricEncoder.encode(listener.monitor.metricFamilies(), as: .prometheusText).count
+        #expect(size < 64 * 1024, "exposition is \(size) bytes")
+    }
+
+    /// See `SamplerIntegrationTests.shutdown`: SIGTERM is blocked in the child.
+    private func shutdown(_ server: RedisServer) {
+        _ = try? server.command("SHUTDOWN", "NOSAVE")
+        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
+    }
+}

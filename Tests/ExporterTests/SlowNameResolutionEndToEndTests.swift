@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Issue 16 rows 4 and 9, end to end: the real binary, its real `getaddrinfo` slowed by an
+/// LD_PRELOAD shim (the machine's resolver is not touched), and receivers on plain sockets that
+/// record every byte they get.
+@Suite(.serialized) struct SlowNameResolutionEndToEndTests {
+    /// A rule that fires at once (Redis is not running, so `celery_redis_up` is 0) and an
+    /// alerting file with the given webhooks, each `(url, timeout)`.
+    func configure(webhooks: [(url: String, timeout: String)]) throws -> [String] {
+        let dir = try makeTemporaryDirectory("slow-dns")
+        let rules = dir.appendingPathComponent("rules.yml")
+        try """
+            groups:
+              - name: redis
+                rules:
+                  - alert: RedisDown
+                    expr: celery_redis_up == 0
+            """.write(to: rules, atomically: true, encoding: .utf8)
+        let alerting = dir.appendingPathComponent("alerting.yml")
+        let hooks = webhooks.map { "      - url: \($0.url)\n        timeout: \($0.timeout)" }.joined(separator: "\n")
+        try """
+            route:
+              receiver: hook
+              group_by: ['alertname']
+              group_wait: 0s
+              group_interval: 1s
+              repeat_interval: 1h
+            receivers:
+              - name: hook
+                webhook_configs:
+            \(hooks)
+            """.write(to: alerting, atomically: true, encoding: .utf8)
+        return [
+            "--redis.url=redis://127.0.0.1:\(try freePort())/0", "--poll.interval=0.5s",
+            "--rules.file=\(rules.path)", "--alerting.config=\(alerting.path)",
+        ]
+    }
+
+    func notifications(_ exporter: ExporterProcess, _ result: String) -> Double {
+        MetricsText(text: (try? exporter.get("/metrics").text) ?? "")
+            .value("celery_redis_notifications_total", ["receiver": "hook", "result": result]) ?? 0
+    }
+
+    /// Row 4: a receiver whose name takes 3 s to resolve, `timeout: 1s`. The first attempts end
+    /// at their deadline without a byte sent; once the lookup has answered, a retry delivers.
+    /// Every request the receiver got is one the exporter counted delivered: none was sent
+    /// after its deadline and then counted as a failure (today: one request per attempt, every
+    /// one counted a failure, for an hour).
+    @Test func slowResolutionCostsTheTimeoutAndNothingIsSentLate() throws {
+        let receiver = try RawTCPReceiver(.answer(status: 200))
+        let host = SlowResolverShim.host(resolvingIn: 3)
+        let exporter = try ExporterProcess(
+            arguments: try configure(webhooks: [("http://\(host):\(receiver.port)/hook", "1s")]),
+            environment: try SlowResolverShim.environment())
+        let delivered = waitUntil(timeout: 20) { notifications(exporter, "success") >= 1 }
+        #expect(delivered, "nothing delivered; stderr:\n\(exporter.stderr)")
+        Thread.sleep(forTimeInterval: 2)  // anything sent late would arrive by now
+        let success = notifications(exporter, "success")
+        #expect(success == 1, "one firing group, delivered once")
+        #expect(
+            Double(receiver.completeRequests) == success,
+            "the receiver got \(receiver.completeRequests) requests, the exporter counted \(success) delivered")
+        #expect(exporter.stderr.contains("resolving \(host) timed out"), "stderr:\n\(exporter.stderr)")
+        let metrics = MetricsText(text: try exporter.get("/metrics").text)
+        #expect((metrics.value("celery_redis_name_lookup_waits_abandoned_total") ?? 0) >= 1)
+        #expect(metrics.value("celery_redis_name_lookups_rejected_total") == 0)
+        #expect(exporter.terminate() == 0)
+    }
+
+    /// Row 9: SIGTERM while one webhook hangs after reading the request and another's name
+    /// takes 40 s to resolve, both with `timeout: 30s`: the exporter exits within the documented
+    /// 10 s (today: after the attempts' own timeouts).
+    @Test func sigtermWhileAReceiverHangsAndDNSIsSlowExitsWithinTenSeconds() throws {
+        let hanging = try RawTCPReceiver(.hang)
+        let slow = try RawTCPReceiver(.answer(status: 200))
+        let host = SlowResolverShim.host(resolvingIn: 40)
+        let exporter = try ExporterProcess(
+            arguments: try configure(webhooks: [
+                ("http://127.0.0.1:\(hanging.port)/hook", "30s"), ("http://\(host):\(slow.port)/hook", "30s"),
+            ]),
+            environment: try SlowResolverShim.environment())
+        // Both attempts in flight: the request is at the hanging receiver; the lookup for the
+        // other started with it and has 39 s to go.
+        #expect(waitUntil(timeout: 15) { hanging.completeRequests >= 1 }, "stderr:\n\(exporter.stderr)")
+        Thread.sleep(forTimeInterval: 1)
+        let start = Date()
+        let status = exporter.terminate(timeout: 25)
+        let took = Date().timeIntervalSince(start)
+        // Needs the drain side of issue 16 (branch `delivery`: one 9 s shutdown deadline, drain
+        // returns by it). Remove this wrapper once that is merged: it then fails as "known issue
+        // not recorded" by design.
+        withKnownIssue("the exporter waits for in-flight attempts' own timeouts at shutdown") {
+            #expect(took < 10, "exit took \(took) s after SIGTERM")
+            #expect(status == 0, "exit status \(String(describing: status)) after \(took) s")
+        }
+        #expect(slow.connections.isEmpty, "the slow-DNS receiver was contacted")
+    }
+}
