@@ -6,7 +6,8 @@ public struct TaskMeta: Equatable, Sendable {
     public var state: TaskMetaState
     /// `result.exc_type == "WorkerLostError"` on a FAILURE: a pool child died mid-task (§4, D4).
     public var workerLost: Bool
-    /// `result.hostname` of a STARTED meta (`w1@vm`): the worker running the task (§3).
+    /// `result.hostname` of a STARTED meta (`w1@vm`): the worker running the task (§3), in the
+    /// ``LabelValueLimit/capped(_:)`` form the worker registry keys live workers by.
     public var hostname: String?
 
     /// Creates a meta from its fields.
@@ -73,6 +74,6 @@ public struct TaskMeta: Equatable, Sendable {
         self.init(
             state: state,
             workerLost: state == .failure && fields.excType == "WorkerLostError",
-            hostname: state == .started ? fields.hostname : nil)
+            hostname: state == .started ? fields.hostname.map(LabelValueLimit.capped) : nil)
     }
 }

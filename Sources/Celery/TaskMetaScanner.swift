@@ -23,15 +23,17 @@
 /// stack of flags, never by recursion, and deeper than ``maxDepth`` is an error. The grammar is
 /// JSON's plus Python's `NaN`/`Infinity` literals, like ``JSONValue/parse(_:maxDepth:)``.
 struct TaskMetaScanner {
-    /// The fields read; nil when absent, not a string, or longer than their cap (a truncated host
-    /// or exception name would be a wrong one).
+    /// The fields read; nil when absent or not a string. `name` and `hostname` are kept whole (their
+    /// size is bounded by the bytes scanned): ``LabelValueLimit`` shortens them with a hash of the
+    /// whole name, which must match the worker registry's and the other task-name tables'.
     struct Fields: Equatable, Sendable {
         /// Top-level `status` (at most ``statusCap`` bytes: a longer one is kept cut, which matches
         /// no Celery state and so counts as a custom one).
         var status: String?
         /// Top-level `name` (`result_extended`).
         var name: String?
-        /// `result.exc_type` when `result` is an object.
+        /// `result.exc_type` when `result` is an object (nil beyond ``excTypeCap`` bytes: no
+        /// exception name the census looks for is that long).
         var excType: String?
         /// `result.hostname` when `result` is an object.
         var hostname: String?
@@ -53,8 +55,8 @@ struct TaskMetaScanner {
     static let maxDepth = 512
     /// Longest `status` kept (the longest Celery state is 8 bytes).
     static let statusCap = 64
-    /// Longest `name`, `result.hostname`, `result.exc_type` kept.
-    static let textCap = 1024
+    /// Longest `result.exc_type` kept.
+    static let excTypeCap = 256
 
     /// Scans `bytes`, a whole value (`whole: true`: bytes after the value are an error) or the first
     /// bytes of one (`whole: false`: running out of bytes is ``Outcome/truncated(_:)``; with
@@ -137,7 +139,7 @@ struct TaskMetaScanner {
             case .status:
                 fields.status = try readString(cap: TaskMetaScanner.statusCap, keepCut: true)
             case .name:
-                fields.name = try readString(cap: TaskMetaScanner.textCap, keepCut: false)
+                fields.name = try readString(cap: .max, keepCut: false)
             case .result:
                 fields.excType = nil
                 fields.hostname = nil
@@ -163,8 +165,8 @@ struct TaskMetaScanner {
         }
         while true {
             switch try readKey() {
-            case .excType: fields.excType = try readString(cap: TaskMetaScanner.textCap, keepCut: false)
-            case .hostname: fields.hostname = try readString(cap: TaskMetaScanner.textCap, keepCut: false)
+            case .excType: fields.excType = try readString(cap: TaskMetaScanner.excTypeCap, keepCut: false)
+            case .hostname: fields.hostname = try readString(cap: .max, keepCut: false)
             case .status, .result, .name, .other: try skipValue()
             }
             if try endOfMember(close: UInt8(ascii: "}")) { return }

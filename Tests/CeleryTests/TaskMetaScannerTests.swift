@@ -208,6 +208,18 @@ private func readAsCensus(_ value: [UInt8]) -> TaskMeta {
         #expect(TaskMeta(bytes: Array(String(repeating: "[", count: 1_000_000).utf8)).state == .unknown)
     }
 
+    /// Long host and task names come whole, so the label limiter's hash matches the worker
+    /// registry's: a STARTED meta's 300-byte host is the registry's key for that live worker.
+    @Test func longNamesMatchTheRegistrysCappedForm() throws {
+        let host = String(repeating: "h", count: 300) + "@box"
+        let started = TaskMeta(bytes: b(Meta.started("x", host: host)))
+        #expect(started.hostname == LabelValueLimit.capped(host))
+        #expect(started.hostname != host && started.hostname!.utf8.count <= LabelValueLimit.maxBytes)
+        let name = String(repeating: "t", count: 1 << 20)
+        let meta = #"{"status": "SUCCESS", "result": 1, "name": "\#(name)", "task_id": "a"}"#
+        #expect(try CeleryEventDecoder.decodeResult(taskID: "a", payload: b(meta)).taskName == name)
+    }
+
     /// The Pub/Sub side: a result write carrying megabytes decodes to the same few fields (the task
     /// name of a `result_extended` meta lies past the large result), and the census counts it.
     @Test func largeResultWritesDecodeOnTheLiveSide() throws {
