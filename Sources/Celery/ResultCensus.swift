@@ -359,8 +359,8 @@ public final class ResultCensus: Sendable {
     }
 
     /// Reads and classifies `keys` (at most ``fetchChunk``), then applies each result unless a live
-    /// write touched the key meanwhile (the live write is newer). Returns how many values were too
-    /// large to read whole.
+    /// write touched the key meanwhile (the live write is newer). Returns how many values longer
+    /// than ``headBytes`` were read by head and tail.
     ///
     /// One pipelined round of `PTTL` + `GETRANGE key 0 headBytes` per key: the reply of each is at
     /// most ``headBytes`` + 1 bytes, so the round holds at most ``fetchBudgetBytes`` whatever the
