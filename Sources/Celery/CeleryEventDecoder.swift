@@ -29,15 +29,22 @@ public struct CeleryEventDecoder: Sendable {
     }
 
     /// Decodes a result write: `status` is required; `name` (result_extended) and, for FAILURE,
-    /// `result.exc_type` are read when present.
+    /// `result.exc_type` are read when present. The payload is walked once by ``TaskMetaScanner``
+    /// (nothing is built for the result, traceback or args it skips), so a message carrying a
+    /// multi-megabyte result costs no memory beyond its own bytes.
     public static func decodeResult(taskID: String, payload: [UInt8]) throws(CeleryEventDecodingError)
         -> CeleryEvent.TaskResult
     {
-        let json = try parseJSON(payload)
-        guard let status = json["status"]?.stringValue else { throw .missingStatus }
+        let fields: TaskMetaScanner.Fields
+        switch TaskMetaScanner.scan(payload, whole: true) {
+        case .complete(let found): fields = found
+        case .malformed(let error): throw .notJSON(error.description)
+        case .truncated: throw .notJSON(JSONError(.unexpectedEnd, at: payload.count).description)
+        }
+        guard let status = fields.status else { throw .missingStatus }
         let state = TaskMetaState(status: status)
-        let name = json["name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        let workerLost = state == .failure && json["result"]?["exc_type"]?.stringValue == "WorkerLostError"
+        let name = fields.name.flatMap { $0.isEmpty ? nil : $0 }
+        let workerLost = state == .failure && fields.excType == "WorkerLostError"
         return CeleryEvent.TaskResult(taskID: taskID, state: state, taskName: name, workerLost: workerLost)
     }
 

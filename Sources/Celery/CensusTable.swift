@@ -1,7 +1,7 @@
 /// The result census's memory: one compact entry per `celery-task-meta-*` key, with live counts.
 ///
 /// A pure value with explicit times, so tests drive it with any clock. ``ResultCensus`` keeps it
-/// under a lock and feeds it from both sides: reconciliation passes (`SCAN` + `GET` + `PTTL`) and
+/// under a lock and feeds it from both sides: reconciliation passes (`SCAN` + `PTTL` + `GETRANGE`) and
 /// live result writes (Pub/Sub, model doc §4: every write is `SETEX key result_expires json` plus a
 /// `PUBLISH` of the same json on a channel named like the key).
 ///
@@ -79,7 +79,7 @@ struct CensusTable {
         return epoch + Double(v >> CensusTable.expiryShift)
     }
 
-    /// Records what a key holds now (from a pass's `GET` or a live write) and marks it seen in the
+    /// Records what a key holds now (from a pass's read or a live write) and marks it seen in the
     /// current pass. `startEstimate` is used for STARTED metas only.
     mutating func upsert(_ hash: UInt64, meta: TaskMeta, expiresAt: Double?, now: Double, startEstimate: Double?) {
         if let old = entries[hash] { uncount(old) }
@@ -108,7 +108,7 @@ struct CensusTable {
         return true
     }
 
-    /// A pass's `SCAN` returned the key: true when it must be fetched (`GET` + `PTTL`): unknown
+    /// A pass's `SCAN` returned the key: true when it must be fetched (`PTTL` + `GETRANGE`): unknown
     /// keys and non-terminal states (they change). A terminal key is only marked seen; a key
     /// already seen in this pass (a `SCAN` duplicate, or a live write since the pass began) is
     /// skipped.

@@ -17,8 +17,8 @@ import Synchronization
 ///   pass first fetched it, or from its last live write); keys leave the counts when it passes,
 ///   without any Redis work.
 /// - **Reconciliation passes** (``run(using:clock:wait:)`` on the census thread, its own
-///   connection): a full `SCAN` that only `GET`s + `PTTL`s keys it does not know or whose state can
-///   change, paced evenly over ``CeleryConfiguration/censusTargetPassDuration``. It catches what
+///   connection): a full `SCAN` that only reads (`PTTL` + `GETRANGE` of at most 4 KiB) keys it
+///   does not know or whose state can change, paced evenly over ``CeleryConfiguration/censusTargetPassDuration``. It catches what
 ///   events cannot see: `forget()` (`DEL`), writes while the subscriber was down, keys from before
 ///   the exporter started, a wrong `--celery.result-expires`. One starts every
 ///   ``CeleryConfiguration/censusInterval`` seconds (45 s at most while the event stream is
@@ -62,7 +62,7 @@ public final class ResultCensus: Sendable {
         /// `DBSIZE` at the start of the last pass: decides whether a separate discovery walk is cheap.
         var lastKeyspaceSize: Int?
         var lastTick: Double?
-        /// Keys written live while a `GET` round is in flight: the live write is newer than the
+        /// Keys written live while a read round is in flight: the live write is newer than the
         /// fetched value, which must not overwrite it.
         var fetchInFlight = false
         var touchedDuringFetch: Set<UInt64> = []
@@ -71,8 +71,18 @@ public final class ResultCensus: Sendable {
         var vanishedInPasses: UInt64 = 0
     }
 
-    /// `GET`+`PTTL` pairs per pipelined round.
-    static let fetchChunk = 500
+    /// Values up to this many bytes are read whole; of a longer one only this many first bytes and
+    /// ``tailBytes`` last ones are read (``TaskMeta/reading(head:)``). Celery writes `status` first,
+    /// so this classifies every Celery meta, whatever the size of its result or traceback.
+    static let headBytes = 4096
+    /// The last bytes read of a value longer than ``headBytes``: it must end like a JSON object.
+    static let tailBytes = 64
+    /// The most value bytes one pipelined round may bring back: keys per round are chosen so
+    /// that every one of them may be ``headBytes`` long (2 MiB, 511 keys), whatever Redis holds
+    /// (a string may be 512 MB).
+    static let fetchBudgetBytes = 2 << 20
+    /// Keys per round of `PTTL` + `GETRANGE` (within ``fetchBudgetBytes``).
+    static let fetchChunk = fetchBudgetBytes / (headBytes + 1)
 
     let configuration: CeleryConfiguration
     let pattern: [UInt8]
@@ -253,6 +263,8 @@ public final class ResultCensus: Sendable {
         var calls = 0
         var keys = 0
         var fetched = 0
+        /// Values too large to read whole (classified from their first and last bytes).
+        var partial = 0
         var tables: Set<[UInt8]> = []
         var tablesSkipped = 0
     }
@@ -339,40 +351,40 @@ public final class ResultCensus: Sendable {
         while start < toFetch.count {
             let chunk = toFetch[start..<min(start + ResultCensus.fetchChunk, toFetch.count)]
             start += ResultCensus.fetchChunk
-            try fetch(chunk, using: redis, now: clock())
+            progress.partial += try fetch(chunk, using: redis, now: clock())
             progress.fetched += chunk.count
         }
         progress.cursor = next
         return next == Array("0".utf8)
     }
 
-    /// `GET` + `PTTL` of each key in one pipelined round, applied unless a live write touched the
-    /// key meanwhile (the live write is newer).
+    /// Reads and classifies `keys` (at most ``fetchChunk``), then applies each result unless a live
+    /// write touched the key meanwhile (the live write is newer). Returns how many values longer
+    /// than ``headBytes`` were read by head and tail.
+    ///
+    /// One pipelined round of `PTTL` + `GETRANGE key 0 headBytes` per key: the reply of each is at
+    /// most ``headBytes`` + 1 bytes, so the round holds at most ``fetchBudgetBytes`` whatever the
+    /// values' sizes, and the extra byte tells a value longer than ``headBytes`` (no `STRLEN`
+    /// needed). Those longer ones whose head shows a status get a second round of
+    /// `GETRANGE key -tailBytes -1`. `PTTL` goes first: a key deleted after it reads as an empty
+    /// string (`unknown`, dropped by the next pass, which no longer sees it), while one created after
+    /// it reads as gone (found by the next pass, or its live write), so neither race sticks.
     private func fetch(
         _ keys: ArraySlice<(key: [UInt8], hash: UInt64)>, using redis: any RedisCommandExecuting, now: Double
-    ) throws {
+    ) throws -> Int {
+        let head = ResultCensus.headBytes
         var commands: [RedisCommand] = []
         commands.reserveCapacity(2 * keys.count)
         for entry in keys {
-            commands.append([Array("GET".utf8), entry.key])
             commands.append([Array("PTTL".utf8), entry.key])
+            commands.append([Array("GETRANGE".utf8), entry.key, Array("0".utf8), Array(String(head).utf8)])
         }
         shared.withLock { s in
             s.fetchInFlight = true
             s.touchedDuringFetch.removeAll(keepingCapacity: true)
         }
-        let replies: [RESPValue]
-        do {
-            replies = try redis.pipeline(commands)
-        } catch {
-            shared.withLock { $0.fetchInFlight = false }
-            throw error
-        }
-        guard replies.count == commands.count else {
-            shared.withLock { $0.fetchInFlight = false }
-            throw SamplerError.replyCountMismatch(sent: commands.count, received: replies.count)
-        }
-        // Decode outside the lock (JSON parsing is the expensive part), apply under it.
+        defer { shared.withLock { $0.fetchInFlight = false } }
+        // Decode outside the lock (scanning is the expensive part), apply under it.
         enum Fetched {
             case gone
             case present(TaskMeta, expiresAt: Double?, startEstimate: Double?)
@@ -380,35 +392,57 @@ public final class ResultCensus: Sendable {
         var errors = 0
         var results: [Fetched] = []
         results.reserveCapacity(keys.count)
-        for i in 0..<keys.count {
-            let pttl = replies[2 * i + 1].integer
-            let meta: TaskMeta
-            switch replies[2 * i] {
-            case .bulk(let bytes): meta = TaskMeta(bytes: bytes)
-            case .null:
-                // Expired or forgotten between SCAN and GET: it no longer exists.
-                results.append(.gone)
-                continue
-            case .error:
-                errors += 1
-                meta = TaskMeta(state: .unknown)  // e.g. WRONGTYPE: not a Celery meta
-            default:
-                meta = TaskMeta(state: .unknown)
+        var needTail: [Int] = []  // indexes into results
+        do {
+            let replies = try roundTrip(commands, using: redis)
+            for i in 0..<keys.count {
+                let pttl = replies[2 * i].integer
+                if pttl == -2 {  // expired or forgotten between SCAN and PTTL: it no longer exists
+                    results.append(.gone)
+                    continue
+                }
+                if pttl == nil { errors += 1 }
+                let meta: TaskMeta
+                switch replies[2 * i + 1] {
+                case .bulk(let bytes) where bytes.count <= head:
+                    meta = TaskMeta(bytes: bytes)
+                case .bulk(let bytes):
+                    let reading = TaskMeta.reading(head: bytes)
+                    meta = reading.meta
+                    if reading.needsTail { needTail.append(i) }
+                case .error:
+                    errors += 1
+                    meta = TaskMeta(state: .unknown)  // e.g. WRONGTYPE: not a Celery meta
+                default:
+                    meta = TaskMeta(state: .unknown)
+                }
+                // -1: no TTL (result_expires=None): never predicted to expire.
+                let ttl = pttl.flatMap { $0 >= 0 ? Double($0) / 1000 : nil }
+                results.append(
+                    .present(
+                        meta, expiresAt: ttl.map { now + $0 },
+                        startEstimate: ttl.map { now - max(0, configuration.resultExpires - $0) }))
             }
-            if pttl == -2 {  // gone between GET and PTTL
-                results.append(.gone)
-                continue
+            if !needTail.isEmpty {
+                let tail = Array(String(-ResultCensus.tailBytes).utf8)
+                let tails = try roundTrip(
+                    needTail.map { [Array("GETRANGE".utf8), keys[keys.startIndex + $0].key, tail, Array("-1".utf8)] },
+                    using: redis)
+                for (i, reply) in zip(needTail, tails) {
+                    guard case .present(let meta, let expiresAt, let startEstimate) = results[i] else { continue }
+                    let confirmed: TaskMeta
+                    if case .bulk(let bytes) = reply {
+                        confirmed = meta.confirmed(byTail: bytes)
+                    } else {
+                        // An error (the key changed type) or no reply: nothing to trust.
+                        if case .error = reply { errors += 1 }
+                        confirmed = TaskMeta(state: .unknown)
+                    }
+                    results[i] = .present(confirmed, expiresAt: expiresAt, startEstimate: startEstimate)
+                }
             }
-            if pttl == nil { errors += 1 }
-            // -1: no TTL (result_expires=None): never predicted to expire.
-            let ttl = pttl.flatMap { $0 >= 0 ? Double($0) / 1000 : nil }
-            results.append(
-                .present(
-                    meta, expiresAt: ttl.map { now + $0 },
-                    startEstimate: ttl.map { now - max(0, configuration.resultExpires - $0) }))
         }
         shared.withLock { s in
-            defer { s.fetchInFlight = false }
             for (entry, result) in zip(keys, results) where !s.touchedDuringFetch.contains(entry.hash) {
                 switch result {
                 case .gone:
@@ -420,6 +454,16 @@ public final class ResultCensus: Sendable {
             }
             s.commandErrors += errors
         }
+        return needTail.count
+    }
+
+    /// One pipelined round whose reply count must match.
+    private func roundTrip(_ commands: [RedisCommand], using redis: any RedisCommandExecuting) throws -> [RESPValue] {
+        let replies = try redis.pipeline(commands)
+        guard replies.count == commands.count else {
+            throw SamplerError.replyCountMismatch(sent: commands.count, received: replies.count)
+        }
+        return replies
     }
 
     /// Remembers `key` when it is a non-fanout binding table (bounded like a discovery).
@@ -448,6 +492,7 @@ public final class ResultCensus: Sendable {
             "census pass complete",
             metadata: [
                 "scan_calls": "\(progress.calls)", "keys": "\(progress.keys)", "fetched": "\(progress.fetched)",
+                "read_partially": "\(progress.partial)",
                 "vanished": "\(vanished)", "seconds": "\(Sampler.milliseconds(now - progress.start) / 1000)",
             ])
     }

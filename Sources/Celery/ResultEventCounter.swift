@@ -76,7 +76,7 @@ public struct ResultEventCounter: Sendable {
             runs.abandon(result.taskID, at: now)
         case .revoked:
             _ = runs.finish(result.taskID, at: now)  // ends the run; not a runtime
-        case .pending, .received, .other, .unknown:
+        case .pending, .received, .other, .unknown, .unclassified:
             runs.evict(at: now)  // custom progress states do not change the pairing
         }
     }

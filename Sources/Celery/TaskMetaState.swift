@@ -17,25 +17,37 @@ public enum TaskMetaState: String, CaseIterable, Sendable, Hashable {
     case revoked = "REVOKED"
     /// Any other status string, e.g. custom `update_state(state="PROGRESS")` states.
     case other
-    /// Not a Celery meta: not JSON, no `status` string, or not a string key (error reply to `GET`).
+    /// Not a Celery meta: not JSON, no `status` string, or not a string key (error reply to `GETRANGE`).
     case unknown
+    /// Too large to read whole, and its first bytes hold no top-level `status` (Celery writes
+    /// `status` first, so no Celery meta ends up here), or its end could not be told apart from
+    /// whitespace: counted, never guessed at (see ``TaskMeta/reading(head:)``).
+    case unclassified
 
     /// States whose value the census trusts without fetching it again. SUCCESS is protected by
     /// Celery itself; FAILURE and REVOKED are final in practice (a duplicate run after a failure
     /// could rewrite one; that is rare and documented). Garbage stays garbage.
     public var isTerminal: Bool {
         switch self {
-        case .success, .failure, .revoked, .unknown: return true
+        case .success, .failure, .revoked, .unknown, .unclassified: return true
         default: return false
         }
     }
 
     /// The state for a `status` string.
     public init(status: String) {
-        self = TaskMetaState(rawValue: status).flatMap { $0 == .other || $0 == .unknown ? nil : $0 } ?? .other
+        self = TaskMetaState(rawValue: status).flatMap { $0.isCeleryState ? $0 : nil } ?? .other
     }
 
-    /// Dense index (0 ..< allCases.count), for compact storage.
+    /// Whether this is a state Celery itself writes (not one of the census's own buckets).
+    var isCeleryState: Bool {
+        switch self {
+        case .other, .unknown, .unclassified: return false
+        default: return true
+        }
+    }
+
+    /// Dense index (0 ..< allCases.count), for compact storage (4 bits in ``CensusTable``).
     var code: UInt8 {
         // A switch, not `allCases.firstIndex`: the census computes this per key write.
         switch self {
@@ -48,6 +60,7 @@ public enum TaskMetaState: String, CaseIterable, Sendable, Hashable {
         case .revoked: return 6
         case .other: return 7
         case .unknown: return 8
+        case .unclassified: return 9
         }
     }
 

@@ -110,7 +110,7 @@ public enum MetricsBuilder {
         if let census = snapshot.census {
             families.append(MetricFamily(
                 name: "celery_redis_task_meta_keys",
-                help: "celery-task-meta-* result keys by status (other = custom states, unknown = not a Celery meta): the last complete census pass, kept current by live result writes and predicted TTL expiries; forget() deletions show only after the next pass. Keys live for result_expires after the last write; STARTED exists only with task_track_started.",
+                help: "celery-task-meta-* result keys by status (other = custom states, unknown = not a Celery meta, unclassified = larger than 4 KiB with no top-level status in its first 4 KiB, the most the census reads of one value): the last complete census pass, kept current by live result writes and predicted TTL expiries; forget() deletions show only after the next pass. Keys live for result_expires after the last write; STARTED exists only with task_track_started.",
                 type: .gauge,
                 samples: TaskMetaState.allCases.map { Sample(labels: [Label("state", $0.rawValue)], value: Double(census.metaKeys[$0] ?? 0)) }))
             families.append(MetricFamily(

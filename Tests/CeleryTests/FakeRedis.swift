@@ -85,6 +85,9 @@ final class FakeRedis: RedisCommandExecuting {
         case "GET":
             if let e = check(c[1], "string") { return e }
             return strings[c[1]].map(RESPValue.bulk) ?? .null
+        case "GETRANGE":
+            if let e = check(c[1], "string") { return e }
+            return .bulk(FakeRedis.range(strings[c[1]] ?? [], c[2], c[3]))
         case "PTTL":
             guard type(of: c[1]) != nil else { return .integer(-2) }
             return .integer(ttls[c[1]] ?? -1)
@@ -135,6 +138,18 @@ final class FakeRedis: RedisCommandExecuting {
         default:
             return .error("ERR unknown command '\(name)'")
         }
+    }
+
+    /// `GETRANGE`'s substring: negative indexes count from the end; out of range is clamped.
+    private static func range(_ value: [UInt8], _ start: [UInt8], _ end: [UInt8]) -> [UInt8] {
+        let count = value.count
+        var from = Int(String(decoding: start, as: UTF8.self))!
+        var to = Int(String(decoding: end, as: UTF8.self))!
+        if from < 0 { from = max(0, count + from) }
+        if to < 0 { to = count + to }
+        to = min(to, count - 1)
+        guard count > 0, from <= to else { return [] }
+        return Array(value[from...to])
     }
 
     private static func bound(_ arg: [UInt8]) -> (Double, Bool) {

@@ -92,14 +92,15 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         let scans = redis.commands(named: "SCAN")
         #expect(scans.count == 1 + 5)
         #expect(scans.allSatisfy { $0[2...] == [b("MATCH"), b("celery-task-meta-*"), b("COUNT"), b("1000")][...] })
-        #expect(redis.commands(named: "PTTL").count == redis.commands(named: "GET").count)
+        #expect(redis.commands(named: "PTTL").count == redis.commands(named: "GETRANGE").count)
+        #expect(redis.commands(named: "GET").isEmpty, "never an unbounded read")
         // The poll itself sends no census command.
         #expect(redis.rounds.last?.contains { $0[0] == b("SCAN") || $0[0] == b("DBSIZE") } == false)
 
         // Second pass: terminal keys are not fetched again; the RETRY one is.
-        let gets = redis.commands(named: "GET").count
+        let gets = redis.commands(named: "GETRANGE").count
         pass(census, redis, clock: clock)
-        #expect(redis.commands(named: "GET").dropFirst(gets).map { $0[1] } == [b("celery-task-meta-r0")])
+        #expect(redis.commands(named: "GETRANGE").dropFirst(gets).map { $0[1] } == [b("celery-task-meta-r0")])
         #expect(census.snapshot(now: clock.now)?.passesCompleted == 2)
         #expect(census.snapshot(now: clock.now)?.metaKeys[.success] == 4)
     }
@@ -151,12 +152,15 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         #expect(s.censusTrackedKeys == 2)
     }
 
-    @Test func keyVanishingBetweenScanAndGetIsNotCounted() {
+    @Test func keyVanishingBetweenScanAndReadIsNotCounted() {
         let redis = FakeRedis()
         redis.scanPageSize = 100
         meta(redis, "a", Meta.success("a"))
         meta(redis, "gone", Meta.success("gone"))
-        redis.override = { $0[0] == b("GET") && $0[1] == b("celery-task-meta-gone") ? .null : nil }
+        redis.override = { command in
+            guard command.count > 1, command[1] == b("celery-task-meta-gone") else { return nil }
+            return command[0] == b("PTTL") ? .integer(-2) : .bulk([])
+        }
         let s = censusSampler()
         pass(s.census!, redis, clock: ManualClock(t0))
         let census = s.census!.snapshot(now: t0)
@@ -221,7 +225,7 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         meta(redis, "nostatus", #"{"result": 1}"#)
         meta(redis, "numstatus", #"{"status": 3}"#)
         meta(redis, "custom", #"{"status": "PROGRESS", "result": {"done": 3}}"#)
-        redis.hashes[b("celery-task-meta-hash")] = [b("f"): b("v")]  // GET → WRONGTYPE
+        redis.hashes[b("celery-task-meta-hash")] = [b("f"): b("v")]  // GETRANGE → WRONGTYPE
         let s = censusSampler()
         pass(s.census!, redis, clock: ManualClock(t0))
         let snap = s.poll(using: redis, now: t0)
@@ -239,7 +243,7 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         let s = censusSampler()
         let census = try #require(s.census)
         let clock = ManualClock(t0)
-        redis.failWhen = { $0[0] == b("GET") && $0[1] == b("celery-task-meta-k1") }
+        redis.failWhen = { $0[0] == b("GETRANGE") && $0[1] == b("celery-task-meta-k1") }
         #expect(throws: FakeTransportError.self) {
             try census.runPass(using: redis, clock: { clock.now }, pace: { clock.now += $0; return false })
         }
@@ -359,9 +363,9 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
     @Test func aLiveWriteDuringAFetchWinsOverTheFetchedValue() throws {
         let (c, redis) = census()
         meta(redis, "r", Meta.retry("r"))
-        // The GET answers RETRY, but the SUCCESS write lands while the round is in flight.
+        // The read answers RETRY, but the SUCCESS write lands while the round is in flight.
         redis.override = { command in
-            if command[0] == b("GET") && command[1] == b("celery-task-meta-r") {
+            if command[0] == b("GETRANGE") && command[1] == b("celery-task-meta-r") {
                 c.record(channel: channel("r"), payload: b(Meta.success("r")), at: t0 + 1)
             }
             return nil
