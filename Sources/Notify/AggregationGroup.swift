@@ -40,7 +40,8 @@ struct AggregationGroup: Sendable {
 
     /// Drops resolved alerts nobody is owed a resolve for.
     mutating func prune(now: Double) {
-        alerts = alerts.filter { !$0.value.isResolved(at: now) || isOwed($0.key) }
+        let drop = alerts.filter { $0.value.isResolved(at: now) && !isOwed($0.key) }.map(\.key)
+        for fp in drop { alerts[fp] = nil }  // in place: most flushes drop nothing
     }
 
     /// Alertmanager's `DedupStage.needsUpdate`, returning why a notification is needed, or nil.

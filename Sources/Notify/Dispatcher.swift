@@ -24,6 +24,8 @@ public struct Dispatcher: Sendable {
     public let configuration: AlertingConfiguration
     var groups: [String: AggregationGroup] = [:]
     private let routes: [String: Route]
+    /// Per receiver, its integrations that send resolved alerts (shared by its groups).
+    private let resolvedSenders: [String: Set<IntegrationID>]
     private let makeID: @Sendable () -> String
 
     /// A dispatcher for `configuration`; `makeID` creates notification ids (random by default).
@@ -37,6 +39,9 @@ public struct Dispatcher: Sendable {
         }
         walk(configuration.route)
         self.routes = routes
+        var resolvedSenders: [String: Set<IntegrationID>] = [:]
+        for r in configuration.receivers { resolvedSenders[r.name] = Set(r.integrations.filter { r.sendResolved($0) }) }
+        self.resolvedSenders = resolvedSenders
     }
 
     /// `msg_` and 32 random hex digits (Standard Webhooks' id style).
@@ -66,8 +71,10 @@ public struct Dispatcher: Sendable {
     /// alert among them stays firing (after a restart the evaluator waits `for:` again before
     /// reporting an alert that never stopped; that is not a resolve).
     public mutating func update(alerts: [NotifiableAlert], pending: Set<String> = [], now: Double) {
-        var present = Set<String>()
+        // Fingerprints suffice: the same fingerprint means the same labels, so the same groups.
+        var present = Set<String>(minimumCapacity: alerts.count)
         for var alert in alerts {
+            present.insert(alert.fingerprint)
             let resolved = alert.isResolved(at: now)
             for route in configuration.route.match(alert.labels) {
                 let labels = route.groupLabels(for: alert.labels)
@@ -88,12 +95,11 @@ public struct Dispatcher: Sendable {
                 if !groups[id]!.hasFlushed && alert.startsAt + route.groupWait < now {
                     groups[id]!.nextFlush = min(groups[id]!.nextFlush, now)
                 }
-                present.insert(id + "\u{0}" + alert.fingerprint)
             }
         }
         for (id, group) in groups {
             for (fp, alert) in group.alerts
-            where !present.contains(id + "\u{0}" + fp) && !alert.isResolved(at: now) && !pending.contains(fp) {
+            where !present.contains(fp) && !alert.isResolved(at: now) && !pending.contains(fp) {
                 groups[id]!.alerts[fp]!.endsAt = now
             }
         }
@@ -103,19 +109,22 @@ public struct Dispatcher: Sendable {
     /// notification that should be pending now, or nil when nothing is owed. Stable order (by
     /// due time, then group key).
     public mutating func flush(now: Double) -> [GroupFlush] {
-        let due = groups.filter { $0.value.nextFlush <= now }
-            .sorted {
-                ($0.value.nextFlush, $0.value.groupKey, $0.key) < ($1.value.nextFlush, $1.value.groupKey, $1.key)
-            }
+        // Keys only: copying 24,000 groups to sort them would double the memory for a moment.
+        let due = groups.compactMap { id, g in g.nextFlush <= now ? (g.nextFlush, g.groupKey, id) : nil }
+            .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
         var out: [GroupFlush] = []
-        for (id, _) in due {
-            var group = groups[id]!
+        for (_, _, id) in due {
+            // Taken out of the table while it is worked on, so its dictionaries stay uniquely
+            // referenced and are changed in place rather than copied.
+            var group = groups.removeValue(forKey: id)!
             out += flush(&group, id: id, now: now)
-            group.hasFlushed = true
-            let next = group.nextFlush + group.route.groupInterval
-            group.nextFlush = next > now ? next : now + group.route.groupInterval
-            group.prune(now: now)
-            groups[id] = group.alerts.isEmpty ? nil : group
+            groups[id] = group
+            groups[id]!.hasFlushed = true
+            let interval = groups[id]!.route.groupInterval
+            let next = groups[id]!.nextFlush + interval
+            groups[id]!.nextFlush = next > now ? next : now + interval
+            groups[id]!.prune(now: now)
+            if groups[id]!.alerts.isEmpty { groups[id] = nil }
         }
         return out
     }
@@ -157,8 +166,7 @@ public struct Dispatcher: Sendable {
     }
 
     private func sendsResolved(_ receiverName: String) -> Set<IntegrationID> {
-        guard let receiver = configuration.receiver(named: receiverName) else { return [] }
-        return Set(receiver.integrations.filter { receiver.sendResolved($0) })
+        resolvedSenders[receiverName] ?? []
     }
 
     private func flush(_ group: inout AggregationGroup, id: String, now: Double) -> [GroupFlush] {
