@@ -332,4 +332,21 @@ extension Dispatcher {
             #expect(throws: DeliveryRecordError.self) { try DeliveryRecord.decode(bad) }
         }
     }
+
+    /// Row 10: `generatorURL` is Prometheus's expression link for the alert's rule.
+    @Test func generatorURLLinksTheRuleExpression() throws {
+        let rule = try AlertingRule(name: "Backlog", expression: "celery_redis_queue_length{queue=\"a b\"} > 5")
+        let firing = Alert(
+            labels: ["alertname": "Backlog"], annotations: [:], state: .firing, activeAt: 10, firedAt: 40,
+            lastTrueAt: 50, value: 1)
+        let other = Alert(
+            labels: ["alertname": "Unknown"], annotations: [:], state: .firing, activeAt: 10, firedAt: 40,
+            lastTrueAt: 50, value: 1)
+        let mapped = NotifiableAlert.from(
+            [firing, other], externalURL: "https://exporter.example/", rules: [RuleGroup(name: "g", rules: [rule])])
+        #expect(
+            mapped.first?.generatorURL
+                == "https://exporter.example/graph?g0.expr=celery_redis_queue_length%7Bqueue%3D%22a+b%22%7D+%3E+5&g0.tab=1")
+        #expect(mapped.last?.generatorURL == "https://exporter.example/")
+    }
 }
