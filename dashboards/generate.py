@@ -342,9 +342,9 @@ def build():
                      "celery_redis_notifications_total: alert notifications sent by the exporter, per second.",
                      [(f"sum by (receiver, result) (rate(celery_redis_notifications_total{{{SEL}}}[$__rate_interval]))", "{{receiver}} {{result}}")],
                      "ops"), 8, 8)
-    L.add(timeseries("Notification queue", "celery_redis_notification_queue_length: notifications waiting per receiver.",
-                     [(f"sum by (receiver) (celery_redis_notification_queue_length{{{SEL}}})", "{{receiver}}")],
-                     "short", "celery_redis_notification_queue_length"), 8, 8)
+    L.add(timeseries("Pending notification groups", "celery_redis_notification_pending_groups: alert groups with a notification waiting per receiver (one per group at most).",
+                     [(f"sum by (receiver) (celery_redis_notification_pending_groups{{{SEL}}})", "{{receiver}}")],
+                     "short", "celery_redis_notification_pending_groups"), 8, 8)
     L.add(timeseries("Since last delivered notification",
                      "Seconds since each receiver last accepted a notification.",
                      [(f"time() - max by (receiver) (celery_redis_notification_last_success_timestamp_seconds{{{SEL}}})", "{{receiver}}")],

@@ -90,7 +90,10 @@ public final class AlertingRuntime: @unchecked Sendable {
         }
         alertsJSON.withLock { $0 = AlertsAPI.json(alerts) }
         let current = notifier.withLock { $0 }
-        current?.update(alerts: NotifiableAlert.from(alerts, generatorURL: options.externalURL), now: now)
+        let pending = Set(alerts.filter { $0.state == .pending }.map(\.fingerprint))
+        current?.update(
+            alerts: NotifiableAlert.from(alerts, externalURL: options.externalURL, rules: evaluator.ruleGroups),
+            pending: pending, now: now)
         var out = evaluator.metricFamilies(now: now)
         let status = reloadStatus.withLock { $0 }
         out.append(MetricFamily(
@@ -117,27 +120,17 @@ public final class AlertingRuntime: @unchecked Sendable {
     private func apply(_ loaded: LoadedAlertingConfig) {
         evaluator.replaceRules(loaded.ruleGroups)
         guard loaded.alerting != appliedAlerting else { return }
-        // Receivers changed: start a notifier on the new configuration, then let the old one finish
-        // what it has queued on a thread of its own so this poll is not held up.
+        // Receivers changed: reconfigure the notifier in place, so every receiver still configured
+        // keeps what it was told, its owed resolves, its pending notifications, its thread and
+        // its counters (Alertmanager keeps its notification log across reloads).
         do {
-            let fresh = try Notifier(configuration: loaded.alerting, alertmanager: alertmanager, options: options,
-                                     logger: logger)
-            try fresh.start()
-            let old = notifier.withLock { value -> Notifier? in defer { value = fresh }; return value }
-            appliedAlerting = loaded.alerting
-            if let old {
-                let logger = self.logger
-                _ = try? NativeThread.spawn(name: "notify-retire") {
-                    let report = old.drain(deadline: Deadline(after: .seconds(60)))
-                    if !report.undelivered.isEmpty {
-                        logger.error("notifications of the replaced alerting configuration were not delivered",
-                                     metadata: ["count": "\(report.undelivered.values.reduce(0) { $0 + $1.count })"])
-                    }
-                }
+            if let current = notifier.withLock({ $0 }) {
+                try current.reload(configuration: loaded.alerting)
             }
+            appliedAlerting = loaded.alerting
         } catch {
             reloadStatus.withLock { $0.successful = false }
-            logger.error("cannot start notifier for the reloaded alerting configuration; keeping the previous one",
+            logger.error("cannot apply the reloaded alerting configuration; keeping the previous one",
                          metadata: ["err": "\(error)"])
         }
     }

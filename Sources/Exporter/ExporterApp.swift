@@ -84,7 +84,8 @@ public enum ExporterApp {
                 initial: loaded, rulePatterns: configuration.ruleFiles, alertingConfigFile: configuration.alertingConfigFile,
                 alertmanager: alertmanager,
                 options: NotifierOptions(externalURL: configuration.externalURL,
-                                         userAgent: "\(ExporterVersion.name)/\(ExporterVersion.version)"),
+                                         userAgent: "\(ExporterVersion.name)/\(ExporterVersion.version)",
+                                         storagePath: configuration.storagePath),
                 logger: Logger(label: "alerting"))
             logger.info("alerting", metadata: ["rules": "\(loaded.ruleCount)",
                                                "receivers": "\(loaded.alerting?.receivers.count ?? 0)"])
@@ -175,13 +176,16 @@ public enum ExporterApp {
             }
         }
         logger.info("shutting down")
-        server.shutdown(gracePeriod: .seconds(5))
+        // One deadline for the whole shutdown (the documented 10 s, inside Kubernetes' 30 s grace):
+        // notifications drain against it whatever the receivers' `timeout:` settings.
+        let shutdownDeadline = Deadline(after: .seconds(9))
+        server.shutdown(gracePeriod: .seconds(3))
         reloads.stop()
         pollThread.join()
         censusThread?.stop()
         eventListener?.stop()
         // Pending notifications get a delivery deadline; what misses it is logged, never dropped silently.
-        alerting.shutdown(deadline: Deadline(after: .seconds(10)))
+        alerting.shutdown(deadline: shutdownDeadline)
         logger.info("stopped")
         return 0
     }

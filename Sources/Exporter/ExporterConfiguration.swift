@@ -47,6 +47,8 @@ public struct ExporterConfiguration: Sendable {
     public var externalURL = ""
     /// `--web.enable-lifecycle`: off by default, as in Prometheus (anyone who can reach the port could otherwise make it reload).
     public var enableLifecycle = false
+    /// `--storage.path`: directory for the notification delivery record (nil: none).
+    public var storagePath: String?
     public var logLevel = LogLevel.info
     public var logFormat = LogFormat.logfmt
 
@@ -81,6 +83,9 @@ public struct ExporterConfiguration: Sendable {
                    repeatable: false),
         OptionSpec(name: "alertmanager.url", valueName: "URL", defaultText: nil,
                    help: "Also push alerts to this Alertmanager (POST /api/v2/alerts), e.g. http://alertmanager:9093.",
+                   repeatable: false),
+        OptionSpec(name: "storage.path", valueName: "DIR", defaultText: nil,
+                   help: "Directory (writable) to keep the notification delivery record in, so a restart keeps startsAt, owed resolves and what receivers were told.",
                    repeatable: false),
         OptionSpec(name: "redis.url", valueName: "URL", defaultText: "redis://localhost:6379/0",
                    help: "Redis of the Celery broker: redis://[user[:password]@]host[:port][/db], rediss://... for TLS, or unix:///path/redis.sock?db=N.",
@@ -215,6 +220,12 @@ public struct ExporterConfiguration: Sendable {
             alertmanagerURL = url
         }
         if let url = options.last("web.external-url") { externalURL = url }
+        if let dir = options.last("storage.path") {
+            guard access(dir, W_OK | X_OK) == 0 else {
+                throw ConfigurationError("--storage.path=\(dir): not a writable directory (\(String(cString: strerror(errno))))")
+            }
+            storagePath = dir
+        }
         if let lifecycle = options.last("web.enable-lifecycle") { enableLifecycle = lifecycle == "true" }
         if let level = options.last("log.level") {
             guard let parsed = LogLevel(rawValue: level.lowercased()) ?? (level.lowercased() == "warning" ? .warn : nil) else {

@@ -24,11 +24,11 @@ public struct HTTPClientURL: Sendable, Equatable, CustomStringConvertible {
         return hasExplicitPort ? "\(h):\(port)" : h
     }
 
-    /// `scheme://host/…` with the path, query and port hidden: URLs of webhooks often carry
-    /// tokens (Slack's do), so this is the only form that may appear in logs and errors.
+    /// `scheme://host[:port]/…` with the path and query hidden: URLs of webhooks often carry
+    /// tokens (Slack's do), so this is the only form that may appear in logs and errors. An
+    /// explicit port is kept, so receivers on one host but different ports log apart.
     public var redacted: String {
-        let h = host.contains(":") ? "[\(host)]" : host
-        return "\(scheme)://\(h)/…"
+        "\(scheme)://\(hostHeader)/…"
     }
 
     /// The redacted form (see ``redacted``), so interpolating a URL never leaks a secret.

@@ -1,28 +1,47 @@
 /// The alerts of one route with one set of group labels, with its flush timer and, per
-/// integration, what was last notified (Alertmanager's `aggrGroup` plus its notification log).
+/// integration, what was last delivered (Alertmanager's `aggrGroup` plus its notification log).
 struct AggregationGroup: Sendable {
-    /// What an integration was last told about this group (Alertmanager's `nflog` entry).
-    struct LogEntry: Sendable {
+    /// What an integration was last told about this group (Alertmanager's `nflog` entry),
+    /// written only when a notification was delivered.
+    struct LogEntry: Sendable, Equatable {
         var firing: Set<String>
         var resolved: Set<String>
         var timestamp: Double
     }
 
-    let route: Route
+    var route: Route
     let groupKey: String
     let groupLabels: [String: String]
-    /// Alerts by fingerprint, resolved ones included until the next flush.
+    /// Alerts by fingerprint; resolved ones stay while a resolve is owed.
     var alerts: [String: NotifiableAlert] = [:]
     /// When the next flush is due (Unix seconds).
     var nextFlush: Double
     var hasFlushed = false
     var log: [IntegrationID: LogEntry] = [:]
+    /// The integrations of the route's receiver that send resolved alerts.
+    var sendsResolved: Set<IntegrationID>
 
-    init(route: Route, groupKey: String, groupLabels: [String: String], nextFlush: Double) {
+    init(
+        route: Route, groupKey: String, groupLabels: [String: String], nextFlush: Double,
+        sendsResolved: Set<IntegrationID>
+    ) {
         self.route = route
         self.groupKey = groupKey
         self.groupLabels = groupLabels
         self.nextFlush = nextFlush
+        self.sendsResolved = sendsResolved
+    }
+
+    /// True when an integration that sends resolved alerts was told `fingerprint` fires and
+    /// has not been told it resolved.
+    func isOwed(_ fingerprint: String) -> Bool {
+        sendsResolved.contains { log[$0]?.firing.contains(fingerprint) ?? false }
+    }
+
+    /// Drops resolved alerts nobody is owed a resolve for.
+    mutating func prune(now: Double) {
+        let drop = alerts.filter { $0.value.isResolved(at: now) && !isOwed($0.key) }.map(\.key)
+        for fp in drop { alerts[fp] = nil }  // in place: most flushes drop nothing
     }
 
     /// Alertmanager's `DedupStage.needsUpdate`, returning why a notification is needed, or nil.
@@ -33,10 +52,13 @@ struct AggregationGroup: Sendable {
         guard let entry else { return firing.isEmpty ? nil : .firstNotification }
         if !firing.isSubset(of: entry.firing) { return .newAlerts }
         if firing.isEmpty {
-            // Alerts that fired and resolved between two flushes were never announced: say nothing.
+            // Alerts that fired and resolved between two deliveries were never announced: say nothing.
             return entry.firing.isEmpty ? nil : .allResolved
         }
-        if sendResolved && !resolved.isSubset(of: entry.resolved) { return .someResolved }
+        if sendResolved && !resolved.isSubset(of: entry.resolved) {
+            // Only resolves of alerts the integration was told about are news.
+            if !resolved.intersection(entry.firing).isEmpty { return .someResolved }
+        }
         return now - entry.timestamp >= repeatInterval ? .repeatInterval : nil
     }
 }

@@ -59,6 +59,7 @@ public final class AlertmanagerPusher: Sendable {
         var stopping = false
         var deadline: Int64?
         var thread: NativeThread?
+        var finished = false
     }
 
     /// The configuration.
@@ -174,7 +175,11 @@ public final class AlertmanagerPusher: Sendable {
                     s.pending = [:]
                     return b
                 })
-            guard let batch else { return }
+            guard let batch else {
+                state.withLock { $0.finished = true }
+                state.broadcast()
+                return
+            }
             var timeout = configuration.timeout
             if let d = state.withLock({ $0.deadline }) {
                 timeout = min(timeout, Double(max(d - monotonicNanoseconds(), 1_000_000)) / 1e9)
@@ -184,7 +189,8 @@ public final class AlertmanagerPusher: Sendable {
                 AlertmanagerPusher.encode(batch), headers: HTTPHeaders([("Content-Type", "application/json")]),
                 to: configuration.url, tls: tls, timeout: .milliseconds(Int64(timeout * 1000)), now: now)
             let ok = result.decision == .success
-            metrics.record(ok ? .success : .failed, receiver: AlertmanagerPusher.receiverLabel, now: clock())
+            // A failed push is repeated with the next evaluation: a retry, not a loss.
+            metrics.record(ok ? .success : .retry, receiver: AlertmanagerPusher.receiverLabel, now: clock())
             state.withLock { s in
                 s.sending = false
                 if !ok {
@@ -214,7 +220,11 @@ public final class AlertmanagerPusher: Sendable {
             return s.thread
         }
         state.broadcast()
-        thread?.join()
+        // Bounded by the deadline even if a push overruns; the thread then ends with the process.
+        let finished = state.wait(
+            untilNanoseconds: deadline.nanoseconds + 200_000_000, for: { $0.finished || $0.thread == nil },
+            then: { $0.finished })
+        if finished { thread?.join() }
         return state.withLock { s in
             let left = s.pending.isEmpty ? 0 : 1
             if left > 0 { metrics.record(.failed, receiver: AlertmanagerPusher.receiverLabel, now: clock()) }

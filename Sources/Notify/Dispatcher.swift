@@ -6,28 +6,42 @@ import TLS
 /// - ``update(alerts:now:)`` takes the full current alert list after each evaluation. Every
 ///   alert is matched against the routing tree (depth-first, `continue`) and added to the group
 ///   of each matching route, keyed by its `group_by` labels. An alert that disappears from the
-///   list, or arrives with an end time, is resolved.
-/// - ``tick(now:)`` flushes due groups: a new group waits `group_wait` (or flushes at once when
+///   list, or arrives with an end time, is resolved. A still-firing alert keeps the earliest
+///   `startsAt` the group has seen (so a restored record survives a restart's reset).
+/// - ``flush(now:)`` flushes due groups: a new group waits `group_wait` (or flushes at once when
 ///   its alert started longer than `group_wait` ago, as Alertmanager does after a restart), then
-///   every `group_interval` each integration is notified if it has not yet seen every firing
-///   alert, if alerts resolved (and it sends resolved alerts), if everything resolved, or if
-///   `repeat_interval` passed since its last notification. Resolved alerts leave the group after
-///   the flush; an empty group is deleted. A group whose alerts all resolved before its first
-///   flush notifies nobody.
-///
-/// Difference from Alertmanager, on purpose: the notification log is updated when a
-/// notification is queued, not when it is delivered. Delivery is the queue's job, which retries
-/// each notification for its own retry window instead of relying on the next flush.
+///   every `group_interval` each integration gets the group's *current* alerts if its
+///   notification log says it has not yet seen every firing alert, if alerts resolved (and it
+///   sends resolved alerts), if everything resolved, or if `repeat_interval` passed since its
+///   last delivery. Otherwise the flush says "nothing owed", which withdraws a stale pending
+///   notification.
+/// - The notification log is written by ``markDelivered(_:at:)``, on delivery only (as in
+///   Alertmanager), so an undelivered notification is made again at the next flush.
+/// - A resolved alert stays in its group while some integration that sends resolved alerts was
+///   told it fired and not yet that it resolved (the resolve is owed); an empty group is deleted.
 public struct Dispatcher: Sendable {
     /// The routing tree and receivers.
     public let configuration: AlertingConfiguration
-    private var groups: [String: AggregationGroup] = [:]
+    var groups: [String: AggregationGroup] = [:]
+    private let routes: [String: Route]
+    /// Per receiver, its integrations that send resolved alerts (shared by its groups).
+    private let resolvedSenders: [String: Set<IntegrationID>]
     private let makeID: @Sendable () -> String
 
     /// A dispatcher for `configuration`; `makeID` creates notification ids (random by default).
     public init(configuration: AlertingConfiguration, makeID: @escaping @Sendable () -> String = Dispatcher.randomID) {
         self.configuration = configuration
         self.makeID = makeID
+        var routes: [String: Route] = [:]
+        func walk(_ r: Route) {
+            routes[r.id] = r
+            r.routes.forEach(walk)
+        }
+        walk(configuration.route)
+        self.routes = routes
+        var resolvedSenders: [String: Set<IntegrationID>] = [:]
+        for r in configuration.receivers { resolvedSenders[r.name] = Set(r.integrations.filter { r.sendResolved($0) }) }
+        self.resolvedSenders = resolvedSenders
     }
 
     /// `msg_` and 32 random hex digits (Standard Webhooks' id style).
@@ -42,14 +56,25 @@ public struct Dispatcher: Sendable {
     /// The number of live groups.
     public var groupCount: Int { groups.count }
 
+    /// Resolved alerts some integration is still owed a resolve for, counted once per group.
+    public var owedResolveCount: Int {
+        groups.values.reduce(0) { total, g in
+            total + g.alerts.values.filter { $0.endsAt != nil && g.isOwed($0.fingerprint) }.count
+        }
+    }
+
     /// The earliest time a group is due, nil when there are no groups.
     public var nextFlushTime: Double? { groups.values.map(\.nextFlush).min() }
 
     /// Takes the full list of current alerts (firing, plus any the evaluator still reports as
-    /// resolved) at `now`.
-    public mutating func update(alerts: [NotifiableAlert], now: Double) {
-        var present = Set<String>()
-        for alert in alerts {
+    /// resolved) at `now`. `pending` holds fingerprints the evaluator sees as pending: a firing
+    /// alert among them stays firing (after a restart the evaluator waits `for:` again before
+    /// reporting an alert that never stopped; that is not a resolve).
+    public mutating func update(alerts: [NotifiableAlert], pending: Set<String> = [], now: Double) {
+        // Fingerprints suffice: the same fingerprint means the same labels, so the same groups.
+        var present = Set<String>(minimumCapacity: alerts.count)
+        for var alert in alerts {
+            present.insert(alert.fingerprint)
             let resolved = alert.isResolved(at: now)
             for route in configuration.route.match(alert.labels) {
                 let labels = route.groupLabels(for: alert.labels)
@@ -58,64 +83,141 @@ public struct Dispatcher: Sendable {
                 if groups[id] == nil {
                     if resolved { continue }  // nobody was told it fired: nothing to resolve
                     groups[id] = AggregationGroup(
-                        route: route, groupKey: key, groupLabels: labels, nextFlush: now + route.groupWait)
+                        route: route, groupKey: key, groupLabels: labels, nextFlush: now + route.groupWait,
+                        sendsResolved: sendsResolved(route.receiver))
                 }
-                if resolved && groups[id]!.alerts[alert.fingerprint] == nil { continue }
+                let known = groups[id]!.alerts[alert.fingerprint]
+                if resolved && known == nil { continue }
+                if let known, !known.isResolved(at: now), known.startsAt < alert.startsAt {
+                    alert.startsAt = known.startsAt  // the same incident, as first seen
+                }
                 groups[id]!.alerts[alert.fingerprint] = alert
                 if !groups[id]!.hasFlushed && alert.startsAt + route.groupWait < now {
                     groups[id]!.nextFlush = min(groups[id]!.nextFlush, now)
                 }
-                present.insert(id + "\u{0}" + alert.fingerprint)
             }
         }
         for (id, group) in groups {
-            for (fp, alert) in group.alerts where !present.contains(id + "\u{0}" + fp) && !alert.isResolved(at: now) {
+            for (fp, alert) in group.alerts
+            where !present.contains(fp) && !alert.isResolved(at: now) && !pending.contains(fp) {
                 groups[id]!.alerts[fp]!.endsAt = now
             }
         }
     }
 
-    /// Flushes every group due at `now` and returns the notifications to queue, in a stable
-    /// order (by due time, then group key).
-    public mutating func tick(now: Double) -> [Notification] {
-        let due = groups.filter { $0.value.nextFlush <= now }
-            .sorted {
-                ($0.value.nextFlush, $0.value.groupKey, $0.key) < ($1.value.nextFlush, $1.value.groupKey, $1.key)
-            }
-        var out: [Notification] = []
-        for (id, _) in due {
-            var group = groups[id]!
-            out += flush(&group, now: now)
-            group.hasFlushed = true
-            let next = group.nextFlush + group.route.groupInterval
-            group.nextFlush = next > now ? next : now + group.route.groupInterval
-            group.alerts = group.alerts.filter { !$0.value.isResolved(at: now) }
-            groups[id] = group.alerts.isEmpty ? nil : group
+    /// Flushes every group due at `now`: for each integration of each due group, the
+    /// notification that should be pending now, or nil when nothing is owed. Stable order (by
+    /// due time, then group key).
+    public mutating func flush(now: Double) -> [GroupFlush] {
+        // Keys only: copying 24,000 groups to sort them would double the memory for a moment.
+        let due = groups.compactMap { id, g in g.nextFlush <= now ? (g.nextFlush, g.groupKey, id) : nil }
+            .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        var out: [GroupFlush] = []
+        for (_, _, id) in due {
+            // Taken out of the table while it is worked on, so its dictionaries stay uniquely
+            // referenced and are changed in place rather than copied.
+            var group = groups.removeValue(forKey: id)!
+            out += flush(&group, id: id, now: now)
+            groups[id] = group
+            groups[id]!.hasFlushed = true
+            let interval = groups[id]!.route.groupInterval
+            let next = groups[id]!.nextFlush + interval
+            groups[id]!.nextFlush = next > now ? next : now + interval
+            groups[id]!.prune(now: now)
+            if groups[id]!.alerts.isEmpty { groups[id] = nil }
         }
         return out
     }
 
-    private func flush(_ group: inout AggregationGroup, now: Double) -> [Notification] {
+    /// The notifications of ``flush(now:)`` (tests and callers that do not withdraw).
+    public mutating func tick(now: Double) -> [Notification] {
+        flush(now: now).compactMap(\.notification)
+    }
+
+    /// Records that `notification` reached its integration at `now` (Alertmanager writes its
+    /// notification log after a successful send). Alerts it announced as firing that have left
+    /// their group since are put back as resolved, so their resolve is owed.
+    public mutating func markDelivered(_ notification: Notification, at now: Double) {
+        let id = notification.groupID
+        if groups[id] == nil {
+            guard !notification.firingFingerprints.isEmpty, let route = routeOf(groupID: id) else { return }
+            var g = AggregationGroup(
+                route: route, groupKey: notification.groupKey, groupLabels: notification.groupLabels,
+                nextFlush: now + route.groupInterval, sendsResolved: sendsResolved(route.receiver))
+            g.hasFlushed = true
+            groups[id] = g
+        }
+        groups[id]!.log[notification.integration] = .init(
+            firing: notification.firingFingerprints, resolved: notification.resolvedFingerprints, timestamp: now)
+        for alert in notification.alerts where notification.firingFingerprints.contains(alert.fingerprint) {
+            if groups[id]!.alerts[alert.fingerprint] == nil && groups[id]!.isOwed(alert.fingerprint) {
+                var resolved = alert
+                resolved.endsAt = now
+                groups[id]!.alerts[alert.fingerprint] = resolved
+            }
+        }
+        groups[id]!.prune(now: now)  // resolves now delivered are no longer owed
+        if groups[id]!.alerts.isEmpty { groups[id] = nil }
+    }
+
+    private func routeOf(groupID: String) -> Route? {
+        guard let cut = groupID.firstIndex(of: "\u{0}") else { return nil }
+        return routes[String(groupID[..<cut])]
+    }
+
+    private func sendsResolved(_ receiverName: String) -> Set<IntegrationID> {
+        resolvedSenders[receiverName] ?? []
+    }
+
+    private func flush(_ group: inout AggregationGroup, id: String, now: Double) -> [GroupFlush] {
         guard let receiver = configuration.receiver(named: group.route.receiver) else { return [] }
         let sorted = group.alerts.values.sorted(by: AlertOrdering.less)
         let firing = Set(sorted.filter { !$0.isResolved(at: now) }.map(\.fingerprint))
         let resolved = Set(sorted.filter { $0.isResolved(at: now) }.map(\.fingerprint))
-        var out: [Notification] = []
+        var out: [GroupFlush] = []
         for integration in receiver.integrations {
             let sendResolved = receiver.sendResolved(integration)
-            guard
-                let reason = AggregationGroup.reasonToNotify(
-                    entry: group.log[integration], firing: firing, resolved: resolved, sendResolved: sendResolved,
-                    repeatInterval: group.route.repeatInterval, now: now)
-            else { continue }
-            group.log[integration] = .init(firing: firing, resolved: resolved, timestamp: now)
+            let reason = AggregationGroup.reasonToNotify(
+                entry: group.log[integration], firing: firing, resolved: resolved, sendResolved: sendResolved,
+                repeatInterval: group.route.repeatInterval, now: now)
             let alerts = sendResolved ? sorted : sorted.filter { firing.contains($0.fingerprint) }
-            if alerts.isEmpty { continue }
+            guard let reason, !alerts.isEmpty else {
+                if reason != nil {
+                    // Nothing to send (all resolved, resolves not sent): record it as told.
+                    group.log[integration] = .init(firing: firing, resolved: resolved, timestamp: now)
+                }
+                out.append(GroupFlush(integration: integration, groupID: id, notification: nil))
+                continue
+            }
             out.append(
-                Notification(
-                    id: makeID(), integration: integration, groupKey: group.groupKey, groupLabels: group.groupLabels,
-                    alerts: alerts, createdAt: now, reason: reason))
+                GroupFlush(
+                    integration: integration, groupID: id,
+                    notification: Notification(
+                        id: makeID(), integration: integration, groupKey: group.groupKey,
+                        groupLabels: group.groupLabels, alerts: alerts, createdAt: now, reason: reason, groupID: id,
+                        firingFingerprints: firing, resolvedFingerprints: resolved)))
         }
         return out
+    }
+}
+
+extension Dispatcher {
+    /// Takes over `old`'s groups and notification log after a reload (Alertmanager keeps its
+    /// notification log across reloads): every group whose route still exists keeps its alerts,
+    /// owed resolves, timers and the log of every integration still configured; a group whose
+    /// route is gone, and the log of removed integrations, are forgotten.
+    public mutating func adopt(_ old: Dispatcher) {
+        var live = Set<IntegrationID>()
+        for r in configuration.receivers { live.formUnion(r.integrations) }
+        for (id, group) in old.groups {
+            guard let route = routeOf(groupID: id), route.key == group.route.key else { continue }
+            var g = AggregationGroup(
+                route: route, groupKey: group.groupKey, groupLabels: group.groupLabels, nextFlush: group.nextFlush,
+                sendsResolved: sendsResolved(route.receiver))
+            g.alerts = group.alerts
+            g.hasFlushed = group.hasFlushed
+            g.log = group.log.filter { live.contains($0.key) }
+            groups[id] = g
+        }
     }
 }

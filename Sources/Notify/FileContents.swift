@@ -4,9 +4,9 @@
 
 /// Reads small files (secrets, URLs) with Glibc, since Sources use no Foundation.
 enum FileContents {
-    /// The bytes of `path`, or the `strerror` text of why not. Files over 1 MiB are refused:
-    /// these are secrets and configuration, not data.
-    static func read(_ path: String) -> Result<[UInt8], FileReadError> {
+    /// The bytes of `path`, or the `strerror` text of why not. Files over `maxBytes` (1 MiB
+    /// by default: secrets and configuration, not data) are refused.
+    static func read(_ path: String, maxBytes: Int = 1 << 20) -> Result<[UInt8], FileReadError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(FileReadError(reason: String(cString: strerror(errno)))) }
         defer { close(fd) }
@@ -20,7 +20,7 @@ enum FileContents {
             }
             if n == 0 { break }
             out += chunk[0..<n]
-            if out.count > 1 << 20 { return .failure(FileReadError(reason: "larger than 1 MiB")) }
+            if out.count > maxBytes { return .failure(FileReadError(reason: "larger than \(maxBytes) bytes")) }
         }
         return .success(out)
     }

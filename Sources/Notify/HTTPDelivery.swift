@@ -18,7 +18,8 @@ enum HTTPDelivery {
             if decision == .success, let override = accept(response) { return override }
             return DeliveryAttempt(decision: decision, detail: "HTTP \(response.status)")
         } catch {
-            return DeliveryAttempt(decision: RetryPolicy.classify(status: nil, error: error), detail: error.description)
+            return DeliveryAttempt(
+                decision: RetryPolicy.classify(error: error), detail: error.description, answered: false)
         }
     }
 }

@@ -24,4 +24,36 @@ extension NotifiableAlert {
     public static func from(_ alerts: [Alert], generatorURL: String = "") -> [NotifiableAlert] {
         alerts.compactMap { NotifiableAlert($0, generatorURL: generatorURL) }
     }
+
+    /// Maps a whole evaluation result, dropping pending alerts, each with Prometheus's
+    /// `generatorURL`: `<externalURL>/graph?g0.expr=<rule expression>&g0.tab=1`, the expression
+    /// found by alert name in `rules` (nil when no rule has that name: then just `externalURL`).
+    public static func from(_ alerts: [Alert], externalURL: String, rules: [RuleGroup]) -> [NotifiableAlert] {
+        var expressions: [String: String] = [:]
+        for group in rules { for rule in group.rules where expressions[rule.name] == nil { expressions[rule.name] = rule.expression } }
+        var base = externalURL
+        while base.hasSuffix("/") { base.removeLast() }
+        return alerts.compactMap { a in
+            let url = expressions[a.name].map { base + "/graph?g0.expr=" + queryEscape($0) + "&g0.tab=1" } ?? externalURL
+            return NotifiableAlert(a, generatorURL: url)
+        }
+    }
+
+    /// Go's `url.QueryEscape`: unreserved bytes kept, space as `+`, the rest `%XX`.
+    static func queryEscape(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."),
+                UInt8(ascii: "~"):
+                out.append(Character(UnicodeScalar(b)))
+            case UInt8(ascii: " "):
+                out.append("+")
+            default:
+                out += "%" + (b < 16 ? "0" : "") + String(b, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
 }

@@ -18,12 +18,27 @@ public struct Notification: Sendable, Equatable {
     public let createdAt: Double
     /// Why it was sent.
     public let reason: NotificationReason
+    /// The dispatcher's id of the group (route id and group key), which keys delivery state.
+    public let groupID: String
+    /// Fingerprints of the group's firing alerts at ``createdAt`` (what the notification log
+    /// records on delivery).
+    public let firingFingerprints: Set<String>
+    /// Fingerprints of the group's resolved alerts at ``createdAt``, also those not sent
+    /// because the integration does not send resolved alerts.
+    public let resolvedFingerprints: Set<String>
 
-    /// Creates a notification.
+    /// Creates a notification; `groupID` defaults to `groupKey`, the fingerprint sets to what
+    /// `alerts` says at `createdAt`.
     public init(
         id: String, integration: IntegrationID, groupKey: String, groupLabels: [String: String],
-        alerts: [NotifiableAlert], createdAt: Double, reason: NotificationReason
+        alerts: [NotifiableAlert], createdAt: Double, reason: NotificationReason, groupID: String? = nil,
+        firingFingerprints: Set<String>? = nil, resolvedFingerprints: Set<String>? = nil
     ) {
+        self.groupID = groupID ?? groupKey
+        self.firingFingerprints =
+            firingFingerprints ?? Set(alerts.filter { !$0.isResolved(at: createdAt) }.map(\.fingerprint))
+        self.resolvedFingerprints =
+            resolvedFingerprints ?? Set(alerts.filter { $0.isResolved(at: createdAt) }.map(\.fingerprint))
         self.id = id
         self.integration = integration
         self.groupKey = groupKey
@@ -41,4 +56,28 @@ public struct Notification: Sendable, Equatable {
 
     /// `firing` when any alert fires, else `resolved` (Alertmanager's group status).
     public var status: String { firingAlerts.isEmpty ? "resolved" : "firing" }
+}
+
+extension Notification {
+    /// True when `other` tells the receiver the same thing: the same firing and resolved
+    /// alerts. A flush that produces the same content keeps the pending notification (and its
+    /// `webhook-id`), so a receiver can deduplicate a retry after an unknown outcome.
+    func sameContent(as other: Notification) -> Bool {
+        firingFingerprints == other.firingFingerprints && resolvedFingerprints == other.resolvedFingerprints
+            && alerts.count == other.alerts.count
+    }
+
+    /// An estimate of the bytes this notification holds (strings plus per-entry overhead), the
+    /// unit of the delivery byte budget.
+    var estimatedBytes: Int {
+        var total = 256 + groupKey.utf8.count + groupID.utf8.count + 64 * groupLabels.count
+        for (k, v) in groupLabels { total += k.utf8.count + v.utf8.count }
+        for a in alerts {
+            total += 192 + a.fingerprint.utf8.count + a.generatorURL.utf8.count
+            for (k, v) in a.labels { total += 64 + k.utf8.count + v.utf8.count }
+            for (k, v) in a.annotations { total += 64 + k.utf8.count + v.utf8.count }
+        }
+        total += 48 * (firingFingerprints.count + resolvedFingerprints.count)
+        return total
+    }
 }

@@ -2,33 +2,44 @@ import Exposition
 import Logging
 import Sockets
 
-/// The alert delivery pipeline: ``Dispatcher`` (routing, grouping, timing) feeding one
-/// ``DeliveryQueue`` per integration, plus an optional ``AlertmanagerPusher``; the one object
-/// the exporter holds.
+/// The alert delivery pipeline: ``Dispatcher`` (routing, grouping, timing, notification log)
+/// feeding one ``DeliveryScheduler`` per integration, plus an optional ``AlertmanagerPusher``;
+/// the one object the exporter holds, for its whole life (a reload reconfigures it in place).
 ///
 /// Threads: one per integration (delivery) and one "notify-flush" thread that flushes due
 /// groups between evaluations (`group_wait` and `group_interval` are not tied to the poll
-/// interval). Nothing here runs in Swift concurrency tasks.
+/// interval). Nothing here runs in Swift concurrency tasks. Lock order: the notifier's state,
+/// then a scheduler's; a scheduler calls back (``Dispatcher/markDelivered(_:at:)``) holding
+/// neither.
 ///
 /// Lifecycle: `init` (loads TLS files, may throw) → ``start()`` → ``update(alerts:now:)`` after
-/// every evaluation → ``drain(deadline:)`` on shutdown.
+/// every evaluation, ``reload(configuration:)`` on a changed configuration →
+/// ``drain(deadline:)`` on shutdown.
 public final class Notifier: Sendable {
-    /// The configuration in use (nil when only pushing to Alertmanager).
-    public let configuration: AlertingConfiguration?
-    /// The per-integration queues.
-    public let queues: [IntegrationID: DeliveryQueue]
     /// The optional Alertmanager API pusher.
     public let pusher: AlertmanagerPusher?
+    /// The byte budget of pending notifications.
+    public let budget: ByteBudget
     private let metrics: NotifierMetrics
     private let options: NotifierOptions
     private let logger: Logger
+    private let makeSenders: @Sendable (AlertingConfiguration?) throws -> Senders
+    private let store: DeliveryStore?
 
-    private struct State {
+    /// Senders and per-attempt timeouts of a configuration's integrations.
+    public typealias Senders = (senders: [IntegrationID: any NotificationSender], timeouts: [IntegrationID: Double])
+
+    struct State {
+        var configuration: AlertingConfiguration?
         var dispatcher: Dispatcher?
+        var schedulers: [IntegrationID: DeliveryScheduler] = [:]
+        var started = false
         var stopping = false
         var thread: NativeThread?
+        var lastSave: Int64 = 0
+        var dirty = false
     }
-    private let state: Monitor<State>
+    let state: Monitor<State>
 
     /// Builds senders for every integration of `configuration` (TLS files are loaded now) and,
     /// when `alertmanager` is given, a pusher to its API.
@@ -37,6 +48,64 @@ public final class Notifier: Sendable {
         configuration: AlertingConfiguration?, alertmanager: AlertmanagerPusher.Configuration? = nil,
         options: NotifierOptions = NotifierOptions(), logger: Logger
     ) throws {
+        try self.init(
+            configuration: configuration, makeSenders: { try Notifier.senders(for: $0, options: options) },
+            alertmanager: alertmanager, options: options, logger: logger)
+    }
+
+    /// Builds the pipeline with the given senders (tests pass doubles); every integration of
+    /// `configuration` must have one.
+    public convenience init(
+        configuration: AlertingConfiguration?, senders: [IntegrationID: any NotificationSender],
+        timeouts: [IntegrationID: Double] = [:], alertmanager: AlertmanagerPusher.Configuration? = nil,
+        options: NotifierOptions = NotifierOptions(), logger: Logger
+    ) throws {
+        try self.init(
+            configuration: configuration, makeSenders: { _ in (senders, timeouts) }, alertmanager: alertmanager,
+            options: options, logger: logger)
+    }
+
+    /// Builds the pipeline; `makeSenders` builds the senders of a configuration (now and at
+    /// every reload).
+    public init(
+        configuration: AlertingConfiguration?,
+        makeSenders: @escaping @Sendable (AlertingConfiguration?) throws -> Senders,
+        alertmanager: AlertmanagerPusher.Configuration? = nil, options: NotifierOptions = NotifierOptions(),
+        logger: Logger
+    ) throws {
+        self.options = options
+        self.logger = logger
+        self.makeSenders = makeSenders
+        let budget = ByteBudget(limit: options.byteBudget)
+        self.budget = budget
+        var receivers = configuration?.receivers.map(\.name) ?? []
+        if alertmanager != nil { receivers.append(AlertmanagerPusher.receiverLabel) }
+        let box = GaugeSource()
+        let metrics = NotifierMetrics(receivers: receivers, gauges: { box.read() })
+        self.metrics = metrics
+        self.pusher = try alertmanager.map {
+            try AlertmanagerPusher(configuration: $0, metrics: metrics, logger: logger, clock: options.clock)
+        }
+        self.store = options.storagePath.map { DeliveryStore(directory: $0, logger: logger) }
+        self.state = Monitor(State(configuration: configuration))
+        let built = try makeSenders(configuration)
+        let restored = store?.load()
+        state.withLock { s in
+            if let configuration {
+                var d = Dispatcher(configuration: configuration)
+                if let restored { d.restore(restored, now: options.clock()) }
+                s.dispatcher = d
+            }
+            s.schedulers = makeSchedulers(configuration, built, existing: [:])
+        }
+        box.set(self)
+    }
+
+    /// The configuration in use (nil when only pushing to Alertmanager).
+    public var configuration: AlertingConfiguration? { state.withLock { $0.configuration } }
+
+    /// The webhook and Slack senders of `configuration`, TLS files loaded.
+    public static func senders(for configuration: AlertingConfiguration?, options: NotifierOptions) throws -> Senders {
         var senders: [IntegrationID: any NotificationSender] = [:]
         var timeouts: [IntegrationID: Double] = [:]
         for receiver in configuration?.receivers ?? [] {
@@ -46,91 +115,125 @@ public final class Notifier: Sendable {
                     configuration: w, externalURL: options.externalURL, userAgent: options.userAgent)
                 timeouts[id] = w.timeout
             }
-            for (i, s) in receiver.slack.enumerated() {
+            for (i, sl) in receiver.slack.enumerated() {
                 let id = IntegrationID(receiver: receiver.name, kind: .slack, index: i)
-                senders[id] = try SlackSender(configuration: s, userAgent: options.userAgent)
-                timeouts[id] = s.timeout
+                senders[id] = try SlackSender(configuration: sl, userAgent: options.userAgent)
+                timeouts[id] = sl.timeout
             }
         }
-        try self.init(
-            configuration: configuration, senders: senders, timeouts: timeouts, alertmanager: alertmanager,
-            options: options, logger: logger)
+        return (senders, timeouts)
     }
 
-    /// Builds the pipeline with the given senders (tests pass doubles); every integration of
-    /// `configuration` must have one.
-    public init(
-        configuration: AlertingConfiguration?, senders: [IntegrationID: any NotificationSender],
-        timeouts: [IntegrationID: Double] = [:], alertmanager: AlertmanagerPusher.Configuration? = nil,
-        options: NotifierOptions = NotifierOptions(), logger: Logger
-    ) throws {
-        self.configuration = configuration
-        self.options = options
-        self.logger = logger
-        var receivers = configuration?.receivers.map(\.name) ?? []
-        if alertmanager != nil { receivers.append(AlertmanagerPusher.receiverLabel) }
-        let queuesBox = QueueLengths()
-        let metrics = NotifierMetrics(receivers: receivers, queueLengths: { queuesBox.lengths() })
-        self.metrics = metrics
-        var queues: [IntegrationID: DeliveryQueue] = [:]
+    private func makeSchedulers(
+        _ configuration: AlertingConfiguration?, _ built: Senders, existing: [IntegrationID: DeliveryScheduler]
+    ) -> [IntegrationID: DeliveryScheduler] {
+        var out: [IntegrationID: DeliveryScheduler] = [:]
         for receiver in configuration?.receivers ?? [] {
             for id in receiver.integrations {
-                guard let sender = senders[id] else { preconditionFailure("no sender for \(id)") }
-                queues[id] = DeliveryQueue(
-                    integration: id, sender: sender, capacity: options.queueCapacity, retry: options.retry,
-                    timeout: timeouts[id], metrics: metrics, logger: logger, clock: options.clock)
+                guard let sender = built.senders[id] else { preconditionFailure("no sender for \(id)") }
+                if let kept = existing[id] {
+                    kept.reconfigure(sender: sender, timeout: built.timeouts[id])
+                    out[id] = kept
+                    continue
+                }
+                out[id] = DeliveryScheduler(
+                    integration: id, sender: sender, timeout: built.timeouts[id], retry: options.retry, budget: budget,
+                    metrics: metrics, logger: logger, clock: options.clock,
+                    onDelivered: { [weak self] n, now in self?.delivered(n, at: now) })
             }
         }
-        self.queues = queues
-        self.pusher = try alertmanager.map {
-            try AlertmanagerPusher(configuration: $0, metrics: metrics, logger: logger, clock: options.clock)
+        return out
+    }
+
+    private func delivered(_ notification: Notification, at now: Double) {
+        state.withLock { s in
+            s.dispatcher?.markDelivered(notification, at: now)
+            s.dirty = true
         }
-        queuesBox.set(Array(queues.values), pusher: pusher)
-        self.state = Monitor(State(dispatcher: configuration.map { Dispatcher(configuration: $0) }))
     }
 
     /// Starts the delivery threads, the pusher's thread and the flush thread.
     public func start() throws {
-        for queue in queues.values { try queue.start() }
-        try pusher?.start()
         try state.withLock { s in
-            guard s.thread == nil, !s.stopping, s.dispatcher != nil else { return }
+            guard !s.started, !s.stopping else { return }
+            s.started = true
+            for scheduler in s.schedulers.values { try scheduler.start() }
             s.thread = try NativeThread.spawn(name: "notify-flush") { [self] in runFlushLoop() }
+        }
+        try pusher?.start()
+    }
+
+    /// Applies a changed alerting configuration in place, as Alertmanager keeps its
+    /// notification log across reloads: every receiver still configured keeps its groups, owed
+    /// resolves, pending notifications and delivery thread (the next attempt uses the new
+    /// settings); only removed integrations stop and forget. Counters are never reset.
+    /// - Throws: ``TLSError`` for unreadable certificate files; nothing changes then.
+    public func reload(configuration: AlertingConfiguration?) throws {
+        let built = try makeSenders(configuration)
+        metrics.add(receivers: configuration?.receivers.map(\.name) ?? [])
+        let retired = try state.withLock { s -> [NativeThread] in
+            guard !s.stopping else { return [] }
+            let fresh = makeSchedulers(configuration, built, existing: s.schedulers)
+            var retired: [NativeThread] = []
+            for (id, old) in s.schedulers where fresh[id] == nil {
+                if let t = old.stopSoon() { retired.append(t) }
+            }
+            if s.started {
+                for (id, scheduler) in fresh where s.schedulers[id] == nil { try scheduler.start() }
+            }
+            s.schedulers = fresh
+            s.configuration = configuration
+            if let configuration {
+                var d = Dispatcher(configuration: configuration)
+                if let old = s.dispatcher { d.adopt(old) }
+                s.dispatcher = d
+            } else {
+                s.dispatcher = nil
+            }
+            s.dirty = true
+            return retired
+        }
+        state.broadcast()
+        if !retired.isEmpty {
+            // Removed receivers finish their current attempt (bounded by its timeout) off this thread.
+            _ = try? NativeThread.spawn(name: "notify-retire") { for t in retired { t.join() } }
         }
     }
 
-    /// Takes the full current alert list after an evaluation, flushes groups that are due and
+    /// Takes the full current alert list after an evaluation (and the fingerprints of pending
+    /// alerts, see ``Dispatcher/update(alerts:pending:now:)``), flushes groups that are due and
     /// pushes to Alertmanager's API when configured.
-    public func update(alerts: [NotifiableAlert], now: Double) {
-        let due = state.withLock { s -> [Notification] in
-            guard !s.stopping, s.dispatcher != nil else { return [] }
-            s.dispatcher!.update(alerts: alerts, now: now)
-            return s.dispatcher!.tick(now: now)
+    public func update(alerts: [NotifiableAlert], pending: Set<String> = [], now: Double) {
+        state.withLock { s in
+            guard !s.stopping, s.dispatcher != nil else { return }
+            s.dispatcher!.update(alerts: alerts, pending: pending, now: now)
+            offer(&s, s.dispatcher!.flush(now: now))
+            s.dirty = true
         }
-        enqueue(due)
         state.broadcast()  // the flush thread re-reads the next due time
         pusher?.push(alerts: alerts, now: now)
     }
 
     /// Flushes groups due at `now` (the flush thread calls this; tests may call it directly).
     public func tick(now: Double) {
-        let due = state.withLock { s -> [Notification] in
-            guard !s.stopping else { return [] }
-            return s.dispatcher?.tick(now: now) ?? []
+        state.withLock { s in
+            guard !s.stopping, s.dispatcher != nil else { return }
+            offer(&s, s.dispatcher!.flush(now: now))
         }
-        enqueue(due)
     }
 
-    private func enqueue(_ notifications: [Notification]) {
-        for n in notifications {
-            guard let queue = queues[n.integration] else { continue }
-            logger.info(
-                "notifying receiver",
-                metadata: [
-                    "receiver": "\(n.receiver)", "integration": "\(n.integration)", "group_key": "\(n.groupKey)",
-                    "reason": "\(n.reason.rawValue)", "alerts": "\(n.alerts.count)", "status": "\(n.status)",
-                ])
-            queue.enqueue(n)
+    private func offer(_ s: inout State, _ flushes: [GroupFlush]) {
+        for f in flushes {
+            guard let scheduler = s.schedulers[f.integration] else { continue }
+            if let n = f.notification {
+                logger.info(
+                    "notifying receiver",
+                    metadata: [
+                        "receiver": "\(n.receiver)", "integration": "\(n.integration)", "group_key": "\(n.groupKey)",
+                        "reason": "\(n.reason.rawValue)", "alerts": "\(n.alerts.count)", "status": "\(n.status)",
+                    ])
+            }
+            scheduler.offer(groupID: f.groupID, f.notification)
         }
     }
 
@@ -141,6 +244,7 @@ public final class Notifier: Sendable {
             let stop = state.withLock { $0.stopping }
             if stop { return }
             tick(now: options.clock())
+            saveIfDue(force: false)
             // Sleep until the next group is due (at most one tick interval), or a stop/update.
             let wait = state.withLock { s -> Double in
                 guard let next = s.dispatcher?.nextFlushTime else { return interval }
@@ -151,41 +255,58 @@ public final class Notifier: Sendable {
         }
     }
 
-    /// Stops flushing, gives queued notifications until `deadline` to be delivered, stops every
-    /// thread and reports (and logs) what was not delivered. Call once, at shutdown.
+    /// Writes the delivery record when storage is configured and something changed, at most
+    /// every `storageInterval` unless `force`.
+    func saveIfDue(force: Bool) {
+        guard let store else { return }
+        let record = state.withLock { s -> DeliveryRecord? in
+            let now = monotonicNanoseconds()
+            guard s.dirty, force || now - s.lastSave >= Int64(options.storageInterval * 1e9) else { return nil }
+            s.dirty = false
+            s.lastSave = now
+            return s.dispatcher?.record()
+        }
+        if let record { store.save(record) }
+    }
+
+    /// Stops flushing, gives pending notifications until `deadline` to be delivered (attempts
+    /// are cut at it), stops every thread, writes the delivery record when storage is
+    /// configured, and reports (and logs) what was not delivered. Call once, at shutdown.
     public func drain(deadline: Deadline) -> DrainReport {
-        let thread = state.withLock { s -> NativeThread? in
+        let (thread, schedulers) = state.withLock { s -> (NativeThread?, [IntegrationID: DeliveryScheduler]) in
             s.stopping = true
-            return s.thread
+            return (s.thread, s.schedulers)
         }
         state.broadcast()
         thread?.join()
-        // Drain every queue in parallel so one slow receiver does not eat the others' time.
+        // Drain every integration in parallel so one slow receiver does not eat the others' time.
         let results = Monitor<[IntegrationID: [Notification]]>([:])
         var threads: [NativeThread] = []
-        for (id, queue) in queues {
-            if let t = try? NativeThread.spawn(
-                name: "notify-drain",
-                {
-                    let left = queue.drain(deadline: deadline)
-                    results.withLock { $0[id] = left }
-                })
-            {
-                threads.append(t)
-            } else {
-                let left = queue.drain(deadline: deadline)
+        for (id, scheduler) in schedulers {
+            let work: @Sendable () -> Void = {
+                let left = scheduler.drain(deadline: deadline)
                 results.withLock { $0[id] = left }
             }
+            if let t = try? NativeThread.spawn(name: "notify-drain", work) { threads.append(t) } else { work() }
         }
         let unpushed = pusher?.drain(deadline: deadline) ?? 0
         for t in threads { t.join() }
+        saveIfDue(force: true)
         let undelivered = results.withLock { $0 }.filter { !$0.value.isEmpty }
+        if store == nil {
+            // Without storage these are lost with the process: given up.
+            for (id, left) in undelivered {
+                for _ in left { metrics.record(.failed, receiver: id.receiver, now: options.clock()) }
+            }
+        }
         let report = DrainReport(undelivered: undelivered, unpushedAlertBatches: unpushed)
         if report.isComplete {
             logger.info("notifications flushed")
         } else {
             logger.error(
-                "shutdown: notifications not delivered",
+                store == nil
+                    ? "shutdown: notifications not delivered"
+                    : "shutdown: notifications not delivered; kept in storage and sent after the restart",
                 metadata: [
                     "notifications": "\(report.undeliveredCount)", "alertmanager_batches": "\(unpushed)",
                     "receivers": "\(Set(undelivered.keys.map(\.receiver)).sorted().joined(separator: ","))",
@@ -199,23 +320,36 @@ public final class Notifier: Sendable {
         metrics.metricFamilies()
     }
 
+    /// The count of `result` for `receiver` (tests, reports).
+    public func count(_ result: NotifierMetrics.Result, receiver: String) -> Double {
+        metrics.count(result, receiver: receiver)
+    }
+
     /// Configuration warnings worth logging at start-up (plain http, insecure TLS, unused receivers).
     public var warnings: [String] { configuration?.warnings ?? [] }
+
+    /// The scrape-time gauges.
+    func gauges() -> DeliveryGauges {
+        var g = DeliveryGauges()
+        g.bytes = budget.bytes
+        g.budget = budget.limit
+        state.withLock { s in
+            for (id, scheduler) in s.schedulers { g.pendingGroups[id.receiver, default: 0] += scheduler.pendingGroups }
+            for r in s.configuration?.receivers ?? [] where g.pendingGroups[r.name] == nil {
+                g.pendingGroups[r.name] = 0
+            }
+            g.owedResolves = s.dispatcher?.owedResolvesByReceiver ?? [:]
+        }
+        if let pusher { g.pendingGroups[AlertmanagerPusher.receiverLabel] = pusher.pendingCount }
+        return g
+    }
 }
 
-/// Lets the metrics read queue lengths of queues created after the metrics object.
-private final class QueueLengths: Sendable {
-    private let box = Monitor<([DeliveryQueue], AlertmanagerPusher?)>(([], nil))
-
-    func set(_ queues: [DeliveryQueue], pusher: AlertmanagerPusher?) {
-        box.withLock { $0 = (queues, pusher) }
-    }
-
-    func lengths() -> [String: Int] {
-        let (queues, pusher) = box.withLock { $0 }
-        var out: [String: Int] = [:]
-        for q in queues { out[q.integration.receiver, default: 0] += q.length }
-        if let pusher { out[AlertmanagerPusher.receiverLabel] = pusher.pendingCount }
-        return out
-    }
+/// Lets the metrics read the gauges of the notifier created after them.
+/// Weak, so the notifier (which owns the metrics that own this) can be freed.
+private final class GaugeSource: Sendable {
+    private struct Ref { weak var notifier: Notifier? }
+    private let box = Monitor(Ref())
+    func set(_ notifier: Notifier) { box.withLock { $0.notifier = notifier } }
+    func read() -> DeliveryGauges { box.withLock { $0.notifier }?.gauges() ?? DeliveryGauges() }
 }

@@ -10,11 +10,17 @@ public final class NotifierMetrics: Sendable {
     public enum Result: String, Sendable, CaseIterable {
         /// Delivered (2xx, or `ok` from Slack).
         case success
-        /// An attempt failed and another was scheduled.
+        /// An attempt failed (the receiver answered with an error or could not be reached) and
+        /// another was scheduled; for Alertmanager's API, a push that is repeated next poll.
         case retry
-        /// Given up: rejected (4xx), retry window exhausted, or undelivered at shutdown.
+        /// The request may have reached the receiver but no answer came (timeout, broken
+        /// connection); retried with the same `webhook-id`.
+        case unknown
+        /// Given up: rejected (4xx; the group is sent again at its next flush), or still
+        /// pending at shutdown without `--storage.path`.
         case failed
-        /// Not queued because the receiver's queue was full.
+        /// Not kept because pending notifications were over the byte budget; the group is made
+        /// again at its next flush.
         case dropped
     }
 
@@ -24,17 +30,17 @@ public final class NotifierMetrics: Sendable {
     }
 
     private let counters: Mutex<[String: Counters]>
-    /// Queue length per receiver, provided by the owner of the queues at scrape time.
-    private let queueLengths: @Sendable () -> [String: Int]
+    /// Delivery gauges, provided by the owner of the schedulers at scrape time.
+    private let gauges: @Sendable () -> DeliveryGauges
 
-    /// Metrics for `receivers`, with queue lengths read through `queueLengths`.
-    public init(receivers: [String], queueLengths: @escaping @Sendable () -> [String: Int]) {
+    /// Metrics for `receivers`, with gauges read through `gauges`.
+    public init(receivers: [String], gauges: @escaping @Sendable () -> DeliveryGauges) {
         var initial: [String: Counters] = [:]
         for r in receivers {
             initial[r] = Counters(results: Dictionary(uniqueKeysWithValues: Result.allCases.map { ($0, 0) }))
         }
         counters = Mutex(initial)
-        self.queueLengths = queueLengths
+        self.gauges = gauges
     }
 
     /// Counts one `result` for `receiver` (at wall time `now` for successes).
@@ -51,16 +57,29 @@ public final class NotifierMetrics: Sendable {
         counters.withLock { $0[receiver]?.results[result] ?? 0 }
     }
 
-    /// The three families: `celery_redis_notifications_total{receiver,result}`,
-    /// `celery_redis_notification_queue_length{receiver}`,
+    /// Adds the receivers of a reloaded configuration (existing counters are kept).
+    public func add(receivers: [String]) {
+        counters.withLock { all in
+            for r in receivers where all[r] == nil {
+                all[r] = Counters(results: Dictionary(uniqueKeysWithValues: Result.allCases.map { ($0, 0) }))
+            }
+        }
+    }
+
+    /// The families: `celery_redis_notifications_total{receiver,result}`,
+    /// `celery_redis_notification_pending_groups{receiver}`,
+    /// `celery_redis_notification_owed_resolves{receiver}`,
+    /// `celery_redis_notification_pending_bytes` and its budget,
     /// `celery_redis_notification_last_success_timestamp_seconds{receiver}` (only for receivers
     /// that have had a success, since 0 would read as "1970").
     public func metricFamilies() -> [MetricFamily] {
         let snapshot = counters.withLock { $0 }
-        let lengths = queueLengths()
+        let g = gauges()
+        let lengths = g.pendingGroups
         let receivers = Set(snapshot.keys).union(lengths.keys).sorted()
         var totals: [Sample] = []
         var queue: [Sample] = []
+        var owed: [Sample] = []
         var success: [Sample] = []
         for r in receivers {
             for result in Result.allCases {
@@ -70,22 +89,53 @@ public final class NotifierMetrics: Sendable {
                         value: snapshot[r]?.results[result] ?? 0))
             }
             queue.append(Sample(labels: [Label("receiver", r)], value: Double(lengths[r] ?? 0)))
+            owed.append(Sample(labels: [Label("receiver", r)], value: Double(g.owedResolves[r] ?? 0)))
             if let t = snapshot[r]?.lastSuccess { success.append(Sample(labels: [Label("receiver", r)], value: t)) }
         }
         return [
             MetricFamily(
                 name: "celery_redis_notifications",
-                help: "Alert notifications by receiver and result: success, "
-                    + "retry (an attempt failed and was rescheduled), failed (given up), dropped (queue full).",
+                help: "Alert notification attempts by receiver and result: success, "
+                    + "retry (failed, rescheduled), unknown (sent but no answer; retried with the same webhook-id), "
+                    + "failed (rejected, or pending at shutdown without storage), "
+                    + "dropped (over the byte budget; sent at the group's next flush).",
                 type: .counter, samples: totals),
             MetricFamily(
-                name: "celery_redis_notification_queue_length",
-                help: "Notifications waiting for delivery (including the one being attempted), by receiver.",
+                name: "celery_redis_notification_pending_groups",
+                help: "Alert groups with a notification waiting for delivery or being attempted "
+                    + "(at most one per group and integration), by receiver.",
                 type: .gauge, samples: queue),
+            MetricFamily(
+                name: "celery_redis_notification_owed_resolves",
+                help: "Resolved alerts a receiver was told were firing and has not yet been told resolved, by receiver.",
+                type: .gauge, samples: owed),
+            MetricFamily(
+                name: "celery_redis_notification_pending_bytes",
+                help: "Estimated bytes held by pending notifications (all receivers).", type: .gauge, unit: "bytes",
+                samples: [Sample(value: Double(g.bytes))]),
+            MetricFamily(
+                name: "celery_redis_notification_pending_budget_bytes",
+                help: "The byte budget of pending notifications; past it a notification is sent at its group's next flush instead.",
+                type: .gauge, unit: "bytes", samples: [Sample(value: Double(g.budget))]),
             MetricFamily(
                 name: "celery_redis_notification_last_success_timestamp_seconds",
                 help: "Unix time of the last successful delivery, by receiver.", type: .gauge, unit: "seconds",
                 samples: success),
         ]
     }
+}
+
+/// The delivery gauges of one scrape.
+public struct DeliveryGauges: Sendable {
+    /// Groups with a notification pending, by receiver.
+    public var pendingGroups: [String: Int] = [:]
+    /// Owed resolves, by receiver.
+    public var owedResolves: [String: Int] = [:]
+    /// Bytes held by pending notifications.
+    public var bytes = 0
+    /// The byte budget.
+    public var budget = 0
+
+    /// Empty gauges.
+    public init() {}
 }

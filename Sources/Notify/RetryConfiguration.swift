@@ -1,32 +1,37 @@
-/// The retry loop's timing: exponential backoff with jitter within a retry window.
+/// The retry loop's timing: exponential backoff with jitter, a floor no receiver can lower, a
+/// cap short enough that a recovered receiver is reached quickly, and a per-group attempt rate.
 ///
-/// Defaults: first retry after about 1 s, doubling up to 5 minutes between attempts, for at
-/// most 1 hour per notification. A notification is given up (counted `failed`, logged) when its
-/// next attempt would start after the window; it is never replaced by a newer notification for
-/// the same group, because the dispatcher has already dropped the alerts that notification
-/// resolved and a newer one would not repeat them.
+/// Defaults: first retry after about 1 s, doubling up to 20 s between attempts (so delivery
+/// resumes within 30 s of a receiver coming back, attempt timeout included), at most 12
+/// attempts per group per minute. There is no retry window: a group's pending notification is
+/// retried until it is delivered, rejected (4xx) or replaced by the group's next flush, which
+/// carries the group's current alerts.
 public struct RetryConfiguration: Sendable, Equatable {
     /// Seconds before the first retry (before jitter).
     public var initialDelay: Double
-    /// Upper bound of the delay between attempts.
+    /// Upper bound of the backoff between attempts.
     public var maxDelay: Double
-    /// Seconds from the first attempt after which no new attempt starts.
-    public var retryWindow: Double
     /// Upper bound on a receiver's `Retry-After`.
     public var retryAfterCap: Double
+    /// The least delay before any retry, whatever the backoff or `Retry-After` says (≥ 1 s in
+    /// production; tests may lower it).
+    public var minDelay: Double
+    /// The most attempts one group makes in any 60 s.
+    public var maxAttemptsPerMinute: Int
     /// Seconds one attempt may take when the integration sets no `timeout` (Standard Webhooks
     /// suggests 15–30 s).
     public var defaultTimeout: Double
 
     /// A configuration; every parameter has the documented default.
     public init(
-        initialDelay: Double = 1, maxDelay: Double = 300, retryWindow: Double = 3600, retryAfterCap: Double = 300,
-        defaultTimeout: Double = 15
+        initialDelay: Double = 1, maxDelay: Double = 20, retryAfterCap: Double = 300, minDelay: Double = 1,
+        maxAttemptsPerMinute: Int = 12, defaultTimeout: Double = 15
     ) {
         self.initialDelay = initialDelay
         self.maxDelay = maxDelay
-        self.retryWindow = retryWindow
         self.retryAfterCap = retryAfterCap
+        self.minDelay = minDelay
+        self.maxAttemptsPerMinute = max(1, maxAttemptsPerMinute)
         self.defaultTimeout = defaultTimeout
     }
 
@@ -37,6 +42,19 @@ public struct RetryConfiguration: Sendable, Equatable {
         let exponent = Double(min(max(retry - 1, 0), 62))
         let base = min(maxDelay, initialDelay * pow2(exponent))
         return base / 2 + base / 2 * min(max(random, 0), 1)
+    }
+
+    /// The delay after an attempt that ended in `decision`: the receiver's `Retry-After`
+    /// (capped) or the backoff, never below ``minDelay``.
+    public func delay(after decision: RetryDecision, retry: Int, random: Double) -> Double {
+        var d: Double
+        if case .retry(let after?) = decision {
+            d = min(after, retryAfterCap)
+        } else {
+            d = backoff(retry: retry, random: random)
+        }
+        if !(d >= minDelay) { d = minDelay }  // also catches NaN
+        return d
     }
 
     private func pow2(_ e: Double) -> Double {

@@ -12,7 +12,8 @@ import HTTP
 /// |---|---|
 /// | 2xx | success |
 /// | 429, 5xx | retry, honouring `Retry-After` (seconds or HTTP-date, capped) |
-/// | connection refused/reset, DNS failure, TLS failure, timeout, malformed response | retry |
+/// | connection refused, DNS failure, TLS failure (request never sent) | retry |
+/// | timeout, broken connection or malformed answer after the request may have been sent | unknown |
 /// | 3xx (redirects are not followed), other 4xx, 1xx, invalid URL | give up |
 ///
 /// TLS verification failures are retried like other connection errors (as Alertmanager does):
@@ -25,10 +26,7 @@ public enum RetryPolicy {
         status: Int?, error: HTTPClientError? = nil, retryAfter: String? = nil, now: Double = 0,
         retryAfterCap: Double = 300
     ) -> RetryDecision {
-        if let error {
-            if case .invalidURL = error { return .giveUp }
-            return .retry(after: nil)
-        }
+        if let error { return classify(error: error) }
         guard let status else { return .giveUp }
         switch status {
         case 200..<300:
@@ -38,6 +36,15 @@ public enum RetryPolicy {
         default:
             return .giveUp
         }
+    }
+
+    /// The one place a transport error becomes a decision: an invalid URL can never succeed;
+    /// an error before anything was sent is an ordinary retry; anything after the request may
+    /// have left (timeout, reset, garbage answer) is `unknown`, so it is not counted as a
+    /// failure of something the receiver may well have processed.
+    public static func classify(error: HTTPClientError) -> RetryDecision {
+        if case .invalidURL = error { return .giveUp }
+        return error.requestNotSent ? .retry(after: nil) : .unknown
     }
 
     /// `Retry-After` as a delay in seconds: delta-seconds, or an IMF-fixdate

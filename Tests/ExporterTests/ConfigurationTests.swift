@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import Exporter
 
 @Suite struct ConfigurationTests {
@@ -59,6 +60,14 @@ import Testing
     ])
     func rejectsBadInput(args: [String]) {
         #expect(throws: ConfigurationError.self) { try configuration(args) }
+    }
+
+    /// `--storage.path` must name a writable directory; a bad one is a start-up error.
+    @Test func storagePath() throws {
+        let dir = try makeTemporaryDirectory("storage-flag").path
+        #expect(try configuration(["--storage.path=\(dir)"]).storagePath == dir)
+        #expect(try configuration([]).storagePath == nil)
+        #expect(throws: ConfigurationError.self) { try configuration(["--storage.path=/nonexistent/dir"]) }
     }
 
     @Test func durations() {

@@ -66,7 +66,7 @@ import Testing
         #expect(chat.slack[0].apiURL.requestTarget == "/services/T0/B0/SECRETTOKEN")
         #expect(chat.slack[0].channel == "#celery")
         // Plain http gives a warning that names the receiver and only the redacted URL.
-        #expect(c.warnings.contains { $0.contains("\"team\"") && $0.contains("http://127.0.0.1/…") })
+        #expect(c.warnings.contains { $0.contains("\"team\"") && $0.contains("http://127.0.0.1:9000/…") })
         #expect(c.warnings.contains { $0.contains("signed webhook sent over plain http") })
         #expect(!c.warnings.joined().contains("plain?") && !c.warnings.joined().contains("/plain"))
         #expect(!"\(chat.slack[0].apiURL)".contains("SECRETTOKEN"))

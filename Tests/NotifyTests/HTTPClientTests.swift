@@ -12,7 +12,10 @@ import Testing
         let b = try HTTPClientURL("HTTP://[::1]:8080")
         #expect(b.scheme == "http" && b.host == "::1" && b.port == 8080 && b.requestTarget == "/")
         #expect(b.hostHeader == "[::1]:8080")
-        #expect(b.redacted == "http://[::1]/…")
+        // The port stays (issue 16 item 10: five receivers on five ports must log apart).
+        #expect(b.redacted == "http://[::1]:8080/…")
+        #expect(try HTTPClientURL("https://h:9001/t0ken").redacted != HTTPClientURL("https://h:9002/t0ken").redacted)
+        #expect(!(try HTTPClientURL("https://h:9001/t0ken?k=s3cr3t").redacted.contains("t0ken")))
         let c = try HTTPClientURL("http://127.0.0.1:9000?q")
         #expect(c.requestTarget == "/?q" && c.port == 9000)
         for bad in [

@@ -103,7 +103,7 @@ import Testing
         let recorder = Recorder()
         let (s, port) = try server(recorder)
         defer { s.shutdown(gracePeriod: .milliseconds(100)) }
-        let metrics = NotifierMetrics(receivers: [AlertmanagerPusher.receiverLabel], queueLengths: { [:] })
+        let metrics = NotifierMetrics(receivers: [AlertmanagerPusher.receiverLabel], gauges: { DeliveryGauges() })
         let pusher = try AlertmanagerPusher(
             configuration: try .init(baseURL: "http://127.0.0.1:\(port)/", resendDelay: 60), metrics: metrics,
             logger: Logger(label: "am"))
@@ -128,6 +128,24 @@ import Testing
         #expect(AlertmanagerPusher.due(&tracked, alerts: [], now: 121, resendDelay: 60).count == 1)
         #expect(AlertmanagerPusher.due(&tracked, alerts: [], now: 61 + 901, resendDelay: 60).isEmpty)
         #expect(tracked.isEmpty)
+    }
+
+    /// Issue 16 row 10: an Alertmanager outage is retried with the next evaluation, so every
+    /// failed push is a `retry`, not a `failed` per poll.
+    @Test func alertmanagerOutageCountsRetriesNotFailures() throws {
+        let port = try freePort()  // nobody listens
+        let metrics = NotifierMetrics(receivers: [AlertmanagerPusher.receiverLabel], gauges: { DeliveryGauges() })
+        let pusher = try AlertmanagerPusher(
+            configuration: try .init(baseURL: "http://127.0.0.1:\(port)", resendDelay: 60), metrics: metrics,
+            logger: Logger(label: "am", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try pusher.start()
+        let label = AlertmanagerPusher.receiverLabel
+        for t in 0..<3 {
+            pusher.push(alerts: [Fixtures.alert("A", startsAt: 1000)], now: 1000 + Double(t))
+            #expect(waitUntilTrue { metrics.count(.retry, receiver: label) == Double(t + 1) })
+        }
+        #expect(metrics.count(.failed, receiver: label) == 0)
+        _ = pusher.drain(deadline: Deadline(after: .milliseconds(100)))
     }
 
     func waitUntilTrue(_ condition: () -> Bool) -> Bool {

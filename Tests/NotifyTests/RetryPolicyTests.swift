@@ -48,11 +48,12 @@ import Testing
         Row(
             status: nil, error: .connect(url: "http://x/…", .resolution(host: "x", reason: "no")), retryAfter: nil,
             expected: .retry(after: nil)),
-        Row(status: nil, error: .timedOut(url: "http://x/…"), retryAfter: nil, expected: .retry(after: nil)),
-        Row(status: nil, error: .io(url: "http://x/…", "reset"), retryAfter: nil, expected: .retry(after: nil)),
+        // The request may have been sent: the outcome is unknown, not a failure (issue 16, item 4).
+        Row(status: nil, error: .timedOut(url: "http://x/…"), retryAfter: nil, expected: .unknown),
+        Row(status: nil, error: .io(url: "http://x/…", "reset"), retryAfter: nil, expected: .unknown),
         Row(
             status: nil, error: .malformedResponse(url: "http://x/…", "bad"), retryAfter: nil,
-            expected: .retry(after: nil)),
+            expected: .unknown),
         Row(
             status: nil,
             error: .tls(url: "https://x/…", TLSError(kind: .verification(code: 20, reason: "untrusted"), message: "")),
@@ -76,5 +77,16 @@ import Testing
         #expect(c.backoff(retry: 9, random: 1) == 256)
         #expect(c.backoff(retry: 10, random: 1) == 300)
         #expect(c.backoff(retry: 1000, random: 0) == 150)
+    }
+
+    /// Issue 16 item 5: `Retry-After: 0` (or a tiny backoff) can never make a hot loop; the
+    /// default cap keeps a recovered receiver waiting at most 20 s.
+    @Test func delaysHaveAFloorAndTheDefaultCapResumesWithin30Seconds() {
+        let c = RetryConfiguration()
+        #expect(c.delay(after: .retry(after: 0), retry: 1, random: 0) == 1)
+        #expect(c.delay(after: .retry(after: 0.01), retry: 7, random: 0.5) == 1)
+        #expect(c.delay(after: .retry(after: 7), retry: 1, random: 0) == 7)
+        #expect(RetryConfiguration(initialDelay: 0, maxDelay: 0).delay(after: .unknown, retry: 3, random: 0) == 1)
+        for retry in 1...100 { #expect(c.delay(after: .retry(after: nil), retry: retry, random: 1) <= 20) }
     }
 }

@@ -13,6 +13,7 @@ final class WebhookReceiver {
         let signatureValid: Bool?
         let status: Int
         let clientCertificate: Bool
+        let time: Double
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:] }
     }
 
@@ -28,7 +29,7 @@ final class WebhookReceiver {
     ///   - signing: scheme and raw key bytes for verification.
     init(
         port: UInt16? = nil, tls: (cert: String, key: String)?, clientCA: String? = nil, plan: [Int] = [],
-        signing: (scheme: String, key: [UInt8])? = nil
+        signing: (scheme: String, key: [UInt8])? = nil, extra: [String: Any] = [:]
     ) throws {
         self.port = try port ?? freePort()
         directory = try makeTemporaryDirectory("receiver")
@@ -41,6 +42,7 @@ final class WebhookReceiver {
             c["key"] = tls.key
         }
         if let clientCA { c["client_ca"] = clientCA }
+        for (k, v) in extra { c[k] = v }
         if let signing {
             c["scheme"] = signing.scheme
             c["secret_b64"] = Data(signing.key).base64EncodedString()
@@ -51,8 +53,7 @@ final class WebhookReceiver {
     /// Starts the process and waits until it listens.
     func start() throws {
         let python = try requireTool("python3")
-        let script = directory.appendingPathComponent("receiver.py")
-        try Self.script.write(to: script, atomically: true, encoding: .utf8)
+        let script = URL(fileURLWithPath: Self.scriptPath)
         let configFile = directory.appendingPathComponent("config.json")
         try JSONSerialization.data(withJSONObject: config).write(to: configFile)
         try? FileManager.default.removeItem(atPath: config["ready"] as! String)
@@ -88,65 +89,14 @@ final class WebhookReceiver {
                 path: o["path"] as? String ?? "", headers: o["headers"] as? [String: String] ?? [:],
                 body: o["body"] as? String ?? "", signatureValid: o["sig_ok"] as? Bool,
                 status: o["status"] as? Int ?? 0,
-                clientCertificate: o["client_cert"] as? Bool ?? false)
+                clientCertificate: o["client_cert"] as? Bool ?? false, time: o["time"] as? Double ?? 0)
         }
     }
 
-    static let script = #"""
-        import base64, hashlib, hmac, json, ssl, sys, threading, time
-        from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+    /// `scripts/webhook_receiver.py`, shared with the chaos soak.
+    static var scriptPath: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/webhook_receiver.py").path
+    }
 
-        args = json.load(open(sys.argv[1]))
-        plan = list(args.get("plan", []))
-        lock = threading.Lock()
-        key = base64.b64decode(args["secret_b64"]) if args.get("secret_b64") else None
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                ok = None
-                if args.get("scheme") == "standard-webhooks":
-                    mid = self.headers.get("webhook-id", "")
-                    ts = self.headers.get("webhook-timestamp", "0")
-                    signed = ("%s.%s." % (mid, ts)).encode() + body
-                    expected = "v1," + base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
-                    given = self.headers.get("webhook-signature", "").split(" ")
-                    ok = any(hmac.compare_digest(expected, g) for g in given) and abs(time.time() - int(ts)) < 300
-                elif args.get("scheme") == "github":
-                    expected = "sha256=" + hmac.new(key, body, hashlib.sha256).hexdigest()
-                    ok = hmac.compare_digest(expected, self.headers.get("X-Hub-Signature-256", ""))
-                cert = False
-                try:
-                    cert = bool(self.connection.getpeercert())
-                except Exception:
-                    pass
-                with lock:
-                    status = plan.pop(0) if plan else 200
-                    record = {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                              "body": body.decode("utf-8"), "sig_ok": ok, "status": status, "client_cert": cert}
-                    with open(args["record"], "a") as f:
-                        f.write(json.dumps(record) + "\n")
-                reply = b"ok"
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(reply)))
-                self.send_header("Connection", "close")
-                self.end_headers()
-                self.wfile.write(reply)
-
-            def log_message(self, *a):
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", args["port"]), Handler)
-        if args.get("cert"):
-            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            ctx.load_cert_chain(args["cert"], args["key"])
-            if args.get("client_ca"):
-                ctx.load_verify_locations(args["client_ca"])
-                ctx.verify_mode = ssl.CERT_REQUIRED
-            server.socket = ctx.wrap_socket(server.socket, server_side=True)
-        open(args["ready"], "w").write("ready")
-        server.serve_forever()
-        """#
 }

@@ -1,0 +1,94 @@
+/// What survives a restart with `--storage.path`: every aggregation group with its alerts
+/// (so `startsAt` is kept and alerts that resolved while the exporter was down are resolved),
+/// owed resolves, timers and the notification log. Pending notifications are not stored: they
+/// are made again from this record at each group's next flush, with the then current alerts.
+public struct DeliveryRecord: Sendable, Equatable {
+    /// One group.
+    public struct Group: Sendable, Equatable {
+        /// The dispatcher's id (route id, NUL, group key).
+        public var id: String
+        /// Alertmanager's group key.
+        public var groupKey: String
+        /// The group labels.
+        public var groupLabels: [String: String]
+        /// When the next flush is due (Unix seconds).
+        public var nextFlush: Double
+        /// Whether the group has flushed before (group_wait is over).
+        public var hasFlushed: Bool
+        /// The alerts, resolved ones with owed resolves included.
+        public var alerts: [NotifiableAlert]
+        /// What each integration was last told.
+        public var log: [Entry]
+    }
+
+    /// One notification-log entry.
+    public struct Entry: Sendable, Equatable {
+        /// The integration.
+        public var integration: IntegrationID
+        /// Fingerprints delivered as firing.
+        public var firing: Set<String>
+        /// Fingerprints delivered as resolved.
+        public var resolved: Set<String>
+        /// When (Unix seconds).
+        public var timestamp: Double
+    }
+
+    /// The groups.
+    public var groups: [Group]
+}
+
+extension Dispatcher {
+    /// The record of every group, for storage.
+    public func record() -> DeliveryRecord {
+        DeliveryRecord(
+            groups: groups.sorted { $0.key < $1.key }.map { id, g in
+                DeliveryRecord.Group(
+                    id: id, groupKey: g.groupKey, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
+                    hasFlushed: g.hasFlushed,
+                    alerts: g.alerts.values.sorted { $0.fingerprint < $1.fingerprint },
+                    log: g.log.map { k, v in
+                        DeliveryRecord.Entry(integration: k, firing: v.firing, resolved: v.resolved, timestamp: v.timestamp)
+                    }.sorted { $0.integration.description < $1.integration.description })
+            })
+    }
+
+    /// Restores groups of `record` whose route still exists (matched like a reload, see
+    /// ``adopt(_:)``); alerts restored as firing resolve at the first update that does not
+    /// report them, which sends the resolves owed for alerts that ended while the exporter
+    /// was down.
+    public mutating func restore(_ record: DeliveryRecord, now: Double) {
+        var old = Dispatcher(configuration: configuration)
+        for g in record.groups {
+            guard let cut = g.id.firstIndex(of: "\u{0}") else { continue }
+            let routeID = String(g.id[..<cut])
+            guard let route = Self.findRoute(configuration.route, id: routeID), g.groupKey.hasPrefix(route.key + ":")
+            else { continue }
+            var group = AggregationGroup(
+                route: route, groupKey: g.groupKey, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
+                sendsResolved: [])
+            group.hasFlushed = g.hasFlushed
+            for a in g.alerts { group.alerts[a.fingerprint] = a }
+            for e in g.log {
+                group.log[e.integration] = .init(firing: e.firing, resolved: e.resolved, timestamp: e.timestamp)
+            }
+            old.groups[g.id] = group
+        }
+        adopt(old)
+    }
+
+    static func findRoute(_ r: Route, id: String) -> Route? {
+        if r.id == id { return r }
+        for child in r.routes { if let found = findRoute(child, id: id) { return found } }
+        return nil
+    }
+
+    /// Owed resolves by receiver name.
+    public var owedResolvesByReceiver: [String: Int] {
+        var out: [String: Int] = [:]
+        for g in groups.values {
+            let n = g.alerts.values.filter { $0.endsAt != nil && g.isOwed($0.fingerprint) }.count
+            if n > 0 { out[g.route.receiver, default: 0] += n }
+        }
+        return out
+    }
+}
