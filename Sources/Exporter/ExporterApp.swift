@@ -178,7 +178,7 @@ public enum ExporterApp {
         logger.info("shutting down")
         // One deadline for the whole shutdown (the documented 10 s, inside Kubernetes' 30 s grace):
         // notifications drain against it whatever the receivers' `timeout:` settings.
-        let shutdownDeadline = Deadline(after: .seconds(9))
+        let shutdownDeadline = Deadline(after: .seconds(8))
         server.shutdown(gracePeriod: .seconds(3))
         reloads.stop()
         pollThread.join()
