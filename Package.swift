@@ -8,7 +8,9 @@ let package = Package(
     name: "celery-redis-exporter",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "celery-redis-exporter", targets: ["celery-redis-exporter"])
+        .executable(name: "celery-redis-exporter", targets: ["celery-redis-exporter"]),
+        // For Fuzz/ (a package of its own that depends on this one by path); nothing else uses it.
+        .library(name: "ExporterModules", targets: ["HTTP", "Redis", "Celery", "Alerting", "Notify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),

@@ -8,57 +8,136 @@ import CHiredis
 /// it whatever its transport read, and a later Pub/Sub listener can feed it push messages from a
 /// subscribed connection the same way.
 ///
-/// hiredis 0.14.1 limits nesting to 7 levels of arrays and knows only RESP2, which is why the
-/// connection never sends `HELLO 3`.
+/// hiredis 0.14.1 knows only RESP2 (which is why the connection never sends `HELLO 3`), nests
+/// at most ``hiredisMaximumNestingDepth`` arrays and has no limit of its own on sizes: it
+/// allocates an array's element table from the header alone. So every byte passes a
+/// ``RESPFrameScanner`` first, which checks each header against the limits before anything is
+/// allocated, and hiredis is fed complete, checked replies only.
 ///
 /// Not `Sendable`: the C reader is not thread-safe, so one reader belongs to one thread.
 public final class RESPReader {
+    /// The deepest nesting of arrays hiredis 0.14 parses (`*1\r\n` eight times, then an item).
+    public static let hiredisMaximumNestingDepth = 8
+
     private let reader: UnsafeMutablePointer<redisReader>
+    private var scanner: RESPFrameScanner
 
     /// The largest single reply accepted, in bytes of wire data (see ``feed(_:)``).
-    public let maximumReplyBytes: Int
+    public var maximumReplyBytes: Int { scanner.limits.replyBytes }
+    /// The most elements one reply's array headers may announce, all nesting levels together.
+    public var maximumAggregateElements: Int { scanner.limits.aggregateElements }
+    /// The deepest nesting of arrays accepted.
+    public var maximumNestingDepth: Int { scanner.limits.nestingDepth }
+    /// Replies larger than this many bytes are dropped as they stream past instead of failing
+    /// the reader; nil when oversized replies fail it (see ``discardedReplyCount``).
+    public var discardRepliesAbove: Int? { scanner.limits.discardAbove }
 
-    /// Bytes fed that belong to the reply being parsed. Counted by us, because hiredis grows its
-    /// buffer without limit; it can undercount by at most one fed chunk (the part of the reply
-    /// that arrived together with the end of the previous one and was already parsed).
-    private var pendingBytes = 0
+    /// Replies dropped because they were larger than ``discardRepliesAbove``.
+    public private(set) var discardedReplyCount = 0
 
-    /// Set once the reader has failed; hiredis's reader cannot recover after an error.
+    /// The bytes of the reply being received, held until the scanner has seen its end.
+    private var pending: [UInt8] = []
+
+    /// Set once the reader has failed; neither the scanner nor hiredis can recover after an error.
     private var failure: RedisError?
 
-    /// Creates a reader that refuses any single reply larger than `maximumReplyBytes`.
-    public init(maximumReplyBytes: Int = RedisConfiguration.defaultMaximumReplyBytes) {
+    /// Creates a reader.
+    /// - Parameters:
+    ///   - maximumReplyBytes: the largest single reply accepted, in wire bytes.
+    ///   - maximumAggregateElements: the most elements one reply may announce in its array
+    ///     headers, all nesting levels together (bounds what hiredis allocates per reply).
+    ///   - maximumNestingDepth: the deepest nesting of arrays; at most ``hiredisMaximumNestingDepth``.
+    ///   - discardRepliesAbove: when set, a reply larger than this is skipped and counted instead
+    ///     of failing the reader (for Pub/Sub, where one oversized message must not cost the
+    ///     subscription); it is never buffered, so ``maximumReplyBytes`` does not apply then.
+    public init(
+        maximumReplyBytes: Int = RedisConfiguration.defaultMaximumReplyBytes,
+        maximumAggregateElements: Int = RedisConfiguration.defaultMaximumAggregateElements,
+        maximumNestingDepth: Int = RESPReader.hiredisMaximumNestingDepth,
+        discardRepliesAbove: Int? = nil
+    ) {
         precondition(maximumReplyBytes > 0, "maximumReplyBytes must be positive")
+        precondition(maximumAggregateElements > 0, "maximumAggregateElements must be positive")
+        precondition(
+            (1...RESPReader.hiredisMaximumNestingDepth).contains(maximumNestingDepth),
+            "maximumNestingDepth must be 1...\(RESPReader.hiredisMaximumNestingDepth)")
+        precondition(discardRepliesAbove.map { $0 > 0 } ?? true, "discardRepliesAbove must be positive")
         guard let created = redisReaderCreate() else { fatalError("redisReaderCreate returned NULL (out of memory)") }
         self.reader = created
-        self.maximumReplyBytes = maximumReplyBytes
+        self.scanner = RESPFrameScanner(
+            limits: .init(
+                replyBytes: maximumReplyBytes, aggregateElements: maximumAggregateElements,
+                nestingDepth: maximumNestingDepth, discardAbove: discardRepliesAbove))
     }
 
     deinit { redisReaderFree(reader) }
 
     /// Bytes fed but not yet returned as part of a complete reply.
-    public var bufferedByteCount: Int { pendingBytes }
+    public var bufferedByteCount: Int { pending.count + (reader.pointee.len - reader.pointee.pos) }
 
-    /// Appends wire bytes. Throws ``RedisError/replyTooLarge(limit:)`` once the reply being
-    /// parsed exceeds ``maximumReplyBytes``; the reader is unusable after any thrown error.
+    /// True while part of a reply has arrived but not its end (a caller bounding each reply by a
+    /// deadline starts the clock when this turns true).
+    public var hasPartialReply: Bool { scanner.isInsideReply }
+
+    /// Appends wire bytes. Throws ``RedisError/replyTooLarge(limit:)`` as soon as a reply is
+    /// known to exceed ``maximumReplyBytes`` (for a bulk string: at its header, before its bytes
+    /// arrive), ``RedisError/protocol(message:)`` for malformed framing or an array header past
+    /// ``maximumAggregateElements`` or ``maximumNestingDepth``. The reader is unusable after any
+    /// thrown error, and so is the connection it reads from: RESP cannot resynchronise.
     public func feed(_ bytes: UnsafeRawBufferPointer) throws {
         if let failure { throw failure }
-        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        pendingBytes += bytes.count
-        if pendingBytes > maximumReplyBytes {
-            // Check before handing the bytes to hiredis, so the limit bounds its buffer too.
-            let error = RedisError.replyTooLarge(limit: maximumReplyBytes)
+        guard bytes.count > 0 else { return }
+        let boundaries: [RESPFrameScanner.Boundary]
+        do {
+            boundaries = try scanner.scan(bytes)
+        } catch {
             failure = error
+            pending = []
             throw error
         }
-        if redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count) != REDIS_OK {
-            throw fail()
+        // bytes[runStart..<runEnd] are complete replies to keep (after `pending`, when it is set).
+        var runStart = 0
+        var runEnd = 0
+        for boundary in boundaries {
+            if boundary.discarded {
+                try feedHiredis(bytes, runStart..<runEnd)
+                pending = []
+                discardedReplyCount += 1
+                runStart = boundary.end
+            }
+            runEnd = boundary.end
+        }
+        try feedHiredis(bytes, runStart..<runEnd)
+        if scanner.isDiscarding {
+            pending = []
+        } else {
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runEnd...]))
         }
     }
 
     /// Appends wire bytes (convenience for arrays).
     public func feed(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try feed($0) }
+    }
+
+    /// Hands hiredis `pending` plus `bytes[range]`, which together end on a reply boundary.
+    private func feedHiredis(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) throws {
+        guard !range.isEmpty else { return }
+        if pending.isEmpty {
+            try feedHiredis(UnsafeRawBufferPointer(rebasing: bytes[range]))
+        } else {
+            pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[range]))
+            let whole = pending
+            pending = []  // release the large buffer now, not at the next reply
+            try whole.withUnsafeBytes { try feedHiredis($0) }
+        }
+    }
+
+    private func feedHiredis(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        if redisReaderFeed(reader, base.assumingMemoryBound(to: CChar.self), bytes.count) != REDIS_OK {
+            throw fail()
+        }
     }
 
     /// Returns the next complete reply, or nil when more bytes are needed.
@@ -69,8 +148,6 @@ public final class RESPReader {
         if redisReaderGetReply(reader, &raw) != REDIS_OK { throw fail() }
         guard let raw else { return nil }
         defer { freeReplyObject(raw) }
-        // What is still buffered belongs to the following replies.
-        pendingBytes = reader.pointee.len - reader.pointee.pos
         return RESPReader.copy(raw.assumingMemoryBound(to: redisReply.self))
     }
 

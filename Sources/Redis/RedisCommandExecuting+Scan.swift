@@ -32,15 +32,19 @@ extension RedisCommandExecuting {
 
     /// Iterates `SCAN` to the end and returns each matching key once (Redis may repeat keys
     /// across steps; they are removed here). Stops early once `limit` distinct keys were found,
-    /// so a surprise million keys cannot exhaust memory; `complete` says whether the iteration
-    /// reached the end.
-    public func scanAll(match: [UInt8]? = nil, count: Int? = nil, limit: Int = Int.max) throws -> (
-        keys: [[UInt8]], complete: Bool
-    ) {
+    /// so a surprise million keys cannot exhaust memory, or after `maximumSteps` calls, so a
+    /// server that never returns cursor `0` cannot keep it looping; `complete` says whether the
+    /// iteration reached the end.
+    public func scanAll(
+        match: [UInt8]? = nil, count: Int? = nil, limit: Int = 1_000_000, maximumSteps: Int = 1_000_000
+    ) throws -> (keys: [[UInt8]], complete: Bool) {
         var seen = Set<[UInt8]>()
         var keys: [[UInt8]] = []
         var cursor: [UInt8] = Array("0".utf8)
+        var steps = 0
         repeat {
+            if steps == maximumSteps { return (keys, false) }
+            steps += 1
             let step = try scanStep(cursor: cursor, match: match, count: count)
             for key in step.keys where seen.insert(key).inserted {
                 if keys.count == limit { return (keys, false) }
@@ -51,11 +55,11 @@ extension RedisCommandExecuting {
         return (keys, true)
     }
 
-    /// ``scanAll(match:count:limit:)`` with a text pattern.
-    public func scanAll(match: String, count: Int? = nil, limit: Int = Int.max) throws -> (
-        keys: [[UInt8]], complete: Bool
-    ) {
-        try scanAll(match: Array(match.utf8), count: count, limit: limit)
+    /// ``scanAll(match:count:limit:maximumSteps:)`` with a text pattern.
+    public func scanAll(
+        match: String, count: Int? = nil, limit: Int = 1_000_000, maximumSteps: Int = 1_000_000
+    ) throws -> (keys: [[UInt8]], complete: Bool) {
+        try scanAll(match: Array(match.utf8), count: count, limit: limit, maximumSteps: maximumSteps)
     }
 
     /// One `HSCAN` step over the hash at `key`: field/value pairs and the next cursor (`"0"` when
@@ -80,12 +84,15 @@ extension RedisCommandExecuting {
         return (next, pairs)
     }
 
-    /// Splits a `[cursor, [items...]]` reply.
+    /// Splits a `[cursor, [items...]]` reply. The cursor must look like one (an unsigned 64-bit
+    /// decimal): it is sent back with the next call, so a forged megabyte "cursor" would be too.
     private func cursorReply(_ reply: RESPValue, command: String) throws -> ([UInt8], [RESPValue]) {
         if let message = reply.errorMessage { throw RedisError.server(command: command, message: message) }
         guard case .array(let parts) = reply, parts.count == 2,
             case .bulk(let next) = parts[0], case .array(let items) = parts[1]
         else { throw RedisError.protocol(message: "\(command) reply is not [cursor, items]") }
+        guard (1...20).contains(next.count), next.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { throw RedisError.protocol(message: "\(command) returned a cursor that is not a decimal number") }
         return (next, items)
     }
 }

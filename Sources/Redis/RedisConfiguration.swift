@@ -15,6 +15,10 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
     /// 64 MiB: far above any reply the exporter asks for (it never requests unbounded replies),
     /// small enough that a mistake cannot exhaust memory.
     public static let defaultMaximumReplyBytes = 64 * 1024 * 1024
+    /// 1 Mi elements per reply: hundreds of times what the exporter's largest reply holds (a
+    /// `SCAN … COUNT` page, a sampled `ZRANGE`, an `HMGET` chunk), and hiredis allocates about
+    /// 60 bytes per element, so a forged header cannot cost more than some 64 MB either.
+    public static let defaultMaximumAggregateElements = 1 << 20
 
     /// The TCP host and port, or the unix socket path.
     public var endpoint: SocketEndpoint
@@ -29,12 +33,19 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
     public var tls: TLSClientConfiguration?
     /// Time allowed to establish a connection: TCP connect, TLS handshake, `AUTH` and `SELECT`.
     public var connectTimeout: Duration
-    /// Time allowed without progress while writing a pipeline or waiting for its replies.
+    /// Time allowed for writing a pipeline, and for each of its replies from its first byte to its
+    /// last (a server trickling bytes does not extend it).
     public var readTimeout: Duration
     /// The largest single reply accepted before the connection is dropped (see ``RESPReader``).
     public var maximumReplyBytes: Int
+    /// The most elements one reply's array headers may announce, all levels together; a header
+    /// past it drops the connection before anything is allocated (see ``RESPReader``).
+    public var maximumAggregateElements: Int
+    /// The deepest nesting of arrays accepted, at most ``RESPReader/hiredisMaximumNestingDepth``.
+    public var maximumNestingDepth: Int
 
-    /// Creates a configuration from its parts; 5 s timeouts and a 64 MiB reply limit by default.
+    /// Creates a configuration from its parts; 5 s timeouts, a 64 MiB and 1 Mi-element reply
+    /// limit and hiredis's nesting limit by default.
     public init(
         endpoint: SocketEndpoint = .tcp(host: "localhost", port: RedisConfiguration.defaultPort),
         database: Int = 0,
@@ -43,7 +54,9 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
         tls: TLSClientConfiguration? = nil,
         connectTimeout: Duration = .seconds(5),
         readTimeout: Duration = .seconds(5),
-        maximumReplyBytes: Int = RedisConfiguration.defaultMaximumReplyBytes
+        maximumReplyBytes: Int = RedisConfiguration.defaultMaximumReplyBytes,
+        maximumAggregateElements: Int = RedisConfiguration.defaultMaximumAggregateElements,
+        maximumNestingDepth: Int = RESPReader.hiredisMaximumNestingDepth
     ) {
         self.endpoint = endpoint
         self.database = database
@@ -53,6 +66,8 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
         self.maximumReplyBytes = maximumReplyBytes
+        self.maximumAggregateElements = maximumAggregateElements
+        self.maximumNestingDepth = maximumNestingDepth
     }
 
     /// The host name TLS verifies and sends as SNI: ``TLSClientConfiguration/serverName`` when

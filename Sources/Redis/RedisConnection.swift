@@ -30,17 +30,25 @@ public final class RedisConnection: RedisCommandExecuting {
     /// Connects, authenticates and selects the database within `configuration.connectTimeout`.
     /// Throws ``RedisError`` (`.connect`, `.tls`, `.timedOut`, `.authentication`, `.server`).
     public convenience init(configuration: RedisConfiguration, logger: Logger = Logger(label: "redis")) throws {
-        try self.init(configuration: configuration, tlsContext: nil, logger: logger)
+        try self.init(configuration: configuration, tlsContext: nil, discardRepliesAbove: nil, logger: logger)
     }
 
     /// As the public initialiser, reusing `tlsContext` (loading CA files once per client, not
-    /// once per connection) when given.
-    init(configuration: RedisConfiguration, tlsContext: TLSClientContext?, logger: Logger) throws {
+    /// once per connection) when given. `discardRepliesAbove` makes replies larger than that many
+    /// bytes be skipped and counted (``discardedReplyCount``) instead of breaking the connection.
+    init(
+        configuration: RedisConfiguration, tlsContext: TLSClientContext?, discardRepliesAbove: Int? = nil,
+        logger: Logger
+    ) throws {
         let deadline = Deadline(after: configuration.connectTimeout)
         self.configuration = configuration
         self.endpointDescription = configuration.endpoint.description
         self.logger = logger
-        self.reader = RESPReader(maximumReplyBytes: configuration.maximumReplyBytes)
+        self.reader = RESPReader(
+            maximumReplyBytes: configuration.maximumReplyBytes,
+            maximumAggregateElements: configuration.maximumAggregateElements,
+            maximumNestingDepth: configuration.maximumNestingDepth,
+            discardRepliesAbove: discardRepliesAbove)
         self.stream = try RedisConnection.openStream(configuration, tlsContext: tlsContext, deadline: deadline)
         do {
             try handshake(deadline: deadline)
@@ -55,11 +63,17 @@ public final class RedisConnection: RedisCommandExecuting {
 
     deinit { stream.close() }
 
+    /// Replies skipped because they were larger than the connection's discard threshold.
+    var discardedReplyCount: Int { reader.discardedReplyCount }
+
+    /// True while part of a reply has arrived but not yet its end.
+    var hasPartialReply: Bool { reader.hasPartialReply }
+
     /// Closes the connection; later calls throw ``RedisError/closed``.
     public func close() { markBroken() }
 
     /// Sends every command in one write, then reads one reply per command, in order.
-    /// Each read may wait up to `configuration.readTimeout` for more bytes.
+    /// Each reply must arrive whole within `configuration.readTimeout` of the previous one.
     public func pipeline(_ commands: [RedisCommand]) throws -> [RESPValue] {
         guard !isBroken else { throw RedisError.closed }
         if commands.isEmpty { return [] }

@@ -26,6 +26,11 @@ import TLS
 ///   configuration's `readTimeout` is treated as a dead connection, so a silently dropped
 ///   connection (NAT timeout, failover) is noticed even when nobody publishes.
 /// - Failures back off with ``ReconnectBackoff`` (the same policy as the poller's client).
+/// - Anyone who can publish can send anything: a push larger than ``maximumMessageBytes`` is
+///   skipped as it streams past (never buffered), counted in ``Status/droppedMessages`` and
+///   logged at most once a minute; the subscription stays up. Once a push has started to arrive
+///   it must be complete within the configuration's `readTimeout` (give or take ``idleTimeout``),
+///   so a publisher or proxy trickling bytes cannot hold the connection in a half-read reply.
 ///
 /// ``run(_:)`` blocks the calling thread; run it on a dedicated thread, never in a Swift
 /// concurrency task (design.md "Concurrency"). ``stop()`` and ``status`` are safe from any thread.
@@ -40,6 +45,14 @@ public final class RedisSubscriber: Sendable {
     public let idleTimeout: Duration
     /// Quiet time after which a `PING` checks that the connection still works.
     public let keepaliveInterval: Duration
+    /// The largest push delivered, in wire bytes (pattern, channel and payload with framing);
+    /// larger ones are dropped and counted.
+    public let maximumMessageBytes: Int
+
+    /// Default of ``maximumMessageBytes``: 16 MiB, room for Celery results of megabytes.
+    public static let defaultMaximumMessageBytes = 16 * 1024 * 1024
+    /// Shortest time between two warnings about dropped messages.
+    static let dropWarningInterval: Int64 = 60_000_000_000
 
     private let logger: Logger
     private let random: @Sendable () -> Double
@@ -51,6 +64,8 @@ public final class RedisSubscriber: Sendable {
     ///   - patterns: at least one pattern.
     ///   - idleTimeout: read deadline used only to poll the stop flag (default 250 ms).
     ///   - keepaliveInterval: quiet time before a `PING` (default 30 s).
+    ///   - maximumMessageBytes: larger pushes are dropped (default 16 MiB, and never more than
+    ///     the configuration's `maximumReplyBytes`).
     ///   - random: uniform numbers in `0..<1` for backoff jitter (tests pass a constant).
     public init(
         configuration: RedisConfiguration,
@@ -58,16 +73,19 @@ public final class RedisSubscriber: Sendable {
         backoff: ReconnectBackoff = ReconnectBackoff(),
         idleTimeout: Duration = .milliseconds(250),
         keepaliveInterval: Duration = .seconds(30),
+        maximumMessageBytes: Int = RedisSubscriber.defaultMaximumMessageBytes,
         logger: Logger = Logger(label: "redis.subscriber"),
         random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         precondition(!patterns.isEmpty, "RedisSubscriber needs at least one pattern")
         precondition(idleTimeout > .zero && keepaliveInterval > .zero, "RedisSubscriber timeouts must be positive")
+        precondition(maximumMessageBytes > 0, "maximumMessageBytes must be positive")
         self.configuration = configuration
         self.patterns = patterns
         self.backoff = backoff
         self.idleTimeout = idleTimeout
         self.keepaliveInterval = keepaliveInterval
+        self.maximumMessageBytes = min(maximumMessageBytes, configuration.maximumReplyBytes)
         self.logger = logger
         self.random = random
     }
@@ -90,6 +108,7 @@ public final class RedisSubscriber: Sendable {
     public func run(_ handler: (Event) -> Void) {
         var tlsContext: TLSClientContext?
         var consecutiveFailures = 0
+        var drops = DropLog()
         while !isStopRequested {
             var connection: RedisConnection?
             do {
@@ -101,9 +120,12 @@ public final class RedisSubscriber: Sendable {
                         throw RedisError.tls(endpoint: configuration.endpoint.description, reason: "\(error)")
                     }
                 }
-                let fresh = try RedisConnection(configuration: configuration, tlsContext: tlsContext, logger: logger)
+                let fresh = try RedisConnection(
+                    configuration: configuration, tlsContext: tlsContext, discardRepliesAbove: maximumMessageBytes,
+                    logger: logger)
                 connection = fresh
-                try listen(on: fresh, handler: handler) {
+                drops.connectionCounted = 0
+                try listen(on: fresh, drops: &drops, handler: handler) {
                     if consecutiveFailures > 0 {
                         logger.info(
                             "Pub/Sub subscription restored",
@@ -140,7 +162,9 @@ public final class RedisSubscriber: Sendable {
     }
 
     /// Sends `PSUBSCRIBE`, then reads pushes until stop (returns) or a failure (throws).
-    private func listen(on connection: RedisConnection, handler: (Event) -> Void, onSubscribed: () -> Void) throws {
+    private func listen(
+        on connection: RedisConnection, drops: inout DropLog, handler: (Event) -> Void, onSubscribed: () -> Void
+    ) throws {
         let start = Deadline.monotonicNow()
         let readTimeout = RedisSubscriber.nanoseconds(configuration.readTimeout)
         let keepalive = RedisSubscriber.nanoseconds(keepaliveInterval)
@@ -148,14 +172,27 @@ public final class RedisSubscriber: Sendable {
         var confirmed = 0
         var lastTraffic = start
         var pingSentAt: Int64?
+        /// When the reply now half-read was first seen unfinished.
+        var partialSince: Int64?
 
         while !isStopRequested {
             let reply: RESPValue
             do {
+                defer { countDrops(connection, &drops) }
                 reply = try connection.readReply(deadline: Deadline(after: idleTimeout))
             } catch let error where RedisSubscriber.isTimeout(error) {
-                // Quiet channel: not an error. Only the confirmations and the keepalive have deadlines.
+                // Quiet channel: not an error. Only the confirmations, the keepalive and a reply
+                // that has started to arrive have deadlines.
                 let now = Deadline.monotonicNow()
+                if connection.hasPartialReply {
+                    let since = partialSince ?? now
+                    partialSince = since
+                    if now - since > readTimeout {
+                        throw RedisError.timedOut(operation: "reply on the Pub/Sub connection from \(configuration.endpoint)")
+                    }
+                } else {
+                    partialSince = nil
+                }
                 if confirmed < patterns.count && now - start > readTimeout {
                     throw RedisError.timedOut(operation: "PSUBSCRIBE confirmation from \(configuration.endpoint)")
                 }
@@ -172,6 +209,7 @@ public final class RedisSubscriber: Sendable {
             }
             lastTraffic = Deadline.monotonicNow()
             pingSentAt = nil
+            partialSince = connection.hasPartialReply ? lastTraffic : nil
 
             if let message = Message(push: reply) {
                 state.withLock { $0.messages &+= 1 }
@@ -205,6 +243,26 @@ public final class RedisSubscriber: Sendable {
             }
         }
         state.withLock { $0.isSubscribed = false }
+    }
+
+    /// Counts pushes the connection dropped since the last call; warns at most once a minute.
+    private func countDrops(_ connection: RedisConnection, _ drops: inout DropLog) {
+        let total = connection.discardedReplyCount
+        guard total > drops.connectionCounted else { return }
+        let new = total - drops.connectionCounted
+        drops.connectionCounted = total
+        drops.sinceWarning += new
+        state.withLock { $0.droppedMessages &+= UInt64(new) }
+        let now = Deadline.monotonicNow()
+        if let last = drops.lastWarning, now - last < RedisSubscriber.dropWarningInterval { return }
+        logger.warning(
+            "dropped Pub/Sub messages larger than the limit",
+            metadata: [
+                "redis": "\(configuration)", "dropped": "\(drops.sinceWarning)",
+                "limit_bytes": "\(maximumMessageBytes)",
+            ])
+        drops.lastWarning = now
+        drops.sinceWarning = 0
     }
 
     /// Sleeps `duration` in slices of at most 50 ms, returning early once stop is requested.

@@ -96,4 +96,36 @@ import Testing
             try Malformed().scanStep()
         }
     }
+
+    @Test func forgedCursorIsRefusedRatherThanSentBack() throws {
+        // A server answering SCAN with a huge "cursor" would have it echoed in every later call.
+        struct Forged: RedisCommandExecuting {
+            let cursor: [UInt8]
+            func pipeline(_ commands: [RedisCommand]) throws -> [RESPValue] {
+                [.array([.bulk(cursor), .array([])])]
+            }
+        }
+        for cursor in [[UInt8](repeating: 0x37, count: 21), bytes("12a"), []] {
+            #expect(throws: RedisError.protocol(message: "SCAN returned a cursor that is not a decimal number")) {
+                try Forged(cursor: cursor).scanStep()
+            }
+        }
+        #expect(try Forged(cursor: bytes("18446744073709551615")).scanStep().next == bytes("18446744073709551615"))
+    }
+
+    @Test func scanAllGivesUpOnACursorThatNeverEnds() throws {
+        // A server that always answers cursor 1 would keep scanAll going for ever.
+        final class Endless: RedisCommandExecuting {
+            var calls = 0
+            func pipeline(_ commands: [RedisCommand]) throws -> [RESPValue] {
+                calls += 1
+                return [.array([.bulk(bytes("1")), .array([.bulk(bytes("k\(calls % 3)"))])])]
+            }
+        }
+        let endless = Endless()
+        let result = try endless.scanAll(maximumSteps: 50)
+        #expect(!result.complete)
+        #expect(endless.calls == 50)
+        #expect(result.keys.count == 3)
+    }
 }

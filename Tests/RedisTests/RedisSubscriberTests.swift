@@ -140,6 +140,54 @@ private func pingCalls(_ server: RedisServer) throws -> Int {
         _ = harness.stopAndJoin()
     }
 
+    @Test func oversizedMessageIsDroppedAndCountedWithoutLosingTheSubscription() throws {
+        // Anyone who can PUBLISH can send 100 MB; past the per-message limit it is skipped unread.
+        let server = try RedisServer()
+        let limited = RedisSubscriber(
+            configuration: configuration(for: server), patterns: [resultPattern, workerPattern],
+            idleTimeout: .milliseconds(100), maximumMessageBytes: 64 * 1024, random: { 0 })
+        let harness = try SubscriberHarness(limited)
+        #expect(harness.waitSubscribed())
+        let forged = [UInt8](repeating: 0x41, count: 1024 * 1024)
+        try server.command([bytes("PUBLISH"), bytes("celery-task-meta-forged"), forged])
+        try server.command("PUBLISH", "/0.celeryev/worker.heartbeat", "after")
+        #expect(poll(timeout: 5) { harness.messages.count >= 1 })
+        #expect(harness.messages.map(\.payload) == [bytes("after")])
+        #expect(harness.subscriber.status.droppedMessages == 1)
+        #expect(harness.subscriber.status.failures == 0)
+        #expect(harness.subscribedCount == 1)
+        _ = harness.stopAndJoin()
+    }
+
+    @Test func tricklingPushHitsTheReadTimeout() throws {
+        // A forged server confirms the subscription, then sends a push one byte every 200 ms:
+        // every read makes progress, yet the push must be complete within the read timeout.
+        let confirm = "*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:1\r\n"
+        let push = "*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$2\r\nch\r\n$40\r\n" + String(repeating: "d", count: 40) + "\r\n"
+        let server = try FakeRESPServer(replies: [
+            .init(bytes: bytes(confirm)), .init(bytes: bytes(push), drip: .milliseconds(200), waitsForCommand: false),
+        ])
+        defer { server.stop() }
+        let config = RedisConfiguration(
+            endpoint: .tcp(host: "127.0.0.1", port: server.port), connectTimeout: .seconds(2),
+            readTimeout: .seconds(1))
+        let harness = try SubscriberHarness(subscriber(config, patterns: [bytes("*")]))
+        #expect(harness.waitSubscribed())
+        let started = Deadline.monotonicNow()
+        #expect(poll(timeout: 5) { harness.recorded.contains { if case .disconnected = $0 { true } else { false } } })
+        let seconds = Double(Deadline.monotonicNow() - started) / 1e9
+        guard case .disconnected(let error) = harness.recorded.last(where: { if case .disconnected = $0 { true } else { false } }),
+            case .timedOut(let operation) = error
+        else {
+            Issue.record("expected a timeout, got \(harness.recorded)")
+            return
+        }
+        #expect(operation.contains("reply on the Pub/Sub connection"))
+        #expect(seconds < 2.5, "took \(seconds) s")
+        #expect(harness.messages.isEmpty)
+        _ = harness.stopAndJoin()
+    }
+
     @Test func reconnectsAfterRestartAndKeepsReceiving() throws {
         let server = try RedisServer()
         let harness = try SubscriberHarness(subscriber(configuration(for: server)))
