@@ -150,7 +150,10 @@ public enum ExporterApp {
         let poller = Poller(redis: redis, sampler: sampler, state: state, interval: configuration.pollInterval,
                             stop: processStopSignal, logger: Logger(label: "poller"), events: eventListener?.monitor,
                             alerting: alerting,
-                            ownFamilies: { ServerMetrics.families(http: server.statistics, reloads: reloads.statistics) })
+                            ownFamilies: { [eventListener] in
+                                ServerMetrics.families(http: server.statistics, reloads: reloads.statistics)
+                                    + (eventListener?.subscriberFamilies() ?? [])
+                            })
 
         server.start()
         logger.info("starting", metadata: [
