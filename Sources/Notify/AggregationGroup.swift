@@ -9,11 +9,20 @@ struct AggregationGroup: Sendable {
         var timestamp: Double
     }
 
-    var route: Route
+    /// One route, shared by all its groups: a group holds 8 bytes for it, not a ~120-byte copy
+    /// (24,000 groups with 1200 alerts on 20 routes).
+    final class SharedRoute: Sendable {
+        let route: Route
+        init(_ route: Route) { self.route = route }
+    }
+
+    private let shared: SharedRoute
+    /// The group's route.
+    var route: Route { shared.route }
     let groupKey: String
     let groupLabels: [String: String]
     /// Alerts by fingerprint; resolved ones stay while a resolve is owed.
-    var alerts: [String: NotifiableAlert] = [:]
+    var alerts = AlertTable()
     /// When the next flush is due (Unix seconds).
     var nextFlush: Double
     var hasFlushed = false
@@ -22,10 +31,10 @@ struct AggregationGroup: Sendable {
     var sendsResolved: Set<IntegrationID>
 
     init(
-        route: Route, groupKey: String, groupLabels: [String: String], nextFlush: Double,
+        route: SharedRoute, groupKey: String, groupLabels: [String: String], nextFlush: Double,
         sendsResolved: Set<IntegrationID>
     ) {
-        self.route = route
+        self.shared = route
         self.groupKey = groupKey
         self.groupLabels = groupLabels
         self.nextFlush = nextFlush
@@ -40,7 +49,7 @@ struct AggregationGroup: Sendable {
 
     /// Drops resolved alerts nobody is owed a resolve for.
     mutating func prune(now: Double) {
-        let drop = alerts.filter { $0.value.isResolved(at: now) && !isOwed($0.key) }.map(\.key)
+        let drop = alerts.values.filter { $0.isResolved(at: now) && !isOwed($0.fingerprint) }.map(\.fingerprint)
         for fp in drop { alerts[fp] = nil }  // in place: most flushes drop nothing
     }
 

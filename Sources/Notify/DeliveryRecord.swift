@@ -59,12 +59,9 @@ extension Dispatcher {
     public mutating func restore(_ record: DeliveryRecord, now: Double) {
         var old = Dispatcher(configuration: configuration)
         for g in record.groups {
-            guard let cut = g.id.firstIndex(of: "\u{0}") else { continue }
-            let routeID = String(g.id[..<cut])
-            guard let route = Self.findRoute(configuration.route, id: routeID), g.groupKey.hasPrefix(route.key + ":")
-            else { continue }
+            guard let shared = routeOf(groupID: g.id), g.groupKey.hasPrefix(shared.route.key + ":") else { continue }
             var group = AggregationGroup(
-                route: route, groupKey: g.groupKey, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
+                route: shared, groupKey: g.groupKey, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
                 sendsResolved: [])
             group.hasFlushed = g.hasFlushed
             for a in g.alerts { group.alerts[a.fingerprint] = a }
@@ -74,12 +71,6 @@ extension Dispatcher {
             old.groups[g.id] = group
         }
         adopt(old)
-    }
-
-    static func findRoute(_ r: Route, id: String) -> Route? {
-        if r.id == id { return r }
-        for child in r.routes { if let found = findRoute(child, id: id) { return found } }
-        return nil
     }
 
     /// Owed resolves by receiver name.

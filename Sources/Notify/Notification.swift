@@ -2,7 +2,12 @@
 ///
 /// The ``id`` is created once, here, and sent as Standard Webhooks' `webhook-id` on every
 /// attempt, so a receiver can drop duplicates when a retry follows a lost response.
-public struct Notification: Sendable, Equatable {
+///
+/// An immutable class, not a struct: with 1200 alerts on 20 routes, 24,000 of these are
+/// pending at once and move through dictionaries (a scheduler's slots, a flush's results); a
+/// reference keeps each such entry at 8 bytes instead of ~140 (the tables' spare capacity
+/// was ~13 MB of RSS). Equality is by value.
+public final class Notification: Sendable, Equatable {
     /// Unique id of this notification (`msg_` + 32 hex digits), stable across retries.
     public let id: String
     /// Where it goes.
@@ -46,6 +51,15 @@ public struct Notification: Sendable, Equatable {
         self.alerts = alerts
         self.createdAt = createdAt
         self.reason = reason
+    }
+
+    /// Equal when every field is equal.
+    public static func == (a: Notification, b: Notification) -> Bool {
+        a === b
+            || (a.id == b.id && a.integration == b.integration && a.groupKey == b.groupKey
+                && a.groupLabels == b.groupLabels && a.alerts == b.alerts && a.createdAt == b.createdAt
+                && a.reason == b.reason && a.groupID == b.groupID && a.firingFingerprints == b.firingFingerprints
+                && a.resolvedFingerprints == b.resolvedFingerprints)
     }
 
     /// The receiver's name.
