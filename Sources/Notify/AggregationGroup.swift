@@ -19,7 +19,6 @@ struct AggregationGroup: Sendable {
     private let shared: SharedRoute
     /// The group's route.
     var route: Route { shared.route }
-    let groupKey: String
     let groupLabels: [String: String]
     /// Alerts by fingerprint; resolved ones stay while a resolve is owed.
     var alerts = AlertTable()
@@ -31,11 +30,10 @@ struct AggregationGroup: Sendable {
     var sendsResolved: Set<IntegrationID>
 
     init(
-        route: SharedRoute, groupKey: String, groupLabels: [String: String], nextFlush: Double,
+        route: SharedRoute, groupLabels: [String: String], nextFlush: Double,
         sendsResolved: Set<IntegrationID>
     ) {
         self.shared = route
-        self.groupKey = groupKey
         self.groupLabels = groupLabels
         self.nextFlush = nextFlush
         self.sendsResolved = sendsResolved
@@ -45,6 +43,13 @@ struct AggregationGroup: Sendable {
     /// has not been told it resolved.
     func isOwed(_ fingerprint: String) -> Bool {
         sendsResolved.contains { log[$0]?.firing.contains(fingerprint) ?? false }
+    }
+
+    /// The group key within a dispatcher group id (`{route id}\0{group key}`): the group keeps
+    /// only its id, not a second copy of the key (24,000 groups with 1200 alerts on 20 routes).
+    static func groupKey(ofGroupID id: String) -> Substring? {
+        guard let cut = id.firstIndex(of: "\u{0}") else { return nil }
+        return id[id.index(after: cut)...]
     }
 
     /// Drops resolved alerts nobody is owed a resolve for.

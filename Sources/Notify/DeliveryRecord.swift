@@ -43,7 +43,8 @@ extension Dispatcher {
         DeliveryRecord(
             groups: groups.sorted { $0.key < $1.key }.map { id, g in
                 DeliveryRecord.Group(
-                    id: id, groupKey: g.groupKey, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
+                    id: id, groupKey: String(AggregationGroup.groupKey(ofGroupID: id) ?? Substring(id)),
+                    groupLabels: g.groupLabels, nextFlush: g.nextFlush,
                     hasFlushed: g.hasFlushed,
                     alerts: g.alerts.values.sorted { $0.fingerprint < $1.fingerprint },
                     log: g.log.map { k, v in
@@ -61,7 +62,7 @@ extension Dispatcher {
         for g in record.groups {
             guard let shared = routeOf(groupID: g.id), g.groupKey.hasPrefix(shared.route.key + ":") else { continue }
             var group = AggregationGroup(
-                route: shared, groupKey: g.groupKey, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
+                route: shared, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
                 sendsResolved: [])
             group.hasFlushed = g.hasFlushed
             for a in g.alerts { group.alerts[a.fingerprint] = a }

@@ -92,7 +92,7 @@ public struct Dispatcher: Sendable {
                 if groups[id] == nil {
                     if resolved { continue }  // nobody was told it fired: nothing to resolve
                     groups[id] = AggregationGroup(
-                        route: routes[route.id]!, groupKey: key, groupLabels: labels, nextFlush: now + route.groupWait,
+                        route: routes[route.id]!, groupLabels: labels, nextFlush: now + route.groupWait,
                         sendsResolved: sendsResolved(route.receiver))
                 }
                 let known = groups[id]!.alerts[alert.fingerprint]
@@ -141,7 +141,9 @@ public struct Dispatcher: Sendable {
         emit: (GroupFlush) -> Void
     ) {
         // Keys only: copying 24,000 groups to sort them would double the memory for a moment.
-        let due = groups.compactMap { id, g in g.nextFlush <= now ? (g.nextFlush, g.groupKey, id) : nil }
+        let due = groups.compactMap { id, g in
+            g.nextFlush <= now ? (g.nextFlush, AggregationGroup.groupKey(ofGroupID: id) ?? "", id) : nil
+        }
             .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
         var shared = SharedContent()
         for (_, _, id) in due {
@@ -172,7 +174,7 @@ public struct Dispatcher: Sendable {
         if groups[id] == nil {
             guard !notification.firingFingerprints.isEmpty, let shared = routeOf(groupID: id) else { return }
             var g = AggregationGroup(
-                route: shared, groupKey: notification.groupKey, groupLabels: notification.groupLabels,
+                route: shared, groupLabels: notification.groupLabels,
                 nextFlush: now + shared.route.groupInterval, sendsResolved: sendsResolved(shared.route.receiver))
             g.hasFlushed = true
             groups[id] = g
@@ -244,7 +246,8 @@ public struct Dispatcher: Sendable {
                 GroupFlush(
                     integration: integration, groupID: id,
                     notification: Notification(
-                        id: makeID(), integration: integration, groupKey: group.groupKey,
+                        id: makeID(), integration: integration,
+                        groupKey: String(AggregationGroup.groupKey(ofGroupID: id) ?? Substring(id)),
                         groupLabels: group.groupLabels, alerts: alerts, createdAt: now, reason: reason, groupID: id,
                         firingFingerprints: firing, resolvedFingerprints: resolved)))
         }
@@ -262,7 +265,7 @@ extension Dispatcher {
         for (id, group) in old.groups {
             guard let shared = routeOf(groupID: id), shared.route.key == group.route.key else { continue }
             var g = AggregationGroup(
-                route: shared, groupKey: group.groupKey, groupLabels: group.groupLabels, nextFlush: group.nextFlush,
+                route: shared, groupLabels: group.groupLabels, nextFlush: group.nextFlush,
                 sendsResolved: sendsResolved(shared.route.receiver))
             g.alerts = group.alerts
             g.hasFlushed = group.hasFlushed

@@ -9,11 +9,17 @@
 /// was ~13 MB of RSS). Equality is by value.
 public final class Notification: Sendable, Equatable {
     /// Unique id of this notification (`msg_` + 32 hex digits), stable across retries.
-    public let id: String
+    public var id: String { compactID.text }
+    private let compactID: NotificationID
     /// Where it goes.
     public let integration: IntegrationID
-    /// Alertmanager's group key: `{route key}:{group labels}`.
-    public let groupKey: String
+    /// Alertmanager's group key: `{route key}:{group labels}`. Read from ``groupID`` (which
+    /// ends with it) when it can be, so 24,000 pending notifications do not hold a second copy.
+    public var groupKey: String {
+        explicitGroupKey ?? String(AggregationGroup.groupKey(ofGroupID: groupID) ?? Substring(groupID))
+    }
+    /// The group key when ``groupID`` does not end with it.
+    private let explicitGroupKey: String?
     /// The labels the group is keyed on.
     public let groupLabels: [String: String]
     /// The alerts, sorted as Alertmanager sorts them (job, instance, then label sets); resolved
@@ -44,9 +50,9 @@ public final class Notification: Sendable, Equatable {
             firingFingerprints ?? Set(alerts.filter { !$0.isResolved(at: createdAt) }.map(\.fingerprint))
         self.resolvedFingerprints =
             resolvedFingerprints ?? Set(alerts.filter { $0.isResolved(at: createdAt) }.map(\.fingerprint))
-        self.id = id
+        self.compactID = NotificationID(id)
         self.integration = integration
-        self.groupKey = groupKey
+        self.explicitGroupKey = AggregationGroup.groupKey(ofGroupID: self.groupID) == Substring(groupKey) ? nil : groupKey
         self.groupLabels = groupLabels
         self.alerts = alerts
         self.createdAt = createdAt
