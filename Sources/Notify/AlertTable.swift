@@ -9,6 +9,23 @@ struct AlertTable: Sendable {
     private var few: [NotifiableAlert] = []
     private var many: [String: NotifiableAlert]?
 
+    /// An empty table.
+    init() {}
+
+    /// A table of one alert. Groups of other routes that hold only this alert are given the
+    /// same table, so they share one array until one of them changes.
+    init(only alert: NotifiableAlert) {
+        few = [alert]
+    }
+
+    /// The alert when the table holds exactly one (in the array form).
+    var only: NotifiableAlert? { many == nil && few.count == 1 ? few[0] : nil }
+
+    /// True when the table is empty or holds only the alert with `fingerprint`.
+    func holdsAtMost(_ fingerprint: String) -> Bool {
+        many == nil && (few.isEmpty || (few.count == 1 && few[0].fingerprint == fingerprint))
+    }
+
     /// True when the table holds no alert.
     var isEmpty: Bool { many.map(\.isEmpty) ?? few.isEmpty }
 

@@ -79,6 +79,8 @@ public struct Dispatcher: Sendable {
             // Routes with the same `group_by` share one group-label dictionary (20 routes, 1200
             // alerts: 1200 dictionaries instead of 24,000).
             var shared: (by: [String], all: Bool, labels: [String: String])?
+            // Groups holding only this alert share one table (one array instead of 20).
+            var single: AlertTable?
             for route in configuration.route.match(alert.labels) {
                 let labels: [String: String]
                 if let shared, shared.by == route.groupBy, shared.all == route.groupByAll {
@@ -101,7 +103,14 @@ public struct Dispatcher: Sendable {
                     alert.startsAt = known.startsAt  // the same incident, as first seen
                 }
                 // An unchanged alert keeps the stored value, which pending notifications share.
-                if known != alert { groups[id]!.alerts[alert.fingerprint] = alert }
+                if known != alert {
+                    if groups[id]!.alerts.holdsAtMost(alert.fingerprint) {
+                        if single?.only != alert { single = AlertTable(only: alert) }
+                        groups[id]!.alerts = single!
+                    } else {
+                        groups[id]!.alerts[alert.fingerprint] = alert
+                    }
+                }
                 if !groups[id]!.hasFlushed && alert.startsAt + route.groupWait < now {
                     groups[id]!.nextFlush = min(groups[id]!.nextFlush, now)
                 }
