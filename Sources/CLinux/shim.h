@@ -8,6 +8,8 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
+/* malloc_trim: the notifier hands back memory freed by large flushes (Notify/MemoryTrim.swift). */
+#include <malloc.h>
 
 /* accept4 is a GNU extension not visible through Swift's Glibc module; glibc exports the symbol. */
 extern int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);

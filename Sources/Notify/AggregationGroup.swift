@@ -9,11 +9,19 @@ struct AggregationGroup: Sendable {
         var timestamp: Double
     }
 
-    var route: Route
-    let groupKey: String
+    /// One route, shared by all its groups: a group holds 8 bytes for it, not a ~120-byte copy
+    /// (24,000 groups with 1200 alerts on 20 routes).
+    final class SharedRoute: Sendable {
+        let route: Route
+        init(_ route: Route) { self.route = route }
+    }
+
+    private let shared: SharedRoute
+    /// The group's route.
+    var route: Route { shared.route }
     let groupLabels: [String: String]
     /// Alerts by fingerprint; resolved ones stay while a resolve is owed.
-    var alerts: [String: NotifiableAlert] = [:]
+    var alerts = AlertTable()
     /// When the next flush is due (Unix seconds).
     var nextFlush: Double
     var hasFlushed = false
@@ -22,11 +30,10 @@ struct AggregationGroup: Sendable {
     var sendsResolved: Set<IntegrationID>
 
     init(
-        route: Route, groupKey: String, groupLabels: [String: String], nextFlush: Double,
+        route: SharedRoute, groupLabels: [String: String], nextFlush: Double,
         sendsResolved: Set<IntegrationID>
     ) {
-        self.route = route
-        self.groupKey = groupKey
+        self.shared = route
         self.groupLabels = groupLabels
         self.nextFlush = nextFlush
         self.sendsResolved = sendsResolved
@@ -38,9 +45,16 @@ struct AggregationGroup: Sendable {
         sendsResolved.contains { log[$0]?.firing.contains(fingerprint) ?? false }
     }
 
+    /// The group key within a dispatcher group id (`{route id}\0{group key}`): the group keeps
+    /// only its id, not a second copy of the key (24,000 groups with 1200 alerts on 20 routes).
+    static func groupKey(ofGroupID id: String) -> Substring? {
+        guard let cut = id.firstIndex(of: "\u{0}") else { return nil }
+        return id[id.index(after: cut)...]
+    }
+
     /// Drops resolved alerts nobody is owed a resolve for.
     mutating func prune(now: Double) {
-        let drop = alerts.filter { $0.value.isResolved(at: now) && !isOwed($0.key) }.map(\.key)
+        let drop = alerts.values.filter { $0.isResolved(at: now) && !isOwed($0.fingerprint) }.map(\.fingerprint)
         for fp in drop { alerts[fp] = nil }  // in place: most flushes drop nothing
     }
 

@@ -69,6 +69,8 @@ public final class AlertmanagerPusher: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Double
     private let state = Monitor(State())
+    /// Cancelled at the drain deadline, so a push stuck on a silent Alertmanager ends there.
+    private let cancellation = CancellationToken()
     private static let resolvedRetention: Double = 15 * 60
 
     /// Creates a pusher recording into `metrics`.
@@ -187,7 +189,8 @@ public final class AlertmanagerPusher: Sendable {
             let now = clock()
             let result = HTTPDelivery.post(
                 AlertmanagerPusher.encode(batch), headers: HTTPHeaders([("Content-Type", "application/json")]),
-                to: configuration.url, tls: tls, timeout: .milliseconds(Int64(timeout * 1000)), now: now)
+                to: configuration.url, tls: tls, timeout: .milliseconds(Int64(timeout * 1000)),
+                cancellation: cancellation, now: now)
             let ok = result.decision == .success
             // A failed push is repeated with the next evaluation: a retry, not a loss.
             metrics.record(ok ? .success : .retry, receiver: AlertmanagerPusher.receiverLabel, now: clock())
@@ -196,6 +199,10 @@ public final class AlertmanagerPusher: Sendable {
                 if !ok {
                     // Send these again with the next evaluation.
                     for a in batch { s.tracked[a.fingerprint]?.lastSent = nil }
+                    if cancellation.isCancelled {
+                        // Cut at the shutdown deadline: still unpushed (drain reports it).
+                        for a in batch where s.pending[a.fingerprint] == nil { s.pending[a.fingerprint] = a }
+                    }
                 }
             }
             if ok {
@@ -220,7 +227,8 @@ public final class AlertmanagerPusher: Sendable {
             return s.thread
         }
         state.broadcast()
-        // Bounded by the deadline even if a push overruns; the thread then ends with the process.
+        // A push still running at the deadline is cut there (it ends within milliseconds).
+        cancellation.cancel(at: deadline)
         let finished = state.wait(
             untilNanoseconds: deadline.nanoseconds + 200_000_000, for: { $0.finished || $0.thread == nil },
             then: { $0.finished })

@@ -43,7 +43,8 @@ extension Dispatcher {
         DeliveryRecord(
             groups: groups.sorted { $0.key < $1.key }.map { id, g in
                 DeliveryRecord.Group(
-                    id: id, groupKey: g.groupKey, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
+                    id: id, groupKey: String(AggregationGroup.groupKey(ofGroupID: id) ?? Substring(id)),
+                    groupLabels: g.groupLabels, nextFlush: g.nextFlush,
                     hasFlushed: g.hasFlushed,
                     alerts: g.alerts.values.sorted { $0.fingerprint < $1.fingerprint },
                     log: g.log.map { k, v in
@@ -59,12 +60,9 @@ extension Dispatcher {
     public mutating func restore(_ record: DeliveryRecord, now: Double) {
         var old = Dispatcher(configuration: configuration)
         for g in record.groups {
-            guard let cut = g.id.firstIndex(of: "\u{0}") else { continue }
-            let routeID = String(g.id[..<cut])
-            guard let route = Self.findRoute(configuration.route, id: routeID), g.groupKey.hasPrefix(route.key + ":")
-            else { continue }
+            guard let shared = routeOf(groupID: g.id), g.groupKey.hasPrefix(shared.route.key + ":") else { continue }
             var group = AggregationGroup(
-                route: route, groupKey: g.groupKey, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
+                route: shared, groupLabels: g.groupLabels, nextFlush: g.nextFlush,
                 sendsResolved: [])
             group.hasFlushed = g.hasFlushed
             for a in g.alerts { group.alerts[a.fingerprint] = a }
@@ -74,12 +72,6 @@ extension Dispatcher {
             old.groups[g.id] = group
         }
         adopt(old)
-    }
-
-    static func findRoute(_ r: Route, id: String) -> Route? {
-        if r.id == id { return r }
-        for child in r.routes { if let found = findRoute(child, id: id) { return found } }
-        return nil
     }
 
     /// Owed resolves by receiver name.

@@ -19,6 +19,11 @@ import Sockets
 ///   reached at all (connect, TLS, timeout) every group waits for one probing attempt, so a dead
 ///   receiver costs one attempt per backoff step, not one per group. Failure lines are
 ///   rate-limited.
+/// - Shutdown within its deadline: ``drain(deadline:)`` cancels the scheduler's
+///   ``CancellationToken`` at the deadline, which cuts an attempt still running (lookup,
+///   connect, TLS, write or read) within milliseconds. A cut attempt whose request was sent
+///   counts as `unknown`, one that sent nothing is not counted; either way the notification
+///   stays pending (reported undelivered, and kept in storage when configured).
 /// - A thread, not a Swift task: delivery blocks in `poll(2)`.
 final class DeliveryScheduler: Sendable {
     let integration: IntegrationID
@@ -28,6 +33,8 @@ final class DeliveryScheduler: Sendable {
     private let clock: @Sendable () -> Double
     private let budget: ByteBudget
     private let onDelivered: @Sendable (Notification, Double) -> Void
+    /// Cut every attempt at the drain deadline (or at once for a removed receiver).
+    private let cancellation = CancellationToken()
 
     private struct Slot {
         var pending: Notification?
@@ -92,9 +99,22 @@ final class DeliveryScheduler: Sendable {
         }
     }
 
+    /// True when the group's pending notification (or, with none pending, the one being
+    /// attempted) has this content, so ``offer(groupID:_:)`` would keep it: a flush then need
+    /// not make a new one (see ``Notification/sameContent(as:)``).
+    func holds(groupID: String, firing: Set<String>, resolved: Set<String>, alertCount: Int) -> Bool {
+        state.withLock { s in
+            guard let slot = s.slots[groupID], let held = slot.pending ?? slot.inFlight else { return false }
+            return held.firingFingerprints == firing && held.resolvedFingerprints == resolved
+                && held.alerts.count == alertCount
+        }
+    }
+
     /// Makes `notification` the group's pending notification (replacing an older one), or
-    /// withdraws the pending one when nil.
-    func offer(groupID: String, _ notification: Notification?) {
+    /// withdraws the pending one when nil. Returns true when the pending notification changed
+    /// (false: same content as the one held, nothing to withdraw, or over the budget).
+    @discardableResult
+    func offer(groupID: String, _ notification: Notification?) -> Bool {
         var dropped: Notification?
         let changed = state.withLock { s -> Bool in
             var slot = s.slots[groupID] ?? Slot(dueAt: monotonicNanoseconds())
@@ -133,7 +153,11 @@ final class DeliveryScheduler: Sendable {
                     ])
             }
         }
+        return changed
     }
+
+    /// True once the delivery thread has ended (or never started): drain did not abandon it.
+    var threadFinished: Bool { state.withLock { $0.finished || $0.thread == nil } }
 
     /// Starts the delivery thread (once).
     func start() throws {
@@ -144,9 +168,10 @@ final class DeliveryScheduler: Sendable {
     }
 
     /// Keeps delivering until `deadline` (no attempt starts after it and each is given only
-    /// the time left), then stops the thread and returns what is still pending. Returns by the
-    /// deadline (plus a moment) even if an attempt overruns its timeout: the thread is then
-    /// left to finish on its own, which at shutdown means it ends with the process.
+    /// the time left), cuts an attempt still running at the deadline (its cancellation token),
+    /// then stops the thread and returns what is still pending. Should an attempt ignore the
+    /// token (a sender that does not take one), drain still returns 200 ms after the deadline
+    /// and leaves the thread to finish on its own.
     func drain(deadline: Deadline) -> [Notification] {
         let thread = state.withLock { s -> NativeThread? in
             s.stopping = true
@@ -155,6 +180,7 @@ final class DeliveryScheduler: Sendable {
             return s.thread
         }
         state.broadcast()
+        cancellation.cancel(at: deadline)
         let finished = state.wait(
             untilNanoseconds: deadline.nanoseconds + 200_000_000, for: { $0.finished || $0.thread == nil },
             then: { $0.finished })
@@ -182,6 +208,7 @@ final class DeliveryScheduler: Sendable {
             return s.thread
         }
         state.broadcast()
+        cancellation.cancel()  // the receiver is gone: its attempt's outcome no longer matters
         return thread
     }
 
@@ -227,7 +254,8 @@ final class DeliveryScheduler: Sendable {
             case .wait(let until, let generation):
                 state.wait(untilNanoseconds: until, for: { $0.generation != generation }, then: { _ in () })
             case .attempt(let groupID, let notification, let sender, let limit):
-                let result = sender.send(notification, now: clock(), timeout: .nanoseconds(limit))
+                let result = sender.send(
+                    notification, now: clock(), timeout: .nanoseconds(limit), cancellation: cancellation)
                 finish(groupID: groupID, notification: notification, result: result)
             }
         }
@@ -239,6 +267,10 @@ final class DeliveryScheduler: Sendable {
             "group_key": "\(notification.groupKey)", "detail": "\(result.detail)",
             "notification_id": "\(notification.id)",
         ]
+        if cancellation.isCancelled && !result.answered && result.decision != .success {
+            cut(groupID: groupID, notification: notification, requestSent: result.decision == .unknown, now: now)
+            return
+        }
         switch result.decision {
         case .success:
             // Record first, then free the slot, so a flush never sees neither.
@@ -309,6 +341,23 @@ final class DeliveryScheduler: Sendable {
                 meta["suppressed"] = "\(held)"
                 meta["outcome"] = "\(result.decision == .unknown ? "unknown" : "failed")"
                 logger.warning("notification attempt failed; will retry", metadata: meta)
+            }
+        }
+        state.broadcast()
+    }
+
+    /// An attempt cut by the drain deadline: the notification stays pending (no backoff, no
+    /// log line: the thread is stopping); `unknown` when its request had been sent.
+    private func cut(groupID: String, notification: Notification, requestSent: Bool, now: Double) {
+        if requestSent { metrics.record(.unknown, receiver: integration.receiver, now: now) }
+        state.withLock { s in
+            update(&s, groupID) { slot in
+                slot.inFlight = nil
+                if slot.pending == nil {
+                    slot.pending = notification
+                } else {
+                    _ = budget.take(-notification.estimatedBytes)
+                }
             }
         }
         state.broadcast()

@@ -23,7 +23,7 @@ public struct Dispatcher: Sendable {
     /// The routing tree and receivers.
     public let configuration: AlertingConfiguration
     var groups: [String: AggregationGroup] = [:]
-    private let routes: [String: Route]
+    private let routes: [String: AggregationGroup.SharedRoute]
     /// Per receiver, its integrations that send resolved alerts (shared by its groups).
     private let resolvedSenders: [String: Set<IntegrationID>]
     private let makeID: @Sendable () -> String
@@ -32,9 +32,9 @@ public struct Dispatcher: Sendable {
     public init(configuration: AlertingConfiguration, makeID: @escaping @Sendable () -> String = Dispatcher.randomID) {
         self.configuration = configuration
         self.makeID = makeID
-        var routes: [String: Route] = [:]
+        var routes: [String: AggregationGroup.SharedRoute] = [:]
         func walk(_ r: Route) {
-            routes[r.id] = r
+            routes[r.id] = .init(r)
             r.routes.forEach(walk)
         }
         walk(configuration.route)
@@ -76,14 +76,25 @@ public struct Dispatcher: Sendable {
         for var alert in alerts {
             present.insert(alert.fingerprint)
             let resolved = alert.isResolved(at: now)
+            // Routes with the same `group_by` share one group-label dictionary (20 routes, 1200
+            // alerts: 1200 dictionaries instead of 24,000).
+            var shared: (by: [String], all: Bool, labels: [String: String])?
+            // Groups holding only this alert share one table (one array instead of 20).
+            var single: AlertTable?
             for route in configuration.route.match(alert.labels) {
-                let labels = route.groupLabels(for: alert.labels)
+                let labels: [String: String]
+                if let shared, shared.by == route.groupBy, shared.all == route.groupByAll {
+                    labels = shared.labels
+                } else {
+                    labels = route.groupLabels(for: alert.labels)
+                    shared = (route.groupBy, route.groupByAll, labels)
+                }
                 let key = GroupKey.make(routeKey: route.key, labels: labels)
                 let id = route.id + "\u{0}" + key
                 if groups[id] == nil {
                     if resolved { continue }  // nobody was told it fired: nothing to resolve
                     groups[id] = AggregationGroup(
-                        route: route, groupKey: key, groupLabels: labels, nextFlush: now + route.groupWait,
+                        route: routes[route.id]!, groupLabels: labels, nextFlush: now + route.groupWait,
                         sendsResolved: sendsResolved(route.receiver))
                 }
                 let known = groups[id]!.alerts[alert.fingerprint]
@@ -91,33 +102,64 @@ public struct Dispatcher: Sendable {
                 if let known, !known.isResolved(at: now), known.startsAt < alert.startsAt {
                     alert.startsAt = known.startsAt  // the same incident, as first seen
                 }
-                groups[id]!.alerts[alert.fingerprint] = alert
+                // An unchanged alert keeps the stored value, which pending notifications share.
+                if known != alert {
+                    if groups[id]!.alerts.holdsAtMost(alert.fingerprint) {
+                        if single?.only != alert { single = AlertTable(only: alert) }
+                        groups[id]!.alerts = single!
+                    } else {
+                        groups[id]!.alerts[alert.fingerprint] = alert
+                    }
+                }
                 if !groups[id]!.hasFlushed && alert.startsAt + route.groupWait < now {
                     groups[id]!.nextFlush = min(groups[id]!.nextFlush, now)
                 }
             }
         }
+        // Found first, changed after: changing `groups` while iterating it would copy the table.
+        var gone: [(String, String)] = []
         for (id, group) in groups {
-            for (fp, alert) in group.alerts
-            where !present.contains(fp) && !alert.isResolved(at: now) && !pending.contains(fp) {
-                groups[id]!.alerts[fp]!.endsAt = now
+            for alert in group.alerts.values
+            where !present.contains(alert.fingerprint) && !alert.isResolved(at: now)
+                && !pending.contains(alert.fingerprint)
+            {
+                gone.append((id, alert.fingerprint))
             }
         }
+        for (id, fp) in gone { groups[id]!.alerts[fp]!.endsAt = now }
     }
 
     /// Flushes every group due at `now`: for each integration of each due group, the
     /// notification that should be pending now, or nil when nothing is owed. Stable order (by
     /// due time, then group key).
     public mutating func flush(now: Double) -> [GroupFlush] {
-        // Keys only: copying 24,000 groups to sort them would double the memory for a moment.
-        let due = groups.compactMap { id, g in g.nextFlush <= now ? (g.nextFlush, g.groupKey, id) : nil }
-            .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
         var out: [GroupFlush] = []
+        flush(now: now) { out.append($0) }
+        return out
+    }
+
+    /// ``flush(now:)`` handing each result to `emit` as it is made, so a caller that keeps
+    /// only what changed never holds all of them (24,000 notifications per flush with 1200
+    /// alerts on 20 routes).
+    ///
+    /// `isHeld(integration, groupID, firing, resolved, alert count)` may say that the
+    /// integration already holds a notification with this content; then none is made (no id,
+    /// no allocation) and nothing is emitted for it, since the holder would keep its own.
+    public mutating func flush(
+        now: Double, isHeld: (IntegrationID, String, Set<String>, Set<String>, Int) -> Bool = { _, _, _, _, _ in false },
+        emit: (GroupFlush) -> Void
+    ) {
+        // Keys only: copying 24,000 groups to sort them would double the memory for a moment.
+        let due = groups.compactMap { id, g in
+            g.nextFlush <= now ? (g.nextFlush, AggregationGroup.groupKey(ofGroupID: id) ?? "", id) : nil
+        }
+            .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        var shared = SharedContent()
         for (_, _, id) in due {
             // Taken out of the table while it is worked on, so its dictionaries stay uniquely
             // referenced and are changed in place rather than copied.
             var group = groups.removeValue(forKey: id)!
-            out += flush(&group, id: id, now: now)
+            flush(&group, id: id, now: now, shared: &shared, isHeld: isHeld, emit: emit)
             groups[id] = group
             groups[id]!.hasFlushed = true
             let interval = groups[id]!.route.groupInterval
@@ -126,7 +168,6 @@ public struct Dispatcher: Sendable {
             groups[id]!.prune(now: now)
             if groups[id]!.alerts.isEmpty { groups[id] = nil }
         }
-        return out
     }
 
     /// The notifications of ``flush(now:)`` (tests and callers that do not withdraw).
@@ -140,10 +181,10 @@ public struct Dispatcher: Sendable {
     public mutating func markDelivered(_ notification: Notification, at now: Double) {
         let id = notification.groupID
         if groups[id] == nil {
-            guard !notification.firingFingerprints.isEmpty, let route = routeOf(groupID: id) else { return }
+            guard !notification.firingFingerprints.isEmpty, let shared = routeOf(groupID: id) else { return }
             var g = AggregationGroup(
-                route: route, groupKey: notification.groupKey, groupLabels: notification.groupLabels,
-                nextFlush: now + route.groupInterval, sendsResolved: sendsResolved(route.receiver))
+                route: shared, groupLabels: notification.groupLabels,
+                nextFlush: now + shared.route.groupInterval, sendsResolved: sendsResolved(shared.route.receiver))
             g.hasFlushed = true
             groups[id] = g
         }
@@ -160,7 +201,7 @@ public struct Dispatcher: Sendable {
         if groups[id]!.alerts.isEmpty { groups[id] = nil }
     }
 
-    private func routeOf(groupID: String) -> Route? {
+    func routeOf(groupID: String) -> AggregationGroup.SharedRoute? {
         guard let cut = groupID.firstIndex(of: "\u{0}") else { return nil }
         return routes[String(groupID[..<cut])]
     }
@@ -169,12 +210,32 @@ public struct Dispatcher: Sendable {
         resolvedSenders[receiverName] ?? []
     }
 
-    private func flush(_ group: inout AggregationGroup, id: String, now: Double) -> [GroupFlush] {
-        guard let receiver = configuration.receiver(named: group.route.receiver) else { return [] }
-        let sorted = group.alerts.values.sorted(by: AlertOrdering.less)
-        let firing = Set(sorted.filter { !$0.isResolved(at: now) }.map(\.fingerprint))
-        let resolved = Set(sorted.filter { $0.isResolved(at: now) }.map(\.fingerprint))
-        var out: [GroupFlush] = []
+    /// The sorted alerts and fingerprint sets of the groups flushed so far in one flush, by
+    /// their fingerprints: groups of other routes with the same alerts (an alert on 20 routes
+    /// is in 20 groups) reuse them, so their notifications share one copy.
+    private struct SharedContent {
+        var byFingerprints: [String: (alerts: [NotifiableAlert], firing: Set<String>, resolved: Set<String>)] = [:]
+
+        mutating func content(of group: AggregationGroup, now: Double) -> (
+            alerts: [NotifiableAlert], firing: Set<String>, resolved: Set<String>
+        ) {
+            let sorted = group.alerts.values.sorted(by: AlertOrdering.less)
+            let key =
+                sorted.count == 1 ? sorted[0].fingerprint : sorted.map(\.fingerprint).joined(separator: ",")
+            if let known = byFingerprints[key], known.alerts == sorted { return known }
+            let firing = Set(sorted.filter { !$0.isResolved(at: now) }.map(\.fingerprint))
+            let resolved = Set(sorted.filter { $0.isResolved(at: now) }.map(\.fingerprint))
+            byFingerprints[key] = (sorted, firing, resolved)
+            return (sorted, firing, resolved)
+        }
+    }
+
+    private func flush(
+        _ group: inout AggregationGroup, id: String, now: Double, shared: inout SharedContent,
+        isHeld: (IntegrationID, String, Set<String>, Set<String>, Int) -> Bool, emit: (GroupFlush) -> Void
+    ) {
+        guard let receiver = configuration.receiver(named: group.route.receiver) else { return }
+        let (sorted, firing, resolved) = shared.content(of: group, now: now)
         for integration in receiver.integrations {
             let sendResolved = receiver.sendResolved(integration)
             let reason = AggregationGroup.reasonToNotify(
@@ -186,18 +247,19 @@ public struct Dispatcher: Sendable {
                     // Nothing to send (all resolved, resolves not sent): record it as told.
                     group.log[integration] = .init(firing: firing, resolved: resolved, timestamp: now)
                 }
-                out.append(GroupFlush(integration: integration, groupID: id, notification: nil))
+                emit(GroupFlush(integration: integration, groupID: id, notification: nil))
                 continue
             }
-            out.append(
+            if isHeld(integration, id, firing, resolved, alerts.count) { continue }
+            emit(
                 GroupFlush(
                     integration: integration, groupID: id,
                     notification: Notification(
-                        id: makeID(), integration: integration, groupKey: group.groupKey,
+                        id: makeID(), integration: integration,
+                        groupKey: String(AggregationGroup.groupKey(ofGroupID: id) ?? Substring(id)),
                         groupLabels: group.groupLabels, alerts: alerts, createdAt: now, reason: reason, groupID: id,
                         firingFingerprints: firing, resolvedFingerprints: resolved)))
         }
-        return out
     }
 }
 
@@ -210,10 +272,10 @@ extension Dispatcher {
         var live = Set<IntegrationID>()
         for r in configuration.receivers { live.formUnion(r.integrations) }
         for (id, group) in old.groups {
-            guard let route = routeOf(groupID: id), route.key == group.route.key else { continue }
+            guard let shared = routeOf(groupID: id), shared.route.key == group.route.key else { continue }
             var g = AggregationGroup(
-                route: route, groupKey: group.groupKey, groupLabels: group.groupLabels, nextFlush: group.nextFlush,
-                sendsResolved: sendsResolved(route.receiver))
+                route: shared, groupLabels: group.groupLabels, nextFlush: group.nextFlush,
+                sendsResolved: sendsResolved(shared.route.receiver))
             g.alerts = group.alerts
             g.hasFlushed = group.hasFlushed
             g.log = group.log.filter { live.contains($0.key) }

@@ -2,13 +2,24 @@
 ///
 /// The ``id`` is created once, here, and sent as Standard Webhooks' `webhook-id` on every
 /// attempt, so a receiver can drop duplicates when a retry follows a lost response.
-public struct Notification: Sendable, Equatable {
+///
+/// An immutable class, not a struct: with 1200 alerts on 20 routes, 24,000 of these are
+/// pending at once and move through dictionaries (a scheduler's slots, a flush's results); a
+/// reference keeps each such entry at 8 bytes instead of ~140 (the tables' spare capacity
+/// was ~13 MB of RSS). Equality is by value.
+public final class Notification: Sendable, Equatable {
     /// Unique id of this notification (`msg_` + 32 hex digits), stable across retries.
-    public let id: String
+    public var id: String { compactID.text }
+    private let compactID: NotificationID
     /// Where it goes.
     public let integration: IntegrationID
-    /// Alertmanager's group key: `{route key}:{group labels}`.
-    public let groupKey: String
+    /// Alertmanager's group key: `{route key}:{group labels}`. Read from ``groupID`` (which
+    /// ends with it) when it can be, so 24,000 pending notifications do not hold a second copy.
+    public var groupKey: String {
+        explicitGroupKey ?? String(AggregationGroup.groupKey(ofGroupID: groupID) ?? Substring(groupID))
+    }
+    /// The group key when ``groupID`` does not end with it.
+    private let explicitGroupKey: String?
     /// The labels the group is keyed on.
     public let groupLabels: [String: String]
     /// The alerts, sorted as Alertmanager sorts them (job, instance, then label sets); resolved
@@ -39,13 +50,22 @@ public struct Notification: Sendable, Equatable {
             firingFingerprints ?? Set(alerts.filter { !$0.isResolved(at: createdAt) }.map(\.fingerprint))
         self.resolvedFingerprints =
             resolvedFingerprints ?? Set(alerts.filter { $0.isResolved(at: createdAt) }.map(\.fingerprint))
-        self.id = id
+        self.compactID = NotificationID(id)
         self.integration = integration
-        self.groupKey = groupKey
+        self.explicitGroupKey = AggregationGroup.groupKey(ofGroupID: self.groupID) == Substring(groupKey) ? nil : groupKey
         self.groupLabels = groupLabels
         self.alerts = alerts
         self.createdAt = createdAt
         self.reason = reason
+    }
+
+    /// Equal when every field is equal.
+    public static func == (a: Notification, b: Notification) -> Bool {
+        a === b
+            || (a.id == b.id && a.integration == b.integration && a.groupKey == b.groupKey
+                && a.groupLabels == b.groupLabels && a.alerts == b.alerts && a.createdAt == b.createdAt
+                && a.reason == b.reason && a.groupID == b.groupID && a.firingFingerprints == b.firingFingerprints
+                && a.resolvedFingerprints == b.resolvedFingerprints)
     }
 
     /// The receiver's name.

@@ -207,7 +207,7 @@ public final class Notifier: Sendable {
         state.withLock { s in
             guard !s.stopping, s.dispatcher != nil else { return }
             s.dispatcher!.update(alerts: alerts, pending: pending, now: now)
-            offer(&s, s.dispatcher!.flush(now: now))
+            flush(&s, now: now)
             s.dirty = true
         }
         state.broadcast()  // the flush thread re-reads the next due time
@@ -218,14 +218,23 @@ public final class Notifier: Sendable {
     public func tick(now: Double) {
         state.withLock { s in
             guard !s.stopping, s.dispatcher != nil else { return }
-            offer(&s, s.dispatcher!.flush(now: now))
+            flush(&s, now: now)
         }
     }
 
-    private func offer(_ s: inout State, _ flushes: [GroupFlush]) {
-        for f in flushes {
-            guard let scheduler = s.schedulers[f.integration] else { continue }
-            if let n = f.notification {
+    /// Flushes due groups straight into the schedulers, one result at a time (a result the
+    /// scheduler already holds is freed at once), and logs only notifications that became
+    /// pending: an unchanged group re-flushed while its receiver is down is not news.
+    private func flush(_ s: inout State, now: Double) {
+        let schedulers = s.schedulers
+        let isHeld = { (integration: IntegrationID, groupID: String, firing: Set<String>, resolved: Set<String>, count: Int) in
+            schedulers[integration]?.holds(groupID: groupID, firing: firing, resolved: resolved, alertCount: count)
+                ?? false
+        }
+        s.dispatcher!.flush(now: now, isHeld: isHeld) { f in
+            guard let scheduler = schedulers[f.integration] else { return }
+            let changed = scheduler.offer(groupID: f.groupID, f.notification)
+            if changed, let n = f.notification {
                 logger.info(
                     "notifying receiver",
                     metadata: [
@@ -233,18 +242,19 @@ public final class Notifier: Sendable {
                         "reason": "\(n.reason.rawValue)", "alerts": "\(n.alerts.count)", "status": "\(n.status)",
                     ])
             }
-            scheduler.offer(groupID: f.groupID, f.notification)
         }
     }
 
     private func runFlushLoop() {
         let interval =
             Double(options.tickInterval.components.seconds) + Double(options.tickInterval.components.attoseconds) / 1e18
+        var trim = MemoryTrim()
         while true {
             let stop = state.withLock { $0.stopping }
             if stop { return }
             tick(now: options.clock())
             saveIfDue(force: false)
+            trim.maybeTrim(groups: state.withLock { $0.dispatcher?.groupCount ?? 0 })
             // Sleep until the next group is due (at most one tick interval), or a stop/update.
             let wait = state.withLock { s -> Double in
                 guard let next = s.dispatcher?.nextFlushTime else { return interval }
@@ -313,6 +323,12 @@ public final class Notifier: Sendable {
                 ])
         }
         return report
+    }
+
+    /// True when every delivery thread has ended (after ``drain(deadline:)``: none was
+    /// abandoned at the deadline).
+    var deliveryThreadsFinished: Bool {
+        state.withLock { $0.schedulers.values.allSatisfy(\.threadFinished) }
     }
 
     /// The delivery metrics; safe to call from any thread (the scrape handler).

@@ -4,7 +4,7 @@ public struct NotifierOptions: Sendable {
     public var externalURL: String
     /// The `User-Agent` of notification requests, e.g. `celery-redis-exporter/1.2.0`.
     public var userAgent: String
-    /// Bytes all pending notifications may hold together (default 16 MiB; see ``ByteBudget``).
+    /// Bytes all pending notifications may hold together (default 48 MiB; see ``ByteBudget``).
     public var byteBudget: Int
     /// Backoff, floors and caps of retries.
     public var retry: RetryConfiguration
@@ -19,7 +19,7 @@ public struct NotifierOptions: Sendable {
 
     /// Options with the documented defaults.
     public init(
-        externalURL: String = "", userAgent: String = "celery-redis-exporter", byteBudget: Int = 16 << 20,
+        externalURL: String = "", userAgent: String = "celery-redis-exporter", byteBudget: Int = 48 << 20,
         retry: RetryConfiguration = RetryConfiguration(), tickInterval: Duration = .seconds(1),
         storagePath: String? = nil, storageInterval: Double = 5,
         clock: @escaping @Sendable () -> Double = WallClock.now

@@ -1,4 +1,5 @@
 import HTTP
+import Sockets
 import TLS
 
 /// Delivers notifications to a Slack incoming webhook. Slack answers errors with a non-`ok` body
@@ -21,10 +22,17 @@ public struct SlackSender: NotificationSender {
 
     /// One attempt.
     public func send(_ notification: Notification, now: Double, timeout: Duration) -> DeliveryAttempt {
+        send(notification, now: now, timeout: timeout, cancellation: nil)
+    }
+
+    /// One attempt, cut short when `cancellation` is cancelled.
+    public func send(
+        _ notification: Notification, now: Double, timeout: Duration, cancellation: CancellationToken?
+    ) -> DeliveryAttempt {
         let body = SlackPayload.encode(notification, configuration: configuration)
         let headers = HTTPHeaders([("Content-Type", "application/json"), ("User-Agent", userAgent)])
         return HTTPDelivery.post(
-            body, headers: headers, to: configuration.apiURL, tls: tls, timeout: timeout, now: now,
+            body, headers: headers, to: configuration.apiURL, tls: tls, timeout: timeout, cancellation: cancellation, now: now,
             accept: { response in
                 let text = response.bodyText.trimmingWhitespace
                 if text == "ok" { return nil }

@@ -1,4 +1,5 @@
 import HTTP
+import Sockets
 import TLS
 
 /// Delivers notifications to an Alertmanager-style webhook: POSTs ``WebhookPayload`` JSON, signed
@@ -27,6 +28,13 @@ public struct WebhookSender: NotificationSender {
 
     /// One attempt; see ``RetryPolicy`` for the classification.
     public func send(_ notification: Notification, now: Double, timeout: Duration) -> DeliveryAttempt {
+        send(notification, now: now, timeout: timeout, cancellation: nil)
+    }
+
+    /// One attempt, cut short when `cancellation` is cancelled.
+    public func send(
+        _ notification: Notification, now: Double, timeout: Duration, cancellation: CancellationToken?
+    ) -> DeliveryAttempt {
         let body = WebhookPayload.encode(notification, externalURL: externalURL, maxAlerts: configuration.maxAlerts)
         var headers = HTTPHeaders([("Content-Type", "application/json"), ("User-Agent", userAgent)])
         if let signer = configuration.signer {
@@ -34,6 +42,8 @@ public struct WebhookSender: NotificationSender {
                 headers.add(name: name, value: value)
             }
         }
-        return HTTPDelivery.post(body, headers: headers, to: configuration.url, tls: tls, timeout: timeout, now: now)
+        return HTTPDelivery.post(
+            body, headers: headers, to: configuration.url, tls: tls, timeout: timeout, cancellation: cancellation,
+            now: now)
     }
 }

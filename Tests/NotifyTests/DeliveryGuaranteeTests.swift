@@ -170,6 +170,39 @@ import Testing
         ok.stop()
     }
 
+    /// Row 9 / item 7: an attempt stuck on a receiver that read the request and never answers
+    /// (`timeout: 30s`) is cut at the drain deadline: drain returns by then, the delivery
+    /// thread has ended (it is not left running), the cut attempt counts as `unknown` (the
+    /// request was sent) and not `failed`, and the notification is reported undelivered; with
+    /// storage its group is kept and sent after a restart.
+    @Test func drainCutsAHangingAttemptAtItsDeadline() throws {
+        let hang = try plain(extra: ["hang": true])
+        let ok = try plain()
+        let storage = try makeTemporaryDirectory("cut").path
+        let c = try config(root: "stuck", receivers: [("stuck", hook(hang.port, timeout: "30s"))])
+        let n = try notifier(c, storage: storage)
+        n.update(alerts: [alert("A")], now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { hang.requests.count == 1 })
+        let started = Deadline.monotonicNow()
+        let report = n.drain(deadline: Deadline(after: .milliseconds(500)))
+        let took = Double(Deadline.monotonicNow() - started) / 1e9
+        #expect(took < 1.5, "drain took \(took) s")
+        #expect(n.deliveryThreadsFinished, "a delivery thread was abandoned at the deadline")
+        #expect(report.undeliveredCount == 1)
+        #expect(n.count(.unknown, receiver: "stuck") == 1)
+        #expect(n.count(.failed, receiver: "stuck") == 0)
+        hang.stop()
+
+        // After a restart (same storage, the receiver now answering) the group is sent.
+        let again = try config(root: "stuck", receivers: [("stuck", hook(ok.port))])
+        let m = try notifier(again, storage: storage)
+        m.update(alerts: [alert("A")], now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { m.count(.success, receiver: "stuck") == 1 })
+        #expect(delivered(ok).map(\.0) == ["A"])
+        _ = m.drain(deadline: Deadline(after: .milliseconds(200)))
+        ok.stop()
+    }
+
     /// Row 4 (outcome part): the receiver read the request but never answered: counted
     /// `unknown`, not `failed`, and retried with the same `webhook-id`.
     @Test func noAnswerIsUnknownAndRetriedWithTheSameID() throws {
