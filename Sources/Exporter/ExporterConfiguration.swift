@@ -274,10 +274,15 @@ public struct ExporterConfiguration: Sendable {
         return text.count > 32 ? String(text.prefix(32)) + "…" : text
     }
 
-    /// Checks that `path` names a readable file; returns it.
+    /// Checks that `path` names a readable regular file; returns it. (A FIFO would hang whoever
+    /// opens it later: OpenSSL for the TLS files, the alerting loader.)
     static func readableFile(_ path: String, flag: String) throws -> String {
-        guard access(path, R_OK) == 0 else {
+        var info = stat()
+        guard access(path, R_OK) == 0, stat(path, &info) == 0 else {
             throw ConfigurationError("--\(flag)=\(path): cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw ConfigurationError("--\(flag)=\(path): cannot read the file (not a regular file)")
         }
         return path
     }

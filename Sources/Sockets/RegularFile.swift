@@ -14,8 +14,13 @@ public enum RegularFile {
     public struct ReadError: Error, Sendable, Equatable, CustomStringConvertible {
         /// For example "No such file or directory", "not a regular file (a FIFO)".
         public let reason: String
+        /// True when the file was refused for exceeding the size limit (callers word that their way).
+        public let isTooLarge: Bool
         public var description: String { reason }
-        public init(reason: String) { self.reason = reason }
+        public init(reason: String, isTooLarge: Bool = false) {
+            self.reason = reason
+            self.isTooLarge = isTooLarge
+        }
     }
 
     /// The bytes of `path`, which must be a regular file of at most `maximumBytes` bytes.
@@ -37,7 +42,7 @@ public enum RegularFile {
             }
             if n == 0 { return .success(out) }
             out += chunk[0..<n]
-            if out.count > maximumBytes { return .failure(ReadError(reason: "larger than \(maximumBytes) bytes")) }
+            if out.count > maximumBytes { return .failure(ReadError(reason: "larger than \(maximumBytes) bytes", isTooLarge: true)) }
         }
     }
 

@@ -32,6 +32,14 @@ import TestSupport
         expectOneLineExit(result, seconds: Date().timeIntervalSince(start), mentions: "not a regular file (a FIFO)")
     }
 
+    @Test(arguments: ["redis.tls.ca-file", "rules.file"])
+    func fifoForOtherFileFlagsExitsWithStatus2(_ flag: String) throws {
+        let fifo = try makeFIFO(in: try makeTemporaryDirectory("fifo-flag"), named: "file")
+        let start = Date()
+        let result = try runExporterToExit(["--\(flag)=\(fifo)", "--redis.url=rediss://127.0.0.1:1/0"], timeout: 5)
+        expectOneLineExit(result, seconds: Date().timeIntervalSince(start), mentions: "not a regular file")
+    }
+
     static func alerting(urlFile: String) -> String {
         "route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url_file: \(urlFile)\n"
     }
