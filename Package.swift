@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "Redis", dependencies: ["Sockets", "TLS", "CHiredis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Exposition", dependencies: ["CZlib"]),
         .target(name: "Celery", dependencies: ["Redis", "Exposition", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Alerting", dependencies: ["Exposition", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Alerting", dependencies: ["Exposition", "Sockets", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Notify",
             dependencies: [

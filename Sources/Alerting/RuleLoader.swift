@@ -1,3 +1,4 @@
+import Sockets
 import Yams
 
 #if canImport(Glibc)
@@ -42,28 +43,15 @@ public enum RuleLoader {
         return files.sorted()
     }
 
+    /// Reads one rule file: a regular file of at most 1 MiB (a FIFO would hang start-up or a reload).
     private static func readFile(_ path: String) throws -> String {
-        guard let handle = fopen(path, "rb") else {
-            throw RuleLoadError(file: path, problem: "cannot read the rule file: \(String(cString: strerror(errno)))")
+        switch RegularFile.read(path, maximumBytes: YAMLLoader.maximumBytes) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(let error) where error.isTooLarge:
+            throw RuleLoadError(file: path, problem: "the rule file is larger than 1 MiB; split it into several files")
+        case .failure(let error):
+            throw RuleLoadError(file: path, problem: "cannot read the rule file: \(error.reason)")
         }
-        defer { fclose(handle) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, handle)
-            if n > 0 { bytes += buffer[0..<n] }
-            guard bytes.count <= YAMLLoader.maximumBytes else {
-                throw RuleLoadError(file: path, problem: "the rule file is larger than 1 MiB; split it into several files")
-            }
-            if n < buffer.count {
-                if ferror(handle) != 0 {
-                    throw RuleLoadError(
-                        file: path, problem: "cannot read the rule file: \(String(cString: strerror(errno)))")
-                }
-                break
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Parses the text of one rule file; `file` is only used in errors and in ``RuleGroup/file``.

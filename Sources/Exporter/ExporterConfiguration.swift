@@ -274,39 +274,29 @@ public struct ExporterConfiguration: Sendable {
         return text.count > 32 ? String(text.prefix(32)) + "…" : text
     }
 
-    /// Checks that `path` names a readable file; returns it.
+    /// Checks that `path` names a readable regular file; returns it. (A FIFO would hang whoever
+    /// opens it later: OpenSSL for the TLS files, the alerting loader.)
     static func readableFile(_ path: String, flag: String) throws -> String {
-        guard access(path, R_OK) == 0 else {
+        var info = stat()
+        guard access(path, R_OK) == 0, stat(path, &info) == 0 else {
             throw ConfigurationError("--\(flag)=\(path): cannot read the file (\(String(cString: strerror(errno))))")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw ConfigurationError("--\(flag)=\(path): cannot read the file (not a regular file)")
         }
         return path
     }
 
     /// Reads a secret from a file: the whole content without one trailing newline. Empty is an error.
     static func readSecretFile(_ path: String, flag: String) throws -> String {
-        guard let bytes = readWholeFile(path) else {
-            throw ConfigurationError("--\(flag)=\(path): cannot read the file (\(String(cString: strerror(errno))))")
+        let bytes: [UInt8]
+        switch RegularFile.read(path) {
+        case .success(let content): bytes = content
+        case .failure(let error): throw ConfigurationError("--\(flag)=\(path): cannot read the file (\(error.reason))")
         }
         var text = String(decoding: bytes, as: UTF8.self)
         if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
         guard !text.isEmpty else { throw ConfigurationError("--\(flag)=\(path): the file is empty, expected the secret") }
         return text
     }
-}
-
-/// Reads a whole file with plain POSIX calls (no Foundation in the exporter). Nil on error, errno set.
-func readWholeFile(_ path: String, limit: Int = 1 << 20) -> [UInt8]? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return nil }
-    defer { close(fd) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 16384)
-    while out.count <= limit {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 { if errno == EINTR { continue }; return nil }
-        if n == 0 { return out }
-        out += chunk[0..<n]
-    }
-    errno = EFBIG
-    return nil
 }

@@ -1,4 +1,5 @@
 import Exposition
+import Redis
 import Synchronization
 
 /// What the HTTP side reads: the bytes rendered by the last poll and the facts readiness needs.
@@ -34,12 +35,20 @@ public final class ExporterState: Sendable {
     /// The current result (HTTP threads).
     public var current: Published { published.withLock { $0 } }
 
+    /// Bytes of the failure text kept in a readiness reason.
+    public static let maximumReasonFailureBytes = 400
+
     /// Readiness: nil when ready, else a one-line reason. Ready means the last poll succeeded and
-    /// finished less than three poll intervals ago.
+    /// finished less than three poll intervals ago. The failure text can carry words chosen by
+    /// the Redis server, so it is escaped and cut (``RedisError/sanitizedServerText(_:maximumBytes:)``).
     public func notReadyReason(monotonicNow: Double) -> String? {
         let value = current
         guard let last = value.lastPollMonotonic else { return "no poll of Redis has completed yet" }
-        guard value.lastPollSucceeded else { return "last poll of Redis failed: \(value.lastFailure ?? "unknown error")" }
+        guard value.lastPollSucceeded else {
+            let failure = RedisError.sanitizedServerText(
+                value.lastFailure ?? "unknown error", maximumBytes: ExporterState.maximumReasonFailureBytes)
+            return "last poll of Redis failed: \(failure)"
+        }
         let age = monotonicNow - last
         if age > 3 * pollInterval {
             return "last successful poll is \(Int(age))s old (limit: 3 poll intervals = \(Int(3 * pollInterval))s)"

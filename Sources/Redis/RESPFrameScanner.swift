@@ -34,13 +34,21 @@ struct RESPFrameScanner {
     /// Longest `*` or `$` header line accepted (`-1` or up to 19 digits, then `\r`).
     private static let maximumHeaderLength = 20
 
+    /// Longest text of a `+`, `-` or `:` line accepted, not counting the type byte and `\r\n`.
+    ///
+    /// Why: these lines have no length header, so without a cap a hostile server's 50 MB error
+    /// reply would be buffered whole and then copied into errors and log lines. 64 KiB is Redis's
+    /// own inline limit (`PROTO_INLINE_MAX_SIZE`); real status, error and integer replies are far
+    /// shorter. Past it the stream is refused as a protocol error without buffering more.
+    static let maximumLineLength = 64 * 1024
+
     let limits: Limits
 
     private enum State {
         /// Expecting the type byte of an item.
         case type
-        /// Reading the rest of a `+`, `-` or `:` line, up to `\r\n`.
-        case line(sawCR: Bool)
+        /// Reading the rest of a `+`, `-` or `:` line, up to `\r\n`; `length` bytes of it so far.
+        case line(sawCR: Bool, length: Int)
         /// Reading the length of a `$` (`isBulk`) or `*` header.
         case header(isBulk: Bool, sawCR: Bool)
         /// Skipping a bulk payload and its trailing `\r\n`.
@@ -84,19 +92,22 @@ struct RESPFrameScanner {
                 index += 1
                 try account(bytes: 1)
                 switch byte {
-                case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: ":"): state = .line(sawCR: false)
+                case UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: ":"): state = .line(sawCR: false, length: 0)
                 case UInt8(ascii: "$"): state = .header(isBulk: true, sawCR: false)
                 case UInt8(ascii: "*"): state = .header(isBulk: false, sawCR: false)
                 default: throw RedisError.protocol(message: "invalid RESP type byte 0x\(String(byte, radix: 16))")
                 }
                 digits.removeAll(keepingCapacity: true)
 
-            case .line(let sawCR):
+            case .line(let sawCR, let length):
                 // Skip to the next `\r\n` in one step; the line's text is hiredis's business.
+                // Look no further than the longest allowed line (text plus `\r\n`).
+                let allowed = RESPFrameScanner.maximumLineLength + 2 - length
+                let limit = size - index > allowed ? index + allowed : size
                 var end = index
                 var cr = sawCR
                 var done = false
-                while end < size {
+                while end < limit {
                     let b = bytes[end]
                     end += 1
                     if cr && b == UInt8(ascii: "\n") {
@@ -105,13 +116,19 @@ struct RESPFrameScanner {
                     }
                     cr = b == UInt8(ascii: "\r")
                 }
-                try account(bytes: end - index)
+                let scanned = end - index
+                guard done || scanned < allowed else {
+                    throw RedisError.protocol(
+                        message: "RESP status, error or integer line longer than "
+                            + "\(RESPFrameScanner.maximumLineLength) bytes")
+                }
+                try account(bytes: scanned)
                 index = end
                 if done {
                     state = .type
                     if itemDone() { boundaries.append(finishReply(end: index)) }
                 } else {
-                    state = .line(sawCR: cr)
+                    state = .line(sawCR: cr, length: length + scanned)
                 }
 
             case .header(let isBulk, let sawCR):

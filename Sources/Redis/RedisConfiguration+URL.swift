@@ -11,7 +11,7 @@ extension RedisConfiguration {
     /// User and password are percent-decoded; an IPv6 host is written in brackets (`[::1]`).
     /// The port defaults to 6379 and the database to 0; `?db=N` is accepted for every scheme.
     /// `ssl_cert_reqs` is accepted because Celery broker URLs carry it (`none` skips verification).
-    /// Errors quote the URL with its password replaced by `***`.
+    /// Errors quote the URL with its user information replaced by `***`.
     public init(url: String) throws {
         self.init()
         let redacted = RedisConfiguration.redact(url: url)
@@ -194,8 +194,9 @@ extension RedisConfiguration {
         }
     }
 
-    /// The URL with the password (everything between the first ":" of the credentials and the
-    /// last "@") and the value of every query parameter other than `db` and `ssl_cert_reqs`
+    /// The URL with the whole user information (everything between the scheme and the last "@":
+    /// user name and password, since a password pasted without its ":" looks like a user name)
+    /// and the value of every query parameter other than `db` and `ssl_cert_reqs`
     /// (`?password=...`) replaced by `***`. Works on malformed input too, so parse errors can
     /// quote it.
     public static func redact(url: String) -> String {
@@ -227,11 +228,6 @@ extension RedisConfiguration {
             afterScheme = url
         }
         guard let at = afterScheme.lastIndex(of: "@") else { return String(url) }
-        let userinfo = afterScheme[..<at]
-        let tail = afterScheme[at...]
-        if let colon = userinfo.firstIndex(of: ":") {
-            return String(prefix) + userinfo[..<colon] + ":***" + tail
-        }
-        return String(url)
+        return String(prefix) + "***" + afterScheme[at...]
     }
 }

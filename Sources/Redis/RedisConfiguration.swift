@@ -78,12 +78,10 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
         return nil
     }
 
-    /// The configuration as a URL with the password replaced by `***`, for logs and metrics.
+    /// The configuration as a URL with the whole user information replaced by `***`, for logs and
+    /// metrics. The user name goes too: a password pasted without its ":" parses as a user name.
     public var redactedDescription: String {
-        var userinfo = ""
-        if username != nil || password != nil {
-            userinfo = (username ?? "") + (password == nil ? "" : ":***") + "@"
-        }
+        let userinfo = username != nil || password != nil ? "***@" : ""
         switch endpoint {
         case .tcp(let host, let port):
             let scheme = tls == nil ? "redis" : "rediss"

@@ -1,7 +1,7 @@
 /// A Redis URL that could not be parsed. Shown to users at start-up, so it names what was
-/// expected, and it quotes the URL only in redacted form (`redis://user:***@host`).
+/// expected, and it quotes the URL only in redacted form (`redis://***@host`).
 public struct RedisConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The URL as given, with any password replaced by `***`.
+    /// The URL as given, with any user information replaced by `***`.
     public let redactedURL: String
     /// What is wrong and what was expected.
     public let reason: String

@@ -35,9 +35,11 @@ public enum RedisError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .connect(let endpoint, let reason): return "cannot connect to Redis at \(endpoint): \(reason)"
         case .tls(let endpoint, let reason): return "TLS with Redis at \(endpoint) failed: \(reason)"
-        case .authentication(let message): return "Redis authentication failed: \(message)"
-        case .server(let command, let message): return "Redis \(command) failed: \(message)"
-        case .protocol(let message): return "Redis protocol error: \(message)"
+        case .authentication(let message):
+            return "Redis authentication failed: \(RedisError.sanitizedServerText(message))"
+        case .server(let command, let message):
+            return "Redis \(RedisError.sanitizedServerText(command)) failed: \(RedisError.sanitizedServerText(message))"
+        case .protocol(let message): return "Redis protocol error: \(RedisError.sanitizedServerText(message))"
         case .replyTooLarge(let limit): return "Redis reply larger than the \(limit)-byte limit"
         case .timedOut(let operation): return "Redis \(operation) timed out"
         case .closed: return "Redis connection closed"

@@ -156,31 +156,33 @@ import Testing
         let error = #expect(throws: RedisConfigurationError.self) {
             try RedisConfiguration(url: "redis://exporter:hunter2@h:notaport/0")
         }
-        #expect(error?.redactedURL == "redis://exporter:***@h:notaport/0")
+        #expect(error?.redactedURL == "redis://***@h:notaport/0")
     }
 
     @Test func redactedDescriptionHidesPassword() throws {
         var config = try RedisConfiguration(url: "redis://exporter:hunter2@h:6379/3")
-        #expect(config.redactedDescription == "redis://exporter:***@h:6379/3")
-        #expect("\(config)" == "redis://exporter:***@h:6379/3")
-        #expect(String(reflecting: config) == "RedisConfiguration(redis://exporter:***@h:6379/3)")
+        #expect(config.redactedDescription == "redis://***@h:6379/3")
+        #expect("\(config)" == "redis://***@h:6379/3")
+        #expect(String(reflecting: config) == "RedisConfiguration(redis://***@h:6379/3)")
         config.password = "from-a-file"
         #expect(!config.redactedDescription.contains("from-a-file"))
         #expect(
-            try RedisConfiguration(url: "rediss://:pw@[::1]:6380").redactedDescription == "rediss://:***@[::1]:6380/0")
+            try RedisConfiguration(url: "rediss://:pw@[::1]:6380").redactedDescription == "rediss://***@[::1]:6380/0")
         #expect(try RedisConfiguration(url: "unix:///tmp/r.sock?db=2").redactedDescription == "unix:///tmp/r.sock?db=2")
-        #expect(try RedisConfiguration(url: "redis://u@h").redactedDescription == "redis://u@h:6379/0")
+        // A password pasted without its ":" parses as a user name: it is hidden too (issue 9).
+        #expect(try RedisConfiguration(url: "redis://S3CRETpw@h").redactedDescription == "redis://***@h:6379/0")
     }
 
     @Test func redactWorksOnArbitraryText() {
-        #expect(RedisConfiguration.redact(url: "redis://u:p@h") == "redis://u:***@h")
-        #expect(RedisConfiguration.redact(url: "redis://:p@x@h/0") == "redis://:***@h/0")
+        #expect(RedisConfiguration.redact(url: "redis://u:p@h") == "redis://***@h")
+        #expect(RedisConfiguration.redact(url: "redis://:p@x@h/0") == "redis://***@h/0")
         #expect(RedisConfiguration.redact(url: "redis://h:6379") == "redis://h:6379")
-        #expect(RedisConfiguration.redact(url: "u:p@h") == "u:***@h")
+        #expect(RedisConfiguration.redact(url: "u:p@h") == "***@h")
         #expect(
             RedisConfiguration.redact(url: "redis://h/0?db=1&password=x&ssl_cert_reqs=none")
                 == "redis://h/0?db=1&password=***&ssl_cert_reqs=none")
-        #expect(RedisConfiguration.redact(url: "redis://:p?w@h/0") == "redis://:***@h/0")
+        #expect(RedisConfiguration.redact(url: "redis://:p?w@h/0") == "redis://***@h/0")
+        #expect(RedisConfiguration.redact(url: "redis://S3CRETpw@127.0.0.1:1/0x") == "redis://***@127.0.0.1:1/0x")
     }
 
     @Test func percentDecoding() {
