@@ -45,14 +45,16 @@ final class ScriptCallRecorder: RedisCommandExecuting {
     }
 
     /// `LPUSH`es a Celery message whose body is `bodyBytes` of `A`, built inside Redis.
-    private func pushHuge(_ server: RedisServer, queue: String, tag: String, sentAt: Double) throws {
+    private func pushHuge(
+        _ server: RedisServer, queue: String, tag: String, sentAt: Double, bytes: Int = hugeBytes
+    ) throws {
         let body = "W1s2XSwgeyJ0YWciOiAiMCJ9LCB7ImNhbGxiYWNrcyI6IG51bGx9XQ=="
         let message = celeryMessage(tag: tag, queue: queue, sentAt: sentAt)
         let parts = message.components(separatedBy: body)
         try #require(parts.count == 2)
         try eval(
             server, "redis.call('LPUSH', KEYS[1], ARGV[1] .. string.rep('A', tonumber(ARGV[3])) .. ARGV[2]) return 1",
-            key: queue, parts[0], parts[1], String(HugeTailIntegrationTests.hugeBytes))
+            key: queue, parts[0], parts[1], String(bytes))
     }
 
     @Test func hugeTailsAreReadOnePerPollThenCachedUntilTheListShrinks() throws {
@@ -113,5 +115,41 @@ final class ScriptCallRecorder: RedisCommandExecuting {
         #expect(later.succeeded)
         #expect(redis.calls(since: start).filter { $0.key != "big1" }.map { "\($0.mode) \($0.key)" } == ["l big2"])
         #expect(later.queues[1].oldestMessageAge == 111 + HugeTailCache.growthRecheckInterval)
+    }
+
+    /// The README's least-privilege ACL has no `+memory|usage`: the probe's `pcall` gets `NOPERM`
+    /// and does nothing (no error, no failed poll); huge tails are then read at first sight, and
+    /// still cached afterwards.
+    @Test func probeWithoutMemoryPermissionIsANoOp() throws {
+        let server = try RedisServer()
+        defer { shutdown(server) }
+        let reply = try server.command(
+            ["ACL", "SETUSER", "exporter", "on", ">exporter-password", "resetkeys", "%R~*", "-@all", "+ping", "+select",
+             "+llen", "+zcard", "+zcount", "+zrange", "+hstrlen", "+hmget", "+hget", "+lindex", "+get", "+getrange",
+             "+pttl", "+scan", "+smembers", "+dbsize", "+script|load", "+evalsha_ro"].map(b))
+        #expect(reply.hasPrefix("+OK"))
+        for (i, queue) in queues.prefix(2).enumerated() {
+            try pushHuge(server, queue: queue, tag: "big-\(i)", sentAt: t0 - 10, bytes: 2 * HugeTailCache.hugeBytes)
+        }
+        var configuration = try RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0")
+        configuration.username = "exporter"
+        configuration.password = "exporter-password"
+        configuration.readTimeout = .seconds(30)
+        let redis = ScriptCallRecorder(try RedisConnection(configuration: configuration))
+        let sampler = Sampler(
+            configuration: CeleryConfiguration(
+                queues: Array(queues.prefix(2)), discoverQueues: false, taskNameLimit: 10, censusEnabled: false),
+            logger: Logger(label: "test"))
+        let snap = sampler.poll(using: redis, now: t0)
+        #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
+        #expect(snap.commandErrors.isEmpty)
+        #expect(redis.calls.map(\.mode) == ["p", "p"], "read through the probe, which could not flag them")
+        #expect(snap.queues.map(\.oldestMessageAge) == [10, 10])
+        #expect(snap.queues.allSatisfy { $0.oldestMessageAgeIsExact && $0.unreadTailMessages.isEmpty })
+        let start = redis.calls.count
+        let again = sampler.poll(using: redis, now: t0 + 2)
+        #expect(again.succeeded)
+        #expect(redis.calls(since: start).isEmpty, "cached after the first read")
+        #expect(again.queues.map(\.oldestMessageAge) == [12, 12])
     }
 }
