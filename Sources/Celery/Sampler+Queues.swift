@@ -40,30 +40,68 @@ extension Sampler {
 extension Sampler {
     /// Reads the tail (`LINDEX <list> -1`, the oldest message) of every non-empty priority list
     /// within the byte budget (``SliceScript``: whole when small, else head and tail slices), and
-    /// folds them into each queue's ages. Empty lists cost nothing. Throws only transport failures.
+    /// folds them into each queue's ages. Empty lists cost nothing. Huge tails are cached and read
+    /// at most one per poll (``HugeTailCache``): unknown tails are read with the size probe, and
+    /// the one chosen among those the probe flagged and the cached ones due for a re-read is read
+    /// in a second round. Throws only transport failures.
     func readQueueTails(
         plan: RoundPlan, queueStates: inout [String: QueueSnapshot], using redis: any RedisCommandExecuting,
         now: Double, errors: inout [PollStage: Int]
     ) throws {
-        var targets: [SliceScript.Target] = []
-        var slots: [(queue: Int, step: Int)] = []
+        struct List {
+            let queue: Int
+            let key: [UInt8]
+            let length: Int64
+            var value: BoundedValue
+        }
+        var lists: [List] = []
+        var probed: [Int] = []
+        var candidates: [Int] = []
         for (i, queue) in plan.queues.enumerated() {
             guard let state = queueStates[queue] else { continue }
-            for (j, step) in KombuKeyLayout.priorityLevels.enumerated() where (state.lengthByPriority[step] ?? 0) > 0 {
-                targets.append(.listElement(key: layout.queueKey(queue, priority: step), index: -1))
-                slots.append((i, j))
+            for step in KombuKeyLayout.priorityLevels {
+                guard let length = state.lengthByPriority[step], length > 0 else { continue }
+                let key = layout.queueKey(queue, priority: step)
+                var list = List(queue: i, key: key, length: length, value: .unread(.deferred))
+                switch hugeTails.decide(key: key, length: length, now: now) {
+                case .cached(let value): list.value = value
+                case .due(let value):
+                    list.value = value
+                    candidates.append(lists.count)
+                case .probe: probed.append(lists.count)
+                }
+                lists.append(list)
             }
         }
+
+        let targets = probed.map { SliceScript.Target.probedListElement(key: lists[$0].key, index: -1) }
         let values = targets.isEmpty ? [] : try sliceScript.read(targets, using: redis, now: now)
+        for (k, value) in zip(probed, values) {
+            lists[k].value = value
+            if value == .unread(.deferred) {
+                candidates.append(k)
+            } else {
+                hugeTails.record(key: lists[k].key, length: lists[k].length, value: value, now: now)
+            }
+        }
+        if let chosen = hugeTails.choose(candidates.map { lists[$0].key }, now: now),
+            let k = candidates.first(where: { lists[$0].key == chosen })
+        {
+            let value =
+                try sliceScript.read([.listElement(key: chosen, index: -1)], using: redis, now: now).first
+                ?? .error("no script reply")
+            lists[k].value = value
+            hugeTails.record(key: chosen, length: lists[k].length, value: value, now: now)
+        }
         noteScriptRefusal()
 
         var tails = [[BoundedValue]](repeating: [], count: plan.queues.count)
-        for (k, (slot, value)) in zip(slots, values).enumerated() {
-            if case .error(let message) = value, case .listElement(let key, _) = targets[k] {
+        for list in lists {
+            if case .error(let message) = list.value {
                 errors[.queues, default: 0] += 1
-                warnOnce(key, "queue tail could not be read", reply: .error(message))
+                warnOnce(list.key, "queue tail could not be read", reply: .error(message))
             }
-            tails[slot.queue].append(value)
+            tails[list.queue].append(list.value)
         }
         for (i, queue) in plan.queues.enumerated() {
             let ages = tailTracker.observe(tails: tails[i], now: now)
@@ -73,5 +111,6 @@ extension Sampler {
             queueStates[queue]?.unreadTailMessages = ages.unreadTails
         }
         tailTracker.finishPoll()
+        hugeTails.finishPoll(polled: Set(lists.map(\.key)))
     }
 }

@@ -41,6 +41,8 @@ public final class Sampler {
     var warned: Set<[UInt8]> = []
     /// First-seen times of queue list tails (oldest waiting message per queue).
     var tailTracker = QueueTailTracker()
+    /// Huge queue tails kept between polls, so they are not copied by Redis on every poll.
+    var hugeTails = HugeTailCache()
     /// Reads list tails and large `unacked` values as bounded slices (``ValueReadBudget``).
     let sliceScript: SliceScript
     /// Caps the `task` label of the per-task breakdowns.

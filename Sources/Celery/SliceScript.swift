@@ -19,13 +19,27 @@ final class SliceScript {
     enum Target: Equatable {
         case listElement(key: [UInt8], index: Int)
         case hashField(key: [UInt8], field: [UInt8])
+        /// `LINDEX key index`, unless `MEMORY USAGE key` says the list may hold a huge element
+        /// (``HugeTailCache``): then it answers ``BoundedValue/unread(_:)`` with
+        /// ``UnreadReason/deferred`` without touching the element.
+        case probedListElement(key: [UInt8], index: Int)
     }
 
-    /// `KEYS[1]` the list or hash; `ARGV` = `l`|`h`, index or field, whole-value limit, slice bytes.
-    /// A nil element/field returns Lua `false`, which Redis answers as a nil reply.
+    /// `KEYS[1]` the list or hash; `ARGV` = `l`|`p`|`h`, index or field, whole-value limit, slice
+    /// bytes, and for `p` the probe's total and per-element limits. A nil element/field returns Lua
+    /// `false`, which Redis answers as a nil reply.
+    ///
+    /// The `p` probe: `MEMORY USAGE` with its default 5 samples is O(1) and copies nothing; it is
+    /// exact for lists of up to 5 quicklist nodes (a huge element is a node of its own) and samples
+    /// the newest nodes of longer ones (there it cannot see a huge tail: that tail is read
+    /// directly). It runs under `pcall`: an ACL without `+memory|usage` makes it a no-op, not an error.
     static let source = """
         local v
-        if ARGV[1] == 'l' then v = redis.call('LINDEX', KEYS[1], ARGV[2]) else v = redis.call('HGET', KEYS[1], ARGV[2]) end
+        if ARGV[1] == 'p' then
+          local m = redis.pcall('MEMORY', 'USAGE', KEYS[1])
+          if type(m) == 'number' and m >= tonumber(ARGV[5]) and m >= tonumber(ARGV[6]) * redis.call('LLEN', KEYS[1]) then return {-1, m} end
+        end
+        if ARGV[1] ~= 'h' then v = redis.call('LINDEX', KEYS[1], ARGV[2]) else v = redis.call('HGET', KEYS[1], ARGV[2]) end
         if not v then return false end
         local n = string.len(v)
         if n <= tonumber(ARGV[3]) then return v end
@@ -139,6 +153,11 @@ final class SliceScript {
             return [command, sha, Array("1".utf8), key, Array("l".utf8), Array(String(index).utf8), whole, slice]
         case .hashField(let key, let field):
             return [command, sha, Array("1".utf8), key, Array("h".utf8), field, whole, slice]
+        case .probedListElement(let key, let index):
+            return [
+                command, sha, Array("1".utf8), key, Array("p".utf8), Array(String(index).utf8), whole, slice,
+                Array(String(HugeTailCache.hugeBytes).utf8), Array(String(HugeTailCache.probeBytesPerElement).utf8),
+            ]
         }
     }
 
@@ -147,6 +166,9 @@ final class SliceScript {
         switch reply {
         case .null: return .absent
         case .bulk(let bytes): return .whole(bytes)
+        case .array(let parts) where parts.count == 2:
+            guard case .integer(-1) = parts[0] else { return .error("unexpected script reply") }
+            return .unread(.deferred)
         case .array(let parts):
             guard parts.count == 3, case .integer(let length) = parts[0], let head = parts[1].bytes,
                 let tail = parts[2].bytes

@@ -40,4 +40,7 @@ public enum UnreadReason: String, Sendable, CaseIterable, Hashable {
     case scriptingUnavailable = "scripting_unavailable"
     /// The head and tail slices were read, but the fields needed were not in them.
     case beyondSlice = "beyond_slice"
+    /// A queue tail that may be huge (``HugeTailCache``) waits for its turn: at most one huge tail
+    /// is read per poll.
+    case deferred = "deferred"
 }

@@ -215,12 +215,13 @@ public enum MetricsBuilder {
                 name: "celery_redis_unacked_unread_tasks",
                 help: "Sampled unacknowledged tasks whose message is larger than the whole-value read budget and whose queue could not be read within the budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO), beyond_slice when the head and tail slices did not hold it. Part of celery_redis_unacked_unclassified_tasks.",
                 type: .gauge,
-                samples: UnreadReason.allCases.map {
+                // `deferred` is about queue tails only.
+                samples: UnreadReason.allCases.filter { $0 != .deferred }.map {
                     Sample(labels: [Label("reason", $0.rawValue)], value: Double(snapshot.unackedUnread[$0] ?? 0))
                 }),
             MetricFamily(
                 name: "celery_redis_queue_unread_tail_messages",
-                help: "Messages next in line on the queue's priority lists (at most one per list) whose ETA and publish time could not be read within the byte budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO; no tail is read then, whatever its size, and the queue has no oldest message age), beyond_slice when a message over the whole-value budget did not hold them in its head and tail slices (aged from first seen). Only non-zero series are exported.",
+                help: "Messages next in line on the queue's priority lists (at most one per list) whose ETA and publish time could not be read within the byte budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO; no tail is read then, whatever its size, and the queue has no oldest message age), beyond_slice when a message over the whole-value budget did not hold them in its head and tail slices (aged from first seen), deferred when the list may hold a huge message (MEMORY USAGE) and waits for its turn (at most one huge tail is read per poll; not aged this poll). Only non-zero series are exported.",
                 type: .gauge,
                 samples: queues.flatMap { queue in
                     UnreadReason.allCases.compactMap { reason in

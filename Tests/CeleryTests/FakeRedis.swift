@@ -102,12 +102,19 @@ final class FakeRedis: RedisCommandExecuting {
             }
             return .bulk(Array(String(repeating: "5", count: 40).utf8))
         case "EVALSHA_RO":
-            // SliceScript.source: KEYS[1], ARGV = l|h, index|field, whole-value limit, slice bytes.
+            // SliceScript.source: KEYS[1], ARGV = l|p|h, index|field, whole-value limit, slice bytes,
+            // for p the probe's limits (the tail's size stands in for MEMORY USAGE).
             let key = c[3]
             let value: [UInt8]?
-            if c[4] == Array("l".utf8) {
+            if c[4] == Array("l".utf8) || c[4] == Array("p".utf8) {
                 if let e = check(key, "list") { return e }
                 value = String(decoding: c[5], as: UTF8.self) == "-1" && lists[key] != nil ? listTails[key] : nil
+                if c[4] == Array("p".utf8), let size = value?.count,
+                    size >= Int(String(decoding: c[8], as: UTF8.self))!,
+                    size >= Int(String(decoding: c[9], as: UTF8.self))! * Int(lists[key] ?? 1)
+                {
+                    return .array([.integer(-1), .integer(Int64(size))])
+                }
             } else {
                 if let e = check(key, "hash") { return e }
                 value = hashes[key]?[c[5]]

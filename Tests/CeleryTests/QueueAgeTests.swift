@@ -42,7 +42,7 @@ private func queueSampler() -> Sampler {
         #expect(redis.commands(named: "LINDEX").isEmpty)
         let tails = redis.commands(named: "EVALSHA_RO")
         #expect(tails.count == 1)
-        #expect(Array(tails[0][2...5]) == [b("1"), b("celery"), b("l"), b("-1")])
+        #expect(Array(tails[0][2...5]) == [b("1"), b("celery"), b("p"), b("-1")])
         #expect(redis.commands(named: "SCRIPT").count == 1)
         // A clock-skewed sent_at in the future reads 0, never negative.
         setTail(redis, count: 3, celeryMessage(tag: "b", sentAt: t0 + 100))
