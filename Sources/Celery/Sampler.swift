@@ -259,7 +259,7 @@ public final class Sampler {
         }
         warned.insert(key)
         var metadata: Logger.Metadata = ["key": "\(Sampler.printable(key))"]
-        if let text = reply?.errorMessage { metadata["reply"] = "\(text)" }
+        if let text = reply?.errorMessage { metadata["reply"] = "\(RedisError.sanitizedServerText(text))" }
         logger.warning(message, metadata: metadata)
     }
 
