@@ -7,6 +7,8 @@
 #   scripts/fuzz.sh --smoke          every target for 20 s: CI's check that the targets still
 #                                    build and find nothing quickly
 #   scripts/fuzz.sh --list           the target names
+#   FUZZ_RUNS=10000000 scripts/fuzz.sh [TARGET]
+#                                    stop each target after that many executions instead of a time
 #
 # New inputs libFuzzer finds go to .build-fuzz/corpus/<target>/ (not the checked-in seeds); a crash
 # leaves its input in .build-fuzz/artifacts/<target>/ and fails the script. Turn each crash into a
@@ -58,11 +60,17 @@ for target in "${selected[@]}"; do
     artifacts="$scratch/artifacts/$target/"
     mkdir -p "$work" "$artifacts"
     log="$scratch/$target.log"
-    echo "== $target: ${seconds}s"
+    if [[ -n "${FUZZ_RUNS:-}" ]]; then
+        budget=(-runs="$FUZZ_RUNS")
+        echo "== $target: ${FUZZ_RUNS} executions"
+    else
+        budget=(-max_total_time="$seconds")
+        echo "== $target: ${seconds}s"
+    fi
     # -rss_limit_mb: a parser that allocates from a header fails here rather than swapping.
     # -timeout: one input taking over 10 s counts as a hang.
     if ! "$bin/${executables[$target]}" "$work" "Fuzz/corpus/$target" \
-        -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+        "${budget[@]}" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
         -artifact_prefix="$artifacts" -print_final_stats=1 >"$log" 2>&1; then
         failed=1
         echo "!! $target failed; input in $artifacts, log in $log" >&2
