@@ -323,6 +323,33 @@ extension Dispatcher {
         #expect(restarted.owedResolveCount == 0)
     }
 
+    /// An attempt with no answer makes its receiver "maybe told": the log is untouched, the
+    /// resolve is owed through a flush that finds nothing else to say, the state round-trips
+    /// through the record's text, and a delivered resolve ends it.
+    @Test func maybeToldOwesTheResolve() throws {
+        var d = try dispatcher()
+        let a = Fixtures.alert("Backlog", ["queue": "a"], startsAt: 1000)
+        d.update(alerts: [a], now: 1000)
+        let firing = try #require(d.tick(now: 1030).first)
+        d.markMaybeDelivered(firing, at: 1031)
+        #expect(d.groups.values.first?.log.isEmpty == true)
+        d.update(alerts: [], now: 1040)
+        #expect(d.owedResolveCount == 1)
+        var record = d.record()
+        record.activity = ["f": AlertActivity(activeAt: 900, firedAt: 1000), "g": AlertActivity(activeAt: 950)]
+        let decoded = try DeliveryRecord.decode(record.encoded())
+        #expect(decoded == record)
+        var restarted = try dispatcher()
+        restarted.restore(decoded, now: 1050)
+        for var x in [d, restarted] {
+            let resolved = x.tick(now: 1400)
+            #expect(resolved.map(\.reason) == [.allResolved])
+            #expect(resolved.first?.status == "resolved")
+            x.markDelivered(resolved[0], at: 1401)
+            #expect(x.owedResolveCount == 0 && x.groupCount == 0)
+        }
+    }
+
     @Test func corruptOrForeignRecordsAreRejected() throws {
         var d = try dispatcher()
         d.update(alerts: [Fixtures.alert("A", startsAt: 1000)], now: 1000)
