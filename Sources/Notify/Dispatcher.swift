@@ -101,8 +101,12 @@ public struct Dispatcher: Sendable {
                 }
                 let known = groups[id]!.alerts[alert.fingerprint]
                 if resolved && known == nil { continue }
-                if let known, !known.isResolved(at: now), known.startsAt < alert.startsAt {
-                    alert.startsAt = known.startsAt  // the same incident, as first seen
+                if let known, known.startsAt < alert.startsAt,
+                    !known.isResolved(at: now) || (resolved && known.endsAt == alert.endsAt)
+                {
+                    // The same incident, as first seen; also while the evaluator keeps reporting
+                    // it resolved (after a restart its startsAt may be later than the stored one).
+                    alert.startsAt = known.startsAt
                 }
                 // An unchanged alert keeps the stored value, which pending notifications share.
                 if known != alert {

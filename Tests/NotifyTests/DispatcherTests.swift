@@ -309,6 +309,26 @@ extension Dispatcher {
         #expect(n.first?.alerts.first { $0.fingerprint == a.fingerprint }?.startsAt == 1000)
     }
 
+    /// After a restart the evaluator may report a still-open incident with a later `startsAt`;
+    /// the stored one is kept in the resolve too, although the evaluator keeps reporting the
+    /// resolved alert (with its own `startsAt`) at every evaluation until it is sent.
+    @Test func resolvedAfterRestartKeepsTheStoredStartsAt() throws {
+        var d = try dispatcher()
+        let a = Fixtures.alert("Backlog", ["queue": "a"], startsAt: 1000)
+        d.update(alerts: [a], now: 1000)
+        #expect(d.deliver(now: 1030).count == 1)
+        var restarted = try dispatcher()
+        restarted.restore(d.record(), now: 2000)
+        var later = a
+        later.startsAt = 2000
+        restarted.update(alerts: [later], now: 2000)
+        later.endsAt = 2100
+        for now in [2100.0, 2115, 2130] { restarted.update(alerts: [later], now: now) }
+        let n = restarted.deliver(now: 2400)
+        #expect(n.map(\.reason) == [.allResolved])
+        #expect(n.first?.alerts.map(\.startsAt) == [1000])
+    }
+
     /// After a restart the evaluator reports a firing alert as pending until `for:` passes
     /// again; that is not a resolve.
     @Test func pendingAfterRestartIsNotAResolve() throws {
