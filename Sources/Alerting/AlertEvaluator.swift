@@ -10,8 +10,7 @@ import Exposition
 /// - a firing alert whose condition is false resolves (`resolvedAt = now`), unless
 ///   `keep_firing_for` has not elapsed since the first false evaluation (`keepFiringSince`);
 /// - resolved alerts are returned for 15 minutes (Prometheus's `resolvedRetention`) so the
-///   resolution can be notified, then forgotten; a condition true again starts a new pending cycle.
-///
+///   resolution can be notified, then forgotten; a condition true again starts a new pending cycle;
 /// - after a restart, ``restore(_:)`` hands back the ``activity`` saved before it: an alert found
 ///   true at the first evaluation keeps its `activeAt` and, once it fires, its `firedAt`, so
 ///   neither `/api/v1/alerts` nor notifications see a new incident (Prometheus's

@@ -3,8 +3,9 @@ import Alerting
 /// What survives a restart with `--storage.path`: every aggregation group with its alerts
 /// (so `startsAt` is kept and alerts that resolved while the exporter was down are resolved),
 /// owed resolves (also those owed to receivers that were maybe told), timers and the
-/// notification log, plus the rule evaluator's alert activity (so `activeAt` is kept). Pending notifications are not stored: they
-/// are made again from this record at each group's next flush, with the then current alerts.
+/// notification log, plus the rule evaluator's alert activity (so `activeAt` is kept).
+/// Pending notifications are not stored: they are made again from this record at each
+/// group's next flush, with the then current alerts.
 public struct DeliveryRecord: Sendable, Equatable {
     /// One group.
     public struct Group: Sendable, Equatable {
