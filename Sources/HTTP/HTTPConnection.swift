@@ -33,6 +33,13 @@ final class HTTPConnection {
     var held: [HeldResponse] = []
     /// How many entries of ``held`` are deferred responses still waiting.
     var deferredCount = 0
+    /// Answering stopped at the per-turn budget with bytes still buffered: the loop services
+    /// the connection again next turn, and does not read more from it until then.
+    var yielded = false
+    /// The loop turn in which the connection was last serviced (one budget per turn).
+    var servicedTurn: UInt64 = 0
+    /// Input and output bytes last added to the server's queued-bytes gauge for this connection.
+    var accountedBytes = 0
 
     /// A response queued behind a deferred one.
     enum HeldResponse {
@@ -73,6 +80,19 @@ final class HTTPConnection {
     /// True when no response is being written or waited for and no request is arriving: the
     /// connection may be closed without cutting anything short.
     var isIdle: Bool { pendingBytes == 0 && held.isEmpty && !parser.hasPartialRequest }
+
+    /// Bytes held for this connection: request bytes read and not yet answered, plus response
+    /// bytes not yet sent.
+    var queuedBytes: Int { parser.bufferedByteCount + pendingBytes }
+
+    /// Why the connection may be closed to admit a new one at the cap, or nil when closing it
+    /// would cut short work in progress (a request whose head is complete, a response being
+    /// handled, held or written, pipelined requests waiting their turn).
+    var evictionReason: HTTPServerStatistics.EvictionReason? {
+        guard pendingBytes == 0, held.isEmpty, !yielded, !closeAfterWrite else { return nil }
+        if parser.hasPartialHead { return .partialHead }
+        return parser.hasPartialRequest ? nil : .idle
+    }
 
     /// True when every response queued or waited for has been written.
     var allAnswered: Bool { pendingBytes == 0 && held.isEmpty }

@@ -27,11 +27,11 @@ extension HTTPServerLoop {
                 }
                 return
             }
-            guard reserveConnectionSlot() || (evictIdleConnection() && reserveConnectionSlot()) else {
+            guard reserveConnectionSlot() || (evictConnection() && reserveConnectionSlot()) else {
                 server.counters.rejectedAtCap.add(1, ordering: .relaxed)
                 if let suppressed = server.warnings.admit("connection-cap") {
                     logger.warning(
-                        "connection cap reached and no connection is idle; answering 503 (celery_redis_http_connections_rejected_total)",
+                        "connection cap reached and every connection is busy (a request or response in progress); answering 503 (celery_redis_http_connections_rejected_total)",
                         metadata: ["max": "\(configuration.maxConnections)", "suppressed": "\(suppressed)"])
                 }
                 reject(socket, Self.overloaded)
@@ -82,7 +82,7 @@ extension HTTPServerLoop {
                 ])
         }
         if code == EMFILE || code == ENFILE {
-            if evictIdleConnection() || shedOne(listener) { return true }
+            if evictConnection() || shedOne(listener) { return true }
         }
         unregisterListeners()
         acceptPausedUntil = now + 100_000_000
@@ -114,31 +114,47 @@ extension HTTPServerLoop {
         return fd >= 0 ? fd : nil
     }
 
-    /// Closes this loop's connection that has been idle longest (no request arriving, no
-    /// response being written or awaited), to make room for a new one. Returns false when
-    /// none is idle.
+    /// Closes one of this loop's connections to make room for a new one: the longest-idle
+    /// keep-alive connection (no request in progress), else the one whose request head has been
+    /// arriving longest (slowloris: a head dripped a byte at a time is not work worth keeping a
+    /// scraper out for). Never one whose head is complete, whose response is being handled,
+    /// held or written, or whose pipelined requests wait their turn. Returns false when no
+    /// connection qualifies.
     ///
-    /// A connection whose request bytes wait in its socket but have not been read yet (just
-    /// accepted in the same batch) is not idle: a peek tells, and it is skipped. A linear scan
-    /// per attempt: it runs only at the cap or out of descriptors, over this loop's connections.
-    func evictIdleConnection() -> Bool {
+    /// A connection whose bytes wait in its socket but have not been read yet (just accepted
+    /// in the same batch, or the rest of a head just arrived) is skipped: a peek tells. A linear
+    /// scan per attempt: it runs only at the cap or out of descriptors, over this loop's
+    /// connections.
+    func evictConnection() -> Bool {
         var skipped = Set<Int32>()
         for _ in 0..<16 {
-            var oldest: HTTPConnection?
-            for connection in connections.values
-            where connection.isIdle && connection.requestStartedAt == nil && !skipped.contains(connection.fd) {
-                if oldest == nil || connection.lastActivity < oldest!.lastActivity { oldest = connection }
+            var best: (connection: HTTPConnection, reason: HTTPServerStatistics.EvictionReason, since: Int64)?
+            for connection in connections.values where !skipped.contains(connection.fd) {
+                guard let reason = connection.evictionReason else { continue }
+                let since = reason == .idle ? connection.lastActivity : (connection.requestStartedAt ?? connection.lastActivity)
+                if let current = best {
+                    let better = reason == current.reason ? since < current.since : reason == .idle
+                    if !better { continue }
+                }
+                best = (connection, reason, since)
             }
-            guard let oldest else { return false }
-            if hasUnreadInput(oldest.fd) {
-                skipped.insert(oldest.fd)
+            guard let (victim, reason, since) = best else { return false }
+            if hasUnreadInput(victim.fd) {
+                skipped.insert(victim.fd)
                 continue
             }
-            logger.debug(
-                "closing the longest-idle connection to admit a new one",
-                metadata: ["fd": "\(oldest.fd)", "idle_ms": "\((now - oldest.lastActivity) / 1_000_000)"])
-            close(oldest)
-            server.counters.evicted.add(1, ordering: .relaxed)
+            let age = "\((now - since) / 1_000_000)"
+            if reason == .partialHead, let suppressed = server.warnings.admit("evict-partial-head") {
+                logger.warning(
+                    "connection cap reached; closing the connection whose request head has been arriving longest (slowloris?) to admit a new one (celery_redis_http_connections_evicted_total{reason=\"partial_head\"})",
+                    metadata: ["head_age_ms": "\(age)", "suppressed": "\(suppressed)"])
+            } else {
+                logger.debug(
+                    "closing a connection to admit a new one",
+                    metadata: ["fd": "\(victim.fd)", "reason": "\(reason.rawValue)", "age_ms": "\(age)"])
+            }
+            close(victim)
+            server.counters.evicted(reason)
             return true
         }
         return false
