@@ -14,16 +14,17 @@ public enum ServerMetrics {
                 type: .gauge, samples: [Sample(value: Double(http.openConnections))]),
             MetricFamily(
                 name: "celery_redis_http_connections_evicted",
-                help: "HTTP connections closed to admit a new one at the connection cap or when out of file descriptors: reason idle (keep-alive, no request in progress) or partial_head (request head still arriving, oldest first).",
+                help: "HTTP connections closed to admit a new one at the connection cap or when out of file descriptors: reason idle (keep-alive, no request in progress) or partial_head (request head still arriving or no request sent yet, oldest first).",
                 type: .counter,
                 samples: HTTPServerStatistics.EvictionReason.allCases.map {
                     Sample(labels: [Label("reason", $0.rawValue)], value: Double(http.connectionsEvictedByReason[$0.rawValue] ?? 0))
                 }),
             MetricFamily(
                 name: "celery_redis_http_connections_rejected",
-                help: "HTTP connections answered 503 and closed at once: reason connection_cap (cap reached, nothing idle to close) or out_of_descriptors (accepted on the reserved descriptor).",
+                help: "HTTP connections answered 503 and closed at once: reason connection_cap (cap reached, nothing idle to close), client_cap (the address's share of the cap reached, none of its connections can be closed) or out_of_descriptors (accepted on the reserved descriptor).",
                 type: .counter,
                 samples: [
+                    Sample(labels: [Label("reason", "client_cap")], value: Double(http.connectionsRejectedAtClientCap)),
                     Sample(labels: [Label("reason", "connection_cap")], value: Double(http.connectionsRejectedAtCap)),
                     Sample(labels: [Label("reason", "out_of_descriptors")], value: Double(http.connectionsShed)),
                 ]),

@@ -7,6 +7,8 @@ final class HTTPConnection {
     let socket: Socket
     /// The descriptor, fixed at accept time (the loop's dictionary key).
     let fd: Int32
+    /// The peer's IP address, counted against the per-client cap (nil for Unix sockets).
+    let client: HTTPClientAddress?
     /// Bytes received and not yet turned into requests.
     var parser: HTTPRequestParser
     /// Response bytes waiting for the socket to accept them, oldest first. Large bodies are
@@ -38,6 +40,9 @@ final class HTTPConnection {
     var yielded = false
     /// The loop turn in which the connection was last serviced (one budget per turn).
     var servicedTurn: UInt64 = 0
+    /// A whole request has arrived on this connection (it is a keep-alive connection between
+    /// requests when idle, rather than one that never sent a request).
+    var hasCompletedRequest = false
     /// Input and output bytes last added to the server's queued-bytes gauge for this connection.
     var accountedBytes = 0
 
@@ -58,9 +63,10 @@ final class HTTPConnection {
         var path: String
     }
 
-    init(socket: Socket, parser: HTTPRequestParser, now: Int64, interest: IOEvents) {
+    init(socket: Socket, client: HTTPClientAddress?, parser: HTTPRequestParser, now: Int64, interest: IOEvents) {
         self.socket = socket
         self.fd = socket.fd
+        self.client = client
         self.parser = parser
         self.lastActivity = now
         self.interest = interest
@@ -91,7 +97,10 @@ final class HTTPConnection {
     var evictionReason: HTTPServerStatistics.EvictionReason? {
         guard pendingBytes == 0, held.isEmpty, !yielded, !closeAfterWrite else { return nil }
         if parser.hasPartialHead { return .partialHead }
-        return parser.hasPartialRequest ? nil : .idle
+        if parser.hasPartialRequest { return nil }
+        // Never sent a request: ranked with the heads, by age, so a client just accepted (its
+        // request still on the way) is the last choice, not the first.
+        return hasCompletedRequest ? .idle : .partialHead
     }
 
     /// True when every response queued or waited for has been written.

@@ -13,6 +13,12 @@ public struct HTTPServerConfiguration: Sendable {
     /// closed: the cap is never exceeded and the client learns why instead of waiting in the
     /// kernel's backlog.
     public var maxConnections: Int
+    /// The most connections open at once from one client IP address (nil: half of
+    /// ``maxConnections``, at least 1). At this cap a new connection from that address makes
+    /// room by closing one of the address's own idle connections or partial request heads, else
+    /// it is answered `503`: one address cannot take every slot and lock other clients out with
+    /// connections that cannot be closed (slow readers, requests in progress).
+    public var maxConnectionsPerClient: Int?
     /// How long a client may take from the first byte of a request to its last, however it
     /// drips them; then it gets a `408` and the connection closes.
     public var requestTimeout: Duration
@@ -50,5 +56,10 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         self.loopThreads = loopThreads
+    }
+
+    /// ``maxConnectionsPerClient`` with its default applied.
+    public var effectiveMaxConnectionsPerClient: Int {
+        maxConnectionsPerClient ?? max(1, maxConnections / 2)
     }
 }

@@ -27,7 +27,13 @@ extension HTTPServerLoop {
                 }
                 return
             }
+            let client = HTTPClientAddress.peer(of: socket.fd)
+            if let client, !admitClient(client) {
+                reject(socket, Self.tooManyFromClient)
+                continue
+            }
             guard reserveConnectionSlot() || (evictConnection() && reserveConnectionSlot()) else {
+                if let client { releaseClientSlot(client) }
                 server.counters.rejectedAtCap.add(1, ordering: .relaxed)
                 if let suppressed = server.warnings.admit("connection-cap") {
                     logger.warning(
@@ -43,12 +49,14 @@ extension HTTPServerLoop {
                 try events.register(socket.fd, for: interest)
             } catch {
                 server.openConnections.subtract(1, ordering: .relaxed)
+                if let client { releaseClientSlot(client) }
                 logger.error("cannot watch connection", metadata: ["error": "\(error)"])
                 continue
             }
             let parser = HTTPRequestParser(
                 maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
-            connections[socket.fd] = HTTPConnection(socket: socket, parser: parser, now: now, interest: interest)
+            connections[socket.fd] = HTTPConnection(
+                socket: socket, client: client, parser: parser, now: now, interest: interest)
             server.counters.accepted.add(1, ordering: .relaxed)
         }
     }
@@ -115,38 +123,37 @@ extension HTTPServerLoop {
     }
 
     /// Closes one of this loop's connections to make room for a new one: the longest-idle
-    /// keep-alive connection (no request in progress), else the one whose request head has been
-    /// arriving longest (slowloris: a head dripped a byte at a time is not work worth keeping a
-    /// scraper out for). Never one whose head is complete, whose response is being handled,
-    /// held or written, or whose pipelined requests wait their turn. Returns false when no
-    /// connection qualifies.
+    /// keep-alive connection (between requests), else the one whose request head has been
+    /// arriving longest or that has sent nothing for longest (slowloris: a head dripped a byte
+    /// at a time is not work worth keeping a scraper out for). Never one whose head is
+    /// complete, whose response is being handled, held or written, or whose pipelined requests
+    /// wait their turn. With `client`, only that address's connections are considered (its
+    /// per-client cap). Returns false when no connection qualifies.
     ///
-    /// A connection whose bytes wait in its socket but have not been read yet (just accepted
-    /// in the same batch, or the rest of a head just arrived) is skipped: a peek tells. A linear
-    /// scan per attempt: it runs only at the cap or out of descriptors, over this loop's
-    /// connections.
-    func evictConnection() -> Bool {
-        var skipped = Set<Int32>()
-        for _ in 0..<16 {
-            var best: (connection: HTTPConnection, reason: HTTPServerStatistics.EvictionReason, since: Int64)?
-            for connection in connections.values where !skipped.contains(connection.fd) {
-                guard let reason = connection.evictionReason else { continue }
-                let since = reason == .idle ? connection.lastActivity : (connection.requestStartedAt ?? connection.lastActivity)
-                if let current = best {
-                    let better = reason == current.reason ? since < current.since : reason == .idle
-                    if !better { continue }
-                }
-                best = (connection, reason, since)
-            }
-            guard let (victim, reason, since) = best else { return false }
-            if hasUnreadInput(victim.fd) {
-                skipped.insert(victim.fd)
-                continue
-            }
+    /// A connection whose bytes wait in its socket unread (just accepted in the same batch, or
+    /// the rest of a head just arrived) is skipped: a peek tells, for at most 64 candidates.
+    /// A scan per eviction (a sort when the first choice has input waiting): it runs only at a
+    /// cap or out of descriptors.
+    func evictConnection(from client: HTTPClientAddress? = nil) -> Bool {
+        typealias Candidate = (connection: HTTPConnection, reason: HTTPServerStatistics.EvictionReason, since: Int64)
+        var candidates: [Candidate] = []
+        for connection in connections.values {
+            if let client, connection.client != client { continue }
+            guard let reason = connection.evictionReason else { continue }
+            let since = reason == .idle ? connection.lastActivity : (connection.requestStartedAt ?? connection.lastActivity)
+            candidates.append((connection, reason, since))
+        }
+        let comesFirst: (Candidate, Candidate) -> Bool = { a, b in
+            a.reason == b.reason ? a.since < b.since : a.reason == .idle
+        }
+        // Usually the first choice will do: one pass. Only when it has input waiting, a sort.
+        guard let first = candidates.min(by: comesFirst) else { return false }
+        let order = hasUnreadInput(first.connection.fd) ? Array(candidates.sorted(by: comesFirst).prefix(64)) : [first]
+        for (victim, reason, since) in order where !hasUnreadInput(victim.fd) {
             let age = "\((now - since) / 1_000_000)"
             if reason == .partialHead, let suppressed = server.warnings.admit("evict-partial-head") {
                 logger.warning(
-                    "connection cap reached; closing the connection whose request head has been arriving longest (slowloris?) to admit a new one (celery_redis_http_connections_evicted_total{reason=\"partial_head\"})",
+                    "at a connection cap; closing the connection whose request head has been arriving longest (slowloris?) to admit a new one (celery_redis_http_connections_evicted_total{reason=\"partial_head\"})",
                     metadata: ["head_age_ms": "\(age)", "suppressed": "\(suppressed)"])
             } else {
                 logger.debug(
@@ -164,6 +171,39 @@ extension HTTPServerLoop {
     private func hasUnreadInput(_ fd: Int32) -> Bool {
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) > 0
+    }
+
+    /// Counts a new connection against its address's cap. At the cap one of the address's own
+    /// connections that may be closed makes room; else the newcomer is counted as rejected
+    /// (the caller answers `503`) and false returned.
+    func admitClient(_ client: HTTPClientAddress) -> Bool {
+        let cap = configuration.effectiveMaxConnectionsPerClient
+        if takeClientSlot(client, cap: cap) { return true }
+        if evictConnection(from: client), takeClientSlot(client, cap: cap) { return true }
+        server.counters.rejectedAtClientCap.add(1, ordering: .relaxed)
+        if let suppressed = server.warnings.admit("client-cap") {
+            logger.warning(
+                "a client address holds its share of connections and none can be closed; answering 503 (celery_redis_http_connections_rejected_total{reason=\"client_cap\"})",
+                metadata: ["max_per_client": "\(cap)", "suppressed": "\(suppressed)"])
+        }
+        return false
+    }
+
+    private func takeClientSlot(_ client: HTTPClientAddress, cap: Int) -> Bool {
+        server.clientConnections.withLock { table in
+            let open = table[client, default: 0]
+            guard open < cap else { return false }
+            table[client] = open + 1
+            return true
+        }
+    }
+
+    /// Gives back a slot taken by ``admitClient(_:)``; the address leaves the table at zero.
+    func releaseClientSlot(_ client: HTTPClientAddress) {
+        server.clientConnections.withLock { table in
+            let open = table[client, default: 0]
+            table[client] = open > 1 ? open - 1 : nil
+        }
     }
 
     /// Counts a new connection against the cap shared by all loops; false when full.
@@ -189,6 +229,7 @@ extension HTTPServerLoop {
     }
 
     private static let overloaded = closingError("too many open connections")
+    private static let tooManyFromClient = closingError("too many open connections from your address")
     private static let outOfDescriptors = closingError("the server is out of file descriptors; try again shortly")
 
     /// A connection turned away: one non-blocking attempt to send `bytes` (a 503), then close.

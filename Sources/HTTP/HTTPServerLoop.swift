@@ -287,6 +287,7 @@ final class HTTPServerLoop {
                 return answered
             case .request(let request):
                 connection.requestStartedAt = nil
+                connection.hasCompletedRequest = true
                 connection.sentContinue = false
                 connection.lastActivity = now
                 respond(connection, to: request)
@@ -458,6 +459,7 @@ final class HTTPServerLoop {
         guard connections.removeValue(forKey: connection.fd) != nil else { return }
         server.counters.queued(from: connection.accountedBytes, to: 0)
         connection.accountedBytes = 0
+        if let client = connection.client { releaseClientSlot(client) }
         if connection.deferredCount > 0 { awaiting[ObjectIdentifier(connection)] = nil }
         events.unregister(connection.fd)
         if !connection.inputClosed { drainInput(connection.fd) }

@@ -11,10 +11,14 @@ public struct HTTPServerStatistics: Sendable, Equatable {
     /// was out of file descriptors, all reasons together (see ``connectionsEvictedByReason``).
     public var connectionsEvicted: UInt64
     /// ``connectionsEvicted`` by ``EvictionReason``: `idle` (keep-alive, no request in
-    /// progress) or `partial_head` (a request head still arriving: slowloris).
+    /// progress) or `partial_head` (a request head still arriving, or no request sent yet:
+    /// slowloris).
     public var connectionsEvictedByReason: [String: UInt64]
     /// Connections answered `503` and closed at once: the cap was reached and nothing was idle.
     public var connectionsRejectedAtCap: UInt64
+    /// Connections answered `503` and closed at once: their address held its per-client share
+    /// of connections and none of them could be closed.
+    public var connectionsRejectedAtClientCap: UInt64
     /// Connections accepted on a reserved descriptor while the process was out of descriptors
     /// (`EMFILE`), answered `503` and closed so the client does not wait for a timeout.
     public var connectionsShed: UInt64
@@ -40,7 +44,8 @@ public struct HTTPServerStatistics: Sendable, Equatable {
     public enum EvictionReason: String, CaseIterable, Sendable {
         /// A keep-alive connection with no request in progress.
         case idle
-        /// A connection whose request head has not arrived whole (oldest first).
+        /// A connection whose request head has not arrived whole, or that has sent no request
+        /// yet (oldest first).
         case partialHead = "partial_head"
     }
 
@@ -61,6 +66,7 @@ final class HTTPServerCounters: Sendable {
     let queuedBytes = Atomic<Int>(0)
     let peakConnectionQueuedBytes = Atomic<Int>(0)
     let rejectedAtCap = Atomic<UInt64>(0)
+    let rejectedAtClientCap = Atomic<UInt64>(0)
     let shed = Atomic<UInt64>(0)
     let acceptEMFILE = Atomic<UInt64>(0)
     let acceptENFILE = Atomic<UInt64>(0)
@@ -75,7 +81,8 @@ final class HTTPServerCounters: Sendable {
             connectionsEvictedByReason: [
                 "idle": evictedIdle.load(ordering: .relaxed), "partial_head": evictedPartialHead.load(ordering: .relaxed),
             ],
-            connectionsRejectedAtCap: rejectedAtCap.load(ordering: .relaxed), connectionsShed: shed.load(ordering: .relaxed),
+            connectionsRejectedAtCap: rejectedAtCap.load(ordering: .relaxed),
+            connectionsRejectedAtClientCap: rejectedAtClientCap.load(ordering: .relaxed), connectionsShed: shed.load(ordering: .relaxed),
             acceptErrors: [
                 "emfile": acceptEMFILE.load(ordering: .relaxed), "enfile": acceptENFILE.load(ordering: .relaxed),
                 "enomem": acceptENOMEM.load(ordering: .relaxed),

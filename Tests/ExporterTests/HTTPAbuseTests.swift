@@ -117,7 +117,8 @@ import TestSupport
             #expect(ContinuousClock.now - started < .seconds(1))
         }
         let evicted = waitUntil(timeout: 5) {
-            (metric(exporter, "celery_redis_http_connections_evicted_total", ["reason": "idle"]) ?? 0) >= 6
+            // Connections that never sent a request count with the partial heads.
+            (metric(exporter, "celery_redis_http_connections_evicted_total", ["reason": "partial_head"]) ?? 0) >= 6
         }
         #expect(evicted, "stderr: \(exporter.stderr)")
         #expect(metric(exporter, "celery_redis_http_connections_rejected_total", ["reason": "connection_cap"]) == 0)

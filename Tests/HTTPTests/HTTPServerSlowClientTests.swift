@@ -22,6 +22,19 @@ func smallWindowSocket(_ address: SocketAddress, receiveBuffer: Int32 = 4096) th
     return socket
 }
 
+/// A client connected from `source` (another loopback address: 127.0.0.2 is a second client
+/// as far as the server can tell).
+func connect(from source: String, to address: SocketAddress) throws -> TestHTTPClient {
+    let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestClientError(description: "socket: errno \(errno)") }
+    let local = SocketAddress.numeric(host: source, port: 0)!
+    let bound = local.withSockaddr { Glibc.bind(fd, $0, $1) }
+    let status = bound == 0 ? address.withSockaddr { Glibc.connect(fd, $0, $1) } : -1
+    let socket = Socket(adopting: fd)
+    guard status == 0 else { throw TestClientError(description: "bind/connect from \(source): errno \(errno)") }
+    return TestHTTPClient(socket)
+}
+
 /// Reads at most `max` bytes from `fd` without waiting.
 func readSome(_ fd: Int32, max: Int) {
     var chunk = [UInt8](repeating: 0, count: max)
@@ -115,6 +128,50 @@ extension HTTPServerTests {
         #expect(try handled.readResponse(timeout: .seconds(2)).text == "done /slow/800")
         try uploading.send("defghij")
         #expect(try uploading.readResponse().text == "abcdefghij")
+    }
+
+    @Test func oneAddressCannotTakeEverySlotWithConnectionsThatCannotBeClosed() throws {
+        let server = try makeServer(handler: deferringHandler) {
+            $0.maxConnections = 8
+            $0.maxConnectionsPerClient = 4
+        }
+        defer { server.shutdown(gracePeriod: .milliseconds(200)) }
+        let address = server.boundAddresses[0]
+        // 127.0.0.2 opens connections whose requests are being handled: none may be closed.
+        var busy: [TestHTTPClient] = []
+        for _ in 0..<8 {
+            let client = try connect(from: "127.0.0.2", to: address)
+            try client.send(get("/never"))
+            busy.append(client)
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        // Past its share of 4 each is answered 503 at once...
+        for client in busy[4...] {
+            let response = try client.readResponse(timeout: .seconds(1))
+            #expect(response.status == 503)
+            #expect(response.text.contains("from your address"))
+        }
+        #expect(server.statistics.connectionsRejectedAtClientCap == 4)
+        // ...so another client still gets in, several times over.
+        for i in 0..<4 {
+            let scraper = try TestHTTPClient(address)
+            try scraper.send(get("/n/scrape\(i)"))
+            #expect(try scraper.readResponse(timeout: .seconds(1)).text == "GET /n/scrape\(i)")
+        }
+        #expect(server.statistics.connectionsRejectedAtCap == 0)
+        // At its share, an address's own idle connection makes room for its next one.
+        let idleFrom3 = try connect(from: "127.0.0.3", to: address)
+        try idleFrom3.send(get("/n/a"))
+        #expect(try idleFrom3.readResponse().status == 200)
+        var more: [TestHTTPClient] = []
+        for _ in 0..<4 {
+            let client = try connect(from: "127.0.0.3", to: address)
+            try client.send(get("/n/b"))
+            #expect(try client.readResponse().status == 200)
+            more.append(client)
+        }
+        #expect(try idleFrom3.readUntilClosed(timeout: .seconds(1)).isEmpty)
+        #expect(server.statistics.connectionsRejectedAtClientCap == 4)
     }
 
     @Test func slowPipeliningReadersNeitherStallTheLoopNorGrowMemory() throws {

@@ -45,6 +45,8 @@ func makeServer(
     var configuration = HTTPServerConfiguration(
         listenAddresses: endpoints.map { SocketEndpoint.parseHostPort($0)! },
         requestTimeout: .seconds(2), idleTimeout: .seconds(5))
+    // Every test client connects from 127.0.0.1: the per-client cap is tested on its own.
+    configuration.maxConnectionsPerClient = .max
     configure(&configuration)
     var logger = Logger(label: "http-test")
     logger.logLevel = .warning
