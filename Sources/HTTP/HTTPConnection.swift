@@ -8,7 +8,7 @@ final class HTTPConnection {
     /// The descriptor, fixed at accept time (the loop's dictionary key).
     let fd: Int32
     /// The peer's IP address, counted against the per-client cap (nil for Unix sockets).
-    let client: HTTPClientAddress?
+    let client: HTTPPeerAddress?
     /// Bytes received and not yet turned into requests.
     var parser: HTTPRequestParser
     /// Response bytes waiting for the socket to accept them, oldest first. Large bodies are
@@ -63,7 +63,7 @@ final class HTTPConnection {
         var path: String
     }
 
-    init(socket: Socket, client: HTTPClientAddress?, parser: HTTPRequestParser, now: Int64, interest: IOEvents) {
+    init(socket: Socket, client: HTTPPeerAddress?, parser: HTTPRequestParser, now: Int64, interest: IOEvents) {
         self.socket = socket
         self.fd = socket.fd
         self.client = client

@@ -48,7 +48,7 @@ public final class HTTPServer: Sendable {
     let openConnections = Atomic<Int>(0)
     /// Connections open per client address over all loops (the per-client cap); an address
     /// leaves the table with its last connection, so the table is bounded by the open count.
-    let clientConnections = Mutex<[HTTPClientAddress: Int]>([:])
+    let clientConnections = Mutex<[HTTPPeerAddress: Int]>([:])
     /// What the loops counted (evictions, timeouts, accept errors).
     let counters = HTTPServerCounters()
     /// Repeated warnings (out of descriptors) are written at most once per 10 s each.

@@ -27,7 +27,7 @@ extension HTTPServerLoop {
                 }
                 return
             }
-            let client = HTTPClientAddress.peer(of: socket.fd)
+            let client = HTTPPeerAddress.peer(of: socket.fd)
             if let client, !admitClient(client) {
                 reject(socket, Self.tooManyFromClient)
                 continue
@@ -134,13 +134,14 @@ extension HTTPServerLoop {
     /// the rest of a head just arrived) is skipped: a peek tells, for at most 64 candidates.
     /// A scan per eviction (a sort when the first choice has input waiting): it runs only at a
     /// cap or out of descriptors.
-    func evictConnection(from client: HTTPClientAddress? = nil) -> Bool {
+    func evictConnection(from client: HTTPPeerAddress? = nil) -> Bool {
         typealias Candidate = (connection: HTTPConnection, reason: HTTPServerStatistics.EvictionReason, since: Int64)
         var candidates: [Candidate] = []
         for connection in connections.values {
             if let client, connection.client != client { continue }
             guard let reason = connection.evictionReason else { continue }
-            let since = reason == .idle ? connection.lastActivity : (connection.requestStartedAt ?? connection.lastActivity)
+            let since =
+                reason == .idle ? connection.lastActivity : (connection.requestStartedAt ?? connection.lastActivity)
             candidates.append((connection, reason, since))
         }
         let comesFirst: (Candidate, Candidate) -> Bool = { a, b in
@@ -176,7 +177,7 @@ extension HTTPServerLoop {
     /// Counts a new connection against its address's cap. At the cap one of the address's own
     /// connections that may be closed makes room; else the newcomer is counted as rejected
     /// (the caller answers `503`) and false returned.
-    func admitClient(_ client: HTTPClientAddress) -> Bool {
+    func admitClient(_ client: HTTPPeerAddress) -> Bool {
         let cap = configuration.effectiveMaxConnectionsPerClient
         if takeClientSlot(client, cap: cap) { return true }
         if evictConnection(from: client), takeClientSlot(client, cap: cap) { return true }
@@ -189,7 +190,7 @@ extension HTTPServerLoop {
         return false
     }
 
-    private func takeClientSlot(_ client: HTTPClientAddress, cap: Int) -> Bool {
+    private func takeClientSlot(_ client: HTTPPeerAddress, cap: Int) -> Bool {
         server.clientConnections.withLock { table in
             let open = table[client, default: 0]
             guard open < cap else { return false }
@@ -199,7 +200,7 @@ extension HTTPServerLoop {
     }
 
     /// Gives back a slot taken by ``admitClient(_:)``; the address leaves the table at zero.
-    func releaseClientSlot(_ client: HTTPClientAddress) {
+    func releaseClientSlot(_ client: HTTPPeerAddress) {
         server.clientConnections.withLock { table in
             let open = table[client, default: 0]
             table[client] = open > 1 ? open - 1 : nil

@@ -124,7 +124,9 @@ final class HTTPServerLoop {
                 }
             }
             for fd in due {
-                guard let connection = connections[fd], connection.yielded, connection.servicedTurn != turn else { continue }
+                guard let connection = connections[fd], connection.yielded, connection.servicedTurn != turn else {
+                    continue
+                }
                 service(connection)
             }
             if completions.take() { releaseCompletedResponses() }

@@ -79,10 +79,12 @@ final class HTTPServerCounters: Sendable {
             openConnections: openConnections, connectionsAccepted: accepted.load(ordering: .relaxed),
             connectionsEvicted: evictedIdle.load(ordering: .relaxed) + evictedPartialHead.load(ordering: .relaxed),
             connectionsEvictedByReason: [
-                "idle": evictedIdle.load(ordering: .relaxed), "partial_head": evictedPartialHead.load(ordering: .relaxed),
+                "idle": evictedIdle.load(ordering: .relaxed),
+                "partial_head": evictedPartialHead.load(ordering: .relaxed),
             ],
             connectionsRejectedAtCap: rejectedAtCap.load(ordering: .relaxed),
-            connectionsRejectedAtClientCap: rejectedAtClientCap.load(ordering: .relaxed), connectionsShed: shed.load(ordering: .relaxed),
+            connectionsRejectedAtClientCap: rejectedAtClientCap.load(ordering: .relaxed),
+            connectionsShed: shed.load(ordering: .relaxed),
             acceptErrors: [
                 "emfile": acceptEMFILE.load(ordering: .relaxed), "enfile": acceptENFILE.load(ordering: .relaxed),
                 "enomem": acceptENOMEM.load(ordering: .relaxed),

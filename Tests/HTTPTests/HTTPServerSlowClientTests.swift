@@ -226,7 +226,6 @@ extension HTTPServerTests {
         #expect(statistics.peakConnectionQueuedBytes <= perConnection, "\(statistics.peakConnectionQueuedBytes)")
         #expect(statistics.queuedBytes <= statistics.openConnections * perConnection)
         #expect(statistics.connectionPauses["output_cap"] ?? 0 > 0)
-        print("slow readers: peak queued per connection \(statistics.peakConnectionQueuedBytes) B, queued now \(statistics.queuedBytes) B over \(statistics.openConnections) connections, pauses \(statistics.connectionPauses)")
     }
 
     @Test func aFastPipelinerIsAnsweredInOrderAcrossTurns() throws {

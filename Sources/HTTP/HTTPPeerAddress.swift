@@ -4,12 +4,12 @@
 
 /// A connected client's IP address (no port), the key of the per-client connection cap.
 /// IPv4-mapped IPv6 addresses count as their IPv4 address.
-struct HTTPClientAddress: Hashable, Sendable {
+struct HTTPPeerAddress: Hashable, Sendable {
     /// 4 bytes (IPv4) or 16 (IPv6).
     let bytes: [UInt8]
 
     /// The peer of `fd`, or nil for a Unix socket or when it cannot be read (no cap applies).
-    static func peer(of fd: Int32) -> HTTPClientAddress? {
+    static func peer(of fd: Int32) -> HTTPPeerAddress? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let status = withUnsafeMutablePointer(to: &storage) {
@@ -20,14 +20,14 @@ struct HTTPClientAddress: Hashable, Sendable {
         case AF_INET:
             return withUnsafeBytes(of: &storage) { raw in
                 let address = raw.load(as: sockaddr_in.self).sin_addr
-                return HTTPClientAddress(bytes: withUnsafeBytes(of: address) { Array($0) })
+                return HTTPPeerAddress(bytes: withUnsafeBytes(of: address) { Array($0) })
             }
         case AF_INET6:
             return withUnsafeBytes(of: &storage) { raw in
                 let address = raw.load(as: sockaddr_in6.self).sin6_addr
                 let bytes = withUnsafeBytes(of: address) { Array($0) }
                 let mappedPrefix: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]
-                return HTTPClientAddress(bytes: bytes.starts(with: mappedPrefix) ? Array(bytes[12...]) : bytes)
+                return HTTPPeerAddress(bytes: bytes.starts(with: mappedPrefix) ? Array(bytes[12...]) : bytes)
             }
         default:
             return nil
