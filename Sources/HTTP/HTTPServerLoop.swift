@@ -261,7 +261,7 @@ final class HTTPServerLoop {
         // pauses while output is pending). After the peer's last byte, a request cut short can
         // never complete, so the connection is done. A half-closed peer (`shutdown(SHUT_WR)`)
         // still gets every response to the requests it completed.
-        if connection.allAnswered && (connection.inputClosed || connection.closeAfterWrite) {
+        if connection.allAnswered && !connection.yielded && (connection.inputClosed || connection.closeAfterWrite) {
             close(connection)
             return
         }

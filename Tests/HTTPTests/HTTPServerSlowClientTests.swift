@@ -228,6 +228,20 @@ extension HTTPServerTests {
         #expect(statistics.connectionPauses["output_cap"] ?? 0 > 0)
     }
 
+    @Test func aHalfClosedPipelinerGetsEveryResponseAcrossTurns() throws {
+        let server = try makeServer()
+        defer { server.shutdown(gracePeriod: .milliseconds(200)) }
+        let client = try TestHTTPClient(server.boundAddresses[0])
+        // More requests than one turn answers, then end of input: the rest are still answered.
+        let count = 200
+        try client.send((0..<count).map { get("/n/\($0)") }.joined())
+        _ = Glibc.shutdown(client.socket.fd, Int32(SHUT_WR))
+        for i in 0..<count {
+            #expect(try client.readResponse().text == "GET /n/\(i)")
+        }
+        #expect(try client.readUntilClosed().isEmpty)
+    }
+
     @Test func aFastPipelinerIsAnsweredInOrderAcrossTurns() throws {
         let server = try makeServer()
         defer { server.shutdown(gracePeriod: .milliseconds(200)) }
