@@ -110,6 +110,7 @@ public enum ExporterApp {
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
             httpConfiguration.maxConnections = configuration.maxConnections
+            httpConfiguration.maxConnectionsPerClient = configuration.maxConnectionsPerClient
             server = try HTTPServer(configuration: httpConfiguration, logger: Logger(label: "http")) { request in
                 routes.handle(request)
             }
