@@ -156,7 +156,7 @@ public enum MetricsBuilder {
                 type: .gauge, samples: [Sample(value: Double(stats.limit))]),
             MetricFamily(
                 name: "celery_redis_discovered_queues_ignored",
-                help: "Queue names found in bindings at the last discovery but not reported: over_limit (the table was full of more recently seen queues; raise --celery.max-queues) or name_too_long (over 1024 bytes).",
+                help: "Queue names found in bindings at the last discovery but not reported: over_limit (the table was full of deeper or more recently seen queues: queues with messages waiting or in flight rank first; raise --celery.max-queues) or name_too_long (over 1024 bytes).",
                 type: .gauge,
                 samples: [
                     Sample(labels: [Label("reason", "over_limit")], value: Double(stats.ignoredOverLimit)),
@@ -164,7 +164,7 @@ public enum MetricsBuilder {
                 ]),
             MetricFamily(
                 name: "celery_redis_discovered_queues_evicted",
-                help: "Reported queues dropped to make room for more recently seen ones while --celery.max-queues queues were reported.",
+                help: "Reported queues dropped to make room for deeper (more messages waiting or in flight) or more recently seen ones while --celery.max-queues queues were reported.",
                 type: .counter, samples: [Sample(value: Double(stats.evicted))]),
         ]
     }
