@@ -1,7 +1,7 @@
 /// The PromQL functions over a range vector that the rule evaluator implements, with Prometheus
 /// 2.42's semantics (`promql/functions.go`): the version Debian ships and the tests compare with.
 enum RangeFunction: String, Sendable, Equatable, CaseIterable {
-    case rate, increase, delta, irate, idelta, deriv
+    case rate, increase, delta, irate, idelta, deriv, changes, resets
     case predictLinear = "predict_linear"
     case avgOverTime = "avg_over_time"
     case minOverTime = "min_over_time"
@@ -9,6 +9,8 @@ enum RangeFunction: String, Sendable, Equatable, CaseIterable {
     case sumOverTime = "sum_over_time"
     case countOverTime = "count_over_time"
     case lastOverTime = "last_over_time"
+    case stddevOverTime = "stddev_over_time"
+    case stdvarOverTime = "stdvar_over_time"
     case presentOverTime = "present_over_time"
     case absentOverTime = "absent_over_time"
 
@@ -38,6 +40,22 @@ enum RangeFunction: String, Sendable, Equatable, CaseIterable {
             guard samples.count >= 2 else { return nil }
             let (slope, intercept) = RangeMath.linearRegression(samples, interceptTime: end)
             return slope * scalar + intercept
+        case .changes:
+            var (count, previous) = (0, samples.first!.value)
+            for s in samples.dropFirst() {
+                if s.value != previous && !(s.value.isNaN && previous.isNaN) { count += 1 }
+                previous = s.value
+            }
+            return Double(count)
+        case .resets:
+            var (count, previous) = (0, samples.first!.value)
+            for s in samples.dropFirst() {
+                if s.value < previous { count += 1 }
+                previous = s.value
+            }
+            return Double(count)
+        case .stddevOverTime: return RangeMath.variance(samples).squareRoot()
+        case .stdvarOverTime: return RangeMath.variance(samples)
         case .avgOverTime: return RangeMath.average(samples)
         case .minOverTime:
             var min = samples.first!.value

@@ -92,6 +92,19 @@ enum RangeMath {
         return mean.isInfinite ? mean : mean + c
     }
 
+    /// `stdvar_over_time` (and the square of `stddev_over_time`): Welford's population variance
+    /// with compensated sums.
+    static func variance(_ samples: ArraySlice<HistorySample>) -> Double {
+        var (count, mean, cMean, aux, cAux) = (0.0, 0.0, 0.0, 0.0, 0.0)
+        for sample in samples {
+            count += 1
+            let delta = sample.value - (mean + cMean)
+            (mean, cMean) = kahanSumInc(delta / count, mean, cMean)
+            (aux, cAux) = kahanSumInc(delta * (sample.value - (mean + cMean)), aux, cAux)
+        }
+        return (aux + cAux) / count
+    }
+
     /// `sum_over_time`: compensated sum, infinities kept.
     static func kahanSum<S: Sequence>(_ values: S) -> Double where S.Element == Double {
         var (sum, c) = (0.0, 0.0)

@@ -24,7 +24,8 @@ import Testing
         "predict_linear(c_total[5m], 600)", "avg_over_time(g[5m])", "min_over_time(g[5m])", "max_over_time(g[3m])",
         "sum_over_time(g[5m])", "count_over_time(c_total[5m])", "last_over_time(g[1m])",
         "present_over_time(c_total[2m])", "absent_over_time(g{s=\"gone\"}[5m])", "absent_over_time(c_total{s=\"b\"}[2m])",
-        "max_over_time({__name__=~\"g|c_total\"}[3m])", "sum(rate(c_total[5m])) / sum(increase(c_total[5m]))",
+        "max_over_time({__name__=~\"g|c_total\"}[3m])", "changes(g[5m])", "resets(c_total[10m])",
+        "stddev_over_time(g[5m])", "stdvar_over_time(g[10m])", "sum(rate(c_total[5m])) / sum(increase(c_total[5m]))",
     ]
 
     /// `name{labels}` → samples (seconds since `base`, value), generated from a fixed seed.

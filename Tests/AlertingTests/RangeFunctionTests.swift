@@ -40,6 +40,9 @@ import Testing
         #expect(close(try value("delta(x_total[1m])", h, at: 60), 15))
         // irate: the last two samples (15 → 25) over 15 s.
         #expect(close(try value("irate(x_total[1m])", h, at: 60), 10.0 / 15))
+        // Four changes of value, one of them a decrease (a reset).
+        #expect(try value("changes(x_total[1m])", h, at: 60) == [4])
+        #expect(try value("resets(x_total[1m])", h, at: 60) == [1])
     }
 
     @Test func extrapolatesTowardsTheWindowEdges() throws {
@@ -67,6 +70,9 @@ import Testing
         #expect(close(try value("sum_over_time(q[1m])", h, at: 30), 520))
         #expect(try value("count_over_time(q[20s])", h, at: 30) == [3])
         #expect(close(try value("last_over_time(q[1m])", h, at: 30), 160))
+        // Population variance of 100, 120, 140, 160: mean 130, squares 900 + 100 + 100 + 900 over 4 = 500.
+        #expect(close(try value("stdvar_over_time(q[1m])", h, at: 30), 500))
+        #expect(close(try value("stddev_over_time(q[1m])", h, at: 30), 500.0.squareRoot()))
         // The window is closed at both ends, as in Prometheus 2.x: [10 s, 30 s] holds 3 samples.
         #expect(try value("count_over_time(q[20s])", h, at: 30) == [3])
         // A constant series has slope 0.
