@@ -86,7 +86,7 @@ public enum ExporterApp {
                 options: NotifierOptions(externalURL: configuration.externalURL,
                                          userAgent: "\(ExporterVersion.name)/\(ExporterVersion.version)",
                                          storagePath: configuration.storagePath),
-                logger: Logger(label: "alerting"))
+                logger: Logger(label: "alerting"), historyByteLimit: configuration.ruleHistoryMaxBytes)
             logger.info("alerting", metadata: ["rules": "\(loaded.ruleCount)",
                                                "receivers": "\(loaded.alerting?.receivers.count ?? 0)"])
         } catch {
@@ -153,7 +153,7 @@ public enum ExporterApp {
                             alerting: alerting,
                             ownFamilies: { [eventListener] in
                                 ServerMetrics.families(http: server.statistics, reloads: reloads.statistics)
-                                    + (eventListener?.subscriberFamilies() ?? [])
+                                    + (eventListener?.subscriberFamilies() ?? []) + ProcessMetrics.families()
                             })
 
         server.start()

@@ -72,8 +72,12 @@ public enum MetricsBuilder {
             samples: LabelValueLimit.Kind.allCases.map { Sample(labels: [Label("kind", $0.rawValue)], value: Double(LabelValueLimit.truncations.count($0))) }))
         families.append(MetricFamily(
             name: "celery_redis_build_info",
-            help: "Always 1; the version label tells which celery-redis-exporter build is running.",
-            type: .gauge, samples: [Sample(labels: [Label("version", ExporterVersion.version)], value: 1)]))
+            help: "Always 1; the labels tell which celery-redis-exporter build is running: version, git revision (\"unknown\" when built without git) and the Swift compiler's version.",
+            type: .gauge,
+            samples: [Sample(labels: [
+                Label("revision", ExporterVersion.revision), Label("swift_version", ExporterVersion.swiftVersion),
+                Label("version", ExporterVersion.version),
+            ], value: 1)]))
         return families
     }
 
