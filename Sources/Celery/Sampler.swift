@@ -46,6 +46,14 @@ public final class Sampler {
     var tailTracker = QueueTailTracker()
     /// Huge queue tails kept between polls, so they are not copied by Redis on every poll.
     var hugeTails = HugeTailCache()
+    /// Which huge value (queue tail or `unacked` message) gets the one huge read of a poll.
+    var hugeReads = HugeReadTurns()
+    /// `unacked` tags of this poll whose values are huge: read by the poll's one huge read, last.
+    var hugeUnackedTags: [[UInt8]] = []
+    /// Huge reads that failed on the transport (timed out) since start; the poll went on without them.
+    var hugeReadFailures = 0
+    /// Paces the warning about failed huge reads.
+    var hugeReadLog = LogRateLimiter()
     /// Reads list tails and large `unacked` values as bounded slices (``ValueReadBudget``).
     let sliceScript: SliceScript
     /// Caps the `task` label of the per-task breakdowns.
@@ -125,11 +133,7 @@ public final class Sampler {
         }
 
         var queueStates = readQueueLengths(plan: plan, replies: replies, errors: &errors)
-        do {
-            try readQueueTails(plan: plan, queueStates: &queueStates, using: redis, now: now, errors: &errors)
-        } catch {
-            return failed(.queues, error: error, now: now, started: started)
-        }
+        hugeUnackedTags = []
         let totals = readUnackedTotals(plan: plan, replies: replies, errors: &errors)
         let mainRoundDone = MonotonicClock.now()
 
@@ -191,6 +195,13 @@ public final class Sampler {
         } else if let liveWorkers {
             orphaned = liveWorkers.isEmpty ? strandedInFlight : 0
         }
+        // Last: the queue tails, whose one huge read (if any) may time out without failing the poll
+        // (``HugeReadTurns``); nothing is sent to Redis after it.
+        do {
+            try readQueueTails(plan: plan, queueStates: &queueStates, using: redis, now: now, errors: &errors)
+        } catch {
+            return failed(.queues, error: error, now: now, started: started)
+        }
         let finished = MonotonicClock.now()
         logger.debug(
             "poll timing",
@@ -200,7 +211,7 @@ public final class Sampler {
                 "census_ms": "\(Sampler.milliseconds(finished - unackedDone))",
             ])
 
-        return Snapshot(
+        var snapshot = Snapshot(
             timestamp: now,
             pollDuration: MonotonicClock.now() - started,
             succeeded: true,
@@ -220,6 +231,8 @@ public final class Sampler {
             discoveryRan: discoveryRan,
             census: censusSnapshot,
             orphanedStartedTasks: orphaned)
+        snapshot.hugeReadFailures = hugeReadFailures
+        return snapshot
     }
 
     // MARK: - Helpers shared by the stages
