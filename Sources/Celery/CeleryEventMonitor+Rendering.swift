@@ -18,6 +18,7 @@ extension CeleryEventMonitor {
         var reconnects: Int
         var workersEvicted: UInt64
         var frequenciesClamped: UInt64
+        var restarts: UInt64
         var frequencyRange: ClosedRange<Double>
         var missedHeartbeats: Double
 
@@ -128,6 +129,11 @@ extension CeleryEventMonitor {
                         + "\(Rendering.plainNumber(frequencyRange.upperBound)) s "
                         + "and was clamped into that range.",
                     type: .counter, samples: [Sample(value: Double(frequenciesClamped))]),
+                MetricFamily(
+                    name: "celery_redis_worker_restarts",
+                    help: "Restarts seen of a worker under a host name it already had (new pid, Lamport clock gone "
+                        + "backwards, or worker-online after worker-offline); STARTED tasks of the process before count as orphaned.",
+                    type: .counter, samples: [Sample(value: Double(restarts))]),
             ]
         }
 
