@@ -122,14 +122,16 @@ public enum ExporterApp {
             return 2
         }
 
-        let redis = RedisClient(configuration: redisConfiguration, backoff: configuration.redisBackoff, logger: Logger(label: "redis"))
+        // Each connection is named for CLIENT LIST (best effort: ignored where CLIENT is refused).
+        let redis = RedisClient(configuration: redisConfiguration.named("celery-redis-exporter-poll"), backoff: configuration.redisBackoff, logger: Logger(label: "redis"))
         let sampler = Sampler(configuration: configuration.celeryConfiguration(), logger: Logger(label: "sampler"))
         var eventListener: EventListenerThread?
         if configuration.celeryEvents {
             let listener = EventListenerThread(
-                redis: redisConfiguration,
+                redis: redisConfiguration.named("celery-redis-exporter-events"),
                 events: configuration.celeryEventConfiguration(database: redisConfiguration.database),
-                backoff: configuration.redisBackoff, census: sampler.census, resultBackend: resultBackendConfiguration,
+                backoff: configuration.redisBackoff, census: sampler.census,
+                resultBackend: resultBackendConfiguration?.named("celery-redis-exporter-result-events"),
                 logger: Logger(label: "events"))
             do {
                 try listener.start()
@@ -143,7 +145,8 @@ public enum ExporterApp {
         var censusThread: CensusThread?
         if let census = sampler.census {
             // The census reads the result backend; its health is reported apart from the broker's.
-            let thread = CensusThread(census: census, redis: resultBackendConfiguration ?? redisConfiguration,
+            let thread = CensusThread(census: census,
+                                      redis: (resultBackendConfiguration ?? redisConfiguration).named("celery-redis-exporter-census"),
                                       backoff: configuration.redisBackoff, logger: Logger(label: "census"),
                                       health: resultBackendConfiguration == nil ? nil : ConnectionHealth(),
                                       probeInterval: configuration.pollInterval)
