@@ -142,8 +142,9 @@ extension CeleryEventMonitor {
             return [
                 MetricFamily(
                     name: "celery_redis_event_subscriber_up",
-                    help: "1 while the Pub/Sub subscription (result writes and worker events) is established; "
-                        + "messages published while it is 0 are lost.",
+                    help: "1 while the broker's Pub/Sub subscription (worker events, and result writes unless "
+                        + "--celery.result-backend-url gives them their own, see celery_redis_result_backend_up) is "
+                        + "established; messages published while it is 0 are lost.",
                     type: .gauge, samples: [Sample(value: isSubscribed ? 1 : 0)]),
                 MetricFamily(
                     name: "celery_redis_event_subscriber_reconnects",
