@@ -42,6 +42,9 @@ public struct WorkerRegistry: Sendable {
         /// `pid` and Lamport `clock` of the last event (see ``Incarnation``).
         var pid: Int?
         var clock: Int?
+        /// The pid before the last change: seen again, two live processes share the node name
+        /// (Celery warns of duplicate node names), and no restart can be told apart.
+        var previousPid: Int?
         /// When the current incarnation began, as far as the registry can tell; nil when it began
         /// before the registry was watching.
         var incarnationStart: Double?
@@ -149,10 +152,16 @@ public struct WorkerRegistry: Sendable {
         }
         if let active = event.active { entry.active = active }
         if let processed = event.processed { entry.processed = processed }
-        if let start = Self.newIncarnationStart(previous: workers[name], event: event, at: now) {
+        if let pid = event.pid, let previous = workers[name], let last = previous.pid, pid != last,
+            pid == previous.previousPid
+        {
+            // Two processes take turns under one name: judge their tasks by host name alone.
+            entry.incarnationStart = nil
+        } else if let start = Self.newIncarnationStart(previous: workers[name], event: event, at: now) {
             entry.incarnationStart = start
             if workers[name] != nil { incarnationsSeen += 1 }
         }
+        if let pid = event.pid, let last = entry.pid, pid != last { entry.previousPid = last }
         entry.pid = event.pid ?? entry.pid
         entry.clock = event.clock ?? entry.clock
         entry.wentOffline = event.kind == .offline

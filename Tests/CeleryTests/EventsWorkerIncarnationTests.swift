@@ -81,6 +81,18 @@ import Testing
         #expect(registry.incarnationsSeen == 0)
     }
 
+    @Test func twoLiveProcessesUnderOneNameAreNotRestarts() {
+        // A duplicate node name: heartbeats of pid 100 and 200 alternate. After the first change
+        // (indistinguishable from a restart) the return of the earlier pid shows both are alive.
+        var registry = subscribed()
+        registry.record(event(.heartbeat, pid: 100, clock: 50), at: t0 + 10)
+        registry.record(event(.heartbeat, pid: 200, clock: 51), at: t0 + 11)
+        registry.record(event(.heartbeat, pid: 100, clock: 52), at: t0 + 12)
+        registry.record(event(.heartbeat, pid: 200, clock: 53), at: t0 + 13)
+        #expect(registry.liveIncarnationStarts(at: t0 + 14) == [:])
+        #expect(registry.incarnationsSeen == 1)
+    }
+
     @Test func eventsWithoutPidOrClockNeverStartAnIncarnation() {
         var registry = subscribed()
         registry.record(event(.heartbeat, pid: nil, clock: nil), at: t0 + 10)
