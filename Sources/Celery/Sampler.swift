@@ -109,7 +109,13 @@ public final class Sampler {
     ///     registry; nil when no worker information is available. With nil,
     ///     ``Snapshot/orphanedStartedTasks`` is nil (omitted): "no info" must not read as "all dead".
     ///     An empty set means "known: no worker alive", so stranded unacked entries count as orphaned.
-    public func poll(using redis: any RedisCommandExecuting, now: Double, liveWorkers: Set<String>? = nil) -> Snapshot {
+    ///   - incarnationStarts: for live workers whose (re)start was seen, when the current process
+    ///     began (Unix time): their STARTED metas first seen before it are orphaned too
+    ///     (``ResultCensus/orphanedStartedKeys(liveWorkers:incarnationStarts:)``).
+    public func poll(
+        using redis: any RedisCommandExecuting, now: Double, liveWorkers: Set<String>? = nil,
+        incarnationStarts: [String: Double] = [:]
+    ) -> Snapshot {
         let started = MonotonicClock.now()
         var errors: [PollStage: Int] = [:]
         var discoveryRan = false
@@ -181,7 +187,8 @@ public final class Sampler {
             if let liveWorkers, censusSnapshot != nil {
                 // Count each task once: under acks_late a killed worker leaves both a STARTED meta and a
                 // stranded unacked entry for the same task id (compared as hashes of the meta key name).
-                let startedOrphans = census.orphanedStartedKeys(liveWorkers: liveWorkers)
+                let startedOrphans = census.orphanedStartedKeys(
+                    liveWorkers: liveWorkers, incarnationStarts: incarnationStarts)
                 var count = startedOrphans.count
                 if liveWorkers.isEmpty {
                     let metaPrefix = layout.resultMetaKeyPrefix

@@ -27,6 +27,9 @@ public struct ExporterConfiguration: Sendable {
     public var redisTLSKeyFile: String?
     public var redisTLSServerName: String?
     public var redisTLSInsecureSkipVerify = false
+    /// `--celery.result-backend-url` and its user, password and TLS flags; nil: results live with
+    /// the broker (same connection settings).
+    public var resultBackend: RedisConnectionFlags?
     public var redisConnectTimeout = 5.0
     public var redisReadTimeout = 5.0
     public var pollInterval = 15.0
@@ -121,6 +124,7 @@ public struct ExporterConfiguration: Sendable {
                    help: "Timeout for connecting (and the TLS handshake) to Redis.", repeatable: false),
         OptionSpec(name: "redis.read-timeout", valueName: "DURATION", defaultText: "5s",
                    help: "Timeout for each Redis reply.", repeatable: false),
+    ] + resultBackendOptionSpecs + [
         OptionSpec(name: "poll.interval", valueName: "DURATION", defaultText: "15s",
                    help: "How often Redis is sampled. /metrics serves the latest sample; a scrape never touches Redis.",
                    repeatable: false),
@@ -206,6 +210,7 @@ public struct ExporterConfiguration: Sendable {
         redisTLSInsecureSkipVerify = options.last("redis.tls.insecure-skip-verify") == "true"
         redisConnectTimeout = try Self.duration(options, "redis.connect-timeout", range: 0.01...Self.hour) ?? redisConnectTimeout
         redisReadTimeout = try Self.duration(options, "redis.read-timeout", range: 0.01...Self.hour) ?? redisReadTimeout
+        resultBackend = try Self.resultBackendFlags(options, environment: environment)
         pollInterval = try Self.duration(options, "poll.interval", range: 0.1...Self.day) ?? pollInterval
         celeryQueues = options.all("celery.queues").flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
