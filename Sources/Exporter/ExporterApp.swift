@@ -104,8 +104,11 @@ public enum ExporterApp {
             printError("\(ExporterVersion.name): cannot start the reload thread: \(error)\n")
             return 2
         }
+        let statusPage = StatusPage(telemetryPath: configuration.telemetryPath, pollInterval: configuration.pollInterval,
+                                    censusEnabled: configuration.celeryConfiguration().censusEnabled,
+                                    eventsEnabled: configuration.celeryEvents)
         let routes = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
-                            reloads: reloads, enableLifecycle: configuration.enableLifecycle)
+                            reloads: reloads, enableLifecycle: configuration.enableLifecycle, statusPage: statusPage)
         let server: HTTPServer
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
@@ -153,7 +156,7 @@ public enum ExporterApp {
                             ownFamilies: { [eventListener] in
                                 ServerMetrics.families(http: server.statistics, reloads: reloads.statistics)
                                     + (eventListener?.subscriberFamilies() ?? [])
-                            })
+                            }, statusPage: statusPage)
 
         server.start()
         logger.info("starting", metadata: [
