@@ -46,11 +46,13 @@ struct DepthHistory: Sendable {
     /// Records one poll's depths (by queue name) at Unix time `now`, and forgets queues not in it.
     mutating func record(_ depths: [(name: String, depth: Int64)], at now: Double) {
         let slot = Self.slot(of: now)
-        var seen = Set<String>()
-        seen.reserveCapacity(depths.count)
+        // Forget the queues that left first, so their room goes to queues that are here now.
+        let present = Set(depths.map(\.name))
+        if series.keys.contains(where: { !present.contains($0) }) {
+            series = series.filter { present.contains($0.key) }
+        }
         var skipped = 0
         for (name, depth) in depths {
-            seen.insert(name)
             if series[name] == nil {
                 guard series.count < maximumQueues else {
                     skipped += 1
@@ -61,9 +63,6 @@ struct DepthHistory: Sendable {
             series[name]!.advance(to: slot)
             let index = Self.index(of: series[name]!.newestSlot)
             series[name]!.values[index] = max(series[name]!.values[index], depth)
-        }
-        if seen.count < series.count {
-            series = series.filter { seen.contains($0.key) }
         }
         untracked = skipped
     }

@@ -220,13 +220,11 @@ extension StatusAssets {
   function renderTiles(d) {
     var h = d.health;
     var redis = !h.polled ? ["warn", "waiting", "no poll yet"] : (h.redis_up ? ["ok", "up", "last poll succeeded"] : ["bad", "down", "last poll failed"]);
-    var q = d.queues.items;
-    var waiting = q.reduce(function (s, x) { return s + x.depth; }, 0);
-    var backed = q.filter(function (x) { return x.alert_state !== null || x.stranded > 0; }).length;
+    var waiting = d.queues.depth_total, backed = d.queues.needing_attention;
     var firing = d.alerts.items.filter(function (a) { return a.state === "firing"; }).length;
     var pending = d.alerts.total - firing;
     var nodes = [tile("redis", "Redis", redis[1], redis[2], redis[0]),
-      tile("queues", "Queues", fmtCount(d.queues.total), fmtCount(waiting) + " waiting" + (backed > 0 ? ", " + backed + " need attention" : ""), backed > 0 ? "warn" : "ok")];
+      tile("queues", "Queues", fmtCount(d.queues.total), fmtCount(waiting) + " waiting" + (backed > 0 ? " \u00b7 " + backed + " need attention" : ""), backed > 0 ? "warn" : "ok")];
     if (d.workers.enabled) {
       var down = d.workers.total - d.workers.up;
       nodes.push(tile("workers", "Workers", d.workers.up + "/" + d.workers.total, down > 0 ? down + " down" : (d.workers.total === 0 ? "no heartbeat yet" : "all up"), down > 0 ? "bad" : (d.workers.total === 0 ? "warn" : "ok")));

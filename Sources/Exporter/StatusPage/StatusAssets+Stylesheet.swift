@@ -81,6 +81,7 @@ time { text-decoration: underline dotted; text-underline-offset: 2px; }
   .tiles { grid-template-columns: repeat(2, minmax(0, 1fr)); }
   .cols { grid-template-columns: 1fr; }
   .tile .v { font-size: 1.3rem; }
+  .tile .n { white-space: normal; }
   section[aria-labelledby] { padding: 10px; }
   /* Tables fold into one card per row: the row header on top, then label/value pairs. */
   .scroll { overflow-x: visible; }

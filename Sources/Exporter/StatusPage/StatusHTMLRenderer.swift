@@ -60,13 +60,13 @@ enum StatusHTMLRenderer {
     static func tiles(_ model: StatusModel) -> String {
         let h = model.health
         let redis = !h.polled ? ("warn", "waiting", "no poll yet") : (h.redisUp ? ("ok", "up", "last poll succeeded") : ("bad", "down", "last poll failed"))
-        let waiting = model.queues.reduce(Int64(0)) { $0 + $1.depth }
-        let backedUp = model.queues.filter { $0.alertState != nil || $0.stranded > 0 }.count
+        let waiting = model.depthTotal
+        let backedUp = model.queuesNeedingAttention
         let firing = model.alerts.filter { $0.state == "firing" }.count
         let pending = model.alertTotal - firing
         var out = tile("redis", "Redis", redis.1, redis.2, redis.0)
         out += tile("queues", "Queues", StatusFormatting.count(Double(model.queueTotal)),
-                    "\(StatusFormatting.count(Double(waiting))) waiting" + (backedUp > 0 ? ", \(backedUp) need attention" : ""),
+                    "\(StatusFormatting.count(Double(waiting))) waiting" + (backedUp > 0 ? " · \(backedUp) need attention" : ""),
                     backedUp > 0 ? "warn" : "ok")
         if model.workers != nil {
             let down = model.workerTotal - model.workersUp

@@ -35,7 +35,8 @@ enum StatusJSONRenderer {
 
     private static func queues(_ model: StatusModel) -> String {
         object([
-            ("total", String(model.queueTotal)), ("without_history", String(model.queuesWithoutHistory)),
+            ("total", String(model.queueTotal)), ("depth_total", String(model.depthTotal)),
+            ("needing_attention", String(model.queuesNeedingAttention)), ("without_history", String(model.queuesWithoutHistory)),
             ("history_slot_seconds", number(DepthHistory.slotSeconds)),
             ("items", array(model.queues.map { q in
                 object([

@@ -33,7 +33,7 @@ extension StatusModel {
             generatedAt: now, pollInterval: pollInterval, version: ExporterVersion.version,
             health: Health(polled: false, redisUp: false, censusEnabled: censusEnabled, eventsEnabled: eventsEnabled,
                            eventsSubscribed: false, receivers: []),
-            queues: [], queueTotal: 0, queuesWithoutHistory: 0, workers: eventsEnabled ? [] : nil, workerTotal: 0,
+            queues: [], queueTotal: 0, depthTotal: 0, queuesNeedingAttention: 0, queuesWithoutHistory: 0, workers: eventsEnabled ? [] : nil, workerTotal: 0,
             workersUp: 0, results: Results(rateWindow: OutcomeRateWindow.windowSeconds), alerts: [], alertTotal: 0)
     }
 
@@ -68,7 +68,7 @@ extension StatusModel {
                 return always.contains(state) || count > 0 ? (state.rawValue, count) : nil
             }
         }
-        let measured = rates.ratesPerMinute
+        let measured = rates.ratesPerMinute.map { ($0.window, outcomeOrder($0.rates)) }
         let health = Health(
             polled: true, redisUp: snapshot.succeeded, lastPollAt: inputs.now, lastPollDuration: snapshot.pollDuration,
             lastSuccessAt: inputs.lastSuccessAt,
@@ -81,11 +81,13 @@ extension StatusModel {
         return StatusModel(
             generatedAt: inputs.now, pollInterval: inputs.pollInterval, version: ExporterVersion.version, health: health,
             queues: Array(queues.prefix(maximumRows)), queueTotal: queues.count,
+            depthTotal: queues.reduce(0) { $0 &+ $1.depth },
+            queuesNeedingAttention: queues.filter { $0.alertState != nil || $0.stranded > 0 }.count,
             queuesWithoutHistory: history.untracked,
             workers: workers.map { Array($0.prefix(maximumRows)) }, workerTotal: workers?.count ?? 0,
             workersUp: workers?.filter(\.up).count ?? 0,
-            results: Results(census: census, ratesPerMinute: measured?.rates,
-                             rateWindow: measured?.window ?? OutcomeRateWindow.windowSeconds,
+            results: Results(census: census, ratesPerMinute: measured?.1,
+                             rateWindow: measured?.0 ?? OutcomeRateWindow.windowSeconds,
                              orphanedStarted: snapshot.orphanedStartedTasks),
             alerts: Array(alerts.prefix(maximumRows)), alertTotal: alerts.count)
     }
@@ -100,6 +102,15 @@ extension StatusModel {
             totals[state, default: 0] += sample.value
         }
         return totals
+    }
+
+    /// Outcomes in the order people read them (SUCCESS, FAILURE, RETRY, REVOKED, STARTED, then the
+    /// rest by name); states other than SUCCESS and FAILURE only while their rate is above 0.
+    static func outcomeOrder(_ rates: [(state: String, rate: Double)]) -> [(state: String, rate: Double)] {
+        let order = ["SUCCESS", "FAILURE", "RETRY", "REVOKED", "STARTED"]
+        func rank(_ state: String) -> Int { order.firstIndex(of: state) ?? order.count }
+        return rates.filter { $0.rate > 0 || $0.state == "SUCCESS" || $0.state == "FAILURE" }
+            .sorted { rank($0.state) != rank($1.state) ? rank($0.state) < rank($1.state) : $0.state < $1.state }
     }
 
     /// Worst first: an alert on the queue, then stranded messages, then the oldest wait, then depth.

@@ -28,6 +28,10 @@ public struct StatusModel: Sendable, Equatable {
     public var queues: [Queue]
     /// All queues the poll knew (``queues`` may show fewer).
     public var queueTotal: Int
+    /// Messages waiting over all queues (not only those shown).
+    public var depthTotal: Int64
+    /// Queues (of all) with an alert on them or stranded messages.
+    public var queuesNeedingAttention: Int
     /// Queues that got no depth history because ``DepthHistory/maximumQueues`` series were kept.
     public var queuesWithoutHistory: Int
     /// Workers, dead ones first, at most ``maximumRows``; nil when Celery events are off (no data).

@@ -1,0 +1,83 @@
+import Testing
+@testable import Exporter
+
+/// Issue 12: the sparkline history is a bounded ring per queue that heals when queues go away.
+@Suite struct DepthHistoryTests {
+    let t0 = 1_800_000_000.0  // a multiple of the 30 s slot
+
+    @Test func keepsTheLargestDepthPerSlotNewestLast() {
+        var h = DepthHistory()
+        h.record([("a", 5)], at: t0)
+        h.record([("a", 9)], at: t0 + 10)
+        h.record([("a", 2)], at: t0 + 20)
+        h.record([("a", 4)], at: t0 + 30)
+        let values = h.values(for: "a", at: t0 + 30)
+        #expect(values.count == DepthHistory.slotCount)
+        #expect(values.suffix(2) == [9, 4])
+        #expect(values.dropLast(2).allSatisfy { $0 == nil })
+    }
+
+    @Test func slotsWithoutAPollAreGapsAndAnHourLaterTheyAreGone() {
+        var h = DepthHistory()
+        h.record([("a", 1)], at: t0)
+        h.record([("a", 3)], at: t0 + 90)  // two slots skipped
+        #expect(h.values(for: "a", at: t0 + 90).suffix(4) == [1, nil, nil, 3])
+        // Viewed later without new polls, the newest value moves left; after an hour it is gone.
+        #expect(h.values(for: "a", at: t0 + 150).suffix(3) == [3, nil, nil])
+        h.record([("a", 7)], at: t0 + 90 + 3600)
+        #expect(h.values(for: "a", at: t0 + 90 + 3600).compactMap { $0 } == [7])
+    }
+
+    @Test func forgetsQueuesThatLeaveAndCapsTheSeries() {
+        var h = DepthHistory(maximumQueues: 2)
+        h.record([("a", 1), ("b", 2), ("c", 3)], at: t0)
+        #expect(h.count == 2 && h.untracked == 1)
+        #expect(h.values(for: "c", at: t0).isEmpty)
+        // "a" leaves: its series goes, and "c" gets the room.
+        h.record([("b", 2), ("c", 3)], at: t0 + 30)
+        #expect(h.count == 2 && h.untracked == 0)
+        #expect(h.values(for: "a", at: t0 + 30).isEmpty)
+        #expect(h.values(for: "c", at: t0 + 30).last == 3)
+    }
+
+    @Test func aClockSteppingBackWritesTheNewestSlotNotThePast() {
+        var h = DepthHistory()
+        h.record([("a", 1)], at: t0 + 300)
+        h.record([("a", 8)], at: t0)  // wall clock stepped back 5 minutes
+        let values = h.values(for: "a", at: t0 + 300)
+        #expect(values.last == 8)
+        #expect(values.compactMap { $0 } == [8])
+    }
+}
+
+/// Issue 12: live outcome rates from the result counters, over a bounded window.
+@Suite struct OutcomeRateWindowTests {
+    @Test func ratesPerMinuteOverTheWindow() throws {
+        var w = OutcomeRateWindow()
+        #expect(w.ratesPerMinute == nil)
+        w.record(["SUCCESS": 10, "FAILURE": 1], at: 1000)
+        #expect(w.ratesPerMinute == nil)
+        w.record(["SUCCESS": 40, "FAILURE": 1], at: 1030)
+        w.record(["SUCCESS": 70, "FAILURE": 4], at: 1060)
+        let r = try #require(w.ratesPerMinute)
+        #expect(r.window == 60)
+        #expect(r.rates.map(\.state) == ["FAILURE", "SUCCESS"])
+        #expect(r.rates.map(\.rate) == [3, 60])
+    }
+
+    @Test func staysBoundedAndSpansTheWindow() throws {
+        var w = OutcomeRateWindow()
+        for i in 0..<1000 { w.record(["SUCCESS": Double(i)], at: Double(i)) }  // one poll a second
+        #expect(w.count <= OutcomeRateWindow.maximumSamples)
+        let r = try #require(w.ratesPerMinute)
+        #expect(r.window >= OutcomeRateWindow.windowSeconds && r.window <= OutcomeRateWindow.windowSeconds + OutcomeRateWindow.minimumSpacing + 1)
+        #expect(abs(r.rates[0].rate - 60) < 0.001)
+    }
+
+    @Test func aCounterThatWentDownCountsFromZero() throws {
+        var w = OutcomeRateWindow()
+        w.record(["SUCCESS": 100], at: 0)
+        w.record(["SUCCESS": 6], at: 60)
+        #expect(try #require(w.ratesPerMinute).rates[0].rate == 6)
+    }
+}
