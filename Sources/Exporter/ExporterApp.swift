@@ -106,7 +106,7 @@ public enum ExporterApp {
         }
         let statusPage = StatusPage(telemetryPath: configuration.telemetryPath, pollInterval: configuration.pollInterval,
                                     censusEnabled: configuration.celeryConfiguration().censusEnabled,
-                                    eventsEnabled: configuration.celeryEvents)
+                                    eventsEnabled: configuration.celeryEvents, logger: Logger(label: "status"))
         let routes = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
                             reloads: reloads, enableLifecycle: configuration.enableLifecycle, statusPage: statusPage)
         let server: HTTPServer

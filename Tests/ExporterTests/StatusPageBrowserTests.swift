@@ -36,7 +36,8 @@ import TestSupport
         let python = try Self.python()
         let redis = try RedisServer()
         let rules = try makeTemporaryDirectory("status-rules").appendingPathComponent("rules.yml")
-        // A backlog alert whose summary carries markup (rules are hostile too), and a pending one.
+        // A backlog alert, a pending one, and one whose summary carries markup (rules are hostile
+        // too) that fires once the hostile queue names arrive.
         try """
             groups:
               - name: status-page
@@ -45,7 +46,11 @@ import TestSupport
                     expr: celery_redis_queue_length > 20
                     labels: {severity: page}
                     annotations:
-                      summary: "{{ $labels.queue }} has {{ $value }} messages waiting <script>alert(3)</script>"
+                      summary: "{{ $labels.queue }} has {{ $value }} messages waiting"
+                  - alert: CeleryQueueNameWithMarkup
+                    expr: celery_redis_queue_length{queue=~".*[<>].*"} > 0
+                    annotations:
+                      summary: "<script>alert(3)</script> {{ $labels.queue }}"
                   - alert: CeleryQueueSlow
                     expr: celery_redis_queue_oldest_message_age_seconds > 30
                     for: 10m

@@ -179,9 +179,10 @@ extension StatusAssets {
     history.forEach(function (v, i) { if (v !== null) known.push([i, v]); });
     if (known.length === 0) return el("span", "muted", "\u2013");
     var peak = Math.max(1, Math.max.apply(null, known.map(function (k) { return k[1]; })));
-    var step = 120 / Math.max(1, history.length - 1);
+    var start = Math.max(0, Math.min(known[0][0], history.length - 10));
+    var step = 120 / Math.max(1, history.length - 1 - start);
     function pt(k) {
-      return [Math.round(k[0] * step * 10) / 10, Math.round((22 - k[1] / peak * 20) * 10) / 10];
+      return [Math.round((k[0] - start) * step * 10) / 10, Math.round((22 - k[1] / peak * 20) * 10) / 10];
     }
     var last = known[known.length - 1];
     var svg = document.createElementNS(SVG, "svg");

@@ -95,7 +95,8 @@ time { text-decoration: underline dotted; text-underline-offset: 2px; }
   td { border: 0; padding: 0; text-align: left; min-width: 0; }
   td.num { text-align: left; }
   td[data-label]::before { content: attr(data-label); display: block; color: var(--muted); font-size: 0.75rem; }
-  td.labels, td.summary, td.spark-cell { grid-column: 1 / -1; }
+  td.labels, td.summary { grid-column: 1 / -1; }
+  td.labels::before, td.summary::before { display: none; }
 }
 """#
 }

@@ -9,7 +9,7 @@ enum StatusHTMLRenderer {
         let v = StatusEscaping.htmlAttribute(model.version)
         var html = """
             <!DOCTYPE html>
-            <html lang="en">
+            <html lang="en" data-generated-at="\(StatusJSONRenderer.number(model.generatedAt))">
             <head>
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -238,15 +238,21 @@ enum StatusHTMLRenderer {
         return "<time datetime=\"\(StatusFormatting.isoTime(t))\" title=\"\(StatusFormatting.absoluteTime(t))\">\(label)</time>"
     }
 
+    /// Slots the sparkline's x axis spans at least (5 minutes).
+    static let sparklineMinimumSlots = 10
+
     /// The last hour of depth as an inline SVG line (largest depth per slot; the dot is now).
     static func sparkline(_ history: [Int64?], name: String) -> String {
         let known = history.enumerated().compactMap { i, v in v.map { (i, $0) } }
         guard let last = known.last else { return "<span class=\"muted\">–</span>" }
         let peak = max(1, known.map(\.1).max() ?? 1)
         let width = 120.0, height = 24.0
-        let step = width / Double(max(1, history.count - 1))
+        // The x axis spans the known part of the hour (at least ``sparklineMinimumSlots``), so a
+        // freshly started exporter draws a line across the cell rather than a stub at its end.
+        let start = max(0, min(known[0].0, history.count - sparklineMinimumSlots))
+        let step = width / Double(max(1, history.count - 1 - start))
         func point(_ i: Int, _ v: Int64) -> String {
-            let x = Double(i) * step
+            let x = Double(i - start) * step
             let y = height - 2 - Double(v) / Double(peak) * (height - 4)
             return "\(StatusJSONRenderer.number((x * 10).rounded() / 10)),\(StatusJSONRenderer.number((y * 10).rounded() / 10))"
         }

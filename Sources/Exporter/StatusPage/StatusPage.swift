@@ -2,6 +2,7 @@ import Alerting
 import Celery
 import Exposition
 import HTTP
+import Logging
 import Synchronization
 
 /// The status page's state: the depth history and outcome rates (poller thread), and the page and
@@ -11,6 +12,8 @@ public final class StatusPage: Sendable {
     private struct History: Sendable {
         var depth = DepthHistory()
         var rates = OutcomeRateWindow()
+        /// Whether the last poll left queues without history (logged on change only).
+        var historyFull = false
     }
 
     /// The bodies served until the next poll.
@@ -27,9 +30,12 @@ public final class StatusPage: Sendable {
     private let telemetryPath: String
     private let pollInterval: Double
     private let censusEnabled: Bool
+    private let logger: Logger?
 
     /// A page showing "no poll yet" until the first ``update(_:)``.
-    public init(telemetryPath: String, pollInterval: Double, censusEnabled: Bool, eventsEnabled: Bool) {
+    public init(telemetryPath: String, pollInterval: Double, censusEnabled: Bool, eventsEnabled: Bool,
+                logger: Logger? = nil) {
+        self.logger = logger
         self.telemetryPath = telemetryPath
         self.pollInterval = pollInterval
         self.censusEnabled = censusEnabled
@@ -51,6 +57,16 @@ public final class StatusPage: Sendable {
                 h.depth.record(snapshot.queues.map { (LabelValueLimit.capped($0.name), $0.length) }, at: now)
             }
             if let totals = StatusModel.resultTotals(families) { h.rates.record(totals, at: now) }
+            let full = h.depth.untracked > 0
+            if full != h.historyFull {
+                h.historyFull = full
+                if full {
+                    logger?.warning("status page: more queues than the depth history keeps; the rest have no sparkline",
+                                    metadata: ["kept": "\(DepthHistory.maximumQueues)", "without_history": "\(h.depth.untracked)"])
+                } else {
+                    logger?.info("status page: every queue has depth history again")
+                }
+            }
             return StatusModel.build(inputs, history: h.depth, rates: h.rates)
         }
         let next = Self.render(model, telemetryPath: telemetryPath)

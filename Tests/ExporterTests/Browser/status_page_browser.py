@@ -257,13 +257,34 @@ def main():
             element = driver.find_element(By.ID, section)
             check(element.is_displayed() and len(element.text.strip()) > 10, f"section #{section} renders: {element.text[:60]!r}")
         wait_for("the backlog alert fires and is shown", lambda: "CeleryQueueBacklog" in driver.find_element(By.ID, "alerts").text, 15)
-        check("<script>alert(3)</script>" in driver.find_element(By.ID, "alerts").text, "markup in a rule's summary is shown as text")
         wait_for("a dead worker is listed first", lambda: row_cells(driver, "workers", "celery@batch-1") is not None
                  and driver.find_elements(By.CSS_SELECTOR, "#workers-body tbody tr")[0].text.startswith("celery@batch-1"), 15)
-        check(driver.find_elements(By.CSS_SELECTOR, "#queues-body tbody tr th")[0].text.startswith("default"),
-              "the worst queue (firing alert) is first")
+        first = driver.find_elements(By.CSS_SELECTOR, "#queues-body tbody tr")[0]
+        check(first.get_attribute("class") == "firing" and first.text.startswith(("default", "emails")),
+              f"the worst queue (a firing alert) is first: {first.text[:40]!r}")
         check(len(driver.find_elements(By.CSS_SELECTOR, "#queues-body svg.spark")) >= 1, "sparklines are drawn")
         wait_for("outcome rates are shown", lambda: "/min" in driver.find_element(By.ID, "results").text, 15)
+
+        # --- the script renders exactly what the server renders (same poll, same text) ---
+        mirrored = False
+        for _ in range(20):
+            result = driver.execute_async_script("""
+                var done = arguments[arguments.length - 1];
+                fetch('/', {cache: 'no-store'}).then(function (r) { return r.text(); }).then(function (html) {
+                  var server = new DOMParser().parseFromString(html, 'text/html');
+                  var ids = ['summary', 'alerts-body', 'queues-body', 'workers-body', 'results-body', 'health-body'];
+                  function texts(doc) { return ids.map(function (id) { return doc.getElementById(id).textContent; }); }
+                  done({same: server.documentElement.getAttribute('data-generated-at') === document.documentElement.getAttribute('data-generated-at'),
+                        live: texts(document), server: texts(server)});
+                });""")
+            if result["same"]:
+                for live, server in zip(result["live"], result["server"]):
+                    check(live == server, f"live and server-rendered text agree: {live[:80]!r}" if live == server
+                          else f"live and server-rendered text agree:\n  live:   {live!r}\n  server: {server!r}")
+                mirrored = True
+                break
+            time.sleep(0.1)
+        check(mirrored, "caught the page and the server at the same poll to compare them")
 
         # --- screenshots of a realistic deployment ---
         screenshots(driver, base, args.screenshots)
@@ -308,6 +329,9 @@ def main():
         check(len(long_names) == 1 and len(long_names[0].encode()) <= 256 and "\u2026" in long_names[0],
               "a 1 KB queue name is shown cut to 256 bytes")
         check(not any(n.startswith("hhhh") for n in names), "the 300 KB queue name is not sampled")
+        wait_for("the alert on the hostile names is shown", lambda: "CeleryQueueNameWithMarkup" in driver.find_element(By.ID, "alerts").text, 15)
+        check("<script>alert(3)</script> <img src=x onerror=alert(1)>" in driver.find_element(By.ID, "alerts").text,
+              "markup in a rule's summary and in label values is shown as text")
         workers = driver.find_element(By.ID, "workers").text
         check(HOSTILE_WORKER in workers, "the hostile worker name is shown as text")
         check("w" * 200 in workers and "w" * 300 not in workers, "the 300 KB worker name is shown cut")
