@@ -28,16 +28,21 @@ import Testing
         #expect(h.values(for: "a", at: t0 + 90 + 3600).compactMap { $0 } == [7])
     }
 
-    @Test func forgetsQueuesThatLeaveAndCapsTheSeries() {
+    @Test func forgetsQueuesThatLeaveAndKeepsTheDeepestPastTheCap() {
         var h = DepthHistory(maximumQueues: 2)
         h.record([("a", 1), ("b", 2), ("c", 3)], at: t0)
         #expect(h.count == 2 && h.untracked == 1)
-        #expect(h.values(for: "c", at: t0).isEmpty)
-        // "a" leaves: its series goes, and "c" gets the room.
-        h.record([("b", 2), ("c", 3)], at: t0 + 30)
+        #expect(h.values(for: "a", at: t0).isEmpty && h.values(for: "c", at: t0).last == 3)
+        // "b" leaves: its room goes to "a", which is here now.
+        h.record([("a", 1), ("c", 3)], at: t0 + 30)
         #expect(h.count == 2 && h.untracked == 0)
-        #expect(h.values(for: "a", at: t0 + 30).isEmpty)
-        #expect(h.values(for: "c", at: t0 + 30).last == 3)
+        #expect(h.values(for: "b", at: t0 + 30).isEmpty)
+        #expect(h.values(for: "a", at: t0 + 30).last == 1)
+        // A queue that backs up takes the place of the shallowest; ties keep the tracked one.
+        h.record([("a", 1), ("c", 3), ("d", 50)], at: t0 + 60)
+        #expect(h.values(for: "d", at: t0 + 60).last == 50 && h.values(for: "a", at: t0 + 60).isEmpty)
+        h.record([("a", 3), ("c", 3), ("d", 50)], at: t0 + 90)
+        #expect(h.values(for: "c", at: t0 + 90).suffix(4) == [3, 3, 3, 3] && h.untracked == 1)
     }
 
     @Test func aClockSteppingBackWritesTheNewestSlotNotThePast() {

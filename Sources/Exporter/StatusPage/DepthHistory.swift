@@ -3,8 +3,9 @@
 ///
 /// Memory is bounded by construction: at most ``maximumQueues`` series of ``slotCount`` `Int64`s
 /// (1,000 × 120 × 8 B ≈ 1 MB, plus names of at most 256 B each). A queue that leaves the poll's
-/// queue list loses its series at the next ``record(_:at:)``, so the table heals; queues beyond
-/// the cap get no sparkline (counted in ``untracked``, shown on the page) until room frees up.
+/// queue list loses its series at the next ``record(_:at:)``, so the table heals. With more queues
+/// than the cap, the deepest keep (or get) a series and the rest get no sparkline (counted in
+/// ``untracked``, shown on the page, logged).
 ///
 /// Confined to the poller thread (a value type owned by ``StatusPage`` under its lock).
 struct DepthHistory: Sendable {
@@ -46,25 +47,29 @@ struct DepthHistory: Sendable {
     /// Records one poll's depths (by queue name) at Unix time `now`, and forgets queues not in it.
     mutating func record(_ depths: [(name: String, depth: Int64)], at now: Double) {
         let slot = Self.slot(of: now)
-        // Forget the queues that left first, so their room goes to queues that are here now.
-        let present = Set(depths.map(\.name))
+        var kept = depths
+        if depths.count > maximumQueues {
+            // More queues than series: keep the deepest (those the page shows first), a queue
+            // already tracked before a new one of the same depth, so ties do not churn.
+            kept = depths.sorted { a, b in
+                if a.depth != b.depth { return a.depth > b.depth }
+                let x = series[a.name] != nil, y = series[b.name] != nil
+                return x != y ? x : a.name < b.name
+            }
+            kept.removeLast(depths.count - maximumQueues)
+        }
+        // Forget the queues that left (or lost their place) first, so their room goes to these.
+        let present = Set(kept.map(\.name))
         if series.keys.contains(where: { !present.contains($0) }) {
             series = series.filter { present.contains($0.key) }
         }
-        var skipped = 0
-        for (name, depth) in depths {
-            if series[name] == nil {
-                guard series.count < maximumQueues else {
-                    skipped += 1
-                    continue
-                }
-                series[name] = Series(newestSlot: slot)
-            }
+        for (name, depth) in kept {
+            if series[name] == nil { series[name] = Series(newestSlot: slot) }
             series[name]!.advance(to: slot)
             let index = Self.index(of: series[name]!.newestSlot)
             series[name]!.values[index] = max(series[name]!.values[index], depth)
         }
-        untracked = skipped
+        untracked = depths.count - kept.count
     }
 
     /// The last hour of `name` at `now`, oldest first (``slotCount`` values, nil where no poll

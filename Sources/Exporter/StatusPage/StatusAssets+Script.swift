@@ -202,7 +202,12 @@ extension StatusAssets {
     svg.appendChild(base);
     if (known.length > 1) {
       var line = document.createElementNS(SVG, "polyline");
-      line.setAttribute("points", known.map(function (k) { return pt(k).join(","); }).join(" "));
+      var all = known.map(pt);
+      // Points inside a flat run add nothing to the line (mirrors the server).
+      var points = all.filter(function (p, i) {
+        return i === 0 || i === all.length - 1 || all[i - 1][1] !== p[1] || all[i + 1][1] !== p[1];
+      });
+      line.setAttribute("points", points.map(function (p) { return p.join(","); }).join(" "));
       svg.appendChild(line);
     }
     var dot = document.createElementNS(SVG, "circle");

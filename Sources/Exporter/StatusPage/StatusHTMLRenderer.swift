@@ -251,17 +251,23 @@ enum StatusHTMLRenderer {
         // freshly started exporter draws a line across the cell rather than a stub at its end.
         let start = max(0, min(known[0].0, history.count - sparklineMinimumSlots))
         let step = width / Double(max(1, history.count - 1 - start))
-        func point(_ i: Int, _ v: Int64) -> String {
+        func point(_ i: Int, _ v: Int64) -> (x: String, y: String) {
             let x = Double(i - start) * step
             let y = height - 2 - Double(v) / Double(peak) * (height - 4)
-            return "\(StatusJSONRenderer.number((x * 10).rounded() / 10)),\(StatusJSONRenderer.number((y * 10).rounded() / 10))"
+            return (StatusJSONRenderer.number((x * 10).rounded() / 10), StatusJSONRenderer.number((y * 10).rounded() / 10))
         }
+        // Points inside a flat run add nothing to the line: an idle queue is two points, not 120.
+        let all = known.map { point($0.0, $0.1) }
+        let points = all.indices.filter { i in
+            i == 0 || i == all.count - 1 || all[i - 1].y != all[i].y || all[i + 1].y != all[i].y
+        }
+        .map { "\(all[$0].x),\(all[$0].y)" }
         let label = "Waiting in \(name) over the last hour: now \(last.1), peak \(peak) messages"
         var svg = "<svg class=\"spark\" viewBox=\"0 0 120 24\" width=\"120\" height=\"24\" role=\"img\" aria-label=\"\(StatusEscaping.svgText(label))\">"
         svg += "<title>\(StatusEscaping.svgText(label))</title><line class=\"base\" x1=\"0\" y1=\"22\" x2=\"120\" y2=\"22\"/>"
-        if known.count > 1 { svg += "<polyline points=\"\(known.map { point($0.0, $0.1) }.joined(separator: " "))\"/>" }
-        let xy = point(last.0, last.1).split(separator: ",")
-        return svg + "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2\"/></svg>"
+        if known.count > 1 { svg += "<polyline points=\"\(points.joined(separator: " "))\"/>" }
+        let now = point(last.0, last.1)
+        return svg + "<circle cx=\"\(now.x)\" cy=\"\(now.y)\" r=\"2\"/></svg>"
     }
 
     private static func text(_ s: String) -> String { StatusEscaping.htmlText(s) }

@@ -273,7 +273,11 @@ def main():
                 fetch('/', {cache: 'no-store'}).then(function (r) { return r.text(); }).then(function (html) {
                   var server = new DOMParser().parseFromString(html, 'text/html');
                   var ids = ['summary', 'alerts-body', 'queues-body', 'workers-body', 'results-body', 'health-body'];
-                  function texts(doc) { return ids.map(function (id) { return doc.getElementById(id).textContent; }); }
+                  function texts(doc) {
+                    var sparks = Array.prototype.map.call(doc.querySelectorAll('#queues-body polyline, #queues-body circle'),
+                      function (e) { return e.getAttribute('points') || (e.getAttribute('cx') + ',' + e.getAttribute('cy')); }).join(' | ');
+                    return ids.map(function (id) { return doc.getElementById(id).textContent; }).concat([sparks]);
+                  }
                   done({same: server.documentElement.getAttribute('data-generated-at') === document.documentElement.getAttribute('data-generated-at'),
                         live: texts(document), server: texts(server)});
                 });""")
