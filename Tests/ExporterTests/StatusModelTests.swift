@@ -62,7 +62,10 @@ import Testing
         #expect(model.queues.count == StatusModel.maximumRows && model.queueTotal == 10_001)
         #expect(model.queues[0].name.utf8.count == LabelValueLimit.maxBytes && model.queues[0].name.hasSuffix(LabelValueLimit.capped(queues.last!.name).suffix(8)))
         #expect(model.alerts[0].summary.utf8.count <= StatusModel.maximumTextBytes)
-        #expect(model.alerts[0].labels[0].value.utf8.count <= StatusModel.maximumTextBytes)
+        #expect(model.alerts[0].labels[0].value.utf8.count <= LabelValueLimit.maxBytes)
+        let many = Dictionary(uniqueKeysWithValues: (0..<40).map { ("l\($0)", huge) })
+        let crowded = Self.build(Self.inputs(queues: [], alerts: [Self.alert("B", .pending, labels: many)]))
+        #expect(crowded.alerts[0].labels.count == StatusModel.maximumAlertLabels)
 
         // The page stays small: 10,000 queues, 50 shown; gzip as the browser asks for it.
         let html = Array(StatusHTMLRenderer.render(model, telemetryPath: "/metrics").utf8)

@@ -134,10 +134,11 @@ extension StatusModel {
         alerts.filter { $0.state != .resolved }
             .map { alert in
                 AlertRow(
-                    name: cut(alert.name), state: alert.state.rawValue,
+                    name: cut(alert.name, maxBytes: LabelValueLimit.maxBytes), state: alert.state.rawValue,
                     since: alert.state == .firing ? (alert.firedAt ?? alert.activeAt) : alert.activeAt,
                     labels: alert.labels.filter { $0.key != "alertname" }.sorted { $0.key < $1.key }
-                        .map { (cut($0.key), cut($0.value)) },
+                        .prefix(maximumAlertLabels)
+                        .map { (cut($0.key, maxBytes: LabelValueLimit.maxBytes), cut($0.value, maxBytes: LabelValueLimit.maxBytes)) },
                     summary: cut(alert.annotations["summary"] ?? alert.annotations["description"] ?? ""))
             }
             .sorted { a, b in

@@ -10,8 +10,11 @@
 public struct StatusModel: Sendable, Equatable {
     /// Bumped only when a field of `/api/v1/status` changes meaning or goes away.
     public static let schemaVersion = 1
-    /// Longest text from rules kept (annotations, alert label values), in UTF-8 bytes.
+    /// Longest annotation text kept, in UTF-8 bytes (label names and values are cut to
+    /// ``Celery/LabelValueLimit/maxBytes`` like every label value in `/metrics`).
     public static let maximumTextBytes = 1024
+    /// Labels shown per alert at most (sorted by name; `/api/v1/alerts` has them all).
+    public static let maximumAlertLabels = 12
     /// Rows shown per table (worst first); the rest are counted, not listed, so the page stays
     /// well under 100 KB with 10,000 queues.
     public static let maximumRows = 50
@@ -111,7 +114,7 @@ public struct StatusModel: Sendable, Equatable {
         public var state: String
         /// Since when: fired at (firing) or active at (pending).
         public var since: Double
-        /// Labels other than `alertname`, sorted by name.
+        /// Labels other than `alertname`, sorted by name, at most ``StatusModel/maximumAlertLabels``.
         public var labels: [(name: String, value: String)]
         /// The `summary` annotation (else `description`), or "".
         public var summary: String

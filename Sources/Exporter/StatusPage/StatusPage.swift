@@ -18,7 +18,6 @@ public final class StatusPage: Sendable {
 
     /// The bodies served until the next poll.
     struct Rendered: Sendable {
-        var model: StatusModel
         var html: [UInt8]
         var htmlGzip: [UInt8]
         var json: [UInt8]
@@ -73,9 +72,6 @@ public final class StatusPage: Sendable {
         rendered.withLock { $0 = next }
     }
 
-    /// The model of the last poll (tests).
-    var model: StatusModel { rendered.withLock { $0.model } }
-
     /// `GET /`: the page.
     func page(gzip: Bool) -> HTTPResponse {
         let r = rendered.withLock { $0 }
@@ -116,6 +112,6 @@ public final class StatusPage: Sendable {
     private static func render(_ model: StatusModel, telemetryPath: String) -> Rendered {
         let html = Array(StatusHTMLRenderer.render(model, telemetryPath: telemetryPath).utf8)
         let json = Array(StatusJSONRenderer.render(model).utf8)
-        return Rendered(model: model, html: html, htmlGzip: Gzip.compress(html), json: json, jsonGzip: Gzip.compress(json))
+        return Rendered(html: html, htmlGzip: Gzip.compress(html), json: json, jsonGzip: Gzip.compress(json))
     }
 }
