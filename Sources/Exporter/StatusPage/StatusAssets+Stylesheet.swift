@@ -48,6 +48,8 @@ tbody tr:nth-child(even) { background: var(--zebra); }
 tbody th { font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 .name { max-width: 32ch; overflow-wrap: anywhere; }
+/* A name carrying bidirectional controls (U+202E) cannot reorder the text around it. */
+.name, .label, td.summary, .kv dd { unicode-bidi: isolate; }
 tr.firing th[scope="row"] { box-shadow: inset 4px 0 0 var(--bad); padding-left: 8px; }
 tr.pending th[scope="row"] { box-shadow: inset 4px 0 0 var(--warn); padding-left: 8px; }
 td.warn, dd.warn { color: var(--warn); font-weight: 650; }

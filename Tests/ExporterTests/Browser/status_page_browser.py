@@ -13,6 +13,8 @@ Checks:
   2. a queue that grows in Redis grows on the page within two polls, without a reload;
   3. hostile names (<img onerror>, </script>, quotes, 300 KB) render as text and run nothing;
   4. no console errors and no Content-Security-Policy violations;
+  4b. Redis going away and coming back shows on the page without a reload;
+  4c. the script's live DOM reads exactly like the server-rendered page of the same poll;
   5. the page, its assets and the JSON weigh under 100 KB over the wire, nothing is fetched
      from another origin, and every response carries the CSP and nosniff headers.
 Screenshots (light and dark, desktop and phone) go to --screenshots.
@@ -144,7 +146,7 @@ def wait_for(what, predicate, timeout):
     while time.time() < deadline:
         try:
             if predicate():
-                return True
+                return check(True, what)
         except Exception:
             pass
         time.sleep(0.2)
@@ -360,6 +362,20 @@ def main():
         text = html.decode()
         check("<img src=x" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text, "the HTML escapes the names")
         check("</script><script>alert(2)" not in text, "no name closes a script element")
+
+        # --- Redis goes away and comes back: the page says so, live ---
+        tile = lambda: driver.find_element(By.ID, "tile-redis").text
+        driver.execute_script("window.__outageMarker = 'no reload';")
+        celery.stop.set()  # the feeder's connection would need the password too
+        celery.r.config_set("requirepass", "status-page-test")
+        guarded = redis.Redis(host="127.0.0.1", port=args.redis_port, password="status-page-test")
+        guarded.client_kill_filter(_type="normal", skipme=True)
+        guarded.client_kill_filter(_type="pubsub", skipme=True)
+        if wait_for("the Redis tile turns down without a reload", lambda: "down" in tile(), 3 * poll + 2):
+            check("down" in driver.find_element(By.ID, "health").text.lower(), "the health section says Redis is down")
+        guarded.config_set("requirepass", "")
+        wait_for("the Redis tile comes back up", lambda: "up" in tile().split("\n")[1], 5 * poll + 5)
+        check(driver.execute_script("return window.__outageMarker") == "no reload", "the page was not reloaded through the outage")
 
         # --- weight, origin and headers ---
         total = 0
