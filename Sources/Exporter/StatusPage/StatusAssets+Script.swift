@@ -101,21 +101,22 @@ extension StatusAssets {
   }
 
   // ---- sortable tables ----
-  function compare(a, b, key) {
-    var x = a[key], y = b[key];
-    if (x === y) return 0;
-    if (x === null || x === undefined) return -1;
-    if (y === null || y === undefined) return 1;
-    if (typeof x === "boolean") return x ? 1 : -1;
-    return x < y ? -1 : 1;
-  }
+  function missing(v) { return v === null || v === undefined; }
   function sorted(section, items) {
     var s = state.sort[section];
     if (!s) return items;
     var copy = items.slice();
-    copy.sort(function (a, b) { var c = compare(a, b, s.key); return s.dir === "ascending" ? c : -c; });
+    copy.sort(function (a, b) {
+      var x = a[s.key], y = b[s.key];
+      // Rows without a value (no waiting message, a worker that is up) go last either way.
+      if (missing(x) || missing(y)) return missing(x) === missing(y) ? 0 : (missing(x) ? 1 : -1);
+      var c = x === y ? 0 : (typeof x === "boolean" ? (x ? 1 : -1) : (x < y ? -1 : 1));
+      return s.dir === "ascending" ? c : -c;
+    });
     return copy;
   }
+  // Names sort A to Z first; "down since" oldest first (down longest); numbers largest first.
+  var ASCENDING_FIRST = { name: true, down_since: true };
   // columns: [title, sort key or null, numeric]
   function table(section, id, caption, columns) {
     var t = el("table");
@@ -165,7 +166,7 @@ extension StatusAssets {
     b.setAttribute("title", "Sort by " + label.toLowerCase());
     b.addEventListener("click", function () {
       var cur = state.sort[section];
-      var dir = key === "name" ? "ascending" : "descending";
+      var dir = ASCENDING_FIRST[key] ? "ascending" : "descending";
       if (cur && cur.key === key) dir = cur.dir === "ascending" ? "descending" : "ascending";
       state.sort[section] = { key: key, dir: dir };
       if (state.data) render(state.data);
