@@ -95,9 +95,11 @@ extension StatusAssets {
   function emptyCode(before, code, after) { return add(el("p", "empty"), before, el("code", null, code), after || ""); }
   function more(total, shown, what, link) {
     if (total <= shown) return null;
+    var p = add(el("p", "note"), (total - shown) + " more " + what + " not shown (the " + shown + " worst are); all are in ");
+    if (!link) return add(p, "the metrics.");
     var a = el("a", null, link);
     a.setAttribute("href", link);
-    return add(el("p", "note"), (total - shown) + " more " + what + " not shown (the " + shown + " worst are); all are in ", a, " and the metrics.");
+    return add(p, a, ".");
   }
 
   // ---- sortable tables ----
@@ -274,7 +276,7 @@ extension StatusAssets {
         [q.stranded > 0 ? "num warn" : "num", countEl(q.stranded, "messages")],
         ["spark-cell", sparkline(q.history, q.name)]]));
     });
-    var nodes = [t.wrap, more(d.queues.total, items.length, "queues", "/api/v1/status")];
+    var nodes = [t.wrap, more(d.queues.total, items.length, "queues", null)];
     if (d.queues.without_history > 0) nodes.push(el("p", "note", d.queues.without_history + " queues have no history: the page keeps the last hour of at most 1000 queues."));
     setBody("queues", nodes);
   }
@@ -289,7 +291,7 @@ extension StatusAssets {
         ["num", countEl(w.active, "tasks")], ["num", countEl(w.processed, "tasks")],
         ["num", w.down_since === null ? "\u2013" : timeEl(w.down_since, d.generated_at, false)]]));
     });
-    setBody("workers", [t.wrap, more(d.workers.total, items.length, "workers", "/api/v1/status")]);
+    setBody("workers", [t.wrap, more(d.workers.total, items.length, "workers", null)]);
   }
   function kv(pairs, cls) {
     var dl = el("dl", cls || "kv");

@@ -122,7 +122,7 @@ enum StatusHTMLRenderer {
                 ("spark-cell", sparkline(q.history, name: q.name)),
             ])
         }
-        out += "</tbody></table></div>" + more(model.queueTotal, model.queues.count, "queues", "/api/v1/status")
+        out += "</tbody></table></div>" + more(model.queueTotal, model.queues.count, "queues", nil)
         if model.queuesWithoutHistory > 0 {
             out += "<p class=\"note\">\(model.queuesWithoutHistory) queues have no history: the page keeps the last hour of at most \(DepthHistory.maximumQueues) queues.</p>"
         }
@@ -148,7 +148,7 @@ enum StatusHTMLRenderer {
                 ("num", w.downSince.map { time($0, now: model.generatedAt, ago: false) } ?? "–"),
             ])
         }
-        return out + "</tbody></table></div>" + more(model.workerTotal, workers.count, "workers", "/api/v1/status")
+        return out + "</tbody></table></div>" + more(model.workerTotal, workers.count, "workers", nil)
     }
 
     /// One table row: the row header (already escaped HTML), then cells labelled with their
@@ -220,9 +220,12 @@ enum StatusHTMLRenderer {
         return out + "</tr></thead><tbody>"
     }
 
-    static func more(_ total: Int, _ shown: Int, _ what: String, _ link: String) -> String {
+    /// The note under a table cut to ``StatusModel/maximumRows``: how many rows are not shown and
+    /// where all of them are (`link`, or the metrics).
+    static func more(_ total: Int, _ shown: Int, _ what: String, _ link: String?) -> String {
         guard total > shown else { return "" }
-        return "<p class=\"note\">\(total - shown) more \(what) not shown (the \(shown) worst are); all are in <a href=\"\(link)\">\(link)</a> and the metrics.</p>"
+        let whereAll = link.map { "all are in <a href=\"\($0)\">\($0)</a>" } ?? "all are in the metrics"
+        return "<p class=\"note\">\(total - shown) more \(what) not shown (the \(shown) worst are); \(whereAll).</p>"
     }
 
     /// A count with its exact value and unit on hover: `<span title="1234 messages">1.2k</span>`.

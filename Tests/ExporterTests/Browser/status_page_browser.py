@@ -191,6 +191,33 @@ def depth_on_page(driver, queue):
     return cells[1].strip()
 
 
+def mirror(driver):
+    """The script's live DOM reads exactly like the server-rendered page of the same poll."""
+    mirrored = False
+    for _ in range(20):
+        result = driver.execute_async_script("""
+            var done = arguments[arguments.length - 1];
+            fetch('/', {cache: 'no-store'}).then(function (r) { return r.text(); }).then(function (html) {
+              var server = new DOMParser().parseFromString(html, 'text/html');
+              var ids = ['summary', 'alerts-body', 'queues-body', 'workers-body', 'results-body', 'health-body'];
+              function texts(doc) {
+                var sparks = Array.prototype.map.call(doc.querySelectorAll('#queues-body polyline, #queues-body circle'),
+                  function (e) { return e.getAttribute('points') || (e.getAttribute('cx') + ',' + e.getAttribute('cy')); }).join(' | ');
+                return ids.map(function (id) { return doc.getElementById(id).textContent; }).concat([sparks]);
+              }
+              done({same: server.documentElement.getAttribute('data-generated-at') === document.documentElement.getAttribute('data-generated-at'),
+                    live: texts(document), server: texts(server)});
+            });""")
+        if result["same"]:
+            for live, server in zip(result["live"], result["server"]):
+                check(live == server, f"live and server-rendered text agree: {live[:80]!r}" if live == server
+                      else f"live and server-rendered text agree:\n  live:   {live!r}\n  server: {server!r}")
+            mirrored = True
+            break
+        time.sleep(0.1)
+    check(mirrored, "caught the page and the server at the same poll to compare them")
+
+
 def screenshots(driver, base, directory):
     os.makedirs(directory, exist_ok=True)
     for scheme in ["light", "dark"]:
@@ -268,32 +295,19 @@ def main():
         wait_for("outcome rates are shown", lambda: "/min" in driver.find_element(By.ID, "results").text, 15)
 
         # --- the script renders exactly what the server renders (same poll, same text) ---
-        mirrored = False
-        for _ in range(20):
-            result = driver.execute_async_script("""
-                var done = arguments[arguments.length - 1];
-                fetch('/', {cache: 'no-store'}).then(function (r) { return r.text(); }).then(function (html) {
-                  var server = new DOMParser().parseFromString(html, 'text/html');
-                  var ids = ['summary', 'alerts-body', 'queues-body', 'workers-body', 'results-body', 'health-body'];
-                  function texts(doc) {
-                    var sparks = Array.prototype.map.call(doc.querySelectorAll('#queues-body polyline, #queues-body circle'),
-                      function (e) { return e.getAttribute('points') || (e.getAttribute('cx') + ',' + e.getAttribute('cy')); }).join(' | ');
-                    return ids.map(function (id) { return doc.getElementById(id).textContent; }).concat([sparks]);
-                  }
-                  done({same: server.documentElement.getAttribute('data-generated-at') === document.documentElement.getAttribute('data-generated-at'),
-                        live: texts(document), server: texts(server)});
-                });""")
-            if result["same"]:
-                for live, server in zip(result["live"], result["server"]):
-                    check(live == server, f"live and server-rendered text agree: {live[:80]!r}" if live == server
-                          else f"live and server-rendered text agree:\n  live:   {live!r}\n  server: {server!r}")
-                mirrored = True
-                break
-            time.sleep(0.1)
-        check(mirrored, "caught the page and the server at the same poll to compare them")
+        mirror(driver)
 
         # --- screenshots of a realistic deployment ---
         screenshots(driver, base, args.screenshots)
+
+        # --- more queues than rows: the page shows the 50 worst and says how many it left out ---
+        for i in range(60):
+            celery.bind(f"tenant-{i:02d}")
+        wait_for("60 more queues are discovered", lambda: status(base)["queues"]["total"] >= 64, 20)
+        wait_for("the page says how many queues it does not show",
+                 lambda: "more queues not shown" in driver.find_element(By.ID, "queues").text, 10)
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#queues-body tbody tr")) == 50, "50 queue rows are shown")
+        mirror(driver)
 
         # --- live: a queue that grows in Redis grows on the page within two polls, no reload ---
         driver.execute_script("window.__noReload = 'still here';")
