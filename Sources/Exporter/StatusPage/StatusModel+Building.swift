@@ -10,8 +10,8 @@ extension StatusModel {
             generatedAt: now, pollInterval: pollInterval, version: ExporterVersion.version,
             health: Health(polled: false, redisUp: false, censusEnabled: censusEnabled, eventsEnabled: eventsEnabled,
                            eventsSubscribed: false, receivers: []),
-            queues: [], queueTotal: 0, depthTotal: 0, queuesNeedingAttention: 0, queuesWithoutHistory: 0, workers: eventsEnabled ? [] : nil, workerTotal: 0,
-            workersUp: 0, results: Results(rateWindow: OutcomeRateWindow.windowSeconds), alerts: [], alertTotal: 0)
+            queues: [], queueTotal: 0, depthTotal: 0, queuesNeedingAttention: 0, queuesWithoutHistory: 0,
+            workers: eventsEnabled ? [] : nil, workerTotal: 0, workersUp: 0, results: Results(rateWindow: OutcomeRateWindow.windowSeconds), alerts: [], alertTotal: 0)
     }
 
     /// Builds the model of one poll; `history` and `rates` already include this poll.
@@ -27,9 +27,12 @@ extension StatusModel {
             let name = LabelValueLimit.capped(q.name)
             return Queue(
                 name: name, depth: q.length, oldestAge: q.oldestMessageAge, inFlight: q.unacked, scheduled: q.scheduled,
-                stranded: q.stranded, alertState: queueAlerts[name], history: history.values(for: name, at: inputs.now))
+                stranded: q.stranded, alertState: queueAlerts[name], history: [])
         }
         .sorted(by: worseQueue)
+        // Sparklines only for the rows shown: 50 arrays of 120, not one per queue (10,000).
+        var shown = Array(queues.prefix(maximumRows))
+        for i in shown.indices { shown[i].history = history.values(for: shown[i].name, at: inputs.now) }
         let workers = inputs.workers.map { statuses in
             statuses.map { w in
                 Worker(name: LabelValueLimit.capped(w.hostname), up: w.isUp, active: w.active, processed: w.processed,
@@ -57,7 +60,7 @@ extension StatusModel {
             receivers: receivers(families))
         return StatusModel(
             generatedAt: inputs.now, pollInterval: inputs.pollInterval, version: ExporterVersion.version, health: health,
-            queues: Array(queues.prefix(maximumRows)), queueTotal: queues.count,
+            queues: shown, queueTotal: queues.count,
             depthTotal: queues.reduce(0) { $0 &+ $1.depth },
             queuesNeedingAttention: queues.filter { $0.alertState != nil || $0.stranded > 0 }.count,
             queuesWithoutHistory: history.untracked,
