@@ -99,6 +99,7 @@ time { text-decoration: underline dotted; text-underline-offset: 2px; }
   td[data-label]::before { content: attr(data-label); display: block; color: var(--muted); font-size: 0.75rem; }
   td.labels, td.summary { grid-column: 1 / -1; }
   td.labels::before, td.summary::before { display: none; }
+  .spark { max-width: 100%; height: auto; }
 }
 """#
 }
