@@ -108,8 +108,11 @@ public enum ExporterApp {
             printError("\(ExporterVersion.name): cannot start the reload thread: \(error)\n")
             return 2
         }
+        let statusPage = StatusPage(telemetryPath: configuration.telemetryPath, pollInterval: configuration.pollInterval,
+                                    censusEnabled: configuration.celeryConfiguration().censusEnabled,
+                                    eventsEnabled: configuration.celeryEvents, logger: Logger(label: "status"))
         let routes = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
-                            reloads: reloads, enableLifecycle: configuration.enableLifecycle)
+                            reloads: reloads, enableLifecycle: configuration.enableLifecycle, statusPage: statusPage)
         let server: HTTPServer
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
@@ -176,7 +179,7 @@ public enum ExporterApp {
                                 ServerMetrics.families(http: server.statistics, reloads: reloads.statistics)
                                     + (eventListener?.subscriberFamilies() ?? [])
                                     + (resultBackendStatus?.families() ?? []) + ProcessMetrics.families()
-                            })
+                            }, statusPage: statusPage)
 
         server.start()
         logger.info("starting", metadata: [
