@@ -491,17 +491,25 @@ pids+=($!); EXPORTER_PID=$!
 if ! wait_http "http://127.0.0.1:$EPORT/-/healthy" 10; then
   echo "e2e: the exporter did not answer /-/healthy:" >&2; tail -20 "$WORK/exporter.log" >&2; exit 1
 fi
-# The Dockerfile's HEALTHCHECK command, verbatim except for the port.
+# The Dockerfile's HEALTHCHECK command, verbatim except for the binary's path, told the port the
+# way a container would be (the environment): 0 against the live exporter, 1 against a dead port.
 HC="$("$PY" - "$ROOT/deploy/Dockerfile" <<'PY'
-import json, re, sys
+import json, re, shlex, sys
 text = open(sys.argv[1]).read().replace("\\\n", " ")
 m = re.search(r"^HEALTHCHECK\b.*?\bCMD\s+(\[.*\])\s*$", text, re.M)
-print(json.loads(m.group(1))[2] if m else "")
+print(shlex.join(json.loads(m.group(1))) if m else "")
 PY
 )"
-if [ -z "$HC" ]; then fail "deploy/Dockerfile: no HEALTHCHECK CMD [\"bash\", \"-c\", ...] found"
-elif bash -c "${HC//9540/$EPORT}"; then ok "Dockerfile HEALTHCHECK command succeeds against the live exporter"
-else fail "Dockerfile HEALTHCHECK command failed against the live exporter: $HC"; fi
+HC_LOCAL="${HC/\/usr\/local\/bin\/celery-redis-exporter/$EXPORTER}"
+if [ -z "$HC" ] || [ "$HC" = "$HC_LOCAL" ]; then
+  fail "deploy/Dockerfile: no HEALTHCHECK CMD [\"/usr/local/bin/celery-redis-exporter\", ...] found"
+elif ! CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS="127.0.0.1:$EPORT" bash -c "$HC_LOCAL" >"$WORK/hc.txt" 2>&1; then
+  fail "Dockerfile HEALTHCHECK command failed against the live exporter: $HC: $(tr '\n' ' ' <"$WORK/hc.txt")"
+else
+  CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS="127.0.0.1:$(free_port)" bash -c "$HC_LOCAL" >/dev/null 2>&1 && rc=0 || rc=$?
+  if [ "$rc" = 1 ]; then ok "Dockerfile HEALTHCHECK: exit 0 against the live exporter on :$EPORT, 1 against a dead port"
+  else fail "Dockerfile HEALTHCHECK against a dead port exited $rc, expected 1"; fi
+fi
 
 # Prometheus: deploy/prometheus/prometheus.yml with local targets, 1 s intervals, the shipped rules.
 "$PY" - "$ROOT" "$EPORT" "$RULES" >"$WORK/prometheus.yml" <<'PY'
