@@ -167,6 +167,36 @@ if [ -n "$AMTOOL" ]; then
   if "$AMTOOL" check-config "$ROOT/deploy/alertmanager/alertmanager.yml" >"$WORK/amtool.txt" 2>&1; then ok "amtool check-config deploy/alertmanager/alertmanager.yml"
   else fail "amtool check-config: $(tr '\n' ' ' <"$WORK/amtool.txt")"; fi
 else fail "amtool not found (Debian prometheus-alertmanager)"; fi
+# The demo routes on the severities the shipped rules emit, and only on those (issue 14: it once
+# routed on severity="page", which no rule emits). amtool shows where each severity really goes.
+"$PY" - "$ROOT/deploy/alertmanager/alertmanager.yml" "$RULES" >"$WORK/am-routes.txt" 2>&1 <<'PY' || true
+import re, sys, yaml
+am, rules = (yaml.safe_load(open(p)) for p in sys.argv[1:3])
+emitted = {(r.get("labels") or {}).get("severity") for g in rules["groups"] for r in g["rules"] if "alert" in r}
+routed = set()
+def walk(route):
+    for m in route.get("matchers") or []:
+        hit = re.fullmatch(r'\s*severity\s*=\s*"?([^"]*)"?\s*', m)
+        if hit: routed.add(hit.group(1))
+    for k, v in (route.get("match") or {}).items():
+        if k == "severity": routed.add(v)
+    for child in route.get("routes") or []: walk(child)
+walk(am["route"])
+for s in sorted(x for x in emitted if x) :
+    if s not in routed: print(f"FAIL alertmanager.yml: no route for severity={s}, which the shipped rules emit")
+for s in sorted(routed - emitted):
+    print(f"FAIL alertmanager.yml: routes severity={s}, which no shipped rule emits")
+if None in emitted: print("FAIL a shipped rule has no severity label")
+print(" ".join(sorted(x for x in emitted if x)))
+PY
+if grep -q '^FAIL ' "$WORK/am-routes.txt"; then
+  grep '^FAIL ' "$WORK/am-routes.txt" | sed 's/^FAIL //' | while IFS= read -r line; do fail "$line"; done
+elif [ -n "$AMTOOL" ]; then
+  where=""; for sev in $(tail -1 "$WORK/am-routes.txt"); do
+    where+="$sev->$("$AMTOOL" config routes test --config.file="$ROOT/deploy/alertmanager/alertmanager.yml" "severity=$sev" alertname=X 2>/dev/null) "
+  done
+  ok "alertmanager.yml routes exactly the shipped severities: $where"
+fi
 
 step "static: Kubernetes manifests"
 if [ -f "$RULES" ]; then
