@@ -12,8 +12,9 @@
 #
 # Static: promtool check rules + test rules on deploy/prometheus/celery-redis-rules.yml, promtool check
 # config on the Prometheus config below, amtool check-config, systemd-analyze verify (and security) on
-# the unit, Kubernetes manifests parsed and checked (kubernetes-validate schema check from PyPI when
-# reachable, required fields in Python always), ConfigMap/PrometheusRule in sync with the rules,
+# the unit, the demo's routes against the shipped severities, Kubernetes manifests parsed and
+# cross-checked, and schema-validated by scripts/validate-kubernetes.sh (kubernetes-validate from PyPI
+# for built-in kinds, vendored CRD schemas; fails when unavailable), ConfigMap/PrometheusRule in sync with the rules,
 # compose file references, Dockerfile paths and runtime libraries (ldd), every flag the deploy files
 # use known to the binary, dashboards linted (scripts/grafana-lint.py).
 #
