@@ -719,6 +719,15 @@ PY
 scrapes() { curl -fsS "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=count_over_time(up{job=\"$JOB\"}[5m])" 2>/dev/null \
   | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)' 2>/dev/null || echo 0; }
 
+# deploy/kubernetes/keda-scaledobject.yaml's query as KEDA sends it to Prometheus: prints the number
+# of elements and their values. KEDA needs exactly one; none makes it use the fallback replicas.
+keda_query() {
+  local q
+  q="$("$PY" -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); print(d["spec"]["triggers"][0]["metadata"]["query"])' \
+       "$ROOT/deploy/kubernetes/keda-scaledobject.yaml")"
+  curl -fsS "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$q" \
+    | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(len(r), *[x["value"][1] for x in r])'
+}
 step "live: healthy phase (waiting for ~20 scrapes while beat publishes)"
 for _ in $(seq 60); do [ "$(scrapes)" -ge 20 ] && break; sleep 1; done
 curl -fsS "http://127.0.0.1:$EPORT/-/ready" >/dev/null 2>&1 && ok "exporter /-/ready is 200" || fail "exporter /-/ready is not 200: $(curl -s "http://127.0.0.1:$EPORT/-/ready")"
@@ -726,6 +735,9 @@ curl -fsS "http://127.0.0.1:$EPORT/metrics" | promtool check metrics >"$WORK/che
   && ok "promtool check metrics on live /metrics" || fail "promtool check metrics: $(head -5 "$WORK/check-metrics.txt" | tr '\n' ' ')"
 grep -q 'succeeded' "$WORK/worker.log" || fail "the demo worker ran no task: $(tail -5 "$WORK/worker.log" | tr '\n' ' ')"
 run_checks healthy
+kq="$(keda_query || echo error)"
+[ "${kq%% *}" = 1 ] && ok "KEDA ScaledObject query: one element (backlog ${kq#* }) while Redis is up" \
+  || fail "KEDA ScaledObject query answered '$kq' while Redis is up (want exactly one element)"
 # systemd's ExecReload (kill -HUP $MAINPID): the exporter must survive it and stay ready.
 kill -HUP "$EXPORTER_PID"; sleep 2
 if kill -0 "$EXPORTER_PID" 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$EPORT/-/ready"; then
@@ -773,6 +785,9 @@ if [ "$PHASE" = fault ]; then
   run_checks redis-down
   up="$(curl -fsS "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=celery_redis_up{job=\"$JOB\"}" | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "none")')"
   [ "$up" = 0 ] && ok "celery_redis_up is 0 in Prometheus with Redis stopped" || fail "celery_redis_up is '$up' with Redis stopped (want 0)"
+  kq="$(keda_query || echo error)"
+  [ "$kq" = 0 ] && ok "KEDA ScaledObject query: no element with Redis stopped (KEDA holds its fallback replicas, no scale-down)" \
+    || fail "KEDA ScaledObject query answered '$kq' with Redis stopped (want no element, so KEDA falls back)"
   code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$EPORT/-/ready")"
   [ "$code" = 503 ] && ok "/-/ready is 503 with Redis stopped (Kubernetes readiness)" || fail "/-/ready answered $code with Redis stopped (want 503)"
 else
