@@ -100,7 +100,7 @@ public enum HealthCheck {
         let statusLine = reply.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
         let words = String(decoding: statusLine, as: UTF8.self).split(separator: " ")
         guard words.count >= 2, words[0].hasPrefix("HTTP/"), let status = Int(words[1]) else {
-            throw ConfigurationError("no HTTP status line in the reply")
+            throw ProbeError(description: "no HTTP status line in the first \(reply.count) bytes of the reply")
         }
         return status
     }
@@ -120,6 +120,11 @@ public enum HealthCheck {
         }
         let words = bytes[0..<total].split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         return words.isEmpty ? nil : words
+    }
+
+    /// The peer answered, but not HTTP.
+    struct ProbeError: Error, CustomStringConvertible {
+        let description: String
     }
 
     private static func baseName(_ path: String) -> Substring {
