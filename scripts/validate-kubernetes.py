@@ -12,7 +12,8 @@ openAPIV3Schema of their CRD, vendored under .ci/crd-schemas/ (descriptions stri
 the same way: wherever a schema lists properties and neither allows extra ones nor preserves
 unknown fields, an unknown field is an error (the API server would silently prune it).
 A kind with no schema at all is an error, never a skip. A KEDA prometheus trigger's query must
-also parse as PromQL (promtool check rules).
+also parse as PromQL (promtool check rules). Each run ends with a self-test: a copy of every kind
+checked, with an unknown field added, and an unknown kind must both be rejected.
 """
 import argparse
 import json
@@ -103,8 +104,76 @@ def check_promql(query, where, problems):
         os.unlink(f.name)
 
 
+def check_document(doc, version, where, problems):
+    """Validates one object; appends to problems; returns how it was checked (None: not a resource)."""
+    api, kind = doc.get("apiVersion", ""), doc.get("kind", "")
+    if not api or not kind:
+        problems.append(f"{where}: apiVersion and kind are required")
+        return "nothing"
+    if api.split("/")[0] in NOT_RESOURCES:
+        return None
+    if not (doc.get("metadata") or {}).get("name"):
+        problems.append(f"{where}: metadata.name is required")
+    vendored = os.path.join(CRD_DIR, schema_name(api, kind))
+    if os.path.exists(vendored):
+        with open(vendored, encoding="utf-8") as f:
+            schema = strict(json.load(f))
+        body = {k: v for k, v in doc.items() if k not in ("apiVersion", "kind", "metadata")}
+        errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(body), key=lambda e: list(e.path))
+        for e in errors:
+            problems.append(f"{where}: {'.'.join(str(p) for p in e.path) or '(root)'}: {e.message}")
+        # The CRD schema's metadata is just "type: object"; the API server checks it as
+        # ObjectMeta, and so do we, through a built-in kind's schema.
+        meta_probe = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": doc.get("metadata") or {}}
+        try:
+            kubernetes_validate.validate(meta_probe, version, strict=True)
+        except kubernetes_validate.ValidationError as e:
+            problems.append(f"{where}: metadata: {e.message}")
+        how = f"CRD schema {os.path.basename(vendored)}"
+    else:
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.SchemaNotFoundError:
+            problems.append(f"{where}: no schema: not a Kubernetes {version} kind, and no CRD schema "
+                            f"vendored as .ci/crd-schemas/{schema_name(api, kind)} (see --vendor)")
+            return "nothing"
+        except kubernetes_validate.ValidationError as e:
+            problems.append(f"{where}: {'.'.join(str(p) for p in e.path) or '(root)'}: {e.message}")
+        how = f"Kubernetes {version} strict"
+    if kind == "ScaledObject":
+        for trigger in (doc.get("spec") or {}).get("triggers") or []:
+            if trigger.get("type") == "prometheus":
+                check_promql((trigger.get("metadata") or {}).get("query", ""), where, problems)
+    return how
+
+
+def self_test(docs, version):
+    """Proves the checker can fail: for every kind it is about to pass, a copy with an unknown
+    field must be rejected, and so must an unknown kind. Returns the problems of the checker."""
+    broken = []
+    kinds = {}
+    for doc in docs:
+        kinds.setdefault((doc.get("apiVersion"), doc.get("kind")), doc)
+    for (api, kind), doc in sorted(kinds.items(), key=str):
+        if not api or api.split("/")[0] in NOT_RESOURCES:
+            continue
+        mutant = json.loads(json.dumps(doc))
+        target = mutant.get("spec") if isinstance(mutant.get("spec"), dict) else mutant
+        target["notAField"] = 1
+        found = []
+        check_document(mutant, version, "self-test", found)
+        if not any("notAField" in p for p in found):
+            broken.append(f"self-test: {kind} {api} with an unknown field passed: the checker is not strict")
+    found = []
+    check_document({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}, version,
+                   "self-test", found)
+    if not found:
+        broken.append("self-test: an unknown kind passed: the checker skips what it has no schema for")
+    return broken
+
+
 def validate(files, version):
-    problems, checked = [], []
+    problems, checked, loaded = [], [], []
     for path in files:
         with open(path, encoding="utf-8") as f:
             try:
@@ -113,46 +182,15 @@ def validate(files, version):
                 problems.append(f"{path}: not YAML: {e}")
                 continue
         for index, doc in enumerate(docs):
-            api, kind = doc.get("apiVersion", ""), doc.get("kind", "")
-            where = f"{path} document {index + 1} ({kind or '?'} {api or '?'})"
-            if not api or not kind:
-                problems.append(f"{where}: apiVersion and kind are required")
+            if not isinstance(doc, dict):
+                problems.append(f"{path} document {index + 1}: not a mapping")
                 continue
-            if api.split("/")[0] in NOT_RESOURCES:
-                continue
-            if not (doc.get("metadata") or {}).get("name"):
-                problems.append(f"{where}: metadata.name is required")
-            vendored = os.path.join(CRD_DIR, schema_name(api, kind))
-            if os.path.exists(vendored):
-                with open(vendored, encoding="utf-8") as f:
-                    schema = strict(json.load(f))
-                body = {k: v for k, v in doc.items() if k not in ("apiVersion", "kind", "metadata")}
-                # The CRD schema's metadata is just "type: object"; the API server checks it as
-                # ObjectMeta, and so do we through a built-in kind's schema.
-                meta_probe = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": doc.get("metadata") or {}}
-                errors = sorted(jsonschema.Draft7Validator(schema).iter_errors(body), key=lambda e: list(e.path))
-                for e in errors:
-                    problems.append(f"{where}: {'.'.join(str(p) for p in e.path) or '(root)'}: {e.message}")
-                try:
-                    kubernetes_validate.validate(meta_probe, version, strict=True)
-                except kubernetes_validate.ValidationError as e:
-                    problems.append(f"{where}: metadata: {e.message}")
-                how = f"CRD schema {os.path.basename(vendored)}"
-            else:
-                try:
-                    kubernetes_validate.validate(doc, version, strict=True)
-                except kubernetes_validate.SchemaNotFoundError:
-                    problems.append(f"{where}: no schema: not a Kubernetes {version} kind, and no CRD schema "
-                                    f"vendored as .ci/crd-schemas/{schema_name(api, kind)} (see --vendor)")
-                    continue
-                except kubernetes_validate.ValidationError as e:
-                    problems.append(f"{where}: {'.'.join(str(p) for p in e.path) or '(root)'}: {e.message}")
-                how = f"Kubernetes {version} strict"
-            if kind == "ScaledObject":
-                for trigger in (doc.get("spec") or {}).get("triggers") or []:
-                    if trigger.get("type") == "prometheus":
-                        check_promql((trigger.get("metadata") or {}).get("query", ""), where, problems)
-            checked.append(f"{os.path.basename(path)}:{kind} ({how})")
+            loaded.append(doc)
+            where = f"{path} document {index + 1} ({doc.get('kind') or '?'} {doc.get('apiVersion') or '?'})"
+            how = check_document(doc, version, where, problems)
+            if how:
+                checked.append(f"{os.path.basename(path)}:{doc.get('kind')} ({how})")
+    problems += self_test(loaded, version)
     for p in problems:
         print("FAIL " + p)
     print(f"checked {len(checked)} objects: " + ", ".join(checked))
