@@ -17,6 +17,11 @@ public enum ExporterApp {
     /// Runs the exporter and returns the process exit status: 0 after a graceful stop,
     /// 2 for a configuration or start-up error (with one line on standard error naming it).
     public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+        // Before the parse: the probe exits 0 or 1 only (Docker reserves 2), whatever the environment holds.
+        if arguments.dropFirst().contains("--healthcheck") {
+            return HealthCheck.run(arguments: Array(arguments.dropFirst()), environment: environment,
+                                   program: arguments.first ?? ExporterVersion.name)
+        }
         let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
         let configuration: ExporterConfiguration
         do {
