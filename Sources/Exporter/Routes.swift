@@ -13,6 +13,8 @@ public struct Routes: Sendable {
     public let reloads: ReloadCoordinator?
     /// Whether `POST /-/reload` is allowed (`--web.enable-lifecycle`, off by default as in Prometheus).
     public let enableLifecycle: Bool
+    /// The Alertmanager API v2 subset (silences, alerts) under `/api/v2/`; nil: 404.
+    public var alertmanagerAPI: AlertmanagerAPI?
 
     public init(state: ExporterState, telemetryPath: String, alerting: AlertingRuntime? = nil,
                 reloads: ReloadCoordinator? = nil, enableLifecycle: Bool = false) {
@@ -27,6 +29,7 @@ public struct Routes: Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let path = request.path
         if path == "/-/reload" { return reload(request) }
+        if path.hasPrefix("/api/v2/"), let api = alertmanagerAPI { return api.handle(request) }
         let known = [telemetryPath, "/-/healthy", "/-/ready", "/", "/api/v1/alerts"]
         guard known.contains(path) else {
             return .text(status: 404, "404 page not found: \(path) (try \(telemetryPath))\n")
