@@ -121,6 +121,47 @@ import TestSupport
         #expect(exporter.terminate() == 0)
     }
 
+    /// inhibit_rules in a real exporter: the critical alert mutes the warning on the same
+    /// queue; amtool lists the warning as inhibited; only the critical one is notified.
+    @Test func inhibitedAlertIsListedByAmtoolAndNotNotified() throws {
+        let redis = try RedisServer()
+        try CelerySeed.bind(redis, queue: "celery")
+        try CelerySeed.enqueue(redis, queue: "celery", count: 8)
+        let receiver = try RecordingReceiver()
+        let dir = try makeTemporaryDirectory("inhibit-e2e")
+        let rules = dir.appendingPathComponent("rules.yml")
+        try (Self.rulesYAML
+            + "\n      - alert: CeleryBacklogCritical\n        expr: celery_redis_queue_length > 7\n        labels: {severity: critical}\n").write(to: rules, atomically: true, encoding: .utf8)
+        let alerting = dir.appendingPathComponent("alerting.yml")
+        try Self.alertingYAML.replacingOccurrences(of: "PORT", with: "\(receiver.port)")
+            .write(to: alerting, atomically: true, encoding: .utf8)
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.3s", "--rules.file=\(rules.path)",
+            "--alerting.config=\(alerting.path)",
+        ])
+        let inhibited = waitUntil(timeout: 15) {
+            MetricsText(text: (try? exporter.get("/metrics").text) ?? "")
+                .value("celery_redis_alerts_suppressed", ["reason": "inhibited"]) == 1
+        }
+        #expect(inhibited, "stderr: \(exporter.stderr)")
+        let query = try amtool(exporter.port, ["alert", "query", "--inhibited", "-o", "json"])
+        let listed = json(query.stdout) as? [[String: Any]] ?? []
+        #expect(listed.count == 1, "\(query.stdout) \(query.stderr)")
+        #expect((listed.first?["labels"] as? [String: String])?["alertname"] == "CeleryBacklog")
+        let status = listed.first?["status"] as? [String: Any]
+        #expect(status?["state"] as? String == "suppressed")
+        #expect((status?["inhibitedBy"] as? [String])?.count == 1)
+        let notified = waitUntil(timeout: 15) { !receiver.requests.isEmpty }
+        #expect(notified)
+        Thread.sleep(forTimeInterval: 2)
+        let names = receiver.requests.flatMap { r -> [String] in
+            let body = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any]
+            return (body?["alerts"] as? [[String: Any]] ?? []).compactMap { ($0["labels"] as? [String: String])?["alertname"] }
+        }
+        #expect(Set(names) == ["CeleryBacklogCritical"], "notified: \(names)")
+        #expect(exporter.terminate() == 0)
+    }
+
     @Test func writesNeedTheFlagAndHostileBodiesAreRefused() throws {
         let redis = try RedisServer()
         let dir = try makeTemporaryDirectory("silences-off")
