@@ -100,10 +100,10 @@ public struct AlertmanagerAPI: Sendable {
             let value = try JSONValue.parse(request.body, maxDepth: SilenceLimits.maxJSONDepth)
             draft = try SilenceDecoding.silence(value, limits: silences.limits, now: now)
         } catch let error as SilenceDecoding.Failure {
-            silences.countRejected(error.kind.rawValue)
+            silences.countRejected(error.kind.rawValue, error.description)
             return .text(status: 400, "invalid silence: \(error.description)\n")
         } catch {
-            silences.countRejected("invalid")
+            silences.countRejected("invalid", "the body is not valid JSON")
             return .text(status: 400, "invalid silence: the body is not valid JSON (\(error))\n")
         }
         do {

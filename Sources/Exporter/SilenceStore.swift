@@ -37,6 +37,9 @@ public final class SilenceStore: Sendable {
         var rejected: [String: Double] = ["invalid": 0, "limit": 0, "size": 0]
         var expunged: [String: Double] = ["retention": 0, "cap": 0]
         var onChange: (@Sendable ([Silence], Double) -> Void)?
+        /// Refusal log lines: one per 10 s, with the count held back.
+        var lastRefusalLog = -Double.infinity
+        var refusalsHeldBack = 0
     }
 
     /// The file silences persist in, nil for memory only.
@@ -119,7 +122,7 @@ public final class SilenceStore: Sendable {
         }
         switch result {
         case .failure(let f):
-            if f.status == 400 { logger.warning("silence refused", metadata: ["reason": "\(f.description)"]) }
+            if f.status == 400 { logRefusal(f.description, now: now) }
             throw f
         case .success(let (id, list, notify)):
             logger.info("silence set", metadata: ["id": "\(id)", "matchers": "\(silence.matchers.count)"])
@@ -153,12 +156,32 @@ public final class SilenceStore: Sendable {
         }
     }
 
-    /// Counts a request refused before it reached the store (bad JSON, bad matcher, too large).
-    func countRejected(_ reason: String) { state.withLock { $0.rejected[reason, default: 0] += 1 } }
+    /// Counts (and logs, rate-limited) a request refused before it reached the store (bad
+    /// JSON, bad matcher, too large).
+    func countRejected(_ reason: String, _ text: String) {
+        state.withLock { $0.rejected[reason, default: 0] += 1 }
+        logRefusal(text, now: clock())
+    }
 
     private func refuse(_ reason: String, _ status: Int, _ text: String) -> Failure {
         state.withLock { $0.rejected[reason, default: 0] += 1 }
+        logRefusal(text, now: clock())
         return Failure(status: status, description: text)
+    }
+
+    /// At most one line per 10 s: a client posting garbage in a loop must not flood the log.
+    private func logRefusal(_ text: String, now: Double) {
+        let heldBack = state.withLock { s -> Int? in
+            guard now - s.lastRefusalLog >= 10 else {
+                s.refusalsHeldBack += 1
+                return nil
+            }
+            s.lastRefusalLog = now
+            defer { s.refusalsHeldBack = 0 }
+            return s.refusalsHeldBack
+        }
+        guard let heldBack else { return }
+        logger.warning("silence refused", metadata: ["reason": "\(text)", "refusals_not_logged": "\(heldBack)"])
     }
 
     /// Drops expired silences past retention, then the oldest expired past the cap.
