@@ -19,8 +19,8 @@ import TLS
 ///   ``SilenceLimits/retention`` and at most `maxSilences` of them (the oldest go first),
 ///   counted when dropped.
 /// - Persistence: the file holds the API's own `gettableSilence` list, written atomically
-///   (temporary file, `fsync`, `rename`) by a writer thread within ~200 ms of a change (never on
-///   the HTTP loop thread) and at shutdown. At start a missing file is an empty store; an
+///   (temporary file, `fsync`, `rename`) by the store's thread within ~200 ms of a change (never
+///   on the HTTP loop thread) and at shutdown. The same thread hands changes to the notifier. At start a missing file is an empty store; an
 ///   unreadable or corrupt one is logged and ignored, never fatal.
 public final class SilenceStore: Sendable {
     /// Why a write was refused; ``status`` is the HTTP status to answer with.
@@ -32,7 +32,10 @@ public final class SilenceStore: Sendable {
 
     private struct State {
         var silences: [String: Silence] = [:]
+        /// Changed since the last write of the file.
         var dirty = false
+        /// Changed since the notifier was last told.
+        var changed = false
         var stopping = false
         var rejected: [String: Double] = ["invalid": 0, "limit": 0, "size": 0]
         var expunged: [String: Double] = ["retention": 0, "cap": 0]
@@ -97,7 +100,7 @@ public final class SilenceStore: Sendable {
             throw refuse("invalid", 400, "end time must not be before start time")
         }
         silence.updatedAt = now
-        let result: Result<(String, [Silence], (@Sendable ([Silence], Double) -> Void)?), Failure> = state.withLock { s in
+        let result: Result<String, Failure> = state.withLock { s in
             gc(&s, now: now)
             if !silence.id.isEmpty {
                 guard let old = s.silences[silence.id] else {
@@ -118,22 +121,22 @@ public final class SilenceStore: Sendable {
             }
             s.silences[silence.id] = silence
             s.dirty = true
-            return .success((silence.id, Array(s.silences.values), s.onChange))
+            s.changed = true
+            return .success(silence.id)
         }
         switch result {
         case .failure(let f):
             if f.status == 400 { logRefusal(f.description, now: now) }
             throw f
-        case .success(let (id, list, notify)):
+        case .success(let id):
             logger.info("silence set", metadata: ["id": "\(id)", "matchers": "\(silence.matchers.count)"])
-            notify?(list, now)
             return id
         }
     }
 
     /// Expires silence `id` now (a pending one ends before it started, as in Alertmanager).
     public func expire(_ id: String, now: Double) throws(Failure) {
-        let result: Result<([Silence], (@Sendable ([Silence], Double) -> Void)?), Failure> = state.withLock { s in
+        let result: Result<Void, Failure> = state.withLock { s in
             guard var silence = s.silences[id] else {
                 return .failure(Failure(status: 404, description: "silence \(id) not found"))
             }
@@ -146,13 +149,12 @@ public final class SilenceStore: Sendable {
             silence.updatedAt = now
             s.silences[id] = silence
             s.dirty = true
-            return .success((Array(s.silences.values), s.onChange))
+            s.changed = true
+            return .success(())
         }
         switch result {
         case .failure(let f): throw f
-        case .success(let (list, notify)):
-            logger.info("silence expired", metadata: ["id": "\(id)"])
-            notify?(list, now)
+        case .success: logger.info("silence expired", metadata: ["id": "\(id)"])
         }
     }
 
@@ -264,13 +266,15 @@ public final class SilenceStore: Sendable {
         }
     }
 
-    /// Starts the writer thread (no-op without a file).
+    /// Starts the store's thread: every 200 ms it hands changed silences to the notifier
+    /// (muting every alert against every silence is kept off the HTTP loop thread) and writes
+    /// the file when one is configured.
     public func start() throws {
-        guard file != nil else { return }
-        let t = try NativeThread.spawn(name: "silences-write") { [self] in
+        let t = try NativeThread.spawn(name: "silences") { [self] in
             while true {
                 usleep(200_000)
                 let stop = state.withLock { $0.stopping }
+                tellIfChanged()
                 saveIfDirty()
                 if stop { return }
             }
@@ -278,11 +282,21 @@ public final class SilenceStore: Sendable {
         writer.withLock { $0 = t }
     }
 
-    /// Writes pending changes and stops the writer thread.
+    /// Writes pending changes and stops the thread.
     public func stop() {
         state.withLock { $0.stopping = true }
         if let t = writer.withLock({ w -> NativeThread? in defer { w = nil }; return w }) { t.join() }
         saveIfDirty()
+    }
+
+    private func tellIfChanged() {
+        let now = clock()
+        let pending = state.withLock { s -> ([Silence], @Sendable ([Silence], Double) -> Void)? in
+            guard s.changed, let body = s.onChange else { return nil }
+            s.changed = false
+            return (Array(s.silences.values), body)
+        }
+        if let (list, body) = pending { body(list, now) }
     }
 
     private func saveIfDirty() {
