@@ -262,7 +262,13 @@ public struct ExporterConfiguration: Sendable {
         }
         if let lifecycle = options.last("web.enable-lifecycle") { enableLifecycle = lifecycle == "true" }
         if let enable = options.last("web.enable-silences") { enableSilences = enable == "true" }
-        silencesFile = options.last("silences.file")
+        if let file = options.last("silences.file") {
+            let dir = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+            guard access(dir.isEmpty ? "/" : dir, W_OK | X_OK) == 0 else {
+                throw ConfigurationError("--silences.file=\(file): its directory is not writable (\(String(cString: strerror(errno))))")
+            }
+            silencesFile = file
+        }
         silenceLimits.retention = try Self.duration(options, "silences.retention", range: 60...(10 * Self.year))
             ?? silenceLimits.retention
         silenceLimits.maxSilences = try Self.integer(options, "silences.max-silences", range: 1...100_000)

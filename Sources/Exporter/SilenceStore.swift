@@ -43,6 +43,8 @@ public final class SilenceStore: Sendable {
         /// Refusal log lines: one per 10 s, with the count held back.
         var lastRefusalLog = -Double.infinity
         var refusalsHeldBack = 0
+        /// Write failures are retried every round but logged once a minute.
+        var lastWriteErrorLog = -Double.infinity
     }
 
     /// The file silences persist in, nil for memory only.
@@ -310,8 +312,16 @@ public final class SilenceStore: Sendable {
         }
         guard let list else { return }
         if let error = AtomicFile.write(path: file, bytes: AlertmanagerAPIv2.silences(list, now: now)) {
-            state.withLock { $0.dirty = true }  // try again at the next round
-            logger.error("cannot write the silences file", metadata: ["path": "\(file)", "err": "\(error)"])
+            let log = state.withLock { s -> Bool in
+                s.dirty = true  // try again at the next round
+                guard now - s.lastWriteErrorLog >= 60 else { return false }
+                s.lastWriteErrorLog = now
+                return true
+            }
+            if log {
+                logger.error("cannot write the silences file; retrying (logged once a minute)",
+                             metadata: ["path": "\(file)", "err": "\(error)"])
+            }
         }
     }
 

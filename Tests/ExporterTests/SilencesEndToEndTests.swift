@@ -209,6 +209,12 @@ import TestSupport
         #expect(open.terminate() == 0)
     }
 
+    @Test func unwritableSilencesDirectoryStopsStartUp() throws {
+        let r = try runExporterToExit(["--silences.file=/nonexistent-dir/silences.json"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--silences.file=/nonexistent-dir/silences.json: its directory is not writable"))
+    }
+
     @Test func corruptSilencesFileIsLoggedAndIgnored() throws {
         let redis = try RedisServer()
         let dir = try makeTemporaryDirectory("silences-corrupt")
