@@ -17,13 +17,17 @@ public final class CensusThread: Sendable {
 
     private let redis: RedisConfiguration
     private let backoff: ReconnectBackoff
+    private let sentinel: SentinelResolver?
     private let logger: Logger
     private let stopSignal = StopSignal()
     private let thread = Mutex<NativeThread?>(nil)
 
-    /// Creates the thread's owner; nothing connects until ``start()``.
-    public init(census: ResultCensus, redis: RedisConfiguration, backoff: ReconnectBackoff, logger: Logger) {
+    /// Creates the thread's owner; nothing connects until ``start()``. With `sentinel`, every
+    /// (re)connect asks it for the master.
+    public init(census: ResultCensus, redis: RedisConfiguration, backoff: ReconnectBackoff,
+                sentinel: SentinelResolver? = nil, logger: Logger) {
         self.census = census
+        self.sentinel = sentinel
         self.redis = redis
         self.backoff = backoff
         self.logger = logger
@@ -36,11 +40,12 @@ public final class CensusThread: Sendable {
             let census = self.census
             let configuration = self.redis
             let backoff = self.backoff
+            let sentinel = self.sentinel
             let logger = self.logger
             let stop = self.stopSignal
             thread = try NativeThread.spawn(name: "census") {
                 // Created on the thread that uses it: a RedisClient is confined to one thread.
-                let client = RedisClient(configuration: configuration, backoff: backoff, logger: logger)
+                let client = RedisClient(configuration: configuration, backoff: backoff, sentinel: sentinel, logger: logger)
                 census.run(using: client, clock: { wallClockNow() }, wait: { stop.wait(seconds: $0) })
                 client.close()
             }

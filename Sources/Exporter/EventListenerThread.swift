@@ -28,16 +28,17 @@ public final class EventListenerThread: Sendable {
     ///   - redis: the same configuration as the poller's client (endpoint, TLS, credentials).
     ///   - events: channel names, limits and liveness settings.
     ///   - backoff: the reconnect policy (the exporter's `--redis.backoff` settings).
+    ///   - sentinel: resolves the master on every (re)connect, so a failover re-subscribes there.
     ///   - census: receives every message too (result writes keep its counts current) and the
     ///     subscription changes (a (re)subscription requests a reconciliation pass: writes published
     ///     while unsubscribed were missed).
     public init(
         redis: RedisConfiguration, events: CeleryEventConfiguration, backoff: ReconnectBackoff = ReconnectBackoff(),
-        census: ResultCensus? = nil, logger: Logger = Logger(label: "events")
+        sentinel: SentinelResolver? = nil, census: ResultCensus? = nil, logger: Logger = Logger(label: "events")
     ) {
         self.monitor = CeleryEventMonitor(configuration: events, logger: logger)
         self.subscriber = RedisSubscriber(
-            configuration: redis, patterns: monitor.patterns, backoff: backoff, logger: logger)
+            configuration: redis, patterns: monitor.patterns, backoff: backoff, sentinel: sentinel, logger: logger)
         self.census = census
         self.logger = logger
     }

@@ -44,8 +44,13 @@ public enum ExporterApp {
         raiseFileDescriptorLimit(maxConnections: configuration.maxConnections, logger: logger)
 
         let redisConfiguration: RedisConfiguration
+        let sentinel: SentinelResolver?
         do {
             redisConfiguration = try configuration.redisConfiguration()
+            // One resolver for every connection (poller, census, Pub/Sub): one view of the master.
+            sentinel = try configuration.sentinelConfiguration().map {
+                SentinelResolver(configuration: $0, logger: Logger(label: "sentinel"))
+            }
             if let tls = redisConfiguration.tls {
                 // Load the CA, certificate and key now: a bad file is a start-up error, not a failing poll.
                 do {
@@ -119,14 +124,15 @@ public enum ExporterApp {
             return 2
         }
 
-        let redis = RedisClient(configuration: redisConfiguration, backoff: configuration.redisBackoff, logger: Logger(label: "redis"))
+        let redis = RedisClient(configuration: redisConfiguration, backoff: configuration.redisBackoff, sentinel: sentinel,
+                                logger: Logger(label: "redis"))
         let sampler = Sampler(configuration: configuration.celeryConfiguration(), logger: Logger(label: "sampler"))
         var eventListener: EventListenerThread?
         if configuration.celeryEvents {
             let listener = EventListenerThread(
                 redis: redisConfiguration,
                 events: configuration.celeryEventConfiguration(database: redisConfiguration.database),
-                backoff: configuration.redisBackoff, census: sampler.census, logger: Logger(label: "events"))
+                backoff: configuration.redisBackoff, sentinel: sentinel, census: sampler.census, logger: Logger(label: "events"))
             do {
                 try listener.start()
             } catch {
@@ -139,7 +145,7 @@ public enum ExporterApp {
         var censusThread: CensusThread?
         if let census = sampler.census {
             let thread = CensusThread(census: census, redis: redisConfiguration, backoff: configuration.redisBackoff,
-                                      logger: Logger(label: "census"))
+                                      sentinel: sentinel, logger: Logger(label: "census"))
             do {
                 try thread.start()
             } catch {
@@ -154,11 +160,13 @@ public enum ExporterApp {
                             ownFamilies: { [eventListener] in
                                 ServerMetrics.families(http: server.statistics, reloads: reloads.statistics)
                                     + (eventListener?.subscriberFamilies() ?? []) + ProcessMetrics.families()
+                                    + (sentinel?.metricFamilies() ?? [])
                             })
 
         server.start()
         logger.info("starting", metadata: [
-            "version": "\(ExporterVersion.version)", "redis": "\(redisConfiguration.redactedDescription)",
+            "version": "\(ExporterVersion.version)",
+            "redis": "\(sentinel.map { "\($0.configuration) db=\(redisConfiguration.database)" } ?? redisConfiguration.redactedDescription)",
             "poll_interval": "\(DurationParser.format(configuration.pollInterval))",
             "metrics": "\(server.boundAddresses.map(\.description).joined(separator: ","))\(configuration.telemetryPath)",
         ])

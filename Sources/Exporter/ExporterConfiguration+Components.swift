@@ -7,10 +7,17 @@ extension ExporterConfiguration {
     /// Errors name the flag; the URL in them is redacted.
     public func redisConfiguration() throws -> RedisConfiguration {
         var redis: RedisConfiguration
-        do {
-            redis = try RedisConfiguration(url: redisURL)
-        } catch {
-            throw ConfigurationError("--redis.url=\(RedisConfiguration.redact(url: redisURL)): \(error)")
+        if let sentinel = try sentinelURL() {
+            // The endpoint is a placeholder: every client asks the sentinels for the master.
+            redis = RedisConfiguration(
+                endpoint: sentinel.sentinels[0], database: sentinel.database, username: sentinel.username,
+                password: sentinel.password)
+        } else {
+            do {
+                redis = try RedisConfiguration(url: redisURL)
+            } catch {
+                throw ConfigurationError("--redis.url=\(RedisConfiguration.redact(url: redisURL)): \(error)")
+            }
         }
         if let redisUser { redis.username = redisUser }
         if let redisPassword { redis.password = redisPassword }
@@ -29,6 +36,41 @@ extension ExporterConfiguration {
         redis.connectTimeout = .milliseconds(Int64(redisConnectTimeout * 1000))
         redis.readTimeout = .milliseconds(Int64(redisReadTimeout * 1000))
         return redis
+    }
+
+    /// The Sentinel settings when `--redis.url` is a `sentinel://` URL, else nil (and then
+    /// `--redis.sentinel-master` is an error). Needs the master name; timeouts are Redis's.
+    public func sentinelConfiguration() throws -> SentinelConfiguration? {
+        guard let parsed = try sentinelURL() else {
+            if redisSentinelMaster != nil {
+                throw ConfigurationError("--redis.sentinel-master needs a sentinel://host:26379 URL in --redis.url")
+            }
+            if redisSentinelPassword != nil {
+                throw ConfigurationError("a Sentinel password (--redis.sentinel-password-file) needs a sentinel:// URL in --redis.url")
+            }
+            return nil
+        }
+        guard let master = redisSentinelMaster else {
+            throw ConfigurationError("--redis.url is a sentinel:// URL: --redis.sentinel-master NAME is needed (kombu's master_name)")
+        }
+        guard !master.isEmpty, master.utf8.count <= 256,
+              master.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0.isASCII }) else {
+            throw ConfigurationError("--redis.sentinel-master: expected a name of 1 to 256 printable ASCII characters without spaces")
+        }
+        return SentinelConfiguration(
+            sentinels: parsed.sentinels, masterName: master, password: redisSentinelPassword,
+            connectTimeout: .milliseconds(Int64(redisConnectTimeout * 1000)),
+            readTimeout: .milliseconds(Int64(redisReadTimeout * 1000)),
+            roleCheckInterval: .milliseconds(Int64(min(10, max(1, pollInterval)) * 1000)))
+    }
+
+    private func sentinelURL() throws -> SentinelConfiguration.ParsedURL? {
+        guard SentinelConfiguration.isSentinelURL(redisURL) else { return nil }
+        do {
+            return try SentinelConfiguration.parse(url: redisURL)
+        } catch {
+            throw ConfigurationError("--redis.url=\(SentinelConfiguration.redact(url: redisURL)): \(error)")
+        }
     }
 
     /// Reconnect backoff capped below the poll interval, so every poll tries again once Redis is back

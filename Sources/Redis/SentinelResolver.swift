@@ -1,0 +1,247 @@
+import Logging
+import Sockets
+import Synchronization
+import TLS
+
+/// Finds the current Redis master through Sentinel, for every connection the exporter makes.
+///
+/// One resolver is shared by all clients of a target (poller, census, Pub/Sub listener); each asks
+/// it on every (re)connect through ``connectToMaster(base:tlsContext:discardRepliesAbove:logger:)``:
+///
+/// 1. The sentinels are asked in order with `SENTINEL GET-MASTER-ADDR-BY-NAME`, each within its own
+///    connect and read deadline and reply limit; the first plausible answer wins.
+/// 2. The named address is connected with the Redis master's settings (credentials, database) and
+///    must say `ROLE` master (`INFO replication` when an ACL refuses `ROLE`): a sentinel that names
+///    a replica (stale, partitioned, or lying) is not trusted, and the sentinels are asked again.
+/// 3. A master other than the last one seen counts as a failover.
+///
+/// Clients re-ask after any connection failure, a `-READONLY` reply, or a periodic `ROLE` check that
+/// fails (``SentinelConfiguration/roleCheckInterval``), and drop a connection to an address that is
+/// no longer ``currentMaster`` (another client saw the failover first). Sentinel itself closes
+/// clients of a demoted master (`CLIENT KILL TYPE normal/pubsub`), which starts the same path.
+public final class SentinelResolver: Sendable {
+    /// Why an answer from the sentinels was not used; the `reason` label of the failure counter.
+    public enum FailureReason: String, Sendable, CaseIterable {
+        /// The sentinel could not be reached, refused our credentials or did not answer in time.
+        case unreachable
+        /// The sentinel does not monitor a master of that name (nil reply or an error reply).
+        case unknownMaster = "unknown_master"
+        /// The answer was not two strings naming a plausible host and port.
+        case badReply = "bad_reply"
+        /// The named server is up but not a master (a replica, or a sentinel).
+        case notMaster = "not_master"
+    }
+
+    /// Counts and the current master, for metrics.
+    public struct Statistics: Sendable, Equatable {
+        /// The master the last successful resolution connected to; nil before the first.
+        public var master: SocketEndpoint?
+        /// Times the master changed after the first resolution.
+        public var failovers: UInt64 = 0
+        /// Sentinel answers not used, by reason.
+        public var failures: [FailureReason: UInt64] = [:]
+    }
+
+    /// Where the sentinels are and which master to ask for.
+    public let configuration: SentinelConfiguration
+    private let state = Mutex(Statistics())
+    private let logger: Logger
+    private let warnings = RateLimitedLog(interval: .seconds(30))
+
+    /// Creates a resolver; nothing connects until a client asks.
+    public init(configuration: SentinelConfiguration, logger: Logger = Logger(label: "redis.sentinel")) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// A copy of the counts and the current master.
+    public var statistics: Statistics { state.withLock { $0 } }
+
+    /// The master the last resolution connected to (nil before the first).
+    public var currentMaster: SocketEndpoint? { state.withLock { $0.master } }
+
+    /// Asks the sentinels in order and returns the first plausible master address. Each failure is
+    /// counted and logged (at most every 30 s per reason); throws when no sentinel gave one.
+    public func askSentinels() throws -> SocketEndpoint {
+        var problems: [String] = []
+        for sentinel in configuration.sentinels {
+            switch ask(sentinel) {
+            case .success(let address): return address
+            case .failure(let failure):
+                record(failure.reason, detail: failure.detail, sentinel: sentinel)
+                problems.append("\(sentinel): \(failure.detail)")
+            }
+        }
+        throw RedisError.connect(
+            endpoint: "Sentinel master \"\(configuration.masterName)\"",
+            reason: "no sentinel named a usable master (\(problems.joined(separator: "; ")))")
+    }
+
+    /// Resolves the master and returns a connection to it that has confirmed it is the master;
+    /// `base` supplies everything but the endpoint. Asks the sentinels at most twice: during a
+    /// failover a sentinel can name the old master after it was demoted; the client's backoff
+    /// spaces out further tries.
+    func connectToMaster(
+        base: RedisConfiguration, tlsContext: TLSClientContext?, discardRepliesAbove: Int?, logger: Logger
+    ) throws -> RedisConnection {
+        var lastError: RedisError?
+        for _ in 0..<2 {
+            let address = try askSentinels()
+            var settings = base
+            settings.endpoint = address
+            let connection = try RedisConnection(
+                configuration: settings, tlsContext: tlsContext, discardRepliesAbove: discardRepliesAbove,
+                logger: logger)
+            let role: String
+            do {
+                role = try self.role(of: connection)
+            } catch {
+                connection.close()
+                throw error
+            }
+            if role == "master" {
+                adopt(address)
+                return connection
+            }
+            connection.close()
+            let detail = "the sentinels named \(address), whose ROLE is \(role.prefix(32)), not master"
+            record(.notMaster, detail: detail, sentinel: nil)
+            lastError = .server(command: "ROLE", message: detail)
+        }
+        throw lastError ?? .closed
+    }
+
+    /// True when `connection` still goes to the current master: its address is ``currentMaster``
+    /// and it answers `ROLE` with master. A failed check is counted and logged.
+    func confirmsMaster(_ connection: RedisConnection) -> Bool {
+        guard connection.configuration.endpoint == currentMaster else { return false }
+        do {
+            let role = try self.role(of: connection)
+            if role == "master" { return true }
+            record(
+                .notMaster, detail: "\(connection.configuration.endpoint) now has ROLE \(role.prefix(32))",
+                sentinel: nil)
+            return false
+        } catch {
+            return false
+        }
+    }
+
+    /// The server's role: `ROLE`'s first element, or `role:` from `INFO replication` when `ROLE`
+    /// is refused (an ACL without `@admin`). Throws on transport failures; an unreadable answer
+    /// is `"unknown"`.
+    func role(of connection: RedisConnection) throws -> String {
+        let reply = try connection.pipeline([redisCommand("ROLE")])[0]
+        if let first = reply.array?.first?.bytes {
+            return String(decoding: first.prefix(64), as: UTF8.self)
+        }
+        guard reply.errorMessage != nil else { return "unknown" }
+        let info = try connection.pipeline([redisCommand("INFO", "replication")])[0]
+        guard let text = info.bytes else { return "unknown" }
+        for line in String(decoding: text.prefix(65_536), as: UTF8.self).split(whereSeparator: \.isNewline)
+        where line.hasPrefix("role:") {
+            return String(line.dropFirst(5).prefix(64))
+        }
+        return "unknown"
+    }
+
+    /// Makes `address` the current master, counting a change as a failover.
+    private func adopt(_ address: SocketEndpoint) {
+        let previous = state.withLock { state -> SocketEndpoint? in
+            let previous = state.master
+            if previous != nil && previous != address { state.failovers += 1 }
+            state.master = address
+            return previous
+        }
+        if previous == nil {
+            logger.info(
+                "Redis master found through Sentinel",
+                metadata: ["master_name": "\(configuration.masterName)", "address": "\(address)"])
+        } else if previous != address {
+            logger.warning(
+                "Redis master changed (failover); following it",
+                metadata: [
+                    "master_name": "\(configuration.masterName)", "from": "\(previous!)", "to": "\(address)",
+                ])
+        }
+    }
+
+    private func record(_ reason: FailureReason, detail: String, sentinel: SocketEndpoint?) {
+        state.withLock { $0.failures[reason, default: 0] += 1 }
+        guard let suppressed = warnings.admit(reason.rawValue) else { return }
+        var metadata: Logger.Metadata = [
+            "master_name": "\(configuration.masterName)", "reason": "\(reason.rawValue)", "detail": "\(detail)",
+            "suppressed": "\(suppressed)",
+        ]
+        if let sentinel { metadata["sentinel"] = "\(sentinel)" }
+        logger.warning("Sentinel answer not used", metadata: metadata)
+    }
+
+    private struct Failure: Error {
+        var reason: FailureReason
+        var detail: String
+    }
+
+    /// One sentinel's answer, checked.
+    private func ask(_ sentinel: SocketEndpoint) -> Result<SocketEndpoint, Failure> {
+        let reply: RESPValue
+        do {
+            let connection = try RedisConnection(
+                configuration: configuration.connectionConfiguration(for: sentinel), tlsContext: nil, logger: logger)
+            defer { connection.close() }
+            reply = try connection.pipeline([
+                redisCommand("SENTINEL", "GET-MASTER-ADDR-BY-NAME", configuration.masterName)
+            ])[0]
+        } catch {
+            return .failure(Failure(reason: .unreachable, detail: "\(error)"))
+        }
+        return SentinelResolver.masterAddress(in: reply, masterName: configuration.masterName)
+            .mapError { Failure(reason: $0.reason, detail: $0.detail) }
+    }
+
+    /// Longest host name accepted from a sentinel (DNS's limit).
+    static let maximumHostLength = 253
+
+    /// Checks a `GET-MASTER-ADDR-BY-NAME` reply: two bulk strings, a host of letters, digits and
+    /// `.-_:` (IPv6 unbracketed) that is not the unspecified address, and a port from 1 to 65535.
+    static func masterAddress(
+        in reply: RESPValue, masterName: String
+    ) -> Result<SocketEndpoint, FailureReasonAndDetail> {
+        if reply == .null {
+            return .failure(FailureReasonAndDetail(.unknownMaster, "no master named \"\(masterName)\" is monitored"))
+        }
+        if let message = reply.errorMessage {
+            return .failure(FailureReasonAndDetail(.unknownMaster, "error reply: \(message.prefix(200))"))
+        }
+        guard let items = reply.array, items.count == 2, let hostBytes = items[0].bytes, let portBytes = items[1].bytes
+        else {
+            return .failure(FailureReasonAndDetail(.badReply, "expected [host, port], got \(String(describing: reply).prefix(120))"))
+        }
+        let allowed = Set(".-_:".utf8)
+        guard !hostBytes.isEmpty, hostBytes.count <= maximumHostLength,
+            hostBytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || allowed.contains($0) })
+        else {
+            return .failure(FailureReasonAndDetail(.badReply, "implausible master host (\(hostBytes.count) bytes)"))
+        }
+        let host = String(decoding: hostBytes, as: UTF8.self)
+        guard !["0.0.0.0", "::", "0:0:0:0:0:0:0:0"].contains(host) else {
+            return .failure(FailureReasonAndDetail(.badReply, "the unspecified address \(host) is not a master address"))
+        }
+        guard portBytes.count <= 5, portBytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let port = UInt16(String(decoding: portBytes, as: UTF8.self)), port > 0
+        else {
+            return .failure(FailureReasonAndDetail(.badReply, "implausible master port"))
+        }
+        return .success(.tcp(host: host, port: port))
+    }
+
+    /// A rejected answer: why, and a line for the log.
+    struct FailureReasonAndDetail: Error, Equatable {
+        var reason: FailureReason
+        var detail: String
+        init(_ reason: FailureReason, _ detail: String) {
+            self.reason = reason
+            self.detail = detail
+        }
+    }
+}
