@@ -86,7 +86,13 @@ public final class SentinelResolver: Sendable {
     ) throws -> RedisConnection {
         var lastError: RedisError?
         for _ in 0..<2 {
-            let address = try askSentinels()
+            let address: SocketEndpoint
+            do {
+                address = try askSentinels()
+            } catch {
+                // A second round that fails says less than why the first answer was refused.
+                throw lastError ?? error
+            }
             var settings = base
             settings.endpoint = address
             let connection = try RedisConnection(
@@ -192,6 +198,10 @@ public final class SentinelResolver: Sendable {
             reply = try connection.pipeline([
                 redisCommand("SENTINEL", "GET-MASTER-ADDR-BY-NAME", configuration.masterName)
             ])[0]
+        } catch RedisError.replyTooLarge(let limit) {
+            return .failure(Failure(reason: .badReply, detail: "answer larger than \(limit) bytes"))
+        } catch RedisError.protocol(let message) {
+            return .failure(Failure(reason: .badReply, detail: "not RESP: \(message.prefix(120))"))
         } catch {
             return .failure(Failure(reason: .unreachable, detail: "\(error)"))
         }
@@ -215,7 +225,7 @@ public final class SentinelResolver: Sendable {
         }
         guard let items = reply.array, items.count == 2, let hostBytes = items[0].bytes, let portBytes = items[1].bytes
         else {
-            return .failure(FailureReasonAndDetail(.badReply, "expected [host, port], got \(String(describing: reply).prefix(120))"))
+            return .failure(FailureReasonAndDetail(.badReply, "expected [host, port], got \(shape(of: reply))"))
         }
         let allowed = Set(".-_:".utf8)
         guard !hostBytes.isEmpty, hostBytes.count <= maximumHostLength,
@@ -233,6 +243,18 @@ public final class SentinelResolver: Sendable {
             return .failure(FailureReasonAndDetail(.badReply, "implausible master port"))
         }
         return .success(.tcp(host: host, port: port))
+    }
+
+    /// The kind of a reply, for a log line (never its content: it could be anything).
+    static func shape(of reply: RESPValue) -> String {
+        switch reply {
+        case .array(let items): return "an array of \(items.count) elements"
+        case .bulk(let bytes): return "a \(bytes.count)-byte string"
+        case .status: return "a status reply"
+        case .integer: return "an integer"
+        case .error: return "an error reply"
+        case .null: return "nil"
+        }
     }
 
     /// A rejected answer: why, and a line for the log.
