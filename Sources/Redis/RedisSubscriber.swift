@@ -95,6 +95,10 @@ public final class RedisSubscriber: Sendable {
         self.random = random
     }
 
+    /// What the log lines name: the configuration, or the sentinels and master name (the
+    /// configuration's endpoint is then only a placeholder).
+    private var target: String { sentinel.map { "\($0.configuration)" } ?? "\(configuration)" }
+
     /// Asks ``run(_:)`` to return; it does so within about ``idleTimeout`` (or at once when it is
     /// waiting out a backoff delay, which it sleeps in short slices). Idempotent.
     public func stop() { stopRequested.store(true, ordering: .releasing) }
@@ -138,7 +142,7 @@ public final class RedisSubscriber: Sendable {
                     if consecutiveFailures > 0 {
                         logger.info(
                             "Pub/Sub subscription restored",
-                            metadata: ["redis": "\(configuration)", "after_failures": "\(consecutiveFailures)"])
+                            metadata: ["redis": "\(target)", "after_failures": "\(consecutiveFailures)"])
                     }
                     consecutiveFailures = 0
                 }
@@ -160,7 +164,7 @@ public final class RedisSubscriber: Sendable {
                 logger.log(
                     level: level, "Pub/Sub connection failed; re-subscribing after a backoff",
                     metadata: [
-                        "redis": "\(configuration)", "error": "\(mapped)",
+                        "redis": "\(target)", "error": "\(mapped)",
                         "consecutive_failures": "\(consecutiveFailures)",
                         "retry_in_ms": "\(RedisError.milliseconds(delay))",
                     ])
@@ -250,7 +254,7 @@ public final class RedisSubscriber: Sendable {
                     }
                     onSubscribed()
                     logger.debug(
-                        "subscribed", metadata: ["redis": "\(configuration)", "patterns": "\(patterns.count)"])
+                        "subscribed", metadata: ["redis": "\(target)", "patterns": "\(patterns.count)"])
                     handler(.subscribed)
                 }
             default:
@@ -273,7 +277,7 @@ public final class RedisSubscriber: Sendable {
         logger.warning(
             "dropped Pub/Sub messages larger than the limit",
             metadata: [
-                "redis": "\(configuration)", "dropped": "\(drops.sinceWarning)",
+                "redis": "\(target)", "dropped": "\(drops.sinceWarning)",
                 "limit_bytes": "\(maximumMessageBytes)",
             ])
         drops.lastWarning = now

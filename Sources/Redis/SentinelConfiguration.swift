@@ -29,8 +29,9 @@ public struct SentinelConfiguration: Sendable, Equatable, CustomStringConvertibl
     public var connectTimeout: Duration
     /// Time allowed for one sentinel's answer.
     public var readTimeout: Duration
-    /// How often a client re-checks with `ROLE` that its long-lived connection still goes to the
-    /// master (a demoted master keeps serving reads, so nothing else would tell).
+    /// How often a client re-checks that its long-lived connection still goes to the master: it
+    /// asks the sentinels again and sends `ROLE` (a demoted master keeps serving reads, and an old
+    /// master keeps saying master until Sentinel reconfigures it, so nothing else would tell).
     public var roleCheckInterval: Duration
 
     /// Creates a configuration; 5 s timeouts and a 10 s role check by default.

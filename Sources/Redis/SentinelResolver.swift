@@ -15,8 +15,9 @@ import TLS
 ///    a replica (stale, partitioned, or lying) is not trusted, and the sentinels are asked again.
 /// 3. A master other than the last one seen counts as a failover.
 ///
-/// Clients re-ask after any connection failure, a `-READONLY` reply, or a periodic `ROLE` check that
-/// fails (``SentinelConfiguration/roleCheckInterval``), and drop a connection to an address that is
+/// Clients re-ask after any connection failure, a `-READONLY` reply, or a periodic check that fails
+/// (``SentinelConfiguration/roleCheckInterval``: the sentinels name another master, or `ROLE` is
+/// not master; command clients only, Pub/Sub cannot send `ROLE`), and drop a connection to an address that is
 /// no longer ``currentMaster`` (another client saw the failover first). Sentinel itself closes
 /// clients of a demoted master (`CLIENT KILL TYPE normal/pubsub`), which starts the same path.
 public final class SentinelResolver: Sendable {
@@ -117,10 +118,19 @@ public final class SentinelResolver: Sendable {
         throw lastError ?? .closed
     }
 
-    /// True when `connection` still goes to the current master: its address is ``currentMaster``
-    /// and it answers `ROLE` with master. A failed check is counted and logged.
+    /// True when `connection` still goes to the current master: its address is ``currentMaster``,
+    /// the sentinels name no other (the old master keeps saying master for seconds after a
+    /// failover, until Sentinel demotes it), and it answers `ROLE` with master. When no sentinel
+    /// answers, a working master is kept. A failed check is counted and logged.
     func confirmsMaster(_ connection: RedisConnection) -> Bool {
-        guard connection.configuration.endpoint == currentMaster else { return false }
+        let endpoint = connection.configuration.endpoint
+        guard endpoint == currentMaster else { return false }
+        if let named = try? askSentinels(), named != endpoint {
+            logger.info(
+                "Sentinel names another master; reconnecting",
+                metadata: ["master_name": "\(configuration.masterName)", "from": "\(endpoint)", "to": "\(named)"])
+            return false
+        }
         do {
             let role = try self.role(of: connection)
             if role == "master" { return true }

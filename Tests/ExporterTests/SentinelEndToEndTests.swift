@@ -97,6 +97,50 @@ import TestSupport
         #expect(exporter.terminate() == 0)
     }
 
+    /// The Sentinel password (file or environment) goes only to the sentinels, the URL's password
+    /// only to the master; a wrong Sentinel password is counted and logged, and neither secret shows.
+    @Test func sentinelAndRedisPasswordsAreSeparateAndNeverShown() throws {
+        let master = try RedisServer(password: "redis-Secret1")
+        let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port, password: "sentinel-Secret2",
+                                         masterPassword: "redis-Secret1")
+        try CelerySeed.bind(master, queue: "celery")
+        try CelerySeed.enqueue(master, queue: "celery", count: 4)
+        let directory = try makeTemporaryDirectory("sentinel-secret")
+        let file = directory.appendingPathComponent("sentinel-password")
+        try "sentinel-Secret2\n".write(to: file, atomically: true, encoding: .utf8)
+        let url = "--redis.url=sentinel://:redis-Secret1@127.0.0.1:\(sentinel.port)/0"
+        let viaFile = try ExporterProcess(arguments: [
+            url, "--redis.sentinel-master=mymaster", "--redis.sentinel-password-file=\(file.path)", "--poll.interval=0.2s",
+        ])
+        let viaEnvironment = try ExporterProcess(
+            arguments: [url, "--redis.sentinel-master=mymaster", "--poll.interval=0.2s"],
+            environment: ["CELERY_REDIS_EXPORTER_REDIS_SENTINEL_PASSWORD": "sentinel-Secret2"])
+        for exporter in [viaFile, viaEnvironment] {
+            var m = MetricsText(text: "")
+            let up = waitUntil(timeout: 15) {
+                m = Self.metrics(exporter)
+                return m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 4
+            }
+            #expect(up, "stderr: \(exporter.stderr)")
+            #expect(!m.text.contains("Secret"))
+            #expect(exporter.terminate() == 0)
+            #expect(!exporter.stderr.contains("Secret"))
+        }
+
+        // Without the Sentinel password the sentinel refuses us: counted as unreachable, not a crash.
+        let refused = try ExporterProcess(arguments: [url, "--redis.sentinel-master=mymaster", "--poll.interval=0.2s"])
+        var m = MetricsText(text: "")
+        let counted = waitUntil(timeout: 15) {
+            m = Self.metrics(refused)
+            return m.value("celery_redis_up") == 0
+                && (m.value("celery_redis_sentinel_query_failures_total", ["master": "mymaster", "reason": "unreachable"]) ?? 0) >= 1
+        }
+        #expect(counted, "stderr: \(refused.stderr)")
+        #expect(refused.terminate() == 0)
+        #expect(!refused.stderr.contains("Secret") && !m.text.contains("Secret"))
+        #expect(refused.stderr.contains("NOAUTH") || refused.stderr.contains("authentication"), "stderr: \(refused.stderr)")
+    }
+
     @Test(arguments: [
         (["--redis.url=sentinel://127.0.0.1:26379"], "--redis.sentinel-master"),
         (["--redis.url=redis://127.0.0.1:6379/0", "--redis.sentinel-master=m"], "needs a sentinel://"),
