@@ -98,6 +98,48 @@ import Testing
         #expect(resolver.statistics.master == nil)
     }
 
+    /// Nobody closes the connection and the old server still says master: the periodic check
+    /// still moves the client, because the sentinels now name another master.
+    @Test func thePeriodicCheckMovesAClientWhoseServerStillSaysMaster() throws {
+        let first = try RedisServer()
+        let second = try RedisServer()
+        _ = try first.command("SET", "where", "first")
+        _ = try second.command("SET", "where", "second")
+        let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: first.port)
+        let resolver = SentinelResolver(configuration: Self.sentinelConfiguration([sentinel.port]))
+        let client = RedisClient(configuration: Self.base(), sentinel: resolver)
+        #expect(try client.pipeline([redisCommand("GET", "where")]) == [.bulk(Array("first".utf8))])
+        _ = try sentinel.cli(["SENTINEL", "REMOVE", "mymaster"])
+        _ = try sentinel.cli(["SENTINEL", "MONITOR", "mymaster", "127.0.0.1", String(second.port), "1"])
+        let moved = waitUntil(timeout: 10) {
+            (try? client.pipeline([redisCommand("GET", "where")])) == [.bulk(Array("second".utf8))]
+        }
+        #expect(moved)
+        #expect(resolver.statistics.failovers == 1)
+        #expect(client.consecutiveFailures == 0)
+    }
+
+    /// A `-READONLY` reply means the server was demoted: the next call goes through Sentinel
+    /// again, long before the periodic check (an hour here) would notice.
+    @Test func aReadonlyReplySendsTheNextCallThroughSentinel() throws {
+        let first = try RedisServer()
+        let second = try RedisServer()
+        let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: first.port)
+        var settings = Self.sentinelConfiguration([sentinel.port])
+        settings.roleCheckInterval = .seconds(3600)
+        let resolver = SentinelResolver(configuration: settings)
+        let client = RedisClient(configuration: Self.base(), sentinel: resolver)
+        func port() throws -> [UInt8]? { try client.pipeline([redisCommand("CONFIG", "GET", "port")])[0].array?.last?.bytes }
+        #expect(try port() == Array(String(first.port).utf8))
+        _ = try sentinel.cli(["SENTINEL", "REMOVE", "mymaster"])
+        _ = try sentinel.cli(["SENTINEL", "MONITOR", "mymaster", "127.0.0.1", String(second.port), "1"])
+        _ = try first.cli(["REPLICAOF", "127.0.0.1", String(second.port)])
+        let reply = try client.pipeline([redisCommand("SET", "k", "v")])[0]
+        #expect(reply.errorMessage?.hasPrefix("READONLY") == true, "\(reply)")
+        #expect(try port() == Array(String(second.port).utf8))
+        #expect(resolver.statistics.failovers == 1)
+    }
+
     @Test func theClientFollowsAForcedFailoverWithoutBeingRecreated() throws {
         let (master, replica) = try Self.replicated()
         let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port)
