@@ -111,7 +111,7 @@ public final class SentinelResolver: Sendable {
                 return connection
             }
             connection.close()
-            let detail = "the sentinels named \(address), whose ROLE is \(role.prefix(32)), not master"
+            let detail = "the sentinels named \(address), whose ROLE is \(RedisError.sanitizedServerText(role)), not master"
             record(.notMaster, detail: detail, sentinel: nil)
             lastError = .server(command: "ROLE", message: detail)
         }
@@ -135,7 +135,7 @@ public final class SentinelResolver: Sendable {
             let role = try self.role(of: connection)
             if role == "master" { return true }
             record(
-                .notMaster, detail: "\(connection.configuration.endpoint) now has ROLE \(role.prefix(32))",
+                .notMaster, detail: "\(connection.configuration.endpoint) now has ROLE \(RedisError.sanitizedServerText(role))",
                 sentinel: nil)
             return false
         } catch {
@@ -231,7 +231,7 @@ public final class SentinelResolver: Sendable {
             return .failure(FailureReasonAndDetail(.unknownMaster, "no master named \"\(masterName)\" is monitored"))
         }
         if let message = reply.errorMessage {
-            return .failure(FailureReasonAndDetail(.unknownMaster, "error reply: \(message.prefix(200))"))
+            return .failure(FailureReasonAndDetail(.unknownMaster, "error reply: \(RedisError.sanitizedServerText(message, maximumBytes: 200))"))
         }
         guard let items = reply.array, items.count == 2, let hostBytes = items[0].bytes, let portBytes = items[1].bytes
         else {
