@@ -48,6 +48,11 @@ public final class SentinelResolver: Sendable {
     private let state = Mutex(Statistics())
     private let logger: Logger
     private let warnings = RateLimitedLog(interval: .seconds(30))
+    /// Monotonic nanoseconds when a round found no sentinel answering usefully; nil after a success.
+    private let allFailedAt = Mutex<Int64?>(nil)
+    /// After a round where no sentinel answered, periodic checks skip the sentinels this long (each
+    /// silent sentinel costs a connect timeout, and the working master connection is kept anyway).
+    static let quietAfterAllFailed: Int64 = 60_000_000_000
 
     /// Creates a resolver; nothing connects until a client asks.
     public init(configuration: SentinelConfiguration, logger: Logger = Logger(label: "redis.sentinel")) {
@@ -67,12 +72,15 @@ public final class SentinelResolver: Sendable {
         var problems: [String] = []
         for sentinel in configuration.sentinels {
             switch ask(sentinel) {
-            case .success(let address): return address
+            case .success(let address):
+                allFailedAt.withLock { $0 = nil }
+                return address
             case .failure(let failure):
                 record(failure.reason, detail: failure.detail, sentinel: sentinel)
                 problems.append("\(sentinel): \(failure.detail)")
             }
         }
+        allFailedAt.withLock { $0 = Deadline.monotonicNow() }
         throw RedisError.connect(
             endpoint: "Sentinel master \"\(configuration.masterName)\"",
             reason: "no sentinel named a usable master (\(problems.joined(separator: "; ")))")
@@ -125,7 +133,10 @@ public final class SentinelResolver: Sendable {
     func confirmsMaster(_ connection: RedisConnection) -> Bool {
         let endpoint = connection.configuration.endpoint
         guard endpoint == currentMaster else { return false }
-        if let named = try? askSentinels(), named != endpoint {
+        let sentinelsQuiet = allFailedAt.withLock { failed in
+            failed.map { Deadline.monotonicNow() - $0 < SentinelResolver.quietAfterAllFailed } ?? false
+        }
+        if !sentinelsQuiet, let named = try? askSentinels(), named != endpoint {
             logger.info(
                 "Sentinel names another master; reconnecting",
                 metadata: ["master_name": "\(configuration.masterName)", "from": "\(endpoint)", "to": "\(named)"])
@@ -217,63 +228,5 @@ public final class SentinelResolver: Sendable {
         }
         return SentinelResolver.masterAddress(in: reply, masterName: configuration.masterName)
             .mapError { Failure(reason: $0.reason, detail: $0.detail) }
-    }
-
-    /// Longest host name accepted from a sentinel (DNS's limit).
-    static let maximumHostLength = 253
-
-    /// Checks a `GET-MASTER-ADDR-BY-NAME` reply: two bulk strings, a host of letters, digits and
-    /// `.-_:` (IPv6 unbracketed) that is not the unspecified address, and a port from 1 to 65535.
-    static func masterAddress(
-        in reply: RESPValue, masterName: String
-    ) -> Result<SocketEndpoint, FailureReasonAndDetail> {
-        if reply == .null {
-            return .failure(FailureReasonAndDetail(.unknownMaster, "no master named \"\(masterName)\" is monitored"))
-        }
-        if let message = reply.errorMessage {
-            return .failure(FailureReasonAndDetail(.unknownMaster, "error reply: \(RedisError.sanitizedServerText(message, maximumBytes: 200))"))
-        }
-        guard let items = reply.array, items.count == 2, let hostBytes = items[0].bytes, let portBytes = items[1].bytes
-        else {
-            return .failure(FailureReasonAndDetail(.badReply, "expected [host, port], got \(shape(of: reply))"))
-        }
-        let allowed = Set(".-_:".utf8)
-        guard !hostBytes.isEmpty, hostBytes.count <= maximumHostLength,
-            hostBytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || allowed.contains($0) })
-        else {
-            return .failure(FailureReasonAndDetail(.badReply, "implausible master host (\(hostBytes.count) bytes)"))
-        }
-        let host = String(decoding: hostBytes, as: UTF8.self)
-        guard !["0.0.0.0", "::", "0:0:0:0:0:0:0:0"].contains(host) else {
-            return .failure(FailureReasonAndDetail(.badReply, "the unspecified address \(host) is not a master address"))
-        }
-        guard portBytes.count <= 5, portBytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-            let port = UInt16(String(decoding: portBytes, as: UTF8.self)), port > 0
-        else {
-            return .failure(FailureReasonAndDetail(.badReply, "implausible master port"))
-        }
-        return .success(.tcp(host: host, port: port))
-    }
-
-    /// The kind of a reply, for a log line (never its content: it could be anything).
-    static func shape(of reply: RESPValue) -> String {
-        switch reply {
-        case .array(let items): return "an array of \(items.count) elements"
-        case .bulk(let bytes): return "a \(bytes.count)-byte string"
-        case .status: return "a status reply"
-        case .integer: return "an integer"
-        case .error: return "an error reply"
-        case .null: return "nil"
-        }
-    }
-
-    /// A rejected answer: why, and a line for the log.
-    struct FailureReasonAndDetail: Error, Equatable {
-        var reason: FailureReason
-        var detail: String
-        init(_ reason: FailureReason, _ detail: String) {
-            self.reason = reason
-            self.detail = detail
-        }
     }
 }

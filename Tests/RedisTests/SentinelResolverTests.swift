@@ -140,6 +140,27 @@ import Testing
         #expect(resolver.statistics.failovers == 1)
     }
 
+    /// With every sentinel gone (one refusing, one silent until its deadline), a working master
+    /// connection is kept, and the periodic check does not wait on the sentinels again every time.
+    @Test func sentinelsDownKeepTheMasterConnectionAndAreAskedOnceNotEveryCheck() throws {
+        let master = try RedisServer()
+        let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port)
+        let silent = try SilentListener()
+        var settings = Self.sentinelConfiguration([sentinel.port, silent.port])
+        settings.roleCheckInterval = .milliseconds(100)
+        let resolver = SentinelResolver(configuration: settings)
+        let client = RedisClient(configuration: Self.base(), sentinel: resolver)
+        #expect(try client.pipeline([redisCommand("PING")]) == [.status("PONG")])
+        sentinel.stop()
+        for _ in 0..<5 {
+            usleep(150_000)
+            #expect(try client.pipeline([redisCommand("PING")]) == [.status("PONG")])
+        }
+        // One round (both sentinels), not one per check.
+        #expect(resolver.statistics.failures[.unreachable] == 2)
+        #expect(resolver.statistics.master == .tcp(host: "127.0.0.1", port: master.port))
+    }
+
     @Test func theClientFollowsAForcedFailoverWithoutBeingRecreated() throws {
         let (master, replica) = try Self.replicated()
         let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port)
