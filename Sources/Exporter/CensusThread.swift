@@ -17,6 +17,7 @@ public final class CensusThread: Sendable {
 
     private let redis: RedisConfiguration
     private let backoff: ReconnectBackoff
+    private let sentinel: SentinelResolver?
     private let logger: Logger
     private let stopSignal = StopSignal()
     private let thread = Mutex<NativeThread?>(nil)
@@ -24,16 +25,19 @@ public final class CensusThread: Sendable {
     public let health: ConnectionHealth?
     private let probeInterval: Double
 
-    /// Creates the thread's owner; nothing connects until ``start()``.
+    /// Creates the thread's owner; nothing connects until ``start()``. With `sentinel`, every
+    /// (re)connect asks it for the master.
     /// - Parameters:
     ///   - redis: the result backend's connection settings (the broker's unless results live elsewhere).
     ///   - health: when given, every round trip's outcome is recorded there, and a `PING` is sent
     ///     whenever the connection has been quiet for `probeInterval` seconds (between passes the
     ///     census may not talk to Redis for minutes), so a separate result backend's up/down is
     ///     current within about one probe interval.
-    public init(census: ResultCensus, redis: RedisConfiguration, backoff: ReconnectBackoff, logger: Logger,
+    public init(census: ResultCensus, redis: RedisConfiguration, backoff: ReconnectBackoff,
+                sentinel: SentinelResolver? = nil, logger: Logger,
                 health: ConnectionHealth? = nil, probeInterval: Double = 15) {
         self.census = census
+        self.sentinel = sentinel
         self.redis = redis
         self.backoff = backoff
         self.logger = logger
@@ -48,13 +52,14 @@ public final class CensusThread: Sendable {
             let census = self.census
             let configuration = self.redis
             let backoff = self.backoff
+            let sentinel = self.sentinel
             let logger = self.logger
             let stop = self.stopSignal
             let health = self.health
             let probeInterval = self.probeInterval
             thread = try NativeThread.spawn(name: "census") {
                 // Created on the thread that uses it: a RedisClient is confined to one thread.
-                let client = RedisClient(configuration: configuration, backoff: backoff, logger: logger)
+                let client = RedisClient(configuration: configuration, backoff: backoff, sentinel: sentinel, logger: logger)
                 if let health {
                     let recording = HealthRecordingExecutor(client, health: health)
                     census.run(using: recording, clock: { wallClockNow() }, wait: { seconds in

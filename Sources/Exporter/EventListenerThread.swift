@@ -32,6 +32,7 @@ public final class EventListenerThread: Sendable {
     ///   - redis: the same configuration as the poller's client (endpoint, TLS, credentials).
     ///   - events: channel names, limits and liveness settings.
     ///   - backoff: the reconnect policy (the exporter's `--redis.backoff` settings).
+    ///   - sentinel: resolves the master on every (re)connect, so a failover re-subscribes there.
     ///   - census: receives every message too (result writes keep its counts current) and the
     ///     subscription changes (a (re)subscription requests a reconciliation pass: writes published
     ///     while unsubscribed were missed).
@@ -41,19 +42,21 @@ public final class EventListenerThread: Sendable {
     ///     per database, so this costs one extra connection even when only the database differs.
     public init(
         redis: RedisConfiguration, events: CeleryEventConfiguration, backoff: ReconnectBackoff = ReconnectBackoff(),
-        census: ResultCensus? = nil, resultBackend: RedisConfiguration? = nil, logger: Logger = Logger(label: "events")
+        sentinel: SentinelResolver? = nil, census: ResultCensus? = nil, resultBackend: RedisConfiguration? = nil,
+        logger: Logger = Logger(label: "events")
     ) {
         let monitor = CeleryEventMonitor(configuration: events, logger: logger)
         self.monitor = monitor
         if let resultBackend {
             self.subscriber = RedisSubscriber(
-                configuration: redis, patterns: [monitor.channels.workerPattern], backoff: backoff, logger: logger)
+                configuration: redis, patterns: [monitor.channels.workerPattern], backoff: backoff, sentinel: sentinel,
+                logger: logger)
             self.resultSubscriber = RedisSubscriber(
                 configuration: resultBackend, patterns: [monitor.channels.resultPattern], backoff: backoff,
                 logger: logger)
         } else {
             self.subscriber = RedisSubscriber(
-                configuration: redis, patterns: monitor.patterns, backoff: backoff, logger: logger)
+                configuration: redis, patterns: monitor.patterns, backoff: backoff, sentinel: sentinel, logger: logger)
             self.resultSubscriber = nil
         }
         self.census = census

@@ -50,9 +50,14 @@ public enum ExporterApp {
 
         let redisConfiguration: RedisConfiguration
         let resultBackendConfiguration: RedisConfiguration?
+        let sentinel: SentinelResolver?
         do {
             redisConfiguration = try configuration.redisConfiguration()
             resultBackendConfiguration = try configuration.resultBackendConfiguration()
+            // One resolver for every broker connection (poller, census, Pub/Sub): one view of the master.
+            sentinel = try configuration.sentinelConfiguration().map {
+                SentinelResolver(configuration: $0, logger: Logger(label: "sentinel"))
+            }
             // Load the CA, certificate and key now: a bad file is a start-up error, not a failing poll.
             for (tls, flags) in [(redisConfiguration.tls, "--redis.tls.*"),
                                  (resultBackendConfiguration?.tls, "--celery.result-backend-tls.*")] {
@@ -144,14 +149,15 @@ public enum ExporterApp {
         }
 
         // Each connection is named for CLIENT LIST (best effort: ignored where CLIENT is refused).
-        let redis = RedisClient(configuration: redisConfiguration.named("celery-redis-exporter-poll"), backoff: configuration.redisBackoff, logger: Logger(label: "redis"))
+        let redis = RedisClient(configuration: redisConfiguration.named("celery-redis-exporter-poll"), backoff: configuration.redisBackoff,
+                                sentinel: sentinel, logger: Logger(label: "redis"))
         let sampler = Sampler(configuration: configuration.celeryConfiguration(), logger: Logger(label: "sampler"))
         var eventListener: EventListenerThread?
         if configuration.celeryEvents {
             let listener = EventListenerThread(
                 redis: redisConfiguration.named("celery-redis-exporter-events"),
                 events: configuration.celeryEventConfiguration(database: redisConfiguration.database),
-                backoff: configuration.redisBackoff, census: sampler.census,
+                backoff: configuration.redisBackoff, sentinel: sentinel, census: sampler.census,
                 resultBackend: resultBackendConfiguration?.named("celery-redis-exporter-result-events"),
                 logger: Logger(label: "events"))
             do {
@@ -168,7 +174,9 @@ public enum ExporterApp {
             // The census reads the result backend; its health is reported apart from the broker's.
             let thread = CensusThread(census: census,
                                       redis: (resultBackendConfiguration ?? redisConfiguration).named("celery-redis-exporter-census"),
-                                      backoff: configuration.redisBackoff, logger: Logger(label: "census"),
+                                      backoff: configuration.redisBackoff,
+                                      sentinel: resultBackendConfiguration == nil ? sentinel : nil,
+                                      logger: Logger(label: "census"),
                                       health: resultBackendConfiguration == nil ? nil : ConnectionHealth(),
                                       probeInterval: configuration.pollInterval)
             do {
@@ -192,15 +200,16 @@ public enum ExporterApp {
         let poller = Poller(redis: redis, sampler: sampler, state: state, interval: configuration.pollInterval,
                             stop: processStopSignal, logger: Logger(label: "poller"), events: eventListener?.monitor,
                             alerting: alerting,
-                            ownFamilies: { [eventListener, resultBackendStatus] in
+                            ownFamilies: { [eventListener, resultBackendStatus, sentinel] in
                                 ServerMetrics.families(http: server.statistics, reloads: reloads.statistics)
                                     + (eventListener?.subscriberFamilies() ?? [])
                                     + (resultBackendStatus?.families() ?? []) + ProcessMetrics.families()
+                                    + (sentinel?.metricFamilies() ?? [])
                             }, statusPage: statusPage)
 
         server.start()
         logger.info("starting", metadata: [
-            "version": "\(ExporterVersion.version)", "redis": "\(redisConfiguration.redactedDescription)",
+            "version": "\(ExporterVersion.version)", "redis": "\(sentinel.map { "\($0.configuration) db=\(redisConfiguration.database)" } ?? redisConfiguration.redactedDescription)",
             "result_backend": "\(resultBackendConfiguration?.redactedDescription ?? "broker")",
             "poll_interval": "\(DurationParser.format(configuration.pollInterval))",
             "metrics": "\(server.boundAddresses.map(\.description).joined(separator: ","))\(configuration.telemetryPath)",

@@ -14,9 +14,13 @@ extension ExporterConfiguration {
         flags.tlsKeyFile = redisTLSKeyFile
         flags.tlsServerName = redisTLSServerName
         flags.tlsInsecureSkipVerify = redisTLSInsecureSkipVerify
+        // With a sentinel:// URL the endpoint is a placeholder: every client asks the sentinels.
+        let sentinelPlaceholder = try sentinelURL().map {
+            RedisConfiguration(endpoint: $0.sentinels[0], database: $0.database, username: $0.username, password: $0.password)
+        }
         return try flags.redisConfiguration(
             urlFlag: "redis.url", tlsFlagPrefix: "redis.tls", connectTimeout: redisConnectTimeout,
-            readTimeout: redisReadTimeout)
+            readTimeout: redisReadTimeout, parsed: sentinelPlaceholder)
     }
 
     /// The result backend's connection settings when `--celery.result-backend-url` names one
@@ -27,6 +31,41 @@ extension ExporterConfiguration {
         try resultBackend?.redisConfiguration(
             urlFlag: "celery.result-backend-url", tlsFlagPrefix: "celery.result-backend-tls",
             connectTimeout: redisConnectTimeout, readTimeout: redisReadTimeout)
+    }
+
+    /// The Sentinel settings when `--redis.url` is a `sentinel://` URL, else nil (and then
+    /// `--redis.sentinel-master` is an error). Needs the master name; timeouts are Redis's.
+    public func sentinelConfiguration() throws -> SentinelConfiguration? {
+        guard let parsed = try sentinelURL() else {
+            if redisSentinelMaster != nil {
+                throw ConfigurationError("--redis.sentinel-master needs a sentinel://host:26379 URL in --redis.url")
+            }
+            if redisSentinelPassword != nil {
+                throw ConfigurationError("a Sentinel password (--redis.sentinel-password-file) needs a sentinel:// URL in --redis.url")
+            }
+            return nil
+        }
+        guard let master = redisSentinelMaster else {
+            throw ConfigurationError("--redis.url is a sentinel:// URL: --redis.sentinel-master NAME is needed (kombu's master_name)")
+        }
+        guard !master.isEmpty, master.utf8.count <= 256,
+              master.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0.isASCII }) else {
+            throw ConfigurationError("--redis.sentinel-master: expected a name of 1 to 256 printable ASCII characters without spaces")
+        }
+        return SentinelConfiguration(
+            sentinels: parsed.sentinels, masterName: master, password: redisSentinelPassword,
+            connectTimeout: .milliseconds(Int64(redisConnectTimeout * 1000)),
+            readTimeout: .milliseconds(Int64(redisReadTimeout * 1000)),
+            roleCheckInterval: .milliseconds(Int64(min(10, max(1, pollInterval)) * 1000)))
+    }
+
+    private func sentinelURL() throws -> SentinelConfiguration.ParsedURL? {
+        guard SentinelConfiguration.isSentinelURL(redisURL) else { return nil }
+        do {
+            return try SentinelConfiguration.parse(url: redisURL)
+        } catch {
+            throw ConfigurationError("--redis.url=\(SentinelConfiguration.redact(url: redisURL)): \(error)")
+        }
     }
 
     /// Reconnect backoff capped below the poll interval, so every poll tries again once Redis is back

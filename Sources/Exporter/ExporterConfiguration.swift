@@ -30,6 +30,10 @@ public struct ExporterConfiguration: Sendable {
     /// `--celery.result-backend-url` and its user, password and TLS flags; nil: results live with
     /// the broker (same connection settings).
     public var resultBackend: RedisConnectionFlags?
+    /// `--redis.sentinel-master`: kombu's `master_name`, needed with a `sentinel://` URL.
+    public var redisSentinelMaster: String?
+    /// Sentinel password from `--redis.sentinel-password-file` or the environment (not Redis's).
+    public var redisSentinelPassword: String?
     public var redisConnectTimeout = 5.0
     public var redisReadTimeout = 5.0
     public var pollInterval = 15.0
@@ -122,7 +126,13 @@ public struct ExporterConfiguration: Sendable {
                    help: "Largest silence (comment, createdBy and matcher names and values together); larger ones are refused.",
                    repeatable: false),
         OptionSpec(name: "redis.url", valueName: "URL", defaultText: "redis://localhost:6379/0",
-                   help: "Redis of the Celery broker: redis://[user[:password]@]host[:port][/db], rediss://... for TLS, unix:///path/redis.sock?db=N, or kombu's redis+socket:///path/redis.sock?virtual_host=N.",
+                   help: "Redis of the Celery broker: redis://[user[:password]@]host[:port][/db], rediss://... for TLS, unix:///path/redis.sock?db=N, kombu's redis+socket:///path/redis.sock?virtual_host=N, or sentinel://[:password@]host:26379[;sentinel://host2:26379...][/db] with --redis.sentinel-master.",
+                   repeatable: false),
+        OptionSpec(name: "redis.sentinel-master", valueName: "NAME", defaultText: nil,
+                   help: "With a sentinel://host:26379[;sentinel://host2:26379...][/db] URL: the master to ask the sentinels for (kombu's master_name).",
+                   repeatable: false),
+        OptionSpec(name: "redis.sentinel-password-file", valueName: "FILE", defaultText: nil,
+                   help: "File holding the Sentinel password (not Redis's; the URL's or --redis.password-file's goes to the master). CELERY_REDIS_EXPORTER_REDIS_SENTINEL_PASSWORD works too.",
                    repeatable: false),
         OptionSpec(name: "redis.user", valueName: "NAME", defaultText: nil,
                    help: "Redis ACL user name (overrides one in the URL).", repeatable: false),
@@ -219,6 +229,12 @@ public struct ExporterConfiguration: Sendable {
             redisPassword = try Self.readSecretFile(file, flag: "redis.password-file")
         } else if let password = environment["CELERY_REDIS_EXPORTER_REDIS_PASSWORD"] {
             redisPassword = password
+        }
+        redisSentinelMaster = options.last("redis.sentinel-master")
+        if let file = options.last("redis.sentinel-password-file") {
+            redisSentinelPassword = try Self.readSecretFile(file, flag: "redis.sentinel-password-file")
+        } else if let password = environment["CELERY_REDIS_EXPORTER_REDIS_SENTINEL_PASSWORD"] {
+            redisSentinelPassword = password
         }
         redisTLSCAFile = try options.last("redis.tls.ca-file").map { try Self.readableFile($0, flag: "redis.tls.ca-file") }
         redisTLSCertFile = try options.last("redis.tls.cert-file").map { try Self.readableFile($0, flag: "redis.tls.cert-file") }

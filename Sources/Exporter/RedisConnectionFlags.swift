@@ -22,14 +22,22 @@ public struct RedisConnectionFlags: Sendable, Equatable {
     /// The connection settings: the URL, overridden by the user, password and TLS flags, with the
     /// given timeouts. Errors name `urlFlag` and the TLS flags under `tlsFlagPrefix`; the URL in
     /// them is redacted.
+    ///
+    /// `parsed`: settings already made from the URL by another parser (a `sentinel://` URL, whose
+    /// endpoint is a placeholder: the clients ask the sentinels for the master).
     func redisConfiguration(
-        urlFlag: String, tlsFlagPrefix: String, connectTimeout: Double, readTimeout: Double
+        urlFlag: String, tlsFlagPrefix: String, connectTimeout: Double, readTimeout: Double,
+        parsed: RedisConfiguration? = nil
     ) throws -> RedisConfiguration {
         var redis: RedisConfiguration
-        do {
-            redis = try RedisConfiguration(url: url)
-        } catch {
-            throw ConfigurationError("--\(urlFlag)=\(RedisConfiguration.redact(url: url)): \(error)")
+        if let parsed {
+            redis = parsed
+        } else {
+            do {
+                redis = try RedisConfiguration(url: url)
+            } catch {
+                throw ConfigurationError("--\(urlFlag)=\(RedisConfiguration.redact(url: url)): \(error)")
+            }
         }
         if let user { redis.username = user }
         if let password { redis.password = password }

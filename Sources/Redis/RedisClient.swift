@@ -19,6 +19,9 @@ public final class RedisClient: RedisCommandExecuting {
     public let configuration: RedisConfiguration
     /// The reconnect policy.
     public let backoff: ReconnectBackoff
+    /// Finds the master through Sentinel on every (re)connect; nil connects to
+    /// ``configuration``'s endpoint.
+    public let sentinel: SentinelResolver?
 
     /// Failed connection attempts and failed calls since the last success.
     public private(set) var consecutiveFailures = 0
@@ -29,6 +32,8 @@ public final class RedisClient: RedisCommandExecuting {
     private var tlsContext: TLSClientContext?
     /// Monotonic nanoseconds before which no connection attempt is made.
     private var nextAttemptNanoseconds: Int64 = 0
+    /// Monotonic nanoseconds of the last confirmation that the connection goes to the master.
+    private var roleConfirmedNanoseconds: Int64 = 0
     private let now: () -> Int64
     private let random: () -> Double
     private let logger: Logger
@@ -37,15 +42,19 @@ public final class RedisClient: RedisCommandExecuting {
     /// - Parameters:
     ///   - now: the monotonic clock in nanoseconds (tests pass their own).
     ///   - random: uniform numbers in `0..<1` for backoff jitter (tests pass a constant).
+    ///   - sentinel: resolves the master on every (re)connect; `configuration`'s endpoint is then
+    ///     replaced by the master's address.
     public init(
         configuration: RedisConfiguration,
         backoff: ReconnectBackoff = ReconnectBackoff(),
+        sentinel: SentinelResolver? = nil,
         logger: Logger = Logger(label: "redis"),
         now: @escaping () -> Int64 = Deadline.monotonicNow,
         random: @escaping () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.configuration = configuration
         self.backoff = backoff
+        self.sentinel = sentinel
         self.logger = logger
         self.now = now
         self.random = random
@@ -74,6 +83,13 @@ public final class RedisClient: RedisCommandExecuting {
         do {
             let replies = try connection.pipeline(commands)
             recordSuccess()
+            if sentinel != nil, replies.contains(where: { $0.errorMessage?.hasPrefix("READONLY") == true }) {
+                // The server was demoted under us: the next call asks Sentinel for the new master.
+                logger.warning(
+                    "Redis answered READONLY: it is no longer the master; asking Sentinel again",
+                    metadata: ["redis": "\(connection.configuration)"])
+                close()
+            }
             return replies
         } catch {
             let mapped = error as? RedisError ?? .io(reason: "\(error)")
@@ -89,7 +105,10 @@ public final class RedisClient: RedisCommandExecuting {
     }
 
     private func connected() throws -> RedisConnection {
-        if let connection, !connection.isBroken { return connection }
+        if let connection, !connection.isBroken {
+            guard let sentinel, !stillMaster(connection, sentinel) else { return connection }
+            connection.close()
+        }
         connection = nil
         let wait = nextAttemptNanoseconds - now()
         if wait > 0, let lastError {
@@ -104,12 +123,16 @@ public final class RedisClient: RedisCommandExecuting {
                     throw RedisError.tls(endpoint: configuration.endpoint.description, reason: "\(error)")
                 }
             }
-            let fresh = try RedisConnection(configuration: configuration, tlsContext: tlsContext, logger: logger)
+            let fresh =
+                try sentinel?.connectToMaster(
+                    base: configuration, tlsContext: tlsContext, discardRepliesAbove: nil, logger: logger)
+                ?? RedisConnection(configuration: configuration, tlsContext: tlsContext, logger: logger)
             connection = fresh
+            roleConfirmedNanoseconds = now()
             if consecutiveFailures > 0 {
                 logger.info(
                     "reconnected to Redis",
-                    metadata: ["redis": "\(configuration)", "after_failures": "\(consecutiveFailures)"])
+                    metadata: ["redis": "\(fresh.configuration)", "after_failures": "\(consecutiveFailures)"])
             }
             recordSuccess()
             return fresh
@@ -119,6 +142,23 @@ public final class RedisClient: RedisCommandExecuting {
             recordFailure(mapped)
             throw mapped
         }
+    }
+
+    /// False when a connection resolved through Sentinel no longer goes to the master: another
+    /// client followed a failover, or the periodic `ROLE` check says it was demoted.
+    private func stillMaster(_ connection: RedisConnection, _ sentinel: SentinelResolver) -> Bool {
+        if connection.configuration.endpoint != sentinel.currentMaster {
+            logger.info(
+                "the Redis master moved; reconnecting through Sentinel",
+                metadata: ["from": "\(connection.configuration.endpoint)"])
+            return false
+        }
+        let interval = sentinel.configuration.roleCheckInterval.components
+        let intervalNanoseconds = interval.seconds * 1_000_000_000 + interval.attoseconds / 1_000_000_000
+        guard now() - roleConfirmedNanoseconds >= intervalNanoseconds else { return true }
+        guard sentinel.confirmsMaster(connection) else { return false }
+        roleConfirmedNanoseconds = now()
+        return true
     }
 
     private func recordSuccess() {
@@ -140,7 +180,7 @@ public final class RedisClient: RedisCommandExecuting {
         logger.log(
             level: level, "Redis call failed",
             metadata: [
-                "redis": "\(configuration)", "error": "\(error)",
+                "redis": "\(sentinel.map { "\($0.configuration)" } ?? "\(configuration)")", "error": "\(error)",
                 "consecutive_failures": "\(consecutiveFailures)",
                 "retry_in_ms": "\(RedisError.milliseconds(delay))",
             ])

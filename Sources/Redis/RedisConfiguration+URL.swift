@@ -148,8 +148,10 @@ extension RedisConfiguration {
         return db
     }
 
-    private static func parseHostPort(
-        _ text: Substring, failure: (String) -> RedisConfigurationError
+    /// `host[:port]` or `[v6][:port]`; `defaultPort` when no port is given (26379 for Sentinel).
+    static func parseHostPort(
+        _ text: Substring, defaultPort: UInt16 = RedisConfiguration.defaultPort,
+        failure: (String) -> RedisConfigurationError
     ) throws -> (String, UInt16) {
         var host: Substring
         var portText: Substring?

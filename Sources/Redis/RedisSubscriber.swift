@@ -41,6 +41,9 @@ public final class RedisSubscriber: Sendable {
     public let patterns: [[UInt8]]
     /// The reconnect policy.
     public let backoff: ReconnectBackoff
+    /// Finds the master through Sentinel on every (re)connect, so a failover re-subscribes on the
+    /// new master; nil connects to ``configuration``'s endpoint.
+    public let sentinel: SentinelResolver?
     /// Longest single wait for data; bounds how long ``stop()`` takes to be noticed.
     public let idleTimeout: Duration
     /// Quiet time after which a `PING` checks that the connection still works.
@@ -71,6 +74,7 @@ public final class RedisSubscriber: Sendable {
         configuration: RedisConfiguration,
         patterns: [[UInt8]],
         backoff: ReconnectBackoff = ReconnectBackoff(),
+        sentinel: SentinelResolver? = nil,
         idleTimeout: Duration = .milliseconds(250),
         keepaliveInterval: Duration = .seconds(30),
         maximumMessageBytes: Int = RedisSubscriber.defaultMaximumMessageBytes,
@@ -83,12 +87,17 @@ public final class RedisSubscriber: Sendable {
         self.configuration = configuration
         self.patterns = patterns
         self.backoff = backoff
+        self.sentinel = sentinel
         self.idleTimeout = idleTimeout
         self.keepaliveInterval = keepaliveInterval
         self.maximumMessageBytes = min(maximumMessageBytes, configuration.maximumReplyBytes)
         self.logger = logger
         self.random = random
     }
+
+    /// What the log lines name: the configuration, or the sentinels and master name (the
+    /// configuration's endpoint is then only a placeholder).
+    private var target: String { sentinel.map { "\($0.configuration)" } ?? "\(configuration)" }
 
     /// Asks ``run(_:)`` to return; it does so within about ``idleTimeout`` (or at once when it is
     /// waiting out a backoff delay, which it sleeps in short slices). Idempotent.
@@ -120,16 +129,20 @@ public final class RedisSubscriber: Sendable {
                         throw RedisError.tls(endpoint: configuration.endpoint.description, reason: "\(error)")
                     }
                 }
-                let fresh = try RedisConnection(
-                    configuration: configuration, tlsContext: tlsContext, discardRepliesAbove: maximumMessageBytes,
-                    logger: logger)
+                let fresh =
+                    try sentinel?.connectToMaster(
+                        base: configuration, tlsContext: tlsContext, discardRepliesAbove: maximumMessageBytes,
+                        logger: logger)
+                    ?? RedisConnection(
+                        configuration: configuration, tlsContext: tlsContext, discardRepliesAbove: maximumMessageBytes,
+                        logger: logger)
                 connection = fresh
                 drops.connectionCounted = 0
                 try listen(on: fresh, drops: &drops, handler: handler) {
                     if consecutiveFailures > 0 {
                         logger.info(
                             "Pub/Sub subscription restored",
-                            metadata: ["redis": "\(configuration)", "after_failures": "\(consecutiveFailures)"])
+                            metadata: ["redis": "\(target)", "after_failures": "\(consecutiveFailures)"])
                     }
                     consecutiveFailures = 0
                 }
@@ -151,7 +164,7 @@ public final class RedisSubscriber: Sendable {
                 logger.log(
                     level: level, "Pub/Sub connection failed; re-subscribing after a backoff",
                     metadata: [
-                        "redis": "\(configuration)", "error": "\(mapped)",
+                        "redis": "\(target)", "error": "\(mapped)",
                         "consecutive_failures": "\(consecutiveFailures)",
                         "retry_in_ms": "\(RedisError.milliseconds(delay))",
                     ])
@@ -184,6 +197,12 @@ public final class RedisSubscriber: Sendable {
                 // Quiet channel: not an error. Only the confirmations, the keepalive and a reply
                 // that has started to arrive have deadlines.
                 let now = Deadline.monotonicNow()
+                if let sentinel, sentinel.currentMaster != connection.configuration.endpoint {
+                    // Another client followed a failover: subscribe on the new master.
+                    throw RedisError.connect(
+                        endpoint: "\(connection.configuration.endpoint)",
+                        reason: "no longer the master (Sentinel names \(sentinel.currentMaster.map { "\($0)" } ?? "none"))")
+                }
                 if connection.hasPartialReply {
                     let since = partialSince ?? now
                     partialSince = since
@@ -235,7 +254,7 @@ public final class RedisSubscriber: Sendable {
                     }
                     onSubscribed()
                     logger.debug(
-                        "subscribed", metadata: ["redis": "\(configuration)", "patterns": "\(patterns.count)"])
+                        "subscribed", metadata: ["redis": "\(target)", "patterns": "\(patterns.count)"])
                     handler(.subscribed)
                 }
             default:
@@ -258,7 +277,7 @@ public final class RedisSubscriber: Sendable {
         logger.warning(
             "dropped Pub/Sub messages larger than the limit",
             metadata: [
-                "redis": "\(configuration)", "dropped": "\(drops.sinceWarning)",
+                "redis": "\(target)", "dropped": "\(drops.sinceWarning)",
                 "limit_bytes": "\(maximumMessageBytes)",
             ])
         drops.lastWarning = now

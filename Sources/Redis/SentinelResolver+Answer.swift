@@ -1,0 +1,63 @@
+import Sockets
+
+/// Checking what a sentinel says before anything connects to it: a sentinel can be stale,
+/// misconfigured or hostile, and its answer decides where the Redis password is sent.
+extension SentinelResolver {
+    /// Longest host name accepted from a sentinel (DNS's limit).
+    static let maximumHostLength = 253
+
+    /// Checks a `GET-MASTER-ADDR-BY-NAME` reply: two bulk strings, a host of letters, digits and
+    /// `.-_:` (IPv6 unbracketed) that is not the unspecified address, and a port from 1 to 65535.
+    static func masterAddress(
+        in reply: RESPValue, masterName: String
+    ) -> Result<SocketEndpoint, FailureReasonAndDetail> {
+        if reply == .null {
+            return .failure(FailureReasonAndDetail(.unknownMaster, "no master named \"\(masterName)\" is monitored"))
+        }
+        if let message = reply.errorMessage {
+            return .failure(FailureReasonAndDetail(.unknownMaster, "error reply: \(RedisError.sanitizedServerText(message, maximumBytes: 200))"))
+        }
+        guard let items = reply.array, items.count == 2, let hostBytes = items[0].bytes, let portBytes = items[1].bytes
+        else {
+            return .failure(FailureReasonAndDetail(.badReply, "expected [host, port], got \(shape(of: reply))"))
+        }
+        let allowed = Set(".-_:".utf8)
+        guard !hostBytes.isEmpty, hostBytes.count <= maximumHostLength,
+            hostBytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || allowed.contains($0) })
+        else {
+            return .failure(FailureReasonAndDetail(.badReply, "implausible master host (\(hostBytes.count) bytes)"))
+        }
+        let host = String(decoding: hostBytes, as: UTF8.self)
+        guard !["0.0.0.0", "::", "0:0:0:0:0:0:0:0"].contains(host) else {
+            return .failure(FailureReasonAndDetail(.badReply, "the unspecified address \(host) is not a master address"))
+        }
+        guard portBytes.count <= 5, portBytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+            let port = UInt16(String(decoding: portBytes, as: UTF8.self)), port > 0
+        else {
+            return .failure(FailureReasonAndDetail(.badReply, "implausible master port"))
+        }
+        return .success(.tcp(host: host, port: port))
+    }
+
+    /// The kind of a reply, for a log line (never its content: it could be anything).
+    static func shape(of reply: RESPValue) -> String {
+        switch reply {
+        case .array(let items): return "an array of \(items.count) elements"
+        case .bulk(let bytes): return "a \(bytes.count)-byte string"
+        case .status: return "a status reply"
+        case .integer: return "an integer"
+        case .error: return "an error reply"
+        case .null: return "nil"
+        }
+    }
+
+    /// A rejected answer: why, and a line for the log.
+    struct FailureReasonAndDetail: Error, Equatable {
+        var reason: FailureReason
+        var detail: String
+        init(_ reason: FailureReason, _ detail: String) {
+            self.reason = reason
+            self.detail = detail
+        }
+    }
+}
