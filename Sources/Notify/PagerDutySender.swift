@@ -1,0 +1,55 @@
+import HTTP
+import Sockets
+import TLS
+
+/// Delivers notifications to PagerDuty's Events API v2 (``PagerDutyPayload``). PagerDuty answers
+/// 202 on success; 429 and 5xx are retried; 400 (an invalid event, e.g. a wrong routing key or
+/// severity) and other 4xx are given up, as Alertmanager does, since resending the same event
+/// fails the same way. PagerDuty's error text is shown with the routing key cut out.
+public struct PagerDutySender: NotificationSender {
+    /// The integration's configuration.
+    public let configuration: PagerDutyConfiguration
+    /// The default `client_url`.
+    public let externalURL: String
+    /// The `User-Agent` header.
+    public let userAgent: String
+    private let tls: TLSClientContext?
+
+    /// Builds the sender, loading its TLS files now.
+    public init(configuration: PagerDutyConfiguration, externalURL: String, userAgent: String) throws {
+        self.configuration = configuration
+        self.externalURL = externalURL
+        self.userAgent = userAgent
+        self.tls = configuration.url.isTLS ? try TLSClientContext(configuration.tls) : nil
+    }
+
+    /// One attempt.
+    public func send(_ notification: Notification, now: Double, timeout: Duration) -> DeliveryAttempt {
+        send(notification, now: now, timeout: timeout, cancellation: nil)
+    }
+
+    /// One attempt, cut short when `cancellation` is cancelled.
+    public func send(
+        _ notification: Notification, now: Double, timeout: Duration, cancellation: CancellationToken?
+    ) -> DeliveryAttempt {
+        let body = PagerDutyPayload.encode(notification, configuration: configuration, externalURL: externalURL)
+        let headers = HTTPHeaders([("Content-Type", "application/json"), ("User-Agent", userAgent)])
+        let key = configuration.routingKey
+        return HTTPDelivery.post(
+            body, headers: headers, to: configuration.url, tls: tls, timeout: timeout, cancellation: cancellation,
+            now: now,
+            explainFailure: { response in
+                let text = Self.scrub(response.bodyText, secret: key)
+                return text.isEmpty ? nil : "from PagerDuty: " + text
+            })
+    }
+
+    /// At most 200 characters of `text`, on one line, with every occurrence of `secret` replaced
+    /// (PagerDuty's error messages may quote the event they reject).
+    static func scrub(_ text: String, secret: String) -> String {
+        var t = text
+        if !secret.isEmpty { t = t.replacing(secret, with: "<routing_key>") }
+        t = String(t.map { $0.isNewline ? " " : $0 })
+        return String(t.trimmingWhitespace.prefix(200))
+    }
+}
