@@ -53,7 +53,8 @@ struct ReplicaNotificationIDTests {
         #expect(one == other)
         #expect(one.allSatisfy { !$0.isEmpty })
         let ids = one.flatMap { $0 }.map { String($0.split(separator: " ").last!) }
-        // Each integration, each route and each change of content is its own notification.
+        // Each route (two siblings share matchers, so a group key) and each change of content
+        // is its own notification.
         #expect(Set(ids).count == ids.count, "\(one)")
         #expect(ids.allSatisfy { NotificationID($0).text == $0 && $0.hasPrefix("msg_") && $0.count == 36 })
     }
