@@ -178,4 +178,25 @@ final class LogLines: Sendable {
         #expect(!logs.all.joined(separator: "\n").contains(routingKey))
         #expect(!"\(n.metricFamilies())".contains(routingKey))
     }
+
+    /// 429 and 5xx are retried with the very same event (same dedup_key), until PagerDuty's 202.
+    @Test func throttledAndServerErrorsAreRetriedWithTheSameEvent() throws {
+        let certs = try TestCertificates()
+        let receiver = try WebhookReceiver(tls: (certs.serverCert, certs.serverKey), plan: [429, 503, 202])
+        try receiver.start()
+        defer { receiver.stop() }
+        let logs = LogLines()
+        let n = try notifier(
+            port: receiver.port, certs: certs, route: "group_wait: 0s\n  group_interval: 1h", logs: logs)
+        defer { _ = n.drain(deadline: Deadline(after: .seconds(1))) }
+        n.update(
+            alerts: [NotifiableAlert(labels: ["alertname": "Down"], annotations: [:], startsAt: WallClock.now())],
+            now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { count(n, "success") == 1 })
+        let bodies = receiver.requests.map(\.body)
+        #expect(receiver.requests.map(\.status) == [429, 503, 202])
+        #expect(Set(bodies).count == 1)
+        #expect(count(n, "retry") == 2 && count(n, "failed") == 0)
+        #expect(!logs.all.joined(separator: "\n").contains(routingKey))
+    }
 }
