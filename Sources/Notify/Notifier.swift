@@ -54,7 +54,7 @@ public final class Notifier: Sendable {
         options: NotifierOptions = NotifierOptions(), logger: Logger
     ) throws {
         try self.init(
-            configuration: configuration, makeSenders: { try Notifier.senders(for: $0, options: options) },
+            configuration: configuration, makeSenders: { try Notifier.senders(for: $0, options: options, logger: logger) },
             alertmanager: alertmanager, options: options, logger: logger)
     }
 
@@ -112,7 +112,9 @@ public final class Notifier: Sendable {
     public var configuration: AlertingConfiguration? { state.withLock { $0.configuration } }
 
     /// The webhook, Slack and PagerDuty senders of `configuration`, TLS files loaded.
-    public static func senders(for configuration: AlertingConfiguration?, options: NotifierOptions) throws -> Senders {
+    public static func senders(
+        for configuration: AlertingConfiguration?, options: NotifierOptions, logger: Logger? = nil
+    ) throws -> Senders {
         var senders: [IntegrationID: any NotificationSender] = [:]
         var timeouts: [IntegrationID: Double] = [:]
         for receiver in configuration?.receivers ?? [] {
@@ -130,7 +132,7 @@ public final class Notifier: Sendable {
             for (i, pd) in receiver.pagerduty.enumerated() {
                 let id = IntegrationID(receiver: receiver.name, kind: .pagerduty, index: i)
                 senders[id] = try PagerDutySender(
-                    configuration: pd, externalURL: options.externalURL, userAgent: options.userAgent)
+                    configuration: pd, externalURL: options.externalURL, userAgent: options.userAgent, logger: logger)
                 timeouts[id] = pd.timeout
             }
         }

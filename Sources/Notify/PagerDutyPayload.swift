@@ -27,8 +27,16 @@ public enum PagerDutyPayload {
 
     /// Encodes `notification` for `configuration`; `externalURL` is the default `client_url`.
     public static func encode(
-        _ notification: Notification, configuration c: PagerDutyConfiguration, externalURL: String
+        _ notification: Notification, configuration: PagerDutyConfiguration, externalURL: String
     ) -> [UInt8] {
+        encodeMeasured(notification, configuration: configuration, externalURL: externalURL).bytes
+    }
+
+    /// Like ``encode(_:configuration:externalURL:)``, also giving the size of the event before
+    /// its custom details were replaced (nil when they were kept).
+    static func encodeMeasured(
+        _ notification: Notification, configuration c: PagerDutyConfiguration, externalURL: String
+    ) -> (bytes: [UInt8], oversizedBytes: Int?) {
         let values = SlackPayload.Values(notification)
         let expand = { (t: String) in values.expand(t) }
         var details: [String: String] = [
@@ -50,13 +58,13 @@ public enum PagerDutyPayload {
             images: c.images.map { (expand($0.src), expand($0.alt), expand($0.href)) }.filter { !$0.0.isEmpty },
             links: c.links.map { (expand($0.href), expand($0.text)) }.filter { !$0.0.isEmpty })
         let bytes = message.json()
-        guard bytes.count > maxEventBytes else { return bytes }
+        guard bytes.count > maxEventBytes else { return (bytes, nil) }
         var smaller = message
         smaller.details = [
             "error":
                 "Custom details have been removed because the original event exceeds the maximum size of 512kB"
         ]
-        return smaller.json()
+        return (smaller.json(), bytes.count)
     }
 
     /// Alertmanager's `__subject` template: `[FIRING:2] <group label values> (<other common

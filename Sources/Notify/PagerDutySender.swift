@@ -1,5 +1,7 @@
 import HTTP
+import Logging
 import Sockets
+import Synchronization
 import TLS
 
 /// Delivers notifications to PagerDuty's Events API v2 (``PagerDutyPayload``). PagerDuty answers
@@ -14,12 +16,23 @@ public struct PagerDutySender: NotificationSender {
     /// The `User-Agent` header.
     public let userAgent: String
     private let tls: TLSClientContext?
+    private let logger: Logger?
+    /// One "event too large" line per minute per integration.
+    private let oversizeLog = OversizeLog()
 
-    /// Builds the sender, loading its TLS files now.
-    public init(configuration: PagerDutyConfiguration, externalURL: String, userAgent: String) throws {
+    private final class OversizeLog: Sendable {
+        let limiter = Mutex(LogLimiter(interval: 60))
+    }
+
+    /// Builds the sender, loading its TLS files now; `logger` gets the (rate-limited) line for
+    /// an event whose custom details were dropped for size.
+    public init(
+        configuration: PagerDutyConfiguration, externalURL: String, userAgent: String, logger: Logger? = nil
+    ) throws {
         self.configuration = configuration
         self.externalURL = externalURL
         self.userAgent = userAgent
+        self.logger = logger
         self.tls = configuration.url.isTLS ? try TLSClientContext(configuration.tls) : nil
     }
 
@@ -32,7 +45,16 @@ public struct PagerDutySender: NotificationSender {
     public func send(
         _ notification: Notification, now: Double, timeout: Duration, cancellation: CancellationToken?
     ) -> DeliveryAttempt {
-        let body = PagerDutyPayload.encode(notification, configuration: configuration, externalURL: externalURL)
+        let (body, oversized) = PagerDutyPayload.encodeMeasured(
+            notification, configuration: configuration, externalURL: externalURL)
+        if let oversized, let held = oversizeLog.limiter.withLock({ $0.admit(now: now) }) {
+            logger?.warning(
+                "PagerDuty event over 512000 bytes; its custom_details were replaced by a note",
+                metadata: [
+                    "integration": "\(notification.integration)", "group_key": "\(notification.groupKey)",
+                    "bytes": "\(oversized)", "alerts": "\(notification.alerts.count)", "suppressed": "\(held)",
+                ])
+        }
         let headers = HTTPHeaders([("Content-Type", "application/json"), ("User-Agent", userAgent)])
         let key = configuration.routingKey
         return HTTPDelivery.post(

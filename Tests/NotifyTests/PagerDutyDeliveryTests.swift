@@ -199,4 +199,33 @@ final class LogLines: Sendable {
         #expect(count(n, "retry") == 2 && count(n, "failed") == 0)
         #expect(!logs.all.joined(separator: "\n").contains(routingKey))
     }
+
+    /// An event over PagerDuty's 512,000 bytes has its custom details replaced by a note (as
+    /// Alertmanager does, so PagerDuty still gets the page), and a warning says so.
+    @Test func oversizedEventDropsItsDetailsAndSaysSo() throws {
+        let certs = try TestCertificates()
+        let receiver = try WebhookReceiver(tls: (certs.serverCert, certs.serverKey), plan: [202])
+        try receiver.start()
+        defer { receiver.stop() }
+        let logs = LogLines()
+        let n = try notifier(
+            port: receiver.port, certs: certs, route: "group_wait: 0s\n  group_interval: 1h", logs: logs)
+        defer { _ = n.drain(deadline: Deadline(after: .seconds(1))) }
+        let huge = String(repeating: "x", count: 300_000)
+        let alerts = (0..<2).map { i in
+            NotifiableAlert(
+                labels: ["alertname": "Big", "queue": "q\(i)"], annotations: ["description": huge],
+                startsAt: WallClock.now())
+        }
+        n.update(alerts: alerts, now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { count(n, "success") == 1 })
+        let event = try object(try #require(receiver.requests.first).body)
+        let payload = try #require(event["payload"] as? [String: Any])
+        #expect(payload["custom_details"] as? [String: String] == [
+            "error": "Custom details have been removed because the original event exceeds the maximum size of 512kB"
+        ])
+        #expect(payload["summary"] as? String == "[FIRING:2] Big ")
+        #expect(try #require(receiver.requests.first).body.utf8.count < 10_000)
+        #expect(logs.all.filter { $0.contains("PagerDuty event over 512000 bytes") }.count == 1, "\(logs.all)")
+    }
 }
