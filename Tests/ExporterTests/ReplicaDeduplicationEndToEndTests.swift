@@ -108,6 +108,56 @@ final class DeduplicatingReceiver: Sendable {
         #expect(receiver.accepted.map { status($0) } == ["firing", "resolved"])
     }
 
+    /// The other way: both replicas push to one real Alertmanager (`--alertmanager.url`), which
+    /// merges their copies of an alert (same labels, same fingerprint) and notifies once.
+    @Test func twoReplicasPushingToAlertmanagerNotifyOnce() throws {
+        let redis = try RedisServer()
+        try CelerySeed.bind(redis, queue: "celery")
+        try CelerySeed.enqueue(redis, queue: "celery", count: 6)
+        let receiver = try DeduplicatingReceiver()
+        let dir = try makeTemporaryDirectory("replicas-am")
+        try "groups: [{name: g, rules: [{alert: CeleryBacklog, expr: celery_redis_queue_length > 5}]}]\n"
+            .write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
+        try """
+            route: {receiver: hook, group_by: [alertname], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}
+            receivers:
+              - name: hook
+                webhook_configs: [{url: 'http://127.0.0.1:\(receiver.port)/hook'}]
+            """.write(to: dir.appendingPathComponent("am.yml"), atomically: true, encoding: .utf8)
+        let amPort = try freePort()
+        let am = Process()
+        am.executableURL = URL(fileURLWithPath: try requireTool("prometheus-alertmanager"))
+        am.arguments = [
+            "--config.file=\(dir.path)/am.yml", "--storage.path=\(dir.path)/am-data",
+            "--web.listen-address=127.0.0.1:\(amPort)", "--cluster.listen-address=",
+        ]
+        am.standardOutput = FileHandle.nullDevice
+        am.standardError = FileHandle.nullDevice
+        try am.run()
+        defer {
+            // SIGKILL: the test runner blocks SIGTERM and a child inherits the mask.
+            kill(am.processIdentifier, SIGKILL)
+            am.waitUntilExit()
+        }
+        #expect(waitUntil(timeout: 15) { (try? httpRequest(port: amPort, method: "GET", path: "/-/ready"))?.status == 200 })
+        func replica() throws -> ExporterProcess {
+            try ExporterProcess(arguments: [
+                "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.3s",
+                "--rules.file=\(dir.path)/rules.yml", "--alertmanager.url=http://127.0.0.1:\(amPort)",
+            ])
+        }
+        let one = try replica()
+        Thread.sleep(forTimeInterval: 0.45)
+        let two = try replica()
+        #expect(waitUntil(timeout: 20) { receiver.all.contains { status($0) == "firing" } })
+        try redis.command("DEL", "celery")
+        #expect(waitUntil(timeout: 20) { receiver.all.contains { status($0) == "resolved" } })
+        Thread.sleep(forTimeInterval: 2.5)  // nothing more may follow
+        #expect(one.terminate() == 0)
+        #expect(two.terminate() == 0)
+        #expect(receiver.all.map { status($0) } == ["firing", "resolved"], "stderr: \(one.stderr) \(two.stderr)")
+    }
+
     /// An Alertmanager receiver kind the exporter does not implement stops start-up with exit 2
     /// and one line that names it and points to `--alertmanager.url`.
     @Test func otherReceiverKindStopsStartUpWithOneLine() throws {
