@@ -66,12 +66,15 @@ public struct PagerDutySender: NotificationSender {
             })
     }
 
-    /// At most 200 characters of `text`, on one line, with every occurrence of `secret` replaced
-    /// (PagerDuty's error messages may quote the event they reject).
+    /// At most 200 characters of `text`, on one line, control characters as spaces, with every
+    /// occurrence of `secret` replaced (PagerDuty's error messages may quote the event they reject).
     static func scrub(_ text: String, secret: String) -> String {
         var t = text
         if !secret.isEmpty { t = t.replacing(secret, with: "<routing_key>") }
-        t = String(t.map { $0.isNewline ? " " : $0 })
-        return String(t.trimmingWhitespace.prefix(200))
+        var out = String.UnicodeScalarView()
+        for scalar in t.unicodeScalars {
+            out.append(scalar.value < 0x20 || (0x7f..<0xa0).contains(scalar.value) ? " " : scalar)
+        }
+        return String(String(out).trimmingWhitespace.prefix(200))
     }
 }

@@ -153,7 +153,7 @@ final class LogLines: Sendable {
     /// routing key, even when PagerDuty's error text quotes it, is in no log line and no metric.
     @Test func badRequestIsPermanentAndTheRoutingKeyNeverLeaks() throws {
         let certs = try TestCertificates()
-        let reply = #"{"status":"invalid event","message":"Event object is invalid","errors":["routing_key KEY is unknown"]}"#
+        let reply = "{\"status\":\"invalid event\",\r\n\u{1b}[31m\"message\":\"Event object is invalid\",\"errors\":[\"routing_key KEY is unknown\"]}"
         let receiver = try WebhookReceiver(
             tls: (certs.serverCert, certs.serverKey), plan: [400],
             extra: ["reply_bodies": ["400": reply.replacingOccurrences(of: "KEY", with: routingKey)]])
@@ -175,6 +175,7 @@ final class LogLines: Sendable {
         #expect(rejected.first?.contains("HTTP 400 from PagerDuty: ") == true, "\(rejected)")
         #expect(rejected.first?.contains("<routing_key> is unknown") == true, "\(rejected)")
         #expect(try #require(receiver.requests.first).body.contains(routingKey))
+        #expect(rejected.first?.contains("\u{1b}") == false && rejected.first?.contains("\r") == false)
         #expect(!logs.all.joined(separator: "\n").contains(routingKey))
         #expect(!"\(n.metricFamilies())".contains(routingKey))
     }
