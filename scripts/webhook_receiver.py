@@ -13,6 +13,7 @@ Usage: webhook_receiver.py CONFIG.json, where CONFIG has:
   hang                        read the request, record it, then never answer
   drop_first                  read and record the first N requests, then close without answering
   slow_first, slow_seconds    answer the first N requests only after slow_seconds (default 1.5)
+  reply_bodies                answer bodies by status, e.g. {"400": "{\"status\":\"invalid event\"}"}
 """
 import base64, hashlib, hmac, json, ssl, sys, threading, time
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -74,7 +75,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.connection.close()
             return
-        reply = b"ok"
+        reply = args.get("reply_bodies", {}).get(str(status), "ok").encode()
         self.send_response(status)
         if status in (429, 503) and args.get("retry_after") is not None:
             self.send_header("Retry-After", str(args["retry_after"]))

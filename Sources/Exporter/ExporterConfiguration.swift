@@ -103,7 +103,7 @@ public struct ExporterConfiguration: Sendable {
                    help: "Memory for the samples that range selectors in rules (rate(x[5m]), at most 1h) need; past it the least recently seen series are dropped (counted).",
                    repeatable: false),
         OptionSpec(name: "alerting.config", valueName: "FILE", defaultText: nil,
-                   help: "Alertmanager-style routing and receivers (webhook, Slack) for the alerts; without it alerts are only exposed.",
+                   help: "Alertmanager-style routing and receivers (webhook, Slack, PagerDuty) for the alerts; without it alerts are only exposed.",
                    repeatable: false),
         OptionSpec(name: "alertmanager.url", valueName: "URL", defaultText: nil,
                    help: "Also push alerts to this Alertmanager (POST /api/v2/alerts), e.g. http://alertmanager:9093.",

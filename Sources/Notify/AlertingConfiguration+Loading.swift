@@ -226,7 +226,9 @@ struct ConfigurationReader {
     // MARK: receivers
 
     private mutating func readReceiver(_ node: Node, _ path: String) throws -> ReceiverConfiguration {
-        let m = try mapping(node, path, allowed: ["name", "webhook_configs", "slack_configs", "signing"])
+        try rejectOtherReceiverKinds(node, path)
+        let m = try mapping(
+            node, path, allowed: ["name", "webhook_configs", "slack_configs", "pagerduty_configs", "signing"])
         guard let nameNode = m["name"] else { throw fail(node, path + ".name", "is required") }
         let name = try string(nameNode, path + ".name")
         guard !name.isEmpty else { throw fail(nameNode, path + ".name", "must not be empty") }
@@ -242,6 +244,11 @@ struct ConfigurationReader {
         if let s = m["slack_configs"] {
             for (i, item) in try sequence(s, path + ".slack_configs").enumerated() {
                 receiver.slack.append(try readSlack(item, "\(path).slack_configs[\(i)]", receiver: name))
+            }
+        }
+        if let p = m["pagerduty_configs"] {
+            for (i, item) in try sequence(p, path + ".pagerduty_configs").enumerated() {
+                receiver.pagerduty.append(try readPagerDuty(item, "\(path).pagerduty_configs[\(i)]", receiver: name))
             }
         }
         if signer != nil && receiver.webhooks.isEmpty {
@@ -358,7 +365,7 @@ struct ConfigurationReader {
         return url
     }
 
-    private mutating func readHTTPConfig(_ node: Node, _ path: String, receiver: String) throws
+    mutating func readHTTPConfig(_ node: Node, _ path: String, receiver: String) throws
         -> TLSClientConfiguration
     {
         let m = try mapping(node, path, allowed: ["tls_config"])

@@ -28,7 +28,7 @@ public struct Dispatcher: Sendable {
     private let routes: [String: AggregationGroup.SharedRoute]
     /// Per receiver, its integrations that send resolved alerts (shared by its groups).
     private let resolvedSenders: [String: Set<IntegrationID>]
-    private let makeID: @Sendable () -> String
+    private let makeID: (@Sendable () -> String)?
     /// Fingerprints of alerts silenced or inhibited now (Alertmanager's `MuteStage`s): a flush
     /// leaves them out of every notification. A group whose alerts are all muted sends nothing
     /// and records nothing, so a muted alert's resolve is not sent while it is muted (still owed
@@ -36,8 +36,9 @@ public struct Dispatcher: Sendable {
     /// longer lists it, as in Alertmanager. The caller sets this before each flush.
     public var muted: Set<String> = []
 
-    /// A dispatcher for `configuration`; `makeID` creates notification ids (random by default).
-    public init(configuration: AlertingConfiguration, makeID: @escaping @Sendable () -> String = Dispatcher.randomID) {
+    /// A dispatcher for `configuration`; `makeID` creates notification ids (nil, the default,
+    /// derives them from the content: ``contentID(integration:groupID:alerts:firing:)``).
+    public init(configuration: AlertingConfiguration, makeID: (@Sendable () -> String)? = nil) {
         self.configuration = configuration
         self.makeID = makeID
         var routes: [String: AggregationGroup.SharedRoute] = [:]
@@ -307,12 +308,15 @@ public struct Dispatcher: Sendable {
                 continue
             }
             if isHeld(integration, id, firing, resolved, alerts.count) { continue }
+            let groupKey = String(AggregationGroup.groupKey(ofGroupID: id) ?? Substring(id))
             emit(
                 GroupFlush(
                     integration: integration, groupID: id,
                     notification: Notification(
-                        id: makeID(), integration: integration,
-                        groupKey: String(AggregationGroup.groupKey(ofGroupID: id) ?? Substring(id)),
+                        id: makeID?()
+                            ?? Self.contentID(
+                                integration: integration, groupID: id, alerts: alerts, firing: firing),
+                        integration: integration, groupKey: groupKey,
                         groupLabels: group.groupLabels, alerts: alerts, createdAt: now, reason: reason, groupID: id,
                         firingFingerprints: firing, resolvedFingerprints: resolved)))
         }

@@ -7,7 +7,8 @@ enum HTTPDelivery {
     static func post(
         _ body: [UInt8], headers: HTTPHeaders, to url: HTTPClientURL, tls: TLSClientContext?, timeout: Duration,
         cancellation: CancellationToken? = nil, now: Double,
-        accept: (HTTPClientResponse) -> DeliveryAttempt? = { _ in nil }
+        accept: (HTTPClientResponse) -> DeliveryAttempt? = { _ in nil },
+        explainFailure: (HTTPClientResponse) -> String? = { _ in nil }
     ) -> DeliveryAttempt {
         do {
             let response = try HTTPClient.send(
@@ -16,6 +17,9 @@ enum HTTPDelivery {
             let decision = RetryPolicy.classify(
                 status: response.status, retryAfter: response.headers["Retry-After"], now: now)
             if decision == .success, let override = accept(response) { return override }
+            if decision != .success, let why = explainFailure(response) {
+                return DeliveryAttempt(decision: decision, detail: "HTTP \(response.status) \(why)")
+            }
             return DeliveryAttempt(decision: decision, detail: "HTTP \(response.status)")
         } catch {
             return DeliveryAttempt(

@@ -7,13 +7,15 @@ public struct IntegrationID: Sendable, Hashable, CustomStringConvertible {
         case webhook
         /// A `slack_configs` entry.
         case slack
+        /// A `pagerduty_configs` entry.
+        case pagerduty
     }
 
     /// The receiver's name.
     public var receiver: String
-    /// Webhook or Slack.
+    /// Webhook, Slack or PagerDuty.
     public var kind: Kind
-    /// The position in the receiver's `webhook_configs` or `slack_configs`.
+    /// The position in the receiver's `webhook_configs`, `slack_configs` or `pagerduty_configs`.
     public var index: Int
 
     /// Creates an id.

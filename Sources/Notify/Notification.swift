@@ -1,14 +1,16 @@
 /// One notification for one integration: a group's alerts at the moment it was flushed.
 ///
-/// The ``id`` is created once, here, and sent as Standard Webhooks' `webhook-id` on every
-/// attempt, so a receiver can drop duplicates when a retry follows a lost response.
+/// The ``id`` is created once, when the dispatcher makes the notification (derived from its
+/// content, see ``Dispatcher/contentID(integration:groupID:alerts:firing:)``), and sent as
+/// Standard Webhooks' `webhook-id` on every attempt, so a receiver can drop duplicates when a
+/// retry follows a lost response, or when two replicas send the same notification.
 ///
 /// An immutable class, not a struct: with 1200 alerts on 20 routes, 24,000 of these are
 /// pending at once and move through dictionaries (a scheduler's slots, a flush's results); a
 /// reference keeps each such entry at 8 bytes instead of ~140 (the tables' spare capacity
 /// was ~13 MB of RSS). Equality is by value.
 public final class Notification: Sendable, Equatable {
-    /// Unique id of this notification (`msg_` + 32 hex digits), stable across retries.
+    /// The id of this notification (`msg_` + 32 hex digits), stable across retries.
     public var id: String { compactID.text }
     private let compactID: NotificationID
     /// Where it goes.

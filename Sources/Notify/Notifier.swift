@@ -60,7 +60,7 @@ public final class Notifier: Sendable {
         options: NotifierOptions = NotifierOptions(), logger: Logger
     ) throws {
         try self.init(
-            configuration: configuration, makeSenders: { try Notifier.senders(for: $0, options: options) },
+            configuration: configuration, makeSenders: { try Notifier.senders(for: $0, options: options, logger: logger) },
             alertmanager: alertmanager, options: options, logger: logger)
     }
 
@@ -117,8 +117,10 @@ public final class Notifier: Sendable {
     /// The configuration in use (nil when only pushing to Alertmanager).
     public var configuration: AlertingConfiguration? { state.withLock { $0.configuration } }
 
-    /// The webhook and Slack senders of `configuration`, TLS files loaded.
-    public static func senders(for configuration: AlertingConfiguration?, options: NotifierOptions) throws -> Senders {
+    /// The webhook, Slack and PagerDuty senders of `configuration`, TLS files loaded.
+    public static func senders(
+        for configuration: AlertingConfiguration?, options: NotifierOptions, logger: Logger? = nil
+    ) throws -> Senders {
         var senders: [IntegrationID: any NotificationSender] = [:]
         var timeouts: [IntegrationID: Double] = [:]
         for receiver in configuration?.receivers ?? [] {
@@ -132,6 +134,12 @@ public final class Notifier: Sendable {
                 let id = IntegrationID(receiver: receiver.name, kind: .slack, index: i)
                 senders[id] = try SlackSender(configuration: sl, userAgent: options.userAgent)
                 timeouts[id] = sl.timeout
+            }
+            for (i, pd) in receiver.pagerduty.enumerated() {
+                let id = IntegrationID(receiver: receiver.name, kind: .pagerduty, index: i)
+                senders[id] = try PagerDutySender(
+                    configuration: pd, externalURL: options.externalURL, userAgent: options.userAgent, logger: logger)
+                timeouts[id] = pd.timeout
             }
         }
         return (senders, timeouts)

@@ -6,6 +6,8 @@ public struct ReceiverConfiguration: Sendable, Equatable {
     public var webhooks: [WebhookConfiguration]
     /// `slack_configs`.
     public var slack: [SlackConfiguration]
+    /// `pagerduty_configs`.
+    public var pagerduty: [PagerDutyConfiguration] = []
 
     /// Creates a receiver.
     public init(name: String, webhooks: [WebhookConfiguration] = [], slack: [SlackConfiguration] = []) {
@@ -14,10 +16,11 @@ public struct ReceiverConfiguration: Sendable, Equatable {
         self.slack = slack
     }
 
-    /// The integrations, in configuration order (webhooks first), each with its own queue.
+    /// The integrations, in configuration order (webhooks, Slack, PagerDuty), each with its own queue.
     public var integrations: [IntegrationID] {
         webhooks.indices.map { IntegrationID(receiver: name, kind: .webhook, index: $0) }
             + slack.indices.map { IntegrationID(receiver: name, kind: .slack, index: $0) }
+            + pagerduty.indices.map { IntegrationID(receiver: name, kind: .pagerduty, index: $0) }
     }
 
     /// Whether the integration sends resolved alerts.
@@ -25,6 +28,7 @@ public struct ReceiverConfiguration: Sendable, Equatable {
         switch id.kind {
         case .webhook: return webhooks[id.index].sendResolved
         case .slack: return slack[id.index].sendResolved
+        case .pagerduty: return pagerduty[id.index].sendResolved
         }
     }
 }

@@ -72,7 +72,8 @@ public enum SlackPayload {
         return out
     }
 
-    private struct Values {
+    /// The placeholder values of one notification (shared with ``PagerDutyPayload``).
+    struct Values {
         let status: String
         let receiver: String
         let groupLabels: [String: String]

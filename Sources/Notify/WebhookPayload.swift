@@ -29,27 +29,7 @@ public enum WebhookPayload {
         w.object([
             ("receiver", { $0.string(notification.receiver) }),
             ("status", { $0.string(status) }),
-            (
-                "alerts",
-                { w in
-                    w.raw("[")
-                    for (i, a) in alerts.enumerated() {
-                        if i > 0 { w.raw(",") }
-                        let resolved = a.isResolved(at: now)
-                        w.object([
-                            ("status", { $0.string(resolved ? "resolved" : "firing") }),
-                            ("labels", { $0.stringMap(a.labels) }),
-                            ("annotations", { $0.stringMap(a.annotations) }),
-                            ("startsAt", { $0.string(RFC3339.format(a.startsAt)) }),
-                            // A future end time is not exposed (Alertmanager's types.Alerts).
-                            ("endsAt", { $0.string(resolved ? RFC3339.format(a.endsAt!) : WebhookPayload.zeroTime) }),
-                            ("generatorURL", { $0.string(a.generatorURL) }),
-                            ("fingerprint", { $0.string(a.fingerprint) }),
-                        ])
-                    }
-                    w.raw("]")
-                }
-            ),
+            ("alerts", { $0.raw(alertsJSON(alerts, at: now)) }),
             ("groupLabels", { $0.stringMap(notification.groupLabels) }),
             ("commonLabels", { $0.stringMap(AlertOrdering.common(alerts.map(\.labels))) }),
             ("commonAnnotations", { $0.stringMap(AlertOrdering.common(alerts.map(\.annotations))) }),
@@ -60,5 +40,28 @@ public enum WebhookPayload {
         ])
         w.raw("\n")
         return w.bytes
+    }
+
+    /// The JSON array of `alerts` as judged at `now`, each as Alertmanager's template `Alert`
+    /// (what the webhook body lists and what PagerDuty's default `firing`/`resolved` details hold).
+    static func alertsJSON(_ alerts: [NotifiableAlert], at now: Double) -> String {
+        var w = JSONWriter()
+        w.raw("[")
+        for (i, a) in alerts.enumerated() {
+            if i > 0 { w.raw(",") }
+            let resolved = a.isResolved(at: now)
+            w.object([
+                ("status", { $0.string(resolved ? "resolved" : "firing") }),
+                ("labels", { $0.stringMap(a.labels) }),
+                ("annotations", { $0.stringMap(a.annotations) }),
+                ("startsAt", { $0.string(RFC3339.format(a.startsAt)) }),
+                // A future end time is not exposed (Alertmanager's types.Alerts).
+                ("endsAt", { $0.string(resolved ? RFC3339.format(a.endsAt!) : WebhookPayload.zeroTime) }),
+                ("generatorURL", { $0.string(a.generatorURL) }),
+                ("fingerprint", { $0.string(a.fingerprint) }),
+            ])
+        }
+        w.raw("]")
+        return String(decoding: w.bytes, as: UTF8.self)
     }
 }
