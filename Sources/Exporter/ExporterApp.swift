@@ -94,10 +94,23 @@ public enum ExporterApp {
             return 2
         }
 
+        let webSecurity: WebSecurity
+        do {
+            webSecurity = try WebSecurity(file: configuration.webConfigFile, logger: Logger(label: "web"))
+            try webSecurity.access.start()
+        } catch {
+            printError("\(ExporterVersion.name): \(error)\n")
+            return 2
+        }
+
         let state = ExporterState(initial: RenderedMetrics(families: MetricsBuilder.families(for: nil, counters: PollCounters())),
                                   pollInterval: configuration.pollInterval)
         // Reloads (SIGHUP, POST /-/reload) run on their own thread, never on the HTTP loop thread.
-        let reloads = ReloadCoordinator(logger: Logger(label: "reload")) { alerting.reload() }
+        let reloads = ReloadCoordinator(logger: Logger(label: "reload")) {
+            // Both are tried; each keeps its previous configuration when its new one is bad.
+            let failures = [webSecurity.reload(), alerting.reload()].compactMap { $0 }
+            return failures.isEmpty ? nil : failures.joined(separator: "; ")
+        }
         do {
             try reloads.start()
         } catch {
@@ -110,9 +123,9 @@ public enum ExporterApp {
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
             httpConfiguration.maxConnections = configuration.maxConnections
-            server = try HTTPServer(configuration: httpConfiguration, logger: Logger(label: "http")) { request in
-                routes.handle(request)
-            }
+            httpConfiguration.tls = webSecurity.tls
+            server = try HTTPServer(configuration: httpConfiguration, logger: Logger(label: "http"),
+                                    handler: webSecurity.access.wrap { request in routes.handle(request) })
         } catch {
             printError("\(ExporterVersion.name): cannot listen on \(configuration.listenAddresses.map(\.description).joined(separator: ", ")): \(error)\n")
             return 2
@@ -151,11 +164,13 @@ public enum ExporterApp {
                             stop: processStopSignal, logger: Logger(label: "poller"), events: eventListener?.monitor,
                             alerting: alerting,
                             ownFamilies: { [eventListener] in
-                                ServerMetrics.families(http: server.statistics, reloads: reloads.statistics)
+                                ServerMetrics.families(http: server.statistics, reloads: reloads.statistics,
+                                                       web: configuration.webConfigFile == nil ? nil : webSecurity.statistics)
                                     + (eventListener?.subscriberFamilies() ?? [])
                             })
 
         server.start()
+        if configuration.webConfigFile != nil { logger.info("web configuration", metadata: webSecurity.summary) }
         logger.info("starting", metadata: [
             "version": "\(ExporterVersion.version)", "redis": "\(redisConfiguration.redactedDescription)",
             "poll_interval": "\(DurationParser.format(configuration.pollInterval))",
@@ -184,6 +199,7 @@ public enum ExporterApp {
         let shutdownDeadline = Deadline(after: .seconds(8))
         server.shutdown(gracePeriod: .seconds(3))
         reloads.stop()
+        webSecurity.access.stop()
         pollThread.join()
         censusThread?.stop()
         eventListener?.stop()

@@ -7,6 +7,8 @@ final class HTTPConnection {
     let socket: Socket
     /// The descriptor, fixed at accept time (the loop's dictionary key).
     let fd: Int32
+    /// Plain TCP or TLS: every read and write of the loop goes through it.
+    let transport: HTTPTransport
     /// Bytes received and not yet turned into requests.
     var parser: HTTPRequestParser
     /// Response bytes waiting for the socket to accept them, oldest first. Large bodies are
@@ -51,9 +53,10 @@ final class HTTPConnection {
         var path: String
     }
 
-    init(socket: Socket, parser: HTTPRequestParser, now: Int64, interest: IOEvents) {
+    init(socket: Socket, transport: HTTPTransport = .plain, parser: HTTPRequestParser, now: Int64, interest: IOEvents) {
         self.socket = socket
         self.fd = socket.fd
+        self.transport = transport
         self.parser = parser
         self.lastActivity = now
         self.interest = interest
@@ -72,8 +75,12 @@ final class HTTPConnection {
 
     /// True when no response is being written or waited for and no request is arriving: the
     /// connection may be closed without cutting anything short.
-    var isIdle: Bool { pendingBytes == 0 && held.isEmpty && !parser.hasPartialRequest }
+    /// A TLS handshake in progress is not idle: it is bounded by the request deadline instead.
+    var isIdle: Bool { !hasUnsentOutput && held.isEmpty && !parser.hasPartialRequest && !transport.isHandshaking }
 
-    /// True when every response queued or waited for has been written.
-    var allAnswered: Bool { pendingBytes == 0 && held.isEmpty }
+    /// True when every response queued or waited for has been written (TLS records included).
+    var allAnswered: Bool { !hasUnsentOutput && held.isEmpty }
+
+    /// Bytes queued that the socket has not taken: responses, or TLS records and handshake messages.
+    var hasUnsentOutput: Bool { pendingBytes > 0 || transport.hasPendingOutput }
 }

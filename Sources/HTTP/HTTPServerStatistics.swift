@@ -22,6 +22,13 @@ public struct HTTPServerStatistics: Sendable, Equatable {
     public var requestTimeouts: UInt64
     /// Deferred responses not completed within their deadline (`503`).
     public var deferredResponseTimeouts: UInt64
+    /// TLS handshakes that failed, by reason: `error` (no common version or cipher, a missing or
+    /// rejected client certificate, garbage), `http_on_tls` (plain HTTP sent to the TLS port,
+    /// answered 400), `timeout` (not finished within the request timeout).
+    public var tlsHandshakeFailures: [String: UInt64] = [:]
+
+    /// The reasons ``tlsHandshakeFailures`` knows, each reported from the start.
+    public static let tlsHandshakeFailureReasons = ["error", "http_on_tls", "timeout"]
 
     /// The reasons ``acceptErrors`` knows, each reported from the start.
     public static let acceptErrorReasons = ["emfile", "enfile", "enomem"]
@@ -38,6 +45,9 @@ final class HTTPServerCounters: Sendable {
     let acceptENOMEM = Atomic<UInt64>(0)
     let requestTimeouts = Atomic<UInt64>(0)
     let deferredTimeouts = Atomic<UInt64>(0)
+    let tlsHandshakeErrors = Atomic<UInt64>(0)
+    let tlsPlainHTTP = Atomic<UInt64>(0)
+    let tlsHandshakeTimeouts = Atomic<UInt64>(0)
 
     func snapshot(openConnections: Int) -> HTTPServerStatistics {
         HTTPServerStatistics(
@@ -49,6 +59,10 @@ final class HTTPServerCounters: Sendable {
                 "enomem": acceptENOMEM.load(ordering: .relaxed),
             ],
             requestTimeouts: requestTimeouts.load(ordering: .relaxed),
-            deferredResponseTimeouts: deferredTimeouts.load(ordering: .relaxed))
+            deferredResponseTimeouts: deferredTimeouts.load(ordering: .relaxed),
+            tlsHandshakeFailures: [
+                "error": tlsHandshakeErrors.load(ordering: .relaxed), "http_on_tls": tlsPlainHTTP.load(ordering: .relaxed),
+                "timeout": tlsHandshakeTimeouts.load(ordering: .relaxed),
+            ])
     }
 }
