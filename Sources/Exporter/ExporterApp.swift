@@ -43,6 +43,16 @@ public enum ExporterApp {
         installSignalHandlers()
         raiseFileDescriptorLimit(maxConnections: configuration.maxConnections, logger: logger)
 
+        // Before anything logs: a bad file is one line on standard error and exit 2.
+        let webSecurity: WebSecurity
+        do {
+            webSecurity = try WebSecurity(file: configuration.webConfigFile, logger: Logger(label: "web"))
+            try webSecurity.access.start()
+        } catch {
+            printError("\(ExporterVersion.name): \(error)\n")
+            return 2
+        }
+
         let redisConfiguration: RedisConfiguration
         do {
             redisConfiguration = try configuration.redisConfiguration()
@@ -89,15 +99,6 @@ public enum ExporterApp {
                 logger: Logger(label: "alerting"))
             logger.info("alerting", metadata: ["rules": "\(loaded.ruleCount)",
                                                "receivers": "\(loaded.alerting?.receivers.count ?? 0)"])
-        } catch {
-            printError("\(ExporterVersion.name): \(error)\n")
-            return 2
-        }
-
-        let webSecurity: WebSecurity
-        do {
-            webSecurity = try WebSecurity(file: configuration.webConfigFile, logger: Logger(label: "web"))
-            try webSecurity.access.start()
         } catch {
             printError("\(ExporterVersion.name): \(error)\n")
             return 2
@@ -189,7 +190,7 @@ public enum ExporterApp {
 
         while !processStopSignal.wait(seconds: 1) {
             if reloadRequested.exchange(false, ordering: .relaxed) {
-                logger.info("SIGHUP received: reloading rules and alerting configuration")
+                logger.info("SIGHUP received: reloading rules, alerting and web configuration")
                 reloads.request(from: .signal)
             }
         }
