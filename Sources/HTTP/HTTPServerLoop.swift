@@ -410,7 +410,15 @@ final class HTTPServerLoop {
         if reserveFD == nil { reserveFD = Self.openReserve() }
         expireDeferredResponses()
         for connection in Array(connections.values) {
-            if connection.hasUnsentOutput {
+            if connection.transport.isHandshaking {
+                // No HTTP can be spoken before the handshake: past the request deadline (from
+                // accept), close without an answer, whether the client stalls sending or reading.
+                if let started = connection.requestStartedAt, now - started > requestTimeout {
+                    server.counters.tlsHandshakeTimeouts.add(1, ordering: .relaxed)
+                    logger.debug("TLS handshake timed out", metadata: ["fd": "\(connection.fd)"])
+                    close(connection)
+                }
+            } else if connection.hasUnsentOutput {
                 if now - connection.lastActivity > idleTimeout {
                     logger.debug("client stopped reading; closing", metadata: ["fd": "\(connection.fd)"])
                     close(connection)
@@ -418,12 +426,7 @@ final class HTTPServerLoop {
             } else if !connection.held.isEmpty {
                 continue  // waiting for a deferred response: expireDeferredResponses bounds it
             } else if let started = connection.requestStartedAt {
-                if now - started > requestTimeout && connection.transport.isHandshaking {
-                    // No HTTP can be spoken before the handshake: close without an answer.
-                    server.counters.tlsHandshakeTimeouts.add(1, ordering: .relaxed)
-                    logger.debug("TLS handshake timed out", metadata: ["fd": "\(connection.fd)"])
-                    close(connection)
-                } else if now - started > requestTimeout {
+                if now - started > requestTimeout {
                     server.counters.requestTimeouts.add(1, ordering: .relaxed)
                     logger.debug("request timed out", metadata: ["fd": "\(connection.fd)"])
                     sendError(connection, .requestTimeout, detail: "the request did not arrive in time")

@@ -243,6 +243,33 @@ import Testing
         #expect(try curl(port).code == "200")
     }
 
+    /// Other certificate shapes: an EC key, and a chain through an intermediate CA in cert_file
+    /// (clients trust only the root).
+    @Test func anECKeyWithAnIntermediateChainIsServed() throws {
+        let openssl = try requireTool("openssl")
+        let dir = try makeTemporaryDirectory("chain").path
+        func run(_ args: [String]) throws {
+            let r = try runCommand(openssl, args)
+            if r.status != 0 { throw HarnessError("openssl \(args[0]) failed: \(r.stderr)") }
+        }
+        try "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n".write(
+            toFile: dir + "/ca.ext", atomically: true, encoding: .utf8)
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: dir + "/leaf.ext", atomically: true, encoding: .utf8)
+        try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir + "/int.key",
+                 "-out", dir + "/int.csr", "-subj", "/CN=intermediate"])
+        try run(["x509", "-req", "-in", dir + "/int.csr", "-CA", certs.caCert, "-CAkey", certs.caKey, "-CAcreateserial",
+                 "-out", dir + "/int.pem", "-days", "2", "-extfile", dir + "/ca.ext"])
+        try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir + "/leaf.key",
+                 "-out", dir + "/leaf.csr", "-subj", "/CN=localhost"])
+        try run(["x509", "-req", "-in", dir + "/leaf.csr", "-CA", dir + "/int.pem", "-CAkey", dir + "/int.key",
+                 "-CAcreateserial", "-out", dir + "/leaf.pem", "-days", "2", "-extfile", dir + "/leaf.ext"])
+        let chain = try String(contentsOfFile: dir + "/leaf.pem", encoding: .utf8) + String(contentsOfFile: dir + "/int.pem", encoding: .utf8)
+        try chain.write(toFile: dir + "/chain.pem", atomically: true, encoding: .utf8)
+        let (server, _, port) = try server(TLSServerConfiguration(certificateFile: dir + "/chain.pem", keyFile: dir + "/leaf.key"))
+        defer { server.shutdown(gracePeriod: .zero) }
+        #expect(try curl(port).code == "200")
+    }
+
     /// The subject of the certificate the server presents, as `openssl s_client` prints it.
     func servedSubject(_ port: UInt16) throws -> String {
         let r = try runCommand(
