@@ -84,11 +84,12 @@ import Testing
         let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
         let stream = try TLSStream.connect(over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
         defer { stream.close() }
-        // 200 requests in one write: many TLS records arrive at once, so most of them sit
-        // decrypted-or-not inside OpenSSL where epoll cannot see them.
-        var requests = ""
-        for i in 0..<200 { requests += get("/n/\(i)") }
-        try Array(requests.utf8).withUnsafeBytes { try stream.writeAll($0, deadline: Deadline(after: .seconds(5))) }
+        // 200 requests, each its own small TLS record: they arrive together, one socket read
+        // takes them all into OpenSSL, and each read of plaintext gives one record, so most
+        // requests wait inside OpenSSL where epoll cannot see them.
+        for i in 0..<200 {
+            try Array(get("/n/\(i)").utf8).withUnsafeBytes { try stream.writeAll($0, deadline: Deadline(after: .seconds(5))) }
+        }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = Deadline(after: .seconds(10))
@@ -101,6 +102,55 @@ import Testing
         let bodies = String(decoding: received, as: UTF8.self).components(separatedBy: "HTTP/1.1 200 OK").dropFirst()
             .map { $0.components(separatedBy: "\r\n\r\n").last ?? "" }
         #expect(bodies == (0..<200).map { "GET /n/\($0)" })
+    }
+
+    /// Large pipelined requests (full 16 KiB records, several per socket read) all answered.
+    @Test func largePipelinedRequestsBufferedInsideTLSAreAllAnswered() throws {
+        let (server, _, port) = try server()
+        defer { server.shutdown(gracePeriod: .zero) }
+        let socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
+        let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
+        let stream = try TLSStream.connect(over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
+        defer { stream.close() }
+        let pad = String(repeating: "x", count: 12_000)
+        var requests = ""
+        for i in 0..<30 { requests += "GET /n/\(i) HTTP/1.1\r\nHost: test\r\nX-Pad: \(pad)\r\n\r\n" }
+        requests += get("/n/end", close: true)
+        try Array(requests.utf8).withUnsafeBytes { try stream.writeAll($0, deadline: Deadline(after: .seconds(5))) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Deadline(after: .seconds(10))
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0, deadline: deadline) }
+            if n == 0 { break }
+            received += buffer[0..<n]
+        }
+        let bodies = String(decoding: received, as: UTF8.self).components(separatedBy: "HTTP/1.1 200 OK").dropFirst()
+            .map { $0.components(separatedBy: "\r\n\r\n").last ?? "" }
+        #expect(bodies == (0..<30).map { "GET /n/\($0)" } + ["GET /n/end"])
+    }
+
+    /// Large answers to pipelined requests: parsing pauses above the output high-water mark while
+    /// the remaining requests sit inside OpenSSL (epoll cannot report them) and must resume.
+    @Test func pipelinedLargeResponsesOverTLSResumeAfterTheOutputDrains() throws {
+        let (server, _, port) = try server()
+        defer { server.shutdown(gracePeriod: .zero) }
+        let socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
+        let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
+        let stream = try TLSStream.connect(over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
+        defer { stream.close() }
+        let requests = String(repeating: get("/big"), count: 6) + get("/n/end", close: true)
+        try Array(requests.utf8).withUnsafeBytes { try stream.writeAll($0, deadline: Deadline(after: .seconds(5))) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Deadline(after: .seconds(20))
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0, deadline: deadline) }
+            if n == 0 { break }
+            received += buffer[0..<n]
+        }
+        #expect(received.count > 6 * bigBody.count)
+        #expect(String(decoding: received.suffix(10), as: UTF8.self).hasSuffix("GET /n/end"))
     }
 
     @Test func plainHTTPToTheTLSPortGetsA400AndTheServerKeepsServing() throws {
