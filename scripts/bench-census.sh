@@ -8,7 +8,7 @@
 #   - count freshness: at each poll, the age of the counts (poll time -
 #     celery_redis_census_updated_timestamp_seconds) and of the last full pass (poll time -
 #     celery_redis_census_last_complete_timestamp_seconds), max;
-#   - exporter RSS (VmRSS from /proc/<pid>/status, max).
+#   - exporter RSS (VmRSS from /proc/<pid>/status, max of the 1 s samples, and VmHWM, the peak).
 # Goals: <= 2% of one Redis core; meta counts never older than 60 s; one poll <= 50 ms; RSS <= 70 MB.
 #
 #   scripts/bench-census.sh [--minutes N] [--metas N] [--poll SECONDS] [--writes PER_SECOND] [-- EXPORTER FLAGS...]
@@ -221,7 +221,7 @@ def redis_cost():
 deadline = time.time() + minutes * 60
 seen, rows = set(), []
 first_complete, steady_from = None, None
-max_rss = 0
+max_rss = hwm = 0
 start = time.time()
 while time.time() < deadline:
     try:
@@ -234,8 +234,10 @@ while time.time() < deadline:
         name, v = line.rsplit(" ", 1)
         vals[name] = float(v)
     with open("/proc/%d/status" % pid) as f:
-        rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+        status = {l.split(":")[0]: l.split()[1] for l in f if l.startswith(("VmRSS:", "VmHWM:"))}
+    rss = int(status["VmRSS"])
     max_rss = max(max_rss, rss)
+    hwm = max(hwm, int(status.get("VmHWM", 0)))
     last = vals.get("celery_redis_last_poll_timestamp_seconds")
     complete = vals.get("celery_redis_census_last_complete_timestamp_seconds")
     updated = vals.get("celery_redis_census_updated_timestamp_seconds", complete)
@@ -257,7 +259,7 @@ if writes_per_sec > 0:
 with open(out, "w") as f:
     for last, dur, complete, rss, updated in rows:
         f.write("%f %f %s %d %s\n" % (last, dur, "%f" % complete if complete else "-", rss, "%f" % updated if updated else "-"))
-    f.write("# start %f first_complete %s max_rss_kb %d\n" % (start, first_complete or "-", max_rss))
+    f.write("# start %f first_complete %s max_rss_kb %d peak_rss_kb %d\n" % (start, first_complete or "-", max_rss, hwm))
     if steady_from:
         f.write("# steady %f %f %d %f %f %d\n" % (steady_from + end))
 PY
@@ -315,6 +317,8 @@ ages = [r[0] - r[2] for r in steady if r[2] is not None]
 fresh = [r[0] - r[4] for r in steady if r[4] is not None]
 print("count freshness at each steady poll (poll time - census_updated): max %.1f s" % (max(fresh) if fresh else float("nan")))
 print("census completion age at each steady poll (poll time - last full pass): max %.1f s" % (max(ages) if ages else float("nan")))
-print("exporter RSS: max %.1f MB (last %.1f MB)" % (int(footer["max_rss_kb"]) / 1024 if footer else float("nan"), rows[-1][3] / 1024 if rows else float("nan")))
+print("exporter RSS: max %.1f MB sampled each second, peak %.1f MB (VmHWM), last %.1f MB" % (
+    int(footer["max_rss_kb"]) / 1024 if footer else float("nan"), int(footer["peak_rss_kb"]) / 1024 if footer else float("nan"),
+    rows[-1][3] / 1024 if rows else float("nan")))
 PY
 echo "$META"

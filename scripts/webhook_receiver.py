@@ -12,6 +12,7 @@ Usage: webhook_receiver.py CONFIG.json, where CONFIG has:
   retry_after                 Retry-After header value sent with every 429/503
   hang                        read the request, record it, then never answer
   drop_first                  read and record the first N requests, then close without answering
+  slow_first, slow_seconds    answer the first N requests only after slow_seconds (default 1.5)
 """
 import base64, hashlib, hmac, json, ssl, sys, threading, time
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -19,6 +20,7 @@ from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 args = json.load(open(sys.argv[1]))
 plan = list(args.get("plan", []))
 drops = [int(args.get("drop_first", 0))]
+slows = [int(args.get("slow_first", 0))]
 lock = threading.Lock()
 key = base64.b64decode(args["secret_b64"]) if args.get("secret_b64") else None
 
@@ -47,6 +49,9 @@ class Handler(BaseHTTPRequestHandler):
         text = body.decode("utf-8")
         with lock:
             drop = False
+            slow = slows[0] > 0
+            if slow:
+                slows[0] -= 1
             if args.get("hang"):
                 status = 0
             elif drops[0] > 0:
@@ -63,6 +68,8 @@ class Handler(BaseHTTPRequestHandler):
         if args.get("hang"):
             time.sleep(3600)
             return
+        if slow:
+            time.sleep(float(args.get("slow_seconds", 1.5)))
         if drop:
             self.close_connection = True
             self.connection.close()

@@ -10,7 +10,11 @@ import Exposition
 /// - a firing alert whose condition is false resolves (`resolvedAt = now`), unless
 ///   `keep_firing_for` has not elapsed since the first false evaluation (`keepFiringSince`);
 /// - resolved alerts are returned for 15 minutes (Prometheus's `resolvedRetention`) so the
-///   resolution can be notified, then forgotten; a condition true again starts a new pending cycle.
+///   resolution can be notified, then forgotten; a condition true again starts a new pending cycle;
+/// - after a restart, ``restore(_:)`` hands back the ``activity`` saved before it: an alert found
+///   true at the first evaluation keeps its `activeAt` and, once it fires, its `firedAt`, so
+///   neither `/api/v1/alerts` nor notifications see a new incident (Prometheus's
+///   `restoreForState`).
 ///
 /// Time is a parameter (`now`, Unix seconds). Not `Sendable`: one instance lives on the poller
 /// thread, which evaluates after every poll.
@@ -28,11 +32,36 @@ public final class AlertEvaluator {
     private var groups: [RuleGroup]
     /// Per group, per rule: active and retained alerts by fingerprint.
     private var states: [[[String: Alert]]]
+    /// Activity saved before a restart, by fingerprint; used by the first evaluation only.
+    private var restored: [String: AlertActivity] = [:]
 
     /// Creates an evaluator with no alerts.
     public init(groups: [RuleGroup]) {
         self.groups = groups
         self.states = groups.map { $0.rules.map { _ in [:] } }
+    }
+
+    /// Hands back the ``activity`` saved before a restart. At the next evaluation, an alert whose
+    /// condition is true and that has no state yet starts from its saved `activeAt` (so it fires
+    /// at once when `for` has already elapsed) and, when it fires, keeps its saved `firedAt`.
+    /// Times in the future are ignored. Entries not used by that evaluation are forgotten: an
+    /// alert found true only later is a new incident.
+    public func restore(_ activity: [String: AlertActivity]) {
+        restored = activity
+    }
+
+    /// The `activeAt` and `firedAt` of every pending and firing alert, by fingerprint (what
+    /// ``restore(_:)`` takes after a restart).
+    public var activity: [String: AlertActivity] {
+        var out: [String: AlertActivity] = [:]
+        for rules in states {
+            for byFingerprint in rules {
+                for (fingerprint, alert) in byFingerprint where alert.state != .resolved {
+                    out[fingerprint] = AlertActivity(activeAt: alert.activeAt, firedAt: alert.firedAt)
+                }
+            }
+        }
+        return out
     }
 
     /// The rule groups being evaluated.
@@ -79,6 +108,7 @@ public final class AlertEvaluator {
             }
         }
         lastErrors = errors
+        restored = [:]
         return alerts
     }
 
@@ -131,6 +161,10 @@ public final class AlertEvaluator {
                 existing.lastTrueAt = now
                 existing.keepFiringSince = nil
                 active[fingerprint] = existing
+            } else if let saved = restored[fingerprint], saved.activeAt <= now, active[fingerprint] == nil {
+                var resumed = fresh
+                resumed.activeAt = saved.activeAt
+                active[fingerprint] = resumed
             } else {
                 active[fingerprint] = fresh
             }
@@ -160,7 +194,9 @@ public final class AlertEvaluator {
             }
             if alert.state == .pending && now - alert.activeAt >= rule.holdDuration {
                 alert.state = .firing
-                alert.firedAt = now
+                // A restored incident keeps when it first fired (never before it became active).
+                let saved = restored[fingerprint]?.firedAt.flatMap { $0 >= alert.activeAt && $0 <= now ? $0 : nil }
+                alert.firedAt = saved ?? now
             }
             active[fingerprint] = alert
         }

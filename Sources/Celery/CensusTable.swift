@@ -5,12 +5,18 @@
 /// live result writes (Pub/Sub, model doc §4: every write is `SETEX key result_expires json` plus a
 /// `PUBLISH` of the same json on a channel named like the key).
 ///
-/// **Entry**: `Dictionary<UInt64, UInt32>`: the 64-bit FNV-1a of the key name → bits 0–3 state code,
-/// bit 4 worker lost, bit 5 pass parity, bits 6–31 the predicted expiry in whole seconds after
-/// ``epoch`` (rounded up; all ones = no TTL). 12 bytes per slot; at Swift's 75% maximum load and
-/// power-of-two capacities that is 2²¹ slots ≈ 25 MB for 10⁶ keys (≈ 25 bytes per key, within the
-/// 48-byte budget). 26 bits of seconds cover about 2 years; a longer TTL is kept as "no TTL" (the
-/// next reconciliation pass still sees the key go).
+/// **Entry**: the 64-bit FNV-1a of the key name → a `UInt32`: bits 0–3 state code, bit 4 worker
+/// lost, bit 5 pass parity, bits 6–31 the predicted expiry in whole seconds after ``epoch``
+/// (rounded up; all ones = no TTL). 26 bits of seconds cover about 2 years; a longer TTL is kept as
+/// "no TTL" (the next reconciliation pass still sees the key go).
+///
+/// **Memory**: 12 bytes a slot in ``CompactHashMap``s kept 70–88% full: ≈ 15 bytes per key, 15 MB
+/// for 10⁶ keys. (A `Dictionary<UInt64, UInt32>` was 37–75% full: 2²¹ slots, 25 MB, for 10⁶ keys.)
+/// The entries live in ``shardCount`` maps chosen by the hash's top byte, not one: a hash table
+/// grows by allocating its new storage while the old one is alive, so one table of 10⁶ keys
+/// peaked at 12.6 + 25.2 MB while growing; a shard peaks at 1/256 of that. For the same reason
+/// removals (``removeUnseen()``, ``sweep(now:)``) collect and delete one shard at a time, never a
+/// list of every vanished key.
 ///
 /// **Counts** are maintained incrementally on every change, so reading them is O(states), never a
 /// walk over a million entries.
@@ -34,10 +40,30 @@ struct CensusTable {
     static let terminalCodes: UInt32 = TaskMetaState.allCases.reduce(0) { $1.isTerminal ? $0 | (1 << UInt32($1.code)) : $0 }
     /// The expiry field value meaning "no TTL" (`result_expires=None`, or beyond the field's range).
     static let noExpiry: UInt32 = (1 << 26) - 1
+    /// Dictionaries the entries are spread over (by the hash's top byte).
+    static let shardCount = 256
+
+    @inline(__always) private static func shard(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> 56) }
+
+    /// The entry of `hash` (state, flags and expiry; see above).
+    private subscript(hash: UInt64) -> UInt32? {
+        get { shards[CensusTable.shard(hash)][hash] }
+        set {
+            let i = CensusTable.shard(hash)
+            if let newValue {
+                if shards[i].updateValue(newValue, forKey: hash) == nil { count += 1 }
+            } else if shards[i].removeValue(forKey: hash) != nil {
+                count -= 1
+            }
+        }
+    }
 
     /// Unix seconds that expiry fields count from (the table's creation, rounded down).
     let epoch: Double
-    private(set) var entries: [UInt64: UInt32] = [:]
+    /// Entries by the top byte of their hash (see "Shards" above).
+    private var shards = [CompactHashMap](repeating: CompactHashMap(), count: CensusTable.shardCount)
+    /// Entries in all shards.
+    private(set) var count = 0
     private(set) var counts = [Int](repeating: 0, count: TaskMetaState.allCases.count)
     private(set) var workerLost = 0
     private(set) var started: [UInt64: StartedMeta] = [:]
@@ -51,8 +77,6 @@ struct CensusTable {
         self.epoch = epoch.rounded(.down)
     }
 
-    var count: Int { entries.count }
-
     /// The expiry field for a Unix time (nil: no TTL).
     func field(expiresAt: Double?) -> UInt32 {
         guard let expiresAt, expiresAt.isFinite else { return CensusTable.noExpiry }
@@ -65,28 +89,28 @@ struct CensusTable {
     /// Whether `hash` is tracked with no TTL (Celery with `result_expires=None` writes every key
     /// that way, so a live write keeps it).
     func hasNoExpiry(_ hash: UInt64) -> Bool {
-        entries[hash].map { $0 >> CensusTable.expiryShift == CensusTable.noExpiry } ?? false
+        self[hash].map { $0 >> CensusTable.expiryShift == CensusTable.noExpiry } ?? false
     }
 
     /// The state of a tracked key.
     func state(of hash: UInt64) -> TaskMetaState? {
-        entries[hash].map { TaskMetaState(code: UInt8($0 & CensusTable.stateMask)) }
+        self[hash].map { TaskMetaState(code: UInt8($0 & CensusTable.stateMask)) }
     }
 
     /// The predicted expiry of a tracked key as Unix seconds (nil: untracked or no TTL).
     func expiry(of hash: UInt64) -> Double? {
-        guard let v = entries[hash], v >> CensusTable.expiryShift != CensusTable.noExpiry else { return nil }
+        guard let v = self[hash], v >> CensusTable.expiryShift != CensusTable.noExpiry else { return nil }
         return epoch + Double(v >> CensusTable.expiryShift)
     }
 
     /// Records what a key holds now (from a pass's read or a live write) and marks it seen in the
     /// current pass. `startEstimate` is used for STARTED metas only.
     mutating func upsert(_ hash: UInt64, meta: TaskMeta, expiresAt: Double?, now: Double, startEstimate: Double?) {
-        if let old = entries[hash] { uncount(old) }
+        if let old = self[hash] { uncount(old) }
         let expiry = field(expiresAt: expiresAt)
         var v = UInt32(meta.state.code) | parity | (expiry << CensusTable.expiryShift)
         if meta.workerLost { v |= CensusTable.workerLostBit }
-        entries[hash] = v
+        self[hash] = v
         tally(v, +1)
         nextExpiry = min(nextExpiry, expiry)
         if meta.state == .started {
@@ -103,7 +127,8 @@ struct CensusTable {
     @discardableResult
     mutating func remove(_ hash: UInt64) -> Bool {
         started[hash] = nil
-        guard let old = entries.removeValue(forKey: hash) else { return false }
+        guard let old = self[hash] else { return false }
+        self[hash] = nil
         uncount(old)
         return true
     }
@@ -113,10 +138,10 @@ struct CensusTable {
     /// already seen in this pass (a `SCAN` duplicate, or a live write since the pass began) is
     /// skipped.
     mutating func sighted(_ hash: UInt64) -> Bool {
-        guard let v = entries[hash] else { return true }
+        guard let v = self[hash] else { return true }
         if v & CensusTable.parityBit == parity { return false }
         guard CensusTable.terminalCodes & (1 << (v & CensusTable.stateMask)) != 0 else { return true }
-        entries[hash] = (v & ~CensusTable.parityBit) | parity
+        self[hash] = (v & ~CensusTable.parityBit) | parity
         return false
     }
 
@@ -128,11 +153,16 @@ struct CensusTable {
     /// Ends a complete pass: drops keys neither returned by its `SCAN` nor written since it began
     /// (forgotten with `DEL`, or expired unpredicted). Returns how many.
     mutating func removeUnseen() -> Int {
-        // Collect first, so the million-entry dictionary is never copied while iterated.
+        // Collect first (one shard at a time), so no dictionary is copied while iterated.
+        var removed = 0
         var vanished: [UInt64] = []
-        for (h, v) in entries where v & CensusTable.parityBit != parity { vanished.append(h) }
-        for h in vanished { remove(h) }
-        return vanished.count
+        for i in shards.indices {
+            vanished.removeAll(keepingCapacity: true)
+            shards[i].forEach { h, v in if v & CensusTable.parityBit != parity { vanished.append(h) } }
+            for h in vanished { remove(h) }
+            removed += vanished.count
+        }
+        return removed
     }
 
     /// Drops the keys whose predicted expiry has passed at `now` (Redis has removed them: TTL
@@ -140,19 +170,24 @@ struct CensusTable {
     mutating func sweep(now: Double) -> Int {
         guard nextExpiry != CensusTable.noExpiry, Double(nextExpiry) <= now - epoch else { return 0 }
         var expired: [UInt64] = []
+        var removed = 0
         var earliest = CensusTable.noExpiry
-        for (h, v) in entries {
-            let e = v >> CensusTable.expiryShift
-            if e == CensusTable.noExpiry { continue }
-            if Double(e) <= now - epoch {
-                expired.append(h)
-            } else if e < earliest {
-                earliest = e
+        for i in shards.indices {
+            expired.removeAll(keepingCapacity: true)
+            shards[i].forEach { h, v in
+                let e = v >> CensusTable.expiryShift
+                if e == CensusTable.noExpiry { return }
+                if Double(e) <= now - epoch {
+                    expired.append(h)
+                } else if e < earliest {
+                    earliest = e
+                }
             }
+            for h in expired { remove(h) }
+            removed += expired.count
         }
-        for h in expired { remove(h) }
         nextExpiry = earliest
-        return expired.count
+        return removed
     }
 
     /// Keys per state (every state present).

@@ -7,12 +7,14 @@
 /// ``forgetAfterRounds`` discoveries in a row: a few rounds, not one, so a binding table caught
 /// mid-rewrite or a queue drained between two polls does not flap out of the output.
 ///
-/// At most ``limit`` queues are kept. When more are found, queues are ranked by when they were
-/// last seen (bound, or holding messages), most recent first; on a tie the queue already sampled
-/// stays (no churn between equally live queues) and then names decide. The losers among the sampled
-/// queues are **evicted** (counted), the losers among the new names are **ignored** (counted, as of
-/// this discovery). So a deleted queue gives way to a new one at once, and live queues are never
-/// replaced by other live queues round after round.
+/// At most ``limit`` queues are kept. When more are found, queues are ranked by **depth** first
+/// (messages waiting plus tasks in flight, as probed by the discovery: a queue with a backlog is
+/// never hidden behind empty ones, whenever it was declared), then by when they were last seen
+/// (bound, or holding messages), most recent first; on a tie the queue already sampled stays (no
+/// churn between equally live queues) and then names decide. The losers among the sampled queues
+/// are **evicted** (counted), the losers among the new names are **ignored** (counted, as of this
+/// discovery). So a deleted queue gives way to a new one at once, idle queues are never replaced by
+/// other idle queues round after round, and past the cap the deepest queues are the ones reported.
 ///
 /// Names longer than ``maxNameBytes`` are not sampled at all: each sampled queue costs 20 commands
 /// carrying its name every poll, so a 1 MB name would cost 20 MB of requests per poll.
@@ -72,9 +74,12 @@ struct QueueDirectory {
     /// `excluded`, the configured queues, are sampled anyway and never enter the table);
     /// `skippedOverLimit` counts names the discovery could not even read (binding tables past their
     /// bound). An incomplete discovery (tables skipped or unreadable) counts no queue as absent.
+    ///
+    /// `depths` (messages waiting plus in flight, per queue name; absent = 0) rank the queues when
+    /// more are found than ``limit``; ``rankingCandidates(found:excluding:)`` says which to probe, and when.
     mutating func update(
         found: Set<String>, excluding excluded: Set<String>, skippedOverLimit: Int = 0, complete: Bool = true,
-        at now: Double
+        depths: [String: Int64] = [:], at now: Double
     ) -> Outcome {
         var outcome = Outcome()
         for (name, var entry) in entries {
@@ -104,12 +109,14 @@ struct QueueDirectory {
             for name in newcomers { entries[name] = Entry(lastSeen: now) }
             outcome.admitted = newcomers
         } else {
-            // Rank everything: most recently seen first, sampled before new on a tie, then by name.
-            var ranked: [(name: String, lastSeen: Double, isNew: Bool)] = entries.map {
-                ($0.key, $0.value.lastSeen, false)
+            // Rank everything: deepest first, then most recently seen, sampled before new on a tie,
+            // then by name.
+            var ranked: [(name: String, depth: Int64, lastSeen: Double, isNew: Bool)] = entries.map {
+                ($0.key, depths[$0.key] ?? 0, $0.value.lastSeen, false)
             }
-            ranked += newcomers.map { ($0, now, true) }
+            ranked += newcomers.map { ($0, depths[$0] ?? 0, now, true) }
             ranked.sort { a, b in
+                if a.depth != b.depth { return a.depth > b.depth }
                 if a.lastSeen != b.lastSeen { return a.lastSeen > b.lastSeen }
                 if a.isNew != b.isNew { return !a.isNew }
                 return a.name < b.name
@@ -139,6 +146,17 @@ struct QueueDirectory {
             LabelValueLimit.truncations.record(.queue)
         }
         return outcome
+    }
+
+    /// The queues a discovery that found `found` must rank by depth: every tracked queue and every
+    /// new sampleable name, or empty when they all fit under ``limit`` (no probe needed).
+    func rankingCandidates(found: Set<String>, excluding excluded: Set<String>) -> [String] {
+        var candidates = Set(entries.keys)
+        for name in found where !excluded.contains(name) && name.utf8.count <= QueueDirectory.maxNameBytes {
+            candidates.insert(name)
+        }
+        candidates.subtract(excluded)
+        return candidates.count > limit ? candidates.sorted() : []
     }
 
     /// The numbers a snapshot reports.

@@ -40,7 +40,15 @@ extension Sampler {
     /// The most binding tables one discovery reads. Each task queue normally has its own exchange
     /// table; twice the queue bound leaves room for tables whose queues are already known. Tables
     /// past this are counted as queues over limit.
-    var maxBindingTables: Int { max(16, 2 * configuration.maxKnownQueues) }
+    var maxBindingTables: Int { Sampler.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues) }
+
+    /// At least ``minBindingTables``, however small `--celery.max-queues` is: tables past the bound
+    /// are skipped in `SCAN` order (arbitrary), so with a small queue cap a bound of twice the cap
+    /// would leave a queue with a backlog unread, and unrankable, behind a few empty ones.
+    static func bindingTableBound(maxKnownQueues: Int) -> Int { max(minBindingTables, 2 * maxKnownQueues) }
+
+    /// Binding tables read per discovery whatever the queue cap (one small `SMEMBERS` each).
+    static let minBindingTables = 4_096
 
     /// Finds queues from kombu's binding tables: full `SCAN 0 MATCH <prefix>_kombu.binding.* COUNT
     /// 1000`, then one pipelined `SMEMBERS` per table (§8). Throws only on transport failure; error
@@ -110,9 +118,13 @@ extension Sampler {
             }
         }
 
+        // Past the cap, rank by depth so a queue with a backlog is never hidden behind empty ones.
+        let candidates = queueDirectory.rankingCandidates(found: found, excluding: configuredQueues)
+        let probe = candidates.isEmpty ? (depths: [:], unprobed: 0) : try probeQueueDepths(candidates, using: redis)
         let outcome = queueDirectory.update(
-            found: found, excluding: configuredQueues, skippedOverLimit: tablesSkipped, complete: complete, at: now)
-        logQueueTableChanges(outcome, now: now)
+            found: found, excluding: configuredQueues, skippedOverLimit: tablesSkipped, complete: complete,
+            depths: probe.depths, at: now)
+        logQueueTableChanges(outcome, unprobed: probe.unprobed, now: now)
         queuesOverLimit = outcome.ignoredOverLimit
         sortedQueues = configuredQueues.union(queueDirectory.names).sorted()
         lastDiscovery = now
@@ -121,7 +133,7 @@ extension Sampler {
     /// Logs what a discovery dropped: queues over `--celery.max-queues` and over-long names as
     /// warnings (at most one line per ``Sampler/tableLogInterval``, with the counts), deleted queues
     /// that were forgotten as one info line.
-    func logQueueTableChanges(_ outcome: QueueDirectory.Outcome, now: Double) {
+    func logQueueTableChanges(_ outcome: QueueDirectory.Outcome, unprobed: Int = 0, now: Double) {
         if !outcome.forgotten.isEmpty {
             let examples = outcome.forgotten.sorted().prefix(3).map { Sampler.printable(Array($0.utf8)) }
             logger.info(
@@ -131,13 +143,14 @@ extension Sampler {
         let dropped = outcome.ignoredOverLimit + outcome.evicted.count + outcome.ignoredNameTooLong
         guard dropped > 0, let suppressed = queueTableLog.admit(at: now) else { return }
         logger.warning(
-            "queues not reported: more than --celery.max-queues, or names too long",
+            "queues not reported: more than --celery.max-queues (the deepest are kept), or names too long",
             metadata: [
                 "limit": "\(configuration.maxKnownQueues)",
                 "ignored_over_limit": "\(outcome.ignoredOverLimit)",
                 "evicted": "\(outcome.evicted.count)",
                 "ignored_name_too_long": "\(outcome.ignoredNameTooLong)",
                 "max_name_bytes": "\(QueueDirectory.maxNameBytes)",
+                "not_probed_for_depth": "\(unprobed)",
                 "suppressed_lines": "\(suppressed)",
             ])
     }

@@ -20,13 +20,18 @@ struct UnackedBreakdown {
     }
     var perQueue: [String: QueueStats] = [:]
     var undecodable = 0
-    var missing = 0
+    /// Sampled `unacked_index` members with no `unacked` hash entry: not in flight.
+    var stale = 0
+    /// Of ``stale``, those older than the visibility timeout (they are in the `ZCOUNT` of stranded).
+    var staleStranded = 0
     /// Task ids of the stranded entries in the sample (to tell them apart from STARTED metas of the
     /// same tasks: under acks_late a killed worker leaves both for one task).
     var strandedTaskIDs: Set<String> = []
     /// Stranded entries in the sample, with or without a decodable task id.
     var strandedInSample = 0
     var unknownQueue = 0
+    /// ``unknownQueue`` by routing key (bounded by the sample size): ranks queues past the cap.
+    var unknownQueueCounts: [String: Int] = [:]
     /// Sampled entries too large to read whole whose queue could not be read within the budget.
     var unread: [UnreadReason: Int] = [:]
 }
@@ -110,15 +115,21 @@ extension Sampler {
         unackedCache = unackedCache.filter { inSample.contains($0.key) }
 
         var fresh: [[UInt8]] = []
-        for entry in sample where unackedCache[entry.tag] == nil {
+        var freshScores: [Double] = []
+        for entry in sample {
+            switch unackedCache[entry.tag] {
+            case nil: break
+            case .stale(let score)? where score != entry.score: break  // re-fetched by a worker: read again
+            default: continue
+            }
             if fresh.count >= configuration.unackedClassifyLimit { break }
             fresh.append(entry.tag)
+            freshScores.append(entry.score)
         }
 
-        var missing: Set<[UInt8]> = []
         if !fresh.isEmpty {
             let values = try readUnackedValues(fresh, using: redis, now: now, errors: &errors)
-            for (tag, value) in zip(fresh, values) {
+            for (i, (tag, value)) in zip(fresh, values).enumerated() {
                 switch value {
                 case .whole(let payload):
                     unackedCache[tag] = Sampler.classify(payload)
@@ -127,9 +138,10 @@ extension Sampler {
                 case .unread(let reason):
                     unackedCache[tag] = .unread(reason)
                 case .absent:
-                    // No hash entry: acked between our two round trips (or an inconsistent index).
-                    // Not cached, so it is looked up again if it is still indexed next poll.
-                    missing.insert(tag)
+                    // No hash entry: a stale index member (or acked between our two round trips, and
+                    // then gone from the index by the next poll). Cached with its score, so a stale
+                    // member costs one read, not one per poll, and does not use up the classify limit.
+                    unackedCache[tag] = .stale(score: freshScores[i])
                 case .error:
                     break  // counted by readUnackedValues; looked up again next poll
                 }
@@ -148,6 +160,7 @@ extension Sampler {
                 }
                 guard known.contains(queue) else {
                     breakdown.unknownQueue += 1
+                    breakdown.unknownQueueCounts[queue, default: 0] += 1
                     continue
                 }
                 var stats = breakdown.perQueue[queue, default: UnackedBreakdown.QueueStats()]
@@ -171,8 +184,11 @@ extension Sampler {
                 breakdown.undecodable += 1
             case .unread(let reason)?:
                 breakdown.unread[reason, default: 0] += 1
-            case nil:
-                if missing.contains(entry.tag) { breakdown.missing += 1 }
+            case .stale(let score)? where score == entry.score:
+                breakdown.stale += 1
+                if entry.score < cutoff { breakdown.staleStranded += 1 }
+            case .stale?, nil:
+                break
             }
         }
         return breakdown

@@ -35,6 +35,9 @@ public final class Sampler {
     var queuesOverLimit = 0
     /// Paces the warning about queues dropped by the queue cap.
     var queueTableLog = LogRateLimiter()
+    /// Tasks in flight per queue name (tracked or not) in the last unacked sample: ranks queues
+    /// past the queue cap (``probeQueueDepths(_:using:)``). Bounded by the sample size.
+    var inFlightByQueue: [String: Int] = [:]
     /// Delivery tag → classification, only for tags in the latest sample (bounded by the sample size).
     var unackedCache: [[UInt8]: UnackedClassification] = [:]
     /// Keys (or synthetic names) already warned about, so a persistent problem logs once.
@@ -71,7 +74,7 @@ public final class Sampler {
             configuration.censusEnabled
             ? ResultCensus(
                 configuration: configuration, layout: layout,
-                maxBindingTables: max(16, 2 * configuration.maxKnownQueues), epoch: Sampler.wallClockNow(),
+                maxBindingTables: Sampler.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues), epoch: Sampler.wallClockNow(),
                 logger: logger)
             : nil
     }
@@ -137,6 +140,8 @@ public final class Sampler {
             return failed(.unacked, error: error, now: now, started: started)
         }
 
+        inFlightByQueue = breakdown.unknownQueueCounts
+        for (name, stats) in breakdown.perQueue { inFlightByQueue[name, default: 0] += stats.count }
         var perQueueUnacked = 0
         for (name, stats) in breakdown.perQueue {
             guard var state = queueStates[name] else { continue }
@@ -154,6 +159,9 @@ public final class Sampler {
             queueDirectory.noteMessages(in: state.name, at: now)
         }
 
+        // Stale index members (no hash entry) are not in flight: out of every count from here on.
+        let inFlight = max(0, totals.total - breakdown.stale)
+        let strandedInFlight = max(0, totals.stranded - breakdown.staleStranded)
         let unackedDone = MonotonicClock.now()
         var censusSnapshot: CensusSnapshot?
         var orphaned: Int?
@@ -175,13 +183,13 @@ public final class Sampler {
                     let metaPrefix = layout.resultMetaKeyPrefix
                     let strandedKeys = Set(breakdown.strandedTaskIDs.map { FNV1a.hash(metaPrefix + Array($0.utf8)) })
                     let withoutID = max(0, breakdown.strandedInSample - breakdown.strandedTaskIDs.count)
-                    let outsideSample = max(0, totals.stranded - breakdown.strandedInSample)
+                    let outsideSample = max(0, strandedInFlight - breakdown.strandedInSample)
                     count += strandedKeys.subtracting(startedOrphans).count + withoutID + outsideSample
                 }
                 orphaned = count
             }
         } else if let liveWorkers {
-            orphaned = liveWorkers.isEmpty ? totals.stranded : 0
+            orphaned = liveWorkers.isEmpty ? strandedInFlight : 0
         }
         let finished = MonotonicClock.now()
         logger.debug(
@@ -200,12 +208,12 @@ public final class Sampler {
             knownQueueCount: sortedQueues.count,
             queuesOverLimit: queuesOverLimit,
             discoveredQueueStats: queueDirectory.stats,
-            unackedTotal: totals.total,
-            strandedTotal: totals.stranded,
+            unackedTotal: inFlight,
+            strandedTotal: strandedInFlight,
             unackedSampled: totals.sample.count,
-            unackedUnclassified: max(0, totals.total - perQueueUnacked),
+            unackedUnclassified: max(0, inFlight - perQueueUnacked),
             unackedUndecodable: breakdown.undecodable,
-            unackedMissing: breakdown.missing,
+            unackedIndexStale: breakdown.stale,
             unackedUnknownQueue: breakdown.unknownQueue,
             unackedUnread: breakdown.unread,
             commandErrors: errors,

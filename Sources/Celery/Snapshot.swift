@@ -33,20 +33,25 @@ public struct Snapshot: Equatable, Sendable {
     public let queuesOverLimit: Int
     /// The discovered-queue table: size, limit, and what it dropped.
     public var discoveredQueueStats: DiscoveredQueueStats
-    /// All delivered-but-unacked messages: `ZCARD unacked_index`, exact.
+    /// All delivered-but-unacked messages: `ZCARD unacked_index`, less the stale index members the
+    /// sample found (``unackedIndexStale``).
     public let unackedTotal: Int
-    /// Unacked messages fetched before `now − visibilityTimeout`: `ZCOUNT`, exact.
+    /// Unacked messages fetched before `now − visibilityTimeout`: `ZCOUNT`, less the stale index
+    /// members among them that the sample found.
     public let strandedTotal: Int
     /// How many of the oldest unacked entries this poll read (≤ ``CeleryConfiguration/unackedSampleLimit``).
     public let unackedSampled: Int
     /// Unacked messages attributed to no queue: `unackedTotal − Σ queues.unacked` (never negative).
-    /// It includes entries beyond the sample, tags not yet fetched, and the three counts below.
+    /// It includes entries beyond the sample, tags not yet fetched, undecodable, unknown-queue and
+    /// unread entries; never stale index members (``unackedIndexStale``).
     public let unackedUnclassified: Int
     /// Sampled entries whose `unacked` value is not a valid `[message, exchange, routing_key]`.
     public let unackedUndecodable: Int
-    /// Sampled `unacked_index` members with no `unacked` hash entry (acked between our two round
-    /// trips, or an inconsistent index).
-    public let unackedMissing: Int
+    /// Sampled `unacked_index` members with no `unacked` hash entry: stale index members (left by
+    /// an interrupted ack or restore; kombu's sweep drops them after the visibility timeout), or,
+    /// for one poll, tasks acked between our two round trips. Not tasks in flight: they are left
+    /// out of ``unackedTotal``, ``strandedTotal``, ``unackedUnclassified`` and orphaned tasks.
+    public let unackedIndexStale: Int
     /// Sampled entries whose routing key is not a known queue (non-default routing, or a queue
     /// beyond ``CeleryConfiguration/maxKnownQueues``).
     public let unackedUnknownQueue: Int
@@ -73,7 +78,7 @@ public struct Snapshot: Equatable, Sendable {
         failureDescription: String? = nil, queues: [QueueSnapshot] = [], knownQueueCount: Int = 0,
         queuesOverLimit: Int = 0, discoveredQueueStats: DiscoveredQueueStats = DiscoveredQueueStats(),
         unackedTotal: Int = 0, strandedTotal: Int = 0, unackedSampled: Int = 0,
-        unackedUnclassified: Int = 0, unackedUndecodable: Int = 0, unackedMissing: Int = 0,
+        unackedUnclassified: Int = 0, unackedUndecodable: Int = 0, unackedIndexStale: Int = 0,
         unackedUnknownQueue: Int = 0, unackedUnread: [UnreadReason: Int] = [:], commandErrors: [PollStage: Int] = [:], discoveryRan: Bool = false,
         census: CensusSnapshot? = nil, orphanedStartedTasks: Int? = nil
     ) {
@@ -91,7 +96,7 @@ public struct Snapshot: Equatable, Sendable {
         self.unackedSampled = unackedSampled
         self.unackedUnclassified = unackedUnclassified
         self.unackedUndecodable = unackedUndecodable
-        self.unackedMissing = unackedMissing
+        self.unackedIndexStale = unackedIndexStale
         self.unackedUnknownQueue = unackedUnknownQueue
         self.unackedUnread = unackedUnread
         self.commandErrors = commandErrors

@@ -10,4 +10,10 @@ enum UnackedClassification: Equatable {
     /// The value is larger than the whole-value budget and its queue could not be read within the
     /// budget (see ``UnreadReason``); counted, not retried while the tag stays in the sample.
     case unread(UnreadReason)
+    /// The tag is in `unacked_index` (with this score) but has no `unacked` hash entry: a stale index
+    /// member, not a task in flight (kombu writes and removes both in one `MULTI`; its restore sweep
+    /// drops such members once they are older than the visibility timeout). Counted apart, never as
+    /// in flight. A worker that fetches the tag again re-adds it with a new score, so a changed score
+    /// makes the sampler read the hash again.
+    case stale(score: Double)
 }

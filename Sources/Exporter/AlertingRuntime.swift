@@ -56,6 +56,8 @@ public final class AlertingRuntime: @unchecked Sendable {
         self.appliedAlerting = initial.alerting
         let first = try Notifier(configuration: initial.alerting, alertmanager: alertmanager, options: options,
                                  logger: logger)
+        // After a restart with --storage.path, alerts still true keep their activeAt and firedAt.
+        evaluator.restore(first.restoredActivity)
         try first.start()
         self.notifier = Mutex(first)
         self.reloadStatus = Mutex((true, wallClockNow()))
@@ -93,7 +95,7 @@ public final class AlertingRuntime: @unchecked Sendable {
         let pending = Set(alerts.filter { $0.state == .pending }.map(\.fingerprint))
         current?.update(
             alerts: NotifiableAlert.from(alerts, externalURL: options.externalURL, rules: evaluator.ruleGroups),
-            pending: pending, now: now)
+            pending: pending, activity: evaluator.activity, now: now)
         var out = evaluator.metricFamilies(now: now)
         let status = reloadStatus.withLock { $0 }
         out.append(MetricFamily(

@@ -124,6 +124,7 @@ public enum ExporterApp {
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
             httpConfiguration.maxConnections = configuration.maxConnections
+            httpConfiguration.maxConnectionsPerClient = configuration.maxConnectionsPerClient
             httpConfiguration.tls = webSecurity.tls
             server = try HTTPServer(configuration: httpConfiguration, logger: Logger(label: "http"),
                                     handler: webSecurity.access.wrap { request in routes.handle(request) })

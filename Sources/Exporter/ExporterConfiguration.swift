@@ -14,6 +14,8 @@ public struct ExporterConfiguration: Sendable {
     public var listenAddresses: [SocketEndpoint] = [.tcp(host: "", port: ExporterConfiguration.defaultPort)]
     public var telemetryPath = "/metrics"
     public var maxConnections = 1024
+    /// `--web.max-connections-per-client`; nil: half of ``maxConnections``.
+    public var maxConnectionsPerClient: Int?
     public var redisURL = "redis://localhost:6379/0"
     /// Password from `--redis.password-file` or the environment; overrides one in the URL.
     public var redisPassword: String?
@@ -69,7 +71,10 @@ public struct ExporterConfiguration: Sendable {
         OptionSpec(name: "web.telemetry-path", valueName: "PATH", defaultText: "/metrics",
                    help: "Path under which metrics are served.", repeatable: false),
         OptionSpec(name: "web.max-connections", valueName: "N", defaultText: "1024",
-                   help: "Open HTTP connections allowed at once; at the cap the longest-idle one is closed to admit a new one (503 when none is idle).",
+                   help: "Open HTTP connections allowed at once; at the cap the longest-idle one, else the oldest request head still arriving, is closed to admit a new one (503 when none can be).",
+                   repeatable: false),
+        OptionSpec(name: "web.max-connections-per-client", valueName: "N", defaultText: "half of --web.max-connections",
+                   help: "Open HTTP connections allowed from one client IP address; past it the address's own idle connection or partial request head is closed, else 503.",
                    repeatable: false),
         OptionSpec(name: "web.external-url", valueName: "URL", defaultText: nil,
                    help: "URL under which users reach this exporter; used as generatorURL/externalURL in notifications.",
@@ -182,6 +187,7 @@ public struct ExporterConfiguration: Sendable {
             telemetryPath = path
         }
         maxConnections = try Self.integer(options, "web.max-connections", range: 1...100_000) ?? maxConnections
+        maxConnectionsPerClient = try Self.integer(options, "web.max-connections-per-client", range: 1...100_000)
         if let url = options.last("redis.url") { redisURL = url }
         redisUser = options.last("redis.user")
         if let file = options.last("redis.password-file") {

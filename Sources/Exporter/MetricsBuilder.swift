@@ -156,7 +156,7 @@ public enum MetricsBuilder {
                 type: .gauge, samples: [Sample(value: Double(stats.limit))]),
             MetricFamily(
                 name: "celery_redis_discovered_queues_ignored",
-                help: "Queue names found in bindings at the last discovery but not reported: over_limit (the table was full of more recently seen queues; raise --celery.max-queues) or name_too_long (over 1024 bytes).",
+                help: "Queue names found in bindings at the last discovery but not reported: over_limit (the table was full of deeper or more recently seen queues: queues with messages waiting or in flight rank first; raise --celery.max-queues) or name_too_long (over 1024 bytes).",
                 type: .gauge,
                 samples: [
                     Sample(labels: [Label("reason", "over_limit")], value: Double(stats.ignoredOverLimit)),
@@ -164,7 +164,7 @@ public enum MetricsBuilder {
                 ]),
             MetricFamily(
                 name: "celery_redis_discovered_queues_evicted",
-                help: "Reported queues dropped to make room for more recently seen ones while --celery.max-queues queues were reported.",
+                help: "Reported queues dropped to make room for deeper (more messages waiting or in flight) or more recently seen ones while --celery.max-queues queues were reported.",
                 type: .counter, samples: [Sample(value: Double(stats.evicted))]),
         ]
     }
@@ -209,8 +209,12 @@ public enum MetricsBuilder {
                 type: .gauge, samples: perQueue { Double($0.redeliveredTailMessages) }),
             MetricFamily(
                 name: "celery_redis_unacked_unclassified_tasks",
-                help: "Unacknowledged tasks not attributed to a queue in this poll (beyond the sample limit, not yet decoded, or undecodable); with the per-queue series they sum to all unacked tasks.",
+                help: "Unacknowledged tasks not attributed to a queue in this poll (beyond the sample limit, not yet decoded, or undecodable); with the per-queue series they sum to all unacked tasks (stale unacked_index entries excluded).",
                 type: .gauge, samples: [Sample(value: Double(snapshot.unackedUnclassified))]),
+            MetricFamily(
+                name: "celery_redis_unacked_index_stale_entries",
+                help: "Members of the oldest-first unacked_index sample with no entry in the unacked hash: stale index entries left by an interrupted ack or restore (a live worker's restore sweep drops them once older than the visibility timeout), not tasks in flight, so they are left out of every unacked, stranded and orphaned count. Persistently non-zero with live workers means the index is not being cleaned.",
+                type: .gauge, samples: [Sample(value: Double(snapshot.unackedIndexStale))]),
             MetricFamily(
                 name: "celery_redis_unacked_unread_tasks",
                 help: "Sampled unacknowledged tasks whose message is larger than the whole-value read budget and whose queue could not be read within the budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO), beyond_slice when the head and tail slices did not hold it. Part of celery_redis_unacked_unclassified_tasks.",

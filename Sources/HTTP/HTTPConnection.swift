@@ -7,6 +7,8 @@ final class HTTPConnection {
     let socket: Socket
     /// The descriptor, fixed at accept time (the loop's dictionary key).
     let fd: Int32
+    /// The peer's IP address, counted against the per-client cap (nil for Unix sockets).
+    let client: HTTPPeerAddress?
     /// Plain TCP or TLS: every read and write of the loop goes through it.
     let transport: HTTPTransport
     /// Bytes received and not yet turned into requests.
@@ -35,6 +37,16 @@ final class HTTPConnection {
     var held: [HeldResponse] = []
     /// How many entries of ``held`` are deferred responses still waiting.
     var deferredCount = 0
+    /// Answering stopped at the per-turn budget with bytes still buffered: the loop services
+    /// the connection again next turn, and does not read more from it until then.
+    var yielded = false
+    /// The loop turn in which the connection was last serviced (one budget per turn).
+    var servicedTurn: UInt64 = 0
+    /// A whole request has arrived on this connection (it is a keep-alive connection between
+    /// requests when idle, rather than one that never sent a request).
+    var hasCompletedRequest = false
+    /// Input and output bytes last added to the server's queued-bytes gauge for this connection.
+    var accountedBytes = 0
 
     /// A response queued behind a deferred one.
     enum HeldResponse {
@@ -53,9 +65,13 @@ final class HTTPConnection {
         var path: String
     }
 
-    init(socket: Socket, transport: HTTPTransport = .plain, parser: HTTPRequestParser, now: Int64, interest: IOEvents) {
+    init(
+        socket: Socket, client: HTTPPeerAddress?, transport: HTTPTransport = .plain, parser: HTTPRequestParser,
+        now: Int64, interest: IOEvents
+    ) {
         self.socket = socket
         self.fd = socket.fd
+        self.client = client
         self.transport = transport
         self.parser = parser
         self.lastActivity = now
@@ -77,6 +93,22 @@ final class HTTPConnection {
     /// connection may be closed without cutting anything short.
     /// A TLS handshake in progress is not idle: it is bounded by the request deadline instead.
     var isIdle: Bool { !hasUnsentOutput && held.isEmpty && !parser.hasPartialRequest && !transport.isHandshaking }
+
+    /// Bytes held for this connection: request bytes read and not yet answered, plus response
+    /// bytes not yet sent.
+    var queuedBytes: Int { parser.bufferedByteCount + pendingBytes }
+
+    /// Why the connection may be closed to admit a new one at the cap, or nil when closing it
+    /// would cut short work in progress (a request whose head is complete, a response being
+    /// handled, held or written, pipelined requests waiting their turn).
+    var evictionReason: HTTPServerStatistics.EvictionReason? {
+        guard !hasUnsentOutput, held.isEmpty, !yielded, !closeAfterWrite else { return nil }
+        if parser.hasPartialHead { return .partialHead }
+        if parser.hasPartialRequest { return nil }
+        // Never sent a request: ranked with the heads, by age, so a client just accepted (its
+        // request still on the way) is the last choice, not the first.
+        return hasCompletedRequest ? .idle : .partialHead
+    }
 
     /// True when every response queued or waited for has been written (TLS records included).
     var allAnswered: Bool { !hasUnsentOutput && held.isEmpty }

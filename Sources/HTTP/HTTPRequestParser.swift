@@ -53,6 +53,10 @@ public struct HTTPRequestParser: Sendable {
     /// a head waiting for its body): the server's request timeout runs while this is true.
     public var hasPartialRequest: Bool { pending != nil || buffer.count > start }
 
+    /// True when bytes of a request head have arrived but not its end: nothing the server has
+    /// committed to yet (a connection at the cap may be closed to admit another).
+    public var hasPartialHead: Bool { pending == nil && buffer.count > start }
+
     /// True when a complete HTTP/1.1 head with `Expect: 100-continue` waits for a body that
     /// has not started to arrive: the server then sends `100 Continue` (RFC 9110 §10.1.1), so
     /// clients such as curl do not pause a second before sending the body.

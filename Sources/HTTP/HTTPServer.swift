@@ -46,6 +46,9 @@ public final class HTTPServer: Sendable {
     let graceDeadline = Atomic<Int64>(Int64.max)
     /// Connections open over all loops: the cap is enforced on this shared count.
     let openConnections = Atomic<Int>(0)
+    /// Connections open per client address over all loops (the per-client cap); an address
+    /// leaves the table with its last connection, so the table is bounded by the open count.
+    let clientConnections = Mutex<[HTTPPeerAddress: Int]>([:])
     /// What the loops counted (evictions, timeouts, accept errors).
     let counters = HTTPServerCounters()
     /// Repeated warnings (out of descriptors) are written at most once per 10 s each.
@@ -75,6 +78,8 @@ public final class HTTPServer: Sendable {
         try check(!configuration.listenAddresses.isEmpty, "at least one listen address is needed")
         try check(configuration.loopThreads >= 1, "loopThreads must be at least 1")
         try check(configuration.maxConnections >= 1, "maxConnections must be at least 1")
+        try check(
+            (configuration.maxConnectionsPerClient ?? 1) >= 1, "maxConnectionsPerClient must be at least 1")
         try check(configuration.maxHeaderBytes >= 64, "maxHeaderBytes must be at least 64")
         try check(configuration.maxBodyBytes >= 0, "maxBodyBytes must not be negative")
         try check(configuration.requestTimeout > .zero, "requestTimeout must be positive")

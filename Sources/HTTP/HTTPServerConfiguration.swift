@@ -8,12 +8,20 @@ public struct HTTPServerConfiguration: Sendable {
     /// `[::1]:9540`. See `Listener.bind(_:backlog:)` for how each form binds.
     public var listenAddresses: [SocketEndpoint]
     /// The most connections open at once, over all loops. At the cap, a new connection makes
-    /// room by closing the accepting loop's longest-idle keep-alive connection (one with no
-    /// request in progress), so a scraper always gets in however many idle connections others
-    /// hold. When nothing is idle the newcomer is sent a `503` with `Connection: close` and
-    /// closed: the cap is never exceeded and the client learns why instead of waiting in the
-    /// kernel's backlog.
+    /// room by closing one of the accepting loop's connections: the longest-idle keep-alive
+    /// connection (between requests), else the one whose request head has been arriving
+    /// longest or that has sent nothing for longest (slowloris), so a scraper always gets in
+    /// however many such connections others hold. A connection whose head is complete, or whose
+    /// response is being handled or written, is never closed for this. When none qualifies the
+    /// newcomer is sent a `503` with `Connection: close` and closed: the cap is never exceeded
+    /// and the client learns why instead of waiting in the kernel's backlog.
     public var maxConnections: Int
+    /// The most connections open at once from one client IP address (nil: half of
+    /// ``maxConnections``, at least 1). At this cap a new connection from that address makes
+    /// room by closing one of the address's own idle connections or partial request heads, else
+    /// it is answered `503`: one address cannot take every slot and lock other clients out with
+    /// connections that cannot be closed (slow readers, requests in progress).
+    public var maxConnectionsPerClient: Int?
     /// How long a client may take from the first byte of a request to its last, however it
     /// drips them; then it gets a `408` and the connection closes.
     public var requestTimeout: Duration
@@ -54,5 +62,10 @@ public struct HTTPServerConfiguration: Sendable {
         self.maxHeaderBytes = maxHeaderBytes
         self.maxBodyBytes = maxBodyBytes
         self.loopThreads = loopThreads
+    }
+
+    /// ``maxConnectionsPerClient`` with its default applied.
+    public var effectiveMaxConnectionsPerClient: Int {
+        maxConnectionsPerClient ?? max(1, maxConnections / 2)
     }
 }

@@ -27,11 +27,17 @@ extension HTTPServerLoop {
                 }
                 return
             }
-            guard reserveConnectionSlot() || (evictIdleConnection() && reserveConnectionSlot()) else {
+            let client = HTTPPeerAddress.peer(of: socket.fd)
+            if let client, !admitClient(client) {
+                reject(socket, Self.tooManyFromClient)
+                continue
+            }
+            guard reserveConnectionSlot() || (evictConnection() && reserveConnectionSlot()) else {
+                if let client { releaseClientSlot(client) }
                 server.counters.rejectedAtCap.add(1, ordering: .relaxed)
                 if let suppressed = server.warnings.admit("connection-cap") {
                     logger.warning(
-                        "connection cap reached and no connection is idle; answering 503 (celery_redis_http_connections_rejected_total)",
+                        "connection cap reached and every connection is busy (a request or response in progress); answering 503 (celery_redis_http_connections_rejected_total)",
                         metadata: ["max": "\(configuration.maxConnections)", "suppressed": "\(suppressed)"])
                 }
                 reject(socket, Self.overloaded)
@@ -48,13 +54,14 @@ extension HTTPServerLoop {
                 try events.register(socket.fd, for: interest)
             } catch {
                 server.openConnections.subtract(1, ordering: .relaxed)
+                if let client { releaseClientSlot(client) }
                 logger.error("cannot watch connection", metadata: ["error": "\(error)"])
                 continue
             }
             let parser = HTTPRequestParser(
                 maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
             let connection = HTTPConnection(
-                socket: socket, transport: transport, parser: parser, now: now, interest: interest)
+                socket: socket, client: client, transport: transport, parser: parser, now: now, interest: interest)
             // The TLS handshake is bounded by the request deadline, from now.
             if transport.isHandshaking { connection.requestStartedAt = now }
             connections[socket.fd] = connection
@@ -91,7 +98,7 @@ extension HTTPServerLoop {
                 ])
         }
         if code == EMFILE || code == ENFILE {
-            if evictIdleConnection() || shedOne(listener) { return true }
+            if evictConnection() || shedOne(listener) { return true }
         }
         unregisterListeners()
         acceptPausedUntil = now + 100_000_000
@@ -123,31 +130,47 @@ extension HTTPServerLoop {
         return fd >= 0 ? fd : nil
     }
 
-    /// Closes this loop's connection that has been idle longest (no request arriving, no
-    /// response being written or awaited), to make room for a new one. Returns false when
-    /// none is idle.
+    /// Closes one of this loop's connections to make room for a new one: the longest-idle
+    /// keep-alive connection (between requests), else the one whose request head has been
+    /// arriving longest or that has sent nothing for longest (slowloris: a head dripped a byte
+    /// at a time is not work worth keeping a scraper out for). Never one whose head is
+    /// complete, whose response is being handled, held or written, or whose pipelined requests
+    /// wait their turn. With `client`, only that address's connections are considered (its
+    /// per-client cap). Returns false when no connection qualifies.
     ///
-    /// A connection whose request bytes wait in its socket but have not been read yet (just
-    /// accepted in the same batch) is not idle: a peek tells, and it is skipped. A linear scan
-    /// per attempt: it runs only at the cap or out of descriptors, over this loop's connections.
-    func evictIdleConnection() -> Bool {
-        var skipped = Set<Int32>()
-        for _ in 0..<16 {
-            var oldest: HTTPConnection?
-            for connection in connections.values
-            where connection.isIdle && connection.requestStartedAt == nil && !skipped.contains(connection.fd) {
-                if oldest == nil || connection.lastActivity < oldest!.lastActivity { oldest = connection }
+    /// A connection whose bytes wait in its socket unread (just accepted in the same batch, or
+    /// the rest of a head just arrived) is skipped: a peek tells, for at most 64 candidates.
+    /// A scan per eviction (a sort when the first choice has input waiting): it runs only at a
+    /// cap or out of descriptors.
+    func evictConnection(from client: HTTPPeerAddress? = nil) -> Bool {
+        typealias Candidate = (connection: HTTPConnection, reason: HTTPServerStatistics.EvictionReason, since: Int64)
+        var candidates: [Candidate] = []
+        for connection in connections.values {
+            if let client, connection.client != client { continue }
+            guard let reason = connection.evictionReason else { continue }
+            let since =
+                reason == .idle ? connection.lastActivity : (connection.requestStartedAt ?? connection.lastActivity)
+            candidates.append((connection, reason, since))
+        }
+        let comesFirst: (Candidate, Candidate) -> Bool = { a, b in
+            a.reason == b.reason ? a.since < b.since : a.reason == .idle
+        }
+        // Usually the first choice will do: one pass. Only when it has input waiting, a sort.
+        guard let first = candidates.min(by: comesFirst) else { return false }
+        let order = hasUnreadInput(first.connection.fd) ? Array(candidates.sorted(by: comesFirst).prefix(64)) : [first]
+        for (victim, reason, since) in order where !hasUnreadInput(victim.fd) {
+            let age = "\((now - since) / 1_000_000)"
+            if reason == .partialHead, let suppressed = server.warnings.admit("evict-partial-head") {
+                logger.warning(
+                    "at a connection cap; closing the connection whose request head has been arriving longest (slowloris?) to admit a new one (celery_redis_http_connections_evicted_total{reason=\"partial_head\"})",
+                    metadata: ["head_age_ms": "\(age)", "suppressed": "\(suppressed)"])
+            } else {
+                logger.debug(
+                    "closing a connection to admit a new one",
+                    metadata: ["fd": "\(victim.fd)", "reason": "\(reason.rawValue)", "age_ms": "\(age)"])
             }
-            guard let oldest else { return false }
-            if hasUnreadInput(oldest.fd) {
-                skipped.insert(oldest.fd)
-                continue
-            }
-            logger.debug(
-                "closing the longest-idle connection to admit a new one",
-                metadata: ["fd": "\(oldest.fd)", "idle_ms": "\((now - oldest.lastActivity) / 1_000_000)"])
-            close(oldest)
-            server.counters.evicted.add(1, ordering: .relaxed)
+            close(victim)
+            server.counters.evicted(reason)
             return true
         }
         return false
@@ -157,6 +180,39 @@ extension HTTPServerLoop {
     private func hasUnreadInput(_ fd: Int32) -> Bool {
         var byte: UInt8 = 0
         return recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) > 0
+    }
+
+    /// Counts a new connection against its address's cap. At the cap one of the address's own
+    /// connections that may be closed makes room; else the newcomer is counted as rejected
+    /// (the caller answers `503`) and false returned.
+    func admitClient(_ client: HTTPPeerAddress) -> Bool {
+        let cap = configuration.effectiveMaxConnectionsPerClient
+        if takeClientSlot(client, cap: cap) { return true }
+        if evictConnection(from: client), takeClientSlot(client, cap: cap) { return true }
+        server.counters.rejectedAtClientCap.add(1, ordering: .relaxed)
+        if let suppressed = server.warnings.admit("client-cap") {
+            logger.warning(
+                "a client address holds its share of connections and none can be closed; answering 503 (celery_redis_http_connections_rejected_total{reason=\"client_cap\"})",
+                metadata: ["max_per_client": "\(cap)", "suppressed": "\(suppressed)"])
+        }
+        return false
+    }
+
+    private func takeClientSlot(_ client: HTTPPeerAddress, cap: Int) -> Bool {
+        server.clientConnections.withLock { table in
+            let open = table[client, default: 0]
+            guard open < cap else { return false }
+            table[client] = open + 1
+            return true
+        }
+    }
+
+    /// Gives back a slot taken by ``admitClient(_:)``; the address leaves the table at zero.
+    func releaseClientSlot(_ client: HTTPPeerAddress) {
+        server.clientConnections.withLock { table in
+            let open = table[client, default: 0]
+            table[client] = open > 1 ? open - 1 : nil
+        }
     }
 
     /// Counts a new connection against the cap shared by all loops; false when full.
@@ -182,6 +238,7 @@ extension HTTPServerLoop {
     }
 
     private static let overloaded = closingError("too many open connections")
+    private static let tooManyFromClient = closingError("too many open connections from your address")
     private static let outOfDescriptors = closingError("the server is out of file descriptors; try again shortly")
 
     /// A connection turned away: one non-blocking attempt to send `bytes` (a 503), then close.

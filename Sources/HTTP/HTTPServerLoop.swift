@@ -47,7 +47,22 @@ final class HTTPServerLoop {
     let sweepInterval: Int64
     /// Above this many unsent bytes a connection stops reading and parsing: a client that
     /// pipelines requests but does not read responses cannot make the server buffer without bound.
+    /// Unsent output per connection stays below this plus one response.
     let outputHighWater = 256 * 1024
+    /// A read stops once this many request bytes wait unanswered, and a connection is read
+    /// only after every complete request already buffered is answered: buffered input per
+    /// connection stays below this plus one request (head and body limits) plus one read.
+    let inputHighWater = 64 * 1024
+    /// The most requests one connection may have answered per loop turn, and the most bytes
+    /// written to it per turn: past either it waits for the next turn (fairness: a fast
+    /// pipelining client cannot keep the loop to itself while others wait).
+    let requestsPerTurn = 32
+    let writeBytesPerTurn = 256 * 1024
+    /// Connections that used their turn's budget with requests still buffered: serviced again
+    /// next turn (no epoll event would wake them: their bytes are already read).
+    var yieldedNext: [Int32] = []
+    /// Counts loop turns, so a connection is given at most one budget per turn.
+    var turn: UInt64 = 0
     /// Above this many responses held behind a deferred one, a connection stops reading and
     /// parsing (pipelined requests wait in the socket buffer).
     let maxHeldResponses = 64
@@ -89,7 +104,8 @@ final class HTTPServerLoop {
             var wakeAt = nextSweep
             if draining { wakeAt = min(wakeAt, server.graceDeadline.load(ordering: .relaxed)) }
             if let pausedUntil = acceptPausedUntil { wakeAt = min(wakeAt, pausedUntil) }
-            let timeout = readAgain.isEmpty ? Int32(clamping: max(0, (wakeAt - now + 999_999) / 1_000_000)) : 0
+            var timeout = Int32(clamping: max(0, (wakeAt - now + 999_999) / 1_000_000))
+            if !yieldedNext.isEmpty || !readAgain.isEmpty { timeout = 0 }  // someone waits for their next turn
             do {
                 try events.wait(into: &buffer, timeoutMilliseconds: timeout)
             } catch {
@@ -97,6 +113,9 @@ final class HTTPServerLoop {
                 break
             }
             now = Deadline.monotonicNow()
+            turn &+= 1
+            let due = yieldedNext
+            yieldedNext = []
             if !draining, server.stopping.load(ordering: .acquiring) { beginDrain() }
             for event in buffer.ready {
                 if listenerFDs.contains(event.fd) {
@@ -109,11 +128,22 @@ final class HTTPServerLoop {
                     handle(connection, event.events)
                 }
             }
+            for fd in due {
+                guard let connection = connections[fd], connection.yielded, connection.servicedTurn != turn else {
+                    continue
+                }
+                service(connection)
+            }
             if !readAgain.isEmpty {
                 let again = readAgain
                 readAgain = [:]
                 for (fd, connection) in again where connections[fd] === connection {
-                    handle(connection, .readable)
+                    // One service per turn (fairness): one already served waits for the next turn.
+                    if connection.servicedTurn == turn {
+                        readAgain[fd] = connection
+                    } else {
+                        handle(connection, .readable)
+                    }
                 }
             }
             if completions.take() { releaseCompletedResponses() }
@@ -179,7 +209,7 @@ final class HTTPServerLoop {
             return
         }
         if ready.contains(.writable) {
-            guard flush(connection) else { return }
+            guard flush(connection, budget: writeBytesPerTurn) else { return }
         }
         if ready.contains(.readable) || ready.contains(.peerClosed) {
             guard read(connection) else { return }
@@ -201,6 +231,10 @@ final class HTTPServerLoop {
                 // Not activity by itself: only a whole request is (see answerRequests), so
                 // empty lines or a trickle cannot keep an idle connection open.
                 readBuffer.withUnsafeBytes { connection.parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                account(connection)
+                if connection.parser.bufferedByteCount >= inputHighWater { return true }
+                // A short plain read drained the socket; TLS gives a record at a time, so only
+                // wouldBlock says it is drained.
                 if n < readBuffer.count, case .plain = connection.transport { return true }
             case .wouldBlock:
                 return true
@@ -220,20 +254,41 @@ final class HTTPServerLoop {
         return true
     }
 
-    /// Answers the complete requests buffered, writes, and decides what to wait for next.
+    /// Answers the complete requests buffered, writes, and decides what to wait for next,
+    /// within this turn's budget of requests and bytes written for the connection.
     func service(_ connection: HTTPConnection) {
+        connection.yielded = false
+        connection.servicedTurn = turn
+        var requestBudget = requestsPerTurn
+        var writeBudget = writeBytesPerTurn
         while true {
-            let answered = answerRequests(connection)
-            guard flush(connection) else { return }
-            if answered == 0 || connection.pendingBytes >= outputHighWater || connection.closeAfterWrite
-                || connection.held.count >= maxHeldResponses
-            { break }
+            let answered = answerRequests(connection, limit: requestBudget)
+            requestBudget -= answered
+            account(connection)
+            let unsent = connection.pendingBytes
+            guard flush(connection, budget: writeBudget) else { return }
+            writeBudget -= unsent - connection.pendingBytes
+            if answered == 0 || connection.closeAfterWrite || connection.held.count >= maxHeldResponses { break }
+            let waiting = connection.parser.bufferedByteCount > 0
+            if connection.pendingBytes >= outputHighWater {
+                // Backpressure: no more reading or answering until the client reads.
+                if waiting { server.counters.pausedOutputCap.add(1, ordering: .relaxed) }
+                break
+            }
+            if requestBudget <= 0 || writeBudget <= 0 {
+                if waiting {
+                    connection.yielded = true
+                    yieldedNext.append(connection.fd)
+                    server.counters.pausedTurnBudget.add(1, ordering: .relaxed)
+                }
+                break
+            }
         }
         // With nothing left to send, every complete request has been answered (parsing only
         // pauses while output is pending). After the peer's last byte, a request cut short can
         // never complete, so the connection is done. A half-closed peer (`shutdown(SHUT_WR)`)
         // still gets every response to the requests it completed.
-        if connection.allAnswered && (connection.inputClosed || connection.closeAfterWrite) {
+        if connection.allAnswered && !connection.yielded && (connection.inputClosed || connection.closeAfterWrite) {
             close(connection)
             return
         }
@@ -242,9 +297,9 @@ final class HTTPServerLoop {
 
     /// Parses and answers requests until the parser needs more bytes, the output backlog is
     /// large, or the connection is to close. Returns how many responses were queued.
-    private func answerRequests(_ connection: HTTPConnection) -> Int {
+    private func answerRequests(_ connection: HTTPConnection, limit: Int) -> Int {
         var answered = 0
-        while !connection.closeAfterWrite && connection.pendingBytes < outputHighWater
+        while answered < limit && !connection.closeAfterWrite && connection.pendingBytes < outputHighWater
             && connection.held.count < maxHeldResponses
         {
             switch connection.parser.next() {
@@ -262,6 +317,7 @@ final class HTTPServerLoop {
                 return answered
             case .request(let request):
                 connection.requestStartedAt = nil
+                connection.hasCompletedRequest = true
                 connection.sentContinue = false
                 connection.lastActivity = now
                 respond(connection, to: request)
@@ -340,9 +396,14 @@ final class HTTPServerLoop {
         connection.requestStartedAt = nil
     }
 
-    /// Writes as much queued output as the socket takes; the rest waits for EPOLLOUT.
-    /// Closes the connection when it is done and marked to close. Returns false once closed.
-    func flush(_ connection: HTTPConnection) -> Bool {
+    /// Writes as much queued output as the socket takes, up to `budget` bytes; the rest waits
+    /// for EPOLLOUT (level-triggered: a connection stopped by its budget is reported writable
+    /// again next turn). Closes the connection when it is done and marked to close. Returns
+    /// false once closed.
+    func flush(_ connection: HTTPConnection, budget: Int = .max) -> Bool {
+        var budget = budget
+        // First what the transport holds (TLS records, handshake messages): nothing more is
+        // encrypted until the socket has taken it.
         if connection.transport.hasPendingOutput {
             switch connection.transport.flushPending() {
             case .failed:
@@ -354,16 +415,17 @@ final class HTTPServerLoop {
                 connection.lastActivity = now
             }
         }
-        writing: while let chunk = connection.output.first {
+        writing: while budget > 0, let chunk = connection.output.first {
             let offset = connection.outputOffset
+            let length = min(chunk.count - offset, budget)
             let result = chunk.withUnsafeBytes { bytes in
-                connection.transport.write(
-                    connection.fd, UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                connection.transport.write(connection.fd, UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
             }
             switch result {
             case .transferred(let n) where n > 0:
                 connection.lastActivity = now
                 connection.pendingBytes -= n
+                budget -= n
                 if offset + n == chunk.count {
                     connection.output.removeFirst()
                     connection.outputOffset = 0
@@ -385,9 +447,10 @@ final class HTTPServerLoop {
     }
 
     func updateInterest(_ connection: HTTPConnection) {
+        account(connection)
         var wanted: IOEvents = []
         if !connection.inputClosed && !connection.closeAfterWrite && connection.pendingBytes < outputHighWater
-            && connection.held.count < maxHeldResponses
+            && connection.held.count < maxHeldResponses && !connection.yielded
         {
             wanted.formUnion([.readable, .peerClosed])
         }
@@ -449,6 +512,9 @@ final class HTTPServerLoop {
 
     func close(_ connection: HTTPConnection) {
         guard connections.removeValue(forKey: connection.fd) != nil else { return }
+        server.counters.queued(from: connection.accountedBytes, to: 0)
+        connection.accountedBytes = 0
+        if let client = connection.client { releaseClientSlot(client) }
         if connection.deferredCount > 0 { awaiting[ObjectIdentifier(connection)] = nil }
         events.unregister(connection.fd)
         readAgain[connection.fd] = nil
@@ -456,5 +522,12 @@ final class HTTPServerLoop {
         if !connection.inputClosed { drainInput(connection.fd) }
         connection.socket.close()
         server.openConnections.subtract(1, ordering: .relaxed)
+    }
+
+    /// Brings the server's queued-bytes gauge (and per-connection peak) up to date for `connection`.
+    func account(_ connection: HTTPConnection) {
+        let queued = connection.queuedBytes
+        server.counters.queued(from: connection.accountedBytes, to: queued)
+        connection.accountedBytes = queued
     }
 }

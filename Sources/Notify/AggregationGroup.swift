@@ -26,6 +26,11 @@ struct AggregationGroup: Sendable {
     var nextFlush: Double
     var hasFlushed = false
     var log: [IntegrationID: LogEntry] = [:]
+    /// Per integration, fingerprints it may have been told fire: an attempt announcing them
+    /// got no answer (`unknown`), so the receiver may have them open. Their resolve is owed
+    /// like one the log records; an entry ends when a delivered notification covers it. Kept
+    /// apart from ``log``, which records only what was surely delivered.
+    var maybeTold: [IntegrationID: Set<String>] = [:]
     /// The integrations of the route's receiver that send resolved alerts.
     var sendsResolved: Set<IntegrationID>
 
@@ -39,10 +44,12 @@ struct AggregationGroup: Sendable {
         self.sendsResolved = sendsResolved
     }
 
-    /// True when an integration that sends resolved alerts was told `fingerprint` fires and
-    /// has not been told it resolved.
+    /// True when an integration that sends resolved alerts was (or may have been) told
+    /// `fingerprint` fires and has not been told it resolved.
     func isOwed(_ fingerprint: String) -> Bool {
-        sendsResolved.contains { log[$0]?.firing.contains(fingerprint) ?? false }
+        sendsResolved.contains {
+            (log[$0]?.firing.contains(fingerprint) ?? false) || (maybeTold[$0]?.contains(fingerprint) ?? false)
+        }
     }
 
     /// The group key within a dispatcher group id (`{route id}\0{group key}`): the group keeps
@@ -56,19 +63,31 @@ struct AggregationGroup: Sendable {
     mutating func prune(now: Double) {
         let drop = alerts.values.filter { $0.isResolved(at: now) && !isOwed($0.fingerprint) }.map(\.fingerprint)
         for fp in drop { alerts[fp] = nil }  // in place: most flushes drop nothing
+        if !maybeTold.isEmpty {
+            // An alert that left the group owes nothing more.
+            maybeTold = maybeTold.compactMapValues { fps in
+                let kept = fps.filter { alerts[$0] != nil }
+                return kept.isEmpty ? nil : kept
+            }
+        }
     }
 
     /// Alertmanager's `DedupStage.needsUpdate`, returning why a notification is needed, or nil.
+    /// `maybeFiring` (see ``maybeTold``) makes the resolve of those alerts owed although the
+    /// log never recorded them firing.
     static func reasonToNotify(
-        entry: LogEntry?, firing: Set<String>, resolved: Set<String>, sendResolved: Bool, repeatInterval: Double,
-        now: Double
+        entry: LogEntry?, maybeFiring: Set<String> = [], firing: Set<String>, resolved: Set<String>,
+        sendResolved: Bool, repeatInterval: Double, now: Double
     ) -> NotificationReason? {
-        guard let entry else { return firing.isEmpty ? nil : .firstNotification }
+        // The receiver may have these open (an attempt announcing them got no answer).
+        let maybeOpen = sendResolved && !maybeFiring.isDisjoint(with: resolved)
+        guard let entry else { return !firing.isEmpty ? .firstNotification : maybeOpen ? .allResolved : nil }
         if !firing.isSubset(of: entry.firing) { return .newAlerts }
         if firing.isEmpty {
             // Alerts that fired and resolved between two deliveries were never announced: say nothing.
-            return entry.firing.isEmpty ? nil : .allResolved
+            return entry.firing.isEmpty && !maybeOpen ? nil : .allResolved
         }
+        if maybeOpen { return .someResolved }
         if sendResolved && !resolved.isSubset(of: entry.resolved) {
             // Only resolves of alerts the integration was told about are news.
             if !resolved.intersection(entry.firing).isEmpty { return .someResolved }

@@ -1,5 +1,8 @@
-/// The storage format of ``DeliveryRecord``: a header line, then one line per group (`G`),
-/// alert (`A`, belonging to the group above) and log entry (`L`), fields separated by tabs,
+import Alerting
+
+/// The storage format of ``DeliveryRecord``: a header line, then one line per rule-alert
+/// activity (`R`), group (`G`), alert (`A`, belonging to the group above), log entry (`L`) and
+/// maybe-told entry (`M`, also of the group above), fields separated by tabs,
 /// text percent-escaped (`%`, tab, CR, LF, NUL, `,`, `=`), maps as `k=v,k=v`, sets as `a,b`.
 /// Line-based and versioned, so a foreign or truncated file is recognised and rejected whole.
 extension DeliveryRecord {
@@ -9,6 +12,10 @@ extension DeliveryRecord {
     /// The file's text.
     func encoded() -> String {
         var out = Self.header + "\n"
+        for fp in activity.keys.sorted() {
+            let a = activity[fp]!
+            out += field(["R", fp, num(a.activeAt), a.firedAt.map(num) ?? "-"])
+        }
         for g in groups {
             out += field(["G", g.id, g.groupKey, map(g.groupLabels), num(g.nextFlush), g.hasFlushed ? "1" : "0"])
             for a in g.alerts {
@@ -23,6 +30,11 @@ extension DeliveryRecord {
                     num(e.timestamp), set(e.firing), set(e.resolved),
                 ])
             }
+            for m in g.maybeTold {
+                out += field([
+                    "M", m.integration.receiver, m.integration.kind.rawValue, String(m.integration.index), set(m.firing),
+                ])
+            }
         }
         return out + "end\n"
     }
@@ -35,6 +47,7 @@ extension DeliveryRecord {
             throw DeliveryRecordError("truncated (no end line)")
         }
         var groups: [Group] = []
+        var activity: [String: AlertActivity] = [:]
         for (i, line) in lines.dropFirst().dropLast().enumerated() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map { unescape(String($0)) }
             let bad = DeliveryRecordError("line \(i + 2) is malformed")
@@ -63,11 +76,22 @@ extension DeliveryRecord {
                     Entry(
                         integration: IntegrationID(receiver: f[1], kind: kind, index: index), firing: unset(f[5]),
                         resolved: unset(f[6]), timestamp: ts))
+            case ("M", 5):
+                guard !groups.isEmpty, let kind = IntegrationID.Kind(rawValue: f[2]), let index = Int(f[3]) else {
+                    throw bad
+                }
+                groups[groups.count - 1].maybeTold.append(
+                    Maybe(integration: IntegrationID(receiver: f[1], kind: kind, index: index), firing: unset(f[4])))
+            case ("R", 4):
+                guard let active = Double(f[2]) else { throw bad }
+                let fired: Double? = f[3] == "-" ? nil : Double(f[3])
+                if f[3] != "-" && fired == nil { throw bad }
+                activity[f[1]] = AlertActivity(activeAt: active, firedAt: fired)
             default:
                 throw bad
             }
         }
-        return DeliveryRecord(groups: groups)
+        return DeliveryRecord(groups: groups, activity: activity)
     }
 
     private func num(_ v: Double) -> String { String(v) }

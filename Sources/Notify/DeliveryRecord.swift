@@ -1,7 +1,11 @@
+import Alerting
+
 /// What survives a restart with `--storage.path`: every aggregation group with its alerts
 /// (so `startsAt` is kept and alerts that resolved while the exporter was down are resolved),
-/// owed resolves, timers and the notification log. Pending notifications are not stored: they
-/// are made again from this record at each group's next flush, with the then current alerts.
+/// owed resolves (also those owed to receivers that were maybe told), timers and the
+/// notification log, plus the rule evaluator's alert activity (so `activeAt` is kept).
+/// Pending notifications are not stored: they are made again from this record at each
+/// group's next flush, with the then current alerts.
 public struct DeliveryRecord: Sendable, Equatable {
     /// One group.
     public struct Group: Sendable, Equatable {
@@ -19,6 +23,17 @@ public struct DeliveryRecord: Sendable, Equatable {
         public var alerts: [NotifiableAlert]
         /// What each integration was last told.
         public var log: [Entry]
+        /// What each integration may have been told fires (see ``Maybe``).
+        public var maybeTold: [Maybe] = []
+    }
+
+    /// Alerts an integration may have been told fire: an attempt announcing them got no
+    /// answer, so their resolve is owed although the log does not record them.
+    public struct Maybe: Sendable, Equatable {
+        /// The integration.
+        public var integration: IntegrationID
+        /// The fingerprints.
+        public var firing: Set<String>
     }
 
     /// One notification-log entry.
@@ -35,6 +50,8 @@ public struct DeliveryRecord: Sendable, Equatable {
 
     /// The groups.
     public var groups: [Group]
+    /// The rule evaluator's pending and firing alerts by fingerprint (``AlertEvaluator/activity``).
+    public var activity: [String: AlertActivity] = [:]
 }
 
 extension Dispatcher {
@@ -49,7 +66,9 @@ extension Dispatcher {
                     alerts: g.alerts.values.sorted { $0.fingerprint < $1.fingerprint },
                     log: g.log.map { k, v in
                         DeliveryRecord.Entry(integration: k, firing: v.firing, resolved: v.resolved, timestamp: v.timestamp)
-                    }.sorted { $0.integration.description < $1.integration.description })
+                    }.sorted { $0.integration.description < $1.integration.description },
+                    maybeTold: g.maybeTold.map { DeliveryRecord.Maybe(integration: $0.key, firing: $0.value) }
+                        .sorted { $0.integration.description < $1.integration.description })
             })
     }
 
@@ -69,6 +88,7 @@ extension Dispatcher {
             for e in g.log {
                 group.log[e.integration] = .init(firing: e.firing, resolved: e.resolved, timestamp: e.timestamp)
             }
+            for m in g.maybeTold where !m.firing.isEmpty { group.maybeTold[m.integration, default: []].formUnion(m.firing) }
             old.groups[g.id] = group
         }
         adopt(old)

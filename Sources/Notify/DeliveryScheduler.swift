@@ -13,7 +13,12 @@ import Sockets
 ///   its `webhook-id`.
 /// - Delivered means recorded: on success `onDelivered` writes the dispatcher's notification
 ///   log; a rejected (4xx) notification is counted `failed` and made again at its group's next
-///   flush; nothing else ends a pending notification.
+///   flush; nothing else ends a pending notification. An attempt whose request was sent but
+///   got no answer calls `onMaybeDelivered` first, so the dispatcher owes the resolve of its
+///   firing alerts whatever later replaces or withdraws it.
+/// - Withdrawn means gone: when a flush withdraws a group (nothing owed) while its
+///   notification is being attempted, a failed attempt is not put back pending, so a stale
+///   "firing" is never retried after its alert resolved.
 /// - Retries cannot run hot: ``RetryConfiguration`` floors every delay at `minDelay`, caps the
 ///   backoff at `maxDelay`, and caps attempts per group per minute. When the receiver cannot be
 ///   reached at all (connect, TLS, timeout) every group waits for one probing attempt, so a dead
@@ -33,12 +38,15 @@ final class DeliveryScheduler: Sendable {
     private let clock: @Sendable () -> Double
     private let budget: ByteBudget
     private let onDelivered: @Sendable (Notification, Double) -> Void
+    private let onMaybeDelivered: @Sendable (Notification, Double) -> Void
     /// Cut every attempt at the drain deadline (or at once for a removed receiver).
     private let cancellation = CancellationToken()
 
     private struct Slot {
         var pending: Notification?
         var inFlight: Notification?
+        /// A flush withdrew the group while `inFlight` was attempted: do not retry it.
+        var inFlightWithdrawn = false
         var dueAt: Int64
         var failures = 0
         /// Monotonic start times of the attempts of the last minute.
@@ -68,7 +76,8 @@ final class DeliveryScheduler: Sendable {
     init(
         integration: IntegrationID, sender: any NotificationSender, timeout: Double?, retry: RetryConfiguration,
         budget: ByteBudget, metrics: NotifierMetrics, logger: Logger, clock: @escaping @Sendable () -> Double,
-        onDelivered: @escaping @Sendable (Notification, Double) -> Void
+        onDelivered: @escaping @Sendable (Notification, Double) -> Void,
+        onMaybeDelivered: @escaping @Sendable (Notification, Double) -> Void = { _, _ in }
     ) {
         self.integration = integration
         self.retry = retry
@@ -80,6 +89,7 @@ final class DeliveryScheduler: Sendable {
         self.clock = clock
         self.budget = budget
         self.onDelivered = onDelivered
+        self.onMaybeDelivered = onMaybeDelivered
         state = Monitor(State(sender: sender, timeout: timeout ?? retry.defaultTimeout))
     }
 
@@ -104,7 +114,9 @@ final class DeliveryScheduler: Sendable {
     /// not make a new one (see ``Notification/sameContent(as:)``).
     func holds(groupID: String, firing: Set<String>, resolved: Set<String>, alertCount: Int) -> Bool {
         state.withLock { s in
-            guard let slot = s.slots[groupID], let held = slot.pending ?? slot.inFlight else { return false }
+            guard let slot = s.slots[groupID],
+                let held = slot.pending ?? (slot.inFlightWithdrawn ? nil : slot.inFlight)
+            else { return false }
             return held.firingFingerprints == firing && held.resolvedFingerprints == resolved
                 && held.alerts.count == alertCount
         }
@@ -121,7 +133,12 @@ final class DeliveryScheduler: Sendable {
             let old = slot.pending
             if let n = notification {
                 if let old, old.sameContent(as: n) { return false }
-                if old == nil, let f = slot.inFlight, f.sameContent(as: n) { return false }
+                if old == nil, let f = slot.inFlight, f.sameContent(as: n) {
+                    // Wanted again: a failed attempt goes back pending with its id.
+                    slot.inFlightWithdrawn = false
+                    s.slots[groupID] = slot
+                    return false
+                }
                 guard budget.take(n.estimatedBytes - (old?.estimatedBytes ?? 0)) else {
                     // Over budget: keep nothing stale either; the next flush makes it again.
                     if let old { _ = budget.take(-old.estimatedBytes) }
@@ -132,6 +149,10 @@ final class DeliveryScheduler: Sendable {
                 }
                 slot.pending = n
             } else {
+                if slot.inFlight != nil && !slot.inFlightWithdrawn {
+                    slot.inFlightWithdrawn = true
+                    s.slots[groupID] = slot
+                }
                 guard let old else { return false }
                 _ = budget.take(-old.estimatedBytes)
                 slot.pending = nil
@@ -236,6 +257,7 @@ final class DeliveryScheduler: Sendable {
             let n = slot.pending!
             slot.pending = nil
             slot.inFlight = n
+            slot.inFlightWithdrawn = false
             slot.recentAttempts = slot.recentAttempts.filter { now - $0 < 60_000_000_000 } + [now]
             s.slots[id] = slot
             var limit = Int64(s.timeout * 1e9)
@@ -307,6 +329,8 @@ final class DeliveryScheduler: Sendable {
                     metadata: meta)
             }
         case .retry, .unknown:
+            // Before it can be replaced or withdrawn: the receiver may hold its alerts open now.
+            if result.decision == .unknown { onMaybeDelivered(notification, now) }
             metrics.record(result.decision == .unknown ? .unknown : .retry, receiver: integration.receiver, now: now)
             let (delay, held) = state.withLock { s -> (Double, Int?) in
                 let mono = monotonicNanoseconds()
@@ -320,11 +344,12 @@ final class DeliveryScheduler: Sendable {
                 update(&s, groupID) { slot in
                     slot.inFlight = nil
                     slot.failures += 1
-                    if slot.pending == nil {
+                    if slot.pending == nil && !slot.inFlightWithdrawn {
                         slot.pending = notification  // retried with the same id
                     } else {
-                        _ = budget.take(-notification.estimatedBytes)  // a newer one replaced it
+                        _ = budget.take(-notification.estimatedBytes)  // replaced by a newer one, or withdrawn
                     }
+                    slot.inFlightWithdrawn = false
                     delay = retry.delay(
                         after: result.decision, retry: slot.failures, random: Double.random(in: 0..<1))
                     var due = mono + Int64(delay * 1e9)
@@ -349,15 +374,19 @@ final class DeliveryScheduler: Sendable {
     /// An attempt cut by the drain deadline: the notification stays pending (no backoff, no
     /// log line: the thread is stopping); `unknown` when its request had been sent.
     private func cut(groupID: String, notification: Notification, requestSent: Bool, now: Double) {
-        if requestSent { metrics.record(.unknown, receiver: integration.receiver, now: now) }
+        if requestSent {
+            onMaybeDelivered(notification, now)
+            metrics.record(.unknown, receiver: integration.receiver, now: now)
+        }
         state.withLock { s in
             update(&s, groupID) { slot in
                 slot.inFlight = nil
-                if slot.pending == nil {
+                if slot.pending == nil && !slot.inFlightWithdrawn {
                     slot.pending = notification
                 } else {
                     _ = budget.take(-notification.estimatedBytes)
                 }
+                slot.inFlightWithdrawn = false
             }
         }
         state.broadcast()

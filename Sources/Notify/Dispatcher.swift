@@ -16,7 +16,9 @@ import TLS
 ///   last delivery. Otherwise the flush says "nothing owed", which withdraws a stale pending
 ///   notification.
 /// - The notification log is written by ``markDelivered(_:at:)``, on delivery only (as in
-///   Alertmanager), so an undelivered notification is made again at the next flush.
+///   Alertmanager), so an undelivered notification is made again at the next flush. An attempt
+///   with no answer (``markMaybeDelivered(_:at:)``) leaves the log alone but marks its firing
+///   alerts "maybe told": their resolve is owed as if they had been delivered.
 /// - A resolved alert stays in its group while some integration that sends resolved alerts was
 ///   told it fired and not yet that it resolved (the resolve is owed); an empty group is deleted.
 public struct Dispatcher: Sendable {
@@ -99,8 +101,12 @@ public struct Dispatcher: Sendable {
                 }
                 let known = groups[id]!.alerts[alert.fingerprint]
                 if resolved && known == nil { continue }
-                if let known, !known.isResolved(at: now), known.startsAt < alert.startsAt {
-                    alert.startsAt = known.startsAt  // the same incident, as first seen
+                if let known, known.startsAt < alert.startsAt,
+                    !known.isResolved(at: now) || (resolved && known.endsAt == alert.endsAt)
+                {
+                    // The same incident, as first seen; also while the evaluator keeps reporting
+                    // it resolved (after a restart its startsAt may be later than the stored one).
+                    alert.startsAt = known.startsAt
                 }
                 // An unchanged alert keeps the stored value, which pending notifications share.
                 if known != alert {
@@ -179,17 +185,54 @@ public struct Dispatcher: Sendable {
     /// notification log after a successful send). Alerts it announced as firing that have left
     /// their group since are put back as resolved, so their resolve is owed.
     public mutating func markDelivered(_ notification: Notification, at now: Double) {
+        guard let id = groupFor(notification, now: now) else { return }
+        let integration = notification.integration
+        groups[id]!.log[integration] = .init(
+            firing: notification.firingFingerprints, resolved: notification.resolvedFingerprints, timestamp: now)
+        if var maybe = groups[id]!.maybeTold[integration] {
+            // Now surely told: the log carries these from here.
+            maybe.subtract(notification.firingFingerprints)
+            maybe.subtract(notification.resolvedFingerprints)
+            groups[id]!.maybeTold[integration] = maybe.isEmpty ? nil : maybe
+        }
+        putBackResolved(notification, id: id, now: now)
+    }
+
+    /// Records that `notification` may have reached its integration: its request was sent and
+    /// no answer came (`unknown`). The notification log is not touched (it records only what
+    /// was surely delivered), but the receiver may now hold its firing alerts open, so their
+    /// resolve is owed until a delivered notification covers them or they fire again, whatever
+    /// later flushes replace or withdraw. Alerts that have left their group since are put back
+    /// as resolved.
+    public mutating func markMaybeDelivered(_ notification: Notification, at now: Double) {
+        // Only a receiver that sends resolved alerts is owed anything (a removed one is not).
+        guard let shared = routeOf(groupID: notification.groupID),
+            sendsResolved(shared.route.receiver).contains(notification.integration),
+            let id = groupFor(notification, now: now)
+        else { return }
+        groups[id]!.maybeTold[notification.integration, default: []].formUnion(notification.firingFingerprints)
+        putBackResolved(notification, id: id, now: now)
+    }
+
+    /// The id of `notification`'s group, made again (flushed, due after `group_interval`) when
+    /// it was deleted and the notification announced firing alerts; nil when there is nothing
+    /// to record.
+    private mutating func groupFor(_ notification: Notification, now: Double) -> String? {
         let id = notification.groupID
         if groups[id] == nil {
-            guard !notification.firingFingerprints.isEmpty, let shared = routeOf(groupID: id) else { return }
+            guard !notification.firingFingerprints.isEmpty, let shared = routeOf(groupID: id) else { return nil }
             var g = AggregationGroup(
                 route: shared, groupLabels: notification.groupLabels,
                 nextFlush: now + shared.route.groupInterval, sendsResolved: sendsResolved(shared.route.receiver))
             g.hasFlushed = true
             groups[id] = g
         }
-        groups[id]!.log[notification.integration] = .init(
-            firing: notification.firingFingerprints, resolved: notification.resolvedFingerprints, timestamp: now)
+        return id
+    }
+
+    /// Puts the alerts `notification` announced as firing that have left their group back as
+    /// resolved when their resolve is owed, then drops what is owed no longer.
+    private mutating func putBackResolved(_ notification: Notification, id: String, now: Double) {
         for alert in notification.alerts where notification.firingFingerprints.contains(alert.fingerprint) {
             if groups[id]!.alerts[alert.fingerprint] == nil && groups[id]!.isOwed(alert.fingerprint) {
                 var resolved = alert
@@ -239,7 +282,7 @@ public struct Dispatcher: Sendable {
         for integration in receiver.integrations {
             let sendResolved = receiver.sendResolved(integration)
             let reason = AggregationGroup.reasonToNotify(
-                entry: group.log[integration], firing: firing, resolved: resolved, sendResolved: sendResolved,
+                entry: group.log[integration], maybeFiring: group.maybeTold[integration] ?? [], firing: firing, resolved: resolved, sendResolved: sendResolved,
                 repeatInterval: group.route.repeatInterval, now: now)
             let alerts = sendResolved ? sorted : sorted.filter { firing.contains($0.fingerprint) }
             guard let reason, !alerts.isEmpty else {
@@ -279,6 +322,7 @@ extension Dispatcher {
             g.alerts = group.alerts
             g.hasFlushed = group.hasFlushed
             g.log = group.log.filter { live.contains($0.key) }
+            g.maybeTold = group.maybeTold.filter { live.contains($0.key) }
             groups[id] = g
         }
     }

@@ -1,3 +1,4 @@
+import Alerting
 import Exposition
 import Logging
 import Sockets
@@ -25,6 +26,8 @@ public final class Notifier: Sendable {
     private let logger: Logger
     private let makeSenders: @Sendable (AlertingConfiguration?) throws -> Senders
     private let store: DeliveryStore?
+    /// The alert activity of the stored record read at start-up (empty without one).
+    public let restoredActivity: [String: AlertActivity]
 
     /// Senders and per-attempt timeouts of a configuration's integrations.
     public typealias Senders = (senders: [IntegrationID: any NotificationSender], timeouts: [IntegrationID: Double])
@@ -38,6 +41,8 @@ public final class Notifier: Sendable {
         var thread: NativeThread?
         var lastSave: Int64 = 0
         var dirty = false
+        /// The rule evaluator's latest alert activity, stored with the delivery record.
+        var activity: [String: AlertActivity] = [:]
     }
     let state: Monitor<State>
 
@@ -90,7 +95,9 @@ public final class Notifier: Sendable {
         self.state = Monitor(State(configuration: configuration))
         let built = try makeSenders(configuration)
         let restored = store?.load()
+        self.restoredActivity = restored?.activity ?? [:]
         state.withLock { s in
+            s.activity = restored?.activity ?? [:]
             if let configuration {
                 var d = Dispatcher(configuration: configuration)
                 if let restored { d.restore(restored, now: options.clock()) }
@@ -139,7 +146,8 @@ public final class Notifier: Sendable {
                 out[id] = DeliveryScheduler(
                     integration: id, sender: sender, timeout: built.timeouts[id], retry: options.retry, budget: budget,
                     metrics: metrics, logger: logger, clock: options.clock,
-                    onDelivered: { [weak self] n, now in self?.delivered(n, at: now) })
+                    onDelivered: { [weak self] n, now in self?.delivered(n, at: now) },
+                    onMaybeDelivered: { [weak self] n, now in self?.maybeDelivered(n, at: now) })
             }
         }
         return out
@@ -148,6 +156,13 @@ public final class Notifier: Sendable {
     private func delivered(_ notification: Notification, at now: Double) {
         state.withLock { s in
             s.dispatcher?.markDelivered(notification, at: now)
+            s.dirty = true
+        }
+    }
+
+    private func maybeDelivered(_ notification: Notification, at now: Double) {
+        state.withLock { s in
+            s.dispatcher?.markMaybeDelivered(notification, at: now)
             s.dirty = true
         }
     }
@@ -202,9 +217,17 @@ public final class Notifier: Sendable {
 
     /// Takes the full current alert list after an evaluation (and the fingerprints of pending
     /// alerts, see ``Dispatcher/update(alerts:pending:now:)``), flushes groups that are due and
-    /// pushes to Alertmanager's API when configured.
-    public func update(alerts: [NotifiableAlert], pending: Set<String> = [], now: Double) {
+    /// pushes to Alertmanager's API when configured. `activity` (the evaluator's
+    /// ``AlertEvaluator/activity``), when given, is kept with the delivery record, so that
+    /// after a restart ``restoredActivity`` hands it back.
+    public func update(
+        alerts: [NotifiableAlert], pending: Set<String> = [], activity: [String: AlertActivity]? = nil, now: Double
+    ) {
         state.withLock { s in
+            if let activity, !s.stopping, activity != s.activity {
+                s.activity = activity
+                s.dirty = true
+            }
             guard !s.stopping, s.dispatcher != nil else { return }
             s.dispatcher!.update(alerts: alerts, pending: pending, now: now)
             flush(&s, now: now)
@@ -274,7 +297,9 @@ public final class Notifier: Sendable {
             guard s.dirty, force || now - s.lastSave >= Int64(options.storageInterval * 1e9) else { return nil }
             s.dirty = false
             s.lastSave = now
-            return s.dispatcher?.record()
+            var record = s.dispatcher?.record() ?? DeliveryRecord(groups: [])
+            record.activity = s.activity
+            return record
         }
         if let record { store.save(record) }
     }

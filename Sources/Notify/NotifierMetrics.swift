@@ -107,7 +107,7 @@ public final class NotifierMetrics: Sendable {
                 type: .gauge, samples: queue),
             MetricFamily(
                 name: "celery_redis_notification_owed_resolves",
-                help: "Resolved alerts a receiver was told were firing and has not yet been told resolved, by receiver.",
+                help: "Resolved alerts a receiver was (or, after an attempt with no answer, may have been) told were firing and has not yet been told resolved, by receiver.",
                 type: .gauge, samples: owed),
             MetricFamily(
                 name: "celery_redis_notification_pending_bytes",

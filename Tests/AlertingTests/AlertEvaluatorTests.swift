@@ -65,6 +65,31 @@ import Testing
         #expect(alerts[0].lastTrueAt == 1300)
     }
 
+    /// After a restart (``AlertEvaluator/restore(_:)`` with the saved activity) an alert still
+    /// true keeps its `activeAt` and `firedAt` and fires at once; one found true only later, or
+    /// saved with a time in the future, is a new incident.
+    @Test func restoredActivityKeepsActiveAtAndFiredAt() throws {
+        let before = AlertEvaluator(groups: try groups(AlertEvaluatorTests.rules))
+        _ = before.evaluate(families: queues(["a": 50, "b": 50]), now: 1000)
+        _ = before.evaluate(families: queues(["a": 50, "b": 50]), now: 1300)
+        let saved = before.activity
+        #expect(saved.count == 2 && saved.values.allSatisfy { $0 == AlertActivity(activeAt: 1000, firedAt: 1300) })
+
+        let after = AlertEvaluator(groups: try groups(AlertEvaluatorTests.rules))
+        after.restore(saved)
+        var alerts = only(after.evaluate(families: queues(["a": 50]), now: 2000), "Backlog")
+        #expect(alerts.count == 1)
+        #expect(alerts[0].state == .firing && alerts[0].activeAt == 1000 && alerts[0].firedAt == 1300)
+        alerts = only(after.evaluate(families: queues(["a": 50, "b": 50]), now: 2010), "Backlog")
+        let b = try #require(alerts.first { $0.labels["queue"] == "b" })
+        #expect(b.state == .pending && b.activeAt == 2010)  // not true at the first evaluation: new
+
+        let future = AlertEvaluator(groups: try groups(AlertEvaluatorTests.rules))
+        future.restore(saved.mapValues { _ in AlertActivity(activeAt: 9999, firedAt: 9999) })
+        alerts = only(future.evaluate(families: queues(["a": 50]), now: 2000), "Backlog")
+        #expect(alerts[0].state == .pending && alerts[0].activeAt == 2000)
+    }
+
     @Test func withoutForFiresOnFirstEvaluation() throws {
         let evaluator = AlertEvaluator(groups: try groups(AlertEvaluatorTests.rules))
         let alerts = only(evaluator.evaluate(families: up(0), now: 10), "Down")

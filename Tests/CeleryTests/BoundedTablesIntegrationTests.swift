@@ -103,6 +103,44 @@ import Testing
         shutdown(server)
     }
 
+    @Test func pastTheQueueCapQueuesWithMessagesOrTasksInFlightAreNeverHiddenBehindEmptyOnes() throws {
+        let server = try RedisServer()
+        let redis = try connect(server)
+        let empty = (0..<50).map { String(format: "empty-%02d", $0) }
+        for queue in empty { try bind(server, queue) }
+        let logs = LogRecorder()
+        let s = sampler(CeleryConfiguration(discoveryInterval: 1, maxKnownQueues: 5, censusEnabled: false), logs: logs)
+        #expect(s.poll(using: redis, now: t0).queues.count == 5)
+
+        // Declared later, names sorting after every empty queue: one with a backlog, one whose only
+        // message a worker holds (in flight, nothing waiting).
+        try bind(server, "zz-backlog")
+        for i in 0..<3 { try seed(server, b("RPUSH"), b("zz-backlog"), b(celeryMessage(tag: "w\(i)", queue: "zz-backlog"))) }
+        try bind(server, "zz-inflight")
+        try seed(server, b("HSET"), b("unacked"), b("f1"), b(unackedValue(tag: "f1", queue: "zz-inflight")))
+        try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 + 1)"), b("f1"))
+
+        let second = s.poll(using: redis, now: t0 + 2)
+        #expect(second.queues.first { $0.name == "zz-backlog" }?.length == 3)
+        // The in-flight task is seen by this poll's unacked sample; the next discovery ranks by it.
+        let third = s.poll(using: redis, now: t0 + 4)
+        #expect(third.queues.count == 5)
+        #expect(third.queues.first { $0.name == "zz-backlog" }?.length == 3)
+        #expect(third.queues.first { $0.name == "zz-inflight" }?.unacked == 1)
+        #expect(third.unackedUnknownQueue == 0)
+        #expect(third.discoveredQueueStats.evicted == 2)
+
+        // Steady state: the same queues round after round (no churn); 52 queues, 5 reported, the
+        // other 47 counted, and the warning logged once (rate-limited).
+        let fourth = s.poll(using: redis, now: t0 + 6)
+        #expect(fourth.queues.map(\.name) == third.queues.map(\.name))
+        #expect(fourth.discoveredQueueStats.tracked == 5)
+        #expect(fourth.discoveredQueueStats.ignoredOverLimit == 47)
+        #expect(fourth.queuesOverLimit == 47)
+        #expect(logs.messages.filter { $0.contains("--celery.max-queues") }.count == 1)
+        shutdown(server)
+    }
+
     // MARK: Row 12: names of a megabyte
 
     @Test func megabyteQueueNamesAreNotSampledAndLongOnesStayDistinct() throws {

@@ -201,6 +201,7 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         redis.scanPageSize = 100
         meta(redis, "st", Meta.started("st", host: "w1@vm"))
         redis.zsets[b("unacked_index")] = [b("t1"): t0 - 4_000, b("t2"): t0 - 10]
+        redis.hashes[b("unacked")] = [b("t1"): b(unackedValue(tag: "t1")), b("t2"): b(unackedValue(tag: "t2"))]
         let s = censusSampler()
         // Unknown until the first pass completes (the STARTED index would be partial).
         #expect(s.poll(using: redis, now: t0, liveWorkers: []).orphanedStartedTasks == nil)

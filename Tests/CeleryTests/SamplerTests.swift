@@ -170,15 +170,18 @@ private func addUnacked(
         #expect(snap.knownQueueCount == 4)
         #expect(snap.queuesOverLimit == 2)
 
-        // Binding tables themselves are bounded too (2 × maxKnownQueues, at least 16); the tables
-        // not read count as queues over the limit.
+        // Binding tables themselves are bounded too (2 × maxKnownQueues, at least 4096, so a small
+        // queue cap still reads every table and ranks every queue); tables not read count as
+        // queues over the limit.
         let many = FakeRedis()
         many.scanPageSize = 1000
         for i in 0..<40 { addBinding(many, exchange: "x\(i)", queue: "q\(i)") }
         let bounded = sampler(CeleryConfiguration(maxKnownQueues: 5)).poll(using: many, now: t0)
         #expect(bounded.knownQueueCount == 5)
         #expect(bounded.queuesOverLimit == 35)
-        #expect(many.commands(named: "SMEMBERS").count == 16)
+        #expect(many.commands(named: "SMEMBERS").count == 40)
+        #expect(Sampler.bindingTableBound(maxKnownQueues: 5) == Sampler.minBindingTables)
+        #expect(Sampler.bindingTableBound(maxKnownQueues: 10_000) == 20_000)
     }
 
     @Test func wrongTypeQueueKeyCountsAsAnErrorAndZero() {
@@ -333,20 +336,28 @@ private func addUnacked(
         #expect(redis.commands(named: "HMGET").count == hmgets)
     }
 
-    @Test func indexMemberWithoutHashEntryIsSkippedCountedAndRetried() {
+    @Test func indexMemberWithoutHashEntryIsStaleNotInFlightAndReadAgainWhenRefetched() {
         let redis = FakeRedis()
         addBinding(redis, exchange: "celery", queue: "celery")
         addUnacked(redis, tag: "present", queue: "celery", score: t0 - 3)
         redis.zsets[b("unacked_index")]![b("raced")] = t0 - 9
         let s = sampler(CeleryConfiguration())
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.unackedTotal == 2)
-        #expect(snap.unackedMissing == 1)
-        #expect(snap.unackedUnclassified == 1)
+        #expect(snap.unackedTotal == 1)
+        #expect(snap.unackedIndexStale == 1)
+        #expect(snap.unackedUnclassified == 0)
         #expect(snap.queues[0].unacked == 1)
         #expect(snap.queues[0].unackedOldestAge == 3)
-        _ = s.poll(using: redis, now: t0 + 1)
+        // Same score: still stale, not read again.
+        let hmgets = redis.commands(named: "HMGET").count
+        #expect(s.poll(using: redis, now: t0 + 1).unackedIndexStale == 1)
+        #expect(redis.commands(named: "HMGET").count == hmgets)
+        // A worker fetches the tag again (new score, hash entry written): read again, in flight.
+        addUnacked(redis, tag: "raced", queue: "celery", score: t0 + 1)
+        let refetched = s.poll(using: redis, now: t0 + 2)
         #expect(redis.commands(named: "HMGET").last == [b("HMGET"), b("unacked"), b("raced")])
+        #expect(refetched.unackedIndexStale == 0)
+        #expect(refetched.queues[0].unacked == 2)
     }
 
     @Test func cacheEntriesAreEvictedWhenTagsLeaveTheIndex() {

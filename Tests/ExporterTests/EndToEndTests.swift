@@ -11,6 +11,7 @@ import TestSupport
         "celery_redis_queue_oldest_message_age_seconds", "celery_redis_started_task_oldest_age_seconds",
         "celery_redis_census_duration_seconds", "celery_redis_census_last_complete_timestamp_seconds",
         "celery_redis_census_updated_timestamp_seconds", "celery_redis_http_connections_open",
+        "celery_redis_http_queued_bytes",
     ]
 
     /// Issue 3 seeds on top of ``seed(_:prefix:)``, on a queue of their own (`sched`) so the spine's

@@ -117,11 +117,39 @@ import TestSupport
             #expect(ContinuousClock.now - started < .seconds(1))
         }
         let evicted = waitUntil(timeout: 5) {
-            (metric(exporter, "celery_redis_http_connections_evicted_total") ?? 0) >= 6
+            // Connections that never sent a request count with the partial heads.
+            (metric(exporter, "celery_redis_http_connections_evicted_total", ["reason": "partial_head"]) ?? 0) >= 6
         }
         #expect(evicted, "stderr: \(exporter.stderr)")
         #expect(metric(exporter, "celery_redis_http_connections_rejected_total", ["reason": "connection_cap"]) == 0)
         withExtendedLifetime(hoarders) {}
+        #expect(exporter.terminate() == 0)
+    }
+
+    @Test func partialRequestHeadsAtTheDefaultCapNeverLockOutTheScraper() throws {
+        let exporter = try ExporterProcess(arguments: Self.noRedis + ["--poll.interval=0.2s"])
+        // Slowloris: every slot of the default cap (1024) holds a request head still arriving.
+        var slowloris: [Socket] = []
+        for _ in 0..<1024 {
+            let socket = try connect(exporter)
+            try socket.writeAll(Array("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Drip: a".utf8), deadline: Deadline(after: .seconds(1)))
+            slowloris.append(socket)
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        for attempt in 0..<3 {
+            let started = ContinuousClock.now
+            let response = try exporter.get("/-/healthy")
+            #expect(response.status == 200, "attempt \(attempt): \(response.status) \(response.text)")
+            #expect(ContinuousClock.now - started < .seconds(1))
+        }
+        let evicted = waitUntil(timeout: 5) {
+            (metric(exporter, "celery_redis_http_connections_evicted_total", ["reason": "partial_head"]) ?? 0) >= 1
+        }
+        #expect(evicted, "stderr: \(exporter.stderr)")
+        #expect(metric(exporter, "celery_redis_http_connections_rejected_total", ["reason": "connection_cap"]) == 0)
+        let warnings = exporter.stderr.split(separator: "\n").filter { $0.contains("slowloris") }
+        #expect(warnings.count == 1, "\(warnings.count) eviction warnings (rate-limited to one per 10 s)")
+        withExtendedLifetime(slowloris) {}
         #expect(exporter.terminate() == 0)
     }
 
@@ -149,12 +177,14 @@ import TestSupport
         idle.removeAll()
         Thread.sleep(forTimeInterval: 0.3)
 
-        // Connections each with a request in progress (nothing idle to close): newcomers are
-        // answered 503 at once on the reserve descriptor instead of waiting in the backlog.
+        // Connections each with a request in progress (head complete, body awaited: nothing
+        // that may be closed): newcomers are answered 503 at once on the reserve descriptor
+        // instead of waiting in the backlog.
         var busy: [Socket] = []
         for _ in 0..<100 {
             let socket = try connect(exporter)
-            try socket.writeAll(Array("GET /metrics HTTP/1.1\r\n".utf8), deadline: Deadline(after: .seconds(1)))
+            let head = "POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n"
+            try socket.writeAll(Array(head.utf8), deadline: Deadline(after: .seconds(1)))
             busy.append(socket)
         }
         Thread.sleep(forTimeInterval: 0.3)

@@ -26,6 +26,12 @@ final class TestHTTPClient {
         socket.setNoDelay()
     }
 
+    /// A client over a socket already connected.
+    init(_ socket: Socket) {
+        self.socket = socket
+        socket.setNoDelay()
+    }
+
     func send(_ text: String) throws {
         try socket.writeAll(Array(text.utf8), deadline: Deadline(after: .seconds(2)))
     }

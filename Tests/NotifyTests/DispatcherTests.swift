@@ -309,6 +309,26 @@ extension Dispatcher {
         #expect(n.first?.alerts.first { $0.fingerprint == a.fingerprint }?.startsAt == 1000)
     }
 
+    /// After a restart the evaluator may report a still-open incident with a later `startsAt`;
+    /// the stored one is kept in the resolve too, although the evaluator keeps reporting the
+    /// resolved alert (with its own `startsAt`) at every evaluation until it is sent.
+    @Test func resolvedAfterRestartKeepsTheStoredStartsAt() throws {
+        var d = try dispatcher()
+        let a = Fixtures.alert("Backlog", ["queue": "a"], startsAt: 1000)
+        d.update(alerts: [a], now: 1000)
+        #expect(d.deliver(now: 1030).count == 1)
+        var restarted = try dispatcher()
+        restarted.restore(d.record(), now: 2000)
+        var later = a
+        later.startsAt = 2000
+        restarted.update(alerts: [later], now: 2000)
+        later.endsAt = 2100
+        for now in [2100.0, 2115, 2130] { restarted.update(alerts: [later], now: now) }
+        let n = restarted.deliver(now: 2400)
+        #expect(n.map(\.reason) == [.allResolved])
+        #expect(n.first?.alerts.map(\.startsAt) == [1000])
+    }
+
     /// After a restart the evaluator reports a firing alert as pending until `for:` passes
     /// again; that is not a resolve.
     @Test func pendingAfterRestartIsNotAResolve() throws {
@@ -321,6 +341,33 @@ extension Dispatcher {
         restarted.update(alerts: [], pending: [a.fingerprint], now: 2000)
         #expect(restarted.deliver(now: 2400).isEmpty)
         #expect(restarted.owedResolveCount == 0)
+    }
+
+    /// An attempt with no answer makes its receiver "maybe told": the log is untouched, the
+    /// resolve is owed through a flush that finds nothing else to say, the state round-trips
+    /// through the record's text, and a delivered resolve ends it.
+    @Test func maybeToldOwesTheResolve() throws {
+        var d = try dispatcher()
+        let a = Fixtures.alert("Backlog", ["queue": "a"], startsAt: 1000)
+        d.update(alerts: [a], now: 1000)
+        let firing = try #require(d.tick(now: 1030).first)
+        d.markMaybeDelivered(firing, at: 1031)
+        #expect(d.groups.values.first?.log.isEmpty == true)
+        d.update(alerts: [], now: 1040)
+        #expect(d.owedResolveCount == 1)
+        var record = d.record()
+        record.activity = ["f": AlertActivity(activeAt: 900, firedAt: 1000), "g": AlertActivity(activeAt: 950)]
+        let decoded = try DeliveryRecord.decode(record.encoded())
+        #expect(decoded == record)
+        var restarted = try dispatcher()
+        restarted.restore(decoded, now: 1050)
+        for var x in [d, restarted] {
+            let resolved = x.tick(now: 1400)
+            #expect(resolved.map(\.reason) == [.allResolved])
+            #expect(resolved.first?.status == "resolved")
+            x.markDelivered(resolved[0], at: 1401)
+            #expect(x.owedResolveCount == 0 && x.groupCount == 0)
+        }
     }
 
     @Test func corruptOrForeignRecordsAreRejected() throws {
