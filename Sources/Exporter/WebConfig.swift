@@ -46,7 +46,8 @@ public struct WebConfig: Sendable {
         let bytes: [UInt8]
         switch RegularFile.read(file, maximumBytes: 1 << 20) {
         case .success(let content): bytes = content
-        case .failure(let error): throw ConfigurationError("--web.config.file=\(file): cannot read the file (\(error.reason))")
+        case .failure(let error):
+            throw ConfigurationError("--web.config.file=\(file): cannot read the file (\(error.reason))")
         }
         var reader = WebConfigReader(file: file)
         let config = try reader.read(yaml: String(decoding: bytes, as: UTF8.self))

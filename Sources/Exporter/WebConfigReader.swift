@@ -75,7 +75,8 @@ struct WebConfigReader {
             guard let mode = TLSServerConfiguration.ClientAuthentication(rawValue: value) else {
                 throw fail(
                     n, path + ".client_auth_type",
-                    "expected one of \(TLSServerConfiguration.ClientAuthentication.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "expected one of \(TLSServerConfiguration.ClientAuthentication.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             tls.clientAuthentication = mode
         }
@@ -84,7 +85,9 @@ struct WebConfigReader {
         if let n = m["max_version"] { tls.maximumVersion = try version(n, path + ".max_version") }
         if let n = m["prefer_server_cipher_suites"] { _ = try bool(n, path + ".prefer_server_cipher_suites") }
         if tls.clientCAFile != nil && tls.clientAuthentication == .noClientCert {
-            throw fail(node, path + ".client_ca_file", "is set but client_auth_type is NoClientCert (or missing); choose how client certificates are checked")
+            throw fail(
+                node, path + ".client_ca_file",
+                "is set but client_auth_type is NoClientCert (or missing); choose how client certificates are checked")
         }
         if tls.clientCAFile == nil && tls.clientAuthentication.verifiesCertificate {
             throw fail(node, path + ".client_auth_type", "\(tls.clientAuthentication.rawValue) needs client_ca_file")
@@ -109,7 +112,8 @@ struct WebConfigReader {
             guard let allowed = WebConfig.allowedHeaders.first(where: { $0.name == name }) else {
                 throw fail(
                     k, path + ".headers",
-                    "header \"\(ExporterConfiguration.shown(name))\" cannot be configured; allowed: \(WebConfig.allowedHeaders.map(\.name).joined(separator: ", "))")
+                    "header \"\(ExporterConfiguration.shown(name))\" cannot be configured; allowed: \(WebConfig.allowedHeaders.map(\.name).joined(separator: ", "))"
+                )
             }
             let value = try string(v, full)
             guard !value.isEmpty, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
@@ -126,7 +130,9 @@ struct WebConfigReader {
     private func readUsers(_ node: Node) throws(ConfigurationError) -> [String: String] {
         let path = "basic_auth_users"
         guard !Self.isNull(node) else { return [:] }
-        guard let pairs = node.mapping else { throw fail(node, path, "expected a mapping of user names to bcrypt hashes") }
+        guard let pairs = node.mapping else {
+            throw fail(node, path, "expected a mapping of user names to bcrypt hashes")
+        }
         guard pairs.count <= WebConfig.maximumUsers else {
             throw fail(node, path, "more than \(WebConfig.maximumUsers) users")
         }
@@ -135,11 +141,15 @@ struct WebConfigReader {
             guard let name = k.scalar?.string, !name.isEmpty else { throw fail(k, path, "expected user names as keys") }
             let shownName = ExporterConfiguration.shown(name)
             guard !name.contains(":"), name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-                throw fail(k, path + "." + shownName, "a user name cannot contain ':' or control characters (HTTP basic authentication)")
+                throw fail(
+                    k, path + "." + shownName,
+                    "a user name cannot contain ':' or control characters (HTTP basic authentication)")
             }
             guard let hash = v.scalar?.string else { throw fail(v, path + "." + shownName, "expected a bcrypt hash") }
             // The hash is never quoted: it is a secret of sorts (it can be attacked offline).
-            if let problem = Bcrypt.problem(with: hash) { throw fail(v, path + "." + shownName, "the value " + problem) }
+            if let problem = Bcrypt.problem(with: hash) {
+                throw fail(v, path + "." + shownName, "the value " + problem)
+            }
             users[name] = hash
         }
         return users
@@ -156,8 +166,9 @@ struct WebConfigReader {
             let full = path.isEmpty ? key : path + "." + key
             if let why = Self.unsupported[key] { throw fail(k, full, why) }
             guard allowed.contains(key) else {
-                throw fail(k, path.isEmpty ? ExporterConfiguration.shown(key) : path + "." + ExporterConfiguration.shown(key),
-                           "unknown key; expected one of: \(allowed.joined(separator: ", "))")
+                throw fail(
+                    k, path.isEmpty ? ExporterConfiguration.shown(key) : path + "." + ExporterConfiguration.shown(key),
+                    "unknown key; expected one of: \(allowed.joined(separator: ", "))")
             }
             out[key] = v
         }
@@ -198,6 +209,7 @@ struct WebConfigReader {
 
     private static func isNull(_ node: Node) -> Bool {
         guard let scalar = node.scalar else { return false }
-        return scalar.tag == Tag(.null) || (scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string))
+        return scalar.tag == Tag(.null)
+            || (scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string))
     }
 }

@@ -58,7 +58,8 @@ public final class WebSecurity: Sendable {
             let config = try WebConfig.load(file: file)
             if (config.tls == nil) != (tls == nil) {
                 throw ConfigurationError(
-                    "--web.config.file=\(file): tls_server_config: turning TLS \(tls == nil ? "on" : "off") needs a restart")
+                    "--web.config.file=\(file): tls_server_config: turning TLS \(tls == nil ? "on" : "off") needs a restart"
+                )
             }
             if let source = tls, let configuration = config.tls {
                 do {

@@ -61,7 +61,10 @@ final class BcryptVerifier: Sendable {
         queue.withLock { $0.stopped = true }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
-        if let thread = thread.withLock({ value -> NativeThread? in defer { value = nil }; return value }) {
+        if let thread = thread.withLock({ value -> NativeThread? in
+            defer { value = nil }
+            return value
+        }) {
             thread.join()
         }
     }
@@ -73,7 +76,10 @@ final class BcryptVerifier: Sendable {
                 return (queue.jobs.isEmpty ? nil : queue.jobs.removeFirst(), false)
             }
             if stopped {
-                let left = queue.withLock { queue -> [Job] in defer { queue.jobs = [] }; return queue.jobs }
+                let left = queue.withLock { queue -> [Job] in
+                    defer { queue.jobs = [] }
+                    return queue.jobs
+                }
                 for job in left { job.completion(false) }
                 return
             }

@@ -138,7 +138,9 @@ public final class HTTPAccessControl: Sendable {
             }
             // Only while the user still has this hash (a reload may have changed it meanwhile).
             remembered.withLock { table in
-                if settings.withLock({ $0.users[user] }) == hash { table[user] = Remembered(hash: hash, digest: digest) }
+                if settings.withLock({ $0.users[user] }) == hash {
+                    table[user] = Remembered(hash: hash, digest: digest)
+                }
             }
             Self.finish(handler(request), headers, into: pending)
         }
@@ -149,7 +151,8 @@ public final class HTTPAccessControl: Sendable {
                     "too many password checks waiting; answering 429 (celery_redis_http_auth_failures_total)",
                     metadata: ["waiting": "\(verifier.capacity)", "suppressed": "\(suppressed)"])
             }
-            var response = Self.decorate(HTTPResponse.error(HTTPStatus(429), detail: "too many logins in progress; try again shortly"), headers)
+            var response = Self.decorate(
+                HTTPResponse.error(HTTPStatus(429), detail: "too many logins in progress; try again shortly"), headers)
             response.headers.append(("Retry-After", "1"))
             return response
         }
@@ -157,7 +160,9 @@ public final class HTTPAccessControl: Sendable {
     }
 
     /// Completes `pending` with `response`, waiting for it first when it is itself deferred.
-    private static func finish(_ response: HTTPResponse, _ headers: [(String, String)], into pending: HTTPDeferredResponse) {
+    private static func finish(
+        _ response: HTTPResponse, _ headers: [(String, String)], into pending: HTTPDeferredResponse
+    ) {
         guard let inner = response.pending else {
             pending.complete(decorate(response, headers))
             return

@@ -419,7 +419,8 @@ final class HTTPServerLoop {
             let offset = connection.outputOffset
             let length = min(chunk.count - offset, budget)
             let result = chunk.withUnsafeBytes { bytes in
-                connection.transport.write(connection.fd, UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
+                connection.transport.write(
+                    connection.fd, UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
             }
             switch result {
             case .transferred(let n) where n > 0:

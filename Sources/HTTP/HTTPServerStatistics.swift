@@ -108,7 +108,8 @@ final class HTTPServerCounters: Sendable {
                 "turn_budget": pausedTurnBudget.load(ordering: .relaxed),
             ],
             tlsHandshakeFailures: [
-                "error": tlsHandshakeErrors.load(ordering: .relaxed), "http_on_tls": tlsPlainHTTP.load(ordering: .relaxed),
+                "error": tlsHandshakeErrors.load(ordering: .relaxed),
+                "http_on_tls": tlsPlainHTTP.load(ordering: .relaxed),
                 "timeout": tlsHandshakeTimeouts.load(ordering: .relaxed),
             ])
     }

@@ -25,7 +25,9 @@ enum HTTPTransport {
     }
 
     /// Reads into `buffer`; `scratch` is for TLS ciphertext.
-    func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, scratch: UnsafeMutableRawBufferPointer) -> IOResult {
+    func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, scratch: UnsafeMutableRawBufferPointer)
+        -> IOResult
+    {
         switch self {
         case .plain:
             while true {

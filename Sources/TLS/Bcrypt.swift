@@ -30,14 +30,16 @@ public enum Bcrypt {
             [UInt8(ascii: "a"), UInt8(ascii: "b"), UInt8(ascii: "y")].contains(bytes[2]),
             bytes[3] == UInt8(ascii: "$"), bytes[6] == UInt8(ascii: "$")
         else {
-            return "is not a bcrypt hash (expected 60 characters starting $2y$, $2b$ or $2a$ and a cost, e.g. from htpasswd -nBC 10)"
+            return
+                "is not a bcrypt hash (expected 60 characters starting $2y$, $2b$ or $2a$ and a cost, e.g. from htpasswd -nBC 10)"
         }
         guard let tens = digit(bytes[4]), let ones = digit(bytes[5]) else {
             return "is not a bcrypt hash (the cost after $2y$ must be two digits)"
         }
         let cost = tens * 10 + ones
         guard cost >= minimumCost && cost <= maximumCost else {
-            return "has bcrypt cost \(cost); expected \(minimumCost) to \(maximumCost) (each step doubles the time a login takes)"
+            return
+                "has bcrypt cost \(cost); expected \(minimumCost) to \(maximumCost) (each step doubles the time a login takes)"
         }
         guard bytes[7...].allSatisfy(isSaltCharacter) else {
             return "is not a bcrypt hash (salt and hash use the characters ./A-Za-z0-9)"
@@ -89,7 +91,8 @@ public enum Bcrypt {
         guard crypt_gensalt_rn("$2b$", UInt(cost), nil, 0, &setting, Int32(setting.count)) != nil else { return nil }
         let data = UnsafeMutablePointer<crypt_data>.allocate(capacity: 1)
         defer { data.deallocate() }
-        UnsafeMutableRawPointer(data).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<crypt_data>.size)
+        UnsafeMutableRawPointer(data).initializeMemory(
+            as: UInt8.self, repeating: 0, count: MemoryLayout<crypt_data>.size)
         let phrase = password.map { CChar(bitPattern: $0) } + [0]
         guard let result = crypt_r(phrase, setting, data) else { return nil }
         let text = String(cString: result)
@@ -101,7 +104,8 @@ public enum Bcrypt {
     }
 
     private static func isSaltCharacter(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: ".")
             || byte == UInt8(ascii: "/")
     }

@@ -81,7 +81,9 @@ public final class TLSServerContext: @unchecked Sendable {
                 // As exporter-toolkit: a CA file that nothing would look at is a mistake, not a default.
                 throw TLSError(
                     kind: .configuration,
-                    message: "client_ca_file is set but client_auth_type is NoClientCert; choose how client certificates are checked")
+                    message:
+                        "client_ca_file is set but client_auth_type is NoClientCert; choose how client certificates are checked"
+                )
             }
             try OpenSSLSupport.loadTrustAnchors(ctx, path: clientCAFile, role: "client CA file")
             if !OpenSSLSupport.isDirectory(clientCAFile) {
@@ -94,7 +96,9 @@ public final class TLSServerContext: @unchecked Sendable {
         } else if authentication.verifiesCertificate {
             throw TLSError(
                 kind: .configuration,
-                message: "client_auth_type \(authentication.rawValue) needs client_ca_file to verify client certificates against")
+                message:
+                    "client_auth_type \(authentication.rawValue) needs client_ca_file to verify client certificates against"
+            )
         }
         switch authentication {
         case .noClientCert:

@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Synchronization
 
 /// The server context new connections use, rebuilt when its certificate, key or client CA file
 /// changes on disk (a renewed certificate is served without a restart), and replaced wholesale

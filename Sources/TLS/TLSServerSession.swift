@@ -116,7 +116,8 @@ public final class TLSServerSession {
                         firstBytes += UnsafeRawBufferPointer(rebasing: scratch[0..<min(received, 8 - firstBytes.count)])
                     }
                     guard BIO_write(inputBIO, scratch.baseAddress, Int32(received)) == Int32(received) else {
-                        return fail(TLSError(kind: .io, message: "BIO_write", openSSLErrors: OpenSSLSupport.drainErrors()))
+                        return fail(
+                            TLSError(kind: .io, message: "BIO_write", openSSLErrors: OpenSSLSupport.drainErrors()))
                     }
                     continue
                 }
@@ -187,7 +188,9 @@ public final class TLSServerSession {
         }
         while pendingOffset < pending.count {
             let n = pending.withUnsafeBytes {
-                send(fd, $0.baseAddress! + pendingOffset, pending.count - pendingOffset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                send(
+                    fd, $0.baseAddress! + pendingOffset, pending.count - pendingOffset,
+                    Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
             }
             if n > 0 {
                 pendingOffset += n

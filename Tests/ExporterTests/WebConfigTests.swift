@@ -62,30 +62,59 @@ import Testing
     }
 
     @Test func emptyFilesAndSectionsMeanNoSecurity() throws {
-        for yaml in ["", "tls_server_config:\n", "tls_server_config: {}\nbasic_auth_users:\n", "http_server_config:\n  headers:\n"] {
+        for yaml in [
+            "", "tls_server_config:\n", "tls_server_config: {}\nbasic_auth_users:\n",
+            "http_server_config:\n  headers:\n",
+        ] {
             let config = try load(yaml)
             #expect(config.tls == nil && config.users.isEmpty && config.headers.isEmpty, "\(yaml)")
         }
         // exporter-toolkit's old spelling still works.
-        let legacy = try load("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: RequireClientCert\n")
+        let legacy = try load(
+            "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: RequireClientCert\n"
+        )
         #expect(legacy.tls?.clientAuthentication == .requireAnyClientCert)
     }
 
     @Test func badFilesAreRefusedWithTheKeyAndLine() {
         let cases: [(String, String)] = [
-            ("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  ciphers: []\n", "line 4: tls_server_config.ciphers: unknown key"),
+            (
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  ciphers: []\n",
+                "line 4: tls_server_config.ciphers: unknown key"
+            ),
             ("basic_auth: {}\n", "basic_auth: unknown key"),
             ("tls_server_config:\n  cert_file: server.pem\n", "tls_server_config.key_file: is required"),
             ("tls_server_config:\n  key_file: server.key\n", "tls_server_config.cert_file: is required"),
-            ("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: Sometimes\n", "expected one of NoClientCert"),
-            ("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_ca_file: ca.pem\n", "client_auth_type is NoClientCert"),
-            ("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: VerifyClientCertIfGiven\n", "needs client_ca_file"),
-            ("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  min_version: TLS10\n", "TLS 1.0 and 1.1 are not supported"),
-            ("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  min_version: TLS13\n  max_version: TLS12\n", "older than min_version"),
-            ("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n", "cipher_suites: is not supported"),
+            (
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: Sometimes\n",
+                "expected one of NoClientCert"
+            ),
+            (
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_ca_file: ca.pem\n",
+                "client_auth_type is NoClientCert"
+            ),
+            (
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: VerifyClientCertIfGiven\n",
+                "needs client_ca_file"
+            ),
+            (
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  min_version: TLS10\n",
+                "TLS 1.0 and 1.1 are not supported"
+            ),
+            (
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  min_version: TLS13\n  max_version: TLS12\n",
+                "older than min_version"
+            ),
+            (
+                "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n",
+                "cipher_suites: is not supported"
+            ),
             ("tls_server_config:\n  cert: inline\n", "inline certificates are not supported"),
             ("tls_server_config:\n  cert_file: missing.pem\n  key_file: server.key\n", "missing.pem"),
-            ("tls_server_config:\n  cert_file: server.key\n  key_file: server.key\n", "does not contain a usable PEM certificate"),
+            (
+                "tls_server_config:\n  cert_file: server.key\n  key_file: server.key\n",
+                "does not contain a usable PEM certificate"
+            ),
             ("tls_server_config:\n  cert_file: server.pem\n  key_file: client.key\n", "does not match"),
             ("http_server_config:\n  headers:\n    Server: nginx\n", "cannot be configured"),
             ("http_server_config:\n  headers:\n    X-Frame-Options: allow\n", "expected one of deny, sameorigin"),
@@ -117,7 +146,8 @@ import Testing
         #expect(stderr.contains("basic_auth_users.alice"))
         #expect(!stderr.contains("plaintext-password"))
 
-        let (envStatus, envErr) = try runExporterToExit([], environment: ["CELERY_REDIS_EXPORTER_WEB_CONFIG_FILE": directory + "/nope.yml"])
+        let (envStatus, envErr) = try runExporterToExit(
+            [], environment: ["CELERY_REDIS_EXPORTER_WEB_CONFIG_FILE": directory + "/nope.yml"])
         #expect(envStatus == 2)
         #expect(envErr.contains("--web.config.file=\(directory)/nope.yml: cannot read the file"))
     }

@@ -16,7 +16,9 @@ import Testing
         hash = try #require(Bcrypt.hash(password: Array("scrape-me".utf8), cost: 6))
     }
 
-    func webConfig(users: [String: String], clientAuth: String = "RequireAndVerifyClientCert", tls: Bool = true) -> String {
+    func webConfig(users: [String: String], clientAuth: String = "RequireAndVerifyClientCert", tls: Bool = true)
+        -> String
+    {
         var yaml = ""
         if tls {
             yaml += """
@@ -34,7 +36,9 @@ import Testing
     }
 
     /// curl over TLS with the client certificate; returns the HTTP status ("000": no response).
-    func curl(_ port: UInt16, _ path: String, user: String? = nil, clientCertificate: Bool = true, headersTo: String? = nil) throws -> String {
+    func curl(
+        _ port: UInt16, _ path: String, user: String? = nil, clientCertificate: Bool = true, headersTo: String? = nil
+    ) throws -> String {
         var args = ["-sS", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", certs.caCert]
         if clientCertificate { args += ["--cert", certs.clientCert, "--key", certs.clientKey] }
         if let user { args += ["-u", user] }
@@ -43,16 +47,23 @@ import Testing
     }
 
     func startExporter(_ redis: RedisServer, file: String) throws -> ExporterProcess {
-        let caCert = certs.caCert, clientCert = certs.clientCert, clientKey = certs.clientKey
+        let caCert = certs.caCert
+        let clientCert = certs.clientCert
+        let clientKey = certs.clientKey
         let password = self.password
         let curlPath = try requireTool("curl")
         return try ExporterProcess(
-            arguments: ["--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.5s", "--web.config.file=\(file)"],
+            arguments: [
+                "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.5s", "--web.config.file=\(file)",
+            ],
             isUp: { port in
                 let r = try? runCommand(
                     curlPath,
-                    ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", caCert, "--cert", clientCert, "--key", clientKey,
-                     "-u", "prom:\(password)", "https://localhost:\(port)/-/healthy"])
+                    [
+                        "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", caCert, "--cert", clientCert,
+                        "--key", clientKey,
+                        "-u", "prom:\(password)", "https://localhost:\(port)/-/healthy",
+                    ])
                 return r?.stdout == "200"
             })
     }
@@ -67,7 +78,9 @@ import Testing
 
         let headers = certs.directory + "/headers.txt"
         #expect(try curl(port, "/metrics", user: "prom:\(password)", headersTo: headers) == "200")
-        #expect(try String(contentsOfFile: headers, encoding: .utf8).lowercased().contains("x-content-type-options: nosniff"))
+        #expect(
+            try String(contentsOfFile: headers, encoding: .utf8).lowercased().contains(
+                "x-content-type-options: nosniff"))
         #expect(try curl(port, "/metrics", user: "prom:wrong") == "401")
         #expect(try curl(port, "/metrics") == "401")
         #expect(try curl(port, "/-/ready") == "401")  // every endpoint, probes included
@@ -94,12 +107,15 @@ import Testing
 
             """
         }
-        try ("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n" + job("celery", password) + job("wrong", "nope"))
+        try
+            ("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n" + job("celery", password)
+            + job("wrong", "nope"))
             .write(toFile: dir + "/prometheus.yml", atomically: true, encoding: .utf8)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: prometheus)
         process.arguments = [
-            "--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/tsdb", "--web.listen-address=127.0.0.1:\(promPort)",
+            "--config.file=\(dir)/prometheus.yml", "--storage.tsdb.path=\(dir)/tsdb",
+            "--web.listen-address=127.0.0.1:\(promPort)",
             "--log.level=warn",
         ]
         process.standardOutput = FileHandle.nullDevice
@@ -115,8 +131,12 @@ import Testing
             else { return nil }
             return r.text[range.upperBound...].split(separator: "\"").dropFirst(1).first.map(String.init)
         }
-        #expect(waitUntil(timeout: 30) { up("celery") == "1" }, "Prometheus never scraped the exporter: up=\(up("celery") ?? "none")")
-        #expect(waitUntil(timeout: 10) { up("wrong") == "0" }, "the wrong password was not refused: up=\(up("wrong") ?? "none")")
+        #expect(
+            waitUntil(timeout: 30) { up("celery") == "1" },
+            "Prometheus never scraped the exporter: up=\(up("celery") ?? "none")")
+        #expect(
+            waitUntil(timeout: 10) { up("wrong") == "0" },
+            "the wrong password was not refused: up=\(up("wrong") ?? "none")")
         // What Prometheus scraped is the exporter's own data.
         let r = try httpRequest(port: promPort, path: "/api/v1/query?query=celery_redis_up%7Bjob%3D%22celery%22%7D")
         #expect(r.text.contains("\"1\"]"), "\(r.text)")
@@ -125,14 +145,16 @@ import Testing
     @Test func aReloadAppliesAGoodFileAndKeepsTheOldConfigurationForABadOne() throws {
         let redis = try RedisServer()
         let file = certs.directory + "/web-reload.yml"
-        try webConfig(users: ["prom": hash], clientAuth: "VerifyClientCertIfGiven").write(toFile: file, atomically: true, encoding: .utf8)
+        try webConfig(users: ["prom": hash], clientAuth: "VerifyClientCertIfGiven").write(
+            toFile: file, atomically: true, encoding: .utf8)
         let exporter = try startExporter(redis, file: file)
         defer { exporter.terminate() }
         let port = exporter.port
         #expect(try curl(port, "/metrics", user: "prom:\(password)") == "200")
 
         // A bad file (a plain-text password): refused, the old password still works.
-        try webConfig(users: ["prom": "plaintext"], clientAuth: "VerifyClientCertIfGiven").write(toFile: file, atomically: true, encoding: .utf8)
+        try webConfig(users: ["prom": "plaintext"], clientAuth: "VerifyClientCertIfGiven").write(
+            toFile: file, atomically: true, encoding: .utf8)
         kill(exporter.process.processIdentifier, SIGHUP)
         #expect(waitUntil(timeout: 10) { exporter.stderr.contains("web configuration reload failed") })
         #expect(!exporter.stderr.contains("plaintext"))

@@ -36,7 +36,10 @@ import Testing
 
     @Test func withoutCredentialsEveryEndpointAnswers401WithTheChallengeAndTheHeaders() throws {
         let (server, access, port) = try start()
-        defer { server.shutdown(gracePeriod: .zero); access.stop() }
+        defer {
+            server.shutdown(gracePeriod: .zero)
+            access.stop()
+        }
         for path in ["/n/x", "/-/ready", "/-/healthy", "/nowhere"] {
             let r = try httpRequest(port: port, path: path)
             #expect(r.status == 401, "\(path)")
@@ -52,7 +55,10 @@ import Testing
 
     @Test func theRightPasswordIsCheckedWithBcryptOnceThenRemembered() throws {
         let (server, access, port) = try start()
-        defer { server.shutdown(gracePeriod: .zero); access.stop() }
+        defer {
+            server.shutdown(gracePeriod: .zero)
+            access.stop()
+        }
         let first = try httpRequest(port: port, path: "/n/x", headers: basic("prom", Self.password))
         #expect(first.status == 200)
         #expect(first.text == "GET /n/x")
@@ -67,7 +73,10 @@ import Testing
 
     @Test func wrongPasswordsUnknownUsersAndNulTricksAre401AndNeverRemembered() throws {
         let (server, access, port) = try start()
-        defer { server.shutdown(gracePeriod: .zero); access.stop() }
+        defer {
+            server.shutdown(gracePeriod: .zero)
+            access.stop()
+        }
         // The right password first, so a wrong one cannot pass by matching a remembered success.
         #expect(try httpRequest(port: port, path: "/n/x", headers: basic("prom", Self.password)).status == 200)
         let attempts: [[String: String]] = [
@@ -87,7 +96,10 @@ import Testing
 
     @Test func aChangedHashStopsTheRememberedPasswordAtOnce() throws {
         let (server, access, port) = try start()
-        defer { server.shutdown(gracePeriod: .zero); access.stop() }
+        defer {
+            server.shutdown(gracePeriod: .zero)
+            access.stop()
+        }
         #expect(try httpRequest(port: port, path: "/n/x", headers: basic("prom", Self.password)).status == 200)
         let newHash = try #require(Bcrypt.hash(password: Array("rotated".utf8), cost: 4))
         access.update(users: ["prom": newHash], headers: [])
@@ -109,7 +121,10 @@ import Testing
             return .deferred(pending)
         }
         let (server, access, port) = try start(handler: handler)
-        defer { server.shutdown(gracePeriod: .zero); access.stop() }
+        defer {
+            server.shutdown(gracePeriod: .zero)
+            access.stop()
+        }
         for _ in 0..<2 {  // bcrypt then remembered: both paths
             let r = try httpRequest(port: port, path: "/slow", headers: basic("prom", Self.password))
             #expect(r.status == 200)
@@ -122,11 +137,15 @@ import Testing
     @Test func loginsBeyondTheWaitingChecksAre429() throws {
         let slow = "$2y$12$1DpfPeqF9HzHJt.EWswy1exHluGfbhnn3yXhR7Xes6m3WJqFg0Wby"  // cost 12: ~0.2 s each
         let (server, access, port) = try start(users: ["alice": slow], maxWaiting: 1)
-        defer { server.shutdown(gracePeriod: .zero); access.stop() }
+        defer {
+            server.shutdown(gracePeriod: .zero)
+            access.stop()
+        }
         let statuses = Mutex<[Int]>([])
         let threads = (0..<6).map { _ in
             Thread {
-                let status = (try? httpRequest(port: port, path: "/n/x", headers: self.basic("alice", "alice1234")))?.status ?? 0
+                let status =
+                    (try? httpRequest(port: port, path: "/n/x", headers: self.basic("alice", "alice1234")))?.status ?? 0
                 statuses.withLock { $0.append(status) }
             }
         }
@@ -137,6 +156,7 @@ import Testing
         #expect(seen.contains(429), "\(seen)")
         #expect(access.statistics.failures["busy"] == UInt64(seen.filter { $0 == 429 }.count))
         // The right password still gets in afterwards.
-        #expect(try httpRequest(port: port, path: "/n/x", headers: basic("alice", "alice123"), timeout: 10).status == 200)
+        #expect(
+            try httpRequest(port: port, path: "/n/x", headers: basic("alice", "alice123"), timeout: 10).status == 200)
     }
 }

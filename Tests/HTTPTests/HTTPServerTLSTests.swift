@@ -32,7 +32,9 @@ import Testing
     }
 
     /// curl's HTTP status (`000` when no response), with `args` before the URL.
-    func curl(_ port: UInt16, _ path: String = "/n/x", _ args: [String] = []) throws -> (code: String, stderr: String, body: String) {
+    func curl(_ port: UInt16, _ path: String = "/n/x", _ args: [String] = []) throws -> (
+        code: String, stderr: String, body: String
+    ) {
         let out = try makeTemporaryDirectory("curl").appendingPathComponent("body").path
         let r = try runCommand(
             try requireTool("curl"),
@@ -47,9 +49,14 @@ import Testing
         let openssl = try requireTool("openssl")
         let dir = certs.directory
         for args in [
-            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/foreign.key", "-out", dir + "/foreign.csr", "-subj", "/CN=foreign"],
-            ["x509", "-req", "-in", dir + "/foreign.csr", "-CA", certs.wrongCACert, "-CAkey", dir + "/wrong-ca.key",
-             "-CAcreateserial", "-out", dir + "/foreign.pem", "-days", "2"],
+            [
+                "req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/foreign.key", "-out", dir + "/foreign.csr",
+                "-subj", "/CN=foreign",
+            ],
+            [
+                "x509", "-req", "-in", dir + "/foreign.csr", "-CA", certs.wrongCACert, "-CAkey", dir + "/wrong-ca.key",
+                "-CAcreateserial", "-out", dir + "/foreign.pem", "-days", "2",
+            ],
         ] {
             let r = try runCommand(openssl, args)
             if r.status != 0 { throw HarnessError("openssl failed: \(r.stderr)") }
@@ -82,13 +89,16 @@ import Testing
         defer { server.shutdown(gracePeriod: .zero) }
         let socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
         let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
-        let stream = try TLSStream.connect(over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
+        let stream = try TLSStream.connect(
+            over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
         defer { stream.close() }
         // 200 requests, each its own small TLS record: they arrive together, one socket read
         // takes them all into OpenSSL, and each read of plaintext gives one record, so most
         // requests wait inside OpenSSL where epoll cannot see them.
         for i in 0..<200 {
-            try Array(get("/n/\(i)").utf8).withUnsafeBytes { try stream.writeAll($0, deadline: Deadline(after: .seconds(5))) }
+            try Array(get("/n/\(i)").utf8).withUnsafeBytes {
+                try stream.writeAll($0, deadline: Deadline(after: .seconds(5)))
+            }
         }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -110,7 +120,8 @@ import Testing
         defer { server.shutdown(gracePeriod: .zero) }
         let socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
         let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
-        let stream = try TLSStream.connect(over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
+        let stream = try TLSStream.connect(
+            over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
         defer { stream.close() }
         let pad = String(repeating: "x", count: 12_000)
         var requests = ""
@@ -137,7 +148,8 @@ import Testing
         defer { server.shutdown(gracePeriod: .zero) }
         let socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
         let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
-        let stream = try TLSStream.connect(over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
+        let stream = try TLSStream.connect(
+            over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
         defer { stream.close() }
         let requests = String(repeating: get("/big"), count: 6) + get("/n/end", close: true)
         try Array(requests.utf8).withUnsafeBytes { try stream.writeAll($0, deadline: Deadline(after: .seconds(5))) }
@@ -171,7 +183,9 @@ import Testing
         try Array(repeating: UInt8(0x16), count: 5).withUnsafeBytes {
             try socket.writeAll($0, deadline: Deadline(after: .seconds(2)))
         }
-        try [UInt8](repeating: 0xFF, count: 300).withUnsafeBytes { try socket.writeAll($0, deadline: Deadline(after: .seconds(2))) }
+        try [UInt8](repeating: 0xFF, count: 300).withUnsafeBytes {
+            try socket.writeAll($0, deadline: Deadline(after: .seconds(2)))
+        }
         var buffer = [UInt8](repeating: 0, count: 1024)
         var closed = false
         let deadline = Deadline(after: .seconds(5))
@@ -188,7 +202,9 @@ import Testing
         let (server, _, port) = try server(requestTimeout: .seconds(1))
         defer { server.shutdown(gracePeriod: .zero) }
         // Half a ClientHello record header: the handshake can never progress.
-        let stalled = try (0..<3).map { _ in try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5)) }
+        let stalled = try (0..<3).map { _ in
+            try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
+        }
         defer { for s in stalled { s.close() } }
         for s in stalled {
             try [UInt8]([0x16, 0x03]).withUnsafeBytes { try s.writeAll($0, deadline: Deadline(after: .seconds(2))) }
@@ -205,7 +221,8 @@ import Testing
 
     @Test func requireAndVerifyClientCertRejectsClientsWithoutOrWithAForeignCertificate() throws {
         let tls = TLSServerConfiguration(
-            certificateFile: certs.serverCert, keyFile: certs.serverKey, clientAuthentication: .requireAndVerifyClientCert,
+            certificateFile: certs.serverCert, keyFile: certs.serverKey,
+            clientAuthentication: .requireAndVerifyClientCert,
             clientCAFile: certs.caCert)
         let (server, _, port) = try server(tls)
         defer { server.shutdown(gracePeriod: .zero) }
@@ -240,7 +257,8 @@ import Testing
     }
 
     @Test func minAndMaxVersionAreEnforced() throws {
-        let tls13 = TLSServerConfiguration(certificateFile: certs.serverCert, keyFile: certs.serverKey, minimumVersion: .tls13)
+        let tls13 = TLSServerConfiguration(
+            certificateFile: certs.serverCert, keyFile: certs.serverKey, minimumVersion: .tls13)
         let (server, _, port) = try server(tls13)
         defer { server.shutdown(gracePeriod: .zero) }
         #expect(try curl(port, "/n/x", ["--tls-max", "1.2"]).code == "000")
@@ -272,17 +290,25 @@ import Testing
         let openssl = try requireTool("openssl")
         _ = try runCommand(
             openssl,
-            ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/new.key", "-out", dir + "/new.csr", "-subj", "/CN=renewed"])
+            [
+                "req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/new.key", "-out", dir + "/new.csr", "-subj",
+                "/CN=renewed",
+            ])
         try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: dir + "/ext", atomically: true, encoding: .utf8)
-        _ = try runCommand(openssl, ["x509", "-req", "-in", dir + "/new.csr", "-CA", certs.caCert, "-CAkey", certs.caKey,
-                                     "-CAcreateserial", "-out", dir + "/new.crt", "-days", "2", "-extfile", dir + "/ext"])
+        _ = try runCommand(
+            openssl,
+            [
+                "x509", "-req", "-in", dir + "/new.csr", "-CA", certs.caCert, "-CAkey", certs.caKey,
+                "-CAcreateserial", "-out", dir + "/new.crt", "-days", "2", "-extfile", dir + "/ext",
+            ])
         // Only the key first: the pair does not match, so the old certificate stays in use.
         try FileManager.default.removeItem(atPath: key)
         try FileManager.default.copyItem(atPath: dir + "/new.key", toPath: key)
-        #expect(waitUntil(timeout: 5) {
-            _ = try? curl(port)  // checks happen when connections arrive
-            return source.statistics.failures >= 1
-        })
+        #expect(
+            waitUntil(timeout: 5) {
+                _ = try? curl(port)  // checks happen when connections arrive
+                return source.statistics.failures >= 1
+            })
         #expect(try curl(port).code == "200")
         #expect(try servedSubject(port).contains("CN=localhost"))
         // Then the certificate: the next check picks the matching pair up.
@@ -304,18 +330,30 @@ import Testing
         }
         try "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n".write(
             toFile: dir + "/ca.ext", atomically: true, encoding: .utf8)
-        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: dir + "/leaf.ext", atomically: true, encoding: .utf8)
-        try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir + "/int.key",
-                 "-out", dir + "/int.csr", "-subj", "/CN=intermediate"])
-        try run(["x509", "-req", "-in", dir + "/int.csr", "-CA", certs.caCert, "-CAkey", certs.caKey, "-CAcreateserial",
-                 "-out", dir + "/int.pem", "-days", "2", "-extfile", dir + "/ca.ext"])
-        try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir + "/leaf.key",
-                 "-out", dir + "/leaf.csr", "-subj", "/CN=localhost"])
-        try run(["x509", "-req", "-in", dir + "/leaf.csr", "-CA", dir + "/int.pem", "-CAkey", dir + "/int.key",
-                 "-CAcreateserial", "-out", dir + "/leaf.pem", "-days", "2", "-extfile", dir + "/leaf.ext"])
-        let chain = try String(contentsOfFile: dir + "/leaf.pem", encoding: .utf8) + String(contentsOfFile: dir + "/int.pem", encoding: .utf8)
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(
+            toFile: dir + "/leaf.ext", atomically: true, encoding: .utf8)
+        try run([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir + "/int.key",
+            "-out", dir + "/int.csr", "-subj", "/CN=intermediate",
+        ])
+        try run([
+            "x509", "-req", "-in", dir + "/int.csr", "-CA", certs.caCert, "-CAkey", certs.caKey, "-CAcreateserial",
+            "-out", dir + "/int.pem", "-days", "2", "-extfile", dir + "/ca.ext",
+        ])
+        try run([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir + "/leaf.key",
+            "-out", dir + "/leaf.csr", "-subj", "/CN=localhost",
+        ])
+        try run([
+            "x509", "-req", "-in", dir + "/leaf.csr", "-CA", dir + "/int.pem", "-CAkey", dir + "/int.key",
+            "-CAcreateserial", "-out", dir + "/leaf.pem", "-days", "2", "-extfile", dir + "/leaf.ext",
+        ])
+        let chain =
+            try String(contentsOfFile: dir + "/leaf.pem", encoding: .utf8)
+            + String(contentsOfFile: dir + "/int.pem", encoding: .utf8)
         try chain.write(toFile: dir + "/chain.pem", atomically: true, encoding: .utf8)
-        let (server, _, port) = try server(TLSServerConfiguration(certificateFile: dir + "/chain.pem", keyFile: dir + "/leaf.key"))
+        let (server, _, port) = try server(
+            TLSServerConfiguration(certificateFile: dir + "/chain.pem", keyFile: dir + "/leaf.key"))
         defer { server.shutdown(gracePeriod: .zero) }
         #expect(try curl(port).code == "200")
     }
@@ -326,6 +364,7 @@ import Testing
             try requireTool("openssl"), ["s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost"],
             input: Data())
         // OpenSSL 3 prints "subject=CN = localhost"; without spaces it reads "subject=CN=localhost".
-        return (r.stdout.components(separatedBy: "\n").first { $0.hasPrefix("subject=") } ?? "").replacingOccurrences(of: " ", with: "")
+        return (r.stdout.components(separatedBy: "\n").first { $0.hasPrefix("subject=") } ?? "").replacingOccurrences(
+            of: " ", with: "")
     }
 }

@@ -53,8 +53,10 @@ import Testing
             #expect(Bcrypt.problem(with: bad) != nil, "\(bad)")
             #expect(!Bcrypt.verify(password: Array("alice123".utf8), hash: bad))
         }
-        #expect(Bcrypt.problem(with: "$2y$03$1DpfPeqF9HzHJt.EWswy1exHluGfbhnn3yXhR7Xes6m3WJqFg0Wby")!.contains("cost 3"))
-        #expect(Bcrypt.problem(with: "$2y$19$1DpfPeqF9HzHJt.EWswy1exHluGfbhnn3yXhR7Xes6m3WJqFg0Wby")!.contains("cost 19"))
+        #expect(
+            Bcrypt.problem(with: "$2y$03$1DpfPeqF9HzHJt.EWswy1exHluGfbhnn3yXhR7Xes6m3WJqFg0Wby")!.contains("cost 3"))
+        #expect(
+            Bcrypt.problem(with: "$2y$19$1DpfPeqF9HzHJt.EWswy1exHluGfbhnn3yXhR7Xes6m3WJqFg0Wby")!.contains("cost 19"))
         // The message never quotes the hash.
         #expect(!(Bcrypt.problem(with: good + "x") ?? "").contains("1DpfPeqF9"))
     }
