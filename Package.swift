@@ -44,8 +44,11 @@ let package = Package(
             dependencies: [
                 "Sockets", "TLS", "HTTP", "Redis", "Exposition", "Celery", "Alerting", "Notify", "CLinux",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
+        // Writes BuildStamp.swift (git revision, Swift version) into Exporter before every build.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "celery-redis-exporter", dependencies: ["Exporter"]),
 
         // Test-only helpers: start real redis-server / openssl processes on free ports, make certificates.

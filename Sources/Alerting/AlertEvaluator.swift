@@ -35,10 +35,18 @@ public final class AlertEvaluator {
     /// Activity saved before a restart, by fingerprint; used by the first evaluation only.
     private var restored: [String: AlertActivity] = [:]
 
-    /// Creates an evaluator with no alerts.
-    public init(groups: [RuleGroup]) {
+    /// The default bound of the samples kept for range selectors: 16 MiB.
+    public static let defaultHistoryByteLimit = SeriesHistory.defaultByteLimit
+    /// Recent samples of the series the rules' range selectors use (see ``SeriesHistory``).
+    private var history: SeriesHistory
+
+    /// Creates an evaluator with no alerts; `historyByteLimit` bounds the samples kept for range
+    /// selectors (`rate(x[5m])`).
+    public init(groups: [RuleGroup], historyByteLimit: Int = AlertEvaluator.defaultHistoryByteLimit) {
         self.groups = groups
         self.states = groups.map { $0.rules.map { _ in [:] } }
+        self.history = SeriesHistory(byteLimit: historyByteLimit)
+        history.use(groups.flatMap { $0.rules.flatMap(\.parsedExpression.matrixSelectors) })
     }
 
     /// Hands back the ``activity`` saved before a restart. At the next evaluation, an alert whose
@@ -77,6 +85,7 @@ public final class AlertEvaluator {
             }
         }
         groups = newGroups
+        history.use(newGroups.flatMap { $0.rules.flatMap(\.parsedExpression.matrixSelectors) })
         states = newGroups.map { group in
             group.rules.map { rule in
                 let key = AlertEvaluator.identity(group, rule)
@@ -96,7 +105,9 @@ public final class AlertEvaluator {
     /// Evaluates every rule at `now` and returns every pending and firing alert plus resolved ones
     /// still retained, in rule order, then by labels.
     public func evaluate(families: [MetricFamily], now: Double) -> [Alert] {
-        let evaluator = ExpressionEvaluator(families: families, now: now)
+        var evaluator = ExpressionEvaluator(families: families, now: now)
+        history.record(evaluator.series, time: ExpressionEvaluator.milliseconds(now))
+        evaluator.history = history
         var errors: [RuleEvaluationError] = []
         for (g, group) in groups.enumerated() {
             for (r, rule) in group.rules.enumerated() {
@@ -232,6 +243,6 @@ public final class AlertEvaluator {
                 help:
                     "Unix time each pending or firing alert became active (the analog of Prometheus's ALERTS_FOR_STATE).",
                 type: .gauge, unit: "seconds", samples: since),
-        ]
+        ] + history.metricFamilies()
     }
 }

@@ -17,12 +17,16 @@ indirect enum Expression: Sendable, Equatable {
     case absent(Expression)
     /// Arithmetic, comparison or set operation.
     case binary(BinaryOperator, Expression, Expression, returnBool: Bool, matching: VectorMatching?)
+    /// A function over a range vector selector, `rate(m[5m])` or `predict_linear(m[30m], 3600)`
+    /// (the scalar argument only for `predict_linear`). Range vectors exist only as such arguments:
+    /// subqueries are not supported, so a range vector is always a selector.
+    case rangeFunction(RangeFunction, MatrixSelector, argument: Expression?)
 
     /// Whether the expression yields a scalar (no vector selector anywhere in it).
     var isScalar: Bool {
         switch self {
         case .number, .time: return true
-        case .selector, .aggregate, .absent: return false
+        case .selector, .aggregate, .absent, .rangeFunction: return false
         case .negate(let inner): return inner.isScalar
         case .binary(_, let l, let r, _, _): return l.isScalar && r.isScalar
         }
@@ -34,6 +38,7 @@ indirect enum Expression: Sendable, Equatable {
         switch self {
         case .number, .time, .selector: return 1
         case .negate(let inner), .aggregate(_, _, let inner), .absent(let inner): return 1 + inner.depth
+        case .rangeFunction(_, _, let argument): return 1 + max(1, argument?.depth ?? 0)
         case .binary(_, let l, let r, _, _): return 1 + max(l.depth, r.depth)
         }
     }
@@ -42,6 +47,14 @@ indirect enum Expression: Sendable, Equatable {
 /// `metric{a="x", b=~"re"}`: the metric name becomes a `__name__` equality matcher.
 struct VectorSelector: Sendable, Equatable {
     var matchers: [LabelMatcher]
+}
+
+/// `metric{…}[5m]`: the samples of the matching series in the last `range` seconds, both ends
+/// included (as in Prometheus 2.x).
+struct MatrixSelector: Sendable, Equatable {
+    var selector: VectorSelector
+    /// The window in seconds; positive and at most ``SeriesHistory/maximumRange``.
+    var range: Double
 }
 
 /// One label matcher of a selector.
@@ -120,4 +133,17 @@ enum BinaryOperator: String, Sendable, Equatable {
 
     var isComparison: Bool { precedence == 3 }
     var isSetOperator: Bool { precedence <= 2 }
+}
+
+extension Expression {
+    /// Every range selector in the tree, so the history knows which series to keep and how long.
+    /// Recursive like ``depth``: only called on trees the parser has bounded.
+    var matrixSelectors: [MatrixSelector] {
+        switch self {
+        case .number, .time, .selector: return []
+        case .negate(let inner), .aggregate(_, _, let inner), .absent(let inner): return inner.matrixSelectors
+        case .binary(_, let l, let r, _, _): return l.matrixSelectors + r.matrixSelectors
+        case .rangeFunction(_, let matrix, let argument): return [matrix] + (argument?.matrixSelectors ?? [])
+        }
+    }
 }

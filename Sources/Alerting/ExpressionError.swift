@@ -5,9 +5,13 @@ struct ExpressionError: Error, Equatable, CustomStringConvertible {
     var description: String { message }
 
     /// What every "not supported" message lists, so users see the whole subset in one place.
-    static let supportedList =
-        "supported: instant vector selectors with = != =~ !~, number literals, + - * / and comparisons, "
-        + "and/or/unless with on/ignoring, sum/min/max/avg/count with by/without, absent(), time()"
+    static let supportedList: String = {
+        let functions: String = RangeFunction.allCases.map { $0.rawValue + "()" }.joined(separator: ", ")
+        let instant: String =
+            "supported: instant vector selectors with = != =~ !~, number literals, + - * / and comparisons, "
+            + "and/or/unless with on/ignoring, sum/min/max/avg/count with by/without, absent(), time()"
+        return instant + ", and over a range selector (m[5m], at most 1h): " + functions
+    }()
 
     static func unsupported(_ construct: String) -> ExpressionError {
         ExpressionError(

@@ -10,6 +10,11 @@ struct ExpressionEvaluator {
     let series: [VectorElement]
     /// The evaluation time, for `time()`.
     let now: Double
+    /// Recent samples for range selectors (recorded by the caller, including this evaluation's).
+    var history = SeriesHistory()
+
+    /// The evaluation time in Unix milliseconds, as range windows and history samples use it.
+    static func milliseconds(_ time: Double) -> Int64 { Int64((time * 1000).rounded()) }
 
     init(families: [MetricFamily], now: Double) {
         self.now = now
@@ -88,21 +93,47 @@ struct ExpressionEvaluator {
             guard case .vector(let elements) = try evaluate(inner) else { return .vector([]) }
             if !elements.isEmpty { return .vector([]) }
             var labels: [String: String] = [:]
-            if case .selector(let selector) = inner {
-                // Labels from `=` matchers, except `__name__` and a label given twice (Prometheus drops those).
-                var seen: Set<String> = []
-                for m in selector.matchers where m.kind == .equal && m.name != "__name__" {
-                    if seen.contains(m.name) { labels[m.name] = nil } else { labels[m.name] = m.value }
-                    seen.insert(m.name)
-                }
-            }
+            if case .selector(let selector) = inner { labels = selector.absentLabels }
             return .vector([VectorElement(labels: labels, value: 1)])
         case .aggregate(let op, let grouping, let inner):
             guard case .vector(let elements) = try evaluate(inner) else { return .vector([]) }
             return .vector(aggregate(op, grouping, elements))
         case .binary(let op, let l, let r, let returnBool, let matching):
             return try binary(op, try evaluate(l), try evaluate(r), returnBool: returnBool, matching: matching)
+        case .rangeFunction(let function, let matrix, let argument):
+            var scalar = 0.0
+            if let argument, case .scalar(let value) = try evaluate(argument) { scalar = value }
+            return .vector(try rangeFunction(function, matrix, scalar: scalar))
         }
+    }
+
+    /// One output element per series with samples in `[now − range, now]`, labels without
+    /// `__name__` (kept by `last_over_time`); `absent_over_time` yields one element exactly when
+    /// no series has a sample there. As in Prometheus, two outputs with one label set are an error.
+    private func rangeFunction(_ function: RangeFunction, _ matrix: MatrixSelector, scalar: Double) throws
+        -> [VectorElement]
+    {
+        let end = ExpressionEvaluator.milliseconds(now)
+        let start = end - Int64((matrix.range * 1000).rounded())
+        let windows = history.window(matrix.selector, start: start, end: end)
+        if function == .absentOverTime {
+            return windows.isEmpty ? [VectorElement(labels: matrix.selector.absentLabels, value: 1)] : []
+        }
+        var out: [VectorElement] = []
+        var seen: Set<[String]> = []
+        for (labels, samples) in windows {
+            guard let value = function.apply(samples, start: start, end: end, scalar: scalar) else { continue }
+            var labels = labels
+            if !function.keepsMetricName { labels["__name__"] = nil }
+            let element = VectorElement(labels: labels, value: value)
+            guard seen.insert(element.signature(VectorMatching(on: false, labels: []))).inserted
+                    || function.keepsMetricName
+            else {
+                throw ExpressionError(message: "vector cannot contain metrics with the same labelset")
+            }
+            out.append(element)
+        }
+        return out
     }
 
     private func select(_ selector: VectorSelector) -> [VectorElement] {
@@ -254,5 +285,23 @@ struct ExpressionEvaluator {
             out.append(VectorElement(labels: labels, value: value))
         }
         return out
+    }
+}
+
+extension VectorSelector {
+    /// The labels of `absent(…)`'s element: those of `=` matchers, except `__name__`, and without a
+    /// label that another matcher also names (Prometheus's `createLabelsForAbsentFunction`).
+    var absentLabels: [String: String] {
+        var labels: [String: String] = [:]
+        var has: Set<String> = []
+        for m in matchers where m.name != "__name__" {
+            if m.kind == .equal && !has.contains(m.name) {
+                labels[m.name] = m.value
+                has.insert(m.name)
+            } else {
+                labels[m.name] = nil
+            }
+        }
+        return labels
     }
 }

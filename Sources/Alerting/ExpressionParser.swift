@@ -1,5 +1,5 @@
 /// Parses the supported PromQL subset into an ``Expression``, and names any construct outside it
-/// (`rate()`, `[5m]`, `offset`, `@`, `topk`, `group_left`, `%`, `^`…) in the error, so a rule file
+/// (subqueries, `offset`, `@`, `topk`, `group_left`, `%`, `^`…) in the error, so a rule file
 /// Prometheus would accept but we cannot evaluate fails at load time instead of never firing.
 ///
 /// Precedence is PromQL's: `or` < `and`/`unless` < comparisons < `+ -` < `* /` < unary minus;
@@ -197,7 +197,9 @@ struct ExpressionParser {
             } while depth > 0
             let end = tokens[max(position - 1, 0)].endOffset
             if case .selector = expression, !isSubquery {
-                throw ExpressionError.unsupported("range vector selector \(source(lastSelectorStart, end))")
+                throw ExpressionError(
+                    message: "range vector selector \(source(lastSelectorStart, end)) can only be the argument of a "
+                        + "range function such as rate() (an alert expression must be an instant vector)")
             }
             throw ExpressionError.unsupported("subquery \(source(start, end))")
         }
@@ -270,6 +272,9 @@ struct ExpressionParser {
                     try checkDepth(argument, at: token.offset)
                     return .absent(argument)
                 }
+                if let function = RangeFunction(rawValue: name) {
+                    return try parseRangeFunction(function, at: token.offset)
+                }
                 throw ExpressionError.unsupported("function \(name.excerpt)()")
             }
             let keywords: Set<String> = [
@@ -287,6 +292,98 @@ struct ExpressionParser {
         default:
             throw unexpected("an expression")
         }
+    }
+
+    /// Parses `f(selector[range])` or `predict_linear(selector[range], scalar)`, the current token
+    /// being the function name. Only a selector can carry a range (no subqueries), so anything else
+    /// as the first argument is a type error, named as Prometheus names it.
+    private mutating func parseRangeFunction(_ function: RangeFunction, at offset: Int) throws -> Expression {
+        try enter()
+        defer { nesting -= 1 }
+        _ = advance()
+        _ = advance()
+        let name = function.rawValue
+        let matrix: MatrixSelector
+        if case .punctuation("{") = current.kind {
+            matrix = try parseMatrixSelector(function)
+        } else if case .identifier(let word) = current.kind, isPlainSelectorName(word) {
+            matrix = try parseMatrixSelector(function)
+        } else {
+            let argument = try parseBinary(minimumPrecedence: 1)
+            let type = argument.isScalar ? "scalar" : "instant vector"
+            throw ExpressionError(message: "expected type range vector in call to function \(name)(), got \(type)")
+        }
+        var argument: Expression? = nil
+        if function.takesScalar {
+            guard current.kind == .punctuation(",") else {
+                throw ExpressionError(message: "expected 2 arguments in call to function \(name)(), got 1")
+            }
+            _ = advance()
+            let scalar = try parseBinary(minimumPrecedence: 1)
+            guard scalar.isScalar else {
+                throw ExpressionError(
+                    message: "expected type scalar in call to function \(name)(), got instant vector")
+            }
+            try checkDepth(scalar, at: offset)
+            argument = scalar
+        }
+        if current.kind == .punctuation(",") {
+            let expected = function.takesScalar ? 2 : 1
+            throw ExpressionError(message: "expected \(expected) argument\(expected == 1 ? "" : "s") in call to function \(name)(), got more")
+        }
+        try expect(punctuation: ")")
+        return .rangeFunction(function, matrix, argument: argument)
+    }
+
+    /// Whether an identifier starts a selector (not a function, aggregation or keyword).
+    private func isPlainSelectorName(_ word: String) -> Bool {
+        let next = tokens[min(position + 1, tokens.count - 1)].kind
+        let lower = word.lowercased()
+        return next != .punctuation("(") && AggregateOperator(rawValue: lower) == nil
+            && !ExpressionParser.unsupportedAggregations.contains(lower)
+            && !["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or",
+                "unless", "atan2"].contains(lower)
+    }
+
+    /// `metric{…}[range]`: a selector, then a duration in brackets, then no offset or `@`.
+    private mutating func parseMatrixSelector(_ function: RangeFunction) throws -> MatrixSelector {
+        let start = current.offset
+        guard case .selector(let selector) = try parsePrimary() else { throw unexpected("a selector") }
+        guard current.kind == .punctuation("[") else {
+            if isKeyword("offset") || current.kind == .punctuation("@") { return try rejectModifier(from: start) }
+            throw ExpressionError(
+                message: "expected type range vector in call to function \(function.rawValue)(), got instant vector "
+                    + "(add a range: \(source(start, tokens[max(position - 1, 0)].endOffset))[5m])")
+        }
+        _ = advance()
+        guard case .duration(let text) = current.kind else { throw unexpected("a duration such as 5m") }
+        _ = advance()
+        if current.kind == .punctuation(":") {
+            while current.kind != .punctuation("]") && current.kind != .end { _ = advance() }
+            let end = current.endOffset
+            _ = advance()
+            throw ExpressionError.unsupported("subquery \(source(start, end))")
+        }
+        try expect(punctuation: "]")
+        let quoted = source(start, tokens[max(position - 1, 0)].endOffset)
+        guard let range = PrometheusDuration.parse(text) else {
+            throw ExpressionError(message: "bad duration \"\(text.excerpt)\" in \(quoted)")
+        }
+        guard range > 0 else { throw ExpressionError(message: "range of \(quoted) must be greater than 0") }
+        guard range <= SeriesHistory.maximumRange else {
+            throw ExpressionError(
+                message: "range of \(quoted) is longer than the 1h of samples the exporter keeps for its rules "
+                    + "(use Prometheus for longer windows)")
+        }
+        if isKeyword("offset") || current.kind == .punctuation("@") { return try rejectModifier(from: start) }
+        return MatrixSelector(selector: selector, range: range)
+    }
+
+    private mutating func rejectModifier(from start: Int) throws -> MatrixSelector {
+        let what = isKeyword("offset") ? "offset modifier" : "@ modifier"
+        let from = current.offset
+        _ = advance()
+        throw ExpressionError.unsupported("\(what) (\(source(from, current.endOffset)))")
     }
 
     /// Parses `{…}`; when `name` is set the result starts with its `__name__` matcher.

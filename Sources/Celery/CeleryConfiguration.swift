@@ -60,6 +60,10 @@ public struct CeleryConfiguration: Sendable, Equatable {
     /// when the census walk carries discovery (a walk that small is cheap; new queues then appear
     /// within a discovery interval rather than a census interval).
     public var separateDiscoveryKeyspaceLimit: Int = 200_000
+    /// Whether Celery's result backend is another database or Redis than the broker
+    /// (`--celery.result-backend-url`): the census then walks that keyspace, which holds no kombu
+    /// binding tables, so it cannot carry queue discovery (the broker gets its own discovery walks).
+    public var resultBackendSeparate = false
     /// Byte budgets for the messages read from queue tails and `unacked` (a round holds at most a
     /// few MiB of values however large the messages in Redis are).
     public var valueReadBudget = ValueReadBudget()

@@ -40,14 +40,23 @@ public enum CeleryEvent: Equatable, Sendable {
         public var active: Int?
         /// Tasks the worker finished since it started (its own counter); nil when absent.
         public var processed: Int?
+        /// The worker's main process id; a different one under the same host name means the
+        /// worker was restarted (a new incarnation). nil when absent.
+        public var pid: Int?
+        /// The worker's Lamport clock; within one process it never decreases, so a smaller value
+        /// under the same host name means a new process. nil when absent.
+        public var clock: Int?
 
         /// Creates a worker event from its fields.
-        public init(kind: Kind, hostname: String, frequency: Double? = nil, active: Int? = nil, processed: Int? = nil) {
+        public init(kind: Kind, hostname: String, frequency: Double? = nil, active: Int? = nil, processed: Int? = nil,
+                    pid: Int? = nil, clock: Int? = nil) {
             self.kind = kind
             self.hostname = hostname
             self.frequency = frequency
             self.active = active
             self.processed = processed
+            self.pid = pid
+            self.clock = clock
         }
 
         /// worker-online, worker-heartbeat or worker-offline.

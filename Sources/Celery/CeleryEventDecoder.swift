@@ -83,7 +83,7 @@ public struct CeleryEventDecoder: Sendable {
         return try decodeWorkerBody(body)
     }
 
-    /// Reads a worker event body (§6: `hostname`, `freq`, `active`, `processed`, `type`).
+    /// Reads a worker event body (§6: `hostname`, `freq`, `active`, `processed`, `pid`, `clock`, `type`).
     public static func decodeWorkerBody(_ body: JSONValue) throws(CeleryEventDecodingError) -> CeleryEvent.Worker? {
         guard body.objectValue != nil else { throw .notJSON("event body is not an object") }
         guard let type = body["type"]?.stringValue, let kind = CeleryEvent.Worker.Kind(rawValue: type) else {
@@ -93,8 +93,11 @@ public struct CeleryEventDecoder: Sendable {
         let frequency = body["freq"]?.doubleValue.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
         let active = body["active"]?.intValue.flatMap { $0 >= 0 ? $0 : nil }
         let processed = body["processed"]?.intValue.flatMap { $0 >= 0 ? $0 : nil }
+        let pid = body["pid"]?.intValue.flatMap { $0 > 0 ? $0 : nil }
+        let clock = body["clock"]?.intValue.flatMap { $0 >= 0 ? $0 : nil }
         return CeleryEvent.Worker(
-            kind: kind, hostname: hostname, frequency: frequency, active: active, processed: processed)
+            kind: kind, hostname: hostname, frequency: frequency, active: active, processed: processed, pid: pid,
+            clock: clock)
     }
 
     private static func parseJSON(_ bytes: [UInt8]) throws(CeleryEventDecodingError) -> JSONValue {

@@ -18,6 +18,7 @@ extension CeleryEventMonitor {
         var reconnects: Int
         var workersEvicted: UInt64
         var frequenciesClamped: UInt64
+        var restarts: UInt64
         var frequencyRange: ClosedRange<Double>
         var missedHeartbeats: Double
 
@@ -128,6 +129,11 @@ extension CeleryEventMonitor {
                         + "\(Rendering.plainNumber(frequencyRange.upperBound)) s "
                         + "and was clamped into that range.",
                     type: .counter, samples: [Sample(value: Double(frequenciesClamped))]),
+                MetricFamily(
+                    name: "celery_redis_worker_restarts",
+                    help: "Restarts seen of a worker under a host name it already had (new pid, Lamport clock gone "
+                        + "backwards, or worker-online after worker-offline); STARTED tasks of the process before count as orphaned.",
+                    type: .counter, samples: [Sample(value: Double(restarts))]),
             ]
         }
 
@@ -136,8 +142,9 @@ extension CeleryEventMonitor {
             return [
                 MetricFamily(
                     name: "celery_redis_event_subscriber_up",
-                    help: "1 while the Pub/Sub subscription (result writes and worker events) is established; "
-                        + "messages published while it is 0 are lost.",
+                    help: "1 while the broker's Pub/Sub subscription (worker events, and result writes unless "
+                        + "--celery.result-backend-url gives them their own, see celery_redis_result_backend_up) is "
+                        + "established; messages published while it is 0 are lost.",
                     type: .gauge, samples: [Sample(value: isSubscribed ? 1 : 0)]),
                 MetricFamily(
                     name: "celery_redis_event_subscriber_reconnects",

@@ -187,6 +187,21 @@ public final class CeleryEventMonitor: Sendable {
         state.withLock { $0.registry.liveHostnames(at: now) }
     }
 
+    /// When the current incarnation of each live worker began, as Unix time (`wallNow` is the
+    /// current Unix time; the registry's own clock is converted), for workers whose start or
+    /// restart the listener saw; nil when ``liveWorkerHostnames()`` is nil. See
+    /// ``WorkerRegistry/liveIncarnationStarts(at:)``.
+    public func liveIncarnationStarts(wallNow: Double) -> [String: Double]? {
+        let now = clock()
+        guard let starts = liveIncarnationStarts(at: now) else { return nil }
+        return starts.mapValues { wallNow - (now - $0) }
+    }
+
+    /// ``WorkerRegistry/liveIncarnationStarts(at:)`` at `now` (the monitor's clock).
+    public func liveIncarnationStarts(at now: Double) -> [String: Double]? {
+        state.withLock { $0.registry.liveIncarnationStarts(at: now) }
+    }
+
     /// Worker states at `now`, sorted by host name.
     public func workerStatuses(at now: Double) -> [WorkerRegistry.WorkerStatus] {
         state.withLock { $0.registry.statuses(at: now) }
@@ -210,6 +225,7 @@ public final class CeleryEventMonitor: Sendable {
                 isSubscribed: state.isSubscribed, reconnects: max(0, state.subscriptions - 1),
                 workersEvicted: state.registry.evicted,
                 frequenciesClamped: state.registry.frequencyClamped,
+                restarts: state.registry.incarnationsSeen,
                 frequencyRange: configuration.heartbeatFrequencyRange,
                 missedHeartbeats: configuration.missedHeartbeats)
         }

@@ -13,8 +13,8 @@
 /// - `LLEN` higher: pushes at the head are the common case (tail unchanged), but a restore
 ///   (`RPUSH`, model §5) or a pop plus more pushes change the tail, so the cached fields are used
 ///   for up to ``growthRecheckInterval`` only;
-/// - then the tail is *due*: it is re-read in its turn (at most one huge read per poll, least
-///   recently attempted first); until then the cached fields are used.
+/// - then the tail is *due*: it is re-read in its turn (``HugeReadTurns``: at most one huge read
+///   per poll, least recently attempted first); until then the cached fields are used.
 ///
 /// Blind spot: a pop and a push between two polls leave `LLEN` equal with a different tail; the
 /// cached fields (the consumed message's age) are then used until the ``refreshInterval`` refresh.
@@ -53,7 +53,6 @@ struct HugeTailCache {
     }
 
     private(set) var entries: [[UInt8]: Entry] = [:]
-    private var attemptedAt: [[UInt8]: Double] = [:]
 
     /// The decision for `key` whose `LLEN` is `length` now.
     mutating func decide(key: [UInt8], length: Int64, now: Double) -> Decision {
@@ -64,17 +63,6 @@ struct HugeTailCache {
         }
         let limit = length == entry.length ? HugeTailCache.refreshInterval : HugeTailCache.growthRecheckInterval
         return now - entry.readAt < limit ? .cached(entry.value) : .due(entry.value)
-    }
-
-    /// The candidate to read whole this poll: the least recently attempted (ties: first listed).
-    mutating func choose(_ candidates: [[UInt8]], now: Double) -> [UInt8]? {
-        guard
-            let chosen = candidates.min(by: {
-                attemptedAt[$0, default: -.infinity] < attemptedAt[$1, default: -.infinity]
-            })
-        else { return nil }
-        attemptedAt[chosen] = now
-        return chosen
     }
 
     /// Records what a read of `key` (whose `LLEN` was `length`) returned: keeps it when huge.
@@ -89,6 +77,5 @@ struct HugeTailCache {
     /// Ends a poll: forgets every list not polled non-empty in it.
     mutating func finishPoll(polled: Set<[UInt8]>) {
         entries = entries.filter { polled.contains($0.key) }
-        attemptedAt = attemptedAt.filter { polled.contains($0.key) }
     }
 }

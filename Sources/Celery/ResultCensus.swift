@@ -110,7 +110,8 @@ public final class ResultCensus: Sendable {
         self.pattern = layout.resultMetaScanPattern
         self.layout = layout
         self.metaPrefix = layout.resultMetaKeyPrefix
-        self.carriesDiscovery = configuration.discoverQueues
+        // A separate result backend holds no binding tables: the broker discovers on its own.
+        self.carriesDiscovery = configuration.discoverQueues && !configuration.resultBackendSeparate
         self.maxBindingTables = maxBindingTables
         self.logger = logger
         self.shared = Mutex(Shared(table: CensusTable(epoch: epoch)))

@@ -84,15 +84,30 @@ extension Sampler {
                 hugeTails.record(key: lists[k].key, length: lists[k].length, value: value, now: now)
             }
         }
-        if let chosen = hugeTails.choose(candidates.map { lists[$0].key }, now: now),
-            let k = candidates.first(where: { lists[$0].key == chosen })
-        {
-            let value =
-                try sliceScript.read([.listElement(key: chosen, index: -1)], using: redis, now: now).first
-                ?? .error("no script reply")
-            lists[k].value = value
-            hugeTails.record(key: chosen, length: lists[k].length, value: value, now: now)
+        // The poll's one huge read, among huge tails and huge unacked messages; nothing follows it.
+        let unackedCandidates = hugeUnackedTags.map { Sampler.hugeReadKey(unackedTag: $0, hash: layout.unackedKey) }
+        let offered = candidates.map { lists[$0].key } + unackedCandidates
+        if let chosen = hugeReads.choose(offered, now: now) {
+            if let k = candidates.first(where: { lists[$0].key == chosen }) {
+                if let value = readHugeValue(.listElement(key: chosen, index: -1), candidate: chosen, now: now, using: redis) {
+                    lists[k].value = value
+                    hugeTails.record(key: chosen, length: lists[k].length, value: value, now: now)
+                }
+            } else if let i = unackedCandidates.firstIndex(of: chosen) {
+                let tag = hugeUnackedTags[i]
+                let target = SliceScript.Target.hashField(key: layout.unackedKey, field: tag)
+                if let value = readHugeValue(target, candidate: chosen, now: now, using: redis) {
+                    // Classified for the next poll (this one already counted it as deferred).
+                    switch value {
+                    case .whole(let payload): unackedCache[tag] = Sampler.classify(payload)
+                    case .sliced(_, let head, let tail): unackedCache[tag] = Sampler.classify(head: head, tail: tail)
+                    case .unread(let reason): unackedCache[tag] = .unread(reason)
+                    case .absent, .error: unackedCache[tag] = nil  // acked meanwhile, or an error reply: asked again
+                    }
+                }
+            }
         }
+        hugeReads.finishPoll(offered: Set(offered))
         noteScriptRefusal()
 
         var tails = [[BoundedValue]](repeating: [], count: plan.queues.count)
@@ -112,5 +127,40 @@ extension Sampler {
         }
         tailTracker.finishPoll()
         hugeTails.finishPoll(polled: Set(lists.map(\.key)))
+    }
+}
+
+extension Sampler {
+    /// The ``HugeReadTurns`` key of a huge `unacked` message: the hash's key, a NUL and the tag, so
+    /// it never equals a queue list's key.
+    static func hugeReadKey(unackedTag tag: [UInt8], hash: [UInt8]) -> [UInt8] { hash + [0] + tag }
+
+    /// Reads one huge value, the last Redis call of a poll. A transport failure (typically the read
+    /// timeout while Redis copies hundreds of megabytes) does not fail the poll: it is counted
+    /// (``hugeReadFailures``), logged at most once a minute, and the value waits out
+    /// ``HugeReadTurns`` before it is tried again. The connection was dropped by the client; the
+    /// next poll reconnects.
+    func readHugeValue(
+        _ target: SliceScript.Target, candidate: [UInt8], now: Double, using redis: any RedisCommandExecuting
+    ) -> BoundedValue? {
+        do {
+            let value = try sliceScript.read([target], using: redis, now: now).first ?? .error("no script reply")
+            hugeReads.finish(candidate, succeeded: true, now: now)
+            return value
+        } catch {
+            hugeReads.finish(candidate, succeeded: false, now: now)
+            hugeReadFailures += 1
+            if let suppressed = hugeReadLog.admit(at: now) {
+                let failures = hugeReads.failureCount(candidate)
+                logger.warning(
+                    "reading a huge value from Redis failed; the poll went on without it",
+                    metadata: [
+                        "key": "\(Sampler.printable(candidate))", "error": "\(error)",
+                        "retry_in_s": "\(Int(HugeReadTurns.retryDelay(afterFailures: failures)))",
+                        "suppressed": "\(suppressed)",
+                    ])
+            }
+            return nil
+        }
     }
 }

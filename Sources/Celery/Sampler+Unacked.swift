@@ -120,6 +120,7 @@ extension Sampler {
             switch unackedCache[entry.tag] {
             case nil: break
             case .stale(let score)? where score != entry.score: break  // re-fetched by a worker: read again
+            case .unread(.deferred)?: break  // huge, waiting for its turn: sized again, offered again
             default: continue
             }
             if fresh.count >= configuration.unackedClassifyLimit { break }

@@ -7,7 +7,9 @@ extension Sampler {
     /// 2. values up to the whole-value budget with `HMGET`, each round's sizes summing to at most
     ///    the round budget (about 4 MiB, however many tasks carry megabyte arguments);
     /// 3. larger values as head and tail slices through ``SliceScript`` (or
-    ///    ``BoundedValue/unread(_:)`` when Redis refuses scripting).
+    ///    ``BoundedValue/unread(_:)`` when Redis refuses scripting); huge ones (at least
+    ///    ``HugeTailCache/hugeBytes``) answer ``UnreadReason/deferred`` and are listed in
+    ///    ``hugeUnackedTags`` for the poll's one huge read.
     ///
     /// Error replies are counted under ``PollStage/unacked`` and answered as ``BoundedValue/error(_:)``.
     /// Throws only transport failures.
@@ -37,6 +39,11 @@ extension Sampler {
             // 0 is a missing field or an empty value; HMGET tells them apart at no cost.
             if n <= Int64(budget.wholeValueBytes) {
                 small.append((i, Int(n)))
+            } else if n >= Int64(HugeTailCache.hugeBytes) {
+                // Huge: Redis copies it whole into Lua to slice it; that read waits for the end of
+                // the poll, one huge value per poll (``HugeReadTurns``).
+                values[i] = .unread(.deferred)
+                hugeUnackedTags.append(tags[i])
             } else {
                 large.append(i)
             }

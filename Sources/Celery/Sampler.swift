@@ -46,6 +46,14 @@ public final class Sampler {
     var tailTracker = QueueTailTracker()
     /// Huge queue tails kept between polls, so they are not copied by Redis on every poll.
     var hugeTails = HugeTailCache()
+    /// Which huge value (queue tail or `unacked` message) gets the one huge read of a poll.
+    var hugeReads = HugeReadTurns()
+    /// `unacked` tags of this poll whose values are huge: read by the poll's one huge read, last.
+    var hugeUnackedTags: [[UInt8]] = []
+    /// Huge reads that failed on the transport (timed out) since start; the poll went on without them.
+    var hugeReadFailures = 0
+    /// Paces the warning about failed huge reads.
+    var hugeReadLog = LogRateLimiter()
     /// Reads list tails and large `unacked` values as bounded slices (``ValueReadBudget``).
     let sliceScript: SliceScript
     /// Caps the `task` label of the per-task breakdowns.
@@ -101,7 +109,13 @@ public final class Sampler {
     ///     registry; nil when no worker information is available. With nil,
     ///     ``Snapshot/orphanedStartedTasks`` is nil (omitted): "no info" must not read as "all dead".
     ///     An empty set means "known: no worker alive", so stranded unacked entries count as orphaned.
-    public func poll(using redis: any RedisCommandExecuting, now: Double, liveWorkers: Set<String>? = nil) -> Snapshot {
+    ///   - incarnationStarts: for live workers whose (re)start was seen, when the current process
+    ///     began (Unix time): their STARTED metas first seen before it are orphaned too
+    ///     (``ResultCensus/orphanedStartedKeys(liveWorkers:incarnationStarts:)``).
+    public func poll(
+        using redis: any RedisCommandExecuting, now: Double, liveWorkers: Set<String>? = nil,
+        incarnationStarts: [String: Double] = [:]
+    ) -> Snapshot {
         let started = MonotonicClock.now()
         var errors: [PollStage: Int] = [:]
         var discoveryRan = false
@@ -125,11 +139,7 @@ public final class Sampler {
         }
 
         var queueStates = readQueueLengths(plan: plan, replies: replies, errors: &errors)
-        do {
-            try readQueueTails(plan: plan, queueStates: &queueStates, using: redis, now: now, errors: &errors)
-        } catch {
-            return failed(.queues, error: error, now: now, started: started)
-        }
+        hugeUnackedTags = []
         let totals = readUnackedTotals(plan: plan, replies: replies, errors: &errors)
         let mainRoundDone = MonotonicClock.now()
 
@@ -177,7 +187,8 @@ public final class Sampler {
             if let liveWorkers, censusSnapshot != nil {
                 // Count each task once: under acks_late a killed worker leaves both a STARTED meta and a
                 // stranded unacked entry for the same task id (compared as hashes of the meta key name).
-                let startedOrphans = census.orphanedStartedKeys(liveWorkers: liveWorkers)
+                let startedOrphans = census.orphanedStartedKeys(
+                    liveWorkers: liveWorkers, incarnationStarts: incarnationStarts)
                 var count = startedOrphans.count
                 if liveWorkers.isEmpty {
                     let metaPrefix = layout.resultMetaKeyPrefix
@@ -191,6 +202,13 @@ public final class Sampler {
         } else if let liveWorkers {
             orphaned = liveWorkers.isEmpty ? strandedInFlight : 0
         }
+        // Last: the queue tails, whose one huge read (if any) may time out without failing the poll
+        // (``HugeReadTurns``); nothing is sent to Redis after it.
+        do {
+            try readQueueTails(plan: plan, queueStates: &queueStates, using: redis, now: now, errors: &errors)
+        } catch {
+            return failed(.queues, error: error, now: now, started: started)
+        }
         let finished = MonotonicClock.now()
         logger.debug(
             "poll timing",
@@ -200,7 +218,7 @@ public final class Sampler {
                 "census_ms": "\(Sampler.milliseconds(finished - unackedDone))",
             ])
 
-        return Snapshot(
+        var snapshot = Snapshot(
             timestamp: now,
             pollDuration: MonotonicClock.now() - started,
             succeeded: true,
@@ -220,6 +238,8 @@ public final class Sampler {
             discoveryRan: discoveryRan,
             census: censusSnapshot,
             orphanedStartedTasks: orphaned)
+        snapshot.hugeReadFailures = hugeReadFailures
+        return snapshot
     }
 
     // MARK: - Helpers shared by the stages

@@ -71,6 +71,9 @@ public struct Snapshot: Equatable, Sendable {
     /// caller passed no worker information (`liveWorkers: nil`) or the census has not completed a
     /// pass yet (the STARTED index would be partial).
     public var orphanedStartedTasks: Int?
+    /// Huge reads (one value of at least 8 MiB per poll, read last) that failed on the transport
+    /// since the sampler started, typically past the read timeout; the polls went on without them.
+    public var hugeReadFailures = 0
 
     /// Creates a snapshot. Fields added by later issues get defaults here, so callers keep compiling.
     public init(

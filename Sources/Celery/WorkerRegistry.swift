@@ -37,6 +37,17 @@ public struct WorkerRegistry: Sendable {
         /// Set by worker-offline, or when a subscription ends while the worker was already silent
         /// too long; cleared by the next online/heartbeat.
         var downAt: Double?
+        /// The last event was worker-offline (a graceful stop: the next worker-online is a new process).
+        var wentOffline = false
+        /// `pid` and Lamport `clock` of the last event (see ``Incarnation``).
+        var pid: Int?
+        var clock: Int?
+        /// The pid before the last change: seen again, two live processes share the node name
+        /// (Celery warns of duplicate node names), and no restart can be told apart.
+        var previousPid: Int?
+        /// When the current incarnation began, as far as the registry can tell; nil when it began
+        /// before the registry was watching.
+        var incarnationStart: Double?
     }
 
     /// What one ``record(_:at:)`` did besides updating the worker, for counters and logs.
@@ -53,6 +64,9 @@ public struct WorkerRegistry: Sendable {
 
     /// The settings used.
     public let configuration: CeleryEventConfiguration
+    /// Restarts seen: events of a known worker that began a new incarnation (new pid, clock gone
+    /// backwards, or worker-online after worker-offline).
+    public private(set) var incarnationsSeen: UInt64 = 0
     /// Workers forgotten to make room for new host names while ``CeleryEventConfiguration/maxWorkers``
     /// workers were tracked.
     public private(set) var evicted: UInt64 = 0
@@ -138,12 +152,47 @@ public struct WorkerRegistry: Sendable {
         }
         if let active = event.active { entry.active = active }
         if let processed = event.processed { entry.processed = processed }
+        if let pid = event.pid, let previous = workers[name], let last = previous.pid, pid != last,
+            pid == previous.previousPid
+        {
+            // Two processes take turns under one name: judge their tasks by host name alone.
+            entry.incarnationStart = nil
+        } else if let start = Self.newIncarnationStart(previous: workers[name], event: event, at: now) {
+            entry.incarnationStart = start
+            if workers[name] != nil { incarnationsSeen += 1 }
+        }
+        if let pid = event.pid, let last = entry.pid, pid != last { entry.previousPid = last }
+        entry.pid = event.pid ?? entry.pid
+        entry.clock = event.clock ?? entry.clock
+        entry.wentOffline = event.kind == .offline
         switch event.kind {
         case .online, .heartbeat: entry.downAt = nil
         case .offline: entry.downAt = now
         }
         workers[name] = entry
         return outcome
+    }
+
+    /// When a new incarnation (process) of the worker began, if `event`, received at `now`,
+    /// shows one; nil when it continues the one `previous` describes.
+    ///
+    /// A new process is certain when the `pid` differs, when the Lamport `clock` went backwards
+    /// (it never does within one process; a restarted worker may start high again after mingle,
+    /// and containers often reuse the pid, so neither sign alone is enough), or when
+    /// worker-online follows worker-offline. A worker-online after mere silence with the same pid
+    /// and a clock that kept counting is the same process reconnecting (its tasks kept running).
+    ///
+    /// The start is the receipt of worker-online when that is the event (Celery sends it before
+    /// it executes any task); otherwise the process began at some unseen moment after the old
+    /// one's last event, so that last event is the latest start that is certain. A worker seen for
+    /// the first time by worker-online started then; by a heartbeat, at an unknown time (nil).
+    private static func newIncarnationStart(previous: Entry?, event: CeleryEvent.Worker, at now: Double) -> Double? {
+        guard let previous else { return event.kind == .online ? now : nil }
+        let pidChanged = event.pid != nil && previous.pid != nil && event.pid != previous.pid
+        let clockReset = event.clock != nil && previous.clock != nil && event.clock! < previous.clock!
+        let backAfterOffline = event.kind == .online && previous.wentOffline
+        guard pidChanged || clockReset || backAfterOffline else { return nil }
+        return event.kind == .online ? now : previous.lastSeen
     }
 
     /// The worker to forget when the table is full: the one down longest, else the one whose last
@@ -202,6 +251,20 @@ public struct WorkerRegistry: Sendable {
         }
         if let incompleteUntil, now <= incompleteUntil { return nil }
         return Set(workers.compactMap { name, entry in downSince(entry, at: now) == nil ? name : nil })
+    }
+
+    /// For each worker up at `now` (the same set and the same trust rules as
+    /// ``liveHostnames(at:)``; nil when that is nil): when its current incarnation began, on the
+    /// caller's clock, for workers whose restart the registry saw. A STARTED meta of such a worker
+    /// first seen before that moment belongs to a process that is gone: the task is orphaned even
+    /// though a worker of the same name is alive (SIGKILL, then a restart under the same `-n`).
+    public func liveIncarnationStarts(at now: Double) -> [String: Double]? {
+        guard let live = liveHostnames(at: now) else { return nil }
+        var starts: [String: Double] = [:]
+        for name in live {
+            if let start = workers[name]?.incarnationStart { starts[name] = start }
+        }
+        return starts
     }
 
     /// While unsubscribed, time stands still at the moment the subscription was lost.

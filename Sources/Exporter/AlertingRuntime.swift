@@ -45,13 +45,14 @@ public final class AlertingRuntime: @unchecked Sendable {
 
     /// Builds the runtime from an already validated configuration and starts the notifier.
     public init(initial: LoadedAlertingConfig, rulePatterns: [String], alertingConfigFile: String?,
-                alertmanager: AlertmanagerPusher.Configuration?, options: NotifierOptions, logger: Logger) throws {
+                alertmanager: AlertmanagerPusher.Configuration?, options: NotifierOptions, logger: Logger,
+                historyByteLimit: Int = AlertEvaluator.defaultHistoryByteLimit) throws {
         self.rulePatterns = rulePatterns
         self.alertingConfigFile = alertingConfigFile
         self.alertmanager = alertmanager
         self.options = options
         self.logger = logger
-        self.evaluator = AlertEvaluator(groups: initial.ruleGroups)
+        self.evaluator = AlertEvaluator(groups: initial.ruleGroups, historyByteLimit: historyByteLimit)
         evaluator.externalURL = options.externalURL
         self.appliedAlerting = initial.alerting
         let first = try Notifier(configuration: initial.alerting, alertmanager: alertmanager, options: options,

@@ -20,13 +20,25 @@ public final class CensusThread: Sendable {
     private let logger: Logger
     private let stopSignal = StopSignal()
     private let thread = Mutex<NativeThread?>(nil)
+    /// The census connection's up/down (see ``init(census:redis:backoff:logger:health:)``).
+    public let health: ConnectionHealth?
+    private let probeInterval: Double
 
     /// Creates the thread's owner; nothing connects until ``start()``.
-    public init(census: ResultCensus, redis: RedisConfiguration, backoff: ReconnectBackoff, logger: Logger) {
+    /// - Parameters:
+    ///   - redis: the result backend's connection settings (the broker's unless results live elsewhere).
+    ///   - health: when given, every round trip's outcome is recorded there, and a `PING` is sent
+    ///     whenever the connection has been quiet for `probeInterval` seconds (between passes the
+    ///     census may not talk to Redis for minutes), so a separate result backend's up/down is
+    ///     current within about one probe interval.
+    public init(census: ResultCensus, redis: RedisConfiguration, backoff: ReconnectBackoff, logger: Logger,
+                health: ConnectionHealth? = nil, probeInterval: Double = 15) {
         self.census = census
         self.redis = redis
         self.backoff = backoff
         self.logger = logger
+        self.health = health
+        self.probeInterval = probeInterval
     }
 
     /// Starts the thread (once; later calls do nothing). Throws only when it cannot be created.
@@ -38,10 +50,21 @@ public final class CensusThread: Sendable {
             let backoff = self.backoff
             let logger = self.logger
             let stop = self.stopSignal
+            let health = self.health
+            let probeInterval = self.probeInterval
             thread = try NativeThread.spawn(name: "census") {
                 // Created on the thread that uses it: a RedisClient is confined to one thread.
                 let client = RedisClient(configuration: configuration, backoff: backoff, logger: logger)
-                census.run(using: client, clock: { wallClockNow() }, wait: { stop.wait(seconds: $0) })
+                if let health {
+                    let recording = HealthRecordingExecutor(client, health: health)
+                    census.run(using: recording, clock: { wallClockNow() }, wait: { seconds in
+                        if stop.isTriggered { return true }
+                        recording.probeIfIdle(interval: probeInterval)
+                        return stop.wait(seconds: seconds)
+                    })
+                } else {
+                    census.run(using: client, clock: { wallClockNow() }, wait: { stop.wait(seconds: $0) })
+                }
                 client.close()
             }
         }

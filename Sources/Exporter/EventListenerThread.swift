@@ -19,8 +19,12 @@ public final class EventListenerThread: Sendable {
 
     /// The result census fed with every result write (nil when the census is off).
     public let census: ResultCensus?
+    /// The subscription to result writes on a separate result backend (nil: result writes arrive
+    /// on ``subscriber`` with the worker events, the backend being the broker's database).
+    public let resultSubscriber: RedisSubscriber?
 
     private let thread = Mutex<NativeThread?>(nil)
+    private let resultThread = Mutex<NativeThread?>(nil)
     private let logger: Logger
 
     /// Creates the listener; nothing connects until ``start()``.
@@ -31,13 +35,27 @@ public final class EventListenerThread: Sendable {
     ///   - census: receives every message too (result writes keep its counts current) and the
     ///     subscription changes (a (re)subscription requests a reconciliation pass: writes published
     ///     while unsubscribed were missed).
+    ///   - resultBackend: a result backend other than the broker's database: result writes are
+    ///     published there (Celery's result backend publishes on its own connection), so they get a
+    ///     subscription of their own; worker events stay on the broker's. Pub/Sub is per server, not
+    ///     per database, so this costs one extra connection even when only the database differs.
     public init(
         redis: RedisConfiguration, events: CeleryEventConfiguration, backoff: ReconnectBackoff = ReconnectBackoff(),
-        census: ResultCensus? = nil, logger: Logger = Logger(label: "events")
+        census: ResultCensus? = nil, resultBackend: RedisConfiguration? = nil, logger: Logger = Logger(label: "events")
     ) {
-        self.monitor = CeleryEventMonitor(configuration: events, logger: logger)
-        self.subscriber = RedisSubscriber(
-            configuration: redis, patterns: monitor.patterns, backoff: backoff, logger: logger)
+        let monitor = CeleryEventMonitor(configuration: events, logger: logger)
+        self.monitor = monitor
+        if let resultBackend {
+            self.subscriber = RedisSubscriber(
+                configuration: redis, patterns: [monitor.channels.workerPattern], backoff: backoff, logger: logger)
+            self.resultSubscriber = RedisSubscriber(
+                configuration: resultBackend, patterns: [monitor.channels.resultPattern], backoff: backoff,
+                logger: logger)
+        } else {
+            self.subscriber = RedisSubscriber(
+                configuration: redis, patterns: monitor.patterns, backoff: backoff, logger: logger)
+            self.resultSubscriber = nil
+        }
         self.census = census
         self.logger = logger
     }
@@ -51,23 +69,43 @@ public final class EventListenerThread: Sendable {
             let monitor = self.monitor
             let census = self.census
             census?.attachEventStream()
+            // The census follows the subscription that carries result writes.
+            let brokerCensus = resultSubscriber == nil ? census : nil
             thread = try NativeThread.spawn(name: "events") {
                 subscriber.run { event in
                     switch event {
                     case .message(let message):
                         monitor.handle(channel: message.channel, payload: message.payload)
                         // Wall clock: the census predicts expiries in Unix time, like Redis TTLs.
-                        census?.record(channel: message.channel, payload: message.payload, at: wallClockNow())
+                        brokerCensus?.record(channel: message.channel, payload: message.payload, at: wallClockNow())
                     case .subscribed:
                         monitor.subscriptionStarted()
-                        census?.eventStreamUp(at: wallClockNow())
+                        brokerCensus?.eventStreamUp(at: wallClockNow())
                     case .disconnected:
                         monitor.subscriptionLost()
-                        census?.eventStreamDown(at: wallClockNow())
+                        brokerCensus?.eventStreamDown(at: wallClockNow())
                     }
                 }
                 monitor.subscriptionLost()
-                census?.eventStreamDown(at: wallClockNow())
+                brokerCensus?.eventStreamDown(at: wallClockNow())
+            }
+            if let resultSubscriber {
+                try resultThread.withLock { resultThread in
+                    resultThread = try NativeThread.spawn(name: "result-events") {
+                        resultSubscriber.run { event in
+                            switch event {
+                            case .message(let message):
+                                monitor.handle(channel: message.channel, payload: message.payload)
+                                census?.record(channel: message.channel, payload: message.payload, at: wallClockNow())
+                            case .subscribed:
+                                census?.eventStreamUp(at: wallClockNow())
+                            case .disconnected:
+                                census?.eventStreamDown(at: wallClockNow())
+                            }
+                        }
+                        census?.eventStreamDown(at: wallClockNow())
+                    }
+                }
             }
             logger.debug("Pub/Sub listener started", metadata: ["patterns": "\(monitor.patterns.count)"])
         }
@@ -77,7 +115,13 @@ public final class EventListenerThread: Sendable {
     /// up to the Redis connect timeout while a connection attempt is in progress. Idempotent.
     public func stop() {
         subscriber.stop()
-        let running = thread.withLock { thread -> NativeThread? in
+        resultSubscriber?.stop()
+        Self.join(thread)
+        Self.join(resultThread)
+    }
+
+    private static func join(_ slot: borrowing Mutex<NativeThread?>) {
+        let running = slot.withLock { thread -> NativeThread? in
             defer { thread = nil }
             return thread
         }

@@ -54,14 +54,18 @@ public enum ExporterApp {
         }
 
         let redisConfiguration: RedisConfiguration
+        let resultBackendConfiguration: RedisConfiguration?
         do {
             redisConfiguration = try configuration.redisConfiguration()
-            if let tls = redisConfiguration.tls {
-                // Load the CA, certificate and key now: a bad file is a start-up error, not a failing poll.
+            resultBackendConfiguration = try configuration.resultBackendConfiguration()
+            // Load the CA, certificate and key now: a bad file is a start-up error, not a failing poll.
+            for (tls, flags) in [(redisConfiguration.tls, "--redis.tls.*"),
+                                 (resultBackendConfiguration?.tls, "--celery.result-backend-tls.*")] {
+                guard let tls else { continue }
                 do {
                     _ = try TLSClientContext(tls)
                 } catch {
-                    throw ConfigurationError("Redis TLS settings (--redis.tls.*): \(error)")
+                    throw ConfigurationError("Redis TLS settings (\(flags)): \(error)")
                 }
             }
         } catch {
@@ -96,7 +100,7 @@ public enum ExporterApp {
                 options: NotifierOptions(externalURL: configuration.externalURL,
                                          userAgent: "\(ExporterVersion.name)/\(ExporterVersion.version)",
                                          storagePath: configuration.storagePath),
-                logger: Logger(label: "alerting"))
+                logger: Logger(label: "alerting"), historyByteLimit: configuration.ruleHistoryMaxBytes)
             logger.info("alerting", metadata: ["rules": "\(loaded.ruleCount)",
                                                "receivers": "\(loaded.alerting?.receivers.count ?? 0)"])
         } catch {
@@ -133,14 +137,17 @@ public enum ExporterApp {
             return 2
         }
 
-        let redis = RedisClient(configuration: redisConfiguration, backoff: configuration.redisBackoff, logger: Logger(label: "redis"))
+        // Each connection is named for CLIENT LIST (best effort: ignored where CLIENT is refused).
+        let redis = RedisClient(configuration: redisConfiguration.named("celery-redis-exporter-poll"), backoff: configuration.redisBackoff, logger: Logger(label: "redis"))
         let sampler = Sampler(configuration: configuration.celeryConfiguration(), logger: Logger(label: "sampler"))
         var eventListener: EventListenerThread?
         if configuration.celeryEvents {
             let listener = EventListenerThread(
-                redis: redisConfiguration,
+                redis: redisConfiguration.named("celery-redis-exporter-events"),
                 events: configuration.celeryEventConfiguration(database: redisConfiguration.database),
-                backoff: configuration.redisBackoff, census: sampler.census, logger: Logger(label: "events"))
+                backoff: configuration.redisBackoff, census: sampler.census,
+                resultBackend: resultBackendConfiguration?.named("celery-redis-exporter-result-events"),
+                logger: Logger(label: "events"))
             do {
                 try listener.start()
             } catch {
@@ -152,8 +159,12 @@ public enum ExporterApp {
         // The census runs beside the poller on its own connection; the poll only reads its counts.
         var censusThread: CensusThread?
         if let census = sampler.census {
-            let thread = CensusThread(census: census, redis: redisConfiguration, backoff: configuration.redisBackoff,
-                                      logger: Logger(label: "census"))
+            // The census reads the result backend; its health is reported apart from the broker's.
+            let thread = CensusThread(census: census,
+                                      redis: (resultBackendConfiguration ?? redisConfiguration).named("celery-redis-exporter-census"),
+                                      backoff: configuration.redisBackoff, logger: Logger(label: "census"),
+                                      health: resultBackendConfiguration == nil ? nil : ConnectionHealth(),
+                                      probeInterval: configuration.pollInterval)
             do {
                 try thread.start()
             } catch {
@@ -162,22 +173,37 @@ public enum ExporterApp {
             }
             censusThread = thread
         }
+        var resultBackendStatus: ResultBackendStatus?
+        if resultBackendConfiguration != nil {
+            if censusThread == nil && eventListener?.resultSubscriber == nil {
+                logger.warning("--celery.result-backend-url is set but unused: both --celery.census and --celery.events are off")
+            } else {
+                resultBackendStatus = ResultBackendStatus(census: censusThread?.health,
+                                                          subscriber: eventListener?.resultSubscriber,
+                                                          logger: Logger(label: "result-backend"))
+            }
+        }
         let poller = Poller(redis: redis, sampler: sampler, state: state, interval: configuration.pollInterval,
                             stop: processStopSignal, logger: Logger(label: "poller"), events: eventListener?.monitor,
                             alerting: alerting,
-                            ownFamilies: { [eventListener] in
+                            ownFamilies: { [eventListener, resultBackendStatus] in
                                 ServerMetrics.families(http: server.statistics, reloads: reloads.statistics,
                                                        web: configuration.webConfigFile == nil ? nil : webSecurity.statistics)
                                     + (eventListener?.subscriberFamilies() ?? [])
+                                    + (resultBackendStatus?.families() ?? []) + ProcessMetrics.families()
                             })
 
         server.start()
         if configuration.webConfigFile != nil { logger.info("web configuration", metadata: webSecurity.summary) }
         logger.info("starting", metadata: [
             "version": "\(ExporterVersion.version)", "redis": "\(redisConfiguration.redactedDescription)",
+            "result_backend": "\(resultBackendConfiguration?.redactedDescription ?? "broker")",
             "poll_interval": "\(DurationParser.format(configuration.pollInterval))",
             "metrics": "\(server.boundAddresses.map(\.description).joined(separator: ","))\(configuration.telemetryPath)",
         ])
+        if configuration.resultBackend?.tlsInsecureSkipVerify == true {
+            logger.warning("TLS certificate verification for the result backend is OFF (--celery.result-backend-tls.insecure-skip-verify)")
+        }
         if configuration.redisTLSInsecureSkipVerify {
             logger.warning("TLS certificate verification for Redis is OFF (--redis.tls.insecure-skip-verify): the connection can be intercepted")
         }

@@ -3,32 +3,30 @@ import Redis
 import TLS
 
 extension ExporterConfiguration {
-    /// The Redis connection settings: the URL, overridden by the separate user, password and TLS flags.
-    /// Errors name the flag; the URL in them is redacted.
+    /// The broker's Redis connection settings: the URL, overridden by the separate user, password
+    /// and TLS flags. Errors name the flag; the URL in them is redacted.
     public func redisConfiguration() throws -> RedisConfiguration {
-        var redis: RedisConfiguration
-        do {
-            redis = try RedisConfiguration(url: redisURL)
-        } catch {
-            throw ConfigurationError("--redis.url=\(RedisConfiguration.redact(url: redisURL)): \(error)")
-        }
-        if let redisUser { redis.username = redisUser }
-        if let redisPassword { redis.password = redisPassword }
-        let tlsFlagsGiven = redisTLSCAFile != nil || redisTLSCertFile != nil || redisTLSServerName != nil
-            || redisTLSInsecureSkipVerify
-        if var tls = redis.tls {
-            tls.caFile = redisTLSCAFile ?? tls.caFile
-            tls.certificateFile = redisTLSCertFile ?? tls.certificateFile
-            tls.keyFile = redisTLSKeyFile ?? tls.keyFile
-            tls.serverName = redisTLSServerName ?? tls.serverName
-            tls.insecureSkipVerify = redisTLSInsecureSkipVerify
-            redis.tls = tls
-        } else if tlsFlagsGiven {
-            throw ConfigurationError("--redis.tls.* flags need a rediss:// URL (got \(RedisConfiguration.redact(url: redisURL)))")
-        }
-        redis.connectTimeout = .milliseconds(Int64(redisConnectTimeout * 1000))
-        redis.readTimeout = .milliseconds(Int64(redisReadTimeout * 1000))
-        return redis
+        var flags = RedisConnectionFlags(url: redisURL)
+        flags.user = redisUser
+        flags.password = redisPassword
+        flags.tlsCAFile = redisTLSCAFile
+        flags.tlsCertFile = redisTLSCertFile
+        flags.tlsKeyFile = redisTLSKeyFile
+        flags.tlsServerName = redisTLSServerName
+        flags.tlsInsecureSkipVerify = redisTLSInsecureSkipVerify
+        return try flags.redisConfiguration(
+            urlFlag: "redis.url", tlsFlagPrefix: "redis.tls", connectTimeout: redisConnectTimeout,
+            readTimeout: redisReadTimeout)
+    }
+
+    /// The result backend's connection settings when `--celery.result-backend-url` names one
+    /// (nil: results live in the broker's database and share its connection settings). Its user,
+    /// password and TLS come from the `--celery.result-backend-*` flags only, never from the
+    /// broker's: Celery configures the two separately too (`broker_use_ssl`, `redis_backend_use_ssl`).
+    public func resultBackendConfiguration() throws -> RedisConfiguration? {
+        try resultBackend?.redisConfiguration(
+            urlFlag: "celery.result-backend-url", tlsFlagPrefix: "celery.result-backend-tls",
+            connectTimeout: redisConnectTimeout, readTimeout: redisReadTimeout)
     }
 
     /// Reconnect backoff capped below the poll interval, so every poll tries again once Redis is back
@@ -41,11 +39,13 @@ extension ExporterConfiguration {
 
     /// The sampler's settings.
     public func celeryConfiguration() -> CeleryConfiguration {
-        CeleryConfiguration(queues: celeryQueues, keyPrefix: celeryKeyPrefix, visibilityTimeout: celeryVisibilityTimeout,
+        var celery = CeleryConfiguration(queues: celeryQueues, keyPrefix: celeryKeyPrefix, visibilityTimeout: celeryVisibilityTimeout,
                             discoveryInterval: celeryDiscoveryInterval, unackedSampleLimit: celeryUnackedSampleLimit,
                             maxKnownQueues: celeryMaxQueues,
                             taskNameLimit: celeryTaskNameLimit, resultExpires: celeryResultExpires,
                             censusEnabled: celeryCensus, censusInterval: effectiveCensusInterval)
+        celery.resultBackendSeparate = resultBackend != nil
+        return celery
     }
 
     /// Seconds between census reconciliation passes: the flag, else 5 m when live result writes keep

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Alerting
 import Sockets
 
 /// Everything the exporter was told at start-up, validated. Secrets (the Redis password) are
@@ -26,6 +27,9 @@ public struct ExporterConfiguration: Sendable {
     public var redisTLSKeyFile: String?
     public var redisTLSServerName: String?
     public var redisTLSInsecureSkipVerify = false
+    /// `--celery.result-backend-url` and its user, password and TLS flags; nil: results live with
+    /// the broker (same connection settings).
+    public var resultBackend: RedisConnectionFlags?
     public var redisConnectTimeout = 5.0
     public var redisReadTimeout = 5.0
     public var pollInterval = 15.0
@@ -44,6 +48,8 @@ public struct ExporterConfiguration: Sendable {
     /// `--celery.census-interval`; nil: 5 m with the Pub/Sub listener, 45 s without.
     public var celeryCensusInterval: Double?
     public var ruleFiles: [String] = []
+    /// `--rules.history-max-bytes`: bound of the samples kept for the rules' range selectors.
+    public var ruleHistoryMaxBytes = AlertEvaluator.defaultHistoryByteLimit
     public var alertingConfigFile: String?
     public var alertmanagerURL: String?
     public var externalURL = ""
@@ -88,6 +94,9 @@ public struct ExporterConfiguration: Sendable {
         OptionSpec(name: "rules.file", valueName: "FILE|GLOB", defaultText: nil,
                    help: "Prometheus alerting-rule file(s) to evaluate after every poll (e.g. deploy/prometheus/celery-redis-rules.yml).",
                    repeatable: true),
+        OptionSpec(name: "rules.history-max-bytes", valueName: "BYTES", defaultText: "16777216",
+                   help: "Memory for the samples that range selectors in rules (rate(x[5m]), at most 1h) need; past it the least recently seen series are dropped (counted).",
+                   repeatable: false),
         OptionSpec(name: "alerting.config", valueName: "FILE", defaultText: nil,
                    help: "Alertmanager-style routing and receivers (webhook, Slack) for the alerts; without it alerts are only exposed.",
                    repeatable: false),
@@ -120,6 +129,7 @@ public struct ExporterConfiguration: Sendable {
                    help: "Timeout for connecting (and the TLS handshake) to Redis.", repeatable: false),
         OptionSpec(name: "redis.read-timeout", valueName: "DURATION", defaultText: "5s",
                    help: "Timeout for each Redis reply.", repeatable: false),
+    ] + resultBackendOptionSpecs + [
         OptionSpec(name: "poll.interval", valueName: "DURATION", defaultText: "15s",
                    help: "How often Redis is sampled. /metrics serves the latest sample; a scrape never touches Redis.",
                    repeatable: false),
@@ -205,6 +215,7 @@ public struct ExporterConfiguration: Sendable {
         redisTLSInsecureSkipVerify = options.last("redis.tls.insecure-skip-verify") == "true"
         redisConnectTimeout = try Self.duration(options, "redis.connect-timeout", range: 0.01...Self.hour) ?? redisConnectTimeout
         redisReadTimeout = try Self.duration(options, "redis.read-timeout", range: 0.01...Self.hour) ?? redisReadTimeout
+        resultBackend = try Self.resultBackendFlags(options, environment: environment)
         pollInterval = try Self.duration(options, "poll.interval", range: 0.1...Self.day) ?? pollInterval
         celeryQueues = options.all("celery.queues").flatMap { $0.split(separator: ",") }
             .map { String($0).trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
@@ -222,6 +233,8 @@ public struct ExporterConfiguration: Sendable {
         celeryTaskNameLimit = try Self.integer(options, "celery.task-name-limit", range: 0...10_000) ?? celeryTaskNameLimit
         celeryResultExpires = try Self.duration(options, "celery.result-expires", range: 1...(10 * Self.year)) ?? celeryResultExpires
         ruleFiles = options.all("rules.file")
+        ruleHistoryMaxBytes = try Self.integer(options, "rules.history-max-bytes", range: 65_536...(1 << 34))
+            ?? ruleHistoryMaxBytes
         alertingConfigFile = try options.last("alerting.config").map { try Self.readableFile($0, flag: "alerting.config") }
         if let url = options.last("alertmanager.url") {
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {

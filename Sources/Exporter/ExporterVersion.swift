@@ -3,3 +3,11 @@ public enum ExporterVersion {
     public static let version = "0.1.0"
     public static let name = "celery-redis-exporter"
 }
+
+extension ExporterVersion {
+    /// The git commit the binary was built from (`-dirty` with uncommitted changes), from
+    /// `BuildStamp`, which Plugins/BuildInfoPlugin writes at build time; "unknown" without git.
+    public static var revision: String { BuildStamp.revision }
+    /// The version of the Swift compiler that built the binary ("6.3.1").
+    public static var swiftVersion: String { BuildStamp.swiftVersion }
+}

@@ -72,8 +72,12 @@ public enum MetricsBuilder {
             samples: LabelValueLimit.Kind.allCases.map { Sample(labels: [Label("kind", $0.rawValue)], value: Double(LabelValueLimit.truncations.count($0))) }))
         families.append(MetricFamily(
             name: "celery_redis_build_info",
-            help: "Always 1; the version label tells which celery-redis-exporter build is running.",
-            type: .gauge, samples: [Sample(labels: [Label("version", ExporterVersion.version)], value: 1)]))
+            help: "Always 1; the labels tell which celery-redis-exporter build is running: version, git revision (\"unknown\" when built without git) and the Swift compiler's version.",
+            type: .gauge,
+            samples: [Sample(labels: [
+                Label("revision", ExporterVersion.revision), Label("swift_version", ExporterVersion.swiftVersion),
+                Label("version", ExporterVersion.version),
+            ], value: 1)]))
         return families
     }
 
@@ -217,12 +221,15 @@ public enum MetricsBuilder {
                 type: .gauge, samples: [Sample(value: Double(snapshot.unackedIndexStale))]),
             MetricFamily(
                 name: "celery_redis_unacked_unread_tasks",
-                help: "Sampled unacknowledged tasks whose message is larger than the whole-value read budget and whose queue could not be read within the budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO), beyond_slice when the head and tail slices did not hold it. Part of celery_redis_unacked_unclassified_tasks.",
+                help: "Sampled unacknowledged tasks whose message is larger than the whole-value read budget and whose queue could not be read within the budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO), beyond_slice when the head and tail slices did not hold it, deferred when it is huge (8 MiB or more) and waits for its turn (one huge value is read per poll, at its end). Part of celery_redis_unacked_unclassified_tasks.",
                 type: .gauge,
-                // `deferred` is about queue tails only.
-                samples: UnreadReason.allCases.filter { $0 != .deferred }.map {
+                samples: UnreadReason.allCases.map {
                     Sample(labels: [Label("reason", $0.rawValue)], value: Double(snapshot.unackedUnread[$0] ?? 0))
                 }),
+            MetricFamily(
+                name: "celery_redis_huge_value_read_failures",
+                help: "Reads of a huge value (a queue tail or unacked message of 8 MiB or more, one per poll, read last) that failed, typically past --redis.read-timeout while Redis copied it; the poll went on without it, and that value is tried again after 30 s, doubling to 10 min.",
+                type: .counter, samples: [Sample(value: Double(snapshot.hugeReadFailures))]),
             MetricFamily(
                 name: "celery_redis_queue_unread_tail_messages",
                 help: "Messages next in line on the queue's priority lists (at most one per list) whose ETA and publish time could not be read within the byte budget: reason=scripting_unavailable when Redis refused the read-only slicing script (allow SCRIPT LOAD and EVALSHA_RO; no tail is read then, whatever its size, and the queue has no oldest message age), beyond_slice when a message over the whole-value budget did not hold them in its head and tail slices (aged from first seen), deferred when the list may hold a huge message (MEMORY USAGE) and waits for its turn (at most one huge tail is read per poll; not aged this poll). Only non-zero series are exported.",

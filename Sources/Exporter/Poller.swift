@@ -54,7 +54,9 @@ public final class Poller: @unchecked Sendable {
 
     /// One poll: sample, count, render, publish.
     public func pollOnce() {
-        let snapshot = sampler.poll(using: redis, now: wallClockNow(), liveWorkers: events?.liveWorkerHostnames())
+        let now = wallClockNow()
+        let snapshot = sampler.poll(using: redis, now: now, liveWorkers: events?.liveWorkerHostnames(),
+                                    incarnationStarts: events?.liveIncarnationStarts(wallNow: now) ?? [:])
         let finished = wallClockNow()
         counters.lastPollTimestamp = finished
         for (stage, count) in snapshot.commandErrors {

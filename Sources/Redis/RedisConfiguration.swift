@@ -43,6 +43,11 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
     public var maximumAggregateElements: Int
     /// The deepest nesting of arrays accepted, at most ``RESPReader/hiredisMaximumNestingDepth``.
     public var maximumNestingDepth: Int
+    /// Sent as `CLIENT SETNAME` when connecting, so `CLIENT LIST` shows which connection is the
+    /// exporter's and what for; nil sends nothing. Best effort: a refusal (an ACL without
+    /// `+client|setname`, or `CLIENT` renamed or disabled as on managed Redis) is ignored. Must be
+    /// printable ASCII without spaces (Redis's rule).
+    public var clientName: String?
 
     /// Creates a configuration from its parts; 5 s timeouts, a 64 MiB and 1 Mi-element reply
     /// limit and hiredis's nesting limit by default.
@@ -97,4 +102,13 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
 
     /// Same as ``redactedDescription``, so `debugPrint` and `\(reflecting:)` do not leak either.
     public var debugDescription: String { "RedisConfiguration(\(redactedDescription))" }
+}
+
+extension RedisConfiguration {
+    /// This configuration with ``clientName`` set to `name`.
+    public func named(_ name: String) -> RedisConfiguration {
+        var copy = self
+        copy.clientName = name
+        return copy
+    }
 }

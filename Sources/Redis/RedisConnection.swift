@@ -110,7 +110,8 @@ public final class RedisConnection: RedisCommandExecuting {
         }
     }
 
-    /// `AUTH` (if credentials are set), `SELECT` (if the database is not 0) and `PING`, pipelined.
+    /// `AUTH` (if credentials are set), `SELECT` (if the database is not 0), `CLIENT SETNAME` (if a
+    /// name is set; a refusal is ignored) and `PING`, pipelined.
     /// `PING` makes a missing password fail here with `NOAUTH` rather than at the first poll.
     private func handshake(deadline: Deadline) throws {
         var commands: [RedisCommand] = []
@@ -122,6 +123,7 @@ public final class RedisConnection: RedisCommandExecuting {
             commands.append(auth)
         }
         if configuration.database != 0 { commands.append(redisCommand("SELECT", String(configuration.database))) }
+        if let name = configuration.clientName { commands.append(redisCommand("CLIENT", "SETNAME", name)) }
         commands.append(redisCommand("PING"))
 
         try send(commands, deadline: deadline)
@@ -137,6 +139,14 @@ public final class RedisConnection: RedisCommandExecuting {
             if let message = replies[index].errorMessage {
                 if message.hasPrefix("NOAUTH") { throw RedisError.authentication(message: redact(message)) }
                 throw RedisError.server(command: "SELECT \(configuration.database)", message: message)
+            }
+            index += 1
+        }
+        if configuration.clientName != nil {
+            // Only a name for CLIENT LIST: refused (NOPERM, CLIENT renamed or disabled) changes nothing.
+            if let message = replies[index].errorMessage, !message.hasPrefix("NOAUTH") {
+                logger.debug("CLIENT SETNAME refused; the connection stays unnamed",
+                             metadata: ["reply": "\(RedisError.sanitizedServerText(redact(message)))"])
             }
             index += 1
         }

@@ -121,14 +121,48 @@ import Testing
                 == .absent(try selector("up", [LabelMatcher(name: "job", kind: .equal, value: "x")])))
     }
 
+    @Test func parsesRangeFunctions() throws {
+        let m = VectorSelector(matchers: [try LabelMatcher(name: "__name__", kind: .equal, value: "m")])
+        #expect(
+            try ExpressionParser.parse("rate(m[5m])")
+                == .rangeFunction(.rate, MatrixSelector(selector: m, range: 300), argument: nil))
+        let q = VectorSelector(matchers: [
+            try LabelMatcher(name: "__name__", kind: .equal, value: "q"), try LabelMatcher(name: "a", kind: .regex, value: "x|y"),
+        ])
+        #expect(
+            try ExpressionParser.parse("predict_linear(q{a=~\"x|y\"}[1h], 2 * 1800) > 0")
+                == .binary(
+                    .greater,
+                    .rangeFunction(
+                        .predictLinear, MatrixSelector(selector: q, range: 3600),
+                        argument: .binary(.multiply, .number(2), .number(1800), returnBool: false, matching: nil)),
+                    .number(0), returnBool: false, matching: nil))
+        let byName = VectorSelector(matchers: [try LabelMatcher(name: "__name__", kind: .regex, value: "a|b")])
+        #expect(
+            try ExpressionParser.parse("absent_over_time({__name__=~\"a|b\"}[90s])")
+                == .rangeFunction(.absentOverTime, MatrixSelector(selector: byName, range: 90), argument: nil))
+        for function in RangeFunction.allCases {
+            let text = function.takesScalar ? "\(function.rawValue)(m[1m], 60)" : "\(function.rawValue)(m[1m])"
+            guard case .rangeFunction(let parsed, _, _) = try ExpressionParser.parse(text) else {
+                Issue.record("\(text) did not parse as a range function")
+                continue
+            }
+            #expect(parsed == function)
+        }
+        // Every range selector is found, so the history records what the rules need.
+        #expect(
+            try ExpressionParser.parse("rate(m[5m]) / deriv(q{a=~\"x|y\"}[1h]) and absent(m)").matrixSelectors
+                == [MatrixSelector(selector: m, range: 300), MatrixSelector(selector: q, range: 3600)])
+    }
+
     /// Every unsupported construct is named in the error.
     @Test(arguments: [
-        ("rate(m_total[5m])", "function rate() is not supported by celery-redis-exporter's rule evaluator (supported:"),
-        ("increase(m[1h])", "function increase()"),
-        ("m[5m]", "range vector selector m[5m] is not supported"),
+        ("holt_winters(m[5m], 0.1, 0.1)", "function holt_winters() is not supported by celery-redis-exporter's rule evaluator (supported:"),
+        ("quantile_over_time(0.5, m[1h])", "function quantile_over_time()"),
         ("m offset 5m", "offset modifier (offset 5m) is not supported"),
         ("m @ 100", "@ modifier (@ 100) is not supported"),
-        ("max_over_time(m[5m:1m])", "function max_over_time()"),
+        ("rate(m[5m] offset 1m)", "offset modifier (offset 1m) is not supported"),
+        ("max_over_time(m[5m:1m])", "subquery m[5m:1m] is not supported"),
         ("(m)[5m:1m]", "subquery [5m:1m] is not supported"),
         ("topk(3, m)", "aggregation topk is not supported"),
         ("quantile(0.9, m)", "aggregation quantile is not supported"),
@@ -153,6 +187,16 @@ import Testing
         ("1 and m", "set operator and not allowed in binary scalar expression"),
         ("sum(1)", "expected type instant vector in aggregation expression"),
         ("absent(1)", "expected type instant vector in call to function absent()"),
+        ("m[5m]", "range vector selector m[5m] can only be the argument of a range function"),
+        ("rate(m)", "expected type range vector in call to function rate(), got instant vector"),
+        ("rate(sum(m))", "expected type range vector in call to function rate(), got instant vector"),
+        ("rate(1)", "expected type range vector in call to function rate(), got scalar"),
+        ("rate(m[5m], 1)", "expected 1 argument in call to function rate(), got more"),
+        ("predict_linear(m[5m])", "expected 2 arguments in call to function predict_linear(), got 1"),
+        ("predict_linear(m[5m], m)", "expected type scalar in call to function predict_linear(), got instant vector"),
+        ("rate(m[0s])", "range of m[0s] must be greater than 0"),
+        ("rate(m[61m])", "range of m[61m] is longer than the 1h of samples the exporter keeps"),
+        ("rate(m[5x])", "syntax error"),
         ("m{a=~\"(?i)x\"}", "unsupported group syntax"),
         ("sum by (a) (m) by (b)", "two grouping clauses"),
         ("m m", "expected end of expression"),
@@ -174,6 +218,9 @@ import Testing
         String(repeating: "-", count: depth) + "up",
         String(repeating: "sum(", count: depth) + "up" + String(repeating: ")", count: depth),
         String(repeating: "absent(", count: depth) + "up" + String(repeating: ")", count: depth),
+        "predict_linear(up[5m], " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth) + ")",
+        "predict_linear(up[5m], " + String(repeating: "-", count: depth) + "1)",
+        String(repeating: "sum(", count: depth) + "rate(up[5m])" + String(repeating: ")", count: depth),
         "up" + String(repeating: " + up", count: depth),
         "up" + String(repeating: " or up", count: depth),
     ])

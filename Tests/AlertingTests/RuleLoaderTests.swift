@@ -59,7 +59,7 @@ import Testing
               - name: celery
                 rules:
                   - alert: Rate
-                    expr: rate(celery_redis_poll_errors_total[5m]) > 0
+                    expr: holt_winters(celery_redis_poll_errors_total[5m], 0.5, 0.5) > 0
             """)
         #expect(rate?.file == "rules.yml")
         #expect(rate?.line == 5)
@@ -67,8 +67,10 @@ import Testing
         #expect(rate?.rule == "Rate")
         #expect(
             rate?.description
-                == "rules.yml:5:15: group \"celery\", rule \"Rate\": expr \"rate(celery_redis_poll_errors_total[5m]) > 0\": "
-                + "function rate() is not supported by celery-redis-exporter's rule evaluator (\(ExpressionError.supportedList))"
+                == "rules.yml:5:15: group \"celery\", rule \"Rate\": "
+                + "expr \"holt_winters(celery_redis_poll_errors_total[5m], 0.5, 0.5) > 0\": "
+                + "function holt_winters() is not supported by celery-redis-exporter's rule evaluator "
+                + "(\(ExpressionError.supportedList))"
         )
     }
 
@@ -165,7 +167,7 @@ import Testing
     @Test func inlineRuleInit() throws {
         let rule = try AlertingRule(name: "A", expression: "up == 0", for: 60)
         #expect(rule.holdDuration == 60)
-        let message = errorMessage { _ = try AlertingRule(name: "B", expression: "rate(x[1m])") }
-        #expect(message?.hasPrefix("(inline): rule \"B\": expr \"rate(x[1m])\": function rate()") == true)
+        let message = errorMessage { _ = try AlertingRule(name: "B", expression: "rate(x[2h])") }
+        #expect(message?.hasPrefix("(inline): rule \"B\": expr \"rate(x[2h])\": range of x[2h] is longer") == true)
     }
 }

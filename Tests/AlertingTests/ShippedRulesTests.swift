@@ -17,13 +17,16 @@ import Yams
         let names = groups.flatMap { $0.rules.map(\.name) }
         #expect(
             names == [
-                "CeleryRedisUnreachable", "CeleryRedisExporterPollsStale", "CeleryQueueBacklog",
+                "CeleryRedisUnreachable", "CeleryResultBackendUnreachable", "CeleryRedisExporterPollsStale", "CeleryQueueBacklog",
                 "CeleryQueueOldestMessageTooOld",
-                "CeleryStrandedTasks", "CeleryOrphanedStartedTasks", "CeleryNoLiveWorker",
+                "CeleryStrandedTasks", "CeleryOrphanedStartedTasks", "CeleryNoLiveWorker", "CeleryWorkerDown",
+                "CeleryTaskFailureRateHigh", "CeleryQueueNotDraining",
             ])
         for rule in groups.flatMap(\.rules) {
             #expect(rule.labels["severity"] != nil, "\(rule.name) has a severity")
-            #expect(Set(rule.annotations.keys) == ["summary", "description", "runbook"], "\(rule.name)")
+            #expect(Set(rule.annotations.keys) == ["summary", "description", "runbook_url"], "\(rule.name)")
+            // Each links to its own runbook section of the README (heading "Runbook: <alert name>").
+            #expect(rule.annotations["runbook_url"] == "README.md#runbook-\(rule.name.lowercased())")
             #expect(rule.expression.contains("celery_redis_"), "\(rule.name) uses the exporter's metrics")
         }
     }
@@ -32,7 +35,7 @@ import Yams
         let promtool = try requireTool("promtool")
         let result = try runCommand(promtool, ["check", "rules", ShippedRulesTests.rulesPath])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
-        #expect(result.stdout.contains("SUCCESS: 7 rules found"))
+        #expect(result.stdout.contains("SUCCESS: 11 rules found"))
     }
 
     @Test func promtoolTestRules() throws {
@@ -40,6 +43,32 @@ import Yams
         let result = try runCommand(promtool, ["test", "rules", ShippedRulesTests.testsPath])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("SUCCESS"))
+    }
+
+    /// The demo Alertmanager has a route for every severity the shipped rules emit (and none for a
+    /// severity no rule emits), and real `amtool` sends each to that route's receiver.
+    @Test func demoAlertmanagerRoutesTheShippedSeverities() throws {
+        let amtool = try requireTool("amtool")
+        let config = repositoryRoot.appendingPathComponent("deploy/alertmanager/alertmanager.yml").path
+        let severities = Set(try RuleLoader.load(patterns: [ShippedRulesTests.rulesPath]).flatMap { $0.rules }
+            .compactMap { $0.labels["severity"] })
+        #expect(severities == ["critical", "warning"])
+        let root = try Yams.load(yaml: try String(contentsOfFile: config, encoding: .utf8)) as? [String: Any]
+        let routes = (root?["route"] as? [String: Any])?["routes"] as? [[String: Any]] ?? []
+        var receiverBySeverity: [String: String] = [:]
+        for route in routes {
+            for matcher in route["matchers"] as? [String] ?? [] where matcher.hasPrefix("severity=") {
+                let value = matcher.dropFirst("severity=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                receiverBySeverity[value] = route["receiver"] as? String
+            }
+        }
+        #expect(Set(receiverBySeverity.keys) == severities)
+        for (severity, receiver) in receiverBySeverity {
+            let routed = try runCommand(
+                amtool, ["config", "routes", "test", "--config.file=\(config)", "severity=\(severity)", "alertname=X"])
+            #expect(routed.status == 0, "\(routed.stderr)")
+            #expect(routed.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == receiver, "severity \(severity)")
+        }
     }
 
     /// Replays every promtool test case of celery-redis-rules.test.yml through our evaluator,
@@ -54,7 +83,7 @@ import Yams
         }
         let step = PrometheusDuration.parse(root["evaluation_interval"] as? String ?? "1m")!
         let groups = try RuleLoader.load(patterns: [ShippedRulesTests.rulesPath])
-        #expect(tests.count == 7)
+        #expect(tests.count == 11)
         for test in tests {
             let name = test["name"] as? String ?? "?"
             let interval = PrometheusDuration.parse(test["interval"] as? String ?? "1m")!

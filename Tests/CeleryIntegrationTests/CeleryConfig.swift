@@ -6,6 +6,9 @@ import Foundation
 struct CeleryConfig: Sendable {
     /// Broker and result backend URL, e.g. `redis://127.0.0.1:PORT/0`.
     var url: String
+    /// Result backend URL when it is not the broker's (Celery's `result_backend`), e.g.
+    /// `redis://127.0.0.1:PORT/1`; nil: `url`.
+    var backendURL: String?
     /// kombu `global_keyprefix` for broker and result backend ("" = none).
     var keyPrefix = ""
     /// Broker `visibility_timeout` in seconds (nil = kombu's default 3600 s). Also makes workers
@@ -43,6 +46,7 @@ struct CeleryConfig: Sendable {
     func environment(extra: [String: String] = [:]) -> [String: String] {
         var env = Self.baseEnvironment()
         env["CIT_URL"] = url
+        if let backendURL { env["CIT_BACKEND_URL"] = backendURL }
         if !keyPrefix.isEmpty { env["CIT_PREFIX"] = keyPrefix }
         if let visibilityTimeout { env["CIT_VT"] = String(visibilityTimeout) }
         if allPrioritySteps { env["CIT_PRIORITY_STEPS"] = "all" }

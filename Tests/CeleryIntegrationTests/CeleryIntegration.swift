@@ -31,7 +31,11 @@ import Testing
 /// (scheduled / eta-beyond-visibility / redelivered tails), ResultsTests (live result counts,
 /// runtime histogram, worker-lost, task names; census vs `metas.py` via
 /// ``Agreement/expectCensusAgreement``), WorkerLivenessTests (heartbeats, orphaned STARTED
-/// tasks), OrphanedTests (exporter bugs kept as disabled `BUG:` tests until Sources are fixed).
+/// tasks), OrphanedTests (acks_late orphans; restarts under the same node name).
+///
+/// Issue-10 shapes: ResultBackendTests (`CeleryScenario(resultBackend: .brokerServer(db: 1))` or
+/// `.otherServer`: results elsewhere, the exporter with `--celery.result-backend-url`),
+/// LeastPrivilegeTests (the README's ACL rule as the exporter's user, `ACL LOG` checked).
 /// ``Agreement/expectAgreement`` also checks scheduled and eta-beyond-visibility per queue.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct CeleryIntegration {}

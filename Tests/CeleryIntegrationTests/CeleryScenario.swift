@@ -7,6 +7,10 @@ import TestSupport
 final class CeleryScenario: @unchecked Sendable {
     // @unchecked: owned by one test.
     let redis: RedisServer
+    /// Where Celery's result backend lives (``ResultBackendPlacement``).
+    let resultPlacement: ResultBackendPlacement
+    /// The second `redis-server` of ``ResultBackendPlacement/otherServer``.
+    let resultRedis: RedisServer?
     let environment: CeleryEnvironment
     let config: CeleryConfig
     let directory: URL
@@ -14,17 +18,37 @@ final class CeleryScenario: @unchecked Sendable {
     private(set) var beats: [CeleryBeat] = []
     private(set) var exporter: ExporterUnderTest?
 
-    /// Starts Redis; `configure` adjusts the Celery settings (the URL is filled in).
-    init(_ configure: (inout CeleryConfig) -> Void = { _ in }) throws {
+    /// Starts Redis (two servers for ``ResultBackendPlacement/otherServer``); `configure` adjusts
+    /// the Celery settings (the URLs are filled in).
+    init(resultBackend: ResultBackendPlacement = .broker, _ configure: (inout CeleryConfig) -> Void = { _ in }) throws {
         trace("scenario: checking the venv; test thread \(((try? String(contentsOfFile: "/proc/thread-self/status", encoding: .utf8)) ?? "").split(separator: "\n").first { $0.hasPrefix("SigBlk") } ?? "?")")
         environment = try CeleryEnvironment.require()
         trace("scenario: starting redis-server")
         redis = try withDefaultSignalMask { try RedisServer() }
         trace("scenario: redis on port \(redis.port)")
+        resultPlacement = resultBackend
+        switch resultBackend {
+        case .broker, .brokerServer: resultRedis = nil
+        case .otherServer: resultRedis = try withDefaultSignalMask { try RedisServer() }
+        }
         var config = CeleryConfig(url: "redis://127.0.0.1:\(redis.port)/0")
+        config.backendURL = Self.resultBackendURL(resultBackend, brokerPort: redis.port, resultRedis: resultRedis)
         configure(&config)
         self.config = config
         directory = try makeTemporaryDirectory("celery-it")
+    }
+
+    /// Celery's `result_backend` URL when it is not the broker's database (nil otherwise); also
+    /// what the exporter gets as `--celery.result-backend-url`.
+    var resultBackendURL: String? { config.backendURL }
+
+    private static func resultBackendURL(_ placement: ResultBackendPlacement, brokerPort: UInt16,
+                                         resultRedis: RedisServer?) -> String? {
+        switch placement {
+        case .broker: return nil
+        case .brokerServer(let db): return "redis://127.0.0.1:\(brokerPort)/\(db)"
+        case .otherServer: return resultRedis.map { "redis://127.0.0.1:\($0.port)/0" }
+        }
     }
 
     /// Publishes with this scenario's config.
@@ -33,8 +57,14 @@ final class CeleryScenario: @unchecked Sendable {
     /// Ground truth with this scenario's key prefix; stranded = older than `visibilityTimeout`
     /// (default: the Celery config's, else kombu's 3600 s).
     func truth(visibilityTimeout: Double? = nil) -> RedisTruth {
-        RedisTruth(environment: environment, port: redis.port, keyPrefix: config.keyPrefix,
-                   visibilityTimeout: visibilityTimeout ?? config.visibilityTimeout.map(Double.init) ?? 3600)
+        var truth = RedisTruth(environment: environment, port: redis.port, keyPrefix: config.keyPrefix,
+                               visibilityTimeout: visibilityTimeout ?? config.visibilityTimeout.map(Double.init) ?? 3600)
+        switch resultPlacement {
+        case .broker: break
+        case .brokerServer(let db): truth.resultBackend = "\(redis.port)/\(db)"
+        case .otherServer: truth.resultBackend = resultRedis.map { String($0.port) }
+        }
+        return truth
     }
 
     /// Starts a prefork worker consuming `queues`; returns once it is ready.
@@ -61,7 +91,9 @@ final class CeleryScenario: @unchecked Sendable {
     func startExporter(queues: [String]? = nil, extraArguments: [String] = []) throws -> ExporterUnderTest {
         let e = try withDefaultSignalMask { try ExporterUnderTest(redisPort: redis.port, keyPrefix: config.keyPrefix,
                                       visibilityTimeout: config.visibilityTimeout.map(Double.init) ?? 3600,
-                                      queues: queues, extraArguments: extraArguments) }
+                                      queues: queues,
+                                      extraArguments: (resultBackendURL.map { ["--celery.result-backend-url=\($0)"] } ?? [])
+                                          + extraArguments) }
         exporter = e
         return e
     }
@@ -83,6 +115,7 @@ final class CeleryScenario: @unchecked Sendable {
         for beat in beats { beat.stop(grace: 5) }
         exporter?.terminate()
         redis.stop()
+        resultRedis?.stop()
     }
 
     deinit {
@@ -91,4 +124,15 @@ final class CeleryScenario: @unchecked Sendable {
             try? FileManager.default.removeItem(at: directory)
         }
     }
+}
+
+/// Where a scenario's Celery keeps its results (Celery's `result_backend`).
+enum ResultBackendPlacement: Sendable, Equatable {
+    /// The broker's database (`result_backend` = `broker_url`), the exporter without
+    /// `--celery.result-backend-url`.
+    case broker
+    /// Another database of the broker's server (`redis://host/0` + `redis://host/<db>`).
+    case brokerServer(db: Int)
+    /// A second `redis-server` of its own.
+    case otherServer
 }

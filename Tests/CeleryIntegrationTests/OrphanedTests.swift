@@ -45,13 +45,10 @@ extension CeleryIntegration {
         /// The two tasks are lost for good (early ack: never in `unacked`, never re-run) and their
         /// STARTED metas still name `w1@host`. Before the restart orphaned reads 2; after it the
         /// tasks are no less orphaned, so it must still read 2 (until the metas expire).
-        @Test(.disabled("""
-            BUG: a STARTED meta of a worker that died and came back under the same hostname is no \
-            longer counted as orphaned (ResultCensus.orphanedStarted compares hostnames with the live \
-            set only): reads 0 after the restart although both tasks are lost for good (early ack). \
-            The worker-online event / restart (heartbeat `processed` reset, new `pid`) could tell \
-            metas started before the restart apart.
-            """))
+        /// Issue 10 item 2: the exporter tells the incarnations apart (the restarted worker has a new
+        /// `pid` and sends worker-online), so metas first seen before the new one came online stay
+        /// orphaned; `celery_redis_worker_restarts_total` counts the restart.
+        @Test
         func orphanedSurvivesRestartUnderSameHostname() throws {
             let scenario = try CeleryScenario { $0.trackStarted = true }
             let truth = scenario.truth()
@@ -71,8 +68,40 @@ extension CeleryIntegration {
             #expect(metas.byStatus == ["STARTED": 2] && unacked == 0,
                     "scenario: the lost tasks are neither re-run nor in unacked: \(metas.summary)")
             let after = try exporter.scrape()
+            #expect(after.value("celery_redis_worker_restarts_total") == 1, "restart not seen")
             #expect(after.orphanedStarted == 2,
                     "orphaned_started_tasks \(String(describing: after.orphanedStarted)) after w1 restarted under the same name; Redis: \(metas.summary)")
+            // The new incarnation's own running task is not orphaned.
+            let fresh = try scenario.producer.send([.slow(20, tag: "new")])
+            try truth.waitForStatuses(fresh, in: ["STARTED"], timeout: 15)
+            let s = exporter.scrape(until: 3) { $0.metaKeys("STARTED") == 3 }
+            #expect(s?.orphanedStarted == 2, "with the new incarnation running a task: orphaned \(String(describing: s?.orphanedStarted)), expected the 2 lost tasks only")
+        }
+
+        /// SIGKILL and an immediate restart under the same name, inside the liveness window (the
+        /// worker never reads down; only its new `pid` and worker-online tell): the killed
+        /// process's 2 STARTED tasks read orphaned while `celery_redis_workers` stays 1, and a task
+        /// the new process starts does not.
+        @Test
+        func orphanedAfterQuickRestartWithinTheLivenessWindow() throws {
+            let scenario = try CeleryScenario { $0.trackStarted = true }
+            let truth = scenario.truth()
+            let exporter = try scenario.startExporter(queues: ["celery"])
+            try exporter.waitForSubscriber()
+            let w1 = try scenario.startWorker("w1", concurrency: 2, prefetchMultiplier: 1)
+            let ids = try scenario.producer.send([.slow(30, tag: "a"), .slow(30, tag: "b")])
+            try truth.waitForStatuses(ids, in: ["STARTED"], timeout: 15)
+            let healthy = exporter.scrape(until: 8) { $0.orphanedStarted != nil && $0.workers == 1 }
+            #expect(healthy?.orphanedStarted == 0, "orphaned with w1 alive: \(String(describing: healthy?.orphanedStarted))")
+            w1.kill()
+            try scenario.startWorker("w1", concurrency: 2, prefetchMultiplier: 1)
+            let fresh = try scenario.producer.send([.slow(20, tag: "new")])
+            try truth.waitForStatuses(fresh, in: ["STARTED"], timeout: 15)
+            let s = exporter.scrape(until: 5) { $0.metaKeys("STARTED") == 3 && $0.orphanedStarted == 2 }
+            let last = try exporter.scrape()
+            #expect(s != nil, "orphaned \(String(describing: last.orphanedStarted)) (expected the killed process's 2), STARTED metas \(String(describing: last.metaKeys("STARTED")))")
+            #expect(last.workers == 1 && last.value("celery_redis_worker_restarts_total") == 1,
+                    "workers \(String(describing: last.workers)), restarts \(String(describing: last.value("celery_redis_worker_restarts_total")))")
         }
     }
 }

@@ -109,6 +109,12 @@ struct RedisTruth: Sendable {
     /// Seconds after which an unacked entry counts as stranded (the exporter's
     /// `--celery.visibility-timeout`).
     let visibilityTimeout: Double
+    /// Where the result metas live as `PORT[/DB]` for `results.py`/`metas.py` (nil: the broker's
+    /// port, database 0).
+    var resultBackend: String? = nil
+
+    /// `PORT[/DB]` of the result backend.
+    var resultTarget: String { resultBackend ?? String(port) }
 
     /// Snapshot of `queues` plus the unacked structures.
     func read(_ queues: [String]) throws -> TruthSnapshot {
@@ -127,7 +133,7 @@ struct RedisTruth: Sendable {
     /// `celery-task-meta-<id>` for each id (nil: no result key).
     func results(_ ids: [String]) throws -> [String: ResultMeta?] {
         let script = CeleryEnvironment.appDirectory.appendingPathComponent("results.py").path
-        let r = try runCommand(environment.python, [script, String(port), keyPrefix] + ids,
+        let r = try runCommand(environment.python, [script, resultTarget, keyPrefix] + ids,
                                environment: CeleryConfig.baseEnvironment())
         guard r.status == 0 else { throw HarnessError("results.py failed: \(r.stderr.suffix(2000))") }
         return try JSONDecoder().decode([String: ResultMeta?].self, from: Data(r.stdout.utf8))
@@ -240,7 +246,7 @@ extension RedisTruth {
     /// Census of the result backend (`metas.py`); `resultExpires` is Celery's `result_expires`.
     func metas(resultExpires: Double = 86400) throws -> MetasTruth {
         let script = CeleryEnvironment.appDirectory.appendingPathComponent("metas.py").path
-        let r = try runCommand(environment.python, [script, String(port), keyPrefix, String(resultExpires)],
+        let r = try runCommand(environment.python, [script, resultTarget, keyPrefix, String(resultExpires)],
                                environment: CeleryConfig.baseEnvironment())
         guard r.status == 0 else { throw HarnessError("metas.py failed: \(r.stderr.suffix(2000))") }
         return try JSONDecoder().decode(MetasTruth.self, from: Data(r.stdout.utf8))

@@ -32,7 +32,8 @@ import Testing
         let event = try decoder.decode(channel: channel, payload: payload)
         #expect(
             event
-                == .worker(.init(kind: .heartbeat, hostname: "w1@vm", frequency: 2.0, active: 2, processed: 17)))
+                == .worker(
+                    .init(kind: .heartbeat, hostname: "w1@vm", frequency: 2.0, active: 2, processed: 17, pid: 19690, clock: 6)))
     }
 
     @Test func onlineAndOfflineEvents() throws {

@@ -29,7 +29,7 @@ final class EventsTestClock: Sendable {
                 "celery_redis_task_runtime_pending_tasks", "celery_redis_task_runtime_evicted_tasks",
                 "celery_redis_worker_up", "celery_redis_worker_tasks_active", "celery_redis_worker_processed_tasks",
                 "celery_redis_workers", "celery_redis_workers_evicted",
-                "celery_redis_event_heartbeat_frequency_clamped",
+                "celery_redis_event_heartbeat_frequency_clamped", "celery_redis_worker_restarts",
                 "celery_redis_event_subscriber_up",
                 "celery_redis_event_subscriber_reconnects", "celery_redis_event_messages",
                 "celery_redis_event_decode_errors",

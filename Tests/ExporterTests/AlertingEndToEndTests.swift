@@ -115,9 +115,9 @@ final class ReceivedSink: Sendable {
         #expect(resolved, "no resolved notification; stderr: \(exporter.stderr)")
 
         // A broken rules file is refused on POST /-/reload; the old rules stay and the metric says so.
-        try "groups: [{name: x, rules: [{alert: Bad, expr: 'rate(x[5m]) > 1'}]}]\n".write(to: rules, atomically: true, encoding: .utf8)
+        try "groups: [{name: x, rules: [{alert: Bad, expr: 'topk(1, x) > 1'}]}]\n".write(to: rules, atomically: true, encoding: .utf8)
         let refused = try httpRequest(port: exporter.port, method: "POST", path: "/-/reload")
-        #expect(refused.status == 500 && refused.text.contains("rate"))
+        #expect(refused.status == 500 && refused.text.contains("topk"))
         let failedMetric = waitUntil(timeout: 5) {
             MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value("celery_redis_config_last_reload_successful") == 0
         }

@@ -62,6 +62,16 @@ import TestSupport
         #expect(throws: ConfigurationError.self) { try configuration(args) }
     }
 
+    /// `--rules.history-max-bytes` bounds the samples kept for range selectors: 16 MiB by default,
+    /// a whole number of bytes from 64 KiB to 16 GiB, anything else a start-up error.
+    @Test func ruleHistoryMaxBytes() throws {
+        #expect(try configuration([]).ruleHistoryMaxBytes == 16 << 20)
+        #expect(try configuration(["--rules.history-max-bytes=1048576"]).ruleHistoryMaxBytes == 1 << 20)
+        for bad in ["0", "1024", "16MiB", "-5", "99999999999999"] {
+            #expect(throws: ConfigurationError.self) { try configuration(["--rules.history-max-bytes=\(bad)"]) }
+        }
+    }
+
     /// `--storage.path` must name a writable directory; a bad one is a start-up error.
     @Test func storagePath() throws {
         let dir = try makeTemporaryDirectory("storage-flag").path

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Exporter
 import TestSupport
 
 /// The binary as users run it, against a real redis-server seeded with Celery-shaped keys.
@@ -12,6 +13,9 @@ import TestSupport
         "celery_redis_census_duration_seconds", "celery_redis_census_last_complete_timestamp_seconds",
         "celery_redis_census_updated_timestamp_seconds", "celery_redis_http_connections_open",
         "celery_redis_http_queued_bytes",
+        // The process's own resources (ProcessMetricsTests checks them against /proc).
+        "process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes",
+        "process_open_fds", "process_max_fds", "process_start_time_seconds",
     ]
 
     /// Issue 3 seeds on top of ``seed(_:prefix:)``, on a queue of their own (`sched`) so the spine's
@@ -96,7 +100,11 @@ import TestSupport
         #expect(abs(age - expectedAge) < 2, "oldest age \(age), expected about \(expectedAge)")
         #expect(metrics.value("celery_redis_unacked_unclassified_tasks") == 0)
         #expect(metrics.value("celery_redis_poll_errors_total", ["stage": "queues"]) == 0)
-        #expect(metrics.value("celery_redis_build_info", ["version": "0.1.0"]) == 1)
+        #expect(
+            metrics.value(
+                "celery_redis_build_info",
+                ["version": "0.1.0", "revision": ExporterVersion.revision, "swift_version": ExporterVersion.swiftVersion])
+                == 1)
 
         // Issue 3: oldest waiting message (exact from sent_at), the in-flight split, the census.
         let waiting = metrics.value("celery_redis_queue_oldest_message_age_seconds", ["queue": "sched"]) ?? -1

@@ -35,12 +35,20 @@ struct MetricsText {
         })
     }
 
-    /// The text with time-dependent sample values replaced by `<t>`, for golden comparison.
-    func normalized(timeDependent: Set<String>) -> String {
+    /// The text with time-dependent sample values replaced by `<t>`, and the values of
+    /// build-dependent labels (`revision`, `swift_version`) by `<build>`, for golden comparison.
+    func normalized(timeDependent: Set<String>, buildLabels: [String] = ["revision", "swift_version"]) -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             guard !line.hasPrefix("#"), let space = line.lastIndex(of: " ") else { return String(line) }
             let name = String(line.prefix { $0 != "{" && $0 != " " })
-            return timeDependent.contains(name) ? String(line[..<space]) + " <t>" : String(line)
+            var out = timeDependent.contains(name) ? String(line[..<space]) + " <t>" : String(line)
+            for label in buildLabels {
+                guard let start = out.range(of: label + "=\""),
+                    let end = out[start.upperBound...].firstIndex(of: "\"")
+                else { continue }
+                out.replaceSubrange(start.upperBound..<end, with: "<build>")
+            }
+            return out
         }.joined(separator: "\n")
     }
 }

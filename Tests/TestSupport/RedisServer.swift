@@ -108,7 +108,9 @@ public final class RedisServer: @unchecked Sendable {
         }
         guard rc == 0 else { throw HarnessError("connect to redis failed") }
         _ = payload.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        var tv = timeval(tv_sec: 5, tv_usec: 0)
+        // Generous: a test may have just made Redis build (or free) hundreds of megabytes, and
+        // the machine may be loaded; an empty answer here reads as a seeding failure.
+        var tv = timeval(tv_sec: 30, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var buf = [UInt8](repeating: 0, count: 65536)
         usleep(20_000)

@@ -4,6 +4,7 @@ Every setting is switched by an environment variable, so one module serves every
 Swift harness (CeleryConfig.environment) sets them. Task names are 'app.<function>'.
 
   CIT_URL                 broker + result backend URL (required, e.g. redis://127.0.0.1:PORT/0)
+  CIT_BACKEND_URL         result backend URL when it is not the broker's (e.g. redis://127.0.0.1:PORT/1)
   CIT_PREFIX=str          broker and result backend global_keyprefix (e.g. 'prod:')
   CIT_VT=seconds          broker visibility_timeout, with kombu 5.7's restore sweep every ~1 s
                           (unacked_restore_interval / unacked_restore_throttle)
@@ -34,7 +35,7 @@ from celery.signals import before_task_publish
 URL = os.environ['CIT_URL']
 PREFIX = os.environ.get('CIT_PREFIX', '')
 
-app = Celery('app', broker=URL, backend=URL)
+app = Celery('app', broker=URL, backend=os.environ.get('CIT_BACKEND_URL') or URL)
 
 transport = {}
 if os.environ.get('CIT_VT'):

@@ -1,7 +1,7 @@
 """Result-backend census truth: every PREFIX celery-task-meta-* key, counted by status, read with
 SCAN + one MULTI/EXEC of GET/PTTL, printed as JSON.
 
-usage: metas.py PORT PREFIX RESULT_EXPIRES
+usage: metas.py PORT[/DB] PREFIX RESULT_EXPIRES
 
 Output:
   {"time": <Redis TIME, epoch seconds, taken in the MULTI>,
@@ -16,8 +16,9 @@ import sys
 
 import redis
 
-port, prefix, expires = int(sys.argv[1]), sys.argv[2], float(sys.argv[3])
-r = redis.Redis(host='127.0.0.1', port=port)
+port, _, db = sys.argv[1].partition('/')
+prefix, expires = sys.argv[2], float(sys.argv[3])
+r = redis.Redis(host='127.0.0.1', port=int(port), db=int(db or 0))
 keys = list(r.scan_iter(match=f'{prefix}celery-task-meta-*', count=1000))
 pipe = r.pipeline(transaction=True)
 pipe.time()

@@ -1,0 +1,52 @@
+import Redis
+
+/// One Redis connection as the flags describe it: a URL plus the separate user, password and TLS
+/// flags that override it. The broker (`--redis.*`) and a separate result backend
+/// (`--celery.result-backend-*`) are both described this way and turned into a
+/// ``RedisConfiguration`` by one function, so the two cannot drift apart.
+public struct RedisConnectionFlags: Sendable, Equatable {
+    /// The URL (`redis://`, `rediss://`, `unix://`); may carry `user:password@`, never logged.
+    public var url: String
+    /// ACL user name; overrides one in the URL.
+    public var user: String?
+    /// Password from a file or the environment; overrides one in the URL.
+    public var password: String?
+    public var tlsCAFile: String?
+    public var tlsCertFile: String?
+    public var tlsKeyFile: String?
+    public var tlsServerName: String?
+    public var tlsInsecureSkipVerify = false
+
+    public init(url: String) { self.url = url }
+
+    /// The connection settings: the URL, overridden by the user, password and TLS flags, with the
+    /// given timeouts. Errors name `urlFlag` and the TLS flags under `tlsFlagPrefix`; the URL in
+    /// them is redacted.
+    func redisConfiguration(
+        urlFlag: String, tlsFlagPrefix: String, connectTimeout: Double, readTimeout: Double
+    ) throws -> RedisConfiguration {
+        var redis: RedisConfiguration
+        do {
+            redis = try RedisConfiguration(url: url)
+        } catch {
+            throw ConfigurationError("--\(urlFlag)=\(RedisConfiguration.redact(url: url)): \(error)")
+        }
+        if let user { redis.username = user }
+        if let password { redis.password = password }
+        let tlsFlagsGiven = tlsCAFile != nil || tlsCertFile != nil || tlsServerName != nil || tlsInsecureSkipVerify
+        if var tls = redis.tls {
+            tls.caFile = tlsCAFile ?? tls.caFile
+            tls.certificateFile = tlsCertFile ?? tls.certificateFile
+            tls.keyFile = tlsKeyFile ?? tls.keyFile
+            tls.serverName = tlsServerName ?? tls.serverName
+            tls.insecureSkipVerify = tlsInsecureSkipVerify
+            redis.tls = tls
+        } else if tlsFlagsGiven {
+            throw ConfigurationError(
+                "--\(tlsFlagPrefix).* flags need a rediss:// URL in --\(urlFlag) (got \(RedisConfiguration.redact(url: url)))")
+        }
+        redis.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
+        redis.readTimeout = .milliseconds(Int64(readTimeout * 1000))
+        return redis
+    }
+}

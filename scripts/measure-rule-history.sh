@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Memory of the range-selector history (issue 14 item 1): how many bytes the samples kept for
+# `max_over_time(x[1h])`-style rules really take, against the estimate the exporter reports in
+# celery_redis_rule_history_bytes and bounds with --rules.history-max-bytes.
+#
+# Runs two exporters against one private redis-server seeded with N bound queues: A with a rule
+# over a 1 h range of celery_redis_queue_length (one history series per queue), B with the same
+# rule as an instant comparison (no history). After the run, prints the history's series, samples
+# and estimated bytes (A), and both processes' RSS: (RSS A − RSS B) / samples is the real cost per
+# sample to compare with the estimate's.
+#
+#   scripts/measure-rule-history.sh [--queues N] [--seconds S] [--poll DURATION]
+# BIN=<path> measures that binary (default: build release here). Only loopback is used;
+# everything started here is stopped by pid.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+QUEUES=2000
+SECONDS_TO_RUN=30
+POLL=0.1s
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --queues) QUEUES=$2; shift 2 ;;
+    --seconds) SECONDS_TO_RUN=$2; shift 2 ;;
+    --poll) POLL=$2; shift 2 ;;
+    *) echo "usage: $0 [--queues N] [--seconds S] [--poll DURATION]" >&2; exit 2 ;;
+  esac
+done
+command -v redis-server >/dev/null || scripts/install-deps.sh >/dev/null
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --product celery-redis-exporter >/dev/null
+  BIN="$(swift build -c release --show-bin-path)/celery-redis-exporter"
+fi
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+RPORT=$(free_port)
+redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" &
+pids+=($!)
+for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+# N bound queues with one message each, sent as raw RESP (the binding member holds \x06\x16).
+python3 - "$QUEUES" >"$work/seed.resp" <<'PY'
+import sys
+def cmd(*args):
+    out = b"*%d\r\n" % len(args)
+    for a in args:
+        out += b"$%d\r\n%s\r\n" % (len(a), a)
+    return out
+buf = bytearray()
+for i in range(int(sys.argv[1])):
+    q = b"queue-%05d" % i
+    buf += cmd(b"SADD", b"_kombu.binding." + q, q + b"\x06\x16\x06\x16" + q)
+    buf += cmd(b"LPUSH", q, b'{"body": "", "headers": {"id": "x"}, "properties": {"delivery_tag": "t"}}')
+sys.stdout.buffer.write(buf)
+PY
+redis-cli -p "$RPORT" --pipe <"$work/seed.resp" >/dev/null
+
+cat >"$work/range.yml" <<'YML'
+groups:
+  - name: history
+    rules:
+      - alert: NeverFires
+        expr: max_over_time(celery_redis_queue_length[1h]) > 1e15
+YML
+cat >"$work/instant.yml" <<'YML'
+groups:
+  - name: history
+    rules:
+      - alert: NeverFires
+        expr: celery_redis_queue_length > 1e15
+YML
+PA=$(free_port); PB=$(free_port)
+common=(--redis.url="redis://127.0.0.1:$RPORT/0" --poll.interval="$POLL" --no-celery.events --no-celery.census)
+"$BIN" "${common[@]}" --web.listen-address="127.0.0.1:$PA" --rules.file="$work/range.yml" 2>"$work/a.log" &
+A=$!; pids+=($A)
+"$BIN" "${common[@]}" --web.listen-address="127.0.0.1:$PB" --rules.file="$work/instant.yml" 2>"$work/b.log" &
+B=$!; pids+=($B)
+sleep "$SECONDS_TO_RUN"
+metric() { curl -s "127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'; }
+rss() { awk '/^VmRSS/ { print $2 * 1024 }' "/proc/$1/status"; }
+series=$(metric "$PA" celery_redis_rule_history_series)
+samples=$(metric "$PA" celery_redis_rule_history_samples)
+estimate=$(metric "$PA" celery_redis_rule_history_bytes)
+ra=$(rss "$A"); rb=$(rss "$B")
+echo "queues=$QUEUES poll=$POLL seconds=$SECONDS_TO_RUN"
+echo "history: series=$series samples=$samples estimated_bytes=$estimate"
+echo "rss: with_history=$ra without=$rb difference=$((ra - rb))"
+python3 -c "
+s, e, d = float('$samples'), float('$estimate'), float($ra - $rb)
+print('per sample: estimate %.1f B, measured (RSS difference) %.1f B' % (e / s, d / s))"
