@@ -43,6 +43,9 @@ public final class TLSServerSession {
     private var pending: [UInt8] = []
     private var pendingOffset = 0
     private var failed = false
+    /// The last read stopped because OpenSSL needs bytes the socket does not have yet (what is
+    /// buffered is a partial record): reading again before epoll reports input would spin.
+    private var needsSocketData = false
     private var shutDown = false
     /// The first bytes the client sent, to recognise plain HTTP sent to the TLS port.
     private var firstBytes: [UInt8] = []
@@ -78,7 +81,10 @@ public final class TLSServerSession {
 
     /// Received bytes are buffered in user space (decrypted, or ciphertext not processed yet):
     /// epoll will not report them, so the loop must read again without waiting.
-    public var hasBufferedInput: Bool { !failed && (SSL_pending(ssl) > 0 || BIO_ctrl_pending(inputBIO) > 0) }
+    /// False while what is buffered is only part of a record (it cannot be read until more arrives).
+    public var hasBufferedInput: Bool {
+        !failed && !needsSocketData && (SSL_pending(ssl) > 0 || BIO_ctrl_pending(inputBIO) > 0)
+    }
 
     /// True when the client's first bytes were a plain HTTP request line (`GET /` …) rather than
     /// a TLS record: the loop may answer it in plain text that this port speaks TLS.
@@ -101,6 +107,7 @@ public final class TLSServerSession {
             let rc = SSL_read_ex(ssl, buffer.baseAddress, buffer.count, &count)
             noteHandshake()
             if rc == 1 {
+                needsSocketData = false
                 if case .failed(let error) = flush() { return .failed(error) }
                 return .transferred(count)
             }
@@ -108,10 +115,15 @@ public final class TLSServerSession {
             case SSL_ERROR_WANT_READ:
                 // Handshake messages (or a session ticket) may be waiting to go out first.
                 if case .failed(let error) = flush() { return .failed(error) }
-                guard socketReads < Self.socketReadsPerCall else { return .wouldBlock }
+                // The socket still has bytes: epoll (level-triggered) reports them again.
+                guard socketReads < Self.socketReadsPerCall else {
+                    needsSocketData = true
+                    return .wouldBlock
+                }
                 socketReads += 1
                 let received = recv(fd, scratch.baseAddress, scratch.count, Int32(MSG_DONTWAIT))
                 if received > 0 {
+                    needsSocketData = false
                     if firstBytes.count < 8 {
                         firstBytes += UnsafeRawBufferPointer(rebasing: scratch[0..<min(received, 8 - firstBytes.count)])
                     }
@@ -124,7 +136,9 @@ public final class TLSServerSession {
                 if received == 0 { return .endOfStream }
                 switch errno {
                 case EINTR: continue
-                case EAGAIN, EWOULDBLOCK: return .wouldBlock
+                case EAGAIN, EWOULDBLOCK:
+                    needsSocketData = true
+                    return .wouldBlock
                 default: return fail(TLSError(kind: .io, message: "recv: \(OpenSSLSupport.errnoText(errno))"))
                 }
             case SSL_ERROR_WANT_WRITE:
