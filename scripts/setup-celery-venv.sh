@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates .venv-celery at the repository root with the Celery the real-Celery integration tests
-# (Tests/CeleryIntegrationTests) run: workers, beat and a publisher from PyPI. Idempotent: when the
+# (Tests/CeleryIntegrationTests) run: workers, beat and a publisher from PyPI; and Selenium for
+# the status page's real-browser test. Idempotent: when the
 # venv already holds exactly the pinned versions it returns in well under a second.
 #
 #   scripts/setup-celery-venv.sh            create or repair .venv-celery
@@ -15,14 +16,16 @@ VENV="${CELERY_VENV:-$PWD/.venv-celery}"
 PYTHON="${PYTHON:-python3}"
 # Pinned to what ../shared/celery-redis-model.md was observed with (celery 5.7.0 / kombu 5.7.0 /
 # redis-py 8.1.0, billiard 4.3.2). Bump together, and rerun the integration suite when you do.
-PINS=("celery[redis]==5.7.0" "kombu==5.7.0" "redis==8.1.0" "billiard==4.3.2")
+# selenium drives Debian's chromium + chromium-driver (scripts/install-deps.sh) in the status
+# page's browser test (Tests/ExporterTests/StatusPageBrowserTests.swift).
+PINS=("celery[redis]==5.7.0" "kombu==5.7.0" "redis==8.1.0" "billiard==4.3.2" "selenium==4.51.0")
 STAMP="$VENV/.celery-pins"
 WANT="${PINS[*]}"
 
 if [ "${1:-}" = "--force" ]; then rm -rf "$VENV"; fi
 
 if [ -x "$VENV/bin/celery" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] \
-   && "$VENV/bin/python" -c 'import celery, kombu, redis' 2>/dev/null; then
+   && "$VENV/bin/python" -c 'import celery, kombu, redis, selenium' 2>/dev/null; then
   exit 0
 fi
 
@@ -36,5 +39,5 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import sys' 2>/dev/nu
 fi
 echo "installing ${PINS[*]} into $VENV"
 "$VENV/bin/python" -m pip install --disable-pip-version-check -q "${PINS[@]}"
-"$VENV/bin/python" -c 'import celery, kombu, redis; print("celery", celery.__version__, "kombu", kombu.__version__, "redis-py", redis.__version__)'
+"$VENV/bin/python" -c 'import celery, kombu, redis, selenium; print("celery", celery.__version__, "kombu", kombu.__version__, "redis-py", redis.__version__, "selenium", selenium.__version__)'
 printf '%s' "$WANT" > "$STAMP"

@@ -42,6 +42,7 @@ public final class AlertingRuntime: @unchecked Sendable {
     private let pending = Mutex<LoadedAlertingConfig?>(nil)
     private let reloadStatus: Mutex<(successful: Bool, timestamp: Double)>
     private let alertsJSON = Mutex<[UInt8]>(AlertsAPI.json([]))
+    private let lastAlerts = Mutex<[Alert]>([])
 
     /// Builds the runtime from an already validated configuration and starts the notifier.
     public init(initial: LoadedAlertingConfig, rulePatterns: [String], alertingConfigFile: String?,
@@ -92,6 +93,7 @@ public final class AlertingRuntime: @unchecked Sendable {
             logger.warning("rule evaluation failed", metadata: ["group": "\(error.group)", "rule": "\(error.rule)", "err": "\(error.message)"])
         }
         alertsJSON.withLock { $0 = AlertsAPI.json(alerts) }
+        lastAlerts.withLock { $0 = alerts }
         let current = notifier.withLock { $0 }
         let pending = Set(alerts.filter { $0.state == .pending }.map(\.fingerprint))
         current?.update(
@@ -110,6 +112,9 @@ public final class AlertingRuntime: @unchecked Sendable {
         out += current?.metricFamilies() ?? []
         return out
     }
+
+    /// The alerts as of the last evaluation (the status page's alerts section).
+    public var currentAlerts: [Alert] { lastAlerts.withLock { $0 } }
 
     /// The JSON of `GET /api/v1/alerts` as of the last evaluation.
     public var alertsAPIBody: [UInt8] { alertsJSON.withLock { $0 } }

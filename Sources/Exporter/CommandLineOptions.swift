@@ -129,6 +129,7 @@ public struct CommandLineParser: Sendable {
             if spec.repeatable { out += " Repeatable." }
             out += "\n      env: \(spec.environmentName)\n"
         }
+        out += "  --healthcheck\n      Probe the exporter listening on --web.listen-address (GET /-/healthy): exit 0 if healthy, 1 if not. For container health checks.\n"
         out += "  --version\n      Print the version and exit.\n  -h, --help\n      Show this help.\n"
         return out
     }

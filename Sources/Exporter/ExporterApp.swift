@@ -17,6 +17,11 @@ public enum ExporterApp {
     /// Runs the exporter and returns the process exit status: 0 after a graceful stop,
     /// 2 for a configuration or start-up error (with one line on standard error naming it).
     public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+        // Before the parse: the probe exits 0 or 1 only (Docker reserves 2), whatever the environment holds.
+        if arguments.dropFirst().contains("--healthcheck") {
+            return HealthCheck.run(arguments: Array(arguments.dropFirst()), environment: environment,
+                                   program: arguments.first ?? ExporterVersion.name)
+        }
         let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
         let configuration: ExporterConfiguration
         do {
@@ -122,8 +127,11 @@ public enum ExporterApp {
             printError("\(ExporterVersion.name): cannot start the reload thread: \(error)\n")
             return 2
         }
+        let statusPage = StatusPage(telemetryPath: configuration.telemetryPath, pollInterval: configuration.pollInterval,
+                                    censusEnabled: configuration.celeryConfiguration().censusEnabled,
+                                    eventsEnabled: configuration.celeryEvents, logger: Logger(label: "status"))
         let routes = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
-                            reloads: reloads, enableLifecycle: configuration.enableLifecycle)
+                            reloads: reloads, enableLifecycle: configuration.enableLifecycle, statusPage: statusPage)
         let server: HTTPServer
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
@@ -191,7 +199,7 @@ public enum ExporterApp {
                                                        web: configuration.webConfigFile == nil ? nil : webSecurity.statistics)
                                     + (eventListener?.subscriberFamilies() ?? [])
                                     + (resultBackendStatus?.families() ?? []) + ProcessMetrics.families()
-                            })
+                            }, statusPage: statusPage)
 
         server.start()
         if configuration.webConfigFile != nil { logger.info("web configuration", metadata: webSecurity.summary) }

@@ -107,7 +107,7 @@ public struct ExporterConfiguration: Sendable {
                    help: "Directory (writable) to keep the notification delivery record in, so a restart keeps startsAt, owed resolves and what receivers were told.",
                    repeatable: false),
         OptionSpec(name: "redis.url", valueName: "URL", defaultText: "redis://localhost:6379/0",
-                   help: "Redis of the Celery broker: redis://[user[:password]@]host[:port][/db], rediss://... for TLS, or unix:///path/redis.sock?db=N.",
+                   help: "Redis of the Celery broker: redis://[user[:password]@]host[:port][/db], rediss://... for TLS, unix:///path/redis.sock?db=N, or kombu's redis+socket:///path/redis.sock?virtual_host=N.",
                    repeatable: false),
         OptionSpec(name: "redis.user", valueName: "NAME", defaultText: nil,
                    help: "Redis ACL user name (overrides one in the URL).", repeatable: false),

@@ -21,12 +21,15 @@ public final class Poller: @unchecked Sendable {
     private let alerting: AlertingRuntime?
     /// Families the exporter keeps about itself outside the poll (HTTP server, reloads).
     private let ownFamilies: (@Sendable () -> [MetricFamily])?
+    /// The status page, given every poll's snapshot, series and alerts.
+    private let statusPage: StatusPage?
     private var counters = PollCounters()
     private var lastOutcomeWasSuccess: Bool?
 
     public init(redis: RedisCommandExecuting, sampler: Sampler, state: ExporterState, interval: Double,
                 stop: StopSignal, logger: Logger, events: CeleryEventMonitor? = nil, alerting: AlertingRuntime? = nil,
-                ownFamilies: (@Sendable () -> [MetricFamily])? = nil) {
+                ownFamilies: (@Sendable () -> [MetricFamily])? = nil, statusPage: StatusPage? = nil) {
+        self.statusPage = statusPage
         self.alerting = alerting
         self.ownFamilies = ownFamilies
         self.events = events
@@ -75,6 +78,9 @@ public final class Poller: @unchecked Sendable {
         // Rules see exactly the series /metrics serves, so alerts and metrics always agree.
         if let alerting { families += alerting.evaluate(families: families, now: finished) }
         let rendered = RenderedMetrics(families: families)
+        statusPage?.update(snapshot: snapshot, families: families, alerts: alerting?.currentAlerts ?? [],
+                           workers: events?.workerStatuses(at: monotonicNow()),
+                           lastSuccessAt: counters.lastSuccessTimestamp, now: finished)
         state.publish(.init(rendered: rendered, lastPollSucceeded: snapshot.succeeded,
                             lastPollMonotonic: monotonicNow(), lastFailure: snapshot.failureDescription))
         logTransition(snapshot)

@@ -13,22 +13,26 @@ public struct Routes: Sendable {
     public let reloads: ReloadCoordinator?
     /// Whether `POST /-/reload` is allowed (`--web.enable-lifecycle`, off by default as in Prometheus).
     public let enableLifecycle: Bool
+    /// The status page at `/` and `/api/v1/status` (issue 12), updated by the poller.
+    public let statusPage: StatusPage
 
     public init(state: ExporterState, telemetryPath: String, alerting: AlertingRuntime? = nil,
-                reloads: ReloadCoordinator? = nil, enableLifecycle: Bool = false) {
+                reloads: ReloadCoordinator? = nil, enableLifecycle: Bool = false, statusPage: StatusPage? = nil) {
         self.state = state
         self.telemetryPath = telemetryPath
         self.alerting = alerting
         self.reloads = reloads
         self.enableLifecycle = enableLifecycle
+        self.statusPage = statusPage ?? StatusPage(telemetryPath: telemetryPath, pollInterval: state.pollInterval,
+                                                   censusEnabled: false, eventsEnabled: false)
     }
 
     /// Answers one request.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let path = request.path
         if path == "/-/reload" { return reload(request) }
-        let known = [telemetryPath, "/-/healthy", "/-/ready", "/", "/api/v1/alerts"]
-        guard known.contains(path) else {
+        let known = [telemetryPath, "/-/healthy", "/-/ready", "/", "/api/v1/alerts", "/api/v1/status"]
+        guard known.contains(path) || StatusAssets.byPath[path] != nil else {
             return .text(status: 404, "404 page not found: \(path) (try \(telemetryPath))\n")
         }
         guard request.method == "GET" || request.method == "HEAD" else {
@@ -36,8 +40,11 @@ public struct Routes: Sendable {
             response.headers.append(("Allow", "GET, HEAD"))
             return response
         }
+        let gzip = ContentNegotiation.acceptsGzip(request.headers["Accept-Encoding"])
         switch path {
         case telemetryPath: return metrics(request)
+        case "/": return statusPage.page(gzip: gzip)
+        case "/api/v1/status": return statusPage.json(gzip: gzip)
         case "/-/healthy": return .text(status: 200, "Healthy\n")
         case "/api/v1/alerts":
             return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
@@ -47,7 +54,7 @@ public struct Routes: Sendable {
                 return .text(status: 503, "Not ready: \(reason)\n")
             }
             return .text(status: 200, "Ready\n")
-        default: return landingPage()
+        default: return StatusPage.asset(path: path, gzip: gzip) ?? .text(status: 404, "404 page not found: \(path)\n")
         }
     }
 
@@ -84,41 +91,5 @@ public struct Routes: Sendable {
         var headers = [("Content-Type", format.contentType), ("Vary", "Accept, Accept-Encoding")]
         if gzip { headers.append(("Content-Encoding", "gzip")) }
         return HTTPResponse(status: 200, headers: headers, body: state.current.rendered.body(format: format, gzip: gzip))
-    }
-
-    private func landingPage() -> HTTPResponse {
-        let path = Self.htmlEscape(telemetryPath)
-        let html = """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head><meta charset="utf-8"><title>\(ExporterVersion.name)</title></head>
-            <body>
-            <h1>\(ExporterVersion.name)</h1>
-            <p>Prometheus exporter for Celery on Redis, version \(ExporterVersion.version).</p>
-            <ul>
-            <li><a href="\(path)">\(path)</a>: metrics</li>
-            <li><a href="/-/healthy">/-/healthy</a>: liveness</li>
-            <li><a href="/-/ready">/-/ready</a>: readiness (last poll of Redis succeeded and is recent)</li>
-            <li><a href="/api/v1/alerts">/api/v1/alerts</a>: alerts from the rule files, as Prometheus's alerts API</li>
-            </ul>
-            </body>
-            </html>
-
-            """
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
-    }
-
-    static func htmlEscape(_ text: String) -> String {
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            default: out.append(ch)
-            }
-        }
-        return out
     }
 }

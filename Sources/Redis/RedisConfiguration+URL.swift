@@ -7,6 +7,7 @@ extension RedisConfiguration {
     /// - `redis://[user[:password]@]host[:port][/db]`
     /// - `rediss://[user[:password]@]host[:port][/db][?ssl_cert_reqs=required|none]` (TLS)
     /// - `unix://[user[:password]@]/path/to/redis.sock[?db=N]`
+    /// - `redis+socket://[user[:password]@]/path/to/redis.sock[?virtual_host=N]` (kombu's spelling)
     ///
     /// User and password are percent-decoded; an IPv6 host is written in brackets (`[::1]`).
     /// The port defaults to 6379 and the database to 0; `?db=N` is accepted for every scheme.
@@ -24,9 +25,10 @@ extension RedisConfiguration {
                 "expected a URL starting with redis://, rediss:// or unix://, e.g. \(RedisConfiguration.defaultURL)")
         }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        guard ["redis", "rediss", "unix"].contains(scheme) else {
-            throw failure("unsupported scheme \"\(scheme)\" (expected redis, rediss or unix)")
+        guard ["redis", "rediss", "unix", RedisConfiguration.kombuSocketScheme].contains(scheme) else {
+            throw failure("unsupported scheme \"\(scheme)\" (expected redis, rediss, unix or redis+socket)")
         }
+        let isSocket = scheme == "unix" || scheme == RedisConfiguration.kombuSocketScheme
         var rest = Substring(url[schemeEnd.upperBound...])
 
         // Credentials end at the LAST "@": passwords are often pasted without percent-encoding
@@ -62,9 +64,10 @@ extension RedisConfiguration {
         }
 
         var databaseFromPath: Int?
-        if scheme == "unix" {
+        if isSocket {
             guard let path = RedisConfiguration.percentDecode(rest), path.hasPrefix("/"), path.count > 1 else {
-                throw failure("expected an absolute socket path after unix://, e.g. unix:///run/redis/redis.sock?db=0")
+                throw failure(
+                    "expected an absolute socket path after \(scheme)://, e.g. unix:///run/redis/redis.sock?db=0")
             }
             endpoint = .unix(path: path)
         } else {
@@ -95,7 +98,7 @@ extension RedisConfiguration {
                 let key = String(parts[0])
                 let value = parts.count > 1 ? RedisConfiguration.percentDecode(parts[1]) ?? "" : ""
                 switch key {
-                case "db":
+                case "db" where scheme != RedisConfiguration.kombuSocketScheme:
                     guard value.allSatisfy({ $0.isASCII && $0.isNumber }), let db = Int(value) else {
                         throw failure("expected a database number in db=, e.g. ?db=0, got \"\(value)\"")
                     }
@@ -103,6 +106,12 @@ extension RedisConfiguration {
                         throw failure("the database is given twice (path /\(databaseFromPath) and ?db=\(db))")
                     }
                     database = db
+                case "db" where scheme == RedisConfiguration.kombuSocketScheme:
+                    // kombu ignores db= on a socket URL and uses virtual_host (default 0): honouring
+                    // it here would watch another database than the workers use.
+                    throw failure("redis+socket:// takes the database as ?virtual_host=N (kombu ignores db=)")
+                case "virtual_host" where scheme == RedisConfiguration.kombuSocketScheme:
+                    database = try RedisConfiguration.kombuVirtualHost(value, failure: failure)
                 case "ssl_cert_reqs" where scheme == "rediss":
                     switch value.lowercased() {
                     case "required", "cert_required", "optional", "cert_optional": tls?.insecureSkipVerify = false
@@ -112,11 +121,31 @@ extension RedisConfiguration {
                     }
                 default:
                     // Name the key only: a value could be a secret (e.g. ?password=...).
-                    let supported = scheme == "rediss" ? "db, ssl_cert_reqs" : "db"
+                    let supported = switch scheme {
+                    case "rediss": "db, ssl_cert_reqs"
+                    case RedisConfiguration.kombuSocketScheme: "virtual_host"
+                    default: "db"
+                    }
                     throw failure("unsupported query parameter \"\(key)\" (supported: \(supported))")
                 }
             }
         }
+    }
+
+    /// kombu's scheme for a Redis broker on a unix socket (`redis+socket:///run/redis.sock`).
+    static let kombuSocketScheme = "redis+socket"
+
+    /// The database of kombu's `virtual_host`: empty or `/` is 0, one leading `/` is dropped
+    /// (kombu's `_prepare_virtual_host`), the rest must be a number.
+    private static func kombuVirtualHost(
+        _ value: String, failure: (String) -> RedisConfigurationError
+    ) throws -> Int {
+        let digits = value.hasPrefix("/") ? value.dropFirst() : Substring(value)
+        if digits.isEmpty { return 0 }
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }), let db = Int(digits) else {
+            throw failure("expected a database number in virtual_host=, e.g. ?virtual_host=0, got \"\(value)\"")
+        }
+        return db
     }
 
     private static func parseHostPort(
@@ -196,7 +225,7 @@ extension RedisConfiguration {
 
     /// The URL with the whole user information (everything between the scheme and the last "@":
     /// user name and password, since a password pasted without its ":" looks like a user name)
-    /// and the value of every query parameter other than `db` and `ssl_cert_reqs`
+    /// and the value of every query parameter other than `db`, `ssl_cert_reqs` and `virtual_host`
     /// (`?password=...`) replaced by `***`. Works on malformed input too, so parse errors can
     /// quote it.
     public static func redact(url: String) -> String {
@@ -211,7 +240,7 @@ extension RedisConfiguration {
             let items = query.split(separator: "&", omittingEmptySubsequences: false).map { item -> String in
                 guard let equals = item.firstIndex(of: "=") else { return String(item) }
                 let key = item[..<equals]
-                return key == "db" || key == "ssl_cert_reqs" ? String(item) : key + "=***"
+                return ["db", "ssl_cert_reqs", "virtual_host"].contains(key) ? String(item) : key + "=***"
             }
             result += "?" + items.joined(separator: "&")
         }

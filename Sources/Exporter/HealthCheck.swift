@@ -1,0 +1,133 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Sockets
+
+/// `celery-redis-exporter --healthcheck`: GETs `/-/healthy` of a running exporter and exits 0
+/// when it answers 200, 1 otherwise (Docker's HEALTHCHECK contract; 2 is reserved there). It lets
+/// the container image probe itself without curl or wget, on the port the exporter really listens on.
+///
+/// Docker runs a HEALTHCHECK command with the container's environment but not its command line,
+/// so the address comes from, first to last (flags before the environment, as for the exporter):
+/// 1. `--web.listen-address` given to the probe itself;
+/// 2. the command line of PID 1 when PID 1 is this program (the container's entrypoint, e.g.
+///    `docker run image --web.listen-address=:9999`), read from `/proc/1/cmdline`;
+/// 3. `CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS`;
+/// 4. the default `:9540`.
+/// The first listen address is probed; a wildcard host (`:9540`, `0.0.0.0`, `[::]`) means loopback.
+public enum HealthCheck {
+    /// Overall deadline for name lookup, connect, request and reply.
+    static let timeout: Duration = .seconds(3)
+    /// Bytes read of the reply: the status line is all that counts.
+    static let replyByteLimit = 1024
+    /// Bytes read of `/proc/1/cmdline` (Linux caps a command line far above any sane exporter's).
+    static let commandLineByteLimit = 64 * 1024
+
+    /// Runs the probe; prints one line (stdout when healthy, stderr otherwise) and returns the exit status.
+    static func run(arguments: [String], environment: [String: String], program: String) -> Int32 {
+        let endpoint: SocketEndpoint
+        do {
+            endpoint = try target(arguments: arguments, environment: environment, program: program,
+                                  pid1CommandLine: readPID1CommandLine())
+        } catch {
+            ExporterApp.printError("\(ExporterVersion.name) --healthcheck: \(error)\n")
+            return 1
+        }
+        do {
+            let status = try probe(endpoint)
+            guard status == 200 else {
+                ExporterApp.printError("\(ExporterVersion.name) --healthcheck: GET http://\(endpoint)/-/healthy answered \(status)\n")
+                return 1
+            }
+            ExporterApp.printOut("healthy: GET http://\(endpoint)/-/healthy answered 200\n")
+            return 0
+        } catch {
+            ExporterApp.printError("\(ExporterVersion.name) --healthcheck: GET http://\(endpoint)/-/healthy failed: \(error)\n")
+            return 1
+        }
+    }
+
+    /// The endpoint to probe (see the type's documentation for the order).
+    /// - Parameter arguments: the probe's own arguments without the program name.
+    /// - Parameter pid1CommandLine: PID 1's argv, or nil when unreadable.
+    static func target(arguments: [String], environment: [String: String], program: String,
+                       pid1CommandLine: [String]?) throws -> SocketEndpoint {
+        let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
+        var addresses = try parser.parse(arguments.filter { $0 != "--healthcheck" }, environment: [:])
+            .all("web.listen-address")
+        if addresses.isEmpty, let pid1 = pid1CommandLine, let first = pid1.first,
+           baseName(first) == baseName(program) {
+            // PID 1's flags only: its environment is ours (Docker gives the probe the container's).
+            // A command line that does not parse is the exporter's own start-up error to report.
+            if let parsed = try? parser.parse(Array(pid1.dropFirst()), environment: [:]) {
+                addresses = parsed.all("web.listen-address")
+            }
+        }
+        if addresses.isEmpty {
+            let variable = parser.spec(named: "web.listen-address")?.environmentName ?? ""
+            addresses = try parser.parse([], environment: environment.filter { $0.key == variable })
+                .all("web.listen-address")
+        }
+        let text = addresses.first ?? ":\(ExporterConfiguration.defaultPort)"
+        guard case .tcp(let host, let port)? = SocketEndpoint.parseHostPort(text) else {
+            throw ConfigurationError("--web.listen-address=\(text): expected [HOST]:PORT such as :9540, 127.0.0.1:9540 or [::1]:9540")
+        }
+        switch host {
+        case "", "0.0.0.0": return .tcp(host: "127.0.0.1", port: port)
+        case "::": return .tcp(host: "::1", port: port)
+        default: return .tcp(host: host, port: port)
+        }
+    }
+
+    /// Sends `GET /-/healthy` and returns the status code of the reply.
+    static func probe(_ endpoint: SocketEndpoint) throws -> Int {
+        let deadline = Deadline(after: timeout)
+        let socket = try Socket.connect(to: endpoint, deadline: deadline)
+        defer { socket.close() }
+        let request = Array("GET /-/healthy HTTP/1.0\r\nHost: localhost\r\nUser-Agent: \(ExporterVersion.name)-healthcheck\r\n\r\n".utf8)
+        try request.withUnsafeBytes { try socket.writeAll($0, deadline: deadline) }
+        var reply: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: replyByteLimit)
+        while reply.count < replyByteLimit, !reply.contains(UInt8(ascii: "\n")) {
+            let room = replyByteLimit - reply.count
+            let n = try chunk.withUnsafeMutableBytes { buffer in
+                try socket.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room]), deadline: deadline)
+            }
+            if n == 0 { break }
+            reply += chunk[0..<n]
+        }
+        // "HTTP/1.1 200 OK": the second word of the status line.
+        let statusLine = reply.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+        let words = String(decoding: statusLine, as: UTF8.self).split(separator: " ")
+        guard words.count >= 2, words[0].hasPrefix("HTTP/"), let status = Int(words[1]) else {
+            throw ProbeError(description: "no HTTP status line in the first \(reply.count) bytes of the reply")
+        }
+        return status
+    }
+
+    /// PID 1's argv from `/proc/1/cmdline` (NUL-separated), or nil when unreadable or empty.
+    static func readPID1CommandLine() -> [String]? {
+        let fd = open("/proc/1/cmdline", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: commandLineByteLimit)
+        var total = 0
+        while total < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            total += n
+        }
+        let words = bytes[0..<total].split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return words.isEmpty ? nil : words
+    }
+
+    /// The peer answered, but not HTTP.
+    struct ProbeError: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private static func baseName(_ path: String) -> Substring {
+        path.split(separator: "/").last ?? Substring(path)
+    }
+}

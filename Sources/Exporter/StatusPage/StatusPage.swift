@@ -1,0 +1,117 @@
+import Alerting
+import Celery
+import Exposition
+import HTTP
+import Logging
+import Synchronization
+
+/// The status page's state: the depth history and outcome rates (poller thread), and the page and
+/// JSON rendered from the latest poll (read by every request). ``update(_:)`` runs once per poll
+/// and renders both bodies, plain and gzipped, so a request only copies references.
+public final class StatusPage: Sendable {
+    private struct History: Sendable {
+        var depth = DepthHistory()
+        var rates = OutcomeRateWindow()
+        /// Whether the last poll left queues without history (logged on change only).
+        var historyFull = false
+    }
+
+    /// The bodies served until the next poll.
+    struct Rendered: Sendable {
+        var html: [UInt8]
+        var htmlGzip: [UInt8]
+        var json: [UInt8]
+        var jsonGzip: [UInt8]
+    }
+
+    private let history = Mutex(History())
+    private let rendered: Mutex<Rendered>
+    private let telemetryPath: String
+    private let pollInterval: Double
+    private let censusEnabled: Bool
+    private let logger: Logger?
+
+    /// A page showing "no poll yet" until the first ``update(_:)``.
+    public init(telemetryPath: String, pollInterval: Double, censusEnabled: Bool, eventsEnabled: Bool,
+                logger: Logger? = nil) {
+        self.logger = logger
+        self.telemetryPath = telemetryPath
+        self.pollInterval = pollInterval
+        self.censusEnabled = censusEnabled
+        let model = StatusModel.initial(pollInterval: pollInterval, censusEnabled: censusEnabled,
+                                        eventsEnabled: eventsEnabled, now: wallClockNow())
+        rendered = Mutex(Self.render(model, telemetryPath: telemetryPath))
+    }
+
+    /// Poller thread, after each poll: records history, builds the model, renders both bodies.
+    func update(snapshot: Snapshot, families: [MetricFamily], alerts: [Alert],
+                workers: [WorkerRegistry.WorkerStatus]?, lastSuccessAt: Double?, now: Double) {
+        let inputs = StatusInputs(
+            snapshot: snapshot, families: families, alerts: alerts, workers: workers,
+            monotonicToWall: wallClockNow() - monotonicNow(), now: now, lastSuccessAt: lastSuccessAt,
+            pollInterval: pollInterval, censusEnabled: censusEnabled)
+        let model = history.withLock { h -> StatusModel in
+            // A failed poll knows no queues: keep the history rather than forgetting every queue.
+            if snapshot.succeeded {
+                h.depth.record(snapshot.queues.map { (LabelValueLimit.capped($0.name), $0.length) }, at: now)
+            }
+            if let totals = StatusModel.resultTotals(families) { h.rates.record(totals, at: now) }
+            let full = h.depth.untracked > 0
+            if full != h.historyFull {
+                h.historyFull = full
+                if full {
+                    logger?.warning("status page: more queues than the depth history keeps; the rest have no sparkline",
+                                    metadata: ["kept": "\(DepthHistory.maximumQueues)", "without_history": "\(h.depth.untracked)"])
+                } else {
+                    logger?.info("status page: every queue has depth history again")
+                }
+            }
+            return StatusModel.build(inputs, history: h.depth, rates: h.rates)
+        }
+        let next = Self.render(model, telemetryPath: telemetryPath)
+        rendered.withLock { $0 = next }
+    }
+
+    /// `GET /`: the page.
+    func page(gzip: Bool) -> HTTPResponse {
+        let r = rendered.withLock { $0 }
+        return Self.response(contentType: "text/html; charset=utf-8", plain: r.html, gzipped: r.htmlGzip, gzip: gzip,
+                             cache: "no-store")
+    }
+
+    /// `GET /api/v1/status`: the JSON.
+    func json(gzip: Bool) -> HTTPResponse {
+        let r = rendered.withLock { $0 }
+        return Self.response(contentType: "application/json", plain: r.json, gzipped: r.jsonGzip, gzip: gzip,
+                             cache: "no-store")
+    }
+
+    /// `GET /static/…`: the stylesheet, script and icon; nil for any other path.
+    static func asset(path: String, gzip: Bool) -> HTTPResponse? {
+        guard let asset = StatusAssets.byPath[path] else { return nil }
+        return response(contentType: asset.contentType, plain: asset.plain, gzipped: asset.gzipped, gzip: gzip,
+                        cache: "no-cache")
+    }
+
+    /// The policy of every status page response: scripts, styles, images and fetches from this
+    /// origin only, nothing inline, no plugins, no framing, no form posts, no `<base>`.
+    static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+    private static func response(contentType: String, plain: [UInt8], gzipped: [UInt8], gzip: Bool,
+                                 cache: String) -> HTTPResponse {
+        var headers = [
+            ("Content-Type", contentType), ("Content-Security-Policy", contentSecurityPolicy),
+            ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+            ("X-Frame-Options", "DENY"), ("Cache-Control", cache), ("Vary", "Accept-Encoding"),
+        ]
+        if gzip { headers.append(("Content-Encoding", "gzip")) }
+        return HTTPResponse(status: 200, headers: headers, body: gzip ? gzipped : plain)
+    }
+
+    private static func render(_ model: StatusModel, telemetryPath: String) -> Rendered {
+        let html = Array(StatusHTMLRenderer.render(model, telemetryPath: telemetryPath).utf8)
+        let json = Array(StatusJSONRenderer.render(model).utf8)
+        return Rendered(html: html, htmlGzip: Gzip.compress(html), json: json, jsonGzip: Gzip.compress(json))
+    }
+}
