@@ -43,6 +43,7 @@ public final class AlertingRuntime: @unchecked Sendable {
     private let reloadStatus: Mutex<(successful: Bool, timestamp: Double)>
     private let alertsJSON = Mutex<[UInt8]>(AlertsAPI.json([]))
     private let lastAlerts = Mutex<[Alert]>([])
+    private let silences = Mutex<SilenceStore?>(nil)
 
     /// Builds the runtime from an already validated configuration and starts the notifier.
     public init(initial: LoadedAlertingConfig, rulePatterns: [String], alertingConfigFile: String?,
@@ -110,17 +111,53 @@ public final class AlertingRuntime: @unchecked Sendable {
             help: "Unix time of the last successful configuration load.",
             type: .gauge, unit: "seconds", samples: [Sample(value: status.timestamp)]))
         out += current?.metricFamilies() ?? []
+        out += silenceMetricFamilies(now: now)
         return out
     }
 
     /// The alerts as of the last evaluation (the status page's alerts section).
     public var currentAlerts: [Alert] { lastAlerts.withLock { $0 } }
+    /// Mutes alerts with `store`'s silences from now on (the notifier follows every change).
+    public func attach(silences store: SilenceStore) {
+        silences.withLock { $0 = store }
+        guard let current = notifier.withLock({ $0 }) else { return }
+        store.onChange { list, now in current.setSilences(list, now: now) }
+    }
+
+    /// The latest alerts with what mutes each (`GET /api/v2/alerts`).
+    public func alertStatus() -> (alerts: [NotifiableAlert], mutes: MuteStatus, receivers: [String: [String]])? {
+        notifier.withLock { $0 }?.alertStatus()
+    }
+
+    /// The silence store's families and `celery_redis_alerts_suppressed{reason}`.
+    private func silenceMetricFamilies(now: Double) -> [MetricFamily] {
+        guard let store = silences.withLock({ $0 }) else { return [] }
+        var silenced = 0
+        var inhibited = 0
+        if let status = alertStatus() {
+            for a in status.alerts where !a.isResolved(at: now) {
+                if status.mutes.silencedBy[a.fingerprint] != nil { silenced += 1 }
+                if status.mutes.inhibitedBy[a.fingerprint] != nil { inhibited += 1 }
+            }
+        }
+        return store.metricFamilies(now: now) + [
+            MetricFamily(
+                name: "celery_redis_alerts_suppressed",
+                help: "Firing alerts not notified because a silence matches them (silenced) or an inhibit rule mutes them (inhibited); an alert muted both ways counts in both.",
+                type: .gauge,
+                samples: [
+                    Sample(labels: [Label("reason", "inhibited")], value: Double(inhibited)),
+                    Sample(labels: [Label("reason", "silenced")], value: Double(silenced)),
+                ])
+        ]
+    }
 
     /// The JSON of `GET /api/v1/alerts` as of the last evaluation.
     public var alertsAPIBody: [UInt8] { alertsJSON.withLock { $0 } }
 
     /// Stops the notifier, giving pending notifications until `deadline`; logs what was not delivered.
     public func shutdown(deadline: Deadline) {
+        silences.withLock { $0 }?.stop()
         guard let current = notifier.withLock({ $0 }) else { return }
         report(current.drain(deadline: deadline), context: "shutdown")
     }

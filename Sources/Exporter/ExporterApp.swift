@@ -130,8 +130,20 @@ public enum ExporterApp {
         let statusPage = StatusPage(telemetryPath: configuration.telemetryPath, pollInterval: configuration.pollInterval,
                                     censusEnabled: configuration.celeryConfiguration().censusEnabled,
                                     eventsEnabled: configuration.celeryEvents, logger: Logger(label: "status"))
-        let routes = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
+        let silences = SilenceStore(file: configuration.silencesFile, limits: configuration.silenceLimits,
+                                    logger: Logger(label: "silences"))
+        do {
+            try silences.start()
+        } catch {
+            printError("\(ExporterVersion.name): cannot start the silences writer thread: \(error)\n")
+            return 2
+        }
+        alerting.attach(silences: silences)
+        var routesWithAPI = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
                             reloads: reloads, enableLifecycle: configuration.enableLifecycle, statusPage: statusPage)
+        routesWithAPI.alertmanagerAPI = AlertmanagerAPI(silences: silences, alerting: alerting,
+                                                        enableWrites: configuration.enableSilences, startedAt: wallClockNow())
+        let routes = routesWithAPI
         let server: HTTPServer
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)

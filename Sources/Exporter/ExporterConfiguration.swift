@@ -59,6 +59,12 @@ public struct ExporterConfiguration: Sendable {
     public var webConfigFile: String?
     /// `--storage.path`: directory for the notification delivery record (nil: none).
     public var storagePath: String?
+    /// `--silences.file`: where silences persist (nil: memory only).
+    public var silencesFile: String?
+    /// `--silences.*` bounds.
+    public var silenceLimits = SilenceLimits()
+    /// `--web.enable-silences`: allow POST /api/v2/silences and DELETE /api/v2/silence/{id}.
+    public var enableSilences = false
     public var logLevel = LogLevel.info
     public var logFormat = LogFormat.logfmt
 
@@ -105,6 +111,20 @@ public struct ExporterConfiguration: Sendable {
                    repeatable: false),
         OptionSpec(name: "storage.path", valueName: "DIR", defaultText: nil,
                    help: "Directory (writable) to keep the notification delivery record in, so a restart keeps startsAt, owed resolves and what receivers were told.",
+                   repeatable: false),
+        OptionSpec(name: "web.enable-silences", valueName: nil, defaultText: "false",
+                   help: "Allow creating and expiring silences (POST /api/v2/silences, DELETE /api/v2/silence/{id}, what amtool silence add|expire use); off by default, as anyone who can reach the port could mute every alert.",
+                   repeatable: false),
+        OptionSpec(name: "silences.file", valueName: "FILE", defaultText: nil,
+                   help: "File to keep silences in across restarts (written atomically; a corrupt file is logged and ignored). Without it silences live in memory only.",
+                   repeatable: false),
+        OptionSpec(name: "silences.retention", valueName: "DURATION", defaultText: "120h",
+                   help: "How long an expired silence is still listed before it is dropped.", repeatable: false),
+        OptionSpec(name: "silences.max-silences", valueName: "N", defaultText: "1000",
+                   help: "Active and pending silences allowed at once (a new one past it is refused); also the most expired ones kept.",
+                   repeatable: false),
+        OptionSpec(name: "silences.max-per-silence-bytes", valueName: "BYTES", defaultText: "8192",
+                   help: "Largest silence (comment, createdBy and matcher names and values together); larger ones are refused.",
                    repeatable: false),
         OptionSpec(name: "redis.url", valueName: "URL", defaultText: "redis://localhost:6379/0",
                    help: "Redis of the Celery broker: redis://[user[:password]@]host[:port][/db], rediss://... for TLS, unix:///path/redis.sock?db=N, or kombu's redis+socket:///path/redis.sock?virtual_host=N.",
@@ -252,6 +272,20 @@ public struct ExporterConfiguration: Sendable {
         }
         webConfigFile = try options.last("web.config.file").map { try Self.readableFile($0, flag: "web.config.file") }
         if let lifecycle = options.last("web.enable-lifecycle") { enableLifecycle = lifecycle == "true" }
+        if let enable = options.last("web.enable-silences") { enableSilences = enable == "true" }
+        if let file = options.last("silences.file") {
+            let dir = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+            guard access(dir.isEmpty ? "/" : dir, W_OK | X_OK) == 0 else {
+                throw ConfigurationError("--silences.file=\(file): its directory is not writable (\(String(cString: strerror(errno))))")
+            }
+            silencesFile = file
+        }
+        silenceLimits.retention = try Self.duration(options, "silences.retention", range: 60...(10 * Self.year))
+            ?? silenceLimits.retention
+        silenceLimits.maxSilences = try Self.integer(options, "silences.max-silences", range: 1...100_000)
+            ?? silenceLimits.maxSilences
+        silenceLimits.maxSilenceBytes = try Self.integer(options, "silences.max-per-silence-bytes", range: 256...65_536)
+            ?? silenceLimits.maxSilenceBytes
         if let level = options.last("log.level") {
             guard let parsed = LogLevel(rawValue: level.lowercased()) ?? (level.lowercased() == "warning" ? .warn : nil) else {
                 throw ConfigurationError("--log.level=\(level): expected one of debug, info, warn, error")

@@ -15,6 +15,8 @@ public struct Routes: Sendable {
     public let enableLifecycle: Bool
     /// The status page at `/` and `/api/v1/status` (issue 12), updated by the poller.
     public let statusPage: StatusPage
+    /// The Alertmanager API v2 subset (silences, alerts) under `/api/v2/`; nil: 404.
+    public var alertmanagerAPI: AlertmanagerAPI?
 
     public init(state: ExporterState, telemetryPath: String, alerting: AlertingRuntime? = nil,
                 reloads: ReloadCoordinator? = nil, enableLifecycle: Bool = false, statusPage: StatusPage? = nil) {
@@ -31,6 +33,7 @@ public struct Routes: Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let path = request.path
         if path == "/-/reload" { return reload(request) }
+        if path.hasPrefix("/api/v2/"), let api = alertmanagerAPI { return api.handle(request) }
         let known = [telemetryPath, "/-/healthy", "/-/ready", "/", "/api/v1/alerts", "/api/v1/status"]
         guard known.contains(path) || StatusAssets.byPath[path] != nil else {
             return .text(status: 404, "404 page not found: \(path) (try \(telemetryPath))\n")

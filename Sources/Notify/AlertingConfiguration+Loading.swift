@@ -59,7 +59,7 @@ struct ConfigurationReader {
                 file: file, line: error.line, column: error.column, keyPath: "", message: "invalid YAML: \(error.reason)")
         }
         guard let root else { throw fail(nil, "", "the file is empty; expected a mapping with route and receivers") }
-        let top = try mapping(root, "", allowed: ["route", "receivers"])
+        let top = try mapping(root, "", allowed: ["route", "receivers", "inhibit_rules"])
         guard let receiversNode = top["receivers"] else { throw fail(root, "receivers", "is required") }
         guard let routeNode = top["route"] else { throw fail(root, "route", "is required") }
         var receivers: [ReceiverConfiguration] = []
@@ -77,7 +77,14 @@ struct ConfigurationReader {
         for r in receivers where !used.contains(r.name) {
             warnings.append("receiver \"\(r.name)\" is not used by any route")
         }
-        return AlertingConfiguration(route: route, receivers: receivers, warnings: warnings)
+        var inhibitRules: [InhibitRule] = []
+        if let v = top["inhibit_rules"] {
+            for (i, item) in try sequence(v, "inhibit_rules").enumerated() {
+                inhibitRules.append(try readInhibitRule(item, "inhibit_rules[\(i)]"))
+            }
+        }
+        return AlertingConfiguration(
+            route: route, receivers: receivers, warnings: warnings, inhibitRules: inhibitRules)
     }
 
     private func checkReceivers(_ route: Route, _ node: Node, _ path: String, known: Set<String>) throws {
@@ -140,19 +147,7 @@ struct ConfigurationReader {
             if parent == nil {
                 throw fail(v, path + ".matchers", "the root route must not have matchers (it matches every alert)")
             }
-            var matchers: [LabelMatcher] = []
-            for (i, item) in try sequence(v, path + ".matchers").enumerated() {
-                let text = try string(item, "\(path).matchers[\(i)]")
-                do {
-                    matchers.append(try LabelMatcher(parsing: text))
-                } catch {
-                    throw fail(
-                        item, "\(path).matchers[\(i)]",
-                        "\(error.description); expected name=\"value\", name!=\"value\", name=~\"regex\" or name!~\"regex\""
-                    )
-                }
-            }
-            route.matchers = matchers.sorted(by: LabelMatcher.alertmanagerOrder)
+            route.matchers = try matcherList(v, path + ".matchers")
         }
         if let v = m["continue"] {
             if parent == nil { throw fail(v, path + ".continue", "cannot be set on the root route") }
@@ -174,6 +169,58 @@ struct ConfigurationReader {
             route.routes = children
         }
         return route
+    }
+
+    /// A list of matcher strings (`matchers`, `source_matchers`, `target_matchers`), sorted as
+    /// Alertmanager sorts them.
+    func matcherList(_ node: Node, _ path: String) throws -> [LabelMatcher] {
+        var matchers: [LabelMatcher] = []
+        for (i, item) in try sequence(node, path).enumerated() {
+            let text = try string(item, "\(path)[\(i)]")
+            do {
+                matchers.append(try LabelMatcher(parsing: text))
+            } catch {
+                throw fail(
+                    item, "\(path)[\(i)]",
+                    "\(error.description); expected name=\"value\", name!=\"value\", name=~\"regex\" or name!~\"regex\""
+                )
+            }
+        }
+        return matchers.sorted(by: LabelMatcher.alertmanagerOrder)
+    }
+
+    // MARK: inhibit_rules
+
+    /// Alertmanager's deprecated map forms, refused with the replacement named (like the
+    /// route's `match`/`match_re`, which are unknown keys here).
+    static let deprecatedInhibitKeys = [
+        "source_match": "source_matchers", "source_match_re": "source_matchers",
+        "target_match": "target_matchers", "target_match_re": "target_matchers",
+    ]
+
+    private func readInhibitRule(_ node: Node, _ path: String) throws -> InhibitRule {
+        if let m = node.mapping {
+            for (k, _) in m {
+                guard let key = k.scalar?.string, let replacement = Self.deprecatedInhibitKeys[key] else { continue }
+                throw fail(
+                    k, path + "." + key,
+                    "is deprecated in Alertmanager and not supported; write it as \(replacement), e.g. ['severity=\"critical\"'] (regexes as name=~\"regex\")"
+                )
+            }
+        }
+        let m = try mapping(node, path, allowed: ["source_matchers", "target_matchers", "equal"])
+        let source = try m["source_matchers"].map { try matcherList($0, path + ".source_matchers") } ?? []
+        let target = try m["target_matchers"].map { try matcherList($0, path + ".target_matchers") } ?? []
+        // Alertmanager accepts empty sides (they match every alert); so do we, as the same file
+        // must mean the same thing to both.
+        var equal: [String] = []
+        if let e = m["equal"] {
+            equal = try stringList(e, path + ".equal")
+            for l in equal where !isLabelName(l) {
+                throw fail(e, path + ".equal", "\"\(l)\" is not a valid label name")
+            }
+        }
+        return InhibitRule(sourceMatchers: source, targetMatchers: target, equal: equal)
     }
 
     // MARK: receivers

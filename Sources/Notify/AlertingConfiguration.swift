@@ -1,5 +1,5 @@
 /// The `--alerting.config` file: a subset of Alertmanager's configuration (`route` and
-/// `receivers` with `webhook_configs` and `slack_configs`) plus our `signing` extension.
+/// `receivers` with `webhook_configs` and `slack_configs`, `inhibit_rules`) plus our `signing` extension.
 ///
 /// Load it with ``load(file:)``; every problem is an ``AlertingConfigurationError`` naming the
 /// file, line, key path and what was expected, and unknown keys are errors (a typo such as
@@ -12,12 +12,17 @@ public struct AlertingConfiguration: Sendable, Equatable {
     /// Problems worth a start-up warning that do not stop start-up (plain `http://` URLs,
     /// unused receivers, `insecure_skip_verify`). Secret-free.
     public var warnings: [String]
+    /// The `inhibit_rules`, in file order.
+    public var inhibitRules: [InhibitRule]
 
     /// Creates a configuration from its parts (tests build them directly).
-    public init(route: Route, receivers: [ReceiverConfiguration], warnings: [String] = []) {
+    public init(
+        route: Route, receivers: [ReceiverConfiguration], warnings: [String] = [], inhibitRules: [InhibitRule] = []
+    ) {
         self.route = route
         self.receivers = receivers
         self.warnings = warnings
+        self.inhibitRules = inhibitRules
     }
 
     /// The receiver named `name`.

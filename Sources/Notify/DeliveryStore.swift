@@ -49,37 +49,8 @@ final class DeliveryStore: Sendable {
 
     /// Writes `record`; failures are logged (the previous file stays).
     func save(_ record: DeliveryRecord) {
-        let temporary = path + ".tmp"
-        let bytes = Array(record.encoded().utf8)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return fail("open", temporary) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                close(fd)
-                return fail("write", temporary)
-            }
-            offset += n
+        if let error = AtomicFile.write(path: path, bytes: Array(record.encoded().utf8)) {
+            logger.error("cannot write the delivery record", metadata: ["path": "\(path)", "err": "\(error)"])
         }
-        guard fsync(fd) == 0 else {
-            close(fd)
-            return fail("fsync", temporary)
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else { return fail("rename", path) }
-        let dir = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        let dfd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dfd >= 0 {
-            _ = fsync(dfd)
-            close(dfd)
-        }
-    }
-
-    private func fail(_ call: String, _ file: String) {
-        let reason = String(cString: strerror(errno))
-        logger.error(
-            "cannot write the delivery record", metadata: ["path": "\(file)", "call": "\(call)", "err": "\(reason)"])
     }
 }

@@ -29,6 +29,12 @@ public struct Dispatcher: Sendable {
     /// Per receiver, its integrations that send resolved alerts (shared by its groups).
     private let resolvedSenders: [String: Set<IntegrationID>]
     private let makeID: @Sendable () -> String
+    /// Fingerprints of alerts silenced or inhibited now (Alertmanager's `MuteStage`s): a flush
+    /// leaves them out of every notification. A group whose alerts are all muted sends nothing
+    /// and records nothing, so a muted alert's resolve is not sent while it is muted (still owed
+    /// once the mute ends); with other alerts in the group, the delivered notification no
+    /// longer lists it, as in Alertmanager. The caller sets this before each flush.
+    public var muted: Set<String> = []
 
     /// A dispatcher for `configuration`; `makeID` creates notification ids (random by default).
     public init(configuration: AlertingConfiguration, makeID: @escaping @Sendable () -> String = Dispatcher.randomID) {
@@ -259,10 +265,11 @@ public struct Dispatcher: Sendable {
     private struct SharedContent {
         var byFingerprints: [String: (alerts: [NotifiableAlert], firing: Set<String>, resolved: Set<String>)] = [:]
 
-        mutating func content(of group: AggregationGroup, now: Double) -> (
+        mutating func content(of group: AggregationGroup, muted: Set<String>, now: Double) -> (
             alerts: [NotifiableAlert], firing: Set<String>, resolved: Set<String>
         ) {
-            let sorted = group.alerts.values.sorted(by: AlertOrdering.less)
+            var sorted = group.alerts.values.sorted(by: AlertOrdering.less)
+            if !muted.isEmpty { sorted.removeAll { muted.contains($0.fingerprint) } }
             let key =
                 sorted.count == 1 ? sorted[0].fingerprint : sorted.map(\.fingerprint).joined(separator: ",")
             if let known = byFingerprints[key], known.alerts == sorted { return known }
@@ -278,8 +285,14 @@ public struct Dispatcher: Sendable {
         isHeld: (IntegrationID, String, Set<String>, Set<String>, Int) -> Bool, emit: (GroupFlush) -> Void
     ) {
         guard let receiver = configuration.receiver(named: group.route.receiver) else { return }
-        let (sorted, firing, resolved) = shared.content(of: group, now: now)
+        let (sorted, firing, resolved) = shared.content(of: group, muted: muted, now: now)
         for integration in receiver.integrations {
+            if sorted.isEmpty {
+                // Every alert muted: Alertmanager's pipeline stops before its dedup stage, so
+                // nothing is sent and the log is not written; a pending notification is withdrawn.
+                emit(GroupFlush(integration: integration, groupID: id, notification: nil))
+                continue
+            }
             let sendResolved = receiver.sendResolved(integration)
             let reason = AggregationGroup.reasonToNotify(
                 entry: group.log[integration], maybeFiring: group.maybeTold[integration] ?? [], firing: firing, resolved: resolved, sendResolved: sendResolved,

@@ -43,6 +43,12 @@ public final class Notifier: Sendable {
         var dirty = false
         /// The rule evaluator's latest alert activity, stored with the delivery record.
         var activity: [String: AlertActivity] = [:]
+        /// The latest full alert list (for inhibition and the alerts API).
+        var alerts: [NotifiableAlert] = []
+        /// The silences (all states), as the silence store last handed them.
+        var silences: [Silence] = []
+        /// What is muted now; made again on every update, silence change or silence boundary.
+        var mutes = MuteStatus()
     }
     let state: Monitor<State>
 
@@ -198,6 +204,7 @@ public final class Notifier: Sendable {
             }
             s.schedulers = fresh
             s.configuration = configuration
+            remute(&s, now: options.clock())  // the inhibit rules may have changed
             if let configuration {
                 var d = Dispatcher(configuration: configuration)
                 if let old = s.dispatcher { d.adopt(old) }
@@ -228,6 +235,8 @@ public final class Notifier: Sendable {
                 s.activity = activity
                 s.dirty = true
             }
+            s.alerts = alerts
+            remute(&s, now: now)
             guard !s.stopping, s.dispatcher != nil else { return }
             s.dispatcher!.update(alerts: alerts, pending: pending, now: now)
             flush(&s, now: now)
@@ -240,6 +249,7 @@ public final class Notifier: Sendable {
     /// Flushes groups due at `now` (the flush thread calls this; tests may call it directly).
     public func tick(now: Double) {
         state.withLock { s in
+            if let next = s.mutes.nextChange, next <= now { remute(&s, now: now) }
             guard !s.stopping, s.dispatcher != nil else { return }
             flush(&s, now: now)
         }
@@ -249,6 +259,7 @@ public final class Notifier: Sendable {
     /// scheduler already holds is freed at once), and logs only notifications that became
     /// pending: an unchanged group re-flushed while its receiver is down is not news.
     private func flush(_ s: inout State, now: Double) {
+        s.dispatcher!.muted = s.mutes.muted
         let schedulers = s.schedulers
         let isHeld = { (integration: IntegrationID, groupID: String, firing: Set<String>, resolved: Set<String>, count: Int) in
             schedulers[integration]?.holds(groupID: groupID, firing: firing, resolved: resolved, alertCount: count)
@@ -268,6 +279,38 @@ public final class Notifier: Sendable {
         }
     }
 
+    /// Makes the mute status again from the latest alerts, inhibit rules and silences.
+    private func remute(_ s: inout State, now: Double) {
+        s.mutes = MuteStatus.compute(
+            alerts: s.alerts, rules: s.configuration?.inhibitRules ?? [], silences: s.silences, now: now)
+    }
+
+    /// Replaces the silences (the silence store calls this after every change and at start):
+    /// muting follows at once, and a group due now is flushed without the silenced alerts.
+    public func setSilences(_ silences: [Silence], now: Double) {
+        state.withLock { s in
+            s.silences = silences
+            remute(&s, now: now)
+        }
+        state.broadcast()
+    }
+
+    /// The latest alert list with what mutes each alert (`GET /api/v2/alerts`), and per alert
+    /// fingerprint the receivers its routes lead to.
+    public func alertStatus() -> (alerts: [NotifiableAlert], mutes: MuteStatus, receivers: [String: [String]]) {
+        state.withLock { s in
+            var receivers: [String: [String]] = [:]
+            if let route = s.configuration?.route {
+                for a in s.alerts {
+                    var seen: [String] = []
+                    for r in route.match(a.labels) where !seen.contains(r.receiver) { seen.append(r.receiver) }
+                    receivers[a.fingerprint] = seen
+                }
+            }
+            return (s.alerts, s.mutes, receivers)
+        }
+    }
+
     private func runFlushLoop() {
         let interval =
             Double(options.tickInterval.components.seconds) + Double(options.tickInterval.components.attoseconds) / 1e18
@@ -280,7 +323,8 @@ public final class Notifier: Sendable {
             trim.maybeTrim(groups: state.withLock { $0.dispatcher?.groupCount ?? 0 })
             // Sleep until the next group is due (at most one tick interval), or a stop/update.
             let wait = state.withLock { s -> Double in
-                guard let next = s.dispatcher?.nextFlushTime else { return interval }
+                let next = [s.dispatcher?.nextFlushTime, s.mutes.nextChange].compactMap { $0 }.min()
+                guard let next else { return interval }
                 return min(interval, max(0.01, next - options.clock()))
             }
             let until = monotonicNanoseconds() + Int64(wait * 1e9)

@@ -1,0 +1,195 @@
+import Alerting
+import Celery
+import HTTP
+import Notify
+
+/// The Alertmanager API v2 subset `amtool` needs (`silence add|query|expire|import`,
+/// `alert query`, `config show`/version checks):
+///
+/// | method | path | answer |
+/// |---|---|---|
+/// | GET | `/api/v2/status` | cluster `disabled`, version, uptime; `config.original` empty (the file may hold secrets) |
+/// | GET | `/api/v2/alerts` | the firing alerts, `status.state` active/suppressed, `silencedBy`, `inhibitedBy`; `filter`, `active`, `silenced`, `inhibited`, `receiver` |
+/// | GET | `/api/v2/silences` | every silence (expired ones within retention); `filter` |
+/// | POST | `/api/v2/silences` | `{"silenceID": …}` (write) |
+/// | GET | `/api/v2/silence/{id}` | one silence, 404 when unknown |
+/// | DELETE | `/api/v2/silence/{id}` | expires it (write) |
+///
+/// Writes need `--web.enable-silences` (403 otherwise), as `POST /-/reload` needs
+/// `--web.enable-lifecycle`: anyone who can reach the port could otherwise mute every page.
+/// Bodies come through the HTTP server's body cap (64 KiB) and are parsed with a depth limit.
+public struct AlertmanagerAPI: Sendable {
+    /// The silences.
+    public let silences: SilenceStore
+    /// The alerting runtime, for the alert list and what mutes each alert.
+    public let alerting: AlertingRuntime?
+    /// Whether POST and DELETE are allowed.
+    public let enableWrites: Bool
+    /// Unix time the process started (`uptime`).
+    public let startedAt: Double
+    private let clock: @Sendable () -> Double
+
+    /// The API over `silences` and `alerting`.
+    public init(
+        silences: SilenceStore, alerting: AlertingRuntime?, enableWrites: Bool, startedAt: Double,
+        clock: @escaping @Sendable () -> Double = WallClock.now
+    ) {
+        self.silences = silences
+        self.alerting = alerting
+        self.enableWrites = enableWrites
+        self.startedAt = startedAt
+        self.clock = clock
+    }
+
+    /// Answers a request whose path starts with `/api/v2/`.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let now = clock()
+        let path = request.path
+        let query = Self.queryItems(request.query)
+        switch path {
+        case "/api/v2/status":
+            guard isRead(request) else { return notAllowed("GET, HEAD") }
+            return json(AlertmanagerAPIv2.status(
+                exporter: "\(ExporterVersion.name) \(ExporterVersion.version)", uptimeSince: startedAt))
+        case "/api/v2/alerts":
+            guard isRead(request) else { return notAllowed("GET, HEAD") }
+            return alerts(query: query, now: now)
+        case "/api/v2/silences":
+            if request.method == "POST" { return add(request, now: now) }
+            guard isRead(request) else { return notAllowed("GET, HEAD, POST") }
+            let filter: [LabelMatcher]
+            do {
+                filter = try Self.matchers(query["filter"] ?? [])
+            } catch {
+                return .text(status: 400, "bad filter: \(error)\n")
+            }
+            let list = silences.list(now: now).filter { s in
+                // Alertmanager's `silenceMatchesFilterLabels`: the filter runs over the
+                // silence's matchers taken as a label set (name → value).
+                var labels: [String: String] = [:]
+                for m in s.matchers { labels[m.name] = m.value }
+                return filter.allSatisfy { $0.matches(labels) }
+            }
+            return json(AlertmanagerAPIv2.silences(list, now: now))
+        default:
+            break
+        }
+        let prefix = "/api/v2/silence/"
+        guard path.hasPrefix(prefix), path.count > prefix.count else {
+            return .text(status: 404, "404 page not found: \(path)\n")
+        }
+        let id = String(path.dropFirst(prefix.count))
+        if request.method == "DELETE" {
+            guard enableWrites else { return writesDisabled() }
+            do {
+                try silences.expire(id, now: now)
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: [])
+            } catch {
+                return .text(status: error.status, "\(error.description)\n")
+            }
+        }
+        guard isRead(request) else { return notAllowed("GET, HEAD, DELETE") }
+        guard let s = silences.get(id) else { return .text(status: 404, "silence \(id) not found\n") }
+        return json(AlertmanagerAPIv2.silence(s, now: now))
+    }
+
+    private func add(_ request: HTTPRequest, now: Double) -> HTTPResponse {
+        guard enableWrites else { return writesDisabled() }
+        let draft: Silence
+        do {
+            let value = try JSONValue.parse(request.body, maxDepth: SilenceLimits.maxJSONDepth)
+            draft = try SilenceDecoding.silence(value, limits: silences.limits, now: now)
+        } catch let error as SilenceDecoding.Failure {
+            silences.countRejected(error.kind.rawValue, error.description)
+            return .text(status: 400, "invalid silence: \(error.description)\n")
+        } catch {
+            silences.countRejected("invalid", "the body is not valid JSON")
+            return .text(status: 400, "invalid silence: the body is not valid JSON (\(error))\n")
+        }
+        do {
+            let id = try silences.add(draft, now: now)
+            return json(AlertmanagerAPIv2.silenceID(id))
+        } catch {
+            return .text(status: error.status, "\(error.description)\n")
+        }
+    }
+
+    private func alerts(query: [String: [String]], now: Double) -> HTTPResponse {
+        var filter = AlertmanagerAPIv2.AlertFilter()
+        for (key, set) in [
+            ("active", \AlertmanagerAPIv2.AlertFilter.active), ("silenced", \.silenced), ("inhibited", \.inhibited),
+        ] as [(String, WritableKeyPath<AlertmanagerAPIv2.AlertFilter, Bool>)] {
+            guard let v = query[key]?.last else { continue }
+            guard v == "true" || v == "false" else { return .text(status: 400, "\(key): expected true or false\n") }
+            filter[keyPath: set] = v == "true"
+        }
+        do {
+            filter.matchers = try Self.matchers(query["filter"] ?? [])
+            if let r = query["receiver"]?.last, !r.isEmpty { filter.receiver = try LabelRegex(r) }
+        } catch {
+            return .text(status: 400, "bad filter: \(error)\n")
+        }
+        guard let status = alerting?.alertStatus() else { return json(Array("[]".utf8)) }
+        return json(
+            AlertmanagerAPIv2.alerts(
+                status.alerts, mutes: status.mutes, receivers: status.receivers, filter: filter, now: now))
+    }
+
+    private func isRead(_ r: HTTPRequest) -> Bool { r.method == "GET" || r.method == "HEAD" }
+
+    private func json(_ body: [UInt8]) -> HTTPResponse {
+        HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: body)
+    }
+
+    private func notAllowed(_ allow: String) -> HTTPResponse {
+        var r = HTTPResponse.text(status: 405, "405 method not allowed: accepts \(allow)\n")
+        r.headers.append(("Allow", allow))
+        return r
+    }
+
+    private func writesDisabled() -> HTTPResponse {
+        .text(status: 403, "silence writes are not enabled: start with --web.enable-silences to allow POST /api/v2/silences and DELETE /api/v2/silence/{id}\n")
+    }
+
+    /// At most this many filter matchers per request (each compiles a regex).
+    static let maxFilterMatchers = 32
+
+    static func matchers(_ texts: [String]) throws -> [LabelMatcher] {
+        guard texts.count <= maxFilterMatchers else {
+            throw SilenceDecoding.Failure("too many filter matchers (at most \(maxFilterMatchers))")
+        }
+        return try texts.map { try LabelMatcher(parsing: $0) }
+    }
+
+    /// `a=1&b=2&b=3` → `["a": ["1"], "b": ["2", "3"]]`, `+` and `%XX` decoded; undecodable
+    /// items are dropped.
+    static func queryItems(_ query: String?) -> [String: [String]] {
+        guard let query else { return [:] }
+        var out: [String: [String]] = [:]
+        for item in query.split(separator: "&") {
+            let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let key = decode(parts[0]), let value = decode(parts.count > 1 ? parts[1] : "") else { continue }
+            out[key, default: []].append(value)
+        }
+        return out
+    }
+
+    private static func decode(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var it = Array(text.utf8)[...]
+        while let b = it.popFirst() {
+            if b == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if b == UInt8(ascii: "%") {
+                guard it.count >= 2, let v = UInt8(String(decoding: it.prefix(2), as: UTF8.self), radix: 16) else {
+                    return nil
+                }
+                bytes.append(v)
+                it = it.dropFirst(2)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+}

@@ -1,0 +1,354 @@
+import Alerting
+import Celery
+import Exposition
+import Logging
+import Notify
+import Sockets
+import Synchronization
+import TLS
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The silences behind `/api/v2/silences` (Alertmanager's silence store, without clustering):
+/// bounded, persisted to `--silences.file`, handed to the notifier after every change.
+///
+/// - Bounds: at most ``SilenceLimits/maxSilences`` active and pending silences (a new one past
+///   it is refused, counted); a silence's size is capped; expired silences are kept for
+///   ``SilenceLimits/retention`` and at most `maxSilences` of them (the oldest go first),
+///   counted when dropped.
+/// - Persistence: the file holds the API's own `gettableSilence` list, written atomically
+///   (temporary file, `fsync`, `rename`) by the store's thread within ~200 ms of a change (never
+///   on the HTTP loop thread) and at shutdown. The same thread hands changes to the notifier. At start a missing file is an empty store; an
+///   unreadable or corrupt one is logged and ignored, never fatal.
+public final class SilenceStore: Sendable {
+    /// Why a write was refused; ``status`` is the HTTP status to answer with.
+    public struct Failure: Error, CustomStringConvertible {
+        /// 400 (bad request), 404 (no such silence).
+        public let status: Int
+        public let description: String
+    }
+
+    private struct State {
+        var silences: [String: Silence] = [:]
+        /// Changed since the last write of the file.
+        var dirty = false
+        /// Changed since the notifier was last told.
+        var changed = false
+        var stopping = false
+        var rejected: [String: Double] = ["invalid": 0, "limit": 0, "size": 0]
+        var expunged: [String: Double] = ["retention": 0, "cap": 0]
+        var onChange: (@Sendable ([Silence], Double) -> Void)?
+        /// Refusal log lines: one per 10 s, with the count held back.
+        var lastRefusalLog = -Double.infinity
+        var refusalsHeldBack = 0
+        /// Write failures are retried every round but logged once a minute.
+        var lastWriteErrorLog = -Double.infinity
+    }
+
+    /// The file silences persist in, nil for memory only.
+    public let file: String?
+    /// The bounds.
+    public let limits: SilenceLimits
+    private let logger: Logger
+    private let clock: @Sendable () -> Double
+    private let state = Mutex(State())
+    private let writer = Mutex<NativeThread?>(nil)
+
+    /// A store holding the silences of `file` (when given and readable).
+    public init(
+        file: String?, limits: SilenceLimits = SilenceLimits(), logger: Logger,
+        clock: @escaping @Sendable () -> Double = WallClock.now
+    ) {
+        self.file = file
+        self.limits = limits
+        self.logger = logger
+        self.clock = clock
+        if let file { load(file) }
+    }
+
+    /// Calls `body` with the silences after every change, and once now.
+    public func onChange(_ body: @escaping @Sendable ([Silence], Double) -> Void) {
+        let now = clock()
+        let list = state.withLock { s in
+            s.onChange = body
+            return Array(s.silences.values)
+        }
+        body(list, now)
+    }
+
+    /// Every silence (expired ones within retention), newest first (Alertmanager's order is
+    /// unspecified; amtool sorts itself).
+    public func list(now: Double) -> [Silence] {
+        state.withLock { s in
+            gc(&s, now: now)
+            return s.silences.values.sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
+        }
+    }
+
+    /// The silence `id`, nil when unknown (or dropped).
+    public func get(_ id: String) -> Silence? { state.withLock { $0.silences[id] } }
+
+    /// Adds `draft` (or updates the silence named by its `id`, as Alertmanager does: a silence
+    /// that has not expired is changed in place, an expired one is replaced by a new id).
+    /// Returns the id. Refusals are counted by reason.
+    public func add(_ draft: Silence, now: Double) throws(Failure) -> String {
+        var silence = draft
+        // Alertmanager's validation: a start in the past is now; the end must be later.
+        if silence.startsAt < now { silence.startsAt = now }
+        guard silence.endsAt > now else { throw refuse("invalid", 400, "end time can't be in the past") }
+        guard silence.endsAt > silence.startsAt else {
+            throw refuse("invalid", 400, "end time must not be before start time")
+        }
+        silence.updatedAt = now
+        let result: Result<String, Failure> = state.withLock { s in
+            gc(&s, now: now)
+            if !silence.id.isEmpty {
+                guard let old = s.silences[silence.id] else {
+                    return .failure(Failure(status: 404, description: "silence \(silence.id) not found"))
+                }
+                if old.state(at: now) == .expired { silence.id = "" }
+            }
+            if silence.id.isEmpty || s.silences[silence.id] == nil {
+                let live = s.silences.values.filter { $0.state(at: now) != .expired }.count
+                guard live < limits.maxSilences else {
+                    s.rejected["limit", default: 0] += 1
+                    return .failure(
+                        Failure(
+                            status: 400,
+                            description: "too many silences (\(limits.maxSilences) active or pending; --silences.max-silences)"))
+                }
+                silence.id = Self.uuid()
+            }
+            s.silences[silence.id] = silence
+            s.dirty = true
+            s.changed = true
+            return .success(silence.id)
+        }
+        switch result {
+        case .failure(let f):
+            if f.status == 400 { logRefusal(f.description, now: now) }
+            throw f
+        case .success(let id):
+            logger.info("silence set", metadata: ["id": "\(id)", "matchers": "\(silence.matchers.count)"])
+            return id
+        }
+    }
+
+    /// Expires silence `id` now (a pending one ends before it started, as in Alertmanager).
+    public func expire(_ id: String, now: Double) throws(Failure) {
+        let result: Result<Void, Failure> = state.withLock { s in
+            guard var silence = s.silences[id] else {
+                return .failure(Failure(status: 404, description: "silence \(id) not found"))
+            }
+            switch silence.state(at: now) {
+            case .expired: return .failure(Failure(status: 400, description: "silence \(id) already expired"))
+            case .pending: silence.startsAt = now
+            case .active: break
+            }
+            silence.endsAt = now
+            silence.updatedAt = now
+            s.silences[id] = silence
+            s.dirty = true
+            s.changed = true
+            return .success(())
+        }
+        switch result {
+        case .failure(let f): throw f
+        case .success: logger.info("silence expired", metadata: ["id": "\(id)"])
+        }
+    }
+
+    /// Counts (and logs, rate-limited) a request refused before it reached the store (bad
+    /// JSON, bad matcher, too large).
+    func countRejected(_ reason: String, _ text: String) {
+        state.withLock { $0.rejected[reason, default: 0] += 1 }
+        logRefusal(text, now: clock())
+    }
+
+    private func refuse(_ reason: String, _ status: Int, _ text: String) -> Failure {
+        state.withLock { $0.rejected[reason, default: 0] += 1 }
+        logRefusal(text, now: clock())
+        return Failure(status: status, description: text)
+    }
+
+    /// At most one line per 10 s: a client posting garbage in a loop must not flood the log.
+    private func logRefusal(_ text: String, now: Double) {
+        let heldBack = state.withLock { s -> Int? in
+            guard now - s.lastRefusalLog >= 10 else {
+                s.refusalsHeldBack += 1
+                return nil
+            }
+            s.lastRefusalLog = now
+            defer { s.refusalsHeldBack = 0 }
+            return s.refusalsHeldBack
+        }
+        guard let heldBack else { return }
+        logger.warning("silence refused", metadata: ["reason": "\(text)", "refusals_not_logged": "\(heldBack)"])
+    }
+
+    /// Drops expired silences past retention, then the oldest expired past the cap.
+    private func gc(_ s: inout State, now: Double) {
+        let expired = s.silences.values.filter { $0.state(at: now) == .expired }
+        guard !expired.isEmpty else { return }
+        var dropped = 0
+        for e in expired where e.endsAt + limits.retention <= now {
+            s.silences[e.id] = nil
+            s.expunged["retention", default: 0] += 1
+            dropped += 1
+        }
+        let kept = expired.filter { s.silences[$0.id] != nil }
+        if kept.count > limits.maxSilences {
+            for e in kept.sorted(by: { $0.endsAt < $1.endsAt }).prefix(kept.count - limits.maxSilences) {
+                s.silences[e.id] = nil
+                s.expunged["cap", default: 0] += 1
+                dropped += 1
+            }
+        }
+        if dropped > 0 { s.dirty = true }
+    }
+
+    /// A random RFC 4122 version 4 UUID, as Alertmanager's silence ids.
+    static func uuid() -> String {
+        var b = secureRandomBytes(16)
+        b[6] = (b[6] & 0x0f) | 0x40
+        b[8] = (b[8] & 0x3f) | 0x80
+        let hex = b.map { let s = String($0, radix: 16); return s.count == 1 ? "0" + s : s }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+    }
+
+    // MARK: persistence
+
+    private func load(_ path: String) {
+        if access(path, F_OK) != 0 { return }
+        let now = clock()
+        switch RegularFile.read(path, maximumBytes: limits.maxFileBytes) {
+        case .failure(let error):
+            logger.error("cannot read the silences file; starting without silences",
+                         metadata: ["path": "\(path)", "err": "\(error.reason)"])
+        case .success(let bytes):
+            let list: [JSONValue]
+            do {
+                guard let parsed = try JSONValue.parse(bytes, maxDepth: SilenceLimits.maxJSONDepth).arrayValue else {
+                    throw SilenceDecoding.Failure("expected a JSON list")
+                }
+                list = parsed
+            } catch {
+                logger.error("ignoring the corrupt silences file; starting without silences",
+                             metadata: ["path": "\(path)", "err": "\(error)"])
+                return
+            }
+            var skipped = 0
+            state.withLock { s in
+                for item in list {
+                    guard var silence = try? SilenceDecoding.silence(item, limits: limits, now: now),
+                        !silence.id.isEmpty, silence.endsAt >= silence.startsAt
+                    else {
+                        skipped += 1
+                        continue
+                    }
+                    if let u = item["updatedAt"]?.stringValue.flatMap(ISO8601Timestamp.parse) { silence.updatedAt = u }
+                    s.silences[silence.id] = silence
+                }
+                // The same caps as for new silences: the oldest live ones past the cap go.
+                let live = s.silences.values.filter { $0.state(at: now) != .expired }.sorted { $0.updatedAt > $1.updatedAt }
+                for extra in live.dropFirst(limits.maxSilences) {
+                    s.silences[extra.id] = nil
+                    s.expunged["cap", default: 0] += 1
+                    skipped += 1
+                }
+                gc(&s, now: now)
+            }
+            if skipped > 0 {
+                logger.error("skipped invalid or excess silences in the silences file",
+                             metadata: ["path": "\(path)", "skipped": "\(skipped)"])
+            }
+            logger.info("silences restored", metadata: ["path": "\(path)", "silences": "\(state.withLock { $0.silences.count })"])
+        }
+    }
+
+    /// Starts the store's thread: every 200 ms it hands changed silences to the notifier
+    /// (muting every alert against every silence is kept off the HTTP loop thread) and writes
+    /// the file when one is configured.
+    public func start() throws {
+        let t = try NativeThread.spawn(name: "silences") { [self] in
+            while true {
+                usleep(200_000)
+                let stop = state.withLock { $0.stopping }
+                tellIfChanged()
+                saveIfDirty()
+                if stop { return }
+            }
+        }
+        writer.withLock { $0 = t }
+    }
+
+    /// Writes pending changes and stops the thread.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        if let t = writer.withLock({ w -> NativeThread? in defer { w = nil }; return w }) { t.join() }
+        saveIfDirty()
+    }
+
+    private func tellIfChanged() {
+        let now = clock()
+        let pending = state.withLock { s -> ([Silence], @Sendable ([Silence], Double) -> Void)? in
+            guard s.changed, let body = s.onChange else { return nil }
+            s.changed = false
+            return (Array(s.silences.values), body)
+        }
+        if let (list, body) = pending { body(list, now) }
+    }
+
+    private func saveIfDirty() {
+        guard let file else { return }
+        let now = clock()
+        let list = state.withLock { s -> [Silence]? in
+            gc(&s, now: now)
+            guard s.dirty else { return nil }
+            s.dirty = false
+            return s.silences.values.sorted { $0.id < $1.id }
+        }
+        guard let list else { return }
+        if let error = AtomicFile.write(path: file, bytes: AlertmanagerAPIv2.silences(list, now: now)) {
+            let log = state.withLock { s -> Bool in
+                s.dirty = true  // try again at the next round
+                guard now - s.lastWriteErrorLog >= 60 else { return false }
+                s.lastWriteErrorLog = now
+                return true
+            }
+            if log {
+                logger.error("cannot write the silences file; retrying (logged once a minute)",
+                             metadata: ["path": "\(file)", "err": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: metrics
+
+    /// `celery_redis_silences{state}` and the refusal and drop counters.
+    public func metricFamilies(now: Double) -> [MetricFamily] {
+        let (counts, rejected, expunged) = state.withLock { s -> ([Silence.State: Int], [String: Double], [String: Double]) in
+            var c: [Silence.State: Int] = [:]
+            for x in s.silences.values { c[x.state(at: now), default: 0] += 1 }
+            return (c, s.rejected, s.expunged)
+        }
+        return [
+            MetricFamily(
+                name: "celery_redis_silences", help: "Silences by state (active, pending, expired within --silences.retention).",
+                type: .gauge,
+                samples: Silence.State.allCases.map { Sample(labels: [Label("state", $0.rawValue)], value: Double(counts[$0] ?? 0)) }),
+            MetricFamily(
+                name: "celery_redis_silences_rejected",
+                help: "Silence writes refused: invalid (bad JSON, matcher or times), size (over --silences.max-per-silence-bytes or too many matchers), limit (--silences.max-silences active or pending).",
+                type: .counter,
+                samples: rejected.keys.sorted().map { Sample(labels: [Label("reason", $0)], value: rejected[$0]!) }),
+            MetricFamily(
+                name: "celery_redis_silences_expunged",
+                help: "Expired silences dropped: retention (older than --silences.retention), cap (more than --silences.max-silences expired ones, or live ones over the cap in the file at start).",
+                type: .counter,
+                samples: expunged.keys.sorted().map { Sample(labels: [Label("reason", $0)], value: expunged[$0]!) }),
+        ]
+    }
+}

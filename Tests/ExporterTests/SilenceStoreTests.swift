@@ -1,0 +1,99 @@
+import Foundation
+import Logging
+import Notify
+import Synchronization
+import Testing
+import TestSupport
+
+@testable import Exporter
+
+/// The silence store's rules, driven by an explicit clock: Alertmanager's validation and
+/// state changes, retention, the caps, and persistence across instances.
+@Suite struct SilenceStoreTests {
+    final class Clock: Sendable {
+        let now = Mutex<Double>(10_000)
+        func read() -> Double { now.withLock { $0 } }
+        func advance(_ s: Double) { now.withLock { $0 += s } }
+    }
+
+    func draft(_ name: String = "A", starts: Double = 10_000, ends: Double = 13_600) throws -> Silence {
+        Silence(
+            id: "", matchers: [try LabelMatcher(parsing: "alertname=\"\(name)\"")], startsAt: starts, endsAt: ends,
+            updatedAt: 0, createdBy: "me", comment: "why")
+    }
+
+    @Test func validationStatesAndExpiry() throws {
+        let clock = Clock()
+        let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: clock.read)
+        // An end in the past is refused; a start in the past becomes now.
+        #expect(throws: SilenceStore.Failure.self) { try store.add(try draft(ends: 9_000), now: clock.read()) }
+        let id = try store.add(try draft(starts: 1), now: clock.read())
+        #expect(store.get(id)?.startsAt == 10_000)
+        #expect(store.get(id)?.state(at: clock.read()) == .active)
+        // A pending silence expired ends before it started.
+        let later = try store.add(try draft("B", starts: 20_000, ends: 30_000), now: clock.read())
+        #expect(store.get(later)?.state(at: clock.read()) == .pending)
+        try store.expire(later, now: clock.read())
+        #expect(store.get(later)?.startsAt == 10_000 && store.get(later)?.endsAt == 10_000)
+        // Expiring twice and an unknown id are errors (400, 404), as in Alertmanager.
+        #expect(throws: SilenceStore.Failure.self) { try store.expire(later, now: clock.read()) }
+        do {
+            try store.expire("nope", now: clock.read())
+            Issue.record("expired an unknown silence")
+        } catch { #expect(error.status == 404) }
+        // Updating a live silence keeps its id.
+        var changed = try draft(ends: 20_000)
+        changed.id = id
+        #expect(try store.add(changed, now: clock.read()) == id)
+        #expect(store.get(id)?.endsAt == 20_000)
+    }
+
+    @Test func expiredSilencesAreDroppedAfterRetentionAndCapped() throws {
+        let clock = Clock()
+        var limits = SilenceLimits()
+        limits.maxSilences = 2
+        limits.retention = 3600
+        let store = SilenceStore(file: nil, limits: limits, logger: Logger(label: "t"), clock: clock.read)
+        var ids: [String] = []
+        for i in 0..<3 {
+            let id = try store.add(try draft("A\(i)"), now: clock.read())
+            try store.expire(id, now: clock.read())
+            ids.append(id)
+            clock.advance(1)
+        }
+        // Three expired, cap two: the oldest went, counted.
+        let list = store.list(now: clock.read())
+        #expect(Set(list.map(\.id)) == Set(ids.suffix(2)))
+        // Live ones are capped: a third live silence is refused.
+        _ = try store.add(try draft("L1", ends: 100_000), now: clock.read())
+        _ = try store.add(try draft("L2", ends: 100_000), now: clock.read())
+        #expect(throws: SilenceStore.Failure.self) { try store.add(try draft("L3", ends: 100_000), now: clock.read()) }
+        // Past retention the expired ones are dropped.
+        clock.advance(3601)
+        #expect(store.list(now: clock.read()).allSatisfy { $0.state(at: clock.read()) != .expired })
+        let text = store.metricFamilies(now: clock.read()).map { f in
+            f.name + ":" + f.samples.map { "\($0.labels.map(\.value).joined())=\($0.value)" }.joined(separator: ",")
+        }
+        #expect(text.contains("celery_redis_silences_expunged:cap=1.0,retention=2.0"))
+        #expect(text.contains("celery_redis_silences_rejected:invalid=0.0,limit=1.0,size=0.0"))
+    }
+
+    @Test func persistsAtomicallyAndRestores() throws {
+        let clock = Clock()
+        let dir = try makeTemporaryDirectory("silence-store")
+        let file = dir.appendingPathComponent("s.json").path
+        let store = SilenceStore(file: file, logger: Logger(label: "t"), clock: clock.read)
+        try store.start()
+        var d = try draft()
+        d.matchers.append(try LabelMatcher(parsing: #"queue=~"a|b\"c""#))
+        d.comment = "line1\nline2 \"quoted\" <&>"
+        let id = try store.add(d, now: clock.read())
+        store.stop()
+        #expect(!FileManager.default.fileExists(atPath: file + ".tmp"))
+        let restored = SilenceStore(file: file, logger: Logger(label: "t"), clock: clock.read)
+        let s = try #require(restored.get(id))
+        #expect(s.matchers == d.matchers)
+        #expect(s.comment == d.comment)
+        #expect(s.startsAt == 10_000 && s.endsAt == 13_600)
+    }
+}
