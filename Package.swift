@@ -21,10 +21,12 @@ let package = Package(
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libxcrypt's crypt_r, for the bcrypt hashes of --web.config.file's basic_auth_users.
+        .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CLinux"),
 
         .target(name: "Sockets", dependencies: ["CLinux"]),
-        .target(name: "TLS", dependencies: ["Sockets", "COpenSSL"]),
+        .target(name: "TLS", dependencies: ["Sockets", "COpenSSL", "CCrypt"]),
         .target(name: "HTTP", dependencies: ["Sockets", "TLS", "CLinux", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Redis", dependencies: ["Sockets", "TLS", "CHiredis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Exposition", dependencies: ["CZlib"]),
@@ -41,7 +43,7 @@ let package = Package(
             name: "Exporter",
             dependencies: [
                 "Sockets", "TLS", "HTTP", "Redis", "Exposition", "Celery", "Alerting", "Notify", "CLinux",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ],
             plugins: ["BuildInfoPlugin"]
         ),

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(redis-server redis-tools libhiredis-dev libssl-dev zlib1g-dev pkg-config openssl prometheus prometheus-alertmanager curl python3-venv chromium chromium-driver)
+packages=(redis-server redis-tools libhiredis-dev libssl-dev zlib1g-dev libcrypt-dev pkg-config openssl prometheus prometheus-alertmanager curl python3-venv chromium chromium-driver)
 [ "${1:-}" = "--bench" ] && packages+=(wrk nginx-light)
 
 missing=()

@@ -27,4 +27,8 @@ static inline unsigned long copenssl_xn_flag_rfc2253(void) { return XN_FLAG_RFC2
 static inline long copenssl_ctx_set_mode_release_buffers(SSL_CTX *ctx) {
     return SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
 }
+/* Added for the web configuration's max_version. */
+static inline int copenssl_ctx_set_max_proto(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_max_proto_version(ctx, version);
+}
 #endif

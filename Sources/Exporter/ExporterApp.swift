@@ -48,6 +48,16 @@ public enum ExporterApp {
         installSignalHandlers()
         raiseFileDescriptorLimit(maxConnections: configuration.maxConnections, logger: logger)
 
+        // Before anything logs: a bad file is one line on standard error and exit 2.
+        let webSecurity: WebSecurity
+        do {
+            webSecurity = try WebSecurity(file: configuration.webConfigFile, logger: Logger(label: "web"))
+            try webSecurity.access.start()
+        } catch {
+            printError("\(ExporterVersion.name): \(error)\n")
+            return 2
+        }
+
         let redisConfiguration: RedisConfiguration
         let resultBackendConfiguration: RedisConfiguration?
         let sentinel: SentinelResolver?
@@ -111,7 +121,11 @@ public enum ExporterApp {
         let state = ExporterState(initial: RenderedMetrics(families: MetricsBuilder.families(for: nil, counters: PollCounters())),
                                   pollInterval: configuration.pollInterval)
         // Reloads (SIGHUP, POST /-/reload) run on their own thread, never on the HTTP loop thread.
-        let reloads = ReloadCoordinator(logger: Logger(label: "reload")) { alerting.reload() }
+        let reloads = ReloadCoordinator(logger: Logger(label: "reload")) {
+            // Both are tried; each keeps its previous configuration when its new one is bad.
+            let failures = [webSecurity.reload(), alerting.reload()].compactMap { $0 }
+            return failures.isEmpty ? nil : failures.joined(separator: "; ")
+        }
         do {
             try reloads.start()
         } catch {
@@ -140,9 +154,9 @@ public enum ExporterApp {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
             httpConfiguration.maxConnections = configuration.maxConnections
             httpConfiguration.maxConnectionsPerClient = configuration.maxConnectionsPerClient
-            server = try HTTPServer(configuration: httpConfiguration, logger: Logger(label: "http")) { request in
-                routes.handle(request)
-            }
+            httpConfiguration.tls = webSecurity.tls
+            server = try HTTPServer(configuration: httpConfiguration, logger: Logger(label: "http"),
+                                    handler: webSecurity.access.wrap { request in routes.handle(request) })
         } catch {
             printError("\(ExporterVersion.name): cannot listen on \(configuration.listenAddresses.map(\.description).joined(separator: ", ")): \(error)\n")
             return 2
@@ -201,13 +215,15 @@ public enum ExporterApp {
                             stop: processStopSignal, logger: Logger(label: "poller"), events: eventListener?.monitor,
                             alerting: alerting,
                             ownFamilies: { [eventListener, resultBackendStatus, sentinel] in
-                                ServerMetrics.families(http: server.statistics, reloads: reloads.statistics)
+                                ServerMetrics.families(http: server.statistics, reloads: reloads.statistics,
+                                                       web: configuration.webConfigFile == nil ? nil : webSecurity.statistics)
                                     + (eventListener?.subscriberFamilies() ?? [])
                                     + (resultBackendStatus?.families() ?? []) + ProcessMetrics.families()
                                     + (sentinel?.metricFamilies() ?? [])
                             }, statusPage: statusPage)
 
         server.start()
+        if configuration.webConfigFile != nil { logger.info("web configuration", metadata: webSecurity.summary) }
         logger.info("starting", metadata: [
             "version": "\(ExporterVersion.version)", "redis": "\(sentinel.map { "\($0.configuration) db=\(redisConfiguration.database)" } ?? redisConfiguration.redactedDescription)",
             "result_backend": "\(resultBackendConfiguration?.redactedDescription ?? "broker")",
@@ -230,7 +246,7 @@ public enum ExporterApp {
 
         while !processStopSignal.wait(seconds: 1) {
             if reloadRequested.exchange(false, ordering: .relaxed) {
-                logger.info("SIGHUP received: reloading rules and alerting configuration")
+                logger.info("SIGHUP received: reloading rules, alerting and web configuration")
                 reloads.request(from: .signal)
             }
         }
@@ -240,6 +256,7 @@ public enum ExporterApp {
         let shutdownDeadline = Deadline(after: .seconds(8))
         server.shutdown(gracePeriod: .seconds(3))
         reloads.stop()
+        webSecurity.access.stop()
         pollThread.join()
         censusThread?.stop()
         eventListener?.stop()

@@ -59,6 +59,8 @@ public struct ExporterConfiguration: Sendable {
     public var externalURL = ""
     /// `--web.enable-lifecycle`: off by default, as in Prometheus (anyone who can reach the port could otherwise make it reload).
     public var enableLifecycle = false
+    /// `--web.config.file`: TLS, basic authentication and headers for the exporter's endpoint.
+    public var webConfigFile: String?
     /// `--storage.path`: directory for the notification delivery record (nil: none).
     public var storagePath: String?
     /// `--silences.file`: where silences persist (nil: memory only).
@@ -92,6 +94,9 @@ public struct ExporterConfiguration: Sendable {
                    repeatable: false),
         OptionSpec(name: "web.external-url", valueName: "URL", defaultText: nil,
                    help: "URL under which users reach this exporter; used as generatorURL/externalURL in notifications.",
+                   repeatable: false),
+        OptionSpec(name: "web.config.file", valueName: "FILE", defaultText: nil,
+                   help: "exporter-toolkit web configuration (as Prometheus's): tls_server_config, basic_auth_users (bcrypt), http_server_config.headers. Protects every endpoint; re-read on reload.",
                    repeatable: false),
         OptionSpec(name: "web.enable-lifecycle", valueName: nil, defaultText: "false",
                    help: "Allow POST /-/reload (as in Prometheus, off by default: anyone who can reach the port could trigger reloads); SIGHUP always works.",
@@ -281,6 +286,7 @@ public struct ExporterConfiguration: Sendable {
             }
             storagePath = dir
         }
+        webConfigFile = try options.last("web.config.file").map { try Self.readableFile($0, flag: "web.config.file") }
         if let lifecycle = options.last("web.enable-lifecycle") { enableLifecycle = lifecycle == "true" }
         if let enable = options.last("web.enable-silences") { enableSilences = enable == "true" }
         if let file = options.last("silences.file") {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Sockets
+import TLS
 
 /// `celery-redis-exporter --healthcheck`: GETs `/-/healthy` of a running exporter and exits 0
 /// when it answers 200, 1 otherwise (Docker's HEALTHCHECK contract; 2 is reserved there). It lets
@@ -15,6 +16,12 @@ import Sockets
 /// 3. `CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS`;
 /// 4. the default `:9540`.
 /// The first listen address is probed; a wildcard host (`:9540`, `0.0.0.0`, `[::]`) means loopback.
+///
+/// With `--web.config.file` the endpoint may speak TLS or ask for credentials the probe does not
+/// have. A plain request answered "HTTP request to an HTTPS server" is repeated over TLS (not
+/// verified: it is the exporter's own port on loopback); `401` counts as healthy (the server
+/// answers; basic authentication is on), and so does a TLS port that refuses the probe for want
+/// of a client certificate. No answer, or any other status, is unhealthy.
 public enum HealthCheck {
     /// Overall deadline for name lookup, connect, request and reply.
     static let timeout: Duration = .seconds(3)
@@ -33,16 +40,27 @@ public enum HealthCheck {
             ExporterApp.printError("\(ExporterVersion.name) --healthcheck: \(error)\n")
             return 1
         }
+        var scheme = "http"
         do {
-            let status = try probe(endpoint)
-            guard status == 200 else {
-                ExporterApp.printError("\(ExporterVersion.name) --healthcheck: GET http://\(endpoint)/-/healthy answered \(status)\n")
+            var (status, reply) = try probe(endpoint, tls: false)
+            if status == 400 && String(decoding: reply, as: UTF8.self).contains("HTTP request to an HTTPS server") {
+                scheme = "https"
+                (status, reply) = try probe(endpoint, tls: true)
+            }
+            guard status == 200 || status == 401 else {
+                ExporterApp.printError("\(ExporterVersion.name) --healthcheck: GET \(scheme)://\(endpoint)/-/healthy answered \(status)\n")
                 return 1
             }
-            ExporterApp.printOut("healthy: GET http://\(endpoint)/-/healthy answered 200\n")
+            let note = status == 401 ? " (basic authentication is on; the server answers)" : ""
+            ExporterApp.printOut("healthy: GET \(scheme)://\(endpoint)/-/healthy answered \(status)\(note)\n")
+            return 0
+        } catch let error as TLSError where error.kind == .handshake || error.kind == .io {
+            // The TLS server answered the handshake and refused the probe: it asks for a client
+            // certificate the probe does not have. It is up.
+            ExporterApp.printOut("healthy: \(scheme)://\(endpoint) answers TLS and refused the probe (client certificates required?)\n")
             return 0
         } catch {
-            ExporterApp.printError("\(ExporterVersion.name) --healthcheck: GET http://\(endpoint)/-/healthy failed: \(error)\n")
+            ExporterApp.printError("\(ExporterVersion.name) --healthcheck: GET \(scheme)://\(endpoint)/-/healthy failed: \(error)\n")
             return 1
         }
     }
@@ -79,22 +97,32 @@ public enum HealthCheck {
         }
     }
 
-    /// Sends `GET /-/healthy` and returns the status code of the reply.
-    static func probe(_ endpoint: SocketEndpoint) throws -> Int {
+    /// Sends `GET /-/healthy` (over TLS when `tls`) and returns the status code and the first
+    /// bytes of the reply.
+    static func probe(_ endpoint: SocketEndpoint, tls: Bool) throws -> (status: Int, reply: [UInt8]) {
         let deadline = Deadline(after: timeout)
+        let context = tls ? try TLSClientContext(TLSClientConfiguration(insecureSkipVerify: true)) : nil
         let socket = try Socket.connect(to: endpoint, deadline: deadline)
-        defer { socket.close() }
+        let stream: any ByteStream
+        if let context {
+            stream = try TLSStream.connect(over: socket, context: context, hostname: "localhost", deadline: deadline)
+        } else {
+            stream = socket
+        }
+        defer { stream.close() }
         let request = Array("GET /-/healthy HTTP/1.0\r\nHost: localhost\r\nUser-Agent: \(ExporterVersion.name)-healthcheck\r\n\r\n".utf8)
-        try request.withUnsafeBytes { try socket.writeAll($0, deadline: deadline) }
+        try request.withUnsafeBytes { try stream.writeAll($0, deadline: deadline) }
         var reply: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: replyByteLimit)
-        while reply.count < replyByteLimit, !reply.contains(UInt8(ascii: "\n")) {
+        // The status line, and for a 400 the body that says whether the port speaks TLS.
+        while reply.count < replyByteLimit {
             let room = replyByteLimit - reply.count
             let n = try chunk.withUnsafeMutableBytes { buffer in
-                try socket.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room]), deadline: deadline)
+                try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<room]), deadline: deadline)
             }
             if n == 0 { break }
             reply += chunk[0..<n]
+            if reply.contains(UInt8(ascii: "\n")) && !reply.starts(with: Array("HTTP/1.0 400".utf8)) { break }
         }
         // "HTTP/1.1 200 OK": the second word of the status line.
         let statusLine = reply.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
@@ -102,7 +130,7 @@ public enum HealthCheck {
         guard words.count >= 2, words[0].hasPrefix("HTTP/"), let status = Int(words[1]) else {
             throw ProbeError(description: "no HTTP status line in the first \(reply.count) bytes of the reply")
         }
-        return status
+        return (status, reply)
     }
 
     /// PID 1's argv from `/proc/1/cmdline` (NUL-separated), or nil when unreadable or empty.

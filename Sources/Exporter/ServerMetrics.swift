@@ -6,7 +6,9 @@ import HTTP
 /// requests were coalesced.
 public enum ServerMetrics {
     /// Families for the HTTP server's and the reload coordinator's counters.
-    public static func families(http: HTTPServerStatistics, reloads: ReloadCoordinator.Statistics?) -> [MetricFamily] {
+    public static func families(
+        http: HTTPServerStatistics, reloads: ReloadCoordinator.Statistics?, web: WebSecurity.Statistics? = nil
+    ) -> [MetricFamily] {
         var families: [MetricFamily] = [
             MetricFamily(
                 name: "celery_redis_http_connections_open",
@@ -51,6 +53,7 @@ public enum ServerMetrics {
                     Sample(labels: [Label("reason", $0)], value: Double(http.connectionPauses[$0] ?? 0))
                 }),
         ]
+        if let web { families += webFamilies(http: http, web: web) }
         if let reloads {
             families.append(MetricFamily(
                 name: "celery_redis_config_reload_requests",

@@ -9,6 +9,8 @@ final class HTTPConnection {
     let fd: Int32
     /// The peer's IP address, counted against the per-client cap (nil for Unix sockets).
     let client: HTTPPeerAddress?
+    /// Plain TCP or TLS: every read and write of the loop goes through it.
+    let transport: HTTPTransport
     /// Bytes received and not yet turned into requests.
     var parser: HTTPRequestParser
     /// Response bytes waiting for the socket to accept them, oldest first. Large bodies are
@@ -63,10 +65,14 @@ final class HTTPConnection {
         var path: String
     }
 
-    init(socket: Socket, client: HTTPPeerAddress?, parser: HTTPRequestParser, now: Int64, interest: IOEvents) {
+    init(
+        socket: Socket, client: HTTPPeerAddress?, transport: HTTPTransport = .plain, parser: HTTPRequestParser,
+        now: Int64, interest: IOEvents
+    ) {
         self.socket = socket
         self.fd = socket.fd
         self.client = client
+        self.transport = transport
         self.parser = parser
         self.lastActivity = now
         self.interest = interest
@@ -85,7 +91,8 @@ final class HTTPConnection {
 
     /// True when no response is being written or waited for and no request is arriving: the
     /// connection may be closed without cutting anything short.
-    var isIdle: Bool { pendingBytes == 0 && held.isEmpty && !parser.hasPartialRequest }
+    /// A TLS handshake in progress is not idle: it is bounded by the request deadline instead.
+    var isIdle: Bool { !hasUnsentOutput && held.isEmpty && !parser.hasPartialRequest && !transport.isHandshaking }
 
     /// Bytes held for this connection: request bytes read and not yet answered, plus response
     /// bytes not yet sent.
@@ -95,7 +102,7 @@ final class HTTPConnection {
     /// would cut short work in progress (a request whose head is complete, a response being
     /// handled, held or written, pipelined requests waiting their turn).
     var evictionReason: HTTPServerStatistics.EvictionReason? {
-        guard pendingBytes == 0, held.isEmpty, !yielded, !closeAfterWrite else { return nil }
+        guard !hasUnsentOutput, held.isEmpty, !yielded, !closeAfterWrite else { return nil }
         if parser.hasPartialHead { return .partialHead }
         if parser.hasPartialRequest { return nil }
         // Never sent a request: ranked with the heads, by age, so a client just accepted (its
@@ -103,6 +110,9 @@ final class HTTPConnection {
         return hasCompletedRequest ? .idle : .partialHead
     }
 
-    /// True when every response queued or waited for has been written.
-    var allAnswered: Bool { pendingBytes == 0 && held.isEmpty }
+    /// True when every response queued or waited for has been written (TLS records included).
+    var allAnswered: Bool { !hasUnsentOutput && held.isEmpty }
+
+    /// Bytes queued that the socket has not taken: responses, or TLS records and handshake messages.
+    var hasUnsentOutput: Bool { pendingBytes > 0 || transport.hasPendingOutput }
 }

@@ -1,4 +1,5 @@
 import Sockets
+import TLS
 
 /// Settings of an ``HTTPServer``. Defaults suit a Prometheus exporter: a handful of scrapers
 /// on keep-alive connections, small requests, responses up to a few hundred kilobytes.
@@ -38,6 +39,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// The number of epoll loop threads. One is plenty for an exporter serving pre-rendered
     /// bytes; more share the listeners (`EPOLLEXCLUSIVE`), each connection staying on one loop.
     public var loopThreads: Int
+    /// When set, every listener speaks TLS (HTTPS) with the context this source hands out; the
+    /// source re-reads the certificate files when they change.
+    public var tls: TLSServerContextSource?
 
     /// A configuration with the given addresses and defaults elsewhere.
     public init(

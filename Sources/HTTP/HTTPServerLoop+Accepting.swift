@@ -44,6 +44,11 @@ extension HTTPServerLoop {
                 continue
             }
             socket.setNoDelay()
+            guard let transport = makeTransport(for: socket) else {
+                server.openConnections.subtract(1, ordering: .relaxed)
+                socket.close()
+                continue
+            }
             let interest: IOEvents = [.readable, .peerClosed]
             do {
                 try events.register(socket.fd, for: interest)
@@ -55,8 +60,11 @@ extension HTTPServerLoop {
             }
             let parser = HTTPRequestParser(
                 maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes)
-            connections[socket.fd] = HTTPConnection(
-                socket: socket, client: client, parser: parser, now: now, interest: interest)
+            let connection = HTTPConnection(
+                socket: socket, client: client, transport: transport, parser: parser, now: now, interest: interest)
+            // The TLS handshake is bounded by the request deadline, from now.
+            if transport.isHandshaking { connection.requestStartedAt = now }
+            connections[socket.fd] = connection
             server.counters.accepted.add(1, ordering: .relaxed)
         }
     }
@@ -238,7 +246,10 @@ extension HTTPServerLoop {
     /// reset that would destroy the 503 before the client reads it.
     private func reject(_ socket: Socket, _ bytes: [UInt8]) {
         drainInput(socket.fd)
-        _ = bytes.withUnsafeBytes { send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        // On a TLS port plain bytes would be garbage to the client: it just sees the close.
+        if server.configuration.tls == nil {
+            _ = bytes.withUnsafeBytes { send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
         socket.close()
     }
 }

@@ -23,6 +23,11 @@ final class HTTPServerLoop {
     var draining = false
     var encoder = HTTPResponseEncoder()
     var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// Carries TLS ciphertext from a socket to OpenSSL (one per loop, shared by its connections).
+    var tlsScratch = [UInt8](repeating: 0, count: 32 * 1024)
+    /// Connections with received bytes buffered inside TLS, which epoll cannot report: read
+    /// again after this turn's events without waiting.
+    var readAgain: [Int32: HTTPConnection] = [:]
     var now: Int64 = Deadline.monotonicNow()
     /// A descriptor held in reserve (`/dev/null`): when `accept` fails with `EMFILE` and no idle
     /// connection can be closed, it is released to accept one client and answer `503`, so
@@ -100,7 +105,7 @@ final class HTTPServerLoop {
             if draining { wakeAt = min(wakeAt, server.graceDeadline.load(ordering: .relaxed)) }
             if let pausedUntil = acceptPausedUntil { wakeAt = min(wakeAt, pausedUntil) }
             var timeout = Int32(clamping: max(0, (wakeAt - now + 999_999) / 1_000_000))
-            if !yieldedNext.isEmpty { timeout = 0 }  // someone waits for their next turn
+            if !yieldedNext.isEmpty || !readAgain.isEmpty { timeout = 0 }  // someone waits for their next turn
             do {
                 try events.wait(into: &buffer, timeoutMilliseconds: timeout)
             } catch {
@@ -128,6 +133,18 @@ final class HTTPServerLoop {
                     continue
                 }
                 service(connection)
+            }
+            if !readAgain.isEmpty {
+                let again = readAgain
+                readAgain = [:]
+                for (fd, connection) in again where connections[fd] === connection {
+                    // One service per turn (fairness): one already served waits for the next turn.
+                    if connection.servicedTurn == turn {
+                        readAgain[fd] = connection
+                    } else {
+                        handle(connection, .readable)
+                    }
+                }
             }
             if completions.take() { releaseCompletedResponses() }
             if let pausedUntil = acceptPausedUntil, now >= pausedUntil, !draining {
@@ -204,24 +221,34 @@ final class HTTPServerLoop {
     /// rest next time) into the parser. Returns false when the connection was closed.
     private func read(_ connection: HTTPConnection) -> Bool {
         for _ in 0..<4 {
-            let n = readBuffer.withUnsafeMutableBytes { Glibc.read(connection.fd, $0.baseAddress, $0.count) }
-            if n > 0 {
+            let result = readBuffer.withUnsafeMutableBytes { buffer in
+                tlsScratch.withUnsafeMutableBytes { scratch in
+                    connection.transport.read(connection.fd, into: buffer, scratch: scratch)
+                }
+            }
+            switch result {
+            case .transferred(let n):
                 // Not activity by itself: only a whole request is (see answerRequests), so
                 // empty lines or a trickle cannot keep an idle connection open.
                 readBuffer.withUnsafeBytes { connection.parser.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 account(connection)
-                if n < readBuffer.count || connection.parser.bufferedByteCount >= inputHighWater { return true }
-            } else if n == 0 {
-                connection.inputClosed = true
+                if connection.parser.bufferedByteCount >= inputHighWater { return true }
+                // A short plain read drained the socket; TLS gives a record at a time, so only
+                // wouldBlock says it is drained.
+                if n < readBuffer.count, case .plain = connection.transport { return true }
+            case .wouldBlock:
                 return true
-            } else {
-                switch errno {
-                case EINTR: continue
-                case EAGAIN, EWOULDBLOCK: return true
-                default:
-                    close(connection)  // ECONNRESET and friends: nothing left to answer
+            case .endOfStream:
+                if connection.transport.isHandshaking {
+                    close(connection)  // gone before the handshake finished: nothing to answer
                     return false
                 }
+                connection.inputClosed = true
+                return true
+            case .failed(let tlsError, let plainHTTP):
+                if let tlsError { tlsFailed(connection, tlsError, plainHTTP: plainHTTP) }
+                close(connection)  // ECONNRESET, a failed handshake: nothing left to answer
+                return false
             }
         }
         return true
@@ -281,7 +308,8 @@ final class HTTPServerLoop {
                     connection.enqueue(Self.continueResponse)
                     connection.sentContinue = true
                 }
-                if connection.parser.hasPartialRequest {
+                // A TLS handshake counts as the start of the first request: the same deadline cuts it.
+                if connection.parser.hasPartialRequest || connection.transport.isHandshaking {
                     if connection.requestStartedAt == nil { connection.requestStartedAt = now }
                 } else {
                     connection.requestStartedAt = nil
@@ -374,13 +402,28 @@ final class HTTPServerLoop {
     /// false once closed.
     func flush(_ connection: HTTPConnection, budget: Int = .max) -> Bool {
         var budget = budget
-        while budget > 0, let chunk = connection.output.first {
+        // First what the transport holds (TLS records, handshake messages): nothing more is
+        // encrypted until the socket has taken it.
+        if connection.transport.hasPendingOutput {
+            switch connection.transport.flushPending() {
+            case .failed:
+                close(connection)  // EPIPE, ECONNRESET: the client is gone
+                return false
+            case .wouldBlock:
+                return true
+            case .transferred, .endOfStream:
+                connection.lastActivity = now
+            }
+        }
+        writing: while budget > 0, let chunk = connection.output.first {
             let offset = connection.outputOffset
             let length = min(chunk.count - offset, budget)
-            let n = chunk.withUnsafeBytes { bytes in
-                send(connection.fd, bytes.baseAddress! + offset, length, Int32(MSG_NOSIGNAL))
+            let result = chunk.withUnsafeBytes { bytes in
+                connection.transport.write(
+                    connection.fd, UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
             }
-            if n > 0 {
+            switch result {
+            case .transferred(let n) where n > 0:
                 connection.lastActivity = now
                 connection.pendingBytes -= n
                 budget -= n
@@ -390,12 +433,12 @@ final class HTTPServerLoop {
                 } else {
                     connection.outputOffset += n
                 }
-                continue
+            case .transferred, .wouldBlock:
+                break writing
+            case .endOfStream, .failed:
+                close(connection)  // EPIPE, ECONNRESET: the client is gone
+                return false
             }
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { break }
-            close(connection)  // EPIPE, ECONNRESET: the client is gone
-            return false
         }
         if connection.allAnswered && connection.closeAfterWrite {
             close(connection)
@@ -412,7 +455,10 @@ final class HTTPServerLoop {
         {
             wanted.formUnion([.readable, .peerClosed])
         }
-        if connection.pendingBytes > 0 { wanted.insert(.writable) }
+        if connection.hasUnsentOutput { wanted.insert(.writable) }
+        if wanted.contains(.readable) && connection.transport.hasBufferedInput {
+            readAgain[connection.fd] = connection
+        }
         guard wanted != connection.interest else { return }
         do {
             try events.modify(connection.fd, for: wanted)
@@ -428,7 +474,15 @@ final class HTTPServerLoop {
         if reserveFD == nil { reserveFD = Self.openReserve() }
         expireDeferredResponses()
         for connection in Array(connections.values) {
-            if connection.pendingBytes > 0 {
+            if connection.transport.isHandshaking {
+                // No HTTP can be spoken before the handshake: past the request deadline (from
+                // accept), close without an answer, whether the client stalls sending or reading.
+                if let started = connection.requestStartedAt, now - started > requestTimeout {
+                    server.counters.tlsHandshakeTimeouts.add(1, ordering: .relaxed)
+                    logger.debug("TLS handshake timed out", metadata: ["fd": "\(connection.fd)"])
+                    close(connection)
+                }
+            } else if connection.hasUnsentOutput {
                 if now - connection.lastActivity > idleTimeout {
                     logger.debug("client stopped reading; closing", metadata: ["fd": "\(connection.fd)"])
                     close(connection)
@@ -464,6 +518,8 @@ final class HTTPServerLoop {
         if let client = connection.client { releaseClientSlot(client) }
         if connection.deferredCount > 0 { awaiting[ObjectIdentifier(connection)] = nil }
         events.unregister(connection.fd)
+        readAgain[connection.fd] = nil
+        connection.transport.shutdown()
         if !connection.inputClosed { drainInput(connection.fd) }
         connection.socket.close()
         server.openConnections.subtract(1, ordering: .relaxed)

@@ -51,6 +51,13 @@ public struct HTTPServerStatistics: Sendable, Equatable {
 
     /// The reasons ``connectionPauses`` knows, each reported from the start.
     public static let pauseReasons = ["output_cap", "turn_budget"]
+    /// TLS handshakes that failed, by reason: `error` (no common version or cipher, a missing or
+    /// rejected client certificate, garbage), `http_on_tls` (plain HTTP sent to the TLS port,
+    /// answered 400), `timeout` (not finished within the request timeout).
+    public var tlsHandshakeFailures: [String: UInt64] = [:]
+
+    /// The reasons ``tlsHandshakeFailures`` knows, each reported from the start.
+    public static let tlsHandshakeFailureReasons = ["error", "http_on_tls", "timeout"]
 
     /// The reasons ``acceptErrors`` knows, each reported from the start.
     public static let acceptErrorReasons = ["emfile", "enfile", "enomem"]
@@ -73,6 +80,9 @@ final class HTTPServerCounters: Sendable {
     let acceptENOMEM = Atomic<UInt64>(0)
     let requestTimeouts = Atomic<UInt64>(0)
     let deferredTimeouts = Atomic<UInt64>(0)
+    let tlsHandshakeErrors = Atomic<UInt64>(0)
+    let tlsPlainHTTP = Atomic<UInt64>(0)
+    let tlsHandshakeTimeouts = Atomic<UInt64>(0)
 
     func snapshot(openConnections: Int) -> HTTPServerStatistics {
         HTTPServerStatistics(
@@ -96,6 +106,11 @@ final class HTTPServerCounters: Sendable {
             connectionPauses: [
                 "output_cap": pausedOutputCap.load(ordering: .relaxed),
                 "turn_budget": pausedTurnBudget.load(ordering: .relaxed),
+            ],
+            tlsHandshakeFailures: [
+                "error": tlsHandshakeErrors.load(ordering: .relaxed),
+                "http_on_tls": tlsPlainHTTP.load(ordering: .relaxed),
+                "timeout": tlsHandshakeTimeouts.load(ordering: .relaxed),
             ])
     }
 

@@ -33,4 +33,47 @@ public enum Base64 {
         }
         return String(decoding: out, as: UTF8.self)
     }
+
+    /// Decodes padded standard base64 (as HTTP Basic credentials use it); nil for anything else:
+    /// a length not a multiple of 4, characters outside the alphabet, misplaced padding.
+    public static func decode(_ text: Substring) -> [UInt8]? {
+        let input = Array(text.utf8)
+        guard input.count % 4 == 0 else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count / 4 * 3)
+        var index = 0
+        while index < input.count {
+            let last = index + 4 == input.count
+            var value: UInt32 = 0
+            var padding = 0
+            for offset in 0..<4 {
+                let byte = input[index + offset]
+                if byte == UInt8(ascii: "=") {
+                    // Padding only at the end, and only in the last two places.
+                    guard last, offset >= 2 else { return nil }
+                    padding += 1
+                    value <<= 6
+                    continue
+                }
+                guard padding == 0, let sextet = sextet(byte) else { return nil }
+                value = value << 6 | UInt32(sextet)
+            }
+            out.append(UInt8(value >> 16 & 0xFF))
+            if padding < 2 { out.append(UInt8(value >> 8 & 0xFF)) }
+            if padding < 1 { out.append(UInt8(value & 0xFF)) }
+            index += 4
+        }
+        return out
+    }
+
+    private static func sextet(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return byte - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return byte - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+"): return 62
+        case UInt8(ascii: "/"): return 63
+        default: return nil
+        }
+    }
 }

@@ -44,6 +44,11 @@ enum OpenSSLSupport {
         if isDirectory && !allowDirectory {
             throw TLSError(kind: .configuration, message: "cannot read \(role) \(path): is a directory")
         }
+        // A FIFO or device would block OpenSSL's read (on an HTTP loop thread when certificates
+        // are re-read): only regular files (and CA directories).
+        if !isDirectory && (info.st_mode & S_IFMT) != S_IFREG {
+            throw TLSError(kind: .configuration, message: "cannot read \(role) \(path): not a regular file")
+        }
         if access(path, R_OK) != 0 {
             throw TLSError(kind: .configuration, message: "cannot read \(role) \(path): \(errnoText(errno))")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Sockets
 import TestSupport
+import TLS
 import Testing
 
 @testable import Exporter
@@ -24,6 +25,36 @@ import Testing
         // Wildcard host: the probe goes to loopback.
         let result = try runExporterToExit(["--healthcheck", "--web.listen-address=:\(exporter.port)"])
         #expect(result.status == 0, "\(result.stderr)")
+    }
+
+    /// With --web.config.file: TLS is followed (the plain probe is told the port speaks HTTPS),
+    /// a 401 means the server answers, and so does a TLS port that wants a client certificate.
+    @Test(arguments: ["NoClientCert", "RequireAndVerifyClientCert"])
+    func exporterBehindTLSAndBasicAuthIsHealthy(_ clientAuth: String) throws {
+        let certs = try TestCertificates()
+        let hash = try #require(Bcrypt.hash(password: Array("pw".utf8), cost: 4))
+        let file = certs.directory + "/web.yml"
+        var yaml = "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: \(clientAuth)\n"
+        if clientAuth != "NoClientCert" { yaml += "  client_ca_file: ca.pem\n" }
+        yaml += "basic_auth_users:\n  prom: \(hash)\n"
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        let redis = try RedisServer()
+        let curl = try requireTool("curl")
+        let exporter = try ExporterProcess(
+            arguments: ["--redis.url=redis://127.0.0.1:\(redis.port)/0", "--web.config.file=\(file)"],
+            isUp: { port in
+                let r = try? runCommand(
+                    curl,
+                    ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", certs.caCert, "--cert", certs.clientCert,
+                     "--key", certs.clientKey, "-u", "prom:pw", "https://localhost:\(port)/-/healthy"])
+                return r?.stdout == "200"
+            })
+        defer { exporter.terminate() }
+        let result = try runExporterToExit(["--healthcheck", "--web.listen-address=127.0.0.1:\(exporter.port)"])
+        #expect(result.status == 0, "\(result.stderr)")
+        exporter.terminate()
+        let down = try runExporterToExit(["--healthcheck", "--web.listen-address=127.0.0.1:\(exporter.port)"])
+        #expect(down.status == 1)
     }
 
     @Test func nothingListeningExitsOneAndNamesTheAddress() throws {

@@ -28,7 +28,10 @@ public final class ExporterProcess: @unchecked Sendable {
     /// Starts the exporter with `arguments` (a `--web.listen-address` on a free port is added).
     /// `fileLimit` starts it with that soft and hard `RLIMIT_NOFILE` (through `sh -c ulimit`,
     /// which then execs the exporter, so ``process`` is still the exporter's pid).
-    public init(arguments: [String], environment: [String: String] = [:], fileLimit: (soft: Int, hard: Int)? = nil) throws {
+    /// `isUp` says when the exporter serves (default: plain `GET /-/healthy` answers 200); a
+    /// test of TLS or authentication passes its own probe.
+    public init(arguments: [String], environment: [String: String] = [:], fileLimit: (soft: Int, hard: Int)? = nil,
+                isUp: ((UInt16) -> Bool)? = nil) throws {
         port = try freePort()
         process = Process()
         let binary = try Self.binaryPath()
@@ -49,7 +52,9 @@ public final class ExporterProcess: @unchecked Sendable {
         let buffer = errorBuffer
         errorPipe.fileHandleForReading.readabilityHandler = { handle in buffer.append(handle.availableData) }
         try spawnWithDefaultSignalMask { try process.run() }
-        let up = waitUntil(timeout: 10) { (try? httpRequest(port: self.port, path: "/-/healthy"))?.status == 200 }
+        let port = self.port
+        let probe = isUp ?? { (try? httpRequest(port: $0, path: "/-/healthy"))?.status == 200 }
+        let up = waitUntil(timeout: 10) { probe(port) }
         if !up { throw HarnessError("exporter did not serve /-/healthy within 10 s; stderr:\n\(stderr)") }
     }
 
