@@ -2,12 +2,20 @@
 # Installs what building and testing celery-redis-exporter needs on Debian 12, skipping what is
 # already there. Swift itself is expected at /opt/swift or on PATH (swift.org toolchain).
 #   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh --run    only what building and running the exporter needs (run-local.sh)
 #   scripts/install-deps.sh --bench  also wrk and nginx for scripts/bench-serve.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(redis-server redis-tools libhiredis-dev libssl-dev zlib1g-dev libcrypt-dev pkg-config openssl prometheus prometheus-alertmanager curl python3-venv chromium chromium-driver)
-[ "${1:-}" = "--bench" ] && packages+=(wrk nginx-light)
+# Building and running: the C libraries the exporter links, and a local Redis.
+packages=(redis-server redis-tools libhiredis-dev libssl-dev zlib1g-dev libcrypt-dev pkg-config)
+# Testing: real peers and tools the suites drive (promtool, amtool, OpenSSL, a headless browser).
+test_packages=(openssl prometheus prometheus-alertmanager curl python3-venv chromium chromium-driver)
+case "${1:-}" in
+  --run) ;;
+  --bench) packages+=("${test_packages[@]}" wrk nginx-light) ;;
+  *) packages+=("${test_packages[@]}") ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
-scripts/install-deps.sh
+scripts/install-deps.sh --run
 swift build -c release --product celery-redis-exporter
 binary="$(swift build -c release --show-bin-path)/celery-redis-exporter"
 
