@@ -58,6 +58,9 @@ public final class Sampler {
     let sliceScript: SliceScript
     /// Caps the `task` label of the per-task breakdowns.
     var taskNames: TaskNameLimiter
+    /// Monotonic seconds for poll and phase durations; tests substitute a clock that advances with
+    /// the commands they answer, so phase attribution is exact rather than timed.
+    var monotonicClock: () -> Double = MonotonicClock.now
     /// The result-backend census; nil when disabled. The exporter runs it on its own thread
     /// (``ResultCensus/run(using:clock:wait:)``) and feeds it live writes
     /// (``ResultCensus/record(channel:payload:at:)``); the poll only reads it.
@@ -116,7 +119,7 @@ public final class Sampler {
         using redis: any RedisCommandExecuting, now: Double, liveWorkers: Set<String>? = nil,
         incarnationStarts: [String: Double] = [:]
     ) -> Snapshot {
-        let started = MonotonicClock.now()
+        var timer = PhaseTimer(clock: monotonicClock)
         var errors: [PollStage: Int] = [:]
         var discoveryRan = false
         taskNames.advance(to: now)
@@ -126,8 +129,9 @@ public final class Sampler {
             do {
                 try discover(using: redis, now: now, errors: &errors)
             } catch {
-                return failed(.discovery, error: error, now: now, started: started)
+                return failed(.discovery, error: error, now: now, timer: timer)
             }
+            timer.end(.discovery)
         }
 
         let plan = RoundPlan(queues: sortedQueues, layout: layout, now: now, configuration: configuration)
@@ -135,19 +139,19 @@ public final class Sampler {
         do {
             replies = try run(plan.commands, on: redis)
         } catch {
-            return failed(.queues, error: error, now: now, started: started)
+            return failed(.queues, error: error, now: now, timer: timer)
         }
 
         var queueStates = readQueueLengths(plan: plan, replies: replies, errors: &errors)
         hugeUnackedTags = []
         let totals = readUnackedTotals(plan: plan, replies: replies, errors: &errors)
-        let mainRoundDone = MonotonicClock.now()
+        timer.end(.queues)
 
         let breakdown: UnackedBreakdown
         do {
             breakdown = try classifyUnacked(sample: totals.sample, using: redis, now: now, errors: &errors)
         } catch {
-            return failed(.unacked, error: error, now: now, started: started)
+            return failed(.unacked, error: error, now: now, timer: timer)
         }
 
         inFlightByQueue = breakdown.unknownQueueCounts
@@ -172,7 +176,7 @@ public final class Sampler {
         // Stale index members (no hash entry) are not in flight: out of every count from here on.
         let inFlight = max(0, totals.total - breakdown.stale)
         let strandedInFlight = max(0, totals.stranded - breakdown.staleStranded)
-        let unackedDone = MonotonicClock.now()
+        timer.end(.unacked)
         var censusSnapshot: CensusSnapshot?
         var orphaned: Int?
         if let census {
@@ -202,25 +206,19 @@ public final class Sampler {
         } else if let liveWorkers {
             orphaned = liveWorkers.isEmpty ? strandedInFlight : 0
         }
+        timer.end(.foldIn)
         // Last: the queue tails, whose one huge read (if any) may time out without failing the poll
         // (``HugeReadTurns``); nothing is sent to Redis after it.
         do {
             try readQueueTails(plan: plan, queueStates: &queueStates, using: redis, now: now, errors: &errors)
         } catch {
-            return failed(.queues, error: error, now: now, started: started)
+            return failed(.queues, error: error, now: now, timer: timer)
         }
-        let finished = MonotonicClock.now()
-        logger.debug(
-            "poll timing",
-            metadata: [
-                "main_ms": "\(Sampler.milliseconds(mainRoundDone - started))",
-                "unacked_ms": "\(Sampler.milliseconds(unackedDone - mainRoundDone))",
-                "census_ms": "\(Sampler.milliseconds(finished - unackedDone))",
-            ])
+        let finished = timer.end(.tails)
 
         var snapshot = Snapshot(
             timestamp: now,
-            pollDuration: MonotonicClock.now() - started,
+            pollDuration: finished - timer.started,
             succeeded: true,
             queues: sortedQueues.compactMap { queueStates[$0] },
             knownQueueCount: sortedQueues.count,
@@ -239,6 +237,7 @@ public final class Sampler {
             census: censusSnapshot,
             orphanedStartedTasks: orphaned)
         snapshot.hugeReadFailures = hugeReadFailures
+        snapshot.phases = timer.phases
         return snapshot
     }
 
@@ -266,12 +265,12 @@ public final class Sampler {
         }
     }
 
-    private func failed(_ stage: PollStage, error: any Error, now: Double, started: Double) -> Snapshot {
+    private func failed(_ stage: PollStage, error: any Error, now: Double, timer: PhaseTimer) -> Snapshot {
         let stage = Sampler.isConnectFailure(error) ? .connect : stage
         // Debug only: the poller logs up/down transitions once, so an outage is not one line per poll.
         logger.debug("celery poll failed", metadata: ["stage": "\(stage.rawValue)", "error": "\(error)"])
         return Snapshot.failure(
-            stage: stage, timestamp: now, pollDuration: MonotonicClock.now() - started,
+            stage: stage, timestamp: now, pollDuration: timer.elapsed(),
             description: "\(error)", knownQueueCount: sortedQueues.count)
     }
 

@@ -74,6 +74,9 @@ public struct Snapshot: Equatable, Sendable {
     /// Huge reads (one value of at least 8 MiB per poll, read last) that failed on the transport
     /// since the sampler started, typically past the read timeout; the polls went on without them.
     public var hugeReadFailures = 0
+    /// Where ``pollDuration`` went, per ``PollPhase`` (all 0 on a failed poll). The sampler fills
+    /// every phase but ``PollPhase/rules``, which the exporter sets from its last rule evaluation.
+    public var phases = PollPhases()
 
     /// Creates a snapshot. Fields added by later issues get defaults here, so callers keep compiling.
     public init(

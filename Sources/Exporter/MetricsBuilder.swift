@@ -34,6 +34,11 @@ public enum MetricsBuilder {
             families += discoveredQueueFamilies(snapshot.discoveredQueueStats)
             families += taskBreakdownFamilies(snapshot)
             families += censusFamilies(snapshot)
+            families.append(MetricFamily(
+                name: "celery_redis_poll_phase_seconds",
+                help: "Wall time of each phase of the last poll of Redis (omitted after a failed poll): discovery (0 when not due), queues (the LLEN/ZCARD main round), unacked (sizing and classification reads), fold_in (census counts and orphaned tasks), tails (oldest waiting messages, with the poll's one huge read). These sum to celery_redis_poll_duration_seconds. rules is not part of that sum: the alert rule evaluation that followed the previous poll.",
+                type: .gauge, unit: "seconds",
+                samples: PollPhase.allCases.map { Sample(labels: [Label("phase", $0.rawValue)], value: snapshot.phases[$0]) }))
         }
 
         if let snapshot {

@@ -25,6 +25,9 @@ public final class Poller: @unchecked Sendable {
     private let statusPage: StatusPage?
     private var counters = PollCounters()
     private var lastOutcomeWasSuccess: Bool?
+    /// Seconds the last rule evaluation took: reported as `phase="rules"` with the next poll,
+    /// since a poll's own evaluation runs on the series built from it.
+    private var lastRulesSeconds = 0.0
 
     public init(redis: RedisCommandExecuting, sampler: Sampler, state: ExporterState, interval: Double,
                 stop: StopSignal, logger: Logger, events: CeleryEventMonitor? = nil, alerting: AlertingRuntime? = nil,
@@ -58,9 +61,10 @@ public final class Poller: @unchecked Sendable {
     /// One poll: sample, count, render, publish.
     public func pollOnce() {
         let now = wallClockNow()
-        let snapshot = sampler.poll(using: redis, now: now, liveWorkers: events?.liveWorkerHostnames(),
+        var snapshot = sampler.poll(using: redis, now: now, liveWorkers: events?.liveWorkerHostnames(),
                                     incarnationStarts: events?.liveIncarnationStarts(wallNow: now) ?? [:])
         let finished = wallClockNow()
+        snapshot.phases[.rules] = lastRulesSeconds
         counters.lastPollTimestamp = finished
         for (stage, count) in snapshot.commandErrors {
             counters.commandErrorsByStage[stage, default: 0] += UInt64(count)
@@ -76,7 +80,11 @@ public final class Poller: @unchecked Sendable {
         if let ownFamilies { families += ownFamilies() }
         families += NameResolver.shared.statistics.metricFamilies(cap: NameResolver.shared.maxLookupsInFlight)
         // Rules see exactly the series /metrics serves, so alerts and metrics always agree.
-        if let alerting { families += alerting.evaluate(families: families, now: finished) }
+        if let alerting {
+            let rulesStarted = monotonicNow()
+            families += alerting.evaluate(families: families, now: finished)
+            lastRulesSeconds = monotonicNow() - rulesStarted
+        }
         let rendered = RenderedMetrics(families: families)
         statusPage?.update(snapshot: snapshot, families: families, alerts: alerting?.currentAlerts ?? [],
                            workers: events?.workerStatuses(at: monotonicNow()),

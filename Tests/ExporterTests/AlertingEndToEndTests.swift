@@ -86,6 +86,9 @@ final class ReceivedSink: Sendable {
                 .value("celery_redis_alerts", ["alertname": "CeleryBacklog", "alertstate": "firing", "queue": "celery", "severity": "warning"]) == 1
         }
         #expect(firing, "stderr: \(exporter.stderr)")
+        // Issue 11: with a rule loaded, its evaluation shows as the rules phase (the previous poll's).
+        let rulesPhase = MetricsText(text: try exporter.get("/metrics").text).value("celery_redis_poll_phase_seconds", ["phase": "rules"])
+        #expect((rulesPhase ?? 0) > 0, "rules phase \(String(describing: rulesPhase))")
         let api = try json(try exporter.get("/api/v1/alerts").body)
         let apiAlerts = try #require((api["data"] as? [String: Any])?["alerts"] as? [[String: Any]])
         #expect(apiAlerts.count == 1 && (apiAlerts[0]["state"] as? String) == "firing")

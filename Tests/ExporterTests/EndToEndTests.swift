@@ -6,7 +6,7 @@ import TestSupport
 /// The binary as users run it, against a real redis-server seeded with Celery-shaped keys.
 @Suite(.serialized) struct EndToEndTests {
     static let timeDependent: Set<String> = [
-        "celery_redis_poll_duration_seconds", "celery_redis_last_poll_timestamp_seconds",
+        "celery_redis_poll_duration_seconds", "celery_redis_poll_phase_seconds", "celery_redis_last_poll_timestamp_seconds",
         "celery_redis_last_successful_poll_timestamp_seconds", "celery_redis_unacked_oldest_age_seconds",
         "celery_redis_config_last_reload_success_timestamp_seconds",
         "celery_redis_queue_oldest_message_age_seconds", "celery_redis_started_task_oldest_age_seconds",
@@ -124,6 +124,15 @@ import TestSupport
         let expectedStarted = Date().timeIntervalSince1970 - (seededAt - 60)
         #expect(abs(started - expectedStarted) < 3, "started age \(started), expected about \(expectedStarted)")
         #expect(metrics.value("celery_redis_orphaned_started_tasks") == nil, "no worker information wired: omitted")
+
+        // Issue 11: the poll's phases add up to its duration; rules (evaluated after it) is apart.
+        let phases = ["discovery", "queues", "unacked", "fold_in", "tails"].compactMap {
+            metrics.value("celery_redis_poll_phase_seconds", ["phase": $0])
+        }
+        #expect(phases.count == 5 && phases.allSatisfy { $0 >= 0 })
+        let duration = metrics.value("celery_redis_poll_duration_seconds") ?? -1
+        #expect(abs(phases.reduce(0, +) - duration) < 1e-6, "phases \(phases) vs poll duration \(duration)")
+        #expect((metrics.value("celery_redis_poll_phase_seconds", ["phase": "rules"]) ?? -1) >= 0)
 
         // Golden file: everything but the time-dependent values is fixed.
         let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/metrics.txt")
