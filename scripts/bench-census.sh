@@ -4,7 +4,9 @@
 #   - Redis CPU used while the exporter runs (INFO commandstats usec delta and INFO cpu
 #     used_cpu_sys+used_cpu_user delta, as % of one core), with an idle baseline;
 #   - the floor: one full `SCAN 0 MATCH celery-task-meta-* COUNT 1000` pass, measured the same way;
-#   - poll wall time (celery_redis_poll_duration_seconds of every poll);
+#   - poll wall time (celery_redis_poll_duration_seconds of every poll), and where it goes: p50/max
+#     per phase of celery_redis_poll_phase_seconds{phase} (discovery, queues, unacked, fold_in, tails
+#     sum to the poll; rules is the alert evaluation after the previous poll, outside it);
 #   - count freshness: at each poll, the age of the counts (poll time -
 #     celery_redis_census_updated_timestamp_seconds) and of the last full pass (poll time -
 #     celery_redis_census_last_complete_timestamp_seconds), max;
@@ -47,7 +49,7 @@ fi
 
 work="$(mktemp -d)"
 pids=()
-# KEEP_LOG=<file> keeps the exporter's log (e.g. with `-- --log.level=debug` for per-poll timings).
+# KEEP_LOG=<file> keeps the exporter's log (e.g. with `-- --log.level=debug`).
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
   if [ -n "${KEEP_LOG:-}" ] && [ -f "$work/exporter.log" ]; then cp "$work/exporter.log" "$KEEP_LOG"; fi
@@ -218,6 +220,7 @@ def redis_cost():
         if line.startswith("cmdstat_") and not line.split(":")[0] in ("cmdstat_info", "cmdstat_setex", "cmdstat_publish"):
             usec += int(line.split("usec=")[1].split(",")[0])
     return cpu, usec
+PHASES = ["discovery", "queues", "unacked", "fold_in", "tails", "rules"]
 deadline = time.time() + minutes * 60
 seen, rows = set(), []
 first_complete, steady_from = None, None
@@ -246,7 +249,8 @@ while time.time() < deadline:
         steady_from = (time.time(),) + redis_cost()   # steady state starts after the first full pass
     if last is not None and last not in seen:
         seen.add(last)
-        rows.append((last, vals.get("celery_redis_poll_duration_seconds", 0), complete, rss, updated))
+        phases = [vals.get('celery_redis_poll_phase_seconds{phase="%s"}' % p, float("nan")) for p in PHASES]
+        rows.append((last, vals.get("celery_redis_poll_duration_seconds", 0), complete, rss, updated, phases))
     time.sleep(1)
 end = (time.time(),) + redis_cost()
 stop_writer.set()
@@ -257,8 +261,9 @@ if writes_per_sec > 0:
     truth = (metas // 100) * 90 + min(metas % 100, 90) + written[0]
     print("live writes: %d SUCCESS metas written during the run; exporter SUCCESS %s, truth %d" % (written[0], got, truth), file=sys.stderr)
 with open(out, "w") as f:
-    for last, dur, complete, rss, updated in rows:
-        f.write("%f %f %s %d %s\n" % (last, dur, "%f" % complete if complete else "-", rss, "%f" % updated if updated else "-"))
+    for last, dur, complete, rss, updated, phases in rows:
+        f.write("%f %f %s %d %s %s\n" % (last, dur, "%f" % complete if complete else "-", rss, "%f" % updated if updated else "-",
+                                         ",".join("%.9f" % x for x in phases)))
     f.write("# start %f first_complete %s max_rss_kb %d peak_rss_kb %d\n" % (start, first_complete or "-", max_rss, hwm))
     if steady_from:
         f.write("# steady %f %f %d %f %f %d\n" % (steady_from + end))
@@ -283,9 +288,9 @@ for line in open(sys.argv[4]):
     if line.startswith("# steady"):
         t0, c0, u0, t1, c1, u1 = map(float, line.split()[2:])
         steady_cost = (t1 - t0, c1 - c0, (u1 - u0) / 1e6); continue
-    last, dur, complete, rss, updated = line.split()
+    last, dur, complete, rss, updated, phases = line.split()
     rows.append((float(last), float(dur), None if complete == "-" else float(complete), int(rss),
-                 None if updated == "-" else float(updated)))
+                 None if updated == "-" else float(updated), [float(x) for x in phases.split(",")]))
 idle_rate = idle[1] / idle[0]
 print("== census benchmark: %s min at a %s s poll ==" % (sys.argv[5], sys.argv[6]))
 print("%-44s %12s %14s %16s" % ("", "wall s", "Redis CPU s", "cmdstats s"))
@@ -313,6 +318,19 @@ if first is not None:
     print("first census pass complete after %.1f s" % (first - float(footer["start"])))
 print("poll wall time, all polls:    p50 %.1f ms  max %.1f ms" % (1000 * q(durs, .5), 1000 * (durs[-1] if durs else float("nan"))))
 print("poll wall time, steady state: p50 %.1f ms  max %.1f ms" % (1000 * q(sdurs, .5), 1000 * (sdurs[-1] if sdurs else float("nan"))))
+# Where the poll time goes (celery_redis_poll_phase_seconds, one value per poll; a phase missing
+# from a scrape is nan and left out). The first five sum to the poll; rules runs after it.
+PHASES = ["discovery", "queues", "unacked", "fold_in", "tails", "rules"]
+for title, subset in (("all polls", rows), ("steady state", steady)):
+    print("poll phases, %s (ms):%s" % (title, "" if subset else " none"))
+    if not subset: continue
+    print("  %-10s %9s %9s" % ("phase", "p50", "max"))
+    for i, name in enumerate(PHASES):
+        xs = sorted(r[5][i] for r in subset if r[5][i] == r[5][i])
+        if not xs: continue
+        print("  %-10s %9.1f %9.1f" % (name, 1000 * q(xs, .5), 1000 * xs[-1]))
+    d = sorted(r[1] for r in subset)
+    print("  %-10s %9.1f %9.1f   (celery_redis_poll_duration_seconds; rules not included)" % ("total", 1000 * q(d, .5), 1000 * d[-1]))
 ages = [r[0] - r[2] for r in steady if r[2] is not None]
 fresh = [r[0] - r[4] for r in steady if r[4] is not None]
 print("count freshness at each steady poll (poll time - census_updated): max %.1f s" % (max(fresh) if fresh else float("nan")))
