@@ -31,7 +31,8 @@ import Testing
         let parts = message.components(separatedBy: body)
         try #require(parts.count == 2)
         let script = "local m = ARGV[1] .. string.rep('A', tonumber(ARGV[3])) .. ARGV[2] \(operation) return 1"
-        let reply = try server.command([b("EVAL"), b(script), b("0"), b(parts[0]), b(parts[1]), b(String(bytes))])
+        // Building the value is slow on a loaded machine (15-23 s for 480 MB at load 7): wait for it.
+        let reply = try server.command([b("EVAL"), b(script), b("0"), b(parts[0]), b(parts[1]), b(String(bytes))], timeout: 180)
         #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
     }
 

@@ -40,7 +40,8 @@ final class ScriptCallRecorder: RedisCommandExecuting {
     }
 
     private func eval(_ server: RedisServer, _ script: String, key: String, _ args: String...) throws {
-        let reply = try server.command([b("EVAL"), b(script), b("1"), b(key)] + args.map(b))
+        // Building a huge value is slow on a loaded machine (seconds per 100 MB): wait for it.
+        let reply = try server.command([b("EVAL"), b(script), b("1"), b(key)] + args.map(b), timeout: 180)
         #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
     }
 

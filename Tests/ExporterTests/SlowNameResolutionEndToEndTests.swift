@@ -45,9 +45,16 @@ import TestSupport
 
     /// Row 4: a receiver whose name takes 3 s to resolve, `timeout: 1s`. The first attempts end
     /// at their deadline without a byte sent; once the lookup has answered, a retry delivers.
-    /// Every request the receiver got is one the exporter counted delivered: none was sent
-    /// after its deadline and then counted as a failure (today: one request per attempt, every
-    /// one counted a failure, for an hour).
+    /// Every request the receiver got is one the exporter counted delivered (or, at most, sent
+    /// with no answer in time: `unknown`, retried with the same webhook-id): none was sent after
+    /// its deadline and then counted as a failure (today: one request per attempt, every one
+    /// counted a failure, for an hour).
+    ///
+    /// Why `unknown` may appear: an attempt waiting on the lookup when it answers goes on with
+    /// what is left of its 1 s. On a loaded machine the request can be written just before the
+    /// deadline and the 200 read just after it; the product then counts `unknown` (documented:
+    /// the receiver may have it) and retries. That is the at-least-once contract, not a late
+    /// send, so the test counts it instead of assuming an idle machine.
     @Test func slowResolutionCostsTheTimeoutAndNothingIsSentLate() throws {
         let receiver = try RawTCPReceiver(.answer(status: 200))
         let host = SlowResolverShim.host(resolvingIn: 3)
@@ -58,10 +65,14 @@ import TestSupport
         #expect(delivered, "nothing delivered; stderr:\n\(exporter.stderr)")
         Thread.sleep(forTimeInterval: 2)  // anything sent late would arrive by now
         let success = notifications(exporter, "success")
+        let unknown = notifications(exporter, "unknown")
         #expect(success == 1, "one firing group, delivered once")
+        // Every connection that carried a byte of a request is one the exporter knows it sent.
+        let reached = receiver.connections.filter { !$0.received.isEmpty }.count
         #expect(
-            Double(receiver.completeRequests) == success,
-            "the receiver got \(receiver.completeRequests) requests, the exporter counted \(success) delivered")
+            Double(reached) == success + unknown,
+            "the receiver got \(reached) requests (\(receiver.completeRequests) complete), the exporter counted \(success) delivered and \(unknown) sent without an answer")
+        #expect(notifications(exporter, "failed") == 0)
         #expect(exporter.stderr.contains("resolving \(host) timed out"), "stderr:\n\(exporter.stderr)")
         let metrics = MetricsText(text: try exporter.get("/metrics").text)
         #expect((metrics.value("celery_redis_name_lookup_waits_abandoned_total") ?? 0) >= 1)

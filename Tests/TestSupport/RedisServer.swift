@@ -86,19 +86,35 @@ public final class RedisServer: @unchecked Sendable {
     }
 
     /// Sends one command with binary-safe arguments over a plain socket (RESP written by hand,
-    /// independent of the code under test) and returns the raw reply text.
+    /// independent of the code under test) and returns its raw reply text: one complete RESP
+    /// reply, however many TCP segments it came in (empty if Redis closed the connection first,
+    /// as `SHUTDOWN` does). With a password the `AUTH` goes first; its `+OK` is not part of the
+    /// result, and an `AUTH` error is returned instead of the command's reply.
+    ///
+    /// `timeout` bounds the whole exchange (seconds). The default is generous: a test may have
+    /// just made Redis build (or free) hundreds of megabytes, and the machine may be loaded.
+    /// Seeding that builds a huge value passes more: on the 2-core CI VM at load 7, Lua took
+    /// 15-23 s just to build a 480 MB string.
     @discardableResult
-    public func command(_ arguments: [[UInt8]]) throws -> String {
-        var payload: [UInt8] = Array("*\(arguments.count)\r\n".utf8)
-        for a in arguments { payload += Array("$\(a.count)\r\n".utf8) + a + [13, 10] }
-        if let password {
-            let auth: [[UInt8]] = [Array("AUTH".utf8), Array(password.utf8)]
-            var pre: [UInt8] = Array("*2\r\n".utf8)
-            for a in auth { pre += Array("$\(a.count)\r\n".utf8) + a + [13, 10] }
-            payload = pre + payload
-        }
+    public func command(_ arguments: [[UInt8]], timeout: Double = 30) throws -> String {
+        var payload = RESPReplyScanner.encode(arguments)
+        let expected = password == nil ? 1 : 2
+        if let password { payload = RESPReplyScanner.encode([Array("AUTH".utf8), Array(password.utf8)]) + payload }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw HarnessError("socket failed: errno \(errno)") }
         defer { close(fd) }
+        let deadline = Date().addingTimeInterval(timeout)
+        /// Each blocking call may wait at most until the deadline.
+        func waitAtMostUntilTheDeadline() throws {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else {
+                throw HarnessError("redis did not answer within \(timeout) s (command \(String(decoding: arguments.first ?? [], as: UTF8.self)))")
+            }
+            var tv = timeval(tv_sec: Int(left), tv_usec: min(999_999, Int((left - left.rounded(.down)) * 1e6) + 1))
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+            setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        }
+        try waitAtMostUntilTheDeadline()
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = port.bigEndian
@@ -106,16 +122,39 @@ public final class RedisServer: @unchecked Sendable {
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard rc == 0 else { throw HarnessError("connect to redis failed") }
-        _ = payload.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        // Generous: a test may have just made Redis build (or free) hundreds of megabytes, and
-        // the machine may be loaded; an empty answer here reads as a seeding failure.
-        var tv = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var buf = [UInt8](repeating: 0, count: 65536)
-        usleep(20_000)
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        return n > 0 ? String(decoding: buf[0..<n], as: UTF8.self) : ""
+        guard rc == 0 else { throw HarnessError("connect to redis failed: errno \(errno)") }
+        var sent = 0
+        while sent < payload.count {
+            try waitAtMostUntilTheDeadline()
+            let n = payload.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw HarnessError("sending to redis failed after \(sent) of \(payload.count) bytes: errno \(errno)") }
+            sent += n
+        }
+        // Read until `expected` complete replies have arrived (a reply larger than one read, or
+        // split across segments, would otherwise be cut), within a byte budget.
+        var received: [UInt8] = []
+        var replies: [Range<Int>] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while replies.count < expected {
+            if let end = RESPReplyScanner.end(of: received, from: replies.last?.upperBound ?? 0) {
+                replies.append((replies.last?.upperBound ?? 0)..<end)
+                continue
+            }
+            guard received.count <= RESPReplyScanner.maxReplyBytes else {
+                throw HarnessError("redis reply larger than \(RESPReplyScanner.maxReplyBytes) bytes")
+            }
+            try waitAtMostUntilTheDeadline()
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) { continue }  // the deadline decides
+            guard n > 0 else { break }  // closed: SHUTDOWN, or a server going away
+            received += chunk[0..<n]
+        }
+        if expected == 2, let auth = replies.first {
+            if received[auth.lowerBound] == UInt8(ascii: "-") { return String(decoding: received[auth], as: UTF8.self) }
+            return replies.count == 2 ? String(decoding: received[replies[1]], as: UTF8.self) : ""
+        }
+        return replies.first.map { String(decoding: received[$0], as: UTF8.self) } ?? ""
     }
 
     /// Convenience: text arguments.
