@@ -37,7 +37,10 @@ import Testing
         let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
         func kilobytes(_ key: String) throws -> Double {
             let line = try #require(status.split(separator: "\n").first { $0.hasPrefix(key + ":") })
-            return try #require(Double(line.split(separator: " ", omittingEmptySubsequences: true)[1])) * 1024
+            // "VmSize:\t  123 kB", or "VmSize:\t21474836480 kB" with no padding when the number is wide
+            // (under AddressSanitizer's shadow memory): split on tabs and spaces alike.
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            return try #require(Double(fields[1])) * 1024
         }
         let rss = try #require(metrics.value("process_resident_memory_bytes"))
         let megabyte = 1_048_576.0
