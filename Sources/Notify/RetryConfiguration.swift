@@ -44,14 +44,19 @@ public struct RetryConfiguration: Sendable, Equatable {
         return base / 2 + base / 2 * min(max(random, 0), 1)
     }
 
-    /// The delay after an attempt that ended in `decision`: the receiver's `Retry-After`
-    /// (capped) or the backoff, never below ``minDelay``.
+    /// The delay after an attempt that ended in `decision`: the backoff, or the receiver's
+    /// `Retry-After` (capped) when that is longer, never below ``minDelay``.
+    ///
+    /// `Retry-After` can lengthen the wait, never shorten it below the backoff: a receiver
+    /// answering `503 Retry-After: 0` would otherwise use up the group's attempts of a minute in
+    /// its first 12 seconds, and once it recovered the group would wait out the rest of that
+    /// minute (the soak saw a 20 s outage delay delivery by 40 s, past the alert's end, so the
+    /// alert was never announced). With the backoff the attempts thin out to one per 20 s and
+    /// the per-minute cap never binds, so a recovered receiver is reached within 20 s.
     public func delay(after decision: RetryDecision, retry: Int, random: Double) -> Double {
-        var d: Double
-        if case .retry(let after?) = decision {
+        var d = backoff(retry: retry, random: random)
+        if case .retry(let after?) = decision, min(after, retryAfterCap) > d {
             d = min(after, retryAfterCap)
-        } else {
-            d = backoff(retry: retry, random: random)
         }
         if !(d >= minDelay) { d = minDelay }  // also catches NaN
         return d

@@ -84,9 +84,29 @@ import Testing
     @Test func delaysHaveAFloorAndTheDefaultCapResumesWithin30Seconds() {
         let c = RetryConfiguration()
         #expect(c.delay(after: .retry(after: 0), retry: 1, random: 0) == 1)
-        #expect(c.delay(after: .retry(after: 0.01), retry: 7, random: 0.5) == 1)
+        // A Retry-After shorter than the backoff does not shorten it (retry 7: 20 s base, half jittered).
+        #expect(c.delay(after: .retry(after: 0.01), retry: 7, random: 0.5) == 15)
         #expect(c.delay(after: .retry(after: 7), retry: 1, random: 0) == 7)
         #expect(RetryConfiguration(initialDelay: 0, maxDelay: 0).delay(after: .unknown, retry: 3, random: 0) == 1)
         for retry in 1...100 { #expect(c.delay(after: .retry(after: nil), retry: retry, random: 1) <= 20) }
+    }
+
+    /// The soak's `503 Retry-After: 0` cycles: with the Retry-After used as the delay, 12 attempts
+    /// went out in the first 12 s, the per-minute cap then held the group until the minute was
+    /// over, and the receiver, healthy again after 20 s, was not reached before the alert ended.
+    /// However dense the receiver asks for retries (Retry-After 0, jitter at its shortest), the
+    /// default attempts never reach the per-minute cap and never leave a gap over 20 s.
+    @Test func retryAfterZeroNeverHitsTheMinuteCapNorLeavesAGapOver20Seconds() {
+        let c = RetryConfiguration()
+        for random in [0.0, 0.5, 1.0] {
+            var times = [0.0]
+            for retry in 1...40 { times.append(times.last! + c.delay(after: .retry(after: 0), retry: retry, random: random)) }
+            for (i, t) in times.enumerated() {
+                let inWindow = times[i...].prefix { $0 < t + 60 }.count
+                #expect(inWindow <= c.maxAttemptsPerMinute, "\(inWindow) attempts in 60 s from \(t) s")
+            }
+            let gaps = zip(times.dropFirst(), times).map { $0 - $1 }
+            #expect(gaps.allSatisfy { $0 <= c.maxDelay }, "largest gap \(gaps.max() ?? 0) s")
+        }
     }
 }

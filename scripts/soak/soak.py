@@ -476,6 +476,14 @@ receivers:
         worker.kill()
     redis.stop()
 
+    # Every request the receiver saw, for a look at what was judged.
+    with open(os.path.join(work, 'receiver-requests.jsonl'), 'w') as f:
+        for t, mode, status, payload, wid in receiver.requests:
+            alerts = [(a.get('labels', {}).get('alertname'), a.get('status'), a.get('startsAt'))
+                      for a in (payload or {}).get('alerts', [])]
+            f.write(json.dumps({'t': round(t, 3), 'mode': mode, 'status': status, 'id': wid,
+                                'payload_status': (payload or {}).get('status'), 'alerts': alerts}) + '\n')
+
     # ---- judge ----
     def redis_was_down(t):
         return any(s - 1.0 <= t <= e + DOWN_GRACE for s, e in redis.down)
