@@ -71,6 +71,9 @@ public struct ExporterConfiguration: Sendable {
     public var enableSilences = false
     public var logLevel = LogLevel.info
     public var logFormat = LogFormat.logfmt
+    /// `--targets.file`: the Celery deployments to watch, each with its own runtime and a `target`
+    /// label. Empty (no file): one target from the flags, and no `target` label.
+    public var targets: [TargetDefinition] = []
 
     /// The default listen port. 9808 (celery-exporter) and 9121 (redis_exporter) are taken;
     /// Prometheus's allocation list for 9100-9999 is full, so collisions elsewhere are possible:
