@@ -70,9 +70,15 @@ public final class Sampler {
     /// individually (they are still counted in ``Snapshot/commandErrors``).
     static let maxWarnedKeys = 1_024
 
-    /// Creates a sampler. `logger` receives one warning per distinct problem key (wrong type,
-    /// malformed reply), never per poll.
-    public init(configuration: CeleryConfiguration, logger: Logger) {
+    /// Creates a sampler with a census of its own when `configuration.censusEnabled` (tests, tools).
+    /// `logger` receives one warning per distinct problem key (wrong type, malformed reply), never per poll.
+    public convenience init(configuration: CeleryConfiguration, logger: Logger) {
+        self.init(configuration: configuration, census: ResultCensus.forTarget(configuration, logger: logger), logger: logger)
+    }
+
+    /// Creates a sampler that reads `census` (owned by its target's runtime, which runs and feeds it;
+    /// nil: no census families).
+    public init(configuration: CeleryConfiguration, census: ResultCensus?, logger: Logger) {
         self.configuration = configuration
         self.layout = KombuKeyLayout(prefix: configuration.keyPrefix, separator: configuration.separator)
         self.logger = logger
@@ -81,13 +87,7 @@ public final class Sampler {
         self.queueDirectory = QueueDirectory(limit: configuration.maxKnownQueues)
         self.taskNames = TaskNameLimiter(limit: configuration.taskNameLimit)
         self.sliceScript = SliceScript(budget: configuration.valueReadBudget)
-        self.census =
-            configuration.censusEnabled
-            ? ResultCensus(
-                configuration: configuration, layout: layout,
-                maxBindingTables: Sampler.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues), epoch: Sampler.wallClockNow(),
-                logger: logger)
-            : nil
+        self.census = census
     }
 
     /// Meta keys the census tracks in memory (0 when it is off).

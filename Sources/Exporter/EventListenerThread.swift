@@ -114,6 +114,12 @@ public final class EventListenerThread: Sendable {
         }
     }
 
+    /// Asks the subscribers to stop without waiting for their threads (``stop()`` waits).
+    public func requestStop() {
+        subscriber.stop()
+        resultSubscriber?.stop()
+    }
+
     /// Stops the subscriber and waits for the thread: about 250 ms while connected or backing off,
     /// up to the Redis connect timeout while a connection attempt is in progress. Idempotent.
     public func stop() {
