@@ -6,6 +6,7 @@ import Logging
 import Notify
 import Redis
 import Sockets
+import Synchronization
 import TLS
 
 /// One exporter, started: the HTTP server, one ``TargetRuntime`` per Celery deployment, the poller
@@ -26,6 +27,7 @@ public final class RunningExporter: Sendable {
     private let stopSignal: StopSignal
     private let pollThread: NativeThread
     private let logger: Logger
+    private let stopped = Atomic<Bool>(false)
 
     /// Starts everything, in the order a failure is cheapest to report: web security, targets'
     /// settings, alerting, reloads, silences, the listening sockets, the targets' threads, the
@@ -157,7 +159,9 @@ public final class RunningExporter: Sendable {
     /// Shuts down in order within the documented 10 s: the HTTP server (3 s grace), reloads, the
     /// poller (its current tick ends first), every target's threads (asked together, then waited
     /// for, each bounded by a Redis timeout), then pending notifications against one deadline.
+    /// Idempotent: a second call returns at once.
     public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         // One deadline for the whole shutdown (the documented 10 s, inside Kubernetes' 30 s grace):
         // notifications drain against it whatever the receivers' `timeout:` settings.
         let shutdownDeadline = Deadline(after: .seconds(8))
