@@ -179,9 +179,18 @@ public final class RunningExporter: Sendable {
 
     // MARK: Start-up pieces
 
+    /// The most targets one process watches. Each costs three threads and three Redis connections
+    /// (poll, census, Pub/Sub; four with a separate result backend) plus a poll thread per tick and
+    /// its status-page history; past this, shard the targets across replicas (one file each).
+    public static let maximumTargets = 64
+
     /// One runtime per `--targets.file` entry, or one from the flags (no `target` label).
     static func makeTargets(_ configuration: ExporterConfiguration) throws(ConfigurationError) -> [TargetRuntime] {
         guard !configuration.targets.isEmpty else { return [try TargetRuntime(name: nil, configuration: configuration)] }
+        guard configuration.targets.count <= maximumTargets else {
+            throw ConfigurationError(
+                "\(configuration.targets.count) targets: one exporter watches at most \(maximumTargets); split the targets across replicas, one targets file each")
+        }
         var seen: Set<String> = []
         var targets: [TargetRuntime] = []
         for definition in configuration.targets {

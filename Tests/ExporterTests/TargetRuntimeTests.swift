@@ -65,5 +65,11 @@ import TestSupport
         } throws: { error in
             "\(error)" == "target \"same\" is defined twice: target names must be unique"
         }
+        top.targets = (0...RunningExporter.maximumTargets).map { TargetDefinition(name: "t\($0)", configuration: configuration) }
+        #expect {
+            _ = try RunningExporter.makeTargets(top)
+        } throws: { error in
+            "\(error)" == "65 targets: one exporter watches at most 64; split the targets across replicas, one targets file each"
+        }
     }
 }
