@@ -75,6 +75,9 @@ public final class CensusThread: Sendable {
         }
     }
 
+    /// Whether the thread was started and not yet joined by ``stop()``.
+    var isRunning: Bool { thread.withLock { $0 != nil } }
+
     /// Asks the loop to stop without waiting for it (``stop()`` waits).
     public func requestStop() { stopSignal.trigger() }
 

@@ -114,6 +114,9 @@ public final class EventListenerThread: Sendable {
         }
     }
 
+    /// Listener threads started and not yet joined by ``stop()`` (two with a separate result backend).
+    var runningThreads: Int { thread.withLock { $0 == nil ? 0 : 1 } + resultThread.withLock { $0 == nil ? 0 : 1 } }
+
     /// Asks the subscribers to stop without waiting for their threads (``stop()`` waits).
     public func requestStop() {
         subscriber.stop()

@@ -166,6 +166,9 @@ public final class TargetRuntime: @unchecked Sendable {
         redisClient.close()
     }
 
+    /// The target's threads started and not yet joined (census, listener, result listener).
+    var runningThreads: Int { (censusThread?.isRunning == true ? 1 : 0) + (eventListener?.runningThreads ?? 0) }
+
     /// " for target \"name\"" or "" (for messages).
     var forTarget: String { name.map { " for target \"\($0)\"" } ?? "" }
 

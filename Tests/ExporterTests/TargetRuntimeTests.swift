@@ -17,7 +17,9 @@ import TestSupport
                 "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s",
             ]))
         #expect(runtime.census != nil && runtime.eventListener != nil, "census and events are on by default")
+        #expect(runtime.runningThreads == 0, "nothing runs before start()")
         try runtime.start()
+        #expect(runtime.runningThreads == 2, "the census thread and the Pub/Sub listener")
         // The Pub/Sub listener and the census each hold a named connection of their own.
         let connected = waitUntil(timeout: 10) {
             let names = (try? TargetTestSupport.exporterClients(redis)) ?? []
@@ -36,11 +38,13 @@ import TestSupport
         #expect(try TargetTestSupport.exporterClients(redis).contains { $0.contains("name=celery-redis-exporter-poll ") })
 
         runtime.stop()
+        #expect(runtime.runningThreads == 0, "stop() joined every thread")
         // Every thread has ended and closed its connection: the server sees none of ours.
         let closed = waitUntil(timeout: 5) { ((try? TargetTestSupport.exporterClients(redis)) ?? ["?"]).isEmpty }
         #expect(closed, "still connected: \((try? TargetTestSupport.exporterClients(redis)) ?? [])")
         // A stopped runtime stays stopped: start() does not reconnect, stop() again is harmless.
         try runtime.start()
+        #expect(runtime.runningThreads == 0)
         runtime.stop()
         Thread.sleep(forTimeInterval: 0.5)
         #expect(try TargetTestSupport.exporterClients(redis).isEmpty)
