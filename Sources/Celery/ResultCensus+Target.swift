@@ -9,7 +9,7 @@ extension ResultCensus {
         return ResultCensus(
             configuration: configuration,
             layout: KombuKeyLayout(prefix: configuration.keyPrefix, separator: configuration.separator),
-            maxBindingTables: Sampler.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues),
+            maxBindingTables: QueueDiscovery.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues),
             epoch: Sampler.wallClockNow(), logger: logger)
     }
 }

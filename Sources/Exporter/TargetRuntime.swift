@@ -7,19 +7,19 @@ import TLS
 
 /// Everything the exporter runs for one Celery deployment (one broker, its result backend):
 /// its connections (the poll's ``RedisClient``, the census's, the Pub/Sub subscriptions and the
-/// Sentinel resolver they share), its ``Sampler``, its ``ResultCensus``, its event listener and
-/// census threads, and the counters of its polls.
+/// Sentinel resolver they share), its ``Sampler``, its ``ResultCensus``, its ``QueueDiscovery``,
+/// its event listener and census threads, and the counters of its polls.
 ///
-/// The census is created here and handed to the three parts that share it: the sampler (reads its
-/// counts every poll), the census thread (runs its passes) and the listener (feeds it live result
-/// writes). ``start()`` starts the threads; ``poll(rulesSeconds:)`` (the poller's thread, one call at
+/// The census is created here and handed to the parts that share it: the sampler (reads its
+/// counts every poll), the queue discovery (reads the binding tables its passes find), the census
+/// thread (runs its passes) and the listener (feeds it live result writes). ``start()`` starts the threads; ``poll(rulesSeconds:)`` (the poller's thread, one call at
 /// a time) samples Redis and returns the target's families and snapshot; ``stop()`` ends the
 /// threads and closes every connection, within about one Redis read timeout.
 ///
 /// The process composes one runtime per target (``ExporterConfiguration/targets``, or one from
 /// the flags) and aggregates their polls into `/metrics`, `/-/ready`, the rules and the status page.
 public final class TargetRuntime: @unchecked Sendable {
-    // @unchecked: `redis`, `sampler`, `counters` and `lastOutcomeWasSuccess` are used only by the
+    // @unchecked: `redisClient`, `discovery`, `sampler`, `counters` and `lastOutcomeWasSuccess` are used only by the
     // thread calling `poll` (the poller guarantees one call at a time); the rest is immutable or
     // Sendable.
 
@@ -42,6 +42,8 @@ public final class TargetRuntime: @unchecked Sendable {
     let logger: Logger
 
     let redisClient: RedisClient
+    /// The target's queues (configured and discovered); poller thread only, through the sampler.
+    let discovery: QueueDiscovery
     let sampler: Sampler
     var counters = PollCounters()
     var lastOutcomeWasSuccess: Bool?
@@ -83,7 +85,9 @@ public final class TargetRuntime: @unchecked Sendable {
         let celery = configuration.celeryConfiguration()
         let census = ResultCensus.forTarget(celery, logger: logger("sampler"))
         self.census = census
-        self.sampler = Sampler(configuration: celery, census: census, logger: logger("sampler"))
+        let discovery = QueueDiscovery(configuration: celery, census: census, logger: logger("sampler"))
+        self.discovery = discovery
+        self.sampler = Sampler(configuration: celery, census: census, discovery: discovery, logger: logger("sampler"))
         // Each connection is named for CLIENT LIST (best effort: ignored where CLIENT is refused).
         self.redisClient = RedisClient(configuration: redisConfiguration.named("celery-redis-exporter-poll"),
                                  backoff: configuration.redisBackoff, sentinel: sentinel, logger: logger("redis"))
