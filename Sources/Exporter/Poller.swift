@@ -78,7 +78,7 @@ public final class Poller: @unchecked Sendable {
         var families = MetricsBuilder.families(for: snapshot, counters: counters)
         if let events { families += events.metricFamilies() }
         if let ownFamilies { families += ownFamilies() }
-        families += NameResolver.shared.statistics.metricFamilies(cap: NameResolver.shared.maxLookupsInFlight)
+        families += NameResolver.shared.statistics.metricFamilies()
         // Rules see exactly the series /metrics serves, so alerts and metrics always agree.
         if let alerting {
             let rulesStarted = monotonicNow()
