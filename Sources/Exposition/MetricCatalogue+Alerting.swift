@@ -61,8 +61,9 @@ extension MetricDescriptor {
     /// `celery_redis_silences_rejected_total`
     public static let silencesRejected = MetricDescriptor(
         "celery_redis_silences_rejected", .counter, labels: ["reason"],
-        help: "Silence writes refused: invalid (bad JSON, matcher or times), size (over --silences.max-per-silence-"
-            + "bytes or too many matchers), limit (--silences.max-silences active or pending).")
+        help: "Silence writes refused: invalid (bad JSON, matcher or times), size (over "
+            + "--silences.max-per-silence-bytes or too many matchers), limit (--silences.max-silences active or "
+            + "pending).")
     /// `celery_redis_silences_expunged_total`
     public static let silencesExpunged = MetricDescriptor(
         "celery_redis_silences_expunged", .counter, labels: ["reason"],

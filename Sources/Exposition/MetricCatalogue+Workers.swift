@@ -38,9 +38,9 @@ extension MetricDescriptor {
     /// `celery_redis_event_subscriber_up`
     public static let eventSubscriberUp = MetricDescriptor(
         "celery_redis_event_subscriber_up", .gauge,
-        help: "1 while the broker's Pub/Sub subscription (worker events, and result writes unless --celery.result-"
-            + "backend-url gives them their own, see celery_redis_result_backend_up) is established; messages "
-            + "published while it is 0 are lost.")
+        help: "1 while the broker's Pub/Sub subscription (worker events, and result writes unless "
+            + "--celery.result-backend-url gives them their own, see celery_redis_result_backend_up) is "
+            + "established; messages published while it is 0 are lost.")
     /// `celery_redis_event_subscriber_reconnects_total`
     public static let eventSubscriberReconnects = MetricDescriptor(
         "celery_redis_event_subscriber_reconnects", .counter,

@@ -22,10 +22,13 @@ enum ServedCatalogue {
                 if help != d.help { problems.append("\(name) is served with HELP '\(help)', declared '\(d.help)'") }
             } else if line.hasPrefix("# TYPE ") {
                 let parts = line.split(separator: " ")
-                guard parts.count == 4, let d = bySampleName[String(parts[2])] ?? MetricCatalogue.byName[String(parts[2])]
+                guard parts.count == 4,
+                    let d = bySampleName[String(parts[2])] ?? MetricCatalogue.byName[String(parts[2])]
                 else { continue }  // reported with its HELP line
                 let declared = String(describing: d.type)
-                if parts[3] != declared { problems.append("\(parts[2]) is served as \(parts[3]), declared \(declared)") }
+                if parts[3] != declared {
+                    problems.append("\(parts[2]) is served as \(parts[3]), declared \(declared)")
+                }
             } else if !line.hasPrefix("#") {
                 let name = String(line.prefix { $0 != "{" && $0 != " " })
                 guard let d = bySampleName[name] else {

@@ -18,10 +18,13 @@ import Testing
             #expect(
                 d.name.hasPrefix(MetricCatalogue.namespace) || d.name.hasPrefix("process_"),
                 "\(d.name) is outside the namespace")
-            #expect(!d.help.isEmpty && d.help.count <= Self.maximumHelpLength, "\(d.name): HELP of \(d.help.count) characters")
+            #expect(
+                !d.help.isEmpty && d.help.count <= Self.maximumHelpLength,
+                "\(d.name): HELP of \(d.help.count) characters")
             #expect(d.help.hasSuffix("."), "\(d.name): HELP is a sentence")
             #expect(d.unit.map { d.name.hasSuffix("_" + $0) } ?? true, "\(d.name) does not end with its unit")
-            #expect(d.type != .counter || !d.name.hasSuffix("_total"), "\(d.name): counters are declared without _total")
+            #expect(
+                d.type != .counter || !d.name.hasSuffix("_total"), "\(d.name): counters are declared without _total")
             #expect(Set(d.labelNames).count == d.labelNames.count, "\(d.name) declares a label twice")
             let reserved: Set<String> = ["le", "quantile", "job", "instance"]
             #expect(reserved.isDisjoint(with: d.labelNames), "\(d.name) uses a reserved label name")
@@ -47,7 +50,8 @@ import Testing
         #expect(!d.admits(labelNames: ["task", "queue"]))
         #expect(!d.admits(labelNames: ["queue", "worker"]))
         #expect(!d.admits(labelNames: ["queue", "queue"]))
-        let open = MetricDescriptor("celery_redis_test_alerts", .gauge, labels: ["alertname"], withRuleLabels: true, help: "Test.")
+        let open = MetricDescriptor(
+            "celery_redis_test_alerts", .gauge, labels: ["alertname"], withRuleLabels: true, help: "Test.")
         #expect(open.admits(labelNames: ["alertname", "queue", "severity"]))
         #expect(!MetricCatalogue.contains(d), "a descriptor made elsewhere is not in the catalogue")
         #expect(MetricCatalogue.contains(.queueLength))
@@ -59,7 +63,8 @@ import Testing
     @Test func readmeTablesMatchTheCatalogue() throws {
         let readme = try String(contentsOf: Self.root.appendingPathComponent("README.md"), encoding: .utf8)
         var documented = Set<String>()
-        for line in readme.split(separator: "\n") where line.hasPrefix("| `celery_redis_") || line.hasPrefix("| `process_") {
+        for line in readme.split(separator: "\n")
+        where line.hasPrefix("| `celery_redis_") || line.hasPrefix("| `process_") {
             let firstCell = line.dropFirst(2).prefix { $0 != "|" }
             for name in Self.backticked(firstCell) {
                 documented.insert(String(name.prefix { $0 != "{" }))
@@ -137,7 +142,8 @@ import Testing
             var end = i
             while end < bytes.count && isWord(bytes[end]) { end += 1 }
             let word = String(decoding: bytes[i..<end], as: UTF8.self)
-            for prefix in [MetricCatalogue.namespace, "process_"] where word.hasPrefix(prefix) && word.count > prefix.count {
+            for prefix in [MetricCatalogue.namespace, "process_"]
+            where word.hasPrefix(prefix) && word.count > prefix.count {
                 names.append(word)
             }
             i = end
@@ -148,11 +154,13 @@ import Testing
     /// Regular files below `folder` of the package root, recursively.
     static func files(under folder: String) throws -> [String] {
         let base = root.appendingPathComponent(folder)
-        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey]) else {
+        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: [.isRegularFileKey])
+        else {
             throw CocoaError(.fileReadNoSuchFile)
         }
         var paths: [String] = []
-        for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
+        for case let url as URL in walker
+        where (try? url.resourceValues(forKeys: [.isRegularFileKey]))?.isRegularFile == true {
             paths.append(url.standardizedFileURL.path)
         }
         return paths.sorted()
