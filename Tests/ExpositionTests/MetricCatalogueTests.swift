@@ -77,15 +77,18 @@ import Testing
         #expect(unserved == [], "named in README.md's metric tables but not served: \(unserved)")
     }
 
-    /// Every metric name the dashboard generator, the dashboard and the shipped deployment files
-    /// (rules, their promtool tests, the Kubernetes and KEDA manifests) reference is served.
-    @Test func dashboardsAndShippedRulesNameOnlyServedMetrics() throws {
+    /// Every metric name the dashboard generator, the dashboard, the shipped deployment files
+    /// (rules, their promtool tests, the Kubernetes and KEDA manifests) and the README's prose
+    /// (limits table, runbooks) reference is served.
+    @Test func dashboardsShippedRulesAndReadmeNameOnlyServedMetrics() throws {
         var allowed = Set<String>()
         for d in MetricCatalogue.all {
             allowed.insert(d.exposedName)
             allowed.formUnion(d.sampleNames)
         }
-        let files = try Self.files(under: "dashboards") + Self.files(under: "deploy")
+        let files =
+            try Self.files(under: "dashboards") + Self.files(under: "deploy")
+            + [Self.root.appendingPathComponent("README.md").path]
         #expect(files.contains { $0.hasSuffix("dashboards/generate.py") })
         #expect(files.contains { $0.hasSuffix("deploy/prometheus/celery-redis-rules.yml") })
         var checked = 0
