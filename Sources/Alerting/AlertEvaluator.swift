@@ -233,16 +233,8 @@ public final class AlertEvaluator {
             states.append(Sample(labels: labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }, value: 1))
         }
         return [
-            MetricFamily(
-                name: "celery_redis_alerts",
-                help:
-                    "1 for each pending or firing alert of the exporter's own rule evaluation (the shape of Prometheus's ALERTS series).",
-                type: .gauge, samples: states),
-            MetricFamily(
-                name: "celery_redis_alert_active_since_timestamp_seconds",
-                help:
-                    "Unix time each pending or firing alert became active (the analog of Prometheus's ALERTS_FOR_STATE).",
-                type: .gauge, unit: "seconds", samples: since),
+            MetricFamily(.alerts, samples: states),
+            MetricFamily(.alertActiveSinceTimestampSeconds, samples: since),
         ] + history.metricFamilies()
     }
 }

@@ -148,30 +148,12 @@ struct SeriesHistory {
     /// What the history holds, for the exporter's own metrics.
     func metricFamilies() -> [MetricFamily] {
         [
-            MetricFamily(
-                name: "celery_redis_rule_history_series",
-                help: "Series the rules' range selectors (rate(x[5m]) and friends) reference, whose recent samples the exporter keeps for them.",
-                type: .gauge, samples: [Sample(value: Double(seriesCount))]),
-            MetricFamily(
-                name: "celery_redis_rule_history_samples",
-                help: "Samples kept for the rules' range selectors (one per series per poll, for the longest range a rule uses).",
-                type: .gauge, samples: [Sample(value: Double(sampleCount))]),
-            MetricFamily(
-                name: "celery_redis_rule_history_bytes",
-                help: "Estimated memory held by the samples kept for range selectors.",
-                type: .gauge, unit: "bytes", samples: [Sample(value: Double(bytes))]),
-            MetricFamily(
-                name: "celery_redis_rule_history_limit_bytes",
-                help: "The byte limit of the samples kept for range selectors (--rules.history-max-bytes).",
-                type: .gauge, unit: "bytes", samples: [Sample(value: Double(byteLimit))]),
-            MetricFamily(
-                name: "celery_redis_rule_history_retention_seconds",
-                help: "How long samples are kept for range selectors: the longest range any loaded rule uses (at most 1h).",
-                type: .gauge, unit: "seconds", samples: [Sample(value: Double(retention) / 1000)]),
-            MetricFamily(
-                name: "celery_redis_rule_history_series_evicted",
-                help: "Series dropped from the range-selector history to stay within its byte limit (least recently seen first); their range functions return nothing until they have two new samples.",
-                type: .counter, samples: [Sample(value: Double(evictedSeries))]),
+            MetricFamily(.ruleHistorySeries, value: Double(seriesCount)),
+            MetricFamily(.ruleHistorySamples, value: Double(sampleCount)),
+            MetricFamily(.ruleHistoryBytes, value: Double(bytes)),
+            MetricFamily(.ruleHistoryLimitBytes, value: Double(byteLimit)),
+            MetricFamily(.ruleHistoryRetentionSeconds, value: Double(retention) / 1000),
+            MetricFamily(.ruleHistorySeriesEvicted, value: Double(evictedSeries)),
         ]
     }
 }

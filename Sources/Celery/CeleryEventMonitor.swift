@@ -225,9 +225,7 @@ public final class CeleryEventMonitor: Sendable {
                 isSubscribed: state.isSubscribed, reconnects: max(0, state.subscriptions - 1),
                 workersEvicted: state.registry.evicted,
                 frequenciesClamped: state.registry.frequencyClamped,
-                restarts: state.registry.incarnationsSeen,
-                frequencyRange: configuration.heartbeatFrequencyRange,
-                missedHeartbeats: configuration.missedHeartbeats)
+                restarts: state.registry.incarnationsSeen)
         }
         return snapshot.families()
     }

@@ -102,14 +102,8 @@ public final class AlertingRuntime: @unchecked Sendable {
             pending: pending, activity: evaluator.activity, now: now)
         var out = evaluator.metricFamilies(now: now)
         let status = reloadStatus.withLock { $0 }
-        out.append(MetricFamily(
-            name: "celery_redis_config_last_reload_successful",
-            help: "1 when the last load of the rule files and alerting configuration succeeded (at start-up, SIGHUP or POST /-/reload); 0 when it failed and the previous configuration is still in use.",
-            type: .gauge, samples: [Sample(value: status.successful ? 1 : 0)]))
-        out.append(MetricFamily(
-            name: "celery_redis_config_last_reload_success_timestamp_seconds",
-            help: "Unix time of the last successful configuration load.",
-            type: .gauge, unit: "seconds", samples: [Sample(value: status.timestamp)]))
+        out.append(MetricFamily(.configLastReloadSuccessful, value: status.successful ? 1 : 0))
+        out.append(MetricFamily(.configLastReloadSuccessTimestampSeconds, value: status.timestamp))
         out += current?.metricFamilies() ?? []
         out += silenceMetricFamilies(now: now)
         return out
@@ -141,14 +135,10 @@ public final class AlertingRuntime: @unchecked Sendable {
             }
         }
         return store.metricFamilies(now: now) + [
-            MetricFamily(
-                name: "celery_redis_alerts_suppressed",
-                help: "Firing alerts not notified because a silence matches them (silenced) or an inhibit rule mutes them (inhibited); an alert muted both ways counts in both.",
-                type: .gauge,
-                samples: [
-                    Sample(labels: [Label("reason", "inhibited")], value: Double(inhibited)),
-                    Sample(labels: [Label("reason", "silenced")], value: Double(silenced)),
-                ])
+            MetricFamily(.alertsSuppressed, samples: [
+                Sample(labels: [Label("reason", "inhibited")], value: Double(inhibited)),
+                Sample(labels: [Label("reason", "silenced")], value: Double(silenced)),
+            ])
         ]
     }
 

@@ -8,12 +8,7 @@ extension EventListenerThread {
     func subscriberFamilies() -> [MetricFamily] {
         let dropped = subscriber.status.droppedMessages + (resultSubscriber?.status.droppedMessages ?? 0)
         return [
-            MetricFamily(
-                name: "celery_redis_event_messages_dropped",
-                help: "Pub/Sub messages dropped unread because they were larger than "
-                    + "\(subscriber.maximumMessageBytes) bytes; each is a missed result write or worker event "
-                    + "(the census's next pass corrects result counts).",
-                type: .counter, samples: [Sample(value: Double(dropped))])
+            MetricFamily(.eventMessagesDropped, value: Double(dropped))
         ]
     }
 }

@@ -131,7 +131,7 @@ public final class Poller: @unchecked Sendable {
         }
         let families = targets(\.families) + process.server + targets(\.connectionFamilies) + process.process
             + targets(\.sentinelFamilies)
-            + NameResolver.shared.statistics.metricFamilies(cap: NameResolver.shared.maxLookupsInFlight)
+            + NameResolver.shared.statistics.metricFamilies()
         return polls.count == 1 && polls[0].name == nil ? families : TargetLabels.merged(families)
     }
 }

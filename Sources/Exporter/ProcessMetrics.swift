@@ -47,20 +47,12 @@ public enum ProcessMetrics {
         if case .success(let bytes) = RegularFile.read("/proc/self/stat", maximumBytes: statBudget),
             let stat = ProcessStat(bytes)
         {
-            families.append(MetricFamily(
-                name: "process_cpu_seconds", help: "Total user and system CPU time spent in seconds.",
-                type: .counter, unit: "seconds", samples: [Sample(value: Double(stat.cpuTicks) / ticksPerSecond)]))
-            families.append(MetricFamily(
-                name: "process_resident_memory_bytes", help: "Resident memory size in bytes.",
-                type: .gauge, unit: "bytes", samples: [Sample(value: Double(stat.residentPages) * pageSize)]))
-            families.append(MetricFamily(
-                name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.",
-                type: .gauge, unit: "bytes", samples: [Sample(value: Double(stat.virtualBytes))]))
+            families.append(MetricFamily(.processCPUSeconds, value: Double(stat.cpuTicks) / ticksPerSecond))
+            families.append(MetricFamily(.processResidentMemoryBytes, value: Double(stat.residentPages) * pageSize))
+            families.append(MetricFamily(.processVirtualMemoryBytes, value: Double(stat.virtualBytes)))
             if let bootTime {
-                families.append(MetricFamily(
-                    name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.",
-                    type: .gauge, unit: "seconds",
-                    samples: [Sample(value: Double(bootTime) + Double(stat.startTicks) / ticksPerSecond)]))
+                let started = Double(bootTime) + Double(stat.startTicks) / ticksPerSecond
+                families.append(MetricFamily(.processStartTimeSeconds, value: started))
             } else {
                 failed += 1
             }
@@ -68,22 +60,15 @@ public enum ProcessMetrics {
             failed += 1
         }
         if let open = openDescriptors() {
-            families.append(MetricFamily(
-                name: "process_open_fds", help: "Number of open file descriptors.",
-                type: .gauge, samples: [Sample(value: Double(open))]))
+            families.append(MetricFamily(.processOpenFDs, value: Double(open)))
         } else {
             failed += 1
         }
         // The soft limit, as /proc/self/limits "Max open files" shows it (client_golang reads that line).
         let limit = FileDescriptorLimit.current().soft
-        families.append(MetricFamily(
-            name: "process_max_fds", help: "Maximum number of open file descriptors.",
-            type: .gauge, samples: [Sample(value: limit.map { Double($0) } ?? Double(UInt64.max))]))
+        families.append(MetricFamily(.processMaxFDs, value: limit.map { Double($0) } ?? Double(UInt64.max)))
         if failed > 0 { readErrors.add(UInt64(failed), ordering: .relaxed) }
-        families.append(MetricFamily(
-            name: "celery_redis_process_metrics_read_errors",
-            help: "Reads of /proc (for the process_* metrics) that failed; the affected process_* families are left out of that poll.",
-            type: .counter, samples: [Sample(value: Double(readErrors.load(ordering: .relaxed)))]))
+        families.append(MetricFamily(.processMetricsReadErrors, value: Double(readErrors.load(ordering: .relaxed))))
         return families
     }
 

@@ -58,12 +58,7 @@ final class ResultBackendStatus: Sendable {
             }
         }
         return [
-            MetricFamily(
-                name: "celery_redis_result_backend_up",
-                help: "1 when the exporter's connections to the separate result backend (--celery.result-backend-url) work: "
-                    + "the census connection (checked at least every poll interval) and the result-write subscription. "
-                    + "celery_redis_up is the broker's alone; result metrics may lag while this is 0.",
-                type: .gauge, samples: [Sample(value: up ? 1 : 0)])
+            MetricFamily(.resultBackendUp, value: up ? 1 : 0)
         ]
     }
 }

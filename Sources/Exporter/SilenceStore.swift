@@ -336,18 +336,15 @@ public final class SilenceStore: Sendable {
         }
         return [
             MetricFamily(
-                name: "celery_redis_silences", help: "Silences by state (active, pending, expired within --silences.retention).",
-                type: .gauge,
-                samples: Silence.State.allCases.map { Sample(labels: [Label("state", $0.rawValue)], value: Double(counts[$0] ?? 0)) }),
+                .silences,
+                samples: Silence.State.allCases.map {
+                    Sample(labels: [Label("state", $0.rawValue)], value: Double(counts[$0] ?? 0))
+                }),
             MetricFamily(
-                name: "celery_redis_silences_rejected",
-                help: "Silence writes refused: invalid (bad JSON, matcher or times), size (over --silences.max-per-silence-bytes or too many matchers), limit (--silences.max-silences active or pending).",
-                type: .counter,
+                .silencesRejected,
                 samples: rejected.keys.sorted().map { Sample(labels: [Label("reason", $0)], value: rejected[$0]!) }),
             MetricFamily(
-                name: "celery_redis_silences_expunged",
-                help: "Expired silences dropped: retention (older than --silences.retention), cap (more than --silences.max-silences expired ones, or live ones over the cap in the file at start).",
-                type: .counter,
+                .silencesExpunged,
                 samples: expunged.keys.sorted().map { Sample(labels: [Label("reason", $0)], value: expunged[$0]!) }),
         ]
     }

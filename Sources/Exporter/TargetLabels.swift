@@ -12,7 +12,7 @@ public enum TargetLabels {
     public static let name = "target"
 
     /// Families the sampler's builder emits that describe the process, not one target.
-    public static let processWide: Set<String> = ["celery_redis_build_info", "celery_redis_label_values_truncated"]
+    public static let processWide: Set<String> = [MetricDescriptor.buildInfo.name, MetricDescriptor.labelValuesTruncated.name]
 
     /// `families` with `target="<target>"` prepended to every series (process-wide ones unchanged).
     public static func labelled(_ families: [MetricFamily], target: String) -> [MetricFamily] {

@@ -93,34 +93,12 @@ public final class NotifierMetrics: Sendable {
             if let t = snapshot[r]?.lastSuccess { success.append(Sample(labels: [Label("receiver", r)], value: t)) }
         }
         return [
-            MetricFamily(
-                name: "celery_redis_notifications",
-                help: "Alert notification attempts by receiver and result: success, "
-                    + "retry (failed, rescheduled), unknown (sent but no answer; retried with the same webhook-id), "
-                    + "failed (rejected, or pending at shutdown without storage), "
-                    + "dropped (over the byte budget; sent at the group's next flush).",
-                type: .counter, samples: totals),
-            MetricFamily(
-                name: "celery_redis_notification_pending_groups",
-                help: "Alert groups with a notification waiting for delivery or being attempted "
-                    + "(at most one per group and integration), by receiver.",
-                type: .gauge, samples: queue),
-            MetricFamily(
-                name: "celery_redis_notification_owed_resolves",
-                help: "Resolved alerts a receiver was (or, after an attempt with no answer, may have been) told were firing and has not yet been told resolved, by receiver.",
-                type: .gauge, samples: owed),
-            MetricFamily(
-                name: "celery_redis_notification_pending_bytes",
-                help: "Estimated bytes held by pending notifications (all receivers).", type: .gauge, unit: "bytes",
-                samples: [Sample(value: Double(g.bytes))]),
-            MetricFamily(
-                name: "celery_redis_notification_pending_budget_bytes",
-                help: "The byte budget of pending notifications; past it a notification is sent at its group's next flush instead.",
-                type: .gauge, unit: "bytes", samples: [Sample(value: Double(g.budget))]),
-            MetricFamily(
-                name: "celery_redis_notification_last_success_timestamp_seconds",
-                help: "Unix time of the last successful delivery, by receiver.", type: .gauge, unit: "seconds",
-                samples: success),
+            MetricFamily(.notifications, samples: totals),
+            MetricFamily(.notificationPendingGroups, samples: queue),
+            MetricFamily(.notificationOwedResolves, samples: owed),
+            MetricFamily(.notificationPendingBytes, value: Double(g.bytes)),
+            MetricFamily(.notificationPendingBudgetBytes, value: Double(g.budget)),
+            MetricFamily(.notificationLastSuccessTimestampSeconds, samples: success),
         ]
     }
 }

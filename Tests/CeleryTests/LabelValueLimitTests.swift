@@ -1,8 +1,16 @@
+import Exposition
 import Testing
 
 @testable import Celery
 
 @Suite struct LabelValueLimitTests {
+    /// The catalogue cannot see Celery's constants, so its HELP text states them; this keeps them equal.
+    @Test func helpTextStatesTheLimitAndMarker() {
+        let help = MetricDescriptor.labelValuesTruncated.help
+        #expect(help.contains("longer than \(LabelValueLimit.maxBytes) bytes"))
+        #expect(help.contains("'\(LabelValueLimit.marker)'"))
+    }
+
     @Test func shortNamesAreUnchanged() {
         for name in ["celery", "w1@vm", "proj.tasks.add", String(repeating: "x", count: LabelValueLimit.maxBytes)] {
             #expect(LabelValueLimit.capped(name) == name)

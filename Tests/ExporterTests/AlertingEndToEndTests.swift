@@ -87,7 +87,10 @@ final class ReceivedSink: Sendable {
         }
         #expect(firing, "stderr: \(exporter.stderr)")
         // Issue 11: with a rule loaded, its evaluation shows as the rules phase (the previous poll's).
-        let rulesPhase = MetricsText(text: try exporter.get("/metrics").text).value("celery_redis_poll_phase_seconds", ["phase": "rules"])
+        let alertingText = try exporter.get("/metrics").text
+        let rulesPhase = MetricsText(text: alertingText).value("celery_redis_poll_phase_seconds", ["phase": "rules"])
+        // Alerts (with their rules' labels), notifications and reloads are the catalogue's too.
+        #expect(ServedCatalogue.problems(alertingText) == [])
         #expect((rulesPhase ?? 0) > 0, "rules phase \(String(describing: rulesPhase))")
         let api = try json(try exporter.get("/api/v1/alerts").body)
         let apiAlerts = try #require((api["data"] as? [String: Any])?["alerts"] as? [[String: Any]])

@@ -142,6 +142,8 @@ import TestSupport
         }
         let expected = try String(contentsOf: golden, encoding: .utf8)
         #expect(normalized == expected)
+        // Every served family is the catalogue's: declared type, HELP and label names.
+        #expect(ServedCatalogue.problems(response.text) == [])
 
         // promtool lints the live output: zero problems.
         let lint = try runCommand(try requireTool("promtool"), ["check", "metrics"], input: Data(response.body))

@@ -76,6 +76,8 @@ import TestSupport
         // promtool lints the several-target output: zero problems.
         let lint = try runCommand(try requireTool("promtool"), ["check", "metrics"], input: Data(response.body))
         #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "promtool: \(lint.stdout)\(lint.stderr)")
+        // Every family is the catalogue's, with `target` first on every series of a target.
+        #expect(ServedCatalogue.problems(String(decoding: response.body, as: UTF8.self)) == [])
 
         // The status JSON: one entry per target with today's fields; all alerts at the top.
         let status = try json(try get(port, "/api/v1/status").body)

@@ -42,6 +42,7 @@ import TestSupport
         let m = MetricsText(text: try exporter.get("/metrics").text)
         #expect(counted, "census over TLS: \(exporter.stderr.suffix(2000))")
         #expect(m.value("celery_redis_result_backend_up") == 1 && m.value("celery_redis_up") == 1)
+        #expect(ServedCatalogue.problems(m.text) == [])
         #expect(!exporter.stderr.contains("rb-secret"), "the password leaked into the log")
 
         let untrusted = try ExporterProcess(arguments: common + ["--celery.result-backend-tls.ca-file=\(certs.wrongCACert)"])

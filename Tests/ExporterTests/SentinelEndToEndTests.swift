@@ -56,6 +56,7 @@ import TestSupport
         #expect(followed, "stderr: \(exporter.stderr)")
         #expect(m.value("celery_redis_sentinel_master_info", before) == nil)
         #expect(m.value("celery_redis_sentinel_failovers_total", ["master": "mymaster"]) == 1)
+        #expect(ServedCatalogue.problems(m.text) == [])
 
         // Only the new master is left; writes and results there are seen exactly.
         master.stop()

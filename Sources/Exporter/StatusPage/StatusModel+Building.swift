@@ -56,7 +56,7 @@ extension StatusModel {
                 snapshot.failureDescription ?? "unknown error", maximumBytes: ExporterState.maximumReasonFailureBytes),
             censusEnabled: inputs.censusEnabled, censusUpdatedAt: snapshot.census?.updatedTimestamp,
             eventsEnabled: inputs.workers != nil,
-            eventsSubscribed: (families["celery_redis_event_subscriber_up"]?.samples.first?.value ?? 0) == 1,
+            eventsSubscribed: (families[MetricDescriptor.eventSubscriberUp.name]?.samples.first?.value ?? 0) == 1,
             receivers: receivers(families))
         return StatusModel(
             generatedAt: inputs.now, pollInterval: inputs.pollInterval, version: ExporterVersion.version, health: health,
@@ -75,7 +75,7 @@ extension StatusModel {
     /// Result writes received live, summed over task names, by state (for ``OutcomeRateWindow``);
     /// nil when the event listener is off.
     static func resultTotals(_ families: [MetricFamily]) -> [String: Double]? {
-        guard let family = families.first(where: { $0.name == "celery_redis_task_results" }) else { return nil }
+        guard let family = families.first(where: { $0.name == MetricDescriptor.taskResults.name }) else { return nil }
         var totals: [String: Double] = [:]
         for sample in family.samples {
             guard let state = sample.labels.first(where: { $0.name == "state" })?.value else { continue }
@@ -129,12 +129,12 @@ extension StatusModel {
     }
 
     private static func receivers(_ families: [String: MetricFamily]) -> [Receiver] {
-        func byReceiver(_ name: String) -> [String: [Sample]] {
-            Dictionary(grouping: families[name]?.samples ?? []) { $0.labels.first { $0.name == "receiver" }?.value ?? "" }
+        func byReceiver(_ descriptor: MetricDescriptor) -> [String: [Sample]] {
+            Dictionary(grouping: families[descriptor.name]?.samples ?? []) { $0.labels.first { $0.name == "receiver" }?.value ?? "" }
         }
-        let attempts = byReceiver("celery_redis_notifications")
-        let pending = byReceiver("celery_redis_notification_pending_groups")
-        let success = byReceiver("celery_redis_notification_last_success_timestamp_seconds")
+        let attempts = byReceiver(.notifications)
+        let pending = byReceiver(.notificationPendingGroups)
+        let success = byReceiver(.notificationLastSuccessTimestampSeconds)
         return attempts.keys.sorted().map { name in
             func count(_ results: Set<String>) -> Int {
                 Int((attempts[name] ?? []).filter { s in results.contains(s.labels.first { $0.name == "result" }?.value ?? "") }

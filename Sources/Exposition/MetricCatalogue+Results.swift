@@ -1,0 +1,88 @@
+// The result backend: live result writes on Pub/Sub (CeleryEventMonitor) and the census of celery-
+// task-meta-* keys (MetricsBuilder, ResultBackendStatus).
+extension MetricDescriptor {
+    /// `celery_redis_task_results_total`
+    public static let taskResults = MetricDescriptor(
+        "celery_redis_task_results", .counter, labels: ["state", "task"],
+        help: "Result state writes received live on the celery-task-meta-* Pub/Sub channels since the exporter "
+            + "started, by state (STARTED needs task_track_started; unknown states are 'other').")
+    /// `celery_redis_task_runtime_seconds`
+    public static let taskRuntimeSeconds = MetricDescriptor(
+        "celery_redis_task_runtime_seconds", .histogram, unit: "seconds", labels: ["task"],
+        help: "Seconds between receiving a task's STARTED write and its SUCCESS or FAILURE write (needs "
+            + "task_track_started; counted once per task id).")
+    /// `celery_redis_worker_lost_tasks_total`
+    public static let workerLostTasks = MetricDescriptor(
+        "celery_redis_worker_lost_tasks", .counter, labels: ["task"],
+        help: "FAILURE results with exc_type WorkerLostError received live: a pool process died mid-task (acks_late "
+            + "without task_reject_on_worker_lost).")
+    /// `celery_redis_task_runtime_pending_tasks`
+    public static let taskRuntimePendingTasks = MetricDescriptor(
+        "celery_redis_task_runtime_pending_tasks", .gauge,
+        help: "Tasks whose STARTED write was received and whose final write has not been yet (running, or lost with "
+            + "their worker until evicted).")
+    /// `celery_redis_task_runtime_evicted_tasks_total`
+    public static let taskRuntimeEvictedTasks = MetricDescriptor(
+        "celery_redis_task_runtime_evicted_tasks", .counter,
+        help: "STARTED writes dropped from the runtime pairing table before their final write (older than the "
+            + "tracking age, or the table was full).")
+    /// `celery_redis_task_names_evicted_total`
+    public static let taskNamesEvicted = MetricDescriptor(
+        "celery_redis_task_names_evicted", .counter,
+        help: "Task names that gave up their task label to a newer name once --celery.task-name-limit names were in "
+            + "use (names unseen for an hour give way; their result series are dropped).")
+    /// `celery_redis_task_meta_keys`
+    public static let taskMetaKeys = MetricDescriptor(
+        "celery_redis_task_meta_keys", .gauge, labels: ["state"],
+        help: "celery-task-meta-* result keys by status (other: custom states; unknown: not a Celery meta; "
+            + "unclassified: over 4 KiB, no status in its first 4 KiB) as of the last complete census pass, kept "
+            + "current by live result writes and predicted expiries; forget() shows after the next pass.")
+    /// `celery_redis_task_meta_worker_lost_keys`
+    public static let taskMetaWorkerLostKeys = MetricDescriptor(
+        "celery_redis_task_meta_worker_lost_keys", .gauge,
+        help: "FAILURE result keys whose exception is WorkerLostError (a pool process died mid-task), counted like "
+            + "task_meta_keys; also counted in task_meta_keys{state=\"FAILURE\"}.")
+    /// `celery_redis_started_task_oldest_age_seconds`
+    public static let startedTaskOldestAgeSeconds = MetricDescriptor(
+        "celery_redis_started_task_oldest_age_seconds", .gauge, unit: "seconds",
+        help: "Seconds since the oldest task with a STARTED result key started (0 when none): the larger of time "
+            + "since first seen and now - (result_expires - PTTL). Needs task_track_started.")
+    /// `celery_redis_orphaned_started_tasks`
+    public static let orphanedStartedTasks = MetricDescriptor(
+        "celery_redis_orphaned_started_tasks", .gauge,
+        help: "Tasks whose worker is gone: STARTED result keys whose hostname is not a live worker, plus stranded "
+            + "unacked tasks while no worker is alive to restore them. Present only when worker liveness is known.")
+    /// `celery_redis_census_duration_seconds`
+    public static let censusDurationSeconds = MetricDescriptor(
+        "celery_redis_census_duration_seconds", .gauge, unit: "seconds",
+        help: "Wall time of the last complete census reconciliation pass over celery-task-meta-* keys (a full SCAN "
+            + "on the census's own connection, paced evenly; it does not delay polls).")
+    /// `celery_redis_census_last_complete_timestamp_seconds`
+    public static let censusLastCompleteTimestampSeconds = MetricDescriptor(
+        "celery_redis_census_last_complete_timestamp_seconds", .gauge, unit: "seconds",
+        help: "Unix time the last complete census reconciliation pass ended (it catches forget() deletions and "
+            + "writes missed while the event subscriber was down).")
+    /// `celery_redis_census_updated_timestamp_seconds`
+    public static let censusUpdatedTimestampSeconds = MetricDescriptor(
+        "celery_redis_census_updated_timestamp_seconds", .gauge, unit: "seconds",
+        help: "Unix time as of which task_meta_keys includes every change the exporter can observe: about now while "
+            + "the result Pub/Sub stream has been up since the last complete census pass began, else the end of "
+            + "that pass. time() minus this is the age of the counts.")
+    /// `celery_redis_result_backend_up`
+    public static let resultBackendUp = MetricDescriptor(
+        "celery_redis_result_backend_up", .gauge,
+        help: "1 when the exporter's connections to the separate result backend (--celery.result-backend-url) work: "
+            + "the census connection (checked at least every poll interval) and the result-write subscription. "
+            + "celery_redis_up is the broker's alone; result metrics may lag while this is 0.")
+}
+
+extension MetricCatalogue {
+    /// The result backend: live result writes on Pub/Sub (CeleryEventMonitor) and the census of celery-task-meta-*
+    /// keys (MetricsBuilder, ResultBackendStatus).
+    public static let results: [MetricDescriptor] = [
+        .taskResults, .taskRuntimeSeconds, .workerLostTasks, .taskRuntimePendingTasks, .taskRuntimeEvictedTasks,
+        .taskNamesEvicted, .taskMetaKeys, .taskMetaWorkerLostKeys, .startedTaskOldestAgeSeconds,
+        .orphanedStartedTasks, .censusDurationSeconds, .censusLastCompleteTimestampSeconds,
+        .censusUpdatedTimestampSeconds, .resultBackendUp,
+    ]
+}
