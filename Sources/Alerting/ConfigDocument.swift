@@ -32,7 +32,8 @@ public struct ConfigDocument: Sendable {
         do {
             node = try YAMLLoader.compose(yaml)
         } catch {
-            throw ConfigError(file: file, flag: flag, line: error.line, keyPath: "", message: "invalid YAML: \(error.reason)")
+            throw ConfigError(
+                file: file, flag: flag, line: error.line, keyPath: "", message: "invalid YAML: \(error.reason)")
         }
         guard let node else { return nil }
         let value = ConfigValue(node: node, keyPath: "", document: self)

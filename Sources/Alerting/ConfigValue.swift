@@ -41,8 +41,10 @@ public struct ConfigValue {
             if let allowed, !allowed.contains(key) {
                 throw keyValue.fail("unknown key; expected one of: \(allowed.joined(separator: ", "))")
             }
-            entries.append(ConfigMapping.Entry(key: key, keyNode: keyValue,
-                                               value: ConfigValue(node: v, keyPath: keyPath, document: document)))
+            entries.append(
+                ConfigMapping.Entry(
+                    key: key, keyNode: keyValue,
+                    value: ConfigValue(node: v, keyPath: keyPath, document: document)))
         }
         return ConfigMapping(entries: entries)
     }

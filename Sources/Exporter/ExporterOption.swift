@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Sockets
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// One setting of the exporter, declared in exactly one place: its flag (name, value placeholder,
 /// default, help, and so its environment variable and `--help` block), whether it may differ per
@@ -26,16 +27,19 @@ struct ExporterOption: Sendable {
         case target(key: String? = nil)
     }
 
-    init(_ name: String, valueName: String?, default defaultText: String?, help: String, repeatable: Bool = false,
-         scope: Scope, environmentSecret: (String, @Sendable (inout ExporterConfiguration, String) -> Void)? = nil,
-         apply: @escaping @Sendable (inout ExporterConfiguration, OptionInput) throws -> Void) {
+    init(
+        _ name: String, valueName: String?, default defaultText: String?, help: String, repeatable: Bool = false,
+        scope: Scope, environmentSecret: (String, @Sendable (inout ExporterConfiguration, String) -> Void)? = nil,
+        apply: @escaping @Sendable (inout ExporterConfiguration, OptionInput) throws -> Void
+    ) {
         let targetKey: String?
         switch scope {
         case .process: targetKey = nil
         case .target(let key): targetKey = key ?? Self.derivedKey(name)
         }
-        spec = OptionSpec(name: name, valueName: valueName, defaultText: defaultText, help: help, repeatable: repeatable,
-                          targetKey: targetKey)
+        spec = OptionSpec(
+            name: name, valueName: valueName, defaultText: defaultText, help: help, repeatable: repeatable,
+            targetKey: targetKey)
         self.environmentSecret = environmentSecret.map { (variable: $0.0, apply: $0.1) }
         self.apply = apply
     }
@@ -50,16 +54,20 @@ struct ExporterOption: Sendable {
     // MARK: kinds of option
 
     /// Free text, stored as given.
-    static func text(_ name: String, valueName: String, default defaultText: String?, help: String, scope: Scope,
-                     set: @escaping @Sendable (inout ExporterConfiguration, String) -> Void) -> ExporterOption {
+    static func text(
+        _ name: String, valueName: String, default defaultText: String?, help: String, scope: Scope,
+        set: @escaping @Sendable (inout ExporterConfiguration, String) -> Void
+    ) -> ExporterOption {
         ExporterOption(name, valueName: valueName, default: defaultText, help: help, scope: scope) { c, input in
             set(&c, input.last)
         }
     }
 
     /// A boolean switch (`--name`, `--no-name`, `--name=false`; `true`/`false` in a file).
-    static func toggle(_ name: String, default value: Bool, help: String, scope: Scope,
-                       set: @escaping @Sendable (inout ExporterConfiguration, Bool) -> Void) -> ExporterOption {
+    static func toggle(
+        _ name: String, default value: Bool, help: String, scope: Scope,
+        set: @escaping @Sendable (inout ExporterConfiguration, Bool) -> Void
+    ) -> ExporterOption {
         ExporterOption(name, valueName: nil, default: String(value), help: help, scope: scope) { c, input in
             guard let flag = CommandLineParser.parseBool(input.last) else { throw input.fail("expected true or false") }
             set(&c, flag)
@@ -68,8 +76,10 @@ struct ExporterOption: Sendable {
 
     /// A duration within `range`. Every duration has an upper bound: past it a value means nothing
     /// useful, and unbounded ones overflowed later conversions to whole milliseconds.
-    static func duration(_ name: String, default defaultText: String, range: ClosedRange<Double>, help: String,
-                         scope: Scope, set: @escaping @Sendable (inout ExporterConfiguration, Double) -> Void)
+    static func duration(
+        _ name: String, default defaultText: String, range: ClosedRange<Double>, help: String,
+        scope: Scope, set: @escaping @Sendable (inout ExporterConfiguration, Double) -> Void
+    )
         -> ExporterOption
     {
         ExporterOption(name, valueName: "DURATION", default: defaultText, help: help, scope: scope) { c, input in
@@ -84,14 +94,17 @@ struct ExporterOption: Sendable {
     }
 
     /// A whole number within `range`.
-    static func integer(_ name: String, valueName: String = "N", default defaultText: String, range: ClosedRange<Int>,
-                        help: String, scope: Scope, set: @escaping @Sendable (inout ExporterConfiguration, Int) -> Void)
+    static func integer(
+        _ name: String, valueName: String = "N", default defaultText: String, range: ClosedRange<Int>,
+        help: String, scope: Scope, set: @escaping @Sendable (inout ExporterConfiguration, Int) -> Void
+    )
         -> ExporterOption
     {
         ExporterOption(name, valueName: valueName, default: defaultText, help: help, scope: scope) { c, input in
             guard let value = Int(input.last), range.contains(value) else {
-                throw input.fail("expected a whole number from \(range.lowerBound) to \(range.upperBound)",
-                                 showing: ExporterConfiguration.shown(input.last))
+                throw input.fail(
+                    "expected a whole number from \(range.lowerBound) to \(range.upperBound)",
+                    showing: ExporterConfiguration.shown(input.last))
             }
             set(&c, value)
         }
@@ -99,8 +112,10 @@ struct ExporterOption: Sendable {
 
     /// A path that must name a readable regular file (a FIFO would hang whoever opens it later:
     /// OpenSSL for the TLS files, the alerting loader).
-    static func readableFile(_ name: String, default defaultText: String?, help: String, scope: Scope,
-                             set: @escaping @Sendable (inout ExporterConfiguration, String) -> Void) -> ExporterOption {
+    static func readableFile(
+        _ name: String, default defaultText: String?, help: String, scope: Scope,
+        set: @escaping @Sendable (inout ExporterConfiguration, String) -> Void
+    ) -> ExporterOption {
         ExporterOption(name, valueName: "FILE", default: defaultText, help: help, scope: scope) { c, input in
             set(&c, try readableFile(input))
         }
@@ -109,14 +124,18 @@ struct ExporterOption: Sendable {
     /// A file holding a secret: the whole content without one trailing newline; empty is an error.
     /// `environmentSecret` names the variable that may hold the secret itself: `name` without
     /// `-file` as an environment variable (`redis.password-file` → `..._REDIS_PASSWORD`).
-    static func secretFile(_ name: String, help: String, scope: Scope,
-                           set: @escaping @Sendable (inout ExporterConfiguration, String) -> Void,
-                           fromEnvironment: (@Sendable (inout ExporterConfiguration, String) -> Void)? = nil)
+    static func secretFile(
+        _ name: String, help: String, scope: Scope,
+        set: @escaping @Sendable (inout ExporterConfiguration, String) -> Void,
+        fromEnvironment: (@Sendable (inout ExporterConfiguration, String) -> Void)? = nil
+    )
         -> ExporterOption
     {
         let variable = OptionSpec.environmentName(for: String(name.dropLast("-file".count)))
-        return ExporterOption(name, valueName: "FILE", default: nil, help: help, scope: scope,
-                              environmentSecret: (variable, fromEnvironment ?? set)) { c, input in
+        return ExporterOption(
+            name, valueName: "FILE", default: nil, help: help, scope: scope,
+            environmentSecret: (variable, fromEnvironment ?? set)
+        ) { c, input in
             let path = input.path(input.last)
             let bytes: [UInt8]
             switch RegularFile.read(path) {

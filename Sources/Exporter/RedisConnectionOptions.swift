@@ -20,8 +20,10 @@ struct RedisConnectionOptions: Sendable {
     let passwordFromEnvironment: (@Sendable (inout ExporterConfiguration, String) -> Void)?
 
     /// The flag suffixes, in `--help` order; the URL first.
-    static let suffixes = ["url", "user", "password-file", "tls.ca-file", "tls.cert-file", "tls.key-file",
-                           "tls.server-name", "tls.insecure-skip-verify"]
+    static let suffixes = [
+        "url", "user", "password-file", "tls.ca-file", "tls.cert-file", "tls.key-file",
+        "tls.server-name", "tls.insecure-skip-verify",
+    ]
 
     /// `redis.tls.*` or `celery.result-backend-tls.*`: how errors name the TLS flags together.
     var tlsFlagPrefix: String { prefix + "tls" }
@@ -38,27 +40,38 @@ struct RedisConnectionOptions: Sendable {
             { c, value in update(&c) { change(&$0, value) } }
         }
         return [
-            .text(urlFlag, valueName: "URL", default: urlDefault, help: urlHelp, scope: .target(key: urlKey),
-                  set: set { $0.url = $1 }),
-            .text(prefix + "user", valueName: "NAME", default: nil,
-                  help: "Redis ACL user name for \(noun) (overrides one in its URL).", scope: .target(),
-                  set: set { $0.user = $1 }),
-            .secretFile(prefix + "password-file",
-                        help: "File holding \(possessive) Redis password (trailing newline ignored). The environment variable \(OptionSpec.environmentName(for: prefix + "password")) works too.",
-                        scope: .target(), set: set { $0.password = $1 }, fromEnvironment: passwordFromEnvironment),
-            .readableFile(prefix + "tls.ca-file", default: "system trust store",
-                          help: "CA certificates to verify \(noun) with (rediss:// only).", scope: .target(),
-                          set: set { $0.tlsCAFile = $1 }),
-            .readableFile(prefix + "tls.cert-file", default: nil, help: "Client certificate for mutual TLS to \(noun).",
-                          scope: .target(), set: set { $0.tlsCertFile = $1 }),
-            .readableFile(prefix + "tls.key-file", default: nil, help: "Private key of \(possessive) client certificate.",
-                          scope: .target(), set: set { $0.tlsKeyFile = $1 }),
-            .text(prefix + "tls.server-name", valueName: "NAME", default: "the URL's host",
-                  help: "Name to send as SNI and to verify \(possessive) certificate against.", scope: .target(),
-                  set: set { $0.tlsServerName = $1 }),
-            .toggle(prefix + "tls.insecure-skip-verify", default: false,
-                    help: "Do not verify \(possessive) certificate. Only for tests: anyone on the path can read and change the traffic.",
-                    scope: .target()) { c, flag in update(&c) { $0.tlsInsecureSkipVerify = flag } },
+            .text(
+                urlFlag, valueName: "URL", default: urlDefault, help: urlHelp, scope: .target(key: urlKey),
+                set: set { $0.url = $1 }),
+            .text(
+                prefix + "user", valueName: "NAME", default: nil,
+                help: "Redis ACL user name for \(noun) (overrides one in its URL).", scope: .target(),
+                set: set { $0.user = $1 }),
+            .secretFile(
+                prefix + "password-file",
+                help:
+                    "File holding \(possessive) Redis password (trailing newline ignored). The environment variable \(OptionSpec.environmentName(for: prefix + "password")) works too.",
+                scope: .target(), set: set { $0.password = $1 }, fromEnvironment: passwordFromEnvironment),
+            .readableFile(
+                prefix + "tls.ca-file", default: "system trust store",
+                help: "CA certificates to verify \(noun) with (rediss:// only).", scope: .target(),
+                set: set { $0.tlsCAFile = $1 }),
+            .readableFile(
+                prefix + "tls.cert-file", default: nil, help: "Client certificate for mutual TLS to \(noun).",
+                scope: .target(), set: set { $0.tlsCertFile = $1 }),
+            .readableFile(
+                prefix + "tls.key-file", default: nil, help: "Private key of \(possessive) client certificate.",
+                scope: .target(), set: set { $0.tlsKeyFile = $1 }),
+            .text(
+                prefix + "tls.server-name", valueName: "NAME", default: "the URL's host",
+                help: "Name to send as SNI and to verify \(possessive) certificate against.", scope: .target(),
+                set: set { $0.tlsServerName = $1 }),
+            .toggle(
+                prefix + "tls.insecure-skip-verify", default: false,
+                help:
+                    "Do not verify \(possessive) certificate. Only for tests: anyone on the path can read and change the traffic.",
+                scope: .target()
+            ) { c, flag in update(&c) { $0.tlsInsecureSkipVerify = flag } },
         ]
     }
 
@@ -69,17 +82,20 @@ struct RedisConnectionOptions: Sendable {
     func check(_ configuration: ExporterConfiguration, display: (String) -> String) throws {
         guard let flags = read(configuration) else { return }
         if isOptional && flags.url.isEmpty {
-            let given: [Bool] = [
+            // The first option (in `suffixes` order) that made the connection exist; only the
+            // skip-verify switch leaves no other trace.
+            let set = [
                 flags.user != nil, flags.password != nil, flags.tlsCAFile != nil, flags.tlsCertFile != nil,
-                flags.tlsKeyFile != nil, flags.tlsServerName != nil, true,
+                flags.tlsKeyFile != nil, flags.tlsServerName != nil,
             ]
-            let stray = Self.suffixes.dropFirst()[zip(1..., given).first { $0.1 }!.0]
+            let stray = Self.suffixes.dropFirst()[1 + (set.firstIndex(of: true) ?? set.count)]
             throw ConfigurationError(
                 "\(display(prefix + stray)) needs \(display(urlFlag)) (without it results use the broker's connection)")
         }
         if (flags.tlsCertFile == nil) != (flags.tlsKeyFile == nil) {
             throw ConfigurationError(
-                "\(display(prefix + "tls.cert-file")) and \(display(prefix + "tls.key-file")) go together: give both or neither")
+                "\(display(prefix + "tls.cert-file")) and \(display(prefix + "tls.key-file")) go together: give both or neither"
+            )
         }
     }
 }

@@ -45,7 +45,9 @@ struct TargetsFileReader {
         })
 
     /// Reads the file and returns one definition per entry, each starting from `defaults`.
-    func read(defaults: ExporterConfiguration, environment: [String: String]) throws(ConfigurationError) -> [TargetDefinition] {
+    func read(defaults: ExporterConfiguration, environment: [String: String]) throws(ConfigurationError)
+        -> [TargetDefinition]
+    {
         let bytes: [UInt8]
         switch RegularFile.read(document.file, maximumBytes: Self.maximumBytes) {
         case .success(let content): bytes = content
@@ -63,8 +65,11 @@ struct TargetsFileReader {
 
     /// Reads the text of a targets file. Throws a ``ConfigError`` for the file's shape and a
     /// ``ConfigurationError`` (worded the same way) for an option's value.
-    func read(yaml: String, defaults: ExporterConfiguration, environment: [String: String]) throws -> [TargetDefinition] {
-        guard let root = try document.root(yaml: yaml) else { throw document.fail("the file is empty; expected targets:") }
+    func read(yaml: String, defaults: ExporterConfiguration, environment: [String: String]) throws -> [TargetDefinition]
+    {
+        guard let root = try document.root(yaml: yaml) else {
+            throw document.fail("the file is empty; expected targets:")
+        }
         guard let list = try root.mapping(allowed: ["targets"])["targets"] else {
             throw root.failAt("targets", "is required")
         }
@@ -98,12 +103,14 @@ struct TargetsFileReader {
         let name = try nameValue.value()
         guard Self.isValidName(name) else {
             throw nameValue.fail(
-                "expected 1 to \(Self.maximumNameLength) letters, digits, '_', '-', '.' or ':', starting with a letter or digit")
+                "expected 1 to \(Self.maximumNameLength) letters, digits, '_', '-', '.' or ':', starting with a letter or digit"
+            )
         }
         var configuration = base
         for (key, option) in Self.targetOptions {
             guard let value = m[key] else { continue }
-            let values = option.spec.repeatable ? try value.sequence(of: "values").map { try $0.value() } : [try value.value()]
+            let values =
+                option.spec.repeatable ? try value.sequence(of: "values").map { try $0.value() } : [try value.value()]
             // Its errors are worded with the file, line and key path (see OptionInput).
             try option.apply(&configuration, OptionInput(values: values, origin: .file(value)))
         }
@@ -131,6 +138,7 @@ struct TargetsFileReader {
         func isAlphanumeric(_ c: Unicode.Scalar) -> Bool {
             c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c))
         }
-        return isAlphanumeric(first) && name.unicodeScalars.allSatisfy { isAlphanumeric($0) || "_-.:".unicodeScalars.contains($0) }
+        return isAlphanumeric(first)
+            && name.unicodeScalars.allSatisfy { isAlphanumeric($0) || "_-.:".unicodeScalars.contains($0) }
     }
 }

@@ -86,8 +86,12 @@ struct WebConfigReader {
         let allowedNames = WebConfig.allowedHeaders.map(\.name)
         for entry in try headersNode.mapping(allowed: nil).entries {
             guard let allowed = WebConfig.allowedHeaders.first(where: { $0.name == entry.key }) else {
-                throw headersNode.fail(
-                    "header \"\(ConfigDocument.shown(entry.key))\" cannot be configured; allowed: \(allowedNames.joined(separator: ", "))")
+                // At the header's own line, under the headers path (the name is in the message).
+                var error = entry.keyNode.fail(
+                    "header \"\(ConfigDocument.shown(entry.key))\" cannot be configured; allowed: \(allowedNames.joined(separator: ", "))"
+                )
+                error.keyPath = headersNode.keyPath
+                throw error
             }
             let value = try entry.value.string()
             guard !value.isEmpty, value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
@@ -113,7 +117,8 @@ struct WebConfigReader {
             let name = entry.key
             guard !name.isEmpty else { throw entry.keyNode.fail("expected user names as keys") }
             guard !name.contains(":"), name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
-                throw entry.keyNode.fail("a user name cannot contain ':' or control characters (HTTP basic authentication)")
+                throw entry.keyNode.fail(
+                    "a user name cannot contain ':' or control characters (HTTP basic authentication)")
             }
             guard let hash = entry.value.node.scalar?.string else { throw entry.value.fail("expected a bcrypt hash") }
             // The hash is never quoted: it is a secret of sorts (it can be attacked offline).

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Exporter
 
 /// The option table is the only place a flag is declared: these tests walk it and prove that every
@@ -36,8 +37,9 @@ import TestSupport
         let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
         let untouched = text(ExporterConfiguration())
         #expect(ExporterConfiguration.options.count == ExporterConfiguration.optionSpecs.count)
-        #expect(Set(ExporterConfiguration.optionSpecs.map(\.name)).count == ExporterConfiguration.optionSpecs.count,
-                "a flag is declared twice")
+        #expect(
+            Set(ExporterConfiguration.optionSpecs.map(\.name)).count == ExporterConfiguration.optionSpecs.count,
+            "a flag is declared twice")
         for option in ExporterConfiguration.options {
             let spec = option.spec
             guard let value = sample(spec, file: fileA) else {
@@ -72,9 +74,10 @@ import TestSupport
     /// `*-file` secrets also come straight from an environment variable, named in their help.
     @Test func everySecretFileHasItsEnvironmentVariable() throws {
         let secrets = ExporterConfiguration.options.filter { $0.environmentSecret != nil }
-        #expect(secrets.map(\.spec.name).sorted() == [
-            "celery.result-backend-password-file", "redis.password-file", "redis.sentinel-password-file",
-        ])
+        #expect(
+            secrets.map(\.spec.name).sorted() == [
+                "celery.result-backend-password-file", "redis.password-file", "redis.sentinel-password-file",
+            ])
         for option in secrets {
             let variable = option.environmentSecret!.variable
             #expect(option.spec.help.contains(variable), "\(option.spec.name)'s help does not name \(variable)")
@@ -82,8 +85,26 @@ import TestSupport
             let args = option.spec.name.hasPrefix("celery.") ? ["--celery.result-backend-url=redis://rb/1"] : []
             let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
             let environment = [variable: "from-the-environment"]
-            let c = try ExporterConfiguration(options: parser.parse(args, environment: environment), environment: environment)
+            let c = try ExporterConfiguration(
+                options: parser.parse(args, environment: environment), environment: environment)
             #expect(text(c).contains("from-the-environment"), "\(variable) was not applied")
+        }
+    }
+
+    /// Each result-backend option without the URL is an error naming that option (it would
+    /// otherwise do nothing).
+    @Test func resultBackendOptionsWithoutTheURLNameThemselves() throws {
+        let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
+        for option in ExporterConfiguration.resultBackendConnection.options.dropFirst() {
+            let spec = option.spec
+            let value = sample(spec, file: fileA)!
+            let error = #expect(throws: ConfigurationError.self) {
+                try ExporterConfiguration(
+                    options: parser.parse(["--\(spec.name)=\(value)"], environment: [:]), environment: [:])
+            }
+            #expect(
+                error?.description.hasPrefix("--\(spec.name) needs --celery.result-backend-url") == true,
+                "\(String(describing: error))")
         }
     }
 
@@ -103,9 +124,11 @@ import TestSupport
         let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
         // Defaults under which each key alone is consistent: TLS URLs with both certificate halves,
         // or a Sentinel URL with its master.
-        let tls = ["--redis.url=rediss://b:6380/0", "--redis.tls.cert-file=\(fileA)", "--redis.tls.key-file=\(fileA)",
-                   "--celery.result-backend-url=rediss://rb:6380/1", "--celery.result-backend-tls.cert-file=\(fileA)",
-                   "--celery.result-backend-tls.key-file=\(fileA)"]
+        let tls = [
+            "--redis.url=rediss://b:6380/0", "--redis.tls.cert-file=\(fileA)", "--redis.tls.key-file=\(fileA)",
+            "--celery.result-backend-url=rediss://rb:6380/1", "--celery.result-backend-tls.cert-file=\(fileA)",
+            "--celery.result-backend-tls.key-file=\(fileA)",
+        ]
         let sentinel = ["--redis.url=sentinel://s:26379/0", "--redis.sentinel-master=m"]
         let keys = TargetsFileReader.targetOptions
         #expect(keys.count >= 30)
@@ -121,7 +144,9 @@ import TestSupport
             #expect(targets.map(\.name) == ["t", "u"])
             let changed = text(targets[0].configuration) != text(targets[1].configuration)
             #expect(changed, "\(key) did not change the target")
-            #expect(text(targets[1].configuration) == text(defaults), "an entry without keys is not the flags' configuration")
+            #expect(
+                text(targets[1].configuration) == text(defaults),
+                "an entry without keys is not the flags' configuration")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Exporter
 
 /// `--targets.file`: several Celery deployments from one exporter. A good file gives exactly the
@@ -27,7 +28,8 @@ import TestSupport
     }
 
     @Test func aGoodFileGivesEachTargetTheFlagsWithItsKeysOnTop() throws {
-        let file = try write("""
+        let file = try write(
+            """
             # two deployments
             targets:
               - name: orders
@@ -41,8 +43,10 @@ import TestSupport
                 result_backend_url: redis://billing-results:6379/1
                 max_workers: 50
             """)
-        let flags = ["--celery.visibility-timeout=2h", "--celery.queues=default", "--redis.password-file=\(directory)/flag.pw",
-                     "--celery.max-workers=500", "--poll.interval=5s"]
+        let flags = [
+            "--celery.visibility-timeout=2h", "--celery.queues=default", "--redis.password-file=\(directory)/flag.pw",
+            "--celery.max-workers=500", "--poll.interval=5s",
+        ]
         let c = try configuration(flags, env: ["CELERY_REDIS_EXPORTER_TARGETS_FILE": file])
         #expect(c.targetsFile == file)
         #expect(c.targets.map(\.name) == ["orders", "billing"])
@@ -76,8 +80,10 @@ import TestSupport
     /// The environment's result-backend password joins a result backend named by an entry.
     @Test func environmentSecretsReachTargets() throws {
         let file = try write("targets:\n  - name: a\n    result_backend_url: redis://rb:6379/1\n  - name: b\n")
-        let env = ["CELERY_REDIS_EXPORTER_CELERY_RESULT_BACKEND_PASSWORD": "rb-secret",
-                   "CELERY_REDIS_EXPORTER_REDIS_PASSWORD": "broker-secret"]
+        let env = [
+            "CELERY_REDIS_EXPORTER_CELERY_RESULT_BACKEND_PASSWORD": "rb-secret",
+            "CELERY_REDIS_EXPORTER_REDIS_PASSWORD": "broker-secret",
+        ]
         let c = try configuration(["--targets.file=\(file)"], env: env)
         #expect(c.targets[0].configuration.resultBackend?.password == "rb-secret")
         #expect(c.targets[0].configuration.redisPassword == "broker-secret")
@@ -90,29 +96,64 @@ import TestSupport
         let s = Self.secret
         let sixtyFive = "targets:\n" + (0..<65).map { "  - name: t\($0)\n" }.joined()
         let cases: [(yaml: String, expected: [String])] = [
-            ("targets:\n  - name: a\n    redis_ulr: redis://:\(s)@x/0\n", ["line 3: targets[0].redis_ulr: unknown key; expected one of: name, redis_url"]),
+            (
+                "targets:\n  - name: a\n    redis_ulr: redis://:\(s)@x/0\n",
+                ["line 3: targets[0].redis_ulr: unknown key; expected one of: name, redis_url"]
+            ),
             ("targets:\n  - name: a\n  - name: a\n", ["line 3: targets[1].name: the same name as targets[0]"]),
-            ("targets:\n  - name: a\n    visibility_timeout: [\(s)]\n", ["line 3: targets[0].visibility_timeout: expected a single value"]),
-            ("targets:\n  - name: a\n    visibility_timeout: \(s)\n", ["line 3: targets[0].visibility_timeout: expected a duration from 1s to 365d"]),
-            ("targets:\n  - name: a\n    max_workers: 0\n", ["line 3: targets[0].max_workers: expected a whole number from 1 to 100000"]),
+            (
+                "targets:\n  - name: a\n    visibility_timeout: [\(s)]\n",
+                ["line 3: targets[0].visibility_timeout: expected a single value"]
+            ),
+            (
+                "targets:\n  - name: a\n    visibility_timeout: \(s)\n",
+                ["line 3: targets[0].visibility_timeout: expected a duration from 1s to 365d"]
+            ),
+            (
+                "targets:\n  - name: a\n    max_workers: 0\n",
+                ["line 3: targets[0].max_workers: expected a whole number from 1 to 100000"]
+            ),
             ("targets:\n  - name: a\n    events: \(s)\n", ["line 3: targets[0].events: expected true or false"]),
             ("targets:\n  - name: a\n    queues: \(s)\n", ["line 3: targets[0].queues: expected a list of values"]),
-            ("targets:\n  - name: a\n    queues: [a, {b: \(s)}]\n", ["line 3: targets[0].queues[1]: expected a single value"]),
+            (
+                "targets:\n  - name: a\n    queues: [a, {b: \(s)}]\n",
+                ["line 3: targets[0].queues[1]: expected a single value"]
+            ),
             ("targets:\n  - name: a\n    key_prefix:\n", ["line 3: targets[0].key_prefix: expected a value"]),
             ("targets: []\n", ["line 1: targets: expected at least one target"]),
             ("targets:\n  name: a\n", ["line 2: targets: expected a list of targets"]),
             (sixtyFive, ["line 2: targets: more than 64 targets"]),
-            ("targets:\n  - name: a\n    password: \(s)\n", ["line 3: targets[0].password: passwords are read from files only; use password_file"]),
-            ("targets:\n  - name: a\n    result_backend_password: \(s)\n", ["targets[0].result_backend_password: passwords are read from files only; use result_backend_password_file"]),
+            (
+                "targets:\n  - name: a\n    password: \(s)\n",
+                ["line 3: targets[0].password: passwords are read from files only; use password_file"]
+            ),
+            (
+                "targets:\n  - name: a\n    result_backend_password: \(s)\n",
+                [
+                    "targets[0].result_backend_password: passwords are read from files only; use result_backend_password_file"
+                ]
+            ),
             ("targets:\n  - name: a\n    sentinel_password: \(s)\n", ["use sentinel_password_file"]),
             ("targets:\n  - redis_url: redis://x/0\n", ["line 2: targets[0].name: is required"]),
             ("targets:\n  - name: \"a \(s)\"\n", ["line 2: targets[0].name: expected 1 to 64 letters"]),
             ("targets:\n  - name: \(String(repeating: "n", count: 65))\n", ["targets[0].name: expected 1 to 64"]),
-            ("targets:\n  - name: a\n    password_file: \(s)\n", ["line 3: targets[0].password_file: cannot read the file"]),
+            (
+                "targets:\n  - name: a\n    password_file: \(s)\n",
+                ["line 3: targets[0].password_file: cannot read the file"]
+            ),
             ("targets:\n  - name: a\n    redis_url: ftp://:\(s)@x/0\n", ["line 2: targets[0]: target a: --redis.url="]),
-            ("targets:\n  - name: a\n    redis_url: rediss://x/0\n    tls_cert_file: orders.pw\n", ["targets[0]: target a: tls_cert_file and tls_key_file go together"]),
-            ("targets:\n  - name: a\n    result_backend_user: \(s)\n", ["targets[0]: target a: result_backend_user needs result_backend_url"]),
-            ("targets:\n  - name: a\n    sentinel_master: \(s)\n", ["targets[0]: target a: --redis.sentinel-master needs a sentinel://"]),
+            (
+                "targets:\n  - name: a\n    redis_url: rediss://x/0\n    tls_cert_file: orders.pw\n",
+                ["targets[0]: target a: tls_cert_file and tls_key_file go together"]
+            ),
+            (
+                "targets:\n  - name: a\n    result_backend_user: \(s)\n",
+                ["targets[0]: target a: result_backend_user needs result_backend_url"]
+            ),
+            (
+                "targets:\n  - name: a\n    sentinel_master: \(s)\n",
+                ["targets[0]: target a: --redis.sentinel-master needs a sentinel://"]
+            ),
             ("target:\n  - name: a\n", ["line 1: target: unknown key; expected one of: targets"]),
             ("other: 1\n", ["unknown key"]),
             ("{}\n", ["targets: is required"]),
@@ -142,13 +183,19 @@ import TestSupport
     /// The real binary: one line on standard error, exit status 2, no secret.
     @Test func theExporterExitsWith2AndOneLineForABadTargetsFile() throws {
         let file = try write("targets:\n  - name: orders\n    password: \(Self.secret)\n", name: "bad.yaml")
-        for (arguments, environment) in [(["--targets.file", file], [:]),
-                                         ([], ["CELERY_REDIS_EXPORTER_TARGETS_FILE": file])] {
-            let (status, stderr) = try runExporterToExit(arguments + ["--web.listen-address=127.0.0.1:0"],
-                                                         environment: environment)
+        for (arguments, environment) in [
+            (["--targets.file", file], [:]),
+            ([], ["CELERY_REDIS_EXPORTER_TARGETS_FILE": file]),
+        ] {
+            let (status, stderr) = try runExporterToExit(
+                arguments + ["--web.listen-address=127.0.0.1:0"],
+                environment: environment)
             #expect(status == 2)
             #expect(stderr.split(separator: "\n").count == 1, "\(stderr)")
-            #expect(stderr.contains("--targets.file=\(file): line 3: targets[0].password: passwords are read from files only"), "\(stderr)")
+            #expect(
+                stderr.contains(
+                    "--targets.file=\(file): line 3: targets[0].password: passwords are read from files only"),
+                "\(stderr)")
             #expect(!stderr.contains("hunter2"), "\(stderr)")
         }
     }
