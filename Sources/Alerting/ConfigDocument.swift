@@ -33,7 +33,8 @@ public struct ConfigDocument: Sendable {
             node = try YAMLLoader.compose(yaml)
         } catch {
             throw ConfigError(
-                file: file, flag: flag, line: error.line, keyPath: "", message: "invalid YAML: \(error.reason)")
+                file: file, flag: flag, line: error.line, column: error.column, keyPath: "",
+                message: "invalid YAML: \(error.reason)")
         }
         guard let node else { return nil }
         let value = ConfigValue(node: node, keyPath: "", document: self)
