@@ -11,7 +11,7 @@ extension ExporterConfiguration {
         isOptional: false, urlDefault: "redis://localhost:6379/0",
         urlHelp:
             "Redis of the Celery broker: redis://[user[:password]@]host[:port][/db], rediss://... for TLS, unix:///path/redis.sock?db=N, kombu's redis+socket:///path/redis.sock?virtual_host=N, or sentinel://[:password@]host:26379[;sentinel://host2:26379...][/db] with --redis.sentinel-master.",
-        urlKey: "redis_url", passwordFromEnvironment: nil)
+        urlKey: "redis_url")
 
     /// A result backend that is not the broker's database (Celery's `result_backend` pointing at
     /// another database or another Redis): the census, the result-write subscription and orphan
@@ -28,11 +28,7 @@ extension ExporterConfiguration {
         isOptional: true, urlDefault: "the broker's (--redis.url)",
         urlHelp:
             "Redis of Celery's result_backend when it is not the broker's database, e.g. redis://host:6379/1 or another instance; same URL forms as --redis.url.",
-        urlKey: nil,
-        // The environment's password only joins a result backend the options name.
-        passwordFromEnvironment: { c, password in
-            if c.resultBackend != nil { c.resultBackend?.password = password }
-        })
+        urlKey: nil)
 
     static let connections = [brokerConnection, resultBackendConnection]
 
@@ -200,8 +196,10 @@ extension ExporterConfiguration {
             "redis.sentinel-password-file",
             help:
                 "File holding the Sentinel password (not Redis's; the URL's or --redis.password-file's goes to the master). CELERY_REDIS_EXPORTER_REDIS_SENTINEL_PASSWORD works too.",
-            scope: .target()
-        ) { $0.redisSentinelPassword = $1 },
+            scope: .target(), set: { $0.redisSentinelPassword = $1 },
+            fillFromEnvironment: { c, password in
+                if c.redisSentinelPassword == nil { c.redisSentinelPassword = password }
+            }),
     ]
 
     private static let timeoutOptions: [ExporterOption] = [

@@ -91,7 +91,7 @@ public struct ExporterConfiguration: Sendable {
     }
 
     /// Applies every option that was given, in table order, then the secrets the environment
-    /// holds for `*-file` options that were not given.
+    /// holds where no `*-file` option gave one.
     mutating func apply(_ options: ParsedOptions, environment: [String: String]) throws {
         for option in Self.options {
             let name = option.spec.name
@@ -99,14 +99,13 @@ public struct ExporterConfiguration: Sendable {
             guard !values.isEmpty else { continue }
             try option.apply(&self, OptionInput(values: values, origin: .flag(name)))
         }
-        applyEnvironmentSecrets(environment) { options.last($0) != nil }
+        applyEnvironmentSecrets(environment)
     }
 
-    /// For each secret-file option not `given`, the secret from its environment variable.
-    mutating func applyEnvironmentSecrets(_ environment: [String: String], given: (String) -> Bool) {
+    /// For each secret-file option, the secret from its environment variable where none is set.
+    mutating func applyEnvironmentSecrets(_ environment: [String: String]) {
         for option in Self.options {
-            guard let secret = option.environmentSecret, !given(option.spec.name),
-                  let value = environment[secret.variable] else { continue }
+            guard let secret = option.environmentSecret, let value = environment[secret.variable] else { continue }
             secret.apply(&self, value)
         }
     }

@@ -17,8 +17,8 @@ struct ExporterOption: Sendable {
     var targetKey: String? { spec.targetKey }
     /// Checks the text and stores the value. Only called when the option was given.
     let apply: @Sendable (inout ExporterConfiguration, OptionInput) throws -> Void
-    /// For a `*-file` secret: the environment variable that may hold the secret itself, and where
-    /// it goes when the file option was not given.
+    /// For a `*-file` secret: the environment variable that may hold the secret itself, and how it
+    /// fills in a secret that no file gave.
     let environmentSecret: (variable: String, apply: @Sendable (inout ExporterConfiguration, String) -> Void)?
 
     /// Whether the option may be given per target, and under which key (nil: derived from the name).
@@ -122,19 +122,21 @@ struct ExporterOption: Sendable {
     }
 
     /// A file holding a secret: the whole content without one trailing newline; empty is an error.
-    /// `environmentSecret` names the variable that may hold the secret itself: `name` without
-    /// `-file` as an environment variable (`redis.password-file` → `..._REDIS_PASSWORD`).
+    /// The secret itself may also come from the environment variable named like the option
+    /// without `-file` (`redis.password-file` → `..._REDIS_PASSWORD`): `fillFromEnvironment`
+    /// stores it only where no secret is set yet, so a file (from a flag, or a targets-file key,
+    /// or inherited from the flags) always wins over the environment.
     static func secretFile(
         _ name: String, help: String, scope: Scope,
         set: @escaping @Sendable (inout ExporterConfiguration, String) -> Void,
-        fromEnvironment: (@Sendable (inout ExporterConfiguration, String) -> Void)? = nil
+        fillFromEnvironment: @escaping @Sendable (inout ExporterConfiguration, String) -> Void
     )
         -> ExporterOption
     {
         let variable = OptionSpec.environmentName(for: String(name.dropLast("-file".count)))
         return ExporterOption(
             name, valueName: "FILE", default: nil, help: help, scope: scope,
-            environmentSecret: (variable, fromEnvironment ?? set)
+            environmentSecret: (variable, fillFromEnvironment)
         ) { c, input in
             let path = input.path(input.last)
             let bytes: [UInt8]

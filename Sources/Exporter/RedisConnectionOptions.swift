@@ -16,8 +16,6 @@ struct RedisConnectionOptions: Sendable {
     let urlDefault: String?
     let urlHelp: String
     let urlKey: String?
-    /// Where the password from the environment goes (nil: as the file's).
-    let passwordFromEnvironment: (@Sendable (inout ExporterConfiguration, String) -> Void)?
 
     /// The flag suffixes, in `--help` order; the URL first.
     static let suffixes = [
@@ -33,6 +31,13 @@ struct RedisConnectionOptions: Sendable {
     /// Every option of the connection, in `--help` order. All are per target.
     var options: [ExporterOption] {
         let update = self.update
+        let read = self.read
+        // The environment's password fills a connection that exists and has none (it never
+        // creates the optional result backend).
+        let fillPassword: @Sendable (inout ExporterConfiguration, String) -> Void = { c, password in
+            guard let flags = read(c), flags.password == nil else { return }
+            update(&c) { $0.password = password }
+        }
         let possessive = noun + "'s"
         func set(_ change: @escaping @Sendable (inout RedisConnectionFlags, String) -> Void)
             -> @Sendable (inout ExporterConfiguration, String) -> Void
@@ -51,7 +56,7 @@ struct RedisConnectionOptions: Sendable {
                 prefix + "password-file",
                 help:
                     "File holding \(possessive) Redis password (trailing newline ignored). The environment variable \(OptionSpec.environmentName(for: prefix + "password")) works too.",
-                scope: .target(), set: set { $0.password = $1 }, fromEnvironment: passwordFromEnvironment),
+                scope: .target(), set: set { $0.password = $1 }, fillFromEnvironment: fillPassword),
             .readableFile(
                 prefix + "tls.ca-file", default: "system trust store",
                 help: "CA certificates to verify \(noun) with (rediss:// only).", scope: .target(),

@@ -114,11 +114,9 @@ struct TargetsFileReader {
             // Its errors are worded with the file, line and key path (see OptionInput).
             try option.apply(&configuration, OptionInput(values: values, origin: .file(value)))
         }
-        let given = Set(m.entries.map(\.key))
+        // A result backend an entry adds takes the environment's password, as from the flags.
+        configuration.applyEnvironmentSecrets(environment)
         let keyOf = Dictionary(uniqueKeysWithValues: Self.targetOptions.map { ($0.option.spec.name, $0.key) })
-        configuration.applyEnvironmentSecrets(environment) { name in
-            keyOf[name].map(given.contains) ?? false
-        }
         // The checks that span keys, and the connection settings built once now, so a bad URL or
         // a missing sentinel master is a start-up error naming this entry.
         do {

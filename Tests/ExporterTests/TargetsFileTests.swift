@@ -88,6 +88,15 @@ import Testing
         #expect(c.targets[0].configuration.resultBackend?.password == "rb-secret")
         #expect(c.targets[0].configuration.redisPassword == "broker-secret")
         #expect(c.targets[1].configuration.resultBackend == nil)
+
+        // A password file from the flags (inherited) or the entry wins over the environment, as
+        // it does for the flags alone.
+        let withFiles = try write(
+            "targets:\n  - name: a\n  - name: b\n    password_file: orders.pw\n", name: "with-files.yml")
+        let f = try configuration(
+            ["--targets.file=\(withFiles)", "--redis.password-file=\(directory)/flag.pw"], env: env)
+        #expect(f.redisPassword == "flag-secret")
+        #expect(f.targets.map(\.configuration.redisPassword) == ["flag-secret", "orders-secret"])
     }
 
     static let secret = "hunter2-secret"
