@@ -38,11 +38,24 @@ struct TargetsFileReader {
     static let targetOptions: [(key: String, option: ExporterOption)] =
         ExporterConfiguration.options.compactMap { option in option.targetKey.map { ($0, option) } }
 
-    /// Keys that would hold a password in the file itself, each pointing to its `_file` key.
-    static let refusedKeys: [String: String] = Dictionary(
-        uniqueKeysWithValues: targetOptions.map(\.key).filter { $0.hasSuffix("password_file") }.map {
-            (String($0.dropLast("_file".count)), "passwords are read from files only; use \($0)")
-        })
+    /// Keys refused with a pointer to what to do instead: a password in the file itself (use its
+    /// `_file` key), and the process-wide settings under their names in snake_case (`poll_interval`:
+    /// give `--poll.interval`), which would otherwise read as a typo.
+    static let refusedKeys: [String: String] = {
+        var refused: [String: String] = [:]
+        for option in ExporterConfiguration.options {
+            if let key = option.targetKey, key.hasSuffix("password_file") {
+                refused[String(key.dropLast("_file".count))] = "passwords are read from files only; use \(key)"
+            } else if option.targetKey == nil {
+                // The whole name in snake_case: `poll_interval`, `log_level`, `web_listen_address`.
+                let key = String(option.spec.name.map { $0 == "." || $0 == "-" ? "_" : $0 })
+                if !targetOptions.contains(where: { $0.key == key }) {
+                    refused[key] = "is the same for every target: give --\(option.spec.name) on the command line"
+                }
+            }
+        }
+        return refused
+    }()
 
     /// Reads the file and returns one definition per entry, each starting from `defaults`.
     func read(defaults: ExporterConfiguration, environment: [String: String]) throws(ConfigurationError)

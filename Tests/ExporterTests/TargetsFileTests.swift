@@ -143,6 +143,10 @@ import Testing
                 ]
             ),
             ("targets:\n  - name: a\n    sentinel_password: \(s)\n", ["use sentinel_password_file"]),
+            (
+                "targets:\n  - name: a\n    poll_interval: 5s\n",
+                [":3: targets[0].poll_interval: is the same for every target: give --poll.interval on the command line"]
+            ),
             ("targets:\n  - redis_url: redis://x/0\n", [":2: targets[0].name: is required"]),
             ("targets:\n  - name: \"a \(s)\"\n", [":2: targets[0].name: expected 1 to 64 letters"]),
             ("targets:\n  - name: \(String(repeating: "n", count: 65))\n", ["targets[0].name: expected 1 to 64"]),
