@@ -9,7 +9,8 @@ rule expression of the form `<metric>{...} > N` (or >=, or `time() - <metric> > 
 panels of that metric, orange for severity warning and red otherwise, so dashboards and pages never
 disagree. Without the rules file (or PyYAML) the panels have no threshold lines.
 
-Every panel expression uses the variables $job, $instance and (for per-queue metrics) $queue;
+Every panel expression uses the variables $job, $instance, $target (for a Celery deployment's
+metrics; it also matches series without the label) and (for per-queue metrics) $queue;
 scripts/e2e-prometheus.sh runs each one through a real Prometheus scraping a real Celery.
 """
 import json
@@ -22,7 +23,11 @@ OUT = os.path.join(ROOT, "dashboards", "celery-redis-exporter.json")
 RULES = os.path.join(ROOT, "deploy", "prometheus", "celery-redis-rules.yml")
 
 SEL = 'job=~"$job",instance=~"$instance"'
-QSEL = SEL + ',queue=~"$queue"'
+# Series of one Celery deployment carry target="<name>" when the exporter watches several
+# (--targets.file); with one target they have no such label, and target=~".*" (the variable's
+# "All") still matches them, since a missing label matches as the empty string.
+TSEL = SEL + ',target=~"$target"'
+QSEL = TSEL + ',queue=~"$queue"'
 DS = {"type": "prometheus", "uid": "${datasource}"}
 
 
@@ -180,7 +185,7 @@ def build():
 
     L.row("Overview")
     L.add(stat("Redis reachable", "celery_redis_up: 1 when the exporter's last poll of Redis succeeded.",
-               f"min(celery_redis_up{{{SEL}}})", "none", mappings=UP_DOWN,
+               f"min(celery_redis_up{{{TSEL}}})", "none", mappings=UP_DOWN,
                steps=[{"color": "red", "value": None}, {"color": "green", "value": 1}]), 4, 4)
     L.add(stat("Waiting messages", "All messages waiting in the selected queues (every priority list summed).",
                f"sum(celery_redis_queue_length{{{QSEL}}})", "short", "celery_redis_queue_length"), 4, 4)
@@ -188,126 +193,126 @@ def build():
                f"max(celery_redis_queue_oldest_message_age_seconds{{{QSEL}}})", "s",
                "celery_redis_queue_oldest_message_age_seconds"), 4, 4)
     L.add(stat("Live workers", "Workers whose heartbeats arrive (celery_redis_workers).",
-               f"sum(celery_redis_workers{{{SEL}}})", "none",
+               f"sum(celery_redis_workers{{{TSEL}}})", "none",
                steps=[{"color": "red", "value": None}, {"color": "green", "value": 1}]), 4, 4)
     L.add(stat("Stranded tasks", "Unacked tasks fetched longer ago than the visibility timeout.",
                f"sum(celery_redis_unacked_stranded_tasks{{{QSEL}}})", "none",
                "celery_redis_unacked_stranded_tasks"), 4, 4)
     L.add(stat("Firing alerts", "Alerts the exporter's own evaluator has firing (celery_redis_alerts).",
-               f'count(celery_redis_alerts{{{SEL},alertstate="firing"}}) or vector(0)', "none",
+               f'count(celery_redis_alerts{{{TSEL},alertstate="firing"}}) or vector(0)', "none",
                steps=[{"color": "green", "value": None}, {"color": "red", "value": 1}]), 4, 4)
 
     L.row("Backlog by queue")
     L.add(timeseries("Waiting messages by queue",
                      "celery_redis_queue_length: messages waiting in the queue's Redis lists, all priorities summed.",
-                     [(f"sum by (queue) (celery_redis_queue_length{{{QSEL}}})", "{{queue}}")],
+                     [(f"sum by (target, queue) (celery_redis_queue_length{{{QSEL}}})", "{{queue}} {{target}}")],
                      "short", "celery_redis_queue_length"), 12, 8)
     L.add(timeseries("Oldest waiting message by queue",
                      "celery_redis_queue_oldest_message_age_seconds: how long the oldest waiting message has waited "
                      "(a lower bound for messages that were already there when the exporter started).",
-                     [(f"max by (queue) (celery_redis_queue_oldest_message_age_seconds{{{QSEL}}})", "{{queue}}")],
+                     [(f"max by (target, queue) (celery_redis_queue_oldest_message_age_seconds{{{QSEL}}})", "{{queue}} {{target}}")],
                      "s", "celery_redis_queue_oldest_message_age_seconds"), 12, 8)
 
     L.row("In flight: unacked, scheduled, stranded")
     L.add(timeseries("Unacked (held by workers)",
                      "celery_redis_unacked_tasks: delivered to a worker, not acknowledged: prefetched, ETA-held, "
                      "and running under acks_late.",
-                     [(f"sum by (queue) (celery_redis_unacked_tasks{{{QSEL}}})", "{{queue}}")],
+                     [(f"sum by (target, queue) (celery_redis_unacked_tasks{{{QSEL}}})", "{{queue}} {{target}}")],
                      "short", "celery_redis_unacked_tasks"), 8, 8)
     L.add(timeseries("Scheduled (ETA / countdown held)",
                      "celery_redis_scheduled_tasks: unacked tasks whose eta is in the future.",
-                     [(f"sum by (queue) (celery_redis_scheduled_tasks{{{QSEL}}})", "{{queue}}")],
+                     [(f"sum by (target, queue) (celery_redis_scheduled_tasks{{{QSEL}}})", "{{queue}} {{target}}")],
                      "short", "celery_redis_scheduled_tasks"), 8, 8)
     L.add(timeseries("Stranded (past the visibility timeout)",
                      "celery_redis_unacked_stranded_tasks: unacked tasks fetched longer ago than the visibility "
                      "timeout; their worker most likely died and no live worker restored them.",
-                     [(f"sum by (queue) (celery_redis_unacked_stranded_tasks{{{QSEL}}})", "{{queue}}")],
+                     [(f"sum by (target, queue) (celery_redis_unacked_stranded_tasks{{{QSEL}}})", "{{queue}} {{target}}")],
                      "short", "celery_redis_unacked_stranded_tasks"), 8, 8)
     L.add(timeseries("Oldest unacked task by queue",
                      "celery_redis_unacked_oldest_age_seconds: seconds since a worker fetched the oldest unacked task.",
-                     [(f"max by (queue) (celery_redis_unacked_oldest_age_seconds{{{QSEL}}})", "{{queue}}")],
+                     [(f"max by (target, queue) (celery_redis_unacked_oldest_age_seconds{{{QSEL}}})", "{{queue}} {{target}}")],
                      "s", "celery_redis_unacked_oldest_age_seconds"), 8, 8)
     L.add(timeseries("Countdown beyond the visibility timeout",
                      "celery_redis_eta_beyond_visibility_tasks: ETA tasks held longer than the visibility timeout; "
                      "Celery will redeliver (and run) them more than once.",
-                     [(f"sum by (queue) (celery_redis_eta_beyond_visibility_tasks{{{QSEL}}})", "{{queue}}")],
+                     [(f"sum by (target, queue) (celery_redis_eta_beyond_visibility_tasks{{{QSEL}}})", "{{queue}} {{target}}")],
                      "short", "celery_redis_eta_beyond_visibility_tasks"), 8, 8)
     L.add(timeseries("Redelivered messages next in line",
                      "celery_redis_queue_redelivered_tail_messages: messages at the head of the queue that kombu "
                      "restored with redelivered=true (a worker died, or a countdown exceeded the visibility timeout).",
-                     [(f"sum by (queue) (celery_redis_queue_redelivered_tail_messages{{{QSEL}}})", "{{queue}}")],
+                     [(f"sum by (target, queue) (celery_redis_queue_redelivered_tail_messages{{{QSEL}}})", "{{queue}} {{target}}")],
                      "short"), 8, 8)
     L.add(timeseries("Unacked not attributed to a queue",
                      "celery_redis_unacked_unclassified_tasks: beyond --celery.unacked-sample-limit or undecodable.",
-                     [(f"sum(celery_redis_unacked_unclassified_tasks{{{SEL}}})", "unclassified")],
+                     [(f"sum(celery_redis_unacked_unclassified_tasks{{{TSEL}}})", "unclassified")],
                      "short", "celery_redis_unacked_unclassified_tasks"), 8, 8)
 
     L.row("Task results and runtime")
     L.add(timeseries("Task results by state",
                      "Per-second rate of result writes seen on the result backend, by state (SUCCESS, FAILURE, "
                      "RETRY, STARTED, ...). Not filtered by queue: results carry no queue.",
-                     [(f"sum by (state) (rate(celery_redis_task_results_total{{{SEL}}}[$__rate_interval]))", "{{state}}")],
+                     [(f"sum by (state) (rate(celery_redis_task_results_total{{{TSEL}}}[$__rate_interval]))", "{{state}}")],
                      "ops", stack=False), 12, 8)
     L.add(timeseries("Task runtime quantiles",
                      "From STARTED to the final state (celery_redis_task_runtime_seconds histogram; tasks with "
                      "task_track_started only).",
-                     [(f"histogram_quantile(0.5, sum by (le) (rate(celery_redis_task_runtime_seconds_bucket{{{SEL}}}[$__rate_interval])))", "p50"),
-                      (f"histogram_quantile(0.9, sum by (le) (rate(celery_redis_task_runtime_seconds_bucket{{{SEL}}}[$__rate_interval])))", "p90"),
-                      (f"histogram_quantile(0.99, sum by (le) (rate(celery_redis_task_runtime_seconds_bucket{{{SEL}}}[$__rate_interval])))", "p99")],
+                     [(f"histogram_quantile(0.5, sum by (le) (rate(celery_redis_task_runtime_seconds_bucket{{{TSEL}}}[$__rate_interval])))", "p50"),
+                      (f"histogram_quantile(0.9, sum by (le) (rate(celery_redis_task_runtime_seconds_bucket{{{TSEL}}}[$__rate_interval])))", "p90"),
+                      (f"histogram_quantile(0.99, sum by (le) (rate(celery_redis_task_runtime_seconds_bucket{{{TSEL}}}[$__rate_interval])))", "p99")],
                      "s"), 12, 8)
     L.add(timeseries("Tasks lost with their worker",
                      "celery_redis_worker_lost_tasks_total: FAILURE results with WorkerLostError (a pool process died "
                      "mid-task), per interval.",
-                     [(f"sum(increase(celery_redis_worker_lost_tasks_total{{{SEL}}}[$__rate_interval]))", "lost")],
+                     [(f"sum(increase(celery_redis_worker_lost_tasks_total{{{TSEL}}}[$__rate_interval]))", "lost")],
                      "short", "celery_redis_worker_lost_tasks_total", decimals=0), 8, 8)
     L.add(timeseries("Result keys in Redis by state",
                      "celery_redis_task_meta_keys: celery-task-meta-* keys by state, from the incremental census.",
-                     [(f"sum by (state) (celery_redis_task_meta_keys{{{SEL}}})", "{{state}}"),
-                      (f"sum(celery_redis_task_meta_worker_lost_keys{{{SEL}}})", "FAILURE by WorkerLostError")],
+                     [(f"sum by (state) (celery_redis_task_meta_keys{{{TSEL}}})", "{{state}}"),
+                      (f"sum(celery_redis_task_meta_worker_lost_keys{{{TSEL}}})", "FAILURE by WorkerLostError")],
                      "short", "celery_redis_task_meta_keys"), 8, 8)
     L.add(timeseries("Oldest STARTED task",
                      "celery_redis_started_task_oldest_age_seconds: the oldest result still STARTED (running, or "
                      "orphaned by a dead worker).",
-                     [(f"max(celery_redis_started_task_oldest_age_seconds{{{SEL}}})", "oldest STARTED")],
+                     [(f"max(celery_redis_started_task_oldest_age_seconds{{{TSEL}}})", "oldest STARTED")],
                      "s", "celery_redis_started_task_oldest_age_seconds"), 8, 8)
 
     L.add(timeseries("Tasks running (STARTED, not finished)",
                      "celery_redis_task_runtime_pending_tasks: tasks whose STARTED write arrived and whose final write "
                      "has not (running now, or lost with their worker until evicted).",
-                     [(f"sum(celery_redis_task_runtime_pending_tasks{{{SEL}}})", "running")],
+                     [(f"sum(celery_redis_task_runtime_pending_tasks{{{TSEL}}})", "running")],
                      "short", decimals=0), 8, 8)
 
     L.row("Workers")
     L.add(state_timeline("Workers up", "celery_redis_worker_up: heartbeats arriving (down after worker-offline or "
                          "3 missed heartbeats).",
-                         f"max by (worker) (celery_redis_worker_up{{{SEL}}})", "{{worker}}", UP_DOWN), 12, 8)
+                         f"max by (target, worker) (celery_redis_worker_up{{{TSEL}}})", "{{worker}} {{target}}", UP_DOWN), 12, 8)
     L.add(timeseries("Live workers",
                      "celery_redis_workers: workers counted up.",
-                     [(f"sum(celery_redis_workers{{{SEL}}})", "live workers")], "none", decimals=0), 6, 8)
+                     [(f"sum(celery_redis_workers{{{TSEL}}})", "live workers")], "none", decimals=0), 6, 8)
     L.add(timeseries("Orphaned tasks",
                      "celery_redis_orphaned_started_tasks: STARTED results of workers that are not alive, plus "
                      "stranded tasks while no worker is alive to restore them.",
-                     [(f"sum(celery_redis_orphaned_started_tasks{{{SEL}}})", "orphaned")],
+                     [(f"sum(celery_redis_orphaned_started_tasks{{{TSEL}}})", "orphaned")],
                      "short", "celery_redis_orphaned_started_tasks", decimals=0), 6, 8)
     L.add(timeseries("Active tasks per worker",
                      "celery_redis_worker_tasks_active: tasks executing, from the worker's heartbeat.",
-                     [(f"sum by (worker) (celery_redis_worker_tasks_active{{{SEL}}})", "{{worker}}")],
+                     [(f"sum by (target, worker) (celery_redis_worker_tasks_active{{{TSEL}}})", "{{worker}} {{target}}")],
                      "short"), 12, 8)
     L.add(timeseries("Processed per worker",
                      "Rate of tasks processed, from the worker's heartbeat counter.",
-                     [(f"sum by (worker) (rate(celery_redis_worker_processed_tasks_total{{{SEL}}}[$__rate_interval]))", "{{worker}}")],
+                     [(f"sum by (target, worker) (rate(celery_redis_worker_processed_tasks_total{{{TSEL}}}[$__rate_interval]))", "{{worker}} {{target}}")],
                      "ops"), 12, 8)
 
     L.row("Alerts")
     L.add(state_timeline("Alert states",
                          "celery_redis_alerts: the exporter's own rule evaluation (same rules as Prometheus), one row "
                          "per alert and state.",
-                         f"sum by (alertname, alertstate) (celery_redis_alerts{{{SEL}}})",
+                         f"sum by (alertname, alertstate) (celery_redis_alerts{{{TSEL}}})",
                          "{{alertname}} {{alertstate}}",
                          value_map([(1, "active", "red")])), 16, 8)
     L.add(timeseries("Active for",
                      "How long each active alert has been pending or firing.",
-                     [(f"time() - max by (alertname) (celery_redis_alert_active_since_timestamp_seconds{{{SEL}}})", "{{alertname}}")],
+                     [(f"time() - max by (alertname) (celery_redis_alert_active_since_timestamp_seconds{{{TSEL}}})", "{{alertname}}")],
                      "s"), 8, 8)
 
     L.row("Exporter health")
@@ -320,23 +325,23 @@ def build():
                mappings=value_map([(0, "failed", "red"), (1, "ok", "green")]),
                steps=[{"color": "red", "value": None}, {"color": "green", "value": 1}]), 5, 4)
     L.add(stat("Since last successful poll", "Seconds since the last successful poll of Redis.",
-               f"max(time() - celery_redis_last_successful_poll_timestamp_seconds{{{SEL}}})", "s",
+               f"max(time() - celery_redis_last_successful_poll_timestamp_seconds{{{TSEL}}})", "s",
                "celery_redis_last_successful_poll_timestamp_seconds"), 5, 4)
     L.add(stat("Event subscriber", "celery_redis_event_subscriber_up: the Pub/Sub subscription to result writes and "
                "worker heartbeats (task results, runtimes and workers depend on it).",
-               f"min(celery_redis_event_subscriber_up{{{SEL}}})", "none", mappings=UP_DOWN,
+               f"min(celery_redis_event_subscriber_up{{{TSEL}}})", "none", mappings=UP_DOWN,
                steps=[{"color": "red", "value": None}, {"color": "green", "value": 1}]), 5, 4)
     L.add(stat("Version", "celery_redis_build_info.", f"max by (version) (celery_redis_build_info{{{SEL}}})",
                "none", legend="{{version}}", steps=[{"color": "blue", "value": None}]), 4, 4)
     L.add(timeseries("Poll duration", "celery_redis_poll_duration_seconds: wall time of each poll of Redis.",
-                     [(f"max by (instance) (celery_redis_poll_duration_seconds{{{SEL}}})", "{{instance}}")],
+                     [(f"max by (instance, target) (celery_redis_poll_duration_seconds{{{TSEL}}})", "{{instance}} {{target}}")],
                      "s", "celery_redis_poll_duration_seconds"), 8, 8)
     L.add(timeseries("Poll and command errors by stage",
                      "Failed polls per second by the stage that failed (celery_redis_poll_errors_total), and Redis "
                      "error replies to single commands that did not fail the poll (celery_redis_command_errors_total, "
                      "e.g. WRONGTYPE on a key named like a queue).",
-                     [(f"sum by (stage) (rate(celery_redis_poll_errors_total{{{SEL}}}[$__rate_interval]))", "poll {{stage}}"),
-                      (f"sum by (stage) (rate(celery_redis_command_errors_total{{{SEL}}}[$__rate_interval]))", "command {{stage}}")],
+                     [(f"sum by (stage) (rate(celery_redis_poll_errors_total{{{TSEL}}}[$__rate_interval]))", "poll {{stage}}"),
+                      (f"sum by (stage) (rate(celery_redis_command_errors_total{{{TSEL}}}[$__rate_interval]))", "command {{stage}}")],
                      "ops"), 8, 8)
     L.add(timeseries("Notifications by receiver and result",
                      "celery_redis_notifications_total: alert notifications sent by the exporter, per second.",
@@ -352,15 +357,15 @@ def build():
     L.add(timeseries("Result census",
                      "The incremental SCAN over celery-task-meta-* keys: wall time of the last complete pass, and how "
                      "old the task_meta_keys counts are (time since that pass ended).",
-                     [(f"max(celery_redis_census_duration_seconds{{{SEL}}})", "last pass duration"),
-                      (f"time() - max(celery_redis_census_last_complete_timestamp_seconds{{{SEL}}})", "age of the counts")],
+                     [(f"max(celery_redis_census_duration_seconds{{{TSEL}}})", "last pass duration"),
+                      (f"time() - max(celery_redis_census_last_complete_timestamp_seconds{{{TSEL}}})", "age of the counts")],
                      "s"), 8, 8)
     L.add(timeseries("Pub/Sub messages",
                      "Messages received on Celery's Pub/Sub channels by kind (result writes, worker events), "
                      "messages that could not be decoded, and re-subscriptions after failures.",
-                     [(f"sum by (kind) (rate(celery_redis_event_messages_total{{{SEL}}}[$__rate_interval]))", "{{kind}}"),
-                      (f"sum by (kind) (rate(celery_redis_event_decode_errors_total{{{SEL}}}[$__rate_interval]))", "undecodable {{kind}}"),
-                      (f"sum(rate(celery_redis_event_subscriber_reconnects_total{{{SEL}}}[$__rate_interval]))", "reconnects")],
+                     [(f"sum by (kind) (rate(celery_redis_event_messages_total{{{TSEL}}}[$__rate_interval]))", "{{kind}}"),
+                      (f"sum by (kind) (rate(celery_redis_event_decode_errors_total{{{TSEL}}}[$__rate_interval]))", "undecodable {{kind}}"),
+                      (f"sum(rate(celery_redis_event_subscriber_reconnects_total{{{TSEL}}}[$__rate_interval]))", "reconnects")],
                      "ops"), 8, 8)
     L.add(timeseries("Scrape duration", "Prometheus's scrape_duration_seconds for the exporter (served from memory).",
                      [('max by (instance) (scrape_duration_seconds{job=~"$job",instance=~"$instance"})', "{{instance}}")],
@@ -401,8 +406,10 @@ def build():
              "regex": "", "skipUrlSync": False},
             query_var("job", "Job", "label_values(celery_redis_up, job)", ".+"),
             query_var("instance", "Instance", 'label_values(celery_redis_up{job=~"$job"}, instance)', ".+"),
+            query_var("target", "Target",
+                      'label_values(celery_redis_up{job=~"$job",instance=~"$instance"}, target)', ".*"),
             query_var("queue", "Queue",
-                      'label_values(celery_redis_queue_length{job=~"$job",instance=~"$instance"}, queue)', ".*"),
+                      'label_values(celery_redis_queue_length{job=~"$job",instance=~"$instance",target=~"$target"}, queue)', ".*"),
         ]},
         "panels": L.panels,
     }

@@ -25,19 +25,10 @@ public final class Sampler {
     public let layout: KombuKeyLayout
 
     let logger: Logger
-    let configuredQueues: Set<String>
-    /// Discovered queues: they stay known while bound or holding messages (a drained list must read
-    /// 0, not vanish), are forgotten a few discoveries after being deleted, and are capped.
-    var queueDirectory: QueueDirectory
+    /// Which queues to sample (configured and discovered), owned by the target's runtime.
+    public let discovery: QueueDiscovery
     /// Configured ∪ discovered, sorted: the order of the `LLEN` commands and of ``Snapshot/queues``.
-    var sortedQueues: [String] = []
-    var lastDiscovery: Double?
-    var queuesOverLimit = 0
-    /// Paces the warning about queues dropped by the queue cap.
-    var queueTableLog = LogRateLimiter()
-    /// Tasks in flight per queue name (tracked or not) in the last unacked sample: ranks queues
-    /// past the queue cap (``probeQueueDepths(_:using:)``). Bounded by the sample size.
-    var inFlightByQueue: [String: Int] = [:]
+    var sortedQueues: [String] { discovery.sortedQueues }
     /// Delivery tag → classification, only for tags in the latest sample (bounded by the sample size).
     var unackedCache: [[UInt8]: UnackedClassification] = [:]
     /// Keys (or synthetic names) already warned about, so a persistent problem logs once.
@@ -70,24 +61,24 @@ public final class Sampler {
     /// individually (they are still counted in ``Snapshot/commandErrors``).
     static let maxWarnedKeys = 1_024
 
-    /// Creates a sampler. `logger` receives one warning per distinct problem key (wrong type,
-    /// malformed reply), never per poll.
-    public init(configuration: CeleryConfiguration, logger: Logger) {
+    /// Creates a sampler with a census of its own when `configuration.censusEnabled` (tests, tools).
+    /// `logger` receives one warning per distinct problem key (wrong type, malformed reply), never per poll.
+    public convenience init(configuration: CeleryConfiguration, logger: Logger) {
+        let census = ResultCensus.forTarget(configuration, logger: logger)
+        self.init(configuration: configuration, census: census,
+                  discovery: QueueDiscovery(configuration: configuration, census: census, logger: logger), logger: logger)
+    }
+
+    /// Creates a sampler that reads `census` (owned by its target's runtime, which runs and feeds it;
+    /// nil: no census families) and samples the queues `discovery` knows (owned by the runtime too).
+    public init(configuration: CeleryConfiguration, census: ResultCensus?, discovery: QueueDiscovery, logger: Logger) {
         self.configuration = configuration
         self.layout = KombuKeyLayout(prefix: configuration.keyPrefix, separator: configuration.separator)
         self.logger = logger
-        self.configuredQueues = Set(configuration.queues.filter { !$0.isEmpty })
-        self.sortedQueues = configuredQueues.sorted()
-        self.queueDirectory = QueueDirectory(limit: configuration.maxKnownQueues)
+        self.discovery = discovery
         self.taskNames = TaskNameLimiter(limit: configuration.taskNameLimit)
         self.sliceScript = SliceScript(budget: configuration.valueReadBudget)
-        self.census =
-            configuration.censusEnabled
-            ? ResultCensus(
-                configuration: configuration, layout: layout,
-                maxBindingTables: Sampler.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues), epoch: Sampler.wallClockNow(),
-                logger: logger)
-            : nil
+        self.census = census
     }
 
     /// Meta keys the census tracks in memory (0 when it is off).
@@ -124,10 +115,10 @@ public final class Sampler {
         var discoveryRan = false
         taskNames.advance(to: now)
 
-        if discoveryDue(now: now) {
+        if discovery.isDue(now: now) {
             discoveryRan = true
             do {
-                try discover(using: redis, now: now, errors: &errors)
+                try discovery.discover(using: redis, now: now, errors: &errors, warn: warnOnce)
             } catch {
                 return failed(.discovery, error: error, now: now, timer: timer)
             }
@@ -154,8 +145,9 @@ public final class Sampler {
             return failed(.unacked, error: error, now: now, timer: timer)
         }
 
-        inFlightByQueue = breakdown.unknownQueueCounts
+        var inFlightByQueue = breakdown.unknownQueueCounts
         for (name, stats) in breakdown.perQueue { inFlightByQueue[name, default: 0] += stats.count }
+        discovery.inFlightByQueue = inFlightByQueue
         var perQueueUnacked = 0
         for (name, stats) in breakdown.perQueue {
             guard var state = queueStates[name] else { continue }
@@ -170,7 +162,7 @@ public final class Sampler {
             perQueueUnacked += stats.count
         }
         for state in queueStates.values where state.length > 0 || state.unacked > 0 {
-            queueDirectory.noteMessages(in: state.name, at: now)
+            discovery.noteMessages(in: state.name, at: now)
         }
 
         // Stale index members (no hash entry) are not in flight: out of every count from here on.
@@ -183,7 +175,7 @@ public final class Sampler {
             let censusErrors = census.takeCommandErrors()
             if censusErrors > 0 { errors[.census, default: 0] += censusErrors }
             do {
-                try discoverFromCensus(now: now, errors: &errors, using: redis)
+                try discovery.discoverFromCensus(now: now, errors: &errors, using: redis, warn: warnOnce)
             } catch {
                 errors[.discovery, default: 0] += 1
             }
@@ -222,8 +214,8 @@ public final class Sampler {
             succeeded: true,
             queues: sortedQueues.compactMap { queueStates[$0] },
             knownQueueCount: sortedQueues.count,
-            queuesOverLimit: queuesOverLimit,
-            discoveredQueueStats: queueDirectory.stats,
+            queuesOverLimit: discovery.queuesOverLimit,
+            discoveredQueueStats: discovery.stats,
             unackedTotal: inFlight,
             strandedTotal: strandedInFlight,
             unackedSampled: totals.sample.count,
@@ -246,6 +238,11 @@ public final class Sampler {
     /// Runs `commands` as one pipeline and insists on one reply per command (anything else would
     /// misattribute every later reply, so it fails the stage like a transport error).
     func run(_ commands: [RedisCommand], on redis: any RedisCommandExecuting) throws -> [RESPValue] {
+        try Sampler.run(commands, on: redis)
+    }
+
+    /// ``run(_:on:)`` for the sampler's helpers (queue discovery).
+    static func run(_ commands: [RedisCommand], on redis: any RedisCommandExecuting) throws -> [RESPValue] {
         if commands.isEmpty { return [] }
         let replies = try redis.pipeline(commands)
         guard replies.count == commands.count else {

@@ -9,16 +9,15 @@
 /// so an entry costs about 80 bytes (table slot plus eviction-queue entry) rather than carrying a
 /// 36-character string as well.
 ///
-/// A finished entry stays until it ages out, so a later duplicate STARTED of the same task (a
-/// redelivered run, model doc §0 item 8, §4 "Duplicate runs") is not timed a second time.
+/// An entry leaves at the task's final write, so the table holds running tasks only and memory
+/// follows the number of tasks in flight, not the number ever run (keeping finished entries until
+/// they aged out grew a steady 19 tasks/s workload by ~5 MB/h for hours). A STARTED written while
+/// the same task is still running (an overlapping redelivered run) keeps the earliest start; a
+/// STARTED written after the final one is a real second run and is timed as one.
 struct TaskRunTable: Sendable {
-    enum Phase: Equatable, Sendable {
-        case running(since: Double)
-        case finished
-    }
-
     private struct Entry: Sendable {
-        var phase: Phase
+        /// When the STARTED write was received.
+        var since: Double
         var sequence: UInt64
     }
 
@@ -26,8 +25,8 @@ struct TaskRunTable: Sendable {
     let maxAge: Double
     /// Running entries evicted before their final write arrived.
     private(set) var evictedRunning: UInt64 = 0
-    /// Entries currently running (STARTED seen, no final write yet).
-    private(set) var runningCount = 0
+    /// Entries currently running (STARTED seen, no final write yet): every entry.
+    var runningCount: Int { entries.count }
 
     private var entries: [UInt64: Entry] = [:]
     /// Insertion order for eviction: key, the entry's sequence (stale when it differs) and time.
@@ -44,18 +43,18 @@ struct TaskRunTable: Sendable {
 
     static func key(_ taskID: String) -> UInt64 { FNV1a.hash(taskID.utf8) }
 
-    func phase(of taskID: String) -> Phase? { entries[TaskRunTable.key(taskID)]?.phase }
+    /// When the task's STARTED write was received, while it runs.
+    func startedAt(_ taskID: String) -> Double? { entries[TaskRunTable.key(taskID)]?.since }
 
-    /// Records a STARTED write at `now` unless the task is already known (running: keep the
-    /// earliest start; finished: a duplicate run, ignored). Returns true when tracking started.
+    /// Records a STARTED write at `now` unless the task is already running (an overlapping
+    /// duplicate run keeps the earliest start). Returns true when tracking started.
     mutating func start(_ taskID: String, at now: Double) -> Bool {
         evict(at: now)
         let key = TaskRunTable.key(taskID)
         guard entries[key] == nil else { return false }
         nextSequence += 1
-        entries[key] = Entry(phase: .running(since: now), sequence: nextSequence)
+        entries[key] = Entry(since: now, sequence: nextSequence)
         order.append((key, nextSequence, now))
-        runningCount += 1
         evict(at: now)
         return true
     }
@@ -66,11 +65,9 @@ struct TaskRunTable: Sendable {
     mutating func finish(_ taskID: String, at now: Double) -> Double? {
         evict(at: now)
         let key = TaskRunTable.key(taskID)
-        guard var entry = entries[key], case .running(let since) = entry.phase else { return nil }
-        entry.phase = .finished
-        entries[key] = entry
-        runningCount -= 1
-        return now - since
+        guard let entry = entries[key] else { return nil }
+        entries[key] = nil  // its eviction-queue slot goes stale and is skipped
+        return now - entry.since
     }
 
     /// Forgets a running task without a runtime (a RETRY ends the attempt; the retry's own
@@ -78,9 +75,7 @@ struct TaskRunTable: Sendable {
     mutating func abandon(_ taskID: String, at now: Double) {
         evict(at: now)
         let key = TaskRunTable.key(taskID)
-        guard let entry = entries[key], case .running = entry.phase else { return }
         entries[key] = nil
-        runningCount -= 1
     }
 
     /// Drops entries older than `maxAge` and the oldest beyond `capacity`.
@@ -93,10 +88,7 @@ struct TaskRunTable: Sendable {
             }
             guard now - insertedAt > maxAge || entries.count > capacity else { break }
             entries[key] = nil
-            if case .running = entry.phase {
-                runningCount -= 1
-                evictedRunning += 1
-            }
+            evictedRunning += 1
             orderHead += 1
         }
         // Compact the order queue once its consumed or stale part dominates.

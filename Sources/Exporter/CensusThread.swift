@@ -75,6 +75,12 @@ public final class CensusThread: Sendable {
         }
     }
 
+    /// Whether the thread was started and not yet joined by ``stop()``.
+    var isRunning: Bool { thread.withLock { $0 != nil } }
+
+    /// Asks the loop to stop without waiting for it (``stop()`` waits).
+    public func requestStop() { stopSignal.trigger() }
+
     /// Stops the loop and waits for the thread: within a second while it sleeps between calls, or
     /// after the Redis read timeout when a reply is awaited. Idempotent.
     public func stop() {

@@ -114,6 +114,15 @@ public final class EventListenerThread: Sendable {
         }
     }
 
+    /// Listener threads started and not yet joined by ``stop()`` (two with a separate result backend).
+    var runningThreads: Int { thread.withLock { $0 == nil ? 0 : 1 } + resultThread.withLock { $0 == nil ? 0 : 1 } }
+
+    /// Asks the subscribers to stop without waiting for their threads (``stop()`` waits).
+    public func requestStop() {
+        subscriber.stop()
+        resultSubscriber?.stop()
+    }
+
     /// Stops the subscriber and waits for the thread: about 250 ms while connected or backing off,
     /// up to the Redis connect timeout while a connection attempt is in progress. Idempotent.
     public func stop() {

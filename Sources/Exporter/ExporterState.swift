@@ -16,6 +16,9 @@ public final class ExporterState: Sendable {
         public var lastPollMonotonic: Double?
         /// Why the last poll failed, safe to show (no secrets).
         public var lastFailure: String?
+        /// Each target's readiness when targets are named (`--targets.file`); empty: the fields
+        /// above describe the single target from flags.
+        public var targets: [TargetReadiness] = []
     }
 
     private let published: Mutex<Published>
@@ -38,15 +41,33 @@ public final class ExporterState: Sendable {
     /// Bytes of the failure text kept in a readiness reason.
     public static let maximumReasonFailureBytes = 400
 
-    /// Readiness: nil when ready, else a one-line reason. Ready means the last poll succeeded and
-    /// finished less than three poll intervals ago. The failure text can carry words chosen by
-    /// the Redis server, so it is escaped and cut (``RedisError/sanitizedServerText(_:maximumBytes:)``).
+    /// Readiness: nil when ready, else the reason. Ready means the last poll succeeded and
+    /// finished less than three poll intervals ago; with named targets, that every target's did
+    /// (the reason's first line names those that are not, one line per target follows). The failure
+    /// text can carry words chosen by the Redis server, so it is escaped and cut
+    /// (``RedisError/sanitizedServerText(_:maximumBytes:)``).
     public func notReadyReason(monotonicNow: Double) -> String? {
         let value = current
-        guard let last = value.lastPollMonotonic else { return "no poll of Redis has completed yet" }
-        guard value.lastPollSucceeded else {
+        guard !value.targets.isEmpty else {
+            return Self.reason(TargetReadiness(name: nil, lastPollSucceeded: value.lastPollSucceeded,
+                                               lastPollMonotonic: value.lastPollMonotonic, lastFailure: value.lastFailure),
+                               monotonicNow: monotonicNow, pollInterval: pollInterval)
+        }
+        let notReady = value.targets.compactMap { target in
+            Self.reason(target, monotonicNow: monotonicNow, pollInterval: pollInterval).map { (target.name ?? "", $0) }
+        }
+        guard !notReady.isEmpty else { return nil }
+        return "\(notReady.count) of \(value.targets.count) targets not ready: "
+            + notReady.map(\.0).joined(separator: ", ")
+            + notReady.map { "\n\($0.0): \($0.1)" }.joined()
+    }
+
+    /// One target's reason, or nil when it is ready.
+    static func reason(_ target: TargetReadiness, monotonicNow: Double, pollInterval: Double) -> String? {
+        guard let last = target.lastPollMonotonic else { return "no poll of Redis has completed yet" }
+        guard target.lastPollSucceeded else {
             let failure = RedisError.sanitizedServerText(
-                value.lastFailure ?? "unknown error", maximumBytes: ExporterState.maximumReasonFailureBytes)
+                target.lastFailure ?? "unknown error", maximumBytes: ExporterState.maximumReasonFailureBytes)
             return "last poll of Redis failed: \(failure)"
         }
         let age = monotonicNow - last

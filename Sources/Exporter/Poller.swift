@@ -4,44 +4,58 @@ import Exposition
 import Logging
 import Redis
 import Sockets
+import Synchronization
 
-/// Samples Redis every poll interval on its own thread and publishes the rendered metrics.
-/// Ticks are on a fixed schedule (start + n × interval), so a slow poll does not drift the
-/// schedule; a poll that overruns a tick skips it rather than queueing polls back to back.
+/// Polls every target each poll interval on its own thread, composes their families with the
+/// process's own, evaluates the rules on them, and publishes the rendered metrics, readiness and
+/// status page. Ticks are on a fixed schedule (start + n × interval), so a slow poll does not drift
+/// the schedule; a poll that overruns a tick skips it rather than queueing polls back to back.
+///
+/// With several targets, each is polled on a thread of its own within the tick (a slow or dead
+/// broker delays only its own numbers until its Redis timeouts end the poll); the tick is composed
+/// once all have answered, so the rules see one consistent set of series per tick.
 public final class Poller: @unchecked Sendable {
-    // @unchecked: `sampler`, `redis` and `counters` are touched only by the poller thread
-    // (inside `run()`); the rest is immutable or Sendable.
-    private let redis: RedisCommandExecuting
-    private let sampler: Sampler
+    // @unchecked: `lastRulesSeconds` is touched only by the poller thread (inside `run()`); the
+    // rest is immutable or Sendable.
+
+    /// The exporter's families that are not a target's, split by where they sit in `/metrics`.
+    public struct ProcessFamilies: Sendable {
+        /// HTTP server, web config and reload families (served after the targets' own).
+        public var server: [MetricFamily]
+        /// `process_*` families (served after the targets' connection families).
+        public var process: [MetricFamily]
+
+        public init(server: [MetricFamily] = [], process: [MetricFamily] = []) {
+            self.server = server
+            self.process = process
+        }
+    }
+
+    private let targets: [TargetRuntime]
     private let state: ExporterState
     private let interval: Double
-    private let logger: Logger
     private let stop: StopSignal
-    private let events: CeleryEventMonitor?
+    private let logger: Logger
     private let alerting: AlertingRuntime?
-    /// Families the exporter keeps about itself outside the poll (HTTP server, reloads).
-    private let ownFamilies: (@Sendable () -> [MetricFamily])?
-    /// The status page, given every poll's snapshot, series and alerts.
+    private let processFamilies: (@Sendable () -> ProcessFamilies)?
+    /// The status page, given every poll's snapshots, series and alerts.
     private let statusPage: StatusPage?
-    private var counters = PollCounters()
-    private var lastOutcomeWasSuccess: Bool?
     /// Seconds the last rule evaluation took: reported as `phase="rules"` with the next poll,
     /// since a poll's own evaluation runs on the series built from it.
     private var lastRulesSeconds = 0.0
 
-    public init(redis: RedisCommandExecuting, sampler: Sampler, state: ExporterState, interval: Double,
-                stop: StopSignal, logger: Logger, events: CeleryEventMonitor? = nil, alerting: AlertingRuntime? = nil,
-                ownFamilies: (@Sendable () -> [MetricFamily])? = nil, statusPage: StatusPage? = nil) {
-        self.statusPage = statusPage
-        self.alerting = alerting
-        self.ownFamilies = ownFamilies
-        self.events = events
-        self.redis = redis
-        self.sampler = sampler
+    public init(targets: [TargetRuntime], state: ExporterState, interval: Double, stop: StopSignal, logger: Logger,
+                alerting: AlertingRuntime? = nil, processFamilies: (@Sendable () -> ProcessFamilies)? = nil,
+                statusPage: StatusPage? = nil) {
+        precondition(!targets.isEmpty, "a poller needs at least one target")
+        self.targets = targets
         self.state = state
         self.interval = interval
         self.stop = stop
         self.logger = logger
+        self.alerting = alerting
+        self.processFamilies = processFamilies
+        self.statusPage = statusPage
     }
 
     /// The loop; returns when `stop` is triggered.
@@ -58,63 +72,66 @@ public final class Poller: @unchecked Sendable {
         }
     }
 
-    /// One poll: sample, count, render, publish.
+    /// One tick: poll every target, compose, evaluate rules, render, publish.
     public func pollOnce() {
-        let now = wallClockNow()
-        var snapshot = sampler.poll(using: redis, now: now, liveWorkers: events?.liveWorkerHostnames(),
-                                    incarnationStarts: events?.liveIncarnationStarts(wallNow: now) ?? [:])
-        let finished = wallClockNow()
-        snapshot.phases[.rules] = lastRulesSeconds
-        counters.lastPollTimestamp = finished
-        for (stage, count) in snapshot.commandErrors {
-            counters.commandErrorsByStage[stage, default: 0] += UInt64(count)
-        }
-        if snapshot.succeeded {
-            counters.lastSuccessTimestamp = finished
-        } else {
-            let stage = snapshot.failedStage ?? .queues
-            counters.errorsByStage[stage, default: 0] += 1
-        }
-        var families = MetricsBuilder.families(for: snapshot, counters: counters)
-        if let events { families += events.metricFamilies() }
-        if let ownFamilies { families += ownFamilies() }
-        families += NameResolver.shared.statistics.metricFamilies(cap: NameResolver.shared.maxLookupsInFlight)
+        let polls = pollTargets()
+        var families = Self.compose(polls, process: processFamilies?() ?? ProcessFamilies())
+        let finished = polls.map(\.finishedAt).max() ?? wallClockNow()
         // Rules see exactly the series /metrics serves, so alerts and metrics always agree.
+        var alertingFamilies: [MetricFamily] = []
         if let alerting {
             let rulesStarted = monotonicNow()
-            families += alerting.evaluate(families: families, now: finished)
+            alertingFamilies = alerting.evaluate(families: families, now: finished)
             lastRulesSeconds = monotonicNow() - rulesStarted
         }
+        families += alertingFamilies
         let rendered = RenderedMetrics(families: families)
-        statusPage?.update(snapshot: snapshot, families: families, alerts: alerting?.currentAlerts ?? [],
-                           workers: events?.workerStatuses(at: monotonicNow()),
-                           lastSuccessAt: counters.lastSuccessTimestamp, now: finished)
-        state.publish(.init(rendered: rendered, lastPollSucceeded: snapshot.succeeded,
-                            lastPollMonotonic: monotonicNow(), lastFailure: snapshot.failureDescription))
-        logTransition(snapshot)
+        statusPage?.update(targets: polls, processFamilies: alertingFamilies, allFamilies: families,
+                           alerts: alerting?.currentAlerts ?? [], now: finished)
+        let single = polls.count == 1 && polls[0].name == nil
+        let first = polls[0]
+        state.publish(.init(rendered: rendered, lastPollSucceeded: polls.allSatisfy(\.snapshot.succeeded),
+                            lastPollMonotonic: monotonicNow(), lastFailure: first.snapshot.failureDescription,
+                            targets: single ? [] : polls.map(\.readiness)))
     }
 
-    /// Logs changes of state (up → down, down → up) once, and each failure at debug level,
-    /// so a Redis outage is one warning line per change rather than one per poll.
-    private func logTransition(_ snapshot: Snapshot) {
-        defer { lastOutcomeWasSuccess = snapshot.succeeded }
-        if snapshot.succeeded {
-            if lastOutcomeWasSuccess != true {
-                logger.info("polling Redis", metadata: [
-                    "queues": "\(snapshot.queues.count)", "unacked": "\(snapshot.unackedTotal)",
-                    "duration_ms": "\(Int(snapshot.pollDuration * 1000))",
-                ])
-            }
-        } else {
-            let metadata: Logger.Metadata = [
-                "stage": "\(snapshot.failedStage?.rawValue ?? "unknown")",
-                "err": "\(snapshot.failureDescription ?? "unknown error")",
-            ]
-            if lastOutcomeWasSuccess != false {
-                logger.warning("poll of Redis failed; celery_redis_up is 0 until it recovers", metadata: metadata)
-            } else {
-                logger.debug("poll of Redis failed again", metadata: metadata)
+    /// Every target's poll, in target order: the first on this thread, the others each on a thread
+    /// of its own (polled here, one after another, should a thread not start).
+    private func pollTargets() -> [TargetPoll] {
+        let rulesSeconds = lastRulesSeconds
+        guard targets.count > 1 else { return [targets[0].poll(rulesSeconds: rulesSeconds)] }
+        let results = Mutex<[Int: TargetPoll]>([:])
+        var threads: [NativeThread] = []
+        for (index, target) in targets.enumerated().dropFirst() {
+            do {
+                threads.append(try NativeThread.spawn(name: "poll-\(index)") {
+                    let poll = target.poll(rulesSeconds: rulesSeconds)
+                    results.withLock { $0[index] = poll }
+                })
+            } catch {
+                logger.warning("cannot start a poll thread; polling the target on the poller thread",
+                               metadata: ["target": "\(target.name ?? "")", "err": "\(error)"])
+                let poll = target.poll(rulesSeconds: rulesSeconds)
+                results.withLock { $0[index] = poll }
             }
         }
+        let first = targets[0].poll(rulesSeconds: rulesSeconds)
+        for thread in threads { thread.join() }
+        let others = results.withLock { $0 }
+        return [first] + targets.indices.dropFirst().map { others[$0]! }
+    }
+
+    /// `/metrics` of one tick before the rules' families: the targets' own, the HTTP server's,
+    /// the targets' connections', the process's, the targets' Sentinel resolvers' and the name
+    /// lookups'. The single target from flags is served as is; named targets get the `target`
+    /// label and same-name families are merged (``TargetLabels``).
+    static func compose(_ polls: [TargetPoll], process: ProcessFamilies) -> [MetricFamily] {
+        func targets(_ part: (TargetPoll) -> [MetricFamily]) -> [MetricFamily] {
+            polls.flatMap { poll in poll.name.map { TargetLabels.labelled(part(poll), target: $0) } ?? part(poll) }
+        }
+        let families = targets(\.families) + process.server + targets(\.connectionFamilies) + process.process
+            + targets(\.sentinelFamilies)
+            + NameResolver.shared.statistics.metricFamilies(cap: NameResolver.shared.maxLookupsInFlight)
+        return polls.count == 1 && polls[0].name == nil ? families : TargetLabels.merged(families)
     }
 }

@@ -180,8 +180,8 @@ private func addUnacked(
         #expect(bounded.knownQueueCount == 5)
         #expect(bounded.queuesOverLimit == 35)
         #expect(many.commands(named: "SMEMBERS").count == 40)
-        #expect(Sampler.bindingTableBound(maxKnownQueues: 5) == Sampler.minBindingTables)
-        #expect(Sampler.bindingTableBound(maxKnownQueues: 10_000) == 20_000)
+        #expect(QueueDiscovery.bindingTableBound(maxKnownQueues: 5) == QueueDiscovery.minBindingTables)
+        #expect(QueueDiscovery.bindingTableBound(maxKnownQueues: 10_000) == 20_000)
     }
 
     @Test func wrongTypeQueueKeyCountsAsAnErrorAndZero() {

@@ -366,19 +366,36 @@ receivers:
         env=dict(os.environ))
 
     stop = threading.Event()
+    # Scrapes count only while the exporter is meant to answer: from its first answer to SIGTERM
+    # (a refused connection before it listens, or after it exits, is not a failed scrape).
+    scraping = threading.Event()
     scrapes = []  # (time, ok, up)
+    scrape_failures = []  # (time, seconds taken, reason): to tell a slow exporter from a refused one
+    cycle_starts = []  # start time of each cycle, to place a failure in the cycle's fault schedule
     rss = []  # (time, kb)
     rss_anon = []  # (time, kb): the exporter's own heap, without mapped libraries
     alarm_windows = []  # [on, off)
 
     def scraper():
-        while not stop.is_set():
+        started = time.time()
+        while not scraping.is_set() and time.time() - started < 30:
+            try:
+                scrape(http_port)
+                scraping.set()
+            except Exception:
+                time.sleep(0.1)
+        if not scraping.is_set():
+            scrapes.append((started, False, None))
+            scrape_failures.append((started, 30.0, 'no answer within 30 s of start'))
+            scraping.set()
+        while not stop.is_set() and scraping.is_set():
             t = time.time()
             try:
                 status, text = scrape(http_port)
                 scrapes.append((t, status == 200, metric_value(text, 'celery_redis_up')))
-            except Exception:
+            except Exception as error:
                 scrapes.append((t, False, None))
+                scrape_failures.append((t, time.time() - t, f'{type(error).__name__}: {error}'))
             time.sleep(max(0.0, 1.0 - (time.time() - t)))
 
     def sampler():
@@ -418,6 +435,7 @@ receivers:
     cycle = 0
     while time.time() + CYCLE <= deadline + 1:
         c0 = time.time()
+        cycle_starts.append(c0)
         rfault = RECEIVER_FAULTS[cycle % len(RECEIVER_FAULTS)]
         dfault = REDIS_FAULTS[cycle % len(REDIS_FAULTS)]
         log(f'cycle {cycle}: receiver fault {rfault}, redis fault {dfault}')
@@ -460,6 +478,8 @@ receivers:
     alive = exporter.proc.poll() is None
     t_term = time.time()
     exit_code = None
+    scraping.clear()
+    time.sleep(3.5)  # a scrape under way finishes (3 s timeout) before the exporter is told to stop
     if alive:
         exporter.proc.send_signal(signal.SIGTERM)
         try:
@@ -556,6 +576,10 @@ receivers:
     print(f'| RssAnon (own heap) growth after warm-up, every sample (MB/h) | {fmt_growth(anon_growth)} |')
     for t, st, name, s in false_alerts[:10]:
         print(f'false alert: {name} {st} at {time.strftime("%H:%M:%S", time.localtime(t))}')
+    for t, took, reason in scrape_failures[:10]:
+        starts = [c for c in cycle_starts if c <= t]
+        where = f'cycle {len(starts) - 1} +{t - starts[-1]:.0f} s' if starts else 'before the first cycle'
+        print(f'failed scrape at {time.strftime("%H:%M:%S", time.localtime(t))} ({where}) after {took:.1f} s: {reason}')
     for t in false_down[:10]:
         print(f'false down at {time.strftime("%H:%M:%S", time.localtime(t))}')
 

@@ -352,6 +352,21 @@ extension StatusAssets {
     document.documentElement.setAttribute("data-generated-at", String(d.generated_at));
   }
 
+  // Several targets (--targets.file): the server renders one section per target, and the page
+  // swaps in the server's fresh <main> (escaped there like every page; parsed inert, never run)
+  // rather than rebuilding each target's sections here.
+  function renderTargets(d) {
+    return fetch("/", { headers: { "Accept": "text/html" }, cache: "no-store" })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+        var main = document.querySelector("main");
+        if (fresh && main) main.replaceWith(document.adoptNode(fresh));
+        renderUpdated(d);
+        document.documentElement.setAttribute("data-generated-at", String(d.generated_at));
+      });
+  }
+
   // ---- fetching: once per poll, with backoff while the exporter is unreachable ----
   function setLive(text) {
     var live = document.getElementById("live");
@@ -373,6 +388,7 @@ extension StatusAssets {
         if (d.generated_at !== state.last) {
           state.last = d.generated_at;
           state.data = d;
+          if (d.targets) return renderTargets(d).then(function () { schedule(interval + 250); });
           render(d);
           schedule(interval + 250);
         } else {

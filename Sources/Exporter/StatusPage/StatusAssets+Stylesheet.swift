@@ -40,6 +40,8 @@ h3 { font-size: 0.8rem; margin: 0 0 6px; color: var(--muted); text-transform: up
 .tile.bad { border-left-color: var(--bad); }
 .tile.bad .v { color: var(--bad); }
 section[aria-labelledby] { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 12px 14px; margin: 0 0 14px; }
+section.target { border-width: 2px; }
+section.target section[aria-labelledby] { border: none; border-top: 1px solid var(--line); border-radius: 0; padding: 10px 0 0; margin: 10px 0 0; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
 th, td { text-align: left; padding: 5px 10px 5px 0; border-bottom: 1px solid var(--line); vertical-align: middle; }

@@ -6,8 +6,20 @@
 /// it lands in: `text` for element content, `attr` for attribute values, `svg` inside the sparkline.
 enum StatusHTMLRenderer {
     static func render(_ model: StatusModel, telemetryPath: String) -> String {
+        var html = head(model)
+        html += "<section class=\"tiles\" id=\"summary\" aria-label=\"Summary\">\(tiles(model))</section>\n"
+        html += section("alerts", "Alerts", alerts(model))
+        html += section("queues", "Queues", queues(model))
+        html += section("workers", "Workers", workers(model))
+        html += section("results", "Results", results(model))
+        html += section("health", "Exporter", health(model))
+        return html + foot(model, telemetryPath: telemetryPath)
+    }
+
+    /// The document up to and including `<main>`.
+    static func head(_ model: StatusModel) -> String {
         let v = StatusEscaping.htmlAttribute(model.version)
-        var html = """
+        return """
             <!DOCTYPE html>
             <html lang="en" data-generated-at="\(StatusJSONRenderer.number(model.generatedAt))">
             <head>
@@ -27,14 +39,12 @@ enum StatusHTMLRenderer {
             <main>
 
             """
-        html += "<section class=\"tiles\" id=\"summary\" aria-label=\"Summary\">\(tiles(model))</section>\n"
-        html += section("alerts", "Alerts", alerts(model))
-        html += section("queues", "Queues", queues(model))
-        html += section("workers", "Workers", workers(model))
-        html += section("results", "Results", results(model))
-        html += section("health", "Exporter", health(model))
+    }
+
+    /// The document from `</main>` on.
+    static func foot(_ model: StatusModel, telemetryPath: String) -> String {
         let metrics = StatusEscaping.htmlAttribute(telemetryPath)
-        html += """
+        return """
             </main>
             <footer><a href="\(metrics)">\(StatusEscaping.htmlText(telemetryPath))</a> · <a href="/api/v1/status">/api/v1/status</a> · \
             <a href="/api/v1/alerts">/api/v1/alerts</a> · <a href="/-/ready">/-/ready</a> · \
@@ -43,13 +53,12 @@ enum StatusHTMLRenderer {
             </html>
 
             """
-        return html
     }
 
     // MARK: Sections (each one's inner HTML is what the script replaces)
 
-    static func section(_ id: String, _ title: String, _ body: String) -> String {
-        "<section id=\"\(id)\" aria-labelledby=\"\(id)-h\"><h2 id=\"\(id)-h\">\(title)</h2><div class=\"body\" id=\"\(id)-body\">\(body)</div></section>\n"
+    static func section(_ id: String, _ title: String, _ body: String, heading: String = "h2") -> String {
+        "<section id=\"\(id)\" aria-labelledby=\"\(id)-h\"><\(heading) id=\"\(id)-h\">\(title)</\(heading)><div class=\"body\" id=\"\(id)-body\">\(body)</div></section>\n"
     }
 
     static func updated(_ model: StatusModel) -> String {
@@ -57,26 +66,26 @@ enum StatusHTMLRenderer {
             + " <span class=\"live\" id=\"live\" hidden></span>"
     }
 
-    static func tiles(_ model: StatusModel) -> String {
+    static func tiles(_ model: StatusModel, prefix: String = "") -> String {
         let h = model.health
         let redis = !h.polled ? ("warn", "waiting", "no poll yet") : (h.redisUp ? ("ok", "up", "last poll succeeded") : ("bad", "down", "last poll failed"))
         let waiting = model.depthTotal
         let backedUp = model.queuesNeedingAttention
         let firing = model.alerts.filter { $0.state == "firing" }.count
         let pending = model.alertTotal - firing
-        var out = tile("redis", "Redis", redis.1, redis.2, redis.0)
-        out += tile("queues", "Queues", StatusFormatting.count(Double(model.queueTotal)),
+        var out = tile(prefix + "redis", "Redis", redis.1, redis.2, redis.0)
+        out += tile(prefix + "queues", "Queues", StatusFormatting.count(Double(model.queueTotal)),
                     "\(StatusFormatting.count(Double(waiting))) waiting" + (backedUp > 0 ? " · \(backedUp) need attention" : ""),
                     backedUp > 0 ? "warn" : "ok")
         if model.workers != nil {
             let down = model.workerTotal - model.workersUp
-            out += tile("workers", "Workers", "\(model.workersUp)/\(model.workerTotal)",
+            out += tile(prefix + "workers", "Workers", "\(model.workersUp)/\(model.workerTotal)",
                         down > 0 ? "\(down) down" : (model.workerTotal == 0 ? "no heartbeat yet" : "all up"),
                         down > 0 ? "bad" : (model.workerTotal == 0 ? "warn" : "ok"))
         } else {
-            out += tile("workers", "Workers", "–", "events off", "muted")
+            out += tile(prefix + "workers", "Workers", "–", "events off", "muted")
         }
-        out += tile("alerts", "Alerts", String(firing), "firing" + (pending > 0 ? ", \(pending) pending" : ""),
+        out += tile(prefix + "alerts", "Alerts", String(firing), "firing" + (pending > 0 ? ", \(pending) pending" : ""),
                     firing > 0 ? "bad" : (pending > 0 ? "warn" : "ok"))
         return out
     }
@@ -107,9 +116,9 @@ enum StatusHTMLRenderer {
         ("Last hour", nil, false),
     ]
 
-    static func queues(_ model: StatusModel) -> String {
+    static func queues(_ model: StatusModel, prefix: String = "") -> String {
         guard !model.queues.isEmpty else { return "<p class=\"empty\">No queues known yet.</p>" }
-        var out = tableStart("queues-table", "Queues, worst first", queueColumns)
+        var out = tableStart(prefix + "queues-table", "Queues, worst first", queueColumns)
         for q in model.queues {
             let kind = q.alertState.map { $0 == "firing" ? "firing" : "pending" } ?? (q.stranded > 0 ? "pending" : nil)
             let badge = q.alertState.map { " <span class=\"badge \($0 == "firing" ? "firing" : "pending")\">\(text($0))</span>" } ?? ""
@@ -134,12 +143,12 @@ enum StatusHTMLRenderer {
         ("Down for", "down_since", true),
     ]
 
-    static func workers(_ model: StatusModel) -> String {
+    static func workers(_ model: StatusModel, prefix: String = "") -> String {
         guard let workers = model.workers else {
             return "<p class=\"empty\">Worker heartbeats are not followed: start the exporter with <code>--celery.events</code>.</p>"
         }
         guard !workers.isEmpty else { return "<p class=\"empty\">No worker heartbeat seen yet.</p>" }
-        var out = tableStart("workers-table", "Workers, dead ones first", workerColumns)
+        var out = tableStart(prefix + "workers-table", "Workers, dead ones first", workerColumns)
         for w in workers {
             out += row(w.up ? nil : "firing", text(w.name), workerColumns.map(\.0), [
                 ("", "<span class=\"badge \(w.up ? "ok" : "firing")\">\(w.up ? "up" : "down")</span>"),

@@ -4,16 +4,33 @@
 enum StatusJSONRenderer {
     static func render(_ model: StatusModel) -> String {
         var out = "{"
-        out += field("schema_version", String(StatusModel.schemaVersion), first: true)
-        out += field("generated_at", number(model.generatedAt))
-        out += field("poll_interval_seconds", number(model.pollInterval))
-        out += field("version", string(model.version))
-        out += field("health", health(model.health))
-        out += field("queues", queues(model))
-        out += field("workers", workers(model))
-        out += field("results", results(model.results))
-        out += field("alerts", alerts(model))
+        out += top(model)
+        out += targetFields(model)
         return out + "}\n"
+    }
+
+    /// The JSON of several targets (`--targets.file`): the same top-level fields, `targets` (one
+    /// object per target: `name` and the single-target fields `health`, `queues`, `workers`,
+    /// `results`, `alerts` — alerts carrying that target's `target` label), and `alerts` (every
+    /// pending or firing alert, from `overview`).
+    static func render(targets: [(name: String, model: StatusModel)], overview: StatusModel) -> String {
+        var out = "{"
+        out += top(overview)
+        out += field("targets", array(targets.map { "{" + field("name", string($0.name), first: true) + targetFields($0.model) + "}" }))
+        out += field("alerts", alerts(overview))
+        return out + "}\n"
+    }
+
+    private static func top(_ model: StatusModel) -> String {
+        field("schema_version", String(StatusModel.schemaVersion), first: true)
+            + field("generated_at", number(model.generatedAt))
+            + field("poll_interval_seconds", number(model.pollInterval))
+            + field("version", string(model.version))
+    }
+
+    private static func targetFields(_ model: StatusModel) -> String {
+        field("health", health(model.health)) + field("queues", queues(model)) + field("workers", workers(model))
+            + field("results", results(model.results)) + field("alerts", alerts(model))
     }
 
     private static func health(_ h: StatusModel.Health) -> String {

@@ -110,7 +110,7 @@ extension StatusModel {
         return a.name < b.name
     }
 
-    private static func alertRows(_ alerts: [Alert]) -> [AlertRow] {
+    static func alertRows(_ alerts: [Alert]) -> [AlertRow] {
         alerts.filter { $0.state != .resolved }
             .map { alert in
                 AlertRow(

@@ -24,7 +24,8 @@ public final class StatusPage: Sendable {
         var jsonGzip: [UInt8]
     }
 
-    private let history = Mutex(History())
+    /// Depth history and outcome rates per target (key: its name, "" for the single target).
+    private let history = Mutex([String: History]())
     private let rendered: Mutex<Rendered>
     private let telemetryPath: String
     private let pollInterval: Double
@@ -43,14 +44,59 @@ public final class StatusPage: Sendable {
         rendered = Mutex(Self.render(model, telemetryPath: telemetryPath))
     }
 
-    /// Poller thread, after each poll: records history, builds the model, renders both bodies.
+    /// Poller thread, after each poll of the single target from flags: records history, builds the
+    /// model, renders both bodies.
     func update(snapshot: Snapshot, families: [MetricFamily], alerts: [Alert],
                 workers: [WorkerRegistry.WorkerStatus]?, lastSuccessAt: Double?, now: Double) {
+        let model = self.model(key: "", snapshot: snapshot, families: families, alerts: alerts, workers: workers,
+                               lastSuccessAt: lastSuccessAt, now: now)
+        let next = Self.render(model, telemetryPath: telemetryPath)
+        rendered.withLock { $0 = next }
+    }
+
+    /// Poller thread, after each tick: one section per target when targets are named, else the
+    /// single target's page (``update(snapshot:families:alerts:workers:lastSuccessAt:now:)``).
+    /// - Parameters:
+    ///   - processFamilies: families of the process every target's section may read (the notifier's).
+    ///   - allFamilies: everything `/metrics` serves this tick (the single target reads these).
+    func update(targets polls: [TargetPoll], processFamilies: [MetricFamily], allFamilies: [MetricFamily],
+                alerts: [Alert], now: Double) {
+        guard let first = polls.first else { return }
+        if polls.count == 1, first.name == nil {
+            update(snapshot: first.snapshot, families: allFamilies, alerts: alerts, workers: first.workers,
+                   lastSuccessAt: first.lastSuccessAt, now: now)
+            return
+        }
+        let models = polls.map { poll -> (name: String, model: StatusModel) in
+            let name = poll.name ?? ""
+            // A target's section shows the alerts about it: those carrying its `target` label.
+            let own = alerts.filter { $0.labels[TargetLabels.name] == name }
+            return (name, model(key: name, snapshot: poll.snapshot,
+                                families: poll.families + poll.connectionFamilies + processFamilies,
+                                alerts: own, workers: poll.workers, lastSuccessAt: poll.lastSuccessAt, now: now))
+        }
+        var overview = models[0].model
+        let rows = StatusModel.alertRows(alerts)
+        overview.alerts = Array(rows.prefix(StatusModel.maximumRows))
+        overview.alertTotal = rows.count
+        let html = Array(StatusHTMLRenderer.render(targets: models, overview: overview, telemetryPath: telemetryPath).utf8)
+        let json = Array(StatusJSONRenderer.render(targets: models, overview: overview).utf8)
+        let next = Rendered(html: html, htmlGzip: Gzip.compress(html), json: json, jsonGzip: Gzip.compress(json))
+        rendered.withLock { $0 = next }
+    }
+
+    /// Records one target's poll in its history (`key`: its name, "" for the single target) and
+    /// builds its model.
+    private func model(key: String, snapshot: Snapshot, families: [MetricFamily], alerts: [Alert],
+                       workers: [WorkerRegistry.WorkerStatus]?, lastSuccessAt: Double?, now: Double) -> StatusModel {
         let inputs = StatusInputs(
             snapshot: snapshot, families: families, alerts: alerts, workers: workers,
             monotonicToWall: wallClockNow() - monotonicNow(), now: now, lastSuccessAt: lastSuccessAt,
             pollInterval: pollInterval, censusEnabled: censusEnabled)
-        let model = history.withLock { h -> StatusModel in
+        return history.withLock { histories -> StatusModel in
+            // One history per target; targets are fixed at start-up, so the table is bounded by them.
+            var h = histories[key] ?? History()
+            defer { histories[key] = h }
             // A failed poll knows no queues: keep the history rather than forgetting every queue.
             if snapshot.succeeded {
                 h.depth.record(snapshot.queues.map { (LabelValueLimit.capped($0.name), $0.length) }, at: now)
@@ -59,17 +105,17 @@ public final class StatusPage: Sendable {
             let full = h.depth.untracked > 0
             if full != h.historyFull {
                 h.historyFull = full
+                var metadata: Logger.Metadata = ["kept": "\(DepthHistory.maximumQueues)", "without_history": "\(h.depth.untracked)"]
+                if !key.isEmpty { metadata["target"] = "\(key)" }
                 if full {
                     logger?.warning("status page: more queues than the depth history keeps; the rest have no sparkline",
-                                    metadata: ["kept": "\(DepthHistory.maximumQueues)", "without_history": "\(h.depth.untracked)"])
+                                    metadata: metadata)
                 } else {
                     logger?.info("status page: every queue has depth history again")
                 }
             }
             return StatusModel.build(inputs, history: h.depth, rates: h.rates)
         }
-        let next = Self.render(model, telemetryPath: telemetryPath)
-        rendered.withLock { $0 = next }
     }
 
     /// `GET /`: the page.

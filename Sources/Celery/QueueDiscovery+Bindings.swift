@@ -1,6 +1,7 @@
+import Logging
 import Redis
 
-extension Sampler {
+extension QueueDiscovery {
     /// Upper bound on `SCAN` round trips per discovery (10⁸ keys at `COUNT 1000`), so a server that
     /// never returns cursor 0 cannot stall the poller forever.
     static let maxScanIterations = 100_000
@@ -19,7 +20,7 @@ extension Sampler {
     /// On a small keyspace (at most ``CeleryConfiguration/separateDiscoveryKeyspaceLimit`` keys at the census's last `DBSIZE`) a
     /// separate walk is cheap (≈ 0.2 s of Redis CPU at 2·10⁵ keys), so discovery keeps its own
     /// interval there: a new queue appears within a minute, not a census interval.
-    func discoveryDue(now: Double) -> Bool {
+    public func isDue(now: Double) -> Bool {
         guard configuration.discoverQueues else { return false }
         guard let last = lastDiscovery else { return true }
         if now < last { return true }
@@ -31,16 +32,17 @@ extension Sampler {
 
     /// Reads the binding tables the census collected in the pass it just completed (if it carries
     /// discovery), as a discovery would. Throws only on transport failure.
-    func discoverFromCensus(now: Double, errors: inout [PollStage: Int], using redis: any RedisCommandExecuting) throws
+    func discoverFromCensus(now: Double, errors: inout [PollStage: Int], using redis: any RedisCommandExecuting,
+                            warn: Warn) throws
     {
         guard let census, census.carriesDiscovery, let found = census.takeCompletedBindingTables() else { return }
-        try readBindingTables(found.tables, skipped: found.skipped, using: redis, now: now, errors: &errors)
+        try readBindingTables(found.tables, skipped: found.skipped, using: redis, now: now, errors: &errors, warn: warn)
     }
 
     /// The most binding tables one discovery reads. Each task queue normally has its own exchange
     /// table; twice the queue bound leaves room for tables whose queues are already known. Tables
     /// past this are counted as queues over limit.
-    var maxBindingTables: Int { Sampler.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues) }
+    var maxBindingTables: Int { QueueDiscovery.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues) }
 
     /// At least ``minBindingTables``, however small `--celery.max-queues` is: tables past the bound
     /// are skipped in `SCAN` order (arbitrary), so with a small queue cap a bound of twice the cap
@@ -53,7 +55,7 @@ extension Sampler {
     /// Finds queues from kombu's binding tables: full `SCAN 0 MATCH <prefix>_kombu.binding.* COUNT
     /// 1000`, then one pipelined `SMEMBERS` per table (§8). Throws only on transport failure; error
     /// replies keep the known set, are counted under `.discovery`, and wait for the next interval.
-    func discover(using redis: any RedisCommandExecuting, now: Double, errors: inout [PollStage: Int]) throws {
+    func discover(using redis: any RedisCommandExecuting, now: Double, errors: inout [PollStage: Int], warn: Warn) throws {
         let pattern = layout.bindingScanPattern
         var cursor: [UInt8] = Array("0".utf8)
         var tables: Set<[UInt8]> = []
@@ -62,7 +64,7 @@ extension Sampler {
         var tablesSkipped = 0
         repeat {
             iterations += 1
-            let reply = try run(
+            let reply = try Sampler.run(
                 [
                     [
                         Array("SCAN".utf8), cursor, Array("MATCH".utf8), pattern,
@@ -73,7 +75,7 @@ extension Sampler {
                 case .array(let keys) = parts[1]
             else {
                 errors[.discovery, default: 0] += 1
-                warnOnce(Array("SCAN".utf8), "SCAN for kombu bindings failed; keeping the known queues", reply: reply)
+                warn(Array("SCAN".utf8), "SCAN for kombu bindings failed; keeping the known queues", reply)
                 lastDiscovery = now
                 return
             }
@@ -88,17 +90,17 @@ extension Sampler {
                 tables.insert(key)
             }
             cursor = next
-        } while cursor != Array("0".utf8) && iterations < Sampler.maxScanIterations
-        try readBindingTables(tables, skipped: tablesSkipped, using: redis, now: now, errors: &errors)
+        } while cursor != Array("0".utf8) && iterations < QueueDiscovery.maxScanIterations
+        try readBindingTables(tables, skipped: tablesSkipped, using: redis, now: now, errors: &errors, warn: warn)
     }
 
     /// One pipelined `SMEMBERS` per binding table, then the known queues are updated.
     func readBindingTables(
         _ tables: Set<[UInt8]>, skipped tablesSkipped: Int, using redis: any RedisCommandExecuting, now: Double,
-        errors: inout [PollStage: Int]
+        errors: inout [PollStage: Int], warn: Warn
     ) throws {
         let ordered = tables.sorted { $0.lexicographicallyPrecedes($1) }
-        let replies = try run(ordered.map { [Array("SMEMBERS".utf8), $0] }, on: redis)
+        let replies = try Sampler.run(ordered.map { [Array("SMEMBERS".utf8), $0] }, on: redis)
         var found: Set<String> = []
         var complete = tablesSkipped == 0
         for (key, reply) in zip(ordered, replies) {
@@ -106,12 +108,12 @@ extension Sampler {
                 if case .null = reply { continue }  // table deleted between SCAN and SMEMBERS
                 errors[.discovery, default: 0] += 1
                 complete = false
-                warnOnce(key, "binding table is not a set; skipped", reply: reply)
+                warn(key, "binding table is not a set; skipped", reply)
                 continue
             }
             for member in members {
                 guard let bytes = member.bytes, let binding = layout.decodeBindingMember(bytes) else {
-                    warnOnce(key, "malformed binding member skipped")
+                    warn(key, "malformed binding member skipped", nil)
                     continue
                 }
                 if !KombuKeyLayout.isFanoutQueue(binding.queue) { found.insert(binding.queue) }
@@ -119,19 +121,19 @@ extension Sampler {
         }
 
         // Past the cap, rank by depth so a queue with a backlog is never hidden behind empty ones.
-        let candidates = queueDirectory.rankingCandidates(found: found, excluding: configuredQueues)
+        let candidates = directory.rankingCandidates(found: found, excluding: configuredQueues)
         let probe = candidates.isEmpty ? (depths: [:], unprobed: 0) : try probeQueueDepths(candidates, using: redis)
-        let outcome = queueDirectory.update(
+        let outcome = directory.update(
             found: found, excluding: configuredQueues, skippedOverLimit: tablesSkipped, complete: complete,
             depths: probe.depths, at: now)
         logQueueTableChanges(outcome, unprobed: probe.unprobed, now: now)
         queuesOverLimit = outcome.ignoredOverLimit
-        sortedQueues = configuredQueues.union(queueDirectory.names).sorted()
+        sortedQueues = configuredQueues.union(directory.names).sorted()
         lastDiscovery = now
     }
 
     /// Logs what a discovery dropped: queues over `--celery.max-queues` and over-long names as
-    /// warnings (at most one line per ``Sampler/tableLogInterval``, with the counts), deleted queues
+    /// warnings (at most one line per ``LogRateLimiter`` interval, with the counts), deleted queues
     /// that were forgotten as one info line.
     func logQueueTableChanges(_ outcome: QueueDirectory.Outcome, unprobed: Int = 0, now: Double) {
         if !outcome.forgotten.isEmpty {
@@ -141,7 +143,7 @@ extension Sampler {
                 metadata: ["count": "\(outcome.forgotten.count)", "examples": "\(examples)"])
         }
         let dropped = outcome.ignoredOverLimit + outcome.evicted.count + outcome.ignoredNameTooLong
-        guard dropped > 0, let suppressed = queueTableLog.admit(at: now) else { return }
+        guard dropped > 0, let suppressed = tableLog.admit(at: now) else { return }
         logger.warning(
             "queues not reported: more than --celery.max-queues (the deepest are kept), or names too long",
             metadata: [

@@ -1,6 +1,6 @@
 import Redis
 
-extension Sampler {
+extension QueueDiscovery {
     /// The most queues one discovery probes for depth (10 `LLEN`s each) when more queues are found
     /// than `--celery.max-queues`; queues past it (in name order) rank as empty, and the over-limit
     /// warning says how many were not probed.
@@ -14,11 +14,11 @@ extension Sampler {
     func probeQueueDepths(_ candidates: [String], using redis: any RedisCommandExecuting) throws -> (
         depths: [String: Int64], unprobed: Int
     ) {
-        let probed = candidates.prefix(Sampler.maxDepthProbes)
+        let probed = candidates.prefix(QueueDiscovery.maxDepthProbes)
         var depths: [String: Int64] = [:]
         var start = probed.startIndex
         while start < probed.endIndex {
-            let chunk = probed[start..<min(start + Sampler.depthProbeChunk, probed.endIndex)]
+            let chunk = probed[start..<min(start + QueueDiscovery.depthProbeChunk, probed.endIndex)]
             var commands: [RedisCommand] = []
             commands.reserveCapacity(chunk.count * RoundPlan.levels)
             for queue in chunk {
@@ -26,7 +26,7 @@ extension Sampler {
                     commands.append([Array("LLEN".utf8), layout.queueKey(queue, priority: step)])
                 }
             }
-            let replies = try run(commands, on: redis)
+            let replies = try Sampler.run(commands, on: redis)
             for (i, queue) in chunk.enumerated() {
                 var depth: Int64 = 0
                 for j in 0..<RoundPlan.levels {

@@ -1,0 +1,266 @@
+import Alerting
+import Celery
+import Exposition
+import HTTP
+import Logging
+import Notify
+import Redis
+import Sockets
+import Synchronization
+import TLS
+
+/// One exporter, started: the HTTP server, one ``TargetRuntime`` per Celery deployment, the poller
+/// that composes them, alerting, silences and reloads. ``ExporterApp/main(arguments:environment:)``
+/// starts one and stops it on SIGTERM; tests start one in-process with a configuration they build
+/// (several ``TargetDefinition``s, port 0).
+public final class RunningExporter: Sendable {
+    /// The addresses the HTTP server listens on (the real port when the flag said `:0`).
+    public let boundAddresses: [SocketAddress]
+    /// The targets, in configuration order.
+    public let targets: [TargetRuntime]
+
+    private let server: HTTPServer
+    private let reloads: ReloadCoordinator
+    private let webSecurity: WebSecurity
+    private let alerting: AlertingRuntime
+    private let silences: SilenceStore
+    private let stopSignal: StopSignal
+    private let pollThread: NativeThread
+    private let logger: Logger
+    private let stopped = Atomic<Bool>(false)
+
+    /// Starts everything, in the order a failure is cheapest to report: web security, targets'
+    /// settings, alerting, reloads, silences, the listening sockets, the targets' threads, the
+    /// server, the poller. Throws the first problem (one line for standard error; exit 2); what was
+    /// started before it is stopped again.
+    public static func start(configuration: ExporterConfiguration) throws(ConfigurationError) -> RunningExporter {
+        var undo: [() -> Void] = []
+        do {
+            return try start(configuration: configuration, undo: &undo)
+        } catch {
+            for step in undo.reversed() { step() }
+            throw error
+        }
+    }
+
+    private static func start(configuration: ExporterConfiguration, undo: inout [() -> Void]) throws(ConfigurationError)
+        -> RunningExporter
+    {
+        let logger = Logger(label: "exporter")
+        // Before anything logs: a bad file is one line on standard error and exit 2.
+        let webSecurity: WebSecurity
+        do {
+            webSecurity = try WebSecurity(file: configuration.webConfigFile, logger: Logger(label: "web"))
+            try webSecurity.access.start()
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+        undo.append { webSecurity.access.stop() }
+
+        let targets = try makeTargets(configuration)
+        let alerting = try makeAlerting(configuration, logger: logger)
+        undo.append { alerting.shutdown(deadline: Deadline(after: .seconds(1))) }
+
+        let initial = Poller.compose(
+            targets.map { TargetPoll.initial(name: $0.name, families: $0.initialFamilies) }, process: .init())
+        let state = ExporterState(initial: RenderedMetrics(families: initial), pollInterval: configuration.pollInterval)
+        // Reloads (SIGHUP, POST /-/reload) run on their own thread, never on the HTTP loop thread.
+        let reloads = ReloadCoordinator(logger: Logger(label: "reload")) {
+            // Both are tried; each keeps its previous configuration when its new one is bad.
+            let failures = [webSecurity.reload(), alerting.reload()].compactMap { $0 }
+            return failures.isEmpty ? nil : failures.joined(separator: "; ")
+        }
+        do {
+            try reloads.start()
+        } catch {
+            throw ConfigurationError("cannot start the reload thread: \(error)")
+        }
+        undo.append { reloads.stop() }
+        let statusPage = StatusPage(telemetryPath: configuration.telemetryPath, pollInterval: configuration.pollInterval,
+                                    censusEnabled: configuration.celeryConfiguration().censusEnabled,
+                                    eventsEnabled: configuration.celeryEvents, logger: Logger(label: "status"))
+        let silences = SilenceStore(file: configuration.silencesFile, limits: configuration.silenceLimits,
+                                    logger: Logger(label: "silences"))
+        do {
+            try silences.start()
+        } catch {
+            throw ConfigurationError("cannot start the silences writer thread: \(error)")
+        }
+        undo.append { silences.stop() }
+        alerting.attach(silences: silences)
+        var routesWithAPI = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
+                                   reloads: reloads, enableLifecycle: configuration.enableLifecycle, statusPage: statusPage)
+        routesWithAPI.alertmanagerAPI = AlertmanagerAPI(silences: silences, alerting: alerting,
+                                                        enableWrites: configuration.enableSilences, startedAt: wallClockNow())
+        let routes = routesWithAPI
+        let server: HTTPServer
+        do {
+            var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
+            httpConfiguration.maxConnections = configuration.maxConnections
+            httpConfiguration.maxConnectionsPerClient = configuration.maxConnectionsPerClient
+            httpConfiguration.tls = webSecurity.tls
+            server = try HTTPServer(configuration: httpConfiguration, logger: Logger(label: "http"),
+                                    handler: webSecurity.access.wrap { request in routes.handle(request) })
+        } catch {
+            throw ConfigurationError("cannot listen on \(configuration.listenAddresses.map(\.description).joined(separator: ", ")): \(error)")
+        }
+
+        for target in targets {
+            try target.start()
+            undo.append { target.stop() }
+        }
+        let stop = StopSignal()
+        let poller = Poller(targets: targets, state: state, interval: configuration.pollInterval, stop: stop,
+                            logger: Logger(label: "poller"), alerting: alerting,
+                            processFamilies: {
+                                Poller.ProcessFamilies(
+                                    server: ServerMetrics.families(http: server.statistics, reloads: reloads.statistics,
+                                                                   web: configuration.webConfigFile == nil ? nil : webSecurity.statistics),
+                                    process: ProcessMetrics.families())
+                            }, statusPage: statusPage)
+
+        server.start()
+        undo.append { server.shutdown(gracePeriod: .seconds(1)) }
+        if configuration.webConfigFile != nil { logger.info("web configuration", metadata: webSecurity.summary) }
+        logStart(configuration, targets: targets, server: server, logger: logger)
+        let pollThread: NativeThread
+        do {
+            pollThread = try NativeThread.spawn(name: "poller") { poller.run() }
+        } catch {
+            throw ConfigurationError("cannot start the poller thread: \(error)")
+        }
+        return RunningExporter(boundAddresses: server.boundAddresses, targets: targets, server: server, reloads: reloads,
+                               webSecurity: webSecurity, alerting: alerting, silences: silences, stopSignal: stop,
+                               pollThread: pollThread, logger: logger)
+    }
+
+    private init(boundAddresses: [SocketAddress], targets: [TargetRuntime], server: HTTPServer, reloads: ReloadCoordinator,
+                 webSecurity: WebSecurity, alerting: AlertingRuntime, silences: SilenceStore, stopSignal: StopSignal,
+                 pollThread: NativeThread, logger: Logger) {
+        self.boundAddresses = boundAddresses
+        self.targets = targets
+        self.server = server
+        self.reloads = reloads
+        self.webSecurity = webSecurity
+        self.alerting = alerting
+        self.silences = silences
+        self.stopSignal = stopSignal
+        self.pollThread = pollThread
+        self.logger = logger
+    }
+
+    /// Asks for a reload of rules, alerting and web configuration (SIGHUP), on the reload thread.
+    public func requestReload() {
+        reloads.request(from: .signal)
+    }
+
+    /// Shuts down in order within the documented 10 s: the HTTP server (3 s grace), reloads, the
+    /// poller (its current tick ends first), every target's threads (asked together, then waited
+    /// for, each bounded by a Redis timeout), then pending notifications against one deadline.
+    /// Idempotent: a second call returns at once.
+    public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        // One deadline for the whole shutdown (the documented 10 s, inside Kubernetes' 30 s grace):
+        // notifications drain against it whatever the receivers' `timeout:` settings.
+        let shutdownDeadline = Deadline(after: .seconds(8))
+        server.shutdown(gracePeriod: .seconds(3))
+        reloads.stop()
+        webSecurity.access.stop()
+        stopSignal.trigger()
+        if !pollThread.isCurrent { pollThread.join() }
+        for target in targets { target.requestStop() }
+        for target in targets { target.stop() }
+        // Pending notifications get a delivery deadline; what misses it is logged, never dropped silently.
+        alerting.shutdown(deadline: shutdownDeadline)
+        silences.stop()
+    }
+
+    // MARK: Start-up pieces
+
+    /// The most targets one process watches. Each costs three threads and three Redis connections
+    /// (poll, census, Pub/Sub; four with a separate result backend) plus a poll thread per tick and
+    /// its status-page history; past this, shard the targets across replicas (one file each).
+    public static let maximumTargets = 64
+
+    /// One runtime per `--targets.file` entry, or one from the flags (no `target` label).
+    static func makeTargets(_ configuration: ExporterConfiguration) throws(ConfigurationError) -> [TargetRuntime] {
+        guard !configuration.targets.isEmpty else { return [try TargetRuntime(name: nil, configuration: configuration)] }
+        guard configuration.targets.count <= maximumTargets else {
+            throw ConfigurationError(
+                "\(configuration.targets.count) targets: one exporter watches at most \(maximumTargets); split the targets across replicas, one targets file each")
+        }
+        var seen: Set<String> = []
+        var targets: [TargetRuntime] = []
+        for definition in configuration.targets {
+            guard seen.insert(definition.name).inserted else {
+                throw ConfigurationError("target \"\(definition.name)\" is defined twice: target names must be unique")
+            }
+            targets.append(try TargetRuntime(name: definition.name, configuration: definition.configuration))
+        }
+        return targets
+    }
+
+    static func makeAlerting(_ configuration: ExporterConfiguration, logger: Logger) throws(ConfigurationError) -> AlertingRuntime {
+        do {
+            let loaded: LoadedAlertingConfig
+            do {
+                loaded = try LoadedAlertingConfig.load(rulePatterns: configuration.ruleFiles,
+                                                       alertingConfigFile: configuration.alertingConfigFile)
+            } catch {
+                throw ConfigurationError("\(error)")
+            }
+            for warning in loaded.alerting?.warnings ?? [] { logger.warning("alerting config: \(warning)") }
+            let alertmanager = try configuration.alertmanagerURL.map { url in
+                do {
+                    return try AlertmanagerPusher.Configuration(baseURL: url)
+                } catch {
+                    // Not the URL itself: it may carry user:password@.
+                    throw ConfigurationError("--alertmanager.url: \(error)")
+                }
+            }
+            if configuration.alertmanagerURL?.hasPrefix("http://") == true {
+                logger.warning("--alertmanager.url is plain http://: alerts travel unencrypted")
+            }
+            let alerting = try AlertingRuntime(
+                initial: loaded, rulePatterns: configuration.ruleFiles, alertingConfigFile: configuration.alertingConfigFile,
+                alertmanager: alertmanager,
+                options: NotifierOptions(externalURL: configuration.externalURL,
+                                         userAgent: "\(ExporterVersion.name)/\(ExporterVersion.version)",
+                                         storagePath: configuration.storagePath),
+                logger: Logger(label: "alerting"), historyByteLimit: configuration.ruleHistoryMaxBytes)
+            logger.info("alerting", metadata: ["rules": "\(loaded.ruleCount)",
+                                               "receivers": "\(loaded.alerting?.receivers.count ?? 0)"])
+            return alerting
+        } catch let error as ConfigurationError {
+            throw error
+        } catch {
+            throw ConfigurationError("\(error)")
+        }
+    }
+
+    /// The "starting" line (one per target when several), and the insecure-TLS warnings.
+    static func logStart(_ configuration: ExporterConfiguration, targets: [TargetRuntime], server: HTTPServer, logger: Logger) {
+        let common: Logger.Metadata = [
+            "version": "\(ExporterVersion.version)",
+            "poll_interval": "\(DurationParser.format(configuration.pollInterval))",
+            "metrics": "\(server.boundAddresses.map(\.description).joined(separator: ","))\(configuration.telemetryPath)",
+        ]
+        for target in targets {
+            var metadata = common
+            metadata["redis"] = "\(target.startupDescription)"
+            metadata["result_backend"] = "\(target.resultBackendConfiguration?.redactedDescription ?? "broker")"
+            if let name = target.name { metadata["target"] = "\(name)" }
+            logger.info("starting", metadata: metadata)
+            if target.configuration.resultBackend?.tlsInsecureSkipVerify == true {
+                logger.warning("TLS certificate verification for the result backend is OFF (--celery.result-backend-tls.insecure-skip-verify)",
+                               metadata: target.name.map { ["target": "\($0)"] } ?? [:])
+            }
+            if target.configuration.redisTLSInsecureSkipVerify {
+                logger.warning("TLS certificate verification for Redis is OFF (--redis.tls.insecure-skip-verify): the connection can be intercepted",
+                               metadata: target.name.map { ["target": "\($0)"] } ?? [:])
+            }
+        }
+    }
+}
