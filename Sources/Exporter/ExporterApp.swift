@@ -54,13 +54,7 @@ public enum ExporterApp {
         installSignalHandlers()
         raiseFileDescriptorLimit(maxConnections: configuration.maxConnections, logger: logger)
 
-        let running: RunningExporter
-        do {
-            running = try RunningExporter.start(configuration: configuration)
-        } catch {
-            printError("\(ExporterVersion.name): \(error)\n")
-            return 2
-        }
+        let running = try RunningExporter.start(configuration: configuration)
 
         while !processStopSignal.wait(seconds: 1) {
             if reloadRequested.exchange(false, ordering: .relaxed) {
