@@ -11,9 +11,25 @@ public struct OptionSpec: Sendable {
     public let help: String
     /// Whether the flag may be given more than once (values accumulate).
     public let repeatable: Bool
+    /// Its key in a `--targets.file` entry when the setting may differ per target; nil otherwise.
+    public let targetKey: String?
+
+    public init(name: String, valueName: String?, defaultText: String?, help: String, repeatable: Bool,
+                targetKey: String? = nil) {
+        self.name = name
+        self.valueName = valueName
+        self.defaultText = defaultText
+        self.help = help
+        self.repeatable = repeatable
+        self.targetKey = targetKey
+    }
 
     /// The environment variable: `CELERY_REDIS_EXPORTER_` + the name in capitals, dots and dashes as `_`.
-    public var environmentName: String {
+    public var environmentName: String { Self.environmentName(for: name) }
+
+    /// The environment variable for a flag name (also for secrets given as a value, such as
+    /// `redis.password` → `CELERY_REDIS_EXPORTER_REDIS_PASSWORD`).
+    public static func environmentName(for name: String) -> String {
         "CELERY_REDIS_EXPORTER_" + name.uppercased().map { $0 == "." || $0 == "-" ? "_" : String($0) }.joined()
     }
 
@@ -127,7 +143,9 @@ public struct CommandLineParser: Sendable {
             out += head + "\n      " + spec.help
             if let d = spec.defaultText { out += " (default: \(d))" }
             if spec.repeatable { out += " Repeatable." }
-            out += "\n      env: \(spec.environmentName)\n"
+            out += "\n      env: \(spec.environmentName)"
+            if let key = spec.targetKey { out += "; targets file key: \(key)" }
+            out += "\n"
         }
         out += "  --healthcheck\n      Probe the exporter listening on --web.listen-address (GET /-/healthy): exit 0 if healthy, 1 if not. For container health checks.\n"
         out += "  --version\n      Print the version and exit.\n  -h, --help\n      Show this help.\n"

@@ -22,24 +22,30 @@ public enum ExporterApp {
             return HealthCheck.run(arguments: Array(arguments.dropFirst()), environment: environment,
                                    program: arguments.first ?? ExporterVersion.name)
         }
-        let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
-        let configuration: ExporterConfiguration
         do {
-            let options = try parser.parse(Array(arguments.dropFirst()), environment: environment)
-            if options.helpRequested {
-                printOut(parser.helpText(program: ExporterVersion.name,
-                                         summary: "Prometheus exporter and alerter for Celery on Redis."))
-                return 0
-            }
-            if options.versionRequested {
-                printOut("\(ExporterVersion.name) \(ExporterVersion.version)\n")
-                return 0
-            }
-            configuration = try ExporterConfiguration(options: options, environment: environment)
+            return try run(arguments: arguments, environment: environment)
         } catch {
+            // The one place a start-up error is shown: one line on standard error, then exit 2.
             printError("\(ExporterVersion.name): \(error)\n")
             return 2
         }
+    }
+
+    /// The exporter from the parse to the graceful stop. Every configuration or start-up error is
+    /// thrown (never printed here): ``main(arguments:environment:)`` prints it once.
+    static func run(arguments: [String], environment: [String: String]) throws -> Int32 {
+        let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
+        let options = try parser.parse(Array(arguments.dropFirst()), environment: environment)
+        if options.helpRequested {
+            printOut(parser.helpText(program: ExporterVersion.name,
+                                     summary: "Prometheus exporter and alerter for Celery on Redis."))
+            return 0
+        }
+        if options.versionRequested {
+            printOut("\(ExporterVersion.name) \(ExporterVersion.version)\n")
+            return 0
+        }
+        let configuration = try ExporterConfiguration(options: options, environment: environment)
 
         let level = configuration.logLevel.loggerLevel
         let format = configuration.logFormat
@@ -48,13 +54,7 @@ public enum ExporterApp {
         installSignalHandlers()
         raiseFileDescriptorLimit(maxConnections: configuration.maxConnections, logger: logger)
 
-        let running: RunningExporter
-        do {
-            running = try RunningExporter.start(configuration: configuration)
-        } catch {
-            printError("\(ExporterVersion.name): \(error)\n")
-            return 2
-        }
+        let running = try RunningExporter.start(configuration: configuration)
 
         while !processStopSignal.wait(seconds: 1) {
             if reloadRequested.exchange(false, ordering: .relaxed) {

@@ -6,19 +6,11 @@ extension ExporterConfiguration {
     /// The broker's Redis connection settings: the URL, overridden by the separate user, password
     /// and TLS flags. Errors name the flag; the URL in them is redacted.
     public func redisConfiguration() throws -> RedisConfiguration {
-        var flags = RedisConnectionFlags(url: redisURL)
-        flags.user = redisUser
-        flags.password = redisPassword
-        flags.tlsCAFile = redisTLSCAFile
-        flags.tlsCertFile = redisTLSCertFile
-        flags.tlsKeyFile = redisTLSKeyFile
-        flags.tlsServerName = redisTLSServerName
-        flags.tlsInsecureSkipVerify = redisTLSInsecureSkipVerify
         // With a sentinel:// URL the endpoint is a placeholder: every client asks the sentinels.
         let sentinelPlaceholder = try sentinelURL().map {
             RedisConfiguration(endpoint: $0.sentinels[0], database: $0.database, username: $0.username, password: $0.password)
         }
-        return try flags.redisConfiguration(
+        return try broker.redisConfiguration(
             urlFlag: "redis.url", tlsFlagPrefix: "redis.tls", connectTimeout: redisConnectTimeout,
             readTimeout: redisReadTimeout, parsed: sentinelPlaceholder)
     }

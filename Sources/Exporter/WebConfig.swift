@@ -49,8 +49,12 @@ public struct WebConfig: Sendable {
         case .failure(let error):
             throw ConfigurationError("--web.config.file=\(file): cannot read the file (\(error.reason))")
         }
-        var reader = WebConfigReader(file: file)
-        let config = try reader.read(yaml: String(decoding: bytes, as: UTF8.self))
+        let config: WebConfig
+        do {
+            config = try WebConfigReader(file: file).read(yaml: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            throw ConfigurationError(error.description)
+        }
         if let tls = config.tls {
             do {
                 _ = try TLSServerContext(tls)

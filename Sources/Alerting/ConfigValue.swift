@@ -1,0 +1,112 @@
+import Yams
+
+/// A node of a ``ConfigDocument`` with its key path: typed accessors that either return the value
+/// or throw a ``ConfigError`` naming the file, the node's line and the key path, never the text.
+public struct ConfigValue {
+    /// The YAML node.
+    public let node: Node
+    /// Where it is, e.g. `targets[0].queues`; empty for the root.
+    public let keyPath: String
+    /// The document it belongs to.
+    public let document: ConfigDocument
+
+    /// The node's 1-based line, when known.
+    public var line: Int? { node.mark?.line }
+
+    /// An error at this node.
+    public func fail(_ message: String) -> ConfigError {
+        ConfigError(file: document.file, flag: document.flag, line: line, keyPath: keyPath, message: message)
+    }
+
+    /// Whether the node is YAML's null (`~`, `null`, an empty plain value).
+    public var isNull: Bool {
+        guard let scalar = node.scalar else { return false }
+        return scalar.tag == Tag(.null)
+            || (scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string))
+    }
+
+    /// The mapping at this node, its keys checked: `allowed` (nil: any string key) and `refused`
+    /// (key → why, for keys that look right but are not accepted). A null node is an empty mapping.
+    public func mapping(allowed: [String]?, refused: [String: String] = [:]) throws(ConfigError) -> ConfigMapping {
+        if isNull { return ConfigMapping(entries: []) }
+        guard let pairs = node.mapping else { throw fail("expected a mapping") }
+        var entries: [ConfigMapping.Entry] = []
+        for (k, v) in pairs {
+            guard let key = k.scalar?.string else {
+                throw fail("expected string keys")
+            }
+            let keyPath = child(ConfigDocument.shown(key))
+            let keyValue = ConfigValue(node: k, keyPath: keyPath, document: document)
+            if let why = refused[key] { throw keyValue.fail(why) }
+            if let allowed, !allowed.contains(key) {
+                throw keyValue.fail("unknown key; expected one of: \(allowed.joined(separator: ", "))")
+            }
+            entries.append(
+                ConfigMapping.Entry(
+                    key: key, keyNode: keyValue,
+                    value: ConfigValue(node: v, keyPath: keyPath, document: document)))
+        }
+        return ConfigMapping(entries: entries)
+    }
+
+    /// The items of the sequence at this node (`what` names them in the error).
+    public func sequence(of what: String) throws(ConfigError) -> [ConfigValue] {
+        guard let items = node.sequence else { throw fail("expected a list of \(what)") }
+        return items.enumerated().map {
+            ConfigValue(node: $0.element, keyPath: keyPath + "[\($0.offset)]", document: document)
+        }
+    }
+
+    /// The scalar's text (a null reads as empty); a mapping or a list is an error.
+    public func string() throws(ConfigError) -> String {
+        guard let scalar = node.scalar else { throw fail("expected a string") }
+        return scalar.string
+    }
+
+    /// A single value that is given: a mapping, a list or null is an error (null means "left
+    /// out" in YAML, and a left-out key is spelled by leaving it out).
+    public func value() throws(ConfigError) -> String {
+        guard let scalar = node.scalar else { throw fail("expected a single value, not a mapping or a list") }
+        guard !isNull else { throw fail("expected a value (leave the key out to keep the default)") }
+        return scalar.string
+    }
+
+    /// A scalar that is not empty.
+    public func nonEmptyString() throws(ConfigError) -> String {
+        let text = try string()
+        guard !text.isEmpty else { throw fail("must not be empty") }
+        return text
+    }
+
+    /// `true` or `false` (YAML 1.2's spellings).
+    public func bool() throws(ConfigError) -> Bool {
+        switch node.scalar?.string {
+        case "true", "True", "TRUE": return true
+        case "false", "False", "FALSE": return false
+        default: throw fail("expected true or false")
+        }
+    }
+
+    private func child(_ key: String) -> String {
+        keyPath.isEmpty ? key : keyPath + "." + key
+    }
+}
+
+/// A mapping's entries in the file's order, each with its key node (for errors about the key).
+public struct ConfigMapping {
+    /// One key and its value.
+    public struct Entry {
+        public let key: String
+        public let keyNode: ConfigValue
+        public let value: ConfigValue
+    }
+
+    /// The entries in the file's order.
+    public let entries: [Entry]
+
+    /// Whether the mapping has no entries.
+    public var isEmpty: Bool { entries.isEmpty }
+
+    /// The value of `key`, if present.
+    public subscript(key: String) -> ConfigValue? { entries.first { $0.key == key }?.value }
+}

@@ -1,0 +1,41 @@
+import Alerting
+
+/// The text given for one option and where it came from: the command line (or its environment
+/// variable), or a key of `--targets.file`. Errors are worded per origin: a flag's error may show
+/// the value when the option says it is safe to; a file's never does (values there may be secrets,
+/// and the file and line already say where to look).
+struct OptionInput {
+    /// Where the values came from.
+    enum Origin {
+        /// `--name` (or its environment variable).
+        case flag(String)
+        /// A key of a configuration file.
+        case file(ConfigValue)
+    }
+
+    /// The values, in order; one for a single-valued option.
+    let values: [String]
+    let origin: Origin
+
+    /// The value of a single-valued option (the last one given).
+    var last: String { values.last ?? "" }
+
+    /// An error about the value: `--name=shown: message` or `--name: message` for a flag,
+    /// `--targets.file=F: line N: key.path: message` for a file key.
+    func fail(_ message: String, showing shown: String? = nil) -> ConfigurationError {
+        switch origin {
+        case .flag(let name):
+            return ConfigurationError(shown.map { "--\(name)=\($0): \(message)" } ?? "--\(name): \(message)")
+        case .file(let value):
+            return ConfigurationError(value.fail(message).description)
+        }
+    }
+
+    /// A file path as given: relative paths in a configuration file are relative to that file.
+    func path(_ text: String) -> String {
+        switch origin {
+        case .flag: return text
+        case .file(let value): return value.document.resolve(text)
+        }
+    }
+}
