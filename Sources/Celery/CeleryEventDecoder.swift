@@ -1,3 +1,5 @@
+import JSON
+
 /// Turns a Pub/Sub message on one of Celery's channels into a ``CeleryEvent``.
 ///
 /// Pure and total: any byte sequence yields an event, nil (a channel or event type the exporter

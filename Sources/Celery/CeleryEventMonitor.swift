@@ -1,5 +1,6 @@
 import Exposition
 import Logging
+import Sockets
 import Synchronization
 
 /// The thread-safe state behind the Pub/Sub metrics: fed by the listener thread with each message
@@ -57,7 +58,7 @@ public final class CeleryEventMonitor: Sendable {
         self.configuration = configuration
         self.channels = configuration.channels
         self.decoder = CeleryEventDecoder(channels: configuration.channels)
-        self.clock = clock ?? { MonotonicClock.now() }
+        self.clock = clock ?? { MonotonicClock.seconds() }
         self.logger = logger
         self.state = Mutex(
             State(

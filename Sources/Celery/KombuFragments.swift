@@ -1,3 +1,5 @@
+import JSON
+
 /// Decodes the fields the exporter needs from the first and last bytes of a kombu message too large
 /// to read whole (see ``ValueReadBudget``).
 ///

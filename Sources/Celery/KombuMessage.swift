@@ -1,3 +1,5 @@
+import JSON
+
 /// The fields of one kombu message (the JSON element of a queue list, or the first element of an
 /// `unacked` hash value) that the exporter uses. Layout per model doc §2:
 ///

@@ -1,3 +1,5 @@
+import JSON
+
 /// One value of kombu's `unacked` hash: the JSON array `[message, exchange, routing_key]` the
 /// worker writes with `HSET unacked <delivery_tag> …` right after fetching (model doc §1, §3).
 ///

@@ -3,6 +3,7 @@
 #endif
 import Logging
 import Redis
+import Sockets
 
 /// Turns Redis replies into one ``Snapshot`` per poll, for one Celery deployment.
 ///
@@ -60,7 +61,7 @@ public final class Sampler {
     var taskNames: TaskNameLimiter
     /// Monotonic seconds for poll and phase durations; tests substitute a clock that advances with
     /// the commands they answer, so phase attribution is exact rather than timed.
-    var monotonicClock: () -> Double = MonotonicClock.now
+    var monotonicClock: () -> Double = MonotonicClock.seconds
     /// The result-backend census; nil when disabled. The exporter runs it on its own thread
     /// (``ResultCensus/run(using:clock:wait:)``) and feeds it live writes
     /// (``ResultCensus/record(channel:payload:at:)``); the poll only reads it.
@@ -85,7 +86,7 @@ public final class Sampler {
             configuration.censusEnabled
             ? ResultCensus(
                 configuration: configuration, layout: layout,
-                maxBindingTables: Sampler.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues), epoch: Sampler.wallClockNow(),
+                maxBindingTables: Sampler.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues), epoch: WallClock.now(),
                 logger: logger)
             : nil
     }
@@ -302,13 +303,6 @@ public final class Sampler {
             }
         }
         return out
-    }
-
-    /// Wall-clock Unix seconds (the census's expiry epoch).
-    static func wallClockNow() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1_000_000_000
     }
 
     /// Seconds as whole milliseconds with one decimal, for logs.

@@ -1,3 +1,5 @@
+import JSON
+
 /// Reads the few top-level fields of a Celery result meta (`celery-task-meta-<id>`, JSON, model doc
 /// §4) that the exporter uses, in one forward pass that builds nothing for what it skips: a result,
 /// traceback or `args` of many megabytes costs only the time to walk over it, never memory.
