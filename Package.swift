@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // celery-redis-exporter: a Prometheus exporter and alerter for Celery on Redis.
-// Module boundaries follow DESIGN (see README "Architecture"): only Redis touches CHiredis,
+// Module boundaries (see README "How it works"): only Redis touches CHiredis,
 // only TLS touches COpenSSL, only Exposition touches CZlib.
 import PackageDescription
 
@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["Sockets", "TLS", "CLinux", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Redis", dependencies: ["Sockets", "TLS", "CHiredis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Exposition", dependencies: ["CZlib"]),
-        .target(name: "Celery", dependencies: ["Redis", "Sockets", "JSON", "Exposition", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Celery", dependencies: ["Redis", "Sockets", "TLS", "JSON", "Exposition", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Alerting", dependencies: ["Exposition", "Sockets", "JSON", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Notify",
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TLS", "Sockets", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
-        .testTarget(name: "CeleryTests", dependencies: ["Celery", "JSON", "Redis", "Exposition", "TestSupport"]),
+        .testTarget(name: "CeleryTests", dependencies: ["Celery", "JSON", "TLS", "Redis", "Exposition", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Exposition", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "NotifyTests",
