@@ -6,8 +6,8 @@ import Synchronization
 /// The thread-safe state behind the Pub/Sub metrics: fed by the listener thread with each message
 /// and with subscription changes, read by the poller once per poll.
 ///
-/// design.md: "each target keeps one long-lived Pub/Sub connection … a listener thread turns these
-/// into counters and worker states; each poll's snapshot includes them". The poller appends
+/// Each target keeps one long-lived Pub/Sub connection; a listener thread turns its messages into
+/// counters and worker states, and each poll's snapshot includes them. The poller appends
 /// ``metricFamilies()`` to its own families and passes ``liveWorkerHostnames()`` to the sampler's
 /// orphan detection.
 ///

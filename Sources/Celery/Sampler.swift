@@ -9,9 +9,9 @@ import Sockets
 ///
 /// Each poll costs at most: a queue discovery when due (`SCAN` + `SMEMBERS`, every
 /// ``CeleryConfiguration/discoveryInterval`` seconds), then **one pipelined round** with 10 `LLEN`s
-/// per known queue (priority steps 0–9, §0.9) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
+/// per known queue (priority steps 0–9) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
 /// `ZRANGE … WITHSCORES` of `unacked_index`, then the tails of the non-empty lists (the oldest
-/// waiting message, §8) and the `unacked` values of delivery tags not classified on an earlier poll
+/// waiting message) and the `unacked` values of delivery tags not classified on an earlier poll
 /// (bounded by ``CeleryConfiguration/unackedClassifyLimit``), both read within
 /// ``CeleryConfiguration/valueReadBudget`` (sizes first, large values as head and tail slices). The result census runs on its own thread and
 /// connection (``census``, see ``ResultCensus``): a poll only reads its latest counts under a lock

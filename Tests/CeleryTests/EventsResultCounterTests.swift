@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func duplicateRunsAreTimedOnce() {
-        // §5 D6: the 2nd run's STARTED arrives while the first runs; the 1st run's SUCCESS ends it.
+        // A redelivered acks_late task: the 2nd run's STARTED arrives while the first runs; the 1st run's SUCCESS ends it.
         var counter = ResultEventCounter(configuration: CeleryEventConfiguration())
         counter.record(write("a", .started), at: t0)
         counter.record(write("a", .started), at: t0 + 10.5)
