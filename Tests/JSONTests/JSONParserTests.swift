@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import JSON
@@ -101,7 +102,7 @@ import Testing
     }
 
     @Test func randomBytesNeverCrash() {
-        var rng = JSONTestRandom(seed: 0xC0FFEE)
+        var rng = SplitMix64(seed: 0xC0FFEE)
         let alphabet = Array(#"{}[]:,"\\/-+.eE0123456789 tfnulrsaINy"#.utf8) + [0x00, 0x1F, 0xFF, 0xC3]
         var parsedCount = 0
         for _ in 0..<20_000 {
@@ -121,18 +122,5 @@ import Testing
         }
         // Refused by size alone: a too-long input is not looked at, so no other error can win.
         #expect(throws: JSONError(.tooLarge, at: 4)) { try JSONValue.parse("[[[[[[", maxBytes: 4) }
-    }
-}
-
-/// A tiny deterministic PRNG so fuzz-style tests are reproducible.
-struct JSONTestRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

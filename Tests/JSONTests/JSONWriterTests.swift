@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import JSON
@@ -19,7 +20,7 @@ import Testing
             // Nothing below U+0020 is ever written raw: JSON forbids it.
             #expect(!literal.unicodeScalars.contains { $0.value < 0x20 })
         }
-        var rng = JSONTestRandom(seed: UInt64(escaping.rawValue) + 7)
+        var rng = SplitMix64(seed: UInt64(escaping.rawValue) + 7)
         for _ in 0..<2_000 {
             let scalars = (0..<Int(rng.next() % 12)).compactMap { _ -> Unicode.Scalar? in
                 // Mostly ASCII (where the escapes are), sometimes anything up to U+2FFFF.
