@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // celery-redis-exporter: a Prometheus exporter and alerter for Celery on Redis.
-// Module boundaries follow DESIGN (see README "Architecture"): only Redis touches CHiredis,
+// Module boundaries (see README "How it works"): only Redis touches CHiredis,
 // only TLS touches COpenSSL, only Exposition touches CZlib.
 import PackageDescription
 
@@ -10,7 +10,7 @@ let package = Package(
     products: [
         .executable(name: "celery-redis-exporter", targets: ["celery-redis-exporter"]),
         // For Fuzz/ (a package of its own that depends on this one by path); nothing else uses it.
-        .library(name: "ExporterModules", targets: ["HTTP", "Redis", "Celery", "Alerting", "Notify"]),
+        .library(name: "ExporterModules", targets: ["JSON", "HTTP", "Redis", "Celery", "Alerting", "Notify"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -26,23 +26,25 @@ let package = Package(
         .systemLibrary(name: "CLinux"),
 
         .target(name: "Sockets", dependencies: ["CLinux"]),
+        // The one JSON parser (bounded in depth and bytes) and writer (plain or Go's HTML-safe escaping).
+        .target(name: "JSON"),
         .target(name: "TLS", dependencies: ["Sockets", "COpenSSL", "CCrypt"]),
         .target(name: "HTTP", dependencies: ["Sockets", "TLS", "CLinux", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Redis", dependencies: ["Sockets", "TLS", "CHiredis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Exposition", dependencies: ["CZlib"]),
-        .target(name: "Celery", dependencies: ["Redis", "Exposition", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Alerting", dependencies: ["Exposition", "Sockets", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Celery", dependencies: ["Redis", "Sockets", "TLS", "JSON", "Exposition", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Alerting", dependencies: ["Exposition", "Sockets", "JSON", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Notify",
             dependencies: [
-                "Alerting", "Exposition", "HTTP", "TLS", "Sockets", .product(name: "Yams", package: "Yams"),
+                "Alerting", "Exposition", "HTTP", "TLS", "Sockets", "JSON", .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "Exporter",
             dependencies: [
-                "Sockets", "TLS", "HTTP", "Redis", "Exposition", "Celery", "Alerting", "Notify", "CLinux",
+                "Sockets", "TLS", "HTTP", "Redis", "Exposition", "Celery", "Alerting", "Notify", "CLinux", "JSON",
                 .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
             ],
             plugins: ["BuildInfoPlugin"]
@@ -54,15 +56,16 @@ let package = Package(
         // Test-only helpers: start real redis-server / openssl processes on free ports, make certificates.
         .target(name: "TestSupport", dependencies: ["Sockets"], path: "Tests/TestSupport"),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "Sockets", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TLS", "Sockets", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
-        .testTarget(name: "CeleryTests", dependencies: ["Celery", "Redis", "Exposition", "TestSupport"]),
+        .testTarget(name: "CeleryTests", dependencies: ["Celery", "JSON", "TLS", "Redis", "Exposition", "TestSupport"]),
         .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Exposition", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "NotifyTests",
-            dependencies: ["Notify", "Alerting", "HTTP", "TLS", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Notify", "Alerting", "HTTP", "TLS", "Sockets", "JSON", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "CeleryIntegrationTests", dependencies: ["TestSupport"], exclude: ["celeryapp"]),
         .testTarget(

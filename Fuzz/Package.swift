@@ -8,6 +8,7 @@ import PackageDescription
 
 /// One executable per parser (and the module it exercises); scripts/fuzz.sh maps short names to these.
 let fuzzTargets: [(name: String, module: String)] = [
+    ("FuzzJSON", "JSON"),
     ("FuzzHTTPRequest", "HTTP"),
     ("FuzzRESPReader", "Redis"),
     ("FuzzKombuMessage", "Celery"),

@@ -79,7 +79,7 @@ def cmd(*args):
     return b"".join(out)
 date = b'"date_done": "2026-11-25T16:48:16.098057+00:00", "task_id": "%s"}'
 def shapes(tid, size):
-    """(head, unit, units, tail) in Celery 5.7's key order (model doc sections 4 and 7)."""
+    """(head, unit, units, tail) in Celery 5.7's key order (status, result, …, as in Tests/CeleryTests/EventsFixtures.swift)."""
     kind = int(tid.split(b"-")[-1]) % 3
     if kind == 0:
         return (b'{"status": "SUCCESS", "result": "', b"x", size,

@@ -15,7 +15,7 @@
 #
 #   scripts/bench-census.sh [--minutes N] [--metas N] [--poll SECONDS] [--writes PER_SECOND] [-- EXPORTER FLAGS...]
 # --writes N simulates Celery workers finishing N tasks a second (SETEX + PUBLISH of a SUCCESS meta,
-# model doc §4) during the run; their own cost (setex, publish) is left out of the commandstats
+# as a worker writes it) during the run; their own cost (setex, publish) is left out of the commandstats
 # figure, and at the end the exporter's SUCCESS count is compared with the truth.
 # Defaults: 5 minutes, 1,000,000 meta keys, 15 s poll; 100,000 queued messages over 50 queues x
 # 10 priorities; 10,000 unacked entries. SCRATCH=<dir> picks the SwiftPM scratch path (default .build);

@@ -19,6 +19,7 @@ export PATH="/opt/swift/usr/bin:$PATH"
 
 # target name -> executable target in Fuzz/Package.swift
 declare -A executables=(
+    [json]=FuzzJSON
     [http-request]=FuzzHTTPRequest
     [resp-reader]=FuzzRESPReader
     [kombu-message]=FuzzKombuMessage
@@ -28,7 +29,7 @@ declare -A executables=(
     [rule-file]=FuzzRuleFile
     [alerting-config]=FuzzAlertingConfig
 )
-order=(http-request resp-reader kombu-message celery-event task-meta promql rule-file alerting-config)
+order=(json http-request resp-reader kombu-message celery-event task-meta promql rule-file alerting-config)
 
 seconds=300
 selected=("${order[@]}")

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 
 VENV="${CELERY_VENV:-$PWD/.venv-celery}"
 PYTHON="${PYTHON:-python3}"
-# Pinned to what ../shared/celery-redis-model.md was observed with (celery 5.7.0 / kombu 5.7.0 /
+# Pinned to what the payloads in Tests/CeleryTests/CeleryFixtures.swift were observed with (celery 5.7.0 / kombu 5.7.0 /
 # redis-py 8.1.0, billiard 4.3.2). Bump together, and rerun the integration suite when you do.
 # selenium drives Debian's chromium + chromium-driver (scripts/install-deps.sh) in the status
 # page's browser test (Tests/ExporterTests/StatusPageBrowserTests.swift).

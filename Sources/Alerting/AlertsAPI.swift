@@ -1,3 +1,5 @@
+import JSON
+
 /// The body of `GET /api/v1/alerts` in Prometheus's shape, so tools that read Prometheus's alerts API
 /// (Grafana, karma, scripts) read ours unchanged:
 ///
@@ -12,21 +14,29 @@
 public enum AlertsAPI {
     /// Encodes `alerts` (resolved ones are skipped).
     public static func json(_ alerts: [Alert]) -> [UInt8] {
-        var out = #"{"status":"success","data":{"alerts":["#
+        var w = JSONWriter(escaping: .goEncodingJSON)
+        w.raw(#"{"status":"success","data":{"alerts":["#)
         var first = true
         for alert in alerts where alert.state != .resolved {
-            if !first { out += "," }
+            if !first { w.raw(",") }
             first = false
-            out += #"{"labels":"# + JSONText.object(alert.labels)
-            out += #","annotations":"# + JSONText.object(alert.annotations)
-            out += #","state":"# + JSONText.string(alert.state.rawValue)
-            out += #","activeAt":"# + JSONText.string(RFC3339.format(alert.activeAt))
+            w.raw(#"{"labels":"#)
+            w.stringMap(alert.labels)
+            w.raw(#","annotations":"#)
+            w.stringMap(alert.annotations)
+            w.raw(#","state":"#)
+            w.string(alert.state.rawValue)
+            w.raw(#","activeAt":"#)
+            w.string(RFC3339.format(alert.activeAt))
             if let since = alert.keepFiringSince {
-                out += #","keepFiringSince":"# + JSONText.string(RFC3339.format(since))
+                w.raw(#","keepFiringSince":"#)
+                w.string(RFC3339.format(since))
             }
-            out += #","value":"# + JSONText.string(GoFormat.exponentShortest(alert.value)) + "}"
+            w.raw(#","value":"#)
+            w.string(GoFormat.exponentShortest(alert.value))
+            w.raw("}")
         }
-        out += "]}}"
-        return Array(out.utf8)
+        w.raw("]}}")
+        return w.bytes
     }
 }

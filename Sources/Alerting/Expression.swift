@@ -57,38 +57,6 @@ struct MatrixSelector: Sendable, Equatable {
     var range: Double
 }
 
-/// One label matcher of a selector.
-struct LabelMatcher: Sendable, Equatable {
-    enum Kind: String, Sendable, Equatable {
-        case equal = "="
-        case notEqual = "!="
-        case regex = "=~"
-        case notRegex = "!~"
-    }
-
-    var name: String
-    var kind: Kind
-    var value: String
-    var regex: LabelRegex?
-
-    init(name: String, kind: Kind, value: String) throws {
-        self.name = name
-        self.kind = kind
-        self.value = value
-        self.regex = (kind == .regex || kind == .notRegex) ? try LabelRegex(value) : nil
-    }
-
-    /// Whether a label value (empty when the label is missing, as in Prometheus) satisfies the matcher.
-    func matches(_ labelValue: String) -> Bool {
-        switch kind {
-        case .equal: return labelValue == value
-        case .notEqual: return labelValue != value
-        case .regex: return regex!.matches(labelValue)
-        case .notRegex: return !regex!.matches(labelValue)
-        }
-    }
-}
-
 /// The supported aggregation operators.
 enum AggregateOperator: String, Sendable, Equatable, CaseIterable {
     case sum, min, max, avg, count

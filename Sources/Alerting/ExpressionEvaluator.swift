@@ -138,7 +138,7 @@ struct ExpressionEvaluator {
 
     private func select(_ selector: VectorSelector) -> [VectorElement] {
         series.filter { element in
-            selector.matchers.allSatisfy { $0.matches(element.labels[$0.name] ?? "") }
+            selector.matchers.allSatisfy { $0.matches(element.labels) }
         }
     }
 
@@ -295,7 +295,7 @@ extension VectorSelector {
         var labels: [String: String] = [:]
         var has: Set<String> = []
         for m in matchers where m.name != "__name__" {
-            if m.kind == .equal && !has.contains(m.name) {
+            if m.op == .equal && !has.contains(m.name) {
                 labels[m.name] = m.value
                 has.insert(m.name)
             } else {

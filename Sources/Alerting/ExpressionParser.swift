@@ -284,7 +284,7 @@ struct ExpressionParser {
             if keywords.contains(lower) { throw unexpected("an expression") }
             lastSelectorStart = token.offset
             _ = advance()
-            var matchers: [LabelMatcher] = [try LabelMatcher(name: "__name__", kind: .equal, value: name)]
+            var matchers: [LabelMatcher] = [try LabelMatcher(name: "__name__", op: .equal, value: name)]
             if current.kind == .punctuation("{") {
                 matchers += try parseSelector(name: name).matchers.dropFirst()
             }
@@ -390,25 +390,25 @@ struct ExpressionParser {
     private mutating func parseSelector(name: String?) throws -> VectorSelector {
         try expect(punctuation: "{")
         var matchers: [LabelMatcher] = []
-        if let name { matchers.append(try LabelMatcher(name: "__name__", kind: .equal, value: name)) }
+        if let name { matchers.append(try LabelMatcher(name: "__name__", op: .equal, value: name)) }
         while current.kind != .punctuation("}") {
             guard case .identifier(let label) = current.kind else { throw unexpected("label name or \"}\"") }
             _ = advance()
-            let kind: LabelMatcher.Kind
+            let op: LabelMatcher.Operator
             switch current.kind {
-            case .symbol("="): kind = .equal
-            case .symbol("!="): kind = .notEqual
-            case .symbol("=~"): kind = .regex
-            case .symbol("!~"): kind = .notRegex
+            case .symbol("="): op = .equal
+            case .symbol("!="): op = .notEqual
+            case .symbol("=~"): op = .regexMatch
+            case .symbol("!~"): op = .regexNoMatch
             default: throw unexpected("label matching operator (=, !=, =~, !~)")
             }
             _ = advance()
             guard case .string(let value) = current.kind else { throw unexpected("quoted label value") }
             _ = advance()
             do {
-                matchers.append(try LabelMatcher(name: label, kind: kind, value: value))
+                matchers.append(try LabelMatcher(name: label, op: op, value: value))
             } catch let error as LabelRegexError {
-                throw ExpressionError(message: "in matcher \(label.excerpt)\(kind.rawValue)\"\(value.excerpt)\": invalid regular expression: \(error.problem)")
+                throw ExpressionError(message: "in matcher \(label.excerpt)\(op.rawValue)\"\(value.excerpt)\": invalid regular expression: \(error.problem)")
             }
             if current.kind == .punctuation(",") {
                 _ = advance()
@@ -417,7 +417,7 @@ struct ExpressionParser {
             }
         }
         _ = advance()
-        if name == nil && matchers.allSatisfy({ $0.matches("") }) {
+        if name == nil && matchers.allSatisfy({ $0.matches([:]) }) {
             throw ExpressionError(message: "vector selector must contain at least one non-empty matcher")
         }
         if matchers.filter({ $0.name == "__name__" }).count > 1 && name != nil {

@@ -161,6 +161,6 @@ struct SeriesHistory {
 extension VectorSelector {
     /// Whether a series' labels satisfy every matcher (a missing label matches as "").
     func matches(_ labels: [String: String]) -> Bool {
-        matchers.allSatisfy { $0.matches(labels[$0.name] ?? "") }
+        matchers.allSatisfy { $0.matches(labels) }
     }
 }

@@ -1,7 +1,7 @@
 /// What the ``Sampler`` needs to know about one Celery deployment on Redis.
 ///
 /// Values mirror Celery/kombu settings of the same name; the bounds keep each poll's Redis work
-/// and memory finite however large the deployment (design.md: "never an unbounded reply").
+/// and memory finite however large the deployment (never an unbounded reply).
 public struct CeleryConfiguration: Sendable, Equatable {
     /// Queues always sampled (`--celery.queues`), in addition to those discovered from bindings.
     /// They never count against ``maxKnownQueues``.
@@ -11,7 +11,7 @@ public struct CeleryConfiguration: Sendable, Equatable {
     /// inside sets.
     public var keyPrefix: String
     /// kombu's `visibility_timeout` in seconds (default 3600): an unacked entry older than this is
-    /// "stranded", i.e. due for redelivery by the next live worker's sweep (model doc §0.6, §5).
+    /// "stranded", i.e. due for redelivery by the next live worker's sweep.
     public var visibilityTimeout: Double
     /// Minimum seconds between two standalone queue discoveries (`SCAN` over the keyspace is
     /// O(keyspace)). With the census on, discoveries after the first ride on its keyspace walk
@@ -37,8 +37,8 @@ public struct CeleryConfiguration: Sendable, Equatable {
     /// names are reported as ``TaskNameLimiter/overflowName`` (`other`), so the label set is bounded.
     public var taskNameLimit: Int
     /// Celery's `result_expires` in seconds (default 86400): the TTL every result write sets with
-    /// `SETEX` (model doc §4). A STARTED meta's start time is estimated as
-    /// `now − (resultExpires − PTTL/1000)` (§3, §8); a wrong value skews only that estimate.
+    /// `SETEX`. A STARTED meta's start time is estimated as
+    /// `now − (resultExpires − PTTL/1000)`; a wrong value skews only that estimate.
     public var resultExpires: Double
     /// Whether the result-backend census (`SCAN … MATCH <prefix>celery-task-meta-*`) runs at all.
     public var censusEnabled: Bool

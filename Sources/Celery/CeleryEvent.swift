@@ -1,14 +1,14 @@
 /// One decoded Pub/Sub message from Celery: a result state write or a worker event.
 ///
 /// Decoding (``CeleryEventDecoder``) keeps only what the live metrics use; the exporter never
-/// keeps `args`, `kwargs` or results (under `result_extended` they are user data, model doc §7).
+/// keeps `args`, `kwargs` or results (under `result_extended` they are user data).
 public enum CeleryEvent: Equatable, Sendable {
     /// A write of `celery-task-meta-<id>` (STARTED, RETRY, SUCCESS, FAILURE, REVOKED, custom states).
     case taskResult(TaskResult)
     /// worker-online, worker-heartbeat or worker-offline.
     case worker(Worker)
 
-    /// The fields of a result write that the live counters use (model doc §4, §7).
+    /// The fields of a result write that the live counters use.
     public struct TaskResult: Equatable, Sendable {
         /// The task id, from the channel name.
         public var taskID: String
@@ -16,7 +16,7 @@ public enum CeleryEvent: Equatable, Sendable {
         public var state: TaskMetaState
         /// `name` from a `result_extended` meta; nil otherwise.
         public var taskName: String?
-        /// A FAILURE whose `result.exc_type` is `WorkerLostError` (a pool child died mid-task, §4 D4).
+        /// A FAILURE whose `result.exc_type` is `WorkerLostError` (a pool child was killed mid-task under `acks_late`).
         public var workerLost: Bool
 
         /// Creates a result write from its fields.
@@ -28,7 +28,7 @@ public enum CeleryEvent: Equatable, Sendable {
         }
     }
 
-    /// What a worker event says (model doc §6: hostname, freq, active, processed).
+    /// What a worker event says (hostname, freq, active, processed).
     public struct Worker: Equatable, Sendable {
         /// The event type.
         public var kind: Kind
@@ -36,7 +36,7 @@ public enum CeleryEvent: Equatable, Sendable {
         public var hostname: String
         /// The heartbeat period in seconds the worker announces; nil when absent or unusable.
         public var frequency: Double?
-        /// Tasks executing right now (not prefetched ones, §6 B1); nil when absent.
+        /// Tasks executing right now (not prefetched ones); nil when absent.
         public var active: Int?
         /// Tasks the worker finished since it started (its own counter); nil when absent.
         public var processed: Int?

@@ -1,9 +1,9 @@
 /// The Pub/Sub channel names Celery uses on Redis, and the two patterns the exporter subscribes to.
 ///
 /// - Result writes: the worker publishes each state write's JSON on a channel named like the key,
-///   `P celery-task-meta-<task id>` (model doc §1 row `celery-task-meta-<task_id>`, §0 item 12).
+///   `P celery-task-meta-<task id>` (with the key prefix too).
 /// - Worker events: kombu's fanout exchange `celeryev` publishes on `P/<db>.celeryev/<routing key>`
-///   (§0 items 11–12, §6); heartbeats use `worker.heartbeat`, every 2 s, even without `-E`.
+///   (prefixed too); heartbeats use `worker.heartbeat`, every 2 s, even without `-E`.
 ///   The pattern is `worker.*`, not `*`: with `-E` the batched task events (`task.multi`) would
 ///   otherwise arrive too, and they are not used.
 ///

@@ -2,17 +2,17 @@
 /// liveness is judged and how much memory the live result counters may use.
 ///
 /// Every bound exists because the inputs are user data arriving at the publishers' rate (one
-/// message per result write and per worker every 2 s, model doc §6): the label sets and the
+/// message per result write and per worker every 2 s): the label sets and the
 /// tables must stay finite however many tasks and workers a deployment has.
 public struct CeleryEventConfiguration: Sendable, Equatable {
-    /// kombu's `global_keyprefix`. Pub/Sub channels carry it too (model doc §0 item 12):
+    /// kombu's `global_keyprefix`. Pub/Sub channels carry it too (observed with celery 5.7):
     /// `P celery-task-meta-<id>` and `P/<db>.celeryev/worker.heartbeat`.
     public var keyPrefix: String
     /// The broker's database number, which kombu writes into the fanout channel names
-    /// (`/<db>.celeryev/...`, §0 item 11); normally the database of the Redis URL.
+    /// (`/<db>.celeryev/...`); normally the database of the Redis URL.
     public var database: Int
     /// Distinct task names given their own `task` label value (`result_extended` metas carry
-    /// `name`, §7); later names report as `other`. 0 (default) leaves the `task` label out.
+    /// `name`); later names report as `other`. 0 (default) leaves the `task` label out.
     public var taskNameLimit: Int
     /// Upper bounds of `celery_redis_task_runtime_seconds`, strictly increasing.
     public var runtimeBuckets: [Double]
@@ -24,7 +24,7 @@ public struct CeleryEventConfiguration: Sendable, Equatable {
     /// Celery's default `result_expires`: a task still running after a day is not timed).
     public var trackedTaskMaxAge: Double
     /// Heartbeat period assumed for a worker whose heartbeat carries no usable `freq` (Celery's
-    /// default is 2 s, §6).
+    /// default is 2 s).
     public var defaultHeartbeatFrequency: Double
     /// A worker is down once no heartbeat came for this many of its periods (default 3, as
     /// Celery's own `celery events` monitor judges it).

@@ -1,15 +1,23 @@
+import JSON
+import TLS
+
 /// Turns a Pub/Sub message on one of Celery's channels into a ``CeleryEvent``.
 ///
 /// Pure and total: any byte sequence yields an event, nil (a channel or event type the exporter
 /// does not use) or a ``CeleryEventDecodingError``; nothing traps.
 ///
-/// - Result channels carry the meta JSON exactly as stored in the key (model doc §4, §7).
+/// - Result channels carry the meta JSON exactly as stored in the key.
 /// - Worker channels carry kombu's envelope `{"body": …, "content-type": …, "properties":
-///   {"body_encoding": "base64", …}}` whose body is base64 of the event JSON (§6). A body that is
+///   {"body_encoding": "base64", …}}` whose body is base64 of the event JSON. A body that is
 ///   plain JSON text (`body_encoding` absent or not base64) or already an object is accepted too.
 public struct CeleryEventDecoder: Sendable {
     /// The channel names to recognise.
     public let channels: CeleryEventChannels
+
+    /// How kombu's `body_encoding: base64` bodies are read: Python's `b64encode` writes the
+    /// standard alphabet with `=` padding and no line breaks; missing padding and ASCII whitespace
+    /// cost nothing to tolerate, anything else is an error, never a guess.
+    static let kombuBase64: Base64.DecodingOptions = [.paddingOptional, .ignoringWhitespace]
 
     /// Creates a decoder for `channels`.
     public init(channels: CeleryEventChannels) {
@@ -63,11 +71,11 @@ public struct CeleryEventDecoder: Sendable {
         case .string(let text)?:
             let declared = envelope["properties"]?["body_encoding"]?.stringValue
             if declared == "base64" {
-                guard let bytes = CeleryEventBase64.decode(text.utf8) else { throw .invalidBase64 }
+                guard let bytes = Base64.decode(text.utf8, options: Self.kombuBase64) else { throw .invalidBase64 }
                 body = try parseJSON(bytes)
             } else if let plain = try? JSONValue.parse(Array(text.utf8)) {
                 body = plain
-            } else if let bytes = CeleryEventBase64.decode(text.utf8) {
+            } else if let bytes = Base64.decode(text.utf8, options: Self.kombuBase64) {
                 // No encoding declared but not JSON: try base64 before giving up.
                 body = try parseJSON(bytes)
             } else {
@@ -83,7 +91,7 @@ public struct CeleryEventDecoder: Sendable {
         return try decodeWorkerBody(body)
     }
 
-    /// Reads a worker event body (§6: `hostname`, `freq`, `active`, `processed`, `pid`, `clock`, `type`).
+    /// Reads a worker event body (`hostname`, `freq`, `active`, `processed`, `pid`, `clock`, `type`).
     public static func decodeWorkerBody(_ body: JSONValue) throws(CeleryEventDecodingError) -> CeleryEvent.Worker? {
         guard body.objectValue != nil else { throw .notJSON("event body is not an object") }
         guard let type = body["type"]?.stringValue, let kind = CeleryEvent.Worker.Kind(rawValue: type) else {

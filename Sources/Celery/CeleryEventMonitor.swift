@@ -1,12 +1,13 @@
 import Exposition
 import Logging
+import Sockets
 import Synchronization
 
 /// The thread-safe state behind the Pub/Sub metrics: fed by the listener thread with each message
 /// and with subscription changes, read by the poller once per poll.
 ///
-/// design.md: "each target keeps one long-lived Pub/Sub connection … a listener thread turns these
-/// into counters and worker states; each poll's snapshot includes them". The poller appends
+/// Each target keeps one long-lived Pub/Sub connection; a listener thread turns its messages into
+/// counters and worker states, and each poll's snapshot includes them. The poller appends
 /// ``metricFamilies()`` to its own families and passes ``liveWorkerHostnames()`` to the sampler's
 /// orphan detection.
 ///
@@ -57,7 +58,7 @@ public final class CeleryEventMonitor: Sendable {
         self.configuration = configuration
         self.channels = configuration.channels
         self.decoder = CeleryEventDecoder(channels: configuration.channels)
-        self.clock = clock ?? { MonotonicClock.now() }
+        self.clock = clock ?? { MonotonicClock.seconds() }
         self.logger = logger
         self.state = Mutex(
             State(

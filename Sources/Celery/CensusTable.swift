@@ -2,7 +2,7 @@
 ///
 /// A pure value with explicit times, so tests drive it with any clock. ``ResultCensus`` keeps it
 /// under a lock and feeds it from both sides: reconciliation passes (`SCAN` + `PTTL` + `GETRANGE`) and
-/// live result writes (Pub/Sub, model doc §4: every write is `SETEX key result_expires json` plus a
+/// live result writes (Pub/Sub: every write is `SETEX key result_expires json` plus a
 /// `PUBLISH` of the same json on a channel named like the key).
 ///
 /// **Entry**: the 64-bit FNV-1a of the key name → a `UInt32`: bits 0–3 state code, bit 4 worker

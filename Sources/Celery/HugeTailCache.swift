@@ -11,7 +11,7 @@
 ///   probed again like any unknown tail;
 /// - `LLEN` equal: the cached fields are used for up to ``refreshInterval``;
 /// - `LLEN` higher: pushes at the head are the common case (tail unchanged), but a restore
-///   (`RPUSH`, model §5) or a pop plus more pushes change the tail, so the cached fields are used
+///   (`RPUSH`) or a pop plus more pushes change the tail, so the cached fields are used
 ///   for up to ``growthRecheckInterval`` only;
 /// - then the tail is *due*: it is re-read in its turn (``HugeReadTurns``: at most one huge read
 ///   per poll, least recently attempted first); until then the cached fields are used.

@@ -1,6 +1,6 @@
 /// Parses the ISO-8601 timestamps Celery writes into message headers (`headers.eta`,
 /// `headers.expires`) and result metas (`date_done`), e.g. `2026-11-25T16:56:20.530675+00:00`
-/// (model doc §2, §4), into Unix seconds. No Foundation: a small hand parser.
+/// into Unix seconds. No Foundation: a small hand parser.
 public enum ISO8601Timestamp {
     /// Unix seconds for `text`, or nil when it is not a timestamp this parser understands.
     ///

@@ -1,5 +1,5 @@
 /// One member of a `_kombu.binding.<exchange>` set: `routing_key SEP pattern SEP queue`
-/// (model doc §1), e.g. `celery\x06\x16\x06\x16celery`.
+/// (`\x06\x16` separators), e.g. `celery\x06\x16\x06\x16celery`.
 public struct KombuBinding: Equatable, Sendable {
     /// The routing key (may be empty, e.g. for fanout bindings).
     public var routingKey: String

@@ -1,3 +1,5 @@
+import JSON
+
 /// Why a kombu payload (a queue element or an `unacked` hash value) could not be decoded.
 public enum KombuDecodingError: Error, Equatable, Sendable {
     /// The bytes are not JSON.

@@ -1,7 +1,9 @@
+import JSON
+
 /// Decodes the fields the exporter needs from the first and last bytes of a kombu message too large
 /// to read whole (see ``ValueReadBudget``).
 ///
-/// kombu serialises the message dict in insertion order, `body` first (model doc §2, §3):
+/// kombu serialises the message dict in insertion order, `body` first:
 /// `{"body": "<base64, any size>", "content-encoding": …, "headers": {…}, "properties": {…}}`, and an
 /// `unacked` value wraps it as `[message, exchange, routing_key]`. Celery caps `argsrepr` and
 /// `kwargsrepr` at 1024 characters, so `headers` and `properties` fit in a tail of a few KiB. The

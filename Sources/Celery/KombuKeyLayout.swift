@@ -1,4 +1,5 @@
-/// The one place that knows how kombu's Redis transport names keys (model doc §1, §6, §9).
+/// The one place that knows how kombu's Redis transport names keys (checked against real
+/// Celery by Tests/CeleryIntegrationTests).
 ///
 /// - A queue `q` is the list `<prefix>q`; priority step `N` ≠ 0 lives in `<prefix>q SEP N`.
 ///   Producers and workers choose their `priority_steps` independently, so every step 0–9 is read.
@@ -12,7 +13,7 @@ public struct KombuKeyLayout: Sendable, Equatable {
     public static let priorityLevels: ClosedRange<Int> = 0...9
 
     /// Exchanges whose bindings name fanout/pidbox queues that never exist as lists (they are
-    /// delivered over Pub/Sub, §0.11), so discovery skips them.
+    /// delivered over Pub/Sub), so discovery skips them.
     public static let fanoutExchanges: Set<String> = ["celery.pidbox", "reply.celery.pidbox", "celeryev"]
 
     /// `global_keyprefix` as bytes (empty for none).
@@ -41,7 +42,7 @@ public struct KombuKeyLayout: Sendable, Equatable {
     /// `<prefix>unacked_index`: zset of delivery tag scored by the worker's fetch time (Unix seconds).
     public var unackedIndexKey: [UInt8] { prefix + Array("unacked_index".utf8) }
 
-    /// `<prefix>celery-task-meta-`: the result backend's per-task key, followed by the task id (§1, §4).
+    /// `<prefix>celery-task-meta-`: the result backend's per-task key, followed by the task id.
     public var resultMetaKeyPrefix: [UInt8] { prefix + Array("celery-task-meta-".utf8) }
 
     /// The `SCAN … MATCH` pattern of the result census: the escaped prefix, then `celery-task-meta-*`.
@@ -89,7 +90,7 @@ public struct KombuKeyLayout: Sendable, Equatable {
     }
 
     /// True for fanout queue names that never exist as lists: `<worker>.celery.pidbox`,
-    /// `<uuid>.reply.celery.pidbox` and `celeryev.<uuid>` (§1).
+    /// `<uuid>.reply.celery.pidbox` and `celeryev.<uuid>`.
     public static func isFanoutQueue(_ queue: String) -> Bool {
         queue.hasSuffix(".celery.pidbox") || queue.hasPrefix("celeryev.") || queue == "celery.pidbox"
             || queue == "reply.celery.pidbox"

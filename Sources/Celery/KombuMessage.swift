@@ -1,5 +1,8 @@
+import JSON
+
 /// The fields of one kombu message (the JSON element of a queue list, or the first element of an
-/// `unacked` hash value) that the exporter uses. Layout per model doc §2:
+/// `unacked` hash value) that the exporter uses. Layout as kombu 5.x stores it (a full stored message is in
+/// Tests/CeleryTests/CeleryFixtures.swift):
 ///
 /// ```
 /// {"body": "…base64…", "headers": {"task": …, "id": …, "eta": …, "expires": …, "retries": …},
@@ -11,7 +14,7 @@
 /// Celery's headers, and a missing field must not make the whole message undecodable.
 /// The body (task arguments, possibly large or sensitive) is never decoded.
 public struct KombuMessage: Equatable, Sendable {
-    /// `headers.id`: the task id (uuid4; encodes no time, §0.2).
+    /// `headers.id`: the task id (uuid4; encodes no time).
     public var taskID: String?
     /// `headers.task`: the task name, e.g. `app.add`.
     public var taskName: String?
@@ -32,10 +35,10 @@ public struct KombuMessage: Equatable, Sendable {
     /// `properties.delivery_info.routing_key`: the queue for Celery's default direct routing.
     public var routingKey: String?
     /// True when a restore put the message back (`headers.redelivered` or
-    /// `properties.delivery_info.redelivered`, both set by kombu's restore, §5).
+    /// `properties.delivery_info.redelivered`, both set by kombu's restore sweep).
     public var redelivered: Bool
     /// `headers.sent_at` (Unix seconds) when the application adds it in a `before_task_publish`
-    /// hook (§2); the only exact enqueue time.
+    /// hook; the only exact enqueue time.
     public var sentAt: Double?
 
     /// Creates a message from its fields (tests and other decoders).
@@ -89,7 +92,7 @@ public struct KombuMessage: Equatable, Sendable {
     }
 
     /// The publish time when the message carries one: `sent_at`, else `expires − expiration`
-    /// (both come from the same `now()` in Celery, §2). Nil otherwise: kombu stores no enqueue time.
+    /// (both come from the same `now()` in Celery). Nil otherwise: kombu stores no enqueue time.
     public var publishedAt: Double? {
         if let sentAt { return sentAt }
         if let expires, let expirationMilliseconds { return expires - expirationMilliseconds / 1000 }

@@ -1,5 +1,7 @@
+import JSON
+
 /// One value of kombu's `unacked` hash: the JSON array `[message, exchange, routing_key]` the
-/// worker writes with `HSET unacked <delivery_tag> …` right after fetching (model doc §1, §3).
+/// worker writes with `HSET unacked <delivery_tag> …` right after fetching.
 ///
 /// The routing key (third element) is what kombu's restore uses to route the message back
 /// (`_lookup(exchange, routing_key)`); with Celery's default direct routing it is the queue name.

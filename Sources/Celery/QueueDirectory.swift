@@ -1,7 +1,7 @@
 /// The queues found in kombu's binding tables, with a cap that heals.
 ///
-/// kombu never forgets a task queue's binding on its own (model doc §0 table: "task-queue bindings
-/// stay forever"), but a queue deleted on purpose (`queue.delete()`, `celery amqp queue.delete`)
+/// kombu never forgets a task queue's binding on its own (a task queue's binding member stays
+/// forever), but a queue deleted on purpose (`queue.delete()`, `celery amqp queue.delete`)
 /// loses both its binding member and its lists. Such a queue is forgotten once it has been
 /// **absent** (no binding, and no waiting or unacked message seen by any poll) for
 /// ``forgetAfterRounds`` discoveries in a row: a few rounds, not one, so a binding table caught

@@ -53,7 +53,7 @@ extension QueueDiscovery {
     static let minBindingTables = 4_096
 
     /// Finds queues from kombu's binding tables: full `SCAN 0 MATCH <prefix>_kombu.binding.* COUNT
-    /// 1000`, then one pipelined `SMEMBERS` per table (§8). Throws only on transport failure; error
+    /// 1000`, then one pipelined `SMEMBERS` per table. Throws only on transport failure; error
     /// replies keep the known set, are counted under `.discovery`, and wait for the next interval.
     func discover(using redis: any RedisCommandExecuting, now: Double, errors: inout [PollStage: Int], warn: Warn) throws {
         let pattern = layout.bindingScanPattern

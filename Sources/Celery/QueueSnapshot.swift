@@ -7,19 +7,19 @@ public struct QueueSnapshot: Equatable, Sendable {
     /// safe as a label value is the exporter's job.
     public var name: String
     /// Waiting messages over all priority lists (`LLEN` of steps 0–9 summed). 0 for a known queue
-    /// whose lists Redis has deleted (Redis drops empty lists, §8).
+    /// whose lists Redis has deleted (Redis drops empty lists).
     public var length: Int64
     /// Waiting messages per priority step; only steps whose list is non-empty appear (absent = 0).
     public var lengthByPriority: [Int: Int64]
     /// Delivered-but-unacked messages routed to this queue, from the classified sample (prefetched
-    /// and ETA-waiting tasks; running ones only under `acks_late`, §0.4).
+    /// and ETA-waiting tasks; running ones only under `acks_late`).
     public var unacked: Int
     /// Seconds since the oldest classified unacked message of this queue was fetched by a worker
     /// (`now − min score`); nil when the queue has none.
     public var unackedOldestAge: Double?
     /// Classified unacked messages fetched longer ago than the visibility timeout (awaiting a
-    /// restore sweep; above 0 for long means no live worker sweeps, §8). Entries whose ETA is still
-    /// in the future are included: the sweep restores them too (§6 E1b), which is exactly the
+    /// restore sweep; above 0 for long means no live worker sweeps). Entries whose ETA is still
+    /// in the future are included: the sweep restores them too, which is exactly the
     /// duplicate-run hazard ``etaBeyondVisibility`` flags.
     public var stranded: Int
     /// Priority lists of this queue whose key answered with an error (e.g. `WRONGTYPE`: someone
@@ -32,17 +32,17 @@ public struct QueueSnapshot: Equatable, Sendable {
     /// Whether ``oldestMessageAge`` came from a publish time carried by the message.
     public var oldestMessageAgeIsExact: Bool
     /// Priority-list tails flagged `redelivered` (restored by kombu after a visibility timeout or a
-    /// warm shutdown, §5): at most one per priority list, 0–10.
+    /// warm shutdown): at most one per priority list, 0–10.
     public var redeliveredTailMessages: Int
     /// Tails of this queue's non-empty priority lists whose fields could not be read within the byte
     /// budget (see ``ValueReadBudget``), by reason (absent = 0). With scripting refused no tail is
     /// read, whatever its size.
     public var unreadTailMessages: [UnreadReason: Int] = [:]
     /// Classified unacked messages whose `eta` is still in the future: ETA/countdown tasks held by
-    /// workers (they bypass the prefetch limit, §6 E1c).
+    /// workers (they bypass the prefetch limit).
     public var scheduled: Int
     /// Classified unacked messages whose `eta` is more than the visibility timeout after their fetch
-    /// time: a sweep will restore them before they are due, so Celery runs them more than once (§6 E1b).
+    /// time: a sweep will restore them before they are due, so Celery runs them more than once.
     public var etaBeyondVisibility: Int
     /// ``unacked`` by task name (capped, overflow under `other`); empty when the breakdown is off.
     public var unackedByTask: [String: Int]

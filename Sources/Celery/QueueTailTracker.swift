@@ -3,16 +3,16 @@ import Redis
 /// Ages of the oldest waiting message of each queue, from the tails (`LINDEX <list> -1`) of its
 /// non-empty priority lists, read within the byte budget (``BoundedValue``), across polls.
 ///
-/// kombu stores **no enqueue time** (model doc §0.2), so the age of a list tail comes from, in order:
+/// kombu stores **no enqueue time**, so the age of a list tail comes from, in order:
 /// 1. `headers.sent_at` written by a `before_task_publish` hook (exact);
 /// 2. `headers.expires − properties.expiration/1000` (exact: Celery computes both from one `now()`);
 /// 3. otherwise `now −` the time this tracker first saw the message **at the tail** (keyed by
 ///    `properties.delivery_tag`; a lower bound: the message may have waited behind others before,
 ///    or before the exporter started).
 ///
-/// Tails whose `eta` is still in the future are skipped (a worker would hold them, not run them,
-/// §6) and the queue's other priority lists decide. Redelivered tails (kombu's restore `RPUSH`es
-/// them to the tail with `redelivered: true`, §5) are counted.
+/// Tails whose `eta` is still in the future are skipped (a worker would hold them in `unacked`
+/// until due, not run them) and the queue's other priority lists decide. Redelivered tails
+/// (kombu's restore `RPUSH`es them to the tail with `redelivered: true`) are counted.
 ///
 /// Memory: only identities currently at some tail are kept (≤ 10 per known queue); every other
 /// identity is evicted at the end of each poll.

@@ -1,4 +1,5 @@
 import Logging
+import Sockets
 
 extension ResultCensus {
     /// The census of one target's result backend, or nil when `configuration.censusEnabled` is off.
@@ -10,6 +11,6 @@ extension ResultCensus {
             configuration: configuration,
             layout: KombuKeyLayout(prefix: configuration.keyPrefix, separator: configuration.separator),
             maxBindingTables: QueueDiscovery.bindingTableBound(maxKnownQueues: configuration.maxKnownQueues),
-            epoch: Sampler.wallClockNow(), logger: logger)
+            epoch: WallClock.now(), logger: logger)
     }
 }

@@ -2,8 +2,8 @@ import Logging
 import Redis
 import Synchronization
 
-/// The census of the result backend's `celery-task-meta-*` keys (issue 3 item 4, model doc §4 and
-/// §8 "Dead or lost tasks"), kept fresh cheaply and off the poll path.
+/// The census of the result backend's `celery-task-meta-*` keys (issue 3 item 4: dead or
+/// lost tasks), kept fresh cheaply and off the poll path.
 ///
 /// **Why not a poll-driven `SCAN`**: counts no older than 60 s would need one full keyspace walk a
 /// minute, and one walk over 10⁶ keys costs Redis about 1.5 s of CPU (2.5% of a core), while the
@@ -12,7 +12,7 @@ import Synchronization
 /// - **Live writes** (``record(channel:payload:at:)``, fed by the Pub/Sub listener): every result
 ///   write arrives as a message carrying the new meta JSON on a channel named like the key. The
 ///   key is counted (new), moved (state change) and its predicted expiry set to
-///   `now + result_expires` (the TTL restarts at each write, §4).
+///   `now + result_expires` (the TTL restarts at each write).
 /// - **Predicted expiry** (``tick(now:)``): each tracked key carries its expiry (from `PTTL` when a
 ///   pass first fetched it, or from its last live write); keys leave the counts when it passes,
 ///   without any Redis work.

@@ -1,13 +1,12 @@
 /// Live counts of result writes, runtimes and worker-lost failures, from the result channels.
 ///
-/// Celery's worker publishes the meta JSON of every state write on `P celery-task-meta-<id>`
-/// (model doc §1, §0 item 12): STARTED (with `task_track_started`), RETRY, SUCCESS, FAILURE,
+/// Celery's worker publishes the meta JSON of every state write on `P celery-task-meta-<id>`: STARTED (with `task_track_started`), RETRY, SUCCESS, FAILURE,
 /// REVOKED and custom states. Each write is counted once by state; a runtime is observed when both
 /// the STARTED and the final (SUCCESS or FAILURE) write of a task were received (receipt times,
-/// see ``TaskRunTable``); FAILURE metas with `exc_type` `WorkerLostError` (a pool child killed,
-/// §4 D4) are counted apart as well.
+/// see ``TaskRunTable``); FAILURE metas with `exc_type` `WorkerLostError` (a pool child killed
+/// under `acks_late`) are counted apart as well.
 ///
-/// The `task` label, when enabled, uses `name` from `result_extended` metas (§7), capped by a
+/// The `task` label, when enabled, uses `name` from `result_extended` metas, capped by a
 /// ``TaskNameLimiter``; without `result_extended` every write reports as `other`.
 ///
 /// A pure value: every method takes `now`.

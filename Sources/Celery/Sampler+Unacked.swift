@@ -168,11 +168,11 @@ extension Sampler {
                 stats.count += 1
                 stats.oldestScore = min(stats.oldestScore, entry.score)
                 // Stranded includes future-ETA entries on purpose: kombu's sweep restores by fetch
-                // time alone (§5), so they are due for redelivery too; etaBeyondVisibility says why.
+                // time alone, so they are due for redelivery too; etaBeyondVisibility says why.
                 if entry.score < cutoff { stats.stranded += 1 }
                 let isScheduled = eta.map { $0 > now } ?? false
                 if isScheduled { stats.scheduled += 1 }
-                // §6 E1b: ETA further from the fetch than the visibility timeout → restored and
+                // ETA further from the fetch than the visibility timeout → restored and
                 // re-fetched on every sweep until due: executed more than once.
                 if let eta, eta - entry.score > configuration.visibilityTimeout { stats.etaBeyondVisibility += 1 }
                 if taskNames.isEnabled {

@@ -3,14 +3,15 @@
 #endif
 import Logging
 import Redis
+import Sockets
 
 /// Turns Redis replies into one ``Snapshot`` per poll, for one Celery deployment.
 ///
 /// Each poll costs at most: a queue discovery when due (`SCAN` + `SMEMBERS`, every
 /// ``CeleryConfiguration/discoveryInterval`` seconds), then **one pipelined round** with 10 `LLEN`s
-/// per known queue (priority steps 0–9, §0.9) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
+/// per known queue (priority steps 0–9) plus `ZCARD`, `ZCOUNT` and a bounded oldest-first
 /// `ZRANGE … WITHSCORES` of `unacked_index`, then the tails of the non-empty lists (the oldest
-/// waiting message, §8) and the `unacked` values of delivery tags not classified on an earlier poll
+/// waiting message) and the `unacked` values of delivery tags not classified on an earlier poll
 /// (bounded by ``CeleryConfiguration/unackedClassifyLimit``), both read within
 /// ``CeleryConfiguration/valueReadBudget`` (sizes first, large values as head and tail slices). The result census runs on its own thread and
 /// connection (``census``, see ``ResultCensus``): a poll only reads its latest counts under a lock
@@ -51,7 +52,7 @@ public final class Sampler {
     var taskNames: TaskNameLimiter
     /// Monotonic seconds for poll and phase durations; tests substitute a clock that advances with
     /// the commands they answer, so phase attribution is exact rather than timed.
-    var monotonicClock: () -> Double = MonotonicClock.now
+    var monotonicClock: () -> Double = MonotonicClock.seconds
     /// The result-backend census; nil when disabled. The exporter runs it on its own thread
     /// (``ResultCensus/run(using:clock:wait:)``) and feeds it live writes
     /// (``ResultCensus/record(channel:payload:at:)``); the poll only reads it.
@@ -299,13 +300,6 @@ public final class Sampler {
             }
         }
         return out
-    }
-
-    /// Wall-clock Unix seconds (the census's expiry epoch).
-    static func wallClockNow() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1_000_000_000
     }
 
     /// Seconds as whole milliseconds with one decimal, for logs.

@@ -1,5 +1,5 @@
 /// Everything one poll learned about a Celery deployment: an immutable value, rendered once and
-/// evaluated once, so metrics and alerts always agree (design.md).
+/// evaluated once, so metrics and alerts always agree.
 ///
 /// **When ``succeeded`` is false** the poll produced nothing current: ``queues`` is empty and every
 /// count is 0. The exporter renders `up 0`, the freshness series and
@@ -66,8 +66,8 @@ public struct Snapshot: Equatable, Sendable {
     /// running, when the census is off, and on a failed poll.
     public var census: CensusSnapshot?
     /// Orphaned tasks (issue 3 item 6): STARTED metas whose `result.hostname` is not a live worker
-    /// (§5 D1: the early-ack task of a killed worker keeps STARTED for a day), plus all stranded
-    /// unacked entries when no worker is alive at all (nobody will sweep them, §0.6). Nil when the
+    /// (the early-ack task of a SIGKILLed worker keeps STARTED for a day), plus all stranded
+    /// unacked entries when no worker is alive at all (nobody will sweep them). Nil when the
     /// caller passed no worker information (`liveWorkers: nil`) or the census has not completed a
     /// pass yet (the STARTED index would be partial).
     public var orphanedStartedTasks: Int?

@@ -1,12 +1,12 @@
-/// The fields of one result meta value (`celery-task-meta-<id>`, a JSON string, model doc §4) that the
+/// The fields of one result meta value (`celery-task-meta-<id>`, a JSON string) that the
 /// census uses. Everything else (the result, traceback, args under `result_extended`) is skipped
 /// unread by ``TaskMetaScanner``, so a meta of any size costs no more memory than its bytes read.
 public struct TaskMeta: Equatable, Sendable {
     /// The folded state.
     public var state: TaskMetaState
-    /// `result.exc_type == "WorkerLostError"` on a FAILURE: a pool child died mid-task (§4, D4).
+    /// `result.exc_type == "WorkerLostError"` on a FAILURE: a pool child was killed mid-task under `acks_late`.
     public var workerLost: Bool
-    /// `result.hostname` of a STARTED meta (`w1@vm`): the worker running the task (§3), in the
+    /// `result.hostname` of a STARTED meta (`w1@vm`): the worker running the task, in the
     /// ``LabelValueLimit/capped(_:)`` form the worker registry keys live workers by.
     public var hostname: String?
 

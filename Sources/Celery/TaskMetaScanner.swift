@@ -1,5 +1,7 @@
-/// Reads the few top-level fields of a Celery result meta (`celery-task-meta-<id>`, JSON, model doc
-/// §4) that the exporter uses, in one forward pass that builds nothing for what it skips: a result,
+import JSON
+
+/// Reads the few top-level fields of a Celery result meta (`celery-task-meta-<id>`, JSON)
+/// that the exporter uses, in one forward pass that builds nothing for what it skips: a result,
 /// traceback or `args` of many megabytes costs only the time to walk over it, never memory.
 ///
 /// **Where the fields are.** Celery 5 builds every meta in one order (`Backend._get_result_meta`,

@@ -1,15 +1,15 @@
 /// The state of one `celery-task-meta-<id>` key as the result census counts it: the `status` field
-/// of the JSON Celery stores (model doc §4), folded into a bounded set usable as a label value.
+/// of the JSON Celery stores, folded into a bounded set usable as a label value.
 public enum TaskMetaState: String, CaseIterable, Sendable, Hashable {
     /// Written only by explicit `update_state`/backends that store it; Celery's default is "no key".
     case pending = "PENDING"
     /// Rarely stored; listed so it is not folded into `other`.
     case received = "RECEIVED"
-    /// The task runs (`task_track_started=True` only, §3); `result.hostname` names the worker.
+    /// The task runs (`task_track_started=True` only); `result.hostname` names the worker.
     case started = "STARTED"
-    /// Waiting for a retry (§4); the retry itself is a new message.
+    /// Waiting for a retry; the retry itself is a new message.
     case retry = "RETRY"
-    /// Finished; never overwritten (the worker skips writes once SUCCESS is stored, §4).
+    /// Finished; never overwritten (the worker skips writes once SUCCESS is stored).
     case success = "SUCCESS"
     /// Failed, including `WorkerLostError` (counted apart as well).
     case failure = "FAILURE"

@@ -1,5 +1,5 @@
-/// Caps the distinct values of a `task` label (design.md: "task-name breakdowns are capped with an
-/// overflow value").
+/// Caps the distinct values of a `task` label: task-name breakdowns are capped, with an overflow
+/// value for the rest.
 ///
 /// Names are admitted in order of first appearance, up to ``limit``; every later name maps to
 /// ``overflowName``. An admitted name keeps its slot while it is in use, so a live series never

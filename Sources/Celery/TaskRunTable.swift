@@ -1,7 +1,7 @@
 /// The bounded table that pairs a task's STARTED write with its final write, for the runtime
 /// histogram.
 ///
-/// Celery stores no start time (model doc §3, §7: no `date_started`), so the exporter remembers
+/// Celery stores no start time (no `date_started`, even under `result_extended`), so the exporter remembers
 /// when it *received* each STARTED write. Bounds: entries older than `maxAge` and, beyond
 /// `capacity`, the oldest entries are evicted; evicting a still-running entry is counted, because
 /// its runtime will not be observed. Keys are 64-bit FNV-1a hashes of the task id (with 10⁵

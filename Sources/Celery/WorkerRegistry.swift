@@ -1,8 +1,7 @@
 /// Worker liveness from heartbeats: which workers are up, what they run, and when to forget them.
 ///
 /// Heartbeats are the only Redis-side sign of running tasks under Celery's default settings and
-/// arrive every `freq` seconds (2 by default) even without `-E` (model doc §0 item 11, §6, §8
-/// "Tasks actually executing"). A worker is **up** from its first worker-online or heartbeat until
+/// arrive every `freq` seconds (2 by default) even without `-E`. A worker is **up** from its first worker-online or heartbeat until
 /// it sends worker-offline (graceful stop) or stays silent for `missedHeartbeats × freq` (a
 /// SIGKILLed worker sends nothing). Times are *receipt* times on the caller's clock, never the
 /// worker's `timestamp`, so skewed worker clocks cannot fake liveness.
@@ -241,7 +240,7 @@ public struct WorkerRegistry: Sendable {
     }
 
     /// Host names of the workers up at `now`, for orphan detection (a STARTED meta whose
-    /// `result.hostname` is not live, model doc §8). Nil while the answer cannot be trusted: before
+    /// `result.hostname` is not live). Nil while the answer cannot be trusted: before
     /// the subscription has lasted ``CeleryEventConfiguration/effectiveStartupGrace`` seconds
     /// (live workers may not have sent a heartbeat yet), while it is down, and until the liveness
     /// window of a worker evicted while up has ended (it may still be running its tasks).

@@ -5,23 +5,6 @@ import Notify
 import Sockets
 import Synchronization
 
-/// Rule files and the alerting configuration as loaded from disk, validated as a whole.
-public struct LoadedAlertingConfig: Sendable {
-    public var ruleGroups: [RuleGroup]
-    public var alerting: AlertingConfiguration?
-
-    /// Reads every rule file matching `rulePatterns` and the alerting config file; any error names
-    /// the file and what is wrong, and nothing is applied.
-    public static func load(rulePatterns: [String], alertingConfigFile: String?) throws -> LoadedAlertingConfig {
-        let groups = try RuleLoader.load(patterns: rulePatterns)
-        let alerting = try alertingConfigFile.map { try AlertingConfiguration.load(file: $0) }
-        return LoadedAlertingConfig(ruleGroups: groups, alerting: alerting)
-    }
-
-    /// Number of alerting rules in all groups.
-    public var ruleCount: Int { ruleGroups.reduce(0) { $0 + $1.rules.count } }
-}
-
 /// Evaluates the rules after every poll and hands alerts to the notifier; reloadable.
 ///
 /// Threads: ``evaluate(families:now:)`` runs on the poller thread (the evaluator is confined

@@ -1,7 +1,9 @@
 import Alerting
 import Celery
 import HTTP
+import JSON
 import Notify
+import Sockets
 
 /// The Alertmanager API v2 subset `amtool` needs (`silence add|query|expire|import`,
 /// `alert query`, `config show`/version checks):

@@ -135,18 +135,9 @@ public enum HealthCheck {
 
     /// PID 1's argv from `/proc/1/cmdline` (NUL-separated), or nil when unreadable or empty.
     static func readPID1CommandLine() -> [String]? {
-        let fd = open("/proc/1/cmdline", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: commandLineByteLimit)
-        var total = 0
-        while total < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
-            if n < 0, errno == EINTR { continue }
-            if n <= 0 { break }
-            total += n
-        }
-        let words = bytes[0..<total].split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        guard case .success(let bytes) = RegularFile.readPrefix("/proc/1/cmdline", maximumBytes: commandLineByteLimit)
+        else { return nil }
+        let words = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         return words.isEmpty ? nil : words
     }
 

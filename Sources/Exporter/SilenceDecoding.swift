@@ -1,5 +1,6 @@
 import Alerting
 import Celery
+import JSON
 import Notify
 
 /// Reads Alertmanager API v2 `postableSilence` JSON (and the silences file, which holds

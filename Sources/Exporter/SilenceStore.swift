@@ -1,6 +1,7 @@
 import Alerting
 import Celery
 import Exposition
+import JSON
 import Logging
 import Notify
 import Sockets

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import JSON
 import Logging
+import Sockets
 
 /// A swift-log handler that writes one line per event to standard error, as logfmt
 /// (`ts=… level=info msg="…" key=value`) or as a JSON object, the two formats Prometheus
@@ -74,32 +76,12 @@ public struct StructuredLogHandler: LogHandler {
         return out + "\""
     }
 
-    static func jsonString(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ value: String) -> String { JSONWriter.quoted(value, escaping: .plain) }
 
     /// RFC 3339 UTC with milliseconds, e.g. `2026-11-25T17:50:00.123Z`.
     static func timestamp() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return rfc3339(seconds: Int(ts.tv_sec), milliseconds: Int(ts.tv_nsec / 1_000_000))
+        let now = WallClock.components()
+        return rfc3339(seconds: now.seconds, milliseconds: now.nanoseconds / 1_000_000)
     }
 
     /// Formats Unix seconds as RFC 3339 UTC.

@@ -1,5 +1,6 @@
 import Alerting
 import HTTP
+import Sockets
 import TLS
 import Yams
 
@@ -7,7 +8,7 @@ extension AlertingConfiguration {
     /// Reads and validates `file`. Relative paths inside it (`url_file`, `ca_file`,
     /// `secret_file`…) are resolved against the file's directory, as Alertmanager does.
     public static func load(file: String) throws(AlertingConfigurationError) -> AlertingConfiguration {
-        switch FileContents.read(file) {
+        switch RegularFile.read(file) {
         case .success(let bytes):
             return try parse(yaml: String(decoding: bytes, as: UTF8.self), file: file)
         case .failure(let error):
@@ -268,7 +269,7 @@ struct ConfigurationReader {
         }
         guard let f = m["secret_file"] else { throw fail(node, path + ".secret_file", "is required") }
         let secretPath = resolve(try string(f, path + ".secret_file"))
-        switch FileContents.read(secretPath) {
+        switch RegularFile.read(secretPath) {
         case .failure(let e): throw fail(f, path + ".secret_file", "cannot read \(secretPath): \(e.reason)")
         case .success(let bytes):
             do {
@@ -343,7 +344,7 @@ struct ConfigurationReader {
             atPath = path + "." + key
         case (nil, let f?):
             let filePath = resolve(try string(f, path + "." + fileKey))
-            switch FileContents.read(filePath) {
+            switch RegularFile.read(filePath) {
             case .failure(let e): throw fail(f, path + "." + fileKey, "cannot read \(filePath): \(e.reason)")
             case .success(let bytes):
                 text = String(decoding: bytes, as: UTF8.self).trimmingWhitespace

@@ -1,4 +1,5 @@
 import HTTP
+import Sockets
 import Yams
 
 extension ConfigurationReader {
@@ -123,7 +124,7 @@ extension ConfigurationReader {
             at = v
         case (nil, let f?):
             let filePath = resolve(try string(f, path + "." + fileKey))
-            switch FileContents.read(filePath) {
+            switch RegularFile.read(filePath) {
             case .failure(let e): throw fail(f, path + "." + fileKey, "cannot read \(filePath): \(e.reason)")
             case .success(let bytes): value = String(decoding: bytes, as: UTF8.self).trimmingWhitespace
             }

@@ -1,4 +1,5 @@
 import Alerting
+import JSON
 
 /// JSON bodies of the Alertmanager API v2 subset the exporter serves (`amtool silence …`,
 /// `amtool alert query`), in the field names and shapes of Alertmanager's OpenAPI spec
@@ -7,14 +8,14 @@ import Alerting
 public enum AlertmanagerAPIv2 {
     /// One `gettableSilence`.
     public static func silence(_ s: Silence, now: Double) -> [UInt8] {
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         write(s, now: now, into: &w)
         return w.bytes
     }
 
     /// A list of `gettableSilence`.
     public static func silences(_ list: [Silence], now: Double) -> [UInt8] {
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         w.raw("[")
         for (i, s) in list.enumerated() {
             if i > 0 { w.raw(",") }
@@ -26,7 +27,7 @@ public enum AlertmanagerAPIv2 {
 
     /// `{"silenceID":"…"}`, the answer to `POST /api/v2/silences`.
     public static func silenceID(_ id: String) -> [UInt8] {
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         w.object([("silenceID", { $0.string(id) })])
         return w.bytes
     }
@@ -82,7 +83,7 @@ public enum AlertmanagerAPIv2 {
         _ alerts: [NotifiableAlert], mutes: MuteStatus, receivers: [String: [String]], filter: AlertFilter,
         now: Double
     ) -> [UInt8] {
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         w.raw("[")
         var first = true
         for a in alerts.sorted(by: AlertOrdering.less) where !a.isResolved(at: now) {
@@ -137,7 +138,7 @@ public enum AlertmanagerAPIv2 {
     /// version). `config.original` is empty: the alerting file may hold secrets (URLs with
     /// tokens), and is not echoed.
     public static func status(exporter: String, uptimeSince: Double) -> [UInt8] {
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         w.object([
             ("cluster", { w in w.object([("status", { $0.string("disabled") }), ("peers", { $0.raw("[]") })]) }),
             ("config", { w in w.object([("original", { $0.string("") })]) }),

@@ -1,5 +1,6 @@
 import Alerting
 import HTTP
+import JSON
 import Logging
 import Sockets
 import TLS
@@ -149,7 +150,7 @@ public final class AlertmanagerPusher: Sendable {
 
     /// The API body: a JSON array of `{labels, annotations, startsAt, endsAt, generatorURL}`.
     public static func encode(_ alerts: [NotifiableAlert]) -> [UInt8] {
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         w.raw("[")
         for (i, a) in alerts.enumerated() {
             if i > 0 { w.raw(",") }
@@ -171,7 +172,7 @@ public final class AlertmanagerPusher: Sendable {
                 untilNanoseconds: nil, for: { !$0.pending.isEmpty || $0.stopping },
                 then: { s -> [NotifiableAlert]? in
                     if s.pending.isEmpty { return nil }
-                    if let d = s.deadline, monotonicNanoseconds() >= d { return nil }
+                    if let d = s.deadline, MonotonicClock.nanoseconds() >= d { return nil }
                     s.sending = true
                     let b = s.pending.values.sorted { $0.fingerprint < $1.fingerprint }
                     s.pending = [:]
@@ -184,7 +185,7 @@ public final class AlertmanagerPusher: Sendable {
             }
             var timeout = configuration.timeout
             if let d = state.withLock({ $0.deadline }) {
-                timeout = min(timeout, Double(max(d - monotonicNanoseconds(), 1_000_000)) / 1e9)
+                timeout = min(timeout, Double(max(d - MonotonicClock.nanoseconds(), 1_000_000)) / 1e9)
             }
             let now = clock()
             let result = HTTPDelivery.post(

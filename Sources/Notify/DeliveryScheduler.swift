@@ -129,7 +129,7 @@ final class DeliveryScheduler: Sendable {
     func offer(groupID: String, _ notification: Notification?) -> Bool {
         var dropped: Notification?
         let changed = state.withLock { s -> Bool in
-            var slot = s.slots[groupID] ?? Slot(dueAt: monotonicNanoseconds())
+            var slot = s.slots[groupID] ?? Slot(dueAt: MonotonicClock.nanoseconds())
             let old = slot.pending
             if let n = notification {
                 if let old, old.sameContent(as: n) { return false }
@@ -222,7 +222,7 @@ final class DeliveryScheduler: Sendable {
     func stopSoon() -> NativeThread? {
         let thread = state.withLock { s -> NativeThread? in
             s.stopping = true
-            s.drainDeadline = monotonicNanoseconds()
+            s.drainDeadline = MonotonicClock.nanoseconds()
             s.generation &+= 1
             for slot in s.slots.values { if let p = slot.pending { _ = budget.take(-p.estimatedBytes) } }
             s.slots = s.slots.filter { $0.value.inFlight != nil }.mapValues { var v = $0; v.pending = nil; return v }
@@ -241,7 +241,7 @@ final class DeliveryScheduler: Sendable {
 
     private func nextStep() -> Step {
         state.withLock { s -> Step in
-            let now = monotonicNanoseconds()
+            let now = MonotonicClock.nanoseconds()
             if let d = s.drainDeadline, now >= d { return .exit }
             var best: (String, Int64)?
             for (id, slot) in s.slots where slot.pending != nil && slot.inFlight == nil {
@@ -333,7 +333,7 @@ final class DeliveryScheduler: Sendable {
             if result.decision == .unknown { onMaybeDelivered(notification, now) }
             metrics.record(result.decision == .unknown ? .unknown : .retry, receiver: integration.receiver, now: now)
             let (delay, held) = state.withLock { s -> (Double, Int?) in
-                let mono = monotonicNanoseconds()
+                let mono = MonotonicClock.nanoseconds()
                 var delay = 0.0
                 if !result.answered {
                     s.unreachableStreak += 1

@@ -1,4 +1,5 @@
 import Logging
+import Sockets
 
 #if canImport(Glibc)
     import Glibc
@@ -26,7 +27,7 @@ final class DeliveryStore: Sendable {
     /// The stored record, nil when there is none or it is unusable (logged).
     func load() -> DeliveryRecord? {
         if access(path, F_OK) != 0 { return nil }
-        switch FileContents.read(path, maxBytes: Self.maxBytes) {
+        switch RegularFile.read(path, maximumBytes: Self.maxBytes) {
         case .failure(let error):
             logger.error(
                 "cannot read the stored delivery record; starting without it",

@@ -1,3 +1,5 @@
+import Alerting
+
 /// One `inhibit_rules` entry, with Alertmanager's semantics (`inhibit/inhibit.go`): an alert
 /// matching ``targetMatchers`` is muted while some *firing* alert matching ``sourceMatchers``
 /// has the same value (a missing label counting as empty) for every label in ``equal``. An

@@ -17,7 +17,7 @@ struct MemoryTrim {
     /// Trims when `groups` is large and the last trim is ``interval`` old.
     mutating func maybeTrim(groups: Int) {
         guard groups >= Self.minGroups else { return }
-        let now = monotonicNanoseconds()
+        let now = MonotonicClock.nanoseconds()
         guard now - last >= Self.interval else { return }
         last = now
         _ = malloc_trim(0)

@@ -1,3 +1,5 @@
+import Sockets
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -44,7 +46,7 @@ final class Monitor<State>: @unchecked Sendable {
         defer { pthread_mutex_unlock(mutex) }
         while !ready(state) {
             if let deadline {
-                if monotonicNanoseconds() >= deadline { break }
+                if MonotonicClock.nanoseconds() >= deadline { break }
                 var ts = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
                 _ = pthread_cond_timedwait(condition, mutex, &ts)
             } else {
@@ -60,11 +62,4 @@ final class Monitor<State>: @unchecked Sendable {
         pthread_cond_broadcast(condition)
         pthread_mutex_unlock(mutex)
     }
-}
-
-/// The monotonic clock in nanoseconds (the clock ``Monitor`` waits on).
-func monotonicNanoseconds() -> Int64 {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }

@@ -335,7 +335,7 @@ public final class Notifier: Sendable {
                 guard let next else { return interval }
                 return min(interval, max(0.01, next - options.clock()))
             }
-            let until = monotonicNanoseconds() + Int64(wait * 1e9)
+            let until = MonotonicClock.nanoseconds() + Int64(wait * 1e9)
             state.wait(untilNanoseconds: until, for: { $0.stopping }, then: { _ in () })
         }
     }
@@ -345,7 +345,7 @@ public final class Notifier: Sendable {
     func saveIfDue(force: Bool) {
         guard let store else { return }
         let record = state.withLock { s -> DeliveryRecord? in
-            let now = monotonicNanoseconds()
+            let now = MonotonicClock.nanoseconds()
             guard s.dirty, force || now - s.lastSave >= Int64(options.storageInterval * 1e9) else { return nil }
             s.dirty = false
             s.lastSave = now

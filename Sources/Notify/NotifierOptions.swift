@@ -1,3 +1,5 @@
+import Sockets
+
 /// Settings of a ``Notifier`` that do not come from the alerting configuration file.
 public struct NotifierOptions: Sendable {
     /// The `externalURL` field of webhook payloads (the exporter's `--web.external-url`).

@@ -1,3 +1,4 @@
+import JSON
 import TLS
 
 /// A PagerDuty Events API v2 event, byte for byte as Alertmanager's `notify/pagerduty` writes it
@@ -100,7 +101,7 @@ public enum PagerDutyPayload {
         var links: [(String, String)]
 
         func json() -> [UInt8] {
-            var w = JSONWriter()
+            var w = JSONWriter(escaping: .goEncodingJSON)
             var payload: [(String, (inout JSONWriter) -> Void)] = [
                 ("summary", { $0.string(summary) }), ("source", { $0.string(source) }),
                 ("severity", { $0.string(severity) }),

@@ -1,3 +1,5 @@
+import Alerting
+
 /// One node of the routing tree with its options resolved (inherited from the parent where not
 /// set), as Alertmanager's `dispatch.NewRoute` builds it.
 public struct Route: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import Alerting
+
 /// One silence, Alertmanager's model (`silencepb.Silence`, API v2 `gettableSilence`): alerts
 /// whose labels satisfy every matcher are not notified between ``startsAt`` and ``endsAt``.
 public struct Silence: Sendable, Equatable {

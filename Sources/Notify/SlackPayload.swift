@@ -1,3 +1,5 @@
+import JSON
+
 /// A Slack incoming-webhook body: one attachment, coloured `danger` while firing and `good` once
 /// resolved, in the shape Alertmanager's `notify/slack` sends.
 ///
@@ -13,7 +15,7 @@ public enum SlackPayload {
         let values = Values(notification)
         let title = configuration.title.map { values.expand($0) } ?? values.defaultTitle
         let text = configuration.text.map { values.expand($0) } ?? values.defaultText
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         var fields: [(String, (inout JSONWriter) -> Void)] = []
         if let channel = configuration.channel { fields.append(("channel", { $0.string(channel) })) }
         fields.append(

@@ -1,4 +1,5 @@
 import Alerting
+import JSON
 
 /// Alertmanager's webhook body, version 4, byte for byte as Alertmanager's `notify/webhook`
 /// writes it (`json.Encoder` over its `Message` struct, so field order, escaping and the
@@ -25,7 +26,7 @@ public enum WebhookPayload {
         }
         let now = notification.createdAt
         let status = alerts.contains { !$0.isResolved(at: now) } ? "firing" : "resolved"
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         w.object([
             ("receiver", { $0.string(notification.receiver) }),
             ("status", { $0.string(status) }),
@@ -45,7 +46,7 @@ public enum WebhookPayload {
     /// The JSON array of `alerts` as judged at `now`, each as Alertmanager's template `Alert`
     /// (what the webhook body lists and what PagerDuty's default `firing`/`resolved` details hold).
     static func alertsJSON(_ alerts: [NotifiableAlert], at now: Double) -> String {
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         w.raw("[")
         for (i, a) in alerts.enumerated() {
             if i > 0 { w.raw(",") }

@@ -29,7 +29,7 @@ public struct WebhookSigner: Sendable, Equatable, CustomStringConvertible {
         while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
         let prefix = Array("whsec_".utf8)
         if scheme == .standardWebhooks, bytes.starts(with: prefix) {
-            guard let decoded = Base64Decoding.decode(Array(bytes.dropFirst(prefix.count))) else {
+            guard let decoded = Base64.decode(bytes.dropFirst(prefix.count), options: .paddingOptional) else {
                 throw WebhookSecretError(reason: "the part after whsec_ is not valid base64")
             }
             bytes = decoded

@@ -12,7 +12,7 @@ import TLS
 ///
 /// Why a connection of its own: once subscribed, RESP2 allows only (P)SUBSCRIBE, UNSUBSCRIBE and
 /// PING on the connection, so it cannot share the poller's. Celery publishes every result write
-/// and every worker heartbeat over Pub/Sub (model doc §0 items 11–12, §6), and Pub/Sub keeps no
+/// and every worker heartbeat over Pub/Sub, and Pub/Sub keeps no
 /// history: whatever is published while the connection is down is lost, so the handler is told
 /// (``Event/disconnected(_:)``, ``Event/subscribed``) to reason about the gap.
 ///
@@ -33,7 +33,7 @@ import TLS
 ///   so a publisher or proxy trickling bytes cannot hold the connection in a half-read reply.
 ///
 /// ``run(_:)`` blocks the calling thread; run it on a dedicated thread, never in a Swift
-/// concurrency task (design.md "Concurrency"). ``stop()`` and ``status`` are safe from any thread.
+/// concurrency task (blocking I/O runs on threads of its own). ``stop()`` and ``status`` are safe from any thread.
 public final class RedisSubscriber: Sendable {
     /// Where and how to connect.
     public let configuration: RedisConfiguration

@@ -1,7 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A point on the monotonic clock after which an operation gives up.
 public struct Deadline: Sendable, Comparable {
     /// Nanoseconds on `CLOCK_MONOTONIC`.
@@ -18,12 +14,8 @@ public struct Deadline: Sendable, Comparable {
     /// A deadline that never comes (about 292 years away).
     public static let distantFuture = Deadline(nanoseconds: Int64.max / 2)
 
-    /// The monotonic clock now, in nanoseconds.
-    public static func monotonicNow() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
-    }
+    /// The monotonic clock now, in nanoseconds (``MonotonicClock/nanoseconds()``).
+    public static func monotonicNow() -> Int64 { MonotonicClock.nanoseconds() }
 
     /// Milliseconds left, clamped to `0...Int32.max`, rounded up so a wait never ends early.
     public var remainingMilliseconds: Int32 {

@@ -37,13 +37,9 @@ public enum FileDescriptorLimit {
     /// `/proc/sys/fs/nr_open` (the most any process may have), 1 048 576 when unreadable.
     private static func kernelCeiling() -> rlim_t {
         let fallback: rlim_t = 1_048_576
-        let fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return fallback }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard n > 0 else { return fallback }
-        let text = String(decoding: bytes[0..<n], as: UTF8.self).filter { $0.isNumber }
+        guard case .success(let bytes) = RegularFile.readPrefix("/proc/sys/fs/nr_open", maximumBytes: 32), !bytes.isEmpty
+        else { return fallback }
+        let text = String(decoding: bytes, as: UTF8.self).filter { $0.isNumber }
         return rlim_t(text).map { $0 } ?? fallback
     }
 }

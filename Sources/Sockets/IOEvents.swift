@@ -7,7 +7,7 @@ import CLinux
 /// Readiness conditions of a file descriptor, as reported by (and asked of) an ``EventLoop``.
 ///
 /// A Swift option set rather than epoll's raw bits, so no C type leaks into other modules'
-/// code (DESIGN: "No C type appears in another module's public API").
+/// code (no C type appears in another module's public API).
 public struct IOEvents: OptionSet, Sendable, Hashable {
     /// The epoll bits (`EPOLLIN`, `EPOLLOUT`, ...).
     public let rawValue: UInt32

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ExpressionParserTests {
     private func selector(_ name: String, _ extra: [LabelMatcher] = []) throws -> Expression {
-        .selector(VectorSelector(matchers: [try LabelMatcher(name: "__name__", kind: .equal, value: name)] + extra))
+        .selector(VectorSelector(matchers: [try LabelMatcher(name: "__name__", op: .equal, value: name)] + extra))
     }
 
     @Test func parsesSelectorsWithEveryMatcher() throws {
@@ -14,16 +14,16 @@ import Testing
                 == (try selector(
                     "m",
                     [
-                        LabelMatcher(name: "a", kind: .equal, value: "x"),
-                        LabelMatcher(name: "b", kind: .notEqual, value: "y"),
-                        LabelMatcher(name: "c", kind: .regex, value: "re.*"),
-                        LabelMatcher(name: "d", kind: .notRegex, value: "z"),
+                        LabelMatcher(name: "a", op: .equal, value: "x"),
+                        LabelMatcher(name: "b", op: .notEqual, value: "y"),
+                        LabelMatcher(name: "c", op: .regexMatch, value: "re.*"),
+                        LabelMatcher(name: "d", op: .regexNoMatch, value: "z"),
                     ])))
         #expect(
             try ExpressionParser.parse(#"{__name__=~"celery_redis_.+"}"#)
                 == .selector(
                     VectorSelector(matchers: [
-                        try LabelMatcher(name: "__name__", kind: .regex, value: "celery_redis_.+")
+                        try LabelMatcher(name: "__name__", op: .regexMatch, value: "celery_redis_.+")
                     ])))
         #expect(try ExpressionParser.parse("celery:queue_length:sum") == (try selector("celery:queue_length:sum")))
         // Go string escapes and raw strings.
@@ -32,8 +32,8 @@ import Testing
                 == (try selector(
                     "m",
                     [
-                        LabelMatcher(name: "a", kind: .equal, value: "\"q\"\n"),
-                        LabelMatcher(name: "b", kind: .equal, value: "\\d+"),
+                        LabelMatcher(name: "a", op: .equal, value: "\"q\"\n"),
+                        LabelMatcher(name: "b", op: .equal, value: "\\d+"),
                     ])))
     }
 
@@ -118,16 +118,16 @@ import Testing
                 == .binary(.unless, a, b, returnBool: false, matching: VectorMatching(on: false, labels: ["worker"])))
         #expect(
             try ExpressionParser.parse("absent(up{job=\"x\"})")
-                == .absent(try selector("up", [LabelMatcher(name: "job", kind: .equal, value: "x")])))
+                == .absent(try selector("up", [LabelMatcher(name: "job", op: .equal, value: "x")])))
     }
 
     @Test func parsesRangeFunctions() throws {
-        let m = VectorSelector(matchers: [try LabelMatcher(name: "__name__", kind: .equal, value: "m")])
+        let m = VectorSelector(matchers: [try LabelMatcher(name: "__name__", op: .equal, value: "m")])
         #expect(
             try ExpressionParser.parse("rate(m[5m])")
                 == .rangeFunction(.rate, MatrixSelector(selector: m, range: 300), argument: nil))
         let q = VectorSelector(matchers: [
-            try LabelMatcher(name: "__name__", kind: .equal, value: "q"), try LabelMatcher(name: "a", kind: .regex, value: "x|y"),
+            try LabelMatcher(name: "__name__", op: .equal, value: "q"), try LabelMatcher(name: "a", op: .regexMatch, value: "x|y"),
         ])
         #expect(
             try ExpressionParser.parse("predict_linear(q{a=~\"x|y\"}[1h], 2 * 1800) > 0")
@@ -137,7 +137,7 @@ import Testing
                         .predictLinear, MatrixSelector(selector: q, range: 3600),
                         argument: .binary(.multiply, .number(2), .number(1800), returnBool: false, matching: nil)),
                     .number(0), returnBool: false, matching: nil))
-        let byName = VectorSelector(matchers: [try LabelMatcher(name: "__name__", kind: .regex, value: "a|b")])
+        let byName = VectorSelector(matchers: [try LabelMatcher(name: "__name__", op: .regexMatch, value: "a|b")])
         #expect(
             try ExpressionParser.parse("absent_over_time({__name__=~\"a|b\"}[90s])")
                 == .rangeFunction(.absentOverTime, MatrixSelector(selector: byName, range: 90), argument: nil))

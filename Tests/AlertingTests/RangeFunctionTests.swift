@@ -11,7 +11,7 @@ import Testing
         throws -> SeriesHistory
     {
         var history = SeriesHistory()
-        let selector = VectorSelector(matchers: [try LabelMatcher(name: "__name__", kind: .equal, value: name)])
+        let selector = VectorSelector(matchers: [try LabelMatcher(name: "__name__", op: .equal, value: name)])
         history.use([MatrixSelector(selector: selector, range: 3600)])
         var full = labels
         full["__name__"] = name
@@ -100,7 +100,7 @@ import Testing
 
     @Test func historyKeepsOnlyReferencedSeriesForTheLongestRange() throws {
         var history = SeriesHistory()
-        let q = VectorSelector(matchers: [try LabelMatcher(name: "__name__", kind: .equal, value: "q")])
+        let q = VectorSelector(matchers: [try LabelMatcher(name: "__name__", op: .equal, value: "q")])
         history.use([MatrixSelector(selector: q, range: 60), MatrixSelector(selector: q, range: 120)])
         #expect(history.retention == 120_000)
         for t in stride(from: Int64(0), through: 600, by: 15) {
@@ -124,7 +124,7 @@ import Testing
     }
 
     @Test func byteLimitEvictsLeastRecentlySeenFirstAndCounts() throws {
-        let q = VectorSelector(matchers: [try LabelMatcher(name: "__name__", kind: .equal, value: "q")])
+        let q = VectorSelector(matchers: [try LabelMatcher(name: "__name__", op: .equal, value: "q")])
         func element(_ queue: String) -> VectorElement { VectorElement(labels: ["__name__": "q", "queue": queue], value: 1) }
         func fill(_ history: inout SeriesHistory) {
             history.use([MatrixSelector(selector: q, range: 3600)])

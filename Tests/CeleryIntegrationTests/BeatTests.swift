@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 extension CeleryIntegration {
-    /// `celery beat` publishes like any producer (celery-redis-model §0.10): no keys of its own.
+    /// `celery beat` publishes like any producer: no keys of its own.
     @Suite struct Beat {
         /// Beat sends `app.add` to queue `beat` every second and no worker consumes it: the queue
         /// grows, and the exporter's length matches Redis while it grows (and after beat stops).

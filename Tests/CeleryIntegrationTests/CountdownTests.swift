@@ -9,8 +9,8 @@ extension CeleryIntegration {
         /// timeout 5 s. The worker fetches it at once and holds it in `unacked` (with `eta`) — not
         /// in the list. The exporter counts it as unacked (issue 3 will split it out as scheduled /
         /// eta-beyond-visibility). Once its fetch is older than the visibility timeout, the
-        /// worker's own sweep restores it and fetches it again (the duplication hazard of
-        /// celery-redis-model §0.8): the entry is replaced, redelivered, and still counted once.
+        /// worker's own sweep restores it and fetches it again (the duplicate-run
+        /// hazard): the entry is replaced, redelivered, and still counted once.
         @Test func countdownBeyondVisibilityTimeoutIsHeldInUnacked() throws {
             let scenario = try CeleryScenario { $0.visibilityTimeout = 5 }
             let truth = scenario.truth()

@@ -1,6 +1,7 @@
-// Literal kombu payloads from shared/celery-redis-model.md (observed with celery 5.7 / kombu 5.7).
+// Literal kombu payloads as observed with celery 5.7 / kombu 5.7 (Tests/CeleryIntegrationTests
+// checks the layout against real Celery).
 
-/// §2: one queue list element exactly as stored (body trimmed in the doc; still a valid string).
+/// One queue list element exactly as kombu 5.x stores it (body trimmed; still a valid string).
 let sampleQueuedMessage = #"""
     {
      "body": "W1sxLCAxXSwge30sIHsiY2FsbGJhY2tzIjogbnVs...",
@@ -25,7 +26,7 @@ let sampleQueuedMessage = #"""
     }
     """#
 
-/// Builds a Celery-shaped message (same header set as §2) with the fields a test varies.
+/// Builds a Celery-shaped message (same header set as `sampleQueuedMessage`) with the fields a test varies.
 func celeryMessage(
     id: String = "a36e869e-de20-4f7c-a21f-2f71ad9434b4", task: String = "app.slow",
     tag: String, queue: String = "celery", priority: Int = 0, eta: String? = nil,
@@ -51,8 +52,8 @@ func celeryMessage(
         + #""body_encoding": "base64", "delivery_tag": "\#(tag)"}}"#
 }
 
-/// §3: an `unacked` hash value, `[message, exchange, routing_key]` (the doc elides headers with
-/// `…`; the elided fields are filled in with §2's header set).
+/// An `unacked` hash value, `[message, exchange, routing_key]`, with the header set of
+/// `sampleQueuedMessage`.
 func unackedValue(
     tag: String, queue: String = "celery", task: String = "app.slow", eta: String? = nil,
     redelivered: Bool = false

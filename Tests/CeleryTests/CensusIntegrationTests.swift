@@ -10,7 +10,7 @@ import Testing
 
 /// The census as the exporter runs it (its loop on its own thread and connection, fed by a real
 /// Pub/Sub subscription) against a real `redis-server`. The test writes like a Celery worker does
-/// (model doc §4: `SETEX key result_expires json` + `PUBLISH` of the same json on a channel named
+/// (`SETEX key result_expires json` + `PUBLISH` of the same json on a channel named
 /// like the key) and like `AsyncResult.forget()` (`DEL`, nothing published).
 @Suite(.serialized) struct CensusIntegrationTests {
     private func shutdown(_ server: RedisServer) {

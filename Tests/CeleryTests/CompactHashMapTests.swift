@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Celery
@@ -5,21 +6,9 @@ import Testing
 /// ``CompactHashMap`` against `Dictionary` as the reference, through random inserts, updates and
 /// removals (backward-shift deletion is where linear probing goes wrong), with growth and shrinking.
 @Suite struct CompactHashMapTests {
-    /// A deterministic generator (SplitMix64), so a failure replays.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test(arguments: [UInt64(1), 2, 3])
     func behavesLikeADictionary(seed: UInt64) {
-        var rng = SplitMix(state: seed)
+        var rng = SplitMix64(seed: seed)
         var map = CompactHashMap()
         var reference: [UInt64: UInt32] = [:]
         // A small key space forces long probe runs, wrap-around and many hits; key 0 included.
@@ -52,7 +41,7 @@ import Testing
 
     @Test func aMillionKeysFitInLessThanSixteenBytesEach() {
         var map = CompactHashMap()
-        var rng = SplitMix(state: 9)
+        var rng = SplitMix64(seed: 9)
         for _ in 0..<1_000_000 { map[rng.next()] = 1 }
         #expect(map.count == 1_000_000)
         // 12 bytes a slot; a Dictionary<UInt64, UInt32> needs 2^21 slots (≈ 25 bytes a key) here.

@@ -1,9 +1,9 @@
 import Celery
 
-/// Literal Pub/Sub payloads from the model doc (§4, §6, §7), and kombu's event envelope built the
+/// Literal Pub/Sub payloads as Celery publishes them, and kombu's event envelope built the
 /// way kombu builds it (JSON body, base64-encoded, `body_encoding: base64`).
 enum EventsFixtures {
-    /// §6 heartbeat body, verbatim apart from the parameters.
+    /// A worker heartbeat body as Celery sends it, apart from the parameters.
     static func heartbeatBody(
         host: String = "w1@vm", active: Int = 0, processed: Int = 1, freq: Double = 2.0,
         type: String = "worker-heartbeat"
@@ -11,7 +11,7 @@ enum EventsFixtures {
         #"{"hostname": "\#(host)", "utcoffset": 0.0, "pid": 19690, "clock": 6, "freq": \#(freq), "active": \#(active), "processed": \#(processed), "loadavg": [0.1, 0.2, 0.3], "sw_ident": "py-celery", "sw_ver": "5.7.0", "sw_sys": "Linux", "timestamp": 1795625562.03, "type": "\#(type)"}"#
     }
 
-    /// kombu's envelope around `body` as published on `/0.celeryev/worker.heartbeat` (§6).
+    /// kombu's envelope around `body` as published on `/0.celeryev/worker.heartbeat`.
     static func envelope(body: String, routingKey: String = "worker.heartbeat", base64: Bool = true) -> [UInt8] {
         let encodedBody = base64 ? base64Encode(Array(body.utf8)) : jsonString(body)
         let encoding = base64 ? #", "body_encoding": "base64""# : ""
@@ -39,7 +39,7 @@ enum EventsFixtures {
         Array("\(prefix)celery-task-meta-\(id)".utf8)
     }
 
-    /// §3/§4/§7 metas, literally.
+    /// Result metas (STARTED, SUCCESS, FAILURE, `result_extended`) as Celery stores them.
     static func started(_ id: String, host: String = "w1@vm") -> [UInt8] {
         Array(
             #"{"status": "STARTED", "result": {"pid": 14240, "hostname": "\#(host)"}, "traceback": null, "children": [], "date_done": null, "task_id": "\#(id)"}"#

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ISO8601TimestampTests {
     @Test(arguments: [
-        // §2: countdown=600 eta and expires=3600 values, as Celery writes them.
+        // countdown=600 eta and expires=3600 values, as Celery writes them.
         ("2026-11-25T16:56:20.530675+00:00", 1795625780.530675),
         ("2026-11-25T17:46:20.536056+00:00", 1795628780.536056),
         ("2026-11-25T17:05:51.450377+00:00", 1795626351.450377),

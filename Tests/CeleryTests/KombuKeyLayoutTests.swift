@@ -56,7 +56,7 @@ import Testing
 
     @Test func decodesBindingMembersFromTheModelDoc() {
         let layout = KombuKeyLayout()
-        // §1 examples.
+        // Key names as kombu 5.x writes them.
         #expect(
             layout.decodeBindingMember(b("celery") + sep + sep + b("celery"))
                 == KombuBinding(routingKey: "celery", pattern: "", queue: "celery"))

@@ -1,3 +1,4 @@
+import JSON
 import Testing
 
 @testable import Celery
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func etaAndRetriesOfARetriedTask() throws {
-        // §4: a retry is a new message with retries+1 and eta = now + countdown.
+        // A retry is a new message with retries+1 and eta = now + countdown.
         let m = try KombuMessage(
             bytes: b(
                 celeryMessage(
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func publishTimeFromExpiresMinusExpiration() throws {
-        // §2: expires=3600 → headers.expires 17:46:20.536056, properties.expiration "3600000";
+        // expires=3600 → headers.expires 17:46:20.536056, properties.expiration "3600000";
         // publish time = expires − 3600 s = 16:46:20.536.
         let m = try KombuMessage(
             bytes: b(
@@ -41,14 +42,14 @@ import Testing
     }
 
     @Test func sentAtHeaderFromABeforeTaskPublishHook() throws {
-        // §2: sent_at=1795626257.2743378 survived in the stored message.
+        // A before_task_publish hook's sent_at=1795626257.2743378 survived in the stored message.
         let m = try KombuMessage(bytes: b(celeryMessage(tag: "t", sentAt: 1795626257.2743378)))
         #expect(m.sentAt == 1795626257.2743378)
         #expect(m.publishedAt == 1795626257.2743378)
     }
 
     @Test func redeliveredFromEitherPlace() throws {
-        // §5: a restore sets headers.redelivered and properties.delivery_info.redelivered.
+        // A restore sets headers.redelivered and properties.delivery_info.redelivered.
         #expect(try KombuMessage(bytes: b(celeryMessage(tag: "t", redelivered: true))).redelivered)
         let headerOnly = #"{"headers": {"redelivered": true}, "properties": {}}"#
         #expect(try KombuMessage(bytes: b(headerOnly)).redelivered)
@@ -83,7 +84,7 @@ import Testing
     }
 
     @Test func decodesTheUnackedValueSample() throws {
-        // §3: field afbb5e42-…, value [message, "", "celery"].
+        // Field afbb5e42-…, value [message, "", "celery"].
         let tag = "afbb5e42-9512-489f-be01-c09a62a78bea"
         let entry = try KombuUnackedEntry(bytes: b(unackedValue(tag: tag)))
         #expect(entry.exchange == "")

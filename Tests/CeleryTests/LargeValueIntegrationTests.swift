@@ -8,7 +8,7 @@ import Testing
 
 /// A Celery message whose task arguments are `argumentBytes` long, shaped as Celery 5 writes it:
 /// the base64 `body` (`[args, kwargs, embed]`) first, `argsrepr` cut at Celery's 1024 characters,
-/// then `headers` and `properties` (model doc §2).
+/// then `headers` and `properties`.
 func largeCeleryMessage(
     tag: String, queue: String = "celery", task: String = "app.ingest", eta: String? = nil, sentAt: Double? = nil,
     argumentBytes: Int

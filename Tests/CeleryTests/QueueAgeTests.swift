@@ -5,10 +5,10 @@ import Testing
 
 @testable import Celery
 
-/// The model doc's host clock: 2026-11-25T16:43:20Z.
+/// The host clock of the observed payloads: 2026-11-25T16:43:20Z.
 private let t0 = 1_795_625_000.0
 
-/// ISO-8601 with offset, as Celery writes `eta`/`expires` (§2).
+/// ISO-8601 with offset, as Celery writes `eta`/`expires`.
 func iso(_ t: Double) -> String {
     let f = ISO8601DateFormatter()
     f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -51,7 +51,7 @@ private func queueSampler() -> Sampler {
 
     @Test func expiresMinusExpirationGivesThePublishTime() {
         let redis = FakeRedis()
-        // Sent with expires=3600 at t0 - 100: expires = t0 + 3500, expiration "3600000" ms (§2).
+        // Sent with expires=3600 at t0 - 100: expires = t0 + 3500, expiration "3600000" ms.
         setTail(redis, celeryMessage(tag: "e", expires: iso(t0 + 3_500), expiration: "3600000"))
         let snap = queueSampler().poll(using: redis, now: t0)
         #expect(abs((snap.queues[0].oldestMessageAge ?? -1) - 100) < 0.001)

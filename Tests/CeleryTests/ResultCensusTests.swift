@@ -6,7 +6,7 @@ import Testing
 
 private let t0 = 1_795_625_000.0
 
-/// §4 meta values, literally.
+/// Meta values as Celery stores them.
 enum Meta {
     static func success(_ id: String) -> String {
         #"{"status": "SUCCESS", "result": 5, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.098057+00:00", "task_id": "\#(id)"}"#

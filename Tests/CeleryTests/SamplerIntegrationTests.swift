@@ -29,8 +29,8 @@ import Testing
         #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
     }
 
-    /// Seeds one deployment under `prefix` and returns nothing; values mirror the model doc's phases
-    /// A (lists, bindings), B (unacked) and E2 (priority lists).
+    /// Seeds one deployment under `prefix` and returns nothing; values mirror observed
+    /// deployments: lists and bindings, unacked entries, priority lists.
     private func seedDeployment(_ server: RedisServer, prefix p: String) throws {
         func k(_ s: String) -> [UInt8] { b(p + s) }
         for i in 0..<3 { try seed(server, b("LPUSH"), k("celery"), b(celeryMessage(tag: "c\(i)"))) }
@@ -138,7 +138,7 @@ import Testing
         // Queue `celery`: oldest (tail) first, since LPUSH puts each new message at the head.
         try seed(server, b("LPUSH"), b("celery"), b(celeryMessage(tag: "old", sentAt: t0 - 120)))
         try seed(server, b("LPUSH"), b("celery"), b(celeryMessage(tag: "new", sentAt: t0 - 1)))
-        // Priority 3: sent with expires=3600 at t0 − 300 (§2).
+        // Priority 3: sent with expires=3600 at t0 − 300.
         try seed(
             server, b("LPUSH"), b("celery") + sep + b("3"),
             b(celeryMessage(tag: "exp", priority: 3, expires: iso(t0 + 3_300), expiration: "3600000")))
@@ -153,7 +153,7 @@ import Testing
                      b(unackedValue(tag: entry.tag, eta: entry.eta.map(iso))))
             try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 - 10)"), b(entry.tag))
         }
-        // Result backend (§4): SETEX like Celery, TTL counting from the last write.
+        // Result backend: SETEX like Celery, TTL counting from the last write.
         try seed(server, b("SETEX"), b("celery-task-meta-s1"), b("86400"), b(Meta.success("s1")))
         try seed(server, b("SETEX"), b("celery-task-meta-s2"), b("86400"), b(Meta.success("s2")))
         try seed(server, b("SETEX"), b("celery-task-meta-f1"), b("86400"), b(Meta.workerLost("f1")))

@@ -4,7 +4,7 @@ import Testing
 
 @testable import Celery
 
-/// A realistic "now": the model doc's host clock read about 1795.6e6.
+/// A realistic "now": the host clock of the observed payloads read about 1795.6e6.
 private let t0 = 1_795_625_000.0
 
 /// These suites count rounds and commands of the queue and unacked stages; the result census

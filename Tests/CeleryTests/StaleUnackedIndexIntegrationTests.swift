@@ -8,7 +8,7 @@ import Testing
 
 /// `unacked_index` members without an `unacked` hash entry, against a real `redis-server`: kombu
 /// writes and removes both in one `MULTI`, so such a member is a stale leftover (its restore sweep
-/// drops it after the visibility timeout, model doc §0.6 and §5 D2), never a task in flight.
+/// drops it after the visibility timeout), never a task in flight.
 @Suite(.serialized) struct StaleUnackedIndexIntegrationTests {
     private let t0 = 1_795_625_000.0
 

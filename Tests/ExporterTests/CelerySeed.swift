@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 
 /// Writes Celery-shaped keys into a real Redis the way kombu 5.x lays them out
-/// (../shared/celery-redis-model.md §1-§3), independently of the code under test.
+/// (checked against real Celery by Tests/CeleryIntegrationTests), independently of the code under test.
 enum CelerySeed {
     static let separator: [UInt8] = [0x06, 0x16]
 

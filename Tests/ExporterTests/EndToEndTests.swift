@@ -20,7 +20,7 @@ import TestSupport
 
     /// Issue 3 seeds on top of ``seed(_:prefix:)``, on a queue of their own (`sched`) so the spine's
     /// values stay as they were: a message with a `sent_at` header 30 s old, two countdown tasks
-    /// held by a worker (one longer than the 1 h visibility timeout), and result metas (§4).
+    /// held by a worker (one longer than the 1 h visibility timeout), and result metas.
     func seedIssue3(_ redis: RedisServer, now: Double) throws {
         try CelerySeed.bind(redis, queue: "sched")
         let message = String(decoding: CelerySeed.message(id: "sent-at-1", queue: "sched", tag: "tag-sent-at"), as: UTF8.self)

@@ -1,3 +1,4 @@
+import JSON
 import Testing
 
 @testable import Notify
@@ -52,7 +53,7 @@ import Testing
     }
 
     @Test func controlCharactersAreEscapedLikeGo() {
-        var w = JSONWriter()
+        var w = JSONWriter(escaping: .goEncodingJSON)
         w.string("a\u{01}b\tc\r\u{2028}\\")
         #expect(String(decoding: w.bytes, as: UTF8.self) == #""a\u0001b\tc\r\u2028\\""#)
     }

@@ -1,3 +1,4 @@
+import TLS
 import Testing
 
 @testable import Notify
@@ -45,10 +46,10 @@ import Testing
     }
 
     @Test func base64Decoding() {
-        #expect(Base64Decoding.decode(Array("aGVsbG8=".utf8)) == Array("hello".utf8))
-        #expect(Base64Decoding.decode(Array("aGVsbG8".utf8)) == Array("hello".utf8))
-        #expect(Base64Decoding.decode(Array("".utf8)) == [])
-        #expect(Base64Decoding.decode(Array("a===".utf8)) == nil)
-        #expect(Base64Decoding.decode(Array("aG=V".utf8)) == nil)
+        #expect(Base64.decode("aGVsbG8=".utf8, options: .paddingOptional) == Array("hello".utf8))
+        #expect(Base64.decode("aGVsbG8".utf8, options: .paddingOptional) == Array("hello".utf8))
+        #expect(Base64.decode("".utf8, options: .paddingOptional) == [])
+        #expect(Base64.decode("a===".utf8, options: .paddingOptional) == nil)
+        #expect(Base64.decode("aG=V".utf8, options: .paddingOptional) == nil)
     }
 }

@@ -1,5 +1,6 @@
 import FuzzSupport
 import Celery
+import JSON
 
 /// Decodes the input as a result backend value (`celery-task-meta-<id>`) and as generic JSON.
 func fuzzTaskMeta(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

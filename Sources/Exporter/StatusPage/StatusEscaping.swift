@@ -1,3 +1,5 @@
+import JSON
+
 /// One escaping function per output context of the status page. Every string that came from
 /// Redis (queue, worker, task names, error text) or from rules (labels, annotations) goes through
 /// the function of the context it is written into; numbers the page formats itself need none.
@@ -23,23 +25,7 @@ enum StatusEscaping {
     /// A JSON string literal, quotes included. Beyond what JSON requires (`"`, `\`, controls), `<`,
     /// `>`, `&`, U+2028 and U+2029 are written as `\u` escapes, so the literal is also safe inside
     /// an HTML `<script>` element and in JavaScript source (no `</script>`, no `<!--`).
-    static func jsonString(_ text: String) -> String {
-        var out = "\""
-        out.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "<", ">", "&", "\u{2028}", "\u{2029}", "\u{0}"..."\u{1F}", "\u{7F}":
-                out += unicodeEscape(scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    static func jsonString(_ text: String) -> String { JSONWriter.quoted(text, escaping: [.htmlSafe, .delete]) }
 
     private static func escapeMarkup(_ text: String) -> String {
         var out = ""
@@ -57,10 +43,5 @@ enum StatusEscaping {
             }
         }
         return out
-    }
-
-    private static func unicodeEscape(_ value: UInt32) -> String {
-        let hex = String(value, radix: 16)
-        return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
 }

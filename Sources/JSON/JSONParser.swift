@@ -1,4 +1,4 @@
-/// Recursive-descent JSON parser over bytes, behind ``JSONValue/parse(_:maxDepth:)``.
+/// Recursive-descent JSON parser over bytes, behind ``JSONValue/parse(_:maxDepth:maxBytes:)``.
 ///
 /// Recursion depth is bounded by `maxDepth` (itself capped at ``hardDepthLimit``), so hostile input
 /// cannot exhaust the poller thread's stack; every other malformation is a ``JSONError``.

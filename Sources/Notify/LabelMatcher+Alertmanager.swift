@@ -1,52 +1,9 @@
 import Alerting
 
-/// One route matcher as Alertmanager writes them: `name="value"`, `name!="value"`,
-/// `name=~"regex"`, `name!~"regex"` (the value may also be unquoted, as Alertmanager accepts).
-///
-/// Regexes are fully anchored, as in Alertmanager (`^(?:re)$`), and use the same engine as the
-/// rule evaluator's label matchers, so a matcher means the same thing in rules and routes.
-public struct LabelMatcher: Sendable, Equatable {
-    /// The comparison.
-    public enum Operator: String, Sendable, Equatable, Comparable {
-        /// `=`: the label equals the value.
-        case equal = "="
-        /// `!=`: the label differs from the value.
-        case notEqual = "!="
-        /// `=~`: the whole label matches the regex.
-        case regexMatch = "=~"
-        /// `!~`: the whole label does not match the regex.
-        case regexNoMatch = "!~"
-
-        /// Alertmanager's `MatchType` order (=, !=, =~, !~), used to sort matchers like it does.
-        var rank: Int {
-            switch self {
-            case .equal: return 0
-            case .notEqual: return 1
-            case .regexMatch: return 2
-            case .regexNoMatch: return 3
-            }
-        }
-
-        /// Orders operators as Alertmanager's `MatchType` values are ordered.
-        public static func < (a: Operator, b: Operator) -> Bool { a.rank < b.rank }
-    }
-
-    /// The label name.
-    public let name: String
-    /// The comparison.
-    public let op: Operator
-    /// The value or the regex source.
-    public let value: String
-    private let regex: LabelRegex?
-
-    /// A matcher from its parts; throws ``LabelRegexError`` for a bad regex.
-    public init(name: String, op: Operator, value: String) throws {
-        self.name = name
-        self.op = op
-        self.value = value
-        self.regex = op == .regexMatch || op == .regexNoMatch ? try LabelRegex(value) : nil
-    }
-
+/// Alertmanager's text form of a ``LabelMatcher``, as routes, inhibit rules and the API's
+/// `filter` write them: `name="value"` and friends (the value may also be unquoted, as
+/// Alertmanager accepts), `Matcher.String()` and `Matchers.Less`.
+extension LabelMatcher {
     /// Parses `a="b"` and friends; throws a description of what is wrong.
     public init(parsing text: String) throws(LabelMatcherParseError) {
         let s = Array(text.unicodeScalars)
@@ -113,17 +70,6 @@ public struct LabelMatcher: Sendable, Equatable {
         }
     }
 
-    /// Whether `labels` satisfy this matcher (a missing label is the empty string, as in Alertmanager).
-    public func matches(_ labels: [String: String]) -> Bool {
-        let v = labels[name] ?? ""
-        switch op {
-        case .equal: return v == value
-        case .notEqual: return v != value
-        case .regexMatch: return regex!.matches(v)
-        case .regexNoMatch: return !regex!.matches(v)
-        }
-    }
-
     /// Alertmanager's `Matcher.String()`: `name="value"` with `\`, newline and `"` escaped
     /// (OpenMetrics escaping); this text is part of group keys.
     public var alertmanagerText: String {
@@ -137,11 +83,6 @@ public struct LabelMatcher: Sendable, Equatable {
             }
         }
         return "\(name)\(op.rawValue)\"\(escaped)\""
-    }
-
-    /// Equal when name, operator and value are equal (the compiled regex follows from them).
-    public static func == (a: LabelMatcher, b: LabelMatcher) -> Bool {
-        a.name == b.name && a.op == b.op && a.value == b.value
     }
 
     /// Alertmanager's `Matchers.Less`: by name, then value (byte order), then operator.

@@ -1,4 +1,4 @@
-/// Why ``JSONValue/parse(_:maxDepth:)`` rejected its input, with the byte offset where it noticed.
+/// Why ``JSONValue/parse(_:maxDepth:maxBytes:)`` rejected its input, with the byte offset where it noticed.
 public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The kinds of malformed input.
     public enum Kind: String, Equatable, Sendable {
@@ -18,6 +18,8 @@ public struct JSONError: Error, Equatable, Sendable, CustomStringConvertible {
         case tooDeep
         /// Bytes after the end of the top-level value.
         case trailingData
+        /// The input is longer than the parser's byte budget (nothing of it was parsed).
+        case tooLarge
     }
 
     /// What went wrong.

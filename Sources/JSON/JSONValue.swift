@@ -1,6 +1,8 @@
-/// A parsed JSON document, as kombu stores messages in Redis (list elements, `unacked` hash values).
+/// A parsed JSON document: kombu messages in Redis (list elements, `unacked` hash values), Celery
+/// events, Alertmanager API silences and the silences file.
 ///
-/// The module has no Foundation, so it carries its own small parser: ``JSONValue/parse(_:maxDepth:)``.
+/// The package uses no Foundation, so it carries its own small parser,
+/// ``JSONValue/parse(_:maxDepth:maxBytes:)``, bounded in nesting and in input size.
 /// Objects keep the last value of a duplicated key, as Python's `json.loads` does.
 public enum JSONValue: Equatable, Sendable {
     /// `null`.
@@ -23,16 +25,26 @@ extension JSONValue {
     /// (`[ {properties: {delivery_info: {…}}} ]`); 64 leaves room for application headers.
     public static let defaultMaxDepth = 64
 
-    /// Parses `bytes` (UTF-8 JSON). Never traps: truncated, non-JSON, too deeply nested input and
-    /// numbers beyond `Double` range come back as a ``JSONError``.
-    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONError) -> JSONValue {
+    /// The default byte budget of ``parse(_:maxDepth:maxBytes:)``: 64 MiB, the largest reply the
+    /// Redis client accepts (`RedisConfiguration.defaultMaximumReplyBytes`), so no caller's input is
+    /// refused by it today; it is the last line, behind each caller's own, smaller budget.
+    public static let defaultMaxBytes = 64 << 20
+
+    /// Parses `bytes` (UTF-8 JSON). Never traps: truncated, non-JSON, too deeply nested input,
+    /// input longer than `maxBytes` and numbers beyond `Double` range come back as a ``JSONError``.
+    public static func parse(
+        _ bytes: [UInt8], maxDepth: Int = defaultMaxDepth, maxBytes: Int = defaultMaxBytes
+    ) throws(JSONError) -> JSONValue {
+        guard bytes.count <= maxBytes else { throw JSONError(.tooLarge, at: max(0, maxBytes)) }
         var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
         return try parser.parseDocument()
     }
 
     /// Parses the UTF-8 bytes of `text`.
-    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONError) -> JSONValue {
-        try parse(Array(text.utf8), maxDepth: maxDepth)
+    public static func parse(
+        _ text: String, maxDepth: Int = defaultMaxDepth, maxBytes: Int = defaultMaxBytes
+    ) throws(JSONError) -> JSONValue {
+        try parse(Array(text.utf8), maxDepth: maxDepth, maxBytes: maxBytes)
     }
 
     /// The member `key` of an object; nil for a missing key or a value that is not an object.

@@ -1,0 +1,66 @@
+/// One label matcher: `name="value"`, `name!="value"`, `name=~"regex"`, `name!~"regex"`. The one
+/// matcher type of the package: rule selectors (`metric{queue=~"a|b"}`), Alertmanager routes,
+/// inhibit rules, silences and the API's `filter` all use it, so a matcher means the same thing
+/// everywhere.
+///
+/// A missing label matches as the empty string (as in Prometheus and Alertmanager); regexes are
+/// fully anchored (`^(?:re)$`) and run on ``LabelRegex``. Alertmanager's text form (parsing,
+/// `Matcher.String()`, ordering) is Notify's extension `LabelMatcher+Alertmanager.swift`.
+public struct LabelMatcher: Sendable, Equatable {
+    /// The comparison.
+    public enum Operator: String, Sendable, Equatable, Comparable {
+        /// `=`: the label equals the value.
+        case equal = "="
+        /// `!=`: the label differs from the value.
+        case notEqual = "!="
+        /// `=~`: the whole label matches the regex.
+        case regexMatch = "=~"
+        /// `!~`: the whole label does not match the regex.
+        case regexNoMatch = "!~"
+
+        /// Alertmanager's `MatchType` order (=, !=, =~, !~), used to sort matchers like it does.
+        var rank: Int {
+            switch self {
+            case .equal: return 0
+            case .notEqual: return 1
+            case .regexMatch: return 2
+            case .regexNoMatch: return 3
+            }
+        }
+
+        /// Orders operators as Alertmanager's `MatchType` values are ordered.
+        public static func < (a: Operator, b: Operator) -> Bool { a.rank < b.rank }
+    }
+
+    /// The label name.
+    public let name: String
+    /// The comparison.
+    public let op: Operator
+    /// The value or the regex source.
+    public let value: String
+    private let regex: LabelRegex?
+
+    /// A matcher from its parts; throws ``LabelRegexError`` for a bad regex.
+    public init(name: String, op: Operator, value: String) throws {
+        self.name = name
+        self.op = op
+        self.value = value
+        self.regex = op == .regexMatch || op == .regexNoMatch ? try LabelRegex(value) : nil
+    }
+
+    /// Whether `labels` satisfy this matcher (a missing label is the empty string, as in Alertmanager).
+    public func matches(_ labels: [String: String]) -> Bool {
+        let v = labels[name] ?? ""
+        switch op {
+        case .equal: return v == value
+        case .notEqual: return v != value
+        case .regexMatch: return regex!.matches(v)
+        case .regexNoMatch: return !regex!.matches(v)
+        }
+    }
+
+    /// Equal when name, operator and value are equal (the compiled regex follows from them).
+    public static func == (a: LabelMatcher, b: LabelMatcher) -> Bool {
+        a.name == b.name && a.op == b.op && a.value == b.value
+    }
+}
