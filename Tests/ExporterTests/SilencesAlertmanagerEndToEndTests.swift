@@ -54,7 +54,7 @@ import TestSupport
         }, "stderr: \(exporter.stderr)")
         Thread.sleep(forTimeInterval: 3)  // ten evaluations; Alertmanager's group_wait is 1 s
         #expect(firingInAlertmanager(am).isEmpty, "a silenced alert was pushed to Alertmanager")
-        #expect(receiver.requests.isEmpty, "a silenced alert was notified through Alertmanager")
+        #expect(receiver.requests.count == 0, "a silenced alert was notified through Alertmanager")
 
         // 2. The silence expires: pushed at once, Alertmanager notifies.
         #expect(try amtool(exporter.port, ["silence", "expire", first]).status == 0)
