@@ -33,9 +33,10 @@ public struct MuteStatus: Sendable, Equatable {
             }
         }
         guard !active.isEmpty else { return status }
+        var index = SilenceIndex(active, alerts: alerts)
         for a in alerts {
-            let ids = active.filter { $0.matches(a.labels) }.map(\.id)
-            if !ids.isEmpty { status.silencedBy[a.fingerprint] = ids.sorted() }
+            let ids = index.matching(a.labels)
+            if !ids.isEmpty { status.silencedBy[a.fingerprint] = ids }
         }
         return status
     }

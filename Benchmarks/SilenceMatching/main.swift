@@ -1,0 +1,138 @@
+// Cost of silence matching at the caps (`scripts/bench-silences.sh`): how long
+// `MuteStatus.compute` (run after every poll's evaluation, at every silence change and boundary)
+// takes for the alerts of one evaluation, with no silences and with silences at the caps.
+//
+//   bench-silences [--alerts N] [--silences N] [--matchers N] [--runs N]
+//
+// Defaults: 10,000 alerts (one per queue at the default --celery.max-queues), 1,000 silences
+// (--silences.max-silences), 64 matchers per silence (the per-silence matcher cap).
+import Foundation
+import Notify
+
+var alertCount = 10_000
+var silenceCount = 1_000
+var matcherCount = 64
+var runs = 7
+var args = CommandLine.arguments.dropFirst()
+while let flag = args.popFirst() {
+    guard let value = args.popFirst().flatMap({ Int($0) }), value > 0 else {
+        FileHandle.standardError.write(Data("usage: bench-silences [--alerts N] [--silences N] [--matchers N] [--runs N]\n".utf8))
+        exit(2)
+    }
+    switch flag {
+    case "--alerts": alertCount = value
+    case "--silences": silenceCount = value
+    case "--matchers": matcherCount = max(2, value)
+    case "--runs": runs = value
+    default:
+        FileHandle.standardError.write(Data("unknown flag \(flag)\n".utf8))
+        exit(2)
+    }
+}
+
+let names = ["CeleryQueueBacklog", "CeleryQueueNotDraining", "CeleryOldestMessageTooOld", "CeleryStrandedTasks"]
+let now = 1_800_000_000.0
+let alerts = (0..<alertCount).map { i in
+    NotifiableAlert(
+        labels: [
+            "alertname": names[i % names.count], "queue": "queue-\(i)", "severity": i % 3 == 0 ? "critical" : "warning",
+            "job": "celery", "instance": "exporter:9808",
+        ], startsAt: now - 600)
+}
+
+func silence(_ k: Int, _ matchers: [LabelMatcher]) -> Silence {
+    Silence(
+        id: "silence-\(k)", matchers: matchers, startsAt: now - 60, endsAt: now + 3600, updatedAt: now - 60,
+        createdBy: "bench", comment: "")
+}
+
+/// Matchers every alert satisfies, padding a silence to the cap (the worst case for a
+/// check that stops at the first failing matcher: it fails only at the last one).
+func filler(_ count: Int, _ k: Int) -> [LabelMatcher] {
+    (0..<count).map { j in
+        switch j % 3 {
+        case 0: return try! LabelMatcher(name: "job", op: .equal, value: "celery")
+        case 1: return try! LabelMatcher(name: "severity", op: .regexMatch, value: "warning|critical|info\(j)")
+        default: return try! LabelMatcher(name: "instance", op: .notEqual, value: "other-\(k)-\(j)")
+        }
+    }
+}
+
+/// The 3 a.m. shape padded to the cap: filler, then `alertname="…"` and `queue="queue-K"`.
+let perQueue = (0..<silenceCount).map { k in
+    silence(
+        k,
+        filler(matcherCount - 2, k) + [
+            try! LabelMatcher(name: "alertname", op: .equal, value: names[(k * 7) % names.count]),
+            try! LabelMatcher(name: "queue", op: .equal, value: "queue-\(k * 7 % alertCount)"),
+        ])
+}
+/// Regexes only, the narrowing one a list of literal queue names (`queue=~"a|b"`, as amtool
+/// users write).
+let literalRegex = (0..<silenceCount).map { k in
+    silence(
+        k,
+        (0..<(matcherCount - 1)).map { j in try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-[0-9]+|x\(j)") }
+            + [try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-\(k * 7 % alertCount)|queue-\((k * 7 + 1) % alertCount)")])
+}
+/// Nothing to narrow by: real regexes only (the index cannot help; the worst case).
+let regexOnly = (0..<silenceCount).map { k in
+    silence(
+        k,
+        (0..<(matcherCount - 1)).map { j in try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-[0-9]+|x\(j)") }
+            + [try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-\(k * 7 % alertCount)[0-9]?")])
+}
+
+/// The matching before the index (every active silence against every alert), kept here as
+/// the baseline the index is measured against.
+func checkEverySilence(_ silences: [Silence]) -> [String: [String]] {
+    let active = silences.filter { $0.state(at: now) == .active }
+    var out: [String: [String]] = [:]
+    guard !active.isEmpty else { return out }
+    for a in alerts {
+        let ids = active.filter { $0.matches(a.labels) }.map(\.id)
+        if !ids.isEmpty { out[a.fingerprint] = ids.sorted() }
+    }
+    return out
+}
+
+func measure(_ runs: Int, _ body: () -> [String: [String]]) -> (median: Double, max: Double, result: [String: [String]]) {
+    var times: [Double] = []
+    var result: [String: [String]] = [:]
+    for _ in 0..<runs {
+        let start = DispatchTime.now().uptimeNanoseconds
+        result = body()
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+    times.sort()
+    return (times[times.count / 2], times.last!, result)
+}
+
+/// One line to stdout at once (unbuffered: the slow rows take seconds each).
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+func cell(_ r: (median: Double, max: Double, result: [String: [String]])) -> String {
+    String(format: "%9.2f %9.2f", r.median, r.max)
+}
+
+say("silence matching per evaluation: \(alertCount) alerts; ms, median and max of \(runs) runs (one run where marked slow)")
+say(
+    "scenario".padding(toLength: 46, withPad: " ", startingAt: 0)
+        + "   indexed (now)       every silence (before)  silenced")
+for (label, silences, slow) in [
+    ("0 silences", [Silence](), false),
+    ("\(silenceCount) × \(matcherCount) matchers, alertname+queue =", perQueue, false),
+    ("\(silenceCount) × \(matcherCount) matchers, queue=~\"a|b\"", literalRegex, false),
+    ("\(silenceCount) × \(matcherCount) matchers, real regexes only", regexOnly, true),
+] {
+    // The cases that check every silence cost seconds: one run each.
+    let indexed = measure(slow ? 1 : runs) {
+        MuteStatus.compute(alerts: alerts, rules: [], silences: silences, now: now).silencedBy
+    }
+    let before = measure(1) { checkEverySilence(silences) }
+    guard indexed.result == before.result else {
+        say("\(label): the index and the baseline disagree")
+        exit(1)
+    }
+    say(label.padding(toLength: 46, withPad: " ", startingAt: 0) + cell(indexed) + "   " + cell(before) + String(format: "  %8d", indexed.result.count))
+}
