@@ -5,7 +5,7 @@
 # (--silences.max-silences) of 64 matchers each (the per-silence matcher cap), side by side.
 # Runs after every poll's rule evaluation, at every silence change and at every silence start/end.
 #
-#   scripts/bench-silences.sh [--alerts N] [--silences N] [--matchers N] [--runs N]
+#   scripts/bench-silences.sh [--alerts N] [--silences N] [--matchers N] [--runs N] [--no-baseline]
 # Builds the release benchmark (Benchmarks/SilenceMatching) and runs it; nothing is started
 # besides it.
 set -euo pipefail

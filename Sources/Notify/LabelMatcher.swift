@@ -38,6 +38,12 @@ public struct LabelMatcher: Sendable, Equatable {
     /// The value or the regex source.
     public let value: String
     private let regex: LabelRegex?
+    /// For `=~` and `!~`, the alternatives when the regex is only literals (`a|b`): matched
+    /// as a set, not by the regex engine (silence matching runs per poll, over every alert).
+    let literals: Set<String>?
+    /// The values a label must have to match, when they are a few non-empty literals (see
+    /// ``SilenceIndex/values(_:)``).
+    let literalValues: [String]?
 
     /// A matcher from its parts; throws ``LabelRegexError`` for a bad regex.
     public init(name: String, op: Operator, value: String) throws {
@@ -45,6 +51,13 @@ public struct LabelMatcher: Sendable, Equatable {
         self.op = op
         self.value = value
         self.regex = op == .regexMatch || op == .regexNoMatch ? try LabelRegex(value) : nil
+        let alternatives = op == .regexMatch || op == .regexNoMatch ? SilenceIndex.literalAlternatives(value) : nil
+        self.literals = alternatives.map(Set.init)
+        switch op {
+        case .equal: self.literalValues = value.isEmpty ? nil : [value]
+        case .regexMatch: self.literalValues = alternatives?.contains("") == false ? alternatives : nil
+        case .notEqual, .regexNoMatch: self.literalValues = nil
+        }
     }
 
     /// Parses `a="b"` and friends; throws a description of what is wrong.
@@ -119,8 +132,8 @@ public struct LabelMatcher: Sendable, Equatable {
         switch op {
         case .equal: return v == value
         case .notEqual: return v != value
-        case .regexMatch: return regex!.matches(v)
-        case .regexNoMatch: return !regex!.matches(v)
+        case .regexMatch: return literals?.contains(v) ?? regex!.matches(v)
+        case .regexNoMatch: return !(literals?.contains(v) ?? regex!.matches(v))
         }
     }
 

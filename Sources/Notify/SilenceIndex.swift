@@ -55,18 +55,18 @@ struct SilenceIndex {
     /// few: `x="v"`, or `x=~"v1|v2"` with only literal alternatives (regexes are anchored).
     /// Nil when an empty value is among them (`x=""` also matches alerts without `x`) or the
     /// matcher is `!=`, `!~` or a real regex.
-    static func values(_ m: LabelMatcher) -> [String]? {
-        switch m.op {
-        case .equal: return m.value.isEmpty ? nil : [m.value]
-        case .regexMatch:
-            let meta: Set<Character> = ["\\", ".", "+", "*", "?", "(", ")", "[", "]", "{", "}", "^", "$"]
-            guard !m.value.contains(where: { meta.contains($0) }) else { return nil }
-            let parts = m.value.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
-            guard !parts.contains(where: \.isEmpty) else { return nil }
-            var seen = Set<String>()
-            return parts.filter { seen.insert($0).inserted }
-        case .notEqual, .regexNoMatch: return nil
-        }
+    static func values(_ m: LabelMatcher) -> [String]? { m.literalValues }
+
+    /// The alternatives of a regex made only of literals (`a|b|`: `["a", "b", ""]`, duplicates
+    /// dropped), nil when it has any other metacharacter. Regexes are anchored, so such a regex
+    /// matches exactly these values.
+    static func literalAlternatives(_ regex: String) -> [String]? {
+        // RE2's metacharacters besides `|`.
+        let meta = Set("\\.+*?()[]{}^$".utf8)
+        guard !regex.utf8.contains(where: { meta.contains($0) }) else { return nil }
+        var seen = Set<String>()
+        return regex.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            .filter { seen.insert($0).inserted }
     }
 
     /// The ids of the silences matching `labels`, sorted.
