@@ -19,6 +19,15 @@ public struct MuteStatus: Sendable, Equatable {
     public static func compute(
         alerts: [NotifiableAlert], rules: [InhibitRule], silences: [Silence], now: Double
     ) -> MuteStatus {
+        var cache = SilenceMatchCache()
+        return compute(alerts: alerts, rules: rules, silences: silences, now: now, cache: &cache)
+    }
+
+    /// The same, reusing (and updating) what `cache` knows of earlier computations.
+    public static func compute(
+        alerts: [NotifiableAlert], rules: [InhibitRule], silences: [Silence], now: Double,
+        cache: inout SilenceMatchCache
+    ) -> MuteStatus {
         var status = MuteStatus()
         status.inhibitedBy = Inhibitor.inhibited(alerts, rules: rules, now: now)
         var active: [Silence] = []
@@ -32,12 +41,11 @@ public struct MuteStatus: Sendable, Equatable {
             case .expired: break
             }
         }
-        guard !active.isEmpty else { return status }
-        var index = SilenceIndex(active, alerts: alerts)
-        for a in alerts {
-            let ids = index.matching(a.labels)
-            if !ids.isEmpty { status.silencedBy[a.fingerprint] = ids }
+        guard !active.isEmpty else {
+            cache = SilenceMatchCache()
+            return status
         }
+        status.silencedBy = cache.silencedBy(alerts, active: active)
         return status
     }
 }

@@ -49,6 +49,8 @@ public final class Notifier: Sendable {
         var silences: [Silence] = []
         /// What is muted now; made again on every update, silence change or silence boundary.
         var mutes = MuteStatus()
+        /// Silence matches kept between those computations.
+        var silenceMatches = SilenceMatchCache()
     }
     let state: Monitor<State>
 
@@ -304,7 +306,8 @@ public final class Notifier: Sendable {
     /// Makes the mute status again from the latest alerts, inhibit rules and silences.
     private func remute(_ s: inout State, now: Double) {
         s.mutes = MuteStatus.compute(
-            alerts: s.alerts, rules: s.configuration?.inhibitRules ?? [], silences: s.silences, now: now)
+            alerts: s.alerts, rules: s.configuration?.inhibitRules ?? [], silences: s.silences, now: now,
+            cache: &s.silenceMatches)
     }
 
     /// Replaces the silences (the silence store calls this after every change and at start):

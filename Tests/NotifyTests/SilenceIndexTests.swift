@@ -61,4 +61,31 @@ import Testing
         #expect(SilenceIndex.values(m(#"queue!="q1""#)) == nil)
         #expect(status.nextChange == 11_000)
     }
+
+    /// The cache kept between polls answers exactly like a fresh computation while alerts come
+    /// and go and silences are added, changed, started and ended.
+    @Test func cachedMatchesFollowAlertAndSilenceChanges() {
+        let a = Fixtures.alert("Backlog", ["queue": "q1"])
+        let b = Fixtures.alert("Backlog", ["queue": "q2"])
+        let c = Fixtures.alert("WorkerDown", ["queue": "q2"])
+        var cache = SilenceMatchCache()
+        var silences = [silence("s1", [#"queue=~"q1|q3""#])]
+        func check(_ alerts: [NotifiableAlert], at t: Double, _ line: Int = #line) {
+            let cached = MuteStatus.compute(alerts: alerts, rules: [], silences: silences, now: t, cache: &cache)
+            let fresh = MuteStatus.compute(alerts: alerts, rules: [], silences: silences, now: t)
+            #expect(cached == fresh, "line \(line)")
+        }
+        check([a, b], at: now)
+        check([a, b, c], at: now)  // a new alert
+        silences.append(silence("s2", [#"queue="q2""#, #"alertname=~"Back.*""#]))
+        check([a, b, c], at: now)  // a new silence
+        silences[1] = silence("s2", [#"queue="q2""#])
+        check([a, b, c], at: now)  // the same id with other matchers
+        silences.append(silence("s3", [#"alertname="WorkerDown""#], startsAt: 10_500))
+        check([b, c], at: now)  // a pending silence, an alert gone
+        check([a, b, c], at: 10_600)  // it started
+        check([a, b, c], at: 25_000)  // all ended
+        let final = MuteStatus.compute(alerts: [a, b, c], rules: [], silences: silences, now: 10_600, cache: &cache)
+        #expect(final.silencedBy[c.fingerprint] == ["s2", "s3"])
+    }
 }
