@@ -110,6 +110,7 @@ public final class SilenceStore: Sendable {
                     return .failure(Failure(status: 404, description: "silence \(silence.id) not found"))
                 }
                 if Self.canUpdate(old, to: silence, now: now) {
+                    if old.state(at: now) == .active { silence.startsAt = old.startsAt }
                     s.silences[silence.id] = silence
                     s.dirty = true
                     s.changed = true
@@ -154,11 +155,13 @@ public final class SilenceStore: Sendable {
         }
     }
 
-    /// Alertmanager's `canUpdate`: whether `new` may replace `old` in place.
+    /// Alertmanager's `canUpdate`: whether `new` may replace `old` in place (the start of an
+    /// active silence compared to the millisecond, the precision amtool sends it back with).
     static func canUpdate(_ old: Silence, to new: Silence, now: Double) -> Bool {
         guard old.matchers == new.matchers else { return false }
         switch old.state(at: now) {
-        case .active: return new.startsAt == old.startsAt && new.endsAt > now
+        // The API writes times to the microsecond and amtool echoes them to the millisecond.
+        case .active: return abs(new.startsAt - old.startsAt) < 0.001 && new.endsAt > now
         case .pending: return new.startsAt >= now
         case .expired: return false
         }
