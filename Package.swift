@@ -52,6 +52,8 @@ let package = Package(
         // Writes BuildStamp.swift (git revision, Swift version) into Exporter before every build.
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "celery-redis-exporter", dependencies: ["Exporter"]),
+        // scripts/bench-silences.sh: cost of silence matching at the --silences.* caps.
+        .executableTarget(name: "bench-silences", dependencies: ["Notify", "Alerting"], path: "Benchmarks/SilenceMatching"),
 
         // Test-only helpers: start real redis-server / openssl processes on free ports, make certificates.
         .target(name: "TestSupport", dependencies: ["Sockets"], path: "Tests/TestSupport"),

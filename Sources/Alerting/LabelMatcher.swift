@@ -39,6 +39,13 @@ public struct LabelMatcher: Sendable, Equatable {
     /// The value or the regex source.
     public let value: String
     private let regex: LabelRegex?
+    /// For `=~` and `!~`, the alternatives when the regex is only literals (`a|b`): matched
+    /// as a set, not by the regex engine (silence matching runs per poll, over every alert).
+    let literals: Set<String>?
+    /// The values a label must have to match, when they are a few non-empty literals: `=` with a
+    /// non-empty value, or `=~` of literal alternatives none of which is empty (silences are
+    /// indexed by them).
+    public let literalValues: [String]?
 
     /// A matcher from its parts; throws ``LabelRegexError`` for a bad regex.
     public init(name: String, op: Operator, value: String) throws {
@@ -46,6 +53,24 @@ public struct LabelMatcher: Sendable, Equatable {
         self.op = op
         self.value = value
         self.regex = op == .regexMatch || op == .regexNoMatch ? try LabelRegex(value) : nil
+        let alternatives = op == .regexMatch || op == .regexNoMatch ? LabelMatcher.literalAlternatives(value) : nil
+        self.literals = alternatives.map(Set.init)
+        switch op {
+        case .equal: self.literalValues = value.isEmpty ? nil : [value]
+        case .regexMatch: self.literalValues = alternatives?.contains("") == false ? alternatives : nil
+        case .notEqual, .regexNoMatch: self.literalValues = nil
+        }
+    }
+
+    /// The alternatives of a regex that is only literals separated by `|` (no other RE2
+    /// metacharacter), duplicates dropped; nil for any other regex.
+    public static func literalAlternatives(_ regex: String) -> [String]? {
+        // RE2's metacharacters besides `|`.
+        let meta = Set("\\.+*?()[]{}^$".utf8)
+        guard !regex.utf8.contains(where: { meta.contains($0) }) else { return nil }
+        var seen = Set<String>()
+        return regex.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+            .filter { seen.insert($0).inserted }
     }
 
     /// Whether `labels` satisfy this matcher (a missing label is the empty string, as in Alertmanager).
@@ -54,8 +79,8 @@ public struct LabelMatcher: Sendable, Equatable {
         switch op {
         case .equal: return v == value
         case .notEqual: return v != value
-        case .regexMatch: return regex!.matches(v)
-        case .regexNoMatch: return !regex!.matches(v)
+        case .regexMatch: return literals?.contains(v) ?? regex!.matches(v)
+        case .regexNoMatch: return !(literals?.contains(v) ?? regex!.matches(v))
         }
     }
 

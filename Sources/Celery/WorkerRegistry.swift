@@ -26,6 +26,8 @@ public struct WorkerRegistry: Sendable {
         public var processed: Int
         /// When the worker went down (offline event, or end of its liveness window); nil when up.
         public var downSince: Double?
+        /// When its last heartbeat (or online/offline event) arrived, on the registry's clock.
+        public var lastSeen: Double
     }
 
     private struct Entry: Sendable {
@@ -234,7 +236,7 @@ public struct WorkerRegistry: Sendable {
             if let since, evaluated - since > configuration.workerForgetAfter { return nil }
             return WorkerStatus(
                 hostname: name, isUp: since == nil, active: since == nil ? entry.active : 0,
-                processed: entry.processed, downSince: since)
+                processed: entry.processed, downSince: since, lastSeen: entry.lastSeen)
         }
         .sorted { $0.hostname < $1.hostname }
     }

@@ -91,37 +91,56 @@ public final class SilenceStore: Sendable {
     /// The silence `id`, nil when unknown (or dropped).
     public func get(_ id: String) -> Silence? { state.withLock { $0.silences[id] } }
 
-    /// Adds `draft` (or updates the silence named by its `id`, as Alertmanager does: a silence
-    /// that has not expired is changed in place, an expired one is replaced by a new id).
-    /// Returns the id. Refusals are counted by reason.
+    /// Adds `draft`, or updates the silence named by its `id` as Alertmanager's `Silences.Set`
+    /// does: in place (same id) when only what may change changed (same matchers; for an
+    /// active silence the same start and an end not in the past, for a pending one a start not
+    /// in the past), otherwise the old silence is expired (unless it already is) and the draft
+    /// becomes a new silence with a new id. Returns the id. Refusals are counted by reason.
     public func add(_ draft: Silence, now: Double) throws(Failure) -> String {
         var silence = draft
-        // Alertmanager's validation: a start in the past is now; the end must be later.
-        if silence.startsAt < now { silence.startsAt = now }
+        // Alertmanager's API validation, on the times as sent.
         guard silence.endsAt > now else { throw refuse("invalid", 400, "end time can't be in the past") }
         guard silence.endsAt > silence.startsAt else {
-            throw refuse("invalid", 400, "end time must not be before start time")
+            throw refuse("invalid", 400, "start time must be before end time")
         }
         silence.updatedAt = now
         let result: Result<String, Failure> = state.withLock { s in
             gc(&s, now: now)
             if !silence.id.isEmpty {
-                guard let old = s.silences[silence.id] else {
+                guard var old = s.silences[silence.id] else {
                     return .failure(Failure(status: 404, description: "silence \(silence.id) not found"))
                 }
-                if old.state(at: now) == .expired { silence.id = "" }
-            }
-            if silence.id.isEmpty || s.silences[silence.id] == nil {
-                let live = s.silences.values.filter { $0.state(at: now) != .expired }.count
-                guard live < limits.maxSilences else {
-                    s.rejected["limit", default: 0] += 1
-                    return .failure(
-                        Failure(
-                            status: 400,
-                            description: "too many silences (\(limits.maxSilences) active or pending; --silences.max-silences)"))
+                if Self.canUpdate(old, to: silence, now: now) {
+                    if old.state(at: now) == .active { silence.startsAt = old.startsAt }
+                    s.silences[silence.id] = silence
+                    s.dirty = true
+                    s.changed = true
+                    return .success(silence.id)
                 }
-                silence.id = Self.uuid()
+                // Replaced: the old one ends now (a pending one ends before it started).
+                switch old.state(at: now) {
+                case .expired: break
+                case .pending:
+                    old.startsAt = now
+                    fallthrough
+                case .active:
+                    old.endsAt = now
+                    old.updatedAt = now
+                    s.silences[old.id] = old
+                    s.dirty = true
+                    s.changed = true
+                }
             }
+            let live = s.silences.values.filter { $0.state(at: now) != .expired }.count
+            guard live < limits.maxSilences else {
+                s.rejected["limit", default: 0] += 1
+                return .failure(
+                    Failure(
+                        status: 400,
+                        description: "too many silences (\(limits.maxSilences) active or pending; --silences.max-silences)"))
+            }
+            if silence.startsAt < now { silence.startsAt = now }
+            silence.id = Self.uuid()
             s.silences[silence.id] = silence
             s.dirty = true
             s.changed = true
@@ -134,6 +153,18 @@ public final class SilenceStore: Sendable {
         case .success(let id):
             logger.info("silence set", metadata: ["id": "\(id)", "matchers": "\(silence.matchers.count)"])
             return id
+        }
+    }
+
+    /// Alertmanager's `canUpdate`: whether `new` may replace `old` in place (the start of an
+    /// active silence compared to the millisecond, the precision amtool sends it back with).
+    static func canUpdate(_ old: Silence, to new: Silence, now: Double) -> Bool {
+        guard old.matchers == new.matchers else { return false }
+        switch old.state(at: now) {
+        // The API writes times to the microsecond and amtool echoes them to the millisecond.
+        case .active: return abs(new.startsAt - old.startsAt) < 0.001 && new.endsAt > now
+        case .pending: return new.startsAt >= now
+        case .expired: return false
         }
     }
 

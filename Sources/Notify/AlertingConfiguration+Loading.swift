@@ -36,6 +36,9 @@ struct ConfigurationReader {
     let file: String
     let baseDirectory: String
     var warnings: [String] = []
+    /// The `global` section (see `AlertingConfiguration+Global.swift`).
+    var global: [String: Node] = [:]
+    var globalNode: Node?
 
     init(file: String) {
         self.file = file
@@ -60,9 +63,18 @@ struct ConfigurationReader {
                 file: file, line: error.line, column: error.column, keyPath: "", message: "invalid YAML: \(error.reason)")
         }
         guard let root else { throw fail(nil, "", "the file is empty; expected a mapping with route and receivers") }
-        let top = try mapping(root, "", allowed: ["route", "receivers", "inhibit_rules"])
+        let top = try mapping(
+            root, "",
+            allowed: ["global", "templates", "route", "receivers", "inhibit_rules", "time_intervals", "mute_time_intervals"])
         guard let receiversNode = top["receivers"] else { throw fail(root, "receivers", "is required") }
         guard let routeNode = top["route"] else { throw fail(root, "route", "is required") }
+        // A receiver kind the notifier lacks is named first, whatever else the file holds.
+        for (i, node) in try sequence(receiversNode, "receivers").enumerated() {
+            try rejectOtherReceiverKinds(node, "receivers[\(i)]")
+        }
+        try rejectTimeIntervals(top)
+        if let g = top["global"] { try readGlobal(g) }
+        if let t = top["templates"] { try readTemplates(t) }
         var receivers: [ReceiverConfiguration] = []
         for (i, node) in try sequence(receiversNode, "receivers").enumerated() {
             let receiver = try readReceiver(node, "receivers[\(i)]")
@@ -305,7 +317,12 @@ struct ConfigurationReader {
         let m = try mapping(
             node, path,
             allowed: ["api_url", "api_url_file", "channel", "title", "text", "send_resolved", "timeout", "http_config"])
-        let url = try secretURL(m, node, path, key: "api_url", receiver: receiver)
+        // Alertmanager's default: global.slack_api_url (or _file).
+        let url =
+            m["api_url"] == nil && m["api_url_file"] == nil
+                && (global["slack_api_url"] != nil || global["slack_api_url_file"] != nil)
+            ? try secretURL(global, globalNode ?? node, "global", key: "slack_api_url", receiver: receiver)
+            : try secretURL(m, node, path, key: "api_url", receiver: receiver)
         var config = SlackConfiguration(apiURL: url)
         if let v = m["channel"] { config.channel = try string(v, path + ".channel") }
         if let v = m["title"] {

@@ -40,13 +40,15 @@ extension ConfigurationReader {
         }
         let routingKey = try secret(m, node, path, key: "routing_key")
         var url = try HTTPClientURL(PagerDutyConfiguration.defaultURL)
-        if let v = m["url"] {
+        // Alertmanager's default: global.pagerduty_url.
+        if let v = m["url"] ?? global["pagerduty_url"] {
+            let urlPath = m["url"] != nil ? path + ".url" : "global.pagerduty_url"
             do {
-                url = try HTTPClientURL(try string(v, path + ".url"))
+                url = try HTTPClientURL(try string(v, urlPath))
             } catch let error as AlertingConfigurationError {
                 throw error
             } catch {
-                throw fail(v, path + ".url", "\(error)")
+                throw fail(v, urlPath, "\(error)")
             }
             if !url.isTLS {
                 warnings.append(

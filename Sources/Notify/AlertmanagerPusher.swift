@@ -17,6 +17,16 @@ import TLS
 /// another is still waiting, the two are merged (Alertmanager's API is idempotent, and the
 /// newest state of each alert wins). A failed push is counted `failed` under receiver
 /// `alertmanager-api`, and its alerts are sent again with the next evaluation.
+///
+/// Silences: the exporter's silences (`amtool silence add` against the exporter) are the
+/// user's word that an alert must not page, and Alertmanager does not know them, so a
+/// silenced alert is withheld: never pushed as firing while silenced. One that Alertmanager
+/// was already told is firing is withdrawn at once (pushed with `endsAt` = now, as it would
+/// lapse by itself within 4 × `resendDelay` otherwise; Alertmanager treats either as a
+/// resolve). When the silence ends and the alert still fires, it is pushed again at once (with
+/// its own `startsAt`). A resolve is pushed only for an alert Alertmanager may have been told
+/// is firing: an alert silenced for its whole life leaves no trace there. Inhibition is not
+/// applied here: Alertmanager applies its own `inhibit_rules` to what it receives.
 public final class AlertmanagerPusher: Sendable {
     /// The `receiver` label of the pusher's delivery metrics.
     public static let receiverLabel = "alertmanager-api"
@@ -49,7 +59,12 @@ public final class AlertmanagerPusher: Sendable {
     struct Tracked {
         var alert: NotifiableAlert
         var lastSent: Double?
+        /// When it stopped being shown firing (resolved, or withdrawn by a silence); nil while
+        /// shown firing.
         var resolvedAt: Double?
+        /// Alertmanager may hold it as firing: a firing push was queued (or, for an alert first
+        /// seen resolved, may have been before a restart). Resolves are pushed only then.
+        var announced: Bool
     }
 
     private struct State {
@@ -100,12 +115,13 @@ public final class AlertmanagerPusher: Sendable {
     }
 
     /// Takes the current alert list (firing ones, plus resolved ones the evaluator still reports)
-    /// and queues those due for (re)sending.
-    public func push(alerts: [NotifiableAlert], now: Double) {
+    /// and queues those due for (re)sending; alerts whose fingerprints are in `silenced` are
+    /// withheld (see the type's documentation).
+    public func push(alerts: [NotifiableAlert], silenced: Set<String> = [], now: Double) {
         let queued = state.withLock { s -> Bool in
             guard !s.stopping else { return false }
             let batch = AlertmanagerPusher.due(
-                &s.tracked, alerts: alerts, now: now, resendDelay: configuration.resendDelay)
+                &s.tracked, alerts: alerts, silenced: silenced, now: now, resendDelay: configuration.resendDelay)
             guard !batch.isEmpty else { return false }
             for a in batch { s.pending[a.fingerprint] = a }
             s.pendingNow = now
@@ -115,17 +131,29 @@ public final class AlertmanagerPusher: Sendable {
     }
 
     /// Updates the tracking table and returns the alerts to send now (pure, for tests).
-    static func due(_ tracked: inout [String: Tracked], alerts: [NotifiableAlert], now: Double, resendDelay: Double)
-        -> [NotifiableAlert]
-    {
+    static func due(
+        _ tracked: inout [String: Tracked], alerts: [NotifiableAlert], silenced: Set<String> = [], now: Double,
+        resendDelay: Double
+    ) -> [NotifiableAlert] {
         var seen = Set<String>()
         for a in alerts {
             seen.insert(a.fingerprint)
-            var t = tracked[a.fingerprint] ?? Tracked(alert: a)
-            let wasResolved = t.resolvedAt != nil
+            let resolved = a.isResolved(at: now)
+            let showFiring = !resolved && !silenced.contains(a.fingerprint)
+            // New: a silenced alert is unknown to Alertmanager; a resolved one may be known
+            // (told before a restart), so its resolve is sent as before silences existed.
+            var t = tracked[a.fingerprint] ?? Tracked(alert: a, announced: !silenced.contains(a.fingerprint))
+            let wasFiring = tracked[a.fingerprint] != nil && t.resolvedAt == nil
             t.alert = a
-            t.resolvedAt = a.isResolved(at: now) ? (a.endsAt ?? now) : nil
-            if wasResolved != (t.resolvedAt != nil) { t.lastSent = nil }  // state changed: send now
+            if showFiring {
+                if !wasFiring { t.lastSent = nil }  // fires (again): send now
+                t.resolvedAt = nil
+                t.announced = true
+            } else if wasFiring || tracked[a.fingerprint] == nil {
+                // Stopped being shown firing: resolved, or withdrawn by a silence now.
+                t.resolvedAt = resolved ? (a.endsAt ?? now) : now
+                t.lastSent = nil
+            }
             tracked[a.fingerprint] = t
         }
         for (fp, t) in tracked where !seen.contains(fp) && t.resolvedAt == nil {
@@ -139,9 +167,11 @@ public final class AlertmanagerPusher: Sendable {
                 tracked[fp] = nil
                 continue
             }
-            guard t.lastSent.map({ now - $0 >= resendDelay }) ?? true else { continue }
+            guard t.announced, t.lastSent.map({ now - $0 >= resendDelay }) ?? true else { continue }
             var a = t.alert
-            if t.resolvedAt == nil { a.endsAt = now + 4 * resendDelay }  // valid until; resent before
+            // Valid until (resent before); a withdrawn or resolved alert ends when it stopped
+            // being shown firing.
+            a.endsAt = t.resolvedAt ?? now + 4 * resendDelay
             out.append(a)
             tracked[fp]!.lastSent = now
         }

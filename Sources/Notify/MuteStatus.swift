@@ -19,6 +19,15 @@ public struct MuteStatus: Sendable, Equatable {
     public static func compute(
         alerts: [NotifiableAlert], rules: [InhibitRule], silences: [Silence], now: Double
     ) -> MuteStatus {
+        var cache = SilenceMatchCache()
+        return compute(alerts: alerts, rules: rules, silences: silences, now: now, cache: &cache)
+    }
+
+    /// The same, reusing (and updating) what `cache` knows of earlier computations.
+    public static func compute(
+        alerts: [NotifiableAlert], rules: [InhibitRule], silences: [Silence], now: Double,
+        cache: inout SilenceMatchCache
+    ) -> MuteStatus {
         var status = MuteStatus()
         status.inhibitedBy = Inhibitor.inhibited(alerts, rules: rules, now: now)
         var active: [Silence] = []
@@ -32,11 +41,11 @@ public struct MuteStatus: Sendable, Equatable {
             case .expired: break
             }
         }
-        guard !active.isEmpty else { return status }
-        for a in alerts {
-            let ids = active.filter { $0.matches(a.labels) }.map(\.id)
-            if !ids.isEmpty { status.silencedBy[a.fingerprint] = ids.sorted() }
+        guard !active.isEmpty else {
+            cache = SilenceMatchCache()
+            return status
         }
+        status.silencedBy = cache.silencedBy(alerts, active: active)
         return status
     }
 }

@@ -49,6 +49,8 @@ public final class Notifier: Sendable {
         var silences: [Silence] = []
         /// What is muted now; made again on every update, silence change or silence boundary.
         var mutes = MuteStatus()
+        /// Silence matches kept between those computations.
+        var silenceMatches = SilenceMatchCache()
     }
     let state: Monitor<State>
 
@@ -238,29 +240,43 @@ public final class Notifier: Sendable {
     public func update(
         alerts: [NotifiableAlert], pending: Set<String> = [], activity: [String: AlertActivity]? = nil, now: Double
     ) {
-        state.withLock { s in
+        let silenced = state.withLock { s -> Set<String> in
             if let activity, !s.stopping, activity != s.activity {
                 s.activity = activity
                 s.dirty = true
             }
             s.alerts = alerts
             remute(&s, now: now)
-            guard !s.stopping, s.dispatcher != nil else { return }
+            let silenced = Set(s.mutes.silencedBy.keys)
+            guard !s.stopping, s.dispatcher != nil else { return silenced }
             s.dispatcher!.update(alerts: alerts, pending: pending, now: now)
             flush(&s, now: now)
             s.dirty = true
+            return silenced
         }
         state.broadcast()  // the flush thread re-reads the next due time
-        pusher?.push(alerts: alerts, now: now)
+        pusher?.push(alerts: alerts, silenced: silenced, now: now)
+    }
+
+    /// Hands the latest alerts and what silences them to the pusher after a silence change
+    /// or boundary, so Alertmanager learns of it now rather than with the next evaluation.
+    private func repush(_ pushed: (alerts: [NotifiableAlert], silenced: Set<String>)?, now: Double) {
+        guard let pusher, let pushed else { return }
+        pusher.push(alerts: pushed.alerts, silenced: pushed.silenced, now: now)
     }
 
     /// Flushes groups due at `now` (the flush thread calls this; tests may call it directly).
     public func tick(now: Double) {
-        state.withLock { s in
-            if let next = s.mutes.nextChange, next <= now { remute(&s, now: now) }
-            guard !s.stopping, s.dispatcher != nil else { return }
-            flush(&s, now: now)
+        let pushed = state.withLock { s -> (alerts: [NotifiableAlert], silenced: Set<String>)? in
+            var pushed: (alerts: [NotifiableAlert], silenced: Set<String>)?
+            if let next = s.mutes.nextChange, next <= now {
+                remute(&s, now: now)
+                pushed = (s.alerts, Set(s.mutes.silencedBy.keys))
+            }
+            if !s.stopping, s.dispatcher != nil { flush(&s, now: now) }
+            return pushed
         }
+        repush(pushed, now: now)
     }
 
     /// Flushes due groups straight into the schedulers, one result at a time (a result the
@@ -290,17 +306,21 @@ public final class Notifier: Sendable {
     /// Makes the mute status again from the latest alerts, inhibit rules and silences.
     private func remute(_ s: inout State, now: Double) {
         s.mutes = MuteStatus.compute(
-            alerts: s.alerts, rules: s.configuration?.inhibitRules ?? [], silences: s.silences, now: now)
+            alerts: s.alerts, rules: s.configuration?.inhibitRules ?? [], silences: s.silences, now: now,
+            cache: &s.silenceMatches)
     }
 
     /// Replaces the silences (the silence store calls this after every change and at start):
-    /// muting follows at once, and a group due now is flushed without the silenced alerts.
+    /// muting follows at once, a group due now is flushed without the silenced alerts, and the
+    /// Alertmanager pusher withholds (or withdraws) them at once.
     public func setSilences(_ silences: [Silence], now: Double) {
-        state.withLock { s in
+        let pushed = state.withLock { s -> (alerts: [NotifiableAlert], silenced: Set<String>) in
             s.silences = silences
             remute(&s, now: now)
+            return (s.alerts, Set(s.mutes.silencedBy.keys))
         }
         state.broadcast()
+        repush(pushed, now: now)
     }
 
     /// The latest alert list with what mutes each alert (`GET /api/v2/alerts`), and per alert

@@ -26,6 +26,11 @@ import Testing
         "present_over_time(c_total[2m])", "absent_over_time(g{s=\"gone\"}[5m])", "absent_over_time(c_total{s=\"b\"}[2m])",
         "max_over_time({__name__=~\"g|c_total\"}[3m])", "changes(g[5m])", "resets(c_total[10m])",
         "stddev_over_time(g[5m])", "stdvar_over_time(g[10m])", "sum(rate(c_total[5m])) / sum(increase(c_total[5m]))",
+        // Sparse: the series c has a sample every ~75 s, so these windows hold 0, 1 or 2.
+        "rate(c_total{s=\"c\"}[2m])", "increase(c_total{s=\"c\"}[90s])", "deriv(c_total{s=\"c\"}[2m])",
+        // absent: the labels of the equality matchers only, as Prometheus builds them.
+        "absent(nonexistent{job=\"celery\",queue=~\"a.*\",s!=\"x\"})",
+        "absent_over_time(nonexistent{job=\"celery\",queue=~\"a.*\"}[5m])",
     ]
 
     /// `name{labels}` → samples (seconds since `base`, value), generated from a fixed seed.

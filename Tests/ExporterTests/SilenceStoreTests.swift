@@ -49,6 +49,45 @@ import TestSupport
         #expect(store.get(id)?.endsAt == 20_000)
     }
 
+    /// `amtool silence update` sends the silence back with its id and original start: like
+    /// Alertmanager, an active silence keeps its id and start when only its end changes; new
+    /// matchers or a new start expire it and make a new silence; a pending one moved into the
+    /// past is replaced too.
+    @Test func updatesFollowAlertmanagersCanUpdate() throws {
+        let clock = Clock()
+        let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: clock.read)
+        clock.advance(0.123_456_7)  // a start with more digits than amtool sends back
+        let id = try store.add(try draft(starts: 10_000, ends: 13_600), now: clock.read())
+        clock.advance(60 - 0.123_456_7)
+        var longer = try #require(store.get(id))
+        longer.startsAt = 10_000.123  // amtool silence update: the start as it read it, to the millisecond
+        longer.endsAt = 20_000
+        #expect(try store.add(longer, now: clock.read()) == id)
+        #expect(store.get(id)?.startsAt == 10_000.123_456_7)  // not moved to the time of the update
+        #expect(store.get(id)?.endsAt == 20_000)
+        #expect(store.get(id)?.updatedAt == 10_060)
+
+        var other = try draft("B", starts: 10_000, ends: 20_000)
+        other.id = id
+        let replacement = try store.add(other, now: clock.read())
+        #expect(replacement != id)
+        #expect(store.get(id)?.state(at: clock.read()) == .expired)
+        #expect(store.get(id)?.endsAt == 10_060)
+        #expect(store.get(replacement)?.startsAt == 10_060)
+        #expect(store.get(replacement)?.matchers.map(\.value) == ["B"])
+
+        let pending = try store.add(try draft("C", starts: 50_000, ends: 60_000), now: clock.read())
+        var later = try #require(store.get(pending))
+        later.startsAt = 40_000
+        #expect(try store.add(later, now: clock.read()) == pending)  // still in the future: in place
+        later.startsAt = 5_000
+        let started = try store.add(later, now: clock.read())
+        #expect(started != pending)
+        #expect(store.get(pending)?.state(at: clock.read()) == .expired)
+        #expect(store.get(started)?.state(at: clock.read()) == .active)
+        #expect(store.list(now: clock.read()).filter { $0.state(at: clock.read()) != .expired }.count == 2)
+    }
+
     @Test func expiredSilencesAreDroppedAfterRetentionAndCapped() throws {
         let clock = Clock()
         var limits = SilenceLimits()

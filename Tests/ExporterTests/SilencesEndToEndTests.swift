@@ -212,6 +212,28 @@ import TestSupport
         #expect(open.terminate() == 0)
     }
 
+    /// `amtool silence update ID --duration=…` sends the silence back with the start it read
+    /// (to the millisecond): the silence keeps its id and start, as in Alertmanager, instead of
+    /// becoming a new silence that starts now.
+    @Test func amtoolSilenceUpdateKeepsTheIdAndTheStart() throws {
+        let redis = try RedisServer()
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--web.enable-silences",
+        ])
+        defer { _ = exporter.terminate() }
+        let add = try amtool(exporter.port, ["silence", "add", "alertname=A", "--comment=c", "--author=a", "--duration=1h"])
+        #expect(add.status == 0, "\(add.stderr)")
+        let id = add.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let before = (json(try amtool(exporter.port, ["silence", "query", "-o", "json"]).stdout) as? [[String: Any]])?.first
+        Thread.sleep(forTimeInterval: 1.1)
+        let update = try amtool(exporter.port, ["silence", "update", id, "--duration=3h"])
+        #expect(update.status == 0, "\(update.stderr)")
+        let after = json(try amtool(exporter.port, ["silence", "query", "-o", "json"]).stdout) as? [[String: Any]] ?? []
+        #expect(after.map { $0["id"] as? String } == [id], "\(after)")
+        #expect(after.first?["startsAt"] as? String == before?["startsAt"] as? String)
+        #expect(after.first?["endsAt"] as? String != before?["endsAt"] as? String)
+    }
+
     @Test func unwritableSilencesDirectoryStopsStartUp() throws {
         let r = try runExporterToExit(["--silences.file=/nonexistent-dir/silences.json"])
         #expect(r.status == 2)

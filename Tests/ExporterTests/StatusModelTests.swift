@@ -77,14 +77,32 @@ import Testing
 
     @Test func workersDeadFirstWithWallClockTimes() {
         let model = Self.build(Self.inputs(queues: [], workers: [
-            .init(hostname: "a@h", isUp: true, active: 2, processed: 10, downSince: nil),
-            .init(hostname: "b@h", isUp: false, active: 0, processed: 5, downSince: 700),
-            .init(hostname: "c@h", isUp: false, active: 0, processed: 5, downSince: 900),
+            .init(hostname: "a@h", isUp: true, active: 2, processed: 10, downSince: nil, lastSeen: 990),
+            .init(hostname: "b@h", isUp: false, active: 0, processed: 5, downSince: 700, lastSeen: 640),
+            .init(hostname: "c@h", isUp: false, active: 0, processed: 5, downSince: 900, lastSeen: 840),
         ]))
         #expect(model.workers?.map(\.name) == ["c@h", "b@h", "a@h"])
         #expect(model.workers?[0].downSince == 1_000_900)
         #expect(model.workerTotal == 3 && model.workersUp == 1)
         #expect(Self.build(Self.inputs(queues: [])).workers == nil)
+    }
+
+    /// Up workers show how long ago their last heartbeat came (a worker about to be declared
+    /// down is visible before it is), in the JSON as age and time, in the HTML as an age whose
+    /// hover title is the absolute time.
+    @Test func upWorkersShowTheirLastHeartbeat() throws {
+        let seen = Self.now - 1_000_000 - 12.5  // on the registry's (monotonic) clock
+        let model = Self.build(Self.inputs(queues: [], workers: [
+            .init(hostname: "a@h", isUp: true, active: 2, processed: 10, downSince: nil, lastSeen: seen),
+        ]))
+        #expect(model.workers?.first?.lastHeartbeat == Self.now - 12.5)
+        let json = try #require(
+            JSONSerialization.jsonObject(with: Data(StatusJSONRenderer.render(model).utf8)) as? [String: Any])
+        let item = try #require(((json["workers"] as? [String: Any])?["items"] as? [[String: Any]])?.first)
+        #expect(item["last_heartbeat_age_seconds"] as? Double == 12.5)
+        #expect(item["last_heartbeat"] as? Double == Self.now - 12.5)
+        let html = StatusHTMLRenderer.render(model, telemetryPath: "/metrics")
+        #expect(html.contains("data-label=\"Last heartbeat\"><time datetime=\"\(StatusFormatting.isoTime(Self.now - 12.5))\" title=\"\(StatusFormatting.absoluteTime(Self.now - 12.5))\">12s ago</time>"), "\(html)")
     }
 
     @Test func resultsReceiversAndHealthComeFromThePollsSeries() throws {
@@ -119,7 +137,7 @@ import Testing
         let model = Self.build(Self.inputs(
             queues: names.map { QueueSnapshot(name: $0, length: 7) },
             alerts: [Self.alert("<svg onload=alert(3)>", .firing, labels: ["queue": names[0], "x\"y": "<i>"], summary: "</td><script>alert(4)</script>")],
-            workers: [.init(hostname: names[1], isUp: true, active: 1, processed: 2, downSince: nil)]))
+            workers: [.init(hostname: names[1], isUp: true, active: 1, processed: 2, downSince: nil, lastSeen: 0)]))
         let html = StatusHTMLRenderer.render(model, telemetryPath: "/metrics\"><script>")
         for forbidden in ["<img", "<svg onload", "<script>alert", "</script><script>", "<i>", "onerror=alert(1)>"] {
             #expect(!html.contains(forbidden), "\(forbidden) in the HTML")

@@ -87,8 +87,8 @@ import Testing
 
     static let cases: [Case] = [
         Case(
-            yaml: "route: {receiver: r}\nreceivers: [{name: r}]\nglobal: {}", keyPath: "global",
-            fragment: "unknown key; expected one of: route, receivers"),
+            yaml: "route: {receiver: r}\nreceivers: [{name: r}]\nglobals: {}", keyPath: "globals",
+            fragment: "unknown key; expected one of: global, templates, route, receivers"),
         Case(
             yaml: "route: {receiver: r, group_wiat: 1s}\nreceivers: [{name: r}]", keyPath: "route.group_wiat",
             fragment: "unknown key"),

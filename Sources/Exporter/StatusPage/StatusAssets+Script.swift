@@ -117,8 +117,9 @@ extension StatusAssets {
     });
     return copy;
   }
-  // Names sort A to Z first; "down since" oldest first (down longest); numbers largest first.
-  var ASCENDING_FIRST = { name: true, down_since: true };
+  // Names sort A to Z first; "down since" and "last heartbeat" oldest first (down or silent
+  // longest); numbers largest first.
+  var ASCENDING_FIRST = { name: true, down_since: true, last_heartbeat: true };
   // columns: [title, sort key or null, numeric]
   function table(section, id, caption, columns) {
     var t = el("table");
@@ -158,7 +159,7 @@ extension StatusAssets {
   var QUEUE_COLUMNS = [["Queue", "name", false], ["Waiting", "depth", true], ["Oldest waiting", "oldest_age_seconds", true],
     ["In flight", "in_flight", true], ["Scheduled", "scheduled", true], ["Stranded", "stranded", true], ["Last hour", null, false]];
   var WORKER_COLUMNS = [["Worker", "name", false], ["State", "up", false], ["Active", "active", true],
-    ["Processed", "processed", true], ["Down for", "down_since", true]];
+    ["Processed", "processed", true], ["Last heartbeat", "last_heartbeat", true], ["Down for", "down_since", true]];
   function upgradeHeader(section, th, label) {
     var key = th.getAttribute("data-key");
     var s = state.sort[section];
@@ -289,6 +290,7 @@ extension StatusAssets {
       t.tbody.appendChild(row(w.up ? null : "firing", [w.name], WORKER_COLUMNS, [
         [null, badge(w.up ? "ok" : "firing", w.up ? "up" : "down")],
         ["num", countEl(w.active, "tasks")], ["num", countEl(w.processed, "tasks")],
+        ["num", timeEl(w.last_heartbeat, d.generated_at)],
         ["num", w.down_since === null ? "\u2013" : timeEl(w.down_since, d.generated_at, false)]]));
     });
     setBody("workers", [t.wrap, more(d.workers.total, items.length, "workers", null)]);

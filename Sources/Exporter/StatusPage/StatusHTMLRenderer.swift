@@ -140,7 +140,7 @@ enum StatusHTMLRenderer {
 
     static let workerColumns: [(String, String?, Bool)] = [
         ("Worker", "name", false), ("State", "up", false), ("Active", "active", true), ("Processed", "processed", true),
-        ("Down for", "down_since", true),
+        ("Last heartbeat", "last_heartbeat", true), ("Down for", "down_since", true),
     ]
 
     static func workers(_ model: StatusModel, prefix: String = "") -> String {
@@ -154,6 +154,7 @@ enum StatusHTMLRenderer {
                 ("", "<span class=\"badge \(w.up ? "ok" : "firing")\">\(w.up ? "up" : "down")</span>"),
                 ("num", count(Double(w.active), unit: "tasks")),
                 ("num", count(Double(w.processed), unit: "tasks")),
+                ("num", time(w.lastHeartbeat, now: model.generatedAt)),
                 ("num", w.downSince.map { time($0, now: model.generatedAt, ago: false) } ?? "–"),
             ])
         }

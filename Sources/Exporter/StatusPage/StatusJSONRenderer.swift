@@ -73,6 +73,8 @@ enum StatusJSONRenderer {
                 object([
                     ("name", string(w.name)), ("up", bool(w.up)), ("active", String(w.active)),
                     ("processed", String(w.processed)), ("down_since", optional(w.downSince)),
+                    ("last_heartbeat", number(w.lastHeartbeat)),
+                    ("last_heartbeat_age_seconds", number((max(0, model.generatedAt - w.lastHeartbeat) * 1000).rounded() / 1000)),
                 ])
             })),
         ])

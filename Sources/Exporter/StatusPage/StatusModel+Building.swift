@@ -36,7 +36,8 @@ extension StatusModel {
         let workers = inputs.workers.map { statuses in
             statuses.map { w in
                 Worker(name: LabelValueLimit.capped(w.hostname), up: w.isUp, active: w.active, processed: w.processed,
-                       downSince: w.downSince.map { $0 + inputs.monotonicToWall })
+                       downSince: w.downSince.map { $0 + inputs.monotonicToWall },
+                       lastHeartbeat: w.lastSeen + inputs.monotonicToWall)
             }
             .sorted(by: worseWorker)
         }

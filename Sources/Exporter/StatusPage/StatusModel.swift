@@ -83,6 +83,8 @@ public struct StatusModel: Sendable, Equatable {
         public var processed: Int
         /// Unix time it went down; nil while up.
         public var downSince: Double?
+        /// Unix time of its last heartbeat (or online/offline event).
+        public var lastHeartbeat: Double
     }
 
     /// Result backend counts and live outcomes.

@@ -288,6 +288,15 @@ def main():
         wait_for("the backlog alert fires and is shown", lambda: "CeleryQueueBacklog" in driver.find_element(By.ID, "alerts").text, 15)
         wait_for("a dead worker is listed first", lambda: row_cells(driver, "workers", "celery@batch-1") is not None
                  and driver.find_elements(By.CSS_SELECTOR, "#workers-body tbody tr")[0].text.startswith("celery@batch-1"), 15)
+        # An up worker shows how long ago its last heartbeat came, the absolute time on hover.
+        up = next(w for w in status(base)["workers"]["items"] if w["name"] == "celery@web-1")
+        check(up["up"] and 0 <= up["last_heartbeat_age_seconds"] < 5 and up["last_heartbeat"] > 0,
+              f"an up worker's last heartbeat is recent: {up!r}")
+        beat = driver.execute_script("""
+            var cells = document.querySelectorAll('#workers-body tbody tr td[data-label="Last heartbeat"] time');
+            return Array.prototype.map.call(cells, function (t) { return [t.textContent, t.getAttribute('title')]; });""")
+        check(beat and all((t == "just now" or t.endswith(" ago")) and title and "UTC" in title for t, title in beat),
+              f"the Last heartbeat column shows ages with the absolute time as title: {beat!r}")
         first = driver.find_elements(By.CSS_SELECTOR, "#queues-body tbody tr")[0]
         check(first.get_attribute("class") == "firing" and first.text.startswith(("default", "emails")),
               f"the worst queue (a firing alert) is first: {first.text[:40]!r}")
