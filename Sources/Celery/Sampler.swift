@@ -90,6 +90,19 @@ public final class Sampler {
     /// How many delivery tags are classified in the cache.
     public var cachedUnackedTagCount: Int { unackedCache.count }
 
+    /// Runs one poll with the event-fed state of `events` read **once**, before Redis is sampled:
+    /// the orphan count uses that reading's live workers and incarnations, and the reading is kept
+    /// in ``Snapshot/events`` for everything else that reports workers and live results (the
+    /// Pub/Sub families, the status page), so all of a poll's numbers describe one moment.
+    /// `events` nil (Celery events off): no worker information, ``Snapshot/events`` nil.
+    public func poll(using redis: any RedisCommandExecuting, now: Double, events: CeleryEventMonitor?) -> Snapshot {
+        let reading = events?.read()
+        var snapshot = poll(using: redis, now: now, liveWorkers: reading?.liveWorkers,
+                            incarnationStarts: reading?.incarnationStarts(wallNow: now) ?? [:])
+        snapshot.events = reading
+        return snapshot
+    }
+
     /// Runs one poll. Never throws: a transport failure (the executor throws) yields
     /// ``PollOutcome/failed(_:)`` with the failed ``PollStage`` and no values (see ``Snapshot``); error
     /// replies to single commands are counted and read as 0. The census never fails a poll: its

@@ -11,13 +11,9 @@ extension TargetRuntime {
     /// reported as `phase="rules"` (rules run on the composed families after the poll).
     /// Poller thread only, one call at a time.
     public func poll(rulesSeconds: Double) -> TargetPoll {
-        let now = wallClockNow()
-        // The one read of the event-fed state for this poll: everything about workers and live
-        // results in this poll's output comes from it (Snapshot).
-        let events = eventListener?.monitor.read()
-        var snapshot = sampler.poll(using: redisClient, now: now, liveWorkers: events?.liveWorkers,
-                                    incarnationStarts: events?.incarnationStarts(wallNow: now) ?? [:])
-        snapshot.events = events
+        // The event monitor is read once, inside: everything about workers and live results in
+        // this poll's output comes from that one reading (Snapshot/events).
+        var snapshot = sampler.poll(using: redisClient, now: wallClockNow(), events: eventListener?.monitor)
         let finished = wallClockNow()
         counters.lastPollTimestamp = finished
         switch snapshot.outcome {
