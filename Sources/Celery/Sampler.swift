@@ -146,9 +146,10 @@ public final class Sampler {
             return failed(.queues, error: error, now: now, timer: timer)
         }
 
-        var queueStates = readQueueLengths(plan: plan, replies: replies, errors: &errors)
+        let round = plan.decode(replies)
+        var queueStates = readQueueLengths(round: round, errors: &errors)
         hugeUnackedTags = []
-        let totals = readUnackedTotals(plan: plan, replies: replies, errors: &errors)
+        let totals = readUnackedTotals(round: round, errors: &errors)
         timer.end(.queues)
 
         let breakdown: UnackedBreakdown
