@@ -50,6 +50,8 @@ public struct Snapshot: Equatable, Sendable {
     /// A failed poll: nothing current, only the stage, the reason and the timing. The caller uses it
     /// with `stage: .connect` when it could not obtain a connection to hand to the sampler.
     public static func failure(stage: PollStage, timestamp: Double, pollDuration: Double, reason: String) -> Snapshot {
-        Snapshot(timestamp: timestamp, pollDuration: pollDuration, outcome: .failed(PollFailure(stage: stage, reason: reason)))
+        Snapshot(
+            timestamp: timestamp, pollDuration: pollDuration,
+            outcome: .failed(PollFailure(stage: stage, reason: reason)))
     }
 }

@@ -37,10 +37,16 @@ import Testing
         redis.strings[key] = b(Meta.started("t1", host: "w1@vm"))
         redis.ttls[key] = 86_400_000
         let sampler = Sampler(
-            configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false), logger: Logger(label: "test"))
+            configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false), logger: Logger(label: "test")
+        )
         let census = try #require(sampler.census)
         var censusClock = t0
-        _ = try census.runPass(using: redis, clock: { censusClock }, pace: { censusClock += $0; return false })
+        _ = try census.runPass(
+            using: redis, clock: { censusClock },
+            pace: {
+                censusClock += $0
+                return false
+            })
         let clock = SteppingClock()
         let monitor = CeleryEventMonitor(
             configuration: CeleryEventConfiguration(startupGrace: 0), clock: { clock.read() })
