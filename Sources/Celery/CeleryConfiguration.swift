@@ -28,7 +28,7 @@ public struct CeleryConfiguration: Sendable, Equatable {
     public var unackedClassifyLimit: Int
     /// Upper bound on discovered queues kept (`--celery.max-queues`; configured queues come on top).
     /// Past it the least recently seen queues give way (``DiscoveredQueueStats/evicted``) and the
-    /// rest of the new names are ignored and counted (``Snapshot/queuesOverLimit``); see `QueueDirectory`.
+    /// rest of the new names are ignored and counted (``SampledState/queuesOverLimit``); see `QueueDirectory`.
     public var maxKnownQueues: Int
     /// kombu's separator between a queue name and its priority step, and between binding fields.
     public var separator: [UInt8]

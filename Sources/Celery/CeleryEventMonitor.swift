@@ -7,9 +7,9 @@ import Synchronization
 /// and with subscription changes, read by the poller once per poll.
 ///
 /// Each target keeps one long-lived Pub/Sub connection; a listener thread turns its messages into
-/// counters and worker states, and each poll's snapshot includes them. The poller appends
-/// ``metricFamilies()`` to its own families and passes ``liveWorkerHostnames()`` to the sampler's
-/// orphan detection.
+/// counters and worker states. Each poll takes one ``read()`` and keeps it in its
+/// ``Snapshot/events``: the sampler's orphan detection, the Pub/Sub families and the status page
+/// all read that one value.
 ///
 /// Worker states are computed when asked, with the clock's `now`, not when the last message came:
 /// a SIGKILLed worker sends nothing, so only the passage of time can mark it down.
@@ -179,8 +179,34 @@ public final class CeleryEventMonitor: Sendable {
 
     // MARK: Reading (poller thread)
 
-    /// Live worker host names for orphan detection, now; nil until the subscription has lasted one
-    /// liveness window, and while it is down (see ``WorkerRegistry/liveHostnames(at:)``).
+    /// The monitor's state now, in one read (see ``read(at:)``).
+    public func read() -> CeleryEventReading { read(at: clock()) }
+
+    /// The monitor's state at `now`, copied under one lock so every part describes the same moment:
+    /// the worker table, live workers and their incarnations, result counters and runtimes, and the
+    /// subscription. Also prunes forgotten workers and aged-out tasks. A poll calls this once.
+    public func read(at now: Double) -> CeleryEventReading {
+        state.withLock { state in
+            state.registry.prune(at: now)
+            state.results.evict(at: now)
+            return CeleryEventReading(
+                readAt: now, workers: state.registry.statuses(at: now),
+                liveWorkers: state.registry.liveHostnames(at: now),
+                incarnationStarts: state.registry.liveIncarnationStarts(at: now),
+                results: state.results.results, workerLost: state.results.workerLost,
+                runtimes: state.results.runtimes, hasTaskLabel: state.results.hasTaskLabel,
+                taskNamesEvicted: state.results.evictedTaskNames, runtimeBuckets: configuration.runtimeBuckets,
+                runningTasks: state.results.runningTasks, evictedRunningTasks: state.results.evictedRunningTasks,
+                messages: state.messages, decodeErrors: state.decodeErrors,
+                isSubscribed: state.isSubscribed, reconnects: max(0, state.subscriptions - 1),
+                workersEvicted: state.registry.evicted, frequenciesClamped: state.registry.frequencyClamped,
+                restarts: state.registry.incarnationsSeen)
+        }
+    }
+
+    /// Live worker host names now (``CeleryEventReading/liveWorkers`` of a fresh ``read()``),
+    /// for tools and tests; nil until the subscription has lasted one liveness window, and while
+    /// it is down (see ``WorkerRegistry/liveHostnames(at:)``).
     public func liveWorkerHostnames() -> Set<String>? { liveWorkerHostnames(at: clock()) }
 
     /// Live worker host names at `now`.
@@ -188,46 +214,10 @@ public final class CeleryEventMonitor: Sendable {
         state.withLock { $0.registry.liveHostnames(at: now) }
     }
 
-    /// When the current incarnation of each live worker began, as Unix time (`wallNow` is the
-    /// current Unix time; the registry's own clock is converted), for workers whose start or
-    /// restart the listener saw; nil when ``liveWorkerHostnames()`` is nil. See
-    /// ``WorkerRegistry/liveIncarnationStarts(at:)``.
-    public func liveIncarnationStarts(wallNow: Double) -> [String: Double]? {
-        let now = clock()
-        guard let starts = liveIncarnationStarts(at: now) else { return nil }
-        return starts.mapValues { wallNow - (now - $0) }
-    }
+    /// The Pub/Sub metric families now: a fresh ``read()``, rendered (tools and tests; a poll
+    /// renders the reading in its snapshot).
+    public func metricFamilies() -> [MetricFamily] { read().families() }
 
-    /// ``WorkerRegistry/liveIncarnationStarts(at:)`` at `now` (the monitor's clock).
-    public func liveIncarnationStarts(at now: Double) -> [String: Double]? {
-        state.withLock { $0.registry.liveIncarnationStarts(at: now) }
-    }
-
-    /// Worker states at `now`, sorted by host name.
-    public func workerStatuses(at now: Double) -> [WorkerRegistry.WorkerStatus] {
-        state.withLock { $0.registry.statuses(at: now) }
-    }
-
-    /// The Pub/Sub metric families, now (see ``metricFamilies(at:)``).
-    public func metricFamilies() -> [MetricFamily] { metricFamilies(at: clock()) }
-
-    /// The Pub/Sub metric families at `now`; also prunes forgotten workers and aged-out tasks.
-    public func metricFamilies(at now: Double) -> [MetricFamily] {
-        let snapshot = state.withLock { state -> Rendering in
-            state.registry.prune(at: now)
-            state.results.evict(at: now)
-            return Rendering(
-                workers: state.registry.statuses(at: now), results: state.results.results,
-                workerLost: state.results.workerLost, runtimes: state.results.runtimes,
-                hasTaskLabel: state.results.hasTaskLabel, taskNamesEvicted: state.results.evictedTaskNames,
-                runtimeBuckets: configuration.runtimeBuckets,
-                runningTasks: state.results.runningTasks, evictedRunningTasks: state.results.evictedRunningTasks,
-                messages: state.messages, decodeErrors: state.decodeErrors,
-                isSubscribed: state.isSubscribed, reconnects: max(0, state.subscriptions - 1),
-                workersEvicted: state.registry.evicted,
-                frequenciesClamped: state.registry.frequencyClamped,
-                restarts: state.registry.incarnationsSeen)
-        }
-        return snapshot.families()
-    }
+    /// The Pub/Sub metric families at `now`: ``read(at:)``, rendered.
+    public func metricFamilies(at now: Double) -> [MetricFamily] { read(at: now).families() }
 }

@@ -13,7 +13,7 @@ public enum PollStage: String, Sendable, CaseIterable, Hashable {
     /// `unacked_index` / `unacked` reads: totals, the oldest-first sample, `HMGET` of new tags.
     case unacked
     /// The result-backend census (`SCAN … celery-task-meta-*`, `GET`, `PTTL`). Never fails a poll:
-    /// its transport failures and error replies are counted in ``Snapshot/commandErrors`` and the
+    /// its transport failures and error replies are counted in ``SampledState/commandErrors`` and the
     /// pass resumes from the same cursor on the next poll.
     case census
 }

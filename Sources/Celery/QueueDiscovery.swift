@@ -22,7 +22,7 @@ public final class QueueDiscovery {
     /// Discovered queues: they stay known while bound or holding messages (a drained list must read
     /// 0, not vanish), are forgotten a few discoveries after being deleted, and are capped.
     var directory: QueueDirectory
-    /// Configured ∪ discovered, sorted: the order of the `LLEN` commands and of ``Snapshot/queues``.
+    /// Configured ∪ discovered, sorted: the order of the `LLEN` commands and of ``SampledState/queues``.
     var sortedQueues: [String]
     var lastDiscovery: Double?
     /// Names the last discovery found but could not keep (the table was full).

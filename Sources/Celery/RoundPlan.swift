@@ -6,6 +6,9 @@ import Redis
 /// then `ZCARD unacked_index`, `ZCOUNT unacked_index -inf (cutoff` and, when the sample limit is
 /// positive, `ZRANGE unacked_index 0 limit-1 WITHSCORES`. Every reply is a few bytes per command.
 ///
+/// ``decode(_:)`` names the replies (each queue's ten `LLEN`s with their keys, the three
+/// `unacked_index` replies), so readers never recompute offsets into the pipeline.
+///
 /// The tails of the lists (`LINDEX <list> -1`, the oldest message) are not read here: a message can
 /// be any size (a 70 MB one can be next in line), so they are read afterwards, only for non-empty
 /// lists, within the byte budget (``Sampler/readQueueTails(plan:queueStates:using:now:errors:)``).
@@ -14,9 +17,9 @@ struct RoundPlan {
 
     let queues: [String]
     let commands: [RedisCommand]
-    let zcardIndex: Int
-    let zcountIndex: Int
-    let zrangeIndex: Int?
+    private let zcardIndex: Int
+    private let zcountIndex: Int
+    private let zrangeIndex: Int?
     /// `now − visibilityTimeout`: entries fetched before this are stranded.
     let cutoff: Double
 
@@ -52,4 +55,23 @@ struct RoundPlan {
 
     /// A score as Redis parses it (`strtod`): Swift's shortest round-trip form, e.g. `1795624974.8083234`.
     static func format(_ value: Double) -> String { "\(value)" }
+
+    /// The replies of one round, named. `replies` must hold one reply per command (``Sampler/run(_:on:)``
+    /// insists on it).
+    func decode(_ replies: [RESPValue]) -> RoundReplies {
+        precondition(replies.count == commands.count, "one reply per command")
+        var lengths: [(queue: String, steps: [RoundReplies.Length])] = []
+        lengths.reserveCapacity(queues.count)
+        for (i, queue) in queues.enumerated() {
+            let steps = KombuKeyLayout.priorityLevels.enumerated().map { j, step in
+                let index = i * RoundPlan.levels + j
+                return RoundReplies.Length(step: step, key: commands[index][1], reply: replies[index])
+            }
+            lengths.append((queue, steps))
+        }
+        return RoundReplies(
+            lengths: lengths,
+            unackedCount: replies[zcardIndex], strandedCount: replies[zcountIndex],
+            unackedSample: zrangeIndex.map { replies[$0] })
+    }
 }

@@ -39,22 +39,22 @@ struct UnackedBreakdown {
 extension Sampler {
     /// Reads `ZCARD`, `ZCOUNT` and the `ZRANGE … WITHSCORES` sample. Error replies (e.g. a
     /// `WRONGTYPE` `unacked_index`) read as 0 / empty, counted under `.unacked`, logged once.
-    func readUnackedTotals(plan: RoundPlan, replies: [RESPValue], errors: inout [PollStage: Int]) -> UnackedTotals {
+    func readUnackedTotals(round: RoundReplies, errors: inout [PollStage: Int]) -> UnackedTotals {
         var totals = UnackedTotals()
         let key = layout.unackedIndexKey
-        if let n = Sampler.count(replies[plan.zcardIndex]) {
+        if let n = Sampler.count(round.unackedCount) {
             totals.total = Int(clamping: n)
         } else {
             errors[.unacked, default: 0] += 1
-            warnOnce(key, "unacked_index is not a sorted set; unacked counts read 0", reply: replies[plan.zcardIndex])
+            warnOnce(key, "unacked_index is not a sorted set; unacked counts read 0", reply: round.unackedCount)
         }
-        if let n = Sampler.count(replies[plan.zcountIndex]) {
+        if let n = Sampler.count(round.strandedCount) {
             totals.stranded = Int(clamping: n)
         } else {
             errors[.unacked, default: 0] += 1
         }
-        if let i = plan.zrangeIndex {
-            if let sample = Sampler.parseScoredMembers(replies[i]) {
+        if let reply = round.unackedSample {
+            if let sample = Sampler.parseScoredMembers(reply) {
                 totals.sample = sample
             } else {
                 errors[.unacked, default: 0] += 1

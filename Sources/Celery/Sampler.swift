@@ -28,7 +28,7 @@ public final class Sampler {
     let logger: Logger
     /// Which queues to sample (configured and discovered), owned by the target's runtime.
     public let discovery: QueueDiscovery
-    /// Configured ∪ discovered, sorted: the order of the `LLEN` commands and of ``Snapshot/queues``.
+    /// Configured ∪ discovered, sorted: the order of the `LLEN` commands and of ``SampledState/queues``.
     var sortedQueues: [String] { discovery.sortedQueues }
     /// Delivery tag → classification, only for tags in the latest sample (bounded by the sample size).
     var unackedCache: [[UInt8]: UnackedClassification] = [:]
@@ -59,7 +59,7 @@ public final class Sampler {
     public let census: ResultCensus?
 
     /// Warnings remembered per process; past this, further distinct problems are no longer logged
-    /// individually (they are still counted in ``Snapshot/commandErrors``).
+    /// individually (they are still counted in ``SampledState/commandErrors``).
     static let maxWarnedKeys = 1_024
 
     /// Creates a sampler with a census of its own when `configuration.censusEnabled` (tests, tools).
@@ -91,8 +91,21 @@ public final class Sampler {
     /// How many delivery tags are classified in the cache.
     public var cachedUnackedTagCount: Int { unackedCache.count }
 
+    /// Runs one poll with the event-fed state of `events` read **once**, before Redis is sampled:
+    /// the orphan count uses that reading's live workers and incarnations, and the reading is kept
+    /// in ``Snapshot/events`` for everything else that reports workers and live results (the
+    /// Pub/Sub families, the status page), so all of a poll's numbers describe one moment.
+    /// `events` nil (Celery events off): no worker information, ``Snapshot/events`` nil.
+    public func poll(using redis: any RedisCommandExecuting, now: Double, events: CeleryEventMonitor?) -> Snapshot {
+        let reading = events?.read()
+        var snapshot = poll(using: redis, now: now, liveWorkers: reading?.liveWorkers,
+                            incarnationStarts: reading?.incarnationStarts(wallNow: now) ?? [:])
+        snapshot.events = reading
+        return snapshot
+    }
+
     /// Runs one poll. Never throws: a transport failure (the executor throws) yields
-    /// `succeeded == false`, the failed ``PollStage`` and no values (see ``Snapshot``); error
+    /// ``PollOutcome/failed(_:)`` with the failed ``PollStage`` and no values (see ``Snapshot``); error
     /// replies to single commands are counted and read as 0. The census never fails a poll: its
     /// failures (on the census thread) are counted under ``PollStage/census``.
     ///
@@ -101,8 +114,8 @@ public final class Sampler {
     ///   - now: the current Unix time in seconds; it decides discovery, ages and stranded entries.
     ///   - liveWorkers: host names (`w1@vm`, as in heartbeats and in a STARTED meta's
     ///     `result.hostname`) of the workers known to be alive right now, from the Pub/Sub worker
-    ///     registry; nil when no worker information is available. With nil,
-    ///     ``Snapshot/orphanedStartedTasks`` is nil (omitted): "no info" must not read as "all dead".
+    ///     registry (the poll's one ``CeleryEventReading``); nil when no worker information is
+    ///     available. With nil, ``SampledState/orphanedStartedTasks`` is nil (omitted): "no info" must not read as "all dead".
     ///     An empty set means "known: no worker alive", so stranded unacked entries count as orphaned.
     ///   - incarnationStarts: for live workers whose (re)start was seen, when the current process
     ///     began (Unix time): their STARTED metas first seen before it are orphaned too
@@ -134,9 +147,10 @@ public final class Sampler {
             return failed(.queues, error: error, now: now, timer: timer)
         }
 
-        var queueStates = readQueueLengths(plan: plan, replies: replies, errors: &errors)
+        let round = plan.decode(replies)
+        var queueStates = readQueueLengths(round: round, errors: &errors)
         hugeUnackedTags = []
-        let totals = readUnackedTotals(plan: plan, replies: replies, errors: &errors)
+        let totals = readUnackedTotals(round: round, errors: &errors)
         timer.end(.queues)
 
         let breakdown: UnackedBreakdown
@@ -209,10 +223,7 @@ public final class Sampler {
         }
         let finished = timer.end(.tails)
 
-        var snapshot = Snapshot(
-            timestamp: now,
-            pollDuration: finished - timer.started,
-            succeeded: true,
+        let state = SampledState(
             queues: sortedQueues.compactMap { queueStates[$0] },
             knownQueueCount: sortedQueues.count,
             queuesOverLimit: discovery.queuesOverLimit,
@@ -228,10 +239,10 @@ public final class Sampler {
             commandErrors: errors,
             discoveryRan: discoveryRan,
             census: censusSnapshot,
-            orphanedStartedTasks: orphaned)
-        snapshot.hugeReadFailures = hugeReadFailures
-        snapshot.phases = timer.phases
-        return snapshot
+            orphanedStartedTasks: orphaned,
+            hugeReadFailures: hugeReadFailures,
+            phases: timer.phases)
+        return Snapshot(timestamp: now, pollDuration: finished - timer.started, outcome: .sampled(state))
     }
 
     // MARK: - Helpers shared by the stages
@@ -267,9 +278,7 @@ public final class Sampler {
         let stage = Sampler.isConnectFailure(error) ? .connect : stage
         // Debug only: the poller logs up/down transitions once, so an outage is not one line per poll.
         logger.debug("celery poll failed", metadata: ["stage": "\(stage.rawValue)", "error": "\(error)"])
-        return Snapshot.failure(
-            stage: stage, timestamp: now, pollDuration: timer.elapsed(),
-            description: "\(error)", knownQueueCount: sortedQueues.count)
+        return Snapshot.failure(stage: stage, timestamp: now, pollDuration: timer.elapsed(), reason: "\(error)")
     }
 
     /// Logs `message` the first time `key` has a problem; later occurrences are only counted.

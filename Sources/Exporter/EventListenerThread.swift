@@ -11,8 +11,7 @@ import Synchronization
 /// never a Swift concurrency task (swift-linux-notes P19). The poller reads ``monitor`` once per
 /// poll; the listener thread writes it; the monitor's lock is the only shared state.
 public final class EventListenerThread: Sendable {
-    /// The state the poller renders (``CeleryEventMonitor/metricFamilies()``) and the sampler asks
-    /// for live workers (``CeleryEventMonitor/liveWorkerHostnames()``).
+    /// The state each poll reads once (``CeleryEventMonitor/read()``) into its snapshot.
     public let monitor: CeleryEventMonitor
     /// The subscription (its ``RedisSubscriber/status`` is readable from any thread).
     public let subscriber: RedisSubscriber

@@ -4,22 +4,24 @@ import Exposition
 /// Turns one ``Snapshot`` (plus the exporter's own counters) into metric families. Every family's
 /// name, type, unit, labels and HELP text come from its descriptor in ``MetricCatalogue``.
 public enum MetricsBuilder {
-    /// Metric families for one poll. On a failed poll only `up 0` and the exporter's own metrics
-    /// are emitted: per-queue values are omitted rather than served stale.
+    /// Metric families for one poll (nil: none yet). On a failed poll only `up 0`, the exporter's
+    /// own metrics and the event reading's families are emitted: per-queue values are omitted
+    /// rather than served stale. The event reading's families come last, rendered from the same
+    /// value the orphan count was computed from (``Snapshot/events``).
     public static func families(for snapshot: Snapshot?, counters: PollCounters) -> [MetricFamily] {
         var families: [MetricFamily] = []
-        let succeeded = snapshot?.succeeded ?? false
-        families.append(MetricFamily(.up, value: succeeded ? 1 : 0))
+        let sampled = snapshot?.sampled
+        families.append(MetricFamily(.up, value: sampled == nil ? 0 : 1))
 
-        if let snapshot, snapshot.succeeded {
-            families += queueFamilies(snapshot)
-            families += discoveredQueueFamilies(snapshot.discoveredQueueStats)
-            families += taskBreakdownFamilies(snapshot)
-            families += censusFamilies(snapshot)
+        if let sampled {
+            families += queueFamilies(sampled)
+            families += discoveredQueueFamilies(sampled.discoveredQueueStats)
+            families += taskBreakdownFamilies(sampled)
+            families += censusFamilies(sampled)
             families.append(MetricFamily(
                 .pollPhaseSeconds,
                 samples: PollPhase.allCases.map {
-                    Sample(labels: [Label("phase", $0.rawValue)], value: snapshot.phases[$0])
+                    Sample(labels: [Label("phase", $0.rawValue)], value: sampled.phases[$0])
                 }))
         }
 
@@ -57,11 +59,12 @@ public enum MetricsBuilder {
                         Label("version", ExporterVersion.version),
                     ], value: 1)
             ]))
+        families += snapshot?.events?.families() ?? []
         return families
     }
 
     /// Per-task-name breakdowns, present only when the task label is enabled (CeleryConfiguration.taskNameLimit > 0).
-    private static func taskBreakdownFamilies(_ snapshot: Snapshot) -> [MetricFamily] {
+    private static func taskBreakdownFamilies(_ snapshot: SampledState) -> [MetricFamily] {
         func samples(_ values: (QueueSnapshot) -> [String: Int]) -> [Sample] {
             snapshot.queues.flatMap { queue in
                 values(queue).sorted { $0.key < $1.key }.map {
@@ -82,7 +85,7 @@ public enum MetricsBuilder {
     }
 
     /// Result-backend census families: present once the first full pass has completed (never partial counts).
-    private static func censusFamilies(_ snapshot: Snapshot) -> [MetricFamily] {
+    private static func censusFamilies(_ snapshot: SampledState) -> [MetricFamily] {
         var families: [MetricFamily] = []
         if let census = snapshot.census {
             families.append(MetricFamily(
@@ -117,7 +120,7 @@ public enum MetricsBuilder {
         ]
     }
 
-    private static func queueFamilies(_ snapshot: Snapshot) -> [MetricFamily] {
+    private static func queueFamilies(_ snapshot: SampledState) -> [MetricFamily] {
         let queues = snapshot.queues
         func perQueue(_ value: (QueueSnapshot) -> Double) -> [Sample] {
             queues.map { Sample(labels: [Label("queue", LabelValueLimit.capped($0.name))], value: value($0)) }

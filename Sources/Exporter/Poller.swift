@@ -91,7 +91,7 @@ public final class Poller: @unchecked Sendable {
         let single = polls.count == 1 && polls[0].name == nil
         let first = polls[0]
         state.publish(.init(rendered: rendered, lastPollSucceeded: polls.allSatisfy(\.snapshot.succeeded),
-                            lastPollMonotonic: monotonicNow(), lastFailure: first.snapshot.failureDescription,
+                            lastPollMonotonic: monotonicNow(), lastFailure: first.snapshot.failure?.reason,
                             targets: single ? [] : polls.map(\.readiness)))
     }
 

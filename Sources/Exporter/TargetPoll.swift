@@ -7,17 +7,15 @@ import Exposition
 public struct TargetPoll: Sendable {
     /// The target's name; nil for the single target from flags.
     public var name: String?
-    /// The poll.
+    /// The poll, with its one reading of the event monitor (``Snapshot/events``).
     public var snapshot: Snapshot
-    /// The sampler's families and the event monitor's (first in `/metrics`).
+    /// The families built from ``snapshot`` (the sampler's, then the event reading's; first in `/metrics`).
     public var families: [MetricFamily]
     /// The target's connection families served after the HTTP server's (dropped Pub/Sub messages,
     /// `celery_redis_result_backend_up`).
     public var connectionFamilies: [MetricFamily]
     /// The Sentinel resolver's families (served after the process's).
     public var sentinelFamilies: [MetricFamily]
-    /// Worker states (monotonic times); nil when Celery events are off.
-    public var workers: [WorkerRegistry.WorkerStatus]?
     /// Unix time the last successful poll of this target finished.
     public var lastSuccessAt: Double?
     /// Unix time this poll finished.
@@ -27,10 +25,13 @@ public struct TargetPoll: Sendable {
 }
 
 extension TargetPoll {
-    /// What a target serves before its first poll: `up 0` and its counters at zero.
+    /// What a target serves before its first poll: `up 0` and its counters at zero. Only its
+    /// families are read (the status page and readiness start from their own initial states).
     static func initial(name: String?, families: [MetricFamily]) -> TargetPoll {
-        TargetPoll(name: name, snapshot: Snapshot(timestamp: 0, pollDuration: 0, succeeded: false), families: families, connectionFamilies: [], sentinelFamilies: [],
-                   workers: nil, lastSuccessAt: nil, finishedAt: 0,
+        TargetPoll(name: name,
+                   snapshot: .failure(stage: .connect, timestamp: 0, pollDuration: 0, reason: "not polled yet"),
+                   families: families, connectionFamilies: [], sentinelFamilies: [],
+                   lastSuccessAt: nil, finishedAt: 0,
                    readiness: TargetReadiness(name: name, lastPollSucceeded: false, lastPollMonotonic: nil, lastFailure: nil))
     }
 }

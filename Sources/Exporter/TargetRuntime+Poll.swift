@@ -5,38 +5,37 @@ import Redis
 import Sockets
 
 extension TargetRuntime {
-    /// One poll of this target: sample Redis (with the event monitor's live workers), count, and
-    /// build the target's families. `rulesSeconds` is the previous rule evaluation's time, reported
-    /// as `phase="rules"` (rules run on the composed families after the poll).
+    /// One poll of this target: read the event monitor once, sample Redis (orphans counted against
+    /// that reading's live workers), keep the reading in the snapshot, count, and build the
+    /// target's families from the snapshot. `rulesSeconds` is the previous rule evaluation's time,
+    /// reported as `phase="rules"` (rules run on the composed families after the poll).
     /// Poller thread only, one call at a time.
     public func poll(rulesSeconds: Double) -> TargetPoll {
-        let events = eventListener?.monitor
-        let now = wallClockNow()
-        var snapshot = sampler.poll(using: redisClient, now: now, liveWorkers: events?.liveWorkerHostnames(),
-                                    incarnationStarts: events?.liveIncarnationStarts(wallNow: now) ?? [:])
+        // The event monitor is read once, inside: everything about workers and live results in
+        // this poll's output comes from that one reading (Snapshot/events).
+        var snapshot = sampler.poll(using: redisClient, now: wallClockNow(), events: eventListener?.monitor)
         let finished = wallClockNow()
-        snapshot.phases[.rules] = rulesSeconds
         counters.lastPollTimestamp = finished
-        for (stage, count) in snapshot.commandErrors {
-            counters.commandErrorsByStage[stage, default: 0] += UInt64(count)
-        }
-        if snapshot.succeeded {
+        switch snapshot.outcome {
+        case .sampled(var state):
+            state.phases[.rules] = rulesSeconds
+            snapshot.outcome = .sampled(state)
+            for (stage, count) in state.commandErrors {
+                counters.commandErrorsByStage[stage, default: 0] += UInt64(count)
+            }
             counters.lastSuccessTimestamp = finished
-        } else {
-            let stage = snapshot.failedStage ?? .queues
-            counters.errorsByStage[stage, default: 0] += 1
+        case .failed(let failure):
+            counters.errorsByStage[failure.stage, default: 0] += 1
         }
-        var families = MetricsBuilder.families(for: snapshot, counters: counters)
-        if let events { families += events.metricFamilies() }
+        let families = MetricsBuilder.families(for: snapshot, counters: counters)
         let connection = (eventListener?.subscriberFamilies() ?? []) + (resultBackendStatus?.families() ?? [])
         logTransition(snapshot)
         return TargetPoll(
             name: name, snapshot: snapshot, families: families, connectionFamilies: connection,
             sentinelFamilies: sentinel?.metricFamilies() ?? [],
-            workers: events?.workerStatuses(at: monotonicNow()), lastSuccessAt: counters.lastSuccessTimestamp,
-            finishedAt: finished,
+            lastSuccessAt: counters.lastSuccessTimestamp, finishedAt: finished,
             readiness: TargetReadiness(name: name, lastPollSucceeded: snapshot.succeeded, lastPollMonotonic: monotonicNow(),
-                                       lastFailure: snapshot.failureDescription))
+                                       lastFailure: snapshot.failure?.reason))
     }
 
     /// The families of a target not polled yet (`up 0` and the exporter's counters at zero).
@@ -46,18 +45,16 @@ extension TargetRuntime {
     /// so a Redis outage is one warning line per change rather than one per poll.
     private func logTransition(_ snapshot: Snapshot) {
         defer { lastOutcomeWasSuccess = snapshot.succeeded }
-        if snapshot.succeeded {
+        switch snapshot.outcome {
+        case .sampled(let state):
             if lastOutcomeWasSuccess != true {
                 logger.info("polling Redis", metadata: [
-                    "queues": "\(snapshot.queues.count)", "unacked": "\(snapshot.unackedTotal)",
+                    "queues": "\(state.queues.count)", "unacked": "\(state.unackedTotal)",
                     "duration_ms": "\(Int(snapshot.pollDuration * 1000))",
                 ])
             }
-        } else {
-            let metadata: Logger.Metadata = [
-                "stage": "\(snapshot.failedStage?.rawValue ?? "unknown")",
-                "err": "\(snapshot.failureDescription ?? "unknown error")",
-            ]
+        case .failed(let failure):
+            let metadata: Logger.Metadata = ["stage": "\(failure.stage.rawValue)", "err": "\(failure.reason)"]
             if lastOutcomeWasSuccess != false {
                 logger.warning("poll of Redis failed; celery_redis_up is 0 until it recovers", metadata: metadata)
             } else {

@@ -45,24 +45,24 @@ import Testing
         try seed(server, b("RPUSH"), b("drained"), b(celeryMessage(tag: "d0", queue: "drained")))
         let logs = LogRecorder()
         let s = sampler(CeleryConfiguration(discoveryInterval: 1, censusEnabled: false), logs: logs)
-        #expect(s.poll(using: redis, now: t0).queues.map(\.name) == ["deleted", "drained", "kept"])
+        #expect(s.poll(using: redis, now: t0).sampled?.queues.map(\.name) == ["deleted", "drained", "kept"])
 
         try delete(server, "deleted")
         // "drained" loses its binding but still holds a message: it is in use and stays.
         try seed(server, b("SREM"), b("_kombu.binding.drained"), b("drained") + sep + sep + b("drained"))
         for round in 1...2 {
             let snap = s.poll(using: redis, now: t0 + Double(2 * round))
-            #expect(snap.queues.map(\.name) == ["deleted", "drained", "kept"], "round \(round)")
+            #expect(snap.sampled?.queues.map(\.name) == ["deleted", "drained", "kept"], "round \(round)")
         }
         let third = s.poll(using: redis, now: t0 + 6)
-        #expect(third.queues.map(\.name) == ["drained", "kept"])
-        #expect(third.discoveredQueueStats.forgotten == 1)
-        #expect(third.discoveredQueueStats.tracked == 2)
+        #expect(third.sampled?.queues.map(\.name) == ["drained", "kept"])
+        #expect(third.sampled?.discoveredQueueStats.forgotten == 1)
+        #expect(third.sampled?.discoveredQueueStats.tracked == 2)
         #expect(logs.messages.contains { $0.contains("queues deleted") })
 
         // A deleted queue that is declared again comes back at the next discovery.
         try bind(server, "deleted")
-        #expect(s.poll(using: redis, now: t0 + 8).queues.map(\.name) == ["deleted", "drained", "kept"])
+        #expect(s.poll(using: redis, now: t0 + 8).sampled?.queues.map(\.name) == ["deleted", "drained", "kept"])
         shutdown(server)
     }
 
@@ -72,34 +72,34 @@ import Testing
         for queue in ["q1", "q2", "q3"] { try bind(server, queue) }
         let logs = LogRecorder()
         let s = sampler(CeleryConfiguration(discoveryInterval: 1, maxKnownQueues: 3, censusEnabled: false), logs: logs)
-        #expect(s.poll(using: redis, now: t0).queues.map(\.name) == ["q1", "q2", "q3"])
+        #expect(s.poll(using: redis, now: t0).sampled?.queues.map(\.name) == ["q1", "q2", "q3"])
 
         // q1 is deleted while q4 and q5 are declared: q1 (no longer seen) gives way to q4 at once;
         // q5 does not fit and is reported as ignored, with a warning.
         try delete(server, "q1")
         for queue in ["q4", "q5"] { try bind(server, queue) }
         let snap = s.poll(using: redis, now: t0 + 2)
-        #expect(snap.queues.map(\.name) == ["q2", "q3", "q4"])
-        #expect(snap.discoveredQueueStats.evicted == 1)
-        #expect(snap.discoveredQueueStats.ignoredOverLimit == 1)
-        #expect(snap.queuesOverLimit == 1)
-        #expect(snap.discoveredQueueStats.limit == 3)
+        #expect(snap.sampled?.queues.map(\.name) == ["q2", "q3", "q4"])
+        #expect(snap.sampled?.discoveredQueueStats.evicted == 1)
+        #expect(snap.sampled?.discoveredQueueStats.ignoredOverLimit == 1)
+        #expect(snap.sampled?.queuesOverLimit == 1)
+        #expect(snap.sampled?.discoveredQueueStats.limit == 3)
         #expect(logs.messages.filter { $0.contains("--celery.max-queues") }.count == 1)
 
         // Live queues are not replaced by other live queues round after round (no churn), and the
         // warning is rate-limited.
         let again = s.poll(using: redis, now: t0 + 4)
-        #expect(again.queues.map(\.name) == ["q2", "q3", "q4"])
-        #expect(again.discoveredQueueStats.evicted == 1)
-        #expect(again.discoveredQueueStats.ignoredOverLimit == 1)
+        #expect(again.sampled?.queues.map(\.name) == ["q2", "q3", "q4"])
+        #expect(again.sampled?.discoveredQueueStats.evicted == 1)
+        #expect(again.sampled?.discoveredQueueStats.ignoredOverLimit == 1)
         #expect(logs.messages.filter { $0.contains("--celery.max-queues") }.count == 1)
 
         // A queue with waiting messages outranks an idle one: q5 gets work, q2 goes quiet.
         try delete(server, "q2")
         try seed(server, b("RPUSH"), b("q5"), b(celeryMessage(tag: "m5", queue: "q5")))
         let healed = s.poll(using: redis, now: t0 + 6)
-        #expect(healed.queues.map(\.name) == ["q3", "q4", "q5"])
-        #expect(healed.queues.first { $0.name == "q5" }?.length == 1)
+        #expect(healed.sampled?.queues.map(\.name) == ["q3", "q4", "q5"])
+        #expect(healed.sampled?.queues.first { $0.name == "q5" }?.length == 1)
         shutdown(server)
     }
 
@@ -110,7 +110,7 @@ import Testing
         for queue in empty { try bind(server, queue) }
         let logs = LogRecorder()
         let s = sampler(CeleryConfiguration(discoveryInterval: 1, maxKnownQueues: 5, censusEnabled: false), logs: logs)
-        #expect(s.poll(using: redis, now: t0).queues.count == 5)
+        #expect(s.poll(using: redis, now: t0).sampled?.queues.count == 5)
 
         // Declared later, names sorting after every empty queue: one with a backlog, one whose only
         // message a worker holds (in flight, nothing waiting).
@@ -121,22 +121,22 @@ import Testing
         try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 + 1)"), b("f1"))
 
         let second = s.poll(using: redis, now: t0 + 2)
-        #expect(second.queues.first { $0.name == "zz-backlog" }?.length == 3)
+        #expect(second.sampled?.queues.first { $0.name == "zz-backlog" }?.length == 3)
         // The in-flight task is seen by this poll's unacked sample; the next discovery ranks by it.
         let third = s.poll(using: redis, now: t0 + 4)
-        #expect(third.queues.count == 5)
-        #expect(third.queues.first { $0.name == "zz-backlog" }?.length == 3)
-        #expect(third.queues.first { $0.name == "zz-inflight" }?.unacked == 1)
-        #expect(third.unackedUnknownQueue == 0)
-        #expect(third.discoveredQueueStats.evicted == 2)
+        #expect(third.sampled?.queues.count == 5)
+        #expect(third.sampled?.queues.first { $0.name == "zz-backlog" }?.length == 3)
+        #expect(third.sampled?.queues.first { $0.name == "zz-inflight" }?.unacked == 1)
+        #expect(third.sampled?.unackedUnknownQueue == 0)
+        #expect(third.sampled?.discoveredQueueStats.evicted == 2)
 
         // Steady state: the same queues round after round (no churn); 52 queues, 5 reported, the
         // other 47 counted, and the warning logged once (rate-limited).
         let fourth = s.poll(using: redis, now: t0 + 6)
-        #expect(fourth.queues.map(\.name) == third.queues.map(\.name))
-        #expect(fourth.discoveredQueueStats.tracked == 5)
-        #expect(fourth.discoveredQueueStats.ignoredOverLimit == 47)
-        #expect(fourth.queuesOverLimit == 47)
+        #expect(fourth.sampled?.queues.map(\.name) == third.sampled?.queues.map(\.name))
+        #expect(fourth.sampled?.discoveredQueueStats.tracked == 5)
+        #expect(fourth.sampled?.discoveredQueueStats.ignoredOverLimit == 47)
+        #expect(fourth.sampled?.queuesOverLimit == 47)
         #expect(logs.messages.filter { $0.contains("--celery.max-queues") }.count == 1)
         shutdown(server)
     }
@@ -154,11 +154,11 @@ import Testing
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.succeeded)
         // The 1 MB name would cost 20 MB of commands per poll: ignored, counted and logged.
-        #expect(snap.queues.map(\.name) == ["celery", stem + "-a", stem + "-b"])
-        #expect(snap.discoveredQueueStats.ignoredNameTooLong == 1)
+        #expect(snap.sampled?.queues.map(\.name) == ["celery", stem + "-a", stem + "-b"])
+        #expect(snap.sampled?.discoveredQueueStats.ignoredNameTooLong == 1)
         #expect(logs.messages.contains { $0.contains("names too long") })
         // The 900-byte names are sampled under two distinct labels of at most 256 bytes.
-        let labels = snap.queues.map { LabelValueLimit.capped($0.name) }
+        let labels = try #require(snap.sampled).queues.map { LabelValueLimit.capped($0.name) }
         #expect(Set(labels).count == 3)
         #expect(labels.allSatisfy { $0.utf8.count <= LabelValueLimit.maxBytes })
         shutdown(server)

@@ -68,26 +68,26 @@ import Testing
         // The probe flags the tail; the huge read, last, times out: the poll still succeeds with
         // every length, and the tail is counted unread (deferred) instead of aged.
         let first = sampler.poll(using: redis, now: t0)
-        try #require(first.succeeded, "\(first.failureDescription ?? "")")
-        try #require(first.queues.map(\.length) == [2, 1])
-        #expect(first.queues[0].unreadTailMessages[.deferred] == 1)
-        #expect(first.hugeReadFailures == 1)
+        try #require(first.succeeded, "\(first.failure?.reason ?? "")")
+        try #require(first.sampled?.queues.map(\.length) == [2, 1])
+        #expect(first.sampled?.queues[0].unreadTailMessages[.deferred] == 1)
+        #expect(first.sampled?.hugeReadFailures == 1)
         try waitUntilIdle(server)
 
         // Within the retry delay the huge value is not asked for again: nothing can time out.
         let soon = sampler.poll(using: redis, now: t0 + HugeReadTurns.firstRetryDelay - 1)
-        try #require(soon.succeeded, "\(soon.failureDescription ?? "")")
-        #expect(soon.hugeReadFailures == 1)
-        #expect(soon.queues[0].unreadTailMessages[.deferred] == 1)
+        try #require(soon.succeeded, "\(soon.failure?.reason ?? "")")
+        #expect(soon.sampled?.hugeReadFailures == 1)
+        #expect(soon.sampled?.queues[0].unreadTailMessages[.deferred] == 1)
 
         // After it, it is tried again (and times out again: counted, poll fine, longer wait next).
         let retried = sampler.poll(using: redis, now: t0 + HugeReadTurns.firstRetryDelay + 1)
-        #expect(retried.succeeded, "\(retried.failureDescription ?? "")")
-        #expect(retried.hugeReadFailures == 2)
+        #expect(retried.succeeded, "\(retried.failure?.reason ?? "")")
+        #expect(retried.sampled?.hugeReadFailures == 2)
         try waitUntilIdle(server)
         let afterSecond = sampler.poll(using: redis, now: t0 + 2 * HugeReadTurns.firstRetryDelay + 2)
         #expect(afterSecond.succeeded)
-        #expect(afterSecond.hugeReadFailures == 2, "second failure waits twice as long")
+        #expect(afterSecond.sampled?.hugeReadFailures == 2, "second failure waits twice as long")
     }
 
     @Test func aHugeUnackedMessageWhoseReadTimesOutDoesNotFailThePoll() throws {
@@ -105,11 +105,11 @@ import Testing
             logger: Logger(label: "test"))
 
         let snap = sampler.poll(using: redis, now: t0)
-        #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
-        #expect(snap.unackedTotal == 2)
-        #expect(snap.queues.map(\.unacked) == [1], "the small one is attributed")
-        #expect(snap.unackedUnread[.deferred] == 1, "the huge one waits, counted")
-        #expect(snap.hugeReadFailures == 1)
+        #expect(snap.succeeded, "\(snap.failure?.reason ?? "")")
+        #expect(snap.sampled?.unackedTotal == 2)
+        #expect(snap.sampled?.queues.map(\.unacked) == [1], "the small one is attributed")
+        #expect(snap.sampled?.unackedUnread[.deferred] == 1, "the huge one waits, counted")
+        #expect(snap.sampled?.hugeReadFailures == 1)
     }
 
     @Test func aHugeUnackedMessageIsReadLastAndAttributedFromTheNextPoll() throws {
@@ -128,15 +128,15 @@ import Testing
 
         let first = sampler.poll(using: redis, now: t0)
         try #require(first.succeeded)
-        #expect(first.unackedUnread[.deferred] == 1)
+        #expect(first.sampled?.unackedUnread[.deferred] == 1)
         #expect(redis.calls.map { "\($0.mode) \($0.key)" } == ["h unacked"], "read once, at the end")
 
         let second = sampler.poll(using: redis, now: t0 + 2)
         #expect(second.succeeded)
-        try #require(second.queues.map(\.unacked) == [1])
-        #expect(second.queues[0].unackedByTask["app.big"] == 1)
-        #expect(second.unackedUnread.values.reduce(0, +) == 0)
+        try #require(second.sampled?.queues.map(\.unacked) == [1])
+        #expect(second.sampled?.queues[0].unackedByTask["app.big"] == 1)
+        #expect(second.sampled?.unackedUnread.values.reduce(0, +) == 0)
         #expect(redis.calls.count == 1, "classified once, from the cache after")
-        #expect(second.hugeReadFailures == 0)
+        #expect(second.sampled?.hugeReadFailures == 0)
     }
 }

@@ -80,10 +80,10 @@ final class ScriptCallRecorder: RedisCommandExecuting {
         for p in 0..<3 {
             let now = t0 + Double(p) * 2
             let snap = sampler.poll(using: redis, now: now)
-            #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
+            #expect(snap.succeeded, "\(snap.failure?.reason ?? "")")
             let reads = redis.calls(since: start).filter { $0.mode == "l" }
             #expect(reads.count == 1, "one huge read per poll, got \(reads.map(\.key))")
-            #expect(snap.queues.reduce(0) { $0 + ($1.unreadTailMessages[.deferred] ?? 0) } == 2 - p)
+            #expect(snap.sampled?.queues.reduce(0) { $0 + ($1.unreadTailMessages[.deferred] ?? 0) } == 2 - p)
             start = redis.calls.count
         }
         #expect(Set(redis.calls.filter { $0.mode == "l" }.map(\.key)) == Set(queues), "each read once")
@@ -94,8 +94,8 @@ final class ScriptCallRecorder: RedisCommandExecuting {
             let snap = sampler.poll(using: redis, now: now)
             #expect(snap.succeeded)
             #expect(redis.calls(since: start).isEmpty, "no script on unchanged huge tails")
-            #expect(snap.queues.map(\.oldestMessageAge) == [100 + now - t0, 101 + now - t0, 102 + now - t0])
-            #expect(snap.queues.allSatisfy { $0.oldestMessageAgeIsExact && $0.unreadTailMessages.isEmpty })
+            #expect(snap.sampled?.queues.map(\.oldestMessageAge) == [100 + now - t0, 101 + now - t0, 102 + now - t0])
+            #expect(snap.sampled?.queues.allSatisfy { $0.oldestMessageAgeIsExact && $0.unreadTailMessages.isEmpty } == true)
             start = redis.calls.count
         }
 
@@ -106,16 +106,16 @@ final class ScriptCallRecorder: RedisCommandExecuting {
         let afterPop = sampler.poll(using: redis, now: t0 + 10)
         #expect(afterPop.succeeded)
         #expect(redis.calls(since: start).map { "\($0.mode) \($0.key)" } == ["p big1"])
-        #expect(afterPop.queues[0].oldestMessageAge == 0, "small-1, first seen now")
-        #expect(afterPop.queues[0].oldestMessageAgeIsExact == false)
-        #expect(afterPop.queues[1].oldestMessageAge == 111)
+        #expect(afterPop.sampled?.queues[0].oldestMessageAge == 0, "small-1, first seen now")
+        #expect(afterPop.sampled?.queues[0].oldestMessageAgeIsExact == false)
+        #expect(afterPop.sampled?.queues[1].oldestMessageAge == 111)
         start = redis.calls.count
 
         // After the growth re-check interval, big2's tail is read again (one huge read).
         let later = sampler.poll(using: redis, now: t0 + 10 + HugeTailCache.growthRecheckInterval)
         #expect(later.succeeded)
         #expect(redis.calls(since: start).filter { $0.key != "big1" }.map { "\($0.mode) \($0.key)" } == ["l big2"])
-        #expect(later.queues[1].oldestMessageAge == 111 + HugeTailCache.growthRecheckInterval)
+        #expect(later.sampled?.queues[1].oldestMessageAge == 111 + HugeTailCache.growthRecheckInterval)
     }
 
     /// The README's least-privilege ACL has no `+memory|usage`: the probe's `pcall` gets `NOPERM`
@@ -142,15 +142,15 @@ final class ScriptCallRecorder: RedisCommandExecuting {
                 queues: Array(queues.prefix(2)), discoverQueues: false, taskNameLimit: 10, censusEnabled: false),
             logger: Logger(label: "test"))
         let snap = sampler.poll(using: redis, now: t0)
-        #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
-        #expect(snap.commandErrors.isEmpty)
+        #expect(snap.succeeded, "\(snap.failure?.reason ?? "")")
+        #expect(snap.sampled?.commandErrors.isEmpty == true)
         #expect(redis.calls.map(\.mode) == ["p", "p"], "read through the probe, which could not flag them")
-        #expect(snap.queues.map(\.oldestMessageAge) == [10, 10])
-        #expect(snap.queues.allSatisfy { $0.oldestMessageAgeIsExact && $0.unreadTailMessages.isEmpty })
+        #expect(snap.sampled?.queues.map(\.oldestMessageAge) == [10, 10])
+        #expect(snap.sampled?.queues.allSatisfy { $0.oldestMessageAgeIsExact && $0.unreadTailMessages.isEmpty } == true)
         let start = redis.calls.count
         let again = sampler.poll(using: redis, now: t0 + 2)
         #expect(again.succeeded)
         #expect(redis.calls(since: start).isEmpty, "cached after the first read")
-        #expect(again.queues.map(\.oldestMessageAge) == [12, 12])
+        #expect(again.sampled?.queues.map(\.oldestMessageAge) == [12, 12])
     }
 }

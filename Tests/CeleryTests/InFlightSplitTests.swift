@@ -13,7 +13,7 @@ private func addUnacked(_ redis: FakeRedis, tag: String, queue: String = "celery
 }
 
 @Suite struct InFlightSplitTests {
-    @Test func scheduledAndETABeyondVisibility() {
+    @Test func scheduledAndETABeyondVisibility() throws {
         let redis = FakeRedis()
         addUnacked(redis, tag: "plain", score: t0 - 5)
         addUnacked(redis, tag: "soon", score: t0 - 5, eta: t0 + 60)  // scheduled, within VT
@@ -25,14 +25,14 @@ private func addUnacked(_ redis: FakeRedis, tag: String, queue: String = "celery
         let s = Sampler(
             configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false, censusEnabled: false),
             logger: Logger(label: "test"))
-        let q = s.poll(using: redis, now: t0).queues[0]
+        let q = try #require(s.poll(using: redis, now: t0).sampled).queues[0]
         #expect(q.unacked == 5)
         #expect(q.scheduled == 3)
         #expect(q.etaBeyondVisibility == 2)
         #expect(q.stranded == 1, "a scheduled task older than VT is restored by the sweep: stranded")
         #expect(q.unackedByTask.isEmpty, "breakdown off by default")
         // An hour later the near ETAs are due; the far one still scheduled.
-        let later = s.poll(using: redis, now: t0 + 3_600).queues[0]
+        let later = try #require(s.poll(using: redis, now: t0 + 3_600).sampled).queues[0]
         #expect(later.scheduled == 1)
         #expect(later.etaBeyondVisibility == 2, "a property of eta − fetch time, not of now")
     }
@@ -49,12 +49,12 @@ private func addUnacked(_ redis: FakeRedis, tag: String, queue: String = "celery
                 queues: ["celery", "high"], discoverQueues: false, taskNameLimit: 2, censusEnabled: false),
             logger: Logger(label: "test"))
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.queues[0].unackedByTask == ["app.a": 2, "app.b": 1, "other": 1])
-        #expect(snap.queues[0].scheduledByTask == ["app.a": 1, "other": 1])
-        #expect(snap.queues[1].unackedByTask == ["other": 1])
+        #expect(snap.sampled?.queues[0].unackedByTask == ["app.a": 2, "app.b": 1, "other": 1])
+        #expect(snap.sampled?.queues[0].scheduledByTask == ["app.a": 1, "other": 1])
+        #expect(snap.sampled?.queues[1].unackedByTask == ["other": 1])
         // Admission is sticky: the admitted names stay, new ones keep overflowing.
         addUnacked(redis, tag: "e1", task: "app.e", score: t0 - 1)
-        #expect(s.poll(using: redis, now: t0 + 1).queues[0].unackedByTask == ["app.a": 2, "app.b": 1, "other": 2])
+        #expect(s.poll(using: redis, now: t0 + 1).sampled?.queues[0].unackedByTask == ["app.a": 2, "app.b": 1, "other": 2])
     }
 
     @Test func limiterRules() {

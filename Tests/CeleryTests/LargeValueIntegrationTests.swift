@@ -101,14 +101,14 @@ final class MeasuringExecutor: RedisCommandExecuting {
                 queues: queues, discoverQueues: false, taskNameLimit: 10, censusEnabled: false),
             logger: Logger(label: "test"))
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
-        #expect(snap.unackedTotal == 100)
-        #expect(snap.unackedUnclassified == 0)
-        #expect(snap.unackedUnread.isEmpty)
-        #expect(snap.queues.map(\.unacked) == [34, 33, 33])
-        #expect(snap.queues.map(\.scheduled) == [4, 3, 3])
-        #expect(snap.queues.map(\.unackedByTask) == [["app.celery": 34], ["app.ingest": 33], ["app.reports": 33]])
-        #expect(snap.queues[0].unackedOldestAge == 100)
+        #expect(snap.succeeded, "\(snap.failure?.reason ?? "")")
+        #expect(snap.sampled?.unackedTotal == 100)
+        #expect(snap.sampled?.unackedUnclassified == 0)
+        #expect(snap.sampled?.unackedUnread.isEmpty == true)
+        #expect(snap.sampled?.queues.map(\.unacked) == [34, 33, 33])
+        #expect(snap.sampled?.queues.map(\.scheduled) == [4, 3, 3])
+        #expect(snap.sampled?.queues.map(\.unackedByTask) == [["app.celery": 34], ["app.ingest": 33], ["app.reports": 33]])
+        #expect(snap.sampled?.queues[0].unackedOldestAge == 100)
         // No round held more than the 4 MiB budget of values, with 70 MB of messages in Redis.
         #expect(redis.largestRoundBytes <= ValueReadBudget().roundBytes)
 
@@ -117,7 +117,7 @@ final class MeasuringExecutor: RedisCommandExecuting {
         let rounds = redis.rounds
         let again = s.poll(using: redis, now: t0 + 1)
         #expect(again.succeeded)
-        #expect(again.queues.map(\.unacked) == [34, 33, 33])
+        #expect(again.sampled?.queues.map(\.unacked) == [34, 33, 33])
         #expect(redis.rounds == rounds + 1, "only the main round: every tag was cached")
         try seed(server, b("SCRIPT"), b("FLUSH"))
         let value =
@@ -126,7 +126,7 @@ final class MeasuringExecutor: RedisCommandExecuting {
         try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 + 1)"), b("late"))
         let third = s.poll(using: redis, now: t0 + 2)
         #expect(third.succeeded)
-        #expect(third.queues.map(\.unacked) == [34, 33, 34])
+        #expect(third.sampled?.queues.map(\.unacked) == [34, 33, 34])
     }
 
     /// A 70 MB message next in line used to be read whole by `LINDEX` and fail every poll.
@@ -147,16 +147,16 @@ final class MeasuringExecutor: RedisCommandExecuting {
                 queues: ["celery", "junk"], discoverQueues: false, censusEnabled: false),
             logger: Logger(label: "test"))
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
-        #expect(snap.queues[0].length == 3)
-        #expect(snap.queues[0].oldestMessageAge == 42, "sent_at read from the tail slice")
-        #expect(snap.queues[0].oldestMessageAgeIsExact)
-        #expect(snap.queues[0].unreadTailMessages.isEmpty)
-        #expect(snap.queues[1].length == 1)
-        #expect(snap.queues[1].unreadTailMessages == [.beyondSlice: 1])
-        #expect(snap.queues[1].oldestMessageAge == 0, "aged from first seen")
+        #expect(snap.succeeded, "\(snap.failure?.reason ?? "")")
+        #expect(snap.sampled?.queues[0].length == 3)
+        #expect(snap.sampled?.queues[0].oldestMessageAge == 42, "sent_at read from the tail slice")
+        #expect(snap.sampled?.queues[0].oldestMessageAgeIsExact == true)
+        #expect(snap.sampled?.queues[0].unreadTailMessages.isEmpty == true)
+        #expect(snap.sampled?.queues[1].length == 1)
+        #expect(snap.sampled?.queues[1].unreadTailMessages == [.beyondSlice: 1])
+        #expect(snap.sampled?.queues[1].oldestMessageAge == 0, "aged from first seen")
         #expect(redis.largestRoundBytes <= ValueReadBudget().roundBytes)
-        #expect(snap.commandErrors.isEmpty)
+        #expect(snap.sampled?.commandErrors.isEmpty == true)
     }
 
     /// Where Redis refuses scripting (an ACL with `-@scripting`), large values are counted as
@@ -184,20 +184,20 @@ final class MeasuringExecutor: RedisCommandExecuting {
             configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false, censusEnabled: false),
             logger: Logger(label: "test"))
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
-        #expect(snap.unackedTotal == 6)
-        #expect(snap.queues[0].unacked == 3)
-        #expect(snap.unackedUnread == [.scriptingUnavailable: 3])
-        #expect(snap.unackedUnclassified == 3)
-        #expect(snap.queues[0].length == 1)
-        #expect(snap.queues[0].unreadTailMessages == [.scriptingUnavailable: 1])
-        #expect(snap.queues[0].oldestMessageAge == nil)
-        #expect(snap.commandErrors.isEmpty)
+        #expect(snap.succeeded, "\(snap.failure?.reason ?? "")")
+        #expect(snap.sampled?.unackedTotal == 6)
+        #expect(snap.sampled?.queues[0].unacked == 3)
+        #expect(snap.sampled?.unackedUnread == [.scriptingUnavailable: 3])
+        #expect(snap.sampled?.unackedUnclassified == 3)
+        #expect(snap.sampled?.queues[0].length == 1)
+        #expect(snap.sampled?.queues[0].unreadTailMessages == [.scriptingUnavailable: 1])
+        #expect(snap.sampled?.queues[0].oldestMessageAge == nil)
+        #expect(snap.sampled?.commandErrors.isEmpty == true)
 
         // The unread entries are remembered, not re-sized every poll.
         let again = s.poll(using: redis, now: t0 + 1)
         #expect(again.succeeded)
-        #expect(again.unackedUnread == [.scriptingUnavailable: 3])
+        #expect(again.sampled?.unackedUnread == [.scriptingUnavailable: 3])
     }
 
     /// Redis 6 has no `EVALSHA_RO`: the reader falls back to `EVALSHA` (here the command is renamed
@@ -214,9 +214,9 @@ final class MeasuringExecutor: RedisCommandExecuting {
             configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false, censusEnabled: false),
             logger: Logger(label: "test"))
         let snap = s.poll(using: try connect(server), now: t0)
-        #expect(snap.succeeded, "\(snap.failureDescription ?? "")")
-        #expect(snap.queues[0].oldestMessageAge == 7)
-        #expect(snap.queues[0].unacked == 1)
-        #expect(snap.unackedUnread.isEmpty)
+        #expect(snap.succeeded, "\(snap.failure?.reason ?? "")")
+        #expect(snap.sampled?.queues[0].oldestMessageAge == 7)
+        #expect(snap.sampled?.queues[0].unacked == 1)
+        #expect(snap.sampled?.unackedUnread.isEmpty == true)
     }
 }

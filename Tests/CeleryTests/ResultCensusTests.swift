@@ -71,11 +71,11 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         // A pass stopped after its first SCAN publishes nothing: never partial counts.
         #expect(try census.runPass(using: redis, clock: { clock.now }, pace: { _ in true }) == .stopped)
         #expect(census.snapshot(now: t0) == nil)
-        #expect(s.poll(using: redis, now: t0).census == nil)
+        #expect(s.poll(using: redis, now: t0).sampled?.census == nil)
         clock.now = t0 + 10
         #expect(pass(census, redis, clock: clock) == .completed)
         let snap = s.poll(using: redis, now: clock.now)
-        let counts = try #require(snap.census)
+        let counts = try #require(snap.sampled?.census)
         #expect(counts.metaKeys[.success] == 4)
         #expect(counts.metaKeys[.failure] == 2)
         #expect(counts.metaKeys[.retry] == 1)
@@ -139,12 +139,12 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         let s = censusSampler()
         let clock = ManualClock(t0)
         pass(s.census!, redis, clock: clock)
-        #expect(s.poll(using: redis, now: t0).census?.metaKeys[.success] == 2)
+        #expect(s.poll(using: redis, now: t0).sampled?.census?.metaKeys[.success] == 2)
         redis.strings[b("celery-task-meta-a")] = nil  // forget(): DEL, and no message is published
         meta(redis, "r", Meta.success("r"))  // the retry finished while nobody listened
-        #expect(s.poll(using: redis, now: t0 + 15).census?.metaKeys[.success] == 2, "unseen until a pass")
+        #expect(s.poll(using: redis, now: t0 + 15).sampled?.census?.metaKeys[.success] == 2, "unseen until a pass")
         pass(s.census!, redis, clock: clock)
-        let next = s.poll(using: redis, now: t0 + 15).census
+        let next = s.poll(using: redis, now: t0 + 15).sampled?.census
         #expect(next?.metaKeys[.success] == 2)
         #expect(next?.metaKeys[.retry] == 0)
         #expect(next?.trackedKeys == 2)
@@ -179,21 +179,21 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         let clock = ManualClock(t0)
         pass(s.census!, redis, clock: clock)
         let first = s.poll(using: redis, now: t0)
-        #expect(first.census?.metaKeys[.started] == 2)
-        #expect(first.census?.startedTracked == 2)
-        #expect(first.census?.startedOldestAge == 600)
+        #expect(first.sampled?.census?.metaKeys[.started] == 2)
+        #expect(first.sampled?.census?.startedTracked == 2)
+        #expect(first.sampled?.census?.startedOldestAge == 600)
         // STARTED keys are fetched again every pass; the task finished meanwhile.
         meta(redis, "st", Meta.success("st"))
         clock.now = t0 + 15
         pass(s.census!, redis, clock: clock)
         let second = s.poll(using: redis, now: t0 + 15)
-        #expect(second.census?.metaKeys[.started] == 1)
-        #expect(second.census?.metaKeys[.success] == 1)
-        #expect(second.census?.startedOldestAge == 15, "the no-TTL meta, first seen at t0")
+        #expect(second.sampled?.census?.metaKeys[.started] == 1)
+        #expect(second.sampled?.census?.metaKeys[.success] == 1)
+        #expect(second.sampled?.census?.startedOldestAge == 15, "the no-TTL meta, first seen at t0")
         // Without a liveWorkers set, orphans are unknown; with one, hostnames not in it count.
-        #expect(second.orphanedStartedTasks == nil)
-        #expect(s.poll(using: redis, now: t0 + 16, liveWorkers: ["w2@vm"]).orphanedStartedTasks == 0)
-        #expect(s.poll(using: redis, now: t0 + 17, liveWorkers: ["w1@vm"]).orphanedStartedTasks == 1)
+        #expect(second.sampled?.orphanedStartedTasks == nil)
+        #expect(s.poll(using: redis, now: t0 + 16, liveWorkers: ["w2@vm"]).sampled?.orphanedStartedTasks == 0)
+        #expect(s.poll(using: redis, now: t0 + 17, liveWorkers: ["w1@vm"]).sampled?.orphanedStartedTasks == 1)
     }
 
     @Test func orphansIncludeStrandedUnackedOnlyWhenNoWorkerIsAlive() {
@@ -204,19 +204,19 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         redis.hashes[b("unacked")] = [b("t1"): b(unackedValue(tag: "t1")), b("t2"): b(unackedValue(tag: "t2"))]
         let s = censusSampler()
         // Unknown until the first pass completes (the STARTED index would be partial).
-        #expect(s.poll(using: redis, now: t0, liveWorkers: []).orphanedStartedTasks == nil)
+        #expect(s.poll(using: redis, now: t0, liveWorkers: []).sampled?.orphanedStartedTasks == nil)
         pass(s.census!, redis, clock: ManualClock(t0))
-        #expect(s.poll(using: redis, now: t0, liveWorkers: []).orphanedStartedTasks == 2)  // 1 STARTED + 1 stranded
-        #expect(s.poll(using: redis, now: t0 + 1, liveWorkers: ["w9@vm"]).orphanedStartedTasks == 1)
-        #expect(s.poll(using: redis, now: t0 + 2, liveWorkers: ["w1@vm"]).orphanedStartedTasks == 0)
+        #expect(s.poll(using: redis, now: t0, liveWorkers: []).sampled?.orphanedStartedTasks == 2)  // 1 STARTED + 1 stranded
+        #expect(s.poll(using: redis, now: t0 + 1, liveWorkers: ["w9@vm"]).sampled?.orphanedStartedTasks == 1)
+        #expect(s.poll(using: redis, now: t0 + 2, liveWorkers: ["w1@vm"]).sampled?.orphanedStartedTasks == 0)
         // Census off: only the stranded half.
         let off = Sampler(
             configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false, censusEnabled: false),
             logger: Logger(label: "test"))
         #expect(off.census == nil)
-        #expect(off.poll(using: redis, now: t0, liveWorkers: []).orphanedStartedTasks == 1)
-        #expect(off.poll(using: redis, now: t0, liveWorkers: nil).orphanedStartedTasks == nil)
-        #expect(off.poll(using: redis, now: t0).census == nil)
+        #expect(off.poll(using: redis, now: t0, liveWorkers: []).sampled?.orphanedStartedTasks == 1)
+        #expect(off.poll(using: redis, now: t0, liveWorkers: nil).sampled?.orphanedStartedTasks == nil)
+        #expect(off.poll(using: redis, now: t0).sampled?.census == nil)
     }
 
     @Test func garbageAndWrongTypesCountAsUnknown() {
@@ -230,11 +230,11 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         let s = censusSampler()
         pass(s.census!, redis, clock: ManualClock(t0))
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.census?.metaKeys[.unknown] == 4)
-        #expect(snap.census?.metaKeys[.other] == 1)
-        #expect(snap.commandErrors == [.census: 1], "errors on the census thread reach the next poll")
+        #expect(snap.sampled?.census?.metaKeys[.unknown] == 4)
+        #expect(snap.sampled?.census?.metaKeys[.other] == 1)
+        #expect(snap.sampled?.commandErrors == [.census: 1], "errors on the census thread reach the next poll")
         #expect(snap.succeeded)
-        #expect(s.poll(using: redis, now: t0 + 1).commandErrors.isEmpty, "counted once")
+        #expect(s.poll(using: redis, now: t0 + 1).sampled?.commandErrors.isEmpty == true, "counted once")
     }
 
     @Test func transportFailureAbandonsThePassAndTheNextOneIsComplete() throws {
@@ -465,13 +465,13 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         let s = Sampler(configuration: configuration, logger: Logger(label: "test"))
         let census = try #require(s.census)
         let first = s.poll(using: redis, now: t0)
-        #expect(first.discoveryRan)
+        #expect(first.sampled?.discoveryRan == true)
         #expect(s.knownQueues == ["celery"])
         let discoveryScans = redis.commands(named: "SCAN").filter { $0.contains(b("MATCH")) }.count
         bind("late")
         for i in 1...10 {
             let snap = s.poll(using: redis, now: t0 + 60 * Double(i))
-            #expect(!snap.discoveryRan, "no standalone discovery")
+            #expect(snap.sampled?.discoveryRan == false, "no standalone discovery")
         }
         #expect(!s.knownQueues.contains("late"))
         // The census walks without MATCH; its pass hands the binding tables to the next poll.
@@ -481,9 +481,9 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         _ = s.poll(using: redis, now: t0 + 601)
         #expect(s.knownQueues.contains("late"))
         #expect(redis.commands(named: "SCAN").filter { $0.contains(b("MATCH")) }.count == discoveryScans)
-        #expect(s.poll(using: redis, now: t0 + 602).census?.metaKeys[.success] == 1)
+        #expect(s.poll(using: redis, now: t0 + 602).sampled?.census?.metaKeys[.success] == 1)
         // Without a completed census pass for 3 census intervals, the standalone discovery returns.
-        #expect(s.poll(using: redis, now: t0 + 601 + 899).discoveryRan == false)
-        #expect(s.poll(using: redis, now: t0 + 601 + 900).discoveryRan)
+        #expect(s.poll(using: redis, now: t0 + 601 + 899).sampled?.discoveryRan == false)
+        #expect(s.poll(using: redis, now: t0 + 601 + 900).sampled?.discoveryRan == true)
     }
 }

@@ -68,9 +68,9 @@ import Testing
 
     private func expectSeededDeployment(_ snap: Snapshot) {
         #expect(snap.succeeded)
-        #expect(snap.failedStage == nil)
+        #expect(snap.failure?.stage == nil)
         #expect(
-            snap.queues == [
+            snap.sampled?.queues == [
                 QueueSnapshot(
                     name: "celery", length: 6, lengthByPriority: [0: 3, 3: 2, 9: 1], unacked: 2,
                     unackedOldestAge: 4_000, stranded: 1, oldestMessageAge: 0),
@@ -79,17 +79,17 @@ import Testing
                     stranded: 0, keyErrors: 1, oldestMessageAge: 0),
                 QueueSnapshot(name: "nobody"),
             ])
-        #expect(snap.knownQueueCount == 3)
+        #expect(snap.sampled?.knownQueueCount == 3)
         // "index-only-tag" has no hash entry: a stale index member, not a task in flight.
-        #expect(snap.unackedTotal == 4)
-        #expect(snap.strandedTotal == 1)
-        #expect(snap.unackedSampled == 5)
-        #expect(snap.unackedUndecodable == 1)
-        #expect(snap.unackedIndexStale == 1)
-        #expect(snap.unackedUnknownQueue == 0)
-        #expect(snap.unackedUnclassified == 1)
-        #expect(snap.commandErrors == [.queues: 1])
-        #expect(snap.census == nil, "the census runs on its own thread: a poll never waits for a pass")
+        #expect(snap.sampled?.unackedTotal == 4)
+        #expect(snap.sampled?.strandedTotal == 1)
+        #expect(snap.sampled?.unackedSampled == 5)
+        #expect(snap.sampled?.unackedUndecodable == 1)
+        #expect(snap.sampled?.unackedIndexStale == 1)
+        #expect(snap.sampled?.unackedUnknownQueue == 0)
+        #expect(snap.sampled?.unackedUnclassified == 1)
+        #expect(snap.sampled?.commandErrors == [.queues: 1])
+        #expect(snap.sampled?.census == nil, "the census runs on its own thread: a poll never waits for a pass")
     }
 
     @Test func celeryShapedKeysWithoutPrefix() throws {
@@ -99,14 +99,14 @@ import Testing
         let redis = try connect(server)
         let sampler = Sampler(configuration: CeleryConfiguration(), logger: Logger(label: "test"))
         let first = sampler.poll(using: redis, now: t0)
-        #expect(first.discoveryRan)
+        #expect(first.sampled?.discoveryRan == true)
         expectSeededDeployment(first)
 
         // The queue drains and Redis deletes the lists: the known queue reads 0, it does not vanish.
         try seed(server, b("DEL"), b("celery"), b("celery") + sep + b("3"), b("celery") + sep + b("9"))
         let drained = sampler.poll(using: redis, now: t0 + 1)
         #expect(
-            drained.queues.first
+            drained.sampled?.queues.first
                 == QueueSnapshot(
                     name: "celery", length: 0, unacked: 2,
                     unackedOldestAge: 4_001, stranded: 1))
@@ -171,7 +171,7 @@ import Testing
         var clock = t0
         var pauses = 0
         let first = sampler.poll(using: redis, now: t0)
-        #expect(first.census == nil, "nothing before the first complete pass")
+        #expect(first.sampled?.census == nil, "nothing before the first complete pass")
         #expect(
             try census.runPass(
                 using: censusConnection, clock: { clock },
@@ -180,20 +180,20 @@ import Testing
                     return false
                 }) == .completed)
         #expect(pauses > 2, "the pass took several paced SCAN COUNT 2 calls")
-        #expect(first.succeeded && first.commandErrors.isEmpty)
-        let celery = first.queues[0]
+        #expect(first.succeeded && first.sampled?.commandErrors.isEmpty == true)
+        let celery = try #require(first.sampled).queues[0]
         #expect(celery.oldestMessageAge == 300)
         #expect(celery.oldestMessageAgeIsExact)
         #expect(celery.scheduled == 2)
         #expect(celery.etaBeyondVisibility == 1)
         #expect(celery.stranded == 0)
-        let restored = first.queues[1]
+        let restored = try #require(first.sampled).queues[1]
         #expect(restored.oldestMessageAge == 0)
         #expect(!restored.oldestMessageAgeIsExact)
         #expect(restored.redeliveredTailMessages == 1)
         let last = sampler.poll(using: redis, now: t0 + 7)
-        #expect(last.queues[1].oldestMessageAge == 7)
-        let censusSnap = try #require(last.census)
+        #expect(last.sampled?.queues[1].oldestMessageAge == 7)
+        let censusSnap = try #require(last.sampled?.census)
         #expect(censusSnap.metaKeys[.success] == 2)
         #expect(censusSnap.metaKeys[.failure] == 1)
         #expect(censusSnap.metaKeys[.started] == 1)
@@ -206,14 +206,14 @@ import Testing
         #expect(
             censusSnap.startedOldestAge >= 600 && censusSnap.startedOldestAge < 600 + 7 + 5,
             "started age \(censusSnap.startedOldestAge)")
-        #expect(sampler.poll(using: redis, now: t0 + 100, liveWorkers: ["w2@vm"]).orphanedStartedTasks == 1)
-        #expect(sampler.poll(using: redis, now: t0 + 101, liveWorkers: ["w1@vm"]).orphanedStartedTasks == 0)
+        #expect(sampler.poll(using: redis, now: t0 + 100, liveWorkers: ["w2@vm"]).sampled?.orphanedStartedTasks == 1)
+        #expect(sampler.poll(using: redis, now: t0 + 101, liveWorkers: ["w1@vm"]).sampled?.orphanedStartedTasks == 0)
 
         // forget() deletes a meta: the next complete pass no longer counts it.
         try seed(server, b("DEL"), b("celery-task-meta-s1"))
         clock = t0 + 200
         _ = try census.runPass(using: censusConnection, clock: { clock }, pace: { clock += $0; return false })
-        let after = sampler.poll(using: redis, now: clock).census
+        let after = sampler.poll(using: redis, now: clock).sampled?.census
         #expect(after?.passesCompleted == 2)
         #expect(after?.metaKeys[.success] == 1)
         #expect(after?.trackedKeys == 4)
@@ -237,10 +237,10 @@ import Testing
         for i in 0..<4 {
             let snap = sampler.poll(using: redis, now: t0 + Double(i))
             #expect(snap.succeeded)
-            #expect(snap.unackedTotal == 30)
-            #expect(snap.unackedSampled == 10)
-            #expect(snap.queues[0].unackedOldestAge == 100 + Double(i))
-            perQueue.append(snap.queues[0].unacked)
+            #expect(snap.sampled?.unackedTotal == 30)
+            #expect(snap.sampled?.unackedSampled == 10)
+            #expect(snap.sampled?.queues[0].unackedOldestAge == 100 + Double(i))
+            perQueue.append(try #require(snap.sampled).queues[0].unacked)
         }
         #expect(perQueue == [4, 8, 10, 10])
     }
@@ -253,12 +253,11 @@ import Testing
         let sampler = Sampler(
             configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false),
             logger: Logger(label: "test"))
-        #expect(sampler.poll(using: redis, now: t0).queues.first?.length == 1)
+        #expect(sampler.poll(using: redis, now: t0).sampled?.queues.first?.length == 1)
         shutdown(server)
         let failed = sampler.poll(using: redis, now: t0 + 1)
-        #expect(!failed.succeeded)
-        #expect(failed.failedStage == .queues)
-        #expect(failed.queues.isEmpty)
-        #expect(failed.failureDescription != nil)
+        #expect(failed.sampled == nil, "no stale values")
+        #expect(failed.failure?.stage == .queues)
+        #expect(failed.failure?.reason.isEmpty == false)
     }
 }

@@ -41,16 +41,16 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration(queues: ["other", "celery"], discoverQueues: false))
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.succeeded)
-        #expect(snap.failedStage == nil)
-        #expect(snap.queues.map(\.name) == ["celery", "other"])
-        #expect(snap.queues[0].length == 6)
-        #expect(snap.queues[0].lengthByPriority == [0: 3, 3: 2, 9: 1])
-        #expect(snap.queues[1].length == 4)
-        #expect(snap.queues[1].lengthByPriority == [1: 4])
-        #expect(snap.knownQueueCount == 2)
+        #expect(snap.failure?.stage == nil)
+        #expect(snap.sampled?.queues.map(\.name) == ["celery", "other"])
+        #expect(snap.sampled?.queues[0].length == 6)
+        #expect(snap.sampled?.queues[0].lengthByPriority == [0: 3, 3: 2, 9: 1])
+        #expect(snap.sampled?.queues[1].length == 4)
+        #expect(snap.sampled?.queues[1].lengthByPriority == [1: 4])
+        #expect(snap.sampled?.knownQueueCount == 2)
         #expect(snap.timestamp == t0)
         #expect(snap.pollDuration >= 0)
-        #expect(snap.commandErrors.isEmpty)
+        #expect(snap.sampled?.commandErrors.isEmpty == true)
         // One round: 10 LLENs per queue, then ZCARD, ZCOUNT, ZRANGE; then the slicing script is
         // loaded and the tails of the 4 non-empty lists are read in one more round.
         #expect(redis.rounds.count == 3)
@@ -85,10 +85,10 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration(queues: ["celery"]))
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.succeeded)
-        #expect(snap.discoveryRan)
+        #expect(snap.sampled?.discoveryRan == true)
         #expect(s.knownQueues == ["celery", "high", "mixedq", "nobody"])
-        #expect(snap.queues.map(\.name) == ["celery", "high", "mixedq", "nobody"])
-        #expect(snap.queues[1].length == 7)
+        #expect(snap.sampled?.queues.map(\.name) == ["celery", "high", "mixedq", "nobody"])
+        #expect(snap.sampled?.queues[1].length == 7)
         let scans = redis.commands(named: "SCAN")
         #expect(scans.count > 1, "the cursor loop ran to completion")
         #expect(scans.allSatisfy { $0[2...] == [b("MATCH"), b("_kombu.binding.*"), b("COUNT"), b("1000")][...] })
@@ -105,16 +105,16 @@ private func addUnacked(
         addBinding(redis, exchange: "celery", queue: "celery")
         redis.lists[b("celery")] = 2
         let s = sampler(CeleryConfiguration())
-        #expect(s.poll(using: redis, now: t0).queues.first?.length == 2)
+        #expect(s.poll(using: redis, now: t0).sampled?.queues.first?.length == 2)
 
         // Workers drain the queue: Redis deletes the empty list. Even the binding goes away.
         redis.lists = [:]
         redis.sets = [:]
         let between = s.poll(using: redis, now: t0 + 10)
-        #expect(between.queues == [QueueSnapshot(name: "celery", length: 0)])
+        #expect(between.sampled?.queues == [QueueSnapshot(name: "celery", length: 0)])
         let afterRediscovery = s.poll(using: redis, now: t0 + 70)
-        #expect(afterRediscovery.discoveryRan)
-        #expect(afterRediscovery.queues == [QueueSnapshot(name: "celery", length: 0)])
+        #expect(afterRediscovery.sampled?.discoveryRan == true)
+        #expect(afterRediscovery.sampled?.queues == [QueueSnapshot(name: "celery", length: 0)])
     }
 
     @Test func prefixIsHonouredAndGlobCharactersAreEscaped() {
@@ -133,12 +133,12 @@ private func addUnacked(
         let snap = s.poll(using: redis, now: t0)
         #expect(s.knownQueues == ["celery"])
         #expect(
-            snap.queues == [
+            snap.sampled?.queues == [
                 QueueSnapshot(
                     name: "celery", length: 5, lengthByPriority: [6: 5], unacked: 1,
                     unackedOldestAge: 5, stranded: 0)
             ])
-        #expect(snap.unackedTotal == 1)
+        #expect(snap.sampled?.unackedTotal == 1)
         #expect(redis.commands(named: "SCAN").first?[3] == b(#"app\[1\]\*:_kombu.binding.*"#))
         #expect(redis.commands(named: "ZCARD").first?[1] == b(prefix + "unacked_index"))
         #expect(redis.commands(named: "HMGET").first?[1] == b(prefix + "unacked"))
@@ -150,15 +150,15 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration())
         var ran: [Double] = []
         for dt in [0, 30, 59.9, 60, 61, 119, 120, 130] as [Double] {
-            if s.poll(using: redis, now: t0 + dt).discoveryRan { ran.append(dt) }
+            if s.poll(using: redis, now: t0 + dt).sampled?.discoveryRan == true { ran.append(dt) }
         }
         #expect(ran == [0, 60, 120])
         // A clock stepped backwards rediscovers rather than waiting for the old clock to catch up.
-        #expect(s.poll(using: redis, now: t0 - 500).discoveryRan)
+        #expect(s.poll(using: redis, now: t0 - 500).sampled?.discoveryRan == true)
         // Between discoveries, new bindings are not seen.
         addBinding(redis, exchange: "late", queue: "late")
-        #expect(s.poll(using: redis, now: t0 - 490).queues.map(\.name) == ["celery"])
-        #expect(s.poll(using: redis, now: t0 - 440).queues.map(\.name) == ["celery", "late"])
+        #expect(s.poll(using: redis, now: t0 - 490).sampled?.queues.map(\.name) == ["celery"])
+        #expect(s.poll(using: redis, now: t0 - 440).sampled?.queues.map(\.name) == ["celery", "late"])
     }
 
     @Test func knownQueuesAreBoundedAndTheOverflowIsCounted() {
@@ -167,8 +167,8 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration(queues: ["configured"], maxKnownQueues: 3))
         let snap = s.poll(using: redis, now: t0)
         #expect(s.knownQueues == ["a", "b", "c", "configured"])
-        #expect(snap.knownQueueCount == 4)
-        #expect(snap.queuesOverLimit == 2)
+        #expect(snap.sampled?.knownQueueCount == 4)
+        #expect(snap.sampled?.queuesOverLimit == 2)
 
         // Binding tables themselves are bounded too (2 × maxKnownQueues, at least 4096, so a small
         // queue cap still reads every table and ranks every queue); tables not read count as
@@ -177,8 +177,8 @@ private func addUnacked(
         many.scanPageSize = 1000
         for i in 0..<40 { addBinding(many, exchange: "x\(i)", queue: "q\(i)") }
         let bounded = sampler(CeleryConfiguration(maxKnownQueues: 5)).poll(using: many, now: t0)
-        #expect(bounded.knownQueueCount == 5)
-        #expect(bounded.queuesOverLimit == 35)
+        #expect(bounded.sampled?.knownQueueCount == 5)
+        #expect(bounded.sampled?.queuesOverLimit == 35)
         #expect(many.commands(named: "SMEMBERS").count == 40)
         #expect(QueueDiscovery.bindingTableBound(maxKnownQueues: 5) == QueueDiscovery.minBindingTables)
         #expect(QueueDiscovery.bindingTableBound(maxKnownQueues: 10_000) == 20_000)
@@ -193,8 +193,8 @@ private func addUnacked(
         for i in 0..<3 {
             let snap = s.poll(using: redis, now: t0 + Double(i))
             #expect(snap.succeeded)
-            #expect(snap.queues == [QueueSnapshot(name: "celery", length: 4, lengthByPriority: [0: 4], keyErrors: 1)])
-            #expect(snap.commandErrors == [.queues: 1])
+            #expect(snap.sampled?.queues == [QueueSnapshot(name: "celery", length: 4, lengthByPriority: [0: 4], keyErrors: 1)])
+            #expect(snap.sampled?.commandErrors == [.queues: 1])
         }
         let warnings = recorder.messages.filter { $0.contains("not a list") }
         #expect(warnings == [#"warning queue key is not a list; counted as 0 key=celery\x06\x163"#])
@@ -207,16 +207,16 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration())
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.succeeded)
-        #expect(snap.queues.map(\.name) == ["celery"])
-        #expect(snap.commandErrors == [.discovery: 1])
+        #expect(snap.sampled?.queues.map(\.name) == ["celery"])
+        #expect(snap.sampled?.commandErrors == [.discovery: 1])
 
         // SCAN refused (e.g. an ACL without +scan): known queues stay, discovery waits an interval.
         redis.override = { $0[0] == b("SCAN") ? .error("NOPERM this user has no permissions to run 'scan'") : nil }
         let refused = s.poll(using: redis, now: t0 + 60)
         #expect(refused.succeeded)
-        #expect(refused.commandErrors == [.discovery: 1])
-        #expect(refused.queues.map(\.name) == ["celery"])
-        #expect(!s.poll(using: redis, now: t0 + 61).discoveryRan)
+        #expect(refused.sampled?.commandErrors == [.discovery: 1])
+        #expect(refused.sampled?.queues.map(\.name) == ["celery"])
+        #expect(s.poll(using: redis, now: t0 + 61).sampled?.discoveryRan == false)
     }
 }
 
@@ -232,12 +232,12 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration())
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.succeeded)
-        #expect(snap.unackedTotal == 4)
-        #expect(snap.strandedTotal == 1)
-        #expect(snap.unackedSampled == 4)
-        #expect(snap.unackedUnclassified == 0)
+        #expect(snap.sampled?.unackedTotal == 4)
+        #expect(snap.sampled?.strandedTotal == 1)
+        #expect(snap.sampled?.unackedSampled == 4)
+        #expect(snap.sampled?.unackedUnclassified == 0)
         #expect(
-            snap.queues == [
+            snap.sampled?.queues == [
                 QueueSnapshot(name: "celery", unacked: 3, unackedOldestAge: 4_000, stranded: 1),
                 QueueSnapshot(name: "high", unacked: 1, unackedOldestAge: 5.5, stranded: 0),
             ])
@@ -259,13 +259,13 @@ private func addUnacked(
         let rounds = redis.rounds.count
         let later = s.poll(using: redis, now: t0 + 50)
         #expect(redis.rounds.count == rounds + 1)
-        #expect(later.queues[0].unackedOldestAge == 4_050)
-        #expect(later.queues[0].stranded == 2)
-        #expect(later.strandedTotal == 2)
-        #expect(later.queues[1].unackedOldestAge == 55.5)
+        #expect(later.sampled?.queues[0].unackedOldestAge == 4_050)
+        #expect(later.sampled?.queues[0].stranded == 2)
+        #expect(later.sampled?.strandedTotal == 2)
+        #expect(later.sampled?.queues[1].unackedOldestAge == 55.5)
     }
 
-    @Test func sampleLimitBoundsWorkWhileTheTotalStaysExact() {
+    @Test func sampleLimitBoundsWorkWhileTheTotalStaysExact() throws {
         let redis = FakeRedis()
         addBinding(redis, exchange: "celery", queue: "celery")
         for i in 0..<50 {
@@ -276,10 +276,11 @@ private func addUnacked(
         for poll in 0..<4 {
             let before = redis.commands(named: "HMGET").count
             let snap = s.poll(using: redis, now: t0 + Double(poll))
-            #expect(snap.unackedTotal == 50)
-            #expect(snap.unackedSampled == 10)
-            #expect(snap.unackedUnclassified == 50 - snap.queues[0].unacked)
-            classified.append(snap.queues[0].unacked)
+            #expect(snap.sampled?.unackedTotal == 50)
+            #expect(snap.sampled?.unackedSampled == 10)
+            let state = try #require(snap.sampled)
+            #expect(state.unackedUnclassified == 50 - state.queues[0].unacked)
+            classified.append(state.queues[0].unacked)
             let hmgets = redis.commands(named: "HMGET").dropFirst(before)
             #expect(hmgets.reduce(0) { $0 + $1.count - 2 } <= 4)
         }
@@ -302,7 +303,7 @@ private func addUnacked(
         configuration.valueReadBudget = ValueReadBudget(wholeValueBytes: 4 * size, sliceBytes: size, roundBytes: 100 * size)
         let s = sampler(configuration)
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.queues[0].unacked == 250)
+        #expect(snap.sampled?.queues[0].unacked == 250)
         let hmgets = redis.commands(named: "HMGET")
         #expect(hmgets.count >= 3)
         #expect(hmgets.reduce(0) { $0 + $1.count - 2 } == 250)
@@ -326,13 +327,13 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration())
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.succeeded)
-        #expect(snap.unackedTotal == 7)
-        #expect(snap.unackedUndecodable == 6)
-        #expect(snap.unackedUnclassified == 6)
-        #expect(snap.queues[0].unacked == 1)
+        #expect(snap.sampled?.unackedTotal == 7)
+        #expect(snap.sampled?.unackedUndecodable == 6)
+        #expect(snap.sampled?.unackedUnclassified == 6)
+        #expect(snap.sampled?.queues[0].unacked == 1)
         let hmgets = redis.commands(named: "HMGET").count
         let again = s.poll(using: redis, now: t0 + 1)
-        #expect(again.unackedUndecodable == 6)
+        #expect(again.sampled?.unackedUndecodable == 6)
         #expect(redis.commands(named: "HMGET").count == hmgets)
     }
 
@@ -343,21 +344,21 @@ private func addUnacked(
         redis.zsets[b("unacked_index")]![b("raced")] = t0 - 9
         let s = sampler(CeleryConfiguration())
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.unackedTotal == 1)
-        #expect(snap.unackedIndexStale == 1)
-        #expect(snap.unackedUnclassified == 0)
-        #expect(snap.queues[0].unacked == 1)
-        #expect(snap.queues[0].unackedOldestAge == 3)
+        #expect(snap.sampled?.unackedTotal == 1)
+        #expect(snap.sampled?.unackedIndexStale == 1)
+        #expect(snap.sampled?.unackedUnclassified == 0)
+        #expect(snap.sampled?.queues[0].unacked == 1)
+        #expect(snap.sampled?.queues[0].unackedOldestAge == 3)
         // Same score: still stale, not read again.
         let hmgets = redis.commands(named: "HMGET").count
-        #expect(s.poll(using: redis, now: t0 + 1).unackedIndexStale == 1)
+        #expect(s.poll(using: redis, now: t0 + 1).sampled?.unackedIndexStale == 1)
         #expect(redis.commands(named: "HMGET").count == hmgets)
         // A worker fetches the tag again (new score, hash entry written): read again, in flight.
         addUnacked(redis, tag: "raced", queue: "celery", score: t0 + 1)
         let refetched = s.poll(using: redis, now: t0 + 2)
         #expect(redis.commands(named: "HMGET").last == [b("HMGET"), b("unacked"), b("raced")])
-        #expect(refetched.unackedIndexStale == 0)
-        #expect(refetched.queues[0].unacked == 2)
+        #expect(refetched.sampled?.unackedIndexStale == 0)
+        #expect(refetched.sampled?.queues[0].unacked == 2)
     }
 
     @Test func cacheEntriesAreEvictedWhenTagsLeaveTheIndex() {
@@ -371,8 +372,8 @@ private func addUnacked(
         redis.hashes[b("unacked")]![b("a")] = nil
         let snap = s.poll(using: redis, now: t0 + 1)
         #expect(s.cachedUnackedTagCount == 1)
-        #expect(snap.queues[0].unacked == 1)
-        #expect(snap.queues[0].unackedOldestAge == 3)
+        #expect(snap.sampled?.queues[0].unacked == 1)
+        #expect(snap.sampled?.queues[0].unackedOldestAge == 3)
     }
 
     @Test func routingKeyOfNoKnownQueueIsCountedSeparately() {
@@ -381,9 +382,9 @@ private func addUnacked(
         addUnacked(redis, tag: "b", queue: "elsewhere", score: t0 - 2)
         let s = sampler(CeleryConfiguration(queues: ["celery"], discoverQueues: false))
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.unackedUnknownQueue == 1)
-        #expect(snap.unackedUnclassified == 1)
-        #expect(snap.queues.map(\.name) == ["celery"])
+        #expect(snap.sampled?.unackedUnknownQueue == 1)
+        #expect(snap.sampled?.unackedUnclassified == 1)
+        #expect(snap.sampled?.queues.map(\.name) == ["celery"])
     }
 
     @Test func wrongTypeUnackedStructuresDoNotFailThePoll() {
@@ -393,9 +394,9 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration(queues: ["celery"], discoverQueues: false))
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.succeeded)
-        #expect(snap.unackedTotal == 0)
-        #expect(snap.commandErrors == [.unacked: 3])  // ZCARD, ZCOUNT, ZRANGE
-        #expect(snap.queues[0].length == 1)
+        #expect(snap.sampled?.unackedTotal == 0)
+        #expect(snap.sampled?.commandErrors == [.unacked: 3])  // ZCARD, ZCOUNT, ZRANGE
+        #expect(snap.sampled?.queues[0].length == 1)
 
         // Index fine, but the hash is a string: entries stay unclassified, the total stays exact.
         let redis2 = FakeRedis()
@@ -403,9 +404,9 @@ private func addUnacked(
         redis2.strings[b("unacked")] = b("x")
         let snap2 = sampler(CeleryConfiguration(queues: ["celery"], discoverQueues: false)).poll(using: redis2, now: t0)
         #expect(snap2.succeeded)
-        #expect(snap2.unackedTotal == 2)
-        #expect(snap2.unackedUnclassified == 2)
-        #expect(snap2.commandErrors == [.unacked: 1])
+        #expect(snap2.sampled?.unackedTotal == 2)
+        #expect(snap2.sampled?.unackedUnclassified == 2)
+        #expect(snap2.sampled?.commandErrors == [.unacked: 1])
     }
 
     @Test func sampleLimitZeroSkipsTheBreakdown() {
@@ -413,8 +414,8 @@ private func addUnacked(
         addUnacked(redis, tag: "a", queue: "celery", score: t0 - 3)
         let s = sampler(CeleryConfiguration(queues: ["celery"], discoverQueues: false, unackedSampleLimit: 0))
         let snap = s.poll(using: redis, now: t0)
-        #expect(snap.unackedTotal == 1)
-        #expect(snap.unackedUnclassified == 1)
+        #expect(snap.sampled?.unackedTotal == 1)
+        #expect(snap.sampled?.unackedUnclassified == 1)
         #expect(redis.commands(named: "ZRANGE").isEmpty)
         #expect(redis.commands(named: "HMGET").isEmpty)
     }
@@ -442,13 +443,12 @@ private func addUnacked(
     }
 
     private func expectNothingCurrent(_ snap: Snapshot, stage: PollStage) {
-        #expect(!snap.succeeded)
-        #expect(snap.failedStage == stage)
-        #expect(snap.queues.isEmpty)
-        #expect(snap.unackedTotal == 0 && snap.strandedTotal == 0 && snap.unackedUnclassified == 0)
+        // A failed poll carries no measurements at all: only the stage, the reason and the timing.
+        #expect(snap.sampled == nil)
+        #expect(snap.failure?.stage == stage)
         #expect(snap.pollDuration >= 0)
         #expect(snap.timestamp == t0 + 1)
-        #expect(snap.failureDescription != nil)
+        #expect(snap.failure?.reason.isEmpty == false)
     }
 
     @Test func transportFailureInDiscovery() {
@@ -459,18 +459,17 @@ private func addUnacked(
         // Recovers on the next poll, and discovery is retried at once (it never completed).
         redis.failWhen = nil
         let next = s.poll(using: redis, now: t0 + 2)
-        #expect(next.succeeded && next.discoveryRan)
-        #expect(next.queues.first?.length == 3)
+        #expect(next.succeeded && next.sampled?.discoveryRan == true)
+        #expect(next.sampled?.queues.first?.length == 3)
     }
 
     @Test func transportFailureInTheMainRoundPresentsNoStaleValues() {
         let redis = seeded()
         let s = sampler(CeleryConfiguration())
-        #expect(s.poll(using: redis, now: t0).queues.first?.length == 3)
+        #expect(s.poll(using: redis, now: t0).sampled?.queues.first?.length == 3)
         redis.failWhen = { $0[0] == b("LLEN") }
         let failed = s.poll(using: redis, now: t0 + 1)
         expectNothingCurrent(failed, stage: .queues)
-        #expect(failed.knownQueueCount == 1)
     }
 
     @Test func transportFailureInTheHMGETRound() {
@@ -487,7 +486,7 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration())
         let snap = s.poll(using: redis, now: t0 + 1)
         expectNothingCurrent(snap, stage: .connect)
-        #expect(snap.failureDescription == "cannot connect to Redis at 127.0.0.1:6379: Connection refused")
+        #expect(snap.failure?.reason == "cannot connect to Redis at 127.0.0.1:6379: Connection refused")
         redis.failure = RedisError.backingOff(retryAfter: .seconds(1), lastError: .closed)
         expectNothingCurrent(s.poll(using: redis, now: t0 + 1), stage: .connect)
         redis.failure = RedisError.timedOut(operation: "read from 127.0.0.1:6379")
@@ -500,12 +499,12 @@ private func addUnacked(
         }
         let s = sampler(CeleryConfiguration(queues: ["celery"], discoverQueues: false))
         let snap = s.poll(using: Short(), now: t0 + 1)
-        #expect(snap.failedStage == .queues)
+        #expect(snap.failure?.stage == .queues)
     }
 
     @Test func connectFailureSnapshotForTheCaller() {
-        let snap = Snapshot.failure(stage: .connect, timestamp: t0, pollDuration: 0.5)
-        #expect(!snap.succeeded && snap.failedStage == .connect && snap.queues.isEmpty)
+        let snap = Snapshot.failure(stage: .connect, timestamp: t0, pollDuration: 0.5, reason: "no connection")
+        #expect(!snap.succeeded && snap.failure == PollFailure(stage: .connect, reason: "no connection") && snap.sampled == nil)
         #expect(PollStage.allCases.map(\.rawValue) == ["connect", "discovery", "queues", "unacked", "census"])
     }
 }

@@ -22,18 +22,18 @@ import Testing
         let s = sampler()
         let first = s.poll(using: redis, now: t0)
         #expect(first.succeeded)
-        #expect(first.queues[0].length == 2)
-        #expect(first.queues[0].oldestMessageAge == nil)
-        #expect(first.queues[0].unreadTailMessages == [.scriptingUnavailable: 1])
+        #expect(first.sampled?.queues[0].length == 2)
+        #expect(first.sampled?.queues[0].oldestMessageAge == nil)
+        #expect(first.sampled?.queues[0].unreadTailMessages == [.scriptingUnavailable: 1])
 
         // Allowed again, but not asked for until the re-probe interval has passed.
         redis.scriptingRefused = false
         let soon = s.poll(using: redis, now: t0 + 10)
-        #expect(soon.queues[0].unreadTailMessages == [.scriptingUnavailable: 1])
+        #expect(soon.sampled?.queues[0].unreadTailMessages == [.scriptingUnavailable: 1])
         #expect(redis.commands(named: "SCRIPT").count == 1)
         let later = s.poll(using: redis, now: t0 + SliceScript.reprobeInterval + 1)
-        #expect(later.queues[0].unreadTailMessages.isEmpty)
-        #expect(later.queues[0].oldestMessageAge == SliceScript.reprobeInterval + 10)
+        #expect(later.sampled?.queues[0].unreadTailMessages.isEmpty == true)
+        #expect(later.sampled?.queues[0].oldestMessageAge == SliceScript.reprobeInterval + 10)
         #expect(redis.commands(named: "SCRIPT").count == 2)
     }
 
@@ -41,7 +41,7 @@ import Testing
         let redis = FakeRedis()
         setTail(redis, count: 1, celeryMessage(tag: "a", sentAt: t0 - 3))
         let s = sampler()
-        #expect(s.poll(using: redis, now: t0).queues[0].oldestMessageAge == 3)
+        #expect(s.poll(using: redis, now: t0).sampled?.queues[0].oldestMessageAge == 3)
         var flushed = true
         redis.override = { command in
             guard command[0] == b("EVALSHA_RO"), flushed else { return nil }
@@ -50,8 +50,8 @@ import Testing
         }
         let after = s.poll(using: redis, now: t0 + 1)
         #expect(after.succeeded)
-        #expect(after.queues[0].oldestMessageAge == 4)
-        #expect(after.commandErrors.isEmpty)
+        #expect(after.sampled?.queues[0].oldestMessageAge == 4)
+        #expect(after.sampled?.commandErrors.isEmpty == true)
         #expect(redis.commands(named: "SCRIPT").count == 2)
     }
 

@@ -31,16 +31,16 @@ import Testing
             // No live worker: stranded entries would count as orphaned (a false alert).
             let snap = sampler.poll(using: redis, now: now, liveWorkers: [])
             #expect(snap.succeeded)
-            #expect(snap.unackedIndexStale == stale)
-            #expect(snap.unackedTotal == 1)
-            #expect(snap.strandedTotal == 0)
-            #expect(snap.unackedUnclassified == 0)
-            #expect(snap.orphanedStartedTasks == 0)
-            #expect(snap.queues.map(\.unacked) == [1])
-            #expect(snap.queues.map(\.stranded) == [0])
+            #expect(snap.sampled?.unackedIndexStale == stale)
+            #expect(snap.sampled?.unackedTotal == 1)
+            #expect(snap.sampled?.strandedTotal == 0)
+            #expect(snap.sampled?.unackedUnclassified == 0)
+            #expect(snap.sampled?.orphanedStartedTasks == 0)
+            #expect(snap.sampled?.queues.map(\.unacked) == [1])
+            #expect(snap.sampled?.queues.map(\.stranded) == [0])
         }
         // kombu's sweep (ZREM) cleans them: the gauge goes back to 0.
         for i in 0..<stale { _ = try server.command([b("ZREM"), b("unacked_index"), b("gone-\(i)")]) }
-        #expect(sampler.poll(using: redis, now: t0 + 2, liveWorkers: []).unackedIndexStale == 0)
+        #expect(sampler.poll(using: redis, now: t0 + 2, liveWorkers: []).sampled?.unackedIndexStale == 0)
     }
 }

@@ -18,17 +18,22 @@ import Testing
 
     static func inputs(queues: [QueueSnapshot], alerts: [Alert] = [], workers: [WorkerRegistry.WorkerStatus]? = nil,
                        families: [MetricFamily] = [], succeeded: Bool = true) -> StatusInputs {
-        let snapshot = succeeded
-            ? Snapshot(timestamp: now, pollDuration: 0.042, succeeded: true, queues: queues,
-                       census: CensusSnapshot(metaKeys: [.success: 40, .failure: 2]), orphanedStartedTasks: 1)
-            : Snapshot.failure(stage: .connect, timestamp: now, pollDuration: 0.1, description: "Connection refused")
-        return StatusInputs(snapshot: snapshot, families: families, alerts: alerts, workers: workers,
+        var snapshot = succeeded
+            ? Snapshot(timestamp: now, pollDuration: 0.042, outcome: .sampled(SampledState(
+                queues: queues, census: CensusSnapshot(metaKeys: [.success: 40, .failure: 2]), orphanedStartedTasks: 1)))
+            : Snapshot.failure(stage: .connect, timestamp: now, pollDuration: 0.1, reason: "Connection refused")
+        snapshot.events = workers.map { workers in
+            var reading = CeleryEventMonitor(configuration: CeleryEventConfiguration()).read(at: 0)
+            reading.workers = workers
+            return reading
+        }
+        return StatusInputs(snapshot: snapshot, families: families, alerts: alerts,
                             monotonicToWall: 1_000_000, now: now, lastSuccessAt: now, pollInterval: 15, censusEnabled: true)
     }
 
     static func build(_ inputs: StatusInputs) -> StatusModel {
         var history = DepthHistory()
-        history.record(inputs.snapshot.queues.map { (LabelValueLimit.capped($0.name), $0.length) }, at: inputs.now)
+        history.record((inputs.snapshot.sampled?.queues ?? []).map { (LabelValueLimit.capped($0.name), $0.length) }, at: inputs.now)
         return StatusModel.build(inputs, history: history, rates: OutcomeRateWindow())
     }
 

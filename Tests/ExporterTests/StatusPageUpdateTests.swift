@@ -20,9 +20,9 @@ import Testing
         #expect((try Self.json(page)["health"] as? [String: Any])?["polled"] as? Bool == false)
         let t0 = 1_800_000_000.0
         func poll(_ depth: Int64?, at t: Double) {
-            let snapshot = depth.map { Snapshot(timestamp: t, pollDuration: 0.01, succeeded: true, queues: [QueueSnapshot(name: "q", length: $0)]) }
-                ?? Snapshot.failure(stage: .queues, timestamp: t, pollDuration: 0.01, description: "Connection reset")
-            page.update(snapshot: snapshot, families: [], alerts: [], workers: nil, lastSuccessAt: t0, now: t)
+            let snapshot = depth.map { Snapshot(timestamp: t, pollDuration: 0.01, outcome: .sampled(SampledState(queues: [QueueSnapshot(name: "q", length: $0)]))) }
+                ?? Snapshot.failure(stage: .queues, timestamp: t, pollDuration: 0.01, reason: "Connection reset")
+            page.update(snapshot: snapshot, families: [], alerts: [], lastSuccessAt: t0, now: t)
         }
         poll(5, at: t0)
         poll(nil, at: t0 + 30)

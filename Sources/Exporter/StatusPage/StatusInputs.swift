@@ -2,8 +2,8 @@ import Celery
 import Exposition
 import Alerting
 
-/// What one poll hands the status page: the poll's snapshot, every metric family it rendered
-/// (the event listener's, the notifier's), the alerts, and the worker registry.
+/// What one poll hands the status page: the poll's snapshot (with its one event reading), every
+/// metric family it rendered (the event reading's, the notifier's), and the alerts.
 struct StatusInputs: Sendable {
     /// The poll.
     var snapshot: Snapshot
@@ -11,8 +11,6 @@ struct StatusInputs: Sendable {
     var families: [MetricFamily]
     /// The evaluator's alerts after this poll (resolved ones are left out by the model).
     var alerts: [Alert]
-    /// Worker states (times on the monotonic clock); nil when Celery events are off.
-    var workers: [WorkerRegistry.WorkerStatus]?
     /// Wall-clock minus monotonic seconds now, to turn the registry's monotonic times into Unix times.
     var monotonicToWall: Double
     /// Unix time the poll finished.
@@ -23,4 +21,8 @@ struct StatusInputs: Sendable {
     var pollInterval: Double
     /// Whether the result census runs.
     var censusEnabled: Bool
+
+    /// Worker states (times on the monotonic clock) of the poll's event reading; nil when Celery
+    /// events are off.
+    var workers: [WorkerRegistry.WorkerStatus]? { snapshot.events?.workers }
 }

@@ -23,7 +23,8 @@ extension StatusModel {
             guard let queue = alert.labels["queue"] else { continue }
             if alert.state == .firing || queueAlerts[queue] == nil { queueAlerts[queue] = alert.state.rawValue }
         }
-        let queues = snapshot.queues.map { q -> Queue in
+        let sampled = snapshot.sampled
+        let queues = (sampled?.queues ?? []).map { q -> Queue in
             let name = LabelValueLimit.capped(q.name)
             return Queue(
                 name: name, depth: q.length, oldestAge: q.oldestMessageAge, inFlight: q.unacked, scheduled: q.scheduled,
@@ -42,7 +43,7 @@ extension StatusModel {
             .sorted(by: worseWorker)
         }
         let families = Dictionary(inputs.families.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let census = snapshot.census.map { census in
+        let census = sampled?.census.map { census in
             TaskMetaState.allCases.compactMap { state -> (state: String, count: Int)? in
                 let count = census.metaKeys[state] ?? 0
                 let always: Set<TaskMetaState> = [.pending, .started, .retry, .success, .failure, .revoked]
@@ -51,11 +52,12 @@ extension StatusModel {
         }
         let measured = rates.ratesPerMinute.map { ($0.window, outcomeOrder($0.rates)) }
         let health = Health(
-            polled: true, redisUp: snapshot.succeeded, lastPollAt: inputs.now, lastPollDuration: snapshot.pollDuration,
+            polled: true, redisUp: sampled != nil, lastPollAt: inputs.now, lastPollDuration: snapshot.pollDuration,
             lastSuccessAt: inputs.lastSuccessAt,
-            lastError: snapshot.succeeded ? nil : RedisError.sanitizedServerText(
-                snapshot.failureDescription ?? "unknown error", maximumBytes: ExporterState.maximumReasonFailureBytes),
-            censusEnabled: inputs.censusEnabled, censusUpdatedAt: snapshot.census?.updatedTimestamp,
+            lastError: snapshot.failure.map {
+                RedisError.sanitizedServerText($0.reason, maximumBytes: ExporterState.maximumReasonFailureBytes)
+            },
+            censusEnabled: inputs.censusEnabled, censusUpdatedAt: sampled?.census?.updatedTimestamp,
             eventsEnabled: inputs.workers != nil,
             eventsSubscribed: (families[MetricDescriptor.eventSubscriberUp.name]?.samples.first?.value ?? 0) == 1,
             receivers: receivers(families))
@@ -69,7 +71,7 @@ extension StatusModel {
             workersUp: workers?.filter(\.up).count ?? 0,
             results: Results(census: census, ratesPerMinute: measured?.1,
                              rateWindow: measured?.0 ?? OutcomeRateWindow.windowSeconds,
-                             orphanedStarted: snapshot.orphanedStartedTasks),
+                             orphanedStarted: sampled?.orphanedStartedTasks),
             alerts: Array(alerts.prefix(maximumRows)), alertTotal: alerts.count)
     }
 

@@ -46,16 +46,15 @@ public final class StatusPage: Sendable {
 
     /// Poller thread, after each poll of the single target from flags: records history, builds the
     /// model, renders both bodies.
-    func update(snapshot: Snapshot, families: [MetricFamily], alerts: [Alert],
-                workers: [WorkerRegistry.WorkerStatus]?, lastSuccessAt: Double?, now: Double) {
-        let model = self.model(key: "", snapshot: snapshot, families: families, alerts: alerts, workers: workers,
+    func update(snapshot: Snapshot, families: [MetricFamily], alerts: [Alert], lastSuccessAt: Double?, now: Double) {
+        let model = self.model(key: "", snapshot: snapshot, families: families, alerts: alerts,
                                lastSuccessAt: lastSuccessAt, now: now)
         let next = Self.render(model, telemetryPath: telemetryPath)
         rendered.withLock { $0 = next }
     }
 
     /// Poller thread, after each tick: one section per target when targets are named, else the
-    /// single target's page (``update(snapshot:families:alerts:workers:lastSuccessAt:now:)``).
+    /// single target's page (``update(snapshot:families:alerts:lastSuccessAt:now:)``).
     /// - Parameters:
     ///   - processFamilies: families of the process every target's section may read (the notifier's).
     ///   - allFamilies: everything `/metrics` serves this tick (the single target reads these).
@@ -63,8 +62,8 @@ public final class StatusPage: Sendable {
                 alerts: [Alert], now: Double) {
         guard let first = polls.first else { return }
         if polls.count == 1, first.name == nil {
-            update(snapshot: first.snapshot, families: allFamilies, alerts: alerts, workers: first.workers,
-                   lastSuccessAt: first.lastSuccessAt, now: now)
+            update(snapshot: first.snapshot, families: allFamilies, alerts: alerts, lastSuccessAt: first.lastSuccessAt,
+                   now: now)
             return
         }
         let models = polls.map { poll -> (name: String, model: StatusModel) in
@@ -73,7 +72,7 @@ public final class StatusPage: Sendable {
             let own = alerts.filter { $0.labels[TargetLabels.name] == name }
             return (name, model(key: name, snapshot: poll.snapshot,
                                 families: poll.families + poll.connectionFamilies + processFamilies,
-                                alerts: own, workers: poll.workers, lastSuccessAt: poll.lastSuccessAt, now: now))
+                                alerts: own, lastSuccessAt: poll.lastSuccessAt, now: now))
         }
         var overview = models[0].model
         let rows = StatusModel.alertRows(alerts)
@@ -88,9 +87,9 @@ public final class StatusPage: Sendable {
     /// Records one target's poll in its history (`key`: its name, "" for the single target) and
     /// builds its model.
     private func model(key: String, snapshot: Snapshot, families: [MetricFamily], alerts: [Alert],
-                       workers: [WorkerRegistry.WorkerStatus]?, lastSuccessAt: Double?, now: Double) -> StatusModel {
+                       lastSuccessAt: Double?, now: Double) -> StatusModel {
         let inputs = StatusInputs(
-            snapshot: snapshot, families: families, alerts: alerts, workers: workers,
+            snapshot: snapshot, families: families, alerts: alerts,
             monotonicToWall: wallClockNow() - monotonicNow(), now: now, lastSuccessAt: lastSuccessAt,
             pollInterval: pollInterval, censusEnabled: censusEnabled)
         return history.withLock { histories -> StatusModel in
@@ -98,8 +97,8 @@ public final class StatusPage: Sendable {
             var h = histories[key] ?? History()
             defer { histories[key] = h }
             // A failed poll knows no queues: keep the history rather than forgetting every queue.
-            if snapshot.succeeded {
-                h.depth.record(snapshot.queues.map { (LabelValueLimit.capped($0.name), $0.length) }, at: now)
+            if let sampled = snapshot.sampled {
+                h.depth.record(sampled.queues.map { (LabelValueLimit.capped($0.name), $0.length) }, at: now)
             }
             if let totals = StatusModel.resultTotals(families) { h.rates.record(totals, at: now) }
             let full = h.depth.untracked > 0

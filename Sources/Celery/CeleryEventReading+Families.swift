@@ -1,0 +1,86 @@
+import Exposition
+
+extension CeleryEventReading {
+    /// The Pub/Sub families of this reading. Every family is always present (with no samples when
+    /// nothing was seen) so dashboards and `absent()` alerts see stable names; counters by state
+    /// start at the known states' zero.
+    public func families() -> [MetricFamily] {
+        resultFamilies() + workerFamilies() + subscriberFamilies()
+    }
+
+    private func resultFamilies() -> [MetricFamily] {
+        let byTask = hasTaskLabel
+        var counts = results
+        if !byTask {
+            // Zero-initialise the common states so rate() works from the first write.
+            for state in ["STARTED", "RETRY", "SUCCESS", "FAILURE", "REVOKED"] {
+                counts[ResultEventCounter.ResultKey(state: state, task: nil), default: 0] += 0
+            }
+        }
+        let resultSamples = counts.sorted { ($0.key.state, $0.key.task ?? "") < ($1.key.state, $1.key.task ?? "") }
+            .map { key, value in
+                Sample(labels: [Label("state", key.state)] + taskLabel(key.task), value: Double(value))
+            }
+        var lost = workerLost
+        if !byTask { lost[nil, default: 0] += 0 }
+        let lostSamples = lost.sorted { ($0.key ?? "") < ($1.key ?? "") }
+            .map { Sample(labels: taskLabel($0.key), value: Double($0.value)) }
+        var runtimes = self.runtimes
+        if !byTask && runtimes[nil] == nil {
+            runtimes[nil] = RuntimeHistogram(bounds: runtimeBuckets)
+        }
+        let runtimeSeries = runtimes.sorted { ($0.key ?? "") < ($1.key ?? "") }
+            .map { $0.value.series(labels: taskLabel($0.key)) }
+        var families = [
+            MetricFamily(.taskResults, samples: resultSamples),
+            .histogram(.taskRuntimeSeconds, series: runtimeSeries),
+            MetricFamily(.workerLostTasks, samples: lostSamples),
+            MetricFamily(.taskRuntimePendingTasks, value: Double(runningTasks)),
+            MetricFamily(.taskRuntimeEvictedTasks, value: Double(evictedRunningTasks)),
+        ]
+        if byTask {
+            families.append(
+                MetricFamily(.taskNamesEvicted, value: Double(taskNamesEvicted)))
+        }
+        return families
+    }
+
+    private func workerFamilies() -> [MetricFamily] {
+        let up = workers.map { Sample(labels: [Label("worker", $0.hostname)], value: $0.isUp ? 1 : 0) }
+        let active = workers.map { Sample(labels: [Label("worker", $0.hostname)], value: Double($0.active)) }
+        let processed = workers.map {
+            Sample(labels: [Label("worker", $0.hostname)], value: Double($0.processed))
+        }
+        return [
+            MetricFamily(.workerUp, samples: up),
+            MetricFamily(.workerTasksActive, samples: active),
+            MetricFamily(.workerProcessedTasks, samples: processed),
+            MetricFamily(.workers, value: Double(workers.filter(\.isUp).count)),
+            MetricFamily(.workersEvicted, value: Double(workersEvicted)),
+            MetricFamily(.eventHeartbeatFrequencyClamped, value: Double(frequenciesClamped)),
+            MetricFamily(.workerRestarts, value: Double(restarts)),
+        ]
+    }
+
+    private func subscriberFamilies() -> [MetricFamily] {
+        let kinds = CeleryEventMonitor.EventSource.allCases
+        return [
+            MetricFamily(.eventSubscriberUp, value: isSubscribed ? 1 : 0),
+            MetricFamily(.eventSubscriberReconnects, value: Double(reconnects)),
+            MetricFamily(
+                .eventMessages,
+                samples: kinds.map {
+                    Sample(labels: [Label("kind", $0.rawValue)], value: Double(messages[$0] ?? 0))
+                }),
+            MetricFamily(
+                .eventDecodeErrors,
+                samples: kinds.map {
+                    Sample(labels: [Label("kind", $0.rawValue)], value: Double(decodeErrors[$0] ?? 0))
+                }),
+        ]
+    }
+
+    private func taskLabel(_ task: String?) -> [Label] {
+        task.map { [Label("task", $0)] } ?? []
+    }
+}

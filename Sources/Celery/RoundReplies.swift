@@ -1,0 +1,23 @@
+import Redis
+
+/// The replies of a poll's main round (``RoundPlan``), named by what they answer.
+struct RoundReplies {
+    /// One `LLEN` reply of one priority list.
+    struct Length {
+        /// The priority step (0–9).
+        var step: Int
+        /// The list's key (for the warning about a non-list key).
+        var key: [UInt8]
+        /// `LLEN`'s reply.
+        var reply: RESPValue
+    }
+
+    /// Per queue, in the plan's (sorted) order: its ten `LLEN` replies.
+    var lengths: [(queue: String, steps: [Length])]
+    /// `ZCARD unacked_index`.
+    var unackedCount: RESPValue
+    /// `ZCOUNT unacked_index -inf (cutoff`.
+    var strandedCount: RESPValue
+    /// `ZRANGE unacked_index 0 limit-1 WITHSCORES`; nil when the sample limit is 0.
+    var unackedSample: RESPValue?
+}
