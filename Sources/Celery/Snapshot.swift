@@ -74,6 +74,12 @@ public struct Snapshot: Equatable, Sendable {
     /// Huge reads (one value of at least 8 MiB per poll, read last) that failed on the transport
     /// since the sampler started, typically past the read timeout; the polls went on without them.
     public var hugeReadFailures = 0
+    /// The unacked tag cache: size, limit, hits, misses, evictions, and tasks in flight beyond the
+    /// limit (all 0 on a failed poll).
+    public var unackedTagCache = UnackedTagCacheStats()
+    /// The census's running (or, once done, last) pass: keys walked against `DBSIZE`; nil when the
+    /// census is off or on a failed poll.
+    public var censusProgress: CensusProgress?
     /// Where ``pollDuration`` went, per ``PollPhase`` (all 0 on a failed poll). The sampler fills
     /// every phase but ``PollPhase/rules``, which the exporter sets from its last rule evaluation.
     public var phases = PollPhases()

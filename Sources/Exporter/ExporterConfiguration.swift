@@ -40,7 +40,7 @@ public struct ExporterConfiguration: Sendable {
     public var celeryQueues: [String] = []
     public var celeryKeyPrefix = ""
     public var celeryVisibilityTimeout = 3600.0
-    public var celeryUnackedSampleLimit = 10_000
+    public var celeryUnackedSampleLimit = 100_000
     public var celeryDiscoveryInterval = 60.0
     public var celeryEvents = true
     public var celeryWorkerForgetAfter = 3600.0
@@ -174,8 +174,8 @@ public struct ExporterConfiguration: Sendable {
         OptionSpec(name: "celery.visibility-timeout", valueName: "DURATION", defaultText: "1h",
                    help: "kombu's visibility_timeout: unacked tasks delivered longer ago count as stranded.",
                    repeatable: false),
-        OptionSpec(name: "celery.unacked-sample-limit", valueName: "N", defaultText: "10000",
-                   help: "At most this many unacked tasks (oldest first) are broken down per queue each poll; totals stay exact.",
+        OptionSpec(name: "celery.unacked-sample-limit", valueName: "N", defaultText: "100000",
+                   help: "Most tasks in flight attributed to their queue (oldest first; each tag's queue is read once and remembered, about 100 bytes a tag); totals stay exact past it.",
                    repeatable: false),
         OptionSpec(name: "celery.discovery-interval", valueName: "DURATION", defaultText: "1m",
                    help: "How often queues are rediscovered from _kombu.binding.* (a full SCAN of the keyspace, so not every poll).",

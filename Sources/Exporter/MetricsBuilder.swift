@@ -34,6 +34,7 @@ public enum MetricsBuilder {
             families += discoveredQueueFamilies(snapshot.discoveredQueueStats)
             families += taskBreakdownFamilies(snapshot)
             families += censusFamilies(snapshot)
+            families += unackedTagCacheFamilies(snapshot)
             families.append(MetricFamily(
                 name: "celery_redis_poll_phase_seconds",
                 help: "Wall time of each phase of the last poll of Redis (omitted after a failed poll): discovery (0 when not due), queues (the LLEN/ZCARD main round), unacked (sizing and classification reads), fold_in (census counts and orphaned tasks), tails (oldest waiting messages, with the poll's one huge read). These sum to celery_redis_poll_duration_seconds. rules is not part of that sum: the alert rule evaluation that followed the previous poll.",
@@ -148,6 +149,51 @@ public enum MetricsBuilder {
                 name: "celery_redis_orphaned_started_tasks",
                 help: "Tasks whose worker is gone: STARTED result keys whose hostname is not a live worker, plus stranded unacked tasks while no worker is alive to restore them. Present only when worker liveness is known.",
                 type: .gauge, samples: [Sample(value: Double(orphaned))]))
+        }
+        return families
+    }
+
+    /// The unacked tag cache (each delivery tag's queue, task and ETA read once) and the census's
+    /// pass progress.
+    private static func unackedTagCacheFamilies(_ snapshot: Snapshot) -> [MetricFamily] {
+        let cache = snapshot.unackedTagCache
+        var families = [
+            MetricFamily(
+                name: "celery_redis_unacked_tag_cache_entries",
+                help: "Delivery tags of tasks in flight whose queue, task name and ETA are remembered (each unacked message is read once; about 100 bytes a tag).",
+                type: .gauge, samples: [Sample(value: Double(cache.entries))]),
+            MetricFamily(
+                name: "celery_redis_unacked_tag_cache_limit",
+                help: "The most tasks in flight read from unacked_index (oldest first) and remembered each poll (--celery.unacked-sample-limit); past it, see celery_redis_unacked_untracked_tasks.",
+                type: .gauge, samples: [Sample(value: Double(cache.limit))]),
+            MetricFamily(
+                name: "celery_redis_unacked_tag_cache_hits_total",
+                help: "Tasks in flight attributed from the tag cache without reading their message again.",
+                type: .counter, samples: [Sample(value: Double(cache.hits))]),
+            MetricFamily(
+                name: "celery_redis_unacked_tag_cache_misses_total",
+                help: "Tasks in flight whose message had to be read from the unacked hash (new tags, stale index entries re-fetched by a worker, huge messages waiting for their turn).",
+                type: .counter, samples: [Sample(value: Double(cache.misses))]),
+            MetricFamily(
+                name: "celery_redis_unacked_tag_cache_evictions_total",
+                help: "Remembered delivery tags forgotten because they left unacked_index (acked, rejected, restored, or the database was flushed).",
+                type: .counter, samples: [Sample(value: Double(cache.evictions))]),
+            MetricFamily(
+                name: "celery_redis_unacked_untracked_tasks",
+                help: "Tasks in flight beyond --celery.unacked-sample-limit (the newest): counted in the totals but attributed to no queue (part of celery_redis_unacked_unclassified_tasks). Raise the limit to attribute them.",
+                type: .gauge, samples: [Sample(value: Double(cache.untracked))]),
+        ]
+        if let progress = snapshot.censusProgress {
+            families += [
+                MetricFamily(
+                    name: "celery_redis_census_pass_keys_walked",
+                    help: "Keys the running census pass has walked so far (the last pass's total between passes); the result counts appear when the first pass completes.",
+                    type: .gauge, samples: [Sample(value: Double(progress.walked))]),
+                MetricFamily(
+                    name: "celery_redis_census_pass_keys_expected",
+                    help: "Keys in the database (DBSIZE) when the running census pass started: what celery_redis_census_pass_keys_walked counts towards.",
+                    type: .gauge, samples: [Sample(value: Double(progress.expected))]),
+            ]
         }
         return families
     }
