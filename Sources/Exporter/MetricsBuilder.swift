@@ -167,15 +167,15 @@ public enum MetricsBuilder {
                 help: "The most tasks in flight read from unacked_index (oldest first) and remembered each poll (--celery.unacked-sample-limit); past it, see celery_redis_unacked_untracked_tasks.",
                 type: .gauge, samples: [Sample(value: Double(cache.limit))]),
             MetricFamily(
-                name: "celery_redis_unacked_tag_cache_hits_total",
+                name: "celery_redis_unacked_tag_cache_hits",
                 help: "Tasks in flight attributed from the tag cache without reading their message again.",
                 type: .counter, samples: [Sample(value: Double(cache.hits))]),
             MetricFamily(
-                name: "celery_redis_unacked_tag_cache_misses_total",
+                name: "celery_redis_unacked_tag_cache_misses",
                 help: "Tasks in flight whose message had to be read from the unacked hash (new tags, stale index entries re-fetched by a worker, huge messages waiting for their turn).",
                 type: .counter, samples: [Sample(value: Double(cache.misses))]),
             MetricFamily(
-                name: "celery_redis_unacked_tag_cache_evictions_total",
+                name: "celery_redis_unacked_tag_cache_evictions",
                 help: "Remembered delivery tags forgotten because they left unacked_index (acked, rejected, restored, or the database was flushed).",
                 type: .counter, samples: [Sample(value: Double(cache.evictions))]),
             MetricFamily(
