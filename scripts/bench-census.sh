@@ -189,7 +189,7 @@ read -r c0 u0 < <(redis_cost); t0=$(now)
 EXP_PID=$!
 pids+=($EXP_PID)
 python3 - "$EPORT" "$EXP_PID" "$MINUTES" "$POLL" "$work/samples" "$RPORT" "$WRITES" "$METAS" <<'PY'
-import socket, sys, time, threading, uuid, urllib.request
+import os, socket, sys, time, threading, uuid, urllib.request
 port, pid, minutes, poll, out, rport = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], int(sys.argv[6])
 writes_per_sec, metas = float(sys.argv[7]), int(sys.argv[8])
 written = [0]
@@ -238,6 +238,12 @@ PHASES = ["discovery", "queues", "unacked", "fold_in", "tails", "rules"]
 deadline = time.time() + minutes * 60
 seen, rows = set(), []
 first_complete, steady_from, first_metrics, progress = None, None, None, []
+steady_cpu = None
+def proc_cpu():
+    """The exporter's user+system CPU seconds (all threads: poll, census, HTTP) from /proc/<pid>/stat."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 max_rss = hwm = 0
 start = time.time()
 while time.time() < deadline:
@@ -265,12 +271,16 @@ while time.time() < deadline:
         first_complete = complete
         first_metrics = time.time()
         steady_from = (time.time(),) + redis_cost()   # steady state starts after the first full pass
+        steady_cpu = (proc_cpu(), len(rows))
     if last is not None and last not in seen:
         seen.add(last)
         phases = [vals.get('celery_redis_poll_phase_seconds{phase="%s"}' % p, float("nan")) for p in PHASES]
         rows.append((last, vals.get("celery_redis_poll_duration_seconds", 0), complete, rss, updated, phases))
     time.sleep(1)
 end = (time.time(),) + redis_cost()
+cpu_per_poll = "-"
+if steady_cpu and len(rows) > steady_cpu[1]:
+    cpu_per_poll = "%.6f" % ((proc_cpu() - steady_cpu[0]) / (len(rows) - steady_cpu[1]))
 stop_writer.set()
 if writes_per_sec > 0:
     time.sleep(poll + 3)  # /metrics changes once per poll: wait for a poll after the last write
@@ -282,9 +292,9 @@ with open(out, "w") as f:
     for last, dur, complete, rss, updated, phases in rows:
         f.write("%f %f %s %d %s %s\n" % (last, dur, "%f" % complete if complete else "-", rss, "%f" % updated if updated else "-",
                                          ",".join("%.9f" % x for x in phases)))
-    f.write("# start %f first_complete %s max_rss_kb %d peak_rss_kb %d first_metrics %s progress_samples %d progress_last %s\n" % (
+    f.write("# start %f first_complete %s max_rss_kb %d peak_rss_kb %d first_metrics %s progress_samples %d progress_last %s cpu_per_poll %s\n" % (
         start, first_complete or "-", max_rss, hwm, first_metrics or "-", len(progress),
-        "%.0f/%.0f@%.0fs" % (progress[-1][1], progress[-1][2], progress[-1][0]) if progress else "-"))
+        "%.0f/%.0f@%.0fs" % (progress[-1][1], progress[-1][2], progress[-1][0]) if progress else "-", cpu_per_poll))
     if steady_from:
         f.write("# steady %f %f %d %f %f %d\n" % (steady_from + end))
 PY
@@ -374,6 +384,8 @@ with open(sys.argv[7], "w") as out:
         fields["%s max ms (all)" % name] = ph(rows, i, 1.0)
     fields["first /metrics with counts s"] = (float(footer["first_metrics"]) - float(footer["start"])) if footer and footer.get("first_metrics", "-") != "-" else float("nan")
     fields["steady polls"] = len(steady)
+    # Contention-independent: the exporter's CPU (all its threads) per steady poll interval.
+    fields["exporter CPU ms / poll (steady)"] = 1000 * float(footer["cpu_per_poll"]) if footer and footer.get("cpu_per_poll", "-") != "-" else float("nan")
     fields["RSS max MB"] = int(footer["max_rss_kb"]) / 1024 if footer else float("nan")
     fields["Redis CPU % steady (cmdstats)"] = pct(steady_cost[2], steady_cost[0]) if steady_cost and steady_cost[0] > 0 else float("nan")
     for k, v in fields.items(): out.write("%s\t%s\n" % (k, v))

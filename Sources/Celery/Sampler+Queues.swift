@@ -75,7 +75,7 @@ extension Sampler {
         }
 
         let targets = probed.map { SliceScript.Target.probedListElement(key: lists[$0].key, index: -1) }
-        let values = targets.isEmpty ? [] : try sliceScript.read(targets, using: redis, now: now)
+        let values = targets.isEmpty ? [] : try sliceScript.readSmallFirst(targets, using: redis, now: now)
         for (k, value) in zip(probed, values) {
             lists[k].value = value
             if value == .unread(.deferred) {
