@@ -20,11 +20,15 @@ public struct CeleryConfiguration: Sendable, Equatable {
     public var discoveryInterval: Double
     /// Whether to discover queues from `_kombu.binding.*` at all; false samples only ``queues``.
     public var discoverQueues: Bool
-    /// At most this many oldest `unacked_index` entries are read per poll (`ZRANGE 0 limit-1`).
-    /// Totals stay exact (ZCARD/ZCOUNT); the per-queue breakdown covers this sample.
+    /// At most this many oldest `unacked_index` entries are read per poll (`ZRANGE 0 limit-1`) and
+    /// remembered in the tag cache (``UnackedTagCache``, about 100 bytes a tag): a memory bound.
+    /// Up to it every task in flight is attributed to its queue; totals stay exact (ZCARD/ZCOUNT)
+    /// past it, and the newest entries beyond it are counted as untracked.
     public var unackedSampleLimit: Int
     /// At most this many not-yet-classified delivery tags are fetched (`HMGET unacked`) per poll;
-    /// the rest are fetched on later polls. Bounds the payload bytes one poll can pull.
+    /// the rest are fetched on later polls. Bounds the work one poll can do (the byte budget bounds
+    /// each round's bytes); 100,000 tasks already in flight at start-up are all attributed after
+    /// ten polls.
     public var unackedClassifyLimit: Int
     /// Upper bound on discovered queues kept (`--celery.max-queues`; configured queues come on top).
     /// Past it the least recently seen queues give way (``DiscoveredQueueStats/evicted``) and the
@@ -71,8 +75,8 @@ public struct CeleryConfiguration: Sendable, Equatable {
     /// Creates a configuration; every bound has a default sized for a large deployment.
     public init(
         queues: [String] = [], keyPrefix: String = "", visibilityTimeout: Double = 3600,
-        discoveryInterval: Double = 60, discoverQueues: Bool = true, unackedSampleLimit: Int = 10_000,
-        unackedClassifyLimit: Int = 1_000, maxKnownQueues: Int = 10_000,
+        discoveryInterval: Double = 60, discoverQueues: Bool = true, unackedSampleLimit: Int = 100_000,
+        unackedClassifyLimit: Int = 10_000, maxKnownQueues: Int = 10_000,
         separator: [UInt8] = [0x06, 0x16], taskNameLimit: Int = 0, resultExpires: Double = 86_400,
         censusEnabled: Bool = true, censusInterval: Double = 300, censusFallbackInterval: Double = 45,
         censusTargetPassDuration: Double = 45, censusScanCount: Int = 1_000

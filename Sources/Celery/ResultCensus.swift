@@ -61,6 +61,8 @@ public final class ResultCensus: Sendable {
         var commandErrors = 0
         /// `DBSIZE` at the start of the last pass: decides whether a separate discovery walk is cheap.
         var lastKeyspaceSize: Int?
+        /// Keys the running (or last) pass walked, against `DBSIZE` at its start.
+        var progress = CensusProgress()
         var lastTick: Double?
         /// Keys written live while a read round is in flight: the live write is newer than the
         /// fetched value, which must not overwrite it.
@@ -92,6 +94,11 @@ public final class ResultCensus: Sendable {
     /// unfiltered walk per census interval is far cheaper than a separate discovery walk every
     /// discovery interval (which alone would cost ≈ 2% of a core at 10⁶ keys and a 1 m interval).
     let carriesDiscovery: Bool
+
+    /// How far the running (or last) pass has walked; nil before the first pass starts.
+    public var progress: CensusProgress? {
+        shared.withLock { s in s.lastKeyspaceSize == nil ? nil : s.progress }
+    }
 
     /// Keys in the database when the last pass started (nil before the first pass).
     var lastKeyspaceSize: Int? { shared.withLock { $0.lastKeyspaceSize } }
@@ -288,7 +295,10 @@ public final class ResultCensus: Sendable {
         using redis: any RedisCommandExecuting, clock: () -> Double, pace: (Double) -> Bool
     ) throws -> PassOutcome {
         let dbsize = try redis.pipeline([[Array("DBSIZE".utf8)]]).first?.integer ?? 0
-        shared.withLock { $0.lastKeyspaceSize = Int(dbsize) }
+        shared.withLock {
+            $0.lastKeyspaceSize = Int(dbsize)
+            $0.progress = CensusProgress(walked: 0, expected: Int(dbsize), firstPassComplete: $0.passesCompleted > 0)
+        }
         let start = clock()
         var progress = PassProgress(
             start: start, expectedCalls: max(1, Int(dbsize) / max(1, configuration.censusScanCount)))
@@ -338,6 +348,7 @@ public final class ResultCensus: Sendable {
         }
         progress.calls += 1
         progress.keys += items.count
+        noteProgress(progress, now: clock())
         var candidates: [(key: [UInt8], hash: UInt64)] = []
         for item in items {
             guard case .bulk(let key) = item else { continue }
@@ -479,15 +490,42 @@ public final class ResultCensus: Sendable {
         progress.tables.insert(key)
     }
 
+    /// Publishes how far the pass has walked; during the first pass (the counts are not out yet),
+    /// also logs every 10 % of the expected keys.
+    private func noteProgress(_ progress: PassProgress, now: Double) {
+        let walked = carriesDiscovery ? progress.keys : progress.calls * configuration.censusScanCount
+        let (expected, tenth, first) = shared.withLock { s -> (Int, Int, Bool) in
+            let before = s.progress.expected > 0 ? 10 * s.progress.walked / s.progress.expected : 0
+            s.progress.walked = carriesDiscovery ? walked : min(walked, s.progress.expected)
+            let after = s.progress.expected > 0 ? 10 * s.progress.walked / s.progress.expected : 0
+            return (s.progress.expected, after > before ? min(after, 10) : 0, !s.progress.firstPassComplete)
+        }
+        guard first, tenth > 0 else { return }
+        logger.info(
+            "census first pass: result counts appear when it completes",
+            metadata: [
+                "percent": "\(tenth * 10)", "keys_walked": "\(walked)", "keys_expected": "\(expected)",
+                "seconds": "\(Sampler.milliseconds(now - progress.start) / 1000)",
+            ])
+    }
+
     private func complete(_ progress: PassProgress, now: Double) {
         let vanished = shared.withLock { s -> Int in
             let vanished = s.table.removeUnseen()
             s.passAbandoned = false
             s.vanishedInPasses += UInt64(vanished)
             s.passesCompleted += 1
+            s.progress.firstPassComplete = true
             s.lastComplete = (now, max(0, now - progress.start), progress.start)
             if carriesDiscovery { s.completedBindingTables = (progress.tables, progress.tablesSkipped) }
             return vanished
+        }
+        if shared.withLock({ $0.passesCompleted }) == 1 {
+            logger.info(
+                "census first pass complete: result counts are published",
+                metadata: [
+                    "keys": "\(progress.keys)", "seconds": "\(Sampler.milliseconds(now - progress.start) / 1000)",
+                ])
         }
         logger.debug(
             "census pass complete",

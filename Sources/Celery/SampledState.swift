@@ -60,6 +60,12 @@ public struct SampledState: Equatable, Sendable {
     /// Where the poll's duration went, per ``PollPhase``. The sampler fills every phase but
     /// ``PollPhase/rules``, which the exporter sets from its last rule evaluation.
     public var phases: PollPhases
+    /// The unacked tag cache: size, limit, hits, misses, evictions, and tasks in flight beyond the
+    /// limit.
+    public var unackedTagCache: UnackedTagCacheStats
+    /// The census's running (or, once done, last) pass: keys walked against `DBSIZE`; nil when the
+    /// census is off.
+    public var censusProgress: CensusProgress?
 
     /// Creates a sampled state; what a test leaves out reads as "none seen".
     public init(
@@ -70,7 +76,8 @@ public struct SampledState: Equatable, Sendable {
         unackedUnknownQueue: Int = 0, unackedUnread: [UnreadReason: Int] = [:],
         commandErrors: [PollStage: Int] = [:], discoveryRan: Bool = false,
         census: CensusSnapshot? = nil, orphanedStartedTasks: Int? = nil,
-        hugeReadFailures: Int = 0, phases: PollPhases = PollPhases()
+        hugeReadFailures: Int = 0, phases: PollPhases = PollPhases(),
+        unackedTagCache: UnackedTagCacheStats = UnackedTagCacheStats(), censusProgress: CensusProgress? = nil
     ) {
         self.queues = queues
         self.knownQueueCount = knownQueueCount ?? queues.count
@@ -90,5 +97,7 @@ public struct SampledState: Equatable, Sendable {
         self.orphanedStartedTasks = orphanedStartedTasks
         self.hugeReadFailures = hugeReadFailures
         self.phases = phases
+        self.unackedTagCache = unackedTagCache
+        self.censusProgress = censusProgress
     }
 }

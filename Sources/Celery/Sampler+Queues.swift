@@ -70,7 +70,7 @@ extension Sampler {
         }
 
         let targets = probed.map { SliceScript.Target.probedListElement(key: lists[$0].key, index: -1) }
-        let values = targets.isEmpty ? [] : try sliceScript.read(targets, using: redis, now: now)
+        let values = targets.isEmpty ? [] : try sliceScript.readSmallFirst(targets, using: redis, now: now)
         for (k, value) in zip(probed, values) {
             lists[k].value = value
             if value == .unread(.deferred) {
@@ -93,11 +93,15 @@ extension Sampler {
                 let target = SliceScript.Target.hashField(key: layout.unackedKey, field: tag)
                 if let value = readHugeValue(target, candidate: chosen, now: now, using: redis) {
                     // Classified for the next poll (this one already counted it as deferred).
+                    let key = UnackedTagKey(tag)
+                    let score = tagCache.entries[key]?.score ?? 0
+                    let prefix = layout.resultMetaKeyPrefix
                     switch value {
-                    case .whole(let payload): unackedCache[tag] = Sampler.classify(payload)
-                    case .sliced(_, let head, let tail): unackedCache[tag] = Sampler.classify(head: head, tail: tail)
-                    case .unread(let reason): unackedCache[tag] = .unread(reason)
-                    case .absent, .error: unackedCache[tag] = nil  // acked meanwhile, or an error reply: asked again
+                    case .whole(let payload): tagCache.store(key, Sampler.classify(payload), score: score, metaPrefix: prefix)
+                    case .sliced(_, let head, let tail):
+                        tagCache.store(key, Sampler.classify(head: head, tail: tail), score: score, metaPrefix: prefix)
+                    case .unread(let reason): tagCache.store(key, .unread(reason), score: score, metaPrefix: prefix)
+                    case .absent, .error: tagCache.forget(key)  // acked meanwhile, or an error reply: asked again
                     }
                 }
             }

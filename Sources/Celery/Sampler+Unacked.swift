@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Redis
 
 /// Exact totals and the oldest-first sample read from `unacked_index` in the main round.
@@ -24,9 +27,10 @@ struct UnackedBreakdown {
     var stale = 0
     /// Of ``stale``, those older than the visibility timeout (they are in the `ZCOUNT` of stranded).
     var staleStranded = 0
-    /// Task ids of the stranded entries in the sample (to tell them apart from STARTED metas of the
-    /// same tasks: under acks_late a killed worker leaves both for one task).
-    var strandedTaskIDs: Set<String> = []
+    /// Result meta key hashes (``FNV1a`` of prefix + task id) of the stranded entries in the sample
+    /// (to tell them apart from STARTED metas of the same tasks: under acks_late a killed worker
+    /// leaves both for one task).
+    var strandedMetaKeys: Set<UInt64> = []
     /// Stranded entries in the sample, with or without a decodable task id.
     var strandedInSample = 0
     var unknownQueue = 0
@@ -91,15 +95,38 @@ extension Sampler {
     static func parseScore(_ reply: RESPValue) -> Double? {
         switch reply {
         case .integer(let n): return Double(n)
-        case .bulk(let b): return Double(String(decoding: b, as: UTF8.self))
+        case .bulk(let b): return parseScore(bytes: b)
         case .status(let s): return Double(s)
         default: return nil
         }
     }
 
-    /// Classifies the sample: cached tags are reused; up to `unackedClassifyLimit` new tags (oldest
-    /// first) are read within the byte budget (``readUnackedValues(_:using:now:errors:)``). Cache
-    /// entries for tags no longer in the sample are evicted, so the cache never outgrows the sample.
+    /// A score's digits as `strtod` reads them (what `Double(String)` does), without building a
+    /// `String` per member (100,000 of them a poll at the default sample limit). Nil unless the
+    /// whole text is a number.
+    static func parseScore(bytes: [UInt8]) -> Double? {
+        guard !bytes.isEmpty, bytes.count < 64 else {
+            return bytes.isEmpty ? nil : Double(String(decoding: bytes, as: UTF8.self))
+        }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buffer -> Double? in
+            for (i, b) in bytes.enumerated() {
+                guard b != 0 else { return nil }
+                buffer[i] = CChar(bitPattern: b)
+            }
+            buffer[bytes.count] = 0
+            var end: UnsafeMutablePointer<CChar>?
+            let value = strtod(buffer.baseAddress!, &end)
+            guard let end, end - buffer.baseAddress! == bytes.count, !(bytes.first.map { $0 == 0x20 || ($0 >= 9 && $0 <= 13) } ?? false)
+            else { return nil }
+            return value
+        }
+    }
+
+    /// Classifies the sample (every index member up to ``CeleryConfiguration/unackedSampleLimit``,
+    /// oldest first) through the tag cache (``UnackedTagCache``): remembered tags cost a lookup; up
+    /// to `unackedClassifyLimit` unknown tags (oldest first) are read within the byte budget
+    /// (``readUnackedValues(_:using:now:errors:)``), the rest on later polls. Tags that left the
+    /// index are forgotten at the end, so the cache never outgrows the sample.
     ///
     /// Why `HMGET` and not `HSCAN`: `HSCAN` walks the whole hash, returning payloads already
     /// classified (and possibly duplicates across a rehash), in an order unrelated to age. `HMGET`
@@ -109,90 +136,52 @@ extension Sampler {
         sample: [(tag: [UInt8], score: Double)], using redis: any RedisCommandExecuting,
         now: Double, errors: inout [PollStage: Int]
     ) throws -> UnackedBreakdown {
-        var inSample: Set<[UInt8]> = []
-        inSample.reserveCapacity(sample.count)
-        for entry in sample { inSample.insert(entry.tag) }
-        unackedCache = unackedCache.filter { inSample.contains($0.key) }
-
-        var fresh: [[UInt8]] = []
-        var freshScores: [Double] = []
-        for entry in sample {
-            switch unackedCache[entry.tag] {
-            case nil: break
-            case .stale(let score)? where score != entry.score: break  // re-fetched by a worker: read again
-            case .unread(.deferred)?: break  // huge, waiting for its turn: sized again, offered again
-            default: continue
+        tagCache.beginPoll()
+        var fold = UnackedFold(
+            cutoff: now - configuration.visibilityTimeout, now: now,
+            visibilityTimeout: configuration.visibilityTimeout, known: Set(sortedQueues))
+        var fresh: [Int] = []
+        var freshKeys: [UnackedTagKey] = []
+        for (i, entry) in sample.enumerated() {
+            guard entry.tag.count <= UnackedTagCache.maxOtherTagBytes else {
+                fold.breakdown.undecodable += 1  // not a kombu tag; never read
+                continue
             }
-            if fresh.count >= configuration.unackedClassifyLimit { break }
-            fresh.append(entry.tag)
-            freshScores.append(entry.score)
+            let key = UnackedTagKey(entry.tag)
+            if let cached = tagCache.lookup(key, score: entry.score) {
+                fold.add(cached, score: entry.score, cache: tagCache, taskNames: &taskNames)
+            } else if fresh.count < configuration.unackedClassifyLimit {
+                fresh.append(i)
+                freshKeys.append(key)
+            }
         }
 
         if !fresh.isEmpty {
-            let values = try readUnackedValues(fresh, using: redis, now: now, errors: &errors)
-            for (i, (tag, value)) in zip(fresh, values).enumerated() {
+            let values = try readUnackedValues(fresh.map { sample[$0].tag }, using: redis, now: now, errors: &errors)
+            let metaPrefix = layout.resultMetaKeyPrefix
+            for (k, value) in values.enumerated() {
+                let score = sample[fresh[k]].score
+                let classification: UnackedClassification
                 switch value {
-                case .whole(let payload):
-                    unackedCache[tag] = Sampler.classify(payload)
-                case .sliced(_, let head, let tail):
-                    unackedCache[tag] = Sampler.classify(head: head, tail: tail)
-                case .unread(let reason):
-                    unackedCache[tag] = .unread(reason)
+                case .whole(let payload): classification = Sampler.classify(payload)
+                case .sliced(_, let head, let tail): classification = Sampler.classify(head: head, tail: tail)
+                case .unread(let reason): classification = .unread(reason)
                 case .absent:
                     // No hash entry: a stale index member (or acked between our two round trips, and
-                    // then gone from the index by the next poll). Cached with its score, so a stale
+                    // then gone from the index by the next poll). Remembered with its score, so a stale
                     // member costs one read, not one per poll, and does not use up the classify limit.
-                    unackedCache[tag] = .stale(score: freshScores[i])
+                    classification = .stale(score: score)
                 case .error:
-                    break  // counted by readUnackedValues; looked up again next poll
+                    continue  // counted by readUnackedValues; looked up again next poll
+                }
+                tagCache.store(freshKeys[k], classification, score: score, metaPrefix: metaPrefix)
+                if let stored = tagCache.entries[freshKeys[k]] {
+                    fold.add(stored, score: score, cache: tagCache, taskNames: &taskNames)
                 }
             }
         }
-
-        let cutoff = now - configuration.visibilityTimeout
-        let known = Set(sortedQueues)
-        var breakdown = UnackedBreakdown()
-        for entry in sample {
-            switch unackedCache[entry.tag] {
-            case .message(let queue, let eta, let taskName, _, let taskID)?:
-                if entry.score < cutoff {
-                    breakdown.strandedInSample += 1
-                    if let taskID { breakdown.strandedTaskIDs.insert(taskID) }
-                }
-                guard known.contains(queue) else {
-                    breakdown.unknownQueue += 1
-                    breakdown.unknownQueueCounts[queue, default: 0] += 1
-                    continue
-                }
-                var stats = breakdown.perQueue[queue, default: UnackedBreakdown.QueueStats()]
-                stats.count += 1
-                stats.oldestScore = min(stats.oldestScore, entry.score)
-                // Stranded includes future-ETA entries on purpose: kombu's sweep restores by fetch
-                // time alone, so they are due for redelivery too; etaBeyondVisibility says why.
-                if entry.score < cutoff { stats.stranded += 1 }
-                let isScheduled = eta.map { $0 > now } ?? false
-                if isScheduled { stats.scheduled += 1 }
-                // ETA further from the fetch than the visibility timeout → restored and
-                // re-fetched on every sweep until due: executed more than once.
-                if let eta, eta - entry.score > configuration.visibilityTimeout { stats.etaBeyondVisibility += 1 }
-                if taskNames.isEnabled {
-                    let label = taskNames.label(for: taskName)
-                    stats.byTask[label, default: 0] += 1
-                    if isScheduled { stats.scheduledByTask[label, default: 0] += 1 }
-                }
-                breakdown.perQueue[queue] = stats
-            case .undecodable?:
-                breakdown.undecodable += 1
-            case .unread(let reason)?:
-                breakdown.unread[reason, default: 0] += 1
-            case .stale(let score)? where score == entry.score:
-                breakdown.stale += 1
-                if entry.score < cutoff { breakdown.staleStranded += 1 }
-            case .stale?, nil:
-                break
-            }
-        }
-        return breakdown
+        tagCache.endPoll()
+        return fold.finish(names: tagCache.names, taskNames: &taskNames)
     }
 
     /// Decodes one `unacked` value; garbage is `.undecodable`, never a crash.

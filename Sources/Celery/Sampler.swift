@@ -30,8 +30,9 @@ public final class Sampler {
     public let discovery: QueueDiscovery
     /// Configured ∪ discovered, sorted: the order of the `LLEN` commands and of ``SampledState/queues``.
     var sortedQueues: [String] { discovery.sortedQueues }
-    /// Delivery tag → classification, only for tags in the latest sample (bounded by the sample size).
-    var unackedCache: [[UInt8]: UnackedClassification] = [:]
+    /// Delivery tag → what its `unacked` value said, for the tags in the latest sample (bounded by
+    /// the sample size, ``CeleryConfiguration/unackedSampleLimit``).
+    var tagCache = UnackedTagCache()
     /// Keys (or synthetic names) already warned about, so a persistent problem logs once.
     var warned: Set<[UInt8]> = []
     /// First-seen times of queue list tails (oldest waiting message per queue).
@@ -42,6 +43,8 @@ public final class Sampler {
     var hugeReads = HugeReadTurns()
     /// `unacked` tags of this poll whose values are huge: read by the poll's one huge read, last.
     var hugeUnackedTags: [[UInt8]] = []
+    /// Paces the warning about tasks in flight beyond the sample limit.
+    var untrackedLog = LogRateLimiter(interval: 600)
     /// Huge reads that failed on the transport (timed out) since start; the poll went on without them.
     var hugeReadFailures = 0
     /// Paces the warning about failed huge reads.
@@ -89,7 +92,7 @@ public final class Sampler {
     public var knownQueues: [String] { sortedQueues }
 
     /// How many delivery tags are classified in the cache.
-    public var cachedUnackedTagCount: Int { unackedCache.count }
+    public var cachedUnackedTagCount: Int { tagCache.count }
 
     /// Runs one poll with the event-fed state of `events` read **once**, before Redis is sampled:
     /// the orphan count uses that reading's live workers and incarnations, and the reading is kept
@@ -202,9 +205,8 @@ public final class Sampler {
                     liveWorkers: liveWorkers, incarnationStarts: incarnationStarts)
                 var count = startedOrphans.count
                 if liveWorkers.isEmpty {
-                    let metaPrefix = layout.resultMetaKeyPrefix
-                    let strandedKeys = Set(breakdown.strandedTaskIDs.map { FNV1a.hash(metaPrefix + Array($0.utf8)) })
-                    let withoutID = max(0, breakdown.strandedInSample - breakdown.strandedTaskIDs.count)
+                    let strandedKeys = breakdown.strandedMetaKeys
+                    let withoutID = max(0, breakdown.strandedInSample - breakdown.strandedMetaKeys.count)
                     let outsideSample = max(0, strandedInFlight - breakdown.strandedInSample)
                     count += strandedKeys.subtracting(startedOrphans).count + withoutID + outsideSample
                 }
@@ -223,6 +225,15 @@ public final class Sampler {
         }
         let finished = timer.end(.tails)
 
+        let untracked = totals.sample.count >= configuration.unackedSampleLimit ? max(0, inFlight - totals.sample.count) : 0
+        if untracked > 0, let suppressed = untrackedLog.admit(at: now) {
+            logger.warning(
+                "more tasks in flight than --celery.unacked-sample-limit: the newest are counted but not attributed to a queue",
+                metadata: [
+                    "in_flight": "\(inFlight)", "limit": "\(configuration.unackedSampleLimit)",
+                    "suppressed": "\(suppressed)",
+                ])
+        }
         let state = SampledState(
             queues: sortedQueues.compactMap { queueStates[$0] },
             knownQueueCount: sortedQueues.count,
@@ -241,7 +252,11 @@ public final class Sampler {
             census: censusSnapshot,
             orphanedStartedTasks: orphaned,
             hugeReadFailures: hugeReadFailures,
-            phases: timer.phases)
+            phases: timer.phases,
+            unackedTagCache: UnackedTagCacheStats(
+                entries: tagCache.count, limit: configuration.unackedSampleLimit, hits: tagCache.hits,
+                misses: tagCache.misses, evictions: tagCache.evictions, untracked: untracked),
+            censusProgress: census?.progress)
         return Snapshot(timestamp: now, pollDuration: finished - timer.started, outcome: .sampled(state))
     }
 

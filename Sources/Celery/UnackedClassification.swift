@@ -1,6 +1,7 @@
-/// What the sampler remembers about one delivery tag in `unacked`, across polls, so each payload is
-/// fetched and parsed once per tag lifetime (the value under a tag never changes while the tag is
-/// in `unacked_index`, except after a restore re-fetch, which rewrites the same routing key).
+/// What reading one delivery tag's `unacked` value found; ``UnackedTagCache`` keeps it (compactly)
+/// across polls, so each payload is fetched and parsed once per tag lifetime (the value under a tag
+/// never changes while the tag is in `unacked_index`, except after a restore re-fetch, which
+/// rewrites the same routing key).
 enum UnackedClassification: Equatable {
     /// Decoded: the queue (routing key) and the fields issue 3 will need. For a value too large to
     /// read whole these come from its head and tail slices; a field not found there is nil.

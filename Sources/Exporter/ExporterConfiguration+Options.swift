@@ -239,9 +239,9 @@ extension ExporterConfiguration {
             scope: .target()
         ) { $0.celeryVisibilityTimeout = $1 },
         .integer(
-            "celery.unacked-sample-limit", default: "10000", range: 1...10_000_000,
+            "celery.unacked-sample-limit", default: "100000", range: 1...10_000_000,
             help:
-                "At most this many unacked tasks (oldest first) are broken down per queue each poll; totals stay exact.",
+                "Most tasks in flight attributed to their queue (oldest first; each tag's queue is read once and remembered, about 100 bytes a tag); totals stay exact past it.",
             scope: .target()
         ) { $0.celeryUnackedSampleLimit = $1 },
         .duration(

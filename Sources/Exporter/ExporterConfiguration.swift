@@ -30,7 +30,7 @@ public struct ExporterConfiguration: Sendable {
     public var celeryQueues: [String] = []
     public var celeryKeyPrefix = ""
     public var celeryVisibilityTimeout = 3600.0
-    public var celeryUnackedSampleLimit = 10_000
+    public var celeryUnackedSampleLimit = 100_000
     public var celeryDiscoveryInterval = 60.0
     public var celeryEvents = true
     public var celeryWorkerForgetAfter = 3600.0

@@ -18,6 +18,7 @@ public enum MetricsBuilder {
             families += discoveredQueueFamilies(sampled.discoveredQueueStats)
             families += taskBreakdownFamilies(sampled)
             families += censusFamilies(sampled)
+            families += unackedTagCacheFamilies(sampled)
             families.append(MetricFamily(
                 .pollPhaseSeconds,
                 samples: PollPhase.allCases.map {
@@ -101,6 +102,25 @@ public enum MetricsBuilder {
         }
         if let orphaned = snapshot.orphanedStartedTasks {
             families.append(MetricFamily(.orphanedStartedTasks, value: Double(orphaned)))
+        }
+        return families
+    }
+
+    /// The unacked tag cache (each delivery tag's queue, task and ETA read once) and the census's
+    /// pass progress.
+    private static func unackedTagCacheFamilies(_ sampled: SampledState) -> [MetricFamily] {
+        let cache = sampled.unackedTagCache
+        var families = [
+            MetricFamily(.unackedTagCacheEntries, value: Double(cache.entries)),
+            MetricFamily(.unackedTagCacheLimit, value: Double(cache.limit)),
+            MetricFamily(.unackedTagCacheHits, value: Double(cache.hits)),
+            MetricFamily(.unackedTagCacheMisses, value: Double(cache.misses)),
+            MetricFamily(.unackedTagCacheEvictions, value: Double(cache.evictions)),
+            MetricFamily(.unackedUntrackedTasks, value: Double(cache.untracked)),
+        ]
+        if let progress = sampled.censusProgress {
+            families.append(MetricFamily(.censusPassKeysWalked, value: Double(progress.walked)))
+            families.append(MetricFamily(.censusPassKeysExpected, value: Double(progress.expected)))
         }
         return families
     }

@@ -104,6 +104,35 @@ extension MetricDescriptor {
         "celery_redis_discovered_queues_evicted", .counter,
         help: "Reported queues dropped to make room for deeper (more messages waiting or in flight) or more "
             + "recently seen ones while --celery.max-queues queues were reported.")
+    /// `celery_redis_unacked_tag_cache_entries`
+    public static let unackedTagCacheEntries = MetricDescriptor(
+        "celery_redis_unacked_tag_cache_entries", .gauge,
+        help: "Delivery tags of tasks in flight whose queue, task name and ETA are remembered (each unacked message "
+            + "is read once; about 100 bytes a tag).")
+    /// `celery_redis_unacked_tag_cache_limit`
+    public static let unackedTagCacheLimit = MetricDescriptor(
+        "celery_redis_unacked_tag_cache_limit", .gauge,
+        help: "The most tasks in flight read from unacked_index (oldest first) and remembered each poll "
+            + "(--celery.unacked-sample-limit); past it, see celery_redis_unacked_untracked_tasks.")
+    /// `celery_redis_unacked_tag_cache_hits_total`
+    public static let unackedTagCacheHits = MetricDescriptor(
+        "celery_redis_unacked_tag_cache_hits", .counter,
+        help: "Tasks in flight attributed from the tag cache without reading their message again.")
+    /// `celery_redis_unacked_tag_cache_misses_total`
+    public static let unackedTagCacheMisses = MetricDescriptor(
+        "celery_redis_unacked_tag_cache_misses", .counter,
+        help: "Tasks in flight whose message had to be read from the unacked hash (new tags, stale index entries "
+            + "re-fetched by a worker, huge messages waiting for their turn).")
+    /// `celery_redis_unacked_tag_cache_evictions_total`
+    public static let unackedTagCacheEvictions = MetricDescriptor(
+        "celery_redis_unacked_tag_cache_evictions", .counter,
+        help: "Remembered delivery tags forgotten because they left unacked_index (acked, rejected, restored, or "
+            + "the database was flushed).")
+    /// `celery_redis_unacked_untracked_tasks`
+    public static let unackedUntrackedTasks = MetricDescriptor(
+        "celery_redis_unacked_untracked_tasks", .gauge,
+        help: "Tasks in flight beyond --celery.unacked-sample-limit (the newest): counted in the totals but "
+            + "attributed to no queue (part of celery_redis_unacked_unclassified_tasks).")
 }
 
 extension MetricCatalogue {
@@ -113,6 +142,8 @@ extension MetricCatalogue {
         .unackedOldestAgeSeconds, .unackedStrandedTasks, .scheduledTasks, .etaBeyondVisibilityTasks,
         .unackedTasksByName, .scheduledTasksByName, .unackedUnclassifiedTasks, .unackedUnreadTasks,
         .unackedIndexStaleEntries, .hugeValueReadFailures, .queueUnreadTailMessages, .discoveredQueues,
-        .discoveredQueuesLimit, .discoveredQueuesIgnored, .discoveredQueuesEvicted,
+        .discoveredQueuesLimit, .discoveredQueuesIgnored, .discoveredQueuesEvicted, .unackedTagCacheEntries,
+        .unackedTagCacheLimit, .unackedTagCacheHits, .unackedTagCacheMisses, .unackedTagCacheEvictions,
+        .unackedUntrackedTasks,
     ]
 }

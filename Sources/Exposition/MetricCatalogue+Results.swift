@@ -74,6 +74,16 @@ extension MetricDescriptor {
         help: "1 when the exporter's connections to the separate result backend (--celery.result-backend-url) work: "
             + "the census connection (checked at least every poll interval) and the result-write subscription. "
             + "celery_redis_up is the broker's alone; result metrics may lag while this is 0.")
+    /// `celery_redis_census_pass_keys_walked`
+    public static let censusPassKeysWalked = MetricDescriptor(
+        "celery_redis_census_pass_keys_walked", .gauge,
+        help: "Keys the running census pass has walked so far (the last pass's total between passes); the result "
+            + "counts appear when the first pass completes.")
+    /// `celery_redis_census_pass_keys_expected`
+    public static let censusPassKeysExpected = MetricDescriptor(
+        "celery_redis_census_pass_keys_expected", .gauge,
+        help: "Keys in the database (DBSIZE) when the running census pass started: what "
+            + "celery_redis_census_pass_keys_walked counts towards.")
 }
 
 extension MetricCatalogue {
@@ -83,6 +93,6 @@ extension MetricCatalogue {
         .taskResults, .taskRuntimeSeconds, .workerLostTasks, .taskRuntimePendingTasks, .taskRuntimeEvictedTasks,
         .taskNamesEvicted, .taskMetaKeys, .taskMetaWorkerLostKeys, .startedTaskOldestAgeSeconds,
         .orphanedStartedTasks, .censusDurationSeconds, .censusLastCompleteTimestampSeconds,
-        .censusUpdatedTimestampSeconds, .resultBackendUp,
+        .censusUpdatedTimestampSeconds, .resultBackendUp, .censusPassKeysWalked, .censusPassKeysExpected,
     ]
 }

@@ -248,7 +248,7 @@ private func addUnacked(
             ])
         #expect(
             redis.commands(named: "ZRANGE").first == [
-                b("ZRANGE"), b("unacked_index"), b("0"), b("9999"),
+                b("ZRANGE"), b("unacked_index"), b("0"), b("99999"),
                 b("WITHSCORES"),
             ])
         // 4 keys at 3 per SCAN page: 2 SCANs, then SMEMBERS, the main round, HSTRLEN and HMGET.

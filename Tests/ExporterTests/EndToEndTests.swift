@@ -13,6 +13,8 @@ import TestSupport
         "celery_redis_census_duration_seconds", "celery_redis_census_last_complete_timestamp_seconds",
         "celery_redis_census_updated_timestamp_seconds", "celery_redis_http_connections_open",
         "celery_redis_http_queued_bytes",
+        // Grow with every poll / move while a census pass walks.
+        "celery_redis_unacked_tag_cache_hits_total", "celery_redis_census_pass_keys_walked",
         // The process's own resources (ProcessMetricsTests checks them against /proc).
         "process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes",
         "process_open_fds", "process_max_fds", "process_start_time_seconds",
