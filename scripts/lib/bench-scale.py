@@ -509,8 +509,11 @@ def main():
         print_row(kind, n, e, r, file=sys.stderr)
 
     print()
+    print("Redis cmdstats = INFO commandstats usec (time inside commands; inflated when Redis is descheduled on a loaded "
+          "machine); CPU = used_cpu_sys+user delta (exporter: idle-corrected).")
+    print()
     print("| row | exported / seeded | warm-up s | poll p50 / max ms | Redis ms / poll (cmdstats, CPU) | RSS MB | /metrics KB "
-          "| floor: cmds, wall ms, Redis ms / poll | redis_exporter: scrape p50 ms, Redis ms, RSS MB, KB |")
+          "| floor / poll: cmds, wall ms, Redis cmdstats ms, CPU ms | redis_exporter / scrape: p50 ms, Redis cmdstats ms, CPU ms, RSS MB, KB |")
     print("|---|---|---|---|---|---|---|---|---|")
     for kind, n, e, r in results:
         print(row_md(kind, n, e, r))
@@ -540,9 +543,11 @@ def row_md(kind, n, e, r):
     if not e:
         return "| %s %s | failed | | | | | | | |" % (kind, human(n))
     f = e.get("floor") or {}
-    floor = "%s, %s, %s" % (fmt(f.get("cmds", float("nan")), 0), fmt(f.get("wall_ms", float("nan")), 1),
-                            fmt(f.get("redis_ms", float("nan")), 2)) if f.get("polls") else "—"
-    re_ = "%s, %s, %s, %s" % (fmt(1000 * r["p50"], 0), fmt(r["redis_ms"], 1), fmt(r["rss_mb"], 1), fmt(r["bytes"] / 1024, 1)) if r else "—"
+    nan = float("nan")
+    floor = "%s, %s, %s, %s" % (fmt(f.get("cmds", nan), 0), fmt(f.get("wall_ms", nan), 1), fmt(f.get("redis_ms", nan), 2),
+                                fmt(f.get("cpu_ms", nan), 1)) if f.get("polls") else "—"
+    re_ = "%s, %s, %s, %s, %s" % (fmt(1000 * r["p50"], 0), fmt(r["redis_ms"], 1), fmt(r["cpu_ms"], 1), fmt(r["rss_mb"], 1),
+                                  fmt(r["bytes"] / 1024, 1)) if r else "—"
     seen = "—" if e["seen"] is None else "%s / %s" % (e["seen"] if isinstance(e["seen"], str) else human(e["seen"]), human(n))
     return "| %s %s | %s | %s | %s / %s | %s, %s | %s | %s | %s | %s |" % (
         kind, human(n), seen, fmt(e["warmup_s"], 0), fmt(1000 * e["p50"]), fmt(1000 * e["max"]), fmt(e["redis_ms"], 2), fmt(e["cpu_ms"], 1),
