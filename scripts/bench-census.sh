@@ -28,7 +28,7 @@
 # Only loopback is used; everything started here is stopped by pid at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+. scripts/lib/bench-common.sh
 MINUTES=5
 METAS=1000000
 POLL=15
@@ -48,31 +48,14 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--minutes N] [--metas N] [--unacked N] [--poll SECONDS] [--writes PER_SECOND] [--before BINARY] [-- EXPORTER FLAGS...]" >&2; exit 2 ;;
   esac
 done
-SCRATCH=${SCRATCH:-.build}
 
 command -v redis-server >/dev/null || scripts/install-deps.sh >/dev/null
-if [ -z "${BIN:-}" ]; then  # BIN=<path> benchmarks an already built binary
-  swift build -c release --scratch-path "$SCRATCH" --product celery-redis-exporter >/dev/null
-  BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/celery-redis-exporter"
-fi
-
-work="$(mktemp -d)"
-pids=()
+exporter_bin   # BIN=<path> (or CELERY_REDIS_EXPORTER_BIN) benchmarks an already built binary
 # KEEP_LOG=<file> keeps the exporter's log (e.g. with `-- --log.level=debug`).
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
-  if [ -n "${KEEP_LOG:-}" ] && [ -f "$work/exporter.log" ]; then cp "$work/exporter.log" "$KEEP_LOG"; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_init
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 RPORT=$(free_port); EPORT=$(free_port)
-
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" &
-REDIS_PID=$!
-pids+=($REDIS_PID)
-for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis "$RPORT"
 
 echo "seeding: $METAS meta keys, 100000 queued messages (50 queues x 10 priorities), $UNACKED unacked ..." >&2
 python3 - "$RPORT" "$METAS" "$UNACKED" <<'PY'
@@ -139,22 +122,13 @@ flush()
 PY
 echo "seeded: $(redis-cli -p "$RPORT" dbsize) keys, $(redis-cli -p "$RPORT" info memory | grep '^used_memory_human' | tr -d '\r')" >&2
 
-# Redis CPU and command time as seen by INFO: prints "<cpu seconds> <commandstats usec>".
-redis_cost() {
-  local cpu usec
-  cpu=$(redis-cli -p "$RPORT" info cpu | tr -d '\r' | awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.6f", s}')
-  usec=$(redis-cli -p "$RPORT" info commandstats | tr -d '\r' | grep -v '^cmdstat_info:' \
-    | sed -n 's/.*usec=\([0-9]*\),.*/\1/p' | awk '{s += $1} END {print s + 0}')
-  echo "$cpu $usec"
-}
-now() { date +%s.%N; }
 
 # Idle baseline (Redis's own cron), 10 s.
-read -r c0 u0 < <(redis_cost); t0=$(now); sleep 10; read -r c1 u1 < <(redis_cost); t1=$(now)
+read -r c0 u0 < <(redis_cost "$RPORT"); t0=$(now); sleep 10; read -r c1 u1 < <(redis_cost "$RPORT"); t1=$(now)
 IDLE="$c0 $u0 $t0 $c1 $u1 $t1"
 
 # Floor: one full SCAN ... COUNT 1000 pass over the meta keys, keys discarded.
-read -r c0 u0 < <(redis_cost); t0=$(now)
+read -r c0 u0 < <(redis_cost "$RPORT"); t0=$(now)
 python3 - "$RPORT" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -174,7 +148,7 @@ while True:
     if cursor == b"0": break
 print("floor pass: %d SCAN calls, %d keys" % (calls, keys), file=sys.stderr)
 PY
-read -r c1 u1 < <(redis_cost); t1=$(now)
+read -r c1 u1 < <(redis_cost "$RPORT"); t1=$(now)
 FLOOR="$c0 $u0 $t0 $c1 $u1 $t1"
 
 # One exporter binary, for MINUTES at a POLL s interval: run_one LABEL BINARY. Writes a summary
@@ -183,7 +157,7 @@ run_one() {
 local label=$1 bin=$2
 EPORT=$(free_port)
 echo "== $label: $bin ==" >&2
-read -r c0 u0 < <(redis_cost); t0=$(now)
+read -r c0 u0 < <(redis_cost "$RPORT"); t0=$(now)
 "$bin" --redis.url="redis://127.0.0.1:$RPORT/0" --web.listen-address="127.0.0.1:$EPORT" --poll.interval="${POLL}s" \
   --redis.read-timeout=30s --log.level=info "${EXTRA[@]}" 2>"$work/exporter.log" &
 EXP_PID=$!
@@ -298,7 +272,7 @@ with open(out, "w") as f:
     if steady_from:
         f.write("# steady %f %f %d %f %f %d\n" % (steady_from + end))
 PY
-read -r c1 u1 < <(redis_cost); t1=$(now)
+read -r c1 u1 < <(redis_cost "$RPORT"); t1=$(now)
 RUN="$c0 $u0 $t0 $c1 $u1 $t1"
 grep -v '^# start' "$work/samples" > "$work/polls" || true
 META=$(curl -s "http://127.0.0.1:$EPORT/metrics" | grep -E '^celery_redis_(task_meta_keys|task_meta_worker_lost_keys|census_duration_seconds|started_task_oldest_age_seconds)' || true)

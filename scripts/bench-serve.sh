@@ -6,26 +6,17 @@
 # Only loopback addresses are used. Everything started here is stopped by pid at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+. scripts/lib/bench-common.sh
 DURATION=${1:-10}
 CONNECTIONS=${2:-64}
 THREADS=${BENCH_LOOP_THREADS:-1}
 QUEUES=${BENCH_QUEUES:-60}
 scripts/install-deps.sh --bench >/dev/null
-swift build -c release --product celery-redis-exporter >/dev/null
-BIN="$(swift build -c release --show-bin-path)/celery-redis-exporter"
+exporter_bin   # CELERY_REDIS_EXPORTER_BIN=<path> skips the build
+bench_init
 
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 RPORT=$(free_port); EPORT=$(free_port); NPORT=$(free_port)
-
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" &
-pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis "$RPORT"
 
 # BENCH_QUEUES (default 60) queues with a few messages each: a /metrics body of about 50 KB.
 python3 - "$RPORT" "$QUEUES" <<'PY'

@@ -3,7 +3,7 @@
 # already there. Swift itself is expected at /opt/swift or on PATH (swift.org toolchain).
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --run    only what building and running the exporter needs (run-local.sh)
-#   scripts/install-deps.sh --bench  also wrk and nginx for scripts/bench-serve.sh
+#   scripts/install-deps.sh --bench  also wrk and nginx for scripts/bench-serve.sh, prometheus-redis-exporter for scripts/bench-scale.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,7 +13,7 @@ packages=(redis-server redis-tools libhiredis-dev libssl-dev zlib1g-dev libcrypt
 test_packages=(openssl prometheus prometheus-alertmanager curl python3-venv chromium chromium-driver)
 case "${1:-}" in
   --run) ;;
-  --bench) packages+=("${test_packages[@]}" wrk nginx-light) ;;
+  --bench) packages+=("${test_packages[@]}" wrk nginx-light prometheus-redis-exporter) ;;
   *) packages+=("${test_packages[@]}") ;;
 esac
 
