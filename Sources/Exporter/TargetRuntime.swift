@@ -191,12 +191,13 @@ public final class TargetRuntime: @unchecked Sendable {
 
     /// One line for the start-up log.
     var startupDescription: String {
-        let broker = sentinel.map { "\($0.configuration) db=\(redisConfiguration.database)" }
-            ?? redisConfiguration.redactedDescription
-        guard let results = resultBackendConfiguration else { return broker }
-        let backend = resultBackendSentinel.map { "\($0.configuration) db=\(results.database)" }
-            ?? results.redactedDescription
-        return broker + " results=" + backend
+        sentinel.map { "\($0.configuration) db=\(redisConfiguration.database)" } ?? redisConfiguration.redactedDescription
+    }
+
+    /// The result backend for the start-up log: `broker`, its redacted URL, or its sentinels and master.
+    var resultBackendDescription: String {
+        guard let results = resultBackendConfiguration else { return "broker" }
+        return resultBackendSentinel.map { "\($0.configuration) db=\(results.database)" } ?? results.redactedDescription
     }
 
     /// The Sentinel families: the broker's resolver (`connection="broker"`) and a result

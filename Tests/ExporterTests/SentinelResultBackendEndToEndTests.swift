@@ -58,6 +58,9 @@ import TestSupport
         }
         #expect(seen, "metas \(Self.metaKeys(m)); stderr: \(exporter.stderr.suffix(2000))")
         #expect(m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 2)
+        // The start-up line names the result backend's sentinels and master, not a placeholder address.
+        #expect(exporter.stderr.contains("sentinel://127.0.0.1:\(sentinel.port) master=results db=0"),
+                "stderr: \(exporter.stderr.prefix(1500))")
         // The broker is not behind Sentinel: no broker resolver series.
         #expect(!m.text.contains("connection=\"broker\""))
         // A result written now is counted live (the result-write subscription is on the master).
