@@ -32,7 +32,8 @@ extension ExporterConfiguration {
             return nil
         }
         return try sentinelConfiguration(
-            parsed: parsed, master: broker.sentinelMaster, password: broker.sentinelPassword, prefix: "redis.")
+            parsed: parsed, master: broker.sentinelMaster, password: broker.sentinelPassword,
+            tls: Self.sentinelTLS(broker), prefix: "redis.")
     }
 
     /// The result backend's Sentinel settings when `--celery.result-backend-url` is a
@@ -55,11 +56,12 @@ extension ExporterConfiguration {
         return try sentinelConfiguration(
             parsed: parsed, master: resultBackend.sentinelMaster ?? (sameSentinels ? broker.sentinelMaster : nil),
             password: resultBackend.sentinelPassword ?? (sameSentinels ? broker.sentinelPassword : nil),
-            prefix: prefix)
+            tls: Self.sentinelTLS(resultBackend) ?? (sameSentinels ? Self.sentinelTLS(broker) : nil), prefix: prefix)
     }
 
     private func sentinelConfiguration(
-        parsed: SentinelConfiguration.ParsedURL, master: String?, password: String?, prefix: String
+        parsed: SentinelConfiguration.ParsedURL, master: String?, password: String?, tls: TLSClientConfiguration?,
+        prefix: String
     ) throws -> SentinelConfiguration {
         guard let master else {
             throw ConfigurationError(
@@ -73,7 +75,12 @@ extension ExporterConfiguration {
             sentinels: parsed.sentinels, masterName: master, password: password,
             connectTimeout: .milliseconds(Int64(redisConnectTimeout * 1000)),
             readTimeout: .milliseconds(Int64(redisReadTimeout * 1000)),
-            roleCheckInterval: .milliseconds(Int64(min(10, max(1, pollInterval)) * 1000)))
+            roleCheckInterval: .milliseconds(Int64(min(10, max(1, pollInterval)) * 1000)), tls: tls)
+    }
+
+    /// TLS to the sentinels when `sentinel-tls` or its CA file is given.
+    private static func sentinelTLS(_ flags: RedisConnectionFlags) -> TLSClientConfiguration? {
+        flags.sentinelTLS || flags.sentinelTLSCAFile != nil ? TLSClientConfiguration(caFile: flags.sentinelTLSCAFile) : nil
     }
 
     /// Sentinel options next to a URL that is not `sentinel://` would silently do nothing.
@@ -84,6 +91,9 @@ extension ExporterConfiguration {
         if flags.sentinelPassword != nil {
             throw ConfigurationError(
                 "a Sentinel password (--\(prefix)sentinel-password-file) needs a sentinel:// URL in --\(prefix)url")
+        }
+        if flags.sentinelTLS || flags.sentinelTLSCAFile != nil {
+            throw ConfigurationError("--\(prefix)sentinel-tls needs a sentinel://host:26379 URL in --\(prefix)url")
         }
     }
 

@@ -20,6 +20,10 @@ public struct RedisConnectionFlags: Sendable, Equatable {
     public var sentinelMaster: String?
     /// The sentinels' own password (kombu's `sentinel_kwargs`), not the Redis master's.
     public var sentinelPassword: String?
+    /// TLS to the sentinels (kombu's `sentinel_kwargs={'ssl': True}`); implied by ``sentinelTLSCAFile``.
+    public var sentinelTLS = false
+    /// CA certificates to verify the sentinels with (kombu's `sentinel_kwargs['ssl_ca_certs']`).
+    public var sentinelTLSCAFile: String?
 
     public init(url: String) { self.url = url }
 

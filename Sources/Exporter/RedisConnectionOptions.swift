@@ -19,7 +19,7 @@ struct RedisConnectionOptions: Sendable {
 
     /// The flag suffixes, in `--help` order; the URL first.
     static let suffixes = [
-        "url", "sentinel-master", "sentinel-password-file", "user", "password-file", "tls.ca-file", "tls.cert-file", "tls.key-file",
+        "url", "sentinel-master", "sentinel-password-file", "sentinel-tls", "sentinel-tls.ca-file", "user", "password-file", "tls.ca-file", "tls.cert-file", "tls.key-file",
         "tls.server-name", "tls.insecure-skip-verify",
     ]
 
@@ -92,6 +92,8 @@ struct RedisConnectionOptions: Sendable {
         let urlFlag = self.urlFlag
         let inherits = isOptional
             ? " Defaults to --redis.sentinel-master when the URL lists the same sentinels as --redis.url." : ""
+        let inheritsTLS = isOptional
+            ? " Defaults to the broker's when the URL lists the same sentinels as --redis.url." : ""
         let passwordInherits = isOptional
             ? " Defaults to the broker's Sentinel password when the URL lists the same sentinels as --redis.url." : ""
         return [
@@ -111,6 +113,16 @@ struct RedisConnectionOptions: Sendable {
                     guard let flags = read(c), flags.sentinelPassword == nil else { return }
                     update(&c) { $0.sentinelPassword = password }
                 }),
+            .toggle(
+                prefix + "sentinel-tls", default: false,
+                help:
+                    "Talk TLS to \(noun + "'s") sentinels (kombu's sentinel_kwargs={'ssl': True}); the master's own TLS is separate.\(inheritsTLS)",
+                scope: .target()
+            ) { c, flag in update(&c) { $0.sentinelTLS = flag } },
+            .readableFile(
+                prefix + "sentinel-tls.ca-file", default: "system trust store",
+                help: "CA certificates to verify \(noun + "'s") sentinels with (kombu's sentinel_kwargs ssl_ca_certs); implies --\(prefix)sentinel-tls.",
+                scope: .target(), set: { c, file in update(&c) { $0.sentinelTLSCAFile = file } }),
         ]
     }
 
@@ -126,7 +138,8 @@ struct RedisConnectionOptions: Sendable {
             // skip-verify switch leaves no other trace.
             let given: [(String, Bool)] = [
                 ("sentinel-master", flags.sentinelMaster != nil),
-                ("sentinel-password-file", flags.sentinelPassword != nil), ("user", flags.user != nil),
+                ("sentinel-password-file", flags.sentinelPassword != nil), ("sentinel-tls", flags.sentinelTLS),
+                ("sentinel-tls.ca-file", flags.sentinelTLSCAFile != nil), ("user", flags.user != nil),
                 ("password-file", flags.password != nil), ("tls.ca-file", flags.tlsCAFile != nil),
                 ("tls.cert-file", flags.tlsCertFile != nil), ("tls.key-file", flags.tlsKeyFile != nil),
                 ("tls.server-name", flags.tlsServerName != nil),

@@ -83,7 +83,9 @@ public final class TargetRuntime: @unchecked Sendable {
             }
             // Load the CA, certificate and key now: a bad file is a start-up error, not a failing poll.
             for (tls, flags) in [(redisConfiguration.tls, "--redis.tls.*"),
-                                 (resultBackendConfiguration?.tls, "--celery.result-backend-tls.*")] {
+                                 (resultBackendConfiguration?.tls, "--celery.result-backend-tls.*"),
+                                 (sentinel?.configuration.tls, "--redis.sentinel-tls.*"),
+                                 (resultBackendSentinel?.configuration.tls, "--celery.result-backend-sentinel-tls.*")] {
                 guard let tls else { continue }
                 do {
                     _ = try TLSClientContext(tls)
