@@ -39,10 +39,12 @@ public final class EventListenerThread: Sendable {
     ///     published there (Celery's result backend publishes on its own connection), so they get a
     ///     subscription of their own; worker events stay on the broker's. Pub/Sub is per server, not
     ///     per database, so this costs one extra connection even when only the database differs.
+    ///   - resultBackendSentinel: resolves a `sentinel://` result backend's master on every
+    ///     (re)connect of that subscription (nil: `resultBackend` names the server itself).
     public init(
         redis: RedisConfiguration, events: CeleryEventConfiguration, backoff: ReconnectBackoff = ReconnectBackoff(),
         sentinel: SentinelResolver? = nil, census: ResultCensus? = nil, resultBackend: RedisConfiguration? = nil,
-        logger: Logger = Logger(label: "events")
+        resultBackendSentinel: SentinelResolver? = nil, logger: Logger = Logger(label: "events")
     ) {
         let monitor = CeleryEventMonitor(configuration: events, logger: logger)
         self.monitor = monitor
@@ -52,7 +54,7 @@ public final class EventListenerThread: Sendable {
                 logger: logger)
             self.resultSubscriber = RedisSubscriber(
                 configuration: resultBackend, patterns: [monitor.channels.resultPattern], backoff: backoff,
-                logger: logger)
+                sentinel: resultBackendSentinel, logger: logger)
         } else {
             self.subscriber = RedisSubscriber(
                 configuration: redis, patterns: monitor.patterns, backoff: backoff, sentinel: sentinel, logger: logger)

@@ -14,6 +14,16 @@ extension ExporterConfiguration {
         get { broker.user }
         set { broker.user = newValue }
     }
+    /// `--redis.sentinel-master`: kombu's `master_name`, needed with a `sentinel://` URL.
+    public var redisSentinelMaster: String? {
+        get { broker.sentinelMaster }
+        set { broker.sentinelMaster = newValue }
+    }
+    /// Sentinel password from `--redis.sentinel-password-file` or the environment (not Redis's).
+    public var redisSentinelPassword: String? {
+        get { broker.sentinelPassword }
+        set { broker.sentinelPassword = newValue }
+    }
     public var redisTLSCAFile: String? {
         get { broker.tlsCAFile }
         set { broker.tlsCAFile = newValue }

@@ -6,13 +6,9 @@ extension ExporterConfiguration {
     /// The broker's Redis connection settings: the URL, overridden by the separate user, password
     /// and TLS flags. Errors name the flag; the URL in them is redacted.
     public func redisConfiguration() throws -> RedisConfiguration {
-        // With a sentinel:// URL the endpoint is a placeholder: every client asks the sentinels.
-        let sentinelPlaceholder = try sentinelURL().map {
-            RedisConfiguration(endpoint: $0.sentinels[0], database: $0.database, username: $0.username, password: $0.password)
-        }
-        return try broker.redisConfiguration(
+        try broker.redisConfiguration(
             urlFlag: "redis.url", tlsFlagPrefix: "redis.tls", connectTimeout: redisConnectTimeout,
-            readTimeout: redisReadTimeout, parsed: sentinelPlaceholder)
+            readTimeout: redisReadTimeout, parsed: try Self.sentinelPlaceholder(broker, urlFlag: "redis.url"))
     }
 
     /// The result backend's connection settings when `--celery.result-backend-url` names one
@@ -20,43 +16,100 @@ extension ExporterConfiguration {
     /// password and TLS come from the `--celery.result-backend-*` flags only, never from the
     /// broker's: Celery configures the two separately too (`broker_use_ssl`, `redis_backend_use_ssl`).
     public func resultBackendConfiguration() throws -> RedisConfiguration? {
-        try resultBackend?.redisConfiguration(
-            urlFlag: "celery.result-backend-url", tlsFlagPrefix: "celery.result-backend-tls",
-            connectTimeout: redisConnectTimeout, readTimeout: redisReadTimeout)
+        guard let resultBackend else { return nil }
+        let urlFlag = "celery.result-backend-url"
+        return try resultBackend.redisConfiguration(
+            urlFlag: urlFlag, tlsFlagPrefix: "celery.result-backend-tls",
+            connectTimeout: redisConnectTimeout, readTimeout: redisReadTimeout,
+            parsed: try Self.sentinelPlaceholder(resultBackend, urlFlag: urlFlag))
     }
 
-    /// The Sentinel settings when `--redis.url` is a `sentinel://` URL, else nil (and then
+    /// The broker's Sentinel settings when `--redis.url` is a `sentinel://` URL, else nil (and then
     /// `--redis.sentinel-master` is an error). Needs the master name; timeouts are Redis's.
     public func sentinelConfiguration() throws -> SentinelConfiguration? {
-        guard let parsed = try sentinelURL() else {
-            if redisSentinelMaster != nil {
-                throw ConfigurationError("--redis.sentinel-master needs a sentinel://host:26379 URL in --redis.url")
-            }
-            if redisSentinelPassword != nil {
-                throw ConfigurationError("a Sentinel password (--redis.sentinel-password-file) needs a sentinel:// URL in --redis.url")
-            }
+        guard let parsed = try Self.sentinelURL(broker, urlFlag: "redis.url") else {
+            try Self.refuseSentinelOptions(broker, prefix: "redis.")
             return nil
         }
-        guard let master = redisSentinelMaster else {
-            throw ConfigurationError("--redis.url is a sentinel:// URL: --redis.sentinel-master NAME is needed (kombu's master_name)")
+        return try sentinelConfiguration(
+            parsed: parsed, master: broker.sentinelMaster, password: broker.sentinelPassword,
+            tls: Self.sentinelTLS(broker), prefix: "redis.")
+    }
+
+    /// The result backend's Sentinel settings when `--celery.result-backend-url` is a
+    /// `sentinel://` URL (Celery's `result_backend = 'sentinel://...'` with
+    /// `result_backend_transport_options={'master_name': ...}`), else nil. When its sentinels are
+    /// the broker's (the same list, as a set), the master name and the sentinels' password default
+    /// to the broker's: the same processes, and most often one Sentinel-managed Redis with results
+    /// in another database.
+    public func resultBackendSentinelConfiguration() throws -> SentinelConfiguration? {
+        guard let resultBackend else { return nil }
+        let prefix = "celery.result-backend-"
+        guard let parsed = try Self.sentinelURL(resultBackend, urlFlag: prefix + "url") else {
+            try Self.refuseSentinelOptions(resultBackend, prefix: prefix)
+            return nil
+        }
+        let brokerSentinels = try Self.sentinelURL(broker, urlFlag: "redis.url")?.sentinels
+        let sameSentinels = brokerSentinels.map { broker in
+            broker.allSatisfy(parsed.sentinels.contains) && parsed.sentinels.allSatisfy(broker.contains)
+        } ?? false
+        return try sentinelConfiguration(
+            parsed: parsed, master: resultBackend.sentinelMaster ?? (sameSentinels ? broker.sentinelMaster : nil),
+            password: resultBackend.sentinelPassword ?? (sameSentinels ? broker.sentinelPassword : nil),
+            tls: Self.sentinelTLS(resultBackend) ?? (sameSentinels ? Self.sentinelTLS(broker) : nil), prefix: prefix)
+    }
+
+    private func sentinelConfiguration(
+        parsed: SentinelConfiguration.ParsedURL, master: String?, password: String?, tls: TLSClientConfiguration?,
+        prefix: String
+    ) throws -> SentinelConfiguration {
+        guard let master else {
+            throw ConfigurationError(
+                "--\(prefix)url is a sentinel:// URL: --\(prefix)sentinel-master NAME is needed (kombu's master_name)")
         }
         guard !master.isEmpty, master.utf8.count <= 256,
               master.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0.isASCII }) else {
-            throw ConfigurationError("--redis.sentinel-master: expected a name of 1 to 256 printable ASCII characters without spaces")
+            throw ConfigurationError("--\(prefix)sentinel-master: expected a name of 1 to 256 printable ASCII characters without spaces")
         }
         return SentinelConfiguration(
-            sentinels: parsed.sentinels, masterName: master, password: redisSentinelPassword,
+            sentinels: parsed.sentinels, masterName: master, password: password,
             connectTimeout: .milliseconds(Int64(redisConnectTimeout * 1000)),
             readTimeout: .milliseconds(Int64(redisReadTimeout * 1000)),
-            roleCheckInterval: .milliseconds(Int64(min(10, max(1, pollInterval)) * 1000)))
+            roleCheckInterval: .milliseconds(Int64(min(10, max(1, pollInterval)) * 1000)), tls: tls)
     }
 
-    private func sentinelURL() throws -> SentinelConfiguration.ParsedURL? {
-        guard SentinelConfiguration.isSentinelURL(redisURL) else { return nil }
+    /// TLS to the sentinels when `sentinel-tls` or its CA file is given.
+    private static func sentinelTLS(_ flags: RedisConnectionFlags) -> TLSClientConfiguration? {
+        flags.sentinelTLS || flags.sentinelTLSCAFile != nil ? TLSClientConfiguration(caFile: flags.sentinelTLSCAFile) : nil
+    }
+
+    /// Sentinel options next to a URL that is not `sentinel://` would silently do nothing.
+    private static func refuseSentinelOptions(_ flags: RedisConnectionFlags, prefix: String) throws {
+        if flags.sentinelMaster != nil {
+            throw ConfigurationError("--\(prefix)sentinel-master needs a sentinel://host:26379 URL in --\(prefix)url")
+        }
+        if flags.sentinelPassword != nil {
+            throw ConfigurationError(
+                "a Sentinel password (--\(prefix)sentinel-password-file) needs a sentinel:// URL in --\(prefix)url")
+        }
+        if flags.sentinelTLS || flags.sentinelTLSCAFile != nil {
+            throw ConfigurationError("--\(prefix)sentinel-tls needs a sentinel://host:26379 URL in --\(prefix)url")
+        }
+    }
+
+    /// With a sentinel:// URL the endpoint is a placeholder: every client asks the sentinels.
+    private static func sentinelPlaceholder(_ flags: RedisConnectionFlags, urlFlag: String) throws -> RedisConfiguration? {
+        try sentinelURL(flags, urlFlag: urlFlag).map {
+            RedisConfiguration(endpoint: $0.sentinels[0], database: $0.database, username: $0.username, password: $0.password)
+        }
+    }
+
+    private static func sentinelURL(_ flags: RedisConnectionFlags, urlFlag: String) throws -> SentinelConfiguration.ParsedURL? {
+        guard SentinelConfiguration.isSentinelURL(flags.url) else { return nil }
         do {
-            return try SentinelConfiguration.parse(url: redisURL)
+            return try SentinelConfiguration.parse(url: flags.url)
         } catch {
-            throw ConfigurationError("--redis.url=\(SentinelConfiguration.redact(url: redisURL)): \(error)")
+            throw ConfigurationError("--\(urlFlag)=\(SentinelConfiguration.redact(url: flags.url)): \(error)")
         }
     }
 

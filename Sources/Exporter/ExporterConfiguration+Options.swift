@@ -17,7 +17,10 @@ extension ExporterConfiguration {
     /// another database or another Redis): the census, the result-write subscription and orphan
     /// detection go there; queues, unacked messages and worker events stay on the broker. Its
     /// user, password and TLS come from its own options only, never from the broker's: Celery
-    /// configures the two separately too (`broker_use_ssl`, `redis_backend_use_ssl`).
+    /// configures the two separately too (`broker_use_ssl`, `redis_backend_use_ssl`). Behind
+    /// Sentinel (`sentinel://`, Celery's `result_backend_transport_options={'master_name': ...}`)
+    /// the master name and the sentinels' password default to the broker's when the URL lists the
+    /// same sentinels (the same processes, so the same password).
     static let resultBackendConnection = RedisConnectionOptions(
         prefix: "celery.result-backend-", noun: "the result backend", read: { $0.resultBackend },
         update: { c, change in
@@ -27,16 +30,15 @@ extension ExporterConfiguration {
         },
         isOptional: true, urlDefault: "the broker's (--redis.url)",
         urlHelp:
-            "Redis of Celery's result_backend when it is not the broker's database, e.g. redis://host:6379/1 or another instance; same URL forms as --redis.url.",
+            "Redis of Celery's result_backend when it is not the broker's database, e.g. redis://host:6379/1 or another instance; same URL forms as --redis.url, sentinel:// with --celery.result-backend-sentinel-master.",
         urlKey: nil)
 
     static let connections = [brokerConnection, resultBackendConnection]
 
     /// Every option, in the order `--help` lists them. The one place a flag is declared.
     static let options: [ExporterOption] =
-        webOptions + alertingOptions + targetsOptions + [brokerConnection.options[0]] + sentinelOptions
-        + brokerConnection.options.dropFirst() + timeoutOptions + resultBackendConnection.options + celeryOptions
-        + logOptions
+        webOptions + alertingOptions + targetsOptions + brokerConnection.options + timeoutOptions
+        + resultBackendConnection.options + celeryOptions + logOptions
 
     private static let webOptions: [ExporterOption] = [
         ExporterOption(
@@ -183,23 +185,6 @@ extension ExporterConfiguration {
                 "YAML file listing several Celery deployments to watch (targets: [{name, redis_url, ...}]); every series then carries target=\"<name>\". Per-target flags given as well are every entry's defaults.",
             scope: .process
         ) { $0.targetsFile = $1 }
-    ]
-
-    private static let sentinelOptions: [ExporterOption] = [
-        .text(
-            "redis.sentinel-master", valueName: "NAME", default: nil,
-            help:
-                "With a sentinel://host:26379[;sentinel://host2:26379...][/db] URL: the master to ask the sentinels for (kombu's master_name).",
-            scope: .target()
-        ) { $0.redisSentinelMaster = $1 },
-        .secretFile(
-            "redis.sentinel-password-file",
-            help:
-                "File holding the Sentinel password (not Redis's; the URL's or --redis.password-file's goes to the master). CELERY_REDIS_EXPORTER_REDIS_SENTINEL_PASSWORD works too.",
-            scope: .target(), set: { $0.redisSentinelPassword = $1 },
-            fillFromEnvironment: { c, password in
-                if c.redisSentinelPassword == nil { c.redisSentinelPassword = password }
-            }),
     ]
 
     private static let timeoutOptions: [ExporterOption] = [

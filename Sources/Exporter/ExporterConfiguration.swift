@@ -17,13 +17,9 @@ public struct ExporterConfiguration: Sendable {
     /// `--redis.url` and its user, password and TLS flags: the broker's connection
     /// (``redisURL``, ``redisPassword``... read and write its fields).
     public var broker = RedisConnectionFlags(url: "redis://localhost:6379/0")
-    /// `--celery.result-backend-url` and its user, password and TLS flags; nil: results live with
+    /// `--celery.result-backend-url` and its user, password, Sentinel and TLS flags; nil: results live with
     /// the broker (same connection settings).
     public var resultBackend: RedisConnectionFlags?
-    /// `--redis.sentinel-master`: kombu's `master_name`, needed with a `sentinel://` URL.
-    public var redisSentinelMaster: String?
-    /// Sentinel password from `--redis.sentinel-password-file` or the environment (not Redis's).
-    public var redisSentinelPassword: String?
     public var redisConnectTimeout = 5.0
     public var redisReadTimeout = 5.0
     public var pollInterval = 15.0

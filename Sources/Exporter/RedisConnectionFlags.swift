@@ -5,7 +5,7 @@ import Redis
 /// (`--celery.result-backend-*`) are both described this way and turned into a
 /// ``RedisConfiguration`` by one function, so the two cannot drift apart.
 public struct RedisConnectionFlags: Sendable, Equatable {
-    /// The URL (`redis://`, `rediss://`, `unix://`); may carry `user:password@`, never logged.
+    /// The URL (`redis://`, `rediss://`, `unix://`, `sentinel://`); may carry `user:password@`, never logged.
     public var url: String
     /// ACL user name; overrides one in the URL.
     public var user: String?
@@ -16,6 +16,14 @@ public struct RedisConnectionFlags: Sendable, Equatable {
     public var tlsKeyFile: String?
     public var tlsServerName: String?
     public var tlsInsecureSkipVerify = false
+    /// With a `sentinel://` URL: the master to ask the sentinels for (kombu's `master_name`).
+    public var sentinelMaster: String?
+    /// The sentinels' own password (kombu's `sentinel_kwargs`), not the Redis master's.
+    public var sentinelPassword: String?
+    /// TLS to the sentinels (kombu's `sentinel_kwargs={'ssl': True}`); implied by ``sentinelTLSCAFile``.
+    public var sentinelTLS = false
+    /// CA certificates to verify the sentinels with (kombu's `sentinel_kwargs['ssl_ca_certs']`).
+    public var sentinelTLSCAFile: String?
 
     public init(url: String) { self.url = url }
 

@@ -250,7 +250,7 @@ public final class RunningExporter: Sendable {
         for target in targets {
             var metadata = common
             metadata["redis"] = "\(target.startupDescription)"
-            metadata["result_backend"] = "\(target.resultBackendConfiguration?.redactedDescription ?? "broker")"
+            metadata["result_backend"] = "\(target.resultBackendDescription)"
             if let name = target.name { metadata["target"] = "\(name)" }
             logger.info("starting", metadata: metadata)
             if target.configuration.resultBackend?.tlsInsecureSkipVerify == true {

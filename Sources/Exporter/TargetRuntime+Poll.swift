@@ -32,7 +32,7 @@ extension TargetRuntime {
         logTransition(snapshot)
         return TargetPoll(
             name: name, snapshot: snapshot, families: families, connectionFamilies: connection,
-            sentinelFamilies: sentinel?.metricFamilies() ?? [],
+            sentinelFamilies: sentinelFamilies,
             lastSuccessAt: counters.lastSuccessTimestamp, finishedAt: finished,
             readiness: TargetReadiness(name: name, lastPollSucceeded: snapshot.succeeded, lastPollMonotonic: monotonicNow(),
                                        lastFailure: snapshot.failure?.reason))

@@ -1,4 +1,5 @@
 import Celery
+import Exposition
 import Logging
 import Redis
 import Sockets
@@ -37,6 +38,9 @@ public final class TargetRuntime: @unchecked Sendable {
     let resultBackendStatus: ResultBackendStatus?
     /// The broker's Sentinel resolver (one view of the master for the poll, census and Pub/Sub).
     let sentinel: SentinelResolver?
+    /// A `sentinel://` result backend's resolver (census and result-write subscription): the
+    /// broker's when it asks the same sentinels for the same master, else its own; nil otherwise.
+    let resultBackendSentinel: SentinelResolver?
     let redisConfiguration: RedisConfiguration
     let resultBackendConfiguration: RedisConfiguration?
     let logger: Logger
@@ -66,12 +70,22 @@ public final class TargetRuntime: @unchecked Sendable {
         do {
             redisConfiguration = try configuration.redisConfiguration()
             resultBackendConfiguration = try configuration.resultBackendConfiguration()
-            sentinel = try configuration.sentinelConfiguration().map {
+            let brokerSentinel = try configuration.sentinelConfiguration().map {
                 SentinelResolver(configuration: $0, logger: logger("sentinel"))
+            }
+            sentinel = brokerSentinel
+            resultBackendSentinel = try configuration.resultBackendSentinelConfiguration().map { settings in
+                // One resolver for one master: one view of it, a failover counted once.
+                if let brokerSentinel, brokerSentinel.configuration == settings { return brokerSentinel }
+                var sentinelLogger = logger("sentinel")
+                sentinelLogger[metadataKey: "connection"] = "result_backend"
+                return SentinelResolver(configuration: settings, logger: sentinelLogger)
             }
             // Load the CA, certificate and key now: a bad file is a start-up error, not a failing poll.
             for (tls, flags) in [(redisConfiguration.tls, "--redis.tls.*"),
-                                 (resultBackendConfiguration?.tls, "--celery.result-backend-tls.*")] {
+                                 (resultBackendConfiguration?.tls, "--celery.result-backend-tls.*"),
+                                 (sentinel?.configuration.tls, "--redis.sentinel-tls.*"),
+                                 (resultBackendSentinel?.configuration.tls, "--celery.result-backend-sentinel-tls.*")] {
                 guard let tls else { continue }
                 do {
                     _ = try TLSClientContext(tls)
@@ -97,6 +111,7 @@ public final class TargetRuntime: @unchecked Sendable {
                 events: configuration.celeryEventConfiguration(database: redisConfiguration.database),
                 backoff: configuration.redisBackoff, sentinel: sentinel, census: census,
                 resultBackend: resultBackendConfiguration?.named("celery-redis-exporter-result-events"),
+                resultBackendSentinel: resultBackendSentinel,
                 logger: logger("events"))
         } else {
             eventListener = nil
@@ -105,12 +120,12 @@ public final class TargetRuntime: @unchecked Sendable {
         // is reported apart from the broker's when that is another database or server.
         let resultBackend = resultBackendConfiguration
         let broker = redisConfiguration
-        let brokerSentinel = sentinel
+        let censusSentinel = resultBackend == nil ? sentinel : resultBackendSentinel
         censusThread = census.map { census in
             CensusThread(census: census,
                          redis: (resultBackend ?? broker).named("celery-redis-exporter-census"),
                          backoff: configuration.redisBackoff,
-                         sentinel: resultBackend == nil ? brokerSentinel : nil,
+                         sentinel: censusSentinel,
                          logger: logger("census"),
                          health: resultBackend == nil ? nil : ConnectionHealth(),
                          probeInterval: configuration.pollInterval)
@@ -179,5 +194,22 @@ public final class TargetRuntime: @unchecked Sendable {
     /// One line for the start-up log.
     var startupDescription: String {
         sentinel.map { "\($0.configuration) db=\(redisConfiguration.database)" } ?? redisConfiguration.redactedDescription
+    }
+
+    /// The result backend for the start-up log: `broker`, its redacted URL, or its sentinels and master.
+    var resultBackendDescription: String {
+        guard let results = resultBackendConfiguration else { return "broker" }
+        return resultBackendSentinel.map { "\($0.configuration) db=\(results.database)" } ?? results.redactedDescription
+    }
+
+    /// The Sentinel families: the broker's resolver (`connection="broker"`) and a result
+    /// backend's own (`connection="result_backend"`); a resolver both share appears once, as the broker's.
+    var sentinelFamilies: [MetricFamily] {
+        var resolvers: [(SentinelResolver, String)] = []
+        if let sentinel { resolvers.append((sentinel, "broker")) }
+        if let resultBackendSentinel, resultBackendSentinel !== sentinel {
+            resolvers.append((resultBackendSentinel, "result_backend"))
+        }
+        return SentinelResolver.metricFamilies(resolvers)
     }
 }

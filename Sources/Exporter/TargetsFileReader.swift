@@ -137,6 +137,7 @@ struct TargetsFileReader {
             _ = try configuration.redisConfiguration()
             _ = try configuration.resultBackendConfiguration()
             _ = try configuration.sentinelConfiguration()
+            _ = try configuration.resultBackendSentinelConfiguration()
         } catch {
             throw entry.fail("target \(name): \(error)")
         }

@@ -149,16 +149,17 @@ extension MetricDescriptor {
             + "them), failure (they did not load; the previous certificate is still served).")
     /// `celery_redis_sentinel_master_info`
     public static let sentinelMasterInfo = MetricDescriptor(
-        "celery_redis_sentinel_master_info", .gauge, labels: ["master", "address"],
+        "celery_redis_sentinel_master_info", .gauge, labels: ["connection", "master", "address"],
         help: "The Redis master the exporter uses, as named by Sentinel and confirmed by ROLE (value 1); absent "
-            + "until the first resolution succeeds.")
+            + "until the first resolution succeeds. connection: broker, or result_backend for a sentinel:// result "
+            + "backend with its own sentinels or master.")
     /// `celery_redis_sentinel_failovers_total`
     public static let sentinelFailovers = MetricDescriptor(
-        "celery_redis_sentinel_failovers", .counter, labels: ["master"],
+        "celery_redis_sentinel_failovers", .counter, labels: ["connection", "master"],
         help: "Times the Redis master changed since start-up (the exporter followed it without a restart).")
     /// `celery_redis_sentinel_query_failures_total`
     public static let sentinelQueryFailures = MetricDescriptor(
-        "celery_redis_sentinel_query_failures", .counter, labels: ["master", "reason"],
+        "celery_redis_sentinel_query_failures", .counter, labels: ["connection", "master", "reason"],
         help: "Sentinel answers not used, by reason: unreachable (connect, auth or timeout), unknown_master, "
             + "bad_reply (not a plausible host and port), not_master (the named server's ROLE is not master).")
     /// `celery_redis_name_lookups_in_flight`

@@ -1,4 +1,5 @@
 import Sockets
+import TLS
 
 /// Where the Redis Sentinels are and which master to ask them for (kombu's `sentinel://` broker
 /// URL plus its `master_name` transport option).
@@ -33,13 +34,18 @@ public struct SentinelConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// asks the sentinels again and sends `ROLE` (a demoted master keeps serving reads, and an old
     /// master keeps saying master until Sentinel reconfigures it, so nothing else would tell).
     public var roleCheckInterval: Duration
+    /// TLS to the sentinels (kombu's `sentinel_kwargs={'ssl': True, 'ssl_ca_certs': ...}`); nil:
+    /// plain TCP. Independent of the master's TLS, as in redis-py. The server name defaults to
+    /// each sentinel's host.
+    public var tls: TLSClientConfiguration?
 
     /// Creates a configuration; 5 s timeouts and a 10 s role check by default.
     public init(
         sentinels: [SocketEndpoint], masterName: String, username: String? = nil, password: String? = nil,
         connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(5),
-        roleCheckInterval: Duration = .seconds(10)
+        roleCheckInterval: Duration = .seconds(10), tls: TLSClientConfiguration? = nil
     ) {
+        self.tls = tls
         self.sentinels = sentinels
         self.masterName = masterName
         self.username = username
@@ -53,7 +59,7 @@ public struct SentinelConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// limits (its answers are a few dozen bytes).
     func connectionConfiguration(for sentinel: SocketEndpoint) -> RedisConfiguration {
         RedisConfiguration(
-            endpoint: sentinel, database: 0, username: username, password: password, tls: nil,
+            endpoint: sentinel, database: 0, username: username, password: password, tls: tls,
             connectTimeout: connectTimeout, readTimeout: readTimeout,
             maximumReplyBytes: SentinelConfiguration.maximumReplyBytes, maximumAggregateElements: 16,
             maximumNestingDepth: 2)
@@ -64,6 +70,6 @@ public struct SentinelConfiguration: Sendable, Equatable, CustomStringConvertibl
         sentinels.map { endpoint -> String in
             guard case .tcp(let host, let port) = endpoint else { return endpoint.description }
             return "sentinel://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-        }.joined(separator: ";") + " master=\(masterName)"
+        }.joined(separator: ";") + " master=\(masterName)" + (tls == nil ? "" : " tls")
     }
 }

@@ -9,6 +9,8 @@ struct CeleryConfig: Sendable {
     /// Result backend URL when it is not the broker's (Celery's `result_backend`), e.g.
     /// `redis://127.0.0.1:PORT/1`; nil: `url`.
     var backendURL: String?
+    /// With a `sentinel://` ``backendURL``: `result_backend_transport_options['master_name']`.
+    var backendMasterName: String?
     /// kombu `global_keyprefix` for broker and result backend ("" = none).
     var keyPrefix = ""
     /// Broker `visibility_timeout` in seconds (nil = kombu's default 3600 s). Also makes workers
@@ -47,6 +49,7 @@ struct CeleryConfig: Sendable {
         var env = Self.baseEnvironment()
         env["CIT_URL"] = url
         if let backendURL { env["CIT_BACKEND_URL"] = backendURL }
+        if let backendMasterName { env["CIT_BACKEND_MASTER"] = backendMasterName }
         if !keyPrefix.isEmpty { env["CIT_PREFIX"] = keyPrefix }
         if let visibilityTimeout { env["CIT_VT"] = String(visibilityTimeout) }
         if allPrioritySteps { env["CIT_PRIORITY_STEPS"] = "all" }

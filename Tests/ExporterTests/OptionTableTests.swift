@@ -76,7 +76,8 @@ import Testing
         let secrets = ExporterConfiguration.options.filter { $0.environmentSecret != nil }
         #expect(
             secrets.map(\.spec.name).sorted() == [
-                "celery.result-backend-password-file", "redis.password-file", "redis.sentinel-password-file",
+                "celery.result-backend-password-file", "celery.result-backend-sentinel-password-file",
+                "redis.password-file", "redis.sentinel-password-file",
             ])
         for option in secrets {
             let variable = option.environmentSecret!.variable
@@ -129,12 +130,15 @@ import Testing
             "--celery.result-backend-url=rediss://rb:6380/1", "--celery.result-backend-tls.cert-file=\(fileA)",
             "--celery.result-backend-tls.key-file=\(fileA)",
         ]
-        let sentinel = ["--redis.url=sentinel://s:26379/0", "--redis.sentinel-master=m"]
+        let sentinel = [
+            "--redis.url=sentinel://s:26379/0", "--redis.sentinel-master=m",
+            "--celery.result-backend-url=sentinel://rs:26379/1", "--celery.result-backend-sentinel-master=rm",
+        ]
         let keys = TargetsFileReader.targetOptions
         #expect(keys.count >= 30)
         for (key, option) in keys {
             let defaults = try ExporterConfiguration(
-                options: parser.parse(key.hasPrefix("sentinel_") ? sentinel : tls, environment: [:]), environment: [:])
+                options: parser.parse(key.contains("sentinel_") ? sentinel : tls, environment: [:]), environment: [:])
             var value = sample(option.spec, file: fileB)!
             if option.spec.valueName == "URL" { value = "rediss://other:6380/2" }
             let yamlValue = option.spec.repeatable ? "[\(quoted(value))]" : quoted(value)

@@ -29,7 +29,7 @@ import TestSupport
             "--redis.url=sentinel://127.0.0.1:\(sentinel.port)/0", "--redis.sentinel-master=mymaster",
             "--poll.interval=0.2s", "--redis.connect-timeout=1s", "--redis.read-timeout=1s",
         ])
-        let before = ["master": "mymaster", "address": "127.0.0.1:\(master.port)"]
+        let before = ["connection": "broker", "master": "mymaster", "address": "127.0.0.1:\(master.port)"]
         var m = MetricsText(text: "")
         let sawMaster = waitUntil(timeout: 15) {
             m = Self.metrics(exporter)
@@ -47,7 +47,7 @@ import TestSupport
 
         _ = try sentinel.cli(["SENTINEL", "FAILOVER", "mymaster"])
         #expect(try waitUntil(timeout: 30) { try sentinel.masterPort() == replica.port })
-        let after = ["master": "mymaster", "address": "127.0.0.1:\(replica.port)"]
+        let after = ["connection": "broker", "master": "mymaster", "address": "127.0.0.1:\(replica.port)"]
         // The old master is still running (now a replica): the exporter must move by itself.
         let followed = waitUntil(timeout: 30) {
             m = Self.metrics(exporter)
@@ -55,7 +55,7 @@ import TestSupport
         }
         #expect(followed, "stderr: \(exporter.stderr)")
         #expect(m.value("celery_redis_sentinel_master_info", before) == nil)
-        #expect(m.value("celery_redis_sentinel_failovers_total", ["master": "mymaster"]) == 1)
+        #expect(m.value("celery_redis_sentinel_failovers_total", ["connection": "broker", "master": "mymaster"]) == 1)
         #expect(ServedCatalogue.problems(m.text) == [])
 
         // Only the new master is left; writes and results there are seen exactly.
@@ -74,7 +74,7 @@ import TestSupport
         }
         #expect(eventsAfter, "stderr: \(exporter.stderr)")
         m = Self.metrics(exporter)
-        #expect(m.value("celery_redis_sentinel_failovers_total", ["master": "mymaster"]) == 1)
+        #expect(m.value("celery_redis_sentinel_failovers_total", ["connection": "broker", "master": "mymaster"]) == 1)
         #expect(exporter.terminate() == 0)
     }
 
@@ -89,12 +89,12 @@ import TestSupport
         let reported = waitUntil(timeout: 15) {
             m = Self.metrics(exporter)
             return m.value("celery_redis_up") == 0
-                && (m.value("celery_redis_sentinel_query_failures_total", ["master": "wrongname", "reason": "unknown_master"]) ?? 0) >= 1
+                && (m.value("celery_redis_sentinel_query_failures_total", ["connection": "broker", "master": "wrongname", "reason": "unknown_master"]) ?? 0) >= 1
         }
         #expect(reported, "metrics: \(m.text.prefix(300))")
         #expect(exporter.stderr.contains("no master named \\\"wrongname\\\"") || exporter.stderr.contains("no master named \"wrongname\""),
                 "stderr: \(exporter.stderr)")
-        #expect(m.value("celery_redis_sentinel_master_info", ["master": "wrongname", "address": "127.0.0.1:\(master.port)"]) == nil)
+        #expect(m.value("celery_redis_sentinel_master_info", ["connection": "broker", "master": "wrongname", "address": "127.0.0.1:\(master.port)"]) == nil)
         #expect(exporter.terminate() == 0)
     }
 
@@ -134,7 +134,7 @@ import TestSupport
         let counted = waitUntil(timeout: 15) {
             m = Self.metrics(refused)
             return m.value("celery_redis_up") == 0
-                && (m.value("celery_redis_sentinel_query_failures_total", ["master": "mymaster", "reason": "unreachable"]) ?? 0) >= 1
+                && (m.value("celery_redis_sentinel_query_failures_total", ["connection": "broker", "master": "mymaster", "reason": "unreachable"]) ?? 0) >= 1
         }
         #expect(counted, "stderr: \(refused.stderr)")
         #expect(refused.terminate() == 0)

@@ -10,18 +10,27 @@ public final class RedisSentinel: @unchecked Sendable {
     public let masterName: String
     /// `requirepass` of the sentinel itself; nil: none.
     public let password: String?
+    /// With TLS: the CA file `cli` verifies the sentinel with (the sentinel listens on TLS only).
+    public let tlsCAFile: String?
     private var process: Process?
 
     /// Starts the sentinel and waits until it answers PING and reports the master.
     /// - Parameters:
     ///   - masterPassword: `sentinel auth-pass`, when the master has `requirepass`.
-    public init(masterName: String, masterPort: UInt16, password: String? = nil, masterPassword: String? = nil) throws {
+    ///   - tls: `(certFile, keyFile, caFile)`: the sentinel listens on TLS only (`port 0`, `tls-port`);
+    ///     its own connections to the master stay plain.
+    public init(masterName: String, masterPort: UInt16, password: String? = nil, masterPassword: String? = nil,
+                tls: (cert: String, key: String, ca: String)? = nil) throws {
         self.port = try freePort()
         self.directory = try makeTemporaryDirectory("sentinel")
         self.masterName = masterName
         self.password = password
+        self.tlsCAFile = tls?.ca
+        let listen = tls.map {
+            "port 0\ntls-port \(port)\ntls-cert-file \($0.cert)\ntls-key-file \($0.key)\ntls-ca-cert-file \($0.ca)\ntls-auth-clients no"
+        } ?? "port \(port)"
         var config = """
-            port \(port)
+            \(listen)
             bind 127.0.0.1
             daemonize no
             dir \(directory.path)
@@ -51,6 +60,7 @@ public final class RedisSentinel: @unchecked Sendable {
     public func cli(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         var args = ["-h", "127.0.0.1", "-p", String(port)]
         if let password { args += ["--no-auth-warning", "-a", password] }
+        if let tlsCAFile { args += ["--tls", "--cacert", tlsCAFile] }
         return try runCommand(try requireTool("redis-cli"), args + arguments)
     }
 

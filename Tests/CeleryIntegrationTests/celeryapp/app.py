@@ -5,6 +5,7 @@ Swift harness (CeleryConfig.environment) sets them. Task names are 'app.<functio
 
   CIT_URL                 broker + result backend URL (required, e.g. redis://127.0.0.1:PORT/0)
   CIT_BACKEND_URL         result backend URL when it is not the broker's (e.g. redis://127.0.0.1:PORT/1)
+  CIT_BACKEND_MASTER=name result_backend_transport_options master_name (a sentinel:// CIT_BACKEND_URL)
   CIT_PREFIX=str          broker and result backend global_keyprefix (e.g. 'prod:')
   CIT_VT=seconds          broker visibility_timeout, with kombu 5.7's restore sweep every ~1 s
                           (unacked_restore_interval / unacked_restore_throttle)
@@ -50,9 +51,13 @@ if os.environ.get('CIT_PRIORITY_STEPS') == 'all':
     transport['queue_order_strategy'] = 'priority'
     transport['priority_steps'] = list(range(10))
 
+backend_transport = {'global_keyprefix': PREFIX} if PREFIX else {}
+if os.environ.get('CIT_BACKEND_MASTER'):
+    backend_transport['master_name'] = os.environ['CIT_BACKEND_MASTER']
+
 app.conf.update(
     broker_transport_options=transport,
-    result_backend_transport_options={'global_keyprefix': PREFIX} if PREFIX else {},
+    result_backend_transport_options=backend_transport,
     task_track_started=bool(os.environ.get('CIT_TRACK_STARTED')),
     task_acks_late=bool(os.environ.get('CIT_ACKS_LATE')),
     task_reject_on_worker_lost=bool(os.environ.get('CIT_REJECT_ON_LOST')),
