@@ -39,6 +39,10 @@ def main():
     try:
         wait_for("the exporter has polled every target",
                  lambda: all(t["health"]["redis_up"] for t in status(base)["targets"]), 15)
+        # The queues are bound after the exporter started: wait until discovery has found them.
+        wait_for("every target's queue is discovered",
+                 lambda: all(any(q["name"] == "celery" and q["depth"] == 3 + i for q in t["queues"]["items"])
+                             for i, t in enumerate(status(base)["targets"])), 15)
         driver.get(base + "/")
         names = driver.execute_script(
             "return Array.prototype.map.call(document.querySelectorAll('section.target'), function (s) { return s.getAttribute('data-target'); });")
