@@ -476,10 +476,10 @@ receivers:
 
     time.sleep(15)  # let the last resolve go out
     alive = exporter.proc.poll() is None
-    t_term = time.time()
-    exit_code = None
     scraping.clear()
     time.sleep(3.5)  # a scrape under way finishes (3 s timeout) before the exporter is told to stop
+    t_term = time.time()
+    exit_code = None
     if alive:
         exporter.proc.send_signal(signal.SIGTERM)
         try:
