@@ -29,11 +29,19 @@ let package = Package(
         // The one JSON parser (bounded in depth and bytes) and writer (plain or Go's HTML-safe escaping).
         .target(name: "JSON"),
         .target(name: "TLS", dependencies: ["Sockets", "COpenSSL", "CCrypt"]),
-        .target(name: "HTTP", dependencies: ["Sockets", "TLS", "CLinux", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Redis", dependencies: ["Sockets", "TLS", "CHiredis", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "HTTP", dependencies: ["Sockets", "TLS", "CLinux", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Redis",
+            dependencies: ["Sockets", "TLS", "CHiredis", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Exposition", dependencies: ["CZlib"]),
-        .target(name: "Celery", dependencies: ["Redis", "Sockets", "TLS", "JSON", "Exposition", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Alerting", dependencies: ["Exposition", "Sockets", "JSON", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "Celery",
+            dependencies: [
+                "Redis", "Sockets", "TLS", "JSON", "Exposition", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(
+            name: "Alerting", dependencies: ["Exposition", "Sockets", "JSON", .product(name: "Yams", package: "Yams")]),
         .target(
             name: "Notify",
             dependencies: [
@@ -53,7 +61,8 @@ let package = Package(
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .executableTarget(name: "celery-redis-exporter", dependencies: ["Exporter"]),
         // scripts/bench-silences.sh: cost of silence matching at the --silences.* caps.
-        .executableTarget(name: "bench-silences", dependencies: ["Notify", "Alerting"], path: "Benchmarks/SilenceMatching"),
+        .executableTarget(
+            name: "bench-silences", dependencies: ["Notify", "Alerting"], path: "Benchmarks/SilenceMatching"),
 
         // Test-only helpers: start real redis-server / openssl processes on free ports, make certificates.
         .target(name: "TestSupport", dependencies: ["Sockets"], path: "Tests/TestSupport"),
@@ -63,16 +72,25 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Sockets", "TestSupport"]),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TLS", "Sockets", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
-        .testTarget(name: "CeleryTests", dependencies: ["Celery", "JSON", "TLS", "Redis", "Exposition", "TestSupport"]),
-        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "Exposition", "TestSupport", .product(name: "Yams", package: "Yams")]),
+        .testTarget(
+            name: "CeleryTests", dependencies: ["Celery", "JSON", "TLS", "Redis", "Exposition", "TestSupport"]),
+        .testTarget(
+            name: "AlertingTests",
+            dependencies: ["Alerting", "Exposition", "TestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(
             name: "NotifyTests",
-            dependencies: ["Notify", "Alerting", "HTTP", "TLS", "Sockets", "JSON", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "Notify", "Alerting", "HTTP", "TLS", "Sockets", "JSON", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "CeleryIntegrationTests", dependencies: ["TestSupport"], exclude: ["celeryapp"]),
         .testTarget(
             name: "ExporterTests",
-            dependencies: ["Exporter", "Celery", "Redis", "Exposition", "HTTP", "TLS", "Sockets", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Exporter", "Celery", "Redis", "Exposition", "HTTP", "TLS", "Sockets", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             exclude: ["Golden", "Browser"]
         ),
     ]

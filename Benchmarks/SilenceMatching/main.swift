@@ -25,7 +25,8 @@ while let flag = args.popFirst() {
         continue
     }
     guard let value = args.popFirst().flatMap({ Int($0) }), value > 0 else {
-        FileHandle.standardError.write(Data("usage: bench-silences [--alerts N] [--silences N] [--matchers N] [--runs N] [--no-baseline]\n".utf8))
+        FileHandle.standardError.write(
+            Data("usage: bench-silences [--alerts N] [--silences N] [--matchers N] [--runs N] [--no-baseline]\n".utf8))
         exit(2)
     }
     switch flag {
@@ -81,14 +82,22 @@ let perQueue = (0..<silenceCount).map { k in
 let literalRegex = (0..<silenceCount).map { k in
     silence(
         k,
-        (0..<(matcherCount - 1)).map { j in try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-[0-9]+|x\(j)") }
-            + [try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-\(k * 7 % alertCount)|queue-\((k * 7 + 1) % alertCount)")])
+        (0..<(matcherCount - 1)).map { j in
+            try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-[0-9]+|x\(j)")
+        }
+            + [
+                try! LabelMatcher(
+                    name: "queue", op: .regexMatch,
+                    value: "queue-\(k * 7 % alertCount)|queue-\((k * 7 + 1) % alertCount)")
+            ])
 }
 /// Nothing to narrow by: real regexes only (the index cannot help; the worst case).
 let regexOnly = (0..<silenceCount).map { k in
     silence(
         k,
-        (0..<(matcherCount - 1)).map { j in try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-[0-9]+|x\(j)") }
+        (0..<(matcherCount - 1)).map { j in
+            try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-[0-9]+|x\(j)")
+        }
             + [try! LabelMatcher(name: "queue", op: .regexMatch, value: "queue-\(k * 7 % alertCount)[0-9]?")])
 }
 
@@ -140,7 +149,9 @@ func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").ut
 
 func cell(_ t: Timing) -> String { String(format: "%10.2f %10.2f", t.cpu, t.wall) }
 
-say("silence matching per evaluation: \(alertCount) alerts; ms of CPU and wall, the median of \(runs) runs (1 for the slow rows)")
+say(
+    "silence matching per evaluation: \(alertCount) alerts; ms of CPU and wall, the median of \(runs) runs (1 for the slow rows)"
+)
 say(
     "scenario".padding(toLength: 46, withPad: " ", startingAt: 0)
         + "  indexed: cpu       wall next poll: cpu      wall   every silence: cpu  wall  silenced")
@@ -173,5 +184,7 @@ for (label, silences, slow) in [
         }
         beforeText = cell(before)
     }
-    say(label.padding(toLength: 46, withPad: " ", startingAt: 0) + cell(indexed) + cell(cached) + "   " + beforeText + String(format: "  %8d", indexed.result.count))
+    say(
+        label.padding(toLength: 46, withPad: " ", startingAt: 0) + cell(indexed) + cell(cached) + "   " + beforeText
+            + String(format: "  %8d", indexed.result.count))
 }

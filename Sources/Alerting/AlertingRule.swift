@@ -64,11 +64,13 @@ public struct AlertingRule: Sendable {
         for (key, value) in labels {
             guard Label.isValidLabelName(key) else {
                 throw RuleProblem(
-                    message: "invalid label name \"\(key.excerpt)\" (must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __)",
+                    message:
+                        "invalid label name \"\(key.excerpt)\" (must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __)",
                     key: "labels")
             }
             do { labelTemplates[key] = try AlertTemplate(value) } catch let error as TemplateError {
-                throw RuleProblem(message: "label \"\(key.excerpt)\": \(error.message) in \(quoted(value))", key: "labels")
+                throw RuleProblem(
+                    message: "label \"\(key.excerpt)\": \(error.message) in \(quoted(value))", key: "labels")
             }
         }
         var annotationTemplates: [String: AlertTemplate] = [:]

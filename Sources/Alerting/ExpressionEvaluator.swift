@@ -126,7 +126,8 @@ struct ExpressionEvaluator {
             var labels = labels
             if !function.keepsMetricName { labels["__name__"] = nil }
             let element = VectorElement(labels: labels, value: value)
-            guard seen.insert(element.signature(VectorMatching(on: false, labels: []))).inserted
+            guard
+                seen.insert(element.signature(VectorMatching(on: false, labels: []))).inserted
                     || function.keepsMetricName
             else {
                 throw ExpressionError(message: "vector cannot contain metrics with the same labelset")

@@ -104,7 +104,8 @@ struct ExpressionParser {
 
     private func tooDeep(at offset: Int) -> ExpressionError {
         ExpressionError(
-            message: "expression nesting too deep at offset \(offset) (at most \(ExpressionParser.maximumDepth) levels)")
+            message: "expression nesting too deep at offset \(offset) (at most \(ExpressionParser.maximumDepth) levels)"
+        )
     }
 
     /// Checks the depth of a node about to be built from `children`, before it exists.
@@ -226,7 +227,8 @@ struct ExpressionParser {
             _ = advance()
             return .number(n)
         case .duration(let d):
-            throw ExpressionError(message: "syntax error at offset \(token.offset): unexpected duration \"\(d.excerpt)\"")
+            throw ExpressionError(
+                message: "syntax error at offset \(token.offset): unexpected duration \"\(d.excerpt)\"")
         case .string:
             throw ExpressionError.unsupported(
                 "string literal \(source(token.offset, token.endOffset)) as an expression")
@@ -329,7 +331,9 @@ struct ExpressionParser {
         }
         if current.kind == .punctuation(",") {
             let expected = function.takesScalar ? 2 : 1
-            throw ExpressionError(message: "expected \(expected) argument\(expected == 1 ? "" : "s") in call to function \(name)(), got more")
+            throw ExpressionError(
+                message:
+                    "expected \(expected) argument\(expected == 1 ? "" : "s") in call to function \(name)(), got more")
         }
         try expect(punctuation: ")")
         return .rangeFunction(function, matrix, argument: argument)
@@ -341,8 +345,10 @@ struct ExpressionParser {
         let lower = word.lowercased()
         return next != .punctuation("(") && AggregateOperator(rawValue: lower) == nil
             && !ExpressionParser.unsupportedAggregations.contains(lower)
-            && !["by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or",
-                "unless", "atan2"].contains(lower)
+            && ![
+                "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset", "and", "or",
+                "unless", "atan2",
+            ].contains(lower)
     }
 
     /// `metric{…}[range]`: a selector, then a duration in brackets, then no offset or `@`.
@@ -408,7 +414,10 @@ struct ExpressionParser {
             do {
                 matchers.append(try LabelMatcher(name: label, op: op, value: value))
             } catch let error as LabelRegexError {
-                throw ExpressionError(message: "in matcher \(label.excerpt)\(op.rawValue)\"\(value.excerpt)\": invalid regular expression: \(error.problem)")
+                throw ExpressionError(
+                    message:
+                        "in matcher \(label.excerpt)\(op.rawValue)\"\(value.excerpt)\": invalid regular expression: \(error.problem)"
+                )
             }
             if current.kind == .punctuation(",") {
                 _ = advance()

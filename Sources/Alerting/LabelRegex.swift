@@ -21,8 +21,9 @@ public struct LabelRegex: Sendable, Equatable {
         var parser = Parser(Array(pattern.unicodeScalars))
         let node = try parser.parseAll()
         guard Compiler.size(of: node) < LabelRegex.maximumInstructions else {
-            throw parser.error("regular expression too large (its program would exceed "
-                + "\(LabelRegex.maximumInstructions) instructions; nested counted repetitions multiply)")
+            throw parser.error(
+                "regular expression too large (its program would exceed "
+                    + "\(LabelRegex.maximumInstructions) instructions; nested counted repetitions multiply)")
         }
         var compiler = Compiler()
         compiler.emit(node)

@@ -115,7 +115,8 @@ public enum RuleLoader {
             throw RuleLoadError(
                 file: file, line: node.mark?.line, group: group, rule: rule,
                 problem:
-                    "bad duration '\(text.excerpt)' in '\(field)' (expected a Prometheus duration like 30s, 5m, 1h30m or 0s)")
+                    "bad duration '\(text.excerpt)' in '\(field)' (expected a Prometheus duration like 30s, 5m, 1h30m or 0s)"
+            )
         }
         return seconds
     }
@@ -165,7 +166,8 @@ public enum RuleLoader {
             case "limit", "query_offset", "labels", "source_tenants":
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: name,
-                    problem: "group field '\(field.excerpt)' is not supported by celery-redis-exporter's rule evaluator")
+                    problem: "group field '\(field.excerpt)' is not supported by celery-redis-exporter's rule evaluator"
+                )
             default:
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: name,
@@ -187,7 +189,8 @@ public enum RuleLoader {
                 let record = (try? scalar(value, "record", file: file, group: group, rule: nil)) ?? ""
                 throw RuleLoadError(
                     file: file, line: key.mark?.line, group: group, rule: record,
-                    problem: "recording rules (record: \(record.excerpt)) are not supported: celery-redis-exporter evaluates "
+                    problem:
+                        "recording rules (record: \(record.excerpt)) are not supported: celery-redis-exporter evaluates "
                         + "alerting rules only; keep recording rules in a file that only Prometheus loads")
             default: break
             }

@@ -35,7 +35,8 @@ enum YAMLKeyScan {
         func refuse(_ column: Int) -> YAMLLoadError {
             YAMLLoadError(
                 line: lineNumber, column: column + 1,
-                reason: "a mapping key that is an alias or a collection is not supported (keys must be plain or quoted strings)"
+                reason:
+                    "a mapping key that is an alias or a collection is not supported (keys must be plain or quoted strings)"
             )
         }
 
@@ -141,7 +142,9 @@ enum YAMLKeyScan {
                         dashColumn = nil
                     }
                 }
-                if c == UInt8(ascii: ":") && (isSpace(i + 1) || (flowDepth > 0 && i + 1 < b.count && isFlowIndicator(b[i + 1]))) {
+                if c == UInt8(ascii: ":")
+                    && (isSpace(i + 1) || (flowDepth > 0 && i + 1 < b.count && isFlowIndicator(b[i + 1])))
+                {
                     if last == .alias || last == .collectionEnd { return refuse(i) }
                     nodeStart = true
                     dashColumn = nil

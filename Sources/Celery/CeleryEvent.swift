@@ -48,8 +48,10 @@ public enum CeleryEvent: Equatable, Sendable {
         public var clock: Int?
 
         /// Creates a worker event from its fields.
-        public init(kind: Kind, hostname: String, frequency: Double? = nil, active: Int? = nil, processed: Int? = nil,
-                    pid: Int? = nil, clock: Int? = nil) {
+        public init(
+            kind: Kind, hostname: String, frequency: Double? = nil, active: Int? = nil, processed: Int? = nil,
+            pid: Int? = nil, clock: Int? = nil
+        ) {
             self.kind = kind
             self.hostname = hostname
             self.frequency = frequency

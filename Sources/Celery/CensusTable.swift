@@ -37,7 +37,9 @@ struct CensusTable {
     static let parityBit: UInt32 = 0x20
     static let expiryShift: UInt32 = 6
     /// Bit `code` set for each terminal state (checked per `SCAN`ned key, so no enum round trip).
-    static let terminalCodes: UInt32 = TaskMetaState.allCases.reduce(0) { $1.isTerminal ? $0 | (1 << UInt32($1.code)) : $0 }
+    static let terminalCodes: UInt32 = TaskMetaState.allCases.reduce(0) {
+        $1.isTerminal ? $0 | (1 << UInt32($1.code)) : $0
+    }
     /// The expiry field value meaning "no TTL" (`result_expires=None`, or beyond the field's range).
     static let noExpiry: UInt32 = (1 << 26) - 1
     /// Dictionaries the entries are spread over (by the hash's top byte).
@@ -158,6 +160,8 @@ struct CensusTable {
         var vanished: [UInt64] = []
         for i in shards.indices {
             vanished.removeAll(keepingCapacity: true)
+            // swift-format-ignore: ReplaceForEachWithForLoop
+            // (a shard is a hash map with a visitor, not a Sequence)
             shards[i].forEach { h, v in if v & CensusTable.parityBit != parity { vanished.append(h) } }
             for h in vanished { remove(h) }
             removed += vanished.count
@@ -174,6 +178,7 @@ struct CensusTable {
         var earliest = CensusTable.noExpiry
         for i in shards.indices {
             expired.removeAll(keepingCapacity: true)
+            // swift-format-ignore: ReplaceForEachWithForLoop
             shards[i].forEach { h, v in
                 let e = v >> CensusTable.expiryShift
                 if e == CensusTable.noExpiry { return }

@@ -24,7 +24,8 @@ struct HugeReadTurns {
     /// waiting out a failure. Ties go to the first listed.
     mutating func choose(_ candidates: [[UInt8]], now: Double) -> [UInt8]? {
         let ready = candidates.filter { isReady($0, now: now) }
-        guard let chosen = ready.min(by: { attemptedAt[$0, default: -.infinity] < attemptedAt[$1, default: -.infinity] })
+        guard
+            let chosen = ready.min(by: { attemptedAt[$0, default: -.infinity] < attemptedAt[$1, default: -.infinity] })
         else { return nil }
         attemptedAt[chosen] = now
         return chosen

@@ -24,7 +24,9 @@ extension QueueDiscovery {
         guard configuration.discoverQueues else { return false }
         guard let last = lastDiscovery else { return true }
         if now < last { return true }
-        if let census, census.carriesDiscovery, (census.lastKeyspaceSize ?? Int.max) > configuration.separateDiscoveryKeyspaceLimit {
+        if let census, census.carriesDiscovery,
+            (census.lastKeyspaceSize ?? Int.max) > configuration.separateDiscoveryKeyspaceLimit
+        {
             return now - last >= max(5 * configuration.discoveryInterval, 3 * configuration.censusInterval)
         }
         return now - last >= configuration.discoveryInterval
@@ -32,9 +34,10 @@ extension QueueDiscovery {
 
     /// Reads the binding tables the census collected in the pass it just completed (if it carries
     /// discovery), as a discovery would. Throws only on transport failure.
-    func discoverFromCensus(now: Double, errors: inout [PollStage: Int], using redis: any RedisCommandExecuting,
-                            warn: Warn) throws
-    {
+    func discoverFromCensus(
+        now: Double, errors: inout [PollStage: Int], using redis: any RedisCommandExecuting,
+        warn: Warn
+    ) throws {
         guard let census, census.carriesDiscovery, let found = census.takeCompletedBindingTables() else { return }
         try readBindingTables(found.tables, skipped: found.skipped, using: redis, now: now, errors: &errors, warn: warn)
     }
@@ -55,7 +58,9 @@ extension QueueDiscovery {
     /// Finds queues from kombu's binding tables: full `SCAN 0 MATCH <prefix>_kombu.binding.* COUNT
     /// 1000`, then one pipelined `SMEMBERS` per table. Throws only on transport failure; error
     /// replies keep the known set, are counted under `.discovery`, and wait for the next interval.
-    func discover(using redis: any RedisCommandExecuting, now: Double, errors: inout [PollStage: Int], warn: Warn) throws {
+    func discover(using redis: any RedisCommandExecuting, now: Double, errors: inout [PollStage: Int], warn: Warn)
+        throws
+    {
         let pattern = layout.bindingScanPattern
         var cursor: [UInt8] = Array("0".utf8)
         var tables: Set<[UInt8]> = []

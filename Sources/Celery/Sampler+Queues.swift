@@ -84,7 +84,9 @@ extension Sampler {
         let offered = candidates.map { lists[$0].key } + unackedCandidates
         if let chosen = hugeReads.choose(offered, now: now) {
             if let k = candidates.first(where: { lists[$0].key == chosen }) {
-                if let value = readHugeValue(.listElement(key: chosen, index: -1), candidate: chosen, now: now, using: redis) {
+                if let value = readHugeValue(
+                    .listElement(key: chosen, index: -1), candidate: chosen, now: now, using: redis)
+                {
                     lists[k].value = value
                     hugeTails.record(key: chosen, length: lists[k].length, value: value, now: now)
                 }
@@ -97,7 +99,8 @@ extension Sampler {
                     let score = tagCache.entries[key]?.score ?? 0
                     let prefix = layout.resultMetaKeyPrefix
                     switch value {
-                    case .whole(let payload): tagCache.store(key, Sampler.classify(payload), score: score, metaPrefix: prefix)
+                    case .whole(let payload):
+                        tagCache.store(key, Sampler.classify(payload), score: score, metaPrefix: prefix)
                     case .sliced(_, let head, let tail):
                         tagCache.store(key, Sampler.classify(head: head, tail: tail), score: score, metaPrefix: prefix)
                     case .unread(let reason): tagCache.store(key, .unread(reason), score: score, metaPrefix: prefix)

@@ -1,7 +1,8 @@
+import Redis
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Redis
 
 /// Exact totals and the oldest-first sample read from `unacked_index` in the main round.
 struct UnackedTotals {
@@ -116,7 +117,8 @@ extension Sampler {
             buffer[bytes.count] = 0
             var end: UnsafeMutablePointer<CChar>?
             let value = strtod(buffer.baseAddress!, &end)
-            guard let end, end - buffer.baseAddress! == bytes.count, !(bytes.first.map { $0 == 0x20 || ($0 >= 9 && $0 <= 13) } ?? false)
+            guard let end, end - buffer.baseAddress! == bytes.count,
+                !(bytes.first.map { $0 == 0x20 || ($0 >= 9 && $0 <= 13) } ?? false)
             else { return nil }
             return value
         }

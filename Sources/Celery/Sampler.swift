@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Logging
 import Redis
 import Sockets
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Turns Redis replies into one ``Snapshot`` per poll, for one Celery deployment.
 ///
@@ -69,8 +70,9 @@ public final class Sampler {
     /// `logger` receives one warning per distinct problem key (wrong type, malformed reply), never per poll.
     public convenience init(configuration: CeleryConfiguration, logger: Logger) {
         let census = ResultCensus.forTarget(configuration, logger: logger)
-        self.init(configuration: configuration, census: census,
-                  discovery: QueueDiscovery(configuration: configuration, census: census, logger: logger), logger: logger)
+        self.init(
+            configuration: configuration, census: census,
+            discovery: QueueDiscovery(configuration: configuration, census: census, logger: logger), logger: logger)
     }
 
     /// Creates a sampler that reads `census` (owned by its target's runtime, which runs and feeds it;
@@ -101,8 +103,9 @@ public final class Sampler {
     /// `events` nil (Celery events off): no worker information, ``Snapshot/events`` nil.
     public func poll(using redis: any RedisCommandExecuting, now: Double, events: CeleryEventMonitor?) -> Snapshot {
         let reading = events?.read()
-        var snapshot = poll(using: redis, now: now, liveWorkers: reading?.liveWorkers,
-                            incarnationStarts: reading?.incarnationStarts(wallNow: now) ?? [:])
+        var snapshot = poll(
+            using: redis, now: now, liveWorkers: reading?.liveWorkers,
+            incarnationStarts: reading?.incarnationStarts(wallNow: now) ?? [:])
         snapshot.events = reading
         return snapshot
     }
@@ -225,7 +228,8 @@ public final class Sampler {
         }
         let finished = timer.end(.tails)
 
-        let untracked = totals.sample.count >= configuration.unackedSampleLimit ? max(0, inFlight - totals.sample.count) : 0
+        let untracked =
+            totals.sample.count >= configuration.unackedSampleLimit ? max(0, inFlight - totals.sample.count) : 0
         if untracked > 0, let suppressed = untrackedLog.admit(at: now) {
             logger.warning(
                 "more tasks in flight than --celery.unacked-sample-limit: the newest are counted but not attributed to a queue",

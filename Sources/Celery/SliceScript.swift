@@ -100,14 +100,17 @@ final class SliceScript {
     {
         let small = 2 * budget.sliceBytes
         guard small < budget.wholeValueBytes else { return try read(targets, using: redis, now: now) }
-        let first = ValueReadBudget(wholeValueBytes: small, sliceBytes: budget.sliceBytes, roundBytes: budget.roundBytes)
+        let first = ValueReadBudget(
+            wholeValueBytes: small, sliceBytes: budget.sliceBytes, roundBytes: budget.roundBytes)
         var values = try read(targets, using: redis, now: now, budget: first)
         let again = values.indices.filter {
             if case .sliced(let length, _, _) = values[$0] { return length <= budget.wholeValueBytes }
             return false
         }
         if !again.isEmpty {
-            for (i, value) in zip(again, try read(again.map { targets[$0] }, using: redis, now: now)) { values[i] = value }
+            for (i, value) in zip(again, try read(again.map { targets[$0] }, using: redis, now: now)) {
+                values[i] = value
+            }
         }
         return values
     }

@@ -108,7 +108,9 @@ struct UnackedTagCache {
     }
 
     /// Remembers what reading the tag's value found; `metaPrefix` keys the task id as a meta key hash.
-    mutating func store(_ key: UnackedTagKey, _ classification: UnackedClassification, score: Double, metaPrefix: [UInt8]) {
+    mutating func store(
+        _ key: UnackedTagKey, _ classification: UnackedClassification, score: Double, metaPrefix: [UInt8]
+    ) {
         var entry = Entry(
             score: score, eta: .nan, metaKeyHash: 0, queue: UnackedTagCache.noName, task: UnackedTagCache.noName,
             epoch: epoch, kind: .undecodable)

@@ -29,9 +29,11 @@ public final class AlertingRuntime: @unchecked Sendable {
     private let silences = Mutex<SilenceStore?>(nil)
 
     /// Builds the runtime from an already validated configuration and starts the notifier.
-    public init(initial: LoadedAlertingConfig, rulePatterns: [String], alertingConfigFile: String?,
-                alertmanager: AlertmanagerPusher.Configuration?, options: NotifierOptions, logger: Logger,
-                historyByteLimit: Int = AlertEvaluator.defaultHistoryByteLimit) throws {
+    public init(
+        initial: LoadedAlertingConfig, rulePatterns: [String], alertingConfigFile: String?,
+        alertmanager: AlertmanagerPusher.Configuration?, options: NotifierOptions, logger: Logger,
+        historyByteLimit: Int = AlertEvaluator.defaultHistoryByteLimit
+    ) throws {
         self.rulePatterns = rulePatterns
         self.alertingConfigFile = alertingConfigFile
         self.alertmanager = alertmanager
@@ -40,8 +42,9 @@ public final class AlertingRuntime: @unchecked Sendable {
         self.evaluator = AlertEvaluator(groups: initial.ruleGroups, historyByteLimit: historyByteLimit)
         evaluator.externalURL = options.externalURL
         self.appliedAlerting = initial.alerting
-        let first = try Notifier(configuration: initial.alerting, alertmanager: alertmanager, options: options,
-                                 logger: logger)
+        let first = try Notifier(
+            configuration: initial.alerting, alertmanager: alertmanager, options: options,
+            logger: logger)
         // After a restart with --storage.path, alerts still true keep their activeAt and firedAt.
         evaluator.restore(first.restoredActivity)
         try first.start()
@@ -53,7 +56,8 @@ public final class AlertingRuntime: @unchecked Sendable {
     @discardableResult
     public func reload() -> String? {
         do {
-            let loaded = try LoadedAlertingConfig.load(rulePatterns: rulePatterns, alertingConfigFile: alertingConfigFile)
+            let loaded = try LoadedAlertingConfig.load(
+                rulePatterns: rulePatterns, alertingConfigFile: alertingConfigFile)
             for warning in loaded.alerting?.warnings ?? [] { logger.warning("alerting config: \(warning)") }
             pending.withLock { $0 = loaded }
             reloadStatus.withLock { $0 = (true, wallClockNow()) }
@@ -61,7 +65,8 @@ public final class AlertingRuntime: @unchecked Sendable {
             return nil
         } catch {
             reloadStatus.withLock { $0.successful = false }
-            logger.error("configuration reload failed; keeping the previous configuration", metadata: ["err": "\(error)"])
+            logger.error(
+                "configuration reload failed; keeping the previous configuration", metadata: ["err": "\(error)"])
             return "\(error)"
         }
     }
@@ -69,12 +74,17 @@ public final class AlertingRuntime: @unchecked Sendable {
     /// Poller thread: applies a pending reload, evaluates the rules against this poll's series,
     /// notifies, and returns the alerting metric families to render with them.
     public func evaluate(families: [MetricFamily], now: Double) -> [MetricFamily] {
-        if let loaded = pending.withLock({ value -> LoadedAlertingConfig? in defer { value = nil }; return value }) {
+        if let loaded = pending.withLock({ value -> LoadedAlertingConfig? in
+            defer { value = nil }
+            return value
+        }) {
             apply(loaded)
         }
         let alerts = evaluator.evaluate(families: families, now: now)
         for error in evaluator.lastErrors {
-            logger.warning("rule evaluation failed", metadata: ["group": "\(error.group)", "rule": "\(error.rule)", "err": "\(error.message)"])
+            logger.warning(
+                "rule evaluation failed",
+                metadata: ["group": "\(error.group)", "rule": "\(error.rule)", "err": "\(error.message)"])
         }
         alertsJSON.withLock { $0 = AlertsAPI.json(alerts) }
         lastAlerts.withLock { $0 = alerts }
@@ -118,10 +128,12 @@ public final class AlertingRuntime: @unchecked Sendable {
             }
         }
         return store.metricFamilies(now: now) + [
-            MetricFamily(.alertsSuppressed, samples: [
-                Sample(labels: [Label("reason", "inhibited")], value: Double(inhibited)),
-                Sample(labels: [Label("reason", "silenced")], value: Double(silenced)),
-            ])
+            MetricFamily(
+                .alertsSuppressed,
+                samples: [
+                    Sample(labels: [Label("reason", "inhibited")], value: Double(inhibited)),
+                    Sample(labels: [Label("reason", "silenced")], value: Double(silenced)),
+                ])
         ]
     }
 
@@ -148,17 +160,21 @@ public final class AlertingRuntime: @unchecked Sendable {
             appliedAlerting = loaded.alerting
         } catch {
             reloadStatus.withLock { $0.successful = false }
-            logger.error("cannot apply the reloaded alerting configuration; keeping the previous one",
-                         metadata: ["err": "\(error)"])
+            logger.error(
+                "cannot apply the reloaded alerting configuration; keeping the previous one",
+                metadata: ["err": "\(error)"])
         }
     }
 
     private func report(_ report: DrainReport, context: String) {
         let count = report.undelivered.values.reduce(0) { $0 + $1.count }
         if count > 0 || report.unpushedAlertBatches > 0 {
-            logger.error("notifications not delivered before the deadline", metadata: [
-                "context": "\(context)", "notifications": "\(count)", "alertmanager_batches": "\(report.unpushedAlertBatches)",
-            ])
+            logger.error(
+                "notifications not delivered before the deadline",
+                metadata: [
+                    "context": "\(context)", "notifications": "\(count)",
+                    "alertmanager_batches": "\(report.unpushedAlertBatches)",
+                ])
         }
     }
 }

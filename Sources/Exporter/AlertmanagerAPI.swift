@@ -51,8 +51,9 @@ public struct AlertmanagerAPI: Sendable {
         switch path {
         case "/api/v2/status":
             guard isRead(request) else { return notAllowed("GET, HEAD") }
-            return json(AlertmanagerAPIv2.status(
-                exporter: "\(ExporterVersion.name) \(ExporterVersion.version)", uptimeSince: startedAt))
+            return json(
+                AlertmanagerAPIv2.status(
+                    exporter: "\(ExporterVersion.name) \(ExporterVersion.version)", uptimeSince: startedAt))
         case "/api/v2/alerts":
             guard isRead(request) else { return notAllowed("GET, HEAD") }
             return alerts(query: query, now: now)
@@ -150,7 +151,10 @@ public struct AlertmanagerAPI: Sendable {
     }
 
     private func writesDisabled() -> HTTPResponse {
-        .text(status: 403, "silence writes are not enabled: start with --web.enable-silences to allow POST /api/v2/silences and DELETE /api/v2/silence/{id}\n")
+        .text(
+            status: 403,
+            "silence writes are not enabled: start with --web.enable-silences to allow POST /api/v2/silences and DELETE /api/v2/silence/{id}\n"
+        )
     }
 
     /// At most this many filter matchers per request (each compiles a regex).

@@ -33,9 +33,11 @@ public final class CensusThread: Sendable {
     ///     whenever the connection has been quiet for `probeInterval` seconds (between passes the
     ///     census may not talk to Redis for minutes), so a separate result backend's up/down is
     ///     current within about one probe interval.
-    public init(census: ResultCensus, redis: RedisConfiguration, backoff: ReconnectBackoff,
-                sentinel: SentinelResolver? = nil, logger: Logger,
-                health: ConnectionHealth? = nil, probeInterval: Double = 15) {
+    public init(
+        census: ResultCensus, redis: RedisConfiguration, backoff: ReconnectBackoff,
+        sentinel: SentinelResolver? = nil, logger: Logger,
+        health: ConnectionHealth? = nil, probeInterval: Double = 15
+    ) {
         self.census = census
         self.sentinel = sentinel
         self.redis = redis
@@ -59,14 +61,17 @@ public final class CensusThread: Sendable {
             let probeInterval = self.probeInterval
             thread = try NativeThread.spawn(name: "census") {
                 // Created on the thread that uses it: a RedisClient is confined to one thread.
-                let client = RedisClient(configuration: configuration, backoff: backoff, sentinel: sentinel, logger: logger)
+                let client = RedisClient(
+                    configuration: configuration, backoff: backoff, sentinel: sentinel, logger: logger)
                 if let health {
                     let recording = HealthRecordingExecutor(client, health: health)
-                    census.run(using: recording, clock: { wallClockNow() }, wait: { seconds in
-                        if stop.isTriggered { return true }
-                        recording.probeIfIdle(interval: probeInterval)
-                        return stop.wait(seconds: seconds)
-                    })
+                    census.run(
+                        using: recording, clock: { wallClockNow() },
+                        wait: { seconds in
+                            if stop.isTriggered { return true }
+                            recording.probeIfIdle(interval: probeInterval)
+                            return stop.wait(seconds: seconds)
+                        })
                 } else {
                     census.run(using: client, clock: { wallClockNow() }, wait: { stop.wait(seconds: $0) })
                 }

@@ -14,8 +14,10 @@ public struct OptionSpec: Sendable {
     /// Its key in a `--targets.file` entry when the setting may differ per target; nil otherwise.
     public let targetKey: String?
 
-    public init(name: String, valueName: String?, defaultText: String?, help: String, repeatable: Bool,
-                targetKey: String? = nil) {
+    public init(
+        name: String, valueName: String?, defaultText: String?, help: String, repeatable: Bool,
+        targetKey: String? = nil
+    ) {
         self.name = name
         self.valueName = valueName
         self.defaultText = defaultText
@@ -72,11 +74,18 @@ public struct CommandLineParser: Sendable {
         while index < arguments.count {
             let argument = arguments[index]
             index += 1
-            if argument == "-h" || argument == "--help" { result.helpRequested = true; continue }
-            if argument == "--version" { result.versionRequested = true; continue }
+            if argument == "-h" || argument == "--help" {
+                result.helpRequested = true
+                continue
+            }
+            if argument == "--version" {
+                result.versionRequested = true
+                continue
+            }
             guard argument.hasPrefix("--") else {
                 // The argument is not echoed: a secret pasted without its flag would land in the log.
-                throw ConfigurationError("unexpected argument #\(index): every setting is a flag such as --redis.url=URL (see --help)")
+                throw ConfigurationError(
+                    "unexpected argument #\(index): every setting is a flag such as --redis.url=URL (see --help)")
             }
             var name = String(argument.dropFirst(2))
             var inlineValue: String?
@@ -85,7 +94,9 @@ public struct CommandLineParser: Sendable {
                 name = String(name[..<eq])
             }
             var negated = false
-            if spec(named: name) == nil, name.hasPrefix("no-"), let s = spec(named: String(name.dropFirst(3))), s.isSwitch {
+            if spec(named: name) == nil, name.hasPrefix("no-"), let s = spec(named: String(name.dropFirst(3))),
+                s.isSwitch
+            {
                 name = s.name
                 negated = true
             }
@@ -137,7 +148,8 @@ public struct CommandLineParser: Sendable {
 
     /// `--help` text: usage, then one block per flag with its environment variable and default.
     public func helpText(program: String, summary: String) -> String {
-        var out = "usage: \(program) [flags]\n\n\(summary)\n\nFlags (each also settable by the environment variable shown):\n"
+        var out =
+            "usage: \(program) [flags]\n\n\(summary)\n\nFlags (each also settable by the environment variable shown):\n"
         for spec in specs {
             let head = spec.isSwitch ? "  --\(spec.name)" : "  --\(spec.name)=\(spec.valueName!)"
             out += head + "\n      " + spec.help
@@ -147,7 +159,8 @@ public struct CommandLineParser: Sendable {
             if let key = spec.targetKey { out += "; targets file key: \(key)" }
             out += "\n"
         }
-        out += "  --healthcheck\n      Probe the exporter listening on --web.listen-address (GET /-/healthy): exit 0 if healthy, 1 if not. For container health checks.\n"
+        out +=
+            "  --healthcheck\n      Probe the exporter listening on --web.listen-address (GET /-/healthy): exit 0 if healthy, 1 if not. For container health checks.\n"
         out += "  --version\n      Print the version and exit.\n  -h, --help\n      Show this help.\n"
         return out
     }

@@ -6,7 +6,9 @@ public enum DurationParser {
         let trimmed = text.trimmingASCIIWhitespace()
         if trimmed.isEmpty { return nil }
         if let plain = Double(trimmed), plain.isFinite { return plain >= 0 ? plain : nil }
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800), ("y", 31_536_000)]
+        let units: [(String, Double)] = [
+            ("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400), ("w", 604800), ("y", 31_536_000),
+        ]
         var total = 0.0
         var rest = Substring(trimmed)
         while !rest.isEmpty {

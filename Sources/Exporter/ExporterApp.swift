@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Alerting
 import Celery
 import Exposition
@@ -11,6 +8,10 @@ import Redis
 import Sockets
 import TLS
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The program: parse flags, set up logging, start a ``RunningExporter``, wait for a signal,
 /// shut down in order. `main.swift` only calls ``main(arguments:environment:)``.
 public enum ExporterApp {
@@ -19,8 +20,9 @@ public enum ExporterApp {
     public static func main(arguments: [String], environment: [String: String]) -> Int32 {
         // Before the parse: the probe exits 0 or 1 only (Docker reserves 2), whatever the environment holds.
         if arguments.dropFirst().contains("--healthcheck") {
-            return HealthCheck.run(arguments: Array(arguments.dropFirst()), environment: environment,
-                                   program: arguments.first ?? ExporterVersion.name)
+            return HealthCheck.run(
+                arguments: Array(arguments.dropFirst()), environment: environment,
+                program: arguments.first ?? ExporterVersion.name)
         }
         do {
             return try run(arguments: arguments, environment: environment)
@@ -37,8 +39,10 @@ public enum ExporterApp {
         let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
         let options = try parser.parse(Array(arguments.dropFirst()), environment: environment)
         if options.helpRequested {
-            printOut(parser.helpText(program: ExporterVersion.name,
-                                     summary: "Prometheus exporter and alerter for Celery on Redis."))
+            printOut(
+                parser.helpText(
+                    program: ExporterVersion.name,
+                    summary: "Prometheus exporter and alerter for Celery on Redis."))
             return 0
         }
         if options.versionRequested {
@@ -80,8 +84,9 @@ public enum ExporterApp {
             }
             limit = after
         } catch {
-            logger.warning("cannot raise the open file limit; connections may fail early with too many open files",
-                           metadata: ["err": "\(error)"])
+            logger.warning(
+                "cannot raise the open file limit; connections may fail early with too many open files",
+                metadata: ["err": "\(error)"])
             guard let soft = FileDescriptorLimit.current().soft else { return }
             limit = soft
         }

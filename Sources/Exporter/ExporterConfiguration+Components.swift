@@ -50,9 +50,10 @@ extension ExporterConfiguration {
             return nil
         }
         let brokerSentinels = try Self.sentinelURL(broker, urlFlag: "redis.url")?.sentinels
-        let sameSentinels = brokerSentinels.map { broker in
-            broker.allSatisfy(parsed.sentinels.contains) && parsed.sentinels.allSatisfy(broker.contains)
-        } ?? false
+        let sameSentinels =
+            brokerSentinels.map { broker in
+                broker.allSatisfy(parsed.sentinels.contains) && parsed.sentinels.allSatisfy(broker.contains)
+            } ?? false
         return try sentinelConfiguration(
             parsed: parsed, master: resultBackend.sentinelMaster ?? (sameSentinels ? broker.sentinelMaster : nil),
             password: resultBackend.sentinelPassword ?? (sameSentinels ? broker.sentinelPassword : nil),
@@ -68,8 +69,10 @@ extension ExporterConfiguration {
                 "--\(prefix)url is a sentinel:// URL: --\(prefix)sentinel-master NAME is needed (kombu's master_name)")
         }
         guard !master.isEmpty, master.utf8.count <= 256,
-              master.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0.isASCII }) else {
-            throw ConfigurationError("--\(prefix)sentinel-master: expected a name of 1 to 256 printable ASCII characters without spaces")
+            master.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0.isASCII })
+        else {
+            throw ConfigurationError(
+                "--\(prefix)sentinel-master: expected a name of 1 to 256 printable ASCII characters without spaces")
         }
         return SentinelConfiguration(
             sentinels: parsed.sentinels, masterName: master, password: password,
@@ -80,7 +83,8 @@ extension ExporterConfiguration {
 
     /// TLS to the sentinels when `sentinel-tls` or its CA file is given.
     private static func sentinelTLS(_ flags: RedisConnectionFlags) -> TLSClientConfiguration? {
-        flags.sentinelTLS || flags.sentinelTLSCAFile != nil ? TLSClientConfiguration(caFile: flags.sentinelTLSCAFile) : nil
+        flags.sentinelTLS || flags.sentinelTLSCAFile != nil
+            ? TLSClientConfiguration(caFile: flags.sentinelTLSCAFile) : nil
     }
 
     /// Sentinel options next to a URL that is not `sentinel://` would silently do nothing.
@@ -98,13 +102,18 @@ extension ExporterConfiguration {
     }
 
     /// With a sentinel:// URL the endpoint is a placeholder: every client asks the sentinels.
-    private static func sentinelPlaceholder(_ flags: RedisConnectionFlags, urlFlag: String) throws -> RedisConfiguration? {
+    private static func sentinelPlaceholder(_ flags: RedisConnectionFlags, urlFlag: String) throws
+        -> RedisConfiguration?
+    {
         try sentinelURL(flags, urlFlag: urlFlag).map {
-            RedisConfiguration(endpoint: $0.sentinels[0], database: $0.database, username: $0.username, password: $0.password)
+            RedisConfiguration(
+                endpoint: $0.sentinels[0], database: $0.database, username: $0.username, password: $0.password)
         }
     }
 
-    private static func sentinelURL(_ flags: RedisConnectionFlags, urlFlag: String) throws -> SentinelConfiguration.ParsedURL? {
+    private static func sentinelURL(_ flags: RedisConnectionFlags, urlFlag: String) throws -> SentinelConfiguration
+        .ParsedURL?
+    {
         guard SentinelConfiguration.isSentinelURL(flags.url) else { return nil }
         do {
             return try SentinelConfiguration.parse(url: flags.url)
@@ -123,11 +132,12 @@ extension ExporterConfiguration {
 
     /// The sampler's settings.
     public func celeryConfiguration() -> CeleryConfiguration {
-        var celery = CeleryConfiguration(queues: celeryQueues, keyPrefix: celeryKeyPrefix, visibilityTimeout: celeryVisibilityTimeout,
-                            discoveryInterval: celeryDiscoveryInterval, unackedSampleLimit: celeryUnackedSampleLimit,
-                            maxKnownQueues: celeryMaxQueues,
-                            taskNameLimit: celeryTaskNameLimit, resultExpires: celeryResultExpires,
-                            censusEnabled: celeryCensus, censusInterval: effectiveCensusInterval)
+        var celery = CeleryConfiguration(
+            queues: celeryQueues, keyPrefix: celeryKeyPrefix, visibilityTimeout: celeryVisibilityTimeout,
+            discoveryInterval: celeryDiscoveryInterval, unackedSampleLimit: celeryUnackedSampleLimit,
+            maxKnownQueues: celeryMaxQueues,
+            taskNameLimit: celeryTaskNameLimit, resultExpires: celeryResultExpires,
+            censusEnabled: celeryCensus, censusInterval: effectiveCensusInterval)
         celery.resultBackendSeparate = resultBackend != nil
         return celery
     }
@@ -141,7 +151,8 @@ extension ExporterConfiguration {
 
     /// The Pub/Sub listener's settings; channels carry the Redis database number (`/<db>.celeryev/...`).
     public func celeryEventConfiguration(database: Int) -> CeleryEventConfiguration {
-        CeleryEventConfiguration(keyPrefix: celeryKeyPrefix, database: database, taskNameLimit: celeryTaskNameLimit,
-                                 workerForgetAfter: celeryWorkerForgetAfter, maxWorkers: celeryMaxWorkers)
+        CeleryEventConfiguration(
+            keyPrefix: celeryKeyPrefix, database: database, taskNameLimit: celeryTaskNameLimit,
+            workerForgetAfter: celeryWorkerForgetAfter, maxWorkers: celeryMaxWorkers)
     }
 }

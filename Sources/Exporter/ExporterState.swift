@@ -27,7 +27,8 @@ public final class ExporterState: Sendable {
 
     public init(initial: RenderedMetrics, pollInterval: Double) {
         self.pollInterval = pollInterval
-        self.published = Mutex(Published(rendered: initial, lastPollSucceeded: false, lastPollMonotonic: nil, lastFailure: nil))
+        self.published = Mutex(
+            Published(rendered: initial, lastPollSucceeded: false, lastPollMonotonic: nil, lastFailure: nil))
     }
 
     /// Replaces the published result (poller thread).
@@ -49,9 +50,11 @@ public final class ExporterState: Sendable {
     public func notReadyReason(monotonicNow: Double) -> String? {
         let value = current
         guard !value.targets.isEmpty else {
-            return Self.reason(TargetReadiness(name: nil, lastPollSucceeded: value.lastPollSucceeded,
-                                               lastPollMonotonic: value.lastPollMonotonic, lastFailure: value.lastFailure),
-                               monotonicNow: monotonicNow, pollInterval: pollInterval)
+            return Self.reason(
+                TargetReadiness(
+                    name: nil, lastPollSucceeded: value.lastPollSucceeded,
+                    lastPollMonotonic: value.lastPollMonotonic, lastFailure: value.lastFailure),
+                monotonicNow: monotonicNow, pollInterval: pollInterval)
         }
         let notReady = value.targets.compactMap { target in
             Self.reason(target, monotonicNow: monotonicNow, pollInterval: pollInterval).map { (target.name ?? "", $0) }

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Sockets
 import TLS
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `celery-redis-exporter --healthcheck`: GETs `/-/healthy` of a running exporter and exits 0
 /// when it answers 200, 1 otherwise (Docker's HEALTHCHECK contract; 2 is reserved there). It lets
@@ -34,8 +35,9 @@ public enum HealthCheck {
     static func run(arguments: [String], environment: [String: String], program: String) -> Int32 {
         let endpoint: SocketEndpoint
         do {
-            endpoint = try target(arguments: arguments, environment: environment, program: program,
-                                  pid1CommandLine: readPID1CommandLine())
+            endpoint = try target(
+                arguments: arguments, environment: environment, program: program,
+                pid1CommandLine: readPID1CommandLine())
         } catch {
             ExporterApp.printError("\(ExporterVersion.name) --healthcheck: \(error)\n")
             return 1
@@ -48,7 +50,8 @@ public enum HealthCheck {
                 (status, reply) = try probe(endpoint, tls: true)
             }
             guard status == 200 || status == 401 else {
-                ExporterApp.printError("\(ExporterVersion.name) --healthcheck: GET \(scheme)://\(endpoint)/-/healthy answered \(status)\n")
+                ExporterApp.printError(
+                    "\(ExporterVersion.name) --healthcheck: GET \(scheme)://\(endpoint)/-/healthy answered \(status)\n")
                 return 1
             }
             let note = status == 401 ? " (basic authentication is on; the server answers)" : ""
@@ -57,10 +60,12 @@ public enum HealthCheck {
         } catch let error as TLSError where error.kind == .handshake || error.kind == .io {
             // The TLS server answered the handshake and refused the probe: it asks for a client
             // certificate the probe does not have. It is up.
-            ExporterApp.printOut("healthy: \(scheme)://\(endpoint) answers TLS and refused the probe (client certificates required?)\n")
+            ExporterApp.printOut(
+                "healthy: \(scheme)://\(endpoint) answers TLS and refused the probe (client certificates required?)\n")
             return 0
         } catch {
-            ExporterApp.printError("\(ExporterVersion.name) --healthcheck: GET \(scheme)://\(endpoint)/-/healthy failed: \(error)\n")
+            ExporterApp.printError(
+                "\(ExporterVersion.name) --healthcheck: GET \(scheme)://\(endpoint)/-/healthy failed: \(error)\n")
             return 1
         }
     }
@@ -68,13 +73,16 @@ public enum HealthCheck {
     /// The endpoint to probe (see the type's documentation for the order).
     /// - Parameter arguments: the probe's own arguments without the program name.
     /// - Parameter pid1CommandLine: PID 1's argv, or nil when unreadable.
-    static func target(arguments: [String], environment: [String: String], program: String,
-                       pid1CommandLine: [String]?) throws -> SocketEndpoint {
+    static func target(
+        arguments: [String], environment: [String: String], program: String,
+        pid1CommandLine: [String]?
+    ) throws -> SocketEndpoint {
         let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
         var addresses = try parser.parse(arguments.filter { $0 != "--healthcheck" }, environment: [:])
             .all("web.listen-address")
         if addresses.isEmpty, let pid1 = pid1CommandLine, let first = pid1.first,
-           baseName(first) == baseName(program) {
+            baseName(first) == baseName(program)
+        {
             // PID 1's flags only: its environment is ours (Docker gives the probe the container's).
             // A command line that does not parse is the exporter's own start-up error to report.
             if let parsed = try? parser.parse(Array(pid1.dropFirst()), environment: [:]) {
@@ -88,7 +96,8 @@ public enum HealthCheck {
         }
         let text = addresses.first ?? ":\(ExporterConfiguration.defaultPort)"
         guard case .tcp(let host, let port)? = SocketEndpoint.parseHostPort(text) else {
-            throw ConfigurationError("--web.listen-address=\(text): expected [HOST]:PORT such as :9540, 127.0.0.1:9540 or [::1]:9540")
+            throw ConfigurationError(
+                "--web.listen-address=\(text): expected [HOST]:PORT such as :9540, 127.0.0.1:9540 or [::1]:9540")
         }
         switch host {
         case "", "0.0.0.0": return .tcp(host: "127.0.0.1", port: port)
@@ -110,7 +119,9 @@ public enum HealthCheck {
             stream = socket
         }
         defer { stream.close() }
-        let request = Array("GET /-/healthy HTTP/1.0\r\nHost: localhost\r\nUser-Agent: \(ExporterVersion.name)-healthcheck\r\n\r\n".utf8)
+        let request = Array(
+            "GET /-/healthy HTTP/1.0\r\nHost: localhost\r\nUser-Agent: \(ExporterVersion.name)-healthcheck\r\n\r\n".utf8
+        )
         try request.withUnsafeBytes { try stream.writeAll($0, deadline: deadline) }
         var reply: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: replyByteLimit)
@@ -125,7 +136,8 @@ public enum HealthCheck {
             if reply.contains(UInt8(ascii: "\n")) && !reply.starts(with: Array("HTTP/1.0 400".utf8)) { break }
         }
         // "HTTP/1.1 200 OK": the second word of the status line.
-        let statusLine = reply.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+        let statusLine =
+            reply.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
         let words = String(decoding: statusLine, as: UTF8.self).split(separator: " ")
         guard words.count >= 2, words[0].hasPrefix("HTTP/"), let status = Int(words[1]) else {
             throw ProbeError(description: "no HTTP status line in the first \(reply.count) bytes of the reply")

@@ -19,11 +19,12 @@ public enum MetricsBuilder {
             families += taskBreakdownFamilies(sampled)
             families += censusFamilies(sampled)
             families += unackedTagCacheFamilies(sampled)
-            families.append(MetricFamily(
-                .pollPhaseSeconds,
-                samples: PollPhase.allCases.map {
-                    Sample(labels: [Label("phase", $0.rawValue)], value: sampled.phases[$0])
-                }))
+            families.append(
+                MetricFamily(
+                    .pollPhaseSeconds,
+                    samples: PollPhase.allCases.map {
+                        Sample(labels: [Label("phase", $0.rawValue)], value: sampled.phases[$0])
+                    }))
         }
 
         if let snapshot {
@@ -36,30 +37,35 @@ public enum MetricsBuilder {
             families.append(MetricFamily(.lastSuccessfulPollTimestampSeconds, value: last))
         }
         // The census never fails a poll (its problems are command errors), so it has no series here.
-        families.append(MetricFamily(
-            .pollErrors,
-            samples: PollStage.allCases.filter { $0 != .census }.map {
-                Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.errorsByStage[$0] ?? 0))
-            }))
-        families.append(MetricFamily(
-            .commandErrors,
-            samples: PollStage.allCases.filter { $0 != .connect }.map {
-                Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.commandErrorsByStage[$0] ?? 0))
-            }))
-        families.append(MetricFamily(
-            .labelValuesTruncated,
-            samples: LabelValueLimit.Kind.allCases.map {
-                Sample(labels: [Label("kind", $0.rawValue)], value: Double(LabelValueLimit.truncations.count($0)))
-            }))
-        families.append(MetricFamily(
-            .buildInfo,
-            samples: [
-                Sample(
-                    labels: [
-                        Label("revision", ExporterVersion.revision), Label("swift_version", ExporterVersion.swiftVersion),
-                        Label("version", ExporterVersion.version),
-                    ], value: 1)
-            ]))
+        families.append(
+            MetricFamily(
+                .pollErrors,
+                samples: PollStage.allCases.filter { $0 != .census }.map {
+                    Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.errorsByStage[$0] ?? 0))
+                }))
+        families.append(
+            MetricFamily(
+                .commandErrors,
+                samples: PollStage.allCases.filter { $0 != .connect }.map {
+                    Sample(labels: [Label("stage", $0.rawValue)], value: Double(counters.commandErrorsByStage[$0] ?? 0))
+                }))
+        families.append(
+            MetricFamily(
+                .labelValuesTruncated,
+                samples: LabelValueLimit.Kind.allCases.map {
+                    Sample(labels: [Label("kind", $0.rawValue)], value: Double(LabelValueLimit.truncations.count($0)))
+                }))
+        families.append(
+            MetricFamily(
+                .buildInfo,
+                samples: [
+                    Sample(
+                        labels: [
+                            Label("revision", ExporterVersion.revision),
+                            Label("swift_version", ExporterVersion.swiftVersion),
+                            Label("version", ExporterVersion.version),
+                        ], value: 1)
+                ]))
         families += snapshot?.events?.families() ?? []
         return families
     }
@@ -69,7 +75,9 @@ public enum MetricsBuilder {
         func samples(_ values: (QueueSnapshot) -> [String: Int]) -> [Sample] {
             snapshot.queues.flatMap { queue in
                 values(queue).sorted { $0.key < $1.key }.map {
-                    Sample(labels: [Label("queue", LabelValueLimit.capped(queue.name)), Label("task", $0.key)], value: Double($0.value))
+                    Sample(
+                        labels: [Label("queue", LabelValueLimit.capped(queue.name)), Label("task", $0.key)],
+                        value: Double($0.value))
                 }
             }
         }
@@ -89,11 +97,12 @@ public enum MetricsBuilder {
     private static func censusFamilies(_ snapshot: SampledState) -> [MetricFamily] {
         var families: [MetricFamily] = []
         if let census = snapshot.census {
-            families.append(MetricFamily(
-                .taskMetaKeys,
-                samples: TaskMetaState.allCases.map {
-                    Sample(labels: [Label("state", $0.rawValue)], value: Double(census.metaKeys[$0] ?? 0))
-                }))
+            families.append(
+                MetricFamily(
+                    .taskMetaKeys,
+                    samples: TaskMetaState.allCases.map {
+                        Sample(labels: [Label("state", $0.rawValue)], value: Double(census.metaKeys[$0] ?? 0))
+                    }))
             families.append(MetricFamily(.taskMetaWorkerLostKeys, value: Double(census.workerLostKeys)))
             families.append(MetricFamily(.startedTaskOldestAgeSeconds, value: census.startedOldestAge))
             families.append(MetricFamily(.censusDurationSeconds, value: census.passDuration))
@@ -167,7 +176,8 @@ public enum MetricsBuilder {
                 samples: queues.flatMap { queue in
                     UnreadReason.allCases.compactMap { reason in
                         guard let n = queue.unreadTailMessages[reason], n > 0 else { return nil }
-                        return Sample(labels: [Label("queue", queue.name), Label("reason", reason.rawValue)], value: Double(n))
+                        return Sample(
+                            labels: [Label("queue", queue.name), Label("reason", reason.rawValue)], value: Double(n))
                     }
                 }),
         ]

@@ -5,7 +5,8 @@ public struct PollCounters: Sendable, Equatable {
     /// Failed polls per stage; every stage is present from the start so the series exist at 0.
     public var errorsByStage: [PollStage: UInt64] = Dictionary(uniqueKeysWithValues: PollStage.allCases.map { ($0, 0) })
     /// Redis error replies (WRONGTYPE and the like) per stage, summed over polls.
-    public var commandErrorsByStage: [PollStage: UInt64] = Dictionary(uniqueKeysWithValues: PollStage.allCases.map { ($0, 0) })
+    public var commandErrorsByStage: [PollStage: UInt64] = Dictionary(
+        uniqueKeysWithValues: PollStage.allCases.map { ($0, 0) })
     /// Unix time the last poll finished, whatever its outcome.
     public var lastPollTimestamp: Double?
     /// Unix time the last successful poll finished.

@@ -1,5 +1,5 @@
-import Celery
 import Alerting
+import Celery
 import Exposition
 import Logging
 import Redis
@@ -44,9 +44,11 @@ public final class Poller: @unchecked Sendable {
     /// since a poll's own evaluation runs on the series built from it.
     private var lastRulesSeconds = 0.0
 
-    public init(targets: [TargetRuntime], state: ExporterState, interval: Double, stop: StopSignal, logger: Logger,
-                alerting: AlertingRuntime? = nil, processFamilies: (@Sendable () -> ProcessFamilies)? = nil,
-                statusPage: StatusPage? = nil) {
+    public init(
+        targets: [TargetRuntime], state: ExporterState, interval: Double, stop: StopSignal, logger: Logger,
+        alerting: AlertingRuntime? = nil, processFamilies: (@Sendable () -> ProcessFamilies)? = nil,
+        statusPage: StatusPage? = nil
+    ) {
         precondition(!targets.isEmpty, "a poller needs at least one target")
         self.targets = targets
         self.state = state
@@ -86,13 +88,16 @@ public final class Poller: @unchecked Sendable {
         }
         families += alertingFamilies
         let rendered = RenderedMetrics(families: families)
-        statusPage?.update(targets: polls, processFamilies: alertingFamilies, allFamilies: families,
-                           alerts: alerting?.currentAlerts ?? [], now: finished)
+        statusPage?.update(
+            targets: polls, processFamilies: alertingFamilies, allFamilies: families,
+            alerts: alerting?.currentAlerts ?? [], now: finished)
         let single = polls.count == 1 && polls[0].name == nil
         let first = polls[0]
-        state.publish(.init(rendered: rendered, lastPollSucceeded: polls.allSatisfy(\.snapshot.succeeded),
-                            lastPollMonotonic: monotonicNow(), lastFailure: first.snapshot.failure?.reason,
-                            targets: single ? [] : polls.map(\.readiness)))
+        state.publish(
+            .init(
+                rendered: rendered, lastPollSucceeded: polls.allSatisfy(\.snapshot.succeeded),
+                lastPollMonotonic: monotonicNow(), lastFailure: first.snapshot.failure?.reason,
+                targets: single ? [] : polls.map(\.readiness)))
     }
 
     /// Every target's poll, in target order: the first on this thread, the others each on a thread
@@ -104,13 +109,15 @@ public final class Poller: @unchecked Sendable {
         var threads: [NativeThread] = []
         for (index, target) in targets.enumerated().dropFirst() {
             do {
-                threads.append(try NativeThread.spawn(name: "poll-\(index)") {
-                    let poll = target.poll(rulesSeconds: rulesSeconds)
-                    results.withLock { $0[index] = poll }
-                })
+                threads.append(
+                    try NativeThread.spawn(name: "poll-\(index)") {
+                        let poll = target.poll(rulesSeconds: rulesSeconds)
+                        results.withLock { $0[index] = poll }
+                    })
             } catch {
-                logger.warning("cannot start a poll thread; polling the target on the poller thread",
-                               metadata: ["target": "\(target.name ?? "")", "err": "\(error)"])
+                logger.warning(
+                    "cannot start a poll thread; polling the target on the poller thread",
+                    metadata: ["target": "\(target.name ?? "")", "err": "\(error)"])
                 let poll = target.poll(rulesSeconds: rulesSeconds)
                 results.withLock { $0[index] = poll }
             }
@@ -129,7 +136,8 @@ public final class Poller: @unchecked Sendable {
         func targets(_ part: (TargetPoll) -> [MetricFamily]) -> [MetricFamily] {
             polls.flatMap { poll in poll.name.map { TargetLabels.labelled(part(poll), target: $0) } ?? part(poll) }
         }
-        let families = targets(\.families) + process.server + targets(\.connectionFamilies) + process.process
+        let families =
+            targets(\.families) + process.server + targets(\.connectionFamilies) + process.process
             + targets(\.sentinelFamilies)
             + NameResolver.shared.statistics.metricFamilies()
         return polls.count == 1 && polls[0].name == nil ? families : TargetLabels.merged(families)

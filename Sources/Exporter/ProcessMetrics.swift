@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Exposition
 import Sockets
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The `process_*` metrics every Prometheus client library exposes (client_golang's process
 /// collector, read the same way from procfs): CPU seconds, resident and virtual memory, open and

@@ -59,7 +59,8 @@ public struct RedisConnectionFlags: Sendable, Equatable {
             redis.tls = tls
         } else if tlsFlagsGiven {
             throw ConfigurationError(
-                "--\(tlsFlagPrefix).* flags need a rediss:// URL in --\(urlFlag) (got \(RedisConfiguration.redact(url: url)))")
+                "--\(tlsFlagPrefix).* flags need a rediss:// URL in --\(urlFlag) (got \(RedisConfiguration.redact(url: url)))"
+            )
         }
         redis.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         redis.readTimeout = .milliseconds(Int64(readTimeout * 1000))

@@ -19,7 +19,8 @@ struct RedisConnectionOptions: Sendable {
 
     /// The flag suffixes, in `--help` order; the URL first.
     static let suffixes = [
-        "url", "sentinel-master", "sentinel-password-file", "sentinel-tls", "sentinel-tls.ca-file", "user", "password-file", "tls.ca-file", "tls.cert-file", "tls.key-file",
+        "url", "sentinel-master", "sentinel-password-file", "sentinel-tls", "sentinel-tls.ca-file", "user",
+        "password-file", "tls.ca-file", "tls.cert-file", "tls.key-file",
         "tls.server-name", "tls.insecure-skip-verify",
     ]
 
@@ -90,11 +91,14 @@ struct RedisConnectionOptions: Sendable {
         let update = self.update
         let read = self.read
         let urlFlag = self.urlFlag
-        let inherits = isOptional
+        let inherits =
+            isOptional
             ? " Defaults to --redis.sentinel-master when the URL lists the same sentinels as --redis.url." : ""
-        let inheritsTLS = isOptional
+        let inheritsTLS =
+            isOptional
             ? " Defaults to the broker's when the URL lists the same sentinels as --redis.url." : ""
-        let passwordInherits = isOptional
+        let passwordInherits =
+            isOptional
             ? " Defaults to the broker's Sentinel password when the URL lists the same sentinels as --redis.url." : ""
         return [
             .text(
@@ -121,7 +125,8 @@ struct RedisConnectionOptions: Sendable {
             ) { c, flag in update(&c) { $0.sentinelTLS = flag } },
             .readableFile(
                 prefix + "sentinel-tls.ca-file", default: "system trust store",
-                help: "CA certificates to verify \(noun + "'s") sentinels with (kombu's sentinel_kwargs ssl_ca_certs); implies --\(prefix)sentinel-tls.",
+                help:
+                    "CA certificates to verify \(noun + "'s") sentinels with (kombu's sentinel_kwargs ssl_ca_certs); implies --\(prefix)sentinel-tls.",
                 scope: .target(), set: { c, file in update(&c) { $0.sentinelTLSCAFile = file } }),
         ]
     }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLinux
 import Logging
 import Sockets
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Runs configuration reloads on a thread of its own, coalescing requests: however many arrive
 /// (SIGHUP, `POST /-/reload`, a hundred pipelined on one connection), at most one reload runs
@@ -50,8 +51,9 @@ public final class ReloadCoordinator: Sendable {
         var waiters: [(generation: UInt64, completion: Completion)] = []
         var lastStart: Int64?
         var stopped = false
-        var statistics = Statistics(requests: Dictionary(uniqueKeysWithValues: Source.allCases.map { ($0, 0) }),
-                                    reloads: 0, coalesced: 0, refused: 0)
+        var statistics = Statistics(
+            requests: Dictionary(uniqueKeysWithValues: Source.allCases.map { ($0, 0) }),
+            reloads: 0, coalesced: 0, refused: 0)
     }
 
     private let state = Mutex(State())
@@ -62,8 +64,10 @@ public final class ReloadCoordinator: Sendable {
     private let thread = Mutex<NativeThread?>(nil)
 
     /// - Parameter reload: does the work; returns nil on success, else the reason it failed.
-    public init(minimumInterval: Duration = .seconds(1), maxWaiting: Int = 1024, logger: Logger,
-                reload: @escaping @Sendable () -> String?) {
+    public init(
+        minimumInterval: Duration = .seconds(1), maxWaiting: Int = 1024, logger: Logger,
+        reload: @escaping @Sendable () -> String?
+    ) {
         self.minimumInterval = minimumInterval
         self.maxWaiting = maxWaiting
         self.logger = logger
@@ -99,8 +103,9 @@ public final class ReloadCoordinator: Sendable {
         if accepted {
             wake()
         } else if let suppressed = notices.admit("refused") {
-            logger.warning("reload request refused: \(maxWaiting) requests are already waiting",
-                           metadata: ["suppressed": "\(suppressed)"])
+            logger.warning(
+                "reload request refused: \(maxWaiting) requests are already waiting",
+                metadata: ["suppressed": "\(suppressed)"])
         }
         return accepted
     }
@@ -113,7 +118,10 @@ public final class ReloadCoordinator: Sendable {
     public func stop() {
         state.withLock { $0.stopped = true }
         wake()
-        if let thread = thread.withLock({ value -> NativeThread? in defer { value = nil }; return value }) {
+        if let thread = thread.withLock({ value -> NativeThread? in
+            defer { value = nil }
+            return value
+        }) {
             thread.join()
         }
     }
@@ -153,8 +161,9 @@ public final class ReloadCoordinator: Sendable {
                     return done.map(\.completion)
                 }
                 if answered.count > 1, let suppressed = notices.admit("coalesced") {
-                    logger.info("reload requests coalesced into one reload",
-                                metadata: ["requests": "\(answered.count)", "suppressed": "\(suppressed)"])
+                    logger.info(
+                        "reload requests coalesced into one reload",
+                        metadata: ["requests": "\(answered.count)", "suppressed": "\(suppressed)"])
                 }
                 for completion in answered { completion(failure) }
                 timeout = 0  // look again: requests may have arrived during the reload

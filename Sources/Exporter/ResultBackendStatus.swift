@@ -26,13 +26,20 @@ final class ResultBackendStatus: Sendable {
         if let census {
             let status = census.status
             if status.isUp != true {
-                return (false, status.lastError.map { "census connection: \($0)" } ?? "census connection not established yet")
+                return (
+                    false,
+                    status.lastError.map { "census connection: \($0)" } ?? "census connection not established yet"
+                )
             }
         }
         if let subscriber {
             let status = subscriber.status
             if !status.isSubscribed {
-                return (false, status.lastError.map { "result-write subscription: \($0)" } ?? "result-write subscription not established yet")
+                return (
+                    false,
+                    status.lastError.map { "result-write subscription: \($0)" }
+                        ?? "result-write subscription not established yet"
+                )
             }
         }
         return (true, nil)

@@ -18,15 +18,20 @@ public struct Routes: Sendable {
     /// The Alertmanager API v2 subset (silences, alerts) under `/api/v2/`; nil: 404.
     public var alertmanagerAPI: AlertmanagerAPI?
 
-    public init(state: ExporterState, telemetryPath: String, alerting: AlertingRuntime? = nil,
-                reloads: ReloadCoordinator? = nil, enableLifecycle: Bool = false, statusPage: StatusPage? = nil) {
+    public init(
+        state: ExporterState, telemetryPath: String, alerting: AlertingRuntime? = nil,
+        reloads: ReloadCoordinator? = nil, enableLifecycle: Bool = false, statusPage: StatusPage? = nil
+    ) {
         self.state = state
         self.telemetryPath = telemetryPath
         self.alerting = alerting
         self.reloads = reloads
         self.enableLifecycle = enableLifecycle
-        self.statusPage = statusPage ?? StatusPage(telemetryPath: telemetryPath, pollInterval: state.pollInterval,
-                                                   censusEnabled: false, eventsEnabled: false)
+        self.statusPage =
+            statusPage
+            ?? StatusPage(
+                telemetryPath: telemetryPath, pollInterval: state.pollInterval,
+                censusEnabled: false, eventsEnabled: false)
     }
 
     /// Answers one request.
@@ -50,8 +55,9 @@ public struct Routes: Sendable {
         case "/api/v1/status": return statusPage.json(gzip: gzip)
         case "/-/healthy": return .text(status: 200, "Healthy\n")
         case "/api/v1/alerts":
-            return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")],
-                                body: alerting?.alertsAPIBody ?? Array("{\"status\":\"success\",\"data\":{\"alerts\":[]}}".utf8))
+            return HTTPResponse(
+                status: 200, headers: [("Content-Type", "application/json")],
+                body: alerting?.alertsAPIBody ?? Array("{\"status\":\"success\",\"data\":{\"alerts\":[]}}".utf8))
         case "/-/ready":
             if let reason = state.notReadyReason(monotonicNow: monotonicNow()) {
                 return .text(status: 503, "Not ready: \(reason)\n")
@@ -71,7 +77,10 @@ public struct Routes: Sendable {
             return response
         }
         guard enableLifecycle else {
-            return .text(status: 403, "Lifecycle API is not enabled: start with --web.enable-lifecycle to allow POST /-/reload, or send SIGHUP\n")
+            return .text(
+                status: 403,
+                "Lifecycle API is not enabled: start with --web.enable-lifecycle to allow POST /-/reload, or send SIGHUP\n"
+            )
         }
         guard let reloads else { return .text(status: 200, "nothing to reload\n") }
         let pending = HTTPDeferredResponse()
@@ -93,6 +102,7 @@ public struct Routes: Sendable {
         let gzip = ContentNegotiation.acceptsGzip(request.headers["Accept-Encoding"])
         var headers = [("Content-Type", format.contentType), ("Vary", "Accept, Accept-Encoding")]
         if gzip { headers.append(("Content-Encoding", "gzip")) }
-        return HTTPResponse(status: 200, headers: headers, body: state.current.rendered.body(format: format, gzip: gzip))
+        return HTTPResponse(
+            status: 200, headers: headers, body: state.current.rendered.body(format: format, gzip: gzip))
     }
 }

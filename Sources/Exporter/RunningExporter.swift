@@ -78,11 +78,13 @@ public final class RunningExporter: Sendable {
             throw ConfigurationError("cannot start the reload thread: \(error)")
         }
         undo.append { reloads.stop() }
-        let statusPage = StatusPage(telemetryPath: configuration.telemetryPath, pollInterval: configuration.pollInterval,
-                                    censusEnabled: configuration.celeryConfiguration().censusEnabled,
-                                    eventsEnabled: configuration.celeryEvents, logger: Logger(label: "status"))
-        let silences = SilenceStore(file: configuration.silencesFile, limits: configuration.silenceLimits,
-                                    logger: Logger(label: "silences"))
+        let statusPage = StatusPage(
+            telemetryPath: configuration.telemetryPath, pollInterval: configuration.pollInterval,
+            censusEnabled: configuration.celeryConfiguration().censusEnabled,
+            eventsEnabled: configuration.celeryEvents, logger: Logger(label: "status"))
+        let silences = SilenceStore(
+            file: configuration.silencesFile, limits: configuration.silenceLimits,
+            logger: Logger(label: "silences"))
         do {
             try silences.start()
         } catch {
@@ -90,10 +92,12 @@ public final class RunningExporter: Sendable {
         }
         undo.append { silences.stop() }
         alerting.attach(silences: silences)
-        var routesWithAPI = Routes(state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
-                                   reloads: reloads, enableLifecycle: configuration.enableLifecycle, statusPage: statusPage)
-        routesWithAPI.alertmanagerAPI = AlertmanagerAPI(silences: silences, alerting: alerting,
-                                                        enableWrites: configuration.enableSilences, startedAt: wallClockNow())
+        var routesWithAPI = Routes(
+            state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
+            reloads: reloads, enableLifecycle: configuration.enableLifecycle, statusPage: statusPage)
+        routesWithAPI.alertmanagerAPI = AlertmanagerAPI(
+            silences: silences, alerting: alerting,
+            enableWrites: configuration.enableSilences, startedAt: wallClockNow())
         let routes = routesWithAPI
         let server: HTTPServer
         do {
@@ -101,10 +105,13 @@ public final class RunningExporter: Sendable {
             httpConfiguration.maxConnections = configuration.maxConnections
             httpConfiguration.maxConnectionsPerClient = configuration.maxConnectionsPerClient
             httpConfiguration.tls = webSecurity.tls
-            server = try HTTPServer(configuration: httpConfiguration, logger: Logger(label: "http"),
-                                    handler: webSecurity.access.wrap { request in routes.handle(request) })
+            server = try HTTPServer(
+                configuration: httpConfiguration, logger: Logger(label: "http"),
+                handler: webSecurity.access.wrap { request in routes.handle(request) })
         } catch {
-            throw ConfigurationError("cannot listen on \(configuration.listenAddresses.map(\.description).joined(separator: ", ")): \(error)")
+            throw ConfigurationError(
+                "cannot listen on \(configuration.listenAddresses.map(\.description).joined(separator: ", ")): \(error)"
+            )
         }
 
         for target in targets {
@@ -112,14 +119,16 @@ public final class RunningExporter: Sendable {
             undo.append { target.stop() }
         }
         let stop = StopSignal()
-        let poller = Poller(targets: targets, state: state, interval: configuration.pollInterval, stop: stop,
-                            logger: Logger(label: "poller"), alerting: alerting,
-                            processFamilies: {
-                                Poller.ProcessFamilies(
-                                    server: ServerMetrics.families(http: server.statistics, reloads: reloads.statistics,
-                                                                   web: configuration.webConfigFile == nil ? nil : webSecurity.statistics),
-                                    process: ProcessMetrics.families())
-                            }, statusPage: statusPage)
+        let poller = Poller(
+            targets: targets, state: state, interval: configuration.pollInterval, stop: stop,
+            logger: Logger(label: "poller"), alerting: alerting,
+            processFamilies: {
+                Poller.ProcessFamilies(
+                    server: ServerMetrics.families(
+                        http: server.statistics, reloads: reloads.statistics,
+                        web: configuration.webConfigFile == nil ? nil : webSecurity.statistics),
+                    process: ProcessMetrics.families())
+            }, statusPage: statusPage)
 
         server.start()
         undo.append { server.shutdown(gracePeriod: .seconds(1)) }
@@ -131,14 +140,17 @@ public final class RunningExporter: Sendable {
         } catch {
             throw ConfigurationError("cannot start the poller thread: \(error)")
         }
-        return RunningExporter(boundAddresses: server.boundAddresses, targets: targets, server: server, reloads: reloads,
-                               webSecurity: webSecurity, alerting: alerting, silences: silences, stopSignal: stop,
-                               pollThread: pollThread, logger: logger)
+        return RunningExporter(
+            boundAddresses: server.boundAddresses, targets: targets, server: server, reloads: reloads,
+            webSecurity: webSecurity, alerting: alerting, silences: silences, stopSignal: stop,
+            pollThread: pollThread, logger: logger)
     }
 
-    private init(boundAddresses: [SocketAddress], targets: [TargetRuntime], server: HTTPServer, reloads: ReloadCoordinator,
-                 webSecurity: WebSecurity, alerting: AlertingRuntime, silences: SilenceStore, stopSignal: StopSignal,
-                 pollThread: NativeThread, logger: Logger) {
+    private init(
+        boundAddresses: [SocketAddress], targets: [TargetRuntime], server: HTTPServer, reloads: ReloadCoordinator,
+        webSecurity: WebSecurity, alerting: AlertingRuntime, silences: SilenceStore, stopSignal: StopSignal,
+        pollThread: NativeThread, logger: Logger
+    ) {
         self.boundAddresses = boundAddresses
         self.targets = targets
         self.server = server
@@ -186,10 +198,13 @@ public final class RunningExporter: Sendable {
 
     /// One runtime per `--targets.file` entry, or one from the flags (no `target` label).
     static func makeTargets(_ configuration: ExporterConfiguration) throws(ConfigurationError) -> [TargetRuntime] {
-        guard !configuration.targets.isEmpty else { return [try TargetRuntime(name: nil, configuration: configuration)] }
+        guard !configuration.targets.isEmpty else {
+            return [try TargetRuntime(name: nil, configuration: configuration)]
+        }
         guard configuration.targets.count <= maximumTargets else {
             throw ConfigurationError(
-                "\(configuration.targets.count) targets: one exporter watches at most \(maximumTargets); split the targets across replicas, one targets file each")
+                "\(configuration.targets.count) targets: one exporter watches at most \(maximumTargets); split the targets across replicas, one targets file each"
+            )
         }
         var seen: Set<String> = []
         var targets: [TargetRuntime] = []
@@ -202,12 +217,15 @@ public final class RunningExporter: Sendable {
         return targets
     }
 
-    static func makeAlerting(_ configuration: ExporterConfiguration, logger: Logger) throws(ConfigurationError) -> AlertingRuntime {
+    static func makeAlerting(_ configuration: ExporterConfiguration, logger: Logger) throws(ConfigurationError)
+        -> AlertingRuntime
+    {
         do {
             let loaded: LoadedAlertingConfig
             do {
-                loaded = try LoadedAlertingConfig.load(rulePatterns: configuration.ruleFiles,
-                                                       alertingConfigFile: configuration.alertingConfigFile)
+                loaded = try LoadedAlertingConfig.load(
+                    rulePatterns: configuration.ruleFiles,
+                    alertingConfigFile: configuration.alertingConfigFile)
             } catch {
                 throw ConfigurationError("\(error)")
             }
@@ -224,14 +242,20 @@ public final class RunningExporter: Sendable {
                 logger.warning("--alertmanager.url is plain http://: alerts travel unencrypted")
             }
             let alerting = try AlertingRuntime(
-                initial: loaded, rulePatterns: configuration.ruleFiles, alertingConfigFile: configuration.alertingConfigFile,
+                initial: loaded, rulePatterns: configuration.ruleFiles,
+                alertingConfigFile: configuration.alertingConfigFile,
                 alertmanager: alertmanager,
-                options: NotifierOptions(externalURL: configuration.externalURL,
-                                         userAgent: "\(ExporterVersion.name)/\(ExporterVersion.version)",
-                                         storagePath: configuration.storagePath),
+                options: NotifierOptions(
+                    externalURL: configuration.externalURL,
+                    userAgent: "\(ExporterVersion.name)/\(ExporterVersion.version)",
+                    storagePath: configuration.storagePath),
                 logger: Logger(label: "alerting"), historyByteLimit: configuration.ruleHistoryMaxBytes)
-            logger.info("alerting", metadata: ["rules": "\(loaded.ruleCount)",
-                                               "receivers": "\(loaded.alerting?.receivers.count ?? 0)"])
+            logger.info(
+                "alerting",
+                metadata: [
+                    "rules": "\(loaded.ruleCount)",
+                    "receivers": "\(loaded.alerting?.receivers.count ?? 0)",
+                ])
             return alerting
         } catch let error as ConfigurationError {
             throw error
@@ -241,11 +265,14 @@ public final class RunningExporter: Sendable {
     }
 
     /// The "starting" line (one per target when several), and the insecure-TLS warnings.
-    static func logStart(_ configuration: ExporterConfiguration, targets: [TargetRuntime], server: HTTPServer, logger: Logger) {
+    static func logStart(
+        _ configuration: ExporterConfiguration, targets: [TargetRuntime], server: HTTPServer, logger: Logger
+    ) {
         let common: Logger.Metadata = [
             "version": "\(ExporterVersion.version)",
             "poll_interval": "\(DurationParser.format(configuration.pollInterval))",
-            "metrics": "\(server.boundAddresses.map(\.description).joined(separator: ","))\(configuration.telemetryPath)",
+            "metrics":
+                "\(server.boundAddresses.map(\.description).joined(separator: ","))\(configuration.telemetryPath)",
         ]
         for target in targets {
             var metadata = common
@@ -254,12 +281,14 @@ public final class RunningExporter: Sendable {
             if let name = target.name { metadata["target"] = "\(name)" }
             logger.info("starting", metadata: metadata)
             if target.configuration.resultBackend?.tlsInsecureSkipVerify == true {
-                logger.warning("TLS certificate verification for the result backend is OFF (--celery.result-backend-tls.insecure-skip-verify)",
-                               metadata: target.name.map { ["target": "\($0)"] } ?? [:])
+                logger.warning(
+                    "TLS certificate verification for the result backend is OFF (--celery.result-backend-tls.insecure-skip-verify)",
+                    metadata: target.name.map { ["target": "\($0)"] } ?? [:])
             }
             if target.configuration.redisTLSInsecureSkipVerify {
-                logger.warning("TLS certificate verification for Redis is OFF (--redis.tls.insecure-skip-verify): the connection can be intercepted",
-                               metadata: target.name.map { ["target": "\($0)"] } ?? [:])
+                logger.warning(
+                    "TLS certificate verification for Redis is OFF (--redis.tls.insecure-skip-verify): the connection can be intercepted",
+                    metadata: target.name.map { ["target": "\($0)"] } ?? [:])
             }
         }
     }

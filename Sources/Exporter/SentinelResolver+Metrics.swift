@@ -14,15 +14,21 @@ extension SentinelResolver {
             let statistics = resolver.statistics
             let name = resolver.configuration.masterName
             if let master = statistics.master {
-                masters.append(Sample(
-                    labels: [Label("connection", connection), Label("master", name), Label("address", "\(master)")],
-                    value: 1))
+                masters.append(
+                    Sample(
+                        labels: [
+                            Label("connection", connection), Label("master", name), Label("address", "\(master)"),
+                        ],
+                        value: 1))
             }
-            failovers.append(Sample(
-                labels: [Label("connection", connection), Label("master", name)], value: Double(statistics.failovers)))
+            failovers.append(
+                Sample(
+                    labels: [Label("connection", connection), Label("master", name)],
+                    value: Double(statistics.failovers)))
             failures += FailureReason.allCases.map { reason in
-                Sample(labels: [Label("connection", connection), Label("master", name), Label("reason", reason.rawValue)],
-                       value: Double(statistics.failures[reason] ?? 0))
+                Sample(
+                    labels: [Label("connection", connection), Label("master", name), Label("reason", reason.rawValue)],
+                    value: Double(statistics.failures[reason] ?? 0))
             }
         }
         return [

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The process-wide stop request that SIGTERM and SIGINT trigger. A global `let` of a Sendable
 /// type: the signal handler may only touch async-signal-safe state (an atomic store and an eventfd write).

@@ -50,7 +50,8 @@ enum SilenceDecoding {
             }
             bytes += name.utf8.count + value.utf8.count
             guard bytes <= limits.maxSilenceBytes else {
-                throw Failure(.size, "silence too large (comment, createdBy and matchers over \(limits.maxSilenceBytes) bytes)")
+                throw Failure(
+                    .size, "silence too large (comment, createdBy and matchers over \(limits.maxSilenceBytes) bytes)")
             }
             guard isLabelName(name) else { throw Failure("matchers[\(i)].name is not a valid label name") }
             guard let isRegex = m["isRegex"]?.boolValue else { throw Failure("matchers[\(i)].isRegex is required") }
@@ -64,7 +65,8 @@ enum SilenceDecoding {
             }
         }
         guard bytes <= limits.maxSilenceBytes else {
-            throw Failure(.size, "silence too large (comment, createdBy and matchers over \(limits.maxSilenceBytes) bytes)")
+            throw Failure(
+                .size, "silence too large (comment, createdBy and matchers over \(limits.maxSilenceBytes) bytes)")
         }
         // Alertmanager's rule: a silence whose every matcher matches the empty label would
         // silence almost everything.

@@ -137,7 +137,8 @@ public final class SilenceStore: Sendable {
                 return .failure(
                     Failure(
                         status: 400,
-                        description: "too many silences (\(limits.maxSilences) active or pending; --silences.max-silences)"))
+                        description:
+                            "too many silences (\(limits.maxSilences) active or pending; --silences.max-silences)"))
             }
             if silence.startsAt < now { silence.startsAt = now }
             silence.id = Self.uuid()
@@ -246,8 +247,12 @@ public final class SilenceStore: Sendable {
         var b = secureRandomBytes(16)
         b[6] = (b[6] & 0x0f) | 0x40
         b[8] = (b[8] & 0x3f) | 0x80
-        let hex = b.map { let s = String($0, radix: 16); return s.count == 1 ? "0" + s : s }
-        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+        let hex = b.map {
+            let s = String($0, radix: 16)
+            return s.count == 1 ? "0" + s : s
+        }
+        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(
+            separator: "-")
     }
 
     // MARK: persistence
@@ -257,8 +262,9 @@ public final class SilenceStore: Sendable {
         let now = clock()
         switch RegularFile.read(path, maximumBytes: limits.maxFileBytes) {
         case .failure(let error):
-            logger.error("cannot read the silences file; starting without silences",
-                         metadata: ["path": "\(path)", "err": "\(error.reason)"])
+            logger.error(
+                "cannot read the silences file; starting without silences",
+                metadata: ["path": "\(path)", "err": "\(error.reason)"])
         case .success(let bytes):
             let list: [JSONValue]
             do {
@@ -267,8 +273,9 @@ public final class SilenceStore: Sendable {
                 }
                 list = parsed
             } catch {
-                logger.error("ignoring the corrupt silences file; starting without silences",
-                             metadata: ["path": "\(path)", "err": "\(error)"])
+                logger.error(
+                    "ignoring the corrupt silences file; starting without silences",
+                    metadata: ["path": "\(path)", "err": "\(error)"])
                 return
             }
             var skipped = 0
@@ -284,7 +291,9 @@ public final class SilenceStore: Sendable {
                     s.silences[silence.id] = silence
                 }
                 // The same caps as for new silences: the oldest live ones past the cap go.
-                let live = s.silences.values.filter { $0.state(at: now) != .expired }.sorted { $0.updatedAt > $1.updatedAt }
+                let live = s.silences.values.filter { $0.state(at: now) != .expired }.sorted {
+                    $0.updatedAt > $1.updatedAt
+                }
                 for extra in live.dropFirst(limits.maxSilences) {
                     s.silences[extra.id] = nil
                     s.expunged["cap", default: 0] += 1
@@ -293,10 +302,13 @@ public final class SilenceStore: Sendable {
                 gc(&s, now: now)
             }
             if skipped > 0 {
-                logger.error("skipped invalid or excess silences in the silences file",
-                             metadata: ["path": "\(path)", "skipped": "\(skipped)"])
+                logger.error(
+                    "skipped invalid or excess silences in the silences file",
+                    metadata: ["path": "\(path)", "skipped": "\(skipped)"])
             }
-            logger.info("silences restored", metadata: ["path": "\(path)", "silences": "\(state.withLock { $0.silences.count })"])
+            logger.info(
+                "silences restored",
+                metadata: ["path": "\(path)", "silences": "\(state.withLock { $0.silences.count })"])
         }
     }
 
@@ -319,7 +331,12 @@ public final class SilenceStore: Sendable {
     /// Writes pending changes and stops the thread.
     public func stop() {
         state.withLock { $0.stopping = true }
-        if let t = writer.withLock({ w -> NativeThread? in defer { w = nil }; return w }) { t.join() }
+        if let t = writer.withLock({ w -> NativeThread? in
+            defer { w = nil }
+            return w
+        }) {
+            t.join()
+        }
         saveIfDirty()
     }
 
@@ -351,8 +368,9 @@ public final class SilenceStore: Sendable {
                 return true
             }
             if log {
-                logger.error("cannot write the silences file; retrying (logged once a minute)",
-                             metadata: ["path": "\(file)", "err": "\(error)"])
+                logger.error(
+                    "cannot write the silences file; retrying (logged once a minute)",
+                    metadata: ["path": "\(file)", "err": "\(error)"])
             }
         }
     }
@@ -361,7 +379,8 @@ public final class SilenceStore: Sendable {
 
     /// `celery_redis_silences{state}` and the refusal and drop counters.
     public func metricFamilies(now: Double) -> [MetricFamily] {
-        let (counts, rejected, expunged) = state.withLock { s -> ([Silence.State: Int], [String: Double], [String: Double]) in
+        let (counts, rejected, expunged) = state.withLock {
+            s -> ([Silence.State: Int], [String: Double], [String: Double]) in
             var c: [Silence.State: Int] = [:]
             for x in s.silences.values { c[x.state(at: now), default: 0] += 1 }
             return (c, s.rejected, s.expunged)

@@ -1,8 +1,9 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLinux
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A one-shot "please stop" that sleeping threads can wait on with a timeout.
 /// Backed by an eventfd, so `trigger()` is async-signal-safe and wakes every waiter at once.

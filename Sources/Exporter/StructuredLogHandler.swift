@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import JSON
 import Logging
 import Sockets
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A swift-log handler that writes one line per event to standard error, as logfmt
 /// (`ts=… level=info msg="…" key=value`) or as a JSON object, the two formats Prometheus
@@ -31,16 +32,19 @@ public struct StructuredLogHandler: LogHandler {
         var fields = metadata
         if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
         if let extra = event.metadata { fields.merge(extra) { _, new in new } }
-        let line = Self.render(timestamp: Self.timestamp(), level: event.level, logger: label,
-                               message: event.message.description, fields: fields, format: format)
+        let line = Self.render(
+            timestamp: Self.timestamp(), level: event.level, logger: label,
+            message: event.message.description, fields: fields, format: format)
         line.utf8CString.withUnsafeBufferPointer { buffer in
             _ = write(STDERR_FILENO, buffer.baseAddress, buffer.count - 1)
         }
     }
 
     /// Renders one line (with its newline); separate from I/O so tests can check the text.
-    public static func render(timestamp: String, level: Logger.Level, logger: String, message: String,
-                              fields: Logger.Metadata, format: ExporterConfiguration.LogFormat) -> String {
+    public static func render(
+        timestamp: String, level: Logger.Level, logger: String, message: String,
+        fields: Logger.Metadata, format: ExporterConfiguration.LogFormat
+    ) -> String {
         let levelText = level == .warning ? "warn" : (level == .critical ? "error" : level.rawValue)
         let sortedFields = fields.sorted { $0.key < $1.key }.map { ($0.key, "\($0.value)") }
         switch format {
@@ -61,7 +65,8 @@ public struct StructuredLogHandler: LogHandler {
     }
 
     static func logfmtValue(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline }
+        let needsQuotes =
+            value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline }
         guard needsQuotes else { return value }
         var out = "\""
         for ch in value {

@@ -12,7 +12,9 @@ public enum TargetLabels {
     public static let name = "target"
 
     /// Families the sampler's builder emits that describe the process, not one target.
-    public static let processWide: Set<String> = [MetricDescriptor.buildInfo.name, MetricDescriptor.labelValuesTruncated.name]
+    public static let processWide: Set<String> = [
+        MetricDescriptor.buildInfo.name, MetricDescriptor.labelValuesTruncated.name,
+    ]
 
     /// `families` with `target="<target>"` prepended to every series (process-wide ones unchanged).
     public static func labelled(_ families: [MetricFamily], target: String) -> [MetricFamily] {
@@ -26,8 +28,9 @@ public enum TargetLabels {
                         HistogramSeries(labels: [label] + $0.labels, buckets: $0.buckets, sum: $0.sum, count: $0.count)
                     })
             }
-            return MetricFamily(name: family.name, help: family.help, type: family.type, unit: family.unit,
-                                samples: family.samples.map { Sample(labels: [label] + $0.labels, value: $0.value) })
+            return MetricFamily(
+                name: family.name, help: family.help, type: family.type, unit: family.unit,
+                samples: family.samples.map { Sample(labels: [label] + $0.labels, value: $0.value) })
         }
     }
 
@@ -52,7 +55,8 @@ public enum TargetLabels {
             if first.type == .histogram {
                 return .histogram(name: first.name, help: first.help, unit: first.unit, series: series)
             }
-            return MetricFamily(name: first.name, help: first.help, type: first.type, unit: first.unit, samples: samples)
+            return MetricFamily(
+                name: first.name, help: first.help, type: first.type, unit: first.unit, samples: samples)
         }
     }
 }

@@ -28,10 +28,11 @@ extension TargetPoll {
     /// What a target serves before its first poll: `up 0` and its counters at zero. Only its
     /// families are read (the status page and readiness start from their own initial states).
     static func initial(name: String?, families: [MetricFamily]) -> TargetPoll {
-        TargetPoll(name: name,
-                   snapshot: .failure(stage: .connect, timestamp: 0, pollDuration: 0, reason: "not polled yet"),
-                   families: families, connectionFamilies: [], sentinelFamilies: [],
-                   lastSuccessAt: nil, finishedAt: 0,
-                   readiness: TargetReadiness(name: name, lastPollSucceeded: false, lastPollMonotonic: nil, lastFailure: nil))
+        TargetPoll(
+            name: name,
+            snapshot: .failure(stage: .connect, timestamp: 0, pollDuration: 0, reason: "not polled yet"),
+            families: families, connectionFamilies: [], sentinelFamilies: [],
+            lastSuccessAt: nil, finishedAt: 0,
+            readiness: TargetReadiness(name: name, lastPollSucceeded: false, lastPollMonotonic: nil, lastFailure: nil))
     }
 }

@@ -34,8 +34,9 @@ extension TargetRuntime {
             name: name, snapshot: snapshot, families: families, connectionFamilies: connection,
             sentinelFamilies: sentinelFamilies,
             lastSuccessAt: counters.lastSuccessTimestamp, finishedAt: finished,
-            readiness: TargetReadiness(name: name, lastPollSucceeded: snapshot.succeeded, lastPollMonotonic: monotonicNow(),
-                                       lastFailure: snapshot.failure?.reason))
+            readiness: TargetReadiness(
+                name: name, lastPollSucceeded: snapshot.succeeded, lastPollMonotonic: monotonicNow(),
+                lastFailure: snapshot.failure?.reason))
     }
 
     /// The families of a target not polled yet (`up 0` and the exporter's counters at zero).
@@ -48,10 +49,12 @@ extension TargetRuntime {
         switch snapshot.outcome {
         case .sampled(let state):
             if lastOutcomeWasSuccess != true {
-                logger.info("polling Redis", metadata: [
-                    "queues": "\(state.queues.count)", "unacked": "\(state.unackedTotal)",
-                    "duration_ms": "\(Int(snapshot.pollDuration * 1000))",
-                ])
+                logger.info(
+                    "polling Redis",
+                    metadata: [
+                        "queues": "\(state.queues.count)", "unacked": "\(state.unackedTotal)",
+                        "duration_ms": "\(Int(snapshot.pollDuration * 1000))",
+                    ])
             }
         case .failed(let failure):
             let metadata: Logger.Metadata = ["stage": "\(failure.stage.rawValue)", "err": "\(failure.reason)"]

@@ -82,10 +82,12 @@ public final class TargetRuntime: @unchecked Sendable {
                 return SentinelResolver(configuration: settings, logger: sentinelLogger)
             }
             // Load the CA, certificate and key now: a bad file is a start-up error, not a failing poll.
-            for (tls, flags) in [(redisConfiguration.tls, "--redis.tls.*"),
-                                 (resultBackendConfiguration?.tls, "--celery.result-backend-tls.*"),
-                                 (sentinel?.configuration.tls, "--redis.sentinel-tls.*"),
-                                 (resultBackendSentinel?.configuration.tls, "--celery.result-backend-sentinel-tls.*")] {
+            for (tls, flags) in [
+                (redisConfiguration.tls, "--redis.tls.*"),
+                (resultBackendConfiguration?.tls, "--celery.result-backend-tls.*"),
+                (sentinel?.configuration.tls, "--redis.sentinel-tls.*"),
+                (resultBackendSentinel?.configuration.tls, "--celery.result-backend-sentinel-tls.*"),
+            ] {
                 guard let tls else { continue }
                 do {
                     _ = try TLSClientContext(tls)
@@ -103,8 +105,9 @@ public final class TargetRuntime: @unchecked Sendable {
         self.discovery = discovery
         self.sampler = Sampler(configuration: celery, census: census, discovery: discovery, logger: logger("sampler"))
         // Each connection is named for CLIENT LIST (best effort: ignored where CLIENT is refused).
-        self.redisClient = RedisClient(configuration: redisConfiguration.named("celery-redis-exporter-poll"),
-                                 backoff: configuration.redisBackoff, sentinel: sentinel, logger: logger("redis"))
+        self.redisClient = RedisClient(
+            configuration: redisConfiguration.named("celery-redis-exporter-poll"),
+            backoff: configuration.redisBackoff, sentinel: sentinel, logger: logger("redis"))
         if configuration.celeryEvents {
             eventListener = EventListenerThread(
                 redis: redisConfiguration.named("celery-redis-exporter-events"),
@@ -122,22 +125,25 @@ public final class TargetRuntime: @unchecked Sendable {
         let broker = redisConfiguration
         let censusSentinel = resultBackend == nil ? sentinel : resultBackendSentinel
         censusThread = census.map { census in
-            CensusThread(census: census,
-                         redis: (resultBackend ?? broker).named("celery-redis-exporter-census"),
-                         backoff: configuration.redisBackoff,
-                         sentinel: censusSentinel,
-                         logger: logger("census"),
-                         health: resultBackend == nil ? nil : ConnectionHealth(),
-                         probeInterval: configuration.pollInterval)
+            CensusThread(
+                census: census,
+                redis: (resultBackend ?? broker).named("celery-redis-exporter-census"),
+                backoff: configuration.redisBackoff,
+                sentinel: censusSentinel,
+                logger: logger("census"),
+                health: resultBackend == nil ? nil : ConnectionHealth(),
+                probeInterval: configuration.pollInterval)
         }
         if resultBackendConfiguration != nil {
             if censusThread == nil && eventListener?.resultSubscriber == nil {
-                self.logger.warning("--celery.result-backend-url is set but unused: both --celery.census and --celery.events are off")
+                self.logger.warning(
+                    "--celery.result-backend-url is set but unused: both --celery.census and --celery.events are off")
                 resultBackendStatus = nil
             } else {
-                resultBackendStatus = ResultBackendStatus(census: censusThread?.health,
-                                                          subscriber: eventListener?.resultSubscriber,
-                                                          logger: logger("result-backend"))
+                resultBackendStatus = ResultBackendStatus(
+                    census: censusThread?.health,
+                    subscriber: eventListener?.resultSubscriber,
+                    logger: logger("result-backend"))
             }
         } else {
             resultBackendStatus = nil
@@ -193,7 +199,8 @@ public final class TargetRuntime: @unchecked Sendable {
 
     /// One line for the start-up log.
     var startupDescription: String {
-        sentinel.map { "\($0.configuration) db=\(redisConfiguration.database)" } ?? redisConfiguration.redactedDescription
+        sentinel.map { "\($0.configuration) db=\(redisConfiguration.database)" }
+            ?? redisConfiguration.redactedDescription
     }
 
     /// The result backend for the start-up log: `broker`, its redacted URL, or its sentinels and master.

@@ -25,7 +25,8 @@ extension HTTPServerLoop {
     func expireDeferredResponses() {
         for connection in Array(awaiting.values) where connections[connection.fd] === connection {
             var expired = false
-            for case .deferred(let pending, request: let traits, since: let since) in connection.held where now - since > deferredTimeout {
+            for case .deferred(let pending, request: let traits, since: let since) in connection.held
+            where now - since > deferredTimeout {
                 if pending.complete(.error(.serviceUnavailable, detail: "the response was not ready in time")) {
                     server.counters.deferredTimeouts.add(1, ordering: .relaxed)
                     if let suppressed = server.warnings.admit("deferred-timeout") {

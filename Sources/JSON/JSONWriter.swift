@@ -67,9 +67,17 @@ public struct JSONWriter {
             case "\u{0}"..."\u{1F}": appendUnicodeEscape(scalar.value, to: &out)
             // One pattern per case: a `where` clause would guard only the last pattern of a list.
             case "<", ">", "&", "\u{2028}", "\u{2029}":
-                if htmlSafe { appendUnicodeEscape(scalar.value, to: &out) } else { UTF8.encode(scalar) { out.append($0) } }
+                if htmlSafe {
+                    appendUnicodeEscape(scalar.value, to: &out)
+                } else {
+                    UTF8.encode(scalar) { out.append($0) }
+                }
             case "\u{7F}":
-                if delete { appendUnicodeEscape(scalar.value, to: &out) } else { UTF8.encode(scalar) { out.append($0) } }
+                if delete {
+                    appendUnicodeEscape(scalar.value, to: &out)
+                } else {
+                    UTF8.encode(scalar) { out.append($0) }
+                }
             default: UTF8.encode(scalar) { out.append($0) }
             }
         }

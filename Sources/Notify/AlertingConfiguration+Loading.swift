@@ -60,12 +60,15 @@ struct ConfigurationReader {
         } catch {
             // Place and a generic reason only: Yams' own text quotes the line, which may hold a URL.
             throw AlertingConfigurationError(
-                file: file, line: error.line, column: error.column, keyPath: "", message: "invalid YAML: \(error.reason)")
+                file: file, line: error.line, column: error.column, keyPath: "",
+                message: "invalid YAML: \(error.reason)")
         }
         guard let root else { throw fail(nil, "", "the file is empty; expected a mapping with route and receivers") }
         let top = try mapping(
             root, "",
-            allowed: ["global", "templates", "route", "receivers", "inhibit_rules", "time_intervals", "mute_time_intervals"])
+            allowed: [
+                "global", "templates", "route", "receivers", "inhibit_rules", "time_intervals", "mute_time_intervals",
+            ])
         guard let receiversNode = top["receivers"] else { throw fail(root, "receivers", "is required") }
         guard let routeNode = top["route"] else { throw fail(root, "route", "is required") }
         // A receiver kind the notifier lacks is named first, whatever else the file holds.

@@ -86,8 +86,10 @@ extension ConfigurationReader {
                 let p = "\(path).links[\(i)]"
                 let f = try mapping(item, p, allowed: ["href", "text"])
                 c.links.append(
-                    (try f["href"].map { try placeholderText($0, p + ".href") } ?? "",
-                     try f["text"].map { try placeholderText($0, p + ".text") } ?? ""))
+                    (
+                        try f["href"].map { try placeholderText($0, p + ".href") } ?? "",
+                        try f["text"].map { try placeholderText($0, p + ".text") } ?? ""
+                    ))
             }
         }
         if let l = m["images"] {
@@ -95,9 +97,11 @@ extension ConfigurationReader {
                 let p = "\(path).images[\(i)]"
                 let f = try mapping(item, p, allowed: ["src", "alt", "href"])
                 c.images.append(
-                    (try f["src"].map { try placeholderText($0, p + ".src") } ?? "",
-                     try f["alt"].map { try placeholderText($0, p + ".alt") } ?? "",
-                     try f["href"].map { try placeholderText($0, p + ".href") } ?? ""))
+                    (
+                        try f["src"].map { try placeholderText($0, p + ".src") } ?? "",
+                        try f["alt"].map { try placeholderText($0, p + ".alt") } ?? "",
+                        try f["href"].map { try placeholderText($0, p + ".href") } ?? ""
+                    ))
             }
         }
         if let v = m["send_resolved"] { c.sendResolved = try bool(v, path + ".send_resolved") }

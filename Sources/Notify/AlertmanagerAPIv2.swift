@@ -102,23 +102,29 @@ public enum AlertmanagerAPIv2 {
                 ("annotations", { $0.stringMap(a.annotations) }),
                 ("endsAt", { $0.string(RFC3339.format(a.endsAt ?? 0)) }),
                 ("fingerprint", { $0.string(a.fingerprint) }),
-                ("receivers", { w in
-                    w.raw("[")
-                    for (i, n) in names.enumerated() {
-                        if i > 0 { w.raw(",") }
-                        w.object([("name", { $0.string(n) })])
+                (
+                    "receivers",
+                    { w in
+                        w.raw("[")
+                        for (i, n) in names.enumerated() {
+                            if i > 0 { w.raw(",") }
+                            w.object([("name", { $0.string(n) })])
+                        }
+                        w.raw("]")
                     }
-                    w.raw("]")
-                }),
+                ),
                 ("startsAt", { $0.string(RFC3339.format(a.startsAt)) }),
-                ("status", { w in
-                    w.object([
-                        ("inhibitedBy", { stringList(inhibitedBy, into: &$0) }),
-                        ("mutedBy", { stringList([], into: &$0) }),
-                        ("silencedBy", { stringList(silencedBy, into: &$0) }),
-                        ("state", { $0.string(suppressed ? "suppressed" : "active") }),
-                    ])
-                }),
+                (
+                    "status",
+                    { w in
+                        w.object([
+                            ("inhibitedBy", { stringList(inhibitedBy, into: &$0) }),
+                            ("mutedBy", { stringList([], into: &$0) }),
+                            ("silencedBy", { stringList(silencedBy, into: &$0) }),
+                            ("state", { $0.string(suppressed ? "suppressed" : "active") }),
+                        ])
+                    }
+                ),
                 ("updatedAt", { $0.string(RFC3339.format(now)) }),
                 ("generatorURL", { $0.string(a.generatorURL) }),
                 ("labels", { $0.stringMap(a.labels) }),
@@ -143,13 +149,17 @@ public enum AlertmanagerAPIv2 {
             ("cluster", { w in w.object([("status", { $0.string("disabled") }), ("peers", { $0.raw("[]") })]) }),
             ("config", { w in w.object([("original", { $0.string("") })]) }),
             ("uptime", { $0.string(RFC3339.format(uptimeSince)) }),
-            ("versionInfo", { w in
-                w.object([
-                    ("branch", { $0.string(exporter) }), ("buildDate", { $0.string("") }), ("buildUser", { $0.string("") }),
-                    ("goVersion", { $0.string("") }), ("revision", { $0.string("") }),
-                    ("version", { $0.string(emulatedVersion) }),
-                ])
-            }),
+            (
+                "versionInfo",
+                { w in
+                    w.object([
+                        ("branch", { $0.string(exporter) }), ("buildDate", { $0.string("") }),
+                        ("buildUser", { $0.string("") }),
+                        ("goVersion", { $0.string("") }), ("revision", { $0.string("") }),
+                        ("version", { $0.string(emulatedVersion) }),
+                    ])
+                }
+            ),
         ])
         return w.bytes
     }

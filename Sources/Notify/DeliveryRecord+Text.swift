@@ -32,7 +32,8 @@ extension DeliveryRecord {
             }
             for m in g.maybeTold {
                 out += field([
-                    "M", m.integration.receiver, m.integration.kind.rawValue, String(m.integration.index), set(m.firing),
+                    "M", m.integration.receiver, m.integration.kind.rawValue, String(m.integration.index),
+                    set(m.firing),
                 ])
             }
         }

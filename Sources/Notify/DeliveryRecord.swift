@@ -65,7 +65,8 @@ extension Dispatcher {
                     hasFlushed: g.hasFlushed,
                     alerts: g.alerts.values.sorted { $0.fingerprint < $1.fingerprint },
                     log: g.log.map { k, v in
-                        DeliveryRecord.Entry(integration: k, firing: v.firing, resolved: v.resolved, timestamp: v.timestamp)
+                        DeliveryRecord.Entry(
+                            integration: k, firing: v.firing, resolved: v.resolved, timestamp: v.timestamp)
                     }.sorted { $0.integration.description < $1.integration.description },
                     maybeTold: g.maybeTold.map { DeliveryRecord.Maybe(integration: $0.key, firing: $0.value) }
                         .sorted { $0.integration.description < $1.integration.description })
@@ -88,7 +89,9 @@ extension Dispatcher {
             for e in g.log {
                 group.log[e.integration] = .init(firing: e.firing, resolved: e.resolved, timestamp: e.timestamp)
             }
-            for m in g.maybeTold where !m.firing.isEmpty { group.maybeTold[m.integration, default: []].formUnion(m.firing) }
+            for m in g.maybeTold where !m.firing.isEmpty {
+                group.maybeTold[m.integration, default: []].formUnion(m.firing)
+            }
             old.groups[g.id] = group
         }
         adopt(old)

@@ -225,7 +225,11 @@ final class DeliveryScheduler: Sendable {
             s.drainDeadline = MonotonicClock.nanoseconds()
             s.generation &+= 1
             for slot in s.slots.values { if let p = slot.pending { _ = budget.take(-p.estimatedBytes) } }
-            s.slots = s.slots.filter { $0.value.inFlight != nil }.mapValues { var v = $0; v.pending = nil; return v }
+            s.slots = s.slots.filter { $0.value.inFlight != nil }.mapValues {
+                var v = $0
+                v.pending = nil
+                return v
+            }
             return s.thread
         }
         state.broadcast()
@@ -325,7 +329,8 @@ final class DeliveryScheduler: Sendable {
             _ = budget.take(-notification.estimatedBytes)
             if let held {
                 meta["suppressed"] = "\(held)"
-                logger.error("notification rejected by the receiver; the group is sent again at its next flush",
+                logger.error(
+                    "notification rejected by the receiver; the group is sent again at its next flush",
                     metadata: meta)
             }
         case .retry, .unknown:

@@ -17,7 +17,8 @@ extension Dispatcher {
     public static func contentID(
         integration: IntegrationID, groupID: String, alerts: [NotifiableAlert], firing: Set<String>
     ) -> String {
-        var text = "v1\u{0}" + integration.receiver + "\u{0}" + integration.kind.rawValue + "\u{0}"
+        var text =
+            "v1\u{0}" + integration.receiver + "\u{0}" + integration.kind.rawValue + "\u{0}"
             + String(integration.index) + "\u{0}" + groupID
         for fingerprint in alerts.map(\.fingerprint).sorted() {
             text += "\u{0}" + fingerprint + (firing.contains(fingerprint) ? "+" : "-")

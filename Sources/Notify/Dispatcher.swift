@@ -159,14 +159,15 @@ public struct Dispatcher: Sendable {
     /// integration already holds a notification with this content; then none is made (no id,
     /// no allocation) and nothing is emitted for it, since the holder would keep its own.
     public mutating func flush(
-        now: Double, isHeld: (IntegrationID, String, Set<String>, Set<String>, Int) -> Bool = { _, _, _, _, _ in false },
+        now: Double,
+        isHeld: (IntegrationID, String, Set<String>, Set<String>, Int) -> Bool = { _, _, _, _, _ in false },
         emit: (GroupFlush) -> Void
     ) {
         // Keys only: copying 24,000 groups to sort them would double the memory for a moment.
         let due = groups.compactMap { id, g in
             g.nextFlush <= now ? (g.nextFlush, AggregationGroup.groupKey(ofGroupID: id) ?? "", id) : nil
         }
-            .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+        .sorted { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
         var shared = SharedContent()
         for (_, _, id) in due {
             // Taken out of the table while it is worked on, so its dictionaries stay uniquely
@@ -296,7 +297,8 @@ public struct Dispatcher: Sendable {
             }
             let sendResolved = receiver.sendResolved(integration)
             let reason = AggregationGroup.reasonToNotify(
-                entry: group.log[integration], maybeFiring: group.maybeTold[integration] ?? [], firing: firing, resolved: resolved, sendResolved: sendResolved,
+                entry: group.log[integration], maybeFiring: group.maybeTold[integration] ?? [], firing: firing,
+                resolved: resolved, sendResolved: sendResolved,
                 repeatInterval: group.route.repeatInterval, now: now)
             let alerts = sendResolved ? sorted : sorted.filter { firing.contains($0.fingerprint) }
             guard let reason, !alerts.isEmpty else {

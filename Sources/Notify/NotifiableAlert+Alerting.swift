@@ -30,11 +30,14 @@ extension NotifiableAlert {
     /// found by alert name in `rules` (nil when no rule has that name: then just `externalURL`).
     public static func from(_ alerts: [Alert], externalURL: String, rules: [RuleGroup]) -> [NotifiableAlert] {
         var expressions: [String: String] = [:]
-        for group in rules { for rule in group.rules where expressions[rule.name] == nil { expressions[rule.name] = rule.expression } }
+        for group in rules {
+            for rule in group.rules where expressions[rule.name] == nil { expressions[rule.name] = rule.expression }
+        }
         var base = externalURL
         while base.hasSuffix("/") { base.removeLast() }
         return alerts.compactMap { a in
-            let url = expressions[a.name].map { base + "/graph?g0.expr=" + queryEscape($0) + "&g0.tab=1" } ?? externalURL
+            let url =
+                expressions[a.name].map { base + "/graph?g0.expr=" + queryEscape($0) + "&g0.tab=1" } ?? externalURL
             return NotifiableAlert(a, generatorURL: url)
         }
     }

@@ -54,7 +54,8 @@ public final class Notification: Sendable, Equatable {
             resolvedFingerprints ?? Set(alerts.filter { $0.isResolved(at: createdAt) }.map(\.fingerprint))
         self.compactID = NotificationID(id)
         self.integration = integration
-        self.explicitGroupKey = AggregationGroup.groupKey(ofGroupID: self.groupID) == Substring(groupKey) ? nil : groupKey
+        self.explicitGroupKey =
+            AggregationGroup.groupKey(ofGroupID: self.groupID) == Substring(groupKey) ? nil : groupKey
         self.groupLabels = groupLabels
         self.alerts = alerts
         self.createdAt = createdAt

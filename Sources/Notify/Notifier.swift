@@ -62,7 +62,8 @@ public final class Notifier: Sendable {
         options: NotifierOptions = NotifierOptions(), logger: Logger
     ) throws {
         try self.init(
-            configuration: configuration, makeSenders: { try Notifier.senders(for: $0, options: options, logger: logger) },
+            configuration: configuration,
+            makeSenders: { try Notifier.senders(for: $0, options: options, logger: logger) },
             alertmanager: alertmanager, options: options, logger: logger)
     }
 
@@ -285,7 +286,8 @@ public final class Notifier: Sendable {
     private func flush(_ s: inout State, now: Double) {
         s.dispatcher!.muted = s.mutes.muted
         let schedulers = s.schedulers
-        let isHeld = { (integration: IntegrationID, groupID: String, firing: Set<String>, resolved: Set<String>, count: Int) in
+        let isHeld = {
+            (integration: IntegrationID, groupID: String, firing: Set<String>, resolved: Set<String>, count: Int) in
             schedulers[integration]?.holds(groupID: groupID, firing: firing, resolved: resolved, alertCount: count)
                 ?? false
         }

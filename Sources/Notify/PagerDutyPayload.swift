@@ -119,7 +119,10 @@ public enum PagerDutyPayload {
             if !clientURL.isEmpty { fields.append(("client_url", { $0.string(clientURL) })) }
             if !images.isEmpty {
                 fields.append(
-                    ("images", { w in Self.array(&w, images.map { i in [("src", i.0), ("alt", i.1), ("href", i.2)] }) }))
+                    (
+                        "images",
+                        { w in Self.array(&w, images.map { i in [("src", i.0), ("alt", i.1), ("href", i.2)] }) }
+                    ))
             }
             if !links.isEmpty {
                 fields.append(("links", { w in Self.array(&w, links.map { l in [("href", l.0), ("text", l.1)] }) }))

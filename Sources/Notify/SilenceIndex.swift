@@ -1,4 +1,5 @@
 import Alerting
+
 /// Active silences arranged so that matching one alert checks only the silences that can
 /// match it (Alertmanager checks every silence against every alert; at the caps, 1,000
 /// silences of 64 matchers against 10,000 alerts, that took seconds per evaluation).
@@ -48,7 +49,9 @@ struct SilenceIndex {
             }
             // An alert has one value per name, so it meets the silence under one value at most.
             // No alert carries any of them: the silence matches none of them now.
-            for v in best.values where counts[best.name]?[v] != nil { filed[best.name, default: [:]][v, default: []].append(i) }
+            for v in best.values where counts[best.name]?[v] != nil {
+                filed[best.name, default: [:]][v, default: []].append(i)
+            }
         }
     }
 

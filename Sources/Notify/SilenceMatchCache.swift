@@ -1,4 +1,5 @@
 import Alerting
+
 /// Which silences matched which alert, kept from one mute computation to the next: alerts and
 /// silences rarely change between polls, and matching them again is what costs (at the caps,
 /// with regexes the index cannot narrow, seconds; `scripts/bench-silences.sh`).

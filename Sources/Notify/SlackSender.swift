@@ -32,7 +32,8 @@ public struct SlackSender: NotificationSender {
         let body = SlackPayload.encode(notification, configuration: configuration)
         let headers = HTTPHeaders([("Content-Type", "application/json"), ("User-Agent", userAgent)])
         return HTTPDelivery.post(
-            body, headers: headers, to: configuration.apiURL, tls: tls, timeout: timeout, cancellation: cancellation, now: now,
+            body, headers: headers, to: configuration.apiURL, tls: tls, timeout: timeout, cancellation: cancellation,
+            now: now,
             accept: { response in
                 let text = response.bodyText.trimmingWhitespace
                 if text == "ok" { return nil }

@@ -121,11 +121,12 @@ extension RedisConfiguration {
                     }
                 default:
                     // Name the key only: a value could be a secret (e.g. ?password=...).
-                    let supported = switch scheme {
-                    case "rediss": "db, ssl_cert_reqs"
-                    case RedisConfiguration.kombuSocketScheme: "virtual_host"
-                    default: "db"
-                    }
+                    let supported =
+                        switch scheme {
+                        case "rediss": "db, ssl_cert_reqs"
+                        case RedisConfiguration.kombuSocketScheme: "virtual_host"
+                        default: "db"
+                        }
                     throw failure("unsupported query parameter \"\(key)\" (supported: \(supported))")
                 }
             }

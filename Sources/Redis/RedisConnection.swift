@@ -145,8 +145,9 @@ public final class RedisConnection: RedisCommandExecuting {
         if configuration.clientName != nil {
             // Only a name for CLIENT LIST: refused (NOPERM, CLIENT renamed or disabled) changes nothing.
             if let message = replies[index].errorMessage, !message.hasPrefix("NOAUTH") {
-                logger.debug("CLIENT SETNAME refused; the connection stays unnamed",
-                             metadata: ["reply": "\(RedisError.sanitizedServerText(redact(message)))"])
+                logger.debug(
+                    "CLIENT SETNAME refused; the connection stays unnamed",
+                    metadata: ["reply": "\(RedisError.sanitizedServerText(redact(message)))"])
             }
             index += 1
         }

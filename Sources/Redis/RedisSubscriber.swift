@@ -201,13 +201,15 @@ public final class RedisSubscriber: Sendable {
                     // Another client followed a failover: subscribe on the new master.
                     throw RedisError.connect(
                         endpoint: "\(connection.configuration.endpoint)",
-                        reason: "no longer the master (Sentinel names \(sentinel.currentMaster.map { "\($0)" } ?? "none"))")
+                        reason:
+                            "no longer the master (Sentinel names \(sentinel.currentMaster.map { "\($0)" } ?? "none"))")
                 }
                 if connection.hasPartialReply {
                     let since = partialSince ?? now
                     partialSince = since
                     if now - since > readTimeout {
-                        throw RedisError.timedOut(operation: "reply on the Pub/Sub connection from \(configuration.endpoint)")
+                        throw RedisError.timedOut(
+                            operation: "reply on the Pub/Sub connection from \(configuration.endpoint)")
                     }
                 } else {
                     partialSince = nil

@@ -92,7 +92,8 @@ extension SentinelConfiguration {
                         "the database is given as /\(database) on sentinel #\(index + 1) but /\(result.database) on the "
                             + "first; kombu uses the first part's, so put it there")
                 }
-                if (username != nil || password != nil) && (username != result.username || password != result.password) {
+                if (username != nil || password != nil) && (username != result.username || password != result.password)
+                {
                     throw failure(
                         "sentinel #\(index + 1) carries other credentials than the first part; kombu uses only the "
                             + "first part's (the Redis master's)")

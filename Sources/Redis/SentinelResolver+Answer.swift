@@ -15,7 +15,9 @@ extension SentinelResolver {
             return .failure(FailureReasonAndDetail(.unknownMaster, "no master named \"\(masterName)\" is monitored"))
         }
         if let message = reply.errorMessage {
-            return .failure(FailureReasonAndDetail(.unknownMaster, "error reply: \(RedisError.sanitizedServerText(message, maximumBytes: 200))"))
+            return .failure(
+                FailureReasonAndDetail(
+                    .unknownMaster, "error reply: \(RedisError.sanitizedServerText(message, maximumBytes: 200))"))
         }
         guard let items = reply.array, items.count == 2, let hostBytes = items[0].bytes, let portBytes = items[1].bytes
         else {
@@ -23,13 +25,16 @@ extension SentinelResolver {
         }
         let allowed = Set(".-_:".utf8)
         guard !hostBytes.isEmpty, hostBytes.count <= maximumHostLength,
-            hostBytes.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || allowed.contains($0) })
+            hostBytes.allSatisfy({
+                ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || allowed.contains($0)
+            })
         else {
             return .failure(FailureReasonAndDetail(.badReply, "implausible master host (\(hostBytes.count) bytes)"))
         }
         let host = String(decoding: hostBytes, as: UTF8.self)
         guard !["0.0.0.0", "::", "0:0:0:0:0:0:0:0"].contains(host) else {
-            return .failure(FailureReasonAndDetail(.badReply, "the unspecified address \(host) is not a master address"))
+            return .failure(
+                FailureReasonAndDetail(.badReply, "the unspecified address \(host) is not a master address"))
         }
         guard portBytes.count <= 5, portBytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             let port = UInt16(String(decoding: portBytes, as: UTF8.self)), port > 0

@@ -119,7 +119,8 @@ public final class SentinelResolver: Sendable {
                 return connection
             }
             connection.close()
-            let detail = "the sentinels named \(address), whose ROLE is \(RedisError.sanitizedServerText(role)), not master"
+            let detail =
+                "the sentinels named \(address), whose ROLE is \(RedisError.sanitizedServerText(role)), not master"
             record(.notMaster, detail: detail, sentinel: nil)
             lastError = .server(command: "ROLE", message: detail)
         }
@@ -146,7 +147,8 @@ public final class SentinelResolver: Sendable {
             let role = try self.role(of: connection)
             if role == "master" { return true }
             record(
-                .notMaster, detail: "\(connection.configuration.endpoint) now has ROLE \(RedisError.sanitizedServerText(role))",
+                .notMaster,
+                detail: "\(connection.configuration.endpoint) now has ROLE \(RedisError.sanitizedServerText(role))",
                 sentinel: nil)
             return false
         } catch {

@@ -22,7 +22,9 @@ public enum FileDescriptorLimit {
     @discardableResult
     public static func raiseSoftToHard() throws -> (before: UInt64, after: UInt64) {
         var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { throw SocketError.lastError("getrlimit(RLIMIT_NOFILE)") }
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else {
+            throw SocketError.lastError("getrlimit(RLIMIT_NOFILE)")
+        }
         let before = limit.rlim_cur
         var target = limit.rlim_max
         if target == rlim_t.max { target = kernelCeiling() }
@@ -37,7 +39,8 @@ public enum FileDescriptorLimit {
     /// `/proc/sys/fs/nr_open` (the most any process may have), 1 048 576 when unreadable.
     private static func kernelCeiling() -> rlim_t {
         let fallback: rlim_t = 1_048_576
-        guard case .success(let bytes) = RegularFile.readPrefix("/proc/sys/fs/nr_open", maximumBytes: 32), !bytes.isEmpty
+        guard case .success(let bytes) = RegularFile.readPrefix("/proc/sys/fs/nr_open", maximumBytes: 32),
+            !bytes.isEmpty
         else { return fallback }
         let text = String(decoding: bytes, as: UTF8.self).filter { $0.isNumber }
         return rlim_t(text).map { $0 } ?? fallback

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The monotonic clock (`CLOCK_MONOTONIC`): deadlines, waits, poll durations, ages that must not

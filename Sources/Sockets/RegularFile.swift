@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The package's one file reader: small whole files (rule files, the alerting, web and targets

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLinux
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An owned, non-blocking stream socket. Every blocking operation takes a timeout and waits
 /// with `poll(2)`, so a silent peer can never hang the caller.

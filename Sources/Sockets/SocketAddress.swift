@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CLinux
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// An endpoint to connect to or listen on: a TCP host and port, or a unix socket path.
 public enum SocketEndpoint: Equatable, Sendable, CustomStringConvertible {

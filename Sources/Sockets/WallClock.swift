@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The wall clock (`CLOCK_REALTIME`) in Unix seconds: alert times, `webhook-timestamp`, log

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Exporter
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 // Everything lives in the Exporter module; C callbacks must not be formed here (top-level code
 // is main-actor isolated, see swift-linux-notes P15).

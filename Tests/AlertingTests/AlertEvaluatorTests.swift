@@ -237,7 +237,9 @@ import Testing
             ], now: 130)
         let families = evaluator.metricFamilies(now: 130)
         #expect(
-            families.map(\.name).prefix(2) == ["celery_redis_alerts", "celery_redis_alert_active_since_timestamp_seconds"])
+            families.map(\.name).prefix(2) == [
+                "celery_redis_alerts", "celery_redis_alert_active_since_timestamp_seconds",
+            ])
         let alerts = families[0].samples
         #expect(alerts.count == 1)  // Down is resolved: no series
         #expect(

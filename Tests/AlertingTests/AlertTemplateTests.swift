@@ -119,7 +119,9 @@ import Testing
     @Test func theLimitItselfExpands() throws {
         // Inside the action, pipeline 1 is the action itself; each "(" opens one more.
         let inner = AlertTemplate.maximumDepth - 1
-        let atLimit = "{{ " + String(repeating: "(", count: inner) + "printf \"%d\" 7" + String(repeating: ")", count: inner) + " }}"
+        let atLimit =
+            "{{ " + String(repeating: "(", count: inner) + "printf \"%d\" 7" + String(repeating: ")", count: inner)
+            + " }}"
         #expect(try AlertTemplate(atLimit).expand(AlertTemplate.Data(labels: [:], value: 0)) == "7")
         let over = "{{ (" + String(atLimit.dropFirst(3))
         #expect(errorMessage { _ = try AlertTemplate(over) }?.contains("nested too deep") == true)

@@ -127,7 +127,8 @@ import Testing
             try ExpressionParser.parse("rate(m[5m])")
                 == .rangeFunction(.rate, MatrixSelector(selector: m, range: 300), argument: nil))
         let q = VectorSelector(matchers: [
-            try LabelMatcher(name: "__name__", op: .equal, value: "q"), try LabelMatcher(name: "a", op: .regexMatch, value: "x|y"),
+            try LabelMatcher(name: "__name__", op: .equal, value: "q"),
+            try LabelMatcher(name: "a", op: .regexMatch, value: "x|y"),
         ])
         #expect(
             try ExpressionParser.parse("predict_linear(q{a=~\"x|y\"}[1h], 2 * 1800) > 0")
@@ -157,7 +158,10 @@ import Testing
 
     /// Every unsupported construct is named in the error.
     @Test(arguments: [
-        ("holt_winters(m[5m], 0.1, 0.1)", "function holt_winters() is not supported by celery-redis-exporter's rule evaluator (supported:"),
+        (
+            "holt_winters(m[5m], 0.1, 0.1)",
+            "function holt_winters() is not supported by celery-redis-exporter's rule evaluator (supported:"
+        ),
         ("quantile_over_time(0.5, m[1h])", "function quantile_over_time()"),
         ("m offset 5m", "offset modifier (offset 5m) is not supported"),
         ("m @ 100", "@ modifier (@ 100) is not supported"),
@@ -218,7 +222,8 @@ import Testing
         String(repeating: "-", count: depth) + "up",
         String(repeating: "sum(", count: depth) + "up" + String(repeating: ")", count: depth),
         String(repeating: "absent(", count: depth) + "up" + String(repeating: ")", count: depth),
-        "predict_linear(up[5m], " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth) + ")",
+        "predict_linear(up[5m], " + String(repeating: "(", count: depth) + "1" + String(repeating: ")", count: depth)
+            + ")",
         "predict_linear(up[5m], " + String(repeating: "-", count: depth) + "1)",
         String(repeating: "sum(", count: depth) + "rate(up[5m])" + String(repeating: ")", count: depth),
         "up" + String(repeating: " + up", count: depth),

@@ -94,7 +94,8 @@ import Testing
         let deep = String(repeating: "(", count: 100_000) + "a" + String(repeating: ")", count: 100_000)
         let message = errorMessage { _ = try LabelRegex(deep) }
         #expect(message?.contains("nested too deep") == true, "\(message ?? "compiled")")
-        let atLimit = String(repeating: "(", count: LabelRegex.maximumNesting) + "a"
+        let atLimit =
+            String(repeating: "(", count: LabelRegex.maximumNesting) + "a"
             + String(repeating: ")", count: LabelRegex.maximumNesting)
         #expect(try LabelRegex(atLimit).matches("a"))
     }

@@ -23,7 +23,8 @@ import Testing
         "delta(g[5m])", "irate(c_total[5m])", "idelta(g[2m])", "deriv(g[10m])", "predict_linear(g[10m], 3600)",
         "predict_linear(c_total[5m], 600)", "avg_over_time(g[5m])", "min_over_time(g[5m])", "max_over_time(g[3m])",
         "sum_over_time(g[5m])", "count_over_time(c_total[5m])", "last_over_time(g[1m])",
-        "present_over_time(c_total[2m])", "absent_over_time(g{s=\"gone\"}[5m])", "absent_over_time(c_total{s=\"b\"}[2m])",
+        "present_over_time(c_total[2m])", "absent_over_time(g{s=\"gone\"}[5m])",
+        "absent_over_time(c_total{s=\"b\"}[2m])",
         "max_over_time({__name__=~\"g|c_total\"}[3m])", "changes(g[5m])", "resets(c_total[10m])",
         "stddev_over_time(g[5m])", "stdvar_over_time(g[10m])", "sum(rate(c_total[5m])) / sum(increase(c_total[5m]))",
         // Sparse: the series c has a sample every ~75 s, so these windows hold 0, 1 or 2.
@@ -40,7 +41,9 @@ import Testing
             seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return seed >> 33
         }
-        func jittered(_ step: Int64, _ jitter: Int64) -> Int64 { step + Int64(next() % UInt64(2 * jitter + 1)) - jitter }
+        func jittered(_ step: Int64, _ jitter: Int64) -> Int64 {
+            step + Int64(next() % UInt64(2 * jitter + 1)) - jitter
+        }
 
         var a: [(Int64, Double)] = []
         var t: Int64 = 0
@@ -212,7 +215,9 @@ import Testing
         return result.map { entry in
             let labels = entry["metric"] as? [String: String] ?? [:]
             let value = (entry["value"] as? [Any])?[1] as? String ?? "NaN"
-            return VectorElement(labels: labels, value: Double(value) ?? (value == "+Inf" ? .infinity : value == "-Inf" ? -.infinity : .nan))
+            return VectorElement(
+                labels: labels,
+                value: Double(value) ?? (value == "+Inf" ? .infinity : value == "-Inf" ? -.infinity : .nan))
         }
     }
 }

@@ -125,7 +125,9 @@ import Testing
 
     @Test func byteLimitEvictsLeastRecentlySeenFirstAndCounts() throws {
         let q = VectorSelector(matchers: [try LabelMatcher(name: "__name__", op: .equal, value: "q")])
-        func element(_ queue: String) -> VectorElement { VectorElement(labels: ["__name__": "q", "queue": queue], value: 1) }
+        func element(_ queue: String) -> VectorElement {
+            VectorElement(labels: ["__name__": "q", "queue": queue], value: 1)
+        }
         func fill(_ history: inout SeriesHistory) {
             history.use([MatrixSelector(selector: q, range: 3600)])
             for t in Int64(0)..<10 { history.record([element("old")], time: t * 1000) }
@@ -151,8 +153,9 @@ import Testing
         let families = history.metricFamilies()
         let evicted = families.first { $0.name == "celery_redis_rule_history_series_evicted" }
         #expect(evicted?.samples.first?.value == Double(history.evictedSeries))
-        #expect(families.first { $0.name == "celery_redis_rule_history_limit_bytes" }?.samples.first?.value
-            == Double(limit))
+        #expect(
+            families.first { $0.name == "celery_redis_rule_history_limit_bytes" }?.samples.first?.value
+                == Double(limit))
     }
 
     @Test func alertOnRateFiresThroughTheEvaluator() throws {
@@ -168,7 +171,11 @@ import Testing
             """)
         let evaluator = AlertEvaluator(groups: rules)
         func families(_ value: Double) -> [MetricFamily] {
-            [MetricFamily(name: "failures", help: "", type: .counter, samples: [Sample(labels: [Label("q", "a")], value: value)])]
+            [
+                MetricFamily(
+                    name: "failures", help: "", type: .counter,
+                    samples: [Sample(labels: [Label("q", "a")], value: value)])
+            ]
         }
         // 0 → 30 in 15 s, over a 1 m range: increase 30 (not extrapolated below the counter's zero), rate 0.5/s.
         #expect(evaluator.evaluate(families: families(0), now: 1000).isEmpty)

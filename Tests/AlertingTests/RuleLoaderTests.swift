@@ -122,7 +122,8 @@ import Testing
     @Test func deeplyNestedExpressionIsALoadError() throws {
         let depth = 100_000
         let expr = String(repeating: "(", count: depth) + "up" + String(repeating: ")", count: depth)
-        let error = try #require(loadError("groups:\n  - name: g\n    rules:\n      - alert: Deep\n        expr: \(expr)\n"))
+        let error = try #require(
+            loadError("groups:\n  - name: g\n    rules:\n      - alert: Deep\n        expr: \(expr)\n"))
         #expect(error.line == 5 && error.column == 15, "\(error)")
         #expect(error.problem.contains("nesting too deep"), "\(error)")
         #expect(error.description.hasPrefix("rules.yml:5:15: group \"g\", rule \"Deep\": "))
@@ -130,7 +131,8 @@ import Testing
     }
 
     @Test func yamlErrorsNameLineAndColumnButNoText() throws {
-        let yaml = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0 # token=SECRET\n       for: 5m\n"
+        let yaml =
+            "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0 # token=SECRET\n       for: 5m\n"
         let error = try #require(loadError(yaml))
         #expect(error.line == 6 && error.column != nil, "\(error)")
         #expect(error.description.hasPrefix("rules.yml:6:\(error.column!): YAML syntax error: "), "\(error)")
@@ -138,7 +140,8 @@ import Testing
     }
 
     @Test func ruleFilesAreBoundedInSize() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("big-rules-\(UUID().uuidString.prefix(8))")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "big-rules-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("big.yml")

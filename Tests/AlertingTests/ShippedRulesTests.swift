@@ -17,7 +17,8 @@ import Yams
         let names = groups.flatMap { $0.rules.map(\.name) }
         #expect(
             names == [
-                "CeleryRedisUnreachable", "CeleryResultBackendUnreachable", "CeleryRedisExporterPollsStale", "CeleryQueueBacklog",
+                "CeleryRedisUnreachable", "CeleryResultBackendUnreachable", "CeleryRedisExporterPollsStale",
+                "CeleryQueueBacklog",
                 "CeleryQueueOldestMessageTooOld",
                 "CeleryStrandedTasks", "CeleryOrphanedStartedTasks", "CeleryNoLiveWorker", "CeleryWorkerDown",
                 "CeleryTaskFailureRateHigh", "CeleryQueueNotDraining",
@@ -50,15 +51,17 @@ import Yams
     @Test func demoAlertmanagerRoutesTheShippedSeverities() throws {
         let amtool = try requireTool("amtool")
         let config = repositoryRoot.appendingPathComponent("deploy/alertmanager/alertmanager.yml").path
-        let severities = Set(try RuleLoader.load(patterns: [ShippedRulesTests.rulesPath]).flatMap { $0.rules }
-            .compactMap { $0.labels["severity"] })
+        let severities = Set(
+            try RuleLoader.load(patterns: [ShippedRulesTests.rulesPath]).flatMap { $0.rules }
+                .compactMap { $0.labels["severity"] })
         #expect(severities == ["critical", "warning"])
         let root = try Yams.load(yaml: try String(contentsOfFile: config, encoding: .utf8)) as? [String: Any]
         let routes = (root?["route"] as? [String: Any])?["routes"] as? [[String: Any]] ?? []
         var receiverBySeverity: [String: String] = [:]
         for route in routes {
             for matcher in route["matchers"] as? [String] ?? [] where matcher.hasPrefix("severity=") {
-                let value = matcher.dropFirst("severity=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                let value = matcher.dropFirst("severity=".count).trimmingCharacters(
+                    in: CharacterSet(charactersIn: "\""))
                 receiverBySeverity[value] = route["receiver"] as? String
             }
         }

@@ -42,7 +42,8 @@ import Testing
         String(repeating: "{a: ", count: 100_000),
         String(repeating: "- ", count: 100_000) + "x",
         // Block mappings by indentation, 1200 deep (0.7 MiB, under the size limit).
-        (0..<1_200).map { String(repeating: " ", count: $0) + "k:\n" }.joined() + String(repeating: " ", count: 1_200) + "v",
+        (0..<1_200).map { String(repeating: " ", count: $0) + "k:\n" }.joined() + String(repeating: " ", count: 1_200)
+            + "v",
     ])
     func deepNestingIsAnError(_ text: String) throws {
         let error = try #require(failure(text))
@@ -54,7 +55,9 @@ import Testing
     static let laughs: String = {
         var text = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
         for level in 1...9 {
-            text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ") + "]\n"
+            text +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 10).joined(separator: ", ")
+                + "]\n"
         }
         return text
     }()

@@ -28,18 +28,24 @@ struct CeleryEnvironment: Sendable {
     }
 
     private static let cached: Result<CeleryEnvironment, HarnessError> = {
-        let venv = ProcessInfo.processInfo.environment["CELERY_VENV"].map { URL(fileURLWithPath: $0) }
+        let venv =
+            ProcessInfo.processInfo.environment["CELERY_VENV"].map { URL(fileURLWithPath: $0) }
             ?? repositoryRoot.appendingPathComponent(".venv-celery")
         let env = CeleryEnvironment(bin: venv.appendingPathComponent("bin"))
         let fix = "run scripts/setup-celery-venv.sh (it creates \(venv.path) with celery[redis]==5.7.0)"
         guard FileManager.default.isExecutableFile(atPath: env.python),
-              FileManager.default.isExecutableFile(atPath: env.celery) else {
+            FileManager.default.isExecutableFile(atPath: env.celery)
+        else {
             return .failure(HarnessError("no Celery virtualenv at \(venv.path): \(fix)"))
         }
-        guard let check = try? runCommand(env.python, ["-c", "import celery, kombu, redis; print(celery.__version__)"],
-                                          environment: CeleryConfig.baseEnvironment()),
-              check.status == 0 else {
-            return .failure(HarnessError("the virtualenv at \(venv.path) cannot import celery, kombu and redis: \(fix)"))
+        guard
+            let check = try? runCommand(
+                env.python, ["-c", "import celery, kombu, redis; print(celery.__version__)"],
+                environment: CeleryConfig.baseEnvironment()),
+            check.status == 0
+        else {
+            return .failure(
+                HarnessError("the virtualenv at \(venv.path) cannot import celery, kombu and redis: \(fix)"))
         }
         return .success(env)
     }()

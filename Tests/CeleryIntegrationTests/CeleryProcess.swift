@@ -1,7 +1,8 @@
 import Foundation
 import TestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A process as the kernel knows it: pid plus start time (field 22 of `/proc/<pid>/stat`), so a
@@ -19,7 +20,8 @@ struct ProcessIdentity: Sendable, Equatable, CustomStringConvertible {
     /// The fields of `/proc/<pid>/stat` after the `(comm)` field: [0] is the state, [19] the start time.
     private static func statFields(_ pid: pid_t) -> [String]? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
+            let close = text.lastIndex(of: ")")
+        else { return nil }
         return text[text.index(after: close)...].split(separator: " ").map(String.init)
     }
 
@@ -57,8 +59,10 @@ final class CeleryProcess: @unchecked Sendable {
     /// Pool children seen while running (a SIGKILL of the main process must reach them too).
     private(set) var knownChildren: [ProcessIdentity] = []
 
-    init(name: String, executable: String, arguments: [String], environment: [String: String],
-         directory: URL) throws {
+    init(
+        name: String, executable: String, arguments: [String], environment: [String: String],
+        directory: URL
+    ) throws {
         self.name = name
         logFile = directory.appendingPathComponent("\(name).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
@@ -98,7 +102,10 @@ final class CeleryProcess: @unchecked Sendable {
     /// SIGKILL of everything left after `grace` seconds. Returns true when SIGTERM was enough.
     @discardableResult
     func stop(grace: Double = 15) -> Bool {
-        guard process.isRunning else { reapChildren(); return true }
+        guard process.isRunning else {
+            reapChildren()
+            return true
+        }
         refreshChildren()
         Glibc.kill(pid, SIGTERM)
         let exited = waitUntil(timeout: grace) { !process.isRunning }
@@ -149,8 +156,9 @@ func withDefaultSignalMask<T>(_ body: () throws -> T) rethrows -> T {
 /// The `SigBlk` line of `/proc/<pid>/status` parsed: true when SIGTERM is blocked in `pid`.
 func blocksSIGTERM(_ pid: pid_t) -> Bool {
     guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-          let line = text.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
-          let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16) else {
+        let line = text.split(separator: "\n").first(where: { $0.hasPrefix("SigBlk:") }),
+        let mask = UInt64(line.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+    else {
         return false
     }
     return mask & (1 << (UInt64(SIGTERM) - 1)) != 0

@@ -4,8 +4,11 @@ import TestSupport
 /// One task to publish with `celeryapp/send.py` (`app.send_task(task, args, kwargs, **options)`).
 struct TaskMessage: Encodable, Sendable {
     /// A JSON argument value.
-    enum Value: Encodable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral {
-        case int(Int), double(Double), string(String)
+    enum Value: Encodable, Sendable, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral
+    {
+        case int(Int)
+        case double(Double)
+        case string(String)
         init(integerLiteral value: Int) { self = .int(value) }
         init(floatLiteral value: Double) { self = .double(value) }
         init(stringLiteral value: String) { self = .string(value) }
@@ -35,15 +38,19 @@ struct TaskMessage: Encodable, Sendable {
     var pad: Int?
 
     /// `app.add(x, y)`: returns at once.
-    static func add(_ x: Int, _ y: Int, queue: String? = nil, priority: Int? = nil, countdown: Double? = nil) -> TaskMessage {
-        TaskMessage(task: "app.add", args: [.int(x), .int(y)],
-                    opts: Options(queue: queue, priority: priority, countdown: countdown))
+    static func add(_ x: Int, _ y: Int, queue: String? = nil, priority: Int? = nil, countdown: Double? = nil)
+        -> TaskMessage
+    {
+        TaskMessage(
+            task: "app.add", args: [.int(x), .int(y)],
+            opts: Options(queue: queue, priority: priority, countdown: countdown))
     }
 
     /// `app.slow(seconds)`: sleeps, then succeeds.
     static func slow(_ seconds: Double, tag: String = "", queue: String? = nil, priority: Int? = nil) -> TaskMessage {
-        TaskMessage(task: "app.slow", args: [.double(seconds)], kwargs: ["tag": .string(tag)],
-                    opts: Options(queue: queue, priority: priority))
+        TaskMessage(
+            task: "app.slow", args: [.double(seconds)], kwargs: ["tag": .string(tag)],
+            opts: Options(queue: queue, priority: priority))
     }
 
     /// `app.slow(seconds, pad='x' * bytes)`: a slow task with a large argument.
@@ -57,10 +64,14 @@ struct TaskMessage: Encodable, Sendable {
     static func boom(queue: String? = nil) -> TaskMessage { TaskMessage(task: "app.boom", opts: Options(queue: queue)) }
 
     /// `app.flaky()`: retries (RETRY, max 2 by default), then FAILURE.
-    static func flaky(queue: String? = nil) -> TaskMessage { TaskMessage(task: "app.flaky", opts: Options(queue: queue)) }
+    static func flaky(queue: String? = nil) -> TaskMessage {
+        TaskMessage(task: "app.flaky", opts: Options(queue: queue))
+    }
 
     /// `app.quiet()`: `ignore_result=True`, never writes a result.
-    static func quiet(queue: String? = nil) -> TaskMessage { TaskMessage(task: "app.quiet", opts: Options(queue: queue)) }
+    static func quiet(queue: String? = nil) -> TaskMessage {
+        TaskMessage(task: "app.quiet", opts: Options(queue: queue))
+    }
 }
 
 /// Publishes tasks the way an application does: a separate Python process running
@@ -79,7 +90,8 @@ struct CeleryProducer: Sendable {
         let result = try runCommand(environment.python, [script, json], environment: config.environment())
         trace("producer: sent (status \(result.status))")
         guard result.status == 0, let last = result.stdout.split(separator: "\n").last,
-              let ids = try? JSONDecoder().decode([String].self, from: Data(last.utf8)) else {
+            let ids = try? JSONDecoder().decode([String].self, from: Data(last.utf8))
+        else {
             throw HarnessError("send.py failed (status \(result.status)): \(result.stderr.suffix(2000))")
         }
         return ids
@@ -90,6 +102,8 @@ struct CeleryProducer: Sendable {
     func revoke(_ ids: [String]) throws {
         let code = "import sys\nfrom app import app\nfor i in sys.argv[1:]:\n    app.control.revoke(i)\n"
         let result = try runCommand(environment.python, ["-c", code] + ids, environment: config.environment())
-        guard result.status == 0 else { throw HarnessError("revoke failed (status \(result.status)): \(result.stderr.suffix(2000))") }
+        guard result.status == 0 else {
+            throw HarnessError("revoke failed (status \(result.status)): \(result.stderr.suffix(2000))")
+        }
     }
 }

@@ -21,7 +21,9 @@ final class CeleryScenario: @unchecked Sendable {
     /// Starts Redis (two servers for ``ResultBackendPlacement/otherServer``); `configure` adjusts
     /// the Celery settings (the URLs are filled in).
     init(resultBackend: ResultBackendPlacement = .broker, _ configure: (inout CeleryConfig) -> Void = { _ in }) throws {
-        trace("scenario: checking the venv; test thread \(((try? String(contentsOfFile: "/proc/thread-self/status", encoding: .utf8)) ?? "").split(separator: "\n").first { $0.hasPrefix("SigBlk") } ?? "?")")
+        trace(
+            "scenario: checking the venv; test thread \(((try? String(contentsOfFile: "/proc/thread-self/status", encoding: .utf8)) ?? "").split(separator: "\n").first { $0.hasPrefix("SigBlk") } ?? "?")"
+        )
         environment = try CeleryEnvironment.require()
         trace("scenario: starting redis-server")
         redis = try withDefaultSignalMask { try RedisServer() }
@@ -42,8 +44,10 @@ final class CeleryScenario: @unchecked Sendable {
     /// what the exporter gets as `--celery.result-backend-url`.
     var resultBackendURL: String? { config.backendURL }
 
-    private static func resultBackendURL(_ placement: ResultBackendPlacement, brokerPort: UInt16,
-                                         resultRedis: RedisServer?) -> String? {
+    private static func resultBackendURL(
+        _ placement: ResultBackendPlacement, brokerPort: UInt16,
+        resultRedis: RedisServer?
+    ) -> String? {
         switch placement {
         case .broker: return nil
         case .brokerServer(let db): return "redis://127.0.0.1:\(brokerPort)/\(db)"
@@ -57,8 +61,9 @@ final class CeleryScenario: @unchecked Sendable {
     /// Ground truth with this scenario's key prefix; stranded = older than `visibilityTimeout`
     /// (default: the Celery config's, else kombu's 3600 s).
     func truth(visibilityTimeout: Double? = nil) -> RedisTruth {
-        var truth = RedisTruth(environment: environment, port: redis.port, keyPrefix: config.keyPrefix,
-                               visibilityTimeout: visibilityTimeout ?? config.visibilityTimeout.map(Double.init) ?? 3600)
+        var truth = RedisTruth(
+            environment: environment, port: redis.port, keyPrefix: config.keyPrefix,
+            visibilityTimeout: visibilityTimeout ?? config.visibilityTimeout.map(Double.init) ?? 3600)
         switch resultPlacement {
         case .broker: break
         case .brokerServer(let db): truth.resultBackend = "\(redis.port)/\(db)"
@@ -69,11 +74,14 @@ final class CeleryScenario: @unchecked Sendable {
 
     /// Starts a prefork worker consuming `queues`; returns once it is ready.
     @discardableResult
-    func startWorker(_ name: String = "w1", queues: [String] = ["celery"], concurrency: Int = 2,
-                     prefetchMultiplier: Int = 4, extraArguments: [String] = []) throws -> CeleryWorker {
-        let worker = try CeleryWorker(name: name, environment: environment, config: config, directory: directory,
-                                      queues: queues, concurrency: concurrency, prefetchMultiplier: prefetchMultiplier,
-                                      extraArguments: extraArguments)
+    func startWorker(
+        _ name: String = "w1", queues: [String] = ["celery"], concurrency: Int = 2,
+        prefetchMultiplier: Int = 4, extraArguments: [String] = []
+    ) throws -> CeleryWorker {
+        let worker = try CeleryWorker(
+            name: name, environment: environment, config: config, directory: directory,
+            queues: queues, concurrency: concurrency, prefetchMultiplier: prefetchMultiplier,
+            extraArguments: extraArguments)
         workers.append(worker)
         return worker
     }
@@ -81,7 +89,8 @@ final class CeleryScenario: @unchecked Sendable {
     /// Starts `celery beat` publishing `app.add` to `queue` every `every` seconds.
     @discardableResult
     func startBeat(every: Double, queue: String = "celery") throws -> CeleryBeat {
-        let beat = try CeleryBeat(environment: environment, config: config, directory: directory, every: every, queue: queue)
+        let beat = try CeleryBeat(
+            environment: environment, config: config, directory: directory, every: every, queue: queue)
         beats.append(beat)
         return beat
     }
@@ -89,11 +98,14 @@ final class CeleryScenario: @unchecked Sendable {
     /// Starts the exporter with the scenario's key prefix and visibility timeout (poll 0.5 s).
     @discardableResult
     func startExporter(queues: [String]? = nil, extraArguments: [String] = []) throws -> ExporterUnderTest {
-        let e = try withDefaultSignalMask { try ExporterUnderTest(redisPort: redis.port, keyPrefix: config.keyPrefix,
-                                      visibilityTimeout: config.visibilityTimeout.map(Double.init) ?? 3600,
-                                      queues: queues,
-                                      extraArguments: (resultBackendURL.map { ["--celery.result-backend-url=\($0)"] } ?? [])
-                                          + extraArguments) }
+        let e = try withDefaultSignalMask {
+            try ExporterUnderTest(
+                redisPort: redis.port, keyPrefix: config.keyPrefix,
+                visibilityTimeout: config.visibilityTimeout.map(Double.init) ?? 3600,
+                queues: queues,
+                extraArguments: (resultBackendURL.map { ["--celery.result-backend-url=\($0)"] } ?? [])
+                    + extraArguments)
+        }
         exporter = e
         return e
     }
@@ -110,7 +122,9 @@ final class CeleryScenario: @unchecked Sendable {
         for worker in workers where worker.process.isRunning {
             let started = Date()
             let warm = worker.stop(grace: 5)
-            trace("worker \(worker.name): stopped (\(warm ? "SIGTERM" : "SIGKILL after grace") in \(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+            trace(
+                "worker \(worker.name): stopped (\(warm ? "SIGTERM" : "SIGKILL after grace") in \(String(format: "%.1f", Date().timeIntervalSince(started))) s)"
+            )
         }
         for beat in beats { beat.stop(grace: 5) }
         exporter?.terminate()

@@ -12,23 +12,30 @@ final class CeleryWorker: @unchecked Sendable {
     let queues: [String]
     let process: CeleryProcess
 
-    init(name: String, environment: CeleryEnvironment, config: CeleryConfig, directory: URL,
-         queues: [String] = ["celery"], concurrency: Int = 2, prefetchMultiplier: Int = 4,
-         extraArguments: [String] = [], readyTimeout: Double = 45) throws {
+    init(
+        name: String, environment: CeleryEnvironment, config: CeleryConfig, directory: URL,
+        queues: [String] = ["celery"], concurrency: Int = 2, prefetchMultiplier: Int = 4,
+        extraArguments: [String] = [], readyTimeout: Double = 45
+    ) throws {
         self.name = name
         self.queues = queues
-        let arguments = ["-A", "app", "worker", "-P", "prefork", "-c", String(concurrency),
-                         "--prefetch-multiplier", String(prefetchMultiplier), "-n", "\(name)@%h",
-                         "-Q", queues.joined(separator: ","), "--loglevel=info", "--without-mingle"]
+        let arguments =
+            [
+                "-A", "app", "worker", "-P", "prefork", "-c", String(concurrency),
+                "--prefetch-multiplier", String(prefetchMultiplier), "-n", "\(name)@%h",
+                "-Q", queues.joined(separator: ","), "--loglevel=info", "--without-mingle",
+            ]
             + extraArguments
         trace("worker \(name): starting \(arguments.joined(separator: " "))")
-        process = try CeleryProcess(name: "worker-\(name)", executable: environment.celery, arguments: arguments,
-                                    environment: config.environment(), directory: directory)
+        process = try CeleryProcess(
+            name: "worker-\(name)", executable: environment.celery, arguments: arguments,
+            environment: config.environment(), directory: directory)
         let ready = waitUntil(timeout: readyTimeout) { !process.isRunning || process.log.contains(" ready.") }
         guard ready, process.isRunning else {
             process.kill()
-            throw HarnessError("celery worker \(name) did not become ready within \(readyTimeout) s "
-                + "(running: \(process.isRunning)); log:\n\(process.logTail())")
+            throw HarnessError(
+                "celery worker \(name) did not become ready within \(readyTimeout) s "
+                    + "(running: \(process.isRunning)); log:\n\(process.logTail())")
         }
         trace("worker \(name): ready (pid \(process.pid), SIGTERM blocked: \(blocksSIGTERM(process.pid)))")
         // Pool processes exist once the worker is ready; remember them for a later SIGKILL.
@@ -57,13 +64,18 @@ final class CeleryBeat: @unchecked Sendable {
     // @unchecked: owned by one test.
     let process: CeleryProcess
 
-    init(environment: CeleryEnvironment, config: CeleryConfig, directory: URL, every: Double, queue: String = "celery",
-         readyTimeout: Double = 30) throws {
-        let extra = ["CIT_BEAT_EVERY": String(every), "CIT_BEAT_QUEUE": queue,
-                     "CIT_BEAT_FILE": directory.appendingPathComponent("celerybeat-schedule").path]
-        process = try CeleryProcess(name: "beat", executable: environment.celery,
-                                    arguments: ["-A", "app", "beat", "--loglevel=info"],
-                                    environment: config.environment(extra: extra), directory: directory)
+    init(
+        environment: CeleryEnvironment, config: CeleryConfig, directory: URL, every: Double, queue: String = "celery",
+        readyTimeout: Double = 30
+    ) throws {
+        let extra = [
+            "CIT_BEAT_EVERY": String(every), "CIT_BEAT_QUEUE": queue,
+            "CIT_BEAT_FILE": directory.appendingPathComponent("celerybeat-schedule").path,
+        ]
+        process = try CeleryProcess(
+            name: "beat", executable: environment.celery,
+            arguments: ["-A", "app", "beat", "--loglevel=info"],
+            environment: config.environment(extra: extra), directory: directory)
         let started = waitUntil(timeout: readyTimeout) { !process.isRunning || process.log.contains("beat: Starting") }
         guard started, process.isRunning else {
             process.kill()

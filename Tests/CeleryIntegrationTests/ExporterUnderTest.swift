@@ -60,7 +60,8 @@ struct Scrape: Sendable {
     /// When the poll these values come from started: last poll end minus its duration.
     var pollStart: Double? {
         guard let end = value("celery_redis_last_poll_timestamp_seconds"),
-              let duration = value("celery_redis_poll_duration_seconds") else { return nil }
+            let duration = value("celery_redis_poll_duration_seconds")
+        else { return nil }
         return end - duration
     }
     var pollEnd: Double? { value("celery_redis_last_poll_timestamp_seconds") }
@@ -68,7 +69,9 @@ struct Scrape: Sendable {
     func queueLength(_ queue: String) -> Double? { value("celery_redis_queue_length", ["queue": queue]) }
     func unacked(_ queue: String) -> Double? { value("celery_redis_unacked_tasks", ["queue": queue]) }
     func stranded(_ queue: String) -> Double? { value("celery_redis_unacked_stranded_tasks", ["queue": queue]) }
-    func oldestUnackedAge(_ queue: String) -> Double? { value("celery_redis_unacked_oldest_age_seconds", ["queue": queue]) }
+    func oldestUnackedAge(_ queue: String) -> Double? {
+        value("celery_redis_unacked_oldest_age_seconds", ["queue": queue])
+    }
     var unclassified: Double? { value("celery_redis_unacked_unclassified_tasks") }
 
     // Issue 3 families.
@@ -117,7 +120,8 @@ struct Scrape: Sendable {
     /// Start of the census pass whose counts are shown: last completion minus pass duration.
     var censusPassStart: Double? {
         guard let end = value("celery_redis_census_last_complete_timestamp_seconds"),
-              let duration = value("celery_redis_census_duration_seconds") else { return nil }
+            let duration = value("celery_redis_census_duration_seconds")
+        else { return nil }
         return end - duration
     }
 }
@@ -132,12 +136,16 @@ final class ExporterUnderTest: @unchecked Sendable {
     /// - Parameters:
     ///   - queues: `--celery.queues` (nil: rely on discovery from `_kombu.binding.*`; note that
     ///     discovery runs at start and then once a minute, so queues bound later need this flag).
-    init(redisPort: UInt16, keyPrefix: String = "", visibilityTimeout: Double = 3600, pollInterval: Double = 0.5,
-         queues: [String]? = nil, extraArguments: [String] = []) throws {
+    init(
+        redisPort: UInt16, keyPrefix: String = "", visibilityTimeout: Double = 3600, pollInterval: Double = 0.5,
+        queues: [String]? = nil, extraArguments: [String] = []
+    ) throws {
         self.pollInterval = pollInterval
         self.visibilityTimeout = visibilityTimeout
-        var args = ["--redis.url=redis://127.0.0.1:\(redisPort)/0", "--poll.interval=\(pollInterval)s",
-                    "--celery.visibility-timeout=\(Int(visibilityTimeout))s", "--log.level=debug"]
+        var args = [
+            "--redis.url=redis://127.0.0.1:\(redisPort)/0", "--poll.interval=\(pollInterval)s",
+            "--celery.visibility-timeout=\(Int(visibilityTimeout))s", "--log.level=debug",
+        ]
         if !keyPrefix.isEmpty { args.append("--celery.key-prefix=\(keyPrefix)") }
         if let queues { args.append("--celery.queues=\(queues.joined(separator: ","))") }
         trace("exporter: starting \(args + extraArguments)")
@@ -161,7 +169,9 @@ final class ExporterUnderTest: @unchecked Sendable {
             let s = try scrape()
             if let start = s.pollStart, start > time { return s }
             guard Date() < deadline else {
-                throw HarnessError("the exporter did not poll after \(time) (last poll started \(s.pollStart ?? -1)); stderr:\n\(process.stderr.suffix(2000))")
+                throw HarnessError(
+                    "the exporter did not poll after \(time) (last poll started \(s.pollStart ?? -1)); stderr:\n\(process.stderr.suffix(2000))"
+                )
             }
             usleep(40_000)
         }
@@ -171,7 +181,9 @@ final class ExporterUnderTest: @unchecked Sendable {
     /// counts result writes or worker events must call this before producing anything.
     func waitForSubscriber(timeout: Double = 10) throws {
         let up = waitUntil(timeout: timeout) { (try? scrape())?.subscriberUp == 1 }
-        if !up { throw HarnessError("celery_redis_event_subscriber_up never read 1; stderr:\n\(process.stderr.suffix(2000))") }
+        if !up {
+            throw HarnessError("celery_redis_event_subscriber_up never read 1; stderr:\n\(process.stderr.suffix(2000))")
+        }
     }
 
     /// Scrapes until `condition` holds (returns that scrape) or `timeout` passes (returns nil).

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Scenario 2: kombu's `global_keyprefix` ('prod:') on broker and result backend.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Issue 9 row 1 with real Celery: large task arguments are ordinary.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Issue 10 item 7: the exporter runs as a Redis ACL user with exactly the rule the README
@@ -10,10 +10,13 @@ extension CeleryIntegration {
     @Suite struct LeastPrivilege {
         /// The README's `ACL SETUSER …` line, split into arguments.
         static func readmeACLRule() throws -> [String] {
-            let readme = try String(contentsOf: CeleryEnvironment.repositoryRoot.appendingPathComponent("README.md"),
-                                    encoding: .utf8)
+            let readme = try String(
+                contentsOf: CeleryEnvironment.repositoryRoot.appendingPathComponent("README.md"),
+                encoding: .utf8)
             guard let section = readme.range(of: "### Minimal Redis ACL"),
-                  let line = readme[section.upperBound...].split(separator: "\n").first(where: { $0.hasPrefix("ACL SETUSER ") })
+                let line = readme[section.upperBound...].split(separator: "\n").first(where: {
+                    $0.hasPrefix("ACL SETUSER ")
+                })
             else { throw HarnessError("README.md has no 'ACL SETUSER' line under '### Minimal Redis ACL'") }
             return line.split(separator: " ").map(String.init)
         }
@@ -54,15 +57,19 @@ extension CeleryIntegration {
             let passwordFile = scenario.directory.appendingPathComponent("redis-password")
             try String(passwordArgument.dropFirst()).write(to: passwordFile, atomically: true, encoding: .utf8)
             let truth = scenario.truth()
-            let exporter = try scenario.startExporter(queues: ["celery"], extraArguments: [
-                "--redis.user=\(user)", "--redis.password-file=\(passwordFile.path)",
-                "--celery.result-backend-user=\(user)", "--celery.result-backend-password-file=\(passwordFile.path)",
-                // Reconciliation passes (SCAN, PTTL, GETRANGE) during the test, not only live writes.
-                "--celery.census-interval=2s",
-            ])
+            let exporter = try scenario.startExporter(
+                queues: ["celery"],
+                extraArguments: [
+                    "--redis.user=\(user)", "--redis.password-file=\(passwordFile.path)",
+                    "--celery.result-backend-user=\(user)",
+                    "--celery.result-backend-password-file=\(passwordFile.path)",
+                    // Reconciliation passes (SCAN, PTTL, GETRANGE) during the test, not only live writes.
+                    "--celery.census-interval=2s",
+                ])
             try exporter.waitForSubscriber()
-            #expect(exporter.scrape(until: 10) { $0.value("celery_redis_result_backend_up") == 1 } != nil,
-                    "result backend connection as \(user): \(exporter.process.stderr.suffix(1500))")
+            #expect(
+                exporter.scrape(until: 10) { $0.value("celery_redis_result_backend_up") == 1 } != nil,
+                "result backend connection as \(user): \(exporter.process.stderr.suffix(1500))")
             try scenario.startWorker("w1", concurrency: 1, prefetchMultiplier: 1)
             #expect(exporter.scrape(until: 6) { $0.workers == 1 } != nil, "worker heartbeats as \(user)")
 
@@ -70,8 +77,10 @@ extension CeleryIntegration {
             try truth.waitForStatuses(done, in: ["SUCCESS", "FAILURE"], timeout: 20)
             let running = try scenario.producer.send([.slow(30, tag: "run")])
             try truth.waitForStatuses(running, in: ["STARTED"], timeout: 15)
-            _ = try scenario.producer.send([.slow(1, tag: "big", padBytes: 200_000), .add(2, 2),
-                                            .add(3, 3, priority: 5), .add(4, 4, countdown: 60)])
+            _ = try scenario.producer.send([
+                .slow(1, tag: "big", padBytes: 200_000), .add(2, 2),
+                .add(3, 3, priority: 5), .add(4, 4, countdown: 60),
+            ])
             let held = try truth.waitFor("4 waiting, 1 unacked", queues: ["celery"], timeout: 15) {
                 $0.queue("celery").length == 4 && $0.zcard == 1
             }
@@ -81,8 +90,12 @@ extension CeleryIntegration {
             try Agreement.expectCensusAgreement(exporter, truth, "as ACL user \(user)")
             let s = try exporter.scrape(polledAfter: obs.scrape.time)
             #expect(s.up == 1)
-            #expect(s.oldestMessageAge("celery") != nil, "the large tail was not read: \(s.text.split(separator: "\n").filter { $0.contains("unread") })")
-            let unread = s.text.split(separator: "\n").filter { $0.contains("scripting_unavailable") && !$0.hasPrefix("#") && !$0.hasSuffix(" 0") }
+            #expect(
+                s.oldestMessageAge("celery") != nil,
+                "the large tail was not read: \(s.text.split(separator: "\n").filter { $0.contains("unread") })")
+            let unread = s.text.split(separator: "\n").filter {
+                $0.contains("scripting_unavailable") && !$0.hasPrefix("#") && !$0.hasSuffix(" 0")
+            }
             #expect(unread.isEmpty, "scripting refused under the README rule: \(unread)")
             let commandErrors = s.text.split(separator: "\n").filter {
                 $0.hasPrefix("celery_redis_command_errors_total{") && !$0.hasSuffix(" 0")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Scenario 1: tasks waiting in Redis lists, with and without a worker.
@@ -22,8 +22,11 @@ extension CeleryIntegration {
 
             let seeded = try Agreement.expectAgreement(exporter, truth, queues: queues, "queued, no worker").truth
             // The scenario really produced what it claims (kombu's bisect over steps 0, 3, 6, 9).
-            #expect(seeded.queue("celery").lists == ["celery": 2, "celery\\x06\\x163": 2, "celery\\x06\\x166": 1,
-                                                     "celery\\x06\\x169": 2])
+            #expect(
+                seeded.queue("celery").lists == [
+                    "celery": 2, "celery\\x06\\x163": 2, "celery\\x06\\x166": 1,
+                    "celery\\x06\\x169": 2,
+                ])
             #expect(seeded.queue("other").lists == ["other": 1, "other\\x06\\x163": 1])
             #expect(seeded.queue("nobody").length == 3)
             #expect(seeded.zcard == 0)
@@ -32,7 +35,8 @@ extension CeleryIntegration {
             try truth.waitFor("celery and other drained", queues: queues, timeout: 30) {
                 $0.queue("celery").length == 0 && $0.queue("other").length == 0 && $0.zcard == 0
             }
-            let drained = try Agreement.expectAgreement(exporter, truth, queues: queues, "after a worker drained celery and other")
+            let drained = try Agreement.expectAgreement(
+                exporter, truth, queues: queues, "after a worker drained celery and other")
             #expect(drained.truth.queue("nobody").length == 3)
             // Redis deleted the drained lists: the exporter must read 0 for a missing key, not drop the series.
             let exists = try scenario.redis.cli(["EXISTS", "celery", "other"]).stdout
@@ -54,9 +58,9 @@ extension CeleryIntegration {
             let obs = try Agreement.expectAgreement(exporter, truth, queues: ["celery"], "steps 0-9")
             var expected = ["celery": 1]
             for step in 1...9 { expected["celery\\x06\\x16\(step)"] = 1 }
-            expected["celery"]! += 1          // default steps: priority 1 → step 0
-            expected["celery\\x06\\x163"]! += 1   // priority 4 → step 3
-            expected["celery\\x06\\x166"]! += 1   // priority 8 → step 6
+            expected["celery"]! += 1  // default steps: priority 1 → step 0
+            expected["celery\\x06\\x163"]! += 1  // priority 4 → step 3
+            expected["celery\\x06\\x166"]! += 1  // priority 8 → step 6
             #expect(obs.truth.queue("celery").lists == expected)
             #expect(obs.scrape.queueLength("celery") == 13)
         }

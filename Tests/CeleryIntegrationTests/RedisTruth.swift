@@ -119,8 +119,9 @@ struct RedisTruth: Sendable {
     /// Snapshot of `queues` plus the unacked structures.
     func read(_ queues: [String]) throws -> TruthSnapshot {
         let script = CeleryEnvironment.appDirectory.appendingPathComponent("truth.py").path
-        let r = try runCommand(environment.python, [script, String(port), keyPrefix, String(visibilityTimeout)] + queues,
-                               environment: CeleryConfig.baseEnvironment())
+        let r = try runCommand(
+            environment.python, [script, String(port), keyPrefix, String(visibilityTimeout)] + queues,
+            environment: CeleryConfig.baseEnvironment())
         trace("truth: read \(queues)")
         guard r.status == 0 else { throw HarnessError("truth.py failed: \(r.stderr.suffix(2000))") }
         do {
@@ -133,8 +134,9 @@ struct RedisTruth: Sendable {
     /// `celery-task-meta-<id>` for each id (nil: no result key).
     func results(_ ids: [String]) throws -> [String: ResultMeta?] {
         let script = CeleryEnvironment.appDirectory.appendingPathComponent("results.py").path
-        let r = try runCommand(environment.python, [script, resultTarget, keyPrefix] + ids,
-                               environment: CeleryConfig.baseEnvironment())
+        let r = try runCommand(
+            environment.python, [script, resultTarget, keyPrefix] + ids,
+            environment: CeleryConfig.baseEnvironment())
         guard r.status == 0 else { throw HarnessError("results.py failed: \(r.stderr.suffix(2000))") }
         return try JSONDecoder().decode([String: ResultMeta?].self, from: Data(r.stdout.utf8))
     }
@@ -147,8 +149,10 @@ struct RedisTruth: Sendable {
 
     /// Polls a snapshot until `condition` holds; throws with the last snapshot when it never does.
     @discardableResult
-    func waitFor(_ what: String, queues: [String], timeout: Double,
-                 _ condition: (TruthSnapshot) throws -> Bool) throws -> TruthSnapshot {
+    func waitFor(
+        _ what: String, queues: [String], timeout: Double,
+        _ condition: (TruthSnapshot) throws -> Bool
+    ) throws -> TruthSnapshot {
         let deadline = Date().addingTimeInterval(timeout)
         var last = try read(queues)
         while try !condition(last) {
@@ -167,7 +171,9 @@ struct RedisTruth: Sendable {
         var last = try statuses(ids)
         while !last.allSatisfy({ $0.map(states.contains) ?? false }) {
             guard Date() < deadline else {
-                throw HarnessError("tasks never reached \(states.sorted()) within \(timeout) s: \(zip(ids, last).map { "\($0.prefix(8))=\($1 ?? "none")" })")
+                throw HarnessError(
+                    "tasks never reached \(states.sorted()) within \(timeout) s: \(zip(ids, last).map { "\($0.prefix(8))=\($1 ?? "none")" })"
+                )
             }
             usleep(200_000)
             last = try statuses(ids)
@@ -237,8 +243,9 @@ extension RedisTruth {
     /// Tails of every priority list of `queues`.
     func tails(_ queues: [String]) throws -> TailsSnapshot {
         let script = CeleryEnvironment.appDirectory.appendingPathComponent("tails.py").path
-        let r = try runCommand(environment.python, [script, String(port), keyPrefix] + queues,
-                               environment: CeleryConfig.baseEnvironment())
+        let r = try runCommand(
+            environment.python, [script, String(port), keyPrefix] + queues,
+            environment: CeleryConfig.baseEnvironment())
         guard r.status == 0 else { throw HarnessError("tails.py failed: \(r.stderr.suffix(2000))") }
         return try JSONDecoder().decode(TailsSnapshot.self, from: Data(r.stdout.utf8))
     }
@@ -246,8 +253,9 @@ extension RedisTruth {
     /// Census of the result backend (`metas.py`); `resultExpires` is Celery's `result_expires`.
     func metas(resultExpires: Double = 86400) throws -> MetasTruth {
         let script = CeleryEnvironment.appDirectory.appendingPathComponent("metas.py").path
-        let r = try runCommand(environment.python, [script, resultTarget, keyPrefix, String(resultExpires)],
-                               environment: CeleryConfig.baseEnvironment())
+        let r = try runCommand(
+            environment.python, [script, resultTarget, keyPrefix, String(resultExpires)],
+            environment: CeleryConfig.baseEnvironment())
         guard r.status == 0 else { throw HarnessError("metas.py failed: \(r.stderr.suffix(2000))") }
         return try JSONDecoder().decode(MetasTruth.self, from: Data(r.stdout.utf8))
     }

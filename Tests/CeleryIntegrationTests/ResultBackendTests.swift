@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Issue 10 item 1: Celery's result backend is not the broker's database
@@ -18,12 +18,15 @@ extension CeleryIntegration {
         func resultsCensusAndOrphansFollowTheResultBackend(placement: ResultBackendPlacement) throws {
             let scenario = try CeleryScenario(resultBackend: placement) { $0.trackStarted = true }
             let truth = scenario.truth()
-            let brokerDB = RedisTruth(environment: scenario.environment, port: scenario.redis.port, keyPrefix: "",
-                                      visibilityTimeout: 3600)
+            let brokerDB = RedisTruth(
+                environment: scenario.environment, port: scenario.redis.port, keyPrefix: "",
+                visibilityTimeout: 3600)
             let exporter = try scenario.startExporter(queues: ["celery"])
             try exporter.waitForSubscriber()
             let backendUp = exporter.scrape(until: 10) { $0.value("celery_redis_result_backend_up") == 1 }
-            #expect(backendUp != nil, "celery_redis_result_backend_up never read 1; stderr:\n\(exporter.process.stderr.suffix(2000))")
+            #expect(
+                backendUp != nil,
+                "celery_redis_result_backend_up never read 1; stderr:\n\(exporter.process.stderr.suffix(2000))")
             try scenario.startWorker("w1", concurrency: 2, prefetchMultiplier: 1)
             guard let up = exporter.scrape(until: 6, { $0.workers == 1 }), let host = up.workerHostname("w1") else {
                 Issue.record("worker w1 never reported up (heartbeats come from the broker); \(scenario.logs)")
@@ -36,18 +39,26 @@ extension CeleryIntegration {
             #expect(inBroker.keys == 0, "scenario: results must not be in the broker's database: \(inBroker.summary)")
             let expected: [String: Double] = ["STARTED": 4, "SUCCESS": 3, "FAILURE": 1]
             let counted = exporter.scrape(until: 5) { $0.allResults.filter { $0.value > 0 } == expected }
-            #expect(counted != nil, "live result counts \(String(describing: try? exporter.scrape().allResults)), expected \(expected)")
+            #expect(
+                counted != nil,
+                "live result counts \(String(describing: try? exporter.scrape().allResults)), expected \(expected)")
 
             let slow = try scenario.producer.send([.slow(30, tag: "a"), .slow(30, tag: "b")])
             try truth.waitForStatuses(slow, in: ["STARTED"], timeout: 15)
             let busy = try Agreement.expectCensusAgreement(exporter, truth, "w1 busy, results in \(placement)")
-            #expect(busy.before.byStatus == ["SUCCESS": 3, "FAILURE": 1, "STARTED": 2], "scenario: \(busy.before.summary)")
+            #expect(
+                busy.before.byStatus == ["SUCCESS": 3, "FAILURE": 1, "STARTED": 2], "scenario: \(busy.before.summary)")
             let healthy = exporter.scrape(until: 8) { $0.orphanedStarted != nil }
-            #expect(healthy?.orphanedStarted == 0, "orphaned with w1 alive: \(String(describing: healthy?.orphanedStarted))")
+            #expect(
+                healthy?.orphanedStarted == 0, "orphaned with w1 alive: \(String(describing: healthy?.orphanedStarted))"
+            )
 
             scenario.workers[0].kill()
             let orphaned = exporter.scrape(until: 12) { $0.workerUp(host) == 0 && $0.orphanedStarted == 2 }
-            #expect(orphaned != nil, "orphaned_started_tasks \(String(describing: try? exporter.scrape().orphanedStarted)) after w1 was killed with 2 STARTED tasks in the result backend")
+            #expect(
+                orphaned != nil,
+                "orphaned_started_tasks \(String(describing: try? exporter.scrape().orphanedStarted)) after w1 was killed with 2 STARTED tasks in the result backend"
+            )
             let obs = try Agreement.expectAgreement(exporter, truth, queues: ["celery"], "w1 killed")
             #expect(obs.scrape.up == 1)
             try Agreement.expectCensusAgreement(exporter, truth, "after the kill, results in \(placement)")
@@ -61,17 +72,18 @@ extension CeleryIntegration {
             let scenario = try CeleryScenario(resultBackend: .otherServer)
             let rules = scenario.directory.appendingPathComponent("rules.yml")
             try """
-                groups:
-                  - name: t
-                    rules:
-                      - alert: BrokerDown
-                        expr: celery_redis_up == 0
-                      - alert: ResultBackendDown
-                        expr: celery_redis_result_backend_up == 0
+            groups:
+              - name: t
+                rules:
+                  - alert: BrokerDown
+                    expr: celery_redis_up == 0
+                  - alert: ResultBackendDown
+                    expr: celery_redis_result_backend_up == 0
 
-                """.write(to: rules, atomically: true, encoding: .utf8)
+            """.write(to: rules, atomically: true, encoding: .utf8)
             let truth = scenario.truth()
-            let exporter = try scenario.startExporter(queues: ["celery"], extraArguments: ["--rules.file=\(rules.path)"])
+            let exporter = try scenario.startExporter(
+                queues: ["celery"], extraArguments: ["--rules.file=\(rules.path)"])
             try exporter.waitForSubscriber()
             #expect(exporter.scrape(until: 10) { $0.value("celery_redis_result_backend_up") == 1 } != nil)
             guard let resultRedis = scenario.resultRedis else { throw HarnessError("no second Redis") }
@@ -81,7 +93,10 @@ extension CeleryIntegration {
 
             resultRedis.stop()
             let down = exporter.scrape(until: 10) { $0.value("celery_redis_result_backend_up") == 0 }
-            #expect(down != nil, "celery_redis_result_backend_up still \(String(describing: try? exporter.scrape().value("celery_redis_result_backend_up"))) with the result backend stopped")
+            #expect(
+                down != nil,
+                "celery_redis_result_backend_up still \(String(describing: try? exporter.scrape().value("celery_redis_result_backend_up"))) with the result backend stopped"
+            )
             var polls = 0
             var lastPoll = 0.0
             let deadline = Date().addingTimeInterval(4)
@@ -89,11 +104,15 @@ extension CeleryIntegration {
                 let s = try exporter.scrape()
                 #expect(s.up == 1, "the broker reads down while only the result backend is")
                 #expect(s.value("celery_redis_alerts", ["alertname": "BrokerDown", "alertstate": "firing"]) == nil)
-                if let end = s.pollEnd, end > lastPoll { polls += 1; lastPoll = end }
+                if let end = s.pollEnd, end > lastPoll {
+                    polls += 1
+                    lastPoll = end
+                }
                 usleep(300_000)
             }
             #expect(polls >= 4, "the broker must keep being polled (\(polls) polls in 4 s)")
-            #expect(try exporter.process.get("/-/ready").status == 200, "/-/ready fails with only the result backend down")
+            #expect(
+                try exporter.process.get("/-/ready").status == 200, "/-/ready fails with only the result backend down")
             let s = try exporter.scrape()
             #expect(s.queueLength("celery") == 1, "queue polled while the result backend is down")
             #expect(s.value("celery_redis_alerts", ["alertname": "ResultBackendDown", "alertstate": "firing"]) == 1)
@@ -105,7 +124,10 @@ extension CeleryIntegration {
             #expect(back != nil, "celery_redis_result_backend_up did not return to 1")
             try scenario.startWorker("w1", concurrency: 1, prefetchMultiplier: 1)
             let counted = exporter.scrape(until: 15) { $0.results("SUCCESS") == 1 }
-            #expect(counted != nil, "result written after the backend came back not counted: \(String(describing: try? exporter.scrape().allResults))")
+            #expect(
+                counted != nil,
+                "result written after the backend came back not counted: \(String(describing: try? exporter.scrape().allResults))"
+            )
         }
     }
 }

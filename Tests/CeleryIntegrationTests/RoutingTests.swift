@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Queues whose routing key is not their name (Celery's routing docs:
@@ -19,10 +19,13 @@ extension CeleryIntegration {
             let truth = scenario.truth()
             let exporter = try scenario.startExporter()
             try scenario.startWorker(queues: ["videos"], concurrency: 1, prefetchMultiplier: 2)
-            try truth.waitFor("videos tasks prefetched", queues: queues, timeout: 20) { $0.queue("videos").unacked == 2 }
+            try truth.waitFor("videos tasks prefetched", queues: queues, timeout: 20) {
+                $0.queue("videos").unacked == 2
+            }
             let obs = try Agreement.expectAgreement(exporter, truth, queues: queues, "videos via exchange media")
             #expect(obs.truth.queue("videos").unacked == 2, "\(obs.truth.summary)")
-            #expect(obs.truth.entries.allSatisfy { $0.routingKey == "videos" && $0.exchange == "" }, "\(obs.truth.entries)")
+            #expect(
+                obs.truth.entries.allSatisfy { $0.routingKey == "videos" && $0.exchange == "" }, "\(obs.truth.entries)")
             #expect(obs.scrape.unacked("videos") == 2)
             // Discovery found `videos` from `_kombu.binding.media` (no --celery.queues given).
             #expect(obs.scrape.labelValues("celery_redis_queue_length", "queue").contains("videos"))

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Issue 3 item 2 (+ items 1 and 6 where a countdown meets a dead worker): unacked entries
@@ -36,20 +36,24 @@ extension CeleryIntegration {
             let exporter = try scenario.startExporter(queues: queues, extraArguments: ["--celery.task-name-limit=5"])
             try exporter.waitForSubscriber()
             let w2 = try scenario.startWorker("w2", queues: ["side"], concurrency: 1, prefetchMultiplier: 1)
-            let ids = try scenario.producer.send([.add(1, 1, queue: "side", countdown: 4), .add(2, 2, queue: "side", countdown: 60)])
+            let ids = try scenario.producer.send([
+                .add(1, 1, queue: "side", countdown: 4), .add(2, 2, queue: "side", countdown: 60),
+            ])
 
             try truth.waitFor("both countdown tasks held", queues: queues, timeout: 10) { $0.zcard == 2 }
             let held = try Agreement.expectAgreement(exporter, truth, queues: queues, "both held")
-            #expect(held.truth.scheduled("side", at: held.truth.time, margin: 0).count == 2
-                        && held.truth.etaBeyondVisibility("side", visibilityTimeout: Double(vt)) == 1,
-                    "scenario: \(held.truth.entries)")
+            #expect(
+                held.truth.scheduled("side", at: held.truth.time, margin: 0).count == 2
+                    && held.truth.etaBeyondVisibility("side", visibilityTimeout: Double(vt)) == 1,
+                "scenario: \(held.truth.entries)")
             #expect(held.scrape.scheduled("side") == 2 && held.scrape.etaBeyondVisibility("side") == 1)
             #expect(held.scrape.unacked("side") == 2 && held.scrape.queueLength("side") == 0)
             // --celery.task-name-limit: the same split by the task name in the unacked headers.
             let byName = ["queue": "side", "task": "app.add"]
-            #expect(held.scrape.value("celery_redis_unacked_tasks_by_name", byName) == 2
-                        && held.scrape.value("celery_redis_scheduled_tasks_by_name", byName) == 2,
-                    "by-name series: \(held.scrape.text.split(separator: "\n").filter { $0.contains("_by_name{") })")
+            #expect(
+                held.scrape.value("celery_redis_unacked_tasks_by_name", byName) == 2
+                    && held.scrape.value("celery_redis_scheduled_tasks_by_name", byName) == 2,
+                "by-name series: \(held.scrape.text.split(separator: "\n").filter { $0.contains("_by_name{") })")
 
             try truth.waitForStatuses([ids[0]], in: ["SUCCESS"], timeout: 10)
             let one = try truth.waitFor("the 4 s task acked", queues: queues, timeout: 5) { $0.zcard == 1 }
@@ -64,19 +68,25 @@ extension CeleryIntegration {
             if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
             let stranded = try Agreement.expectAgreement(exporter, truth, queues: queues, "w2 dead, VT passed")
             #expect(stranded.truth.queue("side").stranded == 1, "\(stranded.truth.summary)")
-            #expect(stranded.scrape.stranded("side") == 1, "stranded includes a future-ETA entry past the VT (documented)")
+            #expect(
+                stranded.scrape.stranded("side") == 1, "stranded includes a future-ETA entry past the VT (documented)")
             #expect(stranded.scrape.scheduled("side") == 1 && stranded.scrape.etaBeyondVisibility("side") == 1)
             let orphaned = exporter.scrape(until: 10) { $0.orphanedStarted == 1 }
-            #expect(orphaned != nil, "orphaned_started_tasks should count the stranded entry once no worker is alive (last: \(String(describing: try? exporter.scrape().orphanedStarted)), workers \(String(describing: try? exporter.scrape().workers)))")
+            #expect(
+                orphaned != nil,
+                "orphaned_started_tasks should count the stranded entry once no worker is alive (last: \(String(describing: try? exporter.scrape().orphanedStarted)), workers \(String(describing: try? exporter.scrape().workers)))"
+            )
 
             try scenario.startWorker("w1", queues: ["celery"], concurrency: 1, prefetchMultiplier: 1)
             try truth.waitFor("restored to the side list", queues: queues, timeout: 10) {
                 $0.zcard == 0 && $0.queue("side").length == 1
             }
-            let restored = try Agreement.expectAgreement(exporter, truth, queues: queues, "restored, nobody consumes side")
+            let restored = try Agreement.expectAgreement(
+                exporter, truth, queues: queues, "restored, nobody consumes side")
             let tails = try truth.tails(["side"])
-            #expect(tails.queues["side"]?.first?.id == ids[1] && tails.redeliveredTails("side") == 1,
-                    "restored tail: \(String(describing: tails.queues["side"]))")
+            #expect(
+                tails.queues["side"]?.first?.id == ids[1] && tails.redeliveredTails("side") == 1,
+                "restored tail: \(String(describing: tails.queues["side"]))")
             #expect(restored.scrape.redeliveredTails("side") == 1)
             #expect(restored.scrape.oldestMessageAge("side") == 0, "future-ETA tail must not count as waiting")
             #expect(restored.scrape.stranded("side") == 0 && restored.scrape.scheduled("side") == 0)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Celery's result backend behind Redis Sentinel (`result_backend = 'sentinel://...'`,
@@ -17,8 +17,13 @@ extension CeleryIntegration {
             let replica = try withDefaultSignalMask {
                 try RedisServer(extraArguments: ["--replicaof", "127.0.0.1", String(master.port)])
             }
-            #expect(try waitUntil(timeout: 15) { try replica.cli(["INFO", "replication"]).stdout.contains("master_link_status:up") })
-            let sentinel = try withDefaultSignalMask { try RedisSentinel(masterName: "results", masterPort: master.port) }
+            #expect(
+                try waitUntil(timeout: 15) {
+                    try replica.cli(["INFO", "replication"]).stdout.contains("master_link_status:up")
+                })
+            let sentinel = try withDefaultSignalMask {
+                try RedisSentinel(masterName: "results", masterPort: master.port)
+            }
             #expect(try waitUntil(timeout: 15) { try sentinel.healthyReplicaCount() == 1 })
             let scenario = try CeleryScenario {
                 $0.trackStarted = true
@@ -28,13 +33,18 @@ extension CeleryIntegration {
             var truth = scenario.truth()
             truth.resultBackend = "\(master.port)/0"
             let exporter = try scenario.startExporter(
-                queues: ["celery"], extraArguments: ["--celery.result-backend-sentinel-master=results",
-                                                     "--redis.connect-timeout=1s", "--redis.read-timeout=1s"])
+                queues: ["celery"],
+                extraArguments: [
+                    "--celery.result-backend-sentinel-master=results",
+                    "--redis.connect-timeout=1s", "--redis.read-timeout=1s",
+                ])
             try exporter.waitForSubscriber()
             let wired = exporter.scrape(until: 10) {
                 $0.value("celery_redis_result_backend_up") == 1
-                    && $0.value("celery_redis_sentinel_master_info",
-                                ["connection": "result_backend", "master": "results", "address": "127.0.0.1:\(master.port)"]) == 1
+                    && $0.value(
+                        "celery_redis_sentinel_master_info",
+                        ["connection": "result_backend", "master": "results", "address": "127.0.0.1:\(master.port)"])
+                        == 1
             }
             #expect(wired != nil, "stderr:\n\(exporter.process.stderr.suffix(2000))")
             try scenario.startWorker("w1", concurrency: 2, prefetchMultiplier: 1)
@@ -42,7 +52,9 @@ extension CeleryIntegration {
             let first = try scenario.producer.send([.add(1, 1), .add(2, 2), .add(3, 3), .boom()])
             try truth.waitForStatuses(first, in: ["SUCCESS", "FAILURE"], timeout: 20)
             let live = exporter.scrape(until: 8) { $0.results("SUCCESS") == 3 && $0.results("FAILURE") == 1 }
-            #expect(live != nil, "live counts before the failover: \(String(describing: try? exporter.scrape().allResults))")
+            #expect(
+                live != nil, "live counts before the failover: \(String(describing: try? exporter.scrape().allResults))"
+            )
             let before = try Agreement.expectCensusAgreement(exporter, truth, "before the failover")
             #expect(before.before.byStatus == ["SUCCESS": 3, "FAILURE": 1], "scenario: \(before.before.summary)")
 
@@ -50,8 +62,9 @@ extension CeleryIntegration {
             _ = try sentinel.cli(["SENTINEL", "FAILOVER", "results"])
             #expect(try waitUntil(timeout: 30) { try sentinel.masterPort() == replica.port })
             let followed = exporter.scrape(until: 30) {
-                $0.value("celery_redis_sentinel_master_info",
-                         ["connection": "result_backend", "master": "results", "address": "127.0.0.1:\(replica.port)"]) == 1
+                $0.value(
+                    "celery_redis_sentinel_master_info",
+                    ["connection": "result_backend", "master": "results", "address": "127.0.0.1:\(replica.port)"]) == 1
             }
             #expect(followed != nil, "stderr:\n\(exporter.process.stderr.suffix(3000))")
             master.stop()
@@ -63,12 +76,17 @@ extension CeleryIntegration {
                 $0.metaKeys("SUCCESS") == 5 && $0.metaKeys("FAILURE") == 1 && $0.results("SUCCESS") == 5
                     && $0.value("celery_redis_result_backend_up") == 1
             }
-            #expect(counted != nil, "after the failover: meta SUCCESS \(String(describing: try? exporter.scrape().metaKeys("SUCCESS"))), live \(String(describing: try? exporter.scrape().allResults)); \(scenario.logs)")
+            #expect(
+                counted != nil,
+                "after the failover: meta SUCCESS \(String(describing: try? exporter.scrape().metaKeys("SUCCESS"))), live \(String(describing: try? exporter.scrape().allResults)); \(scenario.logs)"
+            )
             let after = try Agreement.expectCensusAgreement(exporter, truth, "after the failover")
             #expect(after.before.byStatus == ["SUCCESS": 5, "FAILURE": 1], "scenario: \(after.before.summary)")
             let s = try exporter.scrape()
             #expect(s.up == 1 && s.queueLength("celery") == 0)
-            #expect(s.value("celery_redis_sentinel_failovers_total", ["connection": "result_backend", "master": "results"]) == 1)
+            #expect(
+                s.value("celery_redis_sentinel_failovers_total", ["connection": "result_backend", "master": "results"])
+                    == 1)
         }
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Issue 10 item 4 with real Celery: two Celery apps, each on its own `redis-server` with its
@@ -19,15 +19,15 @@ extension CeleryIntegration {
             let apps = [("orders", orders), ("billing", billing)]
             let file = orders.directory.appendingPathComponent("targets.yml")
             try """
-                targets:
-                  - name: orders
-                    redis_url: redis://127.0.0.1:\(orders.redis.port)/0
-                    queues: [celery]
-                  - name: billing
-                    redis_url: redis://127.0.0.1:\(billing.redis.port)/0
-                    queues: [celery]
+            targets:
+              - name: orders
+                redis_url: redis://127.0.0.1:\(orders.redis.port)/0
+                queues: [celery]
+              - name: billing
+                redis_url: redis://127.0.0.1:\(billing.redis.port)/0
+                queues: [celery]
 
-                """.write(to: file, atomically: true, encoding: .utf8)
+            """.write(to: file, atomically: true, encoding: .utf8)
             let exporter = try withDefaultSignalMask {
                 try ExporterUnderTest(redisPort: orders.redis.port, extraArguments: ["--targets.file=\(file.path)"])
             }
@@ -36,7 +36,9 @@ extension CeleryIntegration {
                 s.value(name, labels.merging(["target": target]) { a, _ in a })
             }
             let subscribed = exporter.scrape(until: 10) { s in
-                apps.allSatisfy { value(s, "celery_redis_event_subscriber_up", $0.0) == 1 && value(s, "celery_redis_up", $0.0) == 1 }
+                apps.allSatisfy {
+                    value(s, "celery_redis_event_subscriber_up", $0.0) == 1 && value(s, "celery_redis_up", $0.0) == 1
+                }
             }
             #expect(subscribed != nil, "stderr:\n\(exporter.process.stderr.suffix(2000))")
             #expect(try exporter.scrape().up == nil, "a series without its target label")
@@ -47,34 +49,52 @@ extension CeleryIntegration {
                 value(s, "celery_redis_queue_length", "orders", ["queue": "celery"]) == 3
                     && value(s, "celery_redis_queue_length", "billing", ["queue": "celery"]) == 5
             }
-            #expect(queued != nil, "queue lengths per target: \(String(describing: (try? exporter.scrape())?.text.split(separator: "\n").filter { $0.hasPrefix("celery_redis_queue_length") }))")
+            #expect(
+                queued != nil,
+                "queue lengths per target: \(String(describing: (try? exporter.scrape())?.text.split(separator: "\n").filter { $0.hasPrefix("celery_redis_queue_length") }))"
+            )
 
             let wa = try orders.startWorker("wa", concurrency: 2, prefetchMultiplier: 1)
             try billing.startWorker("wb", concurrency: 2, prefetchMultiplier: 1)
             try orders.truth().waitForStatuses(ordersIDs, in: ["SUCCESS"], timeout: 30)
             try billing.truth().waitForStatuses(billingIDs, in: ["SUCCESS"], timeout: 30)
-            guard let done = exporter.scrape(until: 10, { s in
-                value(s, "celery_redis_task_results_total", "orders", ["state": "SUCCESS"]) == 3
-                    && value(s, "celery_redis_task_results_total", "billing", ["state": "SUCCESS"]) == 5
-                    && value(s, "celery_redis_task_meta_keys", "orders", ["state": "SUCCESS"]) == 3
-                    && value(s, "celery_redis_task_meta_keys", "billing", ["state": "SUCCESS"]) == 5
-                    && value(s, "celery_redis_queue_length", "orders", ["queue": "celery"]) == 0
-                    && value(s, "celery_redis_queue_length", "billing", ["queue": "celery"]) == 0
-            }) else {
+            guard
+                let done = exporter.scrape(
+                    until: 10,
+                    { s in
+                        value(s, "celery_redis_task_results_total", "orders", ["state": "SUCCESS"]) == 3
+                            && value(s, "celery_redis_task_results_total", "billing", ["state": "SUCCESS"]) == 5
+                            && value(s, "celery_redis_task_meta_keys", "orders", ["state": "SUCCESS"]) == 3
+                            && value(s, "celery_redis_task_meta_keys", "billing", ["state": "SUCCESS"]) == 5
+                            && value(s, "celery_redis_queue_length", "orders", ["queue": "celery"]) == 0
+                            && value(s, "celery_redis_queue_length", "billing", ["queue": "celery"]) == 0
+                    })
+            else {
                 let s = try exporter.scrape()
-                Issue.record("results per target: \(s.text.split(separator: "\n").filter { $0.hasPrefix("celery_redis_task_results_total") || $0.hasPrefix("celery_redis_task_meta_keys") })")
+                Issue.record(
+                    "results per target: \(s.text.split(separator: "\n").filter { $0.hasPrefix("celery_redis_task_results_total") || $0.hasPrefix("celery_redis_task_meta_keys") })"
+                )
                 return
             }
-            let workersByTarget = Dictionary(grouping: apps.map { app in
-                (app.0, done.labelValues("celery_redis_worker_up", "worker").filter { worker in
-                    value(done, "celery_redis_worker_up", app.0, ["worker": worker]) != nil
-                })
-            }, by: \.0).mapValues { $0.flatMap(\.1) }
-            #expect(workersByTarget["orders"]?.count == 1 && workersByTarget["orders"]?.first?.hasPrefix("wa@") == true,
-                    "orders' workers: \(workersByTarget)")
-            #expect(workersByTarget["billing"]?.count == 1 && workersByTarget["billing"]?.first?.hasPrefix("wb@") == true,
-                    "billing's workers: \(workersByTarget)")
-            guard let hostA = workersByTarget["orders"]?.first, let hostB = workersByTarget["billing"]?.first else { return }
+            let workersByTarget = Dictionary(
+                grouping: apps.map { app in
+                    (
+                        app.0,
+                        done.labelValues("celery_redis_worker_up", "worker").filter { worker in
+                            value(done, "celery_redis_worker_up", app.0, ["worker": worker]) != nil
+                        }
+                    )
+                }, by: \.0
+            ).mapValues { $0.flatMap(\.1) }
+            #expect(
+                workersByTarget["orders"]?.count == 1 && workersByTarget["orders"]?.first?.hasPrefix("wa@") == true,
+                "orders' workers: \(workersByTarget)")
+            #expect(
+                workersByTarget["billing"]?.count == 1 && workersByTarget["billing"]?.first?.hasPrefix("wb@") == true,
+                "billing's workers: \(workersByTarget)")
+            guard let hostA = workersByTarget["orders"]?.first, let hostB = workersByTarget["billing"]?.first else {
+                return
+            }
             #expect(value(done, "celery_redis_worker_up", "orders", ["worker": hostA]) == 1)
             #expect(value(done, "celery_redis_worker_up", "billing", ["worker": hostB]) == 1)
 
@@ -83,8 +103,10 @@ extension CeleryIntegration {
             try orders.truth().waitForStatuses(slowA, in: ["STARTED"], timeout: 15)
             try billing.truth().waitForStatuses(slowB, in: ["STARTED"], timeout: 15)
             let busy = exporter.scrape(until: 8) { s in
-                apps.allSatisfy { value(s, "celery_redis_orphaned_started_tasks", $0.0) == 0
-                    && value(s, "celery_redis_task_meta_keys", $0.0, ["state": "STARTED"]) == 2 }
+                apps.allSatisfy {
+                    value(s, "celery_redis_orphaned_started_tasks", $0.0) == 0
+                        && value(s, "celery_redis_task_meta_keys", $0.0, ["state": "STARTED"]) == 2
+                }
             }
             #expect(busy != nil, "STARTED 2 and orphaned 0 in each target while both workers live")
 
@@ -93,7 +115,10 @@ extension CeleryIntegration {
                 value(s, "celery_redis_worker_up", "orders", ["worker": hostA]) == 0
                     && value(s, "celery_redis_orphaned_started_tasks", "orders") == 2
             }
-            #expect(killed != nil, "orders after SIGKILL of wa: orphaned \(String(describing: try? value(exporter.scrape(), "celery_redis_orphaned_started_tasks", "orders")))")
+            #expect(
+                killed != nil,
+                "orders after SIGKILL of wa: orphaned \(String(describing: try? value(exporter.scrape(), "celery_redis_orphaned_started_tasks", "orders")))"
+            )
             // Billing's numbers do not move, on every poll for a while.
             let deadline = Date().addingTimeInterval(3)
             while Date() < deadline {

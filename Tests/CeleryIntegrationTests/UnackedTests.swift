@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Scenarios 3 and 4: what sits in kombu's `unacked` hash while workers hold tasks.
@@ -12,8 +12,9 @@ extension CeleryIntegration {
         @Test func prefetchedTasksPerQueue() throws {
             let scenario = try CeleryScenario()
             let queues = ["celery", "other"]
-            try scenario.producer.send((0..<6).map { TaskMessage.slow(2.5, tag: "c\($0)") }
-                                           + (0..<4).map { TaskMessage.slow(2.5, tag: "o\($0)", queue: "other") })
+            try scenario.producer.send(
+                (0..<6).map { TaskMessage.slow(2.5, tag: "c\($0)") }
+                    + (0..<4).map { TaskMessage.slow(2.5, tag: "o\($0)", queue: "other") })
             let truth = scenario.truth()
             let exporter = try scenario.startExporter(queues: queues)
             try scenario.startWorker(queues: queues, concurrency: 1, prefetchMultiplier: 4)
@@ -24,7 +25,10 @@ extension CeleryIntegration {
             #expect(obs.truth.queue("celery").unacked + obs.truth.queue("other").unacked == 4)
             #expect(obs.scrape.unacked("celery").map { $0 + (obs.scrape.unacked("other") ?? 0) } == 4)
             // Every entry is a not-yet-started app.slow (no eta), routed by its queue name.
-            #expect(obs.truth.entries.allSatisfy { $0.task == "app.slow" && $0.eta == nil && queues.contains($0.queue ?? "") })
+            #expect(
+                obs.truth.entries.allSatisfy {
+                    $0.task == "app.slow" && $0.eta == nil && queues.contains($0.queue ?? "")
+                })
         }
 
         /// Warm shutdown (SIGTERM) of a `-c1 --prefetch-multiplier 4` worker: the running task
@@ -43,7 +47,9 @@ extension CeleryIntegration {
             let after = try Agreement.expectAgreement(exporter, truth, queues: ["celery"], "after warm shutdown")
             let done = try truth.statuses(ids).filter { $0 == "SUCCESS" }.count
             #expect(after.truth.zcard == 0 && after.scrape.unacked("celery") == 0)
-            #expect(after.truth.queue("celery").length == 6 - done, "restored to the list: \(after.truth.summary), \(done) done")
+            #expect(
+                after.truth.queue("celery").length == 6 - done,
+                "restored to the list: \(after.truth.summary), \(done) done")
             #expect(after.scrape.queueLength("celery") == Double(6 - done))
         }
 
@@ -62,8 +68,9 @@ extension CeleryIntegration {
             try scenario.startWorker(concurrency: 2, prefetchMultiplier: 1)
             let ids = try scenario.producer.send([.slow(6, tag: "a"), .slow(6, tag: "b")])
             try truth.waitForStatuses(ids, in: ["STARTED"], timeout: 15)
-            let obs = try Agreement.expectAgreement(exporter, truth, queues: ["celery"],
-                                                    acksLate ? "acks_late, 2 running" : "early ack, 2 running")
+            let obs = try Agreement.expectAgreement(
+                exporter, truth, queues: ["celery"],
+                acksLate ? "acks_late, 2 running" : "early ack, 2 running")
             #expect(try truth.statuses(ids) == ["STARTED", "STARTED"], "tasks finished before the observation")
             let expected = acksLate ? 2.0 : 0.0
             #expect(obs.truth.queue("celery").unacked == Int(expected))

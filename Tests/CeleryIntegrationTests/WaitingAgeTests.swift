@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Issue 3 item 1: how long the oldest waiting message of each queue has waited
@@ -33,7 +33,7 @@ extension CeleryIntegration {
                 .add(4, 4, queue: "plain"),
                 .add(5, 5, queue: "later", countdown: 600),
             ])
-            let plainSentBy = Date().timeIntervalSince1970   // the producer returned: published before this
+            let plainSentBy = Date().timeIntervalSince1970  // the producer returned: published before this
             usleep(1_500_000)
             let queues = ["celery", "expiring", "plain", "later"]
             let truth = scenario.truth()
@@ -45,43 +45,58 @@ extension CeleryIntegration {
             let tails = try truth.tails(queues)
             let s = try exporter.scrape(polledAfter: tails.time)
             let tailsAfter = try truth.tails(queues)
-            #expect(tails.queues.mapValues { $0.map(\.tag) } == tailsAfter.queues.mapValues { $0.map(\.tag) },
-                    "the tails moved with no worker running")
+            #expect(
+                tails.queues.mapValues { $0.map(\.tag) } == tailsAfter.queues.mapValues { $0.map(\.tag) },
+                "the tails moved with no worker running")
             // The scenario is what it claims.
-            #expect(tails.queues["celery"]?.count == 2 && tails.queues["celery"]?.allSatisfy { $0.sentAt != nil } == true,
-                    "celery tails: \(String(describing: tails.queues["celery"]))")
+            #expect(
+                tails.queues["celery"]?.count == 2 && tails.queues["celery"]?.allSatisfy { $0.sentAt != nil } == true,
+                "celery tails: \(String(describing: tails.queues["celery"]))")
             #expect(tails.queues["expiring"]?.first?.sentAt == nil && tails.queues["expiring"]?.first?.published != nil)
             #expect(tails.queues["plain"]?.first?.published == nil)
             #expect((tails.queues["later"]?.first?.eta ?? 0) > tails.time + 500)
 
-            let pollStart = s.pollStart ?? s.time, pollEnd = s.pollEnd ?? s.time
+            let pollStart = s.pollStart ?? s.time
+            let pollEnd = s.pollEnd ?? s.time
             for queue in ["celery", "expiring"] {
                 let published = tails.oldestPublished(queue)
                 if queue == "celery" {
-                    #expect(tails.queues["celery"]?.first { $0.published == published }?.id == first.first,
-                            "the oldest celery tail is not the first task sent")
+                    #expect(
+                        tails.queues["celery"]?.first { $0.published == published }?.id == first.first,
+                        "the oldest celery tail is not the first task sent")
                 }
                 guard let published, let age = s.oldestMessageAge(queue) else {
-                    Issue.record("\(queue): no age (exporter \(String(describing: s.oldestMessageAge(queue))), truth \(String(describing: published)))")
+                    Issue.record(
+                        "\(queue): no age (exporter \(String(describing: s.oldestMessageAge(queue))), truth \(String(describing: published)))"
+                    )
                     continue
                 }
-                let lower = pollStart - published - 0.1, upper = pollEnd - published + 0.1
-                #expect(age >= lower && age <= upper && s.time - published - age <= exporter.pollInterval + 0.1,
-                        "\(queue): oldest_message_age \(age) not exact within one poll (truth \(String(format: "%.3f", s.time - published)) s at scrape, poll window \(String(format: "%.3f", lower))…\(String(format: "%.3f", upper)))")
+                let lower = pollStart - published - 0.1
+                let upper = pollEnd - published + 0.1
+                #expect(
+                    age >= lower && age <= upper && s.time - published - age <= exporter.pollInterval + 0.1,
+                    "\(queue): oldest_message_age \(age) not exact within one poll (truth \(String(format: "%.3f", s.time - published)) s at scrape, poll window \(String(format: "%.3f", lower))…\(String(format: "%.3f", upper)))"
+                )
             }
 
             // plain: first-seen lower bound, never above the truth.
             let plainAge = s.oldestMessageAge("plain") ?? -1
             let truthAtLeast = pollEnd - plainSentBy
-            #expect(plainAge >= 0 && plainAge <= truthAtLeast + 0.1,
-                    "plain: lower-bound age \(plainAge) exceeds the truth (≥ \(String(format: "%.3f", truthAtLeast)) s)")
-            #expect(plainAge >= pollStart - exporterStart - exporter.pollInterval - 0.5,
-                    "plain: age \(plainAge) does not grow from the exporter's first sight (\(String(format: "%.3f", pollStart - exporterStart)) s since start)")
-            #expect(plainAge < truthAtLeast - 1.0, "plain: a first-seen age \(plainAge) should miss the 1.5 s waited before the exporter started")
+            #expect(
+                plainAge >= 0 && plainAge <= truthAtLeast + 0.1,
+                "plain: lower-bound age \(plainAge) exceeds the truth (≥ \(String(format: "%.3f", truthAtLeast)) s)")
+            #expect(
+                plainAge >= pollStart - exporterStart - exporter.pollInterval - 0.5,
+                "plain: age \(plainAge) does not grow from the exporter's first sight (\(String(format: "%.3f", pollStart - exporterStart)) s since start)"
+            )
+            #expect(
+                plainAge < truthAtLeast - 1.0,
+                "plain: a first-seen age \(plainAge) should miss the 1.5 s waited before the exporter started")
 
             #expect(s.oldestMessageAge("later") == 0, "later: a future-ETA tail must be skipped")
             for queue in queues {
-                #expect(s.redeliveredTails(queue) == Double(tails.redeliveredTails(queue)), "\(queue): redelivered tails")
+                #expect(
+                    s.redeliveredTails(queue) == Double(tails.redeliveredTails(queue)), "\(queue): redelivered tails")
             }
             // Queue numbers agree as well.
             try Agreement.expectAgreement(exporter, truth, queues: queues, "waiting, no worker")

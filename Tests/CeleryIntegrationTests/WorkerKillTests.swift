@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Scenario 5: a worker SIGKILLed mid-task under `task_acks_late` with an 8 s visibility
@@ -30,7 +30,8 @@ extension CeleryIntegration {
             let children = worker.poolChildren
             #expect(children.count == 2)
             worker.kill()
-            #expect(!worker.process.isRunning && !children.contains { $0.isAlive }, "worker or pool child survived SIGKILL")
+            #expect(
+                !worker.process.isRunning && !children.contains { $0.isAlive }, "worker or pool child survived SIGKILL")
 
             let killed = try Agreement.expectAgreement(exporter, truth, queues: ["celery"], "just after SIGKILL")
             #expect(killed.truth.queue("celery").unacked == 2 && killed.truth.queue("celery").length == 1)
@@ -57,7 +58,9 @@ extension CeleryIntegration {
             #expect(restored.truth.entries.allSatisfy { $0.score > oldest }, "an entry still has the old fetch time")
 
             try truth.waitForStatuses(ids, in: ["SUCCESS"], timeout: 30)
-            try truth.waitFor("all acked", queues: ["celery"], timeout: 10) { $0.zcard == 0 && $0.queue("celery").length == 0 }
+            try truth.waitFor("all acked", queues: ["celery"], timeout: 10) {
+                $0.zcard == 0 && $0.queue("celery").length == 0
+            }
             let done = try Agreement.expectAgreement(exporter, truth, queues: ["celery"], "all done")
             #expect(done.scrape.unacked("celery") == 0 && done.scrape.queueLength("celery") == 0)
         }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 extension CeleryIntegration {
     /// Issue 3 items 5 and 6: workers from heartbeats (no `-E`), and STARTED tasks orphaned by a
@@ -28,8 +28,11 @@ extension CeleryIntegration {
             let w1 = try scenario.startWorker("w1", queues: ["celery"], concurrency: 2, prefetchMultiplier: 1)
             let w2 = try scenario.startWorker("w2", queues: ["other"], concurrency: 1, prefetchMultiplier: 1)
             guard let up = exporter.scrape(until: 6, { $0.workers == 2 }),
-                  let h1 = up.workerHostname("w1"), let h2 = up.workerHostname("w2") else {
-                Issue.record("workers never both up: \(String(describing: try? exporter.scrape().text.split(separator: "\n").filter { $0.hasPrefix("celery_redis_worker") }))")
+                let h1 = up.workerHostname("w1"), let h2 = up.workerHostname("w2")
+            else {
+                Issue.record(
+                    "workers never both up: \(String(describing: try? exporter.scrape().text.split(separator: "\n").filter { $0.hasPrefix("celery_redis_worker") }))"
+                )
                 return
             }
             #expect(up.workerUp(h1) == 1 && up.workerUp(h2) == 1)
@@ -40,11 +43,18 @@ extension CeleryIntegration {
             try truth.waitForStatuses(adds, in: ["SUCCESS"], timeout: 15)
             let metas = try truth.metas()
             #expect(metas.startedByHost == [h1: 2], "scenario: \(metas.summary)")
-            let busy = exporter.scrape(until: 5) { $0.workerActive(h1) == 2 && $0.workerActive(h2) == 0 && $0.workerProcessed(h2) == 2 }
-            #expect(busy != nil, "heartbeats: w1 active \(String(describing: try? exporter.scrape().workerActive(h1))) (Redis: 2 STARTED), w2 active \(String(describing: try? exporter.scrape().workerActive(h2))) processed \(String(describing: try? exporter.scrape().workerProcessed(h2)))")
+            let busy = exporter.scrape(until: 5) {
+                $0.workerActive(h1) == 2 && $0.workerActive(h2) == 0 && $0.workerProcessed(h2) == 2
+            }
+            #expect(
+                busy != nil,
+                "heartbeats: w1 active \(String(describing: try? exporter.scrape().workerActive(h1))) (Redis: 2 STARTED), w2 active \(String(describing: try? exporter.scrape().workerActive(h2))) processed \(String(describing: try? exporter.scrape().workerProcessed(h2)))"
+            )
             try Agreement.expectCensusAgreement(exporter, truth, "w1 busy")
             let healthy = exporter.scrape(until: 8) { $0.orphanedStarted != nil }
-            #expect(healthy?.orphanedStarted == 0, "orphaned with both workers alive: \(String(describing: healthy?.orphanedStarted))")
+            #expect(
+                healthy?.orphanedStarted == 0,
+                "orphaned with both workers alive: \(String(describing: healthy?.orphanedStarted))")
 
             let killedAt = Date()
             w1.kill()
@@ -56,13 +66,18 @@ extension CeleryIntegration {
             let lostMetas = try truth.metas()
             #expect(lostMetas.startedByHost[h1] == 2, "the killed worker's STARTED metas stay: \(lostMetas.summary)")
             let orphaned = exporter.scrape(until: 5) { $0.orphanedStarted == Double(lostMetas.startedByHost[h1] ?? -1) }
-            #expect(orphaned != nil, "orphaned_started_tasks \(String(describing: try? exporter.scrape().orphanedStarted)), Redis: \(lostMetas.startedByHost[h1] ?? 0) STARTED metas of \(h1)")
+            #expect(
+                orphaned != nil,
+                "orphaned_started_tasks \(String(describing: try? exporter.scrape().orphanedStarted)), Redis: \(lostMetas.startedByHost[h1] ?? 0) STARTED metas of \(h1)"
+            )
             #expect(down?.workerActive(h1) == 0, "a down worker runs nothing")
 
             let stoppedAt = Date()
             #expect(w2.stop(grace: 10), "w2 did not stop on SIGTERM")
             let offline = exporter.scrape(until: 4) { $0.workerUp(h2) == 0 && $0.workers == 0 }
-            #expect(offline != nil, "w2 not down \(String(format: "%.1f", Date().timeIntervalSince(stoppedAt))) s after a warm shutdown")
+            #expect(
+                offline != nil,
+                "w2 not down \(String(format: "%.1f", Date().timeIntervalSince(stoppedAt))) s after a warm shutdown")
             #expect(exporter.scrape(until: 3) { $0.orphanedStarted == 2 } != nil, "orphaned after w2 left too")
             try Agreement.expectCensusAgreement(exporter, truth, "after the kill")
         }

@@ -115,7 +115,9 @@ import Testing
         // Declared later, names sorting after every empty queue: one with a backlog, one whose only
         // message a worker holds (in flight, nothing waiting).
         try bind(server, "zz-backlog")
-        for i in 0..<3 { try seed(server, b("RPUSH"), b("zz-backlog"), b(celeryMessage(tag: "w\(i)", queue: "zz-backlog"))) }
+        for i in 0..<3 {
+            try seed(server, b("RPUSH"), b("zz-backlog"), b(celeryMessage(tag: "w\(i)", queue: "zz-backlog")))
+        }
         try bind(server, "zz-inflight")
         try seed(server, b("HSET"), b("unacked"), b("f1"), b(unackedValue(tag: "f1", queue: "zz-inflight")))
         try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 + 1)"), b("f1"))

@@ -52,8 +52,10 @@ import Testing
         var text: String { head + String(repeating: unit, count: units) + tail }
 
         func command() -> RedisCommand {
-            [b("EVAL"), b(CensusLargeValueTests.build), b("1"), b("celery-task-meta-" + id), b(head), b(unit),
-             b(String(units)), b(tail)]
+            [
+                b("EVAL"), b(CensusLargeValueTests.build), b("1"), b("celery-task-meta-" + id), b(head), b(unit),
+                b(String(units)), b(tail),
+            ]
         }
     }
 
@@ -66,42 +68,67 @@ import Testing
             switch self {
             case .success:
                 return (
-                    Seed(id: id, head: #"{"status": "SUCCESS", "result": ""#, units: size,
-                         tail: #"", "traceback": null, "children": [], "# + date),
-                    TaskMeta(state: .success))
+                    Seed(
+                        id: id, head: #"{"status": "SUCCESS", "result": ""#, units: size,
+                        tail: #"", "traceback": null, "children": [], "# + date),
+                    TaskMeta(state: .success)
+                )
             case .failure:
                 return (
-                    Seed(id: id, head: #"{"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["boom"], "exc_module": "builtins"}, "traceback": "Traceback (most recent call last):\n"#,
-                         unit: #"  File \"/app/tasks.py\", line 12, in run\n"#, units: size / 42,
-                         tail: #"ValueError: boom\n", "children": [], "# + date),
-                    TaskMeta(state: .failure))
+                    Seed(
+                        id: id,
+                        head:
+                            #"{"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["boom"], "exc_module": "builtins"}, "traceback": "Traceback (most recent call last):\n"#,
+                        unit: #"  File \"/app/tasks.py\", line 12, in run\n"#, units: size / 42,
+                        tail: #"ValueError: boom\n", "children": [], "# + date),
+                    TaskMeta(state: .failure)
+                )
             case .workerLost:
                 return (
-                    Seed(id: id, head: #"{"status": "FAILURE", "result": {"exc_type": "WorkerLostError", "exc_message": [""#, units: size,
-                         tail: #""], "exc_module": "billiard.exceptions"}, "traceback": null, "children": [], "# + date),
-                    TaskMeta(state: .failure, workerLost: true))
+                    Seed(
+                        id: id,
+                        head: #"{"status": "FAILURE", "result": {"exc_type": "WorkerLostError", "exc_message": [""#,
+                        units: size,
+                        tail: #""], "exc_module": "billiard.exceptions"}, "traceback": null, "children": [], "# + date),
+                    TaskMeta(state: .failure, workerLost: true)
+                )
             case .startedExtended:
                 return (
-                    Seed(id: id, head: #"{"status": "STARTED", "result": {"pid": 19859, "hostname": "w9@box"}, "traceback": null, "children": [], "date_done": null, "name": "app.big", "args": [""#,
-                         units: size, tail: #""], "kwargs": {}, "worker": "w9@box", "retries": 0, "queue": "celery", "task_id": "\#(id)"}"#),
-                    TaskMeta(state: .started, hostname: "w9@box"))
+                    Seed(
+                        id: id,
+                        head:
+                            #"{"status": "STARTED", "result": {"pid": 19859, "hostname": "w9@box"}, "traceback": null, "children": [], "date_done": null, "name": "app.big", "args": [""#,
+                        units: size,
+                        tail:
+                            #""], "kwargs": {}, "worker": "w9@box", "retries": 0, "queue": "celery", "task_id": "\#(id)"}"#
+                    ),
+                    TaskMeta(state: .started, hostname: "w9@box")
+                )
             case .retry:
                 return (
-                    Seed(id: id, head: #"{"status": "RETRY", "result": {"exc_type": "RuntimeError", "exc_message": ["try again"], "exc_module": "builtins"}, "traceback": ""#,
-                         units: size, tail: #"", "children": [], "date_done": null, "task_id": "\#(id)"}"#),
-                    TaskMeta(state: .retry))
+                    Seed(
+                        id: id,
+                        head:
+                            #"{"status": "RETRY", "result": {"exc_type": "RuntimeError", "exc_message": ["try again"], "exc_module": "builtins"}, "traceback": ""#,
+                        units: size, tail: #"", "children": [], "date_done": null, "task_id": "\#(id)"}"#),
+                    TaskMeta(state: .retry)
+                )
             case .progress:
                 return (
-                    Seed(id: id, head: #"{"status": "PROGRESS", "result": {"log": ""#, units: size,
-                         tail: #""}, "traceback": null, "children": [], "date_done": null, "task_id": "\#(id)"}"#),
-                    TaskMeta(state: .other))
+                    Seed(
+                        id: id, head: #"{"status": "PROGRESS", "result": {"log": ""#, units: size,
+                        tail: #""}, "traceback": null, "children": [], "date_done": null, "task_id": "\#(id)"}"#),
+                    TaskMeta(state: .other)
+                )
             case .imitation:
                 // The result imitates top-level keys, with escaped quotes, all the way through.
                 return (
-                    Seed(id: id, head: #"{"status": "SUCCESS", "result": "\"status\": \"FAILURE\", "#,
-                         unit: #"{\"status\": \"REVOKED\", \"exc_type\": \"WorkerLostError\"} \\"#, units: size / 60,
-                         tail: #"", "traceback": null, "children": [], "# + date),
-                    TaskMeta(state: .success))
+                    Seed(
+                        id: id, head: #"{"status": "SUCCESS", "result": "\"status\": \"FAILURE\", "#,
+                        unit: #"{\"status\": \"REVOKED\", \"exc_type\": \"WorkerLostError\"} \\"#, units: size / 60,
+                        tail: #"", "traceback": null, "children": [], "# + date),
+                    TaskMeta(state: .success)
+                )
             }
         }
     }
@@ -255,10 +282,13 @@ import Testing
         let connection = try connect(server)
         defer { connection.close() }
         let replies = try connection.pipeline([
-            [b("SETEX"), b("celery-task-meta-live"), b("86400"), payload], [b("PUBLISH"), b("celery-task-meta-live"), payload],
+            [b("SETEX"), b("celery-task-meta-live"), b("86400"), payload],
+            [b("PUBLISH"), b("celery-task-meta-live"), payload],
         ])
         #expect(replies[1].integer == 1, "one subscriber got it")
-        while census.snapshot(now: Date().timeIntervalSince1970)?.liveWrites == 0 && Date() < deadline.addingTimeInterval(5) {
+        while census.snapshot(now: Date().timeIntervalSince1970)?.liveWrites == 0
+            && Date() < deadline.addingTimeInterval(5)
+        {
             usleep(20_000)
         }
         let snap = try #require(census.snapshot(now: Date().timeIntervalSince1970))

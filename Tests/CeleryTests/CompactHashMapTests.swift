@@ -30,6 +30,7 @@ import Testing
         }
         #expect(map.count == reference.count)
         var seen: [UInt64: UInt32] = [:]
+        // swift-format-ignore: ReplaceForEachWithForLoop
         map.forEach { k, v in seen[k] = v }
         #expect(seen == reference)
         // Load stays at most 7/8, and a drained table gives its slots back.

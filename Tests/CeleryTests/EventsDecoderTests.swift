@@ -8,7 +8,8 @@ import Testing
 
     @Test func base64DecodesKombuBodyFromTheModelDoc() {
         // The start of a real message body (Tests/CeleryTests/CeleryFixtures.swift).
-        let decoded = Base64.decode("W1sxLCAxXSwge30sIHsiY2FsbGJhY2tzIjogbnVs".utf8, options: CeleryEventDecoder.kombuBase64)
+        let decoded = Base64.decode(
+            "W1sxLCAxXSwge30sIHsiY2FsbGJhY2tzIjogbnVs".utf8, options: CeleryEventDecoder.kombuBase64)
         #expect(decoded.map { String(decoding: $0, as: UTF8.self) } == #"[[1, 1], {}, {"callbacks": nul"#)
     }
 
@@ -19,7 +20,9 @@ import Testing
             #expect(Base64.decode(text.utf8, options: CeleryEventDecoder.kombuBase64) == bytes, "length \(length)")
             // Unpadded input is accepted too.
             let unpadded = text.filter { $0 != "=" }
-            #expect(Base64.decode(unpadded.utf8, options: CeleryEventDecoder.kombuBase64) == bytes, "unpadded length \(length)")
+            #expect(
+                Base64.decode(unpadded.utf8, options: CeleryEventDecoder.kombuBase64) == bytes,
+                "unpadded length \(length)")
         }
     }
 
@@ -34,7 +37,9 @@ import Testing
         #expect(
             event
                 == .worker(
-                    .init(kind: .heartbeat, hostname: "w1@vm", frequency: 2.0, active: 2, processed: 17, pid: 19690, clock: 6)))
+                    .init(
+                        kind: .heartbeat, hostname: "w1@vm", frequency: 2.0, active: 2, processed: 17, pid: 19690,
+                        clock: 6)))
     }
 
     @Test func onlineAndOfflineEvents() throws {

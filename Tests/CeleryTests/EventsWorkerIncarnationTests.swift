@@ -111,7 +111,8 @@ import Testing
     }
 
     @Test func decoderReadsPidAndClock() throws {
-        let body = #"{"hostname": "w1@vm", "pid": 19690, "clock": 6, "freq": 2.0, "active": 0, "processed": 1, "type": "worker-heartbeat"}"#
+        let body =
+            #"{"hostname": "w1@vm", "pid": 19690, "clock": 6, "freq": 2.0, "active": 0, "processed": 1, "type": "worker-heartbeat"}"#
         let decoded = try CeleryEventDecoder.decodeWorkerBody(JSONValue.parse(Array(body.utf8)))
         #expect(decoded?.pid == 19690 && decoded?.clock == 6)
     }

@@ -20,7 +20,10 @@ import Testing
     @Test func sigkilledWorkerReadsDownAfterThreeMissedHeartbeats() {
         var registry = subscribed()
         registry.record(heartbeat(active: 2, processed: 5), at: t0 + 1)
-        #expect(registry.statuses(at: t0 + 1) == [.init(hostname: "w1@vm", isUp: true, active: 2, processed: 5, lastSeen: t0 + 1)])
+        #expect(
+            registry.statuses(at: t0 + 1) == [
+                .init(hostname: "w1@vm", isUp: true, active: 2, processed: 5, lastSeen: t0 + 1)
+            ])
         // Last heartbeat at t0+1; freq 2 → up through t0+7, down after (within 10 s of the kill).
         #expect(registry.statuses(at: t0 + 7)[0].isUp)
         let down = registry.statuses(at: t0 + 7.001)[0]
@@ -50,7 +53,10 @@ import Testing
         #expect(status.downSince == t0 + 1)
         #expect(status.processed == 9)
         registry.record(.init(kind: .online, hostname: "w1@vm", frequency: 2, active: 0, processed: 0), at: t0 + 30)
-        #expect(registry.statuses(at: t0 + 30) == [.init(hostname: "w1@vm", isUp: true, active: 0, processed: 0, lastSeen: t0 + 30)])
+        #expect(
+            registry.statuses(at: t0 + 30) == [
+                .init(hostname: "w1@vm", isUp: true, active: 0, processed: 0, lastSeen: t0 + 30)
+            ])
     }
 
     @Test func downWorkersAreDroppedAfterTheForgetTime() {

@@ -123,7 +123,9 @@ final class FakeRedis: RedisCommandExecuting {
             let whole = Int(String(decoding: c[6], as: UTF8.self))!
             let slice = Int(String(decoding: c[7], as: UTF8.self))!
             if value.count <= whole { return .bulk(value) }
-            return .array([.integer(Int64(value.count)), .bulk(Array(value.prefix(slice))), .bulk(Array(value.suffix(slice)))])
+            return .array([
+                .integer(Int64(value.count)), .bulk(Array(value.prefix(slice))), .bulk(Array(value.suffix(slice))),
+            ])
         case "HMGET":
             if let e = check(c[1], "hash") { return e }
             return .array(c[2...].map { hashes[c[1]]?[$0].map(RESPValue.bulk) ?? .null })

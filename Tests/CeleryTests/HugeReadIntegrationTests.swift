@@ -32,7 +32,8 @@ import Testing
         try #require(parts.count == 2)
         let script = "local m = ARGV[1] .. string.rep('A', tonumber(ARGV[3])) .. ARGV[2] \(operation) return 1"
         // Building the value is slow on a loaded machine (15-23 s for 480 MB at load 7): wait for it.
-        let reply = try server.command([b("EVAL"), b(script), b("0"), b(parts[0]), b(parts[1]), b(String(bytes))], timeout: 180)
+        let reply = try server.command(
+            [b("EVAL"), b(script), b("0"), b(parts[0]), b(parts[1]), b(String(bytes))], timeout: 180)
         #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
     }
 
@@ -48,7 +49,9 @@ import Testing
     private func client(_ server: RedisServer) throws -> RedisClient {
         var configuration = try RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0")
         configuration.readTimeout = HugeReadIntegrationTests.readTimeout
-        return RedisClient(configuration: configuration, backoff: ReconnectBackoff(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1)))
+        return RedisClient(
+            configuration: configuration,
+            backoff: ReconnectBackoff(initialDelay: .milliseconds(1), maximumDelay: .milliseconds(1)))
     }
 
     @Test func aHugeTailWhoseReadTimesOutDoesNotFailThePollAndWaitsBeforeTheNextTry() throws {
@@ -123,7 +126,8 @@ import Testing
         configuration.readTimeout = .seconds(30)  // the machine may be loaded; this is about order
         let redis = ScriptCallRecorder(try RedisConnection(configuration: configuration))
         let sampler = Sampler(
-            configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false, taskNameLimit: 10, censusEnabled: false),
+            configuration: CeleryConfiguration(
+                queues: ["celery"], discoverQueues: false, taskNameLimit: 10, censusEnabled: false),
             logger: Logger(label: "test"))
 
         let first = sampler.poll(using: redis, now: t0)

@@ -5,11 +5,13 @@ import Testing
 /// The rules that decide when a cached huge queue tail is trusted, re-read or dropped.
 @Suite struct HugeTailCacheTests {
     private let key = Array("celery".utf8)
-    private let huge = BoundedValue.sliced(length: HugeTailCache.hugeBytes, head: Array("h".utf8), tail: Array("t".utf8))
+    private let huge = BoundedValue.sliced(
+        length: HugeTailCache.hugeBytes, head: Array("h".utf8), tail: Array("t".utf8))
 
     @Test func onlyHugeTailsAreKept() {
         var cache = HugeTailCache()
-        cache.record(key: key, length: 3, value: .sliced(length: HugeTailCache.hugeBytes - 1, head: [], tail: []), now: 0)
+        cache.record(
+            key: key, length: 3, value: .sliced(length: HugeTailCache.hugeBytes - 1, head: [], tail: []), now: 0)
         #expect(cache.decide(key: key, length: 3, now: 1) == .probe)
         cache.record(key: key, length: 3, value: huge, now: 0)
         #expect(cache.decide(key: key, length: 3, now: 1) == .cached(huge))
@@ -42,7 +44,8 @@ import Testing
 
     @Test func listsNotPolledAreForgotten() {
         var cache = HugeTailCache()
-        let a = Array("a".utf8), b = Array("b".utf8)
+        let a = Array("a".utf8)
+        let b = Array("b".utf8)
         cache.record(key: a, length: 1, value: huge, now: 4)
         cache.record(key: b, length: 1, value: huge, now: 4)
         cache.finishPoll(polled: [b])

@@ -15,7 +15,8 @@ final class ScriptCallRecorder: RedisCommandExecuting {
     init(_ inner: any RedisCommandExecuting) { self.inner = inner }
 
     func pipeline(_ commands: [RedisCommand]) throws -> [RESPValue] {
-        for command in commands where command.count > 4 && String(decoding: command[0], as: UTF8.self).hasPrefix("EVALSHA") {
+        for command in commands
+        where command.count > 4 && String(decoding: command[0], as: UTF8.self).hasPrefix("EVALSHA") {
             calls.append((String(decoding: command[4], as: UTF8.self), String(decoding: command[3], as: UTF8.self)))
         }
         return try inner.pipeline(commands)
@@ -67,7 +68,8 @@ final class ScriptCallRecorder: RedisCommandExecuting {
             #expect(reply.hasPrefix(":2"))
         }
         var configuration = try RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0")
-        configuration.readTimeout = .seconds(30)  // the machine may be loaded; the bug is about Redis time, counted below
+        // The machine may be loaded; the bug is about Redis time, counted below.
+        configuration.readTimeout = .seconds(30)
         let redis = ScriptCallRecorder(try RedisConnection(configuration: configuration))
         let sampler = Sampler(
             configuration: CeleryConfiguration(
@@ -95,7 +97,8 @@ final class ScriptCallRecorder: RedisCommandExecuting {
             #expect(snap.succeeded)
             #expect(redis.calls(since: start).isEmpty, "no script on unchanged huge tails")
             #expect(snap.sampled?.queues.map(\.oldestMessageAge) == [100 + now - t0, 101 + now - t0, 102 + now - t0])
-            #expect(snap.sampled?.queues.allSatisfy { $0.oldestMessageAgeIsExact && $0.unreadTailMessages.isEmpty } == true)
+            #expect(
+                snap.sampled?.queues.allSatisfy { $0.oldestMessageAgeIsExact && $0.unreadTailMessages.isEmpty } == true)
             start = redis.calls.count
         }
 
@@ -125,9 +128,12 @@ final class ScriptCallRecorder: RedisCommandExecuting {
         let server = try RedisServer()
         defer { shutdown(server) }
         let reply = try server.command(
-            ["ACL", "SETUSER", "exporter", "on", ">exporter-password", "resetkeys", "%R~*", "-@all", "+ping", "+select",
-             "+llen", "+zcard", "+zcount", "+zrange", "+hstrlen", "+hmget", "+hget", "+lindex", "+get", "+getrange",
-             "+pttl", "+scan", "+smembers", "+dbsize", "+script|load", "+evalsha_ro"].map(b))
+            [
+                "ACL", "SETUSER", "exporter", "on", ">exporter-password", "resetkeys", "%R~*", "-@all", "+ping",
+                "+select",
+                "+llen", "+zcard", "+zcount", "+zrange", "+hstrlen", "+hmget", "+hget", "+lindex", "+get", "+getrange",
+                "+pttl", "+scan", "+smembers", "+dbsize", "+script|load", "+evalsha_ro",
+            ].map(b))
         #expect(reply.hasPrefix("+OK"))
         for (i, queue) in queues.prefix(2).enumerated() {
             try pushHuge(server, queue: queue, tag: "big-\(i)", sentAt: t0 - 10, bytes: 2 * HugeTailCache.hugeBytes)

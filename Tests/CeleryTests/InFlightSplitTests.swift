@@ -6,10 +6,13 @@ import Testing
 
 private let t0 = 1_795_625_000.0
 
-private func addUnacked(_ redis: FakeRedis, tag: String, queue: String = "celery", task: String = "app.slow",
-                        score: Double, eta: Double? = nil) {
+private func addUnacked(
+    _ redis: FakeRedis, tag: String, queue: String = "celery", task: String = "app.slow",
+    score: Double, eta: Double? = nil
+) {
     redis.zsets[b("unacked_index"), default: [:]][b(tag)] = score
-    redis.hashes[b("unacked"), default: [:]][b(tag)] = b(unackedValue(tag: tag, queue: queue, task: task, eta: eta.map(iso)))
+    redis.hashes[b("unacked"), default: [:]][b(tag)] = b(
+        unackedValue(tag: tag, queue: queue, task: task, eta: eta.map(iso)))
 }
 
 @Suite struct InFlightSplitTests {
@@ -54,7 +57,8 @@ private func addUnacked(_ redis: FakeRedis, tag: String, queue: String = "celery
         #expect(snap.sampled?.queues[1].unackedByTask == ["other": 1])
         // Admission is sticky: the admitted names stay, new ones keep overflowing.
         addUnacked(redis, tag: "e1", task: "app.e", score: t0 - 1)
-        #expect(s.poll(using: redis, now: t0 + 1).sampled?.queues[0].unackedByTask == ["app.a": 2, "app.b": 1, "other": 2])
+        #expect(
+            s.poll(using: redis, now: t0 + 1).sampled?.queues[0].unackedByTask == ["app.a": 2, "app.b": 1, "other": 2])
     }
 
     @Test func limiterRules() {

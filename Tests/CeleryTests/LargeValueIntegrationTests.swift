@@ -107,7 +107,8 @@ final class MeasuringExecutor: RedisCommandExecuting {
         #expect(snap.sampled?.unackedUnread.isEmpty == true)
         #expect(snap.sampled?.queues.map(\.unacked) == [34, 33, 33])
         #expect(snap.sampled?.queues.map(\.scheduled) == [4, 3, 3])
-        #expect(snap.sampled?.queues.map(\.unackedByTask) == [["app.celery": 34], ["app.ingest": 33], ["app.reports": 33]])
+        #expect(
+            snap.sampled?.queues.map(\.unackedByTask) == [["app.celery": 34], ["app.ingest": 33], ["app.reports": 33]])
         #expect(snap.sampled?.queues[0].unackedOldestAge == 100)
         // No round held more than the 4 MiB budget of values, with 70 MB of messages in Redis.
         #expect(redis.largestRoundBytes <= ValueReadBudget().roundBytes)

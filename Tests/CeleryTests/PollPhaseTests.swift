@@ -132,7 +132,8 @@ private func sum(_ phases: PollPhases) -> Double {
         #expect(second.sampled?.phases[.foldIn] == charged[.discovery], "the census's binding tables (SMEMBERS)")
         #expect((second.sampled?.phases[.foldIn] ?? 0) > 0)
         #expect(second.sampled?.phases[.queues] == RoundKind.mainRound.rawValue)
-        #expect(second.sampled?.phases[.unacked] == charged[.unackedRead] && (second.sampled?.phases[.unacked] ?? 0) > 0)
+        #expect(
+            second.sampled?.phases[.unacked] == charged[.unackedRead] && (second.sampled?.phases[.unacked] ?? 0) > 0)
         #expect(second.sampled?.phases[.tails] == charged[.tailRead] && (second.sampled?.phases[.tails] ?? 0) > 0)
         #expect(sum(second.sampled?.phases ?? PollPhases()) == second.pollDuration)
     }

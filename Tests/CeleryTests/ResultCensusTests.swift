@@ -50,7 +50,12 @@ final class ManualClock {
 /// Runs one whole pass without sleeping (the clock advances by each requested pause).
 @discardableResult
 private func pass(_ census: ResultCensus, _ redis: FakeRedis, clock: ManualClock) -> ResultCensus.PassOutcome? {
-    try? census.runPass(using: redis, clock: { clock.now }, pace: { clock.now += $0; return false })
+    try? census.runPass(
+        using: redis, clock: { clock.now },
+        pace: {
+            clock.now += $0
+            return false
+        })
 }
 
 private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + "celery-task-meta-" + id) }
@@ -206,7 +211,8 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         // Unknown until the first pass completes (the STARTED index would be partial).
         #expect(s.poll(using: redis, now: t0, liveWorkers: []).sampled?.orphanedStartedTasks == nil)
         pass(s.census!, redis, clock: ManualClock(t0))
-        #expect(s.poll(using: redis, now: t0, liveWorkers: []).sampled?.orphanedStartedTasks == 2)  // 1 STARTED + 1 stranded
+        // 1 STARTED + 1 stranded
+        #expect(s.poll(using: redis, now: t0, liveWorkers: []).sampled?.orphanedStartedTasks == 2)
         #expect(s.poll(using: redis, now: t0 + 1, liveWorkers: ["w9@vm"]).sampled?.orphanedStartedTasks == 1)
         #expect(s.poll(using: redis, now: t0 + 2, liveWorkers: ["w1@vm"]).sampled?.orphanedStartedTasks == 0)
         // Census off: only the stranded half.
@@ -246,7 +252,12 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         let clock = ManualClock(t0)
         redis.failWhen = { $0[0] == b("GETRANGE") && $0[1] == b("celery-task-meta-k1") }
         #expect(throws: FakeTransportError.self) {
-            try census.runPass(using: redis, clock: { clock.now }, pace: { clock.now += $0; return false })
+            try census.runPass(
+                using: redis, clock: { clock.now },
+                pace: {
+                    clock.now += $0
+                    return false
+                })
         }
         #expect(census.snapshot(now: clock.now) == nil)
         redis.failWhen = nil
@@ -256,7 +267,12 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         redis.strings[b("celery-task-meta-k2")] = nil
         redis.failWhen = { $0[0] == b("SCAN") && $0[1] == b("1") }
         #expect(throws: FakeTransportError.self) {
-            try census.runPass(using: redis, clock: { clock.now }, pace: { clock.now += $0; return false })
+            try census.runPass(
+                using: redis, clock: { clock.now },
+                pace: {
+                    clock.now += $0
+                    return false
+                })
         }
         #expect(census.snapshot(now: clock.now)?.metaKeys[.success] == 3)
         redis.failWhen = nil
@@ -436,12 +452,14 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         meta(redis, "a", Meta.success("a"), ttl: 10_000)
         let clock = ManualClock(t0)
         var waits = 0
-        c.run(using: redis, clock: { clock.now }) { seconds in
-            #expect(seconds <= 1, "waits are sliced so a stop is seen within a second")
-            waits += 1
-            clock.now += max(seconds, 0.001)
-            return clock.now >= t0 + 65  // the stop signal
-        }
+        c.run(
+            using: redis, clock: { clock.now },
+            wait: { seconds in
+                #expect(seconds <= 1, "waits are sliced so a stop is seen within a second")
+                waits += 1
+                clock.now += max(seconds, 0.001)
+                return clock.now >= t0 + 65  // the stop signal
+            })
         let snap = c.snapshot(now: clock.now)
         #expect(snap?.passesCompleted == 3, "passes at t0, t0 + 30, t0 + 60")
         // The key expired at t0 + 10 by prediction, and the passes at t0 + 30, t0 + 60 agree

@@ -144,13 +144,15 @@ import Testing
             b(celeryMessage(tag: "exp", priority: 3, expires: iso(t0 + 3_300), expiration: "3600000")))
         // Queue `restored`: a restore RPUSHed a redelivered message to the tail; behind it a future ETA.
         try seed(server, b("RPUSH"), b("restored"), b(celeryMessage(tag: "r", queue: "restored", redelivered: true)))
-        try seed(server, b("RPUSH"), b("restored") + sep + b("6"),
-                 b(celeryMessage(tag: "eta", queue: "restored", priority: 6, eta: iso(t0 + 30))))
+        try seed(
+            server, b("RPUSH"), b("restored") + sep + b("6"),
+            b(celeryMessage(tag: "eta", queue: "restored", priority: 6, eta: iso(t0 + 30))))
         // In flight: a countdown of 2 h fetched 10 s ago (beyond VT), one of 60 s, one plain.
         let inFlight: [(tag: String, eta: Double?)] = [("far", t0 + 7_190), ("near", t0 + 50), ("plain", nil)]
         for entry in inFlight {
-            try seed(server, b("HSET"), b("unacked"), b(entry.tag),
-                     b(unackedValue(tag: entry.tag, eta: entry.eta.map(iso))))
+            try seed(
+                server, b("HSET"), b("unacked"), b(entry.tag),
+                b(unackedValue(tag: entry.tag, eta: entry.eta.map(iso))))
             try seed(server, b("ZADD"), b("unacked_index"), b("\(t0 - 10)"), b(entry.tag))
         }
         // Result backend: SETEX like Celery, TTL counting from the last write.
@@ -212,7 +214,12 @@ import Testing
         // forget() deletes a meta: the next complete pass no longer counts it.
         try seed(server, b("DEL"), b("celery-task-meta-s1"))
         clock = t0 + 200
-        _ = try census.runPass(using: censusConnection, clock: { clock }, pace: { clock += $0; return false })
+        _ = try census.runPass(
+            using: censusConnection, clock: { clock },
+            pace: {
+                clock += $0
+                return false
+            })
         let after = sampler.poll(using: redis, now: clock).sampled?.census
         #expect(after?.passesCompleted == 2)
         #expect(after?.metaKeys[.success] == 1)

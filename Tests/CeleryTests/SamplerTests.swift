@@ -193,7 +193,10 @@ private func addUnacked(
         for i in 0..<3 {
             let snap = s.poll(using: redis, now: t0 + Double(i))
             #expect(snap.succeeded)
-            #expect(snap.sampled?.queues == [QueueSnapshot(name: "celery", length: 4, lengthByPriority: [0: 4], keyErrors: 1)])
+            #expect(
+                snap.sampled?.queues == [
+                    QueueSnapshot(name: "celery", length: 4, lengthByPriority: [0: 4], keyErrors: 1)
+                ])
             #expect(snap.sampled?.commandErrors == [.queues: 1])
         }
         let warnings = recorder.messages.filter { $0.contains("not a list") }
@@ -300,7 +303,8 @@ private func addUnacked(
         for i in 0..<250 { addUnacked(redis, tag: "t\(i)", queue: "celery", score: t0 - Double(i)) }
         let size = unackedValue(tag: "t100").count
         var configuration = CeleryConfiguration(queues: ["celery"], discoverQueues: false)
-        configuration.valueReadBudget = ValueReadBudget(wholeValueBytes: 4 * size, sliceBytes: size, roundBytes: 100 * size)
+        configuration.valueReadBudget = ValueReadBudget(
+            wholeValueBytes: 4 * size, sliceBytes: size, roundBytes: 100 * size)
         let s = sampler(configuration)
         let snap = s.poll(using: redis, now: t0)
         #expect(snap.sampled?.queues[0].unacked == 250)
@@ -504,7 +508,9 @@ private func addUnacked(
 
     @Test func connectFailureSnapshotForTheCaller() {
         let snap = Snapshot.failure(stage: .connect, timestamp: t0, pollDuration: 0.5, reason: "no connection")
-        #expect(!snap.succeeded && snap.failure == PollFailure(stage: .connect, reason: "no connection") && snap.sampled == nil)
+        #expect(
+            !snap.succeeded && snap.failure == PollFailure(stage: .connect, reason: "no connection")
+                && snap.sampled == nil)
         #expect(PollStage.allCases.map(\.rawValue) == ["connect", "discovery", "queues", "unacked", "census"])
     }
 }

@@ -23,7 +23,8 @@ import Testing
     @Test func sameAnswersAsAPlainReadInFewerRoundTrips() throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let redis = Rounds(try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0")))
+        let redis = Rounds(
+            try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0")))
         // 500 ordinary 1.5 KB tails, one of 40 KiB (whole within the budget, over two slices) and
         // one of 100 KiB (over the whole-value budget: slices).
         var seed: [RedisCommand] = (0..<500).map { [b("LPUSH"), b("l\($0)"), [UInt8](repeating: 0x61, count: 1_500)] }

@@ -33,7 +33,8 @@ enum LargeMeta {
     }
 
     /// A result string that imitates top-level keys, with escaped quotes and backslashes.
-    static let imitation = #"{\"status\": \"FAILURE\", \"result\": {\"exc_type\": \"WorkerLostError\"}} \\\" \"status\": \"REVOKED\""#
+    static let imitation =
+        #"{\"status\": \"FAILURE\", \"result\": {\"exc_type\": \"WorkerLostError\"}} \\\" \"status\": \"REVOKED\""#
 }
 
 /// What a pass makes of a value: whole when it fits the head budget, else head + tail.
@@ -53,13 +54,17 @@ private func readAsCensus(_ value: [UInt8]) -> TaskMeta {
             (LargeMeta.failure("f", message: "boom", traceback: big), TaskMeta(state: .failure)),
             (LargeMeta.failure("m", message: big, traceback: big), TaskMeta(state: .failure)),
             (
-                LargeMeta.failure("w", excType: "WorkerLostError", message: "Worker exited prematurely", traceback: big),
+                LargeMeta.failure(
+                    "w", excType: "WorkerLostError", message: "Worker exited prematurely", traceback: big),
                 TaskMeta(state: .failure, workerLost: true)
             ),
             (LargeMeta.startedExtended("t", host: "w7@box", args: big), TaskMeta(state: .started, hostname: "w7@box")),
             (LargeMeta.successExtended("e", result: big, args: big), TaskMeta(state: .success)),
             (LargeMeta.progress("p", payload: big), TaskMeta(state: .other)),
-            (LargeMeta.success("a", result: LargeMeta.imitation + big + LargeMeta.imitation), TaskMeta(state: .success)),
+            (
+                LargeMeta.success("a", result: LargeMeta.imitation + big + LargeMeta.imitation),
+                TaskMeta(state: .success)
+            ),
         ]
         for (value, expected) in cases {
             let bytes = Array(value.utf8)
@@ -74,7 +79,8 @@ private func readAsCensus(_ value: [UInt8]) -> TaskMeta {
     /// does not hold.
     @Test func everyPrefixGivesTheTrueStateOrUnclassified() {
         let metas = [
-            Meta.success("a"), Meta.failure("b"), Meta.workerLost("c"), Meta.started("d", host: "w2@h"), Meta.retry("e"),
+            Meta.success("a"), Meta.failure("b"), Meta.workerLost("c"), Meta.started("d", host: "w2@h"),
+            Meta.retry("e"),
             LargeMeta.success("f", result: LargeMeta.imitation),
             LargeMeta.startedExtended("g", host: "w3@h", args: LargeMeta.imitation),
             #"{"result": {"status": "FAILURE"}, "status": "SUCCESS", "task_id": "x"}"#,
@@ -89,7 +95,9 @@ private func readAsCensus(_ value: [UInt8]) -> TaskMeta {
                 if reading.needsTail {
                     #expect(reading.meta.state == truth.state, "\(text) cut at \(cut)")
                     #expect(!reading.meta.workerLost || truth.workerLost, "\(text) cut at \(cut)")
-                    #expect(reading.meta.hostname == nil || reading.meta.hostname == truth.hostname, "\(text) cut at \(cut)")
+                    #expect(
+                        reading.meta.hostname == nil || reading.meta.hostname == truth.hostname, "\(text) cut at \(cut)"
+                    )
                     #expect(reading.meta.confirmed(byTail: Array(value.suffix(64))) == reading.meta)
                 } else {
                     #expect(reading.meta.state == .unclassified, "\(text) cut at \(cut)")
@@ -103,14 +111,23 @@ private func readAsCensus(_ value: [UInt8]) -> TaskMeta {
     @Test func onlyTopLevelKeysCount() {
         let cases: [(String, TaskMeta)] = [
             (LargeMeta.success("a", result: LargeMeta.imitation), TaskMeta(state: .success)),
-            (#"{"result": {"status": "FAILURE", "exc_type": "WorkerLostError"}, "status": "SUCCESS"}"#, TaskMeta(state: .success)),
+            (
+                #"{"result": {"status": "FAILURE", "exc_type": "WorkerLostError"}, "status": "SUCCESS"}"#,
+                TaskMeta(state: .success)
+            ),
             (#"{"result": [{"status": "FAILURE"}], "status": "RETRY"}"#, TaskMeta(state: .retry)),
             (#"{"result": "\\", "status": "SUCCESS"}"#, TaskMeta(state: .success)),
             (#"{"result": "\"status\": \"FAILURE\"", "status": "SUCCESS"}"#, TaskMeta(state: .success)),
             (#"{"st\u0061tus": "FAILURE"}"#, TaskMeta(state: .failure)),
             (#"{"status": "SUCCESS", "status": "FAILURE"}"#, TaskMeta(state: .failure)),
-            (#"{"status": "FAILURE", "result": {"exc_type": "WorkerLostError"}, "result": {"exc_type": "ValueError"}}"#, TaskMeta(state: .failure)),
-            (#"{"status": "STARTED", "result": {"pid": 1, "meta": {"hostname": "fake@h"}}}"#, TaskMeta(state: .started)),
+            (
+                #"{"status": "FAILURE", "result": {"exc_type": "WorkerLostError"}, "result": {"exc_type": "ValueError"}}"#,
+                TaskMeta(state: .failure)
+            ),
+            (
+                #"{"status": "STARTED", "result": {"pid": 1, "meta": {"hostname": "fake@h"}}}"#,
+                TaskMeta(state: .started)
+            ),
             (#"{"status": "\u0053UCCESS"}"#, TaskMeta(state: .success)),
             (#"{"status": "SUCCESS\u0000"}"#, TaskMeta(state: .other)),
             ("{\"status\": \"\(LargeMeta.filler(5000))\"}", TaskMeta(state: .other)),
@@ -190,7 +207,9 @@ private func readAsCensus(_ value: [UInt8]) -> TaskMeta {
             }
             if !agree {
                 disagreements += 1
-                Issue.record("scanner \(scanned) vs parser \(String(describing: parsed)) on \(String(decoding: value, as: UTF8.self))")
+                Issue.record(
+                    "scanner \(scanned) vs parser \(String(describing: parsed)) on \(String(decoding: value, as: UTF8.self))"
+                )
             }
         }
         #expect(corpus.count > 20_000)
@@ -201,8 +220,9 @@ private func readAsCensus(_ value: [UInt8]) -> TaskMeta {
     /// limit is malformed, never a crash.
     @Test func nestingIsBoundedWithoutRecursion() {
         func nested(_ depth: Int) -> [UInt8] {
-            Array((#"{"status": "SUCCESS", "result": "# + String(repeating: "[", count: depth)
-                + String(repeating: "]", count: depth) + "}").utf8)
+            Array(
+                (#"{"status": "SUCCESS", "result": "# + String(repeating: "[", count: depth)
+                    + String(repeating: "]", count: depth) + "}").utf8)
         }
         #expect(TaskMeta(bytes: nested(TaskMetaScanner.maxDepth)).state == .success)
         #expect(TaskMeta(bytes: nested(TaskMetaScanner.maxDepth + 1)).state == .unknown)

@@ -66,13 +66,15 @@ import Testing
     }
 
     private func attributed(_ snap: Snapshot) -> [String: Int] {
-        Dictionary(uniqueKeysWithValues: (snap.sampled?.queues ?? []).filter { $0.unacked > 0 }.map { ($0.name, $0.unacked) })
+        Dictionary(
+            uniqueKeysWithValues: (snap.sampled?.queues ?? []).filter { $0.unacked > 0 }.map { ($0.name, $0.unacked) })
     }
 
     @Test func twentyThousandTasksInFlightAreAllAttributedAndReadOnce() throws {
         let server = try RedisServer()
         defer { server.stop() }
-        let connection = try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
+        let connection = try RedisConnection(
+            configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
         try bindQueues(connection)
         let truth = try seed(connection, count: 20_000)
         let redis = Recording(connection)
@@ -106,7 +108,8 @@ import Testing
         try bindQueues(redis)
         try seed(redis, count: 1_500)
         let sampler = Sampler(
-            configuration: CeleryConfiguration(unackedSampleLimit: 1_000, censusEnabled: false), logger: Logger(label: "test"))
+            configuration: CeleryConfiguration(unackedSampleLimit: 1_000, censusEnabled: false),
+            logger: Logger(label: "test"))
         let snap = sampler.poll(using: redis, now: t0)
         #expect(snap.sampled?.unackedTotal == 1_500)
         #expect(snap.sampled?.unackedTagCache.entries == 1_000)
@@ -220,7 +223,9 @@ import Testing
         #expect(second.sampled?.unackedUnread.values.reduce(0, +) == 0)
         expectedCounts["q03", default: 0] += 1
         #expect(attributed(second) == expectedCounts)
-        #expect(second.sampled?.unackedUndecodable == 4 && second.sampled?.unackedIndexStale == 2 && second.sampled?.unackedUnknownQueue == 1)
+        #expect(
+            second.sampled?.unackedUndecodable == 4 && second.sampled?.unackedIndexStale == 2
+                && second.sampled?.unackedUnknownQueue == 1)
         #expect(second.sampled?.unackedUnclassified == 4 + 1)  // undecodable and unknown-queue ones
     }
 
@@ -248,7 +253,8 @@ import Testing
         _ = try redis.pipeline(batch)
         let recorder = LogRecorder()
         let census = ResultCensus(
-            configuration: CeleryConfiguration(censusScanCount: 100), layout: KombuKeyLayout(prefix: "", separator: sep),
+            configuration: CeleryConfiguration(censusScanCount: 100),
+            layout: KombuKeyLayout(prefix: "", separator: sep),
             logger: recorder.logger())
         #expect(census.progress == nil)
         _ = try census.runPass(using: redis, clock: { 1 }, pace: { _ in false })

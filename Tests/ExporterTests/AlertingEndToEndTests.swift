@@ -4,8 +4,8 @@ import Logging
 import Sockets
 import Synchronization
 import TLS
-import Testing
 import TestSupport
+import Testing
 
 /// A webhook receiver on our own HTTP server that records every POST.
 final class RecordingReceiver: Sendable {
@@ -49,33 +49,35 @@ final class ReceivedSink: Sendable {
         let dir = try makeTemporaryDirectory("alerting")
         let rules = dir.appendingPathComponent("rules.yml")
         try """
-            groups:
-              - name: celery
-                rules:
-                  - alert: CeleryBacklog
-                    expr: celery_redis_queue_length > 5
-                    for: 1s
-                    labels: {severity: warning}
-                    annotations:
-                      summary: "Queue {{ $labels.queue }} has {{ $value }} messages"
-            """.write(to: rules, atomically: true, encoding: .utf8)
+        groups:
+          - name: celery
+            rules:
+              - alert: CeleryBacklog
+                expr: celery_redis_queue_length > 5
+                for: 1s
+                labels: {severity: warning}
+                annotations:
+                  summary: "Queue {{ $labels.queue }} has {{ $value }} messages"
+        """.write(to: rules, atomically: true, encoding: .utf8)
         let secret: [UInt8] = Array("0123456789abcdef0123456789abcdef".utf8)
-        try ("whsec_" + Base64.encode(secret)).write(to: dir.appendingPathComponent("secret"), atomically: true, encoding: .utf8)
-        try "http://127.0.0.1:\(receiver.port)/hook\n".write(to: dir.appendingPathComponent("url"), atomically: true, encoding: .utf8)
+        try ("whsec_" + Base64.encode(secret)).write(
+            to: dir.appendingPathComponent("secret"), atomically: true, encoding: .utf8)
+        try "http://127.0.0.1:\(receiver.port)/hook\n".write(
+            to: dir.appendingPathComponent("url"), atomically: true, encoding: .utf8)
         let alerting = dir.appendingPathComponent("alerting.yml")
         try """
-            route:
-              receiver: hook
-              group_by: ['alertname']
-              group_wait: 1s
-              group_interval: 1s
-              repeat_interval: 1h
-            receivers:
-              - name: hook
-                signing: {scheme: standard-webhooks, secret_file: \(dir.path)/secret}
-                webhook_configs:
-                  - url_file: \(dir.path)/url
-            """.write(to: alerting, atomically: true, encoding: .utf8)
+        route:
+          receiver: hook
+          group_by: ['alertname']
+          group_wait: 1s
+          group_interval: 1s
+          repeat_interval: 1h
+        receivers:
+          - name: hook
+            signing: {scheme: standard-webhooks, secret_file: \(dir.path)/secret}
+            webhook_configs:
+              - url_file: \(dir.path)/url
+        """.write(to: alerting, atomically: true, encoding: .utf8)
 
         let exporter = try ExporterProcess(arguments: [
             "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.3s",
@@ -83,7 +85,10 @@ final class ReceivedSink: Sendable {
         ])
         let firing = waitUntil(timeout: 15) {
             MetricsText(text: (try? exporter.get("/metrics").text) ?? "")
-                .value("celery_redis_alerts", ["alertname": "CeleryBacklog", "alertstate": "firing", "queue": "celery", "severity": "warning"]) == 1
+                .value(
+                    "celery_redis_alerts",
+                    ["alertname": "CeleryBacklog", "alertstate": "firing", "queue": "celery", "severity": "warning"])
+                == 1
         }
         #expect(firing, "stderr: \(exporter.stderr)")
         // Issue 11: with a rule loaded, its evaluation shows as the rules phase (the previous poll's).
@@ -110,7 +115,8 @@ final class ReceivedSink: Sendable {
         let id = try #require(first.headers["webhook-id"])
         let timestamp = try #require(first.headers["webhook-timestamp"])
         let signature = try #require(first.headers["webhook-signature"])
-        let expected = "v1," + Base64.encode(HMAC.sha256(key: secret, message: Array("\(id).\(timestamp).".utf8) + first.body))
+        let expected =
+            "v1," + Base64.encode(HMAC.sha256(key: secret, message: Array("\(id).\(timestamp).".utf8) + first.body))
         #expect(signature.split(separator: " ").map(String.init).contains(expected))
 
         // Draining the queue resolves the alert and a resolved notification follows.
@@ -121,21 +127,24 @@ final class ReceivedSink: Sendable {
         #expect(resolved, "no resolved notification; stderr: \(exporter.stderr)")
 
         // A broken rules file is refused on POST /-/reload; the old rules stay and the metric says so.
-        try "groups: [{name: x, rules: [{alert: Bad, expr: 'topk(1, x) > 1'}]}]\n".write(to: rules, atomically: true, encoding: .utf8)
+        try "groups: [{name: x, rules: [{alert: Bad, expr: 'topk(1, x) > 1'}]}]\n".write(
+            to: rules, atomically: true, encoding: .utf8)
         let refused = try httpRequest(port: exporter.port, method: "POST", path: "/-/reload")
         #expect(refused.status == 500 && refused.text.contains("topk"))
         let failedMetric = waitUntil(timeout: 5) {
-            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value("celery_redis_config_last_reload_successful") == 0
+            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value(
+                "celery_redis_config_last_reload_successful") == 0
         }
         #expect(failedMetric)
 
         // A good file loads on SIGHUP.
         try """
-            groups: [{name: y, rules: [{alert: RedisDown, expr: celery_redis_up == 0}]}]
-            """.write(to: rules, atomically: true, encoding: .utf8)
+        groups: [{name: y, rules: [{alert: RedisDown, expr: celery_redis_up == 0}]}]
+        """.write(to: rules, atomically: true, encoding: .utf8)
         kill(exporter.process.processIdentifier, SIGHUP)
         let reloaded = waitUntil(timeout: 5) {
-            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value("celery_redis_config_last_reload_successful") == 1
+            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value(
+                "celery_redis_config_last_reload_successful") == 1
         }
         #expect(reloaded, "stderr: \(exporter.stderr)")
         #expect(exporter.terminate() == 0)
@@ -145,7 +154,8 @@ final class ReceivedSink: Sendable {
     @Test func badRulesFileStopsStartUp() throws {
         let dir = try makeTemporaryDirectory("rules")
         let rules = dir.appendingPathComponent("bad.yml")
-        try "groups:\n  - name: g\n    rules:\n      - record: x\n        expr: up\n".write(to: rules, atomically: true, encoding: .utf8)
+        try "groups:\n  - name: g\n    rules:\n      - record: x\n        expr: up\n".write(
+            to: rules, atomically: true, encoding: .utf8)
         let result = try runExporterToExit(["--rules.file=\(rules.path)"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("bad.yml"), "stderr: \(result.stderr)")

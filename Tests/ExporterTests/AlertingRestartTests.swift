@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 16, row 8: a real exporter process restarted on the same `--storage.path` keeps the
 /// incidents that are still open: `activeAt` in `/api/v1/alerts` and `startsAt` in
@@ -34,26 +34,26 @@ import TestSupport
         try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
         let rules = dir.appendingPathComponent("rules.yml")
         try """
-            groups:
-              - name: celery
-                rules:
-                  - alert: CeleryBacklog
-                    expr: celery_redis_queue_length > 5
-                    for: 2s
-            """.write(to: rules, atomically: true, encoding: .utf8)
+        groups:
+          - name: celery
+            rules:
+              - alert: CeleryBacklog
+                expr: celery_redis_queue_length > 5
+                for: 2s
+        """.write(to: rules, atomically: true, encoding: .utf8)
         let alerting = dir.appendingPathComponent("alerting.yml")
         try """
-            route:
-              receiver: hook
-              group_by: ['alertname']
-              group_wait: 0s
-              group_interval: 1s
-              repeat_interval: 1h
-            receivers:
-              - name: hook
-                webhook_configs:
-                  - url: http://127.0.0.1:\(receiver.port)/hook
-            """.write(to: alerting, atomically: true, encoding: .utf8)
+        route:
+          receiver: hook
+          group_by: ['alertname']
+          group_wait: 0s
+          group_interval: 1s
+          repeat_interval: 1h
+        receivers:
+          - name: hook
+            webhook_configs:
+              - url: http://127.0.0.1:\(receiver.port)/hook
+        """.write(to: alerting, atomically: true, encoding: .utf8)
         let arguments = [
             "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.3s", "--rules.file=\(rules.path)",
             "--alerting.config=\(alerting.path)", "--storage.path=\(storage.path)",

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 9 rows 6 and 12 through the binary: `--celery.max-queues`, the queue-table metrics and
 /// label values capped at 256 bytes, however long the names in Redis are.
@@ -53,7 +53,8 @@ import TestSupport
         #expect(metrics.text.contains("celery_redis_worker_up{worker=\"www"))
 
         let lint = try runCommand(try requireTool("promtool"), ["check", "metrics"], input: Data(response.body))
-        #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "promtool: \(lint.stdout)\(lint.stderr)")
+        #expect(
+            lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "promtool: \(lint.stdout)\(lint.stderr)")
         #expect(exporter.terminate() == 0)
     }
 

@@ -7,8 +7,10 @@ enum CelerySeed {
     static let separator: [UInt8] = [0x06, 0x16]
 
     /// A kombu message as a producer stores it in a queue list.
-    static func message(id: String, task: String = "app.add", queue: String, tag: String,
-                        eta: String? = nil, priority: Int = 0) -> [UInt8] {
+    static func message(
+        id: String, task: String = "app.add", queue: String, tag: String,
+        eta: String? = nil, priority: Int = 0
+    ) -> [UInt8] {
         let etaJSON = eta.map { "\"\($0)\"" } ?? "null"
         let json = """
             {"body": "W1sxLCAxXSwge30sIHt9XQ==", "content-encoding": "utf-8", "content-type": "application/json", \
@@ -31,8 +33,10 @@ enum CelerySeed {
     static func enqueue(_ redis: RedisServer, queue: String, step: Int = 0, count: Int, prefix: String = "") throws {
         for i in 0..<count {
             let tag = UUID().uuidString.lowercased()
-            _ = try redis.command([Array("LPUSH".utf8), listKey(queue, step: step, prefix: prefix),
-                                   message(id: "task-\(queue)-\(step)-\(i)", queue: queue, tag: tag, priority: step)])
+            _ = try redis.command([
+                Array("LPUSH".utf8), listKey(queue, step: step, prefix: prefix),
+                message(id: "task-\(queue)-\(step)-\(i)", queue: queue, tag: tag, priority: step),
+            ])
         }
     }
 
@@ -43,13 +47,18 @@ enum CelerySeed {
     }
 
     /// Adds one delivered-but-unacked message fetched at Unix time `fetchedAt`.
-    static func unacked(_ redis: RedisServer, queue: String, fetchedAt: Double, prefix: String = "",
-                        eta: String? = nil) throws {
+    static func unacked(
+        _ redis: RedisServer, queue: String, fetchedAt: Double, prefix: String = "",
+        eta: String? = nil
+    ) throws {
         let tag = UUID().uuidString.lowercased()
-        let value = Array("[".utf8) + message(id: "u-\(tag)", queue: queue, tag: tag, eta: eta)
+        let value =
+            Array("[".utf8) + message(id: "u-\(tag)", queue: queue, tag: tag, eta: eta)
             + Array(", \"\", \"\(queue)\"]".utf8)
         _ = try redis.command([Array("HSET".utf8), Array("\(prefix)unacked".utf8), Array(tag.utf8), value])
-        _ = try redis.command([Array("ZADD".utf8), Array("\(prefix)unacked_index".utf8),
-                               Array(String(format: "%.6f", fetchedAt).utf8), Array(tag.utf8)])
+        _ = try redis.command([
+            Array("ZADD".utf8), Array("\(prefix)unacked_index".utf8),
+            Array(String(format: "%.6f", fetchedAt).utf8), Array(tag.utf8),
+        ])
     }
 }

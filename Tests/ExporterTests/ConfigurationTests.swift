@@ -1,5 +1,6 @@
-import Testing
 import TestSupport
+import Testing
+
 @testable import Exporter
 
 @Suite struct ConfigurationTests {
@@ -20,9 +21,11 @@ import TestSupport
     }
 
     @Test func flagFormsAndRepeats() throws {
-        let c = try configuration(["--poll.interval", "2s", "--celery.queues=a,b", "--celery.queues=c",
-                                   "--web.listen-address=127.0.0.1:1", "--web.listen-address=[::1]:2",
-                                   "--redis.tls.insecure-skip-verify", "--log.format=json"])
+        let c = try configuration([
+            "--poll.interval", "2s", "--celery.queues=a,b", "--celery.queues=c",
+            "--web.listen-address=127.0.0.1:1", "--web.listen-address=[::1]:2",
+            "--redis.tls.insecure-skip-verify", "--log.format=json",
+        ])
         #expect(c.pollInterval == 2)
         #expect(c.celeryQueues == ["a", "b", "c"])
         #expect(c.listenAddresses == [.tcp(host: "127.0.0.1", port: 1), .tcp(host: "::1", port: 2)])
@@ -44,8 +47,10 @@ import TestSupport
     }
 
     @Test func environmentFillsWhatTheCommandLineLeavesOut() throws {
-        let env = ["CELERY_REDIS_EXPORTER_REDIS_URL": "redis://r:1/2", "CELERY_REDIS_EXPORTER_POLL_INTERVAL": "1m",
-                   "CELERY_REDIS_EXPORTER_CELERY_QUEUES": "x, y", "CELERY_REDIS_EXPORTER_REDIS_PASSWORD": "pw"]
+        let env = [
+            "CELERY_REDIS_EXPORTER_REDIS_URL": "redis://r:1/2", "CELERY_REDIS_EXPORTER_POLL_INTERVAL": "1m",
+            "CELERY_REDIS_EXPORTER_CELERY_QUEUES": "x, y", "CELERY_REDIS_EXPORTER_REDIS_PASSWORD": "pw",
+        ]
         let c = try configuration(["--poll.interval=5s"], env: env)
         #expect(c.redisURL == "redis://r:1/2")
         #expect(c.pollInterval == 5)  // command line wins
@@ -54,7 +59,8 @@ import TestSupport
     }
 
     @Test(arguments: [
-        ["--bogus"], ["--poll.interval"], ["--poll.interval=-1s"], ["--poll.interval=0s"], ["--web.telemetry-path=metrics"],
+        ["--bogus"], ["--poll.interval"], ["--poll.interval=-1s"], ["--poll.interval=0s"],
+        ["--web.telemetry-path=metrics"],
         ["--web.max-connections=0"], ["--log.level=loud"], ["positional"], ["--redis.tls.insecure-skip-verify=maybe"],
         ["--redis.tls.cert-file=/etc/hostname"],
     ])
@@ -90,15 +96,22 @@ import TestSupport
         #expect(DurationParser.seconds("soon") == nil)
         #expect(DurationParser.seconds("5x") == nil)
         #expect(DurationParser.seconds("") == nil)
-        #expect(DurationParser.format(15) == "15s" && DurationParser.format(3600) == "1h" && DurationParser.format(0.25) == "250ms")
+        #expect(
+            DurationParser.format(15) == "15s" && DurationParser.format(3600) == "1h"
+                && DurationParser.format(0.25) == "250ms")
     }
 
     @Test func logLines() {
-        let logfmt = StructuredLogHandler.render(timestamp: "T", level: .warning, logger: "poller", message: "poll failed \"x\"",
-                                                 fields: ["err": "connection refused", "stage": "queues"], format: .logfmt)
-        #expect(logfmt == "ts=T level=warn logger=poller msg=\"poll failed \\\"x\\\"\" err=\"connection refused\" stage=queues\n")
-        let json = StructuredLogHandler.render(timestamp: "T", level: .info, logger: "l", message: "a\nb",
-                                               fields: ["k": "v"], format: .json)
+        let logfmt = StructuredLogHandler.render(
+            timestamp: "T", level: .warning, logger: "poller", message: "poll failed \"x\"",
+            fields: ["err": "connection refused", "stage": "queues"], format: .logfmt)
+        #expect(
+            logfmt
+                == "ts=T level=warn logger=poller msg=\"poll failed \\\"x\\\"\" err=\"connection refused\" stage=queues\n"
+        )
+        let json = StructuredLogHandler.render(
+            timestamp: "T", level: .info, logger: "l", message: "a\nb",
+            fields: ["k": "v"], format: .json)
         #expect(json == "{\"ts\":\"T\",\"level\":\"info\",\"logger\":\"l\",\"msg\":\"a\\nb\",\"k\":\"v\"}\n")
         #expect(StructuredLogHandler.rfc3339(seconds: 0, milliseconds: 7) == "1970-01-01T00:00:00.007Z")
     }
@@ -106,12 +119,16 @@ import TestSupport
     /// Issue 9: `--poll.interval 99999999999999999999h` trapped (SIGILL) converting to an integer.
     /// Every duration and whole-number flag, present and future, rejects hostile values with one line
     /// naming the flag and the allowed range.
-    static let numericFlags = ExporterConfiguration.optionSpecs.filter { $0.valueName == "DURATION" || $0.valueName == "N" }
+    static let numericFlags = ExporterConfiguration.optionSpecs.filter {
+        $0.valueName == "DURATION" || $0.valueName == "N"
+    }
     static let hostileDurations = [
         "99999999999999999999h", "1e400s", String(repeating: "9", count: 400) + "s", "1e30", "-5s", "-1", "NaN",
         "nan", "inf", "Infinity", "-0.5", "5x", "", "1e-9",
     ]
-    static let hostileWholeNumbers = ["99999999999999999999", "-1", "NaN", "1e3", "1.5", "", "0x10", "-9223372036854775809"]
+    static let hostileWholeNumbers = [
+        "99999999999999999999", "-1", "NaN", "1e3", "1.5", "", "0x10", "-9223372036854775809",
+    ]
 
     @Test func everyNumericFlagIsRangeChecked() throws {
         #expect(Self.numericFlags.count >= 12)
@@ -124,7 +141,9 @@ import TestSupport
                 } catch let error as ConfigurationError {
                     let text = error.description
                     #expect(text.hasPrefix("--\(spec.name)="), "\(text)")
-                    #expect(text.contains("expected a duration from") || text.contains("expected a whole number from"), "\(text)")
+                    #expect(
+                        text.contains("expected a duration from") || text.contains("expected a whole number from"),
+                        "\(text)")
                     #expect(!text.contains("\n") && text.count < 200, "\(text)")
                 }
             }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Exporter
 
 /// Issue 12: the sparkline history is a bounded ring per queue that heals when queues go away.

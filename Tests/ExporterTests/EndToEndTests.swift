@@ -1,12 +1,13 @@
-import Foundation
-import Testing
 import Exporter
+import Foundation
 import TestSupport
+import Testing
 
 /// The binary as users run it, against a real redis-server seeded with Celery-shaped keys.
 @Suite(.serialized) struct EndToEndTests {
     static let timeDependent: Set<String> = [
-        "celery_redis_poll_duration_seconds", "celery_redis_poll_phase_seconds", "celery_redis_last_poll_timestamp_seconds",
+        "celery_redis_poll_duration_seconds", "celery_redis_poll_phase_seconds",
+        "celery_redis_last_poll_timestamp_seconds",
         "celery_redis_last_successful_poll_timestamp_seconds", "celery_redis_unacked_oldest_age_seconds",
         "celery_redis_config_last_reload_success_timestamp_seconds",
         "celery_redis_queue_oldest_message_age_seconds", "celery_redis_started_task_oldest_age_seconds",
@@ -25,8 +26,11 @@ import TestSupport
     /// held by a worker (one longer than the 1 h visibility timeout), and result metas.
     func seedIssue3(_ redis: RedisServer, now: Double) throws {
         try CelerySeed.bind(redis, queue: "sched")
-        let message = String(decoding: CelerySeed.message(id: "sent-at-1", queue: "sched", tag: "tag-sent-at"), as: UTF8.self)
-            .replacingOccurrences(of: "\"ignore_result\": false}", with: "\"ignore_result\": false, \"sent_at\": \(now - 30)}")
+        let message = String(
+            decoding: CelerySeed.message(id: "sent-at-1", queue: "sched", tag: "tag-sent-at"), as: UTF8.self
+        )
+        .replacingOccurrences(
+            of: "\"ignore_result\": false}", with: "\"ignore_result\": false, \"sent_at\": \(now - 30)}")
         #expect(message.contains("sent_at"))
         _ = try redis.command([Array("LPUSH".utf8), Array("sched".utf8), Array(message.utf8)])
         func iso(_ t: Double) -> String {
@@ -37,12 +41,23 @@ import TestSupport
         try CelerySeed.unacked(redis, queue: "sched", fetchedAt: now - 5, eta: iso(now + 600))
         try CelerySeed.unacked(redis, queue: "sched", fetchedAt: now - 5, eta: iso(now + 7_200))
         let metas: [(String, Int, String)] = [
-            ("ok", 86_400, #"{"status": "SUCCESS", "result": 5, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.098057+00:00", "task_id": "ok"}"#),
-            ("lost", 86_400, #"{"status": "FAILURE", "result": {"exc_type": "WorkerLostError", "exc_message": ["Worker exited prematurely: signal 9 (SIGKILL) Job: 1."], "exc_module": "billiard.exceptions"}, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.1+00:00", "task_id": "lost"}"#),
-            ("run", 86_340, #"{"status": "STARTED", "result": {"pid": 14240, "hostname": "w1@vm"}, "traceback": null, "children": [], "date_done": null, "task_id": "run"}"#),
+            (
+                "ok", 86_400,
+                #"{"status": "SUCCESS", "result": 5, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.098057+00:00", "task_id": "ok"}"#
+            ),
+            (
+                "lost", 86_400,
+                #"{"status": "FAILURE", "result": {"exc_type": "WorkerLostError", "exc_message": ["Worker exited prematurely: signal 9 (SIGKILL) Job: 1."], "exc_module": "billiard.exceptions"}, "traceback": null, "children": [], "date_done": "2026-11-25T16:48:16.1+00:00", "task_id": "lost"}"#
+            ),
+            (
+                "run", 86_340,
+                #"{"status": "STARTED", "result": {"pid": 14240, "hostname": "w1@vm"}, "traceback": null, "children": [], "date_done": null, "task_id": "run"}"#
+            ),
         ]
         for (id, ttl, value) in metas {
-            _ = try redis.command([Array("SETEX".utf8), Array("celery-task-meta-\(id)".utf8), Array(String(ttl).utf8), Array(value.utf8)])
+            _ = try redis.command([
+                Array("SETEX".utf8), Array("celery-task-meta-\(id)".utf8), Array(String(ttl).utf8), Array(value.utf8),
+            ])
         }
     }
 
@@ -82,7 +97,8 @@ import TestSupport
         // The census runs on its own thread; its first pass (and a reconciliation if the
         // subscription came after that pass began) lands within a poll or two.
         let counted = waitUntil(timeout: 10) {
-            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value("celery_redis_task_meta_keys", ["state": "STARTED"]) == 1
+            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value(
+                "celery_redis_task_meta_keys", ["state": "STARTED"]) == 1
         }
         #expect(counted, "census never published; stderr: \(exporter.stderr)")
         let response = try exporter.get("/metrics")
@@ -105,7 +121,10 @@ import TestSupport
         #expect(
             metrics.value(
                 "celery_redis_build_info",
-                ["version": "0.1.0", "revision": ExporterVersion.revision, "swift_version": ExporterVersion.swiftVersion])
+                [
+                    "version": "0.1.0", "revision": ExporterVersion.revision,
+                    "swift_version": ExporterVersion.swiftVersion,
+                ])
                 == 1)
 
         // Issue 3: oldest waiting message (exact from sent_at), the in-flight split, the census.
@@ -137,7 +156,8 @@ import TestSupport
         #expect((metrics.value("celery_redis_poll_phase_seconds", ["phase": "rules"]) ?? -1) >= 0)
 
         // Golden file: everything but the time-dependent values is fixed.
-        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/metrics.txt")
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "Golden/metrics.txt")
         let normalized = metrics.normalized(timeDependent: Self.timeDependent)
         if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
             try normalized.write(to: golden, atomically: true, encoding: .utf8)
@@ -157,9 +177,12 @@ import TestSupport
     @Test func negotiatesOpenMetricsAndGzip() throws {
         let redis = try RedisServer()
         _ = try seed(redis)
-        let exporter = try ExporterProcess(arguments: ["--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s"])
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s",
+        ])
         try waitReady(exporter)
-        let prometheusAccept = "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,"
+        let prometheusAccept =
+            "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.5,"
             + "application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.3,"
             + "text/plain;version=0.0.4;q=0.2,*/*;q=0.1"
         let om = try exporter.get("/metrics", headers: ["Accept": prometheusAccept])
@@ -214,12 +237,15 @@ import TestSupport
         }
         #expect(down)
         let metrics = MetricsText(text: try exporter.get("/metrics").text)
-        #expect(metrics.value("celery_redis_queue_length", ["queue": "celery"]) == nil, "stale queue values served while down")
+        #expect(
+            metrics.value("celery_redis_queue_length", ["queue": "celery"]) == nil,
+            "stale queue values served while down")
         let ready = try exporter.get("/-/ready")
         #expect(ready.status == 503)
         #expect(ready.text.hasPrefix("Not ready:") && !ready.text.dropLast().contains("\n"))
         #expect(try exporter.get("/-/healthy").status == 200)
-        let errors = PollStageNames.all.compactMap { metrics.value("celery_redis_poll_errors_total", ["stage": $0]) }.reduce(0, +)
+        let errors = PollStageNames.all.compactMap { metrics.value("celery_redis_poll_errors_total", ["stage": $0]) }
+            .reduce(0, +)
         #expect(errors >= 1)
 
         try redis.restart()
@@ -276,7 +302,9 @@ import TestSupport
 
     @Test func portInUseIsAStartUpError() throws {
         let exporter = try ExporterProcess(arguments: ["--redis.url=redis://127.0.0.1:1/0"])
-        let result = try runExporterToExit(["--web.listen-address=127.0.0.1:\(exporter.port)", "--redis.url=redis://127.0.0.1:1/0"])
+        let result = try runExporterToExit([
+            "--web.listen-address=127.0.0.1:\(exporter.port)", "--redis.url=redis://127.0.0.1:1/0",
+        ])
         #expect(result.status == 2)
         #expect(result.stderr.contains("cannot listen"))
         exporter.terminate()
@@ -288,24 +316,31 @@ import TestSupport
         _ = try seed(redis)
         let tlsPort = try #require(redis.tlsPort)
         let exporter = try ExporterProcess(arguments: [
-            "--redis.url=rediss://localhost:\(tlsPort)/0", "--redis.tls.ca-file=\(certs.caCert)", "--poll.interval=0.2s",
+            "--redis.url=rediss://localhost:\(tlsPort)/0", "--redis.tls.ca-file=\(certs.caCert)",
+            "--poll.interval=0.2s",
         ])
         try waitReady(exporter)
-        #expect(MetricsText(text: try exporter.get("/metrics").text).value("celery_redis_queue_length", ["queue": "celery"]) == 6)
+        #expect(
+            MetricsText(text: try exporter.get("/metrics").text).value("celery_redis_queue_length", ["queue": "celery"])
+                == 6)
         exporter.terminate()
 
         // An untrusted CA never falls back to plaintext: the poll fails at connect and readiness says why.
         let untrusted = try ExporterProcess(arguments: [
-            "--redis.url=rediss://localhost:\(tlsPort)/0", "--redis.tls.ca-file=\(certs.wrongCACert)", "--poll.interval=0.2s",
+            "--redis.url=rediss://localhost:\(tlsPort)/0", "--redis.tls.ca-file=\(certs.wrongCACert)",
+            "--poll.interval=0.2s",
         ])
         let failed = waitUntil(timeout: 10) {
-            MetricsText(text: (try? untrusted.get("/metrics").text) ?? "").value("celery_redis_poll_errors_total", ["stage": "connect"]) ?? 0 >= 1
+            MetricsText(text: (try? untrusted.get("/metrics").text) ?? "").value(
+                "celery_redis_poll_errors_total", ["stage": "connect"]) ?? 0 >= 1
         }
         #expect(failed, "stderr: \(untrusted.stderr)")
         #expect(try untrusted.get("/-/ready").status == 503)
         untrusted.terminate()
 
-        let bad = try runExporterToExit(["--redis.url=rediss://localhost:\(tlsPort)/0", "--redis.tls.ca-file=/etc/hostname"])
+        let bad = try runExporterToExit([
+            "--redis.url=rediss://localhost:\(tlsPort)/0", "--redis.tls.ca-file=/etc/hostname",
+        ])
         #expect(bad.status == 2 && bad.stderr.contains("Redis TLS settings"), "stderr: \(bad.stderr)")
     }
 

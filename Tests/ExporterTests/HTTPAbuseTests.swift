@@ -1,7 +1,7 @@
 import Foundation
 import Sockets
-import Testing
 import TestSupport
+import Testing
 
 /// Hostile HTTP clients against the binary as users run it (issue 9, rows 3, 4 and 11). No Redis
 /// is needed: the HTTP side must hold up whatever the poller is doing.
@@ -24,7 +24,8 @@ import TestSupport
         while responses.count < count {
             while let end = raw.firstRange(of: [13, 10, 13, 10]) {
                 let head = String(decoding: raw[..<end.lowerBound], as: UTF8.self).lowercased()
-                let length = head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
+                let length =
+                    head.components(separatedBy: "\r\n").first { $0.hasPrefix("content-length:") }
                     .flatMap { Int($0.dropFirst(15).trimmingCharacters(in: .whitespaces)) } ?? 0
                 guard raw.count >= end.upperBound + length else { break }
                 responses.append(try parseHTTPResponse(Array(raw[..<(end.upperBound + length)])))
@@ -45,7 +46,9 @@ import TestSupport
     func expectScraperGetsIn(_ exporter: ExporterProcess, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let scrapes = try LatencySamples(attempts: 3) { _ in try exporter.get("/-/healthy") }
         for (attempt, response) in scrapes.results.enumerated() {
-            #expect(response.status == 200, "attempt \(attempt): \(response.status) \(response.text)", sourceLocation: sourceLocation)
+            #expect(
+                response.status == 200, "attempt \(attempt): \(response.status) \(response.text)",
+                sourceLocation: sourceLocation)
         }
         #expect(scrapes.slowest < .seconds(5), "attempts took \(scrapes.durations)", sourceLocation: sourceLocation)
         #expect(scrapes.fastest < .seconds(1), "attempts took \(scrapes.durations)", sourceLocation: sourceLocation)
@@ -84,7 +87,8 @@ import TestSupport
 
         let reloader = try connect(exporter)
         let request = "POST /-/reload HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
-        try reloader.writeAll(Array(String(repeating: request, count: 100).utf8), deadline: Deadline(after: .seconds(5)))
+        try reloader.writeAll(
+            Array(String(repeating: request, count: 100).utf8), deadline: Deadline(after: .seconds(5)))
 
         // Meanwhile scrapes on other connections are answered in their usual time.
         var slowest = Duration.zero
@@ -143,7 +147,8 @@ import TestSupport
         var slowloris: [Socket] = []
         for _ in 0..<1024 {
             let socket = try connect(exporter)
-            try socket.writeAll(Array("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Drip: a".utf8), deadline: Deadline(after: .seconds(1)))
+            try socket.writeAll(
+                Array("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Drip: a".utf8), deadline: Deadline(after: .seconds(1)))
             slowloris.append(socket)
         }
         #expect(waitUntilAcceptQueueDrained(port: exporter.port), "the exporter never accepted the slowloris")
@@ -170,9 +175,11 @@ import TestSupport
 
     @Test func outOfDescriptorsClientsGetAnAnswerNotATimeout() throws {
         // 64 descriptors in all: well below the 1024-connection cap, as in the issue.
-        let exporter = try ExporterProcess(arguments: Self.noRedis + ["--poll.interval=0.2s"], fileLimit: (soft: 64, hard: 64))
+        let exporter = try ExporterProcess(
+            arguments: Self.noRedis + ["--poll.interval=0.2s"], fileLimit: (soft: 64, hard: 64))
         // Start-up says the limit leaves no room for the 1024-connection cap.
-        #expect(exporter.stderr.contains("open file limit is below --web.max-connections"), "stderr: \(exporter.stderr)")
+        #expect(
+            exporter.stderr.contains("open file limit is below --web.max-connections"), "stderr: \(exporter.stderr)")
 
         // Idle connections beyond the descriptors: the longest-idle ones make room, so a
         // scraper is served.
@@ -204,13 +211,18 @@ import TestSupport
         }
         let warnings = exporter.stderr.split(separator: "\n").filter { $0.contains("cannot accept") }
         #expect(!warnings.isEmpty, "no warning about running out of descriptors; stderr: \(exporter.stderr)")
-        #expect(warnings.count <= 2, "\(warnings.count) warnings in a few seconds:\n\(warnings.prefix(5).joined(separator: "\n"))")
+        #expect(
+            warnings.count <= 2,
+            "\(warnings.count) warnings in a few seconds:\n\(warnings.prefix(5).joined(separator: "\n"))")
         busy.removeAll()
         let counted = waitUntil(timeout: 5) {
-            (metric(exporter, "celery_redis_http_connections_rejected_total", ["reason": "out_of_descriptors"]) ?? 0) > 0
+            (metric(exporter, "celery_redis_http_connections_rejected_total", ["reason": "out_of_descriptors"]) ?? 0)
+                > 0
                 && (metric(exporter, "celery_redis_http_accept_errors_total", ["reason": "emfile"]) ?? 0) > 0
         }
-        #expect(counted, "shedding not counted: \((try? exporter.get("/metrics").text) ?? "no scrape"); stderr: \(exporter.stderr)")
+        #expect(
+            counted,
+            "shedding not counted: \((try? exporter.get("/metrics").text) ?? "no scrape"); stderr: \(exporter.stderr)")
         #expect(exporter.terminate() == 0)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Sockets
-import TestSupport
 import TLS
+import TestSupport
 import Testing
 
 @testable import Exporter
@@ -34,7 +34,8 @@ import Testing
         let certs = try TestCertificates()
         let hash = try #require(Bcrypt.hash(password: Array("pw".utf8), cost: 4))
         let file = certs.directory + "/web.yml"
-        var yaml = "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: \(clientAuth)\n"
+        var yaml =
+            "tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n  client_auth_type: \(clientAuth)\n"
         if clientAuth != "NoClientCert" { yaml += "  client_ca_file: ca.pem\n" }
         yaml += "basic_auth_users:\n  prom: \(hash)\n"
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
@@ -45,8 +46,11 @@ import Testing
             isUp: { port in
                 let r = try? runCommand(
                     curl,
-                    ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", certs.caCert, "--cert", certs.clientCert,
-                     "--key", certs.clientKey, "-u", "prom:pw", "https://localhost:\(port)/-/healthy"])
+                    [
+                        "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", certs.caCert, "--cert",
+                        certs.clientCert,
+                        "--key", certs.clientKey, "-u", "prom:pw", "https://localhost:\(port)/-/healthy",
+                    ])
                 return r?.stdout == "200"
             })
         defer { exporter.terminate() }
@@ -85,28 +89,40 @@ import Testing
     @Test func targetFollowsFlagThenPID1ThenEnvironmentThenDefault() throws {
         let program = "/usr/local/bin/celery-redis-exporter"
         let pid1 = [program, "--redis.url=redis://r/0", "--web.listen-address", "[::]:9999"]
-        #expect(try HealthCheck.target(arguments: ["--healthcheck", "--web.listen-address=10.0.0.5:1234"],
-                                       environment: ["CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS": ":1"],
-                                       program: program, pid1CommandLine: pid1) == .tcp(host: "10.0.0.5", port: 1234))
+        #expect(
+            try HealthCheck.target(
+                arguments: ["--healthcheck", "--web.listen-address=10.0.0.5:1234"],
+                environment: ["CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS": ":1"],
+                program: program, pid1CommandLine: pid1) == .tcp(host: "10.0.0.5", port: 1234))
         // PID 1 is the exporter: its flag wins over the environment, as it does in the exporter.
-        #expect(try HealthCheck.target(arguments: ["--healthcheck"],
-                                       environment: ["CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS": "0.0.0.0:7000"],
-                                       program: "celery-redis-exporter", pid1CommandLine: pid1)
+        #expect(
+            try HealthCheck.target(
+                arguments: ["--healthcheck"],
+                environment: ["CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS": "0.0.0.0:7000"],
+                program: "celery-redis-exporter", pid1CommandLine: pid1)
                 == .tcp(host: "::1", port: 9999))
-        #expect(try HealthCheck.target(arguments: ["--healthcheck"],
-                                       environment: ["CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS": "0.0.0.0:7000"],
-                                       program: program, pid1CommandLine: [program, "--log.format=json"])
+        #expect(
+            try HealthCheck.target(
+                arguments: ["--healthcheck"],
+                environment: ["CELERY_REDIS_EXPORTER_WEB_LISTEN_ADDRESS": "0.0.0.0:7000"],
+                program: program, pid1CommandLine: [program, "--log.format=json"])
                 == .tcp(host: "127.0.0.1", port: 7000))
         // Other variables of the container's environment cannot break the probe.
-        #expect(try HealthCheck.target(arguments: ["--healthcheck"],
-                                       environment: ["CELERY_REDIS_EXPORTER_CELERY_EVENTS": "maybe"],
-                                       program: program, pid1CommandLine: nil) == .tcp(host: "127.0.0.1", port: 9540))
+        #expect(
+            try HealthCheck.target(
+                arguments: ["--healthcheck"],
+                environment: ["CELERY_REDIS_EXPORTER_CELERY_EVENTS": "maybe"],
+                program: program, pid1CommandLine: nil) == .tcp(host: "127.0.0.1", port: 9540))
         // PID 1 is another program (docker --init, a shell): its flags are not ours.
-        #expect(try HealthCheck.target(arguments: ["--healthcheck"], environment: [:], program: program,
-                                       pid1CommandLine: ["/sbin/docker-init", "--", "x", "--web.listen-address=:1"])
+        #expect(
+            try HealthCheck.target(
+                arguments: ["--healthcheck"], environment: [:], program: program,
+                pid1CommandLine: ["/sbin/docker-init", "--", "x", "--web.listen-address=:1"])
                 == .tcp(host: "127.0.0.1", port: 9540))
         // PID 1's command line does not parse: the default, not a crash.
-        #expect(try HealthCheck.target(arguments: ["--healthcheck"], environment: [:], program: program,
-                                       pid1CommandLine: [program, "--no-such-flag"]) == .tcp(host: "127.0.0.1", port: 9540))
+        #expect(
+            try HealthCheck.target(
+                arguments: ["--healthcheck"], environment: [:], program: program,
+                pid1CommandLine: [program, "--no-such-flag"]) == .tcp(host: "127.0.0.1", port: 9540))
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import Notify
 import Sockets
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 9, rows 8-10, against the real binary: hostile configuration ends in exit 2 with one line
 /// at start-up, and in a refused reload (previous configuration kept, no crash) later; errors name
@@ -20,7 +20,8 @@ import TestSupport
     /// Yams quotes with a caret) holds the URL.
     static func alerting(url: String, broken: Bool) -> String {
         "route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs:\n"
-            + (broken ? "      - url: \(url) send_resolved: true\n" : "      - url: \(url)\n        send_resolved: true\n")
+            + (broken
+                ? "      - url: \(url) send_resolved: true\n" : "      - url: \(url)\n        send_resolved: true\n")
     }
 
     @Test(arguments: [
@@ -47,7 +48,8 @@ import TestSupport
         try Self.deepRules.write(to: rules, atomically: true, encoding: .utf8)
         let result = try runExporterToExit(["--rules.file=\(rules.path)", "--redis.url=redis://127.0.0.1:1/0"])
         #expect(result.status == 2, "stderr: \(result.stderr.prefix(500))")
-        #expect(result.stderr.contains("deep.yml:5:15: group \"g\", rule \"Deep\""), "stderr: \(result.stderr.prefix(500))")
+        #expect(
+            result.stderr.contains("deep.yml:5:15: group \"g\", rule \"Deep\""), "stderr: \(result.stderr.prefix(500))")
         #expect(result.stderr.contains("nesting too deep"), "stderr: \(result.stderr.prefix(500))")
         #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.utf8.count < 1000)
     }
@@ -60,7 +62,9 @@ import TestSupport
         let result = try runExporterToExit(["--alerting.config=\(config.path)", "--redis.url=redis://127.0.0.1:1/0"])
         #expect(result.status == 2, "stderr: \(result.stderr)")
         #expect(result.stderr.contains("alerting.yml:6:"), "stderr: \(result.stderr)")
-        #expect(!result.stderr.contains(Self.secret) && !result.stderr.contains("hooks.example"), "stderr: \(result.stderr)")
+        #expect(
+            !result.stderr.contains(Self.secret) && !result.stderr.contains("hooks.example"), "stderr: \(result.stderr)"
+        )
         #expect(result.stderr.split(separator: "\n").count == 1, "stderr: \(result.stderr)")
     }
 
@@ -77,7 +81,8 @@ import TestSupport
         ])
         func failures() -> Int { exporter.stderr.components(separatedBy: "configuration reload failed").count - 1 }
         func reloadMetric() -> Double? {
-            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value("celery_redis_config_last_reload_successful")
+            MetricsText(text: (try? exporter.get("/metrics").text) ?? "").value(
+                "celery_redis_config_last_reload_successful")
         }
         #expect(waitUntil(timeout: 10) { reloadMetric() == 1 }, "stderr: \(exporter.stderr)")
 
@@ -121,7 +126,9 @@ import TestSupport
         try Self.alerting(url: url, broken: false).write(to: config, atomically: true, encoding: .utf8)
         try Self.deepRules.write(to: rules, atomically: true, encoding: .utf8)
         let deepFailure = try #require(runtime.reload())
-        #expect(deepFailure.contains("rules.yml:5:15:") && deepFailure.contains("nesting too deep"), "\(deepFailure.prefix(500))")
+        #expect(
+            deepFailure.contains("rules.yml:5:15:") && deepFailure.contains("nesting too deep"),
+            "\(deepFailure.prefix(500))")
         #expect(deepFailure.utf8.count < 1000)
 
         try Self.goodRules.write(to: rules, atomically: true, encoding: .utf8)

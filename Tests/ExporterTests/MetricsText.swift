@@ -30,9 +30,10 @@ struct MetricsText {
 
     /// All series names present.
     var names: Set<String> {
-        Set(text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
-            String(line.prefix { $0 != "{" && $0 != " " })
-        })
+        Set(
+            text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
+                String(line.prefix { $0 != "{" && $0 != " " })
+            })
     }
 
     /// The text with time-dependent sample values replaced by `<t>`, and the values of

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
-@testable import Exporter
 import TestSupport
+import Testing
+
+@testable import Exporter
 
 /// Several Celery deployments from one exporter (`ExporterConfiguration.targets`), against real
 /// redis-servers: exact values per target under `target="<name>"`, readiness that names the target
@@ -27,19 +28,21 @@ import TestSupport
         let dir = try makeTemporaryDirectory()
         let rules = dir.appendingPathComponent("rules.yml")
         try """
-            groups:
-              - name: backlog
-                rules:
-                  - alert: CeleryBacklog
-                    expr: celery_redis_queue_length > 3
-                    labels: {severity: warning}
-                    annotations:
-                      summary: "{{ $labels.target }}/{{ $labels.queue }} has {{ $value }} messages"
-            """.write(to: rules, atomically: true, encoding: .utf8)
+        groups:
+          - name: backlog
+            rules:
+              - alert: CeleryBacklog
+                expr: celery_redis_queue_length > 3
+                labels: {severity: warning}
+                annotations:
+                  summary: "{{ $labels.target }}/{{ $labels.queue }} has {{ $value }} messages"
+        """.write(to: rules, atomically: true, encoding: .utf8)
         let (exporter, port) = try TargetTestSupport.start(
             common: ["--poll.interval=0.2s", "--rules.file=\(rules.path)"],
-            targets: [("orders", ["--redis.url=redis://127.0.0.1:\(first.port)/0"]),
-                      ("mailer", ["--redis.url=redis://127.0.0.1:\(second.port)/0"])])
+            targets: [
+                ("orders", ["--redis.url=redis://127.0.0.1:\(first.port)/0"]),
+                ("mailer", ["--redis.url=redis://127.0.0.1:\(second.port)/0"]),
+            ])
         defer { exporter.stop() }
 
         let ready = waitUntil(timeout: 10) { (try? get(port, "/-/ready"))?.status == 200 }
@@ -47,7 +50,10 @@ import TestSupport
         let firing = waitUntil(timeout: 10) {
             MetricsText(text: (try? get(port, "/metrics").text) ?? "").value(
                 "celery_redis_alerts",
-                ["alertname": "CeleryBacklog", "alertstate": "firing", "queue": "celery", "severity": "warning", "target": "orders"]) == 1
+                [
+                    "alertname": "CeleryBacklog", "alertstate": "firing", "queue": "celery", "severity": "warning",
+                    "target": "orders",
+                ]) == 1
         }
         #expect(firing)
         let response = try get(port, "/metrics")
@@ -75,7 +81,8 @@ import TestSupport
         #expect((alerts.first?["annotations"] as? [String: String])?["summary"] == "orders/celery has 6 messages")
         // promtool lints the several-target output: zero problems.
         let lint = try runCommand(try requireTool("promtool"), ["check", "metrics"], input: Data(response.body))
-        #expect(lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "promtool: \(lint.stdout)\(lint.stderr)")
+        #expect(
+            lint.status == 0 && lint.stdout.isEmpty && lint.stderr.isEmpty, "promtool: \(lint.stdout)\(lint.stderr)")
         // Every family is the catalogue's, with `target` first on every series of a target.
         #expect(ServedCatalogue.problems(String(decoding: response.body, as: UTF8.self)) == [])
 
@@ -108,8 +115,9 @@ import TestSupport
         #expect(afterDown.value("celery_redis_up", ["target": "mailer"]) == 0)
         #expect(afterDown.value("celery_redis_up", ["target": "orders"]) == 1)
         #expect(afterDown.value("celery_redis_queue_length", ["target": "orders", "queue": "celery"]) == 6)
-        #expect(afterDown.value("celery_redis_queue_length", ["target": "mailer", "queue": "celery"]) == nil,
-                "a failed target's queues are omitted, not served stale")
+        #expect(
+            afterDown.value("celery_redis_queue_length", ["target": "mailer", "queue": "celery"]) == nil,
+            "a failed target's queues are omitted, not served stale")
         #expect(try get(port, "/-/healthy").status == 200)
         let downStatus = try json(try get(port, "/api/v1/status").body)
         let downTargets = try #require(downStatus["targets"] as? [[String: Any]])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Exporter
 
 /// Issue 12: live outcome rates from the result counters, over a bounded window.
@@ -21,7 +22,9 @@ import Testing
         for i in 0..<1000 { w.record(["SUCCESS": Double(i)], at: Double(i)) }  // one poll a second
         #expect(w.count <= OutcomeRateWindow.maximumSamples)
         let r = try #require(w.ratesPerMinute)
-        #expect(r.window >= OutcomeRateWindow.windowSeconds && r.window <= OutcomeRateWindow.windowSeconds + OutcomeRateWindow.minimumSpacing + 1)
+        #expect(
+            r.window >= OutcomeRateWindow.windowSeconds
+                && r.window <= OutcomeRateWindow.windowSeconds + OutcomeRateWindow.minimumSpacing + 1)
         #expect(abs(r.rates[0].rate - 60) < 0.001)
     }
 

@@ -11,7 +11,8 @@ import Testing
     @Test func servedValuesMatchTheKernelsView() throws {
         let started = Date().timeIntervalSince1970
         let exporter = try ExporterProcess(
-            arguments: ["--redis.url=redis://127.0.0.1:1/0", "--poll.interval=0.2s"], fileLimit: (soft: 1500, hard: 3000))
+            arguments: ["--redis.url=redis://127.0.0.1:1/0", "--poll.interval=0.2s"],
+            fileLimit: (soft: 1500, hard: 3000))
         defer { _ = exporter.terminate() }
         let pid = exporter.process.processIdentifier
         var metrics = MetricsText(text: "")
@@ -51,12 +52,18 @@ import Testing
         #expect(virtual >= rss && abs(virtual - vmSize) < 256 * megabyte, "virtual \(virtual), VmSize \(vmSize)")
         // CPU: a counter, at most the wall time since start on every core.
         let cpu = try #require(metrics.value("process_cpu_seconds_total"))
-        #expect(cpu >= 0 && cpu <= (Date().timeIntervalSince1970 - started) * Double(ProcessInfo.processInfo.activeProcessorCount))
+        #expect(
+            cpu >= 0
+                && cpu <= (Date().timeIntervalSince1970 - started)
+                    * Double(ProcessInfo.processInfo.activeProcessorCount)
+        )
         #expect(metrics.value("celery_redis_process_metrics_read_errors_total") == 0)
 
         // build_info: the version, a commit this repository has, and the compiler's version.
         let info = try #require(
-            (try exporter.get("/metrics").text).split(separator: "\n").first { $0.hasPrefix("celery_redis_build_info{") })
+            (try exporter.get("/metrics").text).split(separator: "\n").first {
+                $0.hasPrefix("celery_redis_build_info{")
+            })
         let labels = Dictionary(
             uniqueKeysWithValues: info.drop { $0 != "{" }.dropFirst().prefix { $0 != "}" }.split(separator: ",").map {
                 pair -> (String, String) in
@@ -98,7 +105,8 @@ import Testing
         #expect(ProcessStat(Array("no parenthesis".utf8)) == nil)
         let overflow = line.replacingOccurrences(of: " 536096768 ", with: " 99999999999999999999999 ")
         #expect(ProcessStat(Array(overflow.utf8)) == nil)
-        #expect(ProcessStat.bootTime(Array("cpu  1 2 3\nintr 5 6\nbtime 1764900000\nprocesses 9\n".utf8)) == 1_764_900_000)
+        #expect(
+            ProcessStat.bootTime(Array("cpu  1 2 3\nintr 5 6\nbtime 1764900000\nprocesses 9\n".utf8)) == 1_764_900_000)
         #expect(ProcessStat.bootTime(Array("cpu 1\n".utf8)) == nil)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Range functions in the running binary: the shipped rules load as they are, and a rule over
 /// `increase(…[3s])` of the result counters fires when failures are published on Redis and
@@ -12,14 +12,14 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: dir) }
         let rules = dir.appendingPathComponent("fast.yml")
         try """
-            groups:
-              - name: fast
-                rules:
-                  - alert: TasksFailedRecently
-                    expr: sum(increase(celery_redis_task_results_total{state="FAILURE"}[3s])) > 0
-                    annotations:
-                      summary: "{{ $value }} failures"
-            """.write(to: rules, atomically: true, encoding: .utf8)
+        groups:
+          - name: fast
+            rules:
+              - alert: TasksFailedRecently
+                expr: sum(increase(celery_redis_task_results_total{state="FAILURE"}[3s])) > 0
+                annotations:
+                  summary: "{{ $value }} failures"
+        """.write(to: rules, atomically: true, encoding: .utf8)
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("deploy/prometheus/celery-redis-rules.yml").path
         let exporter = try ExporterProcess(arguments: [
@@ -32,10 +32,12 @@ import TestSupport
         #expect(subscribed, "stderr: \(exporter.stderr)")
         // The longest range of the loaded rules (the shipped CeleryQueueNotDraining's 30m) sets the retention.
         #expect(metrics().value("celery_redis_rule_history_retention_seconds") == 1800)
-        #expect(metrics().value("celery_redis_alerts", ["alertname": "TasksFailedRecently", "alertstate": "firing"]) == nil)
+        #expect(
+            metrics().value("celery_redis_alerts", ["alertname": "TasksFailedRecently", "alertstate": "firing"]) == nil)
 
         for id in ["f1", "f2", "f3"] {
-            let meta = #"{"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["boom"], "exc_module": "builtins"}, "traceback": null, "children": [], "date_done": "2026-12-05T00:00:00.000000+00:00", "task_id": "\#(id)"}"#
+            let meta =
+                #"{"status": "FAILURE", "result": {"exc_type": "ValueError", "exc_message": ["boom"], "exc_module": "builtins"}, "traceback": null, "children": [], "date_done": "2026-12-05T00:00:00.000000+00:00", "task_id": "\#(id)"}"#
             _ = try redis.command([Array("PUBLISH".utf8), Array("celery-task-meta-\(id)".utf8), Array(meta.utf8)])
         }
         let firing = waitUntil(timeout: 10) {

@@ -40,7 +40,9 @@ final class CountingReload: Sendable {
 
     @Test func concurrentRequestsShareAReloadThatStartedAfterThem() throws {
         let reload = CountingReload()
-        let coordinator = ReloadCoordinator(minimumInterval: .milliseconds(50), logger: Logger(label: "test")) { reload.run() }
+        let coordinator = ReloadCoordinator(minimumInterval: .milliseconds(50), logger: Logger(label: "test")) {
+            reload.run()
+        }
         try coordinator.start()
         defer { coordinator.stop() }
 
@@ -70,7 +72,9 @@ final class CountingReload: Sendable {
 
     @Test func waitingRequestsAreCappedAndAnsweredAtStop() throws {
         let reload = CountingReload()
-        let coordinator = ReloadCoordinator(minimumInterval: .milliseconds(50), maxWaiting: 3, logger: Logger(label: "test")) {
+        let coordinator = ReloadCoordinator(
+            minimumInterval: .milliseconds(50), maxWaiting: 3, logger: Logger(label: "test")
+        ) {
             reload.run()
         }
         try coordinator.start()

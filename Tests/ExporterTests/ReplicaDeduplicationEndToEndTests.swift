@@ -3,8 +3,8 @@ import HTTP
 import Logging
 import Synchronization
 import TLS
-import Testing
 import TestSupport
+import Testing
 
 /// A webhook receiver that deduplicates on `webhook-id`, as a Standard Webhooks consumer does:
 /// every POST is recorded, the first of each id is accepted, later ones are answered 200 and
@@ -57,28 +57,28 @@ final class DeduplicatingReceiver: Sendable {
         let receiver = try DeduplicatingReceiver()
         let dir = try makeTemporaryDirectory("replicas")
         try """
-            groups:
-              - name: celery
-                rules:
-                  - alert: CeleryBacklog
-                    expr: celery_redis_queue_length > 5
-                    for: 1s
-            """.write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
+        groups:
+          - name: celery
+            rules:
+              - alert: CeleryBacklog
+                expr: celery_redis_queue_length > 5
+                for: 1s
+        """.write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
         try ("whsec_" + Base64.encode(Array("0123456789abcdef0123456789abcdef".utf8)))
             .write(to: dir.appendingPathComponent("secret"), atomically: true, encoding: .utf8)
         try """
-            route:
-              receiver: hook
-              group_by: ['alertname']
-              group_wait: 1s
-              group_interval: 1s
-              repeat_interval: 1h
-            receivers:
-              - name: hook
-                signing: {scheme: standard-webhooks, secret_file: secret}
-                webhook_configs:
-                  - url: http://127.0.0.1:\(receiver.port)/hook
-            """.write(to: dir.appendingPathComponent("alerting.yml"), atomically: true, encoding: .utf8)
+        route:
+          receiver: hook
+          group_by: ['alertname']
+          group_wait: 1s
+          group_interval: 1s
+          repeat_interval: 1h
+        receivers:
+          - name: hook
+            signing: {scheme: standard-webhooks, secret_file: secret}
+            webhook_configs:
+              - url: http://127.0.0.1:\(receiver.port)/hook
+        """.write(to: dir.appendingPathComponent("alerting.yml"), atomically: true, encoding: .utf8)
         func replica() throws -> ExporterProcess {
             try ExporterProcess(arguments: [
                 "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.3s",
@@ -119,11 +119,11 @@ final class DeduplicatingReceiver: Sendable {
         try "groups: [{name: g, rules: [{alert: CeleryBacklog, expr: celery_redis_queue_length > 5}]}]\n"
             .write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
         try """
-            route: {receiver: hook, group_by: [alertname], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}
-            receivers:
-              - name: hook
-                webhook_configs: [{url: 'http://127.0.0.1:\(receiver.port)/hook'}]
-            """.write(to: dir.appendingPathComponent("am.yml"), atomically: true, encoding: .utf8)
+        route: {receiver: hook, group_by: [alertname], group_wait: 1s, group_interval: 1s, repeat_interval: 1h}
+        receivers:
+          - name: hook
+            webhook_configs: [{url: 'http://127.0.0.1:\(receiver.port)/hook'}]
+        """.write(to: dir.appendingPathComponent("am.yml"), atomically: true, encoding: .utf8)
         let amPort = try freePort()
         let am = Process()
         am.executableURL = URL(fileURLWithPath: try requireTool("prometheus-alertmanager"))
@@ -139,7 +139,8 @@ final class DeduplicatingReceiver: Sendable {
             kill(am.processIdentifier, SIGKILL)
             am.waitUntilExit()
         }
-        #expect(waitUntil(timeout: 15) { (try? httpRequest(port: amPort, method: "GET", path: "/-/ready"))?.status == 200 })
+        #expect(
+            waitUntil(timeout: 15) { (try? httpRequest(port: amPort, method: "GET", path: "/-/ready"))?.status == 200 })
         func replica() throws -> ExporterProcess {
             try ExporterProcess(arguments: [
                 "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.3s",
@@ -164,11 +165,11 @@ final class DeduplicatingReceiver: Sendable {
         let dir = try makeTemporaryDirectory("receivers")
         let alerting = dir.appendingPathComponent("alerting.yml")
         try """
-            route: {receiver: mail}
-            receivers:
-              - name: mail
-                email_configs: [{to: oncall@example.com}]
-            """.write(to: alerting, atomically: true, encoding: .utf8)
+        route: {receiver: mail}
+        receivers:
+          - name: mail
+            email_configs: [{to: oncall@example.com}]
+        """.write(to: alerting, atomically: true, encoding: .utf8)
         try "groups: []\n".write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
         let result = try runExporterToExit([
             "--rules.file=\(dir.path)/rules.yml", "--alerting.config=\(alerting.path)",
@@ -184,7 +185,8 @@ final class DeduplicatingReceiver: Sendable {
     @Test func pagerDutyRoutingKeyNeverLeaks() throws {
         let key = "LEAKCHECK" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(23)
         let receiver = try DeduplicatingReceiver(
-            status: 400, reply: #"{"status":"invalid event","message":"Event object is invalid","errors":["bad key \#(key)"]}"#)
+            status: 400,
+            reply: #"{"status":"invalid event","message":"Event object is invalid","errors":["bad key \#(key)"]}"#)
         let redis = try RedisServer()
         try CelerySeed.bind(redis, queue: "celery")
         try CelerySeed.enqueue(redis, queue: "celery", count: 6)
@@ -192,13 +194,13 @@ final class DeduplicatingReceiver: Sendable {
         try "groups: [{name: g, rules: [{alert: Backlog, expr: celery_redis_queue_length > 5}]}]\n"
             .write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)
         try """
-            route: {receiver: pager, group_wait: 0s, group_interval: 1s}
-            receivers:
-              - name: pager
-                pagerduty_configs:
-                  - routing_key: \(key)
-                    url: http://127.0.0.1:\(receiver.port)/v2/enqueue
-            """.write(to: dir.appendingPathComponent("alerting.yml"), atomically: true, encoding: .utf8)
+        route: {receiver: pager, group_wait: 0s, group_interval: 1s}
+        receivers:
+          - name: pager
+            pagerduty_configs:
+              - routing_key: \(key)
+                url: http://127.0.0.1:\(receiver.port)/v2/enqueue
+        """.write(to: dir.appendingPathComponent("alerting.yml"), atomically: true, encoding: .utf8)
         let exporter = try ExporterProcess(arguments: [
             "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.3s", "--log.level=debug",
             "--rules.file=\(dir.path)/rules.yml", "--alerting.config=\(dir.path)/alerting.yml",

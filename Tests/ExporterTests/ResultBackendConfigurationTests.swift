@@ -1,7 +1,8 @@
 import Foundation
 import Redis
-import Testing
 import TestSupport
+import Testing
+
 @testable import Exporter
 
 /// `--celery.result-backend-*` (issue 10 item 1): parsed like the broker's flags, from the command
@@ -42,11 +43,13 @@ import TestSupport
     }
 
     @Test func environmentVariables() throws {
-        let c = try configuration([], env: [
-            "CELERY_REDIS_EXPORTER_CELERY_RESULT_BACKEND_URL": "rediss://results:6390/1",
-            "CELERY_REDIS_EXPORTER_CELERY_RESULT_BACKEND_PASSWORD": "envpw",
-            "CELERY_REDIS_EXPORTER_CELERY_RESULT_BACKEND_TLS_SERVER_NAME": "cache.internal",
-        ])
+        let c = try configuration(
+            [],
+            env: [
+                "CELERY_REDIS_EXPORTER_CELERY_RESULT_BACKEND_URL": "rediss://results:6390/1",
+                "CELERY_REDIS_EXPORTER_CELERY_RESULT_BACKEND_PASSWORD": "envpw",
+                "CELERY_REDIS_EXPORTER_CELERY_RESULT_BACKEND_TLS_SERVER_NAME": "cache.internal",
+            ])
         let backend = try #require(try c.resultBackendConfiguration())
         #expect(backend.password == "envpw" && backend.database == 1)
         #expect(backend.tls?.serverName == "cache.internal")
@@ -54,10 +57,14 @@ import TestSupport
 
     @Test(arguments: [
         (["--celery.result-backend-user=x"], "needs --celery.result-backend-url"),
-        (["--celery.result-backend-url=redis://r/1", "--celery.result-backend-tls.insecure-skip-verify"],
-         "--celery.result-backend-tls.* flags need a rediss:// URL"),
-        (["--celery.result-backend-url=rediss://r/1", "--celery.result-backend-tls.cert-file=/etc/hostname"],
-         "go together"),
+        (
+            ["--celery.result-backend-url=redis://r/1", "--celery.result-backend-tls.insecure-skip-verify"],
+            "--celery.result-backend-tls.* flags need a rediss:// URL"
+        ),
+        (
+            ["--celery.result-backend-url=rediss://r/1", "--celery.result-backend-tls.cert-file=/etc/hostname"],
+            "go together"
+        ),
         (["--celery.result-backend-url=ftp://:hunter2@r/1"], "--celery.result-backend-url="),
     ])
     func mistakesExitWithStatus2(arguments: [String], message: String) throws {
@@ -70,7 +77,9 @@ import TestSupport
 
     @Test func helpListsTheFlagsWithTheirEnvironmentVariables() {
         let help = parser.helpText(program: "x", summary: "y")
-        for flag in ["celery.result-backend-url", "celery.result-backend-password-file", "celery.result-backend-tls.ca-file"] {
+        for flag in [
+            "celery.result-backend-url", "celery.result-backend-password-file", "celery.result-backend-tls.ca-file",
+        ] {
             #expect(help.contains("--\(flag)="))
         }
         #expect(help.contains("CELERY_REDIS_EXPORTER_CELERY_RESULT_BACKEND_URL"))

@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 10 item 3: the binary as users run it behind Redis Sentinel (a master, a replica and a
 /// sentinel, all real processes on loopback), through a forced failover.
 @Suite(.serialized) struct SentinelEndToEndTests {
-    static let meta = #"{"status": "SUCCESS", "result": 3, "traceback": null, "children": [], "date_done": "2026-12-05T00:00:00.000000+00:00", "task_id": "ID"}"#
+    static let meta =
+        #"{"status": "SUCCESS", "result": 3, "traceback": null, "children": [], "date_done": "2026-12-05T00:00:00.000000+00:00", "task_id": "ID"}"#
 
     static func metrics(_ exporter: ExporterProcess) -> MetricsText {
         MetricsText(text: (try? exporter.get("/metrics").text) ?? "")
@@ -19,7 +20,10 @@ import TestSupport
     @Test func followsAForcedFailoverWithExactCountsAndLiveEvents() throws {
         let master = try RedisServer()
         let replica = try RedisServer(extraArguments: ["--replicaof", "127.0.0.1", String(master.port)])
-        #expect(try waitUntil(timeout: 15) { try replica.cli(["INFO", "replication"]).stdout.contains("master_link_status:up") })
+        #expect(
+            try waitUntil(timeout: 15) {
+                try replica.cli(["INFO", "replication"]).stdout.contains("master_link_status:up")
+            })
         let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port)
         #expect(try waitUntil(timeout: 15) { try sentinel.healthyReplicaCount() == 1 })
 
@@ -39,9 +43,10 @@ import TestSupport
         }
         #expect(sawMaster, "metrics: \(m.text.prefix(300)) stderr: \(exporter.stderr)")
         try Self.publishResult(master, id: "before")
-        #expect(waitUntil(timeout: 10) {
-            Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "SUCCESS"]) == 1
-        })
+        #expect(
+            waitUntil(timeout: 10) {
+                Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "SUCCESS"]) == 1
+            })
         // Everything written so far has reached the replica before it is promoted.
         #expect(try master.command("WAIT", "1", "5000").hasPrefix(":1"))
 
@@ -65,7 +70,8 @@ import TestSupport
             m = Self.metrics(exporter)
             return m.value("celery_redis_queue_length", ["queue": "celery"]) == 5 && m.value("celery_redis_up") == 1
         }
-        #expect(counted, "queue length \(String(describing: m.value("celery_redis_queue_length", ["queue": "celery"])))")
+        #expect(
+            counted, "queue length \(String(describing: m.value("celery_redis_queue_length", ["queue": "celery"])))")
         #expect(waitUntil(timeout: 15) { Self.metrics(exporter).value("celery_redis_event_subscriber_up") == 1 })
         let eventsAfter = waitUntil(timeout: 15) {
             // Published until seen: the subscription may still be re-forming when the first goes out.
@@ -89,12 +95,19 @@ import TestSupport
         let reported = waitUntil(timeout: 15) {
             m = Self.metrics(exporter)
             return m.value("celery_redis_up") == 0
-                && (m.value("celery_redis_sentinel_query_failures_total", ["connection": "broker", "master": "wrongname", "reason": "unknown_master"]) ?? 0) >= 1
+                && (m.value(
+                    "celery_redis_sentinel_query_failures_total",
+                    ["connection": "broker", "master": "wrongname", "reason": "unknown_master"]) ?? 0) >= 1
         }
         #expect(reported, "metrics: \(m.text.prefix(300))")
-        #expect(exporter.stderr.contains("no master named \\\"wrongname\\\"") || exporter.stderr.contains("no master named \"wrongname\""),
-                "stderr: \(exporter.stderr)")
-        #expect(m.value("celery_redis_sentinel_master_info", ["connection": "broker", "master": "wrongname", "address": "127.0.0.1:\(master.port)"]) == nil)
+        #expect(
+            exporter.stderr.contains("no master named \\\"wrongname\\\"")
+                || exporter.stderr.contains("no master named \"wrongname\""),
+            "stderr: \(exporter.stderr)")
+        #expect(
+            m.value(
+                "celery_redis_sentinel_master_info",
+                ["connection": "broker", "master": "wrongname", "address": "127.0.0.1:\(master.port)"]) == nil)
         #expect(exporter.terminate() == 0)
     }
 
@@ -102,8 +115,9 @@ import TestSupport
     /// only to the master; a wrong Sentinel password is counted and logged, and neither secret shows.
     @Test func sentinelAndRedisPasswordsAreSeparateAndNeverShown() throws {
         let master = try RedisServer(password: "redis-Secret1")
-        let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port, password: "sentinel-Secret2",
-                                         masterPassword: "redis-Secret1")
+        let sentinel = try RedisSentinel(
+            masterName: "mymaster", masterPort: master.port, password: "sentinel-Secret2",
+            masterPassword: "redis-Secret1")
         try CelerySeed.bind(master, queue: "celery")
         try CelerySeed.enqueue(master, queue: "celery", count: 4)
         let directory = try makeTemporaryDirectory("sentinel-secret")
@@ -111,7 +125,8 @@ import TestSupport
         try "sentinel-Secret2\n".write(to: file, atomically: true, encoding: .utf8)
         let url = "--redis.url=sentinel://:redis-Secret1@127.0.0.1:\(sentinel.port)/0"
         let viaFile = try ExporterProcess(arguments: [
-            url, "--redis.sentinel-master=mymaster", "--redis.sentinel-password-file=\(file.path)", "--poll.interval=0.2s",
+            url, "--redis.sentinel-master=mymaster", "--redis.sentinel-password-file=\(file.path)",
+            "--poll.interval=0.2s",
         ])
         let viaEnvironment = try ExporterProcess(
             arguments: [url, "--redis.sentinel-master=mymaster", "--poll.interval=0.2s"],
@@ -134,12 +149,15 @@ import TestSupport
         let counted = waitUntil(timeout: 15) {
             m = Self.metrics(refused)
             return m.value("celery_redis_up") == 0
-                && (m.value("celery_redis_sentinel_query_failures_total", ["connection": "broker", "master": "mymaster", "reason": "unreachable"]) ?? 0) >= 1
+                && (m.value(
+                    "celery_redis_sentinel_query_failures_total",
+                    ["connection": "broker", "master": "mymaster", "reason": "unreachable"]) ?? 0) >= 1
         }
         #expect(counted, "stderr: \(refused.stderr)")
         #expect(refused.terminate() == 0)
         #expect(!refused.stderr.contains("Secret") && !m.text.contains("Secret"))
-        #expect(refused.stderr.contains("NOAUTH") || refused.stderr.contains("authentication"), "stderr: \(refused.stderr)")
+        #expect(
+            refused.stderr.contains("NOAUTH") || refused.stderr.contains("authentication"), "stderr: \(refused.stderr)")
     }
 
     @Test(arguments: [

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// A result backend behind Redis Sentinel (Celery's `result_backend = 'sentinel://...'` with
 /// `result_backend_transport_options={'master_name': ...}`), the broker a plain Redis: real
@@ -14,7 +14,8 @@ import TestSupport
 
     /// Writes a result the way Celery's Redis backend does: the meta, then a PUBLISH on its key.
     static func writeResult(_ redis: RedisServer, id: String, status: String) throws {
-        let json = #"{"status": "\#(status)", "result": null, "traceback": null, "children": [], "date_done": "2026-12-05T10:00:00+00:00", "task_id": "\#(id)"}"#
+        let json =
+            #"{"status": "\#(status)", "result": null, "traceback": null, "children": [], "date_done": "2026-12-05T10:00:00+00:00", "task_id": "\#(id)"}"#
         let key = Array("celery-task-meta-\(id)".utf8)
         _ = try redis.command([Array("SETEX".utf8), key, Array("3600".utf8), Array(json.utf8)])
         _ = try redis.command([Array("PUBLISH".utf8), key, Array(json.utf8)])
@@ -34,7 +35,10 @@ import TestSupport
         try CelerySeed.enqueue(broker, queue: "celery", count: 2)
         let master = try RedisServer()
         let replica = try RedisServer(extraArguments: ["--replicaof", "127.0.0.1", String(master.port)])
-        #expect(try waitUntil(timeout: 15) { try replica.cli(["INFO", "replication"]).stdout.contains("master_link_status:up") })
+        #expect(
+            try waitUntil(timeout: 15) {
+                try replica.cli(["INFO", "replication"]).stdout.contains("master_link_status:up")
+            })
         let sentinel = try RedisSentinel(masterName: "results", masterPort: master.port)
         #expect(try waitUntil(timeout: 15) { try sentinel.healthyReplicaCount() == 1 })
         try Self.writeResult(master, id: "a", status: "SUCCESS")
@@ -59,14 +63,17 @@ import TestSupport
         #expect(seen, "metas \(Self.metaKeys(m)); stderr: \(exporter.stderr.suffix(2000))")
         #expect(m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 2)
         // The start-up line names the result backend's sentinels and master, not a placeholder address.
-        #expect(exporter.stderr.contains("sentinel://127.0.0.1:\(sentinel.port) master=results db=0"),
-                "stderr: \(exporter.stderr.prefix(1500))")
+        #expect(
+            exporter.stderr.contains("sentinel://127.0.0.1:\(sentinel.port) master=results db=0"),
+            "stderr: \(exporter.stderr.prefix(1500))")
         // The broker is not behind Sentinel: no broker resolver series.
         #expect(!m.text.contains("connection=\"broker\""))
         // A result written now is counted live (the result-write subscription is on the master).
         var successesBefore = 0
         let live = waitUntil(timeout: 10) {
-            if (try? Self.writeResult(master, id: "d-\(UUID().uuidString)", status: "SUCCESS")) != nil { successesBefore += 1 }
+            if (try? Self.writeResult(master, id: "d-\(UUID().uuidString)", status: "SUCCESS")) != nil {
+                successesBefore += 1
+            }
             return (Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "SUCCESS"]) ?? 0) >= 1
         }
         #expect(live, "no live result event; stderr: \(exporter.stderr.suffix(2000))")
@@ -82,7 +89,9 @@ import TestSupport
         }
         #expect(followed, "stderr: \(exporter.stderr.suffix(3000))")
         #expect(m.value("celery_redis_sentinel_master_info", before) == nil)
-        #expect(m.value("celery_redis_sentinel_failovers_total", ["connection": "result_backend", "master": "results"]) == 1)
+        #expect(
+            m.value("celery_redis_sentinel_failovers_total", ["connection": "result_backend", "master": "results"]) == 1
+        )
         #expect(ServedCatalogue.problems(m.text) == [])
 
         // Only the new master is left. The STARTED task finishes there, another result is written:
@@ -100,17 +109,21 @@ import TestSupport
         let eventsAfter = waitUntil(timeout: 15) {
             // Published until seen: the subscription may still be re-forming when the first goes out.
             try? Self.writeResult(replica, id: "f-\(UUID().uuidString)", status: "FAILURE")
-            return (Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "FAILURE"]) ?? 0) > failuresBefore
+            return (Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "FAILURE"]) ?? 0)
+                > failuresBefore
         }
         #expect(eventsAfter, "no live result event after the failover; stderr: \(exporter.stderr.suffix(2000))")
         m = Self.metrics(exporter)
         // Live counts equal the new master's keys (each f-* write counted once, by the census too).
         let keysNow = try #require(Int(replica.cli(["DBSIZE"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         let counted = Self.metaKeys(m).values.reduce(0, +)
-        #expect(waitUntil(timeout: 10) { Self.metaKeys(Self.metrics(exporter)).values.reduce(0, +) == Double(keysNow) },
-                "census \(counted) vs \(keysNow) keys on the new master")
+        #expect(
+            waitUntil(timeout: 10) { Self.metaKeys(Self.metrics(exporter)).values.reduce(0, +) == Double(keysNow) },
+            "census \(counted) vs \(keysNow) keys on the new master")
         #expect(m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 2)
-        #expect(m.value("celery_redis_sentinel_failovers_total", ["connection": "result_backend", "master": "results"]) == 1)
+        #expect(
+            m.value("celery_redis_sentinel_failovers_total", ["connection": "result_backend", "master": "results"]) == 1
+        )
         #expect(exporter.terminate() == 0)
     }
 
@@ -119,12 +132,15 @@ import TestSupport
     /// both share one resolver (one `connection="broker"` series, no second).
     @Test func resultsInAnotherDatabaseOfTheBrokersSentinelMasterShareItsSettings() throws {
         let master = try RedisServer(password: "redis-Secret1")
-        let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port, password: "sentinel-Secret2",
-                                         masterPassword: "redis-Secret1")
+        let sentinel = try RedisSentinel(
+            masterName: "mymaster", masterPort: master.port, password: "sentinel-Secret2",
+            masterPassword: "redis-Secret1")
         try CelerySeed.bind(master, queue: "celery")
         try CelerySeed.enqueue(master, queue: "celery", count: 3)
-        _ = try master.cli(["-n", "1", "SETEX", "celery-task-meta-x", "3600",
-                            #"{"status": "SUCCESS", "result": 1, "traceback": null, "children": [], "date_done": null, "task_id": "x"}"#])
+        _ = try master.cli([
+            "-n", "1", "SETEX", "celery-task-meta-x", "3600",
+            #"{"status": "SUCCESS", "result": 1, "traceback": null, "children": [], "date_done": null, "task_id": "x"}"#,
+        ])
         let directory = try makeTemporaryDirectory("sentinel-rb")
         let file = directory.appendingPathComponent("sentinel-password")
         try "sentinel-Secret2\n".write(to: file, atomically: true, encoding: .utf8)
@@ -143,8 +159,10 @@ import TestSupport
                 && m.value("celery_redis_result_backend_up") == 1
         }
         #expect(up, "stderr: \(exporter.stderr.suffix(2000))")
-        #expect(m.value("celery_redis_sentinel_master_info",
-                        ["connection": "broker", "master": "mymaster", "address": "127.0.0.1:\(master.port)"]) == 1)
+        #expect(
+            m.value(
+                "celery_redis_sentinel_master_info",
+                ["connection": "broker", "master": "mymaster", "address": "127.0.0.1:\(master.port)"]) == 1)
         #expect(!m.text.contains("connection=\"result_backend\""), "a second resolver for the same master")
         #expect(!m.text.contains("Secret") && !exporter.stderr.contains("Secret"))
         #expect(ServedCatalogue.problems(m.text) == [])
@@ -153,13 +171,25 @@ import TestSupport
     @Test(arguments: [
         // Other sentinels than the broker's (none here): the master name is needed.
         (["--celery.result-backend-url=sentinel://127.0.0.1:26390/1"], "--celery.result-backend-sentinel-master"),
-        (["--celery.result-backend-url=redis://127.0.0.1:6379/1", "--celery.result-backend-sentinel-master=m"],
-         "needs a sentinel://"),
+        (
+            ["--celery.result-backend-url=redis://127.0.0.1:6379/1", "--celery.result-backend-sentinel-master=m"],
+            "needs a sentinel://"
+        ),
         (["--celery.result-backend-sentinel-master=m"], "needs --celery.result-backend-url"),
-        (["--celery.result-backend-url=sentinel://:s3cret@127.0.0.1:99999/1", "--celery.result-backend-sentinel-master=m"],
-         "port number"),
-        (["--celery.result-backend-url=sentinel://127.0.0.1/1", "--celery.result-backend-sentinel-master=has space"],
-         "--celery.result-backend-sentinel-master"),
+        (
+            [
+                "--celery.result-backend-url=sentinel://:s3cret@127.0.0.1:99999/1",
+                "--celery.result-backend-sentinel-master=m",
+            ],
+            "port number"
+        ),
+        (
+            [
+                "--celery.result-backend-url=sentinel://127.0.0.1/1",
+                "--celery.result-backend-sentinel-master=has space",
+            ],
+            "--celery.result-backend-sentinel-master"
+        ),
     ])
     func badResultBackendSentinelSettingsExitTwoWithOneLine(arguments: [String], expected: String) throws {
         let (status, stderr) = try runExporterToExit(["--redis.url=redis://127.0.0.1:6379/0"] + arguments)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// TLS to the sentinels, as kombu users configure it (`broker_transport_options={'master_name': ...,
 /// 'sentinel_kwargs': {'ssl': True, 'ssl_ca_certs': ...}}`): a real `redis-server --sentinel`
@@ -13,12 +13,15 @@ import TestSupport
     @Test func sentinelsOverTLSAreVerifiedAndUsed() throws {
         let certs = try TestCertificates()
         let master = try RedisServer()
-        let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port,
-                                         tls: (certs.serverCert, certs.serverKey, certs.caCert))
+        let sentinel = try RedisSentinel(
+            masterName: "mymaster", masterPort: master.port,
+            tls: (certs.serverCert, certs.serverKey, certs.caCert))
         try CelerySeed.bind(master, queue: "celery")
         try CelerySeed.enqueue(master, queue: "celery", count: 4)
-        let common = ["--redis.url=sentinel://localhost:\(sentinel.port)/0", "--redis.sentinel-master=mymaster",
-                      "--poll.interval=0.2s", "--redis.connect-timeout=1s", "--redis.read-timeout=1s"]
+        let common = [
+            "--redis.url=sentinel://localhost:\(sentinel.port)/0", "--redis.sentinel-master=mymaster",
+            "--poll.interval=0.2s", "--redis.connect-timeout=1s", "--redis.read-timeout=1s",
+        ]
 
         let verified = try ExporterProcess(arguments: common + ["--redis.sentinel-tls.ca-file=\(certs.caCert)"])
         defer { verified.terminate() }
@@ -26,8 +29,9 @@ import TestSupport
         let up = waitUntil(timeout: 15) {
             m = Self.metrics(verified)
             return m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 4
-                && m.value("celery_redis_sentinel_master_info",
-                           ["connection": "broker", "master": "mymaster", "address": "127.0.0.1:\(master.port)"]) == 1
+                && m.value(
+                    "celery_redis_sentinel_master_info",
+                    ["connection": "broker", "master": "mymaster", "address": "127.0.0.1:\(master.port)"]) == 1
         }
         #expect(up, "stderr: \(verified.stderr.suffix(2000))")
 
@@ -38,8 +42,9 @@ import TestSupport
             let counted = waitUntil(timeout: 15) {
                 m = Self.metrics(refused)
                 return m.value("celery_redis_up") == 0
-                    && (m.value("celery_redis_sentinel_query_failures_total",
-                                ["connection": "broker", "master": "mymaster", "reason": "unreachable"]) ?? 0) >= 1
+                    && (m.value(
+                        "celery_redis_sentinel_query_failures_total",
+                        ["connection": "broker", "master": "mymaster", "reason": "unreachable"]) ?? 0) >= 1
             }
             #expect(counted, "\(extra): stderr: \(refused.stderr.suffix(2000))")
         }

@@ -3,8 +3,8 @@ import Foundation
 import Logging
 import Notify
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import Exporter
 

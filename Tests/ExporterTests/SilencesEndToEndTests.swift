@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Silences through Debian's real `amtool` against a real exporter process, with a real
 /// webhook receiver: a silenced alert shows as suppressed and is not notified; the silence
@@ -41,10 +41,12 @@ import TestSupport
     /// POSTs `body` with curl; the status and body text.
     func post(_ port: UInt16, _ path: String, _ body: String) throws -> (status: Int, text: String) {
         let curl = try requireTool("curl")
-        let r = try runCommand(curl, [
-            "-s", "-w", "\n%{http_code}", "-H", "Content-Type: application/json", "--data-binary", "@-",
-            "http://127.0.0.1:\(port)\(path)",
-        ], input: Data(body.utf8))
+        let r = try runCommand(
+            curl,
+            [
+                "-s", "-w", "\n%{http_code}", "-H", "Content-Type: application/json", "--data-binary", "@-",
+                "http://127.0.0.1:\(port)\(path)",
+            ], input: Data(body.utf8))
         let lines = r.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? -1, lines.dropLast().joined(separator: "\n"))
     }
@@ -69,10 +71,12 @@ import TestSupport
         var exporter = try ExporterProcess(arguments: arguments)
 
         // Silence before the alert fires (the 3 a.m. case: a known flapping alert).
-        let add = try amtool(exporter.port, [
-            "silence", "add", "alertname=CeleryBacklog", "queue=~cel.*", "--comment=flapping at night",
-            "--author=oncall", "--duration=1h",
-        ])
+        let add = try amtool(
+            exporter.port,
+            [
+                "silence", "add", "alertname=CeleryBacklog", "queue=~cel.*", "--comment=flapping at night",
+                "--author=oncall", "--duration=1h",
+            ])
         #expect(add.status == 0, "amtool silence add: \(add.stderr)")
         let id = add.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(id.count == 36, "expected a UUID, got \(add.stdout)")
@@ -114,7 +118,8 @@ import TestSupport
         let notified = waitUntil(timeout: 15) { !receiver.requests.isEmpty }
         #expect(notified, "no notification after the silence expired; stderr: \(exporter.stderr)")
         let expired = try amtool(exporter.port, ["silence", "query", "--expired", "-o", "json"])
-        #expect((json(expired.stdout) as? [[String: Any]])?.first?["status"] as? [String: String] == ["state": "expired"])
+        #expect(
+            (json(expired.stdout) as? [[String: Any]])?.first?["status"] as? [String: String] == ["state": "expired"])
         let active = try amtool(exporter.port, ["alert", "query", "-o", "json"])
         let activeStatus = ((json(active.stdout) as? [[String: Any]])?.first?["status"] as? [String: Any])
         #expect(activeStatus?["state"] as? String == "active")
@@ -130,8 +135,10 @@ import TestSupport
         let receiver = try RecordingReceiver()
         let dir = try makeTemporaryDirectory("inhibit-e2e")
         let rules = dir.appendingPathComponent("rules.yml")
-        try (Self.rulesYAML
-            + "\n      - alert: CeleryBacklogCritical\n        expr: celery_redis_queue_length > 7\n        labels: {severity: critical}\n").write(to: rules, atomically: true, encoding: .utf8)
+        try
+            (Self.rulesYAML
+            + "\n      - alert: CeleryBacklogCritical\n        expr: celery_redis_queue_length > 7\n        labels: {severity: critical}\n")
+            .write(to: rules, atomically: true, encoding: .utf8)
         let alerting = dir.appendingPathComponent("alerting.yml")
         try Self.alertingYAML.replacingOccurrences(of: "PORT", with: "\(receiver.port)")
             .write(to: alerting, atomically: true, encoding: .utf8)
@@ -156,7 +163,9 @@ import TestSupport
         Thread.sleep(forTimeInterval: 2)
         let names = receiver.requests.flatMap { r -> [String] in
             let body = (try? JSONSerialization.jsonObject(with: Data(r.body))) as? [String: Any]
-            return (body?["alerts"] as? [[String: Any]] ?? []).compactMap { ($0["labels"] as? [String: String])?["alertname"] }
+            return (body?["alerts"] as? [[String: Any]] ?? []).compactMap {
+                ($0["labels"] as? [String: String])?["alertname"]
+            }
         }
         #expect(Set(names) == ["CeleryBacklogCritical"], "notified: \(names)")
         #expect(exporter.terminate() == 0)
@@ -221,14 +230,17 @@ import TestSupport
             "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--web.enable-silences",
         ])
         defer { _ = exporter.terminate() }
-        let add = try amtool(exporter.port, ["silence", "add", "alertname=A", "--comment=c", "--author=a", "--duration=1h"])
+        let add = try amtool(
+            exporter.port, ["silence", "add", "alertname=A", "--comment=c", "--author=a", "--duration=1h"])
         #expect(add.status == 0, "\(add.stderr)")
         let id = add.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let before = (json(try amtool(exporter.port, ["silence", "query", "-o", "json"]).stdout) as? [[String: Any]])?.first
+        let before = (json(try amtool(exporter.port, ["silence", "query", "-o", "json"]).stdout) as? [[String: Any]])?
+            .first
         Thread.sleep(forTimeInterval: 1.1)
         let update = try amtool(exporter.port, ["silence", "update", id, "--duration=3h"])
         #expect(update.status == 0, "\(update.stderr)")
-        let after = json(try amtool(exporter.port, ["silence", "query", "-o", "json"]).stdout) as? [[String: Any]] ?? []
+        let after =
+            json(try amtool(exporter.port, ["silence", "query", "-o", "json"]).stdout) as? [[String: Any]] ?? []
         #expect(after.map { $0["id"] as? String } == [id], "\(after)")
         #expect(after.first?["startsAt"] as? String == before?["startsAt"] as? String)
         #expect(after.first?["endsAt"] as? String != before?["endsAt"] as? String)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Issue 16 rows 4 and 9, end to end: the real binary, its real `getaddrinfo` slowed by an
 /// LD_PRELOAD shim (the machine's resolver is not touched), and receivers on plain sockets that
@@ -12,26 +12,26 @@ import TestSupport
         let dir = try makeTemporaryDirectory("slow-dns")
         let rules = dir.appendingPathComponent("rules.yml")
         try """
-            groups:
-              - name: redis
-                rules:
-                  - alert: RedisDown
-                    expr: celery_redis_up == 0
-            """.write(to: rules, atomically: true, encoding: .utf8)
+        groups:
+          - name: redis
+            rules:
+              - alert: RedisDown
+                expr: celery_redis_up == 0
+        """.write(to: rules, atomically: true, encoding: .utf8)
         let alerting = dir.appendingPathComponent("alerting.yml")
         let hooks = webhooks.map { "      - url: \($0.url)\n        timeout: \($0.timeout)" }.joined(separator: "\n")
         try """
-            route:
-              receiver: hook
-              group_by: ['alertname']
-              group_wait: 0s
-              group_interval: 1s
-              repeat_interval: 1h
-            receivers:
-              - name: hook
-                webhook_configs:
-            \(hooks)
-            """.write(to: alerting, atomically: true, encoding: .utf8)
+        route:
+          receiver: hook
+          group_by: ['alertname']
+          group_wait: 0s
+          group_interval: 1s
+          repeat_interval: 1h
+        receivers:
+          - name: hook
+            webhook_configs:
+        \(hooks)
+        """.write(to: alerting, atomically: true, encoding: .utf8)
         return [
             "--redis.url=redis://127.0.0.1:\(try freePort())/0", "--poll.interval=0.5s",
             "--rules.file=\(rules.path)", "--alerting.config=\(alerting.path)",
@@ -71,7 +71,8 @@ import TestSupport
         let reached = receiver.connections.filter { !$0.received.isEmpty }.count
         #expect(
             Double(reached) == success + unknown,
-            "the receiver got \(reached) requests (\(receiver.completeRequests) complete), the exporter counted \(success) delivered and \(unknown) sent without an answer")
+            "the receiver got \(reached) requests (\(receiver.completeRequests) complete), the exporter counted \(success) delivered and \(unknown) sent without an answer"
+        )
         #expect(notifications(exporter, "failed") == 0)
         #expect(exporter.stderr.contains("resolving \(host) timed out"), "stderr:\n\(exporter.stderr)")
         let metrics = MetricsText(text: try exporter.get("/metrics").text)

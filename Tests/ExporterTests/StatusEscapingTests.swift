@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Exporter
 
 /// Issue 12: every string from Redis or rules is escaped for the context it is written into.
@@ -21,24 +22,32 @@ import Testing
 
     /// What the escapers promise to keep: everything but characters no document may carry.
     static func documentSafe(_ text: String) -> String {
-        String(String.UnicodeScalarView(text.unicodeScalars.map { s -> Unicode.Scalar in
-            switch s.value {
-            case 0x9, 0xA, 0xD: return s
-            case 0...0x1F, 0x7F, 0xFFFE, 0xFFFF: return "\u{FFFD}"
-            default: return s
-            }
-        }))
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map { s -> Unicode.Scalar in
+                    switch s.value {
+                    case 0x9, 0xA, 0xD: return s
+                    case 0...0x1F, 0x7F, 0xFFFE, 0xFFFF: return "\u{FFFD}"
+                    default: return s
+                    }
+                }))
     }
 
     @Test(arguments: hostile)
     func markupEscapingOpensNothingAndLosesNothing(_ input: String) {
-        for escaped in [StatusEscaping.htmlText(input), StatusEscaping.htmlAttribute(input), StatusEscaping.svgText(input)] {
-            #expect(!escaped.contains("<") && !escaped.contains(">") && !escaped.contains("\"") && !escaped.contains("'"))
+        for escaped in [
+            StatusEscaping.htmlText(input), StatusEscaping.htmlAttribute(input), StatusEscaping.svgText(input),
+        ] {
+            #expect(
+                !escaped.contains("<") && !escaped.contains(">") && !escaped.contains("\"") && !escaped.contains("'"))
             // Every & starts one of the references written here, so no text can form its own.
             let ampersands = escaped.components(separatedBy: "&").dropFirst()
             #expect(ampersands.allSatisfy { ["lt;", "gt;", "quot;", "#39;", "amp;"].contains(where: $0.hasPrefix) })
             #expect(Self.unescape(escaped) == Self.documentSafe(input))
-            #expect(!escaped.unicodeScalars.contains { ($0.value < 0x20 && ![0x9, 0xA, 0xD].contains($0.value)) || $0.value == 0x7F })
+            #expect(
+                !escaped.unicodeScalars.contains {
+                    ($0.value < 0x20 && ![0x9, 0xA, 0xD].contains($0.value)) || $0.value == 0x7F
+                })
         }
     }
 

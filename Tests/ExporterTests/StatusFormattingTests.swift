@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Exporter
 
 /// Issue 12: units on every number; the page's script mirrors these rules (checked in the browser test).

@@ -1,17 +1,21 @@
 import Exposition
 import HTTP
 import Testing
+
 @testable import Exporter
 
 /// Issue 12: the routes serve the page, the JSON and the assets with a strict CSP and nosniff.
 @Suite struct StatusRoutesTests {
     static func get(_ routes: Routes, _ target: String, gzip: Bool = false) -> HTTPResponse {
-        routes.handle(HTTPRequest(method: "GET", target: target,
-                                  headers: gzip ? HTTPHeaders([("Accept-Encoding", "gzip")]) : HTTPHeaders()))
+        routes.handle(
+            HTTPRequest(
+                method: "GET", target: target,
+                headers: gzip ? HTTPHeaders([("Accept-Encoding", "gzip")]) : HTTPHeaders()))
     }
 
     @Test func everyStatusResponseCarriesTheSecurityHeaders() throws {
-        let routes = Routes(state: ExporterState(initial: RenderedMetrics(families: []), pollInterval: 15), telemetryPath: "/metrics")
+        let routes = Routes(
+            state: ExporterState(initial: RenderedMetrics(families: []), pollInterval: 15), telemetryPath: "/metrics")
         let expected = [
             "/": "text/html; charset=utf-8", "/api/v1/status": "application/json",
             "/static/status.css?v=1": "text/css; charset=utf-8", "/static/status.js": "text/javascript; charset=utf-8",

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Exporter
 import TestSupport
+
+@testable import Exporter
 
 /// In-process exporters for the several-targets tests: the `--targets.file` reader lives elsewhere,
 /// so the tests build ``TargetDefinition``s directly from flag lists.

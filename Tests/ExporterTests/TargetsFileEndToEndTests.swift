@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// `--targets.file` through the real binary against real redis-servers: the file's entries become
 /// the targets, a key left out takes the flag's value, a password comes from its file.
@@ -18,15 +18,15 @@ import TestSupport
         try "mailer-secret\n".write(to: dir.appendingPathComponent("mailer.pw"), atomically: true, encoding: .utf8)
         let file = dir.appendingPathComponent("targets.yml")
         try """
-            targets:
-              - name: orders
-                redis_url: redis://127.0.0.1:\(orders.port)/0
-              - name: mailer
-                redis_url: redis://127.0.0.1:\(mailer.port)/0
-                password_file: mailer.pw
-                key_prefix: ""
-                queues: [mail]
-            """.write(to: file, atomically: true, encoding: .utf8)
+        targets:
+          - name: orders
+            redis_url: redis://127.0.0.1:\(orders.port)/0
+          - name: mailer
+            redis_url: redis://127.0.0.1:\(mailer.port)/0
+            password_file: mailer.pw
+            key_prefix: ""
+            queues: [mail]
+        """.write(to: file, atomically: true, encoding: .utf8)
         let exporter = try ExporterProcess(
             arguments: ["--poll.interval=0.2s", "--celery.key-prefix=prod:"],
             environment: ["CELERY_REDIS_EXPORTER_TARGETS_FILE": file.path])

@@ -1,8 +1,9 @@
-@testable import Exporter
 import Exposition
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
+@testable import Exporter
 
 /// Issue 9 ("Trust"), against the real binary where it matters: a FIFO given as a secret file
 /// ends start-up with exit 2 (it used to hang with no output and no listener) and fails a reload;
@@ -90,8 +91,10 @@ import TestSupport
     @Test func readinessReasonIsEscapedAndBounded() {
         let state = ExporterState(initial: RenderedMetrics(families: []), pollInterval: 1)
         let forged = "ERR x\nts=2026 level=error msg=FORGED\u{1b}[31m" + String(repeating: "E", count: 50_000)
-        state.publish(.init(rendered: RenderedMetrics(families: []), lastPollSucceeded: false, lastPollMonotonic: 1,
-                            lastFailure: "Redis SCAN failed: " + forged))
+        state.publish(
+            .init(
+                rendered: RenderedMetrics(families: []), lastPollSucceeded: false, lastPollMonotonic: 1,
+                lastFailure: "Redis SCAN failed: " + forged))
         let reason = state.notReadyReason(monotonicNow: 2) ?? ""
         #expect(reason.contains("FORGED"))
         #expect(!reason.unicodeScalars.contains { $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) }, "\(reason)")

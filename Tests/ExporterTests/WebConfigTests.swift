@@ -116,7 +116,10 @@ import Testing
                 "does not contain a usable PEM certificate"
             ),
             ("tls_server_config:\n  cert_file: server.pem\n  key_file: client.key\n", "does not match"),
-            ("http_server_config:\n  headers:\n    Server: nginx\n", ":3: http_server_config.headers: header \"Server\" cannot be configured"),
+            (
+                "http_server_config:\n  headers:\n    Server: nginx\n",
+                ":3: http_server_config.headers: header \"Server\" cannot be configured"
+            ),
             ("http_server_config:\n  headers:\n    X-Frame-Options: allow\n", "expected one of deny, sameorigin"),
             ("http_server_config:\n  http2: maybe\n", "expected true or false"),
             ("basic_auth_users:\n  alice: alice123\n", "basic_auth_users.alice: the value is not a bcrypt hash"),

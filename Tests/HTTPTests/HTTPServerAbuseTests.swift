@@ -57,7 +57,8 @@ extension HTTPServerTests {
         defer { server.shutdown(gracePeriod: .milliseconds(200)) }
         let client = try TestHTTPClient(server.boundAddresses[0])
         let started = ContinuousClock.now
-        let head = Array("GET /n/drip HTTP/1.1\r\nHost: t\r\nX-Filler: \(String(repeating: "a", count: 200))\r\n\r\n".utf8)
+        let head = Array(
+            "GET /n/drip HTTP/1.1\r\nHost: t\r\nX-Filler: \(String(repeating: "a", count: 200))\r\n\r\n".utf8)
         var response: TestResponse?
         // One byte every 20 ms: always progressing, never finishing within 500 ms.
         for byte in head {

@@ -93,18 +93,21 @@ extension HTTPServerTests {
         // every round. So: each round within 10 s, the fastest under 1 s.
         for client in slowloris { try? client.send("s") }
         Thread.sleep(forTimeInterval: 0.1)
-        let rounds = try LatencySamples(attempts: 3, between: { _ in
-            let again = try TestHTTPClient(server.boundAddresses[0])
-            try again.send("GET /n/again HTTP/1.1\r\nHost: t\r\nX-Drip: ")
-            slowloris.append(again)
-            _ = waitUntil(timeout: 10) { acceptQueueLength(port: port) == 0 }
-            for client in slowloris { try? client.send("s") }
-            Thread.sleep(forTimeInterval: 0.1)
-        }) { round -> TestResponse in
-            let scraper = try TestHTTPClient(server.boundAddresses[0])
-            try scraper.send(get("/n/scrape\(round)", close: true))
-            return try scraper.readResponse(timeout: .seconds(10))
-        }
+        let rounds = try LatencySamples(
+            attempts: 3,
+            between: { _ in
+                let again = try TestHTTPClient(server.boundAddresses[0])
+                try again.send("GET /n/again HTTP/1.1\r\nHost: t\r\nX-Drip: ")
+                slowloris.append(again)
+                _ = waitUntil(timeout: 10) { acceptQueueLength(port: port) == 0 }
+                for client in slowloris { try? client.send("s") }
+                Thread.sleep(forTimeInterval: 0.1)
+            },
+            measure: { round -> TestResponse in
+                let scraper = try TestHTTPClient(server.boundAddresses[0])
+                try scraper.send(get("/n/scrape\(round)", close: true))
+                return try scraper.readResponse(timeout: .seconds(10))
+            })
         for (round, response) in rounds.results.enumerated() {
             #expect(response.status == 200, "round \(round): \(response.statusLine)")
             #expect(response.text == "GET /n/scrape\(round)")
@@ -225,11 +228,13 @@ extension HTTPServerTests {
         // Five timed scrapes; the fastest must take under 1 s. A stalled loop (today's main:
         // seconds per turn) makes every scrape slow; one scrape that waited for a CPU on a
         // loaded machine (the server shares this process with the flooders) does not fail it.
-        let scrapes = try LatencySamples(attempts: 5, between: { _ in Thread.sleep(forTimeInterval: 0.2) }) { _ -> TestResponse in
-            let scraper = try TestHTTPClient(address)
-            try scraper.send(get("/big", close: true))
-            return try scraper.readResponse(timeout: .seconds(5))
-        }
+        let scrapes = try LatencySamples(
+            attempts: 5, between: { _ in Thread.sleep(forTimeInterval: 0.2) },
+            measure: { _ -> TestResponse in
+                let scraper = try TestHTTPClient(address)
+                try scraper.send(get("/big", close: true))
+                return try scraper.readResponse(timeout: .seconds(5))
+            })
         for (i, response) in scrapes.results.enumerated() { #expect(response.body == bigBody, "scrape \(i)") }
         #expect(scrapes.fastest < .seconds(1), "scrapes took \(scrapes.durations)")
         let statistics = server.statistics

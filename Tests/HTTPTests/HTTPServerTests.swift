@@ -333,7 +333,9 @@ func elapsed(since start: ContinuousClock.Instant) -> Duration { ContinuousClock
         // may be closed to make room. (A head still arriving may: see the slowloris tests.)
         let first = try TestHTTPClient(server.boundAddresses[0])
         let second = try TestHTTPClient(server.boundAddresses[0])
-        for client in [first, second] { try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nab") }
+        for client in [first, second] {
+            try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nab")
+        }
         for _ in 0..<50 where openConnections(server) < 2 { Thread.sleep(forTimeInterval: 0.01) }
         Thread.sleep(forTimeInterval: 0.05)
         let third = try TestHTTPClient(server.boundAddresses[0])

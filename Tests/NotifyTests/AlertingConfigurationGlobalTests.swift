@@ -56,12 +56,13 @@ import Testing
     }
 
     @Test func realFileWithEmailReceiverIsRefusedForTheReceiverKind() throws {
-        let yaml = Self.global + Self.route + """
-            receivers:
-              - name: team
-                email_configs:
-                  - to: 'team+alerts@example.org'
-            """
+        let yaml =
+            Self.global + Self.route + """
+                receivers:
+                  - name: team
+                    email_configs:
+                      - to: 'team+alerts@example.org'
+                """
         guard case .failure(let error) = try load(yaml) else {
             Issue.record("a file with an e-mail receiver loaded")
             return
@@ -73,14 +74,15 @@ import Testing
     }
 
     @Test func realFileWithSlackAndPagerDutyLoadsWithTheGlobalDefaults() throws {
-        let yaml = Self.global + Self.route + """
-            receivers:
-              - name: team
-                slack_configs:
-                  - channel: '#ops'
-                pagerduty_configs:
-                  - routing_key: 0123456789abcdef0123456789abcdef
-            """
+        let yaml =
+            Self.global + Self.route + """
+                receivers:
+                  - name: team
+                    slack_configs:
+                      - channel: '#ops'
+                    pagerduty_configs:
+                      - routing_key: 0123456789abcdef0123456789abcdef
+                """
         let config = try load(yaml).get()
         let team = try #require(config.receivers.first)
         #expect(team.slack.first?.apiURL.host == "hooks.slack.example")
@@ -91,11 +93,12 @@ import Testing
 
     @Test func timeIntervalsAndGlobalHTTPConfigAreRefusedNotIgnored() throws {
         let receivers = "receivers:\n  - name: team\n    webhook_configs: [{url: 'https://hook.example/x'}]\n"
-        let intervals = Self.route + receivers + """
-            time_intervals:
-              - name: nights
-                time_intervals: [{times: [{start_time: '22:00', end_time: '23:59'}]}]
-            """
+        let intervals =
+            Self.route + receivers + """
+                time_intervals:
+                  - name: nights
+                    time_intervals: [{times: [{start_time: '22:00', end_time: '23:59'}]}]
+                """
         guard case .failure(let e1) = try load(intervals) else {
             Issue.record("time_intervals were ignored")
             return

@@ -107,10 +107,12 @@ import Testing
             fragment: "greater than 0"),
         // 1000 years as Int64 nanoseconds traps at the first delivery.
         Case(
-            yaml: "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x/', timeout: 1000y}]}]",
+            yaml:
+                "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'https://x/', timeout: 1000y}]}]",
             keyPath: "receivers[0].webhook_configs[0].timeout", fragment: "at most 3650d"),
         Case(
-            yaml: "route: {receiver: r, repeat_interval: 3651d}\nreceivers: [{name: r}]", keyPath: "route.repeat_interval",
+            yaml: "route: {receiver: r, repeat_interval: 3651d}\nreceivers: [{name: r}]",
+            keyPath: "route.repeat_interval",
             fragment: "at most 3650d"),
         Case(
             yaml: "route: {receiver: r, group_by: ['...', a]}\nreceivers: [{name: r}]", keyPath: "route.group_by",
@@ -204,7 +206,10 @@ import Testing
             "route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs:\n"
                 + "      - url: https://hooks.example/SECRET\n         send_resolved: true\n", 7
         ),
-        ("route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs: [{url: https://hooks.example/SECRET\n", 6),
+        (
+            "route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs: [{url: https://hooks.example/SECRET\n",
+            6
+        ),
         (
             "route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs:\n"
                 + "      - url: https://hooks.example/SECRET\n        url: https://hooks.example/SECRET\n", 6

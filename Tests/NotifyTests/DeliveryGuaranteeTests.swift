@@ -31,7 +31,8 @@ import Testing
 
             """
         for (name, body) in receivers {
-            yaml += "  - name: \(name)\n" + body.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n"
+            yaml +=
+                "  - name: \(name)\n" + body.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n"
         }
         return try Fixtures.configuration(yaml)
     }
@@ -225,7 +226,8 @@ import Testing
     /// Row 5: 503 with `Retry-After: 0` is not a hot loop.
     @Test func retryAfterZeroIsNotAHotLoop() throws {
         let r = try plain(plan: Array(repeating: 503, count: 1000), extra: ["retry_after": 0])
-        let n = try notifier(try config(root: "hooks", receivers: [("hooks", hook(r.port))]), retry: RetryConfiguration())
+        let n = try notifier(
+            try config(root: "hooks", receivers: [("hooks", hook(r.port))]), retry: RetryConfiguration())
         n.update(alerts: [alert("A")], now: WallClock.now())
         usleepMillis(3000)
         #expect(r.requests.count >= 2 && r.requests.count <= 4, "\(r.requests.count) requests in 3 s")
@@ -259,9 +261,11 @@ import Testing
     /// notification, so the bytes held stop growing; nothing is stacked.
     @Test func heldBytesStayBoundedWhileTheReceiverIsDown() throws {
         let port = try freePort()
-        let routes = "  routes:\n" + (0..<20).map {
-            "    - {receiver: r\($0), matchers: ['alertname=\"Backlog\"'], continue: true}"
-        }.joined(separator: "\n")
+        let routes =
+            "  routes:\n"
+            + (0..<20).map {
+                "    - {receiver: r\($0), matchers: ['alertname=\"Backlog\"'], continue: true}"
+            }.joined(separator: "\n")
         let receivers = (0..<20).map { ("r\($0)", hook(port)) } + [("hooks", hook(port))]
         let n = try notifier(
             try config(root: "hooks", receivers: receivers, routes: routes, groupBy: "[queue]", interval: "5m"))

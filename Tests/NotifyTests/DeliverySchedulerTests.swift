@@ -169,7 +169,8 @@ final class ScriptedSender: NotificationSender {
     @Test func attemptsPerMinuteAreCapped() throws {
         let sender = ScriptedSender { _, _ in .retry(after: 0) }
         let (q, _, _) = make(
-            sender, retry: RetryConfiguration(initialDelay: 0.01, maxDelay: 0.01, minDelay: 0.01, maxAttemptsPerMinute: 5))
+            sender,
+            retry: RetryConfiguration(initialDelay: 0.01, maxDelay: 0.01, minDelay: 0.01, maxAttemptsPerMinute: 5))
         try q.start()
         q.offer(groupID: "g", notification(1))
         usleepMillis(1000)

@@ -267,7 +267,8 @@ extension Dispatcher {
         d.update(alerts: [a, b], now: 1000)
         #expect(d.deliver(now: 1030).count == 1)
         d.update(alerts: [a], now: 1100)  // b resolves; its resolve waits for group_interval
-        let changed = Self.yaml.replacingOccurrences(of: "https://default.example/hook", with: "https://default.example/v2")
+        let changed = Self.yaml.replacingOccurrences(
+            of: "https://default.example/hook", with: "https://default.example/v2")
         var fresh = Dispatcher(configuration: try Fixtures.configuration(changed), makeID: Fixtures.counter())
         fresh.adopt(d)
         fresh.update(alerts: [a], now: 1200)
@@ -393,7 +394,8 @@ extension Dispatcher {
             [firing, other], externalURL: "https://exporter.example/", rules: [RuleGroup(name: "g", rules: [rule])])
         #expect(
             mapped.first?.generatorURL
-                == "https://exporter.example/graph?g0.expr=celery_redis_queue_length%7Bqueue%3D%22a+b%22%7D+%3E+5&g0.tab=1")
+                == "https://exporter.example/graph?g0.expr=celery_redis_queue_length%7Bqueue%3D%22a+b%22%7D+%3E+5&g0.tab=1"
+        )
         #expect(mapped.last?.generatorURL == "https://exporter.example/")
     }
 }

@@ -39,14 +39,15 @@ import Testing
         let amtool = try requireTool("amtool")
         let dir = try makeTemporaryDirectory("inhibit")
         let file = dir.appendingPathComponent("alertmanager.yml")
-        let yaml = Self.yaml + """
+        let yaml =
+            Self.yaml + """
 
-              - source_matchers: [alertname="CeleryWorkersDown"]
-                target_matchers: [alertname=~"CeleryBacklog|CeleryQueueNotDraining", 'queue!=""']
-                equal: [namespace, queue]
-              - source_matchers: ['severity="page"']
-                target_matchers: ['severity="ticket"']
-            """
+                  - source_matchers: [alertname="CeleryWorkersDown"]
+                    target_matchers: [alertname=~"CeleryBacklog|CeleryQueueNotDraining", 'queue!=""']
+                    equal: [namespace, queue]
+                  - source_matchers: ['severity="page"']
+                    target_matchers: ['severity="ticket"']
+                """
         try yaml.write(to: file, atomically: true, encoding: .utf8)
         let check = try runCommand(amtool, ["check-config", file.path])
         #expect(check.status == 0, "amtool check-config: \(check.stdout) \(check.stderr)")
@@ -95,8 +96,9 @@ import Testing
         // A missing equal label counts as empty on both sides, as in Alertmanager.
         let critNoQueue = Fixtures.alert("RedisDown", ["severity": "critical"])
         let warnNoQueue = Fixtures.alert("Slow", ["severity": "info"])
-        #expect(Inhibitor.inhibited([critNoQueue, warnNoQueue, warnA], rules: rules, now: 2000)
-            == [warnNoQueue.fingerprint: [critNoQueue.fingerprint]])
+        #expect(
+            Inhibitor.inhibited([critNoQueue, warnNoQueue, warnA], rules: rules, now: 2000)
+                == [warnNoQueue.fingerprint: [critNoQueue.fingerprint]])
     }
 
     @Test func alertsMatchingBothSidesDoNotMuteEachOther() throws {

@@ -9,7 +9,8 @@ import Testing
 @Suite struct LabelMatcherTests {
     static let texts = [#"queue="celery""#, #"queue!="celery""#, #"queue=~"cel.*|a""#, #"queue!~"c""#, #"queue=~"""#]
     static let labelSets: [[String: String]] = [
-        [:], ["queue": "celery"], ["queue": "celeryx"], ["queue": "a"], ["queue": "c"], ["queue": ""], ["other": "celery"],
+        [:], ["queue": "celery"], ["queue": "celeryx"], ["queue": "a"], ["queue": "c"], ["queue": ""],
+        ["other": "celery"],
     ]
 
     @Test(arguments: texts)

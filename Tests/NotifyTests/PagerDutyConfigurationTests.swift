@@ -54,7 +54,8 @@ struct PagerDutyConfigurationTests {
         ).receivers[0].pagerduty[0]
         #expect(full.severity == "warning" && full.eventClass == "queue" && full.group == "celery")
         #expect(full.component == "{{ .CommonLabels.queue }}" && full.summary == "{{ .CommonAnnotations.summary }}")
-        #expect(full.client == "Celery exporter" && full.clientURL == "https://exporter.example" && full.source == "prod")
+        #expect(
+            full.client == "Celery exporter" && full.clientURL == "https://exporter.example" && full.source == "prod")
         #expect(full.details == ["team": "infra"] && full.links.count == 1 && full.images.count == 1)
         #expect(!full.sendResolved && full.timeout == 10)
         #expect(!"\(full)".contains(key))
@@ -77,19 +78,37 @@ struct PagerDutyConfigurationTests {
 
     @Test func mistakesAreNamedWithoutShowingTheKey() throws {
         let cases: [(String, String, String)] = [
-            ("pagerduty_configs: [{severity: error}]", "receivers[0].pagerduty_configs[0]", "routing_key_file is required"),
-            ("pagerduty_configs: [{routing_key: \(key), routing_key_file: k}]", "receivers[0].pagerduty_configs[0]",
-             "mutually exclusive"),
-            ("pagerduty_configs: [{service_key: \(key)}]", "receivers[0].pagerduty_configs[0].service_key", "Events API v1"),
-            ("pagerduty_configs: [{routing_key: \(key), severity: page}]", "receivers[0].pagerduty_configs[0].severity",
-             "critical, error, warning or info"),
+            (
+                "pagerduty_configs: [{severity: error}]", "receivers[0].pagerduty_configs[0]",
+                "routing_key_file is required"
+            ),
+            (
+                "pagerduty_configs: [{routing_key: \(key), routing_key_file: k}]", "receivers[0].pagerduty_configs[0]",
+                "mutually exclusive"
+            ),
+            (
+                "pagerduty_configs: [{service_key: \(key)}]", "receivers[0].pagerduty_configs[0].service_key",
+                "Events API v1"
+            ),
+            (
+                "pagerduty_configs: [{routing_key: \(key), severity: page}]",
+                "receivers[0].pagerduty_configs[0].severity",
+                "critical, error, warning or info"
+            ),
             ("pagerduty_configs: [{routing_key: '\(key) x'}]", "receivers[0].pagerduty_configs[0]", "contains spaces"),
             ("pagerduty_configs: [{routing_key: '  '}]", "receivers[0].pagerduty_configs[0]", "is empty"),
-            ("pagerduty_configs: [{routing_key_file: /nonexistent/pd.key}]",
-             "receivers[0].pagerduty_configs[0].routing_key_file", "cannot read"),
-            ("pagerduty_configs: [{routing_key: \(key), description: '{{ .Alerts }}'}]",
-             "receivers[0].pagerduty_configs[0].description", "unsupported placeholder"),
-            ("pagerduty_configs: [{routing_key: \(key), url: 'ftp://x'}]", "receivers[0].pagerduty_configs[0].url", "invalid URL"),
+            (
+                "pagerduty_configs: [{routing_key_file: /nonexistent/pd.key}]",
+                "receivers[0].pagerduty_configs[0].routing_key_file", "cannot read"
+            ),
+            (
+                "pagerduty_configs: [{routing_key: \(key), description: '{{ .Alerts }}'}]",
+                "receivers[0].pagerduty_configs[0].description", "unsupported placeholder"
+            ),
+            (
+                "pagerduty_configs: [{routing_key: \(key), url: 'ftp://x'}]", "receivers[0].pagerduty_configs[0].url",
+                "invalid URL"
+            ),
         ]
         for (yaml, path, text) in cases {
             let e = try #require(error(yaml), "\(yaml)")

@@ -118,7 +118,8 @@ final class LogLines: Sendable {
             ((body["payload"] as? NSDictionary)?["custom_details"] as? NSDictionary)?["firing"] as? String)
         // `{{ .Alerts.Firing | toJson }}`: a string holding the alerts in Go's struct order.
         #expect(firing.hasPrefix("[{\"status\":\"firing\",\"labels\":{\"alertname\":"))
-        #expect(try #require(JSONSerialization.jsonObject(with: Data(firing.utf8)) as? NSArray) == [alertJSON] as NSArray)
+        #expect(
+            try #require(JSONSerialization.jsonObject(with: Data(firing.utf8)) as? NSArray) == [alertJSON] as NSArray)
         let expected: NSDictionary = [
             "routing_key": routingKey, "dedup_key": dedupKey, "event_action": "trigger",
             "payload": [
@@ -153,7 +154,8 @@ final class LogLines: Sendable {
     /// routing key, even when PagerDuty's error text quotes it, is in no log line and no metric.
     @Test func badRequestIsPermanentAndTheRoutingKeyNeverLeaks() throws {
         let certs = try TestCertificates()
-        let reply = "{\"status\":\"invalid event\",\r\n\u{1b}[31m\"message\":\"Event object is invalid\",\"errors\":[\"routing_key KEY is unknown\"]}"
+        let reply =
+            "{\"status\":\"invalid event\",\r\n\u{1b}[31m\"message\":\"Event object is invalid\",\"errors\":[\"routing_key KEY is unknown\"]}"
         let receiver = try WebhookReceiver(
             tls: (certs.serverCert, certs.serverKey), plan: [400],
             extra: ["reply_bodies": ["400": reply.replacingOccurrences(of: "KEY", with: routingKey)]])
@@ -222,9 +224,10 @@ final class LogLines: Sendable {
         #expect(waitUntil(timeout: 10) { count(n, "success") == 1 })
         let event = try object(try #require(receiver.requests.first).body)
         let payload = try #require(event["payload"] as? [String: Any])
-        #expect(payload["custom_details"] as? [String: String] == [
-            "error": "Custom details have been removed because the original event exceeds the maximum size of 512kB"
-        ])
+        #expect(
+            payload["custom_details"] as? [String: String] == [
+                "error": "Custom details have been removed because the original event exceeds the maximum size of 512kB"
+            ])
         #expect(payload["summary"] as? String == "[FIRING:2] Big ")
         #expect(try #require(receiver.requests.first).body.utf8.count < 10_000)
         #expect(logs.all.filter { $0.contains("PagerDuty event over 512000 bytes") }.count == 1, "\(logs.all)")

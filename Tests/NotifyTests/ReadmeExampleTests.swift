@@ -55,7 +55,8 @@ import Testing
     @Test func loads() throws {
         let certs = try TestCertificates()
         let dir = try makeTemporaryDirectory("readme").path
-        for (from, to) in [(certs.caCert, "ca.pem"), (certs.clientCert, "client.pem"), (certs.clientKey, "client.key")] {
+        for (from, to) in [(certs.caCert, "ca.pem"), (certs.clientCert, "client.pem"), (certs.clientKey, "client.key")]
+        {
             try FileManager.default.copyItem(atPath: from, toPath: dir + "/" + to)
         }
         try "whsec_\(Data(repeating: 7, count: 32).base64EncodedString())\n".write(

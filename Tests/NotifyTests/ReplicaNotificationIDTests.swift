@@ -64,7 +64,8 @@ struct ReplicaNotificationIDTests {
         let a = Fixtures.alert("A")
         let b = Fixtures.alert("B")
         let base = Dispatcher.contentID(integration: webhook, groupID: "g", alerts: [a, b], firing: [a.fingerprint])
-        #expect(base == Dispatcher.contentID(integration: webhook, groupID: "g", alerts: [b, a], firing: [a.fingerprint]))
+        #expect(
+            base == Dispatcher.contentID(integration: webhook, groupID: "g", alerts: [b, a], firing: [a.fingerprint]))
         for other in [
             Dispatcher.contentID(integration: webhook, groupID: "g", alerts: [a, b], firing: [b.fingerprint]),
             Dispatcher.contentID(integration: webhook, groupID: "g", alerts: [a], firing: [a.fingerprint]),

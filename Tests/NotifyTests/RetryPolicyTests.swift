@@ -100,7 +100,9 @@ import Testing
         let c = RetryConfiguration()
         for random in [0.0, 0.5, 1.0] {
             var times = [0.0]
-            for retry in 1...40 { times.append(times.last! + c.delay(after: .retry(after: 0), retry: retry, random: random)) }
+            for retry in 1...40 {
+                times.append(times.last! + c.delay(after: .retry(after: 0), retry: retry, random: random))
+            }
             for (i, t) in times.enumerated() {
                 let inWindow = times[i...].prefix { $0 < t + 60 }.count
                 #expect(inWindow <= c.maxAttemptsPerMinute, "\(inWindow) attempts in 60 s from \(t) s")

@@ -21,7 +21,10 @@ import Testing
     @Test func indexedMatchingEqualsCheckingEverySilence() {
         var alerts: [NotifiableAlert] = []
         for i in 0..<60 {
-            var labels = ["alertname": ["Backlog", "WorkerDown", "Stranded"][i % 3], "severity": i % 4 == 0 ? "critical" : "warning"]
+            var labels = [
+                "alertname": ["Backlog", "WorkerDown", "Stranded"][i % 3],
+                "severity": i % 4 == 0 ? "critical" : "warning",
+            ]
             if i % 5 != 0 { labels["queue"] = i % 7 == 0 ? "очередь-\(i)" : "q\(i % 10)" }
             alerts.append(Fixtures.alert(labels["alertname"]!, labels, startsAt: 1000))
         }
@@ -49,10 +52,11 @@ import Testing
         #expect(status.silencedBy == expected)
         // Each kind of silence really silenced something (the comparison is not vacuous).
         let used = Set(status.silencedBy.values.flatMap { $0 })
-        #expect(used == [
-            "eq-one", "eq-utf8", "empty-equal", "regex-only", "not-equal", "mixed", "everything-backlog",
-            "literal-alternatives", "alternatives-with-empty", "dot-is-a-regex",
-        ])
+        #expect(
+            used == [
+                "eq-one", "eq-utf8", "empty-equal", "regex-only", "not-equal", "mixed", "everything-backlog",
+                "literal-alternatives", "alternatives-with-empty", "dot-is-a-regex",
+            ])
         // What the index files under: equality and literal alternatives, never a value that
         // could also match a missing label, never a real regex.
         #expect(SilenceIndex.values(m(#"queue=~"q4|q5|q4""#)) == ["q4", "q5"])

@@ -101,7 +101,8 @@ struct RedisErrorServerTextTests {
         RedisError.authentication(message: forged + String(repeating: "E", count: 50_000)),
         RedisError.protocol(message: forged + String(repeating: "E", count: 50_000)),
         RedisError.backingOff(
-            retryAfter: .seconds(1), lastError: .server(command: "PING", message: forged + String(repeating: "E", count: 50_000))),
+            retryAfter: .seconds(1),
+            lastError: .server(command: "PING", message: forged + String(repeating: "E", count: 50_000))),
     ])
     func descriptionsAreBoundedAndHaveNoControlCharacters(_ error: RedisError) {
         let description = error.description

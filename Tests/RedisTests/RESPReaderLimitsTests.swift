@@ -18,7 +18,9 @@ struct RESPReaderLimitsTests {
     @Test func hugeArrayHeaderIsRefusedAtTheHeader() throws {
         let reader = RESPReader()
         let error = failure { try reader.feed(bytes("*2147483647\r\n")) }
-        #expect(error?.description.contains("1048576 elements (maximumAggregateElements)") == true, "\(String(describing: error))")
+        #expect(
+            error?.description.contains("1048576 elements (maximumAggregateElements)") == true,
+            "\(String(describing: error))")
         #expect(reader.bufferedByteCount == 0)
         // Unusable afterwards, like the connection: RESP cannot resynchronise.
         #expect(throws: RedisError.self) { try reader.next() }

@@ -35,8 +35,10 @@ import Testing
 
     @Test func aclUserWithoutClientSetnameConnectsAndSubscribes() throws {
         let server = try RedisServer()
-        let acl = try server.cli(["ACL", "SETUSER", "reader", "on", ">pw", "resetkeys", "%R~*", "resetchannels", "&*",
-                                  "-@all", "+ping", "+select", "+get", "+psubscribe", "+punsubscribe"])
+        let acl = try server.cli([
+            "ACL", "SETUSER", "reader", "on", ">pw", "resetkeys", "%R~*", "resetchannels", "&*",
+            "-@all", "+ping", "+select", "+get", "+psubscribe", "+punsubscribe",
+        ])
         #expect(acl.stdout.contains("OK"), "ACL SETUSER: \(acl)")
         var configuration = configuration(for: server, password: "pw").named("celery-redis-exporter-poll")
         configuration.username = "reader"
@@ -48,8 +50,9 @@ import Testing
         #expect(denied.contains("setname"), "the scenario needs SETNAME to be refused: \(denied)")
 
         // The Pub/Sub connection takes the same path.
-        let subscriber = RedisSubscriber(configuration: configuration.named("celery-redis-exporter-events"),
-                                         patterns: [bytes("ch*")])
+        let subscriber = RedisSubscriber(
+            configuration: configuration.named("celery-redis-exporter-events"),
+            patterns: [bytes("ch*")])
         let received = Mutex<[[UInt8]]>([])
         let thread = try NativeThread.spawn(name: "name-test") {
             subscriber.run { event in

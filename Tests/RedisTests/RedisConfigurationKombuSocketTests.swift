@@ -42,7 +42,10 @@ import Testing
         ("redis+socket:///tmp/r.sock?db=3", "takes the database as ?virtual_host=N"),
         ("redis+socket:///tmp/r.sock?virtual_host=abc", "expected a database number in virtual_host="),
         ("redis+socket:///tmp/r.sock?virtual_host=99999999999999999999999", "expected a database number"),
-        ("redis+socket:///tmp/r.sock?password=hunter2", "unsupported query parameter \"password\" (supported: virtual_host)"),
+        (
+            "redis+socket:///tmp/r.sock?password=hunter2",
+            "unsupported query parameter \"password\" (supported: virtual_host)"
+        ),
         ("redis://h?virtual_host=1", "unsupported query parameter \"virtual_host\""),
         ("redis+tcp://h", "unsupported scheme \"redis+tcp\""),
     ])
@@ -53,8 +56,9 @@ import Testing
     }
 
     @Test func redactionKeepsTheDatabaseVisible() {
-        #expect(RedisConfiguration.redact(url: "redis+socket://:pw@/r.sock?virtual_host=2")
-            == "redis+socket://***@/r.sock?virtual_host=2")
+        #expect(
+            RedisConfiguration.redact(url: "redis+socket://:pw@/r.sock?virtual_host=2")
+                == "redis+socket://***@/r.sock?virtual_host=2")
     }
 
     /// End to end against a real redis-server listening on a unix socket.

@@ -56,7 +56,8 @@ import Testing
 
     @Test func deeplyNestedReplyFailsFast() throws {
         let result = try hostileGet(.init(bytes: bytes(String(repeating: "*1\r\n", count: 10_000) + ":1\r\n")))
-        #expect(result.error?.description.contains("maximumNestingDepth") == true, "\(String(describing: result.error))")
+        #expect(
+            result.error?.description.contains("maximumNestingDepth") == true, "\(String(describing: result.error))")
         #expect(result.seconds < 1, "took \(result.seconds) s")
         #expect(result.broken)
     }

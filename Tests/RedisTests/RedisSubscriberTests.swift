@@ -176,7 +176,10 @@ private func pingCalls(_ server: RedisServer) throws -> Int {
         let started = Deadline.monotonicNow()
         #expect(poll(timeout: 5) { harness.recorded.contains { if case .disconnected = $0 { true } else { false } } })
         let seconds = Double(Deadline.monotonicNow() - started) / 1e9
-        guard case .disconnected(let error) = harness.recorded.last(where: { if case .disconnected = $0 { true } else { false } }),
+        guard
+            case .disconnected(let error) = harness.recorded.last(where: {
+                if case .disconnected = $0 { true } else { false }
+            }),
             case .timedOut(let operation) = error
         else {
             Issue.record("expected a timeout, got \(harness.recorded)")

@@ -129,7 +129,9 @@ import Testing
         settings.roleCheckInterval = .seconds(3600)
         let resolver = SentinelResolver(configuration: settings)
         let client = RedisClient(configuration: Self.base(), sentinel: resolver)
-        func port() throws -> [UInt8]? { try client.pipeline([redisCommand("CONFIG", "GET", "port")])[0].array?.last?.bytes }
+        func port() throws -> [UInt8]? {
+            try client.pipeline([redisCommand("CONFIG", "GET", "port")])[0].array?.last?.bytes
+        }
         #expect(try port() == Array(String(first.port).utf8))
         _ = try sentinel.cli(["SENTINEL", "REMOVE", "mymaster"])
         _ = try sentinel.cli(["SENTINEL", "MONITOR", "mymaster", "127.0.0.1", String(second.port), "1"])
@@ -167,7 +169,8 @@ import Testing
         #expect(try waitUntil(timeout: 15) { try sentinel.healthyReplicaCount() == 1 })
         let resolver = SentinelResolver(configuration: Self.sentinelConfiguration([sentinel.port]))
         let client = RedisClient(
-            configuration: Self.base(), backoff: ReconnectBackoff(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200)),
+            configuration: Self.base(),
+            backoff: ReconnectBackoff(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200)),
             sentinel: resolver)
         #expect(try client.pipeline([redisCommand("ROLE")])[0].array?.first == .bulk(Array("master".utf8)))
         _ = try sentinel.cli(["SENTINEL", "FAILOVER", "mymaster"])

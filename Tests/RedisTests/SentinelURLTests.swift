@@ -15,9 +15,10 @@ import Testing
     @Test func severalSentinelsKeepTheirOrderAndTheFirstPartsCredentialsAndDatabase() throws {
         let parsed = try SentinelConfiguration.parse(
             url: "sentinel://:p%40ss@10.0.0.1:26380/3;sentinel://[::1]:26381;SENTINEL://s3")
-        #expect(parsed.sentinels == [
-            .tcp(host: "10.0.0.1", port: 26380), .tcp(host: "::1", port: 26381), .tcp(host: "s3", port: 26379),
-        ])
+        #expect(
+            parsed.sentinels == [
+                .tcp(host: "10.0.0.1", port: 26380), .tcp(host: "::1", port: 26381), .tcp(host: "s3", port: 26379),
+            ])
         #expect(parsed.database == 3)
         #expect(parsed.password == "p@ss")
         #expect(parsed.username == nil)

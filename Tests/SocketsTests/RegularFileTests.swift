@@ -1,7 +1,7 @@
 import Foundation
 import Sockets
-import Testing
 import TestSupport
+import Testing
 
 /// The one file reader. Issue 9: a FIFO as `url_file`, `secret_file` or the configuration itself
 /// used to block `open` forever (start-up or reload hung). Only regular files are read, within a

@@ -33,7 +33,9 @@ import Testing
                 #expect(Base64.decode(padded.utf8, options: options) == bytes)
             }
             #expect(Base64.decode(unpadded.utf8, options: .paddingOptional) == bytes)
-            #expect(Base64.decode(Data(bytes).base64EncodedString(options: .lineLength64Characters).utf8, options: kombu) == bytes)
+            #expect(
+                Base64.decode(Data(bytes).base64EncodedString(options: .lineLength64Characters).utf8, options: kombu)
+                    == bytes)
             if padded != unpadded {
                 #expect(Base64.decode(unpadded.utf8) == nil, "strict decoding took \(unpadded)")
             }

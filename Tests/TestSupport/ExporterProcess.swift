@@ -15,14 +15,16 @@ public final class ExporterProcess: @unchecked Sendable {
         if let override = ProcessInfo.processInfo.environment["EXPORTER_TEST_BINARY"], !override.isEmpty {
             return override
         }
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
         for _ in 0..<4 {
             let candidate = dir.appendingPathComponent("celery-redis-exporter").path
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             dir = dir.deletingLastPathComponent()
         }
-        throw HarnessError("celery-redis-exporter binary not found next to the tests (run `swift build --build-tests` first)")
+        throw HarnessError(
+            "celery-redis-exporter binary not found next to the tests (run `swift build --build-tests` first)")
     }
 
     /// Starts the exporter with `arguments` (a `--web.listen-address` on a free port is added).
@@ -30,16 +32,21 @@ public final class ExporterProcess: @unchecked Sendable {
     /// which then execs the exporter, so ``process`` is still the exporter's pid).
     /// `isUp` says when the exporter serves (default: plain `GET /-/healthy` answers 200); a
     /// test of TLS or authentication passes its own probe.
-    public init(arguments: [String], environment: [String: String] = [:], fileLimit: (soft: Int, hard: Int)? = nil,
-                isUp: ((UInt16) -> Bool)? = nil) throws {
+    public init(
+        arguments: [String], environment: [String: String] = [:], fileLimit: (soft: Int, hard: Int)? = nil,
+        isUp: ((UInt16) -> Bool)? = nil
+    ) throws {
         port = try freePort()
         process = Process()
         let binary = try Self.binaryPath()
         let exporterArguments = ["--web.listen-address=127.0.0.1:\(port)"] + arguments
         if let fileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -S -n \(fileLimit.soft) && ulimit -H -n \(fileLimit.hard) && exec \"$0\" \"$@\"",
-                                 binary] + exporterArguments
+            process.arguments =
+                [
+                    "-c", "ulimit -S -n \(fileLimit.soft) && ulimit -H -n \(fileLimit.hard) && exec \"$0\" \"$@\"",
+                    binary,
+                ] + exporterArguments
         } else {
             process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = exporterArguments
@@ -62,7 +69,8 @@ public final class ExporterProcess: @unchecked Sendable {
     public var stderr: String { errorBuffer.text }
 
     /// GET (or another method) against the exporter.
-    public func get(_ path: String, headers: [String: String] = [:], method: String = "GET") throws -> TestHTTPResponse {
+    public func get(_ path: String, headers: [String: String] = [:], method: String = "GET") throws -> TestHTTPResponse
+    {
         try httpRequest(port: port, method: method, path: path, headers: headers)
     }
 
@@ -94,13 +102,23 @@ final class LockedBuffer: @unchecked Sendable {
     // @unchecked: every access goes through `lock`.
     private let lock = NSLock()
     private var data = Data()
-    func append(_ more: Data) { lock.lock(); data.append(more); lock.unlock() }
-    var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+    func append(_ more: Data) {
+        lock.lock()
+        data.append(more)
+        lock.unlock()
+    }
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: data, as: UTF8.self)
+    }
 }
 
 /// Runs the exporter binary to completion (for start-up errors); returns status and stderr.
-public func runExporterToExit(_ arguments: [String], environment: [String: String] = [:],
-                              timeout: Double = 10) throws -> (status: Int32, stderr: String) {
+public func runExporterToExit(
+    _ arguments: [String], environment: [String: String] = [:],
+    timeout: Double = 10
+) throws -> (status: Int32, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try ExporterProcess.binaryPath())
     process.arguments = arguments

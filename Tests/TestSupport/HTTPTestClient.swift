@@ -11,8 +11,10 @@ public struct TestHTTPResponse: Sendable {
 
 /// One HTTP/1.1 request over a fresh plain socket (`Connection: close`), written by hand so the
 /// tests do not depend on the code under test. Reads until the peer closes.
-public func httpRequest(port: UInt16, method: String = "GET", path: String, headers: [String: String] = [:],
-                        host: String = "127.0.0.1", timeout: Int = 5) throws -> TestHTTPResponse {
+public func httpRequest(
+    port: UInt16, method: String = "GET", path: String, headers: [String: String] = [:],
+    host: String = "127.0.0.1", timeout: Int = 5
+) throws -> TestHTTPResponse {
     let family = host.contains(":") ? AF_INET6 : AF_INET
     let fd = socket(family, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw HarnessError("socket failed") }
@@ -27,7 +29,9 @@ public func httpRequest(port: UInt16, method: String = "GET", path: String, head
         addr.sin6_port = port.bigEndian
         inet_pton(AF_INET6, host, &addr.sin6_addr)
         rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+            }
         }
     } else {
         var addr = sockaddr_in()
@@ -35,7 +39,9 @@ public func httpRequest(port: UInt16, method: String = "GET", path: String, head
         addr.sin_port = port.bigEndian
         addr.sin_addr.s_addr = inet_addr(host)
         rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
     }
     guard rc == 0 else { throw HarnessError("connect to \(host):\(port) failed: errno \(errno)") }
@@ -57,7 +63,8 @@ public func httpRequest(port: UInt16, method: String = "GET", path: String, head
 /// Parses one complete HTTP/1.1 response (Content-Length or read-to-close bodies).
 public func parseHTTPResponse(_ raw: [UInt8], headRequest: Bool = false) throws -> TestHTTPResponse {
     guard let end = raw.firstRange(of: [13, 10, 13, 10]) else {
-        throw HarnessError("no complete response head in \(raw.count) bytes: \(String(decoding: raw.prefix(200), as: UTF8.self))")
+        throw HarnessError(
+            "no complete response head in \(raw.count) bytes: \(String(decoding: raw.prefix(200), as: UTF8.self))")
     }
     let head = String(decoding: raw[..<end.lowerBound], as: UTF8.self)
     var lines = head.components(separatedBy: "\r\n")
@@ -69,7 +76,9 @@ public func parseHTTPResponse(_ raw: [UInt8], headRequest: Bool = false) throws 
         headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
     var body = Array(raw[end.upperBound...])
-    if headRequest { body = [] } else if let cl = headers["content-length"].flatMap(Int.init), body.count > cl {
+    if headRequest {
+        body = []
+    } else if let cl = headers["content-length"].flatMap(Int.init), body.count > cl {
         body = Array(body.prefix(cl))
     }
     return TestHTTPResponse(status: status, headers: headers, body: body)

@@ -22,7 +22,7 @@ public struct LatencySamples<Result> {
     /// Runs `body(attempt)` `attempts` times, timing each run; `between(attempt)` runs after
     /// each one, untimed (a pause, or putting the server back in the state under test).
     public init(
-        attempts: Int, between: (Int) throws -> Void = { _ in }, _ body: (Int) throws -> Result
+        attempts: Int, between: (Int) throws -> Void = { _ in }, measure body: (Int) throws -> Result
     ) rethrows {
         var results: [Result] = []
         var durations: [Duration] = []

@@ -19,16 +19,19 @@ public final class RedisSentinel: @unchecked Sendable {
     ///   - masterPassword: `sentinel auth-pass`, when the master has `requirepass`.
     ///   - tls: `(certFile, keyFile, caFile)`: the sentinel listens on TLS only (`port 0`, `tls-port`);
     ///     its own connections to the master stay plain.
-    public init(masterName: String, masterPort: UInt16, password: String? = nil, masterPassword: String? = nil,
-                tls: (cert: String, key: String, ca: String)? = nil) throws {
+    public init(
+        masterName: String, masterPort: UInt16, password: String? = nil, masterPassword: String? = nil,
+        tls: (cert: String, key: String, ca: String)? = nil
+    ) throws {
         self.port = try freePort()
         self.directory = try makeTemporaryDirectory("sentinel")
         self.masterName = masterName
         self.password = password
         self.tlsCAFile = tls?.ca
-        let listen = tls.map {
-            "port 0\ntls-port \(port)\ntls-cert-file \($0.cert)\ntls-key-file \($0.key)\ntls-ca-cert-file \($0.ca)\ntls-auth-clients no"
-        } ?? "port \(port)"
+        let listen =
+            tls.map {
+                "port 0\ntls-port \(port)\ntls-cert-file \($0.cert)\ntls-key-file \($0.key)\ntls-ca-cert-file \($0.ca)\ntls-auth-clients no"
+            } ?? "port \(port)"
         var config = """
             \(listen)
             bind 127.0.0.1
@@ -76,7 +79,8 @@ public final class RedisSentinel: @unchecked Sendable {
         let out = try cli(["SENTINEL", "REPLICAS", masterName]).stdout.split(separator: "\n")
             .map { $0.trimmingCharacters(in: .whitespaces) }
         var count = 0
-        for (index, line) in out.enumerated() where line == "flags" && index + 1 < out.count && out[index + 1] == "slave" {
+        for (index, line) in out.enumerated()
+        where line == "flags" && index + 1 < out.count && out[index + 1] == "slave" {
             count += 1
         }
         return count

@@ -18,8 +18,10 @@ public final class RedisServer: @unchecked Sendable {
     ///   - tls: `(certFile, keyFile, caFile)` to also listen with TLS on a second free port.
     ///   - password: `requirepass` value.
     ///   - extraArguments: more `--option value` pairs.
-    public init(tls: (cert: String, key: String, ca: String)? = nil, password: String? = nil,
-                extraArguments: [String] = []) throws {
+    public init(
+        tls: (cert: String, key: String, ca: String)? = nil, password: String? = nil,
+        extraArguments: [String] = []
+    ) throws {
         self.port = try freePort()
         self.directory = try makeTemporaryDirectory("redis")
         self.tlsPort = tls == nil ? nil : try freePort()
@@ -31,12 +33,16 @@ public final class RedisServer: @unchecked Sendable {
 
     private func start(tls: (cert: String, key: String, ca: String)?, extraArguments: [String]) throws {
         let binary = try requireTool("redis-server")
-        var args = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                    "--dir", directory.path, "--unixsocket", unixSocketPath, "--unixsocketperm", "700",
-                    "--daemonize", "no", "--logfile", directory.appendingPathComponent("redis.log").path]
+        var args = [
+            "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+            "--dir", directory.path, "--unixsocket", unixSocketPath, "--unixsocketperm", "700",
+            "--daemonize", "no", "--logfile", directory.appendingPathComponent("redis.log").path,
+        ]
         if let tls, let tlsPort {
-            args += ["--tls-port", String(tlsPort), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key,
-                     "--tls-ca-cert-file", tls.ca, "--tls-auth-clients", "no"]
+            args += [
+                "--tls-port", String(tlsPort), "--tls-cert-file", tls.cert, "--tls-key-file", tls.key,
+                "--tls-ca-cert-file", tls.ca, "--tls-auth-clients", "no",
+            ]
         }
         if let password { args += ["--requirepass", password] }
         args += extraArguments
@@ -79,7 +85,8 @@ public final class RedisServer: @unchecked Sendable {
     /// Runs `redis-cli` against this server; returns its output. Arguments are passed as-is
     /// (use `-x` or ``command(_:)`` for binary values).
     @discardableResult
-    public func cli(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    public func cli(_ arguments: [String], input: Data? = nil) throws -> (status: Int32, stdout: String, stderr: String)
+    {
         var args = ["-h", "127.0.0.1", "-p", String(port)]
         if let password { args += ["--no-auth-warning", "-a", password] }
         return try runCommand(try requireTool("redis-cli"), args + arguments, input: input)
@@ -108,7 +115,9 @@ public final class RedisServer: @unchecked Sendable {
         func waitAtMostUntilTheDeadline() throws {
             let left = deadline.timeIntervalSinceNow
             guard left > 0 else {
-                throw HarnessError("redis did not answer within \(timeout) s (command \(String(decoding: arguments.first ?? [], as: UTF8.self)))")
+                throw HarnessError(
+                    "redis did not answer within \(timeout) s (command \(String(decoding: arguments.first ?? [], as: UTF8.self)))"
+                )
             }
             var tv = timeval(tv_sec: Int(left), tv_usec: min(999_999, Int((left - left.rounded(.down)) * 1e6) + 1))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -120,7 +129,9 @@ public final class RedisServer: @unchecked Sendable {
         addr.sin_port = port.bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0 else { throw HarnessError("connect to redis failed: errno \(errno)") }
         var sent = 0
@@ -128,7 +139,9 @@ public final class RedisServer: @unchecked Sendable {
             try waitAtMostUntilTheDeadline()
             let n = payload.withUnsafeBytes { send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw HarnessError("sending to redis failed after \(sent) of \(payload.count) bytes: errno \(errno)") }
+            guard n > 0 else {
+                throw HarnessError("sending to redis failed after \(sent) of \(payload.count) bytes: errno \(errno)")
+            }
             sent += n
         }
         // Read until `expected` complete replies have arrived (a reply larger than one read, or
@@ -146,7 +159,8 @@ public final class RedisServer: @unchecked Sendable {
             }
             try waitAtMostUntilTheDeadline()
             let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) { continue }  // the deadline decides
+            // On EINTR/EAGAIN the deadline decides.
+            if n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK) { continue }
             guard n > 0 else { break }  // closed: SHUTDOWN, or a server going away
             received += chunk[0..<n]
         }

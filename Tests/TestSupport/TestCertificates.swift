@@ -22,17 +22,27 @@ public struct TestCertificates: Sendable {
             let r = try runCommand(openssl, args)
             if r.status != 0 { throw HarnessError("openssl \(args.first ?? "") failed: \(r.stderr)") }
         }
-        try run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key", "-out", dir + "/ca.pem",
-                 "-days", "2", "-subj", "/CN=celery-redis-exporter test CA"])
-        try run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/wrong-ca.key",
-                 "-out", dir + "/wrong-ca.pem", "-days", "2", "-subj", "/CN=unrelated CA"])
-        for (name, cn, san) in [("server", "localhost", "DNS:localhost,IP:127.0.0.1,IP:::1"),
-                                ("client", "test-client", "DNS:test-client")] {
-            try run(["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(dir)/\(name).key", "-out", "\(dir)/\(name).csr",
-                     "-subj", "/CN=\(cn)"])
+        try run([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/ca.key", "-out", dir + "/ca.pem",
+            "-days", "2", "-subj", "/CN=celery-redis-exporter test CA",
+        ])
+        try run([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir + "/wrong-ca.key",
+            "-out", dir + "/wrong-ca.pem", "-days", "2", "-subj", "/CN=unrelated CA",
+        ])
+        for (name, cn, san) in [
+            ("server", "localhost", "DNS:localhost,IP:127.0.0.1,IP:::1"),
+            ("client", "test-client", "DNS:test-client"),
+        ] {
+            try run([
+                "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(dir)/\(name).key", "-out", "\(dir)/\(name).csr",
+                "-subj", "/CN=\(cn)",
+            ])
             try "subjectAltName=\(san)\n".write(toFile: "\(dir)/\(name).ext", atomically: true, encoding: .utf8)
-            try run(["x509", "-req", "-in", "\(dir)/\(name).csr", "-CA", dir + "/ca.pem", "-CAkey", dir + "/ca.key",
-                     "-CAcreateserial", "-out", "\(dir)/\(name).pem", "-days", "2", "-extfile", "\(dir)/\(name).ext"])
+            try run([
+                "x509", "-req", "-in", "\(dir)/\(name).csr", "-CA", dir + "/ca.pem", "-CAkey", dir + "/ca.key",
+                "-CAcreateserial", "-out", "\(dir)/\(name).pem", "-days", "2", "-extfile", "\(dir)/\(name).ext",
+            ])
         }
     }
 }

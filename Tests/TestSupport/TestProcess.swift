@@ -46,13 +46,16 @@ public func makeTemporaryDirectory(_ prefix: String = "cre-test") throws -> URL 
 
 /// Runs a command to completion and returns (exit status, stdout, stderr).
 @discardableResult
-public func runCommand(_ executable: String, _ arguments: [String], input: Data? = nil,
-                       environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+public func runCommand(
+    _ executable: String, _ arguments: [String], input: Data? = nil,
+    environment: [String: String]? = nil
+) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
     if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     let inPipe = Pipe()
@@ -73,7 +76,9 @@ public func runCommand(_ executable: String, _ arguments: [String], input: Data?
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     group.wait()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (
+        process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
+    )
 }
 
 /// Polls `condition` every 50 ms until it holds or `timeout` seconds pass.

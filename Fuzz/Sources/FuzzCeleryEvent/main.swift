@@ -1,5 +1,5 @@
-import FuzzSupport
 import Celery
+import FuzzSupport
 
 /// Decodes the input as a Pub/Sub message: the bytes up to the first newline are the channel,
 /// the rest the payload (worker events are base64 inside a kombu envelope, results plain JSON).

@@ -1,5 +1,5 @@
-import FuzzSupport
 import Celery
+import FuzzSupport
 
 /// Decodes the input as a kombu message envelope (what sits in a queue list or unacked hash).
 func fuzzKombuMessage(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -1,4 +1,5 @@
 import FuzzSupport
+
 @testable import Alerting
 
 /// Parses the input as a PromQL expression (the alerting rules' `expr`).

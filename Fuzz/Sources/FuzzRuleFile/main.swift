@@ -1,5 +1,5 @@
-import FuzzSupport
 import Alerting
+import FuzzSupport
 
 /// Parses the input as a Prometheus rule file (YAML groups of alerting rules).
 func fuzzRuleFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {

@@ -1,5 +1,5 @@
-import FuzzSupport
 import Celery
+import FuzzSupport
 import JSON
 
 /// Decodes the input as a result backend value (`celery-task-meta-<id>`) and as generic JSON.

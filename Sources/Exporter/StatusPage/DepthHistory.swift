@@ -53,7 +53,8 @@ struct DepthHistory: Sendable {
             // already tracked before a new one of the same depth, so ties do not churn.
             kept = depths.sorted { a, b in
                 if a.depth != b.depth { return a.depth > b.depth }
-                let x = series[a.name] != nil, y = series[b.name] != nil
+                let x = series[a.name] != nil
+                let y = series[b.name] != nil
                 return x != y ? x : a.name < b.name
             }
             kept.removeLast(depths.count - maximumQueues)

@@ -21,7 +21,10 @@ enum StatusFormatting {
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "–" }
         let total = Int(max(0, seconds).rounded(.down))
-        let d = total / 86400, h = total / 3600 % 24, m = total / 60 % 60, s = total % 60
+        let d = total / 86400
+        let h = total / 3600 % 24
+        let m = total / 60 % 60
+        let s = total % 60
         if d > 0 { return h > 0 ? "\(d)d \(h)h" : "\(d)d" }
         if h > 0 { return m > 0 ? "\(h)h \(m)m" : "\(h)h" }
         if m > 0 { return s > 0 ? "\(m)m \(s)s" : "\(m)m" }

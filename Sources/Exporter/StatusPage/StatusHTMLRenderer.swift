@@ -68,25 +68,32 @@ enum StatusHTMLRenderer {
 
     static func tiles(_ model: StatusModel, prefix: String = "") -> String {
         let h = model.health
-        let redis = !h.polled ? ("warn", "waiting", "no poll yet") : (h.redisUp ? ("ok", "up", "last poll succeeded") : ("bad", "down", "last poll failed"))
+        let redis =
+            !h.polled
+            ? ("warn", "waiting", "no poll yet")
+            : (h.redisUp ? ("ok", "up", "last poll succeeded") : ("bad", "down", "last poll failed"))
         let waiting = model.depthTotal
         let backedUp = model.queuesNeedingAttention
         let firing = model.alerts.filter { $0.state == "firing" }.count
         let pending = model.alertTotal - firing
         var out = tile(prefix + "redis", "Redis", redis.1, redis.2, redis.0)
-        out += tile(prefix + "queues", "Queues", StatusFormatting.count(Double(model.queueTotal)),
-                    "\(StatusFormatting.count(Double(waiting))) waiting" + (backedUp > 0 ? " · \(backedUp) need attention" : ""),
-                    backedUp > 0 ? "warn" : "ok")
+        out += tile(
+            prefix + "queues", "Queues", StatusFormatting.count(Double(model.queueTotal)),
+            "\(StatusFormatting.count(Double(waiting))) waiting"
+                + (backedUp > 0 ? " · \(backedUp) need attention" : ""),
+            backedUp > 0 ? "warn" : "ok")
         if model.workers != nil {
             let down = model.workerTotal - model.workersUp
-            out += tile(prefix + "workers", "Workers", "\(model.workersUp)/\(model.workerTotal)",
-                        down > 0 ? "\(down) down" : (model.workerTotal == 0 ? "no heartbeat yet" : "all up"),
-                        down > 0 ? "bad" : (model.workerTotal == 0 ? "warn" : "ok"))
+            out += tile(
+                prefix + "workers", "Workers", "\(model.workersUp)/\(model.workerTotal)",
+                down > 0 ? "\(down) down" : (model.workerTotal == 0 ? "no heartbeat yet" : "all up"),
+                down > 0 ? "bad" : (model.workerTotal == 0 ? "warn" : "ok"))
         } else {
             out += tile(prefix + "workers", "Workers", "–", "events off", "muted")
         }
-        out += tile(prefix + "alerts", "Alerts", String(firing), "firing" + (pending > 0 ? ", \(pending) pending" : ""),
-                    firing > 0 ? "bad" : (pending > 0 ? "warn" : "ok"))
+        out += tile(
+            prefix + "alerts", "Alerts", String(firing), "firing" + (pending > 0 ? ", \(pending) pending" : ""),
+            firing > 0 ? "bad" : (pending > 0 ? "warn" : "ok"))
         return out
     }
 
@@ -100,11 +107,15 @@ enum StatusHTMLRenderer {
         var out = tableStart("alerts-table", "Pending and firing alerts", columns)
         for a in model.alerts {
             let kind = a.state == "firing" ? "firing" : "pending"
-            let labels = a.labels.map { "<span class=\"label\">\(text($0.name))=\(text($0.value))</span>" }.joined(separator: " ")
-            out += row(kind, text(a.name), columns, [
-                ("", "<span class=\"badge \(kind)\">\(text(a.state))</span>"), ("", time(a.since, now: model.generatedAt)),
-                ("labels", labels), ("summary", text(a.summary)),
-            ])
+            let labels = a.labels.map { "<span class=\"label\">\(text($0.name))=\(text($0.value))</span>" }.joined(
+                separator: " ")
+            out += row(
+                kind, text(a.name), columns,
+                [
+                    ("", "<span class=\"badge \(kind)\">\(text(a.state))</span>"),
+                    ("", time(a.since, now: model.generatedAt)),
+                    ("labels", labels), ("summary", text(a.summary)),
+                ])
         }
         return out + "</tbody></table></div>" + more(model.alertTotal, model.alerts.count, "alerts", "/api/v1/alerts")
     }
@@ -121,19 +132,25 @@ enum StatusHTMLRenderer {
         var out = tableStart(prefix + "queues-table", "Queues, worst first", queueColumns)
         for q in model.queues {
             let kind = q.alertState.map { $0 == "firing" ? "firing" : "pending" } ?? (q.stranded > 0 ? "pending" : nil)
-            let badge = q.alertState.map { " <span class=\"badge \($0 == "firing" ? "firing" : "pending")\">\(text($0))</span>" } ?? ""
-            out += row(kind, text(q.name) + badge, queueColumns.map(\.0), [
-                ("num", count(Double(q.depth), unit: "messages")),
-                ("num", q.oldestAge.map { StatusFormatting.duration($0) } ?? "–"),
-                ("num", count(Double(q.inFlight), unit: "messages")),
-                ("num", count(Double(q.scheduled), unit: "messages")),
-                (q.stranded > 0 ? "num warn" : "num", count(Double(q.stranded), unit: "messages")),
-                ("spark-cell", sparkline(q.history, name: q.name)),
-            ])
+            let badge =
+                q.alertState.map {
+                    " <span class=\"badge \($0 == "firing" ? "firing" : "pending")\">\(text($0))</span>"
+                } ?? ""
+            out += row(
+                kind, text(q.name) + badge, queueColumns.map(\.0),
+                [
+                    ("num", count(Double(q.depth), unit: "messages")),
+                    ("num", q.oldestAge.map { StatusFormatting.duration($0) } ?? "–"),
+                    ("num", count(Double(q.inFlight), unit: "messages")),
+                    ("num", count(Double(q.scheduled), unit: "messages")),
+                    (q.stranded > 0 ? "num warn" : "num", count(Double(q.stranded), unit: "messages")),
+                    ("spark-cell", sparkline(q.history, name: q.name)),
+                ])
         }
         out += "</tbody></table></div>" + more(model.queueTotal, model.queues.count, "queues", nil)
         if model.queuesWithoutHistory > 0 {
-            out += "<p class=\"note\">\(model.queuesWithoutHistory) queues have no history: the page keeps the last hour of at most \(DepthHistory.maximumQueues) queues.</p>"
+            out +=
+                "<p class=\"note\">\(model.queuesWithoutHistory) queues have no history: the page keeps the last hour of at most \(DepthHistory.maximumQueues) queues.</p>"
         }
         return out
     }
@@ -145,18 +162,21 @@ enum StatusHTMLRenderer {
 
     static func workers(_ model: StatusModel, prefix: String = "") -> String {
         guard let workers = model.workers else {
-            return "<p class=\"empty\">Worker heartbeats are not followed: start the exporter with <code>--celery.events</code>.</p>"
+            return
+                "<p class=\"empty\">Worker heartbeats are not followed: start the exporter with <code>--celery.events</code>.</p>"
         }
         guard !workers.isEmpty else { return "<p class=\"empty\">No worker heartbeat seen yet.</p>" }
         var out = tableStart(prefix + "workers-table", "Workers, dead ones first", workerColumns)
         for w in workers {
-            out += row(w.up ? nil : "firing", text(w.name), workerColumns.map(\.0), [
-                ("", "<span class=\"badge \(w.up ? "ok" : "firing")\">\(w.up ? "up" : "down")</span>"),
-                ("num", count(Double(w.active), unit: "tasks")),
-                ("num", count(Double(w.processed), unit: "tasks")),
-                ("num", time(w.lastHeartbeat, now: model.generatedAt)),
-                ("num", w.downSince.map { time($0, now: model.generatedAt, ago: false) } ?? "–"),
-            ])
+            out += row(
+                w.up ? nil : "firing", text(w.name), workerColumns.map(\.0),
+                [
+                    ("", "<span class=\"badge \(w.up ? "ok" : "firing")\">\(w.up ? "up" : "down")</span>"),
+                    ("num", count(Double(w.active), unit: "tasks")),
+                    ("num", count(Double(w.processed), unit: "tasks")),
+                    ("num", time(w.lastHeartbeat, now: model.generatedAt)),
+                    ("num", w.downSince.map { time($0, now: model.generatedAt, ago: false) } ?? "–"),
+                ])
         }
         return out + "</tbody></table></div>" + more(model.workerTotal, workers.count, "workers", nil)
     }
@@ -177,18 +197,28 @@ enum StatusHTMLRenderer {
         var out = "<div class=\"cols\">"
         out += "<div><h3>In the result backend</h3>"
         if let census = r.census {
-            out += "<dl class=\"kv\">" + census.map { "<dt>\(text($0.state))</dt><dd>\(count(Double($0.count), unit: "results"))</dd>" }.joined() + "</dl>"
+            out +=
+                "<dl class=\"kv\">"
+                + census.map { "<dt>\(text($0.state))</dt><dd>\(count(Double($0.count), unit: "results"))</dd>" }
+                .joined() + "</dl>"
         } else {
-            out += "<p class=\"empty\">\(model.health.censusEnabled ? "Counting (the first pass of the census is running)…" : "The census is off.")</p>"
+            out +=
+                "<p class=\"empty\">\(model.health.censusEnabled ? "Counting (the first pass of the census is running)…" : "The census is off.")</p>"
         }
         out += "</div><div><h3>Outcomes, last \(StatusFormatting.duration(r.rateWindow))</h3>"
         if let rates = r.ratesPerMinute {
-            out += rates.isEmpty ? "<p class=\"empty\">No results received yet.</p>"
-                : "<dl class=\"kv\">" + rates.map { "<dt>\(text($0.state))</dt><dd>\(StatusFormatting.rate($0.rate))</dd>" }.joined() + "</dl>"
+            out +=
+                rates.isEmpty
+                ? "<p class=\"empty\">No results received yet.</p>"
+                : "<dl class=\"kv\">"
+                    + rates.map { "<dt>\(text($0.state))</dt><dd>\(StatusFormatting.rate($0.rate))</dd>" }.joined()
+                    + "</dl>"
         } else {
-            out += "<p class=\"empty\">\(model.health.eventsEnabled ? "Measuring…" : "Live results need <code>--celery.events</code>.")</p>"
+            out +=
+                "<p class=\"empty\">\(model.health.eventsEnabled ? "Measuring…" : "Live results need <code>--celery.events</code>.")</p>"
         }
-        out += "</div><div><h3>Orphaned</h3><dl class=\"kv\"><dt>STARTED, worker gone</dt><dd\((r.orphanedStarted ?? 0) > 0 ? " class=\"warn\"" : "")>"
+        out +=
+            "</div><div><h3>Orphaned</h3><dl class=\"kv\"><dt>STARTED, worker gone</dt><dd\((r.orphanedStarted ?? 0) > 0 ? " class=\"warn\"" : "")>"
         out += r.orphanedStarted.map { count(Double($0), unit: "tasks") } ?? "unknown"
         return out + "</dd></dl></div></div>"
     }
@@ -196,12 +226,34 @@ enum StatusHTMLRenderer {
     static func health(_ model: StatusModel) -> String {
         let h = model.health
         var rows: [(String, String, String)] = []
-        rows.append(("Redis", !h.polled ? "no poll yet" : (h.redisUp ? "up" : "down"), !h.polled ? "warn" : (h.redisUp ? "" : "bad")))
+        rows.append(
+            (
+                "Redis", !h.polled ? "no poll yet" : (h.redisUp ? "up" : "down"),
+                !h.polled ? "warn" : (h.redisUp ? "" : "bad")
+            ))
         if let e = h.lastError { rows.append(("Last error", text(e), "bad")) }
-        rows.append(("Last poll", h.lastPollAt.map { time($0, now: model.generatedAt) + (h.lastPollDuration.map { ", took \(StatusFormatting.shortDuration($0))" } ?? "") } ?? "–", ""))
+        rows.append(
+            (
+                "Last poll",
+                h.lastPollAt.map {
+                    time($0, now: model.generatedAt)
+                        + (h.lastPollDuration.map { ", took \(StatusFormatting.shortDuration($0))" } ?? "")
+                } ?? "–", ""
+            ))
         if !h.redisUp, let s = h.lastSuccessAt { rows.append(("Last success", time(s, now: model.generatedAt), "")) }
-        rows.append(("Census", !h.censusEnabled ? "off" : (h.censusUpdatedAt.map { "counts as of " + time($0, now: model.generatedAt) } ?? "first pass running"), ""))
-        rows.append(("Celery events", !h.eventsEnabled ? "off" : (h.eventsSubscribed ? "subscribed" : "not subscribed"), h.eventsEnabled && !h.eventsSubscribed ? "warn" : ""))
+        rows.append(
+            (
+                "Census",
+                !h.censusEnabled
+                    ? "off"
+                    : (h.censusUpdatedAt.map { "counts as of " + time($0, now: model.generatedAt) }
+                        ?? "first pass running"), ""
+            ))
+        rows.append(
+            (
+                "Celery events", !h.eventsEnabled ? "off" : (h.eventsSubscribed ? "subscribed" : "not subscribed"),
+                h.eventsEnabled && !h.eventsSubscribed ? "warn" : ""
+            ))
         if h.receivers.isEmpty {
             rows.append(("Notifications", "no receivers configured", ""))
         }
@@ -213,7 +265,9 @@ enum StatusHTMLRenderer {
             if let t = r.lastSuccessAt { value += "; last " + time(t, now: model.generatedAt) }
             rows.append(("Notify " + text(r.name), value, r.failed > 0 ? "bad" : ""))
         }
-        return "<dl class=\"kv wide\">" + rows.map { "<dt>\($0.0)</dt><dd\($0.2.isEmpty ? "" : " class=\"\($0.2)\"")>\($0.1)</dd>" }.joined() + "</dl>"
+        return "<dl class=\"kv wide\">"
+            + rows.map { "<dt>\($0.0)</dt><dd\($0.2.isEmpty ? "" : " class=\"\($0.2)\"")>\($0.1)</dd>" }.joined()
+            + "</dl>"
     }
 
     // MARK: Pieces
@@ -225,7 +279,8 @@ enum StatusHTMLRenderer {
     static func tableStart(_ id: String, _ caption: String, _ columns: [(String, String?, Bool)]) -> String {
         var out = "<div class=\"scroll\"><table id=\"\(id)\"><caption class=\"sr\">\(caption)</caption><thead><tr>"
         for (title, key, numeric) in columns {
-            out += "<th scope=\"col\"\(numeric ? " class=\"num\"" : "")\(key.map { " data-key=\"\($0)\"" } ?? "")>\(title)</th>"
+            out +=
+                "<th scope=\"col\"\(numeric ? " class=\"num\"" : "")\(key.map { " data-key=\"\($0)\"" } ?? "")>\(title)</th>"
         }
         return out + "</tr></thead><tbody>"
     }
@@ -248,7 +303,8 @@ enum StatusHTMLRenderer {
     /// A time, relative to `now`, with the absolute UTC time on hover.
     static func time(_ t: Double, now: Double, ago: Bool = true) -> String {
         let label = ago ? StatusFormatting.relative(t, now: now) : StatusFormatting.duration(now - t)
-        return "<time datetime=\"\(StatusFormatting.isoTime(t))\" title=\"\(StatusFormatting.absoluteTime(t))\">\(label)</time>"
+        return
+            "<time datetime=\"\(StatusFormatting.isoTime(t))\" title=\"\(StatusFormatting.absoluteTime(t))\">\(label)</time>"
     }
 
     /// Slots the sparkline's x axis spans at least (5 minutes).
@@ -259,7 +315,8 @@ enum StatusHTMLRenderer {
         let known = history.enumerated().compactMap { i, v in v.map { (i, $0) } }
         guard let last = known.last else { return "<span class=\"muted\">–</span>" }
         let peak = max(1, known.map(\.1).max() ?? 1)
-        let width = 120.0, height = 24.0
+        let width = 120.0
+        let height = 24.0
         // The x axis spans the known part of the hour (at least ``sparklineMinimumSlots``), so a
         // freshly started exporter draws a line across the cell rather than a stub at its end.
         let start = max(0, min(known[0].0, history.count - sparklineMinimumSlots))
@@ -267,7 +324,9 @@ enum StatusHTMLRenderer {
         func point(_ i: Int, _ v: Int64) -> (x: String, y: String) {
             let x = Double(i - start) * step
             let y = height - 2 - Double(v) / Double(peak) * (height - 4)
-            return (StatusJSONRenderer.number((x * 10).rounded() / 10), StatusJSONRenderer.number((y * 10).rounded() / 10))
+            return (
+                StatusJSONRenderer.number((x * 10).rounded() / 10), StatusJSONRenderer.number((y * 10).rounded() / 10)
+            )
         }
         // Points inside a flat run add nothing to the line: an idle queue is two points, not 120.
         let all = known.map { point($0.0, $0.1) }
@@ -276,8 +335,10 @@ enum StatusHTMLRenderer {
         }
         .map { "\(all[$0].x),\(all[$0].y)" }
         let label = "Waiting in \(name) over the last hour: now \(last.1), peak \(peak) messages"
-        var svg = "<svg class=\"spark\" viewBox=\"0 0 120 24\" width=\"120\" height=\"24\" role=\"img\" aria-label=\"\(StatusEscaping.svgText(label))\">"
-        svg += "<title>\(StatusEscaping.svgText(label))</title><line class=\"base\" x1=\"0\" y1=\"22\" x2=\"120\" y2=\"22\"/>"
+        var svg =
+            "<svg class=\"spark\" viewBox=\"0 0 120 24\" width=\"120\" height=\"24\" role=\"img\" aria-label=\"\(StatusEscaping.svgText(label))\">"
+        svg +=
+            "<title>\(StatusEscaping.svgText(label))</title><line class=\"base\" x1=\"0\" y1=\"22\" x2=\"120\" y2=\"22\"/>"
         if known.count > 1 { svg += "<polyline points=\"\(points.joined(separator: " "))\"/>" }
         let now = point(last.0, last.1)
         return svg + "<circle cx=\"\(now.x)\" cy=\"\(now.y)\" r=\"2\"/></svg>"

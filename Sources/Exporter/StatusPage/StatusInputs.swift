@@ -1,6 +1,6 @@
+import Alerting
 import Celery
 import Exposition
-import Alerting
 
 /// What one poll hands the status page: the poll's snapshot (with its one event reading), every
 /// metric family it rendered (the event reading's, the notifier's), and the alerts.

@@ -16,7 +16,9 @@ enum StatusJSONRenderer {
     static func render(targets: [(name: String, model: StatusModel)], overview: StatusModel) -> String {
         var out = "{"
         out += top(overview)
-        out += field("targets", array(targets.map { "{" + field("name", string($0.name), first: true) + targetFields($0.model) + "}" }))
+        out += field(
+            "targets",
+            array(targets.map { "{" + field("name", string($0.name), first: true) + targetFields($0.model) + "}" }))
         out += field("alerts", alerts(overview))
         return out + "}\n"
     }
@@ -40,52 +42,80 @@ enum StatusJSONRenderer {
             ("last_success_at", optional(h.lastSuccessAt)), ("last_error", h.lastError.map(string) ?? "null"),
             ("census_enabled", bool(h.censusEnabled)), ("census_updated_at", optional(h.censusUpdatedAt)),
             ("events_enabled", bool(h.eventsEnabled)), ("events_subscribed", bool(h.eventsSubscribed)),
-            ("receivers", array(h.receivers.map { r in
-                object([
-                    ("name", string(r.name)), ("delivered", String(r.delivered)), ("failed", String(r.failed)),
-                    ("retried", String(r.retried)), ("pending_groups", String(r.pending)),
-                    ("last_success_at", optional(r.lastSuccessAt)),
-                ])
-            })),
+            (
+                "receivers",
+                array(
+                    h.receivers.map { r in
+                        object([
+                            ("name", string(r.name)), ("delivered", String(r.delivered)), ("failed", String(r.failed)),
+                            ("retried", String(r.retried)), ("pending_groups", String(r.pending)),
+                            ("last_success_at", optional(r.lastSuccessAt)),
+                        ])
+                    })
+            ),
         ])
     }
 
     private static func queues(_ model: StatusModel) -> String {
         object([
             ("total", String(model.queueTotal)), ("depth_total", String(model.depthTotal)),
-            ("needing_attention", String(model.queuesNeedingAttention)), ("without_history", String(model.queuesWithoutHistory)),
+            ("needing_attention", String(model.queuesNeedingAttention)),
+            ("without_history", String(model.queuesWithoutHistory)),
             ("history_slot_seconds", number(DepthHistory.slotSeconds)),
-            ("items", array(model.queues.map { q in
-                object([
-                    ("name", string(q.name)), ("depth", String(q.depth)), ("oldest_age_seconds", optional(q.oldestAge)),
-                    ("in_flight", String(q.inFlight)), ("scheduled", String(q.scheduled)),
-                    ("stranded", String(q.stranded)), ("alert_state", q.alertState.map(string) ?? "null"),
-                    ("history", "[" + q.history.map { $0.map { String($0) } ?? "null" }.joined(separator: ",") + "]"),
-                ])
-            })),
+            (
+                "items",
+                array(
+                    model.queues.map { q in
+                        object([
+                            ("name", string(q.name)), ("depth", String(q.depth)),
+                            ("oldest_age_seconds", optional(q.oldestAge)),
+                            ("in_flight", String(q.inFlight)), ("scheduled", String(q.scheduled)),
+                            ("stranded", String(q.stranded)), ("alert_state", q.alertState.map(string) ?? "null"),
+                            (
+                                "history",
+                                "[" + q.history.map { $0.map { String($0) } ?? "null" }.joined(separator: ",") + "]"
+                            ),
+                        ])
+                    })
+            ),
         ])
     }
 
     private static func workers(_ model: StatusModel) -> String {
         object([
-            ("enabled", bool(model.workers != nil)), ("total", String(model.workerTotal)), ("up", String(model.workersUp)),
-            ("items", array((model.workers ?? []).map { w in
-                object([
-                    ("name", string(w.name)), ("up", bool(w.up)), ("active", String(w.active)),
-                    ("processed", String(w.processed)), ("down_since", optional(w.downSince)),
-                    ("last_heartbeat", number(w.lastHeartbeat)),
-                    ("last_heartbeat_age_seconds", number((max(0, model.generatedAt - w.lastHeartbeat) * 1000).rounded() / 1000)),
-                ])
-            })),
+            ("enabled", bool(model.workers != nil)), ("total", String(model.workerTotal)),
+            ("up", String(model.workersUp)),
+            (
+                "items",
+                array(
+                    (model.workers ?? []).map { w in
+                        object([
+                            ("name", string(w.name)), ("up", bool(w.up)), ("active", String(w.active)),
+                            ("processed", String(w.processed)), ("down_since", optional(w.downSince)),
+                            ("last_heartbeat", number(w.lastHeartbeat)),
+                            (
+                                "last_heartbeat_age_seconds",
+                                number((max(0, model.generatedAt - w.lastHeartbeat) * 1000).rounded() / 1000)
+                            ),
+                        ])
+                    })
+            ),
         ])
     }
 
     private static func results(_ r: StatusModel.Results) -> String {
         object([
-            ("census", r.census.map { array($0.map { object([("state", string($0.state)), ("count", String($0.count))]) }) } ?? "null"),
-            ("rates_per_minute", r.ratesPerMinute.map {
-                array($0.map { object([("state", string($0.state)), ("rate", number($0.rate))]) })
-            } ?? "null"),
+            (
+                "census",
+                r.census.map { array($0.map { object([("state", string($0.state)), ("count", String($0.count))]) }) }
+                    ?? "null"
+            ),
+            (
+                "rates_per_minute",
+                r.ratesPerMinute.map {
+                    array($0.map { object([("state", string($0.state)), ("rate", number($0.rate))]) })
+                } ?? "null"
+            ),
             ("rate_window_seconds", number(r.rateWindow)),
             ("orphaned_started", r.orphanedStarted.map { String($0) } ?? "null"),
         ])
@@ -94,13 +124,17 @@ enum StatusJSONRenderer {
     private static func alerts(_ model: StatusModel) -> String {
         object([
             ("total", String(model.alertTotal)),
-            ("items", array(model.alerts.map { a in
-                object([
-                    ("name", string(a.name)), ("state", string(a.state)), ("since", number(a.since)),
-                    ("labels", object(a.labels.map { ($0.name, string($0.value)) })),
-                    ("summary", string(a.summary)),
-                ])
-            })),
+            (
+                "items",
+                array(
+                    model.alerts.map { a in
+                        object([
+                            ("name", string(a.name)), ("state", string(a.state)), ("since", number(a.since)),
+                            ("labels", object(a.labels.map { ($0.name, string($0.value)) })),
+                            ("summary", string(a.summary)),
+                        ])
+                    })
+            ),
         ])
     }
 

@@ -8,10 +8,12 @@ extension StatusModel {
     static func initial(pollInterval: Double, censusEnabled: Bool, eventsEnabled: Bool, now: Double) -> StatusModel {
         StatusModel(
             generatedAt: now, pollInterval: pollInterval, version: ExporterVersion.version,
-            health: Health(polled: false, redisUp: false, censusEnabled: censusEnabled, eventsEnabled: eventsEnabled,
-                           eventsSubscribed: false, receivers: []),
+            health: Health(
+                polled: false, redisUp: false, censusEnabled: censusEnabled, eventsEnabled: eventsEnabled,
+                eventsSubscribed: false, receivers: []),
             queues: [], queueTotal: 0, depthTotal: 0, queuesNeedingAttention: 0, queuesWithoutHistory: 0,
-            workers: eventsEnabled ? [] : nil, workerTotal: 0, workersUp: 0, results: Results(rateWindow: OutcomeRateWindow.windowSeconds), alerts: [], alertTotal: 0)
+            workers: eventsEnabled ? [] : nil, workerTotal: 0, workersUp: 0,
+            results: Results(rateWindow: OutcomeRateWindow.windowSeconds), alerts: [], alertTotal: 0)
     }
 
     /// Builds the model of one poll; `history` and `rates` already include this poll.
@@ -36,9 +38,10 @@ extension StatusModel {
         for i in shown.indices { shown[i].history = history.values(for: shown[i].name, at: inputs.now) }
         let workers = inputs.workers.map { statuses in
             statuses.map { w in
-                Worker(name: LabelValueLimit.capped(w.hostname), up: w.isUp, active: w.active, processed: w.processed,
-                       downSince: w.downSince.map { $0 + inputs.monotonicToWall },
-                       lastHeartbeat: w.lastSeen + inputs.monotonicToWall)
+                Worker(
+                    name: LabelValueLimit.capped(w.hostname), up: w.isUp, active: w.active, processed: w.processed,
+                    downSince: w.downSince.map { $0 + inputs.monotonicToWall },
+                    lastHeartbeat: w.lastSeen + inputs.monotonicToWall)
             }
             .sorted(by: worseWorker)
         }
@@ -62,16 +65,18 @@ extension StatusModel {
             eventsSubscribed: (families[MetricDescriptor.eventSubscriberUp.name]?.samples.first?.value ?? 0) == 1,
             receivers: receivers(families))
         return StatusModel(
-            generatedAt: inputs.now, pollInterval: inputs.pollInterval, version: ExporterVersion.version, health: health,
+            generatedAt: inputs.now, pollInterval: inputs.pollInterval, version: ExporterVersion.version,
+            health: health,
             queues: shown, queueTotal: queues.count,
             depthTotal: queues.reduce(0) { $0 &+ $1.depth },
             queuesNeedingAttention: queues.filter { $0.alertState != nil || $0.stranded > 0 }.count,
             queuesWithoutHistory: history.untracked,
             workers: workers.map { Array($0.prefix(maximumRows)) }, workerTotal: workers?.count ?? 0,
             workersUp: workers?.filter(\.up).count ?? 0,
-            results: Results(census: census, ratesPerMinute: measured?.1,
-                             rateWindow: measured?.0 ?? OutcomeRateWindow.windowSeconds,
-                             orphanedStarted: sampled?.orphanedStartedTasks),
+            results: Results(
+                census: census, ratesPerMinute: measured?.1,
+                rateWindow: measured?.0 ?? OutcomeRateWindow.windowSeconds,
+                orphanedStarted: sampled?.orphanedStartedTasks),
             alerts: Array(alerts.prefix(maximumRows)), alertTotal: alerts.count)
     }
 
@@ -121,7 +126,12 @@ extension StatusModel {
                     since: alert.state == .firing ? (alert.firedAt ?? alert.activeAt) : alert.activeAt,
                     labels: alert.labels.filter { $0.key != "alertname" }.sorted { $0.key < $1.key }
                         .prefix(maximumAlertLabels)
-                        .map { (cut($0.key, maxBytes: LabelValueLimit.maxBytes), cut($0.value, maxBytes: LabelValueLimit.maxBytes)) },
+                        .map {
+                            (
+                                cut($0.key, maxBytes: LabelValueLimit.maxBytes),
+                                cut($0.value, maxBytes: LabelValueLimit.maxBytes)
+                            )
+                        },
                     summary: cut(alert.annotations["summary"] ?? alert.annotations["description"] ?? ""))
             }
             .sorted { a, b in
@@ -133,14 +143,19 @@ extension StatusModel {
 
     private static func receivers(_ families: [String: MetricFamily]) -> [Receiver] {
         func byReceiver(_ descriptor: MetricDescriptor) -> [String: [Sample]] {
-            Dictionary(grouping: families[descriptor.name]?.samples ?? []) { $0.labels.first { $0.name == "receiver" }?.value ?? "" }
+            Dictionary(grouping: families[descriptor.name]?.samples ?? []) {
+                $0.labels.first { $0.name == "receiver" }?.value ?? ""
+            }
         }
         let attempts = byReceiver(.notifications)
         let pending = byReceiver(.notificationPendingGroups)
         let success = byReceiver(.notificationLastSuccessTimestampSeconds)
         return attempts.keys.sorted().map { name in
             func count(_ results: Set<String>) -> Int {
-                Int((attempts[name] ?? []).filter { s in results.contains(s.labels.first { $0.name == "result" }?.value ?? "") }
+                Int(
+                    (attempts[name] ?? []).filter { s in
+                        results.contains(s.labels.first { $0.name == "result" }?.value ?? "")
+                    }
                     .reduce(0) { $0 + $1.value })
             }
             return Receiver(
