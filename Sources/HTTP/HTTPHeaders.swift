@@ -44,6 +44,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.lazy.filter { HTTPHeaders.namesEqual($0.name, name) }.map(\.value)
     }
 
+    /// How many fields are named `name` (any case).
+    public func count(of name: String) -> Int {
+        fields.reduce(0) { $0 + (HTTPHeaders.namesEqual($1.name, name) ? 1 : 0) }
+    }
+
     /// True when a field named `name` is present.
     public func contains(_ name: String) -> Bool {
         fields.contains { HTTPHeaders.namesEqual($0.name, name) }
