@@ -21,23 +21,36 @@ public final class ExporterState: Sendable {
         public var targets: [TargetReadiness] = []
     }
 
-    private let published: Mutex<Published>
+    /// The published result and the `/metrics` responses over its bodies, replaced together.
+    private struct Current: Sendable {
+        var published: Published
+        var metrics: MetricsResponses
+    }
+    private let published: Mutex<Current>
     /// The poll interval, for the readiness age limit (3 intervals).
     public let pollInterval: Double
 
     public init(initial: RenderedMetrics, pollInterval: Double) {
         self.pollInterval = pollInterval
         self.published = Mutex(
-            Published(rendered: initial, lastPollSucceeded: false, lastPollMonotonic: nil, lastFailure: nil))
+            Current(
+                published: Published(
+                    rendered: initial, lastPollSucceeded: false, lastPollMonotonic: nil, lastFailure: nil),
+                metrics: MetricsResponses(initial)))
     }
 
-    /// Replaces the published result (poller thread).
+    /// Replaces the published result (poller thread); the `/metrics` responses over its bodies
+    /// are prepared here, once per poll, outside the lock.
     public func publish(_ value: Published) {
-        published.withLock { $0 = value }
+        let metrics = MetricsResponses(value.rendered)
+        published.withLock { $0 = Current(published: value, metrics: metrics) }
     }
 
     /// The current result (HTTP threads).
-    public var current: Published { published.withLock { $0 } }
+    public var current: Published { published.withLock { $0.published } }
+
+    /// The `/metrics` responses of the current result (HTTP threads).
+    public var metricsResponses: MetricsResponses { published.withLock { $0.metrics } }
 
     /// Bytes of the failure text kept in a readiness reason.
     public static let maximumReasonFailureBytes = 400

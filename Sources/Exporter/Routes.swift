@@ -39,8 +39,7 @@ public struct Routes: Sendable {
         let path = request.path
         if path == "/-/reload" { return reload(request) }
         if path.hasPrefix("/api/v2/"), let api = alertmanagerAPI { return api.handle(request) }
-        let known = [telemetryPath, "/-/healthy", "/-/ready", "/", "/api/v1/alerts", "/api/v1/status"]
-        guard known.contains(path) || StatusAssets.byPath[path] != nil else {
+        guard path == telemetryPath || Self.fixedPaths.contains(path) || StatusAssets.byPath[path] != nil else {
             return .text(status: 404, "404 page not found: \(path) (try \(telemetryPath))\n")
         }
         guard request.method == "GET" || request.method == "HEAD" else {
@@ -50,7 +49,7 @@ public struct Routes: Sendable {
         }
         let gzip = ContentNegotiation.acceptsGzip(request.headers["Accept-Encoding"])
         switch path {
-        case telemetryPath: return metrics(request)
+        case telemetryPath: return metrics(request, gzip: gzip)
         case "/": return statusPage.page(gzip: gzip)
         case "/api/v1/status": return statusPage.json(gzip: gzip)
         case "/-/healthy": return .text(status: 200, "Healthy\n")
@@ -66,6 +65,9 @@ public struct Routes: Sendable {
         default: return StatusPage.asset(path: path, gzip: gzip) ?? .text(status: 404, "404 page not found: \(path)\n")
         }
     }
+
+    /// The endpoints besides the telemetry path and the status page's assets.
+    private static let fixedPaths: Set<String> = ["/-/healthy", "/-/ready", "/", "/api/v1/alerts", "/api/v1/status"]
 
     /// `POST /-/reload` (Prometheus's lifecycle endpoint): re-reads rules and alerting config.
     /// Answers once a reload that started after the request has finished: 200, or 500 with the
@@ -97,12 +99,8 @@ public struct Routes: Sendable {
         return .deferred(pending)
     }
 
-    private func metrics(_ request: HTTPRequest) -> HTTPResponse {
+    private func metrics(_ request: HTTPRequest, gzip: Bool) -> HTTPResponse {
         let format = ContentNegotiation.format(accept: request.headers["Accept"])
-        let gzip = ContentNegotiation.acceptsGzip(request.headers["Accept-Encoding"])
-        var headers = [("Content-Type", format.contentType), ("Vary", "Accept, Accept-Encoding")]
-        if gzip { headers.append(("Content-Encoding", "gzip")) }
-        return HTTPResponse(
-            status: 200, headers: headers, body: state.current.rendered.body(format: format, gzip: gzip))
+        return state.metricsResponses.response(format: format, gzip: gzip)
     }
 }

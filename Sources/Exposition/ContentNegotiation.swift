@@ -44,6 +44,7 @@ public enum ContentNegotiation {
     /// `x-gzip` with q > 0, or else `*` with q > 0. An explicit `gzip;q=0` wins over `*`.
     public static func acceptsGzip(_ acceptEncoding: String?) -> Bool {
         guard let acceptEncoding, acceptEncoding.utf8.count <= maxHeaderLength else { return false }
+        if acceptEncoding == "gzip" { return true }  // what Prometheus sends: no parsing per scrape
         var gzip: Double? = nil
         var wildcard: Double? = nil
         for element in acceptEncoding.split(separator: ",", omittingEmptySubsequences: true) {

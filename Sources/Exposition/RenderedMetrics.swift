@@ -6,12 +6,13 @@ public struct RenderedMetrics: Sendable {
     private let openMetrics: [UInt8]
     private let openMetricsGzip: [UInt8]
 
-    /// Encodes `families` in both formats and gzips both.
-    public init(families: [MetricFamily]) {
+    /// Encodes `families` in both formats and gzips both, here and only here: serving a body
+    /// afterwards compresses nothing (`compress` lets a test count the compressions).
+    public init(families: [MetricFamily], compress: ([UInt8]) -> [UInt8] = { Gzip.compress($0) }) {
         text = MetricEncoder.encode(families, as: .prometheusText)
         openMetrics = MetricEncoder.encode(families, as: .openMetrics)
-        textGzip = Gzip.compress(text)
-        openMetricsGzip = Gzip.compress(openMetrics)
+        textGzip = compress(text)
+        openMetricsGzip = compress(openMetrics)
     }
 
     /// The body for a response in `format`, gzip-compressed if `gzip` (then send

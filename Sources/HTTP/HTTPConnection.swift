@@ -13,8 +13,8 @@ final class HTTPConnection {
     let transport: HTTPTransport
     /// Bytes received and not yet turned into requests.
     var parser: HTTPRequestParser
-    /// Response bytes waiting for the socket to accept them, oldest first. Large bodies are
-    /// queued as their own chunk so pre-rendered bytes are not copied.
+    /// Response bytes waiting for the socket to accept them, oldest first. Bodies are queued as
+    /// their own chunk (sharing the handler's array) so pre-rendered bytes are not copied.
     var output: [[UInt8]] = []
     /// How much of `output[0]` has been sent.
     var outputOffset = 0
@@ -85,8 +85,29 @@ final class HTTPConnection {
             held.append(.bytes(bytes))
             return
         }
+        appendOutput(bytes)
+    }
+
+    /// Queues bytes to send now, ahead of anything held (releasing held responses in order).
+    func appendOutput(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
         output.append(bytes)
         pendingBytes += bytes.count
+    }
+
+    /// Drops `count` sent bytes from the front of ``output``: finished chunks go, the offset
+    /// into the first unfinished one moves.
+    func consume(_ count: Int) {
+        pendingBytes -= count
+        var left = outputOffset + count
+        var finished = 0
+        for chunk in output {
+            guard left >= chunk.count else { break }
+            left -= chunk.count
+            finished += 1
+        }
+        output.removeFirst(finished)
+        outputOffset = left
     }
 
     /// True when no response is being written or waited for and no request is arriving: the

@@ -31,17 +31,22 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
     /// The value of `name`; when the field is repeated, the values joined with `", "`, which
     /// RFC 9110 §5.3 makes equivalent for list-valued fields. Nil when absent.
     public subscript(name: String) -> String? {
-        let values = values(for: name)
-        switch values.count {
-        case 0: return nil
-        case 1: return values[0]
-        default: return values.joined(separator: ", ")
+        // One field, the usual case, is answered without building a list of values.
+        guard let first = fields.firstIndex(where: { HTTPHeaders.namesEqual($0.name, name) }) else { return nil }
+        guard fields[(first + 1)...].contains(where: { HTTPHeaders.namesEqual($0.name, name) }) else {
+            return fields[first].value
         }
+        return values(for: name).joined(separator: ", ")
     }
 
     /// Every value of `name`, in arrival order (empty when absent).
     public func values(for name: String) -> [String] {
         fields.lazy.filter { HTTPHeaders.namesEqual($0.name, name) }.map(\.value)
+    }
+
+    /// How many fields are named `name` (any case).
+    public func count(of name: String) -> Int {
+        fields.reduce(0) { $0 + (HTTPHeaders.namesEqual($1.name, name) ? 1 : 0) }
     }
 
     /// True when a field named `name` is present.

@@ -113,6 +113,7 @@ public struct HTTPRequestParser: Sendable {
     private static let lf: UInt8 = 10
     private static let sp: UInt8 = 32
     private static let htab: UInt8 = 9
+    private static let httpSlash = Array("HTTP/".utf8)
 
     /// Finds the end of the head; parses it when complete. `.success(nil)`: need more bytes.
     private mutating func parseHead() -> Swift.Result<(request: HTTPRequest, bodyLength: Int)?, HTTPParseError> {
@@ -166,22 +167,28 @@ public struct HTTPRequestParser: Sendable {
         -> Swift.Result<(request: HTTPRequest, bodyLength: Int)?, HTTPParseError>
     {
         // Request line: method SP request-target SP HTTP-version (RFC 9112 §3), single spaces.
+        // Split at the first two spaces (the version part keeps any further ones and fails below);
+        // index arithmetic rather than `split`, which allocates on every request.
         let line = buffer[start..<(lineEnd - 1)]
-        let parts = line.split(separator: Self.sp, maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count == 3, !parts[0].isEmpty, parts[0].allSatisfy(isTokenByte) else {
+        guard let firstSpace = line.firstIndex(of: Self.sp),
+            let secondSpace = line[(firstSpace + 1)...].firstIndex(of: Self.sp)
+        else { return .failure(.malformedRequestLine) }
+        let methodBytes = line[line.startIndex..<firstSpace]
+        guard !methodBytes.isEmpty, methodBytes.allSatisfy(isTokenByte) else {
             return .failure(.malformedRequestLine)
         }
-        let versionBytes = Array(parts[2])
-        guard versionBytes.count == 8, versionBytes.starts(with: Array("HTTP/".utf8)),
-            isDigit(versionBytes[5]), versionBytes[6] == UInt8(ascii: "."), isDigit(versionBytes[7])
+        let versionBytes = line[(secondSpace + 1)...]
+        let v = versionBytes.startIndex
+        guard versionBytes.count == 8, versionBytes.starts(with: Self.httpSlash),
+            isDigit(buffer[v + 5]), buffer[v + 6] == UInt8(ascii: "."), isDigit(buffer[v + 7])
         else { return .failure(.malformedRequestLine) }
-        let version = HTTPVersion(major: Int(versionBytes[5] - 48), minor: Int(versionBytes[7] - 48))
+        let version = HTTPVersion(major: Int(buffer[v + 5] - 48), minor: Int(buffer[v + 7] - 48))
         guard version == .http10 || version == .http11 else { return .failure(.versionNotSupported) }
-        let targetBytes = parts[1]
+        let targetBytes = line[(firstSpace + 1)..<secondSpace]
         guard !targetBytes.isEmpty, targetBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             return .failure(.invalidTarget)
         }
-        let method = String(decoding: parts[0], as: UTF8.self)
+        let method = String(decoding: methodBytes, as: UTF8.self)
         let target = String(decoding: targetBytes, as: UTF8.self)
 
         // Field lines: name ":" OWS value OWS (RFC 9112 §5).
@@ -206,11 +213,11 @@ public struct HTTPRequestParser: Sendable {
             headers.add(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self))
         }
 
-        let hosts = headers.values(for: "Host")
-        if hosts.count > 1 || (version == .http11 && hosts.isEmpty) { return .failure(.invalidHost) }
+        let hosts = headers.count(of: "Host")
+        if hosts > 1 || (version == .http11 && hosts == 0) { return .failure(.invalidHost) }
 
         var bodyLength = 0
-        let lengths = headers.values(for: "Content-Length")
+        let lengths = headers.contains("Content-Length") ? headers.values(for: "Content-Length") : []
         if headers.contains("Transfer-Encoding") {
             if !lengths.isEmpty { return .failure(.contentLengthWithTransferEncoding) }
             let codings = headers.values(for: "Transfer-Encoding").flatMap { $0.split(separator: ",") }
@@ -247,6 +254,14 @@ public struct HTTPRequestParser: Sendable {
     /// (`*`, OPTIONS only) target. Nil when the target is none of those or badly escaped.
     static func splitTarget(_ target: String, method: String) -> (path: String, query: String?)? {
         if target == "*" { return method == "OPTIONS" ? ("*", nil) : nil }
+        // The common case, `/metrics`: a path with nothing to split off or decode.
+        if target.utf8.first == UInt8(ascii: "/"),
+            !target.utf8.contains(where: {
+                $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") || $0 == UInt8(ascii: "%")
+            })
+        {
+            return (target, nil)
+        }
         var rest = Substring(target)
         if !rest.hasPrefix("/") {
             let lower = rest.prefix(8).lowercased()

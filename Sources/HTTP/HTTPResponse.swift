@@ -2,15 +2,17 @@
 /// itself (any the handler sets are replaced), and drops the body for HEAD requests.
 public struct HTTPResponse: Sendable {
     /// The status code (`200`, `404`); its reason phrase comes from ``HTTPStatus``.
-    public var status: Int
+    public var status: Int { didSet { preparedHead = nil } }
     /// Header fields in order, e.g. `("Content-Type", "text/plain; version=0.0.4")`.
     /// A handler may send `("Connection", "close")` to close the connection after this response.
-    public var headers: [(String, String)]
+    public var headers: [(String, String)] { didSet { preparedHead = nil } }
     /// The body bytes; pre-rendered bodies are sent without being copied when large.
     public var body: [UInt8]
     /// Set by ``deferred(_:)``: the real response comes later through this; the other fields
     /// are then ignored.
     public var pending: HTTPDeferredResponse?
+    /// Status line and fields encoded by ``prepared()``; nil once either changes.
+    var preparedHead: HTTPPreparedHead?
 
     /// A response from its parts.
     public init(status: Int = 200, headers: [(String, String)] = [], body: [UInt8] = []) {

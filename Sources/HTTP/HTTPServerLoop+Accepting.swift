@@ -76,7 +76,7 @@ extension HTTPServerLoop {
     /// otherwise spin).
     private func outOfResources(_ code: Int32, listener: Listener) -> Bool {
         // The kernel reports EMFILE before it looks at the queue: only act for a real client.
-        guard Self.hasPendingConnection(listener.fd) else { return false }
+        guard listener.hasPendingConnection else { return false }
         let reason: String
         switch code {
         case EMFILE:
@@ -105,29 +105,16 @@ extension HTTPServerLoop {
         return false
     }
 
-    /// True when a connection waits in `fd`'s accept queue.
-    private static func hasPendingConnection(_ fd: Int32) -> Bool {
-        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        return poll(&pfd, 1, 0) > 0 && pfd.revents & Int16(POLLIN) != 0
-    }
-
     /// Releases the reserve descriptor to accept one waiting client, answers it `503` and closes
     /// it, then takes the reserve back. False when there is no reserve or nobody was waiting.
     private func shedOne(_ listener: Listener) -> Bool {
-        guard let reserve = reserveFD else { return false }
-        _ = Glibc.close(reserve)
-        reserveFD = nil
-        defer { reserveFD = Self.openReserve() }
+        guard reserve.isHeld else { return false }
+        reserve.release()
+        defer { reserve.refill() }
         guard let socket = try? listener.accept() else { return false }
         server.counters.shed.add(1, ordering: .relaxed)
         reject(socket, Self.outOfDescriptors)
         return true
-    }
-
-    /// `/dev/null` opened read-only: a descriptor to give back when the process runs out.
-    static func openReserve() -> Int32? {
-        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        return fd >= 0 ? fd : nil
     }
 
     /// Closes one of this loop's connections to make room for a new one: the longest-idle
@@ -157,8 +144,9 @@ extension HTTPServerLoop {
         }
         // Usually the first choice will do: one pass. Only when it has input waiting, a sort.
         guard let first = candidates.min(by: comesFirst) else { return false }
-        let order = hasUnreadInput(first.connection.fd) ? Array(candidates.sorted(by: comesFirst).prefix(64)) : [first]
-        for (victim, reason, since) in order where !hasUnreadInput(victim.fd) {
+        let order =
+            first.connection.socket.hasUnreadInput ? Array(candidates.sorted(by: comesFirst).prefix(64)) : [first]
+        for (victim, reason, since) in order where !victim.socket.hasUnreadInput {
             let age = "\((now - since) / 1_000_000)"
             if reason == .partialHead, let suppressed = server.warnings.admit("evict-partial-head") {
                 logger.warning(
@@ -174,12 +162,6 @@ extension HTTPServerLoop {
             return true
         }
         return false
-    }
-
-    /// True when the peer has sent bytes not read yet (a peek; end of stream counts as none).
-    private func hasUnreadInput(_ fd: Int32) -> Bool {
-        var byte: UInt8 = 0
-        return recv(fd, &byte, 1, Int32(MSG_PEEK) | Int32(MSG_DONTWAIT)) > 0
     }
 
     /// Counts a new connection against its address's cap. At the cap one of the address's own
@@ -230,11 +212,9 @@ extension HTTPServerLoop {
     static let continueResponse = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
     private static func closingError(_ detail: String) -> [UInt8] {
-        var out: [UInt8] = []
         var encoder = HTTPResponseEncoder()
         let response = HTTPResponse.error(.serviceUnavailable, detail: detail)
-        encoder.encodeHead(response, bodyLength: response.body.count, keepAlive: false, http10: false, into: &out)
-        return out + response.body
+        return encoder.head(response, bodyLength: response.body.count, keepAlive: false, http10: false) + response.body
     }
 
     private static let overloaded = closingError("too many open connections")
@@ -245,10 +225,10 @@ extension HTTPServerLoop {
     /// Whatever the client already sent is read first, so the close is a FIN rather than a
     /// reset that would destroy the 503 before the client reads it.
     private func reject(_ socket: Socket, _ bytes: [UInt8]) {
-        drainInput(socket.fd)
+        drainInput(socket)
         // On a TLS port plain bytes would be garbage to the client: it just sees the close.
         if server.configuration.tls == nil {
-            _ = bytes.withUnsafeBytes { send(socket.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            _ = bytes.withUnsafeBytes { socket.sendAvailable($0) }
         }
         socket.close()
     }

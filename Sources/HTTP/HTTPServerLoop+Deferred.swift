@@ -49,16 +49,16 @@ extension HTTPServerLoop {
             switch first {
             case .bytes(let bytes):
                 connection.held.removeFirst()
-                connection.output.append(bytes)
-                connection.pendingBytes += bytes.count
+                connection.appendOutput(bytes)
             case .deferred(let pending, request: let traits, since: _):
                 guard let response = pending.response else { return moved }
                 connection.held.removeFirst()
                 connection.deferredCount -= 1
-                for chunk in encode(response, for: traits) {
-                    connection.output.append(chunk)
-                    connection.pendingBytes += chunk.count
-                }
+                let (head, body) = encode(
+                    response, for: traits, coalescing: connection.transport.coalescesSmallBodies)
+                // Straight to the output: `enqueue` would hold them behind the responses still held.
+                connection.appendOutput(head)
+                if let body { connection.appendOutput(body) }
                 if !keepAlive(response, traits) {
                     // Nothing may follow a response that closes the connection.
                     connection.held.removeAll()

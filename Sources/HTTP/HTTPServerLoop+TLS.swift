@@ -2,10 +2,6 @@ import Logging
 import Sockets
 import TLS
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// TLS on the loop: a session per accepted connection (with the certificate files re-read when
 /// they change), and what a failed handshake costs (a count, a rate-limited log line, and for
 /// plain HTTP sent to the TLS port a plain-text 400 like Go's servers send).
@@ -44,9 +40,7 @@ extension HTTPServerLoop {
         }
         if plainHTTP {
             server.counters.tlsPlainHTTP.add(1, ordering: .relaxed)
-            _ = Self.plainHTTPAnswer.withUnsafeBytes {
-                send(connection.fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
-            }
+            _ = Self.plainHTTPAnswer.withUnsafeBytes { connection.socket.sendAvailable($0) }
         } else {
             server.counters.tlsHandshakeErrors.add(1, ordering: .relaxed)
         }

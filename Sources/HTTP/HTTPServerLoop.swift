@@ -1,10 +1,6 @@
 import Logging
 import Sockets
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// One epoll loop: accepts from the shared listeners, reads, parses, calls the handler, writes,
 /// and enforces the timeouts. Created and run on its own thread; everything it holds apart from
 /// `server` and `events` is confined to that thread.
@@ -29,10 +25,10 @@ final class HTTPServerLoop {
     /// again after this turn's events without waiting.
     var readAgain: [Int32: HTTPConnection] = [:]
     var now: Int64 = Deadline.monotonicNow()
-    /// A descriptor held in reserve (`/dev/null`): when `accept` fails with `EMFILE` and no idle
-    /// connection can be closed, it is released to accept one client and answer `503`, so
-    /// clients learn at once instead of waiting in the backlog. Nil while it cannot be reopened.
-    var reserveFD: Int32?
+    /// A descriptor held in reserve: when `accept` fails with `EMFILE` and no idle connection
+    /// can be closed, it is released to accept one client and answer `503`, so clients learn at
+    /// once instead of waiting in the backlog. Not held while it cannot be reopened.
+    let reserve = ReserveDescriptor()
     /// Connections with a deferred response still waiting (checked when a completion wakes the loop).
     var awaiting: [ObjectIdentifier: HTTPConnection] = [:]
     /// Set by a completing deferred response (from any thread) before it wakes the loop.
@@ -66,8 +62,9 @@ final class HTTPServerLoop {
     /// Above this many responses held behind a deferred one, a connection stops reading and
     /// parsing (pipelined requests wait in the socket buffer).
     let maxHeldResponses = 64
-    /// Bodies up to this size are copied behind the head (one send); larger ones are queued as
-    /// their own chunk (no copy of a pre-rendered /metrics body).
+    /// On TLS, bodies up to this size are copied behind the head (one record); larger ones, and
+    /// every body on plain TCP, are queued as their own chunk (no copy of a pre-rendered
+    /// /metrics body; plain TCP sends head and body in one gathering write).
     let coalesceLimit = 16 * 1024
 
     init(server: HTTPServer, events: EventLoop, index: Int) {
@@ -94,8 +91,7 @@ final class HTTPServerLoop {
     // MARK: - The loop
 
     func run() {
-        reserveFD = Self.openReserve()
-        defer { if let reserveFD { _ = Glibc.close(reserveFD) } }
+        defer { reserve.release() }
         registerListeners()
         var buffer = EventBuffer(capacity: 256)
         var nextSweep = now + sweepInterval
@@ -223,7 +219,7 @@ final class HTTPServerLoop {
         for _ in 0..<4 {
             let result = readBuffer.withUnsafeMutableBytes { buffer in
                 tlsScratch.withUnsafeMutableBytes { scratch in
-                    connection.transport.read(connection.fd, into: buffer, scratch: scratch)
+                    connection.transport.read(connection.socket, into: buffer, scratch: scratch)
                 }
             }
             switch result {
@@ -350,46 +346,46 @@ final class HTTPServerLoop {
             }
             return
         }
-        for chunk in encode(response, for: traits) { connection.enqueue(chunk) }
+        let (head, body) = encode(response, for: traits, coalescing: connection.transport.coalescesSmallBodies)
+        connection.enqueue(head)
+        if let body { connection.enqueue(body) }
         if !keepAlive(response, traits) { connection.closeAfterWrite = true }
     }
 
     /// Whether the connection stays open after `response`.
     func keepAlive(_ response: HTTPResponse, _ traits: HTTPConnection.RequestTraits) -> Bool {
-        let handlerCloses = response.headers.contains {
-            HTTPHeaders.namesEqual($0.0, "Connection") && $0.1.lowercased().contains("close")
-        }
+        let handlerCloses = response.preparedHead?.closes ?? HTTPResponse.asksToClose(response.headers)
         return traits.wantsKeepAlive && !handlerCloses && !draining
     }
 
-    /// The wire bytes of `response`: one chunk, or the head and a large body apart (not copied).
-    func encode(_ response: HTTPResponse, for traits: HTTPConnection.RequestTraits) -> [[UInt8]] {
+    /// The wire bytes of `response`: its head, and its body apart (the handler's array, shared,
+    /// not copied), or nil when there is none to send (HEAD, 204, 304). With `coalescing`
+    /// (TLS), a small body is copied behind the head instead, so both go in one record.
+    func encode(_ response: HTTPResponse, for traits: HTTPConnection.RequestTraits, coalescing: Bool) -> (
+        head: [UInt8], body: [UInt8]?
+    ) {
         let status = HTTPStatus(response.status)
-        let sendsBody = !traits.isHead && !status.forbidsBody
-        var head: [UInt8] = []
-        head.reserveCapacity(256 + (sendsBody && response.body.count <= coalesceLimit ? response.body.count : 0))
-        encoder.encodeHead(
-            response, bodyLength: response.body.count, keepAlive: keepAlive(response, traits), http10: traits.http10,
-            into: &head)
+        let sendsBody = !traits.isHead && !status.forbidsBody && !response.body.isEmpty
+        var head = encoder.head(
+            response, bodyLength: response.body.count, keepAlive: keepAlive(response, traits), http10: traits.http10)
         logger.trace(
             "request",
             metadata: [
                 "method": "\(traits.isHead ? "HEAD" : traits.method)", "path": "\(traits.path)",
                 "status": "\(response.status)",
             ])
-        if sendsBody && response.body.count <= coalesceLimit {
+        if sendsBody && coalescing && response.body.count <= coalesceLimit {
             head += response.body
-            return [head]
+            return (head, nil)
         }
-        return sendsBody ? [head, response.body] : [head]
+        return (head, sendsBody ? response.body : nil)
     }
 
     /// Queues an error response with `Connection: close` (after an error the rest of the input
     /// cannot be trusted to start at a request boundary).
     func sendError(_ connection: HTTPConnection, _ status: HTTPStatus, detail: String) {
         let response = HTTPResponse.error(status, detail: detail)
-        var bytes: [UInt8] = []
-        encoder.encodeHead(response, bodyLength: response.body.count, keepAlive: false, http10: false, into: &bytes)
+        var bytes = encoder.head(response, bodyLength: response.body.count, keepAlive: false, http10: false)
         bytes += response.body
         connection.enqueue(bytes)
         connection.closeAfterWrite = true
@@ -415,24 +411,14 @@ final class HTTPServerLoop {
                 connection.lastActivity = now
             }
         }
-        writing: while budget > 0, let chunk = connection.output.first {
-            let offset = connection.outputOffset
-            let length = min(chunk.count - offset, budget)
-            let result = chunk.withUnsafeBytes { bytes in
-                connection.transport.write(
-                    connection.fd, UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
-            }
+        writing: while budget > 0, !connection.output.isEmpty {
+            let result = connection.transport.write(
+                connection.socket, connection.output[...], skippingFirst: connection.outputOffset, budget: budget)
             switch result {
             case .transferred(let n) where n > 0:
                 connection.lastActivity = now
-                connection.pendingBytes -= n
+                connection.consume(n)
                 budget -= n
-                if offset + n == chunk.count {
-                    connection.output.removeFirst()
-                    connection.outputOffset = 0
-                } else {
-                    connection.outputOffset += n
-                }
             case .transferred, .wouldBlock:
                 break writing
             case .endOfStream, .failed:
@@ -471,7 +457,7 @@ final class HTTPServerLoop {
     // MARK: - Timeouts and closing
 
     private func sweep() {
-        if reserveFD == nil { reserveFD = Self.openReserve() }
+        reserve.refill()
         expireDeferredResponses()
         for connection in Array(connections.values) {
             if connection.transport.isHandshaking {
@@ -504,11 +490,8 @@ final class HTTPServerLoop {
     }
 
     /// Reads and discards what the peer already sent, so closing sends FIN, not RST.
-    func drainInput(_ fd: Int32) {
-        for _ in 0..<16 {
-            let n = readBuffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { return }
-        }
+    func drainInput(_ socket: Socket) {
+        readBuffer.withUnsafeMutableBytes { socket.discardInput(scratch: $0) }
     }
 
     func close(_ connection: HTTPConnection) {
@@ -520,7 +503,7 @@ final class HTTPServerLoop {
         events.unregister(connection.fd)
         readAgain[connection.fd] = nil
         connection.transport.shutdown()
-        if !connection.inputClosed { drainInput(connection.fd) }
+        if !connection.inputClosed { drainInput(connection.socket) }
         connection.socket.close()
         server.openConnections.subtract(1, ordering: .relaxed)
     }

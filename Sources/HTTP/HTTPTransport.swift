@@ -1,10 +1,6 @@
 import Sockets
 import TLS
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// How a connection's bytes travel: plain TCP, or TLS over it. The one seam through which the
 /// loop reads and writes, so the loop is the same for both.
 enum HTTPTransport {
@@ -25,42 +21,38 @@ enum HTTPTransport {
     }
 
     /// Reads into `buffer`; `scratch` is for TLS ciphertext.
-    func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, scratch: UnsafeMutableRawBufferPointer)
+    func read(_ socket: Socket, into buffer: UnsafeMutableRawBufferPointer, scratch: UnsafeMutableRawBufferPointer)
         -> IOResult
     {
         switch self {
-        case .plain:
-            while true {
-                let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-                if n > 0 { return .transferred(n) }
-                if n == 0 { return .endOfStream }
-                switch errno {
-                case EINTR: continue
-                case EAGAIN, EWOULDBLOCK: return .wouldBlock
-                default: return .failed(tlsError: nil, plainHTTPOnTLS: false)  // ECONNRESET and friends
-                }
-            }
-        case .tls(let session):
-            return Self.map(session.read(into: buffer, scratch: scratch), session)
+        case .plain: return Self.map(socket.readAvailable(into: buffer))  // ECONNRESET fails
+        case .tls(let session): return Self.map(session.read(into: buffer, scratch: scratch), session)
         }
     }
 
-    /// Sends from `bytes` what the socket (or TLS, a record at a time) takes.
-    func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> IOResult {
+    /// Sends what the socket takes of `chunks` in order, from `offset` bytes into the first and
+    /// at most `budget` bytes: plain TCP in one gathering write (a shared body is not copied),
+    /// TLS up to one record of the first chunk.
+    func write(_ socket: Socket, _ chunks: ArraySlice<[UInt8]>, skippingFirst offset: Int, budget: Int) -> IOResult {
         switch self {
         case .plain:
-            while true {
-                let n = send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL))
-                if n >= 0 { return .transferred(n) }
-                switch errno {
-                case EINTR: continue
-                case EAGAIN, EWOULDBLOCK: return .wouldBlock
-                default: return .failed(tlsError: nil, plainHTTPOnTLS: false)  // EPIPE, ECONNRESET
-                }
-            }
+            // EPIPE and ECONNRESET fail.
+            return Self.map(socket.sendAvailable(gathering: chunks, skippingFirst: offset, maximumBytes: budget))
         case .tls(let session):
-            return Self.map(session.write(bytes), session)
+            guard let first = chunks.first else { return .transferred(0) }
+            let length = min(first.count - offset, budget)
+            let result = first.withUnsafeBytes { bytes in
+                session.write(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + length)]))
+            }
+            return Self.map(result, session)
         }
+    }
+
+    /// Whether small response bodies are copied behind their head before sending: for TLS, so
+    /// that head and body travel in one record; plain TCP gathers them in one write instead.
+    var coalescesSmallBodies: Bool {
+        if case .tls = self { return true }
+        return false
     }
 
     /// Sends what the transport itself still holds (TLS records, handshake messages):
@@ -93,6 +85,15 @@ enum HTTPTransport {
     /// Before the socket closes: TLS sends close_notify if the socket takes it at once.
     func shutdown() {
         if case .tls(let session) = self { session.shutdown() }
+    }
+
+    private static func map(_ result: SocketIOResult) -> IOResult {
+        switch result {
+        case .transferred(let n): return .transferred(n)
+        case .wouldBlock: return .wouldBlock
+        case .endOfStream: return .endOfStream
+        case .failed: return .failed(tlsError: nil, plainHTTPOnTLS: false)
+        }
     }
 
     private static func map(_ result: TLSServerSession.IOResult, _ session: TLSServerSession) -> IOResult {

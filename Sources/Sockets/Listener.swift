@@ -126,6 +126,13 @@ public final class Listener: Sendable {
         }
     }
 
+    /// True when a connection waits in the accept queue (a non-blocking `poll`). The kernel
+    /// reports `EMFILE` before it looks at the queue, so this tells whether a client really waits.
+    public var hasPendingConnection: Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&pfd, 1, 0) > 0 && pfd.revents & Int16(POLLIN) != 0
+    }
+
     /// Stops listening without closing the descriptor: the kernel refuses new connections
     /// (and resets the ones still queued) while threads that watch the descriptor stay safe.
     /// The descriptor then reports hang-up, so unregister it from level-triggered loops.
