@@ -285,7 +285,7 @@ public final class RunningExporter: Sendable {
                     "TLS certificate verification for the result backend is OFF (--celery.result-backend-tls.insecure-skip-verify)",
                     metadata: target.name.map { ["target": "\($0)"] } ?? [:])
             }
-            if target.configuration.redisTLSInsecureSkipVerify {
+            if target.configuration.broker.tlsInsecureSkipVerify {
                 logger.warning(
                     "TLS certificate verification for Redis is OFF (--redis.tls.insecure-skip-verify): the connection can be intercepted",
                     metadata: target.name.map { ["target": "\($0)"] } ?? [:])

@@ -59,7 +59,7 @@ import Testing
     @Test func aBadTargetIsAStartUpErrorNamingIt() throws {
         let configuration = try TargetTestSupport.configuration(["--redis.url=redis://127.0.0.1:1/0"])
         var broken = configuration
-        broken.redisURL = "redis://127.0.0.1:notaport/0"
+        broken.broker.url = "redis://127.0.0.1:notaport/0"
         var top = configuration
         top.targets = [
             TargetDefinition(name: "good", configuration: configuration),
