@@ -191,9 +191,9 @@ public final class RunningExporter: Sendable {
 
     // MARK: Start-up pieces
 
-    /// The most targets one process watches. Each costs three threads and three Redis connections
-    /// (poll, census, Pub/Sub; four with a separate result backend) plus a poll thread per tick and
-    /// its status-page history; past this, shard the targets across replicas (one file each).
+    /// The most targets one process watches. Each costs three Redis connections (poll, census,
+    /// Pub/Sub; four with a separate result backend), a thread for each of them, and its
+    /// status-page history; past this, shard the targets across replicas (one file each).
     public static let maximumTargets = 64
 
     /// One runtime per `--targets.file` entry, or one from the flags (no `target` label).

@@ -21,7 +21,7 @@ import Testing
         #expect(runtime.census != nil && runtime.eventListener != nil, "census and events are on by default")
         #expect(runtime.runningThreads == 0, "nothing runs before start()")
         try runtime.start()
-        #expect(runtime.runningThreads == 2, "the census thread and the Pub/Sub listener")
+        #expect(runtime.runningThreads == 3, "the poll thread, the census thread and the Pub/Sub listener")
         // The Pub/Sub listener and the census each hold a named connection of their own.
         let connected = waitUntil(timeout: 10) {
             let names = (try? TargetTestSupport.exporterClients(redis)) ?? []
