@@ -43,8 +43,9 @@ public struct LabelMatcher: Sendable, Equatable {
     /// as a set, not by the regex engine (silence matching runs per poll, over every alert).
     let literals: Set<String>?
     /// The values a label must have to match, when they are a few non-empty literals: `=` with a
-    /// non-empty value, or `=~` of literal alternatives none of which is empty (silences are
-    /// indexed by them).
+    /// non-empty value, or `=~` of literal alternatives none of which is empty (an empty value
+    /// also matches a missing label). Silences are indexed by them; regexes are anchored, so
+    /// `=~"a|b"` matches exactly `a` and `b`.
     public let literalValues: [String]?
 
     /// A matcher from its parts; throws ``LabelRegexError`` for a bad regex.

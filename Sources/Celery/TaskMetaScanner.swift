@@ -88,6 +88,11 @@ struct TaskMetaScanner {
         case end(Int)
         /// A grammar error.
         case malformed(JSONError)
+
+        /// `unexpectedEnd` is the bytes running out; any other kind, a grammar error.
+        init(_ error: JSONError) {
+            self = error.kind == .unexpectedEnd ? .end(error.offset) : .malformed(error)
+        }
     }
 
     /// The top-level keys the scanner reads, and the members of `result` it reads.
@@ -250,40 +255,15 @@ struct TaskMetaScanner {
         }
     }
 
-    /// The hex digits after `\u`, joined with a following low surrogate; lone surrogates (Python
-    /// can write them) become U+FFFD, as in ``JSONParser``.
+    /// The scalar of a `\u` escape (index at its hex digits), read as ``JSONUnicodeEscape`` reads
+    /// it for ``JSONValue``; bytes running out inside it stop the scan at ``Stop/end(_:)``.
     private mutating func readUnicodeEscape() throws(Stop) -> Unicode.Scalar {
-        let first = try readHex4()
-        guard (0xD800...0xDBFF).contains(first) else { return Unicode.Scalar(first) ?? "\u{FFFD}" }
-        // Bytes running out here are noticed by the caller, which still needs the closing quote.
-        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
-        else { return "\u{FFFD}" }
-        let save = index
-        index += 2
-        let second = try readHex4()
-        guard (0xDC00...0xDFFF).contains(second) else {
-            index = save  // not a pair: the second escape is read on its own
-            return "\u{FFFD}"
-        }
-        return Unicode.Scalar(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)) ?? "\u{FFFD}"
+        do throws(JSONError) { return try JSONUnicodeEscape.scalar(in: bytes, at: &index) } catch { throw Stop(error) }
     }
 
-    private mutating func readHex4() throws(Stop) -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard index < bytes.count else { throw .end(index) }
-            let b = bytes[index]
-            let digit: UInt32
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
-            default: throw .malformed(JSONError(.invalidEscape, at: index))
-            }
-            value = value << 4 | digit
-            index += 1
-        }
-        return value
+    /// Skips the four hex digits of a `\u` escape.
+    private mutating func skipHex4() throws(Stop) {
+        do throws(JSONError) { _ = try JSONUnicodeEscape.hex4(in: bytes, at: &index) } catch { throw Stop(error) }
     }
 
     // MARK: Skipping
@@ -372,7 +352,7 @@ struct TaskMetaScanner {
                     index += 2
                 case UInt8(ascii: "u"):
                     index += 2
-                    _ = try readHex4()
+                    try skipHex4()
                 default:
                     throw .malformed(JSONError(.invalidEscape, at: index + 1))
                 }

@@ -68,11 +68,11 @@ struct UnackedFold {
         stats[i]!.count += 1
         stats[i]!.oldestScore = min(stats[i]!.oldestScore, score)
         // Stranded includes future-ETA entries on purpose: kombu's sweep restores by fetch time
-        // alone (§5), so they are due for redelivery too; etaBeyondVisibility says why.
+        // alone, never by ETA, so they are due for redelivery too; etaBeyondVisibility says why.
         if score < cutoff { stats[i]!.stranded += 1 }
         let isScheduled = !entry.eta.isNaN && entry.eta > now
         if isScheduled { stats[i]!.scheduled += 1 }
-        // §6 E1b: ETA further from the fetch than the visibility timeout → restored and re-fetched on
+        // An ETA further from the fetch than the visibility timeout → restored and re-fetched on
         // every sweep until due: executed more than once.
         if !entry.eta.isNaN, entry.eta - score > visibilityTimeout { stats[i]!.etaBeyondVisibility += 1 }
         if taskNames.isEnabled {

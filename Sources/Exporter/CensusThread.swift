@@ -9,7 +9,8 @@ import Synchronization
 /// takes about a second of Redis time; the poll now only reads the census's counts under a lock).
 ///
 /// The connection uses the poller's settings and reconnect backoff. The loop blocks in socket
-/// reads and sleeps, so it gets a native thread, never a Swift concurrency task (design.md).
+/// reads and sleeps, so it gets a native thread, never a Swift concurrency task (``NativeThread``
+/// says why).
 public final class CensusThread: Sendable {
     /// The census the thread runs (shared with the sampler, which reads it, and the listener,
     /// which feeds it live writes).

@@ -8,7 +8,7 @@ import Synchronization
 ///
 /// design.md: "each target keeps one long-lived Pub/Sub connection … a listener thread turns these
 /// into counters and worker states". The subscriber blocks in reads, so it gets a native thread,
-/// never a Swift concurrency task (swift-linux-notes P19). The poller reads ``monitor`` once per
+/// never a Swift concurrency task (``NativeThread`` says why). The poller reads ``monitor`` once per
 /// poll; the listener thread writes it; the monitor's lock is the only shared state.
 public final class EventListenerThread: Sendable {
     /// The state each poll reads once (``CeleryEventMonitor/read()``) into its snapshot.

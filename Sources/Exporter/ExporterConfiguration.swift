@@ -15,7 +15,7 @@ public struct ExporterConfiguration: Sendable {
     /// `--web.max-connections-per-client`; nil: half of ``maxConnections``.
     public var maxConnectionsPerClient: Int?
     /// `--redis.url` and its user, password and TLS flags: the broker's connection
-    /// (``redisURL``, ``redisPassword``... read and write its fields).
+    /// (read and write `broker.url`, `broker.password`... directly).
     public var broker = RedisConnectionFlags(url: "redis://localhost:6379/0")
     /// `--celery.result-backend-url` and its user, password, Sentinel and TLS flags; nil: results live with
     /// the broker (same connection settings).

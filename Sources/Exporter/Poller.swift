@@ -11,9 +11,10 @@ import Synchronization
 /// status page. Ticks are on a fixed schedule (start + n × interval), so a slow poll does not drift
 /// the schedule; a poll that overruns a tick skips it rather than queueing polls back to back.
 ///
-/// With several targets, each is polled on a thread of its own within the tick (a slow or dead
-/// broker delays only its own numbers until its Redis timeouts end the poll); the tick is composed
-/// once all have answered, so the rules see one consistent set of series per tick.
+/// Each target is polled on its own long-lived poll thread (``TargetRuntime/pollThread``), all side
+/// by side within the tick (a slow or dead broker delays only its own numbers until its Redis
+/// timeouts end the poll); the tick is composed once all have answered, so the rules see one
+/// consistent set of series per tick.
 public final class Poller: @unchecked Sendable {
     // @unchecked: `lastRulesSeconds` is touched only by the poller thread (inside `run()`); the
     // rest is immutable or Sendable.
@@ -100,32 +101,12 @@ public final class Poller: @unchecked Sendable {
                 targets: single ? [] : polls.map(\.readiness)))
     }
 
-    /// Every target's poll, in target order: the first on this thread, the others each on a thread
-    /// of its own (polled here, one after another, should a thread not start).
+    /// Every target's poll, in target order, each on the target's own poll thread: all are asked
+    /// first, then collected, so they run side by side.
     private func pollTargets() -> [TargetPoll] {
         let rulesSeconds = lastRulesSeconds
-        guard targets.count > 1 else { return [targets[0].poll(rulesSeconds: rulesSeconds)] }
-        let results = Mutex<[Int: TargetPoll]>([:])
-        var threads: [NativeThread] = []
-        for (index, target) in targets.enumerated().dropFirst() {
-            do {
-                threads.append(
-                    try NativeThread.spawn(name: "poll-\(index)") {
-                        let poll = target.poll(rulesSeconds: rulesSeconds)
-                        results.withLock { $0[index] = poll }
-                    })
-            } catch {
-                logger.warning(
-                    "cannot start a poll thread; polling the target on the poller thread",
-                    metadata: ["target": "\(target.name ?? "")", "err": "\(error)"])
-                let poll = target.poll(rulesSeconds: rulesSeconds)
-                results.withLock { $0[index] = poll }
-            }
-        }
-        let first = targets[0].poll(rulesSeconds: rulesSeconds)
-        for thread in threads { thread.join() }
-        let others = results.withLock { $0 }
-        return [first] + targets.indices.dropFirst().map { others[$0]! }
+        for target in targets { target.requestPoll(rulesSeconds: rulesSeconds) }
+        return targets.map { $0.collectPoll() }
     }
 
     /// `/metrics` of one tick before the rules' families: the targets' own, the HTTP server's,

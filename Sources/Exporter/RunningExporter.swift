@@ -191,9 +191,9 @@ public final class RunningExporter: Sendable {
 
     // MARK: Start-up pieces
 
-    /// The most targets one process watches. Each costs three threads and three Redis connections
-    /// (poll, census, Pub/Sub; four with a separate result backend) plus a poll thread per tick and
-    /// its status-page history; past this, shard the targets across replicas (one file each).
+    /// The most targets one process watches. Each costs three Redis connections (poll, census,
+    /// Pub/Sub; four with a separate result backend), a thread for each of them, and its
+    /// status-page history; past this, shard the targets across replicas (one file each).
     public static let maximumTargets = 64
 
     /// One runtime per `--targets.file` entry, or one from the flags (no `target` label).
@@ -285,7 +285,7 @@ public final class RunningExporter: Sendable {
                     "TLS certificate verification for the result backend is OFF (--celery.result-backend-tls.insecure-skip-verify)",
                     metadata: target.name.map { ["target": "\($0)"] } ?? [:])
             }
-            if target.configuration.redisTLSInsecureSkipVerify {
+            if target.configuration.broker.tlsInsecureSkipVerify {
                 logger.warning(
                     "TLS certificate verification for Redis is OFF (--redis.tls.insecure-skip-verify): the connection can be intercepted",
                     metadata: target.name.map { ["target": "\($0)"] } ?? [:])

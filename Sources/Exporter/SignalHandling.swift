@@ -14,7 +14,7 @@ let reloadRequested = Atomic<Bool>(false)
 /// SIGPIPE (a peer closing a socket must not kill the process; OpenSSL's socket BIO uses write()).
 ///
 /// Defined outside `main.swift` on purpose: handlers formed in top-level code are main-actor
-/// isolated and trap when the kernel runs them (swift-linux-notes P15).
+/// isolated and trap when the kernel runs them (Swift 6 checks the executor on entry).
 func installSignalHandlers() {
     signal(SIGPIPE, SIG_IGN)
     // A parent (a test runner, some process supervisors) can hand down a signal mask with SIGTERM

@@ -9,7 +9,7 @@ extension TargetRuntime {
     /// that reading's live workers), keep the reading in the snapshot, count, and build the
     /// target's families from the snapshot. `rulesSeconds` is the previous rule evaluation's time,
     /// reported as `phase="rules"` (rules run on the composed families after the poll).
-    /// Poller thread only, one call at a time.
+    /// One call at a time: the target's poll thread (``requestPoll(rulesSeconds:)``), or a test's.
     public func poll(rulesSeconds: Double) -> TargetPoll {
         // The event monitor is read once, inside: everything about workers and live results in
         // this poll's output comes from that one reading (Snapshot/events).
@@ -38,6 +38,15 @@ extension TargetRuntime {
                 name: name, lastPollSucceeded: snapshot.succeeded, lastPollMonotonic: monotonicNow(),
                 lastFailure: snapshot.failure?.reason))
     }
+
+    /// Asks the target's poll thread for a poll (polls on the calling thread when it is not
+    /// running); ``collectPoll()`` returns it. The poller asks every target, then collects.
+    func requestPoll(rulesSeconds: Double) {
+        if !pollThread.request(rulesSeconds: rulesSeconds) { pollThread.deliver(poll(rulesSeconds: rulesSeconds)) }
+    }
+
+    /// Waits for the poll ``requestPoll(rulesSeconds:)`` asked for.
+    func collectPoll() -> TargetPoll { pollThread.collect() }
 
     /// The families of a target not polled yet (`up 0` and the exporter's counters at zero).
     public var initialFamilies: [MetricFamily] { MetricsBuilder.families(for: nil, counters: PollCounters()) }

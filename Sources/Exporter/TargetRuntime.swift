@@ -13,16 +13,17 @@ import TLS
 ///
 /// The census is created here and handed to the parts that share it: the sampler (reads its
 /// counts every poll), the queue discovery (reads the binding tables its passes find), the census
-/// thread (runs its passes) and the listener (feeds it live result writes). ``start()`` starts the threads; ``poll(rulesSeconds:)`` (the poller's thread, one call at
-/// a time) samples Redis and returns the target's families and snapshot; ``stop()`` ends the
-/// threads and closes every connection, within about one Redis read timeout.
+/// thread (runs its passes) and the listener (feeds it live result writes). ``start()`` starts the
+/// threads; ``poll(rulesSeconds:)`` (on the target's poll thread, one call at a time) samples Redis
+/// and returns the target's families and snapshot; ``stop()`` ends the threads and closes every
+/// connection, within about one Redis read timeout.
 ///
 /// The process composes one runtime per target (``ExporterConfiguration/targets``, or one from
 /// the flags) and aggregates their polls into `/metrics`, `/-/ready`, the rules and the status page.
 public final class TargetRuntime: @unchecked Sendable {
     // @unchecked: `redisClient`, `discovery`, `sampler`, `counters` and `lastOutcomeWasSuccess` are used only by the
-    // thread calling `poll` (the poller guarantees one call at a time); the rest is immutable or
-    // Sendable.
+    // thread calling `poll` (its poll thread, or the poller's while that is not running; one call at a
+    // time); the rest is immutable or Sendable.
 
     /// The `target` label value; nil for the single target configured by flags (no label).
     public let name: String?
@@ -51,6 +52,8 @@ public final class TargetRuntime: @unchecked Sendable {
     let sampler: Sampler
     var counters = PollCounters()
     var lastOutcomeWasSuccess: Bool?
+    /// Runs ``poll(rulesSeconds:)`` when the poller asks (``requestPoll(rulesSeconds:)``).
+    let pollThread = TargetPollThread()
     private let phase = Mutex(Phase.created)
 
     private enum Phase { case created, started, stopped }
@@ -171,6 +174,12 @@ public final class TargetRuntime: @unchecked Sendable {
             stop()
             throw ConfigurationError("cannot start the census thread\(forTarget): \(error)")
         }
+        do {
+            try pollThread.start(name: name) { [unowned self] in poll(rulesSeconds: $0) }
+        } catch {
+            stop()
+            throw ConfigurationError("cannot start the poll thread\(forTarget): \(error)")
+        }
     }
 
     /// Asks the threads to stop without waiting: lets several runtimes wind down together, so
@@ -186,13 +195,17 @@ public final class TargetRuntime: @unchecked Sendable {
     public func stop() {
         phase.withLock { $0 = .stopped }
         requestStop()
+        pollThread.stop()
         censusThread?.stop()
         eventListener?.stop()
         redisClient.close()
     }
 
-    /// The target's threads started and not yet joined (census, listener, result listener).
-    var runningThreads: Int { (censusThread?.isRunning == true ? 1 : 0) + (eventListener?.runningThreads ?? 0) }
+    /// The target's threads started and not yet joined (poll, census, listener, result listener).
+    var runningThreads: Int {
+        (pollThread.isRunning ? 1 : 0) + (censusThread?.isRunning == true ? 1 : 0)
+            + (eventListener?.runningThreads ?? 0)
+    }
 
     /// " for target \"name\"" or "" (for messages).
     var forTarget: String { name.map { " for target \"\($0)\"" } ?? "" }

@@ -179,49 +179,11 @@ struct JSONParser {
             case UInt8(ascii: "n"): out.append(0x0A)
             case UInt8(ascii: "r"): out.append(0x0D)
             case UInt8(ascii: "t"): out.append(0x09)
-            case UInt8(ascii: "u"): appendUTF8(of: try parseUnicodeEscape(), to: &out)
+            case UInt8(ascii: "u"): appendUTF8(of: try JSONUnicodeEscape.scalar(in: bytes, at: &index), to: &out)
             default: throw JSONError(.invalidEscape, at: index - 1)
             }
             runStart = index
         }
-    }
-
-    /// Reads the hex digits after `\u` (and a following low surrogate escape when the first is a
-    /// high surrogate). Lone surrogates, which Python can emit, become U+FFFD.
-    private mutating func parseUnicodeEscape() throws(JSONError) -> Unicode.Scalar {
-        let first = try parseHex4()
-        if (0xD800...0xDBFF).contains(first) {
-            if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                let save = index
-                index += 2
-                let second = try parseHex4()
-                if (0xDC00...0xDFFF).contains(second) {
-                    let combined = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-                    return Unicode.Scalar(combined) ?? "\u{FFFD}"
-                }
-                index = save  // not a pair: leave the second escape to be read on its own
-            }
-            return "\u{FFFD}"
-        }
-        return Unicode.Scalar(first) ?? "\u{FFFD}"
-    }
-
-    private mutating func parseHex4() throws(JSONError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw JSONError(.unexpectedEnd, at: index) }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let b = bytes[index]
-            let digit: UInt32
-            switch b {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(b - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(b - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(b - UInt8(ascii: "A") + 10)
-            default: throw JSONError(.invalidEscape, at: index)
-            }
-            value = value << 4 | digit
-            index += 1
-        }
-        return value
     }
 
     private func appendUTF8(of scalar: Unicode.Scalar, to out: inout [UInt8]) {

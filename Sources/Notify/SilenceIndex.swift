@@ -28,7 +28,7 @@ struct SilenceIndex {
         self.silences = silences
         self.order = silences.map { Array($0.matchers.indices) }
         var names = Set<String>()
-        for s in silences { for m in s.matchers where Self.values(m) != nil { names.insert(m.name) } }
+        for s in silences { for m in s.matchers where m.literalValues != nil { names.insert(m.name) } }
         // How many alerts carry each (name, value) an equality matcher asks for.
         var counts: [String: [String: Int]] = [:]
         for name in names {
@@ -39,7 +39,7 @@ struct SilenceIndex {
         for (i, s) in silences.enumerated() {
             var best: (name: String, values: [String], count: Int)?
             for m in s.matchers {
-                guard let values = Self.values(m) else { continue }
+                guard let values = m.literalValues else { continue }
                 let n = values.reduce(0) { $0 + (counts[m.name]?[$1] ?? 0) }
                 if best == nil || n < best!.count { best = (m.name, values, n) }
             }
@@ -54,17 +54,6 @@ struct SilenceIndex {
             }
         }
     }
-
-    /// The values an alert's label must have for `m` to match it, when `m` narrows them to a
-    /// few: `x="v"`, or `x=~"v1|v2"` with only literal alternatives (regexes are anchored).
-    /// Nil when an empty value is among them (`x=""` also matches alerts without `x`) or the
-    /// matcher is `!=`, `!~` or a real regex.
-    static func values(_ m: LabelMatcher) -> [String]? { m.literalValues }
-
-    /// The alternatives of a regex made only of literals (`a|b|`: `["a", "b", ""]`, duplicates
-    /// dropped), nil when it has any other metacharacter. Regexes are anchored, so such a regex
-    /// matches exactly these values.
-    static func literalAlternatives(_ regex: String) -> [String]? { LabelMatcher.literalAlternatives(regex) }
 
     /// The ids of the silences matching `labels`, sorted.
     mutating func matching(_ labels: [String: String]) -> [String] {

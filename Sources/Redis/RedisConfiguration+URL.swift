@@ -17,7 +17,7 @@ extension RedisConfiguration {
         self.init()
         let redacted = RedisConfiguration.redact(url: url)
         func failure(_ reason: String) -> RedisConfigurationError {
-            RedisConfigurationError(redactedURL: redacted, reason: reason)
+            .invalidURL(redacted: redacted, reason: reason)
         }
 
         guard let schemeEnd = url.firstRange(of: "://") else {

@@ -1,4 +1,5 @@
-/// A failed Redis operation, with the context captured where it happened.
+/// A failed Redis operation, with the context captured where it happened (the house error style,
+/// docs/error-style.md, in its reference form).
 ///
 /// Error *replies* to ordinary commands are not thrown: they come back as ``RESPValue/error(_:)``
 /// in their place in the pipeline. This type is for failures that lose the connection or make a

@@ -30,7 +30,7 @@ extension SentinelConfiguration {
     public static func parse(url: String) throws -> ParsedURL {
         let redacted = redact(url: url)
         func failure(_ reason: String) -> RedisConfigurationError {
-            RedisConfigurationError(redactedURL: redacted, reason: reason)
+            .invalidURL(redacted: redacted, reason: reason)
         }
         let segments = url.split(separator: ";", omittingEmptySubsequences: false)
         guard segments.count <= maximumSentinels else {

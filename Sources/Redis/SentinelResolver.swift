@@ -206,13 +206,8 @@ public final class SentinelResolver: Sendable {
         logger.warning("Sentinel answer not used", metadata: metadata)
     }
 
-    private struct Failure: Error {
-        var reason: FailureReason
-        var detail: String
-    }
-
     /// One sentinel's answer, checked.
-    private func ask(_ sentinel: SocketEndpoint) -> Result<SocketEndpoint, Failure> {
+    private func ask(_ sentinel: SocketEndpoint) -> Result<SocketEndpoint, FailureReasonAndDetail> {
         let reply: RESPValue
         do {
             let connection = try RedisConnection(
@@ -222,13 +217,12 @@ public final class SentinelResolver: Sendable {
                 redisCommand("SENTINEL", "GET-MASTER-ADDR-BY-NAME", configuration.masterName)
             ])[0]
         } catch RedisError.replyTooLarge(let limit) {
-            return .failure(Failure(reason: .badReply, detail: "answer larger than \(limit) bytes"))
+            return .failure(FailureReasonAndDetail(.badReply, "answer larger than \(limit) bytes"))
         } catch RedisError.protocol(let message) {
-            return .failure(Failure(reason: .badReply, detail: "not RESP: \(message.prefix(120))"))
+            return .failure(FailureReasonAndDetail(.badReply, "not RESP: \(message.prefix(120))"))
         } catch {
-            return .failure(Failure(reason: .unreachable, detail: "\(error)"))
+            return .failure(FailureReasonAndDetail(.unreachable, "\(error)"))
         }
         return SentinelResolver.masterAddress(in: reply, masterName: configuration.masterName)
-            .mapError { Failure(reason: $0.reason, detail: $0.detail) }
     }
 }

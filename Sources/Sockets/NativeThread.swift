@@ -7,9 +7,9 @@ import CLinux
 /// A joinable POSIX thread for a long-lived loop (an epoll loop, a poller).
 ///
 /// Loops that block in system calls must not run in Swift concurrency tasks: the cooperative
-/// pool has one thread per core and a blocked task starves the rest (swift-linux-notes P19).
+/// pool has one thread per core and a blocked task starves the rest.
 /// The start routine is formed in this file, outside any `@MainActor` top-level code, so the
-/// Swift 6 runtime inserts no executor check into it (P15).
+/// Swift 6 runtime inserts no executor check into it (which would trap on a thread C started).
 public struct NativeThread: Sendable {
     let handle: pthread_t
 

@@ -5,7 +5,7 @@ import Exporter
 #endif
 
 // Everything lives in the Exporter module; C callbacks must not be formed here (top-level code
-// is main-actor isolated, see swift-linux-notes P15).
+// is main-actor isolated, and Swift 6 traps when C calls such a closure off the main thread).
 var environment: [String: String] = [:]
 var cursor = environ
 while let entry = cursor.pointee {

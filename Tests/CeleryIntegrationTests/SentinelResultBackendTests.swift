@@ -13,18 +13,8 @@ extension CeleryIntegration {
         /// master stopped; 2 × add more written by Celery to the new master: the census equals the
         /// new master's metas exactly (SUCCESS 5, FAILURE 1) and live counts reach SUCCESS 5.
         @Test func censusStaysExactAcrossAFailoverOfTheResultBackendsMaster() throws {
-            let master = try withDefaultSignalMask { try RedisServer() }
-            let replica = try withDefaultSignalMask {
-                try RedisServer(extraArguments: ["--replicaof", "127.0.0.1", String(master.port)])
-            }
-            #expect(
-                try waitUntil(timeout: 15) {
-                    try replica.cli(["INFO", "replication"]).stdout.contains("master_link_status:up")
-                })
-            let sentinel = try withDefaultSignalMask {
-                try RedisSentinel(masterName: "results", masterPort: master.port)
-            }
-            #expect(try waitUntil(timeout: 15) { try sentinel.healthyReplicaCount() == 1 })
+            let setup = try withDefaultSignalMask { try SentinelFailoverSetup(masterName: "results") }
+            let (master, replica, sentinel) = (setup.master, setup.replica, setup.sentinel)
             let scenario = try CeleryScenario {
                 $0.trackStarted = true
                 $0.backendURL = "sentinel://127.0.0.1:\(sentinel.port)/0"
@@ -59,8 +49,7 @@ extension CeleryIntegration {
             #expect(before.before.byStatus == ["SUCCESS": 3, "FAILURE": 1], "scenario: \(before.before.summary)")
 
             #expect(try master.command("WAIT", "1", "5000").hasPrefix(":1"))
-            _ = try sentinel.cli(["SENTINEL", "FAILOVER", "results"])
-            #expect(try waitUntil(timeout: 30) { try sentinel.masterPort() == replica.port })
+            try setup.failOver()
             let followed = exporter.scrape(until: 30) {
                 $0.value(
                     "celery_redis_sentinel_master_info",

@@ -129,7 +129,7 @@ import Testing
         var snap = sampler.poll(using: client, now: t0)
         #expect(attributed(snap) == expected(truth))
 
-        // Workers ack 700 tasks (ZREM + HDEL in one MULTI, model doc §3) between two polls.
+        // Workers ack 700 tasks (ZREM + HDEL in one MULTI, as kombu's ack does) between two polls.
         let acked = truth.keys.sorted().prefix(700)
         for tag in acked {
             _ = try client.pipeline([

@@ -12,7 +12,7 @@ import Testing
 
     @Test func defaults() throws {
         let c = try configuration([])
-        #expect(c.redisURL == "redis://localhost:6379/0")
+        #expect(c.broker.url == "redis://localhost:6379/0")
         #expect(c.pollInterval == 15)
         #expect(c.celeryVisibilityTimeout == 3600)
         #expect(c.telemetryPath == "/metrics")
@@ -29,7 +29,7 @@ import Testing
         #expect(c.pollInterval == 2)
         #expect(c.celeryQueues == ["a", "b", "c"])
         #expect(c.listenAddresses == [.tcp(host: "127.0.0.1", port: 1), .tcp(host: "::1", port: 2)])
-        #expect(c.redisTLSInsecureSkipVerify)
+        #expect(c.broker.tlsInsecureSkipVerify)
         #expect(c.logFormat == .json)
     }
 
@@ -52,10 +52,10 @@ import Testing
             "CELERY_REDIS_EXPORTER_CELERY_QUEUES": "x, y", "CELERY_REDIS_EXPORTER_REDIS_PASSWORD": "pw",
         ]
         let c = try configuration(["--poll.interval=5s"], env: env)
-        #expect(c.redisURL == "redis://r:1/2")
+        #expect(c.broker.url == "redis://r:1/2")
         #expect(c.pollInterval == 5)  // command line wins
         #expect(c.celeryQueues == ["x", "y"])
-        #expect(c.redisPassword == "pw")
+        #expect(c.broker.password == "pw")
     }
 
     @Test(arguments: [

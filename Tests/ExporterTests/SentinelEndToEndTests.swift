@@ -8,25 +8,14 @@ import Testing
     static let meta =
         #"{"status": "SUCCESS", "result": 3, "traceback": null, "children": [], "date_done": "2026-12-05T00:00:00.000000+00:00", "task_id": "ID"}"#
 
-    static func metrics(_ exporter: ExporterProcess) -> MetricsText {
-        MetricsText(text: (try? exporter.get("/metrics").text) ?? "")
-    }
-
     static func publishResult(_ redis: RedisServer, id: String) throws {
         let payload = meta.replacingOccurrences(of: "\"ID\"", with: "\"\(id)\"")
         _ = try redis.command([Array("PUBLISH".utf8), Array("celery-task-meta-\(id)".utf8), Array(payload.utf8)])
     }
 
     @Test func followsAForcedFailoverWithExactCountsAndLiveEvents() throws {
-        let master = try RedisServer()
-        let replica = try RedisServer(extraArguments: ["--replicaof", "127.0.0.1", String(master.port)])
-        #expect(
-            try waitUntil(timeout: 15) {
-                try replica.cli(["INFO", "replication"]).stdout.contains("master_link_status:up")
-            })
-        let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port)
-        #expect(try waitUntil(timeout: 15) { try sentinel.healthyReplicaCount() == 1 })
-
+        let setup = try SentinelFailoverSetup()
+        let (master, replica, sentinel) = (setup.master, setup.replica, setup.sentinel)
         try CelerySeed.bind(master, queue: "celery")
         try CelerySeed.enqueue(master, queue: "celery", count: 3)
         let exporter = try ExporterProcess(arguments: [
@@ -36,7 +25,7 @@ import Testing
         let before = ["connection": "broker", "master": "mymaster", "address": "127.0.0.1:\(master.port)"]
         var m = MetricsText(text: "")
         let sawMaster = waitUntil(timeout: 15) {
-            m = Self.metrics(exporter)
+            m = SentinelScrapes.metrics(exporter)
             return m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 3
                 && m.value("celery_redis_sentinel_master_info", before) == 1
                 && m.value("celery_redis_event_subscriber_up") == 1
@@ -45,17 +34,16 @@ import Testing
         try Self.publishResult(master, id: "before")
         #expect(
             waitUntil(timeout: 10) {
-                Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "SUCCESS"]) == 1
+                SentinelScrapes.metrics(exporter).value("celery_redis_task_results_total", ["state": "SUCCESS"]) == 1
             })
         // Everything written so far has reached the replica before it is promoted.
         #expect(try master.command("WAIT", "1", "5000").hasPrefix(":1"))
 
-        _ = try sentinel.cli(["SENTINEL", "FAILOVER", "mymaster"])
-        #expect(try waitUntil(timeout: 30) { try sentinel.masterPort() == replica.port })
+        try setup.failOver()
         let after = ["connection": "broker", "master": "mymaster", "address": "127.0.0.1:\(replica.port)"]
         // The old master is still running (now a replica): the exporter must move by itself.
         let followed = waitUntil(timeout: 30) {
-            m = Self.metrics(exporter)
+            m = SentinelScrapes.metrics(exporter)
             return m.value("celery_redis_sentinel_master_info", after) == 1
         }
         #expect(followed, "stderr: \(exporter.stderr)")
@@ -67,19 +55,22 @@ import Testing
         master.stop()
         try CelerySeed.enqueue(replica, queue: "celery", step: 0, count: 2)
         let counted = waitUntil(timeout: 15) {
-            m = Self.metrics(exporter)
+            m = SentinelScrapes.metrics(exporter)
             return m.value("celery_redis_queue_length", ["queue": "celery"]) == 5 && m.value("celery_redis_up") == 1
         }
         #expect(
             counted, "queue length \(String(describing: m.value("celery_redis_queue_length", ["queue": "celery"])))")
-        #expect(waitUntil(timeout: 15) { Self.metrics(exporter).value("celery_redis_event_subscriber_up") == 1 })
+        #expect(
+            waitUntil(timeout: 15) { SentinelScrapes.metrics(exporter).value("celery_redis_event_subscriber_up") == 1 })
         let eventsAfter = waitUntil(timeout: 15) {
             // Published until seen: the subscription may still be re-forming when the first goes out.
             try? Self.publishResult(replica, id: "after-\(UUID().uuidString)")
-            return (Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "SUCCESS"]) ?? 0) >= 2
+            return
+                (SentinelScrapes.metrics(exporter).value("celery_redis_task_results_total", ["state": "SUCCESS"]) ?? 0)
+                >= 2
         }
         #expect(eventsAfter, "stderr: \(exporter.stderr)")
-        m = Self.metrics(exporter)
+        m = SentinelScrapes.metrics(exporter)
         #expect(m.value("celery_redis_sentinel_failovers_total", ["connection": "broker", "master": "mymaster"]) == 1)
         #expect(exporter.terminate() == 0)
     }
@@ -91,14 +82,7 @@ import Testing
             "--redis.url=sentinel://127.0.0.1:\(sentinel.port)", "--redis.sentinel-master=wrongname",
             "--poll.interval=0.2s",
         ])
-        var m = MetricsText(text: "")
-        let reported = waitUntil(timeout: 15) {
-            m = Self.metrics(exporter)
-            return m.value("celery_redis_up") == 0
-                && (m.value(
-                    "celery_redis_sentinel_query_failures_total",
-                    ["connection": "broker", "master": "wrongname", "reason": "unknown_master"]) ?? 0) >= 1
-        }
+        let (reported, m) = SentinelScrapes.waitForQueryFailure(exporter, master: "wrongname", reason: "unknown_master")
         #expect(reported, "metrics: \(m.text.prefix(300))")
         #expect(
             exporter.stderr.contains("no master named \\\"wrongname\\\"")
@@ -134,7 +118,7 @@ import Testing
         for exporter in [viaFile, viaEnvironment] {
             var m = MetricsText(text: "")
             let up = waitUntil(timeout: 15) {
-                m = Self.metrics(exporter)
+                m = SentinelScrapes.metrics(exporter)
                 return m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 4
             }
             #expect(up, "stderr: \(exporter.stderr)")
@@ -145,14 +129,7 @@ import Testing
 
         // Without the Sentinel password the sentinel refuses us: counted as unreachable, not a crash.
         let refused = try ExporterProcess(arguments: [url, "--redis.sentinel-master=mymaster", "--poll.interval=0.2s"])
-        var m = MetricsText(text: "")
-        let counted = waitUntil(timeout: 15) {
-            m = Self.metrics(refused)
-            return m.value("celery_redis_up") == 0
-                && (m.value(
-                    "celery_redis_sentinel_query_failures_total",
-                    ["connection": "broker", "master": "mymaster", "reason": "unreachable"]) ?? 0) >= 1
-        }
+        let (counted, m) = SentinelScrapes.waitForQueryFailure(refused, master: "mymaster", reason: "unreachable")
         #expect(counted, "stderr: \(refused.stderr)")
         #expect(refused.terminate() == 0)
         #expect(!refused.stderr.contains("Secret") && !m.text.contains("Secret"))

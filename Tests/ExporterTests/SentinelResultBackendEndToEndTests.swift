@@ -8,10 +8,6 @@ import Testing
 /// `SENTINEL FAILOVER` of the result backend's master mid-run. The census and the result-write
 /// subscription follow the new master; the counts stay exact; the broker is never disturbed.
 @Suite(.serialized) struct SentinelResultBackendEndToEndTests {
-    static func metrics(_ exporter: ExporterProcess) -> MetricsText {
-        MetricsText(text: (try? exporter.get("/metrics").text) ?? "")
-    }
-
     /// Writes a result the way Celery's Redis backend does: the meta, then a PUBLISH on its key.
     static func writeResult(_ redis: RedisServer, id: String, status: String) throws {
         let json =
@@ -33,14 +29,8 @@ import Testing
         let broker = try RedisServer()
         try CelerySeed.bind(broker, queue: "celery")
         try CelerySeed.enqueue(broker, queue: "celery", count: 2)
-        let master = try RedisServer()
-        let replica = try RedisServer(extraArguments: ["--replicaof", "127.0.0.1", String(master.port)])
-        #expect(
-            try waitUntil(timeout: 15) {
-                try replica.cli(["INFO", "replication"]).stdout.contains("master_link_status:up")
-            })
-        let sentinel = try RedisSentinel(masterName: "results", masterPort: master.port)
-        #expect(try waitUntil(timeout: 15) { try sentinel.healthyReplicaCount() == 1 })
+        let setup = try SentinelFailoverSetup(masterName: "results")
+        let (master, replica, sentinel) = (setup.master, setup.replica, setup.sentinel)
         try Self.writeResult(master, id: "a", status: "SUCCESS")
         try Self.writeResult(master, id: "b", status: "FAILURE")
         try Self.writeResult(master, id: "c", status: "STARTED")
@@ -55,7 +45,7 @@ import Testing
         let before = ["connection": "result_backend", "master": "results", "address": "127.0.0.1:\(master.port)"]
         var m = MetricsText(text: "")
         let seen = waitUntil(timeout: 20) {
-            m = Self.metrics(exporter)
+            m = SentinelScrapes.metrics(exporter)
             return Self.metaKeys(m) == ["SUCCESS": 1, "FAILURE": 1, "STARTED": 1]
                 && m.value("celery_redis_result_backend_up") == 1
                 && m.value("celery_redis_sentinel_master_info", before) == 1
@@ -74,17 +64,18 @@ import Testing
             if (try? Self.writeResult(master, id: "d-\(UUID().uuidString)", status: "SUCCESS")) != nil {
                 successesBefore += 1
             }
-            return (Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "SUCCESS"]) ?? 0) >= 1
+            return
+                (SentinelScrapes.metrics(exporter).value("celery_redis_task_results_total", ["state": "SUCCESS"]) ?? 0)
+                >= 1
         }
         #expect(live, "no live result event; stderr: \(exporter.stderr.suffix(2000))")
         // Everything so far is on the replica before it is promoted.
         #expect(try master.command("WAIT", "1", "5000").hasPrefix(":1"))
 
-        _ = try sentinel.cli(["SENTINEL", "FAILOVER", "results"])
-        #expect(try waitUntil(timeout: 30) { try sentinel.masterPort() == replica.port })
+        try setup.failOver()
         let after = ["connection": "result_backend", "master": "results", "address": "127.0.0.1:\(replica.port)"]
         let followed = waitUntil(timeout: 30) {
-            m = Self.metrics(exporter)
+            m = SentinelScrapes.metrics(exporter)
             return m.value("celery_redis_sentinel_master_info", after) == 1
         }
         #expect(followed, "stderr: \(exporter.stderr.suffix(3000))")
@@ -101,24 +92,28 @@ import Testing
         try Self.writeResult(replica, id: "e", status: "FAILURE")
         let expected: [String: Double] = ["SUCCESS": Double(2 + successesBefore), "FAILURE": 2]
         let exact = waitUntil(timeout: 20) {
-            m = Self.metrics(exporter)
+            m = SentinelScrapes.metrics(exporter)
             return Self.metaKeys(m) == expected && m.value("celery_redis_result_backend_up") == 1
         }
         #expect(exact, "metas \(Self.metaKeys(m)), expected \(expected); stderr: \(exporter.stderr.suffix(3000))")
-        let failuresBefore = Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "FAILURE"]) ?? 0
+        let failuresBefore =
+            SentinelScrapes.metrics(exporter).value("celery_redis_task_results_total", ["state": "FAILURE"]) ?? 0
         let eventsAfter = waitUntil(timeout: 15) {
             // Published until seen: the subscription may still be re-forming when the first goes out.
             try? Self.writeResult(replica, id: "f-\(UUID().uuidString)", status: "FAILURE")
-            return (Self.metrics(exporter).value("celery_redis_task_results_total", ["state": "FAILURE"]) ?? 0)
+            return
+                (SentinelScrapes.metrics(exporter).value("celery_redis_task_results_total", ["state": "FAILURE"]) ?? 0)
                 > failuresBefore
         }
         #expect(eventsAfter, "no live result event after the failover; stderr: \(exporter.stderr.suffix(2000))")
-        m = Self.metrics(exporter)
+        m = SentinelScrapes.metrics(exporter)
         // Live counts equal the new master's keys (each f-* write counted once, by the census too).
         let keysNow = try #require(Int(replica.cli(["DBSIZE"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
         let counted = Self.metaKeys(m).values.reduce(0, +)
         #expect(
-            waitUntil(timeout: 10) { Self.metaKeys(Self.metrics(exporter)).values.reduce(0, +) == Double(keysNow) },
+            waitUntil(timeout: 10) {
+                Self.metaKeys(SentinelScrapes.metrics(exporter)).values.reduce(0, +) == Double(keysNow)
+            },
             "census \(counted) vs \(keysNow) keys on the new master")
         #expect(m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 2)
         #expect(
@@ -153,7 +148,7 @@ import Testing
         defer { exporter.terminate() }
         var m = MetricsText(text: "")
         let up = waitUntil(timeout: 15) {
-            m = Self.metrics(exporter)
+            m = SentinelScrapes.metrics(exporter)
             return m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 3
                 && m.value("celery_redis_task_meta_keys", ["state": "SUCCESS"]) == 1
                 && m.value("celery_redis_result_backend_up") == 1

@@ -6,10 +6,6 @@ import Testing
 /// 'sentinel_kwargs': {'ssl': True, 'ssl_ca_certs': ...}}`): a real `redis-server --sentinel`
 /// listening on TLS only, verified against the test CA; the master itself stays plain TCP.
 @Suite(.serialized) struct SentinelTLSEndToEndTests {
-    static func metrics(_ exporter: ExporterProcess) -> MetricsText {
-        MetricsText(text: (try? exporter.get("/metrics").text) ?? "")
-    }
-
     @Test func sentinelsOverTLSAreVerifiedAndUsed() throws {
         let certs = try TestCertificates()
         let master = try RedisServer()
@@ -27,7 +23,7 @@ import Testing
         defer { verified.terminate() }
         var m = MetricsText(text: "")
         let up = waitUntil(timeout: 15) {
-            m = Self.metrics(verified)
+            m = SentinelScrapes.metrics(verified)
             return m.value("celery_redis_up") == 1 && m.value("celery_redis_queue_length", ["queue": "celery"]) == 4
                 && m.value(
                     "celery_redis_sentinel_master_info",
@@ -39,13 +35,7 @@ import Testing
         for extra in [["--redis.sentinel-tls.ca-file=\(certs.wrongCACert)"], []] {
             let refused = try ExporterProcess(arguments: common + extra)
             defer { refused.terminate() }
-            let counted = waitUntil(timeout: 15) {
-                m = Self.metrics(refused)
-                return m.value("celery_redis_up") == 0
-                    && (m.value(
-                        "celery_redis_sentinel_query_failures_total",
-                        ["connection": "broker", "master": "mymaster", "reason": "unreachable"]) ?? 0) >= 1
-            }
+            let (counted, _) = SentinelScrapes.waitForQueryFailure(refused, master: "mymaster", reason: "unreachable")
             #expect(counted, "\(extra): stderr: \(refused.stderr.suffix(2000))")
         }
     }

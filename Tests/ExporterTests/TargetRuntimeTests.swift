@@ -21,7 +21,7 @@ import Testing
         #expect(runtime.census != nil && runtime.eventListener != nil, "census and events are on by default")
         #expect(runtime.runningThreads == 0, "nothing runs before start()")
         try runtime.start()
-        #expect(runtime.runningThreads == 2, "the census thread and the Pub/Sub listener")
+        #expect(runtime.runningThreads == 3, "the poll thread, the census thread and the Pub/Sub listener")
         // The Pub/Sub listener and the census each hold a named connection of their own.
         let connected = waitUntil(timeout: 10) {
             let names = (try? TargetTestSupport.exporterClients(redis)) ?? []
@@ -59,7 +59,7 @@ import Testing
     @Test func aBadTargetIsAStartUpErrorNamingIt() throws {
         let configuration = try TargetTestSupport.configuration(["--redis.url=redis://127.0.0.1:1/0"])
         var broken = configuration
-        broken.redisURL = "redis://127.0.0.1:notaport/0"
+        broken.broker.url = "redis://127.0.0.1:notaport/0"
         var top = configuration
         top.targets = [
             TargetDefinition(name: "good", configuration: configuration),

@@ -52,8 +52,8 @@ import Testing
         #expect(c.targets.map(\.name) == ["orders", "billing"])
 
         let orders = c.targets[0].configuration
-        #expect(orders.redisURL == "redis://orders-redis:6379/2")
-        #expect(orders.redisPassword == "orders-secret")
+        #expect(orders.broker.url == "redis://orders-redis:6379/2")
+        #expect(orders.broker.password == "orders-secret")
         #expect(orders.celeryQueues == ["orders", "orders.priority"])
         #expect(orders.celeryVisibilityTimeout == 1800)
         #expect(orders.celeryEvents == false)
@@ -62,8 +62,8 @@ import Testing
         #expect(orders.targets.isEmpty && orders.targetsFile == nil)
 
         let billing = c.targets[1].configuration
-        #expect(billing.redisURL == "redis://localhost:6379/0")  // the default
-        #expect(billing.redisPassword == "flag-secret")  // inherited
+        #expect(billing.broker.url == "redis://localhost:6379/0")  // the default
+        #expect(billing.broker.password == "flag-secret")  // inherited
         #expect(billing.celeryQueues == ["default"])
         #expect(billing.celeryVisibilityTimeout == 7200)
         #expect(billing.celeryKeyPrefix == "billing:")
@@ -86,7 +86,7 @@ import Testing
         ]
         let c = try configuration(["--targets.file=\(file)"], env: env)
         #expect(c.targets[0].configuration.resultBackend?.password == "rb-secret")
-        #expect(c.targets[0].configuration.redisPassword == "broker-secret")
+        #expect(c.targets[0].configuration.broker.password == "broker-secret")
         #expect(c.targets[1].configuration.resultBackend == nil)
 
         // A password file from the flags (inherited) or the entry wins over the environment, as
@@ -95,8 +95,8 @@ import Testing
             "targets:\n  - name: a\n  - name: b\n    password_file: orders.pw\n", name: "with-files.yml")
         let f = try configuration(
             ["--targets.file=\(withFiles)", "--redis.password-file=\(directory)/flag.pw"], env: env)
-        #expect(f.redisPassword == "flag-secret")
-        #expect(f.targets.map(\.configuration.redisPassword) == ["flag-secret", "orders-secret"])
+        #expect(f.broker.password == "flag-secret")
+        #expect(f.targets.map(\.configuration.broker.password) == ["flag-secret", "orders-secret"])
     }
 
     static let secret = "hunter2-secret"

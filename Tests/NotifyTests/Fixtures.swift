@@ -1,4 +1,5 @@
 import HTTP
+import Sockets
 
 @testable import Notify
 

@@ -59,11 +59,11 @@ import Testing
             ])
         // What the index files under: equality and literal alternatives, never a value that
         // could also match a missing label, never a real regex.
-        #expect(SilenceIndex.values(m(#"queue=~"q4|q5|q4""#)) == ["q4", "q5"])
-        #expect(SilenceIndex.values(m(#"queue=~"|q6""#)) == nil)
-        #expect(SilenceIndex.values(m(#"queue=~"q.""#)) == nil)
-        #expect(SilenceIndex.values(m(#"queue="""#)) == nil)
-        #expect(SilenceIndex.values(m(#"queue!="q1""#)) == nil)
+        #expect(m(#"queue=~"q4|q5|q4""#).literalValues == ["q4", "q5"])
+        #expect(m(#"queue=~"|q6""#).literalValues == nil)
+        #expect(m(#"queue=~"q.""#).literalValues == nil)
+        #expect(m(#"queue="""#).literalValues == nil)
+        #expect(m(#"queue!="q1""#).literalValues == nil)
         #expect(status.nextChange == 11_000)
     }
 

@@ -164,17 +164,15 @@ import Testing
     }
 
     @Test func theClientFollowsAForcedFailoverWithoutBeingRecreated() throws {
-        let (master, replica) = try Self.replicated()
-        let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port)
-        #expect(try waitUntil(timeout: 15) { try sentinel.healthyReplicaCount() == 1 })
+        let setup = try SentinelFailoverSetup()
+        let (master, replica, sentinel) = (setup.master, setup.replica, setup.sentinel)
         let resolver = SentinelResolver(configuration: Self.sentinelConfiguration([sentinel.port]))
         let client = RedisClient(
             configuration: Self.base(),
             backoff: ReconnectBackoff(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200)),
             sentinel: resolver)
         #expect(try client.pipeline([redisCommand("ROLE")])[0].array?.first == .bulk(Array("master".utf8)))
-        _ = try sentinel.cli(["SENTINEL", "FAILOVER", "mymaster"])
-        #expect(try waitUntil(timeout: 30) { try sentinel.masterPort() == replica.port })
+        try setup.failOver()
         // The same client, asked again: it ends up on the new master.
         let followed = waitUntil(timeout: 30) {
             let port = (try? client.pipeline([redisCommand("CONFIG", "GET", "port")]))?.first?.array?.last?.bytes

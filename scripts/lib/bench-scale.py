@@ -149,7 +149,8 @@ def seed(port, kind, n):
 
 
 def heartbeat_forger(port, n, stop):
-    """n workers' worker-heartbeat events (model doc §7 envelope), each every 2 s, by PUBLISH."""
+    """n workers' worker-heartbeat events, each every 2 s, by PUBLISH on /0.celeryev/worker.heartbeat, in kombu's
+    envelope (the event JSON, base64, as `body` of a message whose properties name the celeryev exchange)."""
     r = Redis(port)
     while not stop.is_set():
         start = time.time()

@@ -234,6 +234,25 @@ def screenshots(driver, base, directory):
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
+def check_console_and_csp(driver):
+    """Checks that the page saw no Content-Security-Policy violation and logged no console error or
+    warning; returns the console log read (reading it empties the browser's buffer)."""
+    violations = driver.execute_script("return window.__violations;")
+    check(violations == [], f"no Content-Security-Policy violations: {violations}")
+    logs = driver.get_log("browser")
+    errors = [entry for entry in logs if entry["level"] in ("SEVERE", "WARNING")]
+    check(errors == [], f"no console errors or warnings: {errors}")
+    return logs
+
+
+def finish():
+    """Ends a browser script: exit status 1 naming how many checks failed, else "all checks passed"."""
+    if FAILURES:
+        print(f"{len(FAILURES)} check(s) failed")
+        sys.exit(1)
+    print("all checks passed")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
@@ -413,11 +432,7 @@ def main():
         check(all(r.startswith(base + "/") for r in resources), f"nothing is fetched from another origin: {resources}")
 
         # --- console and CSP ---
-        violations = driver.execute_script("return window.__violations;")
-        check(violations == [], f"no Content-Security-Policy violations: {violations}")
-        logs = driver.get_log("browser")
-        errors = [entry for entry in logs if entry["level"] in ("SEVERE", "WARNING")]
-        check(errors == [], f"no console errors or warnings: {errors}")
+        logs = check_console_and_csp(driver)
         check(not any("Content Security Policy" in entry["message"] for entry in logs), "no CSP messages in the console")
 
         # --- the two detectors above can see a violation: an inline style attribute is refused ---
@@ -430,11 +445,7 @@ def main():
     finally:
         celery.stop.set()
         driver.quit()
-
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    finish()
 
 
 if __name__ == "__main__":

@@ -13,11 +13,10 @@ Helpers (Celery writes, the browser, checks) come from status_page_browser.py be
 """
 import argparse
 import os
-import sys
 import time
 
-from status_page_browser import (FAILURES, HOSTILE_QUEUES, Celery, By, check, fetch, row_cells, start_browser,
-                                 status, wait_for)
+from status_page_browser import (HOSTILE_QUEUES, Celery, By, check, check_console_and_csp, fetch, finish, row_cells,
+                                 start_browser, status, wait_for)
 
 
 def main():
@@ -76,19 +75,12 @@ def main():
         check(counts == {"img": 0, "script": 1, "alerts": 0}, f"nothing from a name became markup or ran: {counts}")
 
         driver.save_screenshot(os.path.join(args.screenshots, "status-targets.png"))
-        violations = driver.execute_script("return window.__violations;")
-        check(violations == [], f"no Content-Security-Policy violations: {violations}")
-        errors = [entry for entry in driver.get_log("browser") if entry["level"] in ("SEVERE", "WARNING")]
-        check(errors == [], f"no console errors or warnings: {errors}")
+        check_console_and_csp(driver)
         _, _, headers = fetch(base + "/")
         check("script-src 'self'" in headers.get("content-security-policy", ""), "the page carries the strict CSP")
     finally:
         driver.quit()
-
-    if FAILURES:
-        print(f"{len(FAILURES)} check(s) failed")
-        sys.exit(1)
-    print("all checks passed")
+    finish()
 
 
 if __name__ == "__main__":

@@ -1,5 +1,3 @@
-import Sockets
-
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -10,12 +8,13 @@ import Sockets
 ///
 /// `@unchecked Sendable` is safe: `state` is only touched with `mutex` held (every accessor
 /// below locks), and the pthread objects live at stable heap addresses for the object's lifetime.
-final class Monitor<State>: @unchecked Sendable {
+public final class Monitor<State>: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var state: State
 
-    init(_ initial: State) {
+    /// A monitor holding `initial`.
+    public init(_ initial: State) {
         state = initial
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
@@ -33,7 +32,7 @@ final class Monitor<State>: @unchecked Sendable {
     }
 
     /// Runs `body` with the lock held.
-    func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
+    public func withLock<R>(_ body: (inout State) throws -> R) rethrows -> R {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return try body(&state)
@@ -41,7 +40,9 @@ final class Monitor<State>: @unchecked Sendable {
 
     /// Waits until `ready` holds or the monotonic clock reaches `deadline` (nanoseconds; nil
     /// waits indefinitely), then runs `body` with the lock held.
-    func wait<R>(untilNanoseconds deadline: Int64?, for ready: (State) -> Bool, then body: (inout State) -> R) -> R {
+    public func wait<R>(untilNanoseconds deadline: Int64?, for ready: (State) -> Bool, then body: (inout State) -> R)
+        -> R
+    {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         while !ready(state) {
@@ -57,7 +58,7 @@ final class Monitor<State>: @unchecked Sendable {
     }
 
     /// Wakes every waiter (call after changing the state in `withLock`).
-    func broadcast() {
+    public func broadcast() {
         pthread_mutex_lock(mutex)
         pthread_cond_broadcast(condition)
         pthread_mutex_unlock(mutex)
