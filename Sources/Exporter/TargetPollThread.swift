@@ -18,15 +18,10 @@ final class TargetPollThread: Sendable {
     private let state = Monitor(State())
     private let thread = Mutex<NativeThread?>(nil)
 
-    /// Starts the thread, named `poll-<name>` cut to Linux's 15 bytes at a character boundary,
-    /// running `poll` for each request.
+    /// Starts the thread, named `poll-<name>` (the kernel keeps 15 bytes), running `poll` for
+    /// each request.
     func start(name: String?, poll: @escaping @Sendable (_ rulesSeconds: Double) -> TargetPoll) throws {
-        var threadName = "poll"
-        for c in "-" + (name ?? "target") {
-            guard threadName.utf8.count + c.utf8.count <= 15 else { break }
-            threadName.append(c)
-        }
-        let spawned = try NativeThread.spawn(name: threadName) { [state] in
+        let spawned = try NativeThread.spawn(name: "poll-\(name ?? "target")") { [state] in
             while true {
                 let request: Double? = state.wait(
                     untilNanoseconds: nil, for: { $0.request != nil || $0.stopping },

@@ -31,7 +31,7 @@ public struct NativeThread: Sendable {
             &handle, nil,
             { context in
                 let start = Unmanaged<Start>.fromOpaque(context!).takeRetainedValue()
-                _ = pthread_setname_np(pthread_self(), String(start.name.utf8.prefix(15))!)
+                _ = pthread_setname_np(pthread_self(), NativeThread.kernelName(start.name))
                 start.body()
                 return nil
             }, start.toOpaque())
@@ -45,6 +45,17 @@ public struct NativeThread: Sendable {
     /// Waits for the thread to finish. Call exactly once, never from the thread itself.
     public func join() {
         _ = pthread_join(handle, nil)
+    }
+
+    /// `name` cut to Linux's 15-byte thread-name limit at a character boundary (a cut inside a
+    /// UTF-8 sequence would not be a valid string).
+    static func kernelName(_ name: String) -> String {
+        var kept = ""
+        for character in name {
+            guard kept.utf8.count + character.utf8.count <= 15 else { break }
+            kept.append(character)
+        }
+        return kept
     }
 
     /// True when called on this thread (so a loop can refuse to join itself).

@@ -1,5 +1,6 @@
 import Foundation
 import Sockets
+import Synchronization
 import Testing
 
 @Suite struct EventLoopTests {
@@ -71,5 +72,22 @@ import Testing
         #expect(box.ran)
         #expect(box.name == "a-very-long-thr")  // Linux keeps 15 bytes
         #expect(!thread.isCurrent)
+    }
+
+    /// A name with a multi-byte character across byte 15 (a user's targets-file key) used to crash
+    /// the process: the 15-byte cut was not valid UTF-8 and was force-unwrapped.
+    @Test(arguments: [
+        ("poll-abcdefghié-orders", "poll-abcdefghi"),
+        ("poll-日本語のターゲット", "poll-日本語"),
+        ("exactly15bytes!", "exactly15bytes!"),
+    ])
+    func namesAreCutAtACharacterBoundary(name: String, kernelName: String) throws {
+        let seen = Mutex<String?>(nil)
+        let thread = try NativeThread.spawn(name: name) {
+            let comm = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+            seen.withLock { $0 = comm.trimmingCharacters(in: .newlines) }
+        }
+        thread.join()
+        #expect(seen.withLock { $0 } == kernelName)
     }
 }
