@@ -18,7 +18,7 @@ PYTHON="${PYTHON:-python3}"
 # redis-py 8.1.0, billiard 4.3.2). Bump together, and rerun the integration suite when you do.
 # selenium drives Debian's chromium + chromium-driver (scripts/install-deps.sh) in the status
 # page's browser test (Tests/ExporterTests/StatusPageBrowserTests.swift).
-PINS=("celery[redis]==5.7.0" "kombu==5.7.0" "redis==8.1.0" "billiard==4.3.2" "selenium==4.51.0")
+PINS=("celery[redis]==5.7.0" "kombu==5.7.0" "redis==8.1.0" "billiard==4.3.2" "selenium==4.51.0" "SQLAlchemy==2.0.44")
 STAMP="$VENV/.celery-pins"
 WANT="${PINS[*]}"
 
