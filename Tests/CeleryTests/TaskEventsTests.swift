@@ -98,6 +98,16 @@ import Testing
         #expect(failures(resultsOnly) == ["ValueError": 1, "RuntimeError": 1, "Reject": 1])
     }
 
+    @Test func resultsInADatabaseLeaveTheEventsToCountEverything() {
+        // db+sqlite: Celery writes no result to Redis; the events alone carry every transition.
+        #expect(!TaskEventsFixtures.sqlite.contains { $0.channel.contains("celery-task-meta-") })
+        let r = feed(TaskEventsFixtures.sqlite, CeleryEventConfiguration(taskNameLimit: 20))
+        #expect(outcomes(r) == Self.everyTransition)
+        #expect(r.failures[.init(exception: "ValueError", task: "app.boom")] == 1)
+        #expect(r.failures[.init(exception: "KeyError", task: "app.quiet_boom")] == 1)
+        #expect(r.runtimes.values.map(\.count).reduce(0, +) == 3)
+    }
+
     @Test(arguments: [0, 1, 2, 3])
     func outOfOrderArrivalCountsTheSame(seed: Int) {
         var messages = TaskEventsFixtures.plain
