@@ -9,8 +9,9 @@
 ///   source reports them (both sources report each one, so a copy on the second source adds
 ///   nothing), and the final state (SUCCESS, FAILURE, REJECTED, REVOKED) once per task. The
 ///   per-task memory this needs is the ``TaskTable``.
-/// - failures by exception type, runtimes (the event's exact `runtime`, else STARTED → final
-///   write receipt times) and queue waits (sent or ETA → `task-started`).
+/// - failures by exception type, runtimes once per task (task-succeeded's `runtime`; for a
+///   failure the task-started → task-failed timestamps, one worker's clock; without events the
+///   STARTED → final write receipt times) and queue waits (sent or ETA → `task-started`).
 ///
 /// The `task` label, when enabled, uses names from `task-sent`/`task-received` events and
 /// `result_extended` metas, capped by a ``TaskNameLimiter``; a task whose name was never seen
@@ -104,6 +105,7 @@ public struct ResultEventCounter: Sendable {
             entry.startedAt = nil
             count("RETRY", entry.retried.add(fromEvents: false), entry)
         case .success, .failure:
+            // With events on, the event's exact runtime (or timestamps) is used instead.
             if !entry.startedByEvent, !entry.runtimeObserved, let since = entry.startedAt {
                 observeRuntime(now - since, entry)
                 entry.runtimeObserved = true
@@ -152,6 +154,7 @@ public struct ResultEventCounter: Sendable {
             }
         case .started:
             entry.startedByEvent = true
+            entry.startedEventTime = event.timestamp
             count("STARTED", entry.started.add(fromEvents: true), entry)
             if let started = event.timestamp, let from = entry.eta ?? entry.sent {
                 observeQueueWait(started - from, entry)
@@ -165,6 +168,10 @@ public struct ResultEventCounter: Sendable {
             }
             finish(.success, exception: nil, &entry, at: now)
         case .failed:
+            if !entry.runtimeObserved, let end = event.timestamp, let start = entry.startedEventTime {
+                observeRuntime(end - start, entry)  // both on the worker's clock
+                entry.runtimeObserved = true
+            }
             finish(.failure, exception: event.exceptionType, &entry, at: now)
         case .retried:
             count("RETRY", entry.retried.add(fromEvents: true), entry)

@@ -34,6 +34,9 @@ struct TaskTable: Sendable {
         var eta: Double?
         /// When the STARTED result write was received (monitor clock), while the attempt runs.
         var startedAt: Double?
+        /// `task-started`'s timestamp (Unix seconds, worker clock): a failure's runtime is the
+        /// `task-failed` timestamp minus this (task-failed carries no `runtime`).
+        var startedEventTime: Double?
         /// Highest `retries` seen.
         var retries: UInt8 = 0
         /// `retries` values (bit min(retries, 63)) whose RECEIVED was counted.

@@ -10,8 +10,8 @@ extension MetricDescriptor {
     /// `celery_redis_task_runtime_seconds`
     public static let taskRuntimeSeconds = MetricDescriptor(
         "celery_redis_task_runtime_seconds", .histogram, unit: "seconds", labels: ["task"],
-        help: "Task runtimes, once per task: the runtime of its task-succeeded event (-E), else the seconds "
-            + "between receiving its STARTED and its SUCCESS or FAILURE result writes (task_track_started).")
+        help: "Task runtimes, once per task: task-succeeded's runtime, or task-started to task-failed (-E); "
+            + "without events the seconds between receiving its STARTED and final result writes (task_track_started).")
     /// `celery_redis_tasks_total`
     public static let tasks = MetricDescriptor(
         "celery_redis_tasks", .counter, labels: ["state", "task"],

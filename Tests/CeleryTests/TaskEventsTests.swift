@@ -83,7 +83,9 @@ import Testing
         let both = feed(TaskEventsFixtures.plain)
         #expect(outcomes(both) == Self.everyTransition)
         #expect(failures(both) == ["ValueError": 1, "RuntimeError": 1, "KeyError": 1, "Reject": 1])
-        #expect(both.runtimes[nil]?.count == 3)  // task-succeeded's runtime; no track_started
+        // Once per finished task that started: task-succeeded's runtime (3), task-started →
+        // task-failed timestamps (4); no track_started, so no result-write pairing.
+        #expect(both.runtimes[nil]?.count == 7)
         #expect(both.queueWaits[nil]?.count == 9)  // every start, flaky's 3 attempts included
         // The result-write family still counts writes: REVOKED is written twice.
         #expect(both.results[ResultEventCounter.ResultKey(state: "REVOKED", task: nil)] == 2)
@@ -105,7 +107,7 @@ import Testing
         #expect(outcomes(r) == Self.everyTransition)
         #expect(r.failures[.init(exception: "ValueError", task: "app.boom")] == 1)
         #expect(r.failures[.init(exception: "KeyError", task: "app.quiet_boom")] == 1)
-        #expect(r.runtimes.values.map(\.count).reduce(0, +) == 3)
+        #expect(r.runtimes.values.map(\.count).reduce(0, +) == 7)
     }
 
     @Test(arguments: [0, 1, 2, 3])
