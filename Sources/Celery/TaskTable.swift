@@ -26,23 +26,23 @@
 ///
 /// A pure value: every method takes `now` (the monitor's clock).
 struct TaskTable: Sendable {
-    /// What the table remembers of one task.
+    /// What the table remembers of one task. Field order and the NaN-for-absent times keep it at
+    /// 88 bytes (an optional `Double` takes 16 once aligned, five of them 40 bytes more).
     struct Entry: Sendable {
         /// The `task` label value (already capped), once a name was seen.
         var task: String?
-        /// `task-sent`'s timestamp (Unix seconds, producer clock), until a start consumes it.
-        var sent: Double?
-        /// The ETA (Unix seconds) of an ETA/countdown task, until a start consumes it.
-        var eta: Double?
-        /// When the STARTED result write was received (monitor clock), while the attempt runs.
-        var startedAt: Double?
-        /// `task-started`'s timestamp (Unix seconds, worker clock): a failure's runtime is the
-        /// `task-failed` timestamp minus this (task-failed carries no `runtime`).
-        var startedEventTime: Double?
-        /// Highest `retries` seen.
-        var retries: UInt8 = 0
+        /// Times, NaN while absent (read through the optional properties below).
+        private var sentTime = Double.nan
+        private var etaTime = Double.nan
+        private var startedTime = Double.nan
+        private var startedEventTimestamp = Double.nan
+        private var finishedTime = Double.nan
         /// `retries` values (bit min(retries, 63)) whose RECEIVED was counted.
         var receivedMask: UInt64 = 0
+        /// Identifies this entry in the eviction queues.
+        var sequence: UInt64 = 0
+        /// Highest `retries` seen.
+        var retries: UInt8 = 0
         /// STARTED and RETRY seen per source, and counted (the larger of the two).
         var started = SourceCounts()
         var retried = SourceCounts()
@@ -53,13 +53,38 @@ struct TaskTable: Sendable {
         /// A `task-started` event was seen: the event's exact `runtime` is preferred to pairing
         /// result-write receipt times.
         var startedByEvent = false
+
+        init(sequence: UInt64) { self.sequence = sequence }
+
+        /// `task-sent`'s timestamp (Unix seconds, producer clock), until a start consumes it.
+        var sent: Double? {
+            get { sentTime.isNaN ? nil : sentTime }
+            set { sentTime = newValue ?? .nan }
+        }
+        /// The ETA (Unix seconds) of an ETA/countdown task, until a start consumes it.
+        var eta: Double? {
+            get { etaTime.isNaN ? nil : etaTime }
+            set { etaTime = newValue ?? .nan }
+        }
+        /// When the STARTED result write was received (monitor clock), while the attempt runs.
+        var startedAt: Double? {
+            get { startedTime.isNaN ? nil : startedTime }
+            set { startedTime = newValue ?? .nan }
+        }
+        /// `task-started`'s timestamp (Unix seconds, worker clock): a failure's runtime is the
+        /// `task-failed` timestamp minus this (task-failed carries no `runtime`).
+        var startedEventTime: Double? {
+            get { startedEventTimestamp.isNaN ? nil : startedEventTimestamp }
+            set { startedEventTimestamp = newValue ?? .nan }
+        }
         /// When the final state was counted (monitor clock); nil while unfinished.
-        var finishedAt: Double?
-        /// Identifies this entry in the eviction queues.
-        var sequence: UInt64 = 0
+        var finishedAt: Double? {
+            get { finishedTime.isNaN ? nil : finishedTime }
+            set { finishedTime = newValue ?? .nan }
+        }
 
         /// Whether a final state was counted.
-        var isFinished: Bool { finishedAt != nil }
+        var isFinished: Bool { !finishedTime.isNaN }
     }
 
     /// How often a repeatable transition (STARTED, RETRY) was seen on each source.

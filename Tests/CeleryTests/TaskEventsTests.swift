@@ -256,6 +256,19 @@ import Testing
         #expect(counter.trackedTasks == 50)
     }
 
+    @Test func anEntryStaysSmall() {
+        // The measured bytes per entry (scripts/measure-task-table.sh) rest on this layout: a
+        // field added as an optional Double would grow every slot of a 100,000-entry table.
+        #expect(MemoryLayout<TaskTable.Entry>.stride <= 88)
+        var entry = TaskTable.Entry(sequence: 1)
+        #expect(entry.sent == nil && entry.finishedAt == nil && !entry.isFinished)
+        entry.sent = 0
+        entry.finishedAt = 12.5
+        #expect(entry.sent == 0 && entry.finishedAt == 12.5 && entry.isFinished)
+        entry.sent = nil
+        #expect(entry.sent == nil)
+    }
+
     @Test func exceptionTypeOfARepr() {
         #expect(TaskEvent.exceptionType(fromRepr: "KeyError('k')") == "KeyError")
         #expect(TaskEvent.exceptionType(fromRepr: "myapp.errors.Oops()") == "myapp.errors.Oops")
