@@ -19,7 +19,7 @@ public struct CeleryEventConfiguration: Sendable, Equatable {
     /// Most tasks in the task table (``TaskTable``: names for events that carry only a uuid,
     /// sent and start times, what was counted); the oldest are evicted (and counted) beyond it.
     /// About ``TaskTable/approximateBytesPerEntry`` bytes each (measured): 100,000 entries take
-    /// about 46 MB; a steady workload holds its tasks in flight plus one minute of finished ones.
+    /// about 36 MB; a steady workload holds its tasks in flight plus one minute of finished ones.
     public var maxTrackedTasks: Int
     /// Seconds an unfinished task stays in the table before it is evicted (default 86400,
     /// Celery's default `result_expires`: a task still running after a day is not timed).

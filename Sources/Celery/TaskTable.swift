@@ -20,7 +20,7 @@
 /// Keys are 64-bit FNV-1a hashes of the task id (with 10⁵ entries a collision has a probability
 /// of about 3·10⁻¹⁰; it would merge two tasks' counts once). Task labels are shared strings (one
 /// per admitted name), so an entry costs a fixed size: measured with
-/// `scripts/measure-task-table.sh`, see ``approximateBytesPerEntry`` (about 46 MB at the default
+/// `scripts/measure-task-table.sh`, see ``approximateBytesPerEntry`` (about 36 MB at the default
 /// cap of 100,000, reached only when that many tasks are sent and not finished; a steady 20
 /// tasks/s workload holds about 1,200 entries, 0.6 MB, flat).
 ///
@@ -121,10 +121,10 @@ struct TaskTable: Sendable {
     }
 
     /// Bytes one entry costs in the process, measured by `scripts/measure-task-table.sh`: RSS
-    /// growth over 100,000 held entries divided by their number (462 with Swift 6.3.1 on x86-64
-    /// Linux), i.e. the entry, its hash-table slot at the table's load factor and growth slack,
-    /// and its eviction-queue slot.
-    static let approximateBytesPerEntry = 462
+    /// growth over 100,000 held entries divided by their number (358 with Swift 6.3.1 on x86-64
+    /// Linux): the 88-byte entry and its key in a hash table of 262,144 slots (100,000 is just past
+    /// the 3/4 load of 131,072), the eviction-queue slot, and the allocator's growth slack.
+    static let approximateBytesPerEntry = 358
 
     let capacity: Int
     let maxAge: Double
