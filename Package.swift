@@ -63,6 +63,8 @@ let package = Package(
         // scripts/bench-silences.sh: cost of silence matching at the --silences.* caps.
         .executableTarget(
             name: "bench-silences", dependencies: ["Notify", "Alerting"], path: "Benchmarks/SilenceMatching"),
+        // scripts/measure-task-table.sh: bytes per task-table entry and the steady state.
+        .executableTarget(name: "bench-task-table", dependencies: ["Celery"], path: "Benchmarks/TaskTableMemory"),
 
         // Test-only helpers: start real redis-server / openssl processes on free ports, make certificates.
         .target(name: "TestSupport", dependencies: ["Sockets"], path: "Tests/TestSupport"),

@@ -247,6 +247,35 @@ def build():
                      [(f"sum(celery_redis_unacked_unclassified_tasks{{{TSEL}}})", "unclassified")],
                      "short", "celery_redis_unacked_unclassified_tasks"), 8, 8)
 
+    L.row("Task outcomes (result writes and -E task events, each task once)")
+    L.add(timeseries("Task outcomes by task",
+                     "celery_redis_tasks_total: tasks reaching a final state or retrying, per second, by task and "
+                     "state. Counted once per task from result writes and task events (-E), so ignore_result tasks "
+                     "and results kept outside Redis count too. Task names need --celery.task-name-limit.",
+                     [(f"sum by (task, state) (rate(celery_redis_tasks_total{{{TSEL},state=~\"SUCCESS|FAILURE|RETRY|REJECTED|REVOKED\"}}[$__rate_interval]))",
+                       "{{task}} {{state}}")],
+                     "ops"), 12, 8)
+    L.add(timeseries("Failure ratio by task",
+                     "FAILURE over SUCCESS + FAILURE per task over 10 minutes (what CeleryTaskFailureRateHigh "
+                     "alerts on above 5%).",
+                     [(f"sum by (task) (rate(celery_redis_tasks_total{{{TSEL},state=\"FAILURE\"}}[10m])) / "
+                       f"sum by (task) (rate(celery_redis_tasks_total{{{TSEL},state=~\"SUCCESS|FAILURE\"}}[10m]))",
+                       "{{task}}")],
+                     "percentunit"), 12, 8)
+    L.add(timeseries("Failures by exception",
+                     "celery_redis_task_failures_total: failures per second by exception type name (never the "
+                     "message); names past the limit count as other.",
+                     [(f"sum by (exception) (rate(celery_redis_task_failures_total{{{TSEL}}}[$__rate_interval]))",
+                       "{{exception}}")],
+                     "ops"), 12, 8)
+    L.add(timeseries("Queue wait quantiles",
+                     "celery_redis_task_queue_wait_seconds: from task-sent (task_send_sent_event), or the ETA of "
+                     "countdown tasks, to task-started (-E): how long tasks wait for a worker.",
+                     [(f"histogram_quantile(0.5, sum by (le) (rate(celery_redis_task_queue_wait_seconds_bucket{{{TSEL}}}[$__rate_interval])))", "p50"),
+                      (f"histogram_quantile(0.9, sum by (le) (rate(celery_redis_task_queue_wait_seconds_bucket{{{TSEL}}}[$__rate_interval])))", "p90"),
+                      (f"histogram_quantile(0.99, sum by (le) (rate(celery_redis_task_queue_wait_seconds_bucket{{{TSEL}}}[$__rate_interval])))", "p99")],
+                     "s"), 12, 8)
+
     L.row("Task results and runtime")
     L.add(timeseries("Task results by state",
                      "Per-second rate of result writes seen on the result backend, by state (SUCCESS, FAILURE, "
@@ -254,8 +283,8 @@ def build():
                      [(f"sum by (state) (rate(celery_redis_task_results_total{{{TSEL}}}[$__rate_interval]))", "{{state}}")],
                      "ops", stack=False), 12, 8)
     L.add(timeseries("Task runtime quantiles",
-                     "From STARTED to the final state (celery_redis_task_runtime_seconds histogram; tasks with "
-                     "task_track_started only).",
+                     "celery_redis_task_runtime_seconds: task-succeeded's runtime or task-started to task-failed "
+                     "(-E), else STARTED to the final result write (task_track_started).",
                      [(f"histogram_quantile(0.5, sum by (le) (rate(celery_redis_task_runtime_seconds_bucket{{{TSEL}}}[$__rate_interval])))", "p50"),
                       (f"histogram_quantile(0.9, sum by (le) (rate(celery_redis_task_runtime_seconds_bucket{{{TSEL}}}[$__rate_interval])))", "p90"),
                       (f"histogram_quantile(0.99, sum by (le) (rate(celery_redis_task_runtime_seconds_bucket{{{TSEL}}}[$__rate_interval])))", "p99")],

@@ -18,14 +18,15 @@ PYTHON="${PYTHON:-python3}"
 # redis-py 8.1.0, billiard 4.3.2). Bump together, and rerun the integration suite when you do.
 # selenium drives Debian's chromium + chromium-driver (scripts/install-deps.sh) in the status
 # page's browser test (Tests/ExporterTests/StatusPageBrowserTests.swift).
-PINS=("celery[redis]==5.7.0" "kombu==5.7.0" "redis==8.1.0" "billiard==4.3.2" "selenium==4.51.0")
+# SQLAlchemy backs the db+sqlite:// result backend of the task-event tests (TaskEventsTests).
+PINS=("celery[redis]==5.7.0" "kombu==5.7.0" "redis==8.1.0" "billiard==4.3.2" "selenium==4.51.0" "SQLAlchemy==2.0.44")
 STAMP="$VENV/.celery-pins"
 WANT="${PINS[*]}"
 
 if [ "${1:-}" = "--force" ]; then rm -rf "$VENV"; fi
 
 if [ -x "$VENV/bin/celery" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ] \
-   && "$VENV/bin/python" -c 'import celery, kombu, redis, selenium' 2>/dev/null; then
+   && "$VENV/bin/python" -c 'import celery, kombu, redis, selenium, sqlalchemy' 2>/dev/null; then
   exit 0
 fi
 

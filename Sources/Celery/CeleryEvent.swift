@@ -1,4 +1,4 @@
-/// One decoded Pub/Sub message from Celery: a result state write or a worker event.
+/// One decoded Pub/Sub message from Celery: a result state write, a worker event or task events.
 ///
 /// Decoding (``CeleryEventDecoder``) keeps only what the live metrics use; the exporter never
 /// keeps `args`, `kwargs` or results (under `result_extended` they are user data).
@@ -7,6 +7,8 @@ public enum CeleryEvent: Equatable, Sendable {
     case taskResult(TaskResult)
     /// worker-online, worker-heartbeat or worker-offline.
     case worker(Worker)
+    /// The task events of one `task.*` message (`-E`).
+    case tasks(TaskEventBatch)
 
     /// The fields of a result write that the live counters use.
     public struct TaskResult: Equatable, Sendable {
@@ -18,13 +20,19 @@ public enum CeleryEvent: Equatable, Sendable {
         public var taskName: String?
         /// A FAILURE whose `result.exc_type` is `WorkerLostError` (a pool child was killed mid-task under `acks_late`).
         public var workerLost: Bool
+        /// `result.exc_type` of a FAILURE (the exception's type name, never its message).
+        public var exceptionType: String?
 
         /// Creates a result write from its fields.
-        public init(taskID: String, state: TaskMetaState, taskName: String? = nil, workerLost: Bool = false) {
+        public init(
+            taskID: String, state: TaskMetaState, taskName: String? = nil, workerLost: Bool = false,
+            exceptionType: String? = nil
+        ) {
             self.taskID = taskID
             self.state = state
             self.taskName = taskName
             self.workerLost = workerLost
+            self.exceptionType = exceptionType
         }
     }
 

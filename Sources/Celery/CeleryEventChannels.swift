@@ -1,11 +1,12 @@
-/// The Pub/Sub channel names Celery uses on Redis, and the two patterns the exporter subscribes to.
+/// The Pub/Sub channel names Celery uses on Redis, and the patterns the exporter subscribes to.
 ///
 /// - Result writes: the worker publishes each state write's JSON on a channel named like the key,
 ///   `P celery-task-meta-<task id>` (with the key prefix too).
 /// - Worker events: kombu's fanout exchange `celeryev` publishes on `P/<db>.celeryev/<routing key>`
 ///   (prefixed too); heartbeats use `worker.heartbeat`, every 2 s, even without `-E`.
-///   The pattern is `worker.*`, not `*`: with `-E` the batched task events (`task.multi`) would
-///   otherwise arrive too, and they are not used.
+/// - Task events (workers with `-E`, producers with `task_send_sent_event`): the same exchange,
+///   routing keys `task.multi` (a worker's batched list) and `task.sent` (one event).
+///   Two patterns (`worker.*`, `task.*`) rather than `*`: nothing else on `celeryev` is used.
 ///
 /// The prefix is escaped for glob matching, so a prefix such as `app[1]:` matches literally.
 public struct CeleryEventChannels: Sendable, Equatable {
@@ -31,8 +32,16 @@ public struct CeleryEventChannels: Sendable, Equatable {
         KombuKeyLayout.escapeGlob(eventChannelPrefix) + Array("worker.*".utf8)
     }
 
-    /// Both patterns, results first.
-    public var patterns: [[UInt8]] { [resultPattern, workerPattern] }
+    /// `PSUBSCRIBE` pattern for task events (`task.multi`, `task.sent`).
+    public var taskPattern: [UInt8] {
+        KombuKeyLayout.escapeGlob(eventChannelPrefix) + Array("task.*".utf8)
+    }
+
+    /// The patterns of the broker's channels: worker and task events.
+    public var eventPatterns: [[UInt8]] { [workerPattern, taskPattern] }
+
+    /// Every pattern, results first.
+    public var patterns: [[UInt8]] { [resultPattern] + eventPatterns }
 
     /// What a channel carries: a result write (with the task id from the name), a worker event
     /// (with the routing key, `worker.heartbeat`, `worker.online`, `worker.offline`), or neither.
@@ -42,8 +51,8 @@ public struct CeleryEventChannels: Sendable, Equatable {
         }
         if channel.count > eventChannelPrefix.count, channel.starts(with: eventChannelPrefix) {
             let routingKey = String(decoding: channel[eventChannelPrefix.count...], as: UTF8.self)
-            // Only worker events; task events (`task.multi` with -E) are not used.
             if routingKey.hasPrefix("worker.") { return .worker(routingKey: routingKey) }
+            if routingKey.hasPrefix("task.") { return .task(routingKey: routingKey) }
         }
         return .other
     }
@@ -54,6 +63,8 @@ public struct CeleryEventChannels: Sendable, Equatable {
         case result(taskID: String)
         /// `P/<db>.celeryev/worker.<event>`.
         case worker(routingKey: String)
+        /// `P/<db>.celeryev/task.<multi|sent>`.
+        case task(routingKey: String)
         /// Not a channel this exporter understands.
         case other
     }

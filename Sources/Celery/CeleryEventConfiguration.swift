@@ -16,13 +16,21 @@ public struct CeleryEventConfiguration: Sendable, Equatable {
     public var taskNameLimit: Int
     /// Upper bounds of `celery_redis_task_runtime_seconds`, strictly increasing.
     public var runtimeBuckets: [Double]
-    /// Most task ids remembered for pairing STARTED with the final write; the oldest are evicted
-    /// (and counted) beyond it. About 80 bytes each (a hash-table slot plus an eviction-queue
-    /// entry): 100,000 entries take about 8 MB.
+    /// Most tasks in the task table (``TaskTable``: names for events that carry only a uuid,
+    /// sent and start times, what was counted); the oldest are evicted (and counted) beyond it.
+    /// About ``TaskTable/approximateBytesPerEntry`` bytes each (measured): 100,000 entries take
+    /// about 36 MB; a steady workload holds its tasks in flight plus one minute of finished ones.
     public var maxTrackedTasks: Int
-    /// Seconds a STARTED write waits for its final write before it is evicted (default 86400,
+    /// Seconds an unfinished task stays in the table before it is evicted (default 86400,
     /// Celery's default `result_expires`: a task still running after a day is not timed).
     public var trackedTaskMaxAge: Double
+    /// Seconds a finished task stays in the table (default 60), so the same outcome reported by
+    /// the other source (a result write and a `-E` event), or an event batch trailing a result
+    /// write, is recognised and not counted twice.
+    public var finishedTaskLinger: Double
+    /// Distinct exception type names of `celery_redis_task_failures_total` (default 50); later
+    /// ones count as `other` (names unseen for an hour give way).
+    public var exceptionNameLimit: Int
     /// Heartbeat period assumed for a worker whose heartbeat carries no usable `freq` (Celery's
     /// default is 2 s).
     public var defaultHeartbeatFrequency: Double
@@ -55,7 +63,8 @@ public struct CeleryEventConfiguration: Sendable, Equatable {
     public init(
         keyPrefix: String = "", database: Int = 0, taskNameLimit: Int = 0,
         runtimeBuckets: [Double] = CeleryEventConfiguration.defaultRuntimeBuckets,
-        maxTrackedTasks: Int = 100_000, trackedTaskMaxAge: Double = 86_400,
+        maxTrackedTasks: Int = 100_000, trackedTaskMaxAge: Double = 86_400, finishedTaskLinger: Double = 60,
+        exceptionNameLimit: Int = 50,
         defaultHeartbeatFrequency: Double = 2, missedHeartbeats: Double = 3,
         workerForgetAfter: Double = 3_600, maxWorkers: Int = 1_000, startupGrace: Double? = nil,
         heartbeatFrequencyRange: ClosedRange<Double> = 1...300
@@ -67,6 +76,8 @@ public struct CeleryEventConfiguration: Sendable, Equatable {
         self.runtimeBuckets = runtimeBuckets
         self.maxTrackedTasks = maxTrackedTasks
         self.trackedTaskMaxAge = trackedTaskMaxAge
+        self.finishedTaskLinger = finishedTaskLinger
+        self.exceptionNameLimit = exceptionNameLimit
         self.defaultHeartbeatFrequency = defaultHeartbeatFrequency
         self.missedHeartbeats = missedHeartbeats
         self.workerForgetAfter = workerForgetAfter

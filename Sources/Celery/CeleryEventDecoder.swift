@@ -3,6 +3,8 @@ import TLS
 
 /// Turns a Pub/Sub message on one of Celery's channels into a ``CeleryEvent``.
 ///
+/// Task events (`task.*` channels) are decoded in `CeleryEventDecoder+TaskEvents.swift`.
+///
 /// Pure and total: any byte sequence yields an event, nil (a channel or event type the exporter
 /// does not use) or a ``CeleryEventDecodingError``; nothing traps.
 ///
@@ -31,6 +33,8 @@ public struct CeleryEventDecoder: Sendable {
             return .taskResult(try CeleryEventDecoder.decodeResult(taskID: taskID, payload: payload))
         case .worker:
             return try CeleryEventDecoder.decodeWorkerEnvelope(payload).map { .worker($0) }
+        case .task:
+            return .tasks(try CeleryEventDecoder.decodeTaskEnvelope(payload))
         case .other:
             return nil
         }
@@ -53,7 +57,9 @@ public struct CeleryEventDecoder: Sendable {
         let state = TaskMetaState(status: status)
         let name = fields.name.flatMap { $0.isEmpty ? nil : $0 }
         let workerLost = state == .failure && fields.excType == "WorkerLostError"
-        return CeleryEvent.TaskResult(taskID: taskID, state: state, taskName: name, workerLost: workerLost)
+        let exceptionType = state == .failure ? fields.excType.flatMap { $0.isEmpty ? nil : $0 } : nil
+        return CeleryEvent.TaskResult(
+            taskID: taskID, state: state, taskName: name, workerLost: workerLost, exceptionType: exceptionType)
     }
 
     /// Decodes kombu's envelope and the worker event inside; nil for event types other than
@@ -63,32 +69,46 @@ public struct CeleryEventDecoder: Sendable {
     {
         let envelope = try parseJSON(payload)
         guard envelope.objectValue != nil else { throw .notJSON("envelope is not an object") }
-        if let type = envelope["content-type"]?.stringValue, !type.lowercased().hasSuffix("json") {
-            throw .unsupportedContentType(type)
-        }
         let body: JSONValue
-        switch envelope["body"] {
-        case .string(let text)?:
-            let declared = envelope["properties"]?["body_encoding"]?.stringValue
-            if declared == "base64" {
-                guard let bytes = Base64.decode(text.utf8, options: Self.kombuBase64) else { throw .invalidBase64 }
-                body = try parseJSON(bytes)
-            } else if let plain = try? JSONValue.parse(Array(text.utf8)) {
-                body = plain
-            } else if let bytes = Base64.decode(text.utf8, options: Self.kombuBase64) {
-                // No encoding declared but not JSON: try base64 before giving up.
-                body = try parseJSON(bytes)
-            } else {
-                throw .notJSON("body is neither JSON nor base64")
-            }
-        case .object(let object)?:
-            body = .object(object)
-        default:
+        if let inner = try envelopeBody(envelope) {
+            body = inner
+        } else {
             // Not an envelope: a bare event object published by some other tool.
             guard envelope["hostname"] != nil else { throw .missingBody }
             body = envelope
         }
         return try decodeWorkerBody(body)
+    }
+
+    /// The event body inside kombu's envelope object (base64 text, plain JSON text, or an object
+    /// or list already); nil when the envelope has no `body` at all.
+    static func envelopeBody(
+        _ envelope: JSONValue, maxDepth: Int = JSONValue.defaultMaxDepth, maxBytes: Int = JSONValue.defaultMaxBytes
+    ) throws(CeleryEventDecodingError) -> JSONValue? {
+        if let type = envelope["content-type"]?.stringValue, !type.lowercased().hasSuffix("json") {
+            throw .unsupportedContentType(type)
+        }
+        switch envelope["body"] {
+        case .string(let text)?:
+            let declared = envelope["properties"]?["body_encoding"]?.stringValue
+            if declared == "base64" {
+                guard let bytes = Base64.decode(text.utf8, options: Self.kombuBase64) else { throw .invalidBase64 }
+                return try parseJSON(bytes, maxDepth: maxDepth, maxBytes: maxBytes)
+            } else if let plain = try? JSONValue.parse(Array(text.utf8), maxDepth: maxDepth, maxBytes: maxBytes) {
+                return plain
+            } else if let bytes = Base64.decode(text.utf8, options: Self.kombuBase64) {
+                // No encoding declared but not JSON: try base64 before giving up.
+                return try parseJSON(bytes, maxDepth: maxDepth, maxBytes: maxBytes)
+            } else {
+                throw .notJSON("body is neither JSON nor base64")
+            }
+        case .object(let object)?:
+            return .object(object)
+        case .array(let array)?:
+            return .array(array)
+        default:
+            return nil
+        }
     }
 
     /// Reads a worker event body (`hostname`, `freq`, `active`, `processed`, `pid`, `clock`, `type`).
@@ -108,9 +128,11 @@ public struct CeleryEventDecoder: Sendable {
             clock: clock)
     }
 
-    private static func parseJSON(_ bytes: [UInt8]) throws(CeleryEventDecodingError) -> JSONValue {
+    static func parseJSON(
+        _ bytes: [UInt8], maxDepth: Int = JSONValue.defaultMaxDepth, maxBytes: Int = JSONValue.defaultMaxBytes
+    ) throws(CeleryEventDecodingError) -> JSONValue {
         do {
-            return try JSONValue.parse(bytes)
+            return try JSONValue.parse(bytes, maxDepth: maxDepth, maxBytes: maxBytes)
         } catch {
             throw .notJSON(error.description)
         }

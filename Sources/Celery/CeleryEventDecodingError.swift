@@ -14,6 +14,8 @@ public enum CeleryEventDecodingError: Error, Equatable, Sendable, CustomStringCo
     case unsupportedContentType(String)
     /// A worker event body without a non-empty string `hostname`.
     case missingHostname
+    /// A task event message larger than ``CeleryEventDecoder/maximumTaskEventBytes`` (its size).
+    case tooLarge(Int)
 
     /// One line for logs.
     public var description: String {
@@ -24,6 +26,8 @@ public enum CeleryEventDecodingError: Error, Equatable, Sendable, CustomStringCo
         case .invalidBase64: return "event body is not valid base64"
         case .unsupportedContentType(let type): return "event content-type \(type) is not JSON"
         case .missingHostname: return "worker event without a \"hostname\""
+        case .tooLarge(let bytes):
+            return "task event message of \(bytes) bytes is over \(CeleryEventDecoder.maximumTaskEventBytes)"
         }
     }
 }

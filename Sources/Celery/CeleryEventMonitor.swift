@@ -35,6 +35,8 @@ public final class CeleryEventMonitor: Sendable {
         case result
         /// `P/<db>.celeryev/worker.*`.
         case worker
+        /// `P/<db>.celeryev/task.*` (`-E`).
+        case task
     }
 
     /// The settings used.
@@ -66,7 +68,7 @@ public final class CeleryEventMonitor: Sendable {
                 results: ResultEventCounter(configuration: configuration)))
     }
 
-    /// The `PSUBSCRIBE` patterns: result writes and worker events.
+    /// The `PSUBSCRIBE` patterns: result writes, worker events and task events.
     public var patterns: [[UInt8]] { channels.patterns }
 
     // MARK: Feeding (listener thread)
@@ -82,6 +84,7 @@ public final class CeleryEventMonitor: Sendable {
         switch channels.classify(channel) {
         case .result: source = .result
         case .worker: source = .worker
+        case .task: source = .task
         case .other: return
         }
         let event: CeleryEvent?
@@ -101,6 +104,8 @@ public final class CeleryEventMonitor: Sendable {
             switch event {
             case .taskResult(let result)?:
                 state.results.record(result, at: now)
+            case .tasks(let batch)?:
+                state.results.record(batch, at: now)
             case .worker(let worker)?:
                 let outcome = state.registry.record(worker, at: now)
                 var log = RecordLog(outcome: outcome)
@@ -193,10 +198,14 @@ public final class CeleryEventMonitor: Sendable {
                 readAt: now, workers: state.registry.statuses(at: now),
                 liveWorkers: state.registry.liveHostnames(at: now),
                 incarnationStarts: state.registry.liveIncarnationStarts(at: now),
-                results: state.results.results, workerLost: state.results.workerLost,
-                runtimes: state.results.runtimes, hasTaskLabel: state.results.hasTaskLabel,
+                results: state.results.results, outcomes: state.results.outcomes,
+                failures: state.results.failures, workerLost: state.results.workerLost,
+                runtimes: state.results.runtimes, queueWaits: state.results.queueWaits,
+                hasTaskLabel: state.results.hasTaskLabel,
                 taskNamesEvicted: state.results.evictedTaskNames, runtimeBuckets: configuration.runtimeBuckets,
                 runningTasks: state.results.runningTasks, evictedRunningTasks: state.results.evictedRunningTasks,
+                trackedTasks: state.results.trackedTasks, evictedTasks: state.results.evictedTasks,
+                discardedTaskEvents: state.results.discardedEvents,
                 messages: state.messages, decodeErrors: state.decodeErrors,
                 isSubscribed: state.isSubscribed, reconnects: max(0, state.subscriptions - 1),
                 workersEvicted: state.registry.evicted, frequenciesClamped: state.registry.frequencyClamped,

@@ -5,7 +5,47 @@ extension CeleryEventReading {
     /// nothing was seen) so dashboards and `absent()` alerts see stable names; counters by state
     /// start at the known states' zero.
     public func families() -> [MetricFamily] {
-        resultFamilies() + workerFamilies() + subscriberFamilies()
+        resultFamilies() + outcomeFamilies() + workerFamilies() + subscriberFamilies()
+    }
+
+    /// `tasks_total`, `task_failures_total`, `task_queue_wait_seconds` and the task table's own
+    /// families. Without the task label the outcome states start at zero so rate() works from the
+    /// first task.
+    private func outcomeFamilies() -> [MetricFamily] {
+        var counts = outcomes
+        if !hasTaskLabel {
+            for state in ResultEventCounter.outcomeStates {
+                counts[ResultEventCounter.ResultKey(state: state, task: nil), default: 0] += 0
+            }
+        }
+        let outcomeSamples = counts.sorted { ($0.key.state, $0.key.task ?? "") < ($1.key.state, $1.key.task ?? "") }
+            .map { Sample(labels: [Label("state", $0.key.state)] + taskLabel($0.key.task), value: Double($0.value)) }
+        let failureSamples = failures.sorted {
+            ($0.key.exception, $0.key.task ?? "") < ($1.key.exception, $1.key.task ?? "")
+        }
+        .map {
+            Sample(labels: [Label("exception", $0.key.exception)] + taskLabel($0.key.task), value: Double($0.value))
+        }
+        var waits = queueWaits
+        if !hasTaskLabel && waits[nil] == nil { waits[nil] = RuntimeHistogram(bounds: runtimeBuckets) }
+        let waitSeries = waits.sorted { ($0.key ?? "") < ($1.key ?? "") }
+            .map { $0.value.series(labels: taskLabel($0.key)) }
+        return [
+            MetricFamily(.tasks, samples: outcomeSamples),
+            MetricFamily(.taskFailures, samples: failureSamples),
+            .histogram(.taskQueueWaitSeconds, series: waitSeries),
+            MetricFamily(.taskTableEntries, value: Double(trackedTasks)),
+            MetricFamily(
+                .taskTableEvicted,
+                samples: evictedTasks.sorted { $0.key < $1.key }.map {
+                    Sample(labels: [Label("reason", $0.key)], value: Double($0.value))
+                }),
+            MetricFamily(
+                .taskEventsDiscarded,
+                samples: TaskEventBatch.Discard.allCases.map {
+                    Sample(labels: [Label("reason", $0.rawValue)], value: Double(discardedTaskEvents[$0] ?? 0))
+                }),
+        ]
     }
 
     private func resultFamilies() -> [MetricFamily] {

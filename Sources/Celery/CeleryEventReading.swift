@@ -17,10 +17,16 @@ public struct CeleryEventReading: Equatable, Sendable {
     public var incarnationStarts: [String: Double]?
     /// Result writes received, by state (and task name when the task label is on).
     public var results: [ResultEventCounter.ResultKey: UInt64]
+    /// Tasks by state transition, counted once across result writes and task events.
+    public var outcomes: [ResultEventCounter.ResultKey: UInt64]
+    /// FAILURE outcomes by exception type (and task).
+    public var failures: [ResultEventCounter.FailureKey: UInt64]
     /// Tasks that failed with `WorkerLostError`, by task name (nil: the label is off).
     public var workerLost: [String?: UInt64]
-    /// STARTED → outcome runtimes, by task name (nil: the label is off).
+    /// Runtimes (task-succeeded `runtime`, else STARTED → outcome writes), by task name (nil: the label is off).
     public var runtimes: [String?: RuntimeHistogram]
+    /// Sent (or ETA) → started waits, by task name (nil: the label is off).
+    public var queueWaits: [String?: RuntimeHistogram]
     /// Whether results are broken down by task name.
     public var hasTaskLabel: Bool
     /// Task names dropped from the per-task breakdowns at the cap.
@@ -31,6 +37,12 @@ public struct CeleryEventReading: Equatable, Sendable {
     public var runningTasks: Int
     /// Running tasks forgotten at the cap before their outcome arrived.
     public var evictedRunningTasks: UInt64
+    /// Entries in the task table.
+    public var trackedTasks: Int
+    /// Task table entries evicted, by reason (`age`, `capacity`).
+    public var evictedTasks: [String: UInt64]
+    /// Task events not used, by reason.
+    public var discardedTaskEvents: [TaskEventBatch.Discard: UInt64]
     /// Pub/Sub messages received, by channel family.
     public var messages: [CeleryEventMonitor.EventSource: UInt64]
     /// Pub/Sub messages that could not be decoded, by channel family.

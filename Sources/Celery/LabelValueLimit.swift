@@ -33,6 +33,8 @@ public enum LabelValueLimit {
         case worker
         /// A task name from a message header, an event or a result meta.
         case task
+        /// An exception type name from a result meta's `exc_type` or a `task-failed` event.
+        case exception
     }
 
     /// Whether `name` is longer than ``maxBytes`` and would be shortened.

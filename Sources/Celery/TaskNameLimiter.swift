@@ -30,10 +30,15 @@ public struct TaskNameLimiter: Sendable, Equatable {
     /// ``idleBeforeEviction``, as of the last scan), so overflowing names skip the O(limit) scan.
     private var nextEvictionCheck = -Double.infinity
 
-    /// Creates a limiter admitting at most `limit` names (negative counts as 0).
-    public init(limit: Int, idleBeforeEviction: Double = 3_600) {
+    /// What the names are, for `celery_redis_label_values_truncated_total{kind}`.
+    public let kind: LabelValueLimit.Kind
+
+    /// Creates a limiter admitting at most `limit` names (negative counts as 0) of `kind` (task
+    /// names unless told otherwise; exception type names use the same limiter).
+    public init(limit: Int, idleBeforeEviction: Double = 3_600, kind: LabelValueLimit.Kind = .task) {
         self.limit = max(0, limit)
         self.idleBeforeEviction = idleBeforeEviction
+        self.kind = kind
     }
 
     /// Whether the breakdown is on at all.
@@ -79,7 +84,7 @@ public struct TaskNameLimiter: Sendable, Equatable {
         }
         admitted.insert(value)
         lastSeen[value] = now
-        if value != name { LabelValueLimit.truncations.record(.task) }
+        if value != name { LabelValueLimit.truncations.record(kind) }
         return (value, victim)
     }
 }

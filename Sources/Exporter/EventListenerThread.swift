@@ -50,7 +50,7 @@ public final class EventListenerThread: Sendable {
         self.monitor = monitor
         if let resultBackend {
             self.subscriber = RedisSubscriber(
-                configuration: redis, patterns: [monitor.channels.workerPattern], backoff: backoff, sentinel: sentinel,
+                configuration: redis, patterns: monitor.channels.eventPatterns, backoff: backoff, sentinel: sentinel,
                 logger: logger)
             self.resultSubscriber = RedisSubscriber(
                 configuration: resultBackend, patterns: [monitor.channels.resultPattern], backoff: backoff,

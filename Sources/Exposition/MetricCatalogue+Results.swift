@@ -5,12 +5,44 @@ extension MetricDescriptor {
     public static let taskResults = MetricDescriptor(
         "celery_redis_task_results", .counter, labels: ["state", "task"],
         help: "Result state writes received live on the celery-task-meta-* Pub/Sub channels since the exporter "
-            + "started, by state (STARTED needs task_track_started; unknown states are 'other').")
+            + "started, by state (STARTED needs task_track_started; unknown states are 'other'). Writes, not tasks: "
+            + "count tasks with celery_redis_tasks_total.")
     /// `celery_redis_task_runtime_seconds`
     public static let taskRuntimeSeconds = MetricDescriptor(
         "celery_redis_task_runtime_seconds", .histogram, unit: "seconds", labels: ["task"],
-        help: "Seconds between receiving a task's STARTED write and its SUCCESS or FAILURE write (needs "
-            + "task_track_started; counted once per task id).")
+        help: "Task runtimes, once per task: task-succeeded's runtime, or task-started to task-failed (-E); "
+            + "without events the seconds between receiving its STARTED and final result writes (task_track_started).")
+    /// `celery_redis_tasks_total`
+    public static let tasks = MetricDescriptor(
+        "celery_redis_tasks", .counter, labels: ["state", "task"],
+        help: "Tasks by state reached (RECEIVED, STARTED, RETRY, SUCCESS, FAILURE, REJECTED, REVOKED) since the "
+            + "exporter started, from task events (-E) and result writes, each task counted once per transition "
+            + "whichever sources exist: one RETRY per retry, the final state once.")
+    /// `celery_redis_task_failures_total`
+    public static let taskFailures = MetricDescriptor(
+        "celery_redis_task_failures", .counter, labels: ["exception", "task"],
+        help: "FAILURE outcomes by exception type name (result exc_type or the task-failed event's exception; never "
+            + "the message); names past the limit, and reprs without a type, count as 'other'.")
+    /// `celery_redis_task_queue_wait_seconds`
+    public static let taskQueueWaitSeconds = MetricDescriptor(
+        "celery_redis_task_queue_wait_seconds", .histogram, unit: "seconds", labels: ["task"],
+        help: "Seconds from a task's task-sent event (task_send_sent_event), or its ETA for ETA/countdown tasks, to "
+            + "its task-started event (-E): how long tasks wait for a worker. Producer and worker clocks differ.")
+    /// `celery_redis_task_table_entries`
+    public static let taskTableEntries = MetricDescriptor(
+        "celery_redis_task_table_entries", .gauge,
+        help: "Tasks in the exporter's task table (names and times for events that carry only a uuid): tasks in "
+            + "flight plus those finished in the last minute.")
+    /// `celery_redis_task_table_evicted_total`
+    public static let taskTableEvicted = MetricDescriptor(
+        "celery_redis_task_table_evicted", .counter, labels: ["reason"],
+        help: "Tasks dropped from the task table before their final state: age (unfinished past the tracking age) "
+            + "or capacity (the table was full; the oldest gave way). Their later events count under task 'other'.")
+    /// `celery_redis_task_events_discarded_total`
+    public static let taskEventsDiscarded = MetricDescriptor(
+        "celery_redis_task_events_discarded", .counter, labels: ["reason"],
+        help: "Task events not used from otherwise readable task.* messages: batch_limit (past 1000 in one "
+            + "message), malformed (no string type and uuid), unknown_type (not a Celery task event).")
     /// `celery_redis_worker_lost_tasks_total`
     public static let workerLostTasks = MetricDescriptor(
         "celery_redis_worker_lost_tasks", .counter, labels: ["task"],
@@ -90,7 +122,8 @@ extension MetricCatalogue {
     /// The result backend: live result writes on Pub/Sub (CeleryEventMonitor) and the census of celery-task-meta-*
     /// keys (MetricsBuilder, ResultBackendStatus).
     public static let results: [MetricDescriptor] = [
-        .taskResults, .taskRuntimeSeconds, .workerLostTasks, .taskRuntimePendingTasks, .taskRuntimeEvictedTasks,
+        .taskResults, .tasks, .taskFailures, .taskRuntimeSeconds, .taskQueueWaitSeconds, .taskTableEntries,
+        .taskTableEvicted, .taskEventsDiscarded, .workerLostTasks, .taskRuntimePendingTasks, .taskRuntimeEvictedTasks,
         .taskNamesEvicted, .taskMetaKeys, .taskMetaWorkerLostKeys, .startedTaskOldestAgeSeconds,
         .orphanedStartedTasks, .censusDurationSeconds, .censusLastCompleteTimestampSeconds,
         .censusUpdatedTimestampSeconds, .resultBackendUp, .censusPassKeysWalked, .censusPassKeysExpected,

@@ -86,7 +86,7 @@ import Yams
         }
         let step = PrometheusDuration.parse(root["evaluation_interval"] as? String ?? "1m")!
         let groups = try RuleLoader.load(patterns: [ShippedRulesTests.rulesPath])
-        #expect(tests.count == 11)
+        #expect(tests.count == 12)
         for test in tests {
             let name = test["name"] as? String ?? "?"
             let interval = PrometheusDuration.parse(test["interval"] as? String ?? "1m")!

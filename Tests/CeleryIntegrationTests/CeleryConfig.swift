@@ -28,6 +28,11 @@ struct CeleryConfig: Sendable {
     /// `task_queues` with queue `videos` bound to direct exchange `media` under routing key
     /// `media.video` (queue name ≠ routing key), besides `celery`.
     var mediaQueue = false
+    /// Task events: `worker_send_task_events` (as `-E`) and `task_send_sent_event`.
+    var events = false
+    /// Results in this SQLite file (`db+sqlite:///<path>`, Celery's SQLAlchemy backend) instead of
+    /// Redis; the exporter is not told (it cannot read a database).
+    var sqliteResults: String?
 
     init(url: String) { self.url = url }
 
@@ -60,6 +65,8 @@ struct CeleryConfig: Sendable {
         if let resultExpires { env["CIT_RESULT_EXPIRES"] = String(resultExpires) }
         if sentAtHeader { env["CIT_SENT_AT"] = "1" }
         if mediaQueue { env["CIT_MEDIA_QUEUE"] = "1" }
+        if events { env["CIT_EVENTS"] = "1" }
+        if let sqliteResults { env["CIT_BACKEND_URL"] = "db+sqlite:///\(sqliteResults)" }
         for (k, v) in extra { env[k] = v }
         return env
     }

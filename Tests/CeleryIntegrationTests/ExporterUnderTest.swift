@@ -7,7 +7,7 @@ struct Scrape: Sendable {
     let time: Double
     let text: String
     /// series name → [(labels, value)]
-    private let samples: [String: [([String: String], Double)]]
+    let samples: [String: [([String: String], Double)]]
 
     init(text: String, time: Double) {
         self.text = text

@@ -89,10 +89,10 @@ import Testing
                 == .taskResult(.init(taskID: id, state: .retry)))
         #expect(
             try decoder.decode(channel: channel, payload: EventsFixtures.failure(id))
-                == .taskResult(.init(taskID: id, state: .failure, workerLost: false)))
+                == .taskResult(.init(taskID: id, state: .failure, workerLost: false, exceptionType: "ValueError")))
         #expect(
             try decoder.decode(channel: channel, payload: EventsFixtures.workerLost(id))
-                == .taskResult(.init(taskID: id, state: .failure, workerLost: true)))
+                == .taskResult(.init(taskID: id, state: .failure, workerLost: true, exceptionType: "WorkerLostError")))
         #expect(
             try decoder.decode(
                 channel: channel, payload: EventsFixtures.extended(id, status: "SUCCESS", name: "app.slow"))
@@ -121,10 +121,11 @@ import Testing
         let channels = CeleryEventChannels(keyPrefix: "app[1]:", database: 5)
         #expect(String(decoding: channels.resultPattern, as: UTF8.self) == #"app\[1\]:celery-task-meta-*"#)
         #expect(String(decoding: channels.workerPattern, as: UTF8.self) == #"app\[1\]:/5.celeryev/worker.*"#)
+        #expect(String(decoding: channels.taskPattern, as: UTF8.self) == #"app\[1\]:/5.celeryev/task.*"#)
         let plain = CeleryEventChannels(keyPrefix: "", database: 0)
         #expect(
             plain.patterns.map { String(decoding: $0, as: UTF8.self) } == [
-                "celery-task-meta-*", "/0.celeryev/worker.*",
+                "celery-task-meta-*", "/0.celeryev/worker.*", "/0.celeryev/task.*",
             ])
     }
 

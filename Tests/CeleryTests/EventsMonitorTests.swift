@@ -32,7 +32,9 @@ final class EventsTestClock: Sendable {
                 "celery_redis_event_heartbeat_frequency_clamped", "celery_redis_worker_restarts",
                 "celery_redis_event_subscriber_up",
                 "celery_redis_event_subscriber_reconnects", "celery_redis_event_messages",
-                "celery_redis_event_decode_errors",
+                "celery_redis_event_decode_errors", "celery_redis_tasks", "celery_redis_task_failures",
+                "celery_redis_task_queue_wait_seconds", "celery_redis_task_table_entries",
+                "celery_redis_task_table_evicted", "celery_redis_task_events_discarded",
             ])
         let lines = text(monitor.metricFamilies())
         #expect(lines.contains(#"celery_redis_task_results_total{state="SUCCESS"} 0"#))
@@ -57,7 +59,8 @@ final class EventsTestClock: Sendable {
         monitor.handle(channel: EventsFixtures.resultChannel(id), payload: EventsFixtures.success(id))
         monitor.handle(channel: EventsFixtures.resultChannel("lost"), payload: EventsFixtures.workerLost("lost"))
         monitor.handle(channel: EventsFixtures.resultChannel("bad"), payload: Array("not json".utf8))
-        monitor.handle(channel: Array("/0.celeryev/task.multi".utf8), payload: Array("ignored".utf8))
+        // Not a kombu envelope: a task-event decode error, counted and nothing else.
+        monitor.handle(channel: Array("/0.celeryev/task.multi".utf8), payload: Array("garbage".utf8))
 
         var lines = text(monitor.metricFamilies())
         #expect(lines.contains(#"celery_redis_worker_up{worker="w1@vm"} 1"#))
@@ -75,6 +78,9 @@ final class EventsTestClock: Sendable {
         #expect(lines.contains(#"celery_redis_event_decode_errors_total{kind="result"} 1"#))
         #expect(lines.contains(#"celery_redis_event_messages_total{kind="result"} 4"#))
         #expect(lines.contains(#"celery_redis_event_messages_total{kind="worker"} 2"#))
+        #expect(lines.contains(#"celery_redis_event_decode_errors_total{kind="task"} 1"#))
+        #expect(lines.contains(#"celery_redis_tasks_total{state="SUCCESS"} 1"#))
+        #expect(lines.contains(#"celery_redis_tasks_total{state="FAILURE"} 1"#))
         #expect(lines.contains("celery_redis_event_subscriber_up 1"))
         #expect(monitor.liveWorkerHostnames() == nil)  // 1.5 s into the subscription
 

@@ -24,6 +24,8 @@ Swift harness (CeleryConfig.environment) sets them. Task names are 'app.<functio
   CIT_MEDIA_QUEUE=1       task_queues: 'celery' plus 'videos' bound to direct exchange 'media' with
                           routing key 'media.video' (the Celery routing docs' example: queue name and
                           routing key differ)
+  CIT_EVENTS=1            worker_send_task_events=True (as -E) and task_send_sent_event=True (task-sent
+                          events from the producer)
   CIT_FLAKY_RETRIES=n     max_retries of app.flaky (default 2); CIT_FLAKY_DELAY=s its retry delay (default 1)
 """
 import os
@@ -31,6 +33,7 @@ import time
 
 from celery import Celery
 from kombu import Exchange, Queue
+from celery.exceptions import Reject
 from celery.signals import before_task_publish
 
 URL = os.environ['CIT_URL']
@@ -65,6 +68,8 @@ app.conf.update(
     worker_prefetch_multiplier=int(os.environ.get('CIT_PREFETCH', '4')),
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=True,
+    worker_send_task_events=bool(os.environ.get('CIT_EVENTS')),
+    task_send_sent_event=bool(os.environ.get('CIT_EVENTS')),
     beat_schedule_filename=os.environ.get('CIT_BEAT_FILE', 'celerybeat-schedule'),
 )
 if os.environ.get('CIT_MEDIA_QUEUE'):
@@ -113,3 +118,15 @@ def flaky(self):
 @app.task(name='app.quiet', ignore_result=True)
 def quiet():
     return 'nobody stores me'
+
+
+@app.task(name='app.quiet_boom', ignore_result=True)
+def quiet_boom():
+    # A fire-and-forget task that fails: no result is written; only task events report it.
+    raise KeyError('k')
+
+
+@app.task(name='app.reject')
+def reject():
+    # task-rejected: the worker drops the message (requeue=False).
+    raise Reject('no thanks', requeue=False)
