@@ -36,7 +36,8 @@ struct BacklogScript {
             command, sha, Array("1".utf8), run.key, Array("n".utf8), Array(String(run.start).utf8),
             Array(String(run.step).utf8), Array(String(min(run.count, BacklogScript.maxElementsPerCall)).utf8),
             Array(String(windowBytes).utf8), Array(String(BacklogScript.nameBytes).utf8),
-            Array(String(max(1, run.copyBudget)).utf8),
+            Array(String(max(1, run.copyBudget)).utf8), Array(String(HugeTailCache.hugeBytes).utf8),
+            Array(String(HugeTailCache.hugeBytes).utf8),
         ]
     }
 
@@ -44,6 +45,9 @@ struct BacklogScript {
     enum Answer: Equatable {
         /// The elements read, in walking order, and the bytes Redis copied.
         case entries([BacklogEntry], copied: Int)
+        /// The list's elements average ``HugeTailCache/hugeBytes`` or more (`MEMORY USAGE`): nothing
+        /// was copied.
+        case huge
         /// An error reply (e.g. `WRONGTYPE`), as text for logs.
         case error(String)
     }
@@ -52,6 +56,7 @@ struct BacklogScript {
     /// (never trusted).
     static func answer(_ reply: RESPValue) -> Answer {
         if let message = reply.errorMessage { return .error(message) }
+        if case .array(let parts) = reply, parts.count == 2, case .integer(-1) = parts[0] { return .huge }
         guard case .array(let parts) = reply, let first = parts.first, case .integer(let copied) = first,
             parts.count % 2 == 1, parts.count <= 1 + 2 * maxElementsPerCall
         else { return .error("unexpected backlog script reply") }

@@ -9,11 +9,10 @@ struct BacklogTracker {
     /// Most messages remembered over all lists: 100,000 × about 40 bytes ≈ 4 MB.
     static let maxTrackedMessages = 100_000
     /// Bytes Redis may copy into the script per poll (whole messages), before a remembered window
-    /// makes later polls cheap: 64 MiB is tens of milliseconds of `memcpy` in Redis. Each script
-    /// call reads at least one message, so a poll may go over it by one message per call.
+    /// makes later polls cheap: 64 MiB is tens of milliseconds of `memcpy` in Redis. It is shared
+    /// evenly by the poll's script calls; each call reads at least one message (so every list makes
+    /// progress), so a poll may go over it by one message per call.
     static let copyBytesPerPoll = 64 << 20
-    /// Smallest copy budget of one call, so that many lists still make progress.
-    static let minimumCallBudget = 256 << 10
 
     var windows: [[UInt8]: BacklogWindow] = [:]
     var stats = BacklogReadStats()

@@ -13,8 +13,11 @@ struct BacklogWindow {
     var length: Int64
     /// Elements from index −1 towards the head, oldest first.
     var oldest: [BacklogEntry] = []
-    /// Elements from index 0 towards the tail, newest first; always empty when ``exact``.
+    /// Elements from index 0 towards the tail, newest first; empty when the whole list is wanted.
     var newest: [BacklogEntry] = []
+    /// The script's probe found the list's messages too large to copy (``BacklogScript/Answer/huge``):
+    /// not probed again while ``length`` stays the same.
+    var tooLarge = false
 
     /// The ends as read this poll (index −1 and, for a sampled window, index 0).
     struct Ends {

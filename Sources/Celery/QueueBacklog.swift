@@ -33,6 +33,9 @@ public enum BacklogUnclassifiedReason: String, Sendable, CaseIterable, Hashable 
     /// Not read: Redis refuses scripting (ACL or renamed commands), and there is no partial read
     /// of a list element without it.
     case scriptingUnavailable = "scripting_unavailable"
+    /// Not read: the priority list's messages average 8 MiB or more (`MEMORY USAGE`), too large to
+    /// copy into the script every time one moves.
+    case tooLarge = "too_large"
     /// Not read yet: the poll's copy budget was spent, or the queue is past the tracked-message cap.
     case pending
 }

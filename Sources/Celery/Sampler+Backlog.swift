@@ -10,6 +10,8 @@ extension Sampler {
         let wantNewest: Int
         var window: BacklogWindow
         var plan = BacklogWindow.Plan()
+        /// The script's probe found the list's messages too large to copy (nothing was read).
+        var huge = false
     }
 
     /// One script call of phase 2, and where its answer goes.
@@ -40,13 +42,23 @@ extension Sampler {
         let script = BacklogScript(windowBytes: configuration.valueReadBudget.sliceBytes)
         defer { backlog.finishPoll(polled: Set(lists.map(\.key))) }
 
-        // Phase 1: the ends of remembered lists (a huge end whose list kept its length is trusted,
-        // as the tail stage trusts it: not copied again).
+        // Phase 1: the ends of remembered lists. A huge tail is trusted while its list does not
+        // shrink (kombu pops there; pushes go to the head), a huge head while the length is equal,
+        // as the tail stage trusts huge tails: not copied again every poll.
         var ends = [BacklogWindow.Ends](repeating: BacklogWindow.Ends(), count: lists.count)
         var endRuns: [(list: Int, head: Bool, run: BacklogScript.Run)] = []
+        for i in lists.indices where lists[i].window.tooLarge {
+            if lists[i].window.length == lists[i].length {
+                lists[i].huge = true
+            } else {
+                lists[i].window = BacklogWindow(length: lists[i].length)
+            }
+        }
         for (i, list) in lists.enumerated() where !(list.window.oldest.isEmpty && list.window.newest.isEmpty) {
             let sameLength = list.window.length == list.length
-            if let tail = list.window.oldest.first, sameLength, tail.bytes >= HugeTailCache.hugeBytes {
+            if let tail = list.window.oldest.first, list.length >= list.window.length,
+                tail.bytes >= HugeTailCache.hugeBytes
+            {
                 ends[i].tail = tail
             } else if !list.window.oldest.isEmpty {
                 endRuns.append((i, false, .init(key: list.key, start: -1, step: -1, count: 1, copyBudget: 1)))
@@ -64,6 +76,7 @@ extension Sampler {
         }
         for (k, answer) in endAnswers.enumerated() {
             let (i, isHead, _) = endRuns[k]
+            if answer == .huge { lists[i].huge = true }
             guard case .entries(let read, let bytes) = answer else {
                 noteBacklogError(answer, key: lists[i].key, errors: &errors)
                 continue
@@ -74,7 +87,7 @@ extension Sampler {
 
         // Phase 2: what the ends say is missing.
         var calls: [BacklogCall] = []
-        for i in lists.indices {
+        for i in lists.indices where !lists[i].huge {
             let plan = lists[i].window.plan(
                 ends: ends[i], length: lists[i].length, wantOldest: lists[i].wantOldest,
                 wantNewest: lists[i].wantNewest)
@@ -103,11 +116,9 @@ extension Sampler {
                             key: key, start: window.newest.count, step: 1, count: plan.newestRefill, copyBudget: 0)))
             }
         }
-        let perCall =
-            calls.isEmpty
-            ? 0 : max(BacklogTracker.minimumCallBudget, (BacklogTracker.copyBytesPerPoll - copied) / calls.count)
-        // Calls of at most maxElementsPerCall elements each; a run's later calls are dropped once
-        // one stopped early (its elements would not be contiguous).
+        // Calls of at most maxElementsPerCall elements each, sharing what is left of the poll's copy
+        // budget; a run's later calls are dropped once one stopped early (its elements would not
+        // be contiguous).
         var pieces: [(call: Int, asked: Int, run: BacklogScript.Run)] = []
         for (c, call) in calls.enumerated() {
             var offset = 0
@@ -115,11 +126,12 @@ extension Sampler {
                 var run = call.run
                 run.start += offset * run.step
                 run.count = min(BacklogScript.maxElementsPerCall, call.run.count - offset)
-                run.copyBudget = perCall
                 pieces.append((c, run.count, run))
                 offset += run.count
             }
         }
+        let perCall = pieces.isEmpty ? 0 : max(1, (BacklogTracker.copyBytesPerPoll - copied) / pieces.count)
+        for k in pieces.indices { pieces[k].run.copyBudget = perCall }
         guard let answers = try runBacklog(pieces.map(\.run), script: script, using: redis, now: now) else {
             return backlogRefused(&lists, queueStates: &queueStates, now: now)
         }
@@ -128,6 +140,11 @@ extension Sampler {
         for (k, answer) in answers.enumerated() {
             let c = pieces[k].call
             guard !stopped[c] else { continue }
+            if answer == .huge {
+                lists[calls[c].list].huge = true
+                stopped[c] = true
+                continue
+            }
             guard case .entries(let entries, let bytes) = answer else {
                 noteBacklogError(answer, key: calls[c].run.key, errors: &errors)
                 stopped[c] = true
@@ -148,6 +165,9 @@ extension Sampler {
                 lists[i].window.applyHead(read[c], verify: lists[i].plan.verifyHead, want: lists[i].wantNewest)
             case .newestRefill: lists[i].window.newest += read[c]
             }
+        }
+        for i in lists.indices where lists[i].huge {
+            lists[i].window = BacklogWindow(length: lists[i].length, tooLarge: true)
         }
         for list in lists { backlog.windows[list.key] = list.window }
         foldBacklog(lists, queueStates: &queueStates)
@@ -247,12 +267,20 @@ extension Sampler {
 
     /// Counts each queue's remembered messages by task label, scaling sampled lists to their length.
     private func foldBacklog(_ lists: [BacklogList], queueStates: inout [String: QueueSnapshot]) {
-        var byQueue:
-            [String: (estimates: [String: Double], sampled: Int, exact: Bool, unnamed: Double, covered: Int64)] =
-                [:]
+        typealias Fold = (
+            estimates: [String: Double], sampled: Int, exact: Bool, unnamed: Double, covered: Int64, huge: Int64
+        )
+        var byQueue: [String: Fold] = [:]
         for list in lists {
             let entries = list.window.oldest + list.window.newest
-            var fold = byQueue[list.queue] ?? ([:], 0, true, 0, 0)
+            var fold = byQueue[list.queue] ?? ([:], 0, true, 0, 0, 0)
+            if list.huge {
+                fold.exact = false
+                fold.huge += list.length
+                fold.covered += list.length
+                byQueue[list.queue] = fold
+                continue
+            }
             let exact = list.wantNewest == 0
             fold.exact = fold.exact && exact && Int64(entries.count) >= list.length
             fold.sampled += entries.count
@@ -288,6 +316,7 @@ extension Sampler {
             var unclassified: [BacklogUnclassifiedReason: Int] = [:]
             let unnamed = Int(fold.unnamed.rounded())
             if unnamed > 0 { unclassified[.noTaskName] = unnamed }
+            if fold.huge > 0 { unclassified[.tooLarge] = Int(clamping: fold.huge) }
             let pending = Int(clamping: max(0, state.length - fold.covered))
             if pending > 0 { unclassified[.pending] = pending }
             queueStates[name]?.backlog = QueueBacklog(

@@ -40,6 +40,8 @@ final class SliceScript {
     /// (kombu puts `headers` after the body) and cut to `ARGV[6]` bytes; `''` when there is none.
     /// The identity is the element's length and its `"id"` header. It stops early once it has
     /// copied `ARGV[7]` bytes (always after at least one element), so one call bounds Redis's work.
+    /// Before reading, the `p` probe with `ARGV[8]` and `ARGV[9]` answers `{-1, MEMORY USAGE}` for
+    /// a list whose elements average `ARGV[9]` bytes or more, without copying any.
     static let source = """
         local function field(s, key, cap)
           local from = 1
@@ -54,6 +56,8 @@ final class SliceScript {
           return ''
         end
         if ARGV[1] == 'n' then
+          local m = redis.pcall('MEMORY', 'USAGE', KEYS[1])
+          if type(m) == 'number' and m >= tonumber(ARGV[8]) and m >= tonumber(ARGV[9]) * redis.call('LLEN', KEYS[1]) then return {-1, m} end
           local out, copied, i, step = {0}, 0, tonumber(ARGV[2]), tonumber(ARGV[3])
           local window, cap, budget = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
           for _ = 1, tonumber(ARGV[4]) do

@@ -173,6 +173,27 @@ import Testing
         #expect(redis.largestRoundBytes < 256 * 1024)
     }
 
+    /// A list whose messages average 8 MiB or more is not copied into the script at all (the
+    /// `MEMORY USAGE` probe): its messages are counted as too large, and nothing is read.
+    @Test func listsOfHugeMessagesAreNotCopied() throws {
+        let server = try RedisServer()
+        defer { shutdown(server) }
+        for i in 0..<2 {
+            let huge = largeCeleryMessage(tag: "huge-\(i)", task: "app.huge", argumentBytes: 15_000_000)
+            try seed(server, b("LPUSH"), b("big"), b(huge))
+        }
+        try push(server, b("celery"), task: "app.a", n: 0)
+        let s = sampler(queues: ["big", "celery"])
+        let redis = try connect(server)
+        for now in [t0, t0 + 15] {
+            let snap = s.poll(using: redis, now: now)
+            #expect(snap.succeeded, "\(snap.failure?.reason ?? "")")
+            #expect(snap.sampled?.queues[0].backlog == QueueBacklog(exact: false, unclassified: [.tooLarge: 2]))
+            #expect(snap.sampled?.queues[1].backlog?.byTask == ["app.a": 1])
+            #expect(snap.sampled?.backlogReads.bytesCopied ?? 0 < 10_000, "the 20 MB messages were never copied")
+        }
+    }
+
     /// Redis refusing scripting (an ACL without it, or the commands renamed away): every waiting
     /// message is counted as unclassified for that reason, the poll succeeds.
     @Test(arguments: ["acl", "rename"])
