@@ -212,6 +212,14 @@ def build():
                      "(a lower bound for messages that were already there when the exporter started).",
                      [(f"max by (target, queue) (celery_redis_queue_oldest_message_age_seconds{{{QSEL}}})", "{{queue}} {{target}}")],
                      "s", "celery_redis_queue_oldest_message_age_seconds"), 12, 8)
+    L.add(timeseries("What the backlog is made of (waiting messages by task)",
+                     "celery_redis_queue_tasks_by_name: waiting messages by their task header, stacked per queue; "
+                     "exact up to --celery.queue-sample-limit messages a queue, above it estimated from the oldest "
+                     "and newest (celery_redis_queue_sampled_messages says how many were looked at). Needs "
+                     "--celery.task-name-limit > 0; names past it are 'other'.",
+                     [(f"sum by (target, queue, task) (celery_redis_queue_tasks_by_name{{{QSEL}}})",
+                       "{{task}} in {{queue}} {{target}}")],
+                     "short", stack=True), 24, 8)
 
     L.row("In flight: unacked, scheduled, stranded")
     L.add(timeseries("Unacked (held by workers)",

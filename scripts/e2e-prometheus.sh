@@ -513,6 +513,9 @@ for a in args:
     out.append(f"--{flag}={value}")
 if "rules.file" in known:
     out.append(f"--rules.file={watchdog}")
+# The per-task panels (backlog composition) need the task label, off by default.
+if "celery.task-name-limit" in known:
+    out.append("--celery.task-name-limit=20")
 print("\n".join(out))
 PY
 )
@@ -571,6 +574,8 @@ import yaml
 prom, job, instance, phase, root, rules_path, out_path = sys.argv[1:8]
 # Series that legitimately do not exist while nothing went wrong; checked in the fault phase.
 FAULT_ONLY = {"celery_redis_worker_lost_tasks_total", "celery_redis_notifications_total",
+              # per-task backlog series exist only while messages wait; the fault (workers gone) builds a backlog
+              "celery_redis_queue_tasks_by_name",
               "celery_redis_notification_last_success_timestamp_seconds"}
 # Served only with a flag this deployment does not use (a separate result backend is proved by
 # the ResultBackend test suites with real Celery): a rule on one of these is reported as info here.

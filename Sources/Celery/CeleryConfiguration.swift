@@ -68,6 +68,10 @@ public struct CeleryConfiguration: Sendable, Equatable {
     /// (`--celery.result-backend-url`): the census then walks that keyspace, which holds no kombu
     /// binding tables, so it cannot carry queue discovery (the broker gets its own discovery walks).
     public var resultBackendSeparate = false
+    /// Waiting messages of one queue (all priority lists) classified by task name one by one; a
+    /// larger queue is estimated from this many of its oldest and newest messages. 0 turns the
+    /// breakdown off (it is off too while ``taskNameLimit`` is 0).
+    public var queueSampleLimit = 200
     /// Byte budgets for the messages read from queue tails and `unacked` (a round holds at most a
     /// few MiB of values however large the messages in Redis are).
     public var valueReadBudget = ValueReadBudget()

@@ -12,6 +12,9 @@ public enum PollPhase: String, Sendable, CaseIterable, Hashable {
     case unacked
     /// Census fold-in: the binding tables its pass found, its counts and the orphaned tasks.
     case foldIn = "fold_in"
+    /// Waiting messages by task name (`celery_redis_queue_tasks_by_name`): the ends of remembered
+    /// lists, then the messages not read yet; 0 when off.
+    case backlog
     /// Queue tail reads (oldest waiting message), including the poll's one huge read; last.
     case tails
     /// Alert rule evaluation. Not measured by the sampler: the exporter fills it in with the

@@ -48,6 +48,8 @@ public struct QueueSnapshot: Equatable, Sendable {
     public var unackedByTask: [String: Int]
     /// ``scheduled`` by task name (capped like ``unackedByTask``); empty when the breakdown is off.
     public var scheduledByTask: [String: Int]
+    /// The waiting messages by task name; nil when the breakdown is off or the queue is empty.
+    public var backlog: QueueBacklog?
 
     /// Creates a queue snapshot.
     public init(

@@ -66,6 +66,8 @@ public struct SampledState: Equatable, Sendable {
     /// The census's running (or, once done, last) pass: keys walked against `DBSIZE`; nil when the
     /// census is off.
     public var censusProgress: CensusProgress?
+    /// The cost of the backlog breakdown since start, and the messages it remembers.
+    public var backlogReads = BacklogReadStats()
 
     /// Creates a sampled state; what a test leaves out reads as "none seen".
     public init(

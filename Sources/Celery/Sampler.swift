@@ -50,6 +50,8 @@ public final class Sampler {
     var hugeReadFailures = 0
     /// Paces the warning about failed huge reads.
     var hugeReadLog = LogRateLimiter()
+    /// Waiting messages by task name, remembered per priority list between polls (``readBacklog``).
+    var backlog = BacklogTracker()
     /// Reads list tails and large `unacked` values as bounded slices (``ValueReadBudget``).
     let sliceScript: SliceScript
     /// Caps the `task` label of the per-task breakdowns.
@@ -219,6 +221,12 @@ public final class Sampler {
             orphaned = liveWorkers.isEmpty ? strandedInFlight : 0
         }
         timer.end(.foldIn)
+        do {
+            try readBacklog(queueStates: &queueStates, using: redis, now: now, errors: &errors)
+        } catch {
+            return failed(.queues, error: error, now: now, timer: timer)
+        }
+        timer.end(.backlog)
         // Last: the queue tails, whose one huge read (if any) may time out without failing the poll
         // (``HugeReadTurns``); nothing is sent to Redis after it.
         do {
@@ -238,7 +246,7 @@ public final class Sampler {
                     "suppressed": "\(suppressed)",
                 ])
         }
-        let state = SampledState(
+        var state = SampledState(
             queues: sortedQueues.compactMap { queueStates[$0] },
             knownQueueCount: sortedQueues.count,
             queuesOverLimit: discovery.queuesOverLimit,
@@ -261,6 +269,7 @@ public final class Sampler {
                 entries: tagCache.count, limit: configuration.unackedSampleLimit, hits: tagCache.hits,
                 misses: tagCache.misses, evictions: tagCache.evictions, untracked: untracked),
             censusProgress: census?.progress)
+        state.backlogReads = backlog.stats
         return Snapshot(timestamp: now, pollDuration: finished - timer.started, outcome: .sampled(state))
     }
 

@@ -33,7 +33,49 @@ final class SliceScript {
     /// exact for lists of up to 5 quicklist nodes (a huge element is a node of its own) and samples
     /// the newest nodes of longer ones (there it cannot see a huge tail: that tail is read
     /// directly). It runs under `pcall`: an ACL without `+memory|usage` makes it a no-op, not an error.
+    ///
+    /// The `n` mode (``BacklogScript``) reads up to `ARGV[4]` list elements from index `ARGV[2]` in
+    /// steps of `ARGV[3]` and answers only `{bytes copied, identity, task name, …}`: the name is the
+    /// first `"task": "…"` member not inside a string, found in the element's last `ARGV[5]` bytes
+    /// (kombu puts `headers` after the body) and cut to `ARGV[6]` bytes; `''` when there is none.
+    /// The identity is the element's length and its `"id"` header. It stops early once it has
+    /// copied `ARGV[7]` bytes (always after at least one element), so one call bounds Redis's work.
+    /// Before reading, the `p` probe with `ARGV[8]` and `ARGV[9]` answers `{-1, MEMORY USAGE}` for
+    /// a list whose elements average `ARGV[9]` bytes or more, without copying any.
     static let source = """
+        local function field(s, key, cap)
+          local from = 1
+          for _ = 1, 8 do
+            local a, b, val = string.find(s, '"' .. key .. '"%s*:%s*"([^"\\\\]*)"', from)
+            if not a then return '' end
+            local j, bs = a - 1, 0
+            while j > 0 and string.byte(s, j) == 92 do bs = bs + 1; j = j - 1 end
+            if bs % 2 == 0 then return string.sub(val, 1, cap) end
+            from = b + 1
+          end
+          return ''
+        end
+        if ARGV[1] == 'n' then
+          local m = redis.pcall('MEMORY', 'USAGE', KEYS[1])
+          if type(m) == 'number' and m >= tonumber(ARGV[8]) and m >= tonumber(ARGV[9]) * redis.call('LLEN', KEYS[1]) then return {-1, m} end
+          local out, copied, i, step = {0}, 0, tonumber(ARGV[2]), tonumber(ARGV[3])
+          local window, cap, budget = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+          for _ = 1, tonumber(ARGV[4]) do
+            local e = redis.call('LINDEX', KEYS[1], i)
+            if not e then break end
+            local n = string.len(e)
+            copied = copied + n
+            local s = e
+            if n > window then s = string.sub(e, n - window + 1) end
+            e = nil
+            out[#out + 1] = n .. ':' .. field(s, 'id', 64)
+            out[#out + 1] = field(s, 'task', cap)
+            i = i + step
+            if copied >= budget then break end
+          end
+          out[1] = copied
+          return out
+        end
         local v
         if ARGV[1] == 'p' then
           local m = redis.pcall('MEMORY', 'USAGE', KEYS[1])
@@ -118,12 +160,24 @@ final class SliceScript {
     private func readRound(
         _ targets: [Target], using redis: any RedisCommandExecuting, now: Double, budget: ValueReadBudget
     ) throws -> [BoundedValue] {
+        let replies = try evaluate(using: redis, now: now) { command, sha in
+            targets.map { self.call(command, sha: sha, $0, budget: budget) }
+        }
+        return replies?.map(SliceScript.value) ?? Array(repeating: .unread(.scriptingUnavailable), count: targets.count)
+    }
+
+    /// Sends one pipelined round of script calls, built by `calls` from the call command
+    /// (`EVALSHA_RO` or `EVALSHA`) and the script's SHA, loading or reloading the script as needed.
+    /// Nil when Redis refuses scripting. Throws only what the executor throws.
+    func evaluate(
+        using redis: any RedisCommandExecuting, now: Double,
+        calls: (_ command: [UInt8], _ sha: [UInt8]) -> [RedisCommand]
+    ) throws -> [RESPValue]? {
         // At most: load, call, (reload or switch to EVALSHA) and call again.
         for _ in 0..<3 {
-            guard case .loaded(let sha, let command) = try ensureLoaded(using: redis, now: now) else {
-                return Array(repeating: .unread(.scriptingUnavailable), count: targets.count)
-            }
-            let commands = targets.map { call(command, sha: sha, $0, budget: budget) }
+            guard case .loaded(let sha, let command) = try ensureLoaded(using: redis, now: now) else { return nil }
+            let commands = calls(command, sha)
+            if commands.isEmpty { return [] }
             let replies = try redis.pipeline(commands)
             guard replies.count == commands.count else {
                 throw SamplerError.replyCountMismatch(sent: commands.count, received: replies.count)
@@ -132,9 +186,9 @@ final class SliceScript {
                 mode = retry
                 continue
             }
-            return replies.map(SliceScript.value)
+            return replies
         }
-        return Array(repeating: .unread(.scriptingUnavailable), count: targets.count)
+        return nil
     }
 
     /// Loads the script when needed; the resulting mode.

@@ -139,6 +139,7 @@ extension ExporterConfiguration {
             taskNameLimit: celeryTaskNameLimit, resultExpires: celeryResultExpires,
             censusEnabled: celeryCensus, censusInterval: effectiveCensusInterval)
         celery.resultBackendSeparate = resultBackend != nil
+        celery.queueSampleLimit = celeryQueueSampleLimit
         return celery
     }
 

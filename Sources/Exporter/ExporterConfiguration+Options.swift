@@ -264,6 +264,12 @@ extension ExporterConfiguration {
                 "Add a task label (task names from result_extended metas and messages), for at most N names; the rest are 'other'.",
             scope: .target()
         ) { $0.celeryTaskNameLimit = $1 },
+        .integer(
+            "celery.queue-sample-limit", default: "200", range: 0...100_000,
+            help:
+                "Waiting messages of a queue counted by task name one by one (only the task header is read, each message once); larger queues are estimated from this many of their oldest and newest. Needs --celery.task-name-limit; 0 turns it off.",
+            scope: .target()
+        ) { $0.celeryQueueSampleLimit = $1 },
         .duration(
             "celery.result-expires", default: "1d", range: 1...(10 * year),
             help: "Celery's result_expires, used to estimate when a STARTED task began from its meta key's TTL.",

@@ -33,6 +33,8 @@ public struct ExporterConfiguration: Sendable {
     public var celeryMaxWorkers = 1000
     public var celeryMaxQueues = 10_000
     public var celeryTaskNameLimit = 0
+    /// `--celery.queue-sample-limit`: waiting messages classified by task name per queue (0: off).
+    public var celeryQueueSampleLimit = 200
     public var celeryResultExpires = 86_400.0
     public var celeryCensus = true
     /// `--celery.census-interval`; nil: 5 m with the Pub/Sub listener, 45 s without.

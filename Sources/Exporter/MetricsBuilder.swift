@@ -17,6 +17,7 @@ public enum MetricsBuilder {
             families += queueFamilies(sampled)
             families += discoveredQueueFamilies(sampled.discoveredQueueStats)
             families += taskBreakdownFamilies(sampled)
+            families += backlogFamilies(sampled)
             families += censusFamilies(sampled)
             families += unackedTagCacheFamilies(sampled)
             families.append(

@@ -14,8 +14,8 @@ extension MetricDescriptor {
     /// `celery_redis_poll_phase_seconds`
     public static let pollPhaseSeconds = MetricDescriptor(
         "celery_redis_poll_phase_seconds", .gauge, unit: "seconds", labels: ["phase"],
-        help: "Wall time of each phase of the last successful poll of Redis: discovery, queues, unacked, fold_in "
-            + "and tails sum to celery_redis_poll_duration_seconds; rules is the alert evaluation after the "
+        help: "Wall time of each phase of the last successful poll of Redis: discovery, queues, unacked, fold_in, "
+            + "backlog and tails sum to celery_redis_poll_duration_seconds; rules is the alert evaluation after the "
             + "previous poll, not in that sum.")
     /// `celery_redis_last_poll_timestamp_seconds`
     public static let lastPollTimestampSeconds = MetricDescriptor(

@@ -12,7 +12,7 @@ public enum MetricCatalogue {
     public static let namespace = "celery_redis_"
 
     /// Every served family, area by area (in the order of the README's metric tables).
-    public static let all: [MetricDescriptor] = queues + results + workers + alerting + exporter
+    public static let all: [MetricDescriptor] = queues + backlog + results + workers + alerting + exporter
 
     /// The descriptors by family name.
     public static let byName: [String: MetricDescriptor] = Dictionary(

@@ -106,6 +106,12 @@ final class FakeRedis: RedisCommandExecuting {
             // for p the probe's limits (the tail's size stands in for MEMORY USAGE).
             let key = c[3]
             let value: [UInt8]?
+            if c[4] == Array("n".utf8) {
+                // The backlog mode (BacklogScript): this model holds no list elements but the tail, so
+                // it reads none; the real script is tested against redis-server (BacklogIntegrationTests).
+                if let e = check(key, "list") { return e }
+                return .array([.integer(0)])
+            }
             if c[4] == Array("l".utf8) || c[4] == Array("p".utf8) {
                 if let e = check(key, "list") { return e }
                 value = String(decoding: c[5], as: UTF8.self) == "-1" && lists[key] != nil ? listTails[key] : nil

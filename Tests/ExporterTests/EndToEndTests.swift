@@ -147,10 +147,10 @@ import Testing
         #expect(metrics.value("celery_redis_orphaned_started_tasks") == nil, "no worker information wired: omitted")
 
         // Issue 11: the poll's phases add up to its duration; rules (evaluated after it) is apart.
-        let phases = ["discovery", "queues", "unacked", "fold_in", "tails"].compactMap {
+        let phases = ["discovery", "queues", "unacked", "fold_in", "backlog", "tails"].compactMap {
             metrics.value("celery_redis_poll_phase_seconds", ["phase": $0])
         }
-        #expect(phases.count == 5 && phases.allSatisfy { $0 >= 0 })
+        #expect(phases.count == 6 && phases.allSatisfy { $0 >= 0 })
         let duration = metrics.value("celery_redis_poll_duration_seconds") ?? -1
         #expect(abs(phases.reduce(0, +) - duration) < 1e-6, "phases \(phases) vs poll duration \(duration)")
         #expect((metrics.value("celery_redis_poll_phase_seconds", ["phase": "rules"]) ?? -1) >= 0)

@@ -64,7 +64,7 @@ import Testing
         let pollInterval = 1.0
         let exporter = try ExporterProcess(arguments: [
             "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=\(pollInterval)s",
-            "--celery.discovery-interval=1s", "--rules.file=\(rules.path)",
+            "--celery.discovery-interval=1s", "--rules.file=\(rules.path)", "--celery.task-name-limit=10",
         ])
         let update = ProcessInfo.processInfo.environment["UPDATE_SCREENSHOTS"] == "1"
         let screenshots =

@@ -157,7 +157,8 @@ extension StatusAssets {
           }
           function plain(titles) { return titles.map(function (t) { return [t, null, false]; }); }
           var QUEUE_COLUMNS = [["Queue", "name", false], ["Waiting", "depth", true], ["Oldest waiting", "oldest_age_seconds", true],
-            ["In flight", "in_flight", true], ["Scheduled", "scheduled", true], ["Stranded", "stranded", true], ["Last hour", null, false]];
+            ["In flight", "in_flight", true], ["Scheduled", "scheduled", true], ["Stranded", "stranded", true], ["Waiting tasks", null, false],
+            ["Last hour", null, false]];
           var WORKER_COLUMNS = [["Worker", "name", false], ["State", "up", false], ["Active", "active", true],
             ["Processed", "processed", true], ["Last heartbeat", "last_heartbeat", true], ["Down for", "down_since", true]];
           function upgradeHeader(section, th, label) {
@@ -261,6 +262,11 @@ extension StatusAssets {
             });
             setBody("alerts", [t.wrap, more(d.alerts.total, d.alerts.items.length, "alerts", "/api/v1/alerts")]);
           }
+          function topTasksText(q) {
+            if (q.top_tasks.length === 0) return "\u2013";
+            var approx = q.top_tasks_exact ? "" : "\u2248";
+            return q.top_tasks.map(function (t) { return t.task + " " + approx + t.messages; }).join(" \u00b7 ");
+          }
           function renderQueues(d) {
             var items = d.queues.items;
             if (items.length === 0) return setBody("queues", [empty("No queues known yet.")]);
@@ -275,6 +281,7 @@ extension StatusAssets {
                 ["num", countEl(q.in_flight, "messages")],
                 ["num", countEl(q.scheduled, "messages")],
                 [q.stranded > 0 ? "num warn" : "num", countEl(q.stranded, "messages")],
+                ["tasks", topTasksText(q)],
                 ["spark-cell", sparkline(q.history, q.name)]]));
             });
             var nodes = [t.wrap, more(d.queues.total, items.length, "queues", null)];

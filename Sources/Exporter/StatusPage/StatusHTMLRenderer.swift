@@ -124,8 +124,15 @@ enum StatusHTMLRenderer {
     static let queueColumns: [(String, String?, Bool)] = [
         ("Queue", "name", false), ("Waiting", "depth", true), ("Oldest waiting", "oldest_age_seconds", true),
         ("In flight", "in_flight", true), ("Scheduled", "scheduled", true), ("Stranded", "stranded", true),
-        ("Last hour", nil, false),
+        ("Waiting tasks", nil, false), ("Last hour", nil, false),
     ]
+
+    /// "app.a 12 · app.b 5", with "≈" when estimated from a sample; "–" when unknown.
+    static func topTasks(_ q: StatusModel.Queue) -> String {
+        guard !q.topTasks.isEmpty else { return "–" }
+        let approx = q.topTasksExact ? "" : "≈"
+        return q.topTasks.map { text($0.task) + " " + approx + String($0.messages) }.joined(separator: " · ")
+    }
 
     static func queues(_ model: StatusModel, prefix: String = "") -> String {
         guard !model.queues.isEmpty else { return "<p class=\"empty\">No queues known yet.</p>" }
@@ -144,6 +151,7 @@ enum StatusHTMLRenderer {
                     ("num", count(Double(q.inFlight), unit: "messages")),
                     ("num", count(Double(q.scheduled), unit: "messages")),
                     (q.stranded > 0 ? "num warn" : "num", count(Double(q.stranded), unit: "messages")),
+                    ("tasks", topTasks(q)),
                     ("spark-cell", sparkline(q.history, name: q.name)),
                 ])
         }

@@ -72,6 +72,14 @@ enum StatusJSONRenderer {
                             ("in_flight", String(q.inFlight)), ("scheduled", String(q.scheduled)),
                             ("stranded", String(q.stranded)), ("alert_state", q.alertState.map(string) ?? "null"),
                             (
+                                "top_tasks",
+                                array(
+                                    q.topTasks.map {
+                                        object([("task", string($0.task)), ("messages", String($0.messages))])
+                                    })
+                            ),
+                            ("top_tasks_exact", bool(q.topTasksExact)),
+                            (
                                 "history",
                                 "[" + q.history.map { $0.map { String($0) } ?? "null" }.joined(separator: ",") + "]"
                             ),

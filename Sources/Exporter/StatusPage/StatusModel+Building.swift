@@ -30,7 +30,8 @@ extension StatusModel {
             let name = LabelValueLimit.capped(q.name)
             return Queue(
                 name: name, depth: q.length, oldestAge: q.oldestMessageAge, inFlight: q.unacked, scheduled: q.scheduled,
-                stranded: q.stranded, alertState: queueAlerts[name], history: [])
+                stranded: q.stranded, alertState: queueAlerts[name], history: [],
+                topTasks: topTasks(q.backlog), topTasksExact: q.backlog?.exact ?? true)
         }
         .sorted(by: worseQueue)
         // Sparklines only for the rows shown: 50 arrays of 120, not one per queue (10,000).
@@ -102,6 +103,13 @@ extension StatusModel {
     }
 
     /// Worst first: an alert on the queue, then stranded messages, then the oldest wait, then depth.
+    /// The largest task names of a queue's backlog, largest first (ties by name).
+    static func topTasks(_ backlog: QueueBacklog?) -> [TopTask] {
+        guard let backlog else { return [] }
+        return backlog.byTask.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .prefix(maximumTopTasks).map { TopTask(task: $0.key, messages: $0.value) }
+    }
+
     static func worseQueue(_ a: Queue, _ b: Queue) -> Bool {
         func rank(_ state: String?) -> Int { state == "firing" ? 2 : (state == "pending" ? 1 : 0) }
         if rank(a.alertState) != rank(b.alertState) { return rank(a.alertState) > rank(b.alertState) }

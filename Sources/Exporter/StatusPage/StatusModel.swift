@@ -69,6 +69,23 @@ public struct StatusModel: Sendable, Equatable {
         /// Depth over the last hour, oldest first, one value per ``DepthHistory/slotSeconds``
         /// (the largest depth seen in the slot); nil where no poll ran. Empty when not tracked.
         public var history: [Int64?]
+        /// What the waiting messages are: the ``maximumTopTasks`` largest task names with their
+        /// messages (`celery_redis_queue_tasks_by_name`), largest first; empty when the breakdown is
+        /// off or nothing waits.
+        public var topTasks: [TopTask] = []
+        /// Whether ``topTasks`` counts every waiting message (else estimated from a sample).
+        public var topTasksExact = true
+    }
+
+    /// Task names shown per queue at most.
+    public static let maximumTopTasks = 3
+
+    /// One task name of a queue's backlog.
+    public struct TopTask: Sendable, Equatable {
+        /// The `task` label (capped like in `/metrics`).
+        public var task: String
+        /// Waiting messages of that task (estimated when the queue is sampled).
+        public var messages: Int
     }
 
     /// One worker row.

@@ -88,12 +88,12 @@ class Celery:
         sep = "\x06\x16"
         self.r.sadd("_kombu.binding." + queue, queue + sep + sep + queue)
 
-    def enqueue(self, queue, count):
+    def enqueue(self, queue, count, task="app.tasks.work"):
         for i in range(count):
             self.n += 1
             tid = f"t-{self.n}"
             body = {"body": "W1sxLCAxXSwge30sIHt9XQ==", "content-encoding": "utf-8", "content-type": "application/json",
-                    "headers": {"lang": "py", "task": "app.tasks.work", "id": tid, "eta": None, "retries": 0},
+                    "headers": {"lang": "py", "task": task, "id": tid, "eta": None, "retries": 0},
                     "properties": {"correlation_id": tid, "delivery_mode": 2, "priority": 0, "body_encoding": "base64",
                                    "delivery_info": {"exchange": "", "routing_key": queue}, "delivery_tag": tid}}
             self.r.lpush(queue, json.dumps(body))
@@ -341,7 +341,7 @@ def main():
         driver.execute_script("window.__noReload = 'still here';")
         before = depth_on_page(driver, "emails")
         grown = celery.r.llen("emails") + 300
-        celery.enqueue("emails", 300)
+        celery.enqueue("emails", 300, task="app.tasks.mail")
         started = time.time()
         # Two polls, plus the fetch that follows a poll (a quarter second late) and a little room for
         # a debug build on a busy machine.
@@ -351,6 +351,18 @@ def main():
         if updated:
             check(True, f"emails shows {grown} after {time.time() - started:.2f}s (poll interval {poll}s)")
         check(driver.execute_script("return window.__noReload") == "still here", "the page was not reloaded")
+
+        # --- what the backlog is made of: the top tasks of the backed-up queue, on the page and in the API ---
+        def emails_tasks():
+            for tr in driver.find_elements(By.CSS_SELECTOR, "#queues-body tbody tr"):
+                if tr.find_element(By.TAG_NAME, "th").text.startswith("emails"):
+                    return tr.find_element(By.CSS_SELECTOR, "td[data-label='Waiting tasks']").text
+            return ""
+        wait_for("the emails row names app.tasks.mail first among its waiting tasks",
+                 lambda: emails_tasks().startswith("app.tasks.mail"), 2 * poll + 1.5)
+        item = next(q for q in status(base)["queues"]["items"] if q["name"] == "emails")
+        check(item["top_tasks"][0]["task"] == "app.tasks.mail" and item["top_tasks"][0]["messages"] >= 200,
+              f"/api/v1/status has the emails queue's top tasks: {item['top_tasks']}")
 
         # --- sorting ---
         driver.find_element(By.CSS_SELECTOR, "#queues-table th[data-key='depth'] button").click()
