@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 // celery-redis-exporter: a Prometheus exporter and alerter for Celery on Redis.
 // Module boundaries (see README "How it works"): only Redis touches CHiredis,
-// only TLS touches COpenSSL, only Exposition touches CZlib.
+// only TLS touches COpenSSL, only Exposition touches CZlib, only Alerting's YAMLLoader touches CYAML.
 import PackageDescription
 
 let package = Package(
@@ -13,14 +13,16 @@ let package = Package(
         .library(name: "ExporterModules", targets: ["JSON", "HTTP", "Redis", "Celery", "Alerting", "Notify"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2")
     ],
     targets: [
         // System library shims: a module map plus a header that wraps C macros Swift cannot import.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // libyaml's event parser for the configuration files (ConfigDocument); not Yams, which
+        // brings Foundation and ICU into the binary.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // libxcrypt's crypt_r, for the bcrypt hashes of --web.config.file's basic_auth_users.
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "CLinux"),
@@ -40,12 +42,11 @@ let package = Package(
             dependencies: [
                 "Redis", "Sockets", "TLS", "JSON", "Exposition", .product(name: "Logging", package: "swift-log"),
             ]),
-        .target(
-            name: "Alerting", dependencies: ["Exposition", "Sockets", "JSON", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Alerting", dependencies: ["Exposition", "Sockets", "JSON", "CYAML"]),
         .target(
             name: "Notify",
             dependencies: [
-                "Alerting", "Exposition", "HTTP", "TLS", "Sockets", "JSON", .product(name: "Yams", package: "Yams"),
+                "Alerting", "Exposition", "HTTP", "TLS", "Sockets", "JSON",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -53,7 +54,7 @@ let package = Package(
             name: "Exporter",
             dependencies: [
                 "Sockets", "TLS", "HTTP", "Redis", "Exposition", "Celery", "Alerting", "Notify", "CLinux", "JSON",
-                .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["BuildInfoPlugin"]
         ),
@@ -78,7 +79,7 @@ let package = Package(
             name: "CeleryTests", dependencies: ["Celery", "JSON", "TLS", "Redis", "Exposition", "TestSupport"]),
         .testTarget(
             name: "AlertingTests",
-            dependencies: ["Alerting", "Exposition", "TestSupport", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Alerting", "Exposition", "TestSupport"]),
         .testTarget(
             name: "NotifyTests",
             dependencies: [

@@ -387,7 +387,7 @@ grep '^FAIL ' "$WORK/compose.txt" | sed 's/^FAIL //' | while IFS= read -r line; 
 grep -q '^FAIL ' "$WORK/compose.txt" || ok "compose, Dockerfile COPY paths and flags: $(tail -1 "$WORK/compose.txt")"
 
 # Runtime libraries: what the binary loads must come from the packages the runtime image installs
-# (libhiredis0.14 libssl3 zlib1g libcrypt1) or that debian:bookworm-slim ships (libc6 libgcc-s1 libstdc++6).
+# (libhiredis0.14 libssl3 zlib1g libcrypt1 libyaml-0-2) or that debian:bookworm-slim ships (libc6 libgcc-s1 libstdc++6).
 if ldd "$EXPORTER" >"$WORK/ldd.txt" 2>&1; then
   if grep -q 'libswift' "$WORK/ldd.txt"; then
     note "the binary under test links the Swift runtime dynamically (not --static-swift-stdlib), so the runtime-image library check is skipped"

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Building and running: the C libraries the exporter links, and a local Redis.
-packages=(redis-server redis-tools libhiredis-dev libssl-dev zlib1g-dev libcrypt-dev pkg-config)
+packages=(redis-server redis-tools libhiredis-dev libssl-dev zlib1g-dev libcrypt-dev libyaml-dev pkg-config)
 # Testing: real peers and tools the suites drive (promtool, amtool, OpenSSL, a headless browser).
 test_packages=(openssl prometheus prometheus-alertmanager curl python3-venv chromium chromium-driver)
 case "${1:-}" in

@@ -2,7 +2,7 @@
 # Where a running process's resident memory is (issue 11 item 3): VmRSS split into RssAnon / RssFile /
 # RssShmem, then per mapping group from /proc/PID/smaps (the binary, libswiftCore, the other Swift runtime
 # libraries, the Foundation family, ICU, libdispatch, libc/libm/ld.so, OpenSSL, hiredis, the heap, thread
-# stacks, other anonymous memory), and the threads with their names and stack RSS. A thread's stack is
+# libyaml, stacks, other anonymous memory), and the threads with their names and stack RSS. A thread's stack is
 # found from the stack pointer in /proc/PID/task/TID/syscall (needs the same user or root).
 #   scripts/rss-breakdown.sh PID
 set -euo pipefail
@@ -25,6 +25,7 @@ GROUPS = [  # (group, regular expression on the mapping's path), first match win
     ("other Swift runtime (Concurrency, StringProcessing, ...)", re.compile(r"/libswift[^/]*\.so")),
     ("OpenSSL (libssl, libcrypto)", re.compile(r"/lib(ssl|crypto)\.so")),
     ("hiredis", re.compile(r"/libhiredis")),
+    ("libyaml", re.compile(r"/libyaml")),
     ("libc, libm, ld.so, libstdc++, libgcc", re.compile(r"/(libc|libm|ld-linux[^/]*|libstdc\+\+|libgcc_s|libcrypt|libz)\.so")),
     ("other files", re.compile(r"^/")),
     ("[heap]", re.compile(r"^\[heap\]$")),

@@ -1,11 +1,9 @@
-import Yams
-
 /// One configuration file read as YAML: the one place that turns a file's text into nodes that
-/// throw ``ConfigError`` with the file, line and key path. The web configuration, the targets file
-/// and their successors walk it with ``ConfigValue``'s typed accessors instead of each keeping
-/// its own walker and error type.
+/// throw ``ConfigError`` with the file, line and key path. The web configuration, the targets file,
+/// the alerting configuration and the rule files walk it with ``ConfigValue``'s accessors instead
+/// of each keeping its own walker and error type.
 ///
-/// Parsing goes through ``YAMLLoader`` (its size, depth and key-shape limits apply).
+/// Parsing goes through ``YAMLLoader`` (its size, depth, alias and key-shape limits apply).
 public struct ConfigDocument: Sendable {
     /// The file as given (shown in errors).
     public let file: String
@@ -14,11 +12,15 @@ public struct ConfigDocument: Sendable {
     /// The file's directory with a trailing `/`, or empty: relative paths inside the file are
     /// relative to it (as exporter-toolkit and Prometheus do).
     public let baseDirectory: String
+    /// Put before the reason of a YAML syntax error: configuration files say `invalid YAML: `;
+    /// rule files give the reason alone (`YAML syntax error: …`), as they always have.
+    public let syntaxErrorPrefix: String
 
     /// A document for `file`, named in errors as `--flag=file`.
-    public init(file: String, flag: String?) {
+    public init(file: String, flag: String?, syntaxErrorPrefix: String = "invalid YAML: ") {
         self.file = file
         self.flag = flag
+        self.syntaxErrorPrefix = syntaxErrorPrefix
         if let slash = file.lastIndex(of: "/") {
             baseDirectory = String(file[...slash])
         } else {
@@ -28,17 +30,22 @@ public struct ConfigDocument: Sendable {
 
     /// The document's root, or nil for an empty document (or one that is only `null`).
     public func root(yaml: String) throws(ConfigError) -> ConfigValue? {
-        let node: Node?
-        do {
-            node = try YAMLLoader.compose(yaml)
-        } catch {
-            throw ConfigError(
-                file: file, flag: flag, line: error.line, column: error.column, keyPath: "",
-                message: "invalid YAML: \(error.reason)")
-        }
-        guard let node else { return nil }
-        let value = ConfigValue(node: node, keyPath: "", document: self)
+        guard let value = try parse(yaml: yaml) else { return nil }
         return value.isNull ? nil : value
+    }
+
+    /// The document's root as written (a lone `null` is a null node), or nil when the text holds
+    /// no document at all (empty, or only comments).
+    public func parse(yaml: String) throws(ConfigError) -> ConfigValue? {
+        let node: YAMLNode?
+        do {
+            node = try YAMLLoader.compose(yaml, document: self)
+        } catch {
+            var error = error
+            error.message = syntaxErrorPrefix + error.message
+            throw error
+        }
+        return node.map { ConfigValue(node: $0, keyPath: "", document: self) }
     }
 
     /// An error at the whole file (no line, no key).

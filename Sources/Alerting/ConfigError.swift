@@ -1,7 +1,7 @@
 /// A configuration file that cannot be used: which file (and the flag that named it), the 1-based
 /// line (and column, for YAML syntax errors), the key path (`targets[2].redis_url`) and what is
 /// wrong. The one error type of the configuration files (web configuration, targets file,
-/// alerting configuration). It never quotes a value: values may be secrets (a webhook URL, a
+/// alerting configuration, rule files: there also the group and rule, see ``RuleLoadError``). It never quotes a value: values may be secrets (a webhook URL, a
 /// token), so the message says what was expected, not what was found.
 public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file as given.
@@ -14,28 +14,39 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     public var column: Int?
     /// Where in the document, e.g. `tls_server_config.cert_file` or `targets[0].queues[1]`; empty: the whole file.
     public var keyPath: String
+    /// Rule files: the name of the group the problem is in, when it is inside one.
+    public var group: String?
+    /// Rule files: the name of the alerting rule the problem is in, when it is inside one.
+    public var rule: String?
     /// What is wrong, in words that never include the document's text.
     public var message: String
 
     /// Creates an error.
     public init(
-        file: String, flag: String? = nil, line: Int?, column: Int? = nil, keyPath: String, message: String
+        file: String, flag: String? = nil, line: Int?, column: Int? = nil, keyPath: String, group: String? = nil,
+        rule: String? = nil, message: String
     ) {
         self.file = file
         self.flag = flag
         self.line = line
         self.column = column
         self.keyPath = keyPath
+        self.group = group
+        self.rule = rule
         self.message = message
     }
 
-    /// `[--flag=]file[:line[:column]]: [key.path: ]message`: the place first, as compilers and
-    /// the rule loader write it (editors jump to `file:line`).
+    /// `[--flag=]file[:line[:column]]: [group "g", rule "r": ][key.path: ]message`: the place
+    /// first, as compilers write it (editors jump to `file:line`).
     public var description: String {
         var text = flag.map { "--\($0)=\(file)" } ?? file
         if let line { text += ":\(line)" }
         if line != nil, let column { text += ":\(column)" }
         text += ": "
+        var names: [String] = []
+        if let group { names.append("group \"\(group.excerpt)\"") }
+        if let rule { names.append("rule \"\(rule.excerpt)\"") }
+        if !names.isEmpty { text += names.joined(separator: ", ") + ": " }
         if !keyPath.isEmpty { text += keyPath + ": " }
         return text + message
     }

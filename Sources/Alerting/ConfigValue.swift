@@ -1,17 +1,41 @@
-import Yams
-
 /// A node of a ``ConfigDocument`` with its key path: typed accessors that either return the value
 /// or throw a ``ConfigError`` naming the file, the node's line and the key path, never the text.
 public struct ConfigValue {
     /// The YAML node.
-    public let node: Node
+    public let node: YAMLNode
     /// Where it is, e.g. `targets[0].queues`; empty for the root.
     public let keyPath: String
     /// The document it belongs to.
     public let document: ConfigDocument
 
     /// The node's 1-based line, when known.
-    public var line: Int? { node.mark?.line }
+    public var line: Int? { node.line }
+    /// The node's 1-based column.
+    public var column: Int { node.column }
+
+    /// The scalar's text, or nil for a mapping or a list (a null reads as empty).
+    public var scalarText: String? { node.scalar?.text }
+    /// Whether the node is a mapping (a null is not).
+    public var isMapping: Bool { node.mapping != nil }
+
+    /// The mapping's entries as written, or nil when the node is not a mapping (a null included):
+    /// for readers that check keys their own way.
+    public var entries: [ConfigMapping.Entry]? {
+        node.mapping?.map { key, value in
+            let keyText = key.scalar?.text ?? ""
+            let keyPath = child(ConfigDocument.shown(keyText))
+            return ConfigMapping.Entry(
+                key: keyText, keyNode: ConfigValue(node: key, keyPath: keyPath, document: document),
+                value: ConfigValue(node: value, keyPath: keyPath, document: document))
+        }
+    }
+
+    /// The sequence's items, or nil when the node is not a sequence.
+    public var items: [ConfigValue]? {
+        node.sequence?.enumerated().map {
+            ConfigValue(node: $0.element, keyPath: keyPath + "[\($0.offset)]", document: document)
+        }
+    }
 
     /// An error at this node.
     public func fail(_ message: String) -> ConfigError {
@@ -21,54 +45,42 @@ public struct ConfigValue {
     /// Whether the node is YAML's null (`~`, `null`, an empty plain value).
     public var isNull: Bool {
         guard let scalar = node.scalar else { return false }
-        return scalar.tag == Tag(.null)
-            || (scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string))
+        return scalar.tag == "tag:yaml.org,2002:null"
+            || (scalar.isPlain && ["", "~", "null", "Null", "NULL"].contains(scalar.text))
     }
 
     /// The mapping at this node, its keys checked: `allowed` (nil: any string key) and `refused`
     /// (key → why, for keys that look right but are not accepted). A null node is an empty mapping.
     public func mapping(allowed: [String]?, refused: [String: String] = [:]) throws(ConfigError) -> ConfigMapping {
         if isNull { return ConfigMapping(entries: []) }
-        guard let pairs = node.mapping else { throw fail("expected a mapping") }
-        var entries: [ConfigMapping.Entry] = []
-        for (k, v) in pairs {
-            guard let key = k.scalar?.string else {
-                throw fail("expected string keys")
+        guard let all = entries else { throw fail("expected a mapping") }
+        for entry in all {
+            if let why = refused[entry.key] { throw entry.keyNode.fail(why) }
+            if let allowed, !allowed.contains(entry.key) {
+                throw entry.keyNode.fail("unknown key; expected one of: \(allowed.joined(separator: ", "))")
             }
-            let keyPath = child(ConfigDocument.shown(key))
-            let keyValue = ConfigValue(node: k, keyPath: keyPath, document: document)
-            if let why = refused[key] { throw keyValue.fail(why) }
-            if let allowed, !allowed.contains(key) {
-                throw keyValue.fail("unknown key; expected one of: \(allowed.joined(separator: ", "))")
-            }
-            entries.append(
-                ConfigMapping.Entry(
-                    key: key, keyNode: keyValue,
-                    value: ConfigValue(node: v, keyPath: keyPath, document: document)))
         }
-        return ConfigMapping(entries: entries)
+        return ConfigMapping(entries: all)
     }
 
     /// The items of the sequence at this node (`what` names them in the error).
     public func sequence(of what: String) throws(ConfigError) -> [ConfigValue] {
-        guard let items = node.sequence else { throw fail("expected a list of \(what)") }
-        return items.enumerated().map {
-            ConfigValue(node: $0.element, keyPath: keyPath + "[\($0.offset)]", document: document)
-        }
+        guard let items else { throw fail("expected a list of \(what)") }
+        return items
     }
 
     /// The scalar's text (a null reads as empty); a mapping or a list is an error.
     public func string() throws(ConfigError) -> String {
-        guard let scalar = node.scalar else { throw fail("expected a string") }
-        return scalar.string
+        guard let text = scalarText else { throw fail("expected a string") }
+        return text
     }
 
     /// A single value that is given: a mapping, a list or null is an error (null means "left
     /// out" in YAML, and a left-out key is spelled by leaving it out).
     public func value() throws(ConfigError) -> String {
-        guard let scalar = node.scalar else { throw fail("expected a single value, not a mapping or a list") }
+        guard let text = scalarText else { throw fail("expected a single value, not a mapping or a list") }
         guard !isNull else { throw fail("expected a value (leave the key out to keep the default)") }
-        return scalar.string
+        return text
     }
 
     /// A scalar that is not empty.
@@ -80,7 +92,7 @@ public struct ConfigValue {
 
     /// `true` or `false` (YAML 1.2's spellings).
     public func bool() throws(ConfigError) -> Bool {
-        switch node.scalar?.string {
+        switch scalarText {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
         default: throw fail("expected true or false")

@@ -1,5 +1,4 @@
 import Sockets
-import Yams
 
 #if canImport(Glibc)
     import Glibc
@@ -56,31 +55,25 @@ public enum RuleLoader {
 
     /// Parses the text of one rule file; `file` is only used in errors and in ``RuleGroup/file``.
     public static func parse(yaml: String, file: String) throws -> [RuleGroup] {
-        let root: Node?
-        do {
-            root = try YAMLLoader.compose(yaml)
-        } catch {
-            throw RuleLoadError(file: file, line: error.line, column: error.column, problem: error.reason)
-        }
-        guard let root else { return [] }  // an empty file holds no groups, as in Prometheus
-        guard case .mapping(let top) = root else {
+        let document = ConfigDocument(file: file, flag: nil, syntaxErrorPrefix: "")
+        guard let root = try document.parse(yaml: yaml) else { return [] }  // no groups, as in Prometheus
+        guard let top = root.entries else {
             throw RuleLoadError(
-                file: file, line: root.mark?.line, problem: "a rule file must be a mapping with a 'groups' list")
+                file: file, line: root.line, problem: "a rule file must be a mapping with a 'groups' list")
         }
-        var groupsNode: Node? = nil
-        for (key, value) in top {
-            let name = key.scalar?.string ?? ""
-            guard name == "groups" else {
+        var groupsNode: ConfigValue? = nil
+        for entry in top {
+            guard entry.key == "groups" else {
                 throw RuleLoadError(
-                    file: file, line: key.mark?.line,
-                    problem: "unknown field '\(name.excerpt)' at the top level (allowed: groups)")
+                    file: file, line: entry.keyNode.line,
+                    problem: "unknown field '\(entry.key.excerpt)' at the top level (allowed: groups)")
             }
-            groupsNode = value
+            groupsNode = entry.value
         }
         guard let groupsNode else { return [] }
-        if case .scalar(let s) = groupsNode, s.string.isEmpty || s.string == "null" || s.string == "~" { return [] }
-        guard case .sequence(let list) = groupsNode else {
-            throw RuleLoadError(file: file, line: groupsNode.mark?.line, problem: "'groups' must be a list")
+        if isEmpty(groupsNode) { return [] }
+        guard let list = groupsNode.items else {
+            throw RuleLoadError(file: file, line: groupsNode.line, problem: "'groups' must be a list")
         }
         var groups: [RuleGroup] = []
         var names: Set<String> = []
@@ -88,7 +81,7 @@ public enum RuleLoader {
             let group = try parseGroup(node, file: file)
             guard names.insert(group.name).inserted else {
                 throw RuleLoadError(
-                    file: file, line: node.mark?.line, group: group.name,
+                    file: file, line: node.line, group: group.name,
                     problem: "groupname \"\(group.name.excerpt)\" is repeated in the same file")
             }
             groups.append(group)
@@ -96,24 +89,29 @@ public enum RuleLoader {
         return groups
     }
 
-    private static func scalar(_ node: Node, _ field: String, file: String, group: String?, rule: String?) throws
-        -> String
-    {
-        guard case .scalar(let s) = node else {
-            throw RuleLoadError(
-                file: file, line: node.mark?.line, group: group, rule: rule,
-                problem: "field '\(field)' must be a string")
-        }
-        return s.string
+    /// An empty value, null or the empty string (quoted or not), as the loader has always read it.
+    private static func isEmpty(_ node: ConfigValue) -> Bool {
+        guard let text = node.scalarText else { return false }
+        return text.isEmpty || text == "null" || text == "~"
     }
 
-    private static func duration(_ node: Node, _ field: String, file: String, group: String?, rule: String?) throws
-        -> Double
+    private static func scalar(_ node: ConfigValue, _ field: String, file: String, group: String?, rule: String?)
+        throws -> String
+    {
+        guard let text = node.scalarText else {
+            throw RuleLoadError(
+                file: file, line: node.line, group: group, rule: rule, problem: "field '\(field)' must be a string")
+        }
+        return text
+    }
+
+    private static func duration(_ node: ConfigValue, _ field: String, file: String, group: String?, rule: String?)
+        throws -> Double
     {
         let text = try scalar(node, field, file: file, group: group, rule: rule)
         guard let seconds = PrometheusDuration.parse(text) else {
             throw RuleLoadError(
-                file: file, line: node.mark?.line, group: group, rule: rule,
+                file: file, line: node.line, group: group, rule: rule,
                 problem:
                     "bad duration '\(text.excerpt)' in '\(field)' (expected a Prometheus duration like 30s, 5m, 1h30m or 0s)"
             )
@@ -121,74 +119,73 @@ public enum RuleLoader {
         return seconds
     }
 
-    private static func stringMap(_ node: Node, _ field: String, file: String, group: String?, rule: String?) throws
-        -> [String: String]
+    private static func stringMap(_ node: ConfigValue, _ field: String, file: String, group: String?, rule: String?)
+        throws -> [String: String]
     {
-        if case .scalar(let s) = node, s.string.isEmpty || s.string == "null" || s.string == "~" { return [:] }
-        guard case .mapping(let mapping) = node else {
+        if isEmpty(node) { return [:] }
+        guard let entries = node.entries else {
             throw RuleLoadError(
-                file: file, line: node.mark?.line, group: group, rule: rule,
+                file: file, line: node.line, group: group, rule: rule,
                 problem: "field '\(field)' must be a mapping of strings")
         }
         var result: [String: String] = [:]
-        for (key, value) in mapping {
-            let name = try scalar(key, field, file: file, group: group, rule: rule)
-            result[name] = try scalar(value, "\(field).\(name)", file: file, group: group, rule: rule)
+        for entry in entries {
+            result[entry.key] = try scalar(entry.value, "\(field).\(entry.key)", file: file, group: group, rule: rule)
         }
         return result
     }
 
-    private static func parseGroup(_ node: Node, file: String) throws -> RuleGroup {
-        guard case .mapping(let mapping) = node else {
-            throw RuleLoadError(file: file, line: node.mark?.line, problem: "each entry of 'groups' must be a mapping")
+    private static func parseGroup(_ node: ConfigValue, file: String) throws -> RuleGroup {
+        guard let entries = node.entries else {
+            throw RuleLoadError(file: file, line: node.line, problem: "each entry of 'groups' must be a mapping")
         }
         var name: String? = nil
-        for (key, value) in mapping where key.scalar?.string == "name" {
-            name = try scalar(value, "name", file: file, group: nil, rule: nil)
+        for entry in entries where entry.key == "name" {
+            name = try scalar(entry.value, "name", file: file, group: nil, rule: nil)
         }
         guard let name, !name.isEmpty else {
-            throw RuleLoadError(file: file, line: node.mark?.line, problem: "group name must not be empty")
+            throw RuleLoadError(file: file, line: node.line, problem: "group name must not be empty")
         }
         var interval: Double? = nil
         var rules: [AlertingRule] = []
-        for (key, value) in mapping {
-            let field = key.scalar?.string ?? ""
+        for entry in entries {
+            let field = entry.key
+            let value = entry.value
             switch field {
             case "name": break
             case "interval": interval = try duration(value, "interval", file: file, group: name, rule: nil)
             case "rules":
-                if case .scalar(let s) = value, s.string.isEmpty || s.string == "null" { continue }
-                guard case .sequence(let list) = value else {
-                    throw RuleLoadError(
-                        file: file, line: value.mark?.line, group: name, problem: "'rules' must be a list")
+                if let text = value.scalarText, text.isEmpty || text == "null" { continue }
+                guard let list = value.items else {
+                    throw RuleLoadError(file: file, line: value.line, group: name, problem: "'rules' must be a list")
                 }
                 for ruleNode in list { rules.append(try parseRule(ruleNode, file: file, group: name)) }
             case "limit", "query_offset", "labels", "source_tenants":
                 throw RuleLoadError(
-                    file: file, line: key.mark?.line, group: name,
+                    file: file, line: entry.keyNode.line, group: name,
                     problem: "group field '\(field.excerpt)' is not supported by celery-redis-exporter's rule evaluator"
                 )
             default:
                 throw RuleLoadError(
-                    file: file, line: key.mark?.line, group: name,
+                    file: file, line: entry.keyNode.line, group: name,
                     problem: "unknown field '\(field.excerpt)' in group (allowed: name, interval, rules)")
             }
         }
         return RuleGroup(name: name, file: file, interval: interval, rules: rules)
     }
 
-    private static func parseRule(_ node: Node, file: String, group: String) throws -> AlertingRule {
-        guard case .mapping(let mapping) = node else {
-            throw RuleLoadError(file: file, line: node.mark?.line, group: group, problem: "each rule must be a mapping")
+    private static func parseRule(_ node: ConfigValue, file: String, group: String) throws -> AlertingRule {
+        guard let entries = node.entries else {
+            throw RuleLoadError(file: file, line: node.line, group: group, problem: "each rule must be a mapping")
         }
         var alert: String? = nil
-        for (key, value) in mapping {
-            switch key.scalar?.string {
-            case "alert": alert = try scalar(value, "alert", file: file, group: group, rule: nil)
+        for entry in entries {
+            switch entry.key {
+            case "alert": alert = try scalar(entry.value, "alert", file: file, group: group, rule: nil)
             case "record":
-                let record = (try? scalar(value, "record", file: file, group: group, rule: nil)) ?? ""
+                let record = entry.value.scalarText ?? ""
                 throw RuleLoadError(
-                    file: file, line: key.mark?.line, group: group, rule: record,
+                    file: file, line: entry.keyNode.line, group: group, rule: record,
                     problem:
                         "recording rules (record: \(record.excerpt)) are not supported: celery-redis-exporter evaluates "
                         + "alerting rules only; keep recording rules in a file that only Prometheus loads")
@@ -197,26 +194,27 @@ public enum RuleLoader {
         }
         guard let alert, !alert.isEmpty else {
             throw RuleLoadError(
-                file: file, line: node.mark?.line, group: group,
+                file: file, line: node.line, group: group,
                 problem: "rule has no 'alert' name (one of 'alert' or 'record' must be set)")
         }
         var expression = ""
-        var expressionLine = node.mark?.line
+        var expressionLine = node.line
         var expressionColumn: Int? = nil
         var holdDuration: Double = 0
         var keepFiringFor: Double = 0
         var labels: [String: String] = [:]
         var annotations: [String: String] = [:]
         var lines: [String: Int] = [:]
-        for (key, value) in mapping {
-            let field = key.scalar?.string ?? ""
-            lines[field] = key.mark?.line
+        for entry in entries {
+            let field = entry.key
+            let value = entry.value
+            lines[field] = entry.keyNode.line
             switch field {
             case "alert": break
             case "expr":
                 expression = try scalar(value, "expr", file: file, group: group, rule: alert)
-                expressionLine = value.mark?.line
-                expressionColumn = value.mark?.column
+                expressionLine = value.line
+                expressionColumn = value.column
             case "for": holdDuration = try duration(value, "for", file: file, group: group, rule: alert)
             case "keep_firing_for":
                 keepFiringFor = try duration(value, "keep_firing_for", file: file, group: group, rule: alert)
@@ -224,7 +222,7 @@ public enum RuleLoader {
             case "annotations": annotations = try stringMap(value, "annotations", file: file, group: group, rule: alert)
             default:
                 throw RuleLoadError(
-                    file: file, line: key.mark?.line, group: group, rule: alert,
+                    file: file, line: entry.keyNode.line, group: group, rule: alert,
                     problem:
                         "unknown field '\(field.excerpt)' in rule (allowed: alert, expr, for, keep_firing_for, labels, annotations)"
                 )
@@ -235,7 +233,7 @@ public enum RuleLoader {
                 checking: alert, expression: expression, holdDuration: holdDuration, keepFiringFor: keepFiringFor,
                 labels: labels, annotations: annotations)
         } catch let problem as AlertingRule.RuleProblem {
-            let line = problem.key == "expr" ? expressionLine : problem.key.flatMap { lines[$0] } ?? node.mark?.line
+            let line = problem.key == "expr" ? expressionLine : problem.key.flatMap { lines[$0] } ?? node.line
             let column = problem.key == "expr" ? expressionColumn : nil
             throw RuleLoadError(
                 file: file, line: line, column: column, group: group, rule: alert, problem: problem.message)

@@ -1,82 +1,119 @@
-import Yams
+import CYAML
 
-/// The one way configuration YAML (rule files, the alerting configuration) is turned into a node
-/// tree: bounded in size and shape before Yams sees it, and with errors that name a place and a
-/// generic reason but never echo the document.
+/// The one way configuration YAML (rule files, the alerting configuration, the web configuration,
+/// the targets file) becomes a ``YAMLNode`` tree: libyaml's event parser, composed here with every
+/// limit checked as the events arrive, and errors that name a place and a fixed reason, never the
+/// document's text (a line may hold a webhook URL or a token).
 ///
-/// Limits: at most ``maximumBytes`` of text; nesting is capped at 1000 levels by the libyaml
-/// inside Yams ("maximum nesting level reached"); keys that are aliases or collections are refused
-/// by ``YAMLKeyScan`` because Yams hashes every key to find duplicates, and hashing an aliased
-/// collection visits its whole expansion (a "billion laughs" key would take hours).
+/// Limits, each an error with the line and column where it was crossed:
+/// - ``maximumBytes`` of text (callers also cap what they read);
+/// - ``maximumDepth`` levels of nesting (libyaml itself keeps its stacks on the heap, and the
+///   composer here is a loop, so depth never becomes recursion);
+/// - ``maximumExpandedNodes``: the nodes the document holds with every alias expanded. Aliases
+///   share storage, but the readers walk what they are given, so nine anchors of ten aliases
+///   each ("billion laughs", under 1 KiB) would be 10⁹ visits. An alias-free document under the
+///   byte limit holds at most about half a million nodes, so the cap refuses only alias bombs;
+/// - mapping keys must be scalars (an alias or a collection as a key is refused: none of the
+///   files has a use for one), and a key given twice in one mapping is an error, as before.
 public enum YAMLLoader {
     /// Largest configuration document accepted (1 MiB): configuration, not data.
     public static let maximumBytes = 1 << 20
+    /// Deepest nesting of sequences and mappings accepted.
+    public static let maximumDepth = 1000
+    /// Most nodes a document may hold with its aliases expanded.
+    public static let maximumExpandedNodes = 1_000_000
 
-    /// Parses one YAML document; `nil` for an empty one.
-    public static func compose(_ text: String) throws(YAMLLoadError) -> Node? {
-        guard text.utf8.count <= maximumBytes else {
-            throw YAMLLoadError(line: nil, column: nil, reason: "the file is larger than 1 MiB")
+    /// Parses one YAML document; nil when the text holds none (empty, or only comments).
+    /// Errors are ``ConfigError``s of `document` whose message is the bare reason.
+    public static func compose(_ text: String, document: ConfigDocument) throws(ConfigError) -> YAMLNode? {
+        var text = text
+        // withUTF8 rethrows untyped errors; carry the typed one out in a Result.
+        let result = text.withUTF8 { bytes -> Result<YAMLNode?, ConfigError> in
+            do throws(ConfigError) {
+                return .success(try compose(bytes, document: document))
+            } catch {
+                return .failure(error)
+            }
         }
-        if let problem = YAMLKeyScan.firstComplexKey(in: text) { throw problem }
-        do {
-            return try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw loadError(error, in: text)
-        } catch {
-            throw YAMLLoadError(line: nil, column: nil, reason: "cannot parse the YAML")
-        }
+        return try result.get()
     }
 
-    /// Keeps the place and libyaml's fixed problem text (`did not find expected key`); drops the
-    /// snippet, the context line and, for duplicated keys, the key names and the whole document
-    /// that Yams' description includes.
-    static func loadError(_ error: YamlError, in text: String) -> YAMLLoadError {
-        switch error {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            // libyaml's own wording names a C function; say what the user can act on.
-            if problem.hasPrefix("Maximum nesting level reached") {
-                return YAMLLoadError(
-                    line: mark.line, column: mark.column, reason: "YAML nested deeper than 1000 levels")
+    static func compose(_ bytes: UnsafeBufferPointer<UInt8>, document: ConfigDocument) throws(ConfigError)
+        -> YAMLNode?
+    {
+        guard bytes.count <= maximumBytes else {
+            throw document.error(line: nil, column: nil, message: "the file is larger than 1 MiB")
+        }
+        // Empty text holds no document (and its buffer may have no address to hand to libyaml).
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) != 0 else {
+            throw document.error(line: nil, column: nil, message: "out of memory while parsing the YAML")
+        }
+        defer { yaml_parser_delete(&parser) }
+        yaml_parser_set_input_string(&parser, base, bytes.count)
+        // The encoding is left to libyaml: it is UTF-8 for any Swift string, and detecting it is
+        // what consumes a byte order mark (set explicitly, the mark shifts line 1 by a column).
+        var composer = YAMLComposer(document: document)
+        while true {
+            var event = yaml_event_t()
+            guard yaml_parser_parse(&parser, &event) != 0 else {
+                throw parseError(parser, bytes: bytes, document: document)
             }
-            var reason = "YAML syntax error: " + bounded(problem)
-            if let context {
-                reason += " (\(bounded(context.text)) at line \(context.mark.line), column \(context.mark.column))"
-            }
-            return YAMLLoadError(line: mark.line, column: mark.column, reason: reason)
-        case .reader(let problem, let offset, _, _):
-            let place = offset.map { position(ofCharacter: $0, in: text) }
-            return YAMLLoadError(
-                line: place?.line, column: place?.column, reason: "YAML encoding error: " + bounded(problem))
-        case .duplicatedKeysInMapping(_, let context):
-            return YAMLLoadError(
-                line: context.mark.line, column: context.mark.column, reason: "a key is given twice in one mapping")
-        case .memory:
-            return YAMLLoadError(line: nil, column: nil, reason: "out of memory while parsing the YAML")
+            defer { yaml_event_delete(&event) }
+            if event.type == YAML_STREAM_END_EVENT { break }
+            try composer.accept(event)
+        }
+        return composer.root
+    }
+
+    /// libyaml's problem texts are fixed C strings ("did not find expected key"); they are kept,
+    /// with the place. Reader errors (bad encoding, control characters) carry a byte offset.
+    private static func parseError(_ parser: yaml_parser_t, bytes: UnsafeBufferPointer<UInt8>, document: ConfigDocument)
+        -> ConfigError
+    {
+        let problem = parser.problem.map { bounded(String(cString: $0)) } ?? "cannot parse the YAML"
+        switch parser.error {
+        case YAML_MEMORY_ERROR:
+            return document.error(line: nil, column: nil, message: "out of memory while parsing the YAML")
+        case YAML_READER_ERROR:
+            let place = position(ofByte: parser.problem_offset, in: bytes)
+            return document.error(line: place.line, column: place.column, message: "YAML encoding error: " + problem)
         default:
-            return YAMLLoadError(line: nil, column: nil, reason: "cannot parse the YAML")
+            var reason = "YAML syntax error: " + problem
+            if let context = parser.context {
+                reason +=
+                    " (\(bounded(String(cString: context))) at line \(parser.context_mark.line + 1), column \(parser.context_mark.column + 1))"
+            }
+            return document.error(
+                line: parser.problem_mark.line + 1, column: parser.problem_mark.column + 1, message: reason)
         }
     }
 
-    /// libyaml's problem and context texts are fixed C strings; the cap only guards against a future
-    /// version that builds them from input.
+    /// The cap only guards against a future libyaml that builds its texts from input.
     private static func bounded(_ text: String) -> String {
         text.count > 120 ? String(text.prefix(120)) + "…" : text
     }
 
-    /// 1-based line and column of the character at `offset` (in Characters, as Yams counts it).
-    private static func position(ofCharacter offset: Int, in text: String) -> (line: Int, column: Int) {
+    /// 1-based line and column (in characters, as libyaml counts them) of the byte at `offset`.
+    private static func position(ofByte offset: Int, in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
         var line = 1
         var column = 1
-        for (i, character) in text.enumerated() {
-            if i == offset { break }
-            if character == "\n" || character == "\r\n" {
+        for byte in bytes.prefix(offset) {
+            if byte == UInt8(ascii: "\n") {
                 line += 1
                 column = 1
-            } else {
+            } else if byte & 0xC0 != 0x80 {  // not a UTF-8 continuation byte
                 column += 1
             }
         }
         return (line, column)
+    }
+}
+
+extension ConfigDocument {
+    /// An error of this document at a place (no key path).
+    func error(line: Int?, column: Int?, message: String) -> ConfigError {
+        ConfigError(file: file, flag: flag, line: line, column: column, keyPath: "", message: message)
     }
 }

@@ -107,7 +107,7 @@ struct WebConfigReader {
 
     private func readUsers(_ node: ConfigValue) throws(ConfigError) -> [String: String] {
         guard !node.isNull else { return [:] }
-        guard node.node.mapping != nil else { throw node.fail("expected a mapping of user names to bcrypt hashes") }
+        guard node.isMapping else { throw node.fail("expected a mapping of user names to bcrypt hashes") }
         let entries = try node.mapping(allowed: nil).entries
         guard entries.count <= WebConfig.maximumUsers else {
             throw node.fail("more than \(WebConfig.maximumUsers) users")
@@ -120,7 +120,7 @@ struct WebConfigReader {
                 throw entry.keyNode.fail(
                     "a user name cannot contain ':' or control characters (HTTP basic authentication)")
             }
-            guard let hash = entry.value.node.scalar?.string else { throw entry.value.fail("expected a bcrypt hash") }
+            guard let hash = entry.value.scalarText else { throw entry.value.fail("expected a bcrypt hash") }
             // The hash is never quoted: it is a secret of sorts (it can be attacked offline).
             if let problem = Bcrypt.problem(with: hash) {
                 throw entry.value.fail("the value " + problem)

@@ -1,4 +1,4 @@
-import Yams
+import Alerting
 
 /// The parts of a real `alertmanager.yml` around the receivers: `global` and `templates`
 /// (Alertmanager's own example files have both), and the time-based muting the built-in
@@ -21,7 +21,7 @@ extension ConfigurationReader {
     /// `pagerduty_configs[].url`, as in Alertmanager; `resolve_timeout` is checked and unused
     /// (the exporter's alerts always carry their end). `http_config` is refused: it would
     /// silently not apply.
-    mutating func readGlobal(_ node: Node) throws {
+    mutating func readGlobal(_ node: ConfigValue) throws {
         let m = try mapping(
             node, "global",
             allowed: Self.globalKeysOfOtherReceivers.union([
@@ -40,7 +40,7 @@ extension ConfigurationReader {
 
     /// `time_intervals` and `mute_time_intervals` are refused with what to use instead: ignoring
     /// them would page at the very hours they mute.
-    func rejectTimeIntervals(_ top: [String: Node]) throws {
+    func rejectTimeIntervals(_ top: [String: ConfigValue]) throws {
         for key in ["time_intervals", "mute_time_intervals"] {
             guard let v = top[key] else { continue }
             throw fail(
@@ -52,7 +52,7 @@ extension ConfigurationReader {
 
     /// `templates` (a list of file globs) is accepted and not read: the text fields take the
     /// built-in placeholders only, and a `{{ template "…" }}` in them is refused where it is used.
-    mutating func readTemplates(_ node: Node) throws {
+    mutating func readTemplates(_ node: ConfigValue) throws {
         let list = try sequence(node, "templates")
         if !list.isEmpty {
             warnings.append("templates: template files are not read; text fields take the built-in placeholders only")

@@ -2,7 +2,6 @@ import Alerting
 import HTTP
 import Sockets
 import TLS
-import Yams
 
 extension AlertingConfiguration {
     /// Reads and validates `file`. Relative paths inside it (`url_file`, `ca_file`,
@@ -31,39 +30,29 @@ extension AlertingConfiguration {
     }
 }
 
-/// Walks the YAML node tree, checking keys and types and collecting warnings.
+/// Walks the document's ``ConfigValue``s, checking keys and types and collecting warnings. The
+/// key paths are spelled out at each step (they follow Alertmanager's names, and a few errors
+/// point at one node while naming another key).
 struct ConfigurationReader {
-    let file: String
-    let baseDirectory: String
+    let document: ConfigDocument
     var warnings: [String] = []
     /// The `global` section (see `AlertingConfiguration+Global.swift`).
-    var global: [String: Node] = [:]
-    var globalNode: Node?
+    var global: [String: ConfigValue] = [:]
+    var globalNode: ConfigValue?
 
     init(file: String) {
-        self.file = file
-        if let slash = file.lastIndex(of: "/") {
-            baseDirectory = String(file[...slash])
-        } else {
-            baseDirectory = ""
-        }
+        document = ConfigDocument(file: file, flag: nil)
     }
 
-    func fail(_ node: Node?, _ path: String, _ message: String) -> AlertingConfigurationError {
-        AlertingConfigurationError(file: file, line: node?.mark.map { $0.line }, keyPath: path, message: message)
+    func fail(_ node: ConfigValue?, _ path: String, _ message: String) -> AlertingConfigurationError {
+        AlertingConfigurationError(file: document.file, line: node?.line, keyPath: path, message: message)
     }
 
     mutating func read(yaml: String) throws -> AlertingConfiguration {
-        let root: Node?
-        do {
-            root = try YAMLLoader.compose(yaml)
-        } catch {
-            // Place and a generic reason only: Yams' own text quotes the line, which may hold a URL.
-            throw AlertingConfigurationError(
-                file: file, line: error.line, column: error.column, keyPath: "",
-                message: "invalid YAML: \(error.reason)")
+        // Syntax errors name the place and a fixed reason only: the line may hold a URL.
+        guard let root = try document.parse(yaml: yaml) else {
+            throw fail(nil, "", "the file is empty; expected a mapping with route and receivers")
         }
-        guard let root else { throw fail(nil, "", "the file is empty; expected a mapping with route and receivers") }
         let top = try mapping(
             root, "",
             allowed: [
@@ -103,11 +92,11 @@ struct ConfigurationReader {
             route: route, receivers: receivers, warnings: warnings, inhibitRules: inhibitRules)
     }
 
-    private func checkReceivers(_ route: Route, _ node: Node, _ path: String, known: Set<String>) throws {
+    private func checkReceivers(_ route: Route, _ node: ConfigValue, _ path: String, known: Set<String>) throws {
         guard known.contains(route.receiver) else {
             throw fail(node, path + ".receiver", "receiver \"\(route.receiver)\" is not defined in receivers")
         }
-        let children = node.mapping?["routes"]?.sequence.map(Array.init) ?? []
+        let children = node.entries?.first { $0.key == "routes" }?.value.items ?? []
         for (i, child) in route.routes.enumerated() where i < children.count {
             try checkReceivers(child, children[i], "\(path).routes[\(i)]", known: known)
         }
@@ -115,7 +104,8 @@ struct ConfigurationReader {
 
     // MARK: route
 
-    private mutating func readRoute(_ node: Node, _ path: String, parent: Route?, position: Int) throws -> Route {
+    private mutating func readRoute(_ node: ConfigValue, _ path: String, parent: Route?, position: Int) throws -> Route
+    {
         let m = try mapping(
             node, path,
             allowed: [
@@ -189,7 +179,7 @@ struct ConfigurationReader {
 
     /// A list of matcher strings (`matchers`, `source_matchers`, `target_matchers`), sorted as
     /// Alertmanager sorts them.
-    func matcherList(_ node: Node, _ path: String) throws -> [LabelMatcher] {
+    func matcherList(_ node: ConfigValue, _ path: String) throws -> [LabelMatcher] {
         var matchers: [LabelMatcher] = []
         for (i, item) in try sequence(node, path).enumerated() {
             let text = try string(item, "\(path)[\(i)]")
@@ -214,12 +204,12 @@ struct ConfigurationReader {
         "target_match": "target_matchers", "target_match_re": "target_matchers",
     ]
 
-    private func readInhibitRule(_ node: Node, _ path: String) throws -> InhibitRule {
-        if let m = node.mapping {
-            for (k, _) in m {
-                guard let key = k.scalar?.string, let replacement = Self.deprecatedInhibitKeys[key] else { continue }
+    private func readInhibitRule(_ node: ConfigValue, _ path: String) throws -> InhibitRule {
+        if let entries = node.entries {
+            for entry in entries {
+                guard let replacement = Self.deprecatedInhibitKeys[entry.key] else { continue }
                 throw fail(
-                    k, path + "." + key,
+                    entry.keyNode, path + "." + entry.key,
                     "is deprecated in Alertmanager and not supported; write it as \(replacement), e.g. ['severity=\"critical\"'] (regexes as name=~\"regex\")"
                 )
             }
@@ -241,7 +231,7 @@ struct ConfigurationReader {
 
     // MARK: receivers
 
-    private mutating func readReceiver(_ node: Node, _ path: String) throws -> ReceiverConfiguration {
+    private mutating func readReceiver(_ node: ConfigValue, _ path: String) throws -> ReceiverConfiguration {
         try rejectOtherReceiverKinds(node, path)
         let m = try mapping(
             node, path, allowed: ["name", "webhook_configs", "slack_configs", "pagerduty_configs", "signing"])
@@ -273,7 +263,7 @@ struct ConfigurationReader {
         return receiver
     }
 
-    private func readSigning(_ node: Node, _ path: String) throws -> WebhookSigner {
+    private func readSigning(_ node: ConfigValue, _ path: String) throws -> WebhookSigner {
         let m = try mapping(node, path, allowed: ["scheme", "secret_file"])
         guard let s = m["scheme"] else {
             throw fail(node, path + ".scheme", "is required (standard-webhooks or github)")
@@ -295,7 +285,8 @@ struct ConfigurationReader {
         }
     }
 
-    private mutating func readWebhook(_ node: Node, _ path: String, receiver: String, signer: WebhookSigner?) throws
+    private mutating func readWebhook(_ node: ConfigValue, _ path: String, receiver: String, signer: WebhookSigner?)
+        throws
         -> WebhookConfiguration
     {
         let m = try mapping(
@@ -316,7 +307,8 @@ struct ConfigurationReader {
         return config
     }
 
-    private mutating func readSlack(_ node: Node, _ path: String, receiver: String) throws -> SlackConfiguration {
+    private mutating func readSlack(_ node: ConfigValue, _ path: String, receiver: String) throws -> SlackConfiguration
+    {
         let m = try mapping(
             node, path,
             allowed: ["api_url", "api_url_file", "channel", "title", "text", "send_resolved", "timeout", "http_config"])
@@ -347,13 +339,15 @@ struct ConfigurationReader {
     }
 
     /// `url` or `url_file` (exactly one). The URL itself never appears in a message.
-    private mutating func secretURL(_ m: [String: Node], _ node: Node, _ path: String, key: String, receiver: String)
+    private mutating func secretURL(
+        _ m: [String: ConfigValue], _ node: ConfigValue, _ path: String, key: String, receiver: String
+    )
         throws
         -> HTTPClientURL
     {
         let fileKey = key + "_file"
         let text: String
-        let at: Node
+        let at: ConfigValue
         let atPath: String
         switch (m[key], m[fileKey]) {
         case (nil, nil): throw fail(node, path, "one of \(key) or \(fileKey) is required")
@@ -386,7 +380,7 @@ struct ConfigurationReader {
         return url
     }
 
-    mutating func readHTTPConfig(_ node: Node, _ path: String, receiver: String) throws
+    mutating func readHTTPConfig(_ node: ConfigValue, _ path: String, receiver: String) throws
         -> TLSClientConfiguration
     {
         let m = try mapping(node, path, allowed: ["tls_config"])
@@ -417,45 +411,44 @@ struct ConfigurationReader {
 
     // MARK: scalars
 
-    func mapping(_ node: Node, _ path: String, allowed: [String]) throws -> [String: Node] {
-        guard let m = node.mapping else { throw fail(node, path, "expected a mapping") }
-        var out: [String: Node] = [:]
-        for (k, v) in m {
-            guard let key = k.scalar?.string else { throw fail(k, path, "expected string keys") }
+    func mapping(_ node: ConfigValue, _ path: String, allowed: [String]) throws -> [String: ConfigValue] {
+        guard let entries = node.entries else { throw fail(node, path, "expected a mapping") }
+        var out: [String: ConfigValue] = [:]
+        for entry in entries {
+            let key = entry.key
             let full = path.isEmpty ? key : path + "." + key
             guard allowed.contains(key) else {
-                throw fail(k, full, "unknown key; expected one of: \(allowed.joined(separator: ", "))")
+                throw fail(entry.keyNode, full, "unknown key; expected one of: \(allowed.joined(separator: ", "))")
             }
-            guard out[key] == nil else { throw fail(k, full, "key given twice") }
-            out[key] = v
+            out[key] = entry.value
         }
         return out
     }
 
-    func sequence(_ node: Node, _ path: String) throws -> [Node] {
-        guard let s = node.sequence else { throw fail(node, path, "expected a list") }
-        return Array(s)
+    func sequence(_ node: ConfigValue, _ path: String) throws -> [ConfigValue] {
+        guard let items = node.items else { throw fail(node, path, "expected a list") }
+        return items
     }
 
-    func string(_ node: Node, _ path: String) throws -> String {
-        guard let s = node.scalar else { throw fail(node, path, "expected a string") }
-        return s.string
+    func string(_ node: ConfigValue, _ path: String) throws -> String {
+        guard let text = node.scalarText else { throw fail(node, path, "expected a string") }
+        return text
     }
 
-    func stringList(_ node: Node, _ path: String) throws -> [String] {
+    func stringList(_ node: ConfigValue, _ path: String) throws -> [String] {
         try sequence(node, path).enumerated().map { try string($1, "\(path)[\($0)]") }
     }
 
-    func bool(_ node: Node, _ path: String) throws -> Bool {
-        guard let s = node.scalar else { throw fail(node, path, "expected true or false") }
-        switch s.string {
+    func bool(_ node: ConfigValue, _ path: String) throws -> Bool {
+        guard let text = node.scalarText else { throw fail(node, path, "expected true or false") }
+        switch text {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
         default: throw fail(node, path, "expected true or false")
         }
     }
 
-    func duration(_ node: Node, _ path: String, allowZero: Bool) throws -> Double {
+    func duration(_ node: ConfigValue, _ path: String, allowZero: Bool) throws -> Double {
         let text = try string(node, path)
         guard let seconds = PrometheusDuration.parse(text) else {
             throw fail(node, path, "is not a duration; expected e.g. 30s, 5m, 4h, 1h30m")
@@ -467,9 +460,7 @@ struct ConfigurationReader {
         return seconds
     }
 
-    func resolve(_ path: String) -> String {
-        path.hasPrefix("/") || baseDirectory.isEmpty ? path : baseDirectory + path
-    }
+    func resolve(_ path: String) -> String { document.resolve(path) }
 
     func isLabelName(_ s: String) -> Bool {
         guard let first = s.utf8.first, !(first >= 48 && first <= 57) else { return false }

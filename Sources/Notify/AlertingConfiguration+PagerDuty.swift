@@ -1,6 +1,6 @@
+import Alerting
 import HTTP
 import Sockets
-import Yams
 
 extension ConfigurationReader {
     /// The receiver kinds the built-in notifier implements.
@@ -8,13 +8,12 @@ extension ConfigurationReader {
 
     /// Stops at an Alertmanager receiver kind the exporter does not implement (`email_configs`,
     /// `opsgenie_configs`…), with a message that names it and the way to use it anyway.
-    func rejectOtherReceiverKinds(_ node: Node, _ path: String) throws {
-        for (k, _) in node.mapping ?? [:] {
-            guard let key = k.scalar?.string, key.hasSuffix("_configs"),
-                !Self.supportedReceiverKinds.contains(key)
-            else { continue }
+    func rejectOtherReceiverKinds(_ node: ConfigValue, _ path: String) throws {
+        for entry in node.entries ?? [] {
+            let key = entry.key
+            guard key.hasSuffix("_configs"), !Self.supportedReceiverKinds.contains(key) else { continue }
             throw fail(
-                k, path + "." + key,
+                entry.keyNode, path + "." + key,
                 "\(key) is not supported by the built-in notifier (it sends webhook_configs, slack_configs and "
                     + "pagerduty_configs); to use it, run Alertmanager with this receiver and point "
                     + "--alertmanager.url at it")
@@ -22,7 +21,8 @@ extension ConfigurationReader {
     }
 
     /// One `pagerduty_configs` entry (Events API v2). The routing key never appears in a message.
-    mutating func readPagerDuty(_ node: Node, _ path: String, receiver: String) throws -> PagerDutyConfiguration {
+    mutating func readPagerDuty(_ node: ConfigValue, _ path: String, receiver: String) throws -> PagerDutyConfiguration
+    {
         let m = try mapping(
             node, path,
             allowed: [
@@ -75,10 +75,9 @@ extension ConfigurationReader {
         c.component = try text("component") ?? ""
         c.group = try text("group") ?? ""
         if let d = m["details"] {
-            guard let map = d.mapping else { throw fail(d, path + ".details", "expected a mapping") }
-            for (k, v) in map {
-                guard let key = k.scalar?.string else { throw fail(k, path + ".details", "expected string keys") }
-                c.details[key] = try placeholderText(v, path + ".details." + key)
+            guard let entries = d.entries else { throw fail(d, path + ".details", "expected a mapping") }
+            for entry in entries {
+                c.details[entry.key] = try placeholderText(entry.value, path + ".details." + entry.key)
             }
         }
         if let l = m["links"] {
@@ -111,17 +110,17 @@ extension ConfigurationReader {
     }
 
     /// A string whose `{{ }}` placeholders are all supported (see ``SlackPayload``).
-    private func placeholderText(_ node: Node, _ path: String) throws -> String {
+    private func placeholderText(_ node: ConfigValue, _ path: String) throws -> String {
         let value = try string(node, path)
         if let problem = SlackPayload.unsupportedPlaceholder(in: value) { throw fail(node, path, problem) }
         return value
     }
 
     /// `key` or `key_file` (exactly one), non-empty, trimmed; its value is never quoted.
-    private func secret(_ m: [String: Node], _ node: Node, _ path: String, key: String) throws -> String {
+    private func secret(_ m: [String: ConfigValue], _ node: ConfigValue, _ path: String, key: String) throws -> String {
         let fileKey = key + "_file"
         let value: String
-        let at: Node
+        let at: ConfigValue
         switch (m[key], m[fileKey]) {
         case (nil, nil): throw fail(node, path, "one of \(key) or \(fileKey) is required")
         case (.some, .some): throw fail(node, path, "\(key) and \(fileKey) are mutually exclusive")

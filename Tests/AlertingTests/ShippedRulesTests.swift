@@ -2,7 +2,6 @@ import Exposition
 import Foundation
 import TestSupport
 import Testing
-import Yams
 
 @testable import Alerting
 
@@ -55,7 +54,7 @@ import Yams
             try RuleLoader.load(patterns: [ShippedRulesTests.rulesPath]).flatMap { $0.rules }
                 .compactMap { $0.labels["severity"] })
         #expect(severities == ["critical", "warning"])
-        let root = try Yams.load(yaml: try String(contentsOfFile: config, encoding: .utf8)) as? [String: Any]
+        let root = try yamlValue(try String(contentsOfFile: config, encoding: .utf8)) as? [String: Any]
         let routes = (root?["route"] as? [String: Any])?["routes"] as? [[String: Any]] ?? []
         var receiverBySeverity: [String: String] = [:]
         for route in routes {
@@ -79,7 +78,7 @@ import Yams
     /// (labels and expanded annotations) at each `eval_time`.
     @Test func ourEvaluatorAgreesWithPromtoolCases() throws {
         let text = try String(contentsOfFile: ShippedRulesTests.testsPath, encoding: .utf8)
-        guard let root = try Yams.load(yaml: text) as? [String: Any], let tests = root["tests"] as? [[String: Any]]
+        guard let root = try yamlValue(text) as? [String: Any], let tests = root["tests"] as? [[String: Any]]
         else {
             Issue.record("cannot read \(ShippedRulesTests.testsPath)")
             return

@@ -53,3 +53,16 @@ func pythonString(_ s: String) -> String {
             return String(c)
         }.joined() + "'"
 }
+
+/// A YAML document read with the exporter's own reader as plain values: mappings as
+/// `[String: Any]`, lists as `[Any]`, scalars as their text (nil: an empty document).
+func yamlValue(_ text: String) throws -> Any? {
+    func plain(_ value: ConfigValue) -> Any {
+        if let entries = value.entries {
+            return Dictionary(entries.map { ($0.key, plain($0.value)) }, uniquingKeysWith: { first, _ in first })
+        }
+        if let items = value.items { return items.map(plain) }
+        return value.scalarText ?? ""
+    }
+    return try ConfigDocument(file: "test.yml", flag: nil).root(yaml: text).map(plain)
+}
