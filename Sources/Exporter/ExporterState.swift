@@ -1,4 +1,5 @@
 import Exposition
+import HTTP
 import Redis
 import Synchronization
 
@@ -25,7 +26,21 @@ public final class ExporterState: Sendable {
     private struct Current: Sendable {
         var published: Published
         var metrics: MetricsResponses
+        /// False until the first poll is published: the bodies then describe no poll at all.
+        var polled = false
+        /// Scrapes that arrived before the first poll, answered when it is published.
+        var waitingForFirstPoll: [FirstPollWaiter] = []
     }
+
+    /// A scrape held until the first poll is published.
+    private struct FirstPollWaiter: Sendable {
+        var format: ExpositionFormat
+        var gzip: Bool
+        var response: HTTPDeferredResponse
+    }
+
+    /// Most scrapes held at once before the first poll; later ones get a 503 at once.
+    public static let maximumScrapesWaitingForFirstPoll = 256
     private let published: Mutex<Current>
     /// The poll interval, for the readiness age limit (3 intervals).
     public let pollInterval: Double
@@ -40,17 +55,37 @@ public final class ExporterState: Sendable {
     }
 
     /// Replaces the published result (poller thread); the `/metrics` responses over its bodies
-    /// are prepared here, once per poll, outside the lock.
+    /// are prepared here, once per poll, outside the lock. The first publish also answers the
+    /// scrapes that arrived before it.
     public func publish(_ value: Published) {
         let metrics = MetricsResponses(value.rendered)
-        published.withLock { $0 = Current(published: value, metrics: metrics) }
+        let waiting = published.withLock { current -> [FirstPollWaiter] in
+            let waiting = current.waitingForFirstPoll
+            current = Current(published: value, metrics: metrics, polled: true)
+            return waiting
+        }
+        for waiter in waiting { waiter.response.complete(metrics.response(format: waiter.format, gzip: waiter.gzip)) }
+    }
+
+    /// The `/metrics` response for a scrape (HTTP threads). Before the first poll has been
+    /// published there is nothing true to say about Redis (`celery_redis_up 0` would be a false
+    /// "Redis down" at every start), so the scrape is held until the first poll ends, which its
+    /// Redis timeouts bound; the server answers 503 if that takes longer than its deferred
+    /// response timeout.
+    public func metricsResponse(format: ExpositionFormat, gzip: Bool) -> HTTPResponse {
+        published.withLock { current -> HTTPResponse in
+            if current.polled { return current.metrics.response(format: format, gzip: gzip) }
+            guard current.waitingForFirstPoll.count < Self.maximumScrapesWaitingForFirstPoll else {
+                return .text(status: 503, "the first poll of Redis has not finished yet; try again shortly\n")
+            }
+            let pending = HTTPDeferredResponse()
+            current.waitingForFirstPoll.append(FirstPollWaiter(format: format, gzip: gzip, response: pending))
+            return .deferred(pending)
+        }
     }
 
     /// The current result (HTTP threads).
     public var current: Published { published.withLock { $0.published } }
-
-    /// The `/metrics` responses of the current result (HTTP threads).
-    public var metricsResponses: MetricsResponses { published.withLock { $0.metrics } }
 
     /// Bytes of the failure text kept in a readiness reason.
     public static let maximumReasonFailureBytes = 400

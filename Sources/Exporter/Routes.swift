@@ -101,6 +101,6 @@ public struct Routes: Sendable {
 
     private func metrics(_ request: HTTPRequest, gzip: Bool) -> HTTPResponse {
         let format = ContentNegotiation.format(accept: request.headers["Accept"])
-        return state.metricsResponses.response(format: format, gzip: gzip)
+        return state.metricsResponse(format: format, gzip: gzip)
     }
 }

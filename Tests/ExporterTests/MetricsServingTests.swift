@@ -60,10 +60,11 @@ import Testing
         for generation in 0..<2 {
             let rendered =
                 generation == 0 ? first : RenderedMetrics(families: Self.families(1), compress: compressions.compress)
-            if generation == 1 {
-                state.publish(
-                    .init(rendered: rendered, lastPollSucceeded: true, lastPollMonotonic: 1, lastFailure: nil))
-            }
+            // Scrapes are answered from published polls (one before the first poll waits for it).
+            state.publish(
+                .init(
+                    rendered: rendered, lastPollSucceeded: true, lastPollMonotonic: Double(generation + 1),
+                    lastFailure: nil))
             for _ in 0..<10 {
                 for variant in variants {
                     let response = try httpRequest(

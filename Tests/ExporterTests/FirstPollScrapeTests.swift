@@ -1,0 +1,55 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+/// A scrape that arrives before the first poll has finished is answered with that poll, never with
+/// the placeholder served before it: the placeholder says `celery_redis_up 0`, a false "Redis is
+/// down" at every start (the soak caught one, 2 ms after start-up).
+@Suite struct FirstPollScrapeTests {
+    /// The pid a redis-server reports.
+    static func pid(of server: RedisServer) throws -> Int32 {
+        let info = try server.command("INFO", "server")
+        return try #require(
+            info.split(whereSeparator: \.isNewline).first { $0.hasPrefix("process_id:") }
+                .flatMap { Int32($0.dropFirst("process_id:".count).trimmingCharacters(in: .whitespaces)) })
+    }
+
+    @Test func aScrapeBeforeTheFirstPollGetsTheFirstPoll() throws {
+        let redis = try RedisServer()
+        try CelerySeed.bind(redis, queue: "celery")
+        try CelerySeed.enqueue(redis, queue: "celery", count: 3)
+        let pid = try Self.pid(of: redis)
+        // Redis frozen: the exporter's first poll waits on its read timeout (30 s) until it thaws.
+        #expect(kill(pid, SIGSTOP) == 0)
+        var thawed = false
+        defer { if !thawed { kill(pid, SIGCONT) } }
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--redis.read-timeout=30s", "--poll.interval=1s",
+            "--no-celery.census", "--no-celery.events",
+        ])
+        defer { exporter.terminate() }
+
+        let answered = Mutex<(TestHTTPResponse?, Double)>((nil, 0))
+        let started = Date()
+        let scraper = Thread {
+            let response = try? httpRequest(port: exporter.port, path: "/metrics", timeout: 30)
+            answered.withLock { $0 = (response, Date().timeIntervalSince(started)) }
+        }
+        scraper.start()
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(answered.withLock { $0.0 == nil }, "answered before the first poll finished")
+        #expect(kill(pid, SIGCONT) == 0)
+        thawed = true
+        #expect(waitUntil(timeout: 20) { answered.withLock { $0 }.0 != nil })
+        let (response, seconds) = answered.withLock { $0 }
+        let body = try #require(response)
+        #expect(body.status == 200)
+        let text = body.text
+        #expect(MetricsText(text: text).value("celery_redis_up") == 1, "\(text.prefix(400))")
+        #expect(MetricsText(text: text).value("celery_redis_queue_length", ["queue": "celery"]) == 3)
+        #expect(seconds >= 1.4, "the scrape waited for the poll")
+        // Later scrapes are answered at once from the latest poll, as always.
+        #expect(try exporter.get("/metrics").status == 200)
+    }
+}
