@@ -16,8 +16,8 @@ extension MetricDescriptor {
     public static let queueUnclassifiedMessages = MetricDescriptor(
         "celery_redis_queue_unclassified_messages", .gauge, labels: ["queue", "reason"],
         help: "Waiting messages not in queue_tasks_by_name: no_task_name (no usable task header), "
-            + "scripting_unavailable (Redis refused the read-only script: nothing is read) or pending (not read "
-            + "yet: the poll's copy budget or the tracked-message cap). Only non-zero series.")
+            + "scripting_unavailable (Redis refused the read-only script), too_large (messages of 8 MiB or more "
+            + "on average: not copied) or pending (not read yet). Only non-zero series.")
     /// `celery_redis_queue_sample_reads_total`
     public static let queueSampleReads = MetricDescriptor(
         "celery_redis_queue_sample_reads", .counter,
@@ -31,8 +31,8 @@ extension MetricDescriptor {
     /// `celery_redis_queue_sample_tracked_messages`
     public static let queueSampleTrackedMessages = MetricDescriptor(
         "celery_redis_queue_sample_tracked_messages", .gauge,
-        help: "Waiting messages whose task name is remembered between polls (about 40 bytes each; at most "
-            + "100,000: queues past it, smallest first, count as pending).")
+        help: "Waiting messages whose task name is remembered between polls (at most 100,000; the rest count "
+            + "as pending).")
 }
 
 extension MetricCatalogue {
