@@ -17,6 +17,8 @@ extension Sampler {
         errors: inout [PollStage: Int]
     ) throws -> [UnackedIndexMirror.Member] {
         guard let read else { return [] }
+        let belowWindowAdds = indexMirror.belowWindowAdds
+        defer { if indexMirror.belowWindowAdds > belowWindowAdds { noteBelowWindowAdd(now: now) } }
         let limit = configuration.unackedSampleLimit
         let key = layout.unackedIndexKey
         switch read {
@@ -29,6 +31,16 @@ extension Sampler {
             indexMirror.replaceAll(with: members, now: now, limit: limit)
             return members
         case .delta(let buckets, _, let reverify):
+            let byScoreReplies = replies[buckets.count...]
+            if let refusal = byScoreReplies.first(where: Sampler.isRefusal) {
+                // `BYSCORE` unknown (Redis before 6.2) or not allowed: whole reads, as before the copy.
+                indexMirror.refuseByScore()
+                warnOnce(
+                    Array("\u{0}zrange-byscore".utf8),
+                    "Redis refused ZRANGE … BYSCORE (before Redis 6.2, or not allowed): unacked_index is read whole every poll",
+                    reply: refusal)
+                return try fallBackToWholeRead(errors: &errors, using: redis, now: now, countError: false)
+            }
             var order: [(bucket: Int, members: [UnackedIndexMirror.Member])] = []
             for (k, i) in reverify.sorted().enumerated() {
                 guard let parsed = Sampler.parseMembers(replies[buckets.count + 1 + k]) else {
@@ -66,6 +78,15 @@ extension Sampler {
         }
     }
 
+    /// Logs (at most every 10 minutes) that the delta read found members added below its window,
+    /// so the index is read whole for ``UnackedIndexMirror/fullReadHold`` seconds.
+    private func noteBelowWindowAdd(now: Double) {
+        guard let suppressed = indexMirror.belowWindowLog.admit(at: now) else { return }
+        logger.warning(
+            "unacked_index members were added with scores older than the delta read's window (a worker clock behind this host's by more than 120 s, or an older Redis snapshot restored): reading the whole index every poll for 10 minutes",
+            metadata: ["suppressed": "\(suppressed)"])
+    }
+
     /// Reads the index whole in a round of its own (the delta read found it at the limit, or got
     /// an error reply: counted once when `countError`).
     private func fallBackToWholeRead(
@@ -83,7 +104,14 @@ extension Sampler {
         return members
     }
 
-    /// A `ZRANGE`/`ZRANGEBYSCORE … WITHSCORES` reply as members; nil for an error reply or any other shape.
+    /// An error reply that says the command itself is not accepted (a syntax error before Redis
+    /// 6.2, an ACL refusal), not that the key is wrong (`WRONGTYPE`).
+    static func isRefusal(_ reply: RESPValue) -> Bool {
+        guard case .error(let message) = reply else { return false }
+        return message.hasPrefix("ERR") || message.hasPrefix("NOPERM")
+    }
+
+    /// A `ZRANGE … WITHSCORES` reply as members; nil for an error reply or any other shape.
     static func parseMembers(_ reply: RESPValue) -> [UnackedIndexMirror.Member]? {
         parseScoredMembers(reply)?.map { UnackedIndexMirror.Member(key: UnackedTagKey($0.tag), score: $0.score) }
     }

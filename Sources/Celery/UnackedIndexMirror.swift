@@ -6,14 +6,14 @@ import Redis
 ///
 /// **How a poll reads the index** (``plan(now:limit:)``, ``apply(_:now:limit:)``):
 /// - the *window*: every member with a score at or above `W = min(previous poll, newest score) −
-///   ``windowOverlap``` is read whole (`ZRANGEBYSCORE … W +inf WITHSCORES`). Kombu scores a tag
+///   ``windowOverlap``` is read whole (`ZRANGE … W +inf BYSCORE WITHSCORES`). Kombu scores a tag
 ///   with the fetching worker's `time.time()`, so every tag fetched (or re-fetched after a restore)
 ///   since the previous poll lands here unless that worker's clock is behind the exporter's by
 ///   more than the overlap;
 /// - the *old region* below `W` is tiled into buckets of about ``bucketSize`` remembered members;
 ///   one `ZCOUNT` per bucket (O(log n) in Redis, a few bytes back). Members only leave the old
 ///   region (acks, restores, a flush); a bucket whose count differs from the copy is read again
-///   (`ZRANGEBYSCORE lo (hi`) in a second round;
+///   (`ZRANGE … lo (hi BYSCORE`) in a second round;
 /// - a rolling re-read (in the main round) of ``reverifyFraction`` of the buckets each poll,
 ///   whatever their counts, so
 ///   the one change counts cannot see (a member added below `W` — a worker clock far behind —
@@ -52,7 +52,7 @@ struct UnackedIndexMirror {
     enum Read {
         /// `ZRANGE key 0 limit-1 WITHSCORES`.
         case full
-        /// One `ZCOUNT` per bucket, `ZRANGEBYSCORE key windowStart +inf WITHSCORES LIMIT 0 limit`,
+        /// One `ZCOUNT` per bucket, `ZRANGE key windowStart +inf BYSCORE LIMIT 0 limit WITHSCORES`,
         /// then the `reverify` buckets' members (``rereadCommand(_:key:limit:)``), in bucket order.
         case delta(buckets: [Bucket], windowStart: Double, reverify: Set<Int>)
     }
@@ -79,6 +79,9 @@ struct UnackedIndexMirror {
     private var updatedAt = 0.0
     /// Whole reads until this time (members were added below the window).
     private(set) var fullReadsUntil = -Double.infinity
+    /// The server refused `ZRANGE … BYSCORE` (before Redis 6.2, or an ACL without it): whole reads
+    /// for the life of the process.
+    private(set) var byScoreRefused = false
     /// Where the rolling re-read stands (bucket index).
     private var rotation = 0
 
@@ -89,6 +92,8 @@ struct UnackedIndexMirror {
     private(set) var deltaMembersRead: UInt64 = 0
     /// Times a member was found added below the window (clock skew, a restored snapshot).
     private(set) var belowWindowAdds: UInt64 = 0
+    /// Paces the warning about members added below the window.
+    var belowWindowLog = LogRateLimiter(interval: 600)
 
     var count: Int { members.count }
 
@@ -101,7 +106,7 @@ struct UnackedIndexMirror {
 
     /// How this poll reads the index.
     func plan(now: Double) -> Read {
-        guard isValid, now >= fullReadsUntil else { return .full }
+        guard isValid, now >= fullReadsUntil, !byScoreRefused else { return .full }
         let newest = members.last?.score ?? updatedAt
         let windowStart = min(updatedAt, newest, now) - UnackedIndexMirror.windowOverlap
         let end = lowerBound(windowStart)
@@ -151,25 +156,35 @@ struct UnackedIndexMirror {
                 [zcount, key, lowArgument($0.low), Array(("(" + RoundPlan.format($0.high)).utf8)]
             }
             commands.append(
-                [
-                    Array("ZRANGEBYSCORE".utf8), key, Array(RoundPlan.format(windowStart).utf8), Array("+inf".utf8),
-                    Array("WITHSCORES".utf8), Array("LIMIT".utf8), Array("0".utf8), Array(String(limit).utf8),
-                ])
+                byScore(
+                    key: key, low: Array(RoundPlan.format(windowStart).utf8), high: Array("+inf".utf8), count: limit))
             // The rolling re-read rides in the same round, after the window (so it wins over it).
             for i in reverify.sorted() { commands.append(rereadCommand(buckets[i], key: key, limit: limit)) }
             return commands
         }
     }
 
-    /// `ZRANGEBYSCORE key low (high WITHSCORES LIMIT 0 limit+1` for a bucket re-read (one more
+    /// `ZRANGE key low (high BYSCORE LIMIT 0 limit+1 WITHSCORES` for a bucket re-read (one more
     /// than the limit: a bucket that grew past it sends the poll back to a whole read).
     static func rereadCommand(_ bucket: Bucket, key: [UInt8], limit: Int) -> RedisCommand {
+        byScore(
+            key: key, low: lowArgument(bucket.low), high: Array(("(" + RoundPlan.format(bucket.high)).utf8),
+            count: limit + 1)
+    }
+
+    /// `ZRANGE key low high BYSCORE LIMIT 0 count WITHSCORES` (Redis 6.2+): the `+zrange` the
+    /// least-privilege ACL already grants covers it, unlike `ZRANGEBYSCORE`. Older servers answer
+    /// a syntax error, and the sampler reads the index whole from then on
+    /// (``Sampler/readUnackedIndex(_:replies:using:now:errors:)``).
+    static func byScore(key: [UInt8], low: [UInt8], high: [UInt8], count: Int) -> RedisCommand {
         [
-            Array("ZRANGEBYSCORE".utf8), key, lowArgument(bucket.low),
-            Array(("(" + RoundPlan.format(bucket.high)).utf8),
-            Array("WITHSCORES".utf8), Array("LIMIT".utf8), Array("0".utf8), Array(String(limit + 1).utf8),
+            Array("ZRANGE".utf8), key, low, high, Array("BYSCORE".utf8), Array("LIMIT".utf8), Array("0".utf8),
+            Array(String(count).utf8), Array("WITHSCORES".utf8),
         ]
     }
+
+    /// Whether `command` is a by-score read (window or bucket), not a whole read.
+    static func isByScore(_ command: RedisCommand) -> Bool { command.count > 4 && command[4] == Array("BYSCORE".utf8) }
 
     private static func lowArgument(_ low: Double) -> [UInt8] {
         low == -Double.infinity ? Array("-inf".utf8) : Array(RoundPlan.format(low).utf8)
@@ -268,6 +283,12 @@ struct UnackedIndexMirror {
             fullReadsUntil = now + UnackedIndexMirror.fullReadHold
         }
         return .updated
+    }
+
+    /// Notes that the server refused the by-score read: whole reads from now on.
+    mutating func refuseByScore() {
+        byScoreRefused = true
+        invalidate()
     }
 
     /// Notes that a bucket's count was higher than the copy's: members were added below the window.

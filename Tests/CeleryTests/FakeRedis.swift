@@ -69,6 +69,9 @@ final class FakeRedis: RedisCommandExecuting {
                 (loEx ? $0 > lo : $0 >= lo) && (hiEx ? $0 < hi : $0 <= hi)
             }.count
             return .integer(Int64(n))
+        case "ZRANGE" where c.count > 4 && c[4] == Array("BYSCORE".utf8):
+            // ZRANGE key min max BYSCORE LIMIT offset count WITHSCORES, as ZRANGEBYSCORE.
+            return answer([Array("ZRANGEBYSCORE".utf8), c[1], c[2], c[3], Array("WITHSCORES".utf8)] + c[5..<8])
         case "ZRANGE":
             if let e = check(c[1], "zset") { return e }
             let sorted = (zsets[c[1]] ?? [:]).sorted {
