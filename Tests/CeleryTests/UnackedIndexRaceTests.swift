@@ -64,8 +64,8 @@ import Testing
         _ = s.poll(using: redis, now: t0)
         // Tag 1,030 (second bucket, whose count was already answered) is restored and re-fetched now:
         // the window read sees it at its new score; the kept copy of its old bucket still holds it.
-        interleave(redis, when: { UnackedIndexMirror.isByScore($0) && $0[3] == b("+inf") }) {
-            redis.zsets[b("unacked_index")]![b(self.tag(1_030))] = self.t0 + 10
+        interleave(redis, change: { redis.zsets[b("unacked_index")]![b(self.tag(1_030))] = self.t0 + 10 }) {
+            UnackedIndexMirror.isByScore($0) && $0[3] == b("+inf")
         }
         let snap = s.poll(using: redis, now: t0 + 15)
         #expect(snap.sampled?.unackedTotal == 2_400)
@@ -80,10 +80,14 @@ import Testing
         let s = sampler()
         _ = s.poll(using: redis, now: t0)
         // Tag 1,500 is acked after every ZCOUNT was answered: this poll keeps it (as of the counts)...
-        interleave(redis, when: { UnackedIndexMirror.isByScore($0) && $0[3] == b("+inf") }) {
-            redis.zsets[b("unacked_index")]![b(tag(1_500))] = nil
-            redis.hashes[b("unacked")]![b(tag(1_500))] = nil
-        }
+        let acked = b(tag(1_500))
+        interleave(
+            redis,
+            change: {
+                redis.zsets[b("unacked_index")]![acked] = nil
+                redis.hashes[b("unacked")]![acked] = nil
+            }
+        ) { UnackedIndexMirror.isByScore($0) && $0[3] == b("+inf") }
         _ = s.poll(using: redis, now: t0 + 15)
         redis.override = nil
         // ...and the next poll's count of that bucket differs: re-read, exact.
