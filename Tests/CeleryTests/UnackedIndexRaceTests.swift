@@ -45,12 +45,12 @@ import Testing
         return out
     }
 
-    /// Runs `change` once, right before the first command `when` picks is answered.
-    private func interleave(_ redis: FakeRedis, when: @escaping (RedisCommand) -> Bool, _ change: @escaping () -> Void)
-    {
+    /// Runs `change` once, right before the window read (`ZRANGE … +inf BYSCORE`) is answered:
+    /// after every bucket's `ZCOUNT`.
+    private func beforeWindowRead(_ redis: FakeRedis, _ change: @escaping () -> Void) {
         var done = false
         redis.override = { command in
-            if !done, when(command) {
+            if !done, UnackedIndexMirror.isByScore(command), command[3] == b("+inf") {
                 done = true
                 change()
             }
@@ -64,9 +64,7 @@ import Testing
         _ = s.poll(using: redis, now: t0)
         // Tag 1,030 (second bucket, whose count was already answered) is restored and re-fetched now:
         // the window read sees it at its new score; the kept copy of its old bucket still holds it.
-        interleave(redis, change: { redis.zsets[b("unacked_index")]![b(self.tag(1_030))] = self.t0 + 10 }) {
-            UnackedIndexMirror.isByScore($0) && $0[3] == b("+inf")
-        }
+        beforeWindowRead(redis) { redis.zsets[b("unacked_index")]![b(self.tag(1_030))] = self.t0 + 10 }
         let snap = s.poll(using: redis, now: t0 + 15)
         #expect(snap.sampled?.unackedTotal == 2_400)
         #expect(attributed(snap) == 2_400)
@@ -81,13 +79,10 @@ import Testing
         _ = s.poll(using: redis, now: t0)
         // Tag 1,500 is acked after every ZCOUNT was answered: this poll keeps it (as of the counts)...
         let acked = b(tag(1_500))
-        interleave(
-            redis,
-            change: {
-                redis.zsets[b("unacked_index")]![acked] = nil
-                redis.hashes[b("unacked")]![acked] = nil
-            }
-        ) { UnackedIndexMirror.isByScore($0) && $0[3] == b("+inf") }
+        beforeWindowRead(redis) {
+            redis.zsets[b("unacked_index")]![acked] = nil
+            redis.hashes[b("unacked")]![acked] = nil
+        }
         _ = s.poll(using: redis, now: t0 + 15)
         redis.override = nil
         // ...and the next poll's count of that bucket differs: re-read, exact.
