@@ -29,7 +29,7 @@ extension Sampler {
                 return []
             }
             indexMirror.replaceAll(with: members, now: now, limit: limit)
-            return members
+            return Array(members.prefix(limit))
         case .delta(let buckets, _, let reverify):
             let byScoreReplies = replies[buckets.count...]
             if let refusal = byScoreReplies.first(where: Sampler.isRefusal) {
@@ -101,7 +101,7 @@ extension Sampler {
             return []
         }
         indexMirror.replaceAll(with: members, now: now, limit: limit)
-        return members
+        return Array(members.prefix(limit))
     }
 
     /// An error reply that says the command itself is not accepted (a syntax error before Redis

@@ -50,7 +50,7 @@ struct UnackedIndexMirror {
 
     /// What one poll asks Redis for `unacked_index` (besides `ZCARD` and `ZCOUNT` of stranded).
     enum Read {
-        /// `ZRANGE key 0 limit-1 WITHSCORES`.
+        /// `ZRANGE key 0 limit WITHSCORES` (one more than the limit: whether it is the whole index).
         case full
         /// One `ZCOUNT` per bucket, `ZRANGE key windowStart +inf BYSCORE LIMIT 0 limit WITHSCORES`,
         /// then the `reverify` buckets' members (``rereadCommand(_:key:limit:)``), in bucket order.
@@ -146,7 +146,8 @@ struct UnackedIndexMirror {
         case .full:
             return [
                 [
-                    Array("ZRANGE".utf8), key, Array("0".utf8), Array(String(limit - 1).utf8),
+                    // One member more than the limit: whether the whole index was read.
+                    Array("ZRANGE".utf8), key, Array("0".utf8), Array(String(limit).utf8),
                     Array("WITHSCORES".utf8),
                 ]
             ]
@@ -190,11 +191,11 @@ struct UnackedIndexMirror {
         low == -Double.infinity ? Array("-inf".utf8) : Array(RoundPlan.format(low).utf8)
     }
 
-    /// Replaces the copy with a whole read (`ZRANGE 0 limit-1`); it is valid only when the read
-    /// returned fewer than `limit` members (it then holds the whole index).
+    /// Replaces the copy with a whole read (`ZRANGE 0 limit`, one more than the limit); it is valid
+    /// only when the read returned at most `limit` members (it then holds the whole index).
     mutating func replaceAll(with read: [Member], now: Double, limit: Int) {
         fullReads += 1
-        guard read.count < limit else {
+        guard read.count <= limit else {
             invalidate()
             return
         }
@@ -222,7 +223,7 @@ struct UnackedIndexMirror {
         now: Double, limit: Int
     ) -> Outcome {
         deltaReads += 1
-        if window.count >= limit || readOrder.contains(where: { $0.members.count > limit }) { return .needsFullRead }
+        if window.count > limit || readOrder.contains(where: { $0.members.count > limit }) { return .needsFullRead }
         var rereads: [Int: [Member]] = [:]
         for read in readOrder { rereads[read.bucket] = read.members }
         // Which read each tag was last seen in: the window (read first) loses to a re-read bucket.
@@ -264,7 +265,7 @@ struct UnackedIndexMirror {
             }
         }
         for member in window where latest[member.key] == member.score { next.append(member) }
-        if next.count >= limit { return .needsFullRead }
+        if next.count > limit { return .needsFullRead }
 
         // The dictionary: out with the members of every range that was read, in with what was read.
         let windowFrom = buckets.last.map { $0.range.upperBound } ?? 0

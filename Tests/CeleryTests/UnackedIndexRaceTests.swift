@@ -155,4 +155,27 @@ import Testing
         #expect(redis.rounds.filter { $0.contains(where: UnackedIndexMirror.isByScore) }.count == 1)  // asked once
         #expect(logs.messages.filter { $0.contains("BYSCORE") }.count == 1)
     }
+
+    @Test func anIndexOfExactlyTheLimitIsReadAsDeltas() {
+        // The benchmark's 100,000 tasks in flight at the default limit of 100,000: the whole index
+        // fits, so later polls read deltas (reading `limit` members could not tell; `limit + 1` can).
+        let redis = seeded()
+        let s = Sampler(
+            configuration: CeleryConfiguration(
+                queues: ["a", "b"], discoverQueues: false, unackedSampleLimit: 2_400, censusEnabled: false),
+            logger: Logger(label: "test"))
+        _ = s.poll(using: redis, now: t0)
+        let rounds = redis.rounds.count
+        let snap = s.poll(using: redis, now: t0 + 15)
+        #expect(attributed(snap) == 2_400 && snap.sampled?.unackedTagCache.untracked == 0)
+        #expect(s.indexMirror.deltaReads == 1)
+        #expect(
+            !redis.rounds[rounds...].joined().contains { $0[0] == b("ZRANGE") && !UnackedIndexMirror.isByScore($0) })
+        // One more task: the oldest 2,400 are tracked, one is untracked, and the index is read whole.
+        add(redis, 9_000, score: t0 + 20)
+        let over = s.poll(using: redis, now: t0 + 30)
+        #expect(over.sampled?.unackedTotal == 2_401)
+        #expect(attributed(over) == 2_400 && over.sampled?.unackedTagCache.untracked == 1)
+        #expect(!s.indexMirror.isValid)
+    }
 }
