@@ -203,11 +203,14 @@ def redis_cost():
             if len(rest) >= int(head[1:]): break
     s.close()
     cpu, usec = 0.0, 0
+    per_command.clear()
     for line in data.decode().splitlines():
         if line.startswith("used_cpu_sys:") or line.startswith("used_cpu_user:"): cpu += float(line.split(":")[1])
         if line.startswith("cmdstat_") and not line.split(":")[0] in ("cmdstat_info", "cmdstat_setex", "cmdstat_publish"):
             usec += int(line.split("usec=")[1].split(",")[0])
+            per_command[line.split(":")[0][8:]] = int(line.split("usec=")[1].split(",")[0])
     return cpu, usec
+per_command = {}
 PHASES = ["discovery", "queues", "unacked", "fold_in", "tails", "rules"]
 deadline = time.time() + minutes * 60
 seen, rows = set(), []
@@ -245,6 +248,7 @@ while time.time() < deadline:
         first_complete = complete
         first_metrics = time.time()
         steady_from = (time.time(),) + redis_cost()   # steady state starts after the first full pass
+        steady_commands = dict(per_command)
         steady_cpu = (proc_cpu(), len(rows))
     if last is not None and last not in seen:
         seen.add(last)
@@ -252,6 +256,11 @@ while time.time() < deadline:
         rows.append((last, vals.get("celery_redis_poll_duration_seconds", 0), complete, rss, updated, phases))
     time.sleep(1)
 end = (time.time(),) + redis_cost()
+if steady_from:
+    # Redis time per command over the steady state (the census thread's SCAN/GET included), for the summary.
+    with open(out + ".commands", "w") as f:
+        for name, usec in sorted(per_command.items()):
+            f.write("%s %d\n" % (name, usec - steady_commands.get(name, 0)))
 cpu_per_poll = "-"
 if steady_cpu and len(rows) > steady_cpu[1]:
     cpu_per_poll = "%.6f" % ((proc_cpu() - steady_cpu[0]) / (len(rows) - steady_cpu[1]))
@@ -362,6 +371,18 @@ with open(sys.argv[7], "w") as out:
     fields["exporter CPU ms / poll (steady)"] = 1000 * float(footer["cpu_per_poll"]) if footer and footer.get("cpu_per_poll", "-") != "-" else float("nan")
     fields["RSS max MB"] = int(footer["max_rss_kb"]) / 1024 if footer else float("nan")
     fields["Redis CPU % steady (cmdstats)"] = pct(steady_cost[2], steady_cost[0]) if steady_cost and steady_cost[0] > 0 else float("nan")
+    # Redis time per steady poll (INFO commandstats usec): all commands, and the poll's own
+    # (LLEN, the unacked_index reads, unacked values, list tails; not the census thread's SCAN/GET/PTTL).
+    import os
+    per = {}
+    if os.path.exists(sys.argv[4] + ".commands"):
+        per = {l.split()[0]: int(l.split()[1]) for l in open(sys.argv[4] + ".commands")}
+    n = max(1, len(steady))
+    fields["Redis ms / poll (all cmds)"] = sum(per.values()) / 1000 / n if per else float("nan")
+    poll_cmds = ("llen", "zcard", "zcount", "zrange", "zrangebyscore", "hstrlen", "hmget", "lindex", "evalsha_ro", "evalsha", "smembers")
+    fields["Redis ms / poll (poll cmds)"] = sum(v for k, v in per.items() if k in poll_cmds) / 1000 / n if per else float("nan")
+    for k in ("zrange", "zrangebyscore", "zcount", "llen"):
+        fields["Redis ms / poll (%s)" % k] = per.get(k, 0) / 1000 / n if per else float("nan")
     for k, v in fields.items(): out.write("%s\t%s\n" % (k, v))
 print("exporter RSS: max %.1f MB sampled each second, peak %.1f MB (VmHWM), last %.1f MB" % (
     int(footer["max_rss_kb"]) / 1024 if footer else float("nan"), int(footer["peak_rss_kb"]) / 1024 if footer else float("nan"),
@@ -379,10 +400,10 @@ import sys
 def load(p): return dict(l.rstrip("\n").split("\t") for l in open(p))
 b, a = load(sys.argv[1]), load(sys.argv[2])
 print("== side by side: %s result keys, %s unacked, 100000 waiting over 50 queues x 10 priorities ==" % (sys.argv[4], sys.argv[3]))
-print("%-34s %12s %12s" % ("", "before", "after"))
+print("%-38s %12s %12s" % ("", "before", "after"))
 for k in b:
     fb, fa = float(b[k]), float(a.get(k, "nan"))
-    print("%-34s %12.1f %12.1f" % (k, fb, fa))
+    print("%-38s %12.2f %12.2f" % (k, fb, fa))
 PY
 fi
 uptime

@@ -3,8 +3,9 @@ import Redis
 /// The commands of a poll's main pipelined round and where each reply lands.
 ///
 /// Layout: for queue `i` (sorted), replies `i*10 ..< i*10+10` are `LLEN` of priority steps 0–9;
-/// then `ZCARD unacked_index`, `ZCOUNT unacked_index -inf (cutoff` and, when the sample limit is
-/// positive, `ZRANGE unacked_index 0 limit-1 WITHSCORES`. Every reply is a few bytes per command.
+/// then `ZCARD unacked_index`, `ZCOUNT unacked_index -inf (cutoff` and the commands that read the
+/// index's members (``UnackedIndexMirror/commands(_:key:limit:)``: the whole index, or a `ZCOUNT`
+/// per bucket of the remembered copy and the newest members; none when the sample limit is 0).
 ///
 /// ``decode(_:)`` names the replies (each queue's ten `LLEN`s with their keys, the three
 /// `unacked_index` replies), so readers never recompute offsets into the pipeline.
@@ -19,11 +20,14 @@ struct RoundPlan {
     let commands: [RedisCommand]
     private let zcardIndex: Int
     private let zcountIndex: Int
-    private let zrangeIndex: Int?
+    private let unackedReadRange: Range<Int>
     /// `now − visibilityTimeout`: entries fetched before this are stranded.
     let cutoff: Double
 
-    init(queues: [String], layout: KombuKeyLayout, now: Double, configuration: CeleryConfiguration) {
+    init(
+        queues: [String], layout: KombuKeyLayout, now: Double, configuration: CeleryConfiguration,
+        unackedRead: [RedisCommand]
+    ) {
         self.queues = queues
         self.cutoff = now - configuration.visibilityTimeout
         var commands: [RedisCommand] = []
@@ -41,15 +45,9 @@ struct RoundPlan {
         // Exclusive bound "(x": strictly older than the visibility timeout, as kombu's restore sweep.
         let bound = cutoff.isFinite ? "(" + RoundPlan.format(cutoff) : "-inf"
         commands.append([Array("ZCOUNT".utf8), index, Array("-inf".utf8), Array(bound.utf8)])
-        if configuration.unackedSampleLimit > 0 {
-            zrangeIndex = commands.count
-            commands.append([
-                Array("ZRANGE".utf8), index, Array("0".utf8),
-                Array(String(configuration.unackedSampleLimit - 1).utf8), Array("WITHSCORES".utf8),
-            ])
-        } else {
-            zrangeIndex = nil
-        }
+        // The index's members: whole, or what changed (``UnackedIndexMirror``); none at limit 0.
+        unackedReadRange = commands.count..<(commands.count + unackedRead.count)
+        commands += unackedRead
         self.commands = commands
     }
 
@@ -72,6 +70,6 @@ struct RoundPlan {
         return RoundReplies(
             lengths: lengths,
             unackedCount: replies[zcardIndex], strandedCount: replies[zcountIndex],
-            unackedSample: zrangeIndex.map { replies[$0] })
+            unackedRead: Array(replies[unackedReadRange]))
     }
 }

@@ -18,6 +18,7 @@ struct RoundReplies {
     var unackedCount: RESPValue
     /// `ZCOUNT unacked_index -inf (cutoff`.
     var strandedCount: RESPValue
-    /// `ZRANGE unacked_index 0 limit-1 WITHSCORES`; nil when the sample limit is 0.
-    var unackedSample: RESPValue?
+    /// The replies of the index read (``UnackedIndexMirror/commands(_:key:limit:)``), in order;
+    /// empty when the sample limit is 0.
+    var unackedRead: [RESPValue]
 }

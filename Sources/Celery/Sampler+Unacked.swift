@@ -8,7 +8,8 @@ import Redis
 struct UnackedTotals {
     var total = 0
     var stranded = 0
-    var sample: [(tag: [UInt8], score: Double)] = []
+    /// Every index member up to the sample limit, oldest first (``Sampler/readUnackedIndex(_:replies:using:now:errors:)``).
+    var sample: [UnackedIndexMirror.Member] = []
 }
 
 /// The per-queue view of the sample after classification.
@@ -42,8 +43,8 @@ struct UnackedBreakdown {
 }
 
 extension Sampler {
-    /// Reads `ZCARD`, `ZCOUNT` and the `ZRANGE … WITHSCORES` sample. Error replies (e.g. a
-    /// `WRONGTYPE` `unacked_index`) read as 0 / empty, counted under `.unacked`, logged once.
+    /// Reads `ZCARD` and `ZCOUNT`. Error replies (e.g. a `WRONGTYPE` `unacked_index`) read as 0,
+    /// counted under `.unacked`, logged once. The members are read by ``readUnackedIndex(_:replies:using:now:errors:)``.
     func readUnackedTotals(round: RoundReplies, errors: inout [PollStage: Int]) -> UnackedTotals {
         var totals = UnackedTotals()
         let key = layout.unackedIndexKey
@@ -57,13 +58,6 @@ extension Sampler {
             totals.stranded = Int(clamping: n)
         } else {
             errors[.unacked, default: 0] += 1
-        }
-        if let reply = round.unackedSample {
-            if let sample = Sampler.parseScoredMembers(reply) {
-                totals.sample = sample
-            } else {
-                errors[.unacked, default: 0] += 1
-            }
         }
         return totals
     }
@@ -135,7 +129,7 @@ extension Sampler {
     /// of only the unseen tags transfers each payload once per tag lifetime, targets exactly the
     /// oldest entries the sample holds, and is bounded by the limit and the byte budget.
     func classifyUnacked(
-        sample: [(tag: [UInt8], score: Double)], using redis: any RedisCommandExecuting,
+        sample: [UnackedIndexMirror.Member], using redis: any RedisCommandExecuting,
         now: Double, errors: inout [PollStage: Int]
     ) throws -> UnackedBreakdown {
         tagCache.beginPoll()
@@ -145,11 +139,11 @@ extension Sampler {
         var fresh: [Int] = []
         var freshKeys: [UnackedTagKey] = []
         for (i, entry) in sample.enumerated() {
-            guard entry.tag.count <= UnackedTagCache.maxOtherTagBytes else {
+            let key = entry.key
+            guard (key.other?.count ?? 0) <= UnackedTagCache.maxOtherTagBytes else {
                 fold.breakdown.undecodable += 1  // not a kombu tag; never read
                 continue
             }
-            let key = UnackedTagKey(entry.tag)
             if let cached = tagCache.lookup(key, score: entry.score) {
                 fold.add(cached, score: entry.score, cache: tagCache, taskNames: &taskNames)
             } else if fresh.count < configuration.unackedClassifyLimit {
@@ -159,7 +153,7 @@ extension Sampler {
         }
 
         if !fresh.isEmpty {
-            let values = try readUnackedValues(fresh.map { sample[$0].tag }, using: redis, now: now, errors: &errors)
+            let values = try readUnackedValues(freshKeys.map(\.bytes), using: redis, now: now, errors: &errors)
             let metaPrefix = layout.resultMetaKeyPrefix
             for (k, value) in values.enumerated() {
                 let score = sample[fresh[k]].score

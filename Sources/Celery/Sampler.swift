@@ -34,6 +34,8 @@ public final class Sampler {
     /// Delivery tag → what its `unacked` value said, for the tags in the latest sample (bounded by
     /// the sample size, ``CeleryConfiguration/unackedSampleLimit``).
     var tagCache = UnackedTagCache()
+    /// `unacked_index` as of the previous poll, so a poll reads what changed (``UnackedIndexMirror``).
+    var indexMirror = UnackedIndexMirror()
     /// Keys (or synthetic names) already warned about, so a persistent problem logs once.
     var warned: Set<[UInt8]> = []
     /// First-seen times of queue list tails (oldest waiting message per queue).
@@ -147,7 +149,12 @@ public final class Sampler {
             timer.end(.discovery)
         }
 
-        let plan = RoundPlan(queues: sortedQueues, layout: layout, now: now, configuration: configuration)
+        let indexRead = planUnackedRead(now: now)
+        let plan = RoundPlan(
+            queues: sortedQueues, layout: layout, now: now, configuration: configuration,
+            unackedRead: indexRead.map {
+                UnackedIndexMirror.commands($0, key: layout.unackedIndexKey, limit: configuration.unackedSampleLimit)
+            } ?? [])
         let replies: [RESPValue]
         do {
             replies = try run(plan.commands, on: redis)
@@ -158,11 +165,13 @@ public final class Sampler {
         let round = plan.decode(replies)
         var queueStates = readQueueLengths(round: round, errors: &errors)
         hugeUnackedTags = []
-        let totals = readUnackedTotals(round: round, errors: &errors)
+        var totals = readUnackedTotals(round: round, errors: &errors)
         timer.end(.queues)
 
         let breakdown: UnackedBreakdown
         do {
+            totals.sample = try readUnackedIndex(
+                indexRead, replies: round.unackedRead, using: redis, now: now, errors: &errors)
             breakdown = try classifyUnacked(sample: totals.sample, using: redis, now: now, errors: &errors)
         } catch {
             return failed(.unacked, error: error, now: now, timer: timer)

@@ -21,6 +21,21 @@ struct UnackedTagKey: Hashable {
         }
     }
 
+    /// The tag's bytes, exactly as in `unacked_index` (a UUID is unpacked to lower-case hex).
+    var bytes: [UInt8] {
+        if let other { return other }
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8](repeating: UInt8(ascii: "-"), count: 36)
+        var nibble = 0
+        for i in 0..<36 where i != 8 && i != 13 && i != 18 && i != 23 {
+            let word = nibble < 16 ? high : low
+            let shift = UInt64(60 - 4 * (nibble % 16))
+            out[i] = hex[Int((word >> shift) & 0xF)]
+            nibble += 1
+        }
+        return out
+    }
+
     /// Heap bytes a key holds beyond its inline 24 (for the cache's byte bound).
     var heapBytes: Int { other.map { $0.count + 32 } ?? 0 }
 

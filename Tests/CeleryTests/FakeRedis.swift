@@ -69,6 +69,9 @@ final class FakeRedis: RedisCommandExecuting {
                 (loEx ? $0 > lo : $0 >= lo) && (hiEx ? $0 < hi : $0 <= hi)
             }.count
             return .integer(Int64(n))
+        case "ZRANGE" where c.count > 4 && c[4] == Array("BYSCORE".utf8):
+            // ZRANGE key min max BYSCORE LIMIT offset count WITHSCORES, as ZRANGEBYSCORE.
+            return answer([Array("ZRANGEBYSCORE".utf8), c[1], c[2], c[3], Array("WITHSCORES".utf8)] + c[5..<8])
         case "ZRANGE":
             if let e = check(c[1], "zset") { return e }
             let sorted = (zsets[c[1]] ?? [:]).sorted {
@@ -78,6 +81,20 @@ final class FakeRedis: RedisCommandExecuting {
             let stop = min(Int(String(decoding: c[3], as: UTF8.self))!, sorted.count - 1)
             guard start <= stop else { return .array([]) }
             return .array(sorted[start...stop].flatMap { [.bulk($0.key), .bulk(Array("\($0.value)".utf8))] })
+        case "ZRANGEBYSCORE":
+            // ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
+            if let e = check(c[1], "zset") { return e }
+            let (lo, loEx) = FakeRedis.bound(c[2])
+            let (hi, hiEx) = FakeRedis.bound(c[3])
+            var members = (zsets[c[1]] ?? [:]).filter {
+                (loEx ? $0.value > lo : $0.value >= lo) && (hiEx ? $0.value < hi : $0.value <= hi)
+            }.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key.lexicographicallyPrecedes($1.key) }
+            if let at = c.firstIndex(of: Array("LIMIT".utf8)) {
+                let offset = Int(String(decoding: c[at + 1], as: UTF8.self))!
+                let count = Int(String(decoding: c[at + 2], as: UTF8.self))!
+                members = Array(members.dropFirst(offset).prefix(count < 0 ? Int.max : count))
+            }
+            return .array(members.flatMap { [.bulk($0.key), .bulk(Array("\($0.value)".utf8))] })
         case "LINDEX":
             if let e = check(c[1], "list") { return e }
             guard lists[c[1]] != nil, String(decoding: c[2], as: UTF8.self) == "-1" else { return .null }
@@ -171,6 +188,7 @@ final class FakeRedis: RedisCommandExecuting {
         var text = String(decoding: arg, as: UTF8.self)
         let exclusive = text.hasPrefix("(")
         if exclusive { text.removeFirst() }
+        if text == "+inf" { return (.infinity, exclusive) }
         return (Double(text)!, exclusive)
     }
 

@@ -251,7 +251,7 @@ private func addUnacked(
             ])
         #expect(
             redis.commands(named: "ZRANGE").first == [
-                b("ZRANGE"), b("unacked_index"), b("0"), b("99999"),
+                b("ZRANGE"), b("unacked_index"), b("0"), b("100000"),
                 b("WITHSCORES"),
             ])
         // 4 keys at 3 per SCAN page: 2 SCANs, then SMEMBERS, the main round, HSTRLEN and HMGET.
@@ -288,7 +288,7 @@ private func addUnacked(
             #expect(hmgets.reduce(0) { $0 + $1.count - 2 } <= 4)
         }
         #expect(classified == [4, 8, 10, 10])
-        #expect(redis.commands(named: "ZRANGE").allSatisfy { $0[3] == b("9") })
+        #expect(redis.commands(named: "ZRANGE").allSatisfy { $0[3] == b("10") })
         // Oldest first: the first HMGET asked for the four oldest tags.
         #expect(
             redis.commands(named: "HMGET").first == [
