@@ -179,15 +179,17 @@ struct TaskTable: Sendable {
         evict(at: now)
     }
 
-    /// Drops finished entries past their linger, unfinished ones past ``maxAge``, and the oldest
-    /// beyond ``capacity``.
+    /// Drops finished entries past their linger, unfinished ones past ``maxAge``, and beyond
+    /// ``capacity`` the entries that finished longest ago first (their other source's copy has
+    /// most likely arrived; dropping a task that just finished would count its final state again
+    /// when that copy comes), then the oldest.
     mutating func evict(at now: Double) {
         while let head = finished.first {
             guard let entry = entries[head.key], entry.sequence == head.sequence else {
                 finished.removeFirst()
                 continue
             }
-            guard now - head.time > finishedLinger else { break }
+            guard now - head.time > finishedLinger || entries.count > capacity else { break }
             entries[head.key] = nil
             finished.removeFirst()
         }

@@ -157,8 +157,10 @@ struct UnackedIndexMirror {
                 [zcount, key, lowArgument($0.low), Array(("(" + RoundPlan.format($0.high)).utf8)]
             }
             commands.append(
+                // One more than the limit: a window that outgrew it sends the poll back to a whole read.
                 byScore(
-                    key: key, low: Array(RoundPlan.format(windowStart).utf8), high: Array("+inf".utf8), count: limit))
+                    key: key, low: Array(RoundPlan.format(windowStart).utf8), high: Array("+inf".utf8),
+                    count: limit + 1))
             // The rolling re-read rides in the same round, after the window (so it wins over it).
             for i in reverify.sorted() { commands.append(rereadCommand(buckets[i], key: key, limit: limit)) }
             return commands

@@ -39,8 +39,11 @@ public final class ExporterState: Sendable {
         var response: HTTPDeferredResponse
     }
 
-    /// Most scrapes held at once before the first poll; later ones get a 503 at once.
+    /// Most scrapes held at once before the first poll; later ones get the placeholder at once.
     public static let maximumScrapesWaitingForFirstPoll = 256
+    /// Longest a scrape waits for the first poll: 5 s (under Prometheus's default 10 s scrape
+    /// timeout), or the poll interval when shorter.
+    public var firstPollWait: Duration { .milliseconds(Int64(min(5, pollInterval) * 1000)) }
     private let published: Mutex<Current>
     /// The poll interval, for the readiness age limit (3 intervals).
     public let pollInterval: Double
@@ -68,17 +71,18 @@ public final class ExporterState: Sendable {
     }
 
     /// The `/metrics` response for a scrape (HTTP threads). Before the first poll has been
-    /// published there is nothing true to say about Redis (`celery_redis_up 0` would be a false
-    /// "Redis down" at every start), so the scrape is held until the first poll ends, which its
-    /// Redis timeouts bound; the server answers 503 if that takes longer than its deferred
-    /// response timeout.
+    /// published there is nothing true to say about Redis, so the scrape is held until the first
+    /// poll is published, at most ``firstPollWait``; past that (a first poll can be long: a large
+    /// keyspace's discovery, a target that does not answer) it gets the placeholder rendered at
+    /// start, which has no `celery_redis_up` series at all: a `celery_redis_up 0` there would be a
+    /// false "Redis down" at every start.
     public func metricsResponse(format: ExpositionFormat, gzip: Bool) -> HTTPResponse {
         published.withLock { current -> HTTPResponse in
-            if current.polled { return current.metrics.response(format: format, gzip: gzip) }
-            guard current.waitingForFirstPoll.count < Self.maximumScrapesWaitingForFirstPoll else {
-                return .text(status: 503, "the first poll of Redis has not finished yet; try again shortly\n")
+            let placeholder = current.metrics.response(format: format, gzip: gzip)
+            if current.polled || current.waitingForFirstPoll.count >= Self.maximumScrapesWaitingForFirstPoll {
+                return placeholder
             }
-            let pending = HTTPDeferredResponse()
+            let pending = HTTPDeferredResponse(fallback: placeholder, after: firstPollWait)
             current.waitingForFirstPoll.append(FirstPollWaiter(format: format, gzip: gzip, response: pending))
             return .deferred(pending)
         }

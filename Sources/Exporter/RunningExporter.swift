@@ -63,8 +63,11 @@ public final class RunningExporter: Sendable {
         let alerting = try makeAlerting(configuration, logger: logger)
         undo.append { alerting.shutdown(deadline: Deadline(after: .seconds(1))) }
 
+        // Served only to a scrape that waited for the first poll longer than it may: no
+        // `celery_redis_up` series, since no poll has said anything about Redis yet.
         let initial = Poller.compose(
-            targets.map { TargetPoll.initial(name: $0.name, families: $0.initialFamilies) }, process: .init())
+            targets.map { TargetPoll.initial(name: $0.name, families: $0.initialFamilies) }, process: .init()
+        ).filter { $0.name != MetricDescriptor.up.name }
         let state = ExporterState(initial: RenderedMetrics(families: initial), pollInterval: configuration.pollInterval)
         // Reloads (SIGHUP, POST /-/reload) run on their own thread, never on the HTTP loop thread.
         let reloads = ReloadCoordinator(logger: Logger(label: "reload")) {

@@ -14,9 +14,27 @@ public final class HTTPDeferredResponse: Sendable {
         case completed(HTTPResponse)
     }
     private let state = Mutex<State>(.waiting(notify: nil))
+    /// What the server answers by itself if the response is not completed within
+    /// ``fallbackAfterNanoseconds`` (nil: a 503 after the server's deferred-response timeout).
+    let fallback: HTTPResponse?
+    /// When ``fallback`` is sent, in nanoseconds after the request (never later than the server's
+    /// deferred-response timeout).
+    let fallbackAfterNanoseconds: Int64?
 
-    /// A response still to be completed.
-    public init() {}
+    /// A response still to be completed; answered 503 after the server's deferred-response timeout.
+    public init() {
+        fallback = nil
+        fallbackAfterNanoseconds = nil
+    }
+
+    /// A response still to be completed; if it is not completed `after` the request arrived, the
+    /// server answers `fallback` instead (an expected outcome: not counted as a missed deadline).
+    public init(fallback: HTTPResponse, after: Duration) {
+        self.fallback = fallback
+        let (seconds, attoseconds) = after.components
+        fallbackAfterNanoseconds = max(
+            0, seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000)
+    }
 
     /// Supplies the response; the first call wins (a late one after the server's timeout
     /// answer is ignored). Safe from any thread. Returns whether this call was the first.

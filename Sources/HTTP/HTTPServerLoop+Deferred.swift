@@ -21,12 +21,19 @@ extension HTTPServerLoop {
         }
     }
 
-    /// Deferred responses past their deadline get a 503 (a later completion is ignored).
+    /// Deferred responses past their deadline get their fallback, else a 503 (a later completion
+    /// is ignored).
     func expireDeferredResponses() {
         for connection in Array(awaiting.values) where connections[connection.fd] === connection {
             var expired = false
-            for case .deferred(let pending, request: let traits, since: let since) in connection.held
-            where now - since > deferredTimeout {
+            for case .deferred(let pending, request: let traits, since: let since) in connection.held {
+                if let fallback = pending.fallback, let after = pending.fallbackAfterNanoseconds,
+                    now - since > min(after, deferredTimeout)
+                {
+                    if pending.complete(fallback) { expired = true }
+                    continue
+                }
+                guard now - since > deferredTimeout else { continue }
                 if pending.complete(.error(.serviceUnavailable, detail: "the response was not ready in time")) {
                     server.counters.deferredTimeouts.add(1, ordering: .relaxed)
                     if let suppressed = server.warnings.admit("deferred-timeout") {

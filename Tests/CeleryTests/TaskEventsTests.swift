@@ -256,6 +256,32 @@ import Testing
         #expect(counter.trackedTasks == 50)
     }
 
+    /// A full table (a backlog of ETA tasks received with -E) drops the tasks that finished
+    /// longest ago first. A long-running task, created before everything else, that finishes on one
+    /// source keeps its entry until the other source's copy arrives, so its SUCCESS counts once
+    /// (dropping the oldest-created entry, as before, counted it twice).
+    @Test func aFullTableKeepsAJustFinishedTaskUntilItsSecondCopy() {
+        var counter = ResultEventCounter(
+            configuration: CeleryEventConfiguration(
+                maxTrackedTasks: 100, trackedTaskMaxAge: 100_000, finishedTaskLinger: 600))
+        counter.record(TaskEvent(kind: .received, taskID: "long", name: "app.long", retries: 0), at: 0)
+        counter.record(TaskEvent(kind: .started, taskID: "long", timestamp: 1), at: 1)
+        for i in 0..<89 {
+            counter.record(TaskEvent(kind: .received, taskID: "eta\(i)", name: "app.eta", retries: 0), at: 2)
+        }
+        for i in 0..<10 {
+            counter.record(TaskEvent(kind: .received, taskID: "done\(i)", name: "app.x", retries: 0), at: 3)
+            counter.record(TaskEvent(kind: .succeeded, taskID: "done\(i)", runtime: 0.1), at: 3)
+        }
+        #expect(counter.trackedTasks == 100)
+        counter.record(TaskEvent(kind: .succeeded, taskID: "long", runtime: 99), at: 100)
+        counter.record(TaskEvent(kind: .received, taskID: "new", name: "app.x", retries: 0), at: 100.5)
+        // The result write of the same success, a moment later.
+        counter.record(CeleryEvent.TaskResult(taskID: "long", state: .success), at: 101)
+        #expect(counter.outcomes[.init(state: "SUCCESS", task: nil)] == 11)
+        #expect(counter.trackedTasks == 100)
+    }
+
     @Test func anEntryStaysSmall() {
         // The measured bytes per entry (scripts/measure-task-table.sh) rest on this layout: a
         // field added as an optional Double would grow every slot of a 100,000-entry table.

@@ -3,9 +3,10 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// A scrape that arrives before the first poll has finished is answered with that poll, never with
-/// the placeholder served before it: the placeholder says `celery_redis_up 0`, a false "Redis is
-/// down" at every start (the soak caught one, 2 ms after start-up).
+/// A scrape that arrives before the first poll has finished is answered with that poll (within
+/// 5 s), else with a placeholder that has no `celery_redis_up` series; never `celery_redis_up 0`
+/// for a poll that has not run, a false "Redis is down" at every start (the soak caught one, 2 ms
+/// after start-up).
 @Suite struct FirstPollScrapeTests {
     /// The pid a redis-server reports.
     static func pid(of server: RedisServer) throws -> Int32 {
@@ -25,7 +26,8 @@ import Testing
         var thawed = false
         defer { if !thawed { kill(pid, SIGCONT) } }
         let exporter = try ExporterProcess(arguments: [
-            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--redis.read-timeout=30s", "--poll.interval=1s",
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--redis.read-timeout=30s", "--redis.connect-timeout=30s",
+            "--poll.interval=10s",
             "--no-celery.census", "--no-celery.events",
         ])
         defer { exporter.terminate() }
@@ -51,5 +53,38 @@ import Testing
         #expect(seconds >= 1.4, "the scrape waited for the poll")
         // Later scrapes are answered at once from the latest poll, as always.
         #expect(try exporter.get("/metrics").status == 200)
+    }
+
+    /// A first poll longer than the wait (a frozen Redis here; a huge keyspace or a dead target in
+    /// life): the scrape gets the placeholder after 5 s, without `celery_redis_up`, then the real
+    /// numbers once the poll ends.
+    @Test func aLongFirstPollAnswersWithoutAnUpSeries() throws {
+        let redis = try RedisServer()
+        try CelerySeed.bind(redis, queue: "celery")
+        try CelerySeed.enqueue(redis, queue: "celery", count: 2)
+        let pid = try Self.pid(of: redis)
+        #expect(kill(pid, SIGSTOP) == 0)
+        var thawed = false
+        defer { if !thawed { kill(pid, SIGCONT) } }
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--redis.read-timeout=30s", "--redis.connect-timeout=30s",
+            "--poll.interval=10s",
+            "--no-celery.census", "--no-celery.events",
+        ])
+        defer { exporter.terminate() }
+        let started = Date()
+        let early = try httpRequest(port: exporter.port, path: "/metrics", timeout: 30)
+        let waited = Date().timeIntervalSince(started)
+        #expect(early.status == 200)
+        #expect(!early.text.contains("celery_redis_up"), "\(early.text.prefix(400))")
+        #expect(waited >= 4 && waited < 9, "answered after \(waited) s")
+        #expect(kill(pid, SIGCONT) == 0)
+        thawed = true
+        #expect(
+            waitUntil(timeout: 40) {
+                let text = (try? httpRequest(port: exporter.port, path: "/metrics"))?.text ?? ""
+                return MetricsText(text: text).value("celery_redis_up") == 1
+                    && MetricsText(text: text).value("celery_redis_queue_length", ["queue": "celery"]) == 2
+            })
     }
 }
