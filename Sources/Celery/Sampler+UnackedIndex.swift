@@ -107,8 +107,10 @@ extension Sampler {
     /// An error reply that says the command itself is not accepted (a syntax error before Redis
     /// 6.2, an ACL refusal), not that the key is wrong (`WRONGTYPE`).
     static func isRefusal(_ reply: RESPValue) -> Bool {
+        // Only what says "never": Redis before 6.2 answers `ERR syntax error`, an ACL `NOPERM`.
+        // Any other error (a proxy's passing `ERR`) is one failed poll, not delta reads off for good.
         guard case .error(let message) = reply else { return false }
-        return message.hasPrefix("ERR") || message.hasPrefix("NOPERM")
+        return message.hasPrefix("ERR syntax error") || message.hasPrefix("NOPERM")
     }
 
     /// A `ZRANGE … WITHSCORES` reply as members; nil for an error reply or any other shape.

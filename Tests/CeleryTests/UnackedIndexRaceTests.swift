@@ -156,6 +156,30 @@ import Testing
         #expect(logs.messages.filter { $0.contains("BYSCORE") }.count == 1)
     }
 
+    /// Any other error on the delta read (a proxy's passing `ERR`) costs one poll a whole read,
+    /// not delta reads for the life of the process.
+    @Test func aPassingErrorOnTheDeltaReadDoesNotTurnDeltasOff() {
+        let redis = seeded()
+        let s = Sampler(
+            configuration: CeleryConfiguration(queues: ["a", "b"], discoverQueues: false, censusEnabled: false),
+            logger: Logger(label: "test"))
+        _ = s.poll(using: redis, now: t0)
+        var failures = 1
+        redis.override = { command in
+            guard UnackedIndexMirror.isByScore(command), failures > 0 else { return nil }
+            failures -= 1
+            return .error("ERR max number of clients reached")
+        }
+        let failed = s.poll(using: redis, now: t0 + 15)
+        #expect(attributed(failed) == 2_400)
+        #expect(!s.indexMirror.byScoreRefused)
+        _ = s.poll(using: redis, now: t0 + 30)
+        let deltas = s.indexMirror.deltaReads
+        let later = s.poll(using: redis, now: t0 + 45)
+        #expect(attributed(later) == 2_400)
+        #expect(s.indexMirror.deltaReads == deltas + 1)
+    }
+
     @Test func anIndexOfExactlyTheLimitIsReadAsDeltas() {
         // The benchmark's 100,000 tasks in flight at the default limit of 100,000: the whole index
         // fits, so later polls read deltas (reading `limit` members could not tell; `limit + 1` can).
