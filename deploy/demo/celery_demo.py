@@ -42,6 +42,10 @@ app.conf.update(
     broker_connection_retry_on_startup=True,
     task_acks_late=True,
     task_track_started=True,
+    # Task events (-E) and task-sent events: the exporter counts every task from both sources
+    # (each once), and measures queue wait from task-sent to task-started.
+    worker_send_task_events=True,
+    task_send_sent_event=True,
     worker_prefetch_multiplier=1,
     result_expires=3600,
     task_routes={"celery_demo.slow": {"queue": "slow"}},
