@@ -11,11 +11,6 @@ import Testing
 @Suite(.serialized) struct BacklogIntegrationTests {
     private let t0 = 1_795_625_000.0
 
-    private func shutdown(_ server: RedisServer) {
-        _ = try? server.command("SHUTDOWN", "NOSAVE")
-        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
-    }
-
     private func seed(_ server: RedisServer, _ args: [UInt8]...) throws {
         let reply = try server.command(args)
         #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
@@ -48,7 +43,7 @@ import Testing
     /// malformed and forged messages are not misread; a second poll reads only what moved.
     @Test func exactCountsOverPriorityListsWithAKeyPrefix() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         let layout = KombuKeyLayout(prefix: "pfx:", separator: sep)
         var n = 0
         for (task, count) in [("app.a", 13), ("app.b", 10), ("app.c", 7)] {
@@ -102,7 +97,7 @@ import Testing
     /// Above the limit, each list's oldest and newest messages are read and scaled to its length.
     @Test func aQueueAboveTheLimitIsEstimatedFromItsOldestAndNewest() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         // 600 app.old pushed first (the oldest), then 400 app.new.
         var script = "for i = 1, 600 do redis.call('LPUSH', 'celery', (string.gsub(ARGV[1], 'NUM', i))) end "
         script += "for i = 1, 400 do redis.call('LPUSH', 'celery', (string.gsub(ARGV[2], 'NUM', i))) end return 1"
@@ -147,7 +142,7 @@ import Testing
     /// copied by Redis once, not every poll.
     @Test func severalMegabyteMessagesStayWithinTheBudget() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         for i in 0..<12 {
             let big = i % 3 == 0
             let message =
@@ -177,7 +172,7 @@ import Testing
     /// `MEMORY USAGE` probe): its messages are counted as too large, and nothing is read.
     @Test func listsOfHugeMessagesAreNotCopied() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         for i in 0..<2 {
             let huge = largeCeleryMessage(tag: "huge-\(i)", task: "app.huge", argumentBytes: 15_000_000)
             try seed(server, b("LPUSH"), b("big"), b(huge))
@@ -204,7 +199,7 @@ import Testing
                 "--rename-command", "EVALSHA_RO", "", "--rename-command", "EVALSHA", "", "--rename-command", "SCRIPT",
                 "",
             ]) : try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         if how == "acl" {
             try seed(
                 server, b("ACL"), b("SETUSER"), b("exporter"), b("on"), b(">exporter-password"), b("resetkeys"),
@@ -222,7 +217,7 @@ import Testing
     /// Names are capped by the task-name limit (`other`) and by the label length limit.
     @Test func namesAreCappedByTheTaskNameLimitAndLabelLength() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         let long = "app." + String(repeating: "x", count: 400)
         var n = 0
         for (task, count) in [("app.a", 3), (long, 2), ("app.c", 1)] {
@@ -240,7 +235,7 @@ import Testing
     /// With the task-name limit 0 (the breakdowns off) or the sample limit 0, nothing is read.
     @Test func offWithoutTaskNamesOrSampleLimit() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         try push(server, b("celery"), task: "app.a", n: 0)
         for s in [sampler(taskNames: 0), sampler(limit: 0)] {
             let redis = MeasuringExecutor(try connect(server))

@@ -63,7 +63,7 @@ import Testing
         // A deleted queue that is declared again comes back at the next discovery.
         try bind(server, "deleted")
         #expect(s.poll(using: redis, now: t0 + 8).sampled?.queues.map(\.name) == ["deleted", "drained", "kept"])
-        shutdown(server)
+        server.shutdownAndWait()
     }
 
     @Test func overTheQueueLimitTheLeastRecentlySeenGiveWayAndDropsAreReported() throws {
@@ -100,7 +100,7 @@ import Testing
         let healed = s.poll(using: redis, now: t0 + 6)
         #expect(healed.sampled?.queues.map(\.name) == ["q3", "q4", "q5"])
         #expect(healed.sampled?.queues.first { $0.name == "q5" }?.length == 1)
-        shutdown(server)
+        server.shutdownAndWait()
     }
 
     @Test func pastTheQueueCapQueuesWithMessagesOrTasksInFlightAreNeverHiddenBehindEmptyOnes() throws {
@@ -140,7 +140,7 @@ import Testing
         #expect(fourth.sampled?.discoveredQueueStats.ignoredOverLimit == 47)
         #expect(fourth.sampled?.queuesOverLimit == 47)
         #expect(logs.messages.filter { $0.contains("--celery.max-queues") }.count == 1)
-        shutdown(server)
+        server.shutdownAndWait()
     }
 
     // MARK: Row 12: names of a megabyte
@@ -163,7 +163,7 @@ import Testing
         let labels = try #require(snap.sampled).queues.map { LabelValueLimit.capped($0.name) }
         #expect(Set(labels).count == 3)
         #expect(labels.allSatisfy { $0.utf8.count <= LabelValueLimit.maxBytes })
-        shutdown(server)
+        server.shutdownAndWait()
     }
 
     @Test func forgedHeartbeatsCannotLockRealWorkersOut() throws {
@@ -171,7 +171,7 @@ import Testing
         let clock = EventsTestClock(1_000)
         let listener = try EventsListenerIntegrationTests.Listener(
             server: server, configuration: CeleryEventConfiguration(), clock: clock)
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         defer { listener.stop() }
         #expect(listener.waitFor("celery_redis_event_subscriber_up 1"))
 
@@ -204,7 +204,7 @@ import Testing
         let clock = EventsTestClock(1_000)
         let listener = try EventsListenerIntegrationTests.Listener(
             server: server, configuration: CeleryEventConfiguration(taskNameLimit: 10), clock: clock)
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         defer { listener.stop() }
         #expect(listener.waitFor("celery_redis_event_subscriber_up 1"))
 
@@ -228,8 +228,4 @@ import Testing
     }
 
     /// See `SamplerIntegrationTests.shutdown`: SIGTERM is blocked in the child.
-    private func shutdown(_ server: RedisServer) {
-        _ = try? server.command("SHUTDOWN", "NOSAVE")
-        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
-    }
 }

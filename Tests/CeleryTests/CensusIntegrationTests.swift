@@ -13,11 +13,6 @@ import Testing
 /// (`SETEX key result_expires json` + `PUBLISH` of the same json on a channel named
 /// like the key) and like `AsyncResult.forget()` (`DEL`, nothing published).
 @Suite(.serialized) struct CensusIntegrationTests {
-    private func shutdown(_ server: RedisServer) {
-        _ = try? server.command("SHUTDOWN", "NOSAVE")
-        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
-    }
-
     private static func now() -> Double { Date().timeIntervalSince1970 }
 
     private func waitUntil(_ timeout: Double = 5, _ condition: () -> Bool) -> Bool {
@@ -38,7 +33,7 @@ import Testing
 
     @Test func liveWritesPredictedExpiryAndReconciliationOfForget() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         for id in ["a", "b"] {
             _ = try server.command([b("SETEX"), b("celery-task-meta-" + id), b("86400"), b(Meta.success(id))])
         }

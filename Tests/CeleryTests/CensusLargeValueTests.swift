@@ -15,10 +15,6 @@ import Testing
 /// holds, a value beyond the 64 MiB reply limit no longer fails every pass, and each meta is
 /// counted under its real top-level state (or `unclassified`, never a wrong one).
 @Suite(.serialized) struct CensusLargeValueTests {
-    private func shutdown(_ server: RedisServer) {
-        _ = try? server.command("SHUTDOWN", "NOSAVE")
-        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
-    }
 
     private func connect(_ server: RedisServer) throws -> RedisConnection {
         try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
@@ -165,7 +161,7 @@ import Testing
     /// budget (main `GET`s 500 values at once: 100 MB in one round).
     @Test func hundredsOfLargeMetasAreCountedWithinTheReadBudget() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         var seeds: [Seed] = []
         var expected: [TaskMetaState: Int] = [:]
         var workerLost = 0
@@ -212,7 +208,7 @@ import Testing
     /// value that hides its status beyond the first 4 KiB is counted as unclassified.
     @Test func valuesBeyondTheReplyLimitNeverFailAPass() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         let huge = 70 * 1024 * 1024
         let (success, _) = Shape.imitation.seed("huge", size: huge)
         let hidden = Seed(
@@ -248,7 +244,7 @@ import Testing
     /// at once, its imitation of other statuses notwithstanding.
     @Test func largeLiveWritesAreCounted() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         let (started, _) = Shape.startedExtended.seed("live", size: 100)
         try seed([started], into: server)
         let census = census()

@@ -19,11 +19,6 @@ import Testing
     private static let hugeBytes = 480_000_000
     private static let readTimeout = Duration.milliseconds(400)
 
-    private func shutdown(_ server: RedisServer) {
-        _ = try? server.command("SHUTDOWN", "NOSAVE")
-        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
-    }
-
     /// A kombu message around a body of `bytes` × `A`, built inside Redis by `operation`
     /// (`LPUSH` a queue, or `HSET unacked tag`).
     private func seedHuge(_ server: RedisServer, message: String, bytes: Int, operation: String) throws {
@@ -60,7 +55,7 @@ import Testing
 
     @Test func aHugeTailWhoseReadTimesOutDoesNotFailThePollAndWaitsBeforeTheNextTry() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         try seedHuge(
             server, message: celeryMessage(tag: "huge", queue: "big", sentAt: t0 - 100),
             bytes: HugeReadIntegrationTests.hugeBytes, operation: "redis.call('LPUSH', 'big', m)")
@@ -99,7 +94,7 @@ import Testing
 
     @Test func aHugeUnackedMessageWhoseReadTimesOutDoesNotFailThePoll() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         try seedHuge(
             server, message: unackedValue(tag: "huge", queue: "celery"),
             bytes: HugeReadIntegrationTests.hugeBytes, operation: "redis.call('HSET', 'unacked', 'huge', m)")
@@ -121,7 +116,7 @@ import Testing
 
     @Test func aHugeUnackedMessageIsReadLastAndAttributedFromTheNextPoll() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         try seedHuge(
             server, message: unackedValue(tag: "big", queue: "celery", task: "app.big"),
             bytes: 20_000_000, operation: "redis.call('HSET', 'unacked', 'big', m)")

@@ -35,11 +35,6 @@ final class ScriptCallRecorder: RedisCommandExecuting {
     private let queues = ["big1", "big2", "big3"]
     private static let hugeBytes = 100_000_000
 
-    private func shutdown(_ server: RedisServer) {
-        _ = try? server.command("SHUTDOWN", "NOSAVE")
-        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
-    }
-
     private func eval(_ server: RedisServer, _ script: String, key: String, _ args: String...) throws {
         // Building a huge value is slow on a loaded machine (seconds per 100 MB): wait for it.
         let reply = try server.command([b("EVAL"), b(script), b("1"), b(key)] + args.map(b), timeout: 180)
@@ -61,7 +56,7 @@ final class ScriptCallRecorder: RedisCommandExecuting {
 
     @Test func hugeTailsAreReadOnePerPollThenCachedUntilTheListShrinks() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         for (i, queue) in queues.enumerated() {
             try pushHuge(server, queue: queue, tag: "big-\(i)", sentAt: t0 - 100 - Double(i))
             let reply = try server.command("LPUSH", queue, celeryMessage(tag: "small-\(i)", queue: queue))
@@ -130,7 +125,7 @@ final class ScriptCallRecorder: RedisCommandExecuting {
     /// still cached afterwards.
     @Test func probeWithoutMemoryPermissionIsANoOp() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         let reply = try server.command(
             [
                 "ACL", "SETUSER", "exporter", "on", ">exporter-password", "resetkeys", "%R~*", "-@all", "+ping",

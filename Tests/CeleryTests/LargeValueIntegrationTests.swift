@@ -56,11 +56,6 @@ final class MeasuringExecutor: RedisCommandExecuting {
 @Suite(.serialized) struct LargeValueIntegrationTests {
     private let t0 = 1_795_625_000.0
 
-    private func shutdown(_ server: RedisServer) {
-        _ = try? server.command("SHUTDOWN", "NOSAVE")
-        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
-    }
-
     private func seed(_ server: RedisServer, _ args: [UInt8]...) throws {
         let reply = try server.command(args)
         #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
@@ -82,7 +77,7 @@ final class MeasuringExecutor: RedisCommandExecuting {
     /// reply passed the 64 MiB cap, so every poll failed (`up 0`, a false alert, forever).
     @Test func hundredUnackedTasksOf700KBArePolledWithinTheBudget() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         let queues = ["celery", "ingest", "reports"]
         for i in 0..<100 {
             let queue = queues[i % 3]
@@ -133,7 +128,7 @@ final class MeasuringExecutor: RedisCommandExecuting {
     /// A 70 MB message next in line used to be read whole by `LINDEX` and fail every poll.
     @Test func seventyMegabyteMessageAtTheTailOfAQueue() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         // The oldest (tail) message is 70 MB and carries sent_at; two small ones wait behind it.
         let big = largeCeleryMessage(tag: "big", queue: "celery", sentAt: t0 - 42, argumentBytes: 52_500_000)
         #expect(big.utf8.count > 70_000_000)
@@ -164,7 +159,7 @@ final class MeasuringExecutor: RedisCommandExecuting {
     /// unread (and say so in a metric) instead of failing the poll; small ones are still read.
     @Test func scriptingRefusedCountsLargeValuesAsUnread() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         try seed(
             server, b("ACL"), b("SETUSER"), b("exporter"), b("on"), b(">exporter-password"), b("resetkeys"), b("%R~*"),
             b("-@all"), b("+@read"), b("+@connection"), b("-@scripting"))
@@ -205,7 +200,7 @@ final class MeasuringExecutor: RedisCommandExecuting {
     /// away, which is also how operators disable a command).
     @Test func withoutEvalshaROTheScriptRunsWithEvalsha() throws {
         let server = try RedisServer(extraArguments: ["--rename-command", "EVALSHA_RO", ""])
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         try seed(
             server, b("LPUSH"), b("celery"), b(largeCeleryMessage(tag: "tail", sentAt: t0 - 7, argumentBytes: 200_000)))
         let big = "[" + largeCeleryMessage(tag: "big", queue: "celery", argumentBytes: 200_000) + #", "", "celery"]"#

@@ -15,11 +15,6 @@ import Testing
     /// Ends the server with `SHUTDOWN NOSAVE` rather than `RedisServer.stop()`: the harness's
     /// SIGTERM is blocked in the child (it inherits the test thread's signal mask), so `stop()` waits
     /// forever. Once the process has exited, `stop()` in `deinit` returns at once.
-    private func shutdown(_ server: RedisServer) {
-        _ = try? server.command("SHUTDOWN", "NOSAVE")
-        for _ in 0..<100 where (try? server.cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
-    }
-
     private func connect(_ server: RedisServer) throws -> RedisConnection {
         try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
     }
@@ -94,7 +89,7 @@ import Testing
 
     @Test func celeryShapedKeysWithoutPrefix() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         try seedDeployment(server, prefix: "")
         let redis = try connect(server)
         let sampler = Sampler(configuration: CeleryConfiguration(), logger: Logger(label: "test"))
@@ -115,7 +110,7 @@ import Testing
 
     @Test func prefixWithGlobCharactersIsolatesTheDeployment() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         let prefix = "app[1]*:"
         try seedDeployment(server, prefix: prefix)
         // Noise: an unprefixed deployment, and a decoy the unescaped pattern `app[1]*:_kombu.binding.*` matches.
@@ -134,7 +129,7 @@ import Testing
     /// first-seen ages, ETA handling, the in-flight split, and the census over several polls.
     @Test func agesInFlightSplitAndCensusAgainstARealServer() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         // Queue `celery`: oldest (tail) first, since LPUSH puts each new message at the head.
         try seed(server, b("LPUSH"), b("celery"), b(celeryMessage(tag: "old", sentAt: t0 - 120)))
         try seed(server, b("LPUSH"), b("celery"), b(celeryMessage(tag: "new", sentAt: t0 - 1)))
@@ -228,7 +223,7 @@ import Testing
 
     @Test func sampleLimitAgainstARealServer() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         for i in 0..<30 {
             let tag = "tag-\(100 + i)"
             try seed(server, b("HSET"), b("unacked"), b(tag), b(unackedValue(tag: tag)))
@@ -254,14 +249,14 @@ import Testing
 
     @Test func serverGoneFailsThePollWithItsStage() throws {
         let server = try RedisServer()
-        defer { shutdown(server) }
+        defer { server.shutdownAndWait() }
         try seed(server, b("LPUSH"), b("celery"), b("x"))
         let redis = try connect(server)
         let sampler = Sampler(
             configuration: CeleryConfiguration(queues: ["celery"], discoverQueues: false),
             logger: Logger(label: "test"))
         #expect(sampler.poll(using: redis, now: t0).sampled?.queues.first?.length == 1)
-        shutdown(server)
+        server.shutdownAndWait()
         let failed = sampler.poll(using: redis, now: t0 + 1)
         #expect(failed.sampled == nil, "no stale values")
         #expect(failed.failure?.stage == .queues)

@@ -182,3 +182,12 @@ public final class RedisServer: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 }
+
+extension RedisServer {
+    /// `SHUTDOWN NOSAVE`, then waits (at most 2 s) until it no longer answers `PING`: Redis going
+    /// away under a test.
+    public func shutdownAndWait() {
+        _ = try? command("SHUTDOWN", "NOSAVE")
+        for _ in 0..<100 where (try? cli(["PING"]))?.stdout.contains("PONG") == true { usleep(20_000) }
+    }
+}
