@@ -122,7 +122,7 @@ import Testing
             metrics.value(
                 "celery_redis_build_info",
                 [
-                    "version": "0.1.0", "revision": ExporterVersion.revision,
+                    "version": ExporterVersion.version, "revision": ExporterVersion.revision,
                     "swift_version": ExporterVersion.swiftVersion,
                 ])
                 == 1)
@@ -346,7 +346,7 @@ import Testing
 
     @Test func versionAndHelp() throws {
         let version = try runCommand(try ExporterProcess.binaryPath(), ["--version"])
-        #expect(version.status == 0 && version.stdout.contains("celery-redis-exporter 0.1.0"))
+        #expect(version.status == 0 && version.stdout.contains("celery-redis-exporter \(ExporterVersion.version)"))
         let help = try runCommand(try ExporterProcess.binaryPath(), ["--help"])
         #expect(help.status == 0)
         for flag in ["--redis.url", "--poll.interval", "--web.listen-address", "CELERY_REDIS_EXPORTER_REDIS_URL"] {
