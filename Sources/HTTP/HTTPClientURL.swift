@@ -36,10 +36,10 @@ public struct HTTPClientURL: Sendable, Equatable, CustomStringConvertible {
 
     private static func endsAuthority(_ c: Character) -> Bool { c == "/" || c == "?" || c == "#" }
 
-    /// Parses `text`; throws ``HTTPClientError/invalidURL(_:)`` (with a reason, never the URL
+    /// Parses `text`; throws ``HTTPClientError/invalidURL(reason:)`` (with a reason, never the URL
     /// itself, which may be a secret) when it is not an absolute http(s) URL.
-    public init(_ text: String) throws {
-        func fail(_ reason: String) -> HTTPClientError { .invalidURL(reason) }
+    public init(_ text: String) throws(HTTPClientError) {
+        func fail(_ reason: String) -> HTTPClientError { .invalidURL(reason: reason) }
         guard let schemeEnd = text.firstRange(of: "://") else {
             throw fail("missing scheme (expected http:// or https://)")
         }

@@ -75,13 +75,16 @@ import Testing
     }
 
     @Test func malformed() {
-        for bad in [
-            "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n",
-            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab",
-            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "",
-        ] {
-            #expect(throws: HTTPClientResponseParseError.self, "\(bad)") { _ = try parse([bad]) }
+        let cases: [(String, HTTPClientResponseParseError)] = [
+            ("HTTP/2 200 OK\r\n\r\n", .invalidStatusLine), ("HTTP/1.1 2000 OK\r\n\r\n", .invalidStatusLine),
+            ("HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", .headerWithoutColon),
+            ("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", .invalidContentLength),
+            ("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", .closedInBody(received: 2, expected: 5)),
+            ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", .invalidChunkSize),
+            ("", .closedBeforeResponse),
+        ]
+        for (bad, expected) in cases {
+            #expect(throws: expected, "\(bad)") { _ = try parse([bad]) }
         }
     }
 }
