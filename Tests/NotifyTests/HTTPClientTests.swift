@@ -32,6 +32,21 @@ import Testing
         }
     }
 
+    /// A URL missing its scheme but holding one further on: the text before `://` is its host
+    /// and path, token included, and the error must not show it (on main it did, as the
+    /// "scheme"). A real scheme is still named.
+    @Test func invalidURLErrorNeverShowsTextThatIsNotAScheme() throws {
+        let error = try #require(throws: HTTPClientError.self) {
+            try HTTPClientURL("hooks.example.com/services/T0/B0/s3cr3t?next=https://example.com/")
+        }
+        #expect(!error.description.contains("s3cr3t"), "\(error)")
+        #expect(error.description.contains("expected http:// or https://"), "\(error)")
+        let token = try #require(throws: HTTPClientError.self) { try HTTPClientURL("sk_live_0123://h/") }
+        #expect(!token.description.contains("sk_live"), "\(token)")
+        let ftp = try #require(throws: HTTPClientError.self) { try HTTPClientURL("ftp://x/") }
+        #expect(ftp == .invalidURL(reason: "scheme ftp is not http or https"))
+    }
+
     func parse(_ chunks: [String], head: Bool = false, maxBody: Int = 1 << 20) throws -> HTTPClientResponse? {
         var parser = HTTPClientResponseParser(maxBodyBytes: maxBody, isHeadRequest: head)
         for (i, chunk) in chunks.enumerated() {
