@@ -129,7 +129,7 @@ public enum HTTPClient {
                     return .response(response)
                 }
             } catch {
-                return .sentNoAnswer(.malformedResponse(url: redactedURL, error.description))
+                return .sentNoAnswer(.malformedResponse(url: redactedURL, error))
             }
         }
     }
@@ -180,12 +180,12 @@ public enum HTTPClient {
         if cancelled { return .cancelled(url: url, requestSent: true) }
         if let e = error as? SocketError {
             if case .timedOut = e { return .timedOut(url: url) }
-            return .io(url: url, "\(what): \(e)")
+            return .io(url: url, operation: what, reason: "\(e)")
         }
         if let e = error as? TLSError {
             if e.kind == .timedOut { return .timedOut(url: url) }
-            return .io(url: url, "\(what): \(e)")
+            return .io(url: url, operation: what, reason: "\(e)")
         }
-        return .io(url: url, "\(what): \(error)")
+        return .io(url: url, operation: what, reason: "\(error)")
     }
 }

@@ -12,6 +12,8 @@ public struct HTTPClientResponseParser: Sendable {
     public let maxBodyBytes: Int
     /// Whether the request was HEAD (its response has no body whatever the headers say).
     public let isHeadRequest: Bool
+    /// The longest chunk-size line (size and extensions) accepted.
+    static let maxChunkSizeLineBytes = 1024
 
     private enum Framing: Sendable {
         case none
@@ -48,17 +50,18 @@ public struct HTTPClientResponseParser: Sendable {
 
     /// Returns the response once complete (or, with `atEndOfStream`, once the server closed),
     /// nil when more bytes are needed.
-    /// - Throws: a description of what is malformed (the caller wraps it with the URL).
+    /// - Throws: ``HTTPClientResponseParseError`` saying what is malformed (the caller wraps it
+    ///   with the redacted URL).
     public mutating func parse(atEndOfStream: Bool) throws(HTTPClientResponseParseError) -> HTTPClientResponse? {
         while framing == nil {
             guard let headEnd = findHeadEnd() else {
-                if buffer.count > maxHeaderBytes { throw .init("response head larger than \(maxHeaderBytes) bytes") }
+                if buffer.count > maxHeaderBytes { throw .headTooLarge(limit: maxHeaderBytes) }
                 if atEndOfStream {
-                    throw .init(buffer.isEmpty ? "connection closed before a response" : "truncated response head")
+                    throw buffer.isEmpty ? HTTPClientResponseParseError.closedBeforeResponse : .truncatedHead
                 }
                 return nil
             }
-            if headEnd > maxHeaderBytes { throw .init("response head larger than \(maxHeaderBytes) bytes") }
+            if headEnd > maxHeaderBytes { throw .headTooLarge(limit: maxHeaderBytes) }
             try parseHead(Array(buffer[..<headEnd]))
             buffer.removeFirst(headEnd + 4)
             if (100..<200).contains(status) {
@@ -76,7 +79,7 @@ public struct HTTPClientResponseParser: Sendable {
                 body = Array(buffer.prefix(keep))
                 return finish(truncated: keep < n)
             }
-            if atEndOfStream { throw .init("connection closed after \(buffer.count) of \(n) body bytes") }
+            if atEndOfStream { throw .closedInBody(received: buffer.count, expected: n) }
             return nil
         case .untilClose:
             if buffer.count >= maxBodyBytes {
@@ -94,7 +97,7 @@ public struct HTTPClientResponseParser: Sendable {
                 body = Array(body.prefix(maxBodyBytes))
                 return finish(truncated: true)
             }
-            if atEndOfStream { throw .init("connection closed inside a chunked body") }
+            if atEndOfStream { throw .closedInChunkedBody }
             return nil
         }
     }
@@ -116,20 +119,20 @@ public struct HTTPClientResponseParser: Sendable {
     private mutating func parseHead(_ head: [UInt8]) throws(HTTPClientResponseParseError) {
         let text = String(decoding: head, as: UTF8.self)
         var lines = text.split(separator: "\r\n", omittingEmptySubsequences: false)
-        guard !lines.isEmpty else { throw .init("empty response head") }
+        guard !lines.isEmpty else { throw .emptyHead }
         let statusLine = lines.removeFirst()
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, parts[0] == "HTTP/1.1" || parts[0] == "HTTP/1.0",
             parts[1].count == 3, let code = Int(parts[1]), code >= 100
         else {
-            throw .init("invalid status line")
+            throw .invalidStatusLine
         }
         status = code
         var fields = HTTPHeaders()
         for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { throw .init("header line without a colon") }
+            guard let colon = line.firstIndex(of: ":") else { throw .headerWithoutColon }
             let name = line[..<colon]
-            guard !name.isEmpty, !name.contains(" "), !name.contains("\t") else { throw .init("invalid header name") }
+            guard !name.isEmpty, !name.contains(" "), !name.contains("\t") else { throw .invalidHeaderName }
             fields.add(name: String(name), value: String(trimmed(line[line.index(after: colon)...])))
         }
         headers = fields
@@ -144,7 +147,7 @@ public struct HTTPClientResponseParser: Sendable {
         let lengths = headers.values(for: "Content-Length")
         if let first = lengths.first {
             guard lengths.allSatisfy({ $0 == first }), let n = Int(first), n >= 0 else {
-                throw .init("invalid Content-Length")
+                throw .invalidContentLength
             }
             return n == 0 ? .none : .length(n)
         }
@@ -167,13 +170,15 @@ public struct HTTPClientResponseParser: Sendable {
             switch chunkState {
             case .size:
                 guard let end = line(from: position) else {
-                    if buffer.count - position > 1024 { throw .init("chunk size line too long") }
+                    if buffer.count - position > Self.maxChunkSizeLineBytes {
+                        throw .chunkSizeLineTooLong(limit: Self.maxChunkSizeLineBytes)
+                    }
                     return false
                 }
                 var sizeText = String(decoding: buffer[position..<end], as: UTF8.self)
                 if let semicolon = sizeText.firstIndex(of: ";") { sizeText = String(sizeText[..<semicolon]) }
                 guard let size = Int(sizeText.trimmingSpaces, radix: 16), size >= 0 else {
-                    throw .init("invalid chunk size")
+                    throw .invalidChunkSize
                 }
                 position = end + 2
                 chunkState = size == 0 ? .trailers : .data(size)
@@ -190,7 +195,7 @@ public struct HTTPClientResponseParser: Sendable {
             case .dataEnd:
                 guard buffer.count - position >= 2 else { return false }
                 guard buffer[position] == 13 && buffer[position + 1] == 10 else {
-                    throw .init("chunk not followed by CRLF")
+                    throw .chunkWithoutCRLF
                 }
                 position += 2
                 chunkState = .size

@@ -36,15 +36,34 @@ public struct HTTPClientURL: Sendable, Equatable, CustomStringConvertible {
 
     private static func endsAuthority(_ c: Character) -> Bool { c == "/" || c == "?" || c == "#" }
 
-    /// Parses `text`; throws ``HTTPClientError/invalidURL(_:)`` (with a reason, never the URL
+    /// RFC 3986 §3.1 scheme syntax (a letter, then letters, digits, `+`, `-`, `.`), at most 16
+    /// characters: short enough to be a scheme name rather than a token.
+    private static func isShowableScheme(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, text.unicodeScalars.count <= 16,
+            ("a"..."z").contains(first)
+        else { return false }
+        return text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0)
+        }
+    }
+
+    /// Parses `text`; throws ``HTTPClientError/invalidURL(reason:)`` (with a reason, never the URL
     /// itself, which may be a secret) when it is not an absolute http(s) URL.
-    public init(_ text: String) throws {
-        func fail(_ reason: String) -> HTTPClientError { .invalidURL(reason) }
+    public init(_ text: String) throws(HTTPClientError) {
+        func fail(_ reason: String) -> HTTPClientError { .invalidURL(reason: reason) }
         guard let schemeEnd = text.firstRange(of: "://") else {
             throw fail("missing scheme (expected http:// or https://)")
         }
         let scheme = text[..<schemeEnd.lowerBound].lowercased()
-        guard scheme == "http" || scheme == "https" else { throw fail("scheme \(scheme) is not http or https") }
+        guard scheme == "http" || scheme == "https" else {
+            // The text before "://" is shown only when it is a scheme: in a URL that lacks its
+            // scheme but carries one further on (`hooks.example.com/T/B/<token>?next=https://…`)
+            // it is the host and path, token included.
+            guard HTTPClientURL.isShowableScheme(scheme) else {
+                throw fail("no valid scheme before :// (expected http:// or https://)")
+            }
+            throw fail("scheme \(scheme) is not http or https")
+        }
         let rest = text[schemeEnd.upperBound...]
         guard !rest.utf8.contains(where: { $0 <= 0x20 || $0 == 0x7F }) else {
             throw fail("contains spaces or control characters")

@@ -71,20 +71,19 @@ public final class HTTPServer: Sendable {
         self.loops = try (0..<configuration.loopThreads).map { _ in try EventLoop() }
     }
 
-    private static func validate(_ configuration: HTTPServerConfiguration) throws {
-        func check(_ ok: Bool, _ text: String) throws {
-            if !ok { throw HTTPServerError.invalidConfiguration(text) }
+    private static func validate(_ configuration: HTTPServerConfiguration) throws(HTTPServerError) {
+        func check(_ ok: Bool, _ setting: String, _ requirement: String) throws(HTTPServerError) {
+            if !ok { throw .invalidConfiguration(setting: setting, requirement: requirement) }
         }
-        try check(!configuration.listenAddresses.isEmpty, "at least one listen address is needed")
-        try check(configuration.loopThreads >= 1, "loopThreads must be at least 1")
-        try check(configuration.maxConnections >= 1, "maxConnections must be at least 1")
-        try check(
-            (configuration.maxConnectionsPerClient ?? 1) >= 1, "maxConnectionsPerClient must be at least 1")
-        try check(configuration.maxHeaderBytes >= 64, "maxHeaderBytes must be at least 64")
-        try check(configuration.maxBodyBytes >= 0, "maxBodyBytes must not be negative")
-        try check(configuration.requestTimeout > .zero, "requestTimeout must be positive")
-        try check(configuration.idleTimeout > .zero, "idleTimeout must be positive")
-        try check(configuration.deferredResponseTimeout > .zero, "deferredResponseTimeout must be positive")
+        try check(!configuration.listenAddresses.isEmpty, "listenAddresses", "must hold at least one address")
+        try check(configuration.loopThreads >= 1, "loopThreads", "must be at least 1")
+        try check(configuration.maxConnections >= 1, "maxConnections", "must be at least 1")
+        try check((configuration.maxConnectionsPerClient ?? 1) >= 1, "maxConnectionsPerClient", "must be at least 1")
+        try check(configuration.maxHeaderBytes >= 64, "maxHeaderBytes", "must be at least 64")
+        try check(configuration.maxBodyBytes >= 0, "maxBodyBytes", "must not be negative")
+        try check(configuration.requestTimeout > .zero, "requestTimeout", "must be positive")
+        try check(configuration.idleTimeout > .zero, "idleTimeout", "must be positive")
+        try check(configuration.deferredResponseTimeout > .zero, "deferredResponseTimeout", "must be positive")
     }
 
     /// The addresses actually bound, in configuration order (a name or `:port` may yield

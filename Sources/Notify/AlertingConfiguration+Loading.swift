@@ -280,7 +280,7 @@ struct ConfigurationReader {
             do {
                 return try WebhookSigner(scheme: scheme, secretFileContents: bytes)
             } catch {
-                throw fail(f, path + ".secret_file", "\(secretPath): \(error.reason)")
+                throw fail(f, path + ".secret_file", "\(secretPath): \(error.description)")
             }
         }
     }

@@ -42,11 +42,11 @@ public final class AlertmanagerPusher: Sendable {
         /// Seconds one push may take.
         public var timeout: Double
 
-        /// Parses the base URL; throws ``HTTPClientError/invalidURL(_:)``.
+        /// Parses the base URL; throws ``HTTPClientError/invalidURL(reason:)``.
         public init(
             baseURL: String, tls: TLSClientConfiguration = TLSClientConfiguration(), resendDelay: Double = 60,
             timeout: Double = 10
-        ) throws {
+        ) throws(HTTPClientError) {
             var base = baseURL
             while base.hasSuffix("/") { base.removeLast() }
             self.url = try HTTPClientURL(base + "/api/v2/alerts")

@@ -43,15 +43,15 @@ extension DeliveryRecord {
     /// Parses a file's text; the error says what is wrong (never quoting content).
     static func decode(_ text: String) throws(DeliveryRecordError) -> DeliveryRecord {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        guard lines.first == header else { throw DeliveryRecordError("not a delivery record (unknown header)") }
+        guard lines.first == header else { throw .unknownHeader }
         guard lines.count >= 2, lines.removeLast() == "", lines.last == "end" else {
-            throw DeliveryRecordError("truncated (no end line)")
+            throw .truncated
         }
         var groups: [Group] = []
         var activity: [String: AlertActivity] = [:]
         for (i, line) in lines.dropFirst().dropLast().enumerated() {
             let f = line.split(separator: "\t", omittingEmptySubsequences: false).map { unescape(String($0)) }
-            let bad = DeliveryRecordError("line \(i + 2) is malformed")
+            let bad = DeliveryRecordError.malformedLine(line: i + 2)
             switch (f.first, f.count) {
             case ("G", 6):
                 guard let next = Double(f[4]), let labels = unmap(f[3]) else { throw bad }
@@ -151,11 +151,4 @@ extension DeliveryRecord {
     private static func unset(_ s: String) -> Set<String> {
         s.isEmpty ? [] : Set(s.split(separator: ",").map { unescape(String($0)) })
     }
-}
-
-/// Why a stored delivery record was not used.
-public struct DeliveryRecordError: Error, Sendable, CustomStringConvertible {
-    /// What is wrong.
-    public let description: String
-    init(_ description: String) { self.description = description }
 }

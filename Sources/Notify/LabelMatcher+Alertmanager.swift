@@ -4,7 +4,7 @@ import Alerting
 /// `filter` write them: `name="value"` and friends (the value may also be unquoted, as
 /// Alertmanager accepts), `Matcher.String()` and `Matchers.Less`.
 extension LabelMatcher {
-    /// Parses `a="b"` and friends; throws a description of what is wrong.
+    /// Parses `a="b"` and friends; throws ``LabelMatcherParseError`` saying what is wrong.
     public init(parsing text: String) throws(LabelMatcherParseError) {
         let s = Array(text.unicodeScalars)
         var i = 0
@@ -13,7 +13,7 @@ extension LabelMatcher {
         while i < s.count, s[i].properties.isAlphabetic || s[i] == "_" || ("0"..."9").contains(s[i]) { i += 1 }
         let name = String(String.UnicodeScalarView(s[nameStart..<i]))
         guard !name.isEmpty else {
-            throw LabelMatcherParseError("expected a label name at the start of \(GoString.quote(text))")
+            throw LabelMatcherParseError(.missingName, matcher: text)
         }
         while i < s.count, s[i] == " " { i += 1 }
         let rest = String(String.UnicodeScalarView(s[i...]))
@@ -32,14 +32,14 @@ extension LabelMatcher {
             op = .equal
             afterOp = rest.dropFirst(1)
         } else {
-            throw LabelMatcherParseError("expected =, !=, =~ or !~ after \(name) in \(GoString.quote(text))")
+            throw LabelMatcherParseError(.missingOperator(name: name), matcher: text)
         }
         var valueText = afterOp.drop(while: { $0 == " " })
         while valueText.last == " " { valueText = valueText.dropLast() }
         var value = ""
         if valueText.hasPrefix("\"") {
             guard valueText.count >= 2, valueText.hasSuffix("\"") else {
-                throw LabelMatcherParseError("unterminated quoted value in \(GoString.quote(text))")
+                throw LabelMatcherParseError(.unterminatedQuote, matcher: text)
             }
             var escaped = false
             for c in valueText.dropFirst().dropLast() {
@@ -53,20 +53,20 @@ extension LabelMatcher {
                 } else if c == "\\" {
                     escaped = true
                 } else if c == "\"" {
-                    throw LabelMatcherParseError("unescaped quote inside the value of \(GoString.quote(text))")
+                    throw LabelMatcherParseError(.unescapedQuote, matcher: text)
                 } else {
                     value.append(c)
                 }
             }
-            if escaped { throw LabelMatcherParseError("dangling backslash in \(GoString.quote(text))") }
+            if escaped { throw LabelMatcherParseError(.danglingBackslash, matcher: text) }
         } else {
             value = String(valueText)
-            if value.contains("\"") { throw LabelMatcherParseError("stray quote in \(GoString.quote(text))") }
+            if value.contains("\"") { throw LabelMatcherParseError(.strayQuote, matcher: text) }
         }
         do {
             try self.init(name: name, op: op, value: value)
         } catch {
-            throw LabelMatcherParseError("\(error)")
+            throw LabelMatcherParseError(.invalidRegex(reason: "\(error)"), matcher: text)
         }
     }
 

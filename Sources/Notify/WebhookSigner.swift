@@ -23,18 +23,18 @@ public struct WebhookSigner: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A signer from the contents of a secret file (see the type's documentation for the format).
-    /// - Throws: a reason when a `whsec_` secret is not valid base64 or the key is empty.
+    /// - Throws: ``WebhookSecretError`` when a `whsec_` secret is not valid base64 or the key is empty.
     public init(scheme: SigningScheme, secretFileContents contents: [UInt8]) throws(WebhookSecretError) {
         var bytes = contents
         while let last = bytes.last, last == 10 || last == 13 { bytes.removeLast() }
         let prefix = Array("whsec_".utf8)
         if scheme == .standardWebhooks, bytes.starts(with: prefix) {
             guard let decoded = Base64.decode(bytes.dropFirst(prefix.count), options: .paddingOptional) else {
-                throw WebhookSecretError(reason: "the part after whsec_ is not valid base64")
+                throw .invalidBase64
             }
             bytes = decoded
         }
-        guard !bytes.isEmpty else { throw WebhookSecretError(reason: "the secret is empty") }
+        guard !bytes.isEmpty else { throw .empty }
         self.init(scheme: scheme, key: bytes)
     }
 

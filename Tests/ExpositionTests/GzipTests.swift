@@ -51,6 +51,17 @@ import Testing
         #expect(throws: GzipError.self) { try Gzip.decompress(Array("not gzip at all".utf8)) }
     }
 
+    /// The message is one line from zlib's code and text, never the input's bytes.
+    @Test func corruptInputMessageDoesNotQuoteTheInput() throws {
+        let error = try #require(throws: GzipError.self) { try Gzip.decompress(Array("not gzip at all".utf8)) }
+        guard case .zlib(let code, let message) = error else {
+            Issue.record("expected a zlib error, got \(error)")
+            return
+        }
+        #expect(error.description.contains("\(code)") && error.description.contains(message))
+        #expect(!error.description.contains("not gzip") && !error.description.contains("\n"))
+    }
+
     @Test func truncatedInputThrows() {
         let compressed = Gzip.compress([UInt8](repeating: 7, count: 100_000))
         #expect(throws: GzipError.truncated) { try Gzip.decompress(Array(compressed.dropLast(10))) }

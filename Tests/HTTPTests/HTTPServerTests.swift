@@ -465,10 +465,15 @@ func elapsed(since start: ContinuousClock.Instant) -> Duration { ContinuousClock
     }
 
     @Test func outOfRangeSettingsAreStartUpErrors() {
-        #expect(throws: HTTPServerError.invalidConfiguration("maxConnections must be at least 1")) {
+        #expect(
+            throws: HTTPServerError.invalidConfiguration(setting: "maxConnections", requirement: "must be at least 1")
+        ) {
             _ = try makeServer { $0.maxConnections = 0 }
         }
-        #expect(throws: HTTPServerError.invalidConfiguration("at least one listen address is needed")) {
+        #expect(
+            throws: HTTPServerError.invalidConfiguration(
+                setting: "listenAddresses", requirement: "must hold at least one address")
+        ) {
             _ = try makeServer([])
         }
     }

@@ -376,8 +376,12 @@ extension Dispatcher {
         d.update(alerts: [Fixtures.alert("A", startsAt: 1000)], now: 1000)
         _ = d.deliver(now: 1030)
         let good = d.record().encoded()
-        for bad in ["", "hello\n", String(good.dropLast(5)), good.replacingOccurrences(of: "\nA\t", with: "\nA\tx\t")] {
-            #expect(throws: DeliveryRecordError.self) { try DeliveryRecord.decode(bad) }
+        let cases: [(String, DeliveryRecordError)] = [
+            ("", .unknownHeader), ("hello\n", .unknownHeader), (String(good.dropLast(5)), .truncated),
+            (good.replacingOccurrences(of: "\nA\t", with: "\nA\tx\t"), .malformedLine(line: 3)),
+        ]
+        for (bad, expected) in cases {
+            #expect(throws: expected) { try DeliveryRecord.decode(bad) }
         }
     }
 

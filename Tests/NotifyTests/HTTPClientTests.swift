@@ -32,6 +32,21 @@ import Testing
         }
     }
 
+    /// A URL missing its scheme but holding one further on: the text before `://` is its host
+    /// and path, token included, and the error must not show it (on main it did, as the
+    /// "scheme"). A real scheme is still named.
+    @Test func invalidURLErrorNeverShowsTextThatIsNotAScheme() throws {
+        let error = try #require(throws: HTTPClientError.self) {
+            try HTTPClientURL("hooks.example.com/services/T0/B0/s3cr3t?next=https://example.com/")
+        }
+        #expect(!error.description.contains("s3cr3t"), "\(error)")
+        #expect(error.description.contains("expected http:// or https://"), "\(error)")
+        let token = try #require(throws: HTTPClientError.self) { try HTTPClientURL("sk_live_0123://h/") }
+        #expect(!token.description.contains("sk_live"), "\(token)")
+        let ftp = try #require(throws: HTTPClientError.self) { try HTTPClientURL("ftp://x/") }
+        #expect(ftp == .invalidURL(reason: "scheme ftp is not http or https"))
+    }
+
     func parse(_ chunks: [String], head: Bool = false, maxBody: Int = 1 << 20) throws -> HTTPClientResponse? {
         var parser = HTTPClientResponseParser(maxBodyBytes: maxBody, isHeadRequest: head)
         for (i, chunk) in chunks.enumerated() {
@@ -75,13 +90,16 @@ import Testing
     }
 
     @Test func malformed() {
-        for bad in [
-            "HTTP/2 200 OK\r\n\r\n", "HTTP/1.1 2000 OK\r\n\r\n", "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n",
-            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
-            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab",
-            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "",
-        ] {
-            #expect(throws: HTTPClientResponseParseError.self, "\(bad)") { _ = try parse([bad]) }
+        let cases: [(String, HTTPClientResponseParseError)] = [
+            ("HTTP/2 200 OK\r\n\r\n", .invalidStatusLine), ("HTTP/1.1 2000 OK\r\n\r\n", .invalidStatusLine),
+            ("HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", .headerWithoutColon),
+            ("HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", .invalidContentLength),
+            ("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nab", .closedInBody(received: 2, expected: 5)),
+            ("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", .invalidChunkSize),
+            ("", .closedBeforeResponse),
+        ]
+        for (bad, expected) in cases {
+            #expect(throws: expected, "\(bad)") { _ = try parse([bad]) }
         }
     }
 }

@@ -50,15 +50,17 @@ import Testing
             expected: .retry(after: nil)),
         // The request may have been sent: the outcome is unknown, not a failure (issue 16, item 4).
         Row(status: nil, error: .timedOut(url: "http://x/…"), retryAfter: nil, expected: .unknown),
-        Row(status: nil, error: .io(url: "http://x/…", "reset"), retryAfter: nil, expected: .unknown),
         Row(
-            status: nil, error: .malformedResponse(url: "http://x/…", "bad"), retryAfter: nil,
+            status: nil, error: .io(url: "http://x/…", operation: "read", reason: "reset"), retryAfter: nil,
+            expected: .unknown),
+        Row(
+            status: nil, error: .malformedResponse(url: "http://x/…", .invalidStatusLine), retryAfter: nil,
             expected: .unknown),
         Row(
             status: nil,
             error: .tls(url: "https://x/…", TLSError(kind: .verification(code: 20, reason: "untrusted"), message: "")),
             retryAfter: nil, expected: .retry(after: nil)),
-        Row(status: nil, error: .invalidURL("bad"), retryAfter: nil, expected: .giveUp),
+        Row(status: nil, error: .invalidURL(reason: "bad"), retryAfter: nil, expected: .giveUp),
     ]
 
     @Test(arguments: table)

@@ -32,10 +32,10 @@ import Testing
     }
 
     @Test func badSecrets() {
-        #expect(throws: WebhookSecretError.self) {
+        #expect(throws: WebhookSecretError.invalidBase64) {
             try WebhookSigner(scheme: .standardWebhooks, secretFileContents: Array("whsec_not base64!".utf8))
         }
-        #expect(throws: WebhookSecretError.self) {
+        #expect(throws: WebhookSecretError.empty) {
             try WebhookSigner(scheme: .github, secretFileContents: Array("\n".utf8))
         }
     }
