@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func nonObjectsAndNonJSONAreErrors() {
-        #expect(throws: KombuDecodingError.unexpectedShape("message is not a JSON object")) {
+        #expect(throws: KombuDecodingError.messageNotAnObject) {
             try KombuMessage(bytes: b("[1, 2]"))
         }
         #expect(throws: KombuDecodingError.invalidJSON(JSONError(.unexpectedByte, at: 0))) {
