@@ -102,4 +102,18 @@ import Testing
     func garbageUnackedValuesAreErrors(value: String) {
         #expect(throws: KombuDecodingError.self) { try KombuUnackedEntry(bytes: b(value)) }
     }
+
+    @Test func eachShapeHasItsOwnCase() {
+        #expect(throws: KombuDecodingError.unackedNotATriple) { try KombuUnackedEntry(bytes: b(#"[{}, ""]"#)) }
+        #expect(throws: KombuDecodingError.unackedRoutingNotStrings) {
+            try KombuUnackedEntry(bytes: b(#"[{}, 1, "celery"]"#))
+        }
+        #expect(throws: KombuDecodingError.messageNotAnObject) {
+            try KombuUnackedEntry(bytes: b(#"["msg", "", "celery"]"#))
+        }
+        // Descriptions name what was expected, never the payload.
+        let secret = #"{"password": "hunter2""#
+        let error = #expect(throws: KombuDecodingError.self) { try KombuMessage(bytes: b(secret)) }
+        #expect(error.map { !"\($0)".contains("hunter2") && "\($0)".hasPrefix("kombu payload is not JSON") } == true)
+    }
 }
