@@ -111,10 +111,10 @@ public final class AlertEvaluator {
         var errors: [RuleEvaluationError] = []
         for (g, group) in groups.enumerated() {
             for (r, rule) in group.rules.enumerated() {
-                do {
+                do throws(ExpressionError) {
                     states[g][r] = try evaluate(rule, evaluator, states[g][r], now: now)
                 } catch {
-                    errors.append(RuleEvaluationError(group: group.name, rule: rule.name, message: "\(error)"))
+                    errors.append(RuleEvaluationError(group: group.name, rule: rule.name, reason: error))
                 }
             }
         }
@@ -138,7 +138,7 @@ public final class AlertEvaluator {
 
     private func evaluate(
         _ rule: AlertingRule, _ evaluator: ExpressionEvaluator, _ previous: [String: Alert], now: Double
-    ) throws -> [String: Alert] {
+    ) throws(ExpressionError) -> [String: Alert] {
         let elements = try evaluator.evaluateAsVector(rule.parsedExpression)
         var current: [String: Alert] = [:]
         for element in elements {
@@ -158,8 +158,7 @@ public final class AlertEvaluator {
                 labels: labels, annotations: annotations, state: .pending, activeAt: now, lastTrueAt: now,
                 value: element.value)
             if current[alert.fingerprint] != nil {
-                throw ExpressionError(
-                    message: "vector contains metrics with the same labelset after applying alert labels")
+                throw ExpressionError.duplicateAlertLabelset
             }
             current[alert.fingerprint] = alert
         }

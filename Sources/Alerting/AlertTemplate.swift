@@ -43,7 +43,7 @@ struct AlertTemplate: Sendable, Equatable {
     ]
 
     /// Parses `source`; throws ``TemplateError`` for syntax errors and unknown functions.
-    init(_ source: String) throws {
+    init(_ source: String) throws(TemplateError) {
         self.source = source
         var nodes: [Node] = []
         let chars = Array(source.unicodeScalars)
@@ -86,7 +86,7 @@ struct AlertTemplate: Sendable, Equatable {
                 end += 1
             }
             guard end < chars.count else {
-                throw TemplateError(message: "template: unclosed action (\"{{\" at offset \(index) has no \"}}\")")
+                throw TemplateError.unclosedAction(offset: index)
             }
             var bodyEnd = end
             var trimAfter = false
@@ -99,12 +99,12 @@ struct AlertTemplate: Sendable, Equatable {
             let body = String(String.UnicodeScalarView(chars[start..<bodyEnd]))
             let trimmed = body.trimmingWhitespace()
             if trimmed.hasPrefix("/*") {
-                guard trimmed.hasSuffix("*/") else { throw TemplateError(message: "template: unclosed comment") }
+                guard trimmed.hasSuffix("*/") else { throw TemplateError.unclosedComment }
             } else {
                 var parser = TemplateTokenParser(try TemplateTokenParser.tokenize(body))
                 let pipeline = try AlertTemplate.parsePipeline(&parser, depth: 1)
                 guard parser.atEnd else {
-                    throw TemplateError(message: "template: unexpected \(parser.peekDescription) in action")
+                    throw TemplateError.unexpectedInAction(parser.peekDescription.printableExcerpt)
                 }
                 nodes.append(.action(pipeline))
             }
@@ -121,9 +121,9 @@ struct AlertTemplate: Sendable, Equatable {
     /// all recurse once per level, so the bound keeps a generated template from exhausting the stack.
     static let maximumDepth = 128
 
-    private static func parsePipeline(_ p: inout TemplateTokenParser, depth: Int) throws -> Pipeline {
+    private static func parsePipeline(_ p: inout TemplateTokenParser, depth: Int) throws(TemplateError) -> Pipeline {
         guard depth <= maximumDepth else {
-            throw TemplateError(message: "template: parentheses nested too deep (at most \(maximumDepth) levels)")
+            throw TemplateError.tooDeep
         }
         var commands: [[Operand]] = []
         var command: [Operand] = []
@@ -131,19 +131,19 @@ struct AlertTemplate: Sendable, Equatable {
             switch token {
             case .pipe:
                 p.advance()
-                guard !command.isEmpty else { throw TemplateError(message: "template: missing command before \"|\"") }
+                guard !command.isEmpty else { throw TemplateError.missingCommandBeforePipe }
                 commands.append(command)
                 command = []
             case .close:
                 if commands.isEmpty && command.isEmpty {
-                    throw TemplateError(message: "template: missing value for command")
+                    throw TemplateError.missingValue
                 }
                 commands.append(command)
                 return try validated(Pipeline(commands: commands))
             case .open:
                 p.advance()
                 let inner = try parsePipeline(&p, depth: depth + 1)
-                guard p.peek == .close else { throw TemplateError(message: "template: unclosed left paren") }
+                guard p.peek == .close else { throw TemplateError.unclosedParenthesis }
                 p.advance()
                 command.append(.pipeline(inner))
             case .string(let s):
@@ -153,20 +153,14 @@ struct AlertTemplate: Sendable, Equatable {
                 p.advance()
                 command.append(.number(n))
             case .declare:
-                throw TemplateError(
-                    message:
-                        "template: variable declarations (:=, =) are not supported by celery-redis-exporter's templates"
-                )
+                throw TemplateError.variableDeclaration
             case .variable(let name, let fields):
                 p.advance()
                 if name != "" && p.peek == .declare {
-                    throw TemplateError(
-                        message:
-                            "template: variable declarations (:=, =) are not supported by celery-redis-exporter's templates"
-                    )
+                    throw TemplateError.variableDeclaration
                 }
                 if name != "" && variables[name] == nil {
-                    throw TemplateError(message: "template: undefined variable \"$\(name.excerpt)\"")
+                    throw TemplateError.undefinedVariable(name.printableExcerpt)
                 }
                 command.append(.path(root: name, fields: fields))
             case .field(let fields):
@@ -178,43 +172,37 @@ struct AlertTemplate: Sendable, Equatable {
                     "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue",
                 ]
                 if control.contains(name) {
-                    throw TemplateError(
-                        message: "template: {{\(name)}} actions are not supported by celery-redis-exporter's templates")
+                    throw TemplateError.unsupportedAction(name)
                 }
                 if ["true", "false", "nil"].contains(name) {
-                    throw TemplateError(
-                        message: "template: the constant \(name) is not supported by celery-redis-exporter's templates")
+                    throw TemplateError.unsupportedConstant(name)
                 }
                 if TemplateFunctions.prometheusOnly.contains(name) {
-                    throw TemplateError(
-                        message:
-                            "template: function \"\(name)\" is not supported by celery-redis-exporter's templates "
-                            + "(supported: \(TemplateFunctions.supported.sorted().joined(separator: ", ")))"
-                    )
+                    throw TemplateError.unsupportedFunction(name)
                 }
                 guard TemplateFunctions.supported.contains(name) else {
-                    throw TemplateError(message: "template: function \"\(name.excerpt)\" not defined")
+                    throw TemplateError.undefinedFunction(name.printableExcerpt)
                 }
                 command.append(.function(name))
             }
         }
-        if command.isEmpty && commands.isEmpty { throw TemplateError(message: "template: missing value for command") }
-        if command.isEmpty { throw TemplateError(message: "template: missing command after \"|\"") }
+        if command.isEmpty && commands.isEmpty { throw TemplateError.missingValue }
+        if command.isEmpty { throw TemplateError.missingCommandAfterPipe }
         commands.append(command)
         return try validated(Pipeline(commands: commands))
     }
 
-    private static func validated(_ pipeline: Pipeline) throws -> Pipeline {
+    private static func validated(_ pipeline: Pipeline) throws(TemplateError) -> Pipeline {
         for (i, command) in pipeline.commands.enumerated() {
             if case .function = command[0] { continue }
             if command.count > 1 {
-                throw TemplateError(message: "template: can't give argument to non-function \(describe(command[0]))")
+                throw TemplateError.argumentToNonFunction(describe(command[0]))
             }
-            if i > 0 { throw TemplateError(message: "template: non-function \(describe(command[0])) in pipeline") }
+            if i > 0 { throw TemplateError.nonFunctionInPipeline(describe(command[0])) }
             if case .path(let root, let fields) = command[0], root == nil || root == "", let first = fields.first,
                 !["Labels", "ExternalLabels", "ExternalURL", "Value"].contains(first)
             {
-                throw TemplateError(message: "template: can't evaluate field \(first) in the alert template data")
+                throw TemplateError.unknownDataField(first.printableExcerpt)
             }
         }
         return pipeline
@@ -223,7 +211,7 @@ struct AlertTemplate: Sendable, Equatable {
     private static func describe(_ operand: Operand) -> String {
         switch operand {
         case .function(let f): return f
-        case .string(let s): return "\"\(s)\""
+        case .string(let s): return "\"\(s.printableExcerpt)\""
         case .number(let n): return GoFormat.general(n, precision: nil)
         case .path(let root, let fields): return (root.map { "$" + $0 } ?? "") + fields.map { "." + $0 }.joined()
         case .pipeline: return "(…)"
@@ -234,7 +222,7 @@ struct AlertTemplate: Sendable, Equatable {
     /// as Prometheus writes it, so one bad label never blocks the alert.
     func expand(_ data: Data) -> String {
         var out = ""
-        do {
+        do throws(TemplateError) {
             for node in nodes {
                 switch node {
                 case .text(let t): out += t
@@ -247,11 +235,13 @@ struct AlertTemplate: Sendable, Equatable {
         return out
     }
 
-    private func run(_ pipeline: Pipeline, _ data: Data) throws -> TemplateValue {
+    private func run(_ pipeline: Pipeline, _ data: Data) throws(TemplateError) -> TemplateValue {
         var previous: TemplateValue? = nil
         for command in pipeline.commands {
             if case .function(let name) = command[0] {
-                var arguments = try command.dropFirst().map { try value($0, data) }
+                var arguments = try command.dropFirst().map { (operand) throws(TemplateError) in
+                    try value(operand, data)
+                }
                 if let previous { arguments.append(previous) }
                 previous = try TemplateFunctions.call(name, arguments)
             } else {
@@ -261,7 +251,7 @@ struct AlertTemplate: Sendable, Equatable {
         return previous!
     }
 
-    private func value(_ operand: Operand, _ data: Data) throws -> TemplateValue {
+    private func value(_ operand: Operand, _ data: Data) throws(TemplateError) -> TemplateValue {
         switch operand {
         case .function(let name): return try TemplateFunctions.call(name, [])
         case .string(let s): return .string(s)
@@ -281,7 +271,7 @@ struct AlertTemplate: Sendable, Equatable {
             }
             for field in rest {
                 guard case .map(let map) = current else {
-                    throw TemplateError(message: "can't evaluate field \(field) in type \(current.typeName)")
+                    throw TemplateError.fieldOfNonMap(field: field.printableExcerpt, type: current.typeName)
                 }
                 current = .string(map[field] ?? "")
             }

@@ -25,27 +25,21 @@ public struct AlertingRule: Sendable {
     public init(
         name: String, expression: String, for holdDuration: Double = 0, keepFiringFor: Double = 0,
         labels: [String: String] = [:], annotations: [String: String] = [:]
-    ) throws {
-        do {
+    ) throws(RuleLoadError) {
+        do throws(RuleProblem) {
             try self.init(
                 checking: name, expression: expression, holdDuration: holdDuration, keepFiringFor: keepFiringFor,
                 labels: labels, annotations: annotations)
-        } catch let problem as RuleProblem {
-            throw RuleLoadError(file: "(inline)", rule: name, problem: problem.message)
+        } catch {
+            throw RuleLoadError(file: "(inline)", rule: name, problem: error.description)
         }
-    }
-
-    /// A problem with one rule, before the loader adds file, line and group.
-    struct RuleProblem: Error {
-        var message: String
-        var key: String?
     }
 
     init(
         checking name: String, expression: String, holdDuration: Double, keepFiringFor: Double,
         labels: [String: String], annotations: [String: String]
-    ) throws {
-        guard !name.isEmpty else { throw RuleProblem(message: "alert name must not be empty", key: "alert") }
+    ) throws(RuleProblem) {
+        guard !name.isEmpty else { throw .emptyName }
         self.name = name
         self.expression = expression
         self.holdDuration = holdDuration
@@ -53,42 +47,33 @@ public struct AlertingRule: Sendable {
         self.labels = labels
         self.annotations = annotations
         guard !expression.trimmingWhitespace().isEmpty else {
-            throw RuleProblem(message: "field 'expr' must be set in rule", key: "expr")
+            throw .missingExpression
         }
         do {
             parsedExpression = try ExpressionParser.parse(expression)
-        } catch let error as ExpressionError {
-            throw RuleProblem(message: "expr \(quoted(expression)): \(error.message)", key: "expr")
+        } catch {
+            throw .invalidExpression(expression.ruleTextExcerpt, error)
         }
         var labelTemplates: [String: AlertTemplate] = [:]
         for (key, value) in labels {
             guard Label.isValidLabelName(key) else {
-                throw RuleProblem(
-                    message:
-                        "invalid label name \"\(key.excerpt)\" (must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __)",
-                    key: "labels")
+                throw .invalidLabelName(key.printableExcerpt)
             }
-            do { labelTemplates[key] = try AlertTemplate(value) } catch let error as TemplateError {
-                throw RuleProblem(
-                    message: "label \"\(key.excerpt)\": \(error.message) in \(quoted(value))", key: "labels")
+            do { labelTemplates[key] = try AlertTemplate(value) } catch {
+                throw .invalidLabelTemplate(label: key.printableExcerpt, template: value.ruleTextExcerpt, error)
             }
         }
         var annotationTemplates: [String: AlertTemplate] = [:]
         for (key, value) in annotations {
             guard Label.isValidLabelName(key) else {
-                throw RuleProblem(message: "invalid annotation name \"\(key.excerpt)\"", key: "annotations")
+                throw .invalidAnnotationName(key.printableExcerpt)
             }
-            do { annotationTemplates[key] = try AlertTemplate(value) } catch let error as TemplateError {
-                throw RuleProblem(
-                    message: "annotation \"\(key.excerpt)\": \(error.message) in \(quoted(value))", key: "annotations")
+            do { annotationTemplates[key] = try AlertTemplate(value) } catch {
+                throw .invalidAnnotationTemplate(
+                    annotation: key.printableExcerpt, template: value.ruleTextExcerpt, error)
             }
         }
         self.labelTemplates = labelTemplates
         self.annotationTemplates = annotationTemplates
     }
-}
-
-private func quoted(_ text: String) -> String {
-    let oneLine = text.trimmingWhitespace().replacingOccurrences("\n", " ")
-    return "\"" + (oneLine.count > 120 ? String(oneLine.prefix(117)) + "..." : oneLine) + "\""
 }

@@ -62,14 +62,14 @@ struct ExpressionEvaluator {
 
     /// Evaluates `expression`; a scalar result becomes a one-element vector with no labels (as the
     /// rule manager does), so any expression yields alerts.
-    func evaluateAsVector(_ expression: Expression) throws -> [VectorElement] {
+    func evaluateAsVector(_ expression: Expression) throws(ExpressionError) -> [VectorElement] {
         switch try evaluate(expression) {
         case .scalar(let v): return [VectorElement(labels: [:], value: v)]
         case .vector(let v): return v
         }
     }
 
-    func evaluate(_ expression: Expression) throws -> Value {
+    func evaluate(_ expression: Expression) throws(ExpressionError) -> Value {
         switch expression {
         case .number(let n):
             return .scalar(n)
@@ -110,7 +110,8 @@ struct ExpressionEvaluator {
     /// One output element per series with samples in `[now − range, now]`, labels without
     /// `__name__` (kept by `last_over_time`); `absent_over_time` yields one element exactly when
     /// no series has a sample there. As in Prometheus, two outputs with one label set are an error.
-    private func rangeFunction(_ function: RangeFunction, _ matrix: MatrixSelector, scalar: Double) throws
+    private func rangeFunction(_ function: RangeFunction, _ matrix: MatrixSelector, scalar: Double)
+        throws(ExpressionError)
         -> [VectorElement]
     {
         let end = ExpressionEvaluator.milliseconds(now)
@@ -130,7 +131,7 @@ struct ExpressionEvaluator {
                 seen.insert(element.signature(VectorMatching(on: false, labels: []))).inserted
                     || function.keepsMetricName
             else {
-                throw ExpressionError(message: "vector cannot contain metrics with the same labelset")
+                throw ExpressionError.duplicateLabelset
             }
             out.append(element)
         }
@@ -197,7 +198,7 @@ struct ExpressionEvaluator {
 
     private func binary(
         _ op: BinaryOperator, _ lhs: Value, _ rhs: Value, returnBool: Bool, matching: VectorMatching?
-    ) throws -> Value {
+    ) throws(ExpressionError) -> Value {
         switch (lhs, rhs) {
         case (.scalar(let l), .scalar(let r)):
             let (value, keep) = ExpressionEvaluator.apply(op, l, r)
@@ -246,14 +247,12 @@ struct ExpressionEvaluator {
     private func vectorVector(
         _ op: BinaryOperator, _ lhs: [VectorElement], _ rhs: [VectorElement], returnBool: Bool,
         matching: VectorMatching?
-    ) throws -> [VectorElement] {
+    ) throws(ExpressionError) -> [VectorElement] {
         var right: [[String]: VectorElement] = [:]
         for element in rhs {
             let key = element.signature(matching)
             if right[key] != nil {
-                throw ExpressionError(
-                    message: "found duplicate series for the match group on the right hand-side of the operation "
-                        + "(many-to-many matching not allowed: matching labels must be unique on one side)")
+                throw ExpressionError.manyToManyMatching
             }
             right[key] = element
         }
@@ -263,9 +262,7 @@ struct ExpressionEvaluator {
             let key = element.signature(matching)
             guard let match = right[key] else { continue }
             if seen.contains(key) {
-                throw ExpressionError(
-                    message: "found duplicate series for the match group on the left hand-side of the operation "
-                        + "(multiple matches for labels: many-to-one matching must be explicit)")
+                throw ExpressionError.manyToOneMatching
             }
             seen.insert(key)
             var (value, keep) = ExpressionEvaluator.apply(op, element.value, match.value)

@@ -27,7 +27,7 @@ struct ExpressionLexer {
 
     init(_ text: String) { bytes = Array(text.utf8) }
 
-    static func tokenize(_ text: String) throws -> [ExpressionToken] {
+    static func tokenize(_ text: String) throws(ExpressionError) -> [ExpressionToken] {
         var lexer = ExpressionLexer(text)
         var tokens: [ExpressionToken] = []
         while true {
@@ -43,7 +43,7 @@ struct ExpressionLexer {
 
     private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
-    private mutating func next() throws -> ExpressionToken {
+    private mutating func next() throws(ExpressionError) -> ExpressionToken {
         while index < bytes.count {
             let b = bytes[index]
             if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D {
@@ -94,11 +94,11 @@ struct ExpressionLexer {
         case "{", "}", "(", ")", ",", ":", "@": return token(.punctuation(one))
         case "=", ">", "<", "+", "-", "*", "/", "%", "^": return token(.symbol(one))
         default:
-            throw ExpressionError(message: "unexpected character '\(one)' at offset \(start)")
+            throw ExpressionError.unexpectedCharacter(one.printableExcerpt, offset: start)
         }
     }
 
-    private mutating func lexNumberOrDuration(_ start: Int) throws -> ExpressionToken {
+    private mutating func lexNumberOrDuration(_ start: Int) throws(ExpressionError) -> ExpressionToken {
         if bytes[index] == 0x30, index + 1 < bytes.count, bytes[index + 1] | 0x20 == 0x78 {  // 0x...
             index += 2
             var value: UInt64 = 0
@@ -107,7 +107,7 @@ struct ExpressionLexer {
                 value = value &* 16 &+ UInt64(d)
                 index += 1
             }
-            if index == digitsStart { throw ExpressionError(message: "bad hexadecimal number at offset \(start)") }
+            if index == digitsStart { throw ExpressionError.badHexadecimalNumber(offset: start) }
             return ExpressionToken(kind: .number(Double(value)), offset: start, endOffset: index)
         }
         while index < bytes.count, isDigit(bytes[index]) || bytes[index] == 0x2E { index += 1 }
@@ -127,7 +127,7 @@ struct ExpressionLexer {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         guard let value = Double(text) else {
-            throw ExpressionError(message: "bad number '\(text.excerpt)' at offset \(start)")
+            throw ExpressionError.badNumber(text.printableExcerpt, offset: start)
         }
         return ExpressionToken(kind: .number(value), offset: start, endOffset: index)
     }
@@ -142,23 +142,23 @@ struct ExpressionLexer {
     }
 
     /// Reads a quoted string with Go's escapes (raw for backquotes), as PromQL does.
-    private mutating func lexString(quote: UInt8) throws -> String {
+    private mutating func lexString(quote: UInt8) throws(ExpressionError) -> String {
         let start = index
         index += 1
         var out: [UInt8] = []
         while true {
-            guard index < bytes.count else { throw ExpressionError(message: "unterminated string at offset \(start)") }
+            guard index < bytes.count else { throw ExpressionError.unterminatedString(offset: start) }
             let b = bytes[index]
             index += 1
             if b == quote { break }
             if quote == 0x60 || b != 0x5C {
                 if b == 0x0A && quote != 0x60 {
-                    throw ExpressionError(message: "unterminated string at offset \(start)")
+                    throw ExpressionError.unterminatedString(offset: start)
                 }
                 out.append(b)
                 continue
             }
-            guard index < bytes.count else { throw ExpressionError(message: "unterminated string at offset \(start)") }
+            guard index < bytes.count else { throw ExpressionError.unterminatedString(offset: start) }
             let e = bytes[index]
             index += 1
             switch e {
@@ -175,7 +175,7 @@ struct ExpressionLexer {
                 var value: UInt32 = 0
                 for _ in 0..<count {
                     guard index < bytes.count, let d = hexValue(bytes[index]) else {
-                        throw ExpressionError(message: "invalid escape sequence in string at offset \(start)")
+                        throw ExpressionError.invalidEscapeSequence(offset: start)
                     }
                     value = value * 16 + UInt32(d)
                     index += 1
@@ -184,7 +184,7 @@ struct ExpressionLexer {
                     out.append(UInt8(value))
                 } else {
                     guard let scalar = Unicode.Scalar(value) else {
-                        throw ExpressionError(message: "invalid Unicode escape in string at offset \(start)")
+                        throw ExpressionError.invalidUnicodeEscape(offset: start)
                     }
                     out += Array(String(Character(scalar)).utf8)
                 }
@@ -192,15 +192,15 @@ struct ExpressionLexer {
                 var value = UInt32(e - 0x30)
                 for _ in 0..<2 {
                     guard index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x37 else {
-                        throw ExpressionError(message: "invalid octal escape in string at offset \(start)")
+                        throw ExpressionError.invalidOctalEscape(offset: start)
                     }
                     value = value * 8 + UInt32(bytes[index] - 0x30)
                     index += 1
                 }
                 out.append(UInt8(truncatingIfNeeded: value))
             default:
-                throw ExpressionError(
-                    message: "unknown escape sequence '\\\(String(decoding: [e], as: UTF8.self))' at offset \(start)")
+                throw ExpressionError.unknownEscapeSequence(
+                    String(decoding: [e], as: UTF8.self).printableExcerpt, offset: start)
             }
         }
         return String(decoding: out, as: UTF8.self)

@@ -25,7 +25,7 @@ struct ExpressionParser {
     ]
 
     /// Parses a whole expression.
-    static func parse(_ text: String) throws -> Expression {
+    static func parse(_ text: String) throws(ExpressionError) -> Expression {
         var parser = ExpressionParser(text: text, tokens: try ExpressionLexer.tokenize(text))
         let expression = try parser.parseBinary(minimumPrecedence: 1)
         guard parser.current.kind == .end else { throw parser.unexpected("end of expression") }
@@ -47,26 +47,25 @@ struct ExpressionParser {
 
     /// The expression text between two offsets, as an excerpt: messages stay one short line.
     private func source(_ from: Int, _ to: Int) -> String {
-        String(decoding: Array(text.utf8)[from..<to], as: UTF8.self).excerpt
+        String(decoding: Array(text.utf8)[from..<to], as: UTF8.self).printableExcerpt
     }
 
     private func describe(_ token: ExpressionToken) -> String {
         switch token.kind {
         case .end: return "end of input"
-        case .identifier(let s): return "identifier \"\(s.excerpt)\""
+        case .identifier(let s): return "identifier \"\(s.printableExcerpt)\""
         case .number: return "number \"\(source(token.offset, token.endOffset))\""
-        case .duration(let s): return "duration \"\(s.excerpt)\""
+        case .duration(let s): return "duration \"\(s.printableExcerpt)\""
         case .string: return "string \(source(token.offset, token.endOffset))"
         case .punctuation(let s), .symbol(let s): return "\"\(s)\""
         }
     }
 
     private func unexpected(_ expected: String) -> ExpressionError {
-        ExpressionError(
-            message: "syntax error at offset \(current.offset): unexpected \(describe(current)), expected \(expected)")
+        .syntax(offset: current.offset, unexpected: describe(current), expected: expected)
     }
 
-    private mutating func expect(punctuation: String) throws {
+    private mutating func expect(punctuation: String) throws(ExpressionError) {
         guard current.kind == .punctuation(punctuation) else { throw unexpected("\"\(punctuation)\"") }
         _ = advance()
     }
@@ -78,7 +77,7 @@ struct ExpressionParser {
 
     // MARK: Binary operators
 
-    private mutating func peekOperator() throws -> BinaryOperator? {
+    private mutating func peekOperator() throws(ExpressionError) -> BinaryOperator? {
         switch current.kind {
         case .symbol(let op):
             if let binary = BinaryOperator(rawValue: op) { return binary }
@@ -97,24 +96,22 @@ struct ExpressionParser {
     }
 
     /// Fails once the recursive descent or the tree being built is deeper than ``maximumDepth``.
-    private mutating func enter() throws {
+    private mutating func enter() throws(ExpressionError) {
         nesting += 1
         guard nesting <= ExpressionParser.maximumDepth else { throw tooDeep(at: current.offset) }
     }
 
     private func tooDeep(at offset: Int) -> ExpressionError {
-        ExpressionError(
-            message: "expression nesting too deep at offset \(offset) (at most \(ExpressionParser.maximumDepth) levels)"
-        )
+        .tooDeep(offset: offset)
     }
 
     /// Checks the depth of a node about to be built from `children`, before it exists.
-    private func checkDepth(_ children: Expression..., at offset: Int) throws {
+    private func checkDepth(_ children: Expression..., at offset: Int) throws(ExpressionError) {
         let depth = 1 + (children.map(\.depth).max() ?? 0)
         guard depth <= ExpressionParser.maximumDepth else { throw tooDeep(at: offset) }
     }
 
-    private mutating func parseBinary(minimumPrecedence: Int) throws -> Expression {
+    private mutating func parseBinary(minimumPrecedence: Int) throws(ExpressionError) -> Expression {
         try enter()
         defer { nesting -= 1 }
         var lhs = try parseUnary()
@@ -124,7 +121,7 @@ struct ExpressionParser {
             var returnBool = false
             if isKeyword("bool") {
                 guard op.isComparison else {
-                    throw ExpressionError(message: "bool modifier can only be used on comparison operators")
+                    throw ExpressionError.boolOnNonComparison
                 }
                 _ = advance()
                 returnBool = true
@@ -150,20 +147,20 @@ struct ExpressionParser {
 
     private func makeBinary(
         _ op: BinaryOperator, _ lhs: Expression, _ rhs: Expression, returnBool: Bool, matching: VectorMatching?
-    ) throws -> Expression {
+    ) throws(ExpressionError) -> Expression {
         if op.isSetOperator && (lhs.isScalar || rhs.isScalar) {
-            throw ExpressionError(message: "set operator \(op.rawValue) not allowed in binary scalar expression")
+            throw ExpressionError.setOperatorOnScalars(op.rawValue)
         }
         if op.isComparison && lhs.isScalar && rhs.isScalar && !returnBool {
-            throw ExpressionError(message: "comparisons between scalars must use BOOL modifier")
+            throw ExpressionError.scalarComparisonWithoutBool
         }
         if matching != nil && (lhs.isScalar || rhs.isScalar) {
-            throw ExpressionError(message: "vector matching only allowed between instant vectors")
+            throw ExpressionError.vectorMatchingOnScalars
         }
         return .binary(op, lhs, rhs, returnBool: returnBool, matching: matching)
     }
 
-    private mutating func parseUnary() throws -> Expression {
+    private mutating func parseUnary() throws(ExpressionError) -> Expression {
         if current.kind == .symbol("-") {
             let offset = current.offset
             try enter()
@@ -184,7 +181,7 @@ struct ExpressionParser {
     }
 
     /// Rejects what may follow a primary expression in full PromQL: ranges, subqueries, offset, `@`.
-    private mutating func parsePostfix(_ expression: Expression) throws -> Expression {
+    private mutating func parsePostfix(_ expression: Expression) throws(ExpressionError) -> Expression {
         let start = current.offset
         if current.kind == .punctuation("[") {
             var depth = 0
@@ -198,9 +195,7 @@ struct ExpressionParser {
             } while depth > 0
             let end = tokens[max(position - 1, 0)].endOffset
             if case .selector = expression, !isSubquery {
-                throw ExpressionError(
-                    message: "range vector selector \(source(lastSelectorStart, end)) can only be the argument of a "
-                        + "range function such as rate() (an alert expression must be an instant vector)")
+                throw ExpressionError.rangeSelectorOutsideFunction(source(lastSelectorStart, end))
             }
             throw ExpressionError.unsupported("subquery \(source(start, end))")
         }
@@ -220,15 +215,15 @@ struct ExpressionParser {
     /// Where the latest selector started, so a range error can quote `metric[5m]` whole.
     private var lastSelectorStart = 0
 
-    private mutating func parsePrimary() throws -> Expression {
+    private mutating func parsePrimary() throws(ExpressionError) -> Expression {
         let token = current
         switch token.kind {
         case .number(let n):
             _ = advance()
             return .number(n)
         case .duration(let d):
-            throw ExpressionError(
-                message: "syntax error at offset \(token.offset): unexpected duration \"\(d.excerpt)\"")
+            throw ExpressionError.syntax(
+                offset: token.offset, unexpected: "duration \"\(d.printableExcerpt)\"", expected: nil)
         case .string:
             throw ExpressionError.unsupported(
                 "string literal \(source(token.offset, token.endOffset)) as an expression")
@@ -254,7 +249,7 @@ struct ExpressionParser {
                     _ = advance()
                     _ = advance()
                     guard current.kind == .punctuation(")") else {
-                        throw ExpressionError(message: "time() takes no arguments")
+                        throw ExpressionError.timeTakesNoArguments
                     }
                     _ = advance()
                     return .time
@@ -264,12 +259,12 @@ struct ExpressionParser {
                     _ = advance()
                     let argument = try parseBinary(minimumPrecedence: 1)
                     if current.kind == .punctuation(",") {
-                        throw ExpressionError(message: "absent() takes exactly one argument")
+                        throw ExpressionError.absentTakesOneArgument
                     }
                     try expect(punctuation: ")")
                     if argument.isScalar {
-                        throw ExpressionError(
-                            message: "expected type instant vector in call to function absent(), got scalar")
+                        throw ExpressionError.argumentType(
+                            function: "absent", expected: "instant vector", got: "scalar")
                     }
                     try checkDepth(argument, at: token.offset)
                     return .absent(argument)
@@ -277,7 +272,7 @@ struct ExpressionParser {
                 if let function = RangeFunction(rawValue: name) {
                     return try parseRangeFunction(function, at: token.offset)
                 }
-                throw ExpressionError.unsupported("function \(name.excerpt)()")
+                throw ExpressionError.unsupported("function \(name.printableExcerpt)()")
             }
             let keywords: Set<String> = [
                 "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset",
@@ -286,7 +281,7 @@ struct ExpressionParser {
             if keywords.contains(lower) { throw unexpected("an expression") }
             lastSelectorStart = token.offset
             _ = advance()
-            var matchers: [LabelMatcher] = [try LabelMatcher(name: "__name__", op: .equal, value: name)]
+            var matchers: [LabelMatcher] = [LabelMatcher(name: "__name__", equalTo: name)]
             if current.kind == .punctuation("{") {
                 matchers += try parseSelector(name: name).matchers.dropFirst()
             }
@@ -299,7 +294,9 @@ struct ExpressionParser {
     /// Parses `f(selector[range])` or `predict_linear(selector[range], scalar)`, the current token
     /// being the function name. Only a selector can carry a range (no subqueries), so anything else
     /// as the first argument is a type error, named as Prometheus names it.
-    private mutating func parseRangeFunction(_ function: RangeFunction, at offset: Int) throws -> Expression {
+    private mutating func parseRangeFunction(_ function: RangeFunction, at offset: Int) throws(ExpressionError)
+        -> Expression
+    {
         try enter()
         defer { nesting -= 1 }
         _ = advance()
@@ -313,27 +310,24 @@ struct ExpressionParser {
         } else {
             let argument = try parseBinary(minimumPrecedence: 1)
             let type = argument.isScalar ? "scalar" : "instant vector"
-            throw ExpressionError(message: "expected type range vector in call to function \(name)(), got \(type)")
+            throw ExpressionError.argumentType(function: name, expected: "range vector", got: type)
         }
         var argument: Expression? = nil
         if function.takesScalar {
             guard current.kind == .punctuation(",") else {
-                throw ExpressionError(message: "expected 2 arguments in call to function \(name)(), got 1")
+                throw ExpressionError.tooFewArguments(function: name, expected: 2, got: 1)
             }
             _ = advance()
             let scalar = try parseBinary(minimumPrecedence: 1)
             guard scalar.isScalar else {
-                throw ExpressionError(
-                    message: "expected type scalar in call to function \(name)(), got instant vector")
+                throw ExpressionError.argumentType(function: name, expected: "scalar", got: "instant vector")
             }
             try checkDepth(scalar, at: offset)
             argument = scalar
         }
         if current.kind == .punctuation(",") {
             let expected = function.takesScalar ? 2 : 1
-            throw ExpressionError(
-                message:
-                    "expected \(expected) argument\(expected == 1 ? "" : "s") in call to function \(name)(), got more")
+            throw ExpressionError.tooManyArguments(function: name, expected: expected)
         }
         try expect(punctuation: ")")
         return .rangeFunction(function, matrix, argument: argument)
@@ -352,14 +346,13 @@ struct ExpressionParser {
     }
 
     /// `metric{…}[range]`: a selector, then a duration in brackets, then no offset or `@`.
-    private mutating func parseMatrixSelector(_ function: RangeFunction) throws -> MatrixSelector {
+    private mutating func parseMatrixSelector(_ function: RangeFunction) throws(ExpressionError) -> MatrixSelector {
         let start = current.offset
         guard case .selector(let selector) = try parsePrimary() else { throw unexpected("a selector") }
         guard current.kind == .punctuation("[") else {
             if isKeyword("offset") || current.kind == .punctuation("@") { return try rejectModifier(from: start) }
-            throw ExpressionError(
-                message: "expected type range vector in call to function \(function.rawValue)(), got instant vector "
-                    + "(add a range: \(source(start, tokens[max(position - 1, 0)].endOffset))[5m])")
+            throw ExpressionError.missingRange(
+                function: function.rawValue, selector: source(start, tokens[max(position - 1, 0)].endOffset))
         }
         _ = advance()
         guard case .duration(let text) = current.kind else { throw unexpected("a duration such as 5m") }
@@ -373,19 +366,17 @@ struct ExpressionParser {
         try expect(punctuation: "]")
         let quoted = source(start, tokens[max(position - 1, 0)].endOffset)
         guard let range = PrometheusDuration.parse(text) else {
-            throw ExpressionError(message: "bad duration \"\(text.excerpt)\" in \(quoted)")
+            throw ExpressionError.badDuration(text.printableExcerpt, selector: quoted)
         }
-        guard range > 0 else { throw ExpressionError(message: "range of \(quoted) must be greater than 0") }
+        guard range > 0 else { throw ExpressionError.rangeNotPositive(selector: quoted) }
         guard range <= SeriesHistory.maximumRange else {
-            throw ExpressionError(
-                message: "range of \(quoted) is longer than the 1h of samples the exporter keeps for its rules "
-                    + "(use Prometheus for longer windows)")
+            throw ExpressionError.rangeTooLong(selector: quoted)
         }
         if isKeyword("offset") || current.kind == .punctuation("@") { return try rejectModifier(from: start) }
         return MatrixSelector(selector: selector, range: range)
     }
 
-    private mutating func rejectModifier(from start: Int) throws -> MatrixSelector {
+    private mutating func rejectModifier(from start: Int) throws(ExpressionError) -> MatrixSelector {
         let what = isKeyword("offset") ? "offset modifier" : "@ modifier"
         let from = current.offset
         _ = advance()
@@ -393,10 +384,10 @@ struct ExpressionParser {
     }
 
     /// Parses `{…}`; when `name` is set the result starts with its `__name__` matcher.
-    private mutating func parseSelector(name: String?) throws -> VectorSelector {
+    private mutating func parseSelector(name: String?) throws(ExpressionError) -> VectorSelector {
         try expect(punctuation: "{")
         var matchers: [LabelMatcher] = []
-        if let name { matchers.append(try LabelMatcher(name: "__name__", op: .equal, value: name)) }
+        if let name { matchers.append(LabelMatcher(name: "__name__", equalTo: name)) }
         while current.kind != .punctuation("}") {
             guard case .identifier(let label) = current.kind else { throw unexpected("label name or \"}\"") }
             _ = advance()
@@ -413,11 +404,9 @@ struct ExpressionParser {
             _ = advance()
             do {
                 matchers.append(try LabelMatcher(name: label, op: op, value: value))
-            } catch let error as LabelRegexError {
-                throw ExpressionError(
-                    message:
-                        "in matcher \(label.excerpt)\(op.rawValue)\"\(value.excerpt)\": invalid regular expression: \(error.problem)"
-                )
+            } catch {
+                throw ExpressionError.invalidRegex(
+                    matcher: "\(label.printableExcerpt)\(op.rawValue)\"\(value.printableExcerpt)\"", error)
             }
             if current.kind == .punctuation(",") {
                 _ = advance()
@@ -427,15 +416,15 @@ struct ExpressionParser {
         }
         _ = advance()
         if name == nil && matchers.allSatisfy({ $0.matches([:]) }) {
-            throw ExpressionError(message: "vector selector must contain at least one non-empty matcher")
+            throw ExpressionError.emptySelector
         }
         if matchers.filter({ $0.name == "__name__" }).count > 1 && name != nil {
-            throw ExpressionError(message: "metric name must not be set twice: \"\(name!.excerpt)\"")
+            throw ExpressionError.metricNameTwice(name!.printableExcerpt)
         }
         return VectorSelector(matchers: matchers)
     }
 
-    private mutating func parseLabelList() throws -> [String] {
+    private mutating func parseLabelList() throws(ExpressionError) -> [String] {
         try expect(punctuation: "(")
         var labels: [String] = []
         while current.kind != .punctuation(")") {
@@ -452,7 +441,7 @@ struct ExpressionParser {
         return labels
     }
 
-    private mutating func parseGrouping() throws -> Grouping? {
+    private mutating func parseGrouping() throws(ExpressionError) -> Grouping? {
         if isKeyword("by") || isKeyword("without") {
             let without = isKeyword("without")
             _ = advance()
@@ -461,7 +450,7 @@ struct ExpressionParser {
         return nil
     }
 
-    private mutating func parseAggregate(_ op: AggregateOperator) throws -> Expression {
+    private mutating func parseAggregate(_ op: AggregateOperator) throws(ExpressionError) -> Expression {
         let offset = current.offset
         _ = advance()
         var grouping = try parseGrouping()
@@ -469,16 +458,15 @@ struct ExpressionParser {
         _ = advance()
         let argument = try parseBinary(minimumPrecedence: 1)
         if current.kind == .punctuation(",") {
-            throw ExpressionError(message: "wrong number of arguments for aggregate expression \(op.rawValue)")
+            throw ExpressionError.aggregateArgumentCount(op.rawValue)
         }
         try expect(punctuation: ")")
         if let suffix = try parseGrouping() {
-            if grouping != nil { throw ExpressionError(message: "aggregation \(op.rawValue) has two grouping clauses") }
+            if grouping != nil { throw ExpressionError.aggregateTwoGroupings(op.rawValue) }
             grouping = suffix
         }
         if argument.isScalar {
-            throw ExpressionError(
-                message: "expected type instant vector in aggregation expression \(op.rawValue), got scalar")
+            throw ExpressionError.aggregateOverScalar(op.rawValue)
         }
         try checkDepth(argument, at: offset)
         return .aggregate(op, grouping, argument)

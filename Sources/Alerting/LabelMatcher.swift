@@ -49,11 +49,21 @@ public struct LabelMatcher: Sendable, Equatable {
     public let literalValues: [String]?
 
     /// A matcher from its parts; throws ``LabelRegexError`` for a bad regex.
-    public init(name: String, op: Operator, value: String) throws {
+    public init(name: String, op: Operator, value: String) throws(LabelRegexError) {
+        let regex = op == .regexMatch || op == .regexNoMatch ? try LabelRegex(value) : nil
+        self.init(name: name, op: op, value: value, regex: regex)
+    }
+
+    /// `name="value"`: an equality matcher, which has no regular expression that could fail.
+    init(name: String, equalTo value: String) {
+        self.init(name: name, op: .equal, value: value, regex: nil)
+    }
+
+    private init(name: String, op: Operator, value: String, regex: LabelRegex?) {
         self.name = name
         self.op = op
         self.value = value
-        self.regex = op == .regexMatch || op == .regexNoMatch ? try LabelRegex(value) : nil
+        self.regex = regex
         let alternatives = op == .regexMatch || op == .regexNoMatch ? LabelMatcher.literalAlternatives(value) : nil
         self.literals = alternatives.map(Set.init)
         switch op {

@@ -16,14 +16,12 @@ public struct LabelRegex: Sendable, Equatable {
     private let program: [Instruction]
 
     /// Compiles `pattern`; throws ``LabelRegexError`` naming the unsupported construct.
-    public init(_ pattern: String) throws {
+    public init(_ pattern: String) throws(LabelRegexError) {
         self.pattern = pattern
         var parser = Parser(Array(pattern.unicodeScalars))
         let node = try parser.parseAll()
         guard Compiler.size(of: node) < LabelRegex.maximumInstructions else {
-            throw parser.error(
-                "regular expression too large (its program would exceed "
-                    + "\(LabelRegex.maximumInstructions) instructions; nested counted repetitions multiply)")
+            throw parser.error(.tooLarge)
         }
         var compiler = Compiler()
         compiler.emit(node)
@@ -195,17 +193,17 @@ public struct LabelRegex: Sendable, Equatable {
 
         var peek: Unicode.Scalar? { index < scalars.count ? scalars[index] : nil }
 
-        func error(_ problem: String) -> LabelRegexError {
-            LabelRegexError(pattern: String(String.UnicodeScalarView(scalars)), problem: problem)
+        func error(_ kind: LabelRegexError.Kind) -> LabelRegexError {
+            LabelRegexError(pattern: String(String.UnicodeScalarView(scalars)), kind: kind)
         }
 
-        mutating func parseAll() throws -> Node {
+        mutating func parseAll() throws(LabelRegexError) -> Node {
             let node = try parseAlternation()
-            if index < scalars.count { throw error("unexpected ')' at offset \(index)") }
+            if index < scalars.count { throw error(.unexpectedClosingParenthesis(offset: index)) }
             return node
         }
 
-        mutating func parseAlternation() throws -> Node {
+        mutating func parseAlternation() throws(LabelRegexError) -> Node {
             var branches = [try parseConcatenation()]
             while peek == "|" {
                 index += 1
@@ -214,17 +212,17 @@ public struct LabelRegex: Sendable, Equatable {
             return branches.count == 1 ? branches[0] : .alternation(branches)
         }
 
-        mutating func parseConcatenation() throws -> Node {
+        mutating func parseConcatenation() throws(LabelRegexError) -> Node {
             var items: [Node] = []
             while let c = peek, c != "|", c != ")" {
                 var atom = try parseAtom()
                 while let q = peek, q == "*" || q == "+" || q == "?" || (q == "{" && isCountedRepetition()) {
-                    if case .assertStart = atom { throw error("missing argument to repetition operator '\(q)'") }
+                    if case .assertStart = atom { throw error(.missingRepetitionArgument(String(q))) }
                     let (min, max) = try parseQuantifier()
                     atom = .repetition(atom, min: min, max: max)
                     if peek == "?" { index += 1 }  // lazy: the same set of whole-string matches
                     if let next = peek, next == "*" || next == "+" || (next == "?") {
-                        throw error("invalid nested repetition operator '\(next)'")
+                        throw error(.nestedRepetition(String(next)))
                     }
                 }
                 items.append(atom)
@@ -249,7 +247,7 @@ public struct LabelRegex: Sendable, Equatable {
             return i < scalars.count && scalars[i] == "}"
         }
 
-        mutating func parseQuantifier() throws -> (Int, Int?) {
+        mutating func parseQuantifier() throws(LabelRegexError) -> (Int, Int?) {
             let q = scalars[index]
             index += 1
             switch q {
@@ -273,36 +271,36 @@ public struct LabelRegex: Sendable, Equatable {
                     max = peek == "}" ? nil : number(&self)
                 }
                 index += 1  // '}'
-                if min > 1000 || (max ?? 0) > 1000 { throw error("invalid repeat count (at most 1000)") }
-                if let max, max < min { throw error("invalid repeat count {\(min),\(max)}") }
+                if min > 1000 || (max ?? 0) > 1000 { throw error(.repeatCountTooLarge) }
+                if let max, max < min { throw error(.invalidRepeatCount(minimum: min, maximum: max)) }
                 return (min, max)
             }
         }
 
-        mutating func parseAtom() throws -> Node {
+        mutating func parseAtom() throws(LabelRegexError) -> Node {
             let c = scalars[index]
             index += 1
             switch c {
             case ".": return .character(.any)
             case "^": return .assertStart
             case "$": return .assertEnd
-            case "*", "+", "?": throw error("missing argument to repetition operator '\(c)'")
+            case "*", "+", "?": throw error(.missingRepetitionArgument(String(c)))
             case "(":
                 depth += 1
                 defer { depth -= 1 }
                 guard depth <= LabelRegex.maximumNesting else {
-                    throw error("groups nested too deep (at most \(LabelRegex.maximumNesting) levels)")
+                    throw error(.groupsTooDeep)
                 }
                 if peek == "?" {
                     if index + 1 < scalars.count, scalars[index + 1] == ":" {
                         index += 2
                     } else {
                         let rest = String(String.UnicodeScalarView(scalars[(index - 1)...].prefix(4)))
-                        throw error("unsupported group syntax '\(rest)' (flags and named groups are not supported)")
+                        throw error(.unsupportedGroupSyntax(rest.escapingControlCharacters))
                     }
                 }
                 let inner = try parseAlternation()
-                guard peek == ")" else { throw error("missing closing )") }
+                guard peek == ")" else { throw error(.missingClosingParenthesis) }
                 index += 1
                 return inner
             case "[": return .character(try parseClass())
@@ -311,8 +309,8 @@ public struct LabelRegex: Sendable, Equatable {
             }
         }
 
-        mutating func parseEscape(inClass: Bool) throws -> CharacterSet {
-            guard let e = peek else { throw error("trailing backslash at end of expression") }
+        mutating func parseEscape(inClass: Bool) throws(LabelRegexError) -> CharacterSet {
+            guard let e = peek else { throw error(.trailingBackslash) }
             index += 1
             switch e {
             case "d": return .digit
@@ -331,12 +329,12 @@ public struct LabelRegex: Sendable, Equatable {
                     e.value < 0x80
                     && !(("a"..."z").contains(e) || ("A"..."Z").contains(e)
                         || ("0"..."9").contains(e))
-                guard isPunctuation else { throw error("unsupported escape sequence '\\\(e)'") }
+                guard isPunctuation else { throw error(.unsupportedEscape(String(e).escapingControlCharacters)) }
                 return CharacterSet(ranges: [e.value...e.value], negated: false)
             }
         }
 
-        mutating func parseClass() throws -> CharacterSet {
+        mutating func parseClass() throws(LabelRegexError) -> CharacterSet {
             var negated = false
             if peek == "^" {
                 negated = true
@@ -345,21 +343,21 @@ public struct LabelRegex: Sendable, Equatable {
             var ranges: [ClosedRange<UInt32>] = []
             var first = true
             while true {
-                guard let c = peek else { throw error("missing closing ]") }
+                guard let c = peek else { throw error(.missingClosingBracket) }
                 if c == "]" && !first {
                     index += 1
                     break
                 }
                 first = false
                 if c == "[" && index + 1 < scalars.count && scalars[index + 1] == ":" {
-                    throw error("POSIX character classes like [[:alpha:]] are not supported")
+                    throw error(.posixClass)
                 }
                 index += 1
                 var low: UInt32
                 if c == "\\" {
                     let set = try parseEscape(inClass: true)
                     if set.negated || set.ranges.count != 1 || set.ranges[0].count != 1 {
-                        if set.negated { throw error("negated escapes like \\D inside a class are not supported") }
+                        if set.negated { throw error(.negatedEscapeInClass) }
                         ranges += set.ranges
                         continue
                     }
@@ -374,11 +372,11 @@ public struct LabelRegex: Sendable, Equatable {
                     if high == 0x5C {  // backslash
                         let set = try parseEscape(inClass: true)
                         guard !set.negated, set.ranges.count == 1, set.ranges[0].count == 1 else {
-                            throw error("invalid character class range")
+                            throw error(.invalidClassRange)
                         }
                         high = set.ranges[0].lowerBound
                     }
-                    guard high >= low else { throw error("invalid character class range") }
+                    guard high >= low else { throw error(.invalidClassRange) }
                     ranges.append(low...high)
                 } else {
                     ranges.append(low...low)

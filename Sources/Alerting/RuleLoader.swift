@@ -228,15 +228,15 @@ public enum RuleLoader {
                 )
             }
         }
-        do {
+        do throws(AlertingRule.RuleProblem) {
             return try AlertingRule(
                 checking: alert, expression: expression, holdDuration: holdDuration, keepFiringFor: keepFiringFor,
                 labels: labels, annotations: annotations)
-        } catch let problem as AlertingRule.RuleProblem {
-            let line = problem.key == "expr" ? expressionLine : problem.key.flatMap { lines[$0] } ?? node.line
+        } catch let problem {
+            let line = problem.key == "expr" ? expressionLine : lines[problem.key] ?? node.line
             let column = problem.key == "expr" ? expressionColumn : nil
             throw RuleLoadError(
-                file: file, line: line, column: column, group: group, rule: alert, problem: problem.message)
+                file: file, line: line, column: column, group: group, rule: alert, problem: problem.description)
         }
     }
 }

@@ -17,10 +17,10 @@ enum TemplateFunctions {
         "gt", "ge", "call", "slice", "println", "toDuration", "now",
     ]
 
-    static func call(_ name: String, _ arguments: [TemplateValue]) throws -> TemplateValue {
-        func one() throws -> TemplateValue {
+    static func call(_ name: String, _ arguments: [TemplateValue]) throws(TemplateError) -> TemplateValue {
+        func one() throws(TemplateError) -> TemplateValue {
             guard arguments.count == 1 else {
-                throw TemplateError(message: "wrong number of args for \(name): want 1 got \(arguments.count)")
+                throw TemplateError.wrongArgumentCount(function: name, got: arguments.count)
             }
             return arguments[0]
         }
@@ -47,16 +47,16 @@ enum TemplateFunctions {
             return .string(out)
         case "printf":
             guard let format = arguments.first else {
-                throw TemplateError(message: "wrong number of args for printf: want at least 1 got 0")
+                throw TemplateError.printfWithoutFormat
             }
             return .string(GoPrintf.format(format.asString, Array(arguments.dropFirst())))
         case "index":
             guard arguments.count == 2, case .map(let map) = arguments[0] else {
-                throw TemplateError(message: "error calling index: index of a map with one string key is supported")
+                throw TemplateError.unsupportedIndex
             }
             return .string(map[arguments[1].asString] ?? "")
         default:
-            throw TemplateError(message: "function \"\(name)\" not defined")
+            throw TemplateError.unimplementedFunction(name.printableExcerpt)
         }
     }
 

@@ -21,7 +21,7 @@ struct TemplateTokenParser {
     var peekDescription: String { peek.map { "\($0)" } ?? "end" }
     mutating func advance() { index += 1 }
 
-    static func tokenize(_ body: String) throws -> [Token] {
+    static func tokenize(_ body: String) throws(TemplateError) -> [Token] {
         let c = Array(body.unicodeScalars)
         var i = 0
         var out: [Token] = []
@@ -79,13 +79,13 @@ struct TemplateTokenParser {
                         case "t": value.append("\t")
                         case "r": value.append("\r")
                         case "\\", "\"", "'": value.append(e)
-                        default: throw TemplateError(message: "template: unknown escape sequence \\\(e) in string")
+                        default: throw TemplateError.unknownEscapeSequence(String(e).escapingControlCharacters)
                         }
                         continue
                     }
                     value.append(x)
                 }
-                guard closed else { throw TemplateError(message: "template: unterminated quoted string") }
+                guard closed else { throw TemplateError.unterminatedString }
                 out.append(.string(String(value)))
             case "$":
                 i += 1
@@ -105,11 +105,11 @@ struct TemplateTokenParser {
                     i += 1
                 }
                 guard let n = Double(String(text)) else {
-                    throw TemplateError(message: "template: bad number syntax: \"\(String(text).excerpt)\"")
+                    throw TemplateError.badNumber(String(text).printableExcerpt)
                 }
                 out.append(.number(n))
             default:
-                guard isIdent(s) else { throw TemplateError(message: "template: unexpected \"\(s)\" in action") }
+                guard isIdent(s) else { throw TemplateError.unexpectedCharacter(String(s).escapingControlCharacters) }
                 var name = String.UnicodeScalarView()
                 while i < c.count, isIdent(c[i]) {
                     name.append(c[i])

@@ -15,7 +15,7 @@ enum TemplateValue: Equatable {
     }
 
     /// Prometheus's `convertToFloat`: numbers as they are, strings parsed as Go's `ParseFloat` would.
-    func asNumber(function: String) throws -> Double {
+    func asNumber(function: String) throws(TemplateError) -> Double {
         switch self {
         case .number(let n): return n
         case .string(let s):
@@ -27,9 +27,8 @@ enum TemplateValue: Equatable {
             default: break
             }
             if let v = Double(s), !s.isEmpty, !s.hasPrefix(" ") { return v }
-            throw TemplateError(
-                message: "error calling \(function): strconv.ParseFloat: parsing \"\(s)\": invalid syntax")
-        case .map: throw TemplateError(message: "error calling \(function): can't convert map[string]string to float")
+            throw TemplateError.notANumber(function: function, s.printableExcerpt)
+        case .map: throw TemplateError.mapNotANumber(function: function)
         }
     }
 

@@ -71,7 +71,7 @@ public struct KombuMessage: Equatable, Sendable {
 
     /// Decodes an already parsed message; the top level must be an object.
     public init(json: JSONValue) throws(KombuDecodingError) {
-        guard case .object = json else { throw .unexpectedShape("message is not a JSON object") }
+        guard case .object = json else { throw .messageNotAnObject }
         let headers = json["headers"]
         let properties = json["properties"]
         let deliveryInfo = properties?["delivery_info"]

@@ -26,10 +26,10 @@ public struct KombuUnackedEntry: Equatable, Sendable {
         let json: JSONValue
         do { json = try JSONValue.parse(bytes) } catch { throw .invalidJSON(error) }
         guard case .array(let parts) = json, parts.count == 3 else {
-            throw .unexpectedShape("unacked value is not a 3-element array")
+            throw .unackedNotATriple
         }
         guard let exchange = parts[1].stringValue, let routingKey = parts[2].stringValue else {
-            throw .unexpectedShape("unacked exchange or routing key is not a string")
+            throw .unackedRoutingNotStrings
         }
         self.init(message: try KombuMessage(json: parts[0]), exchange: exchange, routingKey: routingKey)
     }

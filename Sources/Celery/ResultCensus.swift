@@ -579,9 +579,3 @@ public final class ResultCensus: Sendable {
         }
     }
 }
-
-/// Failures the census raises itself.
-enum ResultCensusError: Error, Equatable {
-    /// `SCAN` answered with something other than `[cursor, [keys]]` (e.g. NOPERM).
-    case malformedScanReply
-}

@@ -362,9 +362,3 @@ public final class Sampler {
         }
     }
 }
-
-/// Failures the sampler raises itself (beyond what the executor throws).
-enum SamplerError: Error, Equatable {
-    /// The executor returned a different number of replies than commands.
-    case replyCountMismatch(sent: Int, received: Int)
-}

@@ -212,6 +212,8 @@ import Testing
         #expect(only(alerts, "Collide").isEmpty)
         #expect(evaluator.lastErrors.map(\.rule) == ["Collide"])
         #expect(evaluator.lastErrors.first?.description.contains("same labelset after applying alert labels") == true)
+        #expect(
+            evaluator.lastErrors == [RuleEvaluationError(group: "g", rule: "Collide", reason: .duplicateAlertLabelset)])
     }
 
     @Test func metricFamiliesHaveTheAlertsShape() throws {

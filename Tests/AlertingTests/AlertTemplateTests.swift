@@ -99,6 +99,25 @@ import Testing
         let message = errorMessage { _ = try AlertTemplate(text) }
         #expect(message?.contains(fragment) == true, "\(text): \(message ?? "no error")")
     }
+
+    @Test func parseErrorsAreWholeValues() {
+        #expect(throws: TemplateError.unsupportedAction("if")) { try AlertTemplate("{{ if $value }}x{{ end }}") }
+        #expect(throws: TemplateError.unclosedAction(offset: 2)) { try AlertTemplate("a {{ $value") }
+        // A control character from the template is escaped in the message (on main it was copied raw).
+        #expect(throws: TemplateError.argumentToNonFunction(#""a\x07b""#)) { try AlertTemplate("{{ \"a\u{7}b\" 1 }}") }
+    }
+
+    @Test func expansionErrorsQuoteLabelValuesAsExcerpts() throws {
+        let template = try AlertTemplate("{{ $labels.queue | humanize }}")
+        let data = AlertTemplate.Data(
+            labels: ["queue": "q\u{1B}" + String(repeating: "x", count: 200)], externalLabels: [:], externalURL: "",
+            value: 0)
+        let text = template.expand(data)
+        #expect(
+            text.hasPrefix("<error expanding template: error calling humanize: strconv.ParseFloat: parsing \"q\\x1b"))
+        #expect(!text.unicodeScalars.contains { $0.value < 0x20 })
+        #expect(text.count < 200)
+    }
 }
 
 /// Generated templates with deep parentheses fail to load instead of overflowing the stack (issue 9).

@@ -69,6 +69,17 @@ import Testing
         #expect(message?.contains(pattern) == true)
     }
 
+    @Test func errorsCarryThePatternAndAKind() {
+        #expect(throws: LabelRegexError(pattern: "a**", kind: .nestedRepetition("*"))) { try LabelRegex("a**") }
+        #expect(throws: LabelRegexError(pattern: "a{3,1}", kind: .invalidRepeatCount(minimum: 3, maximum: 1))) {
+            try LabelRegex("a{3,1}")
+        }
+        // A control character in the pattern is escaped in the message (on main it was copied raw).
+        let error = #expect(throws: LabelRegexError.self) { try LabelRegex("(?\u{1B}x)") }
+        #expect(error?.kind == .unsupportedGroupSyntax(#"(?\x1bx"#))
+        #expect(error.map { !"\($0)".unicodeScalars.contains { $0.value < 0x20 } } == true)
+    }
+
     /// Cross-check against Python's `re.fullmatch` (a backtracking engine, independent of ours) on the
     /// shared syntax, when python3 is around.
     @Test func agreesWithPythonFullmatch() throws {

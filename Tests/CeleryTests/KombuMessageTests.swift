@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func nonObjectsAndNonJSONAreErrors() {
-        #expect(throws: KombuDecodingError.unexpectedShape("message is not a JSON object")) {
+        #expect(throws: KombuDecodingError.messageNotAnObject) {
             try KombuMessage(bytes: b("[1, 2]"))
         }
         #expect(throws: KombuDecodingError.invalidJSON(JSONError(.unexpectedByte, at: 0))) {
@@ -101,5 +101,19 @@ import Testing
     ])
     func garbageUnackedValuesAreErrors(value: String) {
         #expect(throws: KombuDecodingError.self) { try KombuUnackedEntry(bytes: b(value)) }
+    }
+
+    @Test func eachShapeHasItsOwnCase() {
+        #expect(throws: KombuDecodingError.unackedNotATriple) { try KombuUnackedEntry(bytes: b(#"[{}, ""]"#)) }
+        #expect(throws: KombuDecodingError.unackedRoutingNotStrings) {
+            try KombuUnackedEntry(bytes: b(#"[{}, 1, "celery"]"#))
+        }
+        #expect(throws: KombuDecodingError.messageNotAnObject) {
+            try KombuUnackedEntry(bytes: b(#"["msg", "", "celery"]"#))
+        }
+        // Descriptions name what was expected, never the payload.
+        let secret = #"{"password": "hunter2""#
+        let error = #expect(throws: KombuDecodingError.self) { try KombuMessage(bytes: b(secret)) }
+        #expect(error.map { !"\($0)".contains("hunter2") && "\($0)".hasPrefix("kombu payload is not JSON") } == true)
     }
 }

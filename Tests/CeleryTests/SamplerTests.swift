@@ -504,6 +504,9 @@ private func addUnacked(
         let s = sampler(CeleryConfiguration(queues: ["celery"], discoverQueues: false))
         let snap = s.poll(using: Short(), now: t0 + 1)
         #expect(snap.failure?.stage == .queues)
+        // The readiness body and the status page show a sentence, not Swift's dump of the case.
+        let reason = snap.failure?.reason ?? ""
+        #expect(reason.hasPrefix("Redis answered a pipeline of ") && reason.hasSuffix(" commands with 1 replies"))
     }
 
     @Test func connectFailureSnapshotForTheCaller() {
