@@ -19,8 +19,7 @@ public enum SilenceStoreError: Error, Equatable, Sendable, CustomStringConvertib
         }
     }
 
-    /// Alertmanager's wording (`silence <id> not found`), the id as the client sent it when it
-    /// is short and printable (it comes from a request), else a placeholder.
+    /// Alertmanager's wording (`silence <id> not found`); the id as ``shown(_:)`` shows it.
     public var description: String {
         switch self {
         case .notFound(let id): return "silence \(Self.shown(id)) not found"
@@ -32,10 +31,11 @@ public enum SilenceStoreError: Error, Equatable, Sendable, CustomStringConvertib
         }
     }
 
-    /// Silence ids are UUIDs (at most 64 bytes are accepted); anything else a client sends is
-    /// not echoed into a response or a log line.
+    /// An id as a response or log line shows it: it comes from a request (a body, a path), so
+    /// only printable ASCII without spaces is echoed (ids are UUIDs), cut after 64 characters;
+    /// anything else is a placeholder.
     static func shown(_ id: String) -> String {
-        let printable = id.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F }
-        return printable && id.utf8.count <= 64 ? id : "(unprintable id)"
+        guard id.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else { return "(unprintable id)" }
+        return id.count > 64 ? String(id.prefix(64)) + "…" : id
     }
 }
