@@ -103,10 +103,10 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
         case .redisTLS(let flags, let reason):
             return "Redis TLS settings (\(flags)): \(reason)"
         case .webTLS(let file, let reason):
-            return "--web.config.file=\(file): tls_server_config: \(reason)"
+            return "--web.config.file=\(Self.printable(file)): tls_server_config: \(reason)"
         case .webTLSNeedsRestart(let file, let enabling):
             return
-                "--web.config.file=\(file): tls_server_config: turning TLS \(enabling ? "on" : "off") needs a restart"
+                "--web.config.file=\(Self.printable(file)): tls_server_config: turning TLS \(enabling ? "on" : "off") needs a restart"
         case .tooManyTargets(let count, let limit):
             return
                 "\(count) targets: one exporter watches at most \(limit); split the targets across replicas, one targets file each"

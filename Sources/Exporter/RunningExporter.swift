@@ -48,8 +48,7 @@ public final class RunningExporter: Sendable {
     {
         let logger = Logger(label: "exporter")
         // Before anything logs: a bad file is one line on standard error and exit 2.
-        let webSecurity: WebSecurity
-        webSecurity = try WebSecurity(file: configuration.webConfigFile, logger: Logger(label: "web"))
+        let webSecurity = try WebSecurity(file: configuration.webConfigFile, logger: Logger(label: "web"))
         do {
             try webSecurity.access.start()
         } catch {
