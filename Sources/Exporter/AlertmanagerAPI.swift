@@ -92,7 +92,7 @@ public struct AlertmanagerAPI: Sendable {
             }
         }
         guard isRead(request) else { return notAllowed("GET, HEAD, DELETE") }
-        guard let s = silences.get(id) else { return .text(status: 404, "silence \(id) not found\n") }
+        guard let s = silences.get(id) else { return .text(status: 404, "\(SilenceStoreError.notFound(id: id))\n") }
         return json(AlertmanagerAPIv2.silence(s, now: now))
     }
 
@@ -102,8 +102,8 @@ public struct AlertmanagerAPI: Sendable {
         do {
             let value = try JSONValue.parse(request.body, maxDepth: SilenceLimits.maxJSONDepth)
             draft = try SilenceDecoding.silence(value, limits: silences.limits, now: now)
-        } catch let error as SilenceDecoding.Failure {
-            silences.countRejected(error.kind.rawValue, error.description)
+        } catch let error as SilenceDecodingError {
+            silences.countRejected(error.rejectionReason, error.description)
             return .text(status: 400, "invalid silence: \(error.description)\n")
         } catch {
             silences.countRejected("invalid", "the body is not valid JSON")
@@ -162,7 +162,7 @@ public struct AlertmanagerAPI: Sendable {
 
     static func matchers(_ texts: [String]) throws -> [LabelMatcher] {
         guard texts.count <= maxFilterMatchers else {
-            throw SilenceDecoding.Failure("too many filter matchers (at most \(maxFilterMatchers))")
+            throw SilenceDecodingError.tooManyFilterMatchers(limit: maxFilterMatchers)
         }
         return try texts.map { try LabelMatcher(parsing: $0) }
     }

@@ -39,12 +39,6 @@ public struct OptionSpec: Sendable {
     public var isSwitch: Bool { valueName == nil }
 }
 
-/// A start-up configuration problem: shown as one line, then the process exits with status 2.
-public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
-}
-
 /// What the command line (and environment) asked for, before the values are interpreted.
 public struct ParsedOptions: Sendable, Equatable {
     /// Values per flag name, command line first; environment only for flags absent from the command line.
@@ -68,7 +62,9 @@ public struct CommandLineParser: Sendable {
     public init(specs: [OptionSpec]) { self.specs = specs }
 
     /// Parses `arguments` (without the program name) and then `environment`.
-    public func parse(_ arguments: [String], environment: [String: String]) throws -> ParsedOptions {
+    public func parse(_ arguments: [String], environment: [String: String]) throws(ConfigurationError)
+        -> ParsedOptions
+    {
         var result = ParsedOptions()
         var index = 0
         while index < arguments.count {
@@ -84,8 +80,7 @@ public struct CommandLineParser: Sendable {
             }
             guard argument.hasPrefix("--") else {
                 // The argument is not echoed: a secret pasted without its flag would land in the log.
-                throw ConfigurationError(
-                    "unexpected argument #\(index): every setting is a flag such as --redis.url=URL (see --help)")
+                throw .unexpectedArgument(position: index)
             }
             var name = String(argument.dropFirst(2))
             var inlineValue: String?
@@ -101,21 +96,20 @@ public struct CommandLineParser: Sendable {
                 negated = true
             }
             guard let spec = spec(named: name) else {
-                let hint = closestName(to: name).map { " (did you mean --\($0)?)" } ?? ""
-                throw ConfigurationError("unknown flag --\(name)\(hint); run with --help for the list")
+                throw .unknownFlag(name: name, suggestion: closestName(to: name))
             }
             let value: String
             if spec.isSwitch {
                 let text = inlineValue ?? "true"
                 guard let flag = Self.parseBool(text) else {
-                    throw ConfigurationError("--\(name)=\(text): expected true or false")
+                    throw .invalidValue(.flag(name), shown: text, problem: .notABoolean)
                 }
                 value = String(flag != negated)
             } else if let inlineValue {
                 value = inlineValue
             } else {
                 guard index < arguments.count else {
-                    throw ConfigurationError("--\(name) needs a value: --\(name)=\(spec.valueName ?? "VALUE")")
+                    throw .missingValue(flag: name, placeholder: spec.valueName ?? "VALUE")
                 }
                 value = arguments[index]
                 index += 1
@@ -130,7 +124,8 @@ public struct CommandLineParser: Sendable {
             guard let text = environment[spec.environmentName] else { continue }
             if spec.isSwitch {
                 guard let flag = Self.parseBool(text) else {
-                    throw ConfigurationError("\(spec.environmentName)=\(text): expected true or false")
+                    throw .invalidValue(
+                        .environment(variable: spec.environmentName), shown: text, problem: .notABoolean)
                 }
                 result.values[spec.name] = [String(flag)]
             } else if spec.repeatable {

@@ -35,7 +35,7 @@ public enum ExporterApp {
 
     /// The exporter from the parse to the graceful stop. Every configuration or start-up error is
     /// thrown (never printed here): ``main(arguments:environment:)`` prints it once.
-    static func run(arguments: [String], environment: [String: String]) throws -> Int32 {
+    static func run(arguments: [String], environment: [String: String]) throws(ConfigurationError) -> Int32 {
         let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
         let options = try parser.parse(Array(arguments.dropFirst()), environment: environment)
         if options.helpRequested {

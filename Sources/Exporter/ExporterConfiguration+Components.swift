@@ -5,7 +5,7 @@ import TLS
 extension ExporterConfiguration {
     /// The broker's Redis connection settings: the URL, overridden by the separate user, password
     /// and TLS flags. Errors name the flag; the URL in them is redacted.
-    public func redisConfiguration() throws -> RedisConfiguration {
+    public func redisConfiguration() throws(ConfigurationError) -> RedisConfiguration {
         try broker.redisConfiguration(
             urlFlag: "redis.url", tlsFlagPrefix: "redis.tls", connectTimeout: redisConnectTimeout,
             readTimeout: redisReadTimeout, parsed: try Self.sentinelPlaceholder(broker, urlFlag: "redis.url"))
@@ -15,7 +15,7 @@ extension ExporterConfiguration {
     /// (nil: results live in the broker's database and share its connection settings). Its user,
     /// password and TLS come from the `--celery.result-backend-*` flags only, never from the
     /// broker's: Celery configures the two separately too (`broker_use_ssl`, `redis_backend_use_ssl`).
-    public func resultBackendConfiguration() throws -> RedisConfiguration? {
+    public func resultBackendConfiguration() throws(ConfigurationError) -> RedisConfiguration? {
         guard let resultBackend else { return nil }
         let urlFlag = "celery.result-backend-url"
         return try resultBackend.redisConfiguration(
@@ -26,7 +26,7 @@ extension ExporterConfiguration {
 
     /// The broker's Sentinel settings when `--redis.url` is a `sentinel://` URL, else nil (and then
     /// `--redis.sentinel-master` is an error). Needs the master name; timeouts are Redis's.
-    public func sentinelConfiguration() throws -> SentinelConfiguration? {
+    public func sentinelConfiguration() throws(ConfigurationError) -> SentinelConfiguration? {
         guard let parsed = try Self.sentinelURL(broker, urlFlag: "redis.url") else {
             try Self.refuseSentinelOptions(broker, prefix: "redis.")
             return nil
@@ -42,7 +42,7 @@ extension ExporterConfiguration {
     /// the broker's (the same list, as a set), the master name and the sentinels' password default
     /// to the broker's: the same processes, and most often one Sentinel-managed Redis with results
     /// in another database.
-    public func resultBackendSentinelConfiguration() throws -> SentinelConfiguration? {
+    public func resultBackendSentinelConfiguration() throws(ConfigurationError) -> SentinelConfiguration? {
         guard let resultBackend else { return nil }
         let prefix = "celery.result-backend-"
         guard let parsed = try Self.sentinelURL(resultBackend, urlFlag: prefix + "url") else {
@@ -63,16 +63,14 @@ extension ExporterConfiguration {
     private func sentinelConfiguration(
         parsed: SentinelConfiguration.ParsedURL, master: String?, password: String?, tls: TLSClientConfiguration?,
         prefix: String
-    ) throws -> SentinelConfiguration {
+    ) throws(ConfigurationError) -> SentinelConfiguration {
         guard let master else {
-            throw ConfigurationError(
-                "--\(prefix)url is a sentinel:// URL: --\(prefix)sentinel-master NAME is needed (kombu's master_name)")
+            throw .conflict(.sentinelMasterMissing(prefix: prefix))
         }
         guard !master.isEmpty, master.utf8.count <= 256,
             master.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0.isASCII })
         else {
-            throw ConfigurationError(
-                "--\(prefix)sentinel-master: expected a name of 1 to 256 printable ASCII characters without spaces")
+            throw .invalidValue(.flag(prefix + "sentinel-master"), shown: nil, problem: .invalidSentinelMasterName)
         }
         return SentinelConfiguration(
             sentinels: parsed.sentinels, masterName: master, password: password,
@@ -88,21 +86,21 @@ extension ExporterConfiguration {
     }
 
     /// Sentinel options next to a URL that is not `sentinel://` would silently do nothing.
-    private static func refuseSentinelOptions(_ flags: RedisConnectionFlags, prefix: String) throws {
+    private static func refuseSentinelOptions(_ flags: RedisConnectionFlags, prefix: String) throws(ConfigurationError)
+    {
         if flags.sentinelMaster != nil {
-            throw ConfigurationError("--\(prefix)sentinel-master needs a sentinel://host:26379 URL in --\(prefix)url")
+            throw .conflict(.needsSentinelURL(.master, prefix: prefix))
         }
         if flags.sentinelPassword != nil {
-            throw ConfigurationError(
-                "a Sentinel password (--\(prefix)sentinel-password-file) needs a sentinel:// URL in --\(prefix)url")
+            throw .conflict(.needsSentinelURL(.password, prefix: prefix))
         }
         if flags.sentinelTLS || flags.sentinelTLSCAFile != nil {
-            throw ConfigurationError("--\(prefix)sentinel-tls needs a sentinel://host:26379 URL in --\(prefix)url")
+            throw .conflict(.needsSentinelURL(.tls, prefix: prefix))
         }
     }
 
     /// With a sentinel:// URL the endpoint is a placeholder: every client asks the sentinels.
-    private static func sentinelPlaceholder(_ flags: RedisConnectionFlags, urlFlag: String) throws
+    private static func sentinelPlaceholder(_ flags: RedisConnectionFlags, urlFlag: String) throws(ConfigurationError)
         -> RedisConfiguration?
     {
         try sentinelURL(flags, urlFlag: urlFlag).map {
@@ -111,14 +109,14 @@ extension ExporterConfiguration {
         }
     }
 
-    private static func sentinelURL(_ flags: RedisConnectionFlags, urlFlag: String) throws -> SentinelConfiguration
-        .ParsedURL?
+    private static func sentinelURL(_ flags: RedisConnectionFlags, urlFlag: String) throws(ConfigurationError)
+        -> SentinelConfiguration.ParsedURL?
     {
         guard SentinelConfiguration.isSentinelURL(flags.url) else { return nil }
         do {
             return try SentinelConfiguration.parse(url: flags.url)
         } catch {
-            throw ConfigurationError("--\(urlFlag)=\(SentinelConfiguration.redact(url: flags.url)): \(error)")
+            throw .redisURL(flag: urlFlag, redacted: SentinelConfiguration.redact(url: flags.url), error)
         }
     }
 

@@ -45,10 +45,10 @@ extension ExporterConfiguration {
             "web.listen-address", valueName: "[HOST]:PORT", default: ":\(defaultPort)",
             help: "Address to serve HTTP on; ':PORT' is every interface (IPv6 and IPv4), '[::1]:PORT' IPv6.",
             repeatable: true, scope: .process
-        ) { c, input in
-            c.listenAddresses = try input.values.map { text in
+        ) { c, input throws(ConfigurationError) in
+            c.listenAddresses = try input.values.map { text throws(ConfigurationError) in
                 guard let endpoint = SocketEndpoint.parseHostPort(text) else {
-                    throw input.fail("expected [HOST]:PORT such as :9540, 127.0.0.1:9540 or [::1]:9540", showing: text)
+                    throw input.fail(.notAListenAddress, showing: text)
                 }
                 return endpoint
             }
@@ -56,13 +56,13 @@ extension ExporterConfiguration {
         ExporterOption(
             "web.telemetry-path", valueName: "PATH", default: "/metrics",
             help: "Path under which metrics are served.", scope: .process
-        ) { c, input in
+        ) { c, input throws(ConfigurationError) in
             let path = input.last
             guard path.hasPrefix("/"), path.count > 1, !path.contains(" "), !path.contains("?") else {
-                throw input.fail("expected an absolute path such as /metrics", showing: path)
+                throw input.fail(.notAnAbsolutePath, showing: path)
             }
             guard !["/", "/-/healthy", "/-/ready"].contains(path) else {
-                throw input.fail("that path is taken by another endpoint", showing: path)
+                throw input.fail(.pathTaken, showing: path)
             }
             c.telemetryPath = path
         },
@@ -120,11 +120,11 @@ extension ExporterConfiguration {
             "alertmanager.url", valueName: "URL", default: nil,
             help: "Also push alerts to this Alertmanager (POST /api/v2/alerts), e.g. http://alertmanager:9093.",
             scope: .process
-        ) { c, input in
+        ) { c, input throws(ConfigurationError) in
             let url = input.last
             // Not echoed: the URL may carry credentials.
             guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                throw input.fail("expected an http:// or https:// URL")
+                throw input.fail(.notAnHTTPURL)
             }
             c.alertmanagerURL = url
         },
@@ -133,10 +133,10 @@ extension ExporterConfiguration {
             help:
                 "Directory (writable) to keep the notification delivery record in, so a restart keeps startsAt, owed resolves and what receivers were told.",
             scope: .process
-        ) { c, input in
+        ) { c, input throws(ConfigurationError) in
             let dir = input.last
             guard access(dir, W_OK | X_OK) == 0 else {
-                throw input.fail("not a writable directory (\(String(cString: strerror(errno))))", showing: dir)
+                throw input.fail(.notAWritableDirectory(errno: errno), showing: dir)
             }
             c.storagePath = dir
         },
@@ -151,11 +151,11 @@ extension ExporterConfiguration {
             help:
                 "File to keep silences in across restarts (written atomically; a corrupt file is logged and ignored). Without it silences live in memory only.",
             scope: .process
-        ) { c, input in
+        ) { c, input throws(ConfigurationError) in
             let file = input.last
             let dir = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
             guard access(dir.isEmpty ? "/" : dir, W_OK | X_OK) == 0 else {
-                throw input.fail("its directory is not writable (\(String(cString: strerror(errno))))", showing: file)
+                throw input.fail(.directoryNotWritable(errno: errno), showing: file)
             }
             c.silencesFile = file
         },
@@ -293,19 +293,19 @@ extension ExporterConfiguration {
         ExporterOption(
             "log.level", valueName: "LEVEL", default: "info", help: "One of debug, info, warn, error.",
             scope: .process
-        ) { c, input in
+        ) { c, input throws(ConfigurationError) in
             let level = input.last.lowercased()
             guard let parsed = LogLevel(rawValue: level) ?? (level == "warning" ? .warn : nil) else {
-                throw input.fail("expected one of debug, info, warn, error", showing: input.last)
+                throw input.fail(.notOneOf(choices: ["debug", "info", "warn", "error"]), showing: input.last)
             }
             c.logLevel = parsed
         },
         ExporterOption(
             "log.format", valueName: "FORMAT", default: "logfmt", help: "One of logfmt, json.",
             scope: .process
-        ) { c, input in
+        ) { c, input throws(ConfigurationError) in
             guard let parsed = LogFormat(rawValue: input.last.lowercased()) else {
-                throw input.fail("expected logfmt or json", showing: input.last)
+                throw input.fail(.notOneOf(choices: ["logfmt", "json"]), showing: input.last)
             }
             c.logFormat = parsed
         },

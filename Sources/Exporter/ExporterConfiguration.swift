@@ -79,7 +79,7 @@ public struct ExporterConfiguration: Sendable {
     /// Interprets parsed options (the command line, then the environment); every problem names
     /// the flag and what was expected. With `--targets.file` the file is read last, its entries
     /// starting from everything else the flags and environment said.
-    public init(options: ParsedOptions, environment: [String: String]) throws {
+    public init(options: ParsedOptions, environment: [String: String]) throws(ConfigurationError) {
         self.init()
         try apply(options, environment: environment)
         try checkConnections { "--" + $0 }
@@ -90,7 +90,7 @@ public struct ExporterConfiguration: Sendable {
 
     /// Applies every option that was given, in table order, then the secrets the environment
     /// holds where no `*-file` option gave one.
-    mutating func apply(_ options: ParsedOptions, environment: [String: String]) throws {
+    mutating func apply(_ options: ParsedOptions, environment: [String: String]) throws(ConfigurationError) {
         for option in Self.options {
             let name = option.spec.name
             let values = option.spec.repeatable ? options.all(name) : options.last(name).map { [$0] } ?? []
@@ -109,7 +109,7 @@ public struct ExporterConfiguration: Sendable {
     }
 
     /// The checks that span several options of one connection (see ``RedisConnectionOptions/check``).
-    func checkConnections(display: (String) -> String) throws {
+    func checkConnections(display: (String) -> String) throws(ConfigurationError) {
         for connection in Self.connections { try connection.check(self, display: display) }
     }
 

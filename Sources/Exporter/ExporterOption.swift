@@ -16,7 +16,7 @@ struct ExporterOption: Sendable {
     /// address, rules, logging, poll interval...).
     var targetKey: String? { spec.targetKey }
     /// Checks the text and stores the value. Only called when the option was given.
-    let apply: @Sendable (inout ExporterConfiguration, OptionInput) throws -> Void
+    let apply: @Sendable (inout ExporterConfiguration, OptionInput) throws(ConfigurationError) -> Void
     /// For a `*-file` secret: the environment variable that may hold the secret itself, and how it
     /// fills in a secret that no file gave.
     let environmentSecret: (variable: String, apply: @Sendable (inout ExporterConfiguration, String) -> Void)?
@@ -30,7 +30,7 @@ struct ExporterOption: Sendable {
     init(
         _ name: String, valueName: String?, default defaultText: String?, help: String, repeatable: Bool = false,
         scope: Scope, environmentSecret: (String, @Sendable (inout ExporterConfiguration, String) -> Void)? = nil,
-        apply: @escaping @Sendable (inout ExporterConfiguration, OptionInput) throws -> Void
+        apply: @escaping @Sendable (inout ExporterConfiguration, OptionInput) throws(ConfigurationError) -> Void
     ) {
         let targetKey: String?
         switch scope {
@@ -68,8 +68,9 @@ struct ExporterOption: Sendable {
         _ name: String, default value: Bool, help: String, scope: Scope,
         set: @escaping @Sendable (inout ExporterConfiguration, Bool) -> Void
     ) -> ExporterOption {
-        ExporterOption(name, valueName: nil, default: String(value), help: help, scope: scope) { c, input in
-            guard let flag = CommandLineParser.parseBool(input.last) else { throw input.fail("expected true or false") }
+        ExporterOption(name, valueName: nil, default: String(value), help: help, scope: scope) {
+            c, input throws(ConfigurationError) in
+            guard let flag = CommandLineParser.parseBool(input.last) else { throw input.fail(.notABoolean) }
             set(&c, flag)
         }
     }
@@ -82,12 +83,10 @@ struct ExporterOption: Sendable {
     )
         -> ExporterOption
     {
-        ExporterOption(name, valueName: "DURATION", default: defaultText, help: help, scope: scope) { c, input in
+        ExporterOption(name, valueName: "DURATION", default: defaultText, help: help, scope: scope) {
+            c, input throws(ConfigurationError) in
             guard let seconds = DurationParser.seconds(input.last), range.contains(seconds) else {
-                throw input.fail(
-                    "expected a duration from \(DurationParser.format(range.lowerBound)) to "
-                        + "\(DurationParser.format(range.upperBound)) such as 15s, 1m or 1h",
-                    showing: ExporterConfiguration.shown(input.last))
+                throw input.fail(.durationOutOfRange(range), showing: ExporterConfiguration.shown(input.last))
             }
             set(&c, seconds)
         }
@@ -100,11 +99,10 @@ struct ExporterOption: Sendable {
     )
         -> ExporterOption
     {
-        ExporterOption(name, valueName: valueName, default: defaultText, help: help, scope: scope) { c, input in
+        ExporterOption(name, valueName: valueName, default: defaultText, help: help, scope: scope) {
+            c, input throws(ConfigurationError) in
             guard let value = Int(input.last), range.contains(value) else {
-                throw input.fail(
-                    "expected a whole number from \(range.lowerBound) to \(range.upperBound)",
-                    showing: ExporterConfiguration.shown(input.last))
+                throw input.fail(.integerOutOfRange(range), showing: ExporterConfiguration.shown(input.last))
             }
             set(&c, value)
         }
@@ -116,7 +114,8 @@ struct ExporterOption: Sendable {
         _ name: String, default defaultText: String?, help: String, scope: Scope,
         set: @escaping @Sendable (inout ExporterConfiguration, String) -> Void
     ) -> ExporterOption {
-        ExporterOption(name, valueName: "FILE", default: defaultText, help: help, scope: scope) { c, input in
+        ExporterOption(name, valueName: "FILE", default: defaultText, help: help, scope: scope) {
+            c, input throws(ConfigurationError) in
             set(&c, try readableFile(input))
         }
     }
@@ -137,29 +136,29 @@ struct ExporterOption: Sendable {
         return ExporterOption(
             name, valueName: "FILE", default: nil, help: help, scope: scope,
             environmentSecret: (variable, fillFromEnvironment)
-        ) { c, input in
+        ) { c, input throws(ConfigurationError) in
             let path = input.path(input.last)
             let bytes: [UInt8]
             switch RegularFile.read(path) {
             case .success(let content): bytes = content
-            case .failure(let error): throw input.fail("cannot read the file (\(error.reason))", showing: path)
+            case .failure(let error): throw input.fail(.unreadableFile(error), showing: path)
             }
             var text = String(decoding: bytes, as: UTF8.self)
             if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
-            guard !text.isEmpty else { throw input.fail("the file is empty, expected the secret", showing: path) }
+            guard !text.isEmpty else { throw input.fail(.emptySecretFile, showing: path) }
             set(&c, text)
         }
     }
 
     /// The path of `input` if it names a readable regular file.
-    static func readableFile(_ input: OptionInput) throws -> String {
+    static func readableFile(_ input: OptionInput) throws(ConfigurationError) -> String {
         let path = input.path(input.last)
         var info = stat()
         guard access(path, R_OK) == 0, stat(path, &info) == 0 else {
-            throw input.fail("cannot read the file (\(String(cString: strerror(errno))))", showing: path)
+            throw input.fail(.inaccessibleFile(errno: errno), showing: path)
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw input.fail("cannot read the file (not a regular file)", showing: path)
+            throw input.fail(.notARegularFile, showing: path)
         }
         return path
     }

@@ -76,7 +76,7 @@ public enum HealthCheck {
     static func target(
         arguments: [String], environment: [String: String], program: String,
         pid1CommandLine: [String]?
-    ) throws -> SocketEndpoint {
+    ) throws(ConfigurationError) -> SocketEndpoint {
         let parser = CommandLineParser(specs: ExporterConfiguration.optionSpecs)
         var addresses = try parser.parse(arguments.filter { $0 != "--healthcheck" }, environment: [:])
             .all("web.listen-address")
@@ -96,8 +96,7 @@ public enum HealthCheck {
         }
         let text = addresses.first ?? ":\(ExporterConfiguration.defaultPort)"
         guard case .tcp(let host, let port)? = SocketEndpoint.parseHostPort(text) else {
-            throw ConfigurationError(
-                "--web.listen-address=\(text): expected [HOST]:PORT such as :9540, 127.0.0.1:9540 or [::1]:9540")
+            throw .invalidValue(.flag("web.listen-address"), shown: text, problem: .notAListenAddress)
         }
         switch host {
         case "", "0.0.0.0": return .tcp(host: "127.0.0.1", port: port)
@@ -140,7 +139,7 @@ public enum HealthCheck {
             reply.split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
         let words = String(decoding: statusLine, as: UTF8.self).split(separator: " ")
         guard words.count >= 2, words[0].hasPrefix("HTTP/"), let status = Int(words[1]) else {
-            throw ProbeError(description: "no HTTP status line in the first \(reply.count) bytes of the reply")
+            throw ProbeError.noStatusLine(bytesRead: reply.count)
         }
         return (status, reply)
     }
@@ -151,11 +150,6 @@ public enum HealthCheck {
         else { return nil }
         let words = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         return words.isEmpty ? nil : words
-    }
-
-    /// The peer answered, but not HTTP.
-    struct ProbeError: Error, CustomStringConvertible {
-        let description: String
     }
 
     private static func baseName(_ path: String) -> Substring {

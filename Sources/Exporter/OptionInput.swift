@@ -20,14 +20,12 @@ struct OptionInput {
     /// The value of a single-valued option (the last one given).
     var last: String { values.last ?? "" }
 
-    /// An error about the value: `--name=shown: message` or `--name: message` for a flag,
-    /// `--targets.file=F: line N: key.path: message` for a file key.
-    func fail(_ message: String, showing shown: String? = nil) -> ConfigurationError {
+    /// An error about the value: `--name=shown: problem` or `--name: problem` for a flag,
+    /// `--targets.file=F:N: key.path: problem` for a file key (never showing the value).
+    func fail(_ problem: ConfigurationError.ValueProblem, showing shown: String? = nil) -> ConfigurationError {
         switch origin {
-        case .flag(let name):
-            return ConfigurationError(shown.map { "--\(name)=\($0): \(message)" } ?? "--\(name): \(message)")
-        case .file(let value):
-            return ConfigurationError(value.fail(message).description)
+        case .flag(let name): return .invalidValue(.flag(name), shown: shown, problem: problem)
+        case .file(let value): return .file(value.fail(problem.description))
         }
     }
 

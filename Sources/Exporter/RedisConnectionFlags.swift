@@ -36,7 +36,7 @@ public struct RedisConnectionFlags: Sendable, Equatable {
     func redisConfiguration(
         urlFlag: String, tlsFlagPrefix: String, connectTimeout: Double, readTimeout: Double,
         parsed: RedisConfiguration? = nil
-    ) throws -> RedisConfiguration {
+    ) throws(ConfigurationError) -> RedisConfiguration {
         var redis: RedisConfiguration
         if let parsed {
             redis = parsed
@@ -44,7 +44,7 @@ public struct RedisConnectionFlags: Sendable, Equatable {
             do {
                 redis = try RedisConfiguration(url: url)
             } catch {
-                throw ConfigurationError("--\(urlFlag)=\(RedisConfiguration.redact(url: url)): \(error)")
+                throw .redisURL(flag: urlFlag, redacted: RedisConfiguration.redact(url: url), error)
             }
         }
         if let user { redis.username = user }
@@ -58,9 +58,9 @@ public struct RedisConnectionFlags: Sendable, Equatable {
             tls.insecureSkipVerify = tlsInsecureSkipVerify
             redis.tls = tls
         } else if tlsFlagsGiven {
-            throw ConfigurationError(
-                "--\(tlsFlagPrefix).* flags need a rediss:// URL in --\(urlFlag) (got \(RedisConfiguration.redact(url: url)))"
-            )
+            throw .conflict(
+                .tlsOptionsNeedTLSURL(
+                    tlsPrefix: tlsFlagPrefix, urlFlag: urlFlag, redactedURL: RedisConfiguration.redact(url: url)))
         }
         redis.connectTimeout = .milliseconds(Int64(connectTimeout * 1000))
         redis.readTimeout = .milliseconds(Int64(readTimeout * 1000))

@@ -136,7 +136,7 @@ struct RedisConnectionOptions: Sendable {
     /// (no URL) is an error rather than options that silently do nothing. `display` names an
     /// option in the message (`--redis.tls.cert-file` on the command line, `tls_cert_file` in a
     /// targets file).
-    func check(_ configuration: ExporterConfiguration, display: (String) -> String) throws {
+    func check(_ configuration: ExporterConfiguration, display: (String) -> String) throws(ConfigurationError) {
         guard let flags = read(configuration) else { return }
         if isOptional && flags.url.isEmpty {
             // The first option (in `--help` order) that made the connection exist; only the
@@ -150,13 +150,10 @@ struct RedisConnectionOptions: Sendable {
                 ("tls.server-name", flags.tlsServerName != nil),
             ]
             let stray = given.first { $0.1 }?.0 ?? "tls.insecure-skip-verify"
-            throw ConfigurationError(
-                "\(display(prefix + stray)) needs \(display(urlFlag)) (without it results use the broker's connection)")
+            throw .conflict(.needsURL(option: display(prefix + stray), url: display(urlFlag)))
         }
         if (flags.tlsCertFile == nil) != (flags.tlsKeyFile == nil) {
-            throw ConfigurationError(
-                "\(display(prefix + "tls.cert-file")) and \(display(prefix + "tls.key-file")) go together: give both or neither"
-            )
+            throw .conflict(.onlyTogether(display(prefix + "tls.cert-file"), display(prefix + "tls.key-file")))
         }
     }
 }

@@ -48,14 +48,11 @@ public final class RunningExporter: Sendable {
     {
         let logger = Logger(label: "exporter")
         // Before anything logs: a bad file is one line on standard error and exit 2.
-        let webSecurity: WebSecurity
+        let webSecurity = try WebSecurity(file: configuration.webConfigFile, logger: Logger(label: "web"))
         do {
-            webSecurity = try WebSecurity(file: configuration.webConfigFile, logger: Logger(label: "web"))
             try webSecurity.access.start()
-        } catch let error as ConfigurationError {
-            throw error
         } catch {
-            throw ConfigurationError("\(error)")
+            throw .cannotStartThread(thread: "password-checking", target: nil, reason: "\(error)")
         }
         undo.append { webSecurity.access.stop() }
 
@@ -78,7 +75,7 @@ public final class RunningExporter: Sendable {
         do {
             try reloads.start()
         } catch {
-            throw ConfigurationError("cannot start the reload thread: \(error)")
+            throw .cannotStartThread(thread: "reload", target: nil, reason: "\(error)")
         }
         undo.append { reloads.stop() }
         let statusPage = StatusPage(
@@ -91,7 +88,7 @@ public final class RunningExporter: Sendable {
         do {
             try silences.start()
         } catch {
-            throw ConfigurationError("cannot start the silences writer thread: \(error)")
+            throw .cannotStartThread(thread: "silences writer", target: nil, reason: "\(error)")
         }
         undo.append { silences.stop() }
         alerting.attach(silences: silences)
@@ -112,9 +109,7 @@ public final class RunningExporter: Sendable {
                 configuration: httpConfiguration, logger: Logger(label: "http"),
                 handler: webSecurity.access.wrap { request in routes.handle(request) })
         } catch {
-            throw ConfigurationError(
-                "cannot listen on \(configuration.listenAddresses.map(\.description).joined(separator: ", ")): \(error)"
-            )
+            throw .cannotListen(addresses: configuration.listenAddresses.map(\.description), reason: "\(error)")
         }
 
         for target in targets {
@@ -141,7 +136,7 @@ public final class RunningExporter: Sendable {
         do {
             pollThread = try NativeThread.spawn(name: "poller") { poller.run() }
         } catch {
-            throw ConfigurationError("cannot start the poller thread: \(error)")
+            throw .cannotStartThread(thread: "poller", target: nil, reason: "\(error)")
         }
         return RunningExporter(
             boundAddresses: server.boundAddresses, targets: targets, server: server, reloads: reloads,
@@ -205,15 +200,13 @@ public final class RunningExporter: Sendable {
             return [try TargetRuntime(name: nil, configuration: configuration)]
         }
         guard configuration.targets.count <= maximumTargets else {
-            throw ConfigurationError(
-                "\(configuration.targets.count) targets: one exporter watches at most \(maximumTargets); split the targets across replicas, one targets file each"
-            )
+            throw .tooManyTargets(count: configuration.targets.count, limit: maximumTargets)
         }
         var seen: Set<String> = []
         var targets: [TargetRuntime] = []
         for definition in configuration.targets {
             guard seen.insert(definition.name).inserted else {
-                throw ConfigurationError("target \"\(definition.name)\" is defined twice: target names must be unique")
+                throw .duplicateTarget(name: definition.name)
             }
             targets.append(try TargetRuntime(name: definition.name, configuration: definition.configuration))
         }
@@ -230,7 +223,7 @@ public final class RunningExporter: Sendable {
                     rulePatterns: configuration.ruleFiles,
                     alertingConfigFile: configuration.alertingConfigFile)
             } catch {
-                throw ConfigurationError("\(error)")
+                throw ConfigurationError.alerting(reason: "\(error)")
             }
             for warning in loaded.alerting?.warnings ?? [] { logger.warning("alerting config: \(warning)") }
             let alertmanager = try configuration.alertmanagerURL.map { url in
@@ -238,7 +231,7 @@ public final class RunningExporter: Sendable {
                     return try AlertmanagerPusher.Configuration(baseURL: url)
                 } catch {
                     // Not the URL itself: it may carry user:password@.
-                    throw ConfigurationError("--alertmanager.url: \(error)")
+                    throw ConfigurationError.alertmanagerURL(reason: "\(error)")
                 }
             }
             if configuration.alertmanagerURL?.hasPrefix("http://") == true {
@@ -263,7 +256,7 @@ public final class RunningExporter: Sendable {
         } catch let error as ConfigurationError {
             throw error
         } catch {
-            throw ConfigurationError("\(error)")
+            throw .alerting(reason: "\(error)")
         }
     }
 

@@ -24,13 +24,6 @@ import TLS
 ///   on the HTTP loop thread) and at shutdown. The same thread hands changes to the notifier. At start a missing file is an empty store; an
 ///   unreadable or corrupt one is logged and ignored, never fatal.
 public final class SilenceStore: Sendable {
-    /// Why a write was refused; ``status`` is the HTTP status to answer with.
-    public struct Failure: Error, CustomStringConvertible {
-        /// 400 (bad request), 404 (no such silence).
-        public let status: Int
-        public let description: String
-    }
-
     private struct State {
         var silences: [String: Silence] = [:]
         /// Changed since the last write of the file.
@@ -96,19 +89,19 @@ public final class SilenceStore: Sendable {
     /// active silence the same start and an end not in the past, for a pending one a start not
     /// in the past), otherwise the old silence is expired (unless it already is) and the draft
     /// becomes a new silence with a new id. Returns the id. Refusals are counted by reason.
-    public func add(_ draft: Silence, now: Double) throws(Failure) -> String {
+    public func add(_ draft: Silence, now: Double) throws(SilenceStoreError) -> String {
         var silence = draft
         // Alertmanager's API validation, on the times as sent.
-        guard silence.endsAt > now else { throw refuse("invalid", 400, "end time can't be in the past") }
+        guard silence.endsAt > now else { throw refuse(.endInPast) }
         guard silence.endsAt > silence.startsAt else {
-            throw refuse("invalid", 400, "start time must be before end time")
+            throw refuse(.startNotBeforeEnd)
         }
         silence.updatedAt = now
-        let result: Result<String, Failure> = state.withLock { s in
+        let result: Result<String, SilenceStoreError> = state.withLock { s in
             gc(&s, now: now)
             if !silence.id.isEmpty {
                 guard var old = s.silences[silence.id] else {
-                    return .failure(Failure(status: 404, description: "silence \(silence.id) not found"))
+                    return .failure(.notFound(id: silence.id))
                 }
                 if Self.canUpdate(old, to: silence, now: now) {
                     if old.state(at: now) == .active { silence.startsAt = old.startsAt }
@@ -134,11 +127,7 @@ public final class SilenceStore: Sendable {
             let live = s.silences.values.filter { $0.state(at: now) != .expired }.count
             guard live < limits.maxSilences else {
                 s.rejected["limit", default: 0] += 1
-                return .failure(
-                    Failure(
-                        status: 400,
-                        description:
-                            "too many silences (\(limits.maxSilences) active or pending; --silences.max-silences)"))
+                return .failure(.tooManySilences(limit: limits.maxSilences))
             }
             if silence.startsAt < now { silence.startsAt = now }
             silence.id = Self.uuid()
@@ -170,13 +159,13 @@ public final class SilenceStore: Sendable {
     }
 
     /// Expires silence `id` now (a pending one ends before it started, as in Alertmanager).
-    public func expire(_ id: String, now: Double) throws(Failure) {
-        let result: Result<Void, Failure> = state.withLock { s in
+    public func expire(_ id: String, now: Double) throws(SilenceStoreError) {
+        let result: Result<Void, SilenceStoreError> = state.withLock { s in
             guard var silence = s.silences[id] else {
-                return .failure(Failure(status: 404, description: "silence \(id) not found"))
+                return .failure(.notFound(id: id))
             }
             switch silence.state(at: now) {
-            case .expired: return .failure(Failure(status: 400, description: "silence \(id) already expired"))
+            case .expired: return .failure(.alreadyExpired(id: id))
             case .pending: silence.startsAt = now
             case .active: break
             }
@@ -200,10 +189,11 @@ public final class SilenceStore: Sendable {
         logRefusal(text, now: clock())
     }
 
-    private func refuse(_ reason: String, _ status: Int, _ text: String) -> Failure {
-        state.withLock { $0.rejected[reason, default: 0] += 1 }
-        logRefusal(text, now: clock())
-        return Failure(status: status, description: text)
+    /// Counts a refused silence as `invalid` and logs it (rate-limited).
+    private func refuse(_ error: SilenceStoreError) -> SilenceStoreError {
+        state.withLock { $0.rejected["invalid", default: 0] += 1 }
+        logRefusal(error.description, now: clock())
+        return error
     }
 
     /// At most one line per 10 s: a client posting garbage in a loop must not flood the log.
@@ -269,7 +259,7 @@ public final class SilenceStore: Sendable {
             let list: [JSONValue]
             do {
                 guard let parsed = try JSONValue.parse(bytes, maxDepth: SilenceLimits.maxJSONDepth).arrayValue else {
-                    throw SilenceDecoding.Failure("expected a JSON list")
+                    throw SilenceDecodingError.notAList
                 }
                 list = parsed
             } catch {

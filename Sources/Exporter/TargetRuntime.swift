@@ -70,7 +70,7 @@ public final class TargetRuntime: @unchecked Sendable {
             return logger
         }
         self.logger = logger("poller")
-        do {
+        do throws(ConfigurationError) {
             redisConfiguration = try configuration.redisConfiguration()
             resultBackendConfiguration = try configuration.resultBackendConfiguration()
             let brokerSentinel = try configuration.sentinelConfiguration().map {
@@ -95,11 +95,11 @@ public final class TargetRuntime: @unchecked Sendable {
                 do {
                     _ = try TLSClientContext(tls)
                 } catch {
-                    throw ConfigurationError("Redis TLS settings (\(flags)): \(error)")
+                    throw ConfigurationError.redisTLS(flags: flags, reason: "\(error)")
                 }
             }
         } catch {
-            throw ConfigurationError(name.map { "target \"\($0)\": \(error)" } ?? "\(error)")
+            throw name.map { .target(name: $0, error) } ?? error
         }
         let celery = configuration.celeryConfiguration()
         let census = ResultCensus.forTarget(celery, logger: logger("sampler"))
@@ -166,19 +166,19 @@ public final class TargetRuntime: @unchecked Sendable {
             try eventListener?.start()
         } catch {
             stop()
-            throw ConfigurationError("cannot start the Pub/Sub listener thread\(forTarget): \(error)")
+            throw .cannotStartThread(thread: "Pub/Sub listener", target: name, reason: "\(error)")
         }
         do {
             try censusThread?.start()
         } catch {
             stop()
-            throw ConfigurationError("cannot start the census thread\(forTarget): \(error)")
+            throw .cannotStartThread(thread: "census", target: name, reason: "\(error)")
         }
         do {
             try pollThread.start(name: name) { [unowned self] in poll(rulesSeconds: $0) }
         } catch {
             stop()
-            throw ConfigurationError("cannot start the poll thread\(forTarget): \(error)")
+            throw .cannotStartThread(thread: "poll", target: name, reason: "\(error)")
         }
     }
 
@@ -206,9 +206,6 @@ public final class TargetRuntime: @unchecked Sendable {
         (pollThread.isRunning ? 1 : 0) + (censusThread?.isRunning == true ? 1 : 0)
             + (eventListener?.runningThreads ?? 0)
     }
-
-    /// " for target \"name\"" or "" (for messages).
-    var forTarget: String { name.map { " for target \"\($0)\"" } ?? "" }
 
     /// One line for the start-up log.
     var startupDescription: String {

@@ -65,14 +65,17 @@ struct TargetsFileReader {
         switch RegularFile.read(document.file, maximumBytes: Self.maximumBytes) {
         case .success(let content): bytes = content
         case .failure(let error):
-            throw ConfigurationError(document.fail("cannot read the file (\(error.reason))").description)
+            throw .invalidValue(.flag("targets.file"), shown: document.file, problem: .unreadableFile(error))
         }
         do {
             return try read(yaml: String(decoding: bytes, as: UTF8.self), defaults: defaults, environment: environment)
         } catch let error as ConfigurationError {
             throw error
+        } catch let error as ConfigError {
+            throw .file(error)
         } catch {
-            throw ConfigurationError("\(error)")
+            // Not reached: the reader throws only the two above.
+            throw .file(document.fail("cannot be read"))
         }
     }
 

@@ -47,19 +47,19 @@ public struct WebConfig: Sendable {
         switch RegularFile.read(file, maximumBytes: 1 << 20) {
         case .success(let content): bytes = content
         case .failure(let error):
-            throw ConfigurationError("--web.config.file=\(file): cannot read the file (\(error.reason))")
+            throw .invalidValue(.flag("web.config.file"), shown: file, problem: .unreadableFile(error))
         }
         let config: WebConfig
         do {
             config = try WebConfigReader(file: file).read(yaml: String(decoding: bytes, as: UTF8.self))
         } catch {
-            throw ConfigurationError(error.description)
+            throw .file(error)
         }
         if let tls = config.tls {
             do {
                 _ = try TLSServerContext(tls)
             } catch {
-                throw ConfigurationError("--web.config.file=\(file): tls_server_config: \(error)")
+                throw .webTLS(file: file, reason: "\(error)")
             }
         }
         return config

@@ -33,7 +33,7 @@ public final class WebSecurity: Sendable {
             do {
                 self.tls = try TLSServerContextSource(tls, now: Deadline.monotonicNow())
             } catch {
-                throw ConfigurationError("--web.config.file=\(file ?? ""): tls_server_config: \(error)")
+                throw .webTLS(file: file ?? "", reason: "\(error)")
             }
         } else {
             self.tls = nil
@@ -57,15 +57,13 @@ public final class WebSecurity: Sendable {
         do {
             let config = try WebConfig.load(file: file)
             if (config.tls == nil) != (tls == nil) {
-                throw ConfigurationError(
-                    "--web.config.file=\(file): tls_server_config: turning TLS \(tls == nil ? "on" : "off") needs a restart"
-                )
+                throw ConfigurationError.webTLSNeedsRestart(file: file, enabling: tls == nil)
             }
             if let source = tls, let configuration = config.tls {
                 do {
                     try source.replace(with: configuration, now: Deadline.monotonicNow())
                 } catch {
-                    throw ConfigurationError("--web.config.file=\(file): tls_server_config: \(error)")
+                    throw ConfigurationError.webTLS(file: file, reason: "\(error)")
                 }
             }
             access.update(users: config.users, headers: config.headers)

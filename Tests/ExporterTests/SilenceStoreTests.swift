@@ -23,11 +23,29 @@ import Testing
             updatedAt: 0, createdBy: "me", comment: "why")
     }
 
+    /// An id comes from the client (a POST body, a DELETE path): the refusal that names it
+    /// shows it only when it is short and printable, so it cannot break or forge a line.
+    @Test func anUnknownIdIsNamedOnlyWhenPrintable() throws {
+        let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: { 10_000 })
+        var silence = try draft()
+        silence.id = "x\r\nforged: 1"
+        do throws(SilenceStoreError) {
+            _ = try store.add(silence, now: 10_000)
+            Issue.record("updated an unknown silence")
+        } catch {
+            #expect(error == .notFound(id: "x\r\nforged: 1"))
+            #expect(error.status == 404)
+            #expect(error.description == "silence (unprintable id) not found")
+        }
+        let plain = "0b7c4bd2-8a3f-4c1e-9d2a-3f6e5b1c7a90"
+        #expect(SilenceStoreError.notFound(id: plain).description == "silence \(plain) not found")
+    }
+
     @Test func validationStatesAndExpiry() throws {
         let clock = Clock()
         let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: clock.read)
         // An end in the past is refused; a start in the past becomes now.
-        #expect(throws: SilenceStore.Failure.self) { try store.add(try draft(ends: 9_000), now: clock.read()) }
+        #expect(throws: SilenceStoreError.self) { try store.add(try draft(ends: 9_000), now: clock.read()) }
         let id = try store.add(try draft(starts: 1), now: clock.read())
         #expect(store.get(id)?.startsAt == 10_000)
         #expect(store.get(id)?.state(at: clock.read()) == .active)
@@ -37,7 +55,7 @@ import Testing
         try store.expire(later, now: clock.read())
         #expect(store.get(later)?.startsAt == 10_000 && store.get(later)?.endsAt == 10_000)
         // Expiring twice and an unknown id are errors (400, 404), as in Alertmanager.
-        #expect(throws: SilenceStore.Failure.self) { try store.expire(later, now: clock.read()) }
+        #expect(throws: SilenceStoreError.self) { try store.expire(later, now: clock.read()) }
         do {
             try store.expire("nope", now: clock.read())
             Issue.record("expired an unknown silence")
@@ -107,7 +125,7 @@ import Testing
         // Live ones are capped: a third live silence is refused.
         _ = try store.add(try draft("L1", ends: 100_000), now: clock.read())
         _ = try store.add(try draft("L2", ends: 100_000), now: clock.read())
-        #expect(throws: SilenceStore.Failure.self) { try store.add(try draft("L3", ends: 100_000), now: clock.read()) }
+        #expect(throws: SilenceStoreError.self) { try store.add(try draft("L3", ends: 100_000), now: clock.read()) }
         // Past retention the expired ones are dropped.
         clock.advance(3601)
         #expect(store.list(now: clock.read()).allSatisfy { $0.state(at: clock.read()) != .expired })

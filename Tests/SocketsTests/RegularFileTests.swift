@@ -14,6 +14,7 @@ struct RegularFileTests {
             Issue.record("a FIFO was read")
             return
         }
+        #expect(error == RegularFile.ReadError(path: path, kind: .notRegularFile(.fifo)))
         #expect(error.reason == "not a regular file (a FIFO)")
         #expect(error.description == "\(path): not a regular file (a FIFO)")
     }
@@ -34,6 +35,7 @@ struct RegularFileTests {
             Issue.record("a missing file was read")
             return
         }
+        #expect(error.kind == .system(errno: ENOENT))
         #expect(error.description == "\(path): No such file or directory")
         #expect(!error.isTooLarge)
     }
@@ -48,6 +50,7 @@ struct RegularFileTests {
             Issue.record("the size cap was not applied")
             return
         }
+        #expect(error.kind == .tooLarge(limit: 4))
         #expect(error.reason == "larger than 4 bytes")
         #expect(error.isTooLarge)
     }
