@@ -118,7 +118,6 @@ start_exporter() {  # name binary [extra flags...]
   local port name=$1 bin=$2; port=$(free_port); shift 2
   "$bin" --redis.url="redis://127.0.0.1:$RPORT/0" --poll.interval=2s --celery.events=false --celery.census=false \
     --rules.file="$work/rules.yml" --web.listen-address="127.0.0.1:$port" "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
   echo "$! $port"
 }
 read -r PID PORT < <(start_exporter test "$BIN" --alerting.config="$work/alerting.yml")
@@ -130,6 +129,7 @@ fi
 # The floor: the binary under test with the same rules and no notifier (alerts evaluated, nothing sent).
 read -r FPID FPORT < <(start_exporter no-notifier "$BIN")
 names+=(no-notifier); epids+=($FPID); eports+=($FPORT)
+pids+=("${epids[@]}")  # stopped at exit (start_exporter runs in a subshell: it cannot add them)
 
 rss() { echo $(( $(proc_kb "$1" VmRSS) / 1024 )); }  # MB
 hwm() { echo $(( $(proc_kb "$1" VmHWM) / 1024 )); }
