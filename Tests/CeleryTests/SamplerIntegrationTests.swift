@@ -12,10 +12,6 @@ import Testing
 @Suite(.serialized) struct SamplerIntegrationTests {
     private let t0 = 1_795_625_000.0
 
-    private func connect(_ server: RedisServer) throws -> RedisConnection {
-        try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
-    }
-
     /// Seeds one deployment under `prefix` and returns nothing; values mirror observed
     /// deployments: lists and bindings, unacked entries, priority lists.
     private func seedDeployment(_ server: RedisServer, prefix p: String) throws {
