@@ -10,13 +10,10 @@ set -euo pipefail
 BIN=${1:-.build/debug/celery-redis-exporter}
 SECS=${2:-60}
 shift 2 || true
-P=$(( 20000 + RANDOM % 20000 )); W=$(( P + 1 ))
-DIR=$(mktemp -d)
-redis-server --port "$P" --save '' --appendonly no --dir "$DIR" >"$DIR/redis.log" 2>&1 &
-RPID=$!
-cleanup() { [ -n "${EPID:-}" ] && kill "$EPID" 2>/dev/null; [ -n "${FPID:-}" ] && kill "$FPID" 2>/dev/null; redis-cli -p "$P" shutdown nosave >/dev/null 2>&1 || kill "$RPID"; rm -rf "$DIR"; }
-trap cleanup EXIT
-for _ in $(seq 50); do redis-cli -p "$P" ping >/dev/null 2>&1 && break; sleep 0.1; done
+. "$(dirname "$0")/lib/bench-common.sh"
+bench_init
+P=$(free_port); W=$(free_port)
+start_redis "$P"
 
 # A Celery 5 message (protocol 2) with the body first; NAME, ID and PAD are replaced per message.
 MSG='{"body": "PAD", "content-encoding": "utf-8", "content-type": "application/json", "headers": {"lang": "py", "task": "NAME", "id": "ID", "shadow": null, "eta": null, "expires": null, "group": null, "group_index": null, "retries": 0, "timelimit": [null, null], "root_id": "ID", "parent_id": null, "argsrepr": "(42,)", "kwargsrepr": "{}", "origin": "gen1@bench", "ignore_result": false}, "properties": {"correlation_id": "ID", "reply_to": "r", "delivery_mode": 2, "delivery_info": {"exchange": "", "routing_key": "celery"}, "priority": 0, "body_encoding": "base64", "delivery_tag": "ID"}}'
@@ -47,11 +44,11 @@ for i = 1, 20 do
 end
 return 1'
 ( n=0; while true; do n=$((n + 1)); redis-cli -p "$P" EVAL "$FLOW" 2 celery "$MSG" "$n" >/dev/null; sleep 1; done ) &
-FPID=$!
+pids+=($!)
 
 "$BIN" --redis.url="redis://127.0.0.1:$P/0" --web.listen-address="127.0.0.1:$W" --poll.interval=2s \
-  --celery.queues=celery --no-celery.census "$@" >"$DIR/exporter.log" 2>&1 &
-EPID=$!
+  --celery.queues=celery --no-celery.census "$@" >"$work/exporter.log" 2>&1 &
+pids+=($!)
 durations=(); backlog=(); rss=0
 for _ in $(seq $(( SECS / 2 ))); do
   sleep 2

@@ -20,7 +20,7 @@
 # here is stopped by pid at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+. scripts/lib/bench-common.sh
 METAS=1000
 SIZE=3000000
 HUGE=0
@@ -36,29 +36,16 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--metas N] [--size BYTES] [--huge] [--passes N] [--publish N]" >&2; exit 2 ;;
   esac
 done
-SCRATCH=${SCRATCH:-.build}
-if [ -z "${BIN:-}" ]; then
-  swift build -c release --scratch-path "$SCRATCH" --product celery-redis-exporter >/dev/null
-  BIN="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/celery-redis-exporter"
-fi
+exporter_bin
+bench_init
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 RPORT=$(free_port); EPORT=$(free_port)
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" &
-pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis "$RPORT"
 
 echo "seeding $METAS metas of $SIZE bytes$([ "$HUGE" = 1 ] && echo ' + one of 70 MB') ..." >&2
 python3 - "$RPORT" "$METAS" "$SIZE" "$HUGE" <<'PY'
 import socket, sys
+from resp import cmd
 port, metas, size, huge = (int(a) for a in sys.argv[1:5])
 BUILD = b"""
 redis.call('SET', KEYS[1], ARGV[1])
@@ -71,12 +58,6 @@ redis.call('APPEND', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], 86400000)
 return redis.call('STRLEN', KEYS[1])
 """
-def cmd(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 date = b'"date_done": "2026-11-25T16:48:16.098057+00:00", "task_id": "%s"}'
 def shapes(tid, size):
     """(head, unit, units, tail) in Celery 5.7's key order (status, result, …, as in Tests/CeleryTests/EventsFixtures.swift)."""
@@ -113,6 +94,7 @@ EXP_PID=$!
 pids+=($EXP_PID)
 python3 - "$EPORT" "$EXP_PID" "$PASSES" "$RPORT" "$PUBLISH" "$SIZE" <<'PY'
 import socket, sys, time, urllib.request
+from resp import cmd
 port, pid, passes, rport, publish, size = (int(a) for a in sys.argv[1:7])
 def status():
     out = {}
@@ -159,12 +141,6 @@ print("task_meta_keys: %s" % (states or "absent (no complete pass)"))
 if publish:
     s = socket.create_connection(("127.0.0.1", rport))
     f = s.makefile("rb")
-    def cmd(*args):
-        out = [b"*%d\r\n" % len(args)]
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-        return b"".join(out)
     filler = b"x" * size
     for i in range(publish):
         tid = b"live-%d" % i

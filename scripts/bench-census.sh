@@ -61,14 +61,9 @@ echo "seeding: $METAS meta keys, 100000 queued messages (50 queues x 10 prioriti
 python3 - "$RPORT" "$METAS" "$UNACKED" <<'PY'
 # A RESP writer over one socket: commands are sent in large pipelined batches (fast, no client library).
 import socket, sys, time, uuid, random
+from resp import cmd
 port, metas, unacked = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 s = socket.create_connection(("127.0.0.1", port))
-def cmd(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 pending = 0
 buf = []
 def send(c):
@@ -164,6 +159,7 @@ EXP_PID=$!
 pids+=($EXP_PID)
 python3 - "$EPORT" "$EXP_PID" "$MINUTES" "$POLL" "$work/samples" "$RPORT" "$WRITES" "$METAS" <<'PY'
 import os, socket, sys, time, threading, uuid, urllib.request
+from resp import cmd
 port, pid, minutes, poll, out, rport = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], int(sys.argv[6])
 writes_per_sec, metas = float(sys.argv[7]), int(sys.argv[8])
 written = [0]
@@ -173,12 +169,6 @@ def writer():
     if writes_per_sec <= 0: return
     s = socket.create_connection(("127.0.0.1", rport))
     f = s.makefile("rb")
-    def cmd(*args):
-        out = [b"*%d\r\n" % len(args)]
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-        return b"".join(out)
     start = time.time()
     while not stop_writer.is_set():
         due = int((time.time() - start) * writes_per_sec)

@@ -9,7 +9,7 @@
 # (the exporter polls a closed port). Everything started here is stopped by pid at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+. scripts/lib/bench-common.sh   # free_port; one exporter at a time here, so its own cleanup
 BIN=${1:-}
 if [ -z "$BIN" ]; then
   swift build --product celery-redis-exporter >/dev/null
@@ -19,7 +19,6 @@ work="$(mktemp -d)"
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 python3 - "$work/rules.yml" <<'PY'
 import sys

@@ -7,20 +7,17 @@ set -euo pipefail
 BIN=${1:-.build/debug/celery-redis-exporter}
 MB=${2:-400}
 SECS=${3:-30}
-P=$(( 20000 + RANDOM % 20000 )); W=$(( P + 1 ))
-DIR=$(mktemp -d)
-redis-server --port "$P" --save '' --appendonly no --proto-max-bulk-len 1gb --dir "$DIR" >"$DIR/redis.log" 2>&1 &
-RPID=$!
-cleanup() { [ -n "${EPID:-}" ] && kill "$EPID" 2>/dev/null; redis-cli -p "$P" shutdown nosave >/dev/null 2>&1 || kill "$RPID"; rm -rf "$DIR"; }
-trap cleanup EXIT
-for _ in $(seq 50); do redis-cli -p "$P" ping >/dev/null 2>&1 && break; sleep 0.1; done
+. "$(dirname "$0")/lib/bench-common.sh"
+bench_init
+P=$(free_port); W=$(free_port)
+start_redis "$P" --proto-max-bulk-len 1gb
 for q in big1 big2 big3; do
   redis-cli -p "$P" EVAL "redis.call('LPUSH',KEYS[1],'{\"body\": \"'..string.rep('A',tonumber(ARGV[1])*1024*1024)..'\", \"headers\": {\"task\":\"t\",\"id\":\"'..KEYS[1]..'\"}, \"properties\": {\"delivery_tag\":\"'..KEYS[1]..'\",\"delivery_info\":{\"routing_key\":\"'..KEYS[1]..'\"}}}') return redis.call('LPUSH',KEYS[1],'small')" 1 "$q" "$MB" >/dev/null
 done
 redis-cli -p "$P" CONFIG RESETSTAT >/dev/null
 "$BIN" --redis.url="redis://127.0.0.1:$P/0" --web.listen-address="127.0.0.1:$W" --poll.interval=2s \
-  --celery.queues=big1,big2,big3 >"$DIR/exporter.log" 2>&1 &
-EPID=$!
+  --celery.queues=big1,big2,big3 >"$work/exporter.log" 2>&1 &
+pids+=($!)
 ups=""
 for _ in $(seq $(( SECS / 2 ))); do
   sleep 2

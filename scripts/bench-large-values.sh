@@ -3,7 +3,7 @@
 # runs the release exporter for a few polls and prints its peak RSS (VmHWM) and whether its polls
 # succeeded; with BASELINE_BIN=/path/to/an/older/celery-redis-exporter the same run is repeated
 # with that binary, side by side. Goal: peak RSS <= 64 MB and every poll up.
-#   scripts/bench-large-values.sh [POLLS]
+#   scripts/bench-large-values.sh [POLLS]   (CELERY_REDIS_EXPORTER_BIN or BIN=path: skip the build)
 # EXPORTER_FLAGS adds flags to both runs, e.g. EXPORTER_FLAGS=--no-celery.census to leave the
 # result metas out (the census reads them on its own thread).
 # Values (generated inside Redis by a Lua script, so the 1 GB never crosses a pipe):
@@ -13,25 +13,15 @@
 # Only loopback addresses are used. Everything started here is stopped by pid at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+. scripts/lib/bench-common.sh
 POLLS=${1:-6}
 INTERVAL=2
 
-swift build -c release --product celery-redis-exporter >/dev/null
-BIN="$(swift build -c release --show-bin-path)/celery-redis-exporter"
+exporter_bin
+bench_init
 
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 RPORT=$(free_port)
-
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" \
-  --proto-max-bulk-len 512mb &
-pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis "$RPORT" --proto-max-bulk-len 512mb
 rcli() { redis-cli -p "$RPORT" "$@"; }
 
 # A kombu message as Celery 5 writes it: base64 body first, then headers and properties.
@@ -110,8 +100,8 @@ run() {  # label binary
   duration=$(awk '/^celery_redis_poll_duration_seconds / {print $2}' "$work/$label.metrics")
   errors=$(awk '/^celery_redis_command_errors_total/ {s += $2} END {print s + 0}' "$work/$label.metrics")
   unacked=$(awk '/^celery_redis_unacked_tasks\{/ {s += $2} END {print s + 0}' "$work/$label.metrics")
-  hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+  hwm=$(proc_kb "$pid" VmHWM)
+  rss=$(rss_kb "$pid")
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ -n "${KEEP_LOGS:-}" ]; then cp "$work/$label.log" "$KEEP_LOGS.$label.log"; fi

@@ -18,7 +18,7 @@
 # queues, 20 routes. Only loopback is used; everything started here is stopped by pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+. scripts/lib/bench-common.sh
 MINUTES=3
 QUEUES=1200
 ROUTES=20
@@ -32,28 +32,13 @@ while [ $# -gt 0 ]; do
 done
 
 command -v redis-server >/dev/null || scripts/install-deps.sh >/dev/null
-if [ -z "${BIN:-}" ]; then
-  swift build -c release --product celery-redis-exporter >/dev/null
-  BIN="$(swift build -c release --show-bin-path)/celery-redis-exporter"
-fi
+exporter_bin
+bench_init
 
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 RPORT=$(free_port)
 CLOSED=$(free_port)  # nothing listens here: connection refused
 HANG=$(free_port)
-
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" &
-pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis "$RPORT"
 
 # A receiver that accepts every connection and never answers (until the exporter times out).
 python3 - "$HANG" <<'PY' &
@@ -71,14 +56,9 @@ pids+=($!)
 # 1200 queues with one message each (kombu's list layout; the body only needs to parse).
 python3 - "$RPORT" "$QUEUES" <<'PY'
 import socket, sys, json, base64
+from resp import cmd
 port, n = int(sys.argv[1]), int(sys.argv[2])
 s = socket.create_connection(("127.0.0.1", port))
-def cmd(*args):
-    out = [b"*%d\r\n" % len(args)]
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    return b"".join(out)
 buf = []
 for i in range(n):
     q = "q%04d" % i
@@ -138,7 +118,6 @@ start_exporter() {  # name binary [extra flags...]
   local port name=$1 bin=$2; port=$(free_port); shift 2
   "$bin" --redis.url="redis://127.0.0.1:$RPORT/0" --poll.interval=2s --celery.events=false --celery.census=false \
     --rules.file="$work/rules.yml" --web.listen-address="127.0.0.1:$port" "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
   echo "$! $port"
 }
 read -r PID PORT < <(start_exporter test "$BIN" --alerting.config="$work/alerting.yml")
@@ -150,9 +129,10 @@ fi
 # The floor: the binary under test with the same rules and no notifier (alerts evaluated, nothing sent).
 read -r FPID FPORT < <(start_exporter no-notifier "$BIN")
 names+=(no-notifier); epids+=($FPID); eports+=($FPORT)
+pids+=("${epids[@]}")  # stopped at exit (start_exporter runs in a subshell: it cannot add them)
 
-rss() { awk '/^VmRSS/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
-hwm() { awk '/^VmHWM/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss() { echo $(( $(proc_kb "$1" VmRSS) / 1024 )); }  # MB
+hwm() { echo $(( $(proc_kb "$1" VmHWM) / 1024 )); }
 metric() {  # port name -> sum of samples
   curl -s "http://127.0.0.1:$1/metrics" | awk -v n="$2" 'index($1, n "{") == 1 || $1 == n {s += $NF} END {printf "%d\n", s}'
 }

@@ -23,13 +23,8 @@ start_redis "$RPORT"
 # BENCH_QUEUES (default 60) queues with a few messages each: a /metrics body of about 50 KB.
 python3 - "$RPORT" "$QUEUES" <<'PY'
 import socket, sys
+from resp import cmd
 port = int(sys.argv[1])
-def cmd(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else str(a).encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
 buf = b""
 n = 0
 for i in range(int(sys.argv[2])):

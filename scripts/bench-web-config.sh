@@ -7,26 +7,14 @@
 # Only loopback addresses are used. Everything started here is stopped by pid at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+. scripts/lib/bench-common.sh
 DURATION=${1:-10}
 CONNECTIONS=${2:-64}
-# CELERY_REDIS_EXPORTER_BIN: a release binary built already (skips the build).
-BIN="${CELERY_REDIS_EXPORTER_BIN:-}"
-if [ -z "$BIN" ]; then
-  swift build -c release --product celery-redis-exporter >/dev/null
-  BIN="$(swift build -c release --show-bin-path)/celery-redis-exporter"
-fi
-
-work="$(mktemp -d)"
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+exporter_bin   # CELERY_REDIS_EXPORTER_BIN: a release binary built already (skips the build)
+bench_init
 
 RPORT=$(free_port)
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" &
-pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis "$RPORT"
 for i in $(seq -w 0 59); do
   q="tasks.department_$i.high_priority_queue"
   printf 'SADD _kombu.binding.%s "%s\x06\x16\x06\x16%s"\nLPUSH %s "{}"\n' "$q" "$q" "$q" "$q"

@@ -6,21 +6,15 @@
 # Usage: scripts/measure-long-names.sh [path/to/celery-redis-exporter]   (default .build/debug/...)
 set -euo pipefail
 bin=${1:-.build/debug/celery-redis-exporter}
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-web=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-dir=$(mktemp -d)
-redis-server --port "$port" --save '' --appendonly no --dir "$dir" --daemonize yes --pidfile "$dir/redis.pid" >/dev/null
-trap 'kill $(cat "$dir/redis.pid") 2>/dev/null; [ -n "${exp:-}" ] && kill "$exp" 2>/dev/null; rm -rf "$dir"' EXIT
-sleep 0.3
+. "$(dirname "$0")/lib/bench-common.sh"
+bench_init
+port=$(free_port)
+web=$(free_port)
+start_redis "$port"
 python3 - "$port" <<'PY'
 import base64, json, socket, sys
+from resp import cmd
 port = int(sys.argv[1])
-def cmd(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else a.encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
 sep = b"\x06\x16"
 payload = b""
 for q in [b"x" * (1 << 20), b"q" * 900 + b"-a", b"q" * 900 + b"-b", b"celery"]:
@@ -31,19 +25,15 @@ buf = b""
 while not buf.endswith(b"+PONG\r\n"): buf += s.recv(65536)
 PY
 "$bin" --redis.url="redis://127.0.0.1:$port/0" --web.listen-address="127.0.0.1:$web" --poll.interval=1s \
-    --log.level=error >"$dir/out.log" 2>&1 &
+    --log.level=error >"$work/out.log" 2>&1 &
 exp=$!
+pids+=("$exp")
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$web/-/ready" >/dev/null && break; sleep 0.2; done
 sleep 1
 python3 - "$port" <<'PY'
 import base64, json, socket, sys
+from resp import cmd
 port = int(sys.argv[1])
-def cmd(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        a = a if isinstance(a, bytes) else a.encode()
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
 def heartbeat(host, freq):
     body = json.dumps({"hostname": host, "freq": freq, "active": 0, "processed": 1, "type": "worker-heartbeat"})
     return json.dumps({"body": base64.b64encode(body.encode()).decode(), "content-type": "application/json",
@@ -58,10 +48,10 @@ buf = b""
 while not buf.endswith(b"+PONG\r\n"): buf += s.recv(65536)
 PY
 sleep 3
-curl -s "http://127.0.0.1:$web/metrics" >"$dir/metrics.txt"
-echo "metrics_bytes $(wc -c <"$dir/metrics.txt")"
-echo "longest_line_bytes $(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$dir/metrics.txt")"
-grep -E '^celery_redis_(workers|workers_evicted_total|discovered_queues|discovered_queues_ignored|label_values_truncated_total)[ {]' "$dir/metrics.txt" || true
-{ grep -c 'worker_up{worker="w1@vm"} 1' "$dir/metrics.txt" || true; } | sed 's/^/real_worker_up_lines /'
+curl -s "http://127.0.0.1:$web/metrics" >"$work/metrics.txt"
+echo "metrics_bytes $(wc -c <"$work/metrics.txt")"
+echo "longest_line_bytes $(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$work/metrics.txt")"
+grep -E '^celery_redis_(workers|workers_evicted_total|discovered_queues|discovered_queues_ignored|label_values_truncated_total)[ {]' "$work/metrics.txt" || true
+{ grep -c 'worker_up{worker="w1@vm"} 1' "$work/metrics.txt" || true; } | sed 's/^/real_worker_up_lines /'
 grep VmRSS /proc/$exp/status
 grep VmHWM /proc/$exp/status

@@ -14,7 +14,7 @@
 # everything started here is stopped by pid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="/opt/swift/usr/bin:$PATH"
+. scripts/lib/bench-common.sh
 QUEUES=2000
 SECONDS_TO_RUN=30
 POLL=0.1s
@@ -27,33 +27,15 @@ while [ $# -gt 0 ]; do
   esac
 done
 command -v redis-server >/dev/null || scripts/install-deps.sh >/dev/null
-if [ -z "${BIN:-}" ]; then
-  swift build -c release --product celery-redis-exporter >/dev/null
-  BIN="$(swift build -c release --show-bin-path)/celery-redis-exporter"
-fi
-
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+exporter_bin
+bench_init
 RPORT=$(free_port)
-redis-server --port "$RPORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis.log" &
-pids+=($!)
-for _ in $(seq 50); do redis-cli -p "$RPORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+start_redis "$RPORT"
 
 # N bound queues with one message each, sent as raw RESP (the binding member holds \x06\x16).
 python3 - "$QUEUES" >"$work/seed.resp" <<'PY'
 import sys
-def cmd(*args):
-    out = b"*%d\r\n" % len(args)
-    for a in args:
-        out += b"$%d\r\n%s\r\n" % (len(a), a)
-    return out
+from resp import cmd
 buf = bytearray()
 for i in range(int(sys.argv[1])):
     q = b"queue-%05d" % i
@@ -85,7 +67,7 @@ A=$!; pids+=($A)
 B=$!; pids+=($B)
 sleep "$SECONDS_TO_RUN"
 metric() { curl -s "127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n { print $2 }'; }
-rss() { awk '/^VmRSS/ { print $2 * 1024 }' "/proc/$1/status"; }
+rss() { echo $(( $(rss_kb "$1") * 1024 )); }
 series=$(metric "$PA" celery_redis_rule_history_series)
 samples=$(metric "$PA" celery_redis_rule_history_samples)
 estimate=$(metric "$PA" celery_redis_rule_history_bytes)

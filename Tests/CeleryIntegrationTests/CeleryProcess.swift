@@ -75,7 +75,7 @@ final class CeleryProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = handle
         process.standardError = handle
-        try withDefaultSignalMask { try process.run() }
+        try spawnWithDefaultSignalMask { try process.run() }
         try? handle.close()
     }
 
@@ -135,22 +135,6 @@ final class CeleryProcess: @unchecked Sendable {
     deinit {
         if process.isRunning || knownChildren.contains(where: { $0.isAlive }) { stop(grace: 5) }
     }
-}
-
-/// Runs `body` with no signal blocked on the calling thread, then restores the thread's mask.
-///
-/// Why: Swift Testing runs tests on libdispatch worker threads, which block almost every signal,
-/// and `Process.run()` (posix_spawn) passes the calling thread's mask on to the child. A
-/// `redis-server` or `celery worker` spawned from such a thread then ignores SIGTERM forever
-/// (observed: `SigBlk: fffffffe3bfbea27` in `/proc/<pid>/status`, and `RedisServer.stop()` hung),
-/// and Celery's warm shutdown never runs. Every process a scenario starts goes through this.
-func withDefaultSignalMask<T>(_ body: () throws -> T) rethrows -> T {
-    var empty = sigset_t()
-    var saved = sigset_t()
-    sigemptyset(&empty)
-    pthread_sigmask(SIG_SETMASK, &empty, &saved)
-    defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-    return try body()
 }
 
 /// The `SigBlk` line of `/proc/<pid>/status` parsed: true when SIGTERM is blocked in `pid`.

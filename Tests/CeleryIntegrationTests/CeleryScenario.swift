@@ -26,12 +26,12 @@ final class CeleryScenario: @unchecked Sendable {
         )
         environment = try CeleryEnvironment.require()
         trace("scenario: starting redis-server")
-        redis = try withDefaultSignalMask { try RedisServer() }
+        redis = try spawnWithDefaultSignalMask { try RedisServer() }
         trace("scenario: redis on port \(redis.port)")
         resultPlacement = resultBackend
         switch resultBackend {
         case .broker, .brokerServer: resultRedis = nil
-        case .otherServer: resultRedis = try withDefaultSignalMask { try RedisServer() }
+        case .otherServer: resultRedis = try spawnWithDefaultSignalMask { try RedisServer() }
         }
         var config = CeleryConfig(url: "redis://127.0.0.1:\(redis.port)/0")
         config.backendURL = Self.resultBackendURL(resultBackend, brokerPort: redis.port, resultRedis: resultRedis)
@@ -98,7 +98,7 @@ final class CeleryScenario: @unchecked Sendable {
     /// Starts the exporter with the scenario's key prefix and visibility timeout (poll 0.5 s).
     @discardableResult
     func startExporter(queues: [String]? = nil, extraArguments: [String] = []) throws -> ExporterUnderTest {
-        let e = try withDefaultSignalMask {
+        let e = try spawnWithDefaultSignalMask {
             try ExporterUnderTest(
                 redisPort: redis.port, keyPrefix: config.keyPrefix,
                 visibilityTimeout: config.visibilityTimeout.map(Double.init) ?? 3600,

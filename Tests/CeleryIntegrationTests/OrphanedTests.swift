@@ -6,6 +6,20 @@ extension CeleryIntegration {
     /// Issue 3 item 6 under `task_acks_late`: the tasks of a SIGKILLed worker are both STARTED
     /// metas naming it and stranded `unacked` entries.
     @Suite struct Orphaned {
+        /// The start every test here shares: the exporter subscribed to Celery's events, and worker
+        /// w1 (`-c2 -m1`) running two `slow(30)` tasks, both STARTED.
+        private func twoSlowTasksStarted(_ scenario: CeleryScenario) throws -> (
+            truth: RedisTruth, exporter: ExporterUnderTest, w1: CeleryWorker, ids: [String]
+        ) {
+            let truth = scenario.truth()
+            let exporter = try scenario.startExporter(queues: ["celery"])
+            try exporter.waitForSubscriber()
+            let w1 = try scenario.startWorker("w1", concurrency: 2, prefetchMultiplier: 1)
+            let ids = try scenario.producer.send([.slow(30, tag: "a"), .slow(30, tag: "b")])
+            try truth.waitForStatuses(ids, in: ["STARTED"], timeout: 15)
+            return (truth, exporter, w1, ids)
+        }
+
         /// `task_acks_late` + `task_track_started`, visibility timeout 6 s, w1 `-c2 -m1` runs
         /// 2 × slow(30) and is SIGKILLed. Once w1 reads down and the fetches are older than the
         /// visibility timeout, Redis holds 2 STARTED metas of w1 **and** 2 stranded unacked
@@ -19,12 +33,7 @@ extension CeleryIntegration {
                 $0.trackStarted = true
                 $0.visibilityTimeout = vt
             }
-            let truth = scenario.truth()
-            let exporter = try scenario.startExporter(queues: ["celery"])
-            try exporter.waitForSubscriber()
-            let w1 = try scenario.startWorker("w1", concurrency: 2, prefetchMultiplier: 1)
-            let ids = try scenario.producer.send([.slow(30, tag: "a"), .slow(30, tag: "b")])
-            try truth.waitForStatuses(ids, in: ["STARTED"], timeout: 15)
+            let (truth, exporter, w1, ids) = try twoSlowTasksStarted(scenario)
             let held = try truth.read(["celery"])
             w1.kill()
             let oldest = held.queue("celery").oldestScore ?? Date().timeIntervalSince1970
@@ -55,12 +64,7 @@ extension CeleryIntegration {
         @Test
         func orphanedSurvivesRestartUnderSameHostname() throws {
             let scenario = try CeleryScenario { $0.trackStarted = true }
-            let truth = scenario.truth()
-            let exporter = try scenario.startExporter(queues: ["celery"])
-            try exporter.waitForSubscriber()
-            let w1 = try scenario.startWorker("w1", concurrency: 2, prefetchMultiplier: 1)
-            let ids = try scenario.producer.send([.slow(30, tag: "a"), .slow(30, tag: "b")])
-            try truth.waitForStatuses(ids, in: ["STARTED"], timeout: 15)
+            let (truth, exporter, w1, _) = try twoSlowTasksStarted(scenario)
             w1.kill()
             let before = exporter.scrape(until: 12) { $0.workers == 0 && $0.orphanedStarted == 2 }
             #expect(
@@ -97,12 +101,7 @@ extension CeleryIntegration {
         @Test
         func orphanedAfterQuickRestartWithinTheLivenessWindow() throws {
             let scenario = try CeleryScenario { $0.trackStarted = true }
-            let truth = scenario.truth()
-            let exporter = try scenario.startExporter(queues: ["celery"])
-            try exporter.waitForSubscriber()
-            let w1 = try scenario.startWorker("w1", concurrency: 2, prefetchMultiplier: 1)
-            let ids = try scenario.producer.send([.slow(30, tag: "a"), .slow(30, tag: "b")])
-            try truth.waitForStatuses(ids, in: ["STARTED"], timeout: 15)
+            let (truth, exporter, w1, _) = try twoSlowTasksStarted(scenario)
             let healthy = exporter.scrape(until: 8) { $0.orphanedStarted != nil && $0.workers == 1 }
             #expect(
                 healthy?.orphanedStarted == 0, "orphaned with w1 alive: \(String(describing: healthy?.orphanedStarted))"

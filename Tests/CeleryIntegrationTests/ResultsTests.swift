@@ -101,7 +101,7 @@ extension CeleryIntegration {
             let exporter = try scenario.startExporter(
                 queues: ["celery"], extraArguments: ["--celery.task-name-limit=10"])
             // A second exporter on the same Redis with room for only 2 names: the rest is 'other'.
-            let capped = try withDefaultSignalMask {
+            let capped = try spawnWithDefaultSignalMask {
                 try ExporterUnderTest(
                     redisPort: scenario.redis.port, keyPrefix: "prod:", queues: ["celery"],
                     extraArguments: ["--celery.task-name-limit=2"])

@@ -13,7 +13,7 @@ extension CeleryIntegration {
         /// master stopped; 2 × add more written by Celery to the new master: the census equals the
         /// new master's metas exactly (SUCCESS 5, FAILURE 1) and live counts reach SUCCESS 5.
         @Test func censusStaysExactAcrossAFailoverOfTheResultBackendsMaster() throws {
-            let setup = try withDefaultSignalMask { try SentinelFailoverSetup(masterName: "results") }
+            let setup = try spawnWithDefaultSignalMask { try SentinelFailoverSetup(masterName: "results") }
             let (master, replica, sentinel) = (setup.master, setup.replica, setup.sentinel)
             let scenario = try CeleryScenario {
                 $0.trackStarted = true

@@ -28,7 +28,7 @@ extension CeleryIntegration {
                 queues: [celery]
 
             """.write(to: file, atomically: true, encoding: .utf8)
-            let exporter = try withDefaultSignalMask {
+            let exporter = try spawnWithDefaultSignalMask {
                 try ExporterUnderTest(redisPort: orders.redis.port, extraArguments: ["--targets.file=\(file.path)"])
             }
             defer { exporter.terminate() }

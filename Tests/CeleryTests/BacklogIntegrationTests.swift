@@ -11,11 +11,6 @@ import Testing
 @Suite(.serialized) struct BacklogIntegrationTests {
     private let t0 = 1_795_625_000.0
 
-    private func seed(_ server: RedisServer, _ args: [UInt8]...) throws {
-        let reply = try server.command(args)
-        #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
-    }
-
     private func connect(_ server: RedisServer, user: String? = nil) throws -> RedisConnection {
         var configuration = try RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0")
         if let user {

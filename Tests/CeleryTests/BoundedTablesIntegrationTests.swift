@@ -12,15 +12,6 @@ import Testing
 @Suite(.serialized) struct BoundedTablesIntegrationTests {
     private let t0 = 1_795_625_000.0
 
-    private func connect(_ server: RedisServer) throws -> RedisConnection {
-        try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
-    }
-
-    private func seed(_ server: RedisServer, _ args: [UInt8]...) throws {
-        let reply = try server.command(args)
-        #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
-    }
-
     /// kombu's binding of `queue` to its own direct exchange.
     private func bind(_ server: RedisServer, _ queue: String) throws {
         try seed(server, b("SADD"), b("_kombu.binding." + queue), b(queue) + sep + sep + b(queue))

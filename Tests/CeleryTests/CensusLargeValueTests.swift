@@ -16,10 +16,6 @@ import Testing
 /// counted under its real top-level state (or `unclassified`, never a wrong one).
 @Suite(.serialized) struct CensusLargeValueTests {
 
-    private func connect(_ server: RedisServer) throws -> RedisConnection {
-        try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
-    }
-
     /// Builds `head + unit × count + tail` inside Redis (1 MiB `APPEND`s from a Lua script), so a
     /// 70 MB value costs the test no 70 MB buffer of its own. TTL one day, like Celery's default.
     private static let build = """

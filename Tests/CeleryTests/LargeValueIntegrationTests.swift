@@ -56,11 +56,6 @@ final class MeasuringExecutor: RedisCommandExecuting {
 @Suite(.serialized) struct LargeValueIntegrationTests {
     private let t0 = 1_795_625_000.0
 
-    private func seed(_ server: RedisServer, _ args: [UInt8]...) throws {
-        let reply = try server.command(args)
-        #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
-    }
-
     private func connect(_ server: RedisServer, user: String? = nil, maximumReplyBytes: Int? = nil) throws
         -> RedisConnection
     {

@@ -12,18 +12,6 @@ import Testing
 @Suite(.serialized) struct SamplerIntegrationTests {
     private let t0 = 1_795_625_000.0
 
-    /// Ends the server with `SHUTDOWN NOSAVE` rather than `RedisServer.stop()`: the harness's
-    /// SIGTERM is blocked in the child (it inherits the test thread's signal mask), so `stop()` waits
-    /// forever. Once the process has exited, `stop()` in `deinit` returns at once.
-    private func connect(_ server: RedisServer) throws -> RedisConnection {
-        try RedisConnection(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
-    }
-
-    private func seed(_ server: RedisServer, _ args: [UInt8]...) throws {
-        let reply = try server.command(args)
-        #expect(!reply.hasPrefix("-"), "seeding failed: \(reply)")
-    }
-
     /// Seeds one deployment under `prefix` and returns nothing; values mirror observed
     /// deployments: lists and bindings, unacked entries, priority lists.
     private func seedDeployment(_ server: RedisServer, prefix p: String) throws {

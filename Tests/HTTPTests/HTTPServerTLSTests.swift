@@ -44,6 +44,27 @@ import Testing
         return (r.stdout, r.stderr, body)
     }
 
+    /// A TLS connection to the server on `port` (the test CA trusted, handshake done).
+    func tlsClient(_ port: UInt16) throws -> TLSStream {
+        let socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
+        let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
+        return try TLSStream.connect(
+            over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
+    }
+
+    /// All the server sends until it closes the connection; throws if that takes over `seconds`.
+    func readUntilClosed(_ stream: TLSStream, seconds: Int) throws -> [UInt8] {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = Deadline(after: .seconds(seconds))
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0, deadline: deadline) }
+            if n == 0 { break }
+            received += buffer[0..<n]
+        }
+        return received
+    }
+
     /// A client certificate signed by the unrelated CA (valid, but not from the client CA).
     func foreignClientCertificate() throws -> (cert: String, key: String) {
         let openssl = try requireTool("openssl")
@@ -87,10 +108,7 @@ import Testing
     @Test func pipelinedRequestsOverOneTLSConnectionAreAllAnsweredInOrder() throws {
         let (server, _, port) = try server()
         defer { server.shutdown(gracePeriod: .zero) }
-        let socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
-        let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
-        let stream = try TLSStream.connect(
-            over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
+        let stream = try tlsClient(port)
         defer { stream.close() }
         // 200 requests, each its own small TLS record: they arrive together, one socket read
         // takes them all into OpenSSL, and each read of plaintext gives one record, so most
@@ -118,24 +136,14 @@ import Testing
     @Test func largePipelinedRequestsBufferedInsideTLSAreAllAnswered() throws {
         let (server, _, port) = try server()
         defer { server.shutdown(gracePeriod: .zero) }
-        let socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
-        let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
-        let stream = try TLSStream.connect(
-            over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
+        let stream = try tlsClient(port)
         defer { stream.close() }
         let pad = String(repeating: "x", count: 12_000)
         var requests = ""
         for i in 0..<30 { requests += "GET /n/\(i) HTTP/1.1\r\nHost: test\r\nX-Pad: \(pad)\r\n\r\n" }
         requests += get("/n/end", close: true)
         try Array(requests.utf8).withUnsafeBytes { try stream.writeAll($0, deadline: Deadline(after: .seconds(5))) }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = Deadline(after: .seconds(10))
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0, deadline: deadline) }
-            if n == 0 { break }
-            received += buffer[0..<n]
-        }
+        let received = try readUntilClosed(stream, seconds: 10)
         let bodies = String(decoding: received, as: UTF8.self).components(separatedBy: "HTTP/1.1 200 OK").dropFirst()
             .map { $0.components(separatedBy: "\r\n\r\n").last ?? "" }
         #expect(bodies == (0..<30).map { "GET /n/\($0)" } + ["GET /n/end"])
@@ -146,21 +154,11 @@ import Testing
     @Test func pipelinedLargeResponsesOverTLSResumeAfterTheOutputDrains() throws {
         let (server, _, port) = try server()
         defer { server.shutdown(gracePeriod: .zero) }
-        let socket = try Socket.connect(to: .tcp(host: "127.0.0.1", port: port), timeout: .seconds(5))
-        let context = try TLSClientContext(TLSClientConfiguration(caFile: certs.caCert))
-        let stream = try TLSStream.connect(
-            over: socket, context: context, hostname: "localhost", deadline: Deadline(after: .seconds(5)))
+        let stream = try tlsClient(port)
         defer { stream.close() }
         let requests = String(repeating: get("/big"), count: 6) + get("/n/end", close: true)
         try Array(requests.utf8).withUnsafeBytes { try stream.writeAll($0, deadline: Deadline(after: .seconds(5))) }
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        let deadline = Deadline(after: .seconds(20))
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0, deadline: deadline) }
-            if n == 0 { break }
-            received += buffer[0..<n]
-        }
+        let received = try readUntilClosed(stream, seconds: 20)
         #expect(received.count > 6 * bigBody.count)
         #expect(String(decoding: received.suffix(10), as: UTF8.self).hasSuffix("GET /n/end"))
     }

@@ -23,21 +23,8 @@ final class FakeRESPServer: Sendable {
     private let thread: Mutex<NativeThread?> = Mutex(nil)
 
     init(replies: [Reply]) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard fd >= 0, bound == 0, listen(fd, 4) == 0 else { throw HarnessError("cannot listen: errno \(errno)") }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        port = UInt16(bigEndian: addr.sin_port)
+        let (fd, port) = try listenOnLoopback(backlog: 4)
+        self.port = port
         listenFD = fd
         let stopped = self.stopped
         let spawned = try NativeThread.spawn(name: "fake-resp") {

@@ -19,22 +19,9 @@ public func requireTool(_ name: String) throws -> String {
 
 /// Asks the kernel for a free TCP port on 127.0.0.1 (bind to port 0, read it back, close).
 public func freePort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw HarnessError("socket failed") }
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let rc = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard rc == 0 else { throw HarnessError("bind failed") }
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-    }
-    return UInt16(bigEndian: addr.sin_port)
+    let (fd, port) = try bindLoopback()
+    close(fd)
+    return port
 }
 
 /// A fresh temporary directory, removed by the caller (or left for post-mortem on failure).

@@ -1,9 +1,12 @@
-# Shared helpers of the benchmark scripts (scripts/bench-*.sh); source it, do not run it.
+# Shared helpers of the benchmark and measurement scripts (scripts/bench-*.sh, scripts/measure-*.sh);
+# source it, do not run it:
 #   . "$(dirname "$0")/lib/bench-common.sh"
 # It provides: a work directory and a pid list cleaned up at exit, free_port, start_redis,
-# redis_cost, rss_kb, now, exporter_bin. Only loopback is used; everything started is stopped by pid.
+# redis_cost, rss_kb, now, exporter_bin; and scripts/lib on PYTHONPATH, so inline Python can
+# `from resp import cmd` (scripts/lib/resp.py). Only loopback is used; everything started is stopped by pid.
 
 export PATH="/opt/swift/usr/bin:$PATH"
+export PYTHONPATH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
 
 # bench_init: a scratch directory in $work and a cleanup that stops every pid in $pids by its id.
 # KEEP_LOG=<file> keeps $work/exporter.log.
@@ -20,9 +23,11 @@ bench_cleanup() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
-# start_redis PORT: a private redis-server without persistence in $work, waited for; pid in $REDIS_PID.
+# start_redis PORT [REDIS-SERVER FLAGS...]: a private redis-server without persistence in $work, waited
+# for; pid in $REDIS_PID (and in $pids).
 start_redis() {
-  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis-$1.log" &
+  redis-server --port "$1" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" --logfile "$work/redis-$1.log" \
+    "${@:2}" &
   REDIS_PID=$!
   pids+=("$REDIS_PID")
   for _ in $(seq 50); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -39,8 +44,11 @@ redis_cost() {
   echo "$cpu $usec"
 }
 
+# proc_kb PID FIELD: a kB field of /proc/PID/status (VmRSS, VmHWM, RssAnon, ...); 0 once the process is gone.
+proc_kb() { awk -v f="$2:" '$1 == f {v = $2} END {print v + 0}' "/proc/$1/status" 2>/dev/null || echo 0; }
+
 # rss_kb PID: the resident set (VmRSS, kB) of a process.
-rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+rss_kb() { proc_kb "$1" VmRSS; }
 
 now() { date +%s.%N; }
 

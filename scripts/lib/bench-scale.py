@@ -15,6 +15,8 @@ loopback only; every process started here is stopped by its pid.
 """
 import argparse, base64, json, os, re, signal, socket, subprocess, sys, tempfile, time, urllib.request
 
+from resp import cmd  # scripts/lib/resp.py, beside this file
+
 # ---------------------------------------------------------------- a small RESP client
 
 
@@ -23,13 +25,7 @@ class Redis:
         self.s = socket.create_connection(("127.0.0.1", port))
         self.f = self.s.makefile("rb")
 
-    @staticmethod
-    def encode(*args):
-        out = [b"*%d\r\n" % len(args)]
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
-        return b"".join(out)
+    encode = staticmethod(cmd)
 
     def read(self):
         line = self.f.readline()
