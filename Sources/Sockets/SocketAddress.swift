@@ -115,7 +115,7 @@ public struct SocketAddress: Sendable {
     }
 
     /// A unix-domain socket address for `path`.
-    public static func unix(path: String) throws -> SocketAddress {
+    public static func unix(path: String) throws(SocketError) -> SocketAddress {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
