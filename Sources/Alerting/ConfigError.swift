@@ -2,7 +2,11 @@
 /// line (and column, for YAML syntax errors), the key path (`targets[2].redis_url`) and what is
 /// wrong. The one error type of the configuration files (web configuration, targets file,
 /// alerting configuration, rule files: there also the group and rule, see ``RuleLoadError``). It never quotes a value: values may be secrets (a webhook URL, a
-/// token), so the message says what was expected, not what was found.
+/// token), so the message says what was expected, not what was found. Names from the file it does
+/// show (a group, a receiver, a label) have their control characters escaped when printed.
+///
+/// Unlike the other error types, what is wrong stays a composed `message`: the loaders state about
+/// a hundred distinct problems, each once (docs/error-style.md says why).
 public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file as given.
     public var file: String
@@ -37,17 +41,19 @@ public struct ConfigError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 
     /// `[--flag=]file[:line[:column]]: [group "g", rule "r": ][key.path: ]message`: the place
-    /// first, as compilers write it (editors jump to `file:line`).
+    /// first, as compilers write it (editors jump to `file:line`); control characters escaped.
     public var description: String {
         var text = flag.map { "--\($0)=\(file)" } ?? file
         if let line { text += ":\(line)" }
         if line != nil, let column { text += ":\(column)" }
         text += ": "
         var names: [String] = []
-        if let group { names.append("group \"\(group.excerpt)\"") }
-        if let rule { names.append("rule \"\(rule.excerpt)\"") }
+        if let group { names.append("group \"\(group.printableExcerpt)\"") }
+        if let rule { names.append("rule \"\(rule.printableExcerpt)\"") }
         if !names.isEmpty { text += names.joined(separator: ", ") + ": " }
         if !keyPath.isEmpty { text += keyPath + ": " }
-        return text + message
+        // A message may name something from the file (a receiver, a label, a path): whatever it
+        // holds, the line stays one line and cannot drive a terminal.
+        return (text + message).escapingControlCharacters
     }
 }

@@ -15,7 +15,7 @@ public enum RuleLoader {
     /// Loads every file matching `patterns` (each a path or a `glob(3)` pattern), in pattern order
     /// and sorted within a pattern. A path without wildcards must exist; a glob that matches
     /// nothing contributes no groups (as in Prometheus's `rule_files`).
-    public static func load(patterns: [String]) throws -> [RuleGroup] {
+    public static func load(patterns: [String]) throws(RuleLoadError) -> [RuleGroup] {
         var groups: [RuleGroup] = []
         for pattern in patterns {
             for file in try expand(pattern) {
@@ -26,7 +26,7 @@ public enum RuleLoader {
     }
 
     /// Expands one pattern with `glob(3)`.
-    static func expand(_ pattern: String) throws -> [String] {
+    static func expand(_ pattern: String) throws(RuleLoadError) -> [String] {
         guard pattern.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else { return [pattern] }
         var result = glob_t()
         defer { globfree(&result) }
@@ -43,7 +43,7 @@ public enum RuleLoader {
     }
 
     /// Reads one rule file: a regular file of at most 1 MiB (a FIFO would hang start-up or a reload).
-    private static func readFile(_ path: String) throws -> String {
+    private static func readFile(_ path: String) throws(RuleLoadError) -> String {
         switch RegularFile.read(path, maximumBytes: YAMLLoader.maximumBytes) {
         case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
         case .failure(let error) where error.isTooLarge:
@@ -54,7 +54,7 @@ public enum RuleLoader {
     }
 
     /// Parses the text of one rule file; `file` is only used in errors and in ``RuleGroup/file``.
-    public static func parse(yaml: String, file: String) throws -> [RuleGroup] {
+    public static func parse(yaml: String, file: String) throws(RuleLoadError) -> [RuleGroup] {
         let document = ConfigDocument(file: file, flag: nil, syntaxErrorPrefix: "")
         guard let root = try document.parse(yaml: yaml) else { return [] }  // no groups, as in Prometheus
         guard let top = root.entries else {
@@ -66,7 +66,7 @@ public enum RuleLoader {
             guard entry.key == "groups" else {
                 throw RuleLoadError(
                     file: file, line: entry.keyNode.line,
-                    problem: "unknown field '\(entry.key.excerpt)' at the top level (allowed: groups)")
+                    problem: "unknown field '\(entry.key.printableExcerpt)' at the top level (allowed: groups)")
             }
             groupsNode = entry.value
         }
@@ -82,7 +82,7 @@ public enum RuleLoader {
             guard names.insert(group.name).inserted else {
                 throw RuleLoadError(
                     file: file, line: node.line, group: group.name,
-                    problem: "groupname \"\(group.name.excerpt)\" is repeated in the same file")
+                    problem: "groupname \"\(group.name.printableExcerpt)\" is repeated in the same file")
             }
             groups.append(group)
         }
@@ -96,7 +96,7 @@ public enum RuleLoader {
     }
 
     private static func scalar(_ node: ConfigValue, _ field: String, file: String, group: String?, rule: String?)
-        throws -> String
+        throws(RuleLoadError) -> String
     {
         guard let text = node.scalarText else {
             throw RuleLoadError(
@@ -106,21 +106,21 @@ public enum RuleLoader {
     }
 
     private static func duration(_ node: ConfigValue, _ field: String, file: String, group: String?, rule: String?)
-        throws -> Double
+        throws(RuleLoadError) -> Double
     {
         let text = try scalar(node, field, file: file, group: group, rule: rule)
         guard let seconds = PrometheusDuration.parse(text) else {
             throw RuleLoadError(
                 file: file, line: node.line, group: group, rule: rule,
                 problem:
-                    "bad duration '\(text.excerpt)' in '\(field)' (expected a Prometheus duration like 30s, 5m, 1h30m or 0s)"
+                    "bad duration '\(text.printableExcerpt)' in '\(field)' (expected a Prometheus duration like 30s, 5m, 1h30m or 0s)"
             )
         }
         return seconds
     }
 
     private static func stringMap(_ node: ConfigValue, _ field: String, file: String, group: String?, rule: String?)
-        throws -> [String: String]
+        throws(RuleLoadError) -> [String: String]
     {
         if isEmpty(node) { return [:] }
         guard let entries = node.entries else {
@@ -135,7 +135,7 @@ public enum RuleLoader {
         return result
     }
 
-    private static func parseGroup(_ node: ConfigValue, file: String) throws -> RuleGroup {
+    private static func parseGroup(_ node: ConfigValue, file: String) throws(RuleLoadError) -> RuleGroup {
         guard let entries = node.entries else {
             throw RuleLoadError(file: file, line: node.line, problem: "each entry of 'groups' must be a mapping")
         }
@@ -163,18 +163,21 @@ public enum RuleLoader {
             case "limit", "query_offset", "labels", "source_tenants":
                 throw RuleLoadError(
                     file: file, line: entry.keyNode.line, group: name,
-                    problem: "group field '\(field.excerpt)' is not supported by celery-redis-exporter's rule evaluator"
+                    problem:
+                        "group field '\(field.printableExcerpt)' is not supported by celery-redis-exporter's rule evaluator"
                 )
             default:
                 throw RuleLoadError(
                     file: file, line: entry.keyNode.line, group: name,
-                    problem: "unknown field '\(field.excerpt)' in group (allowed: name, interval, rules)")
+                    problem: "unknown field '\(field.printableExcerpt)' in group (allowed: name, interval, rules)")
             }
         }
         return RuleGroup(name: name, file: file, interval: interval, rules: rules)
     }
 
-    private static func parseRule(_ node: ConfigValue, file: String, group: String) throws -> AlertingRule {
+    private static func parseRule(_ node: ConfigValue, file: String, group: String) throws(RuleLoadError)
+        -> AlertingRule
+    {
         guard let entries = node.entries else {
             throw RuleLoadError(file: file, line: node.line, group: group, problem: "each rule must be a mapping")
         }
@@ -187,7 +190,7 @@ public enum RuleLoader {
                 throw RuleLoadError(
                     file: file, line: entry.keyNode.line, group: group, rule: record,
                     problem:
-                        "recording rules (record: \(record.excerpt)) are not supported: celery-redis-exporter evaluates "
+                        "recording rules (record: \(record.printableExcerpt)) are not supported: celery-redis-exporter evaluates "
                         + "alerting rules only; keep recording rules in a file that only Prometheus loads")
             default: break
             }
@@ -224,7 +227,7 @@ public enum RuleLoader {
                 throw RuleLoadError(
                     file: file, line: entry.keyNode.line, group: group, rule: alert,
                     problem:
-                        "unknown field '\(field.excerpt)' in rule (allowed: alert, expr, for, keep_firing_for, labels, annotations)"
+                        "unknown field '\(field.printableExcerpt)' in rule (allowed: alert, expr, for, keep_firing_for, labels, annotations)"
                 )
             }
         }

@@ -41,20 +41,27 @@ extension CeleryEventDecoder {
                 break
             }
             switch decodeTaskEvent(item) {
-            case .success(let event): batch.events.append(event)
-            case .failure(let reason): batch.discarded[reason, default: 0] += 1
+            case .event(let event): batch.events.append(event)
+            case .discarded(let reason): batch.discarded[reason, default: 0] += 1
             }
         }
         return batch
     }
 
+    /// One element of a batch: the event, or the reason it is counted as discarded (a metric
+    /// label, not an error, so not a `Result`).
+    enum DecodedTaskEvent {
+        case event(TaskEvent)
+        case discarded(TaskEventBatch.Discard)
+    }
+
     /// One event object; its fields are read with types checked, and nonsense values (negative or
     /// non-finite times, negative retries) are dropped rather than trusted.
-    static func decodeTaskEvent(_ item: JSONValue) -> Result<TaskEvent, TaskEventBatch.Discard> {
+    static func decodeTaskEvent(_ item: JSONValue) -> DecodedTaskEvent {
         guard item.objectValue != nil, let type = item["type"]?.stringValue,
             let taskID = item["uuid"]?.stringValue, !taskID.isEmpty, taskID.utf8.count <= maximumTaskIDBytes
-        else { return .failure(.malformed) }
-        guard let kind = TaskEvent.Kind(rawValue: type) else { return .failure(.unknownType) }
+        else { return .discarded(.malformed) }
+        guard let kind = TaskEvent.Kind(rawValue: type) else { return .discarded(.unknownType) }
         func time(_ key: String) -> Double? {
             item[key]?.doubleValue.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
         }
@@ -62,7 +69,7 @@ extension CeleryEventDecoder {
         let retries = item["retries"]?.intValue.flatMap { $0 >= 0 ? $0 : nil }
         let eta = item["eta"]?.stringValue.flatMap { $0.utf8.count <= 64 ? ISO8601Timestamp.parse($0) : nil }
         let exception = item["exception"]?.stringValue.flatMap(TaskEvent.exceptionType(fromRepr:))
-        return .success(
+        return .event(
             TaskEvent(
                 kind: kind, taskID: taskID, name: name, retries: retries, eta: eta, timestamp: time("timestamp"),
                 runtime: kind == .succeeded ? time("runtime") : nil, exceptionType: kind == .failed ? exception : nil))

@@ -7,8 +7,9 @@ public struct TaskEventBatch: Equatable, Sendable {
     public var discarded: [Discard: Int]
 
     /// Why an event of a message was not used: the `reason` label of
-    /// `celery_redis_task_events_discarded_total`.
-    public enum Discard: String, Error, Sendable, CaseIterable, Hashable {
+    /// `celery_redis_task_events_discarded_total`. A metric reason, not an error: a discarded
+    /// event is only counted (never thrown, never logged), so it has no description.
+    public enum Discard: String, Sendable, CaseIterable, Hashable {
         /// Past ``CeleryEventDecoder/maximumEventsPerBatch`` in one message.
         case batchLimit = "batch_limit"
         /// Not an object, or without a string `type` and `uuid` (or a `uuid` over 255 bytes).

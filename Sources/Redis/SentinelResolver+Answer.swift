@@ -10,18 +10,16 @@ extension SentinelResolver {
     /// `.-_:` (IPv6 unbracketed) that is not the unspecified address, and a port from 1 to 65535.
     static func masterAddress(
         in reply: RESPValue, masterName: String
-    ) -> Result<SocketEndpoint, FailureReasonAndDetail> {
+    ) -> Result<SocketEndpoint, SentinelAnswerError> {
         if reply == .null {
-            return .failure(FailureReasonAndDetail(.unknownMaster, "no master named \"\(masterName)\" is monitored"))
+            return .failure(.noSuchMaster(name: masterName))
         }
         if let message = reply.errorMessage {
-            return .failure(
-                FailureReasonAndDetail(
-                    .unknownMaster, "error reply: \(RedisError.sanitizedServerText(message, maximumBytes: 200))"))
+            return .failure(.errorReply(message: message))
         }
         guard let items = reply.array, items.count == 2, let hostBytes = items[0].bytes, let portBytes = items[1].bytes
         else {
-            return .failure(FailureReasonAndDetail(.badReply, "expected [host, port], got \(shape(of: reply))"))
+            return .failure(.notHostAndPort(shape: shape(of: reply)))
         }
         let allowed = Set(".-_:".utf8)
         guard !hostBytes.isEmpty, hostBytes.count <= maximumHostLength,
@@ -29,17 +27,16 @@ extension SentinelResolver {
                 ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || allowed.contains($0)
             })
         else {
-            return .failure(FailureReasonAndDetail(.badReply, "implausible master host (\(hostBytes.count) bytes)"))
+            return .failure(.implausibleHost(bytes: hostBytes.count))
         }
         let host = String(decoding: hostBytes, as: UTF8.self)
         guard !["0.0.0.0", "::", "0:0:0:0:0:0:0:0"].contains(host) else {
-            return .failure(
-                FailureReasonAndDetail(.badReply, "the unspecified address \(host) is not a master address"))
+            return .failure(.unspecifiedHost(host))
         }
         guard portBytes.count <= 5, portBytes.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
             let port = UInt16(String(decoding: portBytes, as: UTF8.self)), port > 0
         else {
-            return .failure(FailureReasonAndDetail(.badReply, "implausible master port"))
+            return .failure(.implausiblePort)
         }
         return .success(.tcp(host: host, port: port))
     }
@@ -53,16 +50,6 @@ extension SentinelResolver {
         case .integer: return "an integer"
         case .error: return "an error reply"
         case .null: return "nil"
-        }
-    }
-
-    /// A rejected answer: why, and a line for the log.
-    struct FailureReasonAndDetail: Error, Equatable {
-        var reason: FailureReason
-        var detail: String
-        init(_ reason: FailureReason, _ detail: String) {
-            self.reason = reason
-            self.detail = detail
         }
     }
 }

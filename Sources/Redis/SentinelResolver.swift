@@ -76,8 +76,8 @@ public final class SentinelResolver: Sendable {
                 allFailedAt.withLock { $0 = nil }
                 return address
             case .failure(let failure):
-                record(failure.reason, detail: failure.detail, sentinel: sentinel)
-                problems.append("\(sentinel): \(failure.detail)")
+                record(failure.reason, detail: failure.description, sentinel: sentinel)
+                problems.append("\(sentinel): \(failure)")
             }
         }
         allFailedAt.withLock { $0 = Deadline.monotonicNow() }
@@ -207,7 +207,7 @@ public final class SentinelResolver: Sendable {
     }
 
     /// One sentinel's answer, checked.
-    private func ask(_ sentinel: SocketEndpoint) -> Result<SocketEndpoint, FailureReasonAndDetail> {
+    private func ask(_ sentinel: SocketEndpoint) -> Result<SocketEndpoint, SentinelAnswerError> {
         let reply: RESPValue
         do {
             let connection = try RedisConnection(
@@ -217,11 +217,14 @@ public final class SentinelResolver: Sendable {
                 redisCommand("SENTINEL", "GET-MASTER-ADDR-BY-NAME", configuration.masterName)
             ])[0]
         } catch RedisError.replyTooLarge(let limit) {
-            return .failure(FailureReasonAndDetail(.badReply, "answer larger than \(limit) bytes"))
+            return .failure(.replyTooLarge(limit: limit))
         } catch RedisError.protocol(let message) {
-            return .failure(FailureReasonAndDetail(.badReply, "not RESP: \(message.prefix(120))"))
+            return .failure(.notRESP(message: message))
+        } catch let error as RedisError {
+            return .failure(.unreachable(error))
         } catch {
-            return .failure(FailureReasonAndDetail(.unreachable, "\(error)"))
+            // RedisConnection throws only RedisError; anything else still counts as unreachable.
+            return .failure(.unreachable(.io(reason: "\(error)")))
         }
         return SentinelResolver.masterAddress(in: reply, masterName: configuration.masterName)
     }

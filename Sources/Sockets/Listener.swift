@@ -76,10 +76,10 @@ public final class Listener: Sendable {
     /// - A name binds each address it resolves to; addresses the host cannot bind
     ///   (`EADDRNOTAVAIL`, `EAFNOSUPPORT`) are skipped as long as one of them binds.
     ///   With port 0 each gets its own port.
-    /// - Unix-socket endpoints are not supported for listening (``SocketError/invalidAddress(_:)``).
+    /// - Unix-socket endpoints are not supported for listening (``SocketError/invalidAddress(address:problem:)``).
     public static func bind(_ endpoint: SocketEndpoint, backlog: Int32 = SOMAXCONN) throws -> [Listener] {
         guard case .tcp(let host, let port) = endpoint else {
-            throw SocketError.invalidAddress("\(endpoint.description) (only TCP listeners are supported)")
+            throw SocketError.invalidAddress(address: endpoint.description, problem: .notTCP)
         }
         if host.isEmpty || host == "*" {
             let any6 = try SocketAddress.resolve(host: "::", port: port, passive: true)

@@ -115,12 +115,15 @@ public struct SocketAddress: Sendable {
     }
 
     /// A unix-domain socket address for `path`.
-    public static func unix(path: String) throws -> SocketAddress {
+    public static func unix(path: String) throws(SocketError) -> SocketAddress {
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         let capacity = MemoryLayout.size(ofValue: addr.sun_path)
-        guard bytes.count < capacity else { throw SocketError.invalidAddress(path) }
+        guard bytes.count < capacity else {
+            throw SocketError.invalidAddress(
+                address: path, problem: .unixPathTooLong(bytes: bytes.count, limit: capacity - 1))
+        }
         withUnsafeMutableBytes(of: &addr.sun_path) { dst in
             dst.copyBytes(from: bytes)
         }

@@ -14,8 +14,8 @@ public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
     case closed
     /// The wait was cut by a ``CancellationToken`` (shutdown), before its deadline.
     case cancelled
-    /// An address string could not be parsed.
-    case invalidAddress(String)
+    /// An address cannot be used: `address` as given, `problem` why.
+    case invalidAddress(address: String, problem: AddressProblem)
 
     public var description: String {
         switch self {
@@ -24,8 +24,18 @@ public enum SocketError: Error, Equatable, Sendable, CustomStringConvertible {
         case .timedOut(let operation): return "\(operation) timed out"
         case .closed: return "connection closed by peer"
         case .cancelled: return "cancelled (shutting down)"
-        case .invalidAddress(let text): return "invalid address \(text)"
+        case .invalidAddress(let address, .unixPathTooLong): return "invalid address \(address)"
+        case .invalidAddress(let address, .notTCP):
+            return "invalid address \(address) (only TCP listeners are supported)"
         }
+    }
+
+    /// Why an address cannot be used.
+    public enum AddressProblem: Equatable, Sendable {
+        /// A unix-socket path of `bytes` bytes does not fit `sockaddr_un` (at most `limit`).
+        case unixPathTooLong(bytes: Int, limit: Int)
+        /// A listener was asked for a unix-socket endpoint; only TCP listeners are supported.
+        case notTCP
     }
 
     /// Builds `.failed` from the current `errno`.

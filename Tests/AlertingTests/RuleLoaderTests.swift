@@ -45,10 +45,8 @@ import Testing
         do {
             _ = try RuleLoader.parse(yaml: yaml, file: "rules.yml")
             return nil
-        } catch let error as RuleLoadError {
-            return error
         } catch {
-            return nil
+            return error
         }
     }
 
@@ -119,6 +117,26 @@ import Testing
     }
 
     /// Issue 9: a generated expression 100k parentheses deep crashed the exporter on start and reload.
+    /// Group and rule names and field names from the file are kept as written in the error's
+    /// fields but printed with control characters escaped: one line, no terminal escapes.
+    @Test func namesInErrorsHaveControlCharactersEscaped() throws {
+        let yaml = """
+            groups:
+              - name: "evil\\e[31m\\nname"
+                rules:
+                  - alert: "A\\tB"
+                    expr: up
+                    "col\\rour": red
+            """
+        let error = try #require(throws: RuleLoadError.self) { try RuleLoader.parse(yaml: yaml, file: "rules.yml") }
+        #expect(error.group == "evil\u{1B}[31m\nname")
+        #expect(error.rule == "A\tB")
+        #expect(
+            error.description
+                == "rules.yml:6: group \"evil\\x1b[31m\\nname\", rule \"A\\tB\": unknown field 'col\\rour' in rule "
+                + "(allowed: alert, expr, for, keep_firing_for, labels, annotations)")
+    }
+
     @Test func deeplyNestedExpressionIsALoadError() throws {
         let depth = 100_000
         let expr = String(repeating: "(", count: depth) + "up" + String(repeating: ")", count: depth)

@@ -26,7 +26,7 @@ private final class HeldLookup: @unchecked Sendable {
             while !open { condition.wait() }
             condition.unlock()
             guard let address = SocketAddress.numeric(host: "127.0.0.1", port: port) else {
-                throw SocketError.invalidAddress("127.0.0.1")
+                throw SocketError.resolution(host: "127.0.0.1", reason: "not a numeric address")
             }
             return [address]
         }

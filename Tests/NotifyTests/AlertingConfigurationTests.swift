@@ -183,6 +183,15 @@ import Testing
         #expect("\(e)".hasPrefix("/config/alerting.yml"))
     }
 
+    /// A name the file gives (here a label in `group_by`) is shown escaped: the error stays one
+    /// line and cannot clear or recolour a terminal.
+    @Test func namesFromTheFileAreShownWithControlCharactersEscaped() throws {
+        let e = try #require(error("route: {receiver: r, group_by: [\"a\\e[2J\\nb\"]}\nreceivers: [{name: r}]"))
+        #expect(e.keyPath == "route.group_by")
+        #expect(e.message == "\"a\u{1B}[2J\nb\" is not a valid label name")
+        #expect(e.description == "/config/alerting.yml:1: route.group_by: \"a\\x1b[2J\\nb\" is not a valid label name")
+    }
+
     @Test func errorsCarryLineNumbersAndHideURLs() throws {
         let e = try #require(
             error(

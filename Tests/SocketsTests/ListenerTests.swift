@@ -70,7 +70,18 @@ import Testing
     }
 
     @Test func unixEndpointsAreRefused() {
-        #expect(throws: SocketError.self) { _ = try Listener.bind(.unix(path: "/tmp/x.sock")) }
+        let refused = SocketError.invalidAddress(address: "unix:/tmp/x.sock", problem: .notTCP)
+        #expect(throws: refused) { _ = try Listener.bind(.unix(path: "/tmp/x.sock")) }
+        #expect(refused.description == "invalid address unix:/tmp/x.sock (only TCP listeners are supported)")
+    }
+
+    /// `sockaddr_un` holds 107 path bytes and a NUL: a longer path is refused with both sizes.
+    @Test func aUnixPathTooLongForTheAddressIsRefused() {
+        let path = "/tmp/" + String(repeating: "p", count: 200)
+        let tooLong = SocketError.invalidAddress(address: path, problem: .unixPathTooLong(bytes: 205, limit: 107))
+        #expect(throws: tooLong) { _ = try SocketAddress.unix(path: path) }
+        #expect(tooLong.description == "invalid address \(path)")
+        #expect(throws: Never.self) { _ = try SocketAddress.unix(path: "/tmp/" + String(repeating: "p", count: 102)) }
     }
 
     @Test func stopListeningRefusesNewConnections() throws {

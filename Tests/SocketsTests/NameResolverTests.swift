@@ -33,7 +33,7 @@ final class GatedLookup: @unchecked Sendable {
             condition.unlock()
             if host.hasPrefix("bad") { throw SocketError.resolution(host: host, reason: "Name or service not known") }
             guard let address = SocketAddress.numeric(host: "127.0.0.1", port: port) else {
-                throw SocketError.invalidAddress("127.0.0.1")
+                throw SocketError.resolution(host: "127.0.0.1", reason: "not a numeric address")
             }
             return [address]
         }
