@@ -63,15 +63,7 @@ enum TemplateFunctions {
     static func humanize(_ value: Double) -> String {
         var v = value
         if v == 0 || v.isNaN || v.isInfinite { return GoFormat.general(v, precision: 4) }
-        if abs(v) >= 1 {
-            var prefix = ""
-            for p in ["k", "M", "G", "T", "P", "E", "Z", "Y"] {
-                if abs(v) < 1000 { break }
-                prefix = p
-                v /= 1000
-            }
-            return GoFormat.general(v, precision: 4) + prefix
-        }
+        if abs(v) >= 1 { return scaledDown(v, by: 1000, prefixes: ["k", "M", "G", "T", "P", "E", "Z", "Y"]) }
         var prefix = ""
         for p in ["m", "u", "n", "p", "f", "a", "z", "y"] {
             if abs(v) >= 1 { break }
@@ -82,13 +74,19 @@ enum TemplateFunctions {
     }
 
     static func humanize1024(_ value: Double) -> String {
+        if abs(value) <= 1 || value.isNaN || value.isInfinite { return GoFormat.general(value, precision: 4) }
+        return scaledDown(value, by: 1024, prefixes: ["ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"])
+    }
+
+    /// `value` divided by `base` while it is at least `base` (once per prefix at most), with the
+    /// prefix of the last division: Go's `humanize` and `humanize1024` above 1.
+    private static func scaledDown(_ value: Double, by base: Double, prefixes: [String]) -> String {
         var v = value
-        if abs(v) <= 1 || v.isNaN || v.isInfinite { return GoFormat.general(v, precision: 4) }
         var prefix = ""
-        for p in ["ki", "Mi", "Gi", "Ti", "Pi", "Ei", "Zi", "Yi"] {
-            if abs(v) < 1024 { break }
+        for p in prefixes {
+            if abs(v) < base { break }
             prefix = p
-            v /= 1024
+            v /= base
         }
         return GoFormat.general(v, precision: 4) + prefix
     }

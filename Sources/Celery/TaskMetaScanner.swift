@@ -401,11 +401,8 @@ struct TaskMetaScanner {
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(Stop) {
-        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
-        for b in expected {
-            guard index < bytes.count else { throw .end(index) }
-            guard bytes[index] == b else { throw .malformed(JSONError(.unexpectedByte, at: index)) }
-            index += 1
+        do throws(JSONError) { try JSONScanning.expectLiteral(literal, in: bytes, at: &index) } catch {
+            throw Stop(error)
         }
     }
 
@@ -414,14 +411,7 @@ struct TaskMetaScanner {
         return bytes[index]
     }
 
-    private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
-        }
-    }
+    private mutating func skipWhitespace() { JSONScanning.skipWhitespace(in: bytes, at: &index) }
 
-    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+    private func isDigit(_ b: UInt8) -> Bool { JSONScanning.isDigit(b) }
 }

@@ -76,43 +76,42 @@ public final class EventListenerThread: Sendable {
             // The census follows the subscription that carries result writes.
             let brokerCensus = resultSubscriber == nil ? census : nil
             thread = try NativeThread.spawn(name: "events") {
-                subscriber.run { event in
-                    switch event {
-                    case .message(let message):
-                        monitor.handle(channel: message.channel, payload: message.payload)
-                        // Wall clock: the census predicts expiries in Unix time, like Redis TTLs.
-                        brokerCensus?.record(channel: message.channel, payload: message.payload, at: wallClockNow())
-                    case .subscribed:
-                        monitor.subscriptionStarted()
-                        brokerCensus?.eventStreamUp(at: wallClockNow())
-                    case .disconnected:
-                        monitor.subscriptionLost()
-                        brokerCensus?.eventStreamDown(at: wallClockNow())
-                    }
-                }
-                monitor.subscriptionLost()
-                brokerCensus?.eventStreamDown(at: wallClockNow())
+                Self.listen(subscriber, monitor: monitor, census: brokerCensus, carriesWorkerEvents: true)
             }
             if let resultSubscriber {
                 try resultThread.withLock { resultThread in
                     resultThread = try NativeThread.spawn(name: "result-events") {
-                        resultSubscriber.run { event in
-                            switch event {
-                            case .message(let message):
-                                monitor.handle(channel: message.channel, payload: message.payload)
-                                census?.record(channel: message.channel, payload: message.payload, at: wallClockNow())
-                            case .subscribed:
-                                census?.eventStreamUp(at: wallClockNow())
-                            case .disconnected:
-                                census?.eventStreamDown(at: wallClockNow())
-                            }
-                        }
-                        census?.eventStreamDown(at: wallClockNow())
+                        Self.listen(resultSubscriber, monitor: monitor, census: census, carriesWorkerEvents: false)
                     }
                 }
             }
             logger.debug("Pub/Sub listener started", metadata: ["patterns": "\(monitor.patterns.count)"])
         }
+    }
+
+    /// Runs `subscriber` on the calling thread until it stops, handing every message to `monitor`
+    /// and `census`. Only the subscription that `carriesWorkerEvents` reports its (re)subscriptions
+    /// and losses to `monitor`, whose subscription state is that of the worker events; a result-only
+    /// subscription leaves it alone.
+    private static func listen(
+        _ subscriber: RedisSubscriber, monitor: CeleryEventMonitor, census: ResultCensus?, carriesWorkerEvents: Bool
+    ) {
+        subscriber.run { event in
+            switch event {
+            case .message(let message):
+                monitor.handle(channel: message.channel, payload: message.payload)
+                // Wall clock: the census predicts expiries in Unix time, like Redis TTLs.
+                census?.record(channel: message.channel, payload: message.payload, at: wallClockNow())
+            case .subscribed:
+                if carriesWorkerEvents { monitor.subscriptionStarted() }
+                census?.eventStreamUp(at: wallClockNow())
+            case .disconnected:
+                if carriesWorkerEvents { monitor.subscriptionLost() }
+                census?.eventStreamDown(at: wallClockNow())
+            }
+        }
+        if carriesWorkerEvents { monitor.subscriptionLost() }
+        census?.eventStreamDown(at: wallClockNow())
     }
 
     /// Listener threads started and not yet joined by ``stop()`` (two with a separate result backend).

@@ -19,17 +19,9 @@ struct ProcessStat: Equatable {
         func number(_ field: Int) -> UInt64? {
             let index = field - 3
             guard index < fields.count else { return nil }
-            var value: UInt64 = 0
             let digits = fields[fields.startIndex + index].filter { $0 != UInt8(ascii: "\n") }
             guard !digits.isEmpty else { return nil }
-            for b in digits {
-                guard b >= 0x30 && b <= 0x39 else { return nil }
-                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times10.addingReportingOverflow(UInt64(b - 0x30))
-                if o1 || o2 { return nil }
-                value = sum
-            }
-            return value
+            return ProcessStat.decimal(digits)
         }
         guard let utime = number(14), let stime = number(15), let start = number(22), let vsize = number(23),
             let rss = number(24)
@@ -43,16 +35,21 @@ struct ProcessStat: Equatable {
     /// The `btime` of `/proc/stat`: the boot time in Unix seconds.
     static func bootTime(_ procStat: [UInt8]) -> UInt64? {
         for line in procStat.split(separator: UInt8(ascii: "\n")) where line.starts(with: Array("btime ".utf8)) {
-            var value: UInt64 = 0
-            for b in line.dropFirst(6) {
-                guard b >= 0x30 && b <= 0x39 else { return nil }
-                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times10.addingReportingOverflow(UInt64(b - 0x30))
-                if o1 || o2 { return nil }
-                value = sum
-            }
-            return value
+            return decimal(line.dropFirst(6))
         }
         return nil
+    }
+
+    /// The unsigned decimal `digits` (0 when empty); nil on any other byte or on overflow.
+    private static func decimal(_ digits: some Sequence<UInt8>) -> UInt64? {
+        var value: UInt64 = 0
+        for b in digits {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(UInt64(b - 0x30))
+            if o1 || o2 { return nil }
+            value = sum
+        }
+        return value
     }
 }

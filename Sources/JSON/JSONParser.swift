@@ -193,12 +193,7 @@ struct JSONParser {
     // MARK: - Helpers
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONError) {
-        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
-        for b in expected {
-            guard index < bytes.count else { throw JSONError(.unexpectedEnd, at: index) }
-            guard bytes[index] == b else { throw JSONError(.unexpectedByte, at: index) }
-            index += 1
-        }
+        try JSONScanning.expectLiteral(literal, in: bytes, at: &index)
     }
 
     private func peek() throws(JSONError) -> UInt8 {
@@ -206,14 +201,7 @@ struct JSONParser {
         return bytes[index]
     }
 
-    private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D: index += 1
-            default: return
-            }
-        }
-    }
+    private mutating func skipWhitespace() { JSONScanning.skipWhitespace(in: bytes, at: &index) }
 
-    private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+    private func isDigit(_ b: UInt8) -> Bool { JSONScanning.isDigit(b) }
 }

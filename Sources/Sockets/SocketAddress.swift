@@ -137,35 +137,22 @@ public struct SocketAddress: Sendable {
 
     /// Numeric text of the address (`127.0.0.1:9100`, `[::1]:9100`, or the unix path).
     public var description: String {
-        var copy = storage
         switch family {
         case AF_INET:
-            return withUnsafePointer(to: &copy) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { sin in
-                    var buf = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-                    var a = sin.pointee.sin_addr
-                    inet_ntop(AF_INET, &a, &buf, socklen_t(buf.count))
-                    let host = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-                    return "\(host):\(UInt16(bigEndian: sin.pointee.sin_port))"
-                }
+            let host = reading(as: sockaddr_in.self) {
+                Self.numericHost(AF_INET, $0.sin_addr, capacity: Int(INET_ADDRSTRLEN))
             }
+            return "\(host):\(port)"
         case AF_INET6:
-            return withUnsafePointer(to: &copy) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { sin6 in
-                    var buf = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-                    var a = sin6.pointee.sin6_addr
-                    inet_ntop(AF_INET6, &a, &buf, socklen_t(buf.count))
-                    let host = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-                    return "[\(host)]:\(UInt16(bigEndian: sin6.pointee.sin6_port))"
-                }
+            let host = reading(as: sockaddr_in6.self) {
+                Self.numericHost(AF_INET6, $0.sin6_addr, capacity: Int(INET6_ADDRSTRLEN))
             }
+            return "[\(host)]:\(port)"
         case AF_UNIX:
-            return withUnsafePointer(to: &copy) {
-                $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { sun in
-                    withUnsafeBytes(of: sun.pointee.sun_path) { raw in
-                        let bytes = raw.prefix { $0 != 0 }
-                        return "unix:" + String(decoding: bytes, as: UTF8.self)
-                    }
+            return reading(as: sockaddr_un.self) { sun in
+                withUnsafeBytes(of: sun.sun_path) { raw in
+                    let bytes = raw.prefix { $0 != 0 }
+                    return "unix:" + String(decoding: bytes, as: UTF8.self)
                 }
             }
         default:
@@ -175,19 +162,25 @@ public struct SocketAddress: Sendable {
 
     /// The port of an IPv4/IPv6 address (0 for unix sockets).
     public var port: UInt16 {
-        var copy = storage
         switch family {
-        case AF_INET:
-            return withUnsafePointer(to: &copy) {
-                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
-            }
-        case AF_INET6:
-            return withUnsafePointer(to: &copy) {
-                $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin6_port) }
-            }
-        default:
-            return 0
+        case AF_INET: return reading(as: sockaddr_in.self) { UInt16(bigEndian: $0.sin_port) }
+        case AF_INET6: return reading(as: sockaddr_in6.self) { UInt16(bigEndian: $0.sin6_port) }
+        default: return 0
         }
+    }
+
+    /// `body` applied to the stored address read as `type`, the `sockaddr_*` of its ``family``.
+    private func reading<T, R>(as type: T.Type, _ body: (T) -> R) -> R {
+        var copy = storage
+        return withUnsafePointer(to: &copy) { $0.withMemoryRebound(to: type, capacity: 1) { body($0.pointee) } }
+    }
+
+    /// `inet_ntop`'s text for `address` (an `in_addr` or `in6_addr` of `family`).
+    private static func numericHost<Address>(_ family: Int32, _ address: Address, capacity: Int) -> String {
+        var a = address
+        var buf = [CChar](repeating: 0, count: capacity)
+        inet_ntop(family, &a, &buf, socklen_t(buf.count))
+        return buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
     }
 
     /// Calls `body` with a `sockaddr` pointer to this address.
