@@ -4,7 +4,7 @@
 ///
 /// **What is counted.** Exactly what a walk over the whole sample does (``UnackedFold``, kept as
 /// the reference, `Sampler.unackedFullWalk`): every sample member with a usable remembered entry
-/// (``UnackedTagCache/peek(_:score:)``) is counted at its current score; the others are *pending*
+/// (``UnackedTagCache/isUsable(_:at:)``) is counted at its current score; the others are *pending*
 /// (read this poll, oldest first, up to the classify limit, or on a later poll). A tag longer than
 /// ``UnackedTagCache/maxOtherTagBytes`` is undecodable without a read.
 ///
@@ -137,7 +137,8 @@ struct UnackedLedger {
                 adjust(&unread, .deferred, by: -1)
                 pending[key]?.deferredCounted = false
             }
-            if let i = cache.entries.index(forKey: key), UnackedLedger.usable(cache.entries.values[i], at: member.score)
+            if let i = cache.entries.index(forKey: key),
+                UnackedTagCache.isUsable(cache.entries.values[i], at: member.score)
             {
                 pending[key] = nil
                 var entry = cache.entries.values[i]
@@ -188,15 +189,6 @@ struct UnackedLedger {
         (key.other?.count ?? 0) > UnackedTagCache.maxOtherTagBytes
     }
 
-    /// Whether a remembered entry answers for a member at `score` (``UnackedTagCache/peek(_:score:)``).
-    private static func usable(_ entry: UnackedTagCache.Entry, at score: Double) -> Bool {
-        switch entry.kind {
-        case .stale: return entry.score == score
-        case .unreadDeferred: return false
-        default: return true
-        }
-    }
-
     private mutating func add(_ member: UnackedIndexMirror.Member, cache: inout UnackedTagCache) {
         let key = member.key
         if UnackedLedger.isLong(key) {
@@ -210,7 +202,7 @@ struct UnackedLedger {
         }
         var entry = cache.entries.values[i]
         if !entry.countedScore.isNaN { uncount(&entry, key: key) }
-        if UnackedLedger.usable(entry, at: member.score) {
+        if UnackedTagCache.isUsable(entry, at: member.score) {
             count(&entry, key: key, score: member.score)
         } else {
             pending[key] = Pending(score: member.score)
@@ -252,7 +244,10 @@ struct UnackedLedger {
                 target[member.key] = member.score
             }
         }
-        for i in cache.entries.indices {
+        // A manual index, not `indices`: that holds the storage and makes every write copy it.
+        var i = cache.entries.startIndex
+        while i != cache.entries.endIndex {
+            defer { cache.entries.formIndex(after: &i) }
             let key = cache.entries.keys[i]
             guard !cache.entries.values[i].countedScore.isNaN else {
                 if target[key] == nil { left.append(key) }  // not in the sample at all
@@ -432,10 +427,14 @@ struct UnackedLedger {
         counted = 0
         nameGeneration = cache.nameGeneration
         for p in pending.values where p.deferredCounted { adjust(&unread, .deferred, by: 1) }
-        for i in cache.entries.indices where !cache.entries.values[i].countedScore.isNaN {
-            var entry = cache.entries.values[i]
-            count(&entry, key: cache.entries.keys[i], score: entry.countedScore)
-            cache.entries.values[i] = entry
+        var i = cache.entries.startIndex  // not `indices` (see resync)
+        while i != cache.entries.endIndex {
+            if !cache.entries.values[i].countedScore.isNaN {
+                var entry = cache.entries.values[i]
+                count(&entry, key: cache.entries.keys[i], score: entry.countedScore)
+                cache.entries.values[i] = entry
+            }
+            cache.entries.formIndex(after: &i)
         }
     }
 

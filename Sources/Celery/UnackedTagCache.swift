@@ -37,6 +37,9 @@ struct UnackedTagCache {
         var eta: Double
         /// ``FNV1a`` of the task's result meta key (prefix + task id); 0 when the message has no id.
         var metaKeyHash: UInt64
+        /// What ``UnackedLedger`` counted this entry at: the member's score (NaN while not counted).
+        /// Declared here, before the 4-byte fields, so the entry stays 48 bytes.
+        var countedScore: Double = .nan
         /// The routing key's index in ``names``; ``noName`` when absent or not storable.
         var queue: UInt32
         /// The task name's index in ``names``; ``noName`` when absent or not storable.
@@ -44,8 +47,6 @@ struct UnackedTagCache {
         /// The last poll that saw the tag in the index.
         var epoch: UInt32
         var kind: Kind
-        /// What ``UnackedLedger`` counted this entry at: the member's score (NaN while not counted).
-        var countedScore: Double = .nan
         /// ``UnackedLedger``'s time-dependent state of the counted entry (stranded, scheduled).
         var ledgerFlags: UInt8 = 0
     }
@@ -104,14 +105,12 @@ struct UnackedTagCache {
             seenThisPoll += 1
         }
         let entry = entries.values[i]
-        switch entry.kind {
-        case .stale where entry.score != score, .unreadDeferred:
+        guard UnackedTagCache.isUsable(entry, at: score) else {
             misses += 1
             return nil
-        default:
-            hits += 1
-            return entry
         }
+        hits += 1
+        return entry
     }
 
     /// Remembers what reading the tag's value found; `metaPrefix` keys the task id as a meta key hash.
@@ -174,13 +173,13 @@ struct UnackedTagCache {
         if entries.removeValue(forKey: key) != nil { evictions += 1 }
     }
 
-    /// The entry of a tag seen at `score` when it is usable as is (what ``lookup(_:score:)``
-    /// answers), without counting a hit or a miss or marking it seen.
-    func peek(_ key: UnackedTagKey, score: Double) -> Entry? {
-        guard let entry = entries[key] else { return nil }
+    /// Whether a remembered entry answers for a tag seen at `score` (what ``lookup(_:score:)``
+    /// returns): a stale entry only at its own score, a deferred huge one never (read it again).
+    static func isUsable(_ entry: Entry, at score: Double) -> Bool {
         switch entry.kind {
-        case .stale where entry.score != score, .unreadDeferred: return nil
-        default: return entry
+        case .stale: return entry.score == score
+        case .unreadDeferred: return false
+        default: return true
         }
     }
 
