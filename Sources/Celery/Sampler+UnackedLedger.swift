@@ -17,7 +17,7 @@ extension Sampler {
         }
         let fresh = ledger.sync(
             sample: sample, mirror: indexMirror, cache: &tagCache, now: now,
-            classifyLimit: configuration.unackedClassifyLimit)
+            visibilityTimeout: configuration.visibilityTimeout, classifyLimit: configuration.unackedClassifyLimit)
         if !fresh.isEmpty {
             let values = try readUnackedValues(fresh.map(\.key.bytes), using: redis, now: now, errors: &errors)
             let metaPrefix = layout.resultMetaKeyPrefix

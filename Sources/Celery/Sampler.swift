@@ -37,7 +37,7 @@ public final class Sampler {
     /// `unacked_index` as of the previous poll, so a poll reads what changed (``UnackedIndexMirror``).
     var indexMirror = UnackedIndexMirror()
     /// The in-flight breakdown kept up to date from the copy's changes (``UnackedLedger``).
-    lazy var ledger = UnackedLedger(visibilityTimeout: configuration.visibilityTimeout)
+    var ledger = UnackedLedger()
     /// Tests only: classify by walking the whole sample every poll (the reference the ledger must equal).
     var unackedFullWalk = false
     /// Keys (or synthetic names) already warned about, so a persistent problem logs once.

@@ -54,7 +54,10 @@ struct UnackedLedger {
         var deferredCounted = false
     }
 
-    let visibilityTimeout: Double
+    /// Seconds after which an entry is stranded: the configuration's, set by every ``sync`` (a
+    /// plain default here keeps the owner's property a stored one: a `lazy` one is copied on every
+    /// mutation, and every copy of the dictionaries inside with it).
+    private(set) var visibilityTimeout = 0.0
     private var queues: [UInt32: QueueTotals] = [:]
     private var pairs: [UInt64: PairTotals] = [:]
     /// Messages without a storable routing key (an unknown queue with no name).
@@ -87,10 +90,6 @@ struct UnackedLedger {
     /// Whole comparisons with the sample (no delta to apply).
     private(set) var resyncs: UInt64 = 0
 
-    init(visibilityTimeout: Double) {
-        self.visibilityTimeout = visibilityTimeout
-    }
-
     /// Sample members this ledger accounts for (counted, pending or too long).
     var tracked: Int { counted + pending.count + longTags }
 
@@ -102,9 +101,10 @@ struct UnackedLedger {
     /// per counted entry and a miss per pending member, as a walk looking each member up would.
     mutating func sync(
         sample: [UnackedIndexMirror.Member], mirror: UnackedIndexMirror, cache: inout UnackedTagCache,
-        now: Double, classifyLimit: Int
+        now: Double, visibilityTimeout: Double, classifyLimit: Int
     ) -> [UnackedIndexMirror.Member] {
-        if cache.nameGeneration != nameGeneration || now < self.now {
+        if cache.nameGeneration != nameGeneration || now < self.now || visibilityTimeout != self.visibilityTimeout {
+            self.visibilityTimeout = visibilityTimeout
             self.now = now
             rebuild(cache: &cache)
         } else {
