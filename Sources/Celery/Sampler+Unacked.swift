@@ -32,7 +32,7 @@ struct UnackedBreakdown {
     /// Result meta key hashes (``FNV1a`` of prefix + task id) of the stranded entries in the sample
     /// (to tell them apart from STARTED metas of the same tasks: under acks_late a killed worker
     /// leaves both for one task).
-    var strandedMetaKeys: Set<UInt64> = []
+    var strandedMetaKeys = StrandedMetaKeys()
     /// Stranded entries in the sample, with or without a decodable task id.
     var strandedInSample = 0
     var unknownQueue = 0
@@ -118,6 +118,9 @@ extension Sampler {
         }
     }
 
+    /// The reference for ``classifyUnacked(sample:using:now:errors:)`` (``unackedFullWalk``), what
+    /// the exporter did before ``UnackedLedger``: one lookup and one fold per member, every poll.
+    ///
     /// Classifies the sample (every index member up to ``CeleryConfiguration/unackedSampleLimit``,
     /// oldest first) through the tag cache (``UnackedTagCache``): remembered tags cost a lookup; up
     /// to `unackedClassifyLimit` unknown tags (oldest first) are read within the byte budget
@@ -128,7 +131,7 @@ extension Sampler {
     /// classified (and possibly duplicates across a rehash), in an order unrelated to age. `HMGET`
     /// of only the unseen tags transfers each payload once per tag lifetime, targets exactly the
     /// oldest entries the sample holds, and is bounded by the limit and the byte budget.
-    func classifyUnacked(
+    func classifyUnackedByFullWalk(
         sample: [UnackedIndexMirror.Member], using redis: any RedisCommandExecuting,
         now: Double, errors: inout [PollStage: Int]
     ) throws -> UnackedBreakdown {

@@ -36,6 +36,10 @@ public final class Sampler {
     var tagCache = UnackedTagCache()
     /// `unacked_index` as of the previous poll, so a poll reads what changed (``UnackedIndexMirror``).
     var indexMirror = UnackedIndexMirror()
+    /// The in-flight breakdown kept up to date from the copy's changes (``UnackedLedger``).
+    var ledger = UnackedLedger()
+    /// Tests only: classify by walking the whole sample every poll (the reference the ledger must equal).
+    var unackedFullWalk = false
     /// Keys (or synthetic names) already warned about, so a persistent problem logs once.
     var warned: Set<[UInt8]> = []
     /// First-seen times of queue list tails (oldest waiting message per queue).

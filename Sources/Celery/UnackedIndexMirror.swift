@@ -94,11 +94,27 @@ struct UnackedIndexMirror {
     private(set) var belowWindowAdds: UInt64 = 0
     /// Paces the warning about members added below the window.
     var belowWindowLog = LogRateLimiter(interval: 600)
+    /// Bumped by every change of the copy (a whole read, a delta, a drop), so a consumer of
+    /// ``lastChanges`` can tell whether it saw every change (``UnackedLedger``).
+    private(set) var revision: UInt64 = 0
+    /// What the latest delta changed, from revision `from` to `to`; nil after a whole read or a
+    /// drop (the consumer then compares the whole copy).
+    private(set) var lastChanges: Changes?
+
+    /// The members a delta read removed and added (a moved tag is both: old score out, new in).
+    struct Changes {
+        var from: UInt64
+        var to: UInt64
+        var removed: [Member]
+        var added: [Member]
+    }
 
     var count: Int { members.count }
 
     /// Forgets the copy: the next poll reads the whole index.
     mutating func invalidate() {
+        revision &+= 1
+        lastChanges = nil
         isValid = false
         members = []
         scores = [:]
@@ -197,6 +213,8 @@ struct UnackedIndexMirror {
     /// only when the read returned at most `limit` members (it then holds the whole index).
     mutating func replaceAll(with read: [Member], now: Double, limit: Int) {
         fullReads += 1
+        revision &+= 1
+        lastChanges = nil
         guard read.count <= limit else {
             invalidate()
             return
@@ -255,18 +273,25 @@ struct UnackedIndexMirror {
 
         var next: [Member] = []
         next.reserveCapacity(members.count + window.count)
+        // Where `next` holds what was read or pruned (everything else is copied unchanged).
+        var rewrittenRegions: [Range<Int>] = []
         for (i, bucket) in buckets.enumerated() {
+            let start = next.count
             if let read = rereads[i] {
                 for member in read where latest[member.key] == member.score { next.append(member) }
+                rewrittenRegions.append(start..<next.count)
             } else if dropFromKept.contains(i) {
                 for member in members[bucket.range] where latest[member.key].map({ $0 == member.score }) ?? true {
                     next.append(member)
                 }
+                rewrittenRegions.append(start..<next.count)
             } else {
                 next.append(contentsOf: members[bucket.range])
             }
         }
+        let windowStart = next.count
         for member in window where latest[member.key] == member.score { next.append(member) }
+        rewrittenRegions.append(windowStart..<next.count)
         if next.count > limit { return .needsFullRead }
 
         // The dictionary: out with the members of every range that was read, in with what was read.
@@ -278,6 +303,10 @@ struct UnackedIndexMirror {
             }
         }
         for (key, score) in latest { scores[key] = score }
+        lastChanges = UnackedIndexMirror.changes(
+            old: members, new: next, newRegions: rewrittenRegions, buckets: buckets,
+            rewritten: Set(rereads.keys).union(dropFromKept), from: revision, to: revision &+ 1)
+        revision &+= 1
         members = next
         updatedAt = now
         rotation = (rotation + reverified) % max(1, buckets.count)
@@ -298,6 +327,31 @@ struct UnackedIndexMirror {
     mutating func noteGrowthBelowWindow(now: Double) {
         belowWindowAdds += 1
         fullReadsUntil = now + UnackedIndexMirror.fullReadHold
+    }
+
+    /// The difference between `old` and `new` over the ranges a delta rewrote (the `rewritten`
+    /// buckets and the window in `old`, `newRegions` in `new`; every other bucket was copied
+    /// unchanged): O(rewritten members), not O(members).
+    private static func changes(
+        old: [Member], new: [Member], newRegions: [Range<Int>], buckets: [Bucket], rewritten: Set<Int>,
+        from: UInt64, to: UInt64
+    ) -> Changes {
+        var before: [UnackedTagKey: Double] = [:]
+        let windowFrom = buckets.last.map { $0.range.upperBound } ?? 0
+        for member in old[windowFrom...] { before[member.key] = member.score }
+        for i in rewritten { for member in old[buckets[i].range] { before[member.key] = member.score } }
+        var added: [Member] = []
+        for region in newRegions {
+            for member in new[region] {
+                if before[member.key] == member.score {
+                    before[member.key] = nil
+                } else {
+                    added.append(member)
+                }
+            }
+        }
+        let removed = before.map { Member(key: $0.key, score: $0.value) }
+        return Changes(from: from, to: to, removed: removed, added: added)
     }
 
     private func bucketIndex(of score: Double, in buckets: [Bucket]) -> Int? {

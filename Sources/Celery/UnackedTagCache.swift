@@ -37,6 +37,9 @@ struct UnackedTagCache {
         var eta: Double
         /// ``FNV1a`` of the task's result meta key (prefix + task id); 0 when the message has no id.
         var metaKeyHash: UInt64
+        /// What ``UnackedLedger`` counted this entry at: the member's score (NaN while not counted).
+        /// Declared here, before the 4-byte fields, so the entry stays 48 bytes.
+        var countedScore: Double = .nan
         /// The routing key's index in ``names``; ``noName`` when absent or not storable.
         var queue: UInt32
         /// The task name's index in ``names``; ``noName`` when absent or not storable.
@@ -44,6 +47,8 @@ struct UnackedTagCache {
         /// The last poll that saw the tag in the index.
         var epoch: UInt32
         var kind: Kind
+        /// ``UnackedLedger``'s time-dependent state of the counted entry (stranded, scheduled).
+        var ledgerFlags: UInt8 = 0
     }
 
     /// An index that names nothing (no routing key / task name, or the name table is full).
@@ -59,7 +64,8 @@ struct UnackedTagCache {
     /// `unacked_index` (not something kombu writes) is counted as undecodable without being read.
     static let maxOtherTagBytes = 1_024
 
-    private(set) var entries: [UnackedTagKey: Entry] = [:]
+    /// Internal (not private) so ``UnackedLedger`` can keep its per-entry state in place.
+    var entries: [UnackedTagKey: Entry] = [:]
     private(set) var names: [String] = []
     private var nameIDs: [String: UInt32] = [:]
     private var nameBytes = 0
@@ -69,11 +75,13 @@ struct UnackedTagCache {
     private(set) var seenThisPoll = 0
 
     /// Lookups that found the tag remembered (and valid), since start.
-    private(set) var hits: UInt64 = 0
+    var hits: UInt64 = 0
     /// Tags that had to be read from `unacked` (new, re-fetched stale, or deferred huge ones), since start.
-    private(set) var misses: UInt64 = 0
+    var misses: UInt64 = 0
     /// Entries forgotten because their tag left the index, since start.
-    private(set) var evictions: UInt64 = 0
+    var evictions: UInt64 = 0
+    /// Bumped whenever name ids are renumbered (``compactNames()``): ids held elsewhere are void.
+    private(set) var nameGeneration: UInt64 = 0
 
     var count: Int { entries.count }
 
@@ -97,14 +105,12 @@ struct UnackedTagCache {
             seenThisPoll += 1
         }
         let entry = entries.values[i]
-        switch entry.kind {
-        case .stale where entry.score != score, .unreadDeferred:
+        guard UnackedTagCache.isUsable(entry, at: score) else {
             misses += 1
             return nil
-        default:
-            hits += 1
-            return entry
         }
+        hits += 1
+        return entry
     }
 
     /// Remembers what reading the tag's value found; `metaPrefix` keys the task id as a meta key hash.
@@ -140,11 +146,7 @@ struct UnackedTagCache {
     /// table from the live entries once it is half full. Returns how many tags were forgotten.
     @discardableResult
     mutating func endPoll() -> Int {
-        defer {
-            if names.count >= UnackedTagCache.maxNames / 2 || nameBytes >= UnackedTagCache.maxNameBytes / 2 {
-                compactNames()
-            }
-        }
+        defer { compactNamesIfHalfFull() }
         let gone = entries.count - seenThisPoll
         guard gone > 0 else { return 0 }
         var leaving: [UnackedTagKey] = []
@@ -155,6 +157,32 @@ struct UnackedTagCache {
         return leaving.count
     }
 
+    /// Rebuilds the name table from the live entries once it is half full (renumbering ids:
+    /// ``nameGeneration`` changes). Returns whether it did.
+    @discardableResult
+    mutating func compactNamesIfHalfFull() -> Bool {
+        guard names.count >= UnackedTagCache.maxNames / 2 || nameBytes >= UnackedTagCache.maxNameBytes / 2 else {
+            return false
+        }
+        compactNames()
+        return true
+    }
+
+    /// Forgets a tag that left the index (counted as an eviction).
+    mutating func evict(_ key: UnackedTagKey) {
+        if entries.removeValue(forKey: key) != nil { evictions += 1 }
+    }
+
+    /// Whether a remembered entry answers for a tag seen at `score` (what ``lookup(_:score:)``
+    /// returns): a stale entry only at its own score, a deferred huge one never (read it again).
+    static func isUsable(_ entry: Entry, at score: Double) -> Bool {
+        switch entry.kind {
+        case .stale: return entry.score == score
+        case .unreadDeferred: return false
+        default: return true
+        }
+    }
+
     /// Forgets everything (a failed poll leaves the epoch half-walked: the next one starts over).
     mutating func removeAll() {
         evictions += UInt64(entries.count)
@@ -162,6 +190,7 @@ struct UnackedTagCache {
         names.removeAll()
         nameIDs.removeAll()
         nameBytes = 0
+        nameGeneration &+= 1
     }
 
     /// The interned index of `name`; ``noName`` when the table is full (it is rebuilt from the
@@ -195,6 +224,7 @@ struct UnackedTagCache {
             entries.values[i].task = map(entries.values[i].task)
         }
         names = kept
+        nameGeneration &+= 1
         nameIDs = Dictionary(uniqueKeysWithValues: kept.enumerated().map { ($1, UInt32($0)) })
         nameBytes = kept.reduce(0) { $0 + $1.utf8.count }
     }
