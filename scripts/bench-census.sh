@@ -243,7 +243,8 @@ while time.time() < deadline:
     if last is not None and last not in seen:
         seen.add(last)
         phases = [vals.get('celery_redis_poll_phase_seconds{phase="%s"}' % p, float("nan")) for p in PHASES]
-        rows.append((last, vals.get("celery_redis_poll_duration_seconds", 0), complete, rss, updated, phases))
+        unclassified = vals.get("celery_redis_unacked_unclassified_tasks", 0)
+        rows.append((last, vals.get("celery_redis_poll_duration_seconds", 0), complete, rss, updated, phases, unclassified))
     time.sleep(1)
 end = (time.time(),) + redis_cost()
 if steady_from:
@@ -262,9 +263,9 @@ if writes_per_sec > 0:
     truth = (metas // 100) * 90 + min(metas % 100, 90) + written[0]
     print("live writes: %d SUCCESS metas written during the run; exporter SUCCESS %s, truth %d" % (written[0], got, truth), file=sys.stderr)
 with open(out, "w") as f:
-    for last, dur, complete, rss, updated, phases in rows:
-        f.write("%f %f %s %d %s %s\n" % (last, dur, "%f" % complete if complete else "-", rss, "%f" % updated if updated else "-",
-                                         ",".join("%.9f" % x for x in phases)))
+    for last, dur, complete, rss, updated, phases, unclassified in rows:
+        f.write("%f %f %s %d %s %s %d\n" % (last, dur, "%f" % complete if complete else "-", rss, "%f" % updated if updated else "-",
+                                            ",".join("%.9f" % x for x in phases), unclassified))
     f.write("# start %f first_complete %s max_rss_kb %d peak_rss_kb %d first_metrics %s progress_samples %d progress_last %s cpu_per_poll %s\n" % (
         start, first_complete or "-", max_rss, hwm, first_metrics or "-", len(progress),
         "%.0f/%.0f@%.0fs" % (progress[-1][1], progress[-1][2], progress[-1][0]) if progress else "-", cpu_per_poll))
@@ -291,9 +292,9 @@ for line in open(sys.argv[4]):
     if line.startswith("# steady"):
         t0, c0, u0, t1, c1, u1 = map(float, line.split()[2:])
         steady_cost = (t1 - t0, c1 - c0, (u1 - u0) / 1e6); continue
-    last, dur, complete, rss, updated, phases = line.split()
+    last, dur, complete, rss, updated, phases, unclassified = line.split()
     rows.append((float(last), float(dur), None if complete == "-" else float(complete), int(rss),
-                 None if updated == "-" else float(updated), [float(x) for x in phases.split(",")]))
+                 None if updated == "-" else float(updated), [float(x) for x in phases.split(",")], int(unclassified)))
 idle_rate = idle[1] / idle[0]
 print("== census benchmark: %s min at a %s s poll ==" % (sys.argv[5], sys.argv[6]))
 print("%-44s %12s %14s %16s" % ("", "wall s", "Redis CPU s", "cmdstats s"))
@@ -312,11 +313,16 @@ if steady_cost and steady_cost[0] > 0:
 print("floor pass in Redis: INFO cpu %.3f s, commandstats %.3f s; once per 60 s that is %.2f%% of one core"
       % (floor[1], floor[2], pct(floor[2], 60)))
 first = float(footer["first_complete"]) if footer and footer["first_complete"] != "-" else None
-steady = [r for r in rows if first is not None and r[0] > first + 1]
+# Steady state: after the census's first complete pass and after the last poll that still had tasks
+# in flight not attributed to a queue (a new exporter reads at most 10,000 new delivery tags a poll,
+# so at 100k in flight the first ~10 polls are start-up, not the per-poll cost).
+attributed_from = max((r[0] for r in rows if r[6] > 0), default=None)
+steady = [r for r in rows if first is not None and r[0] > first + 1 and (attributed_from is None or r[0] > attributed_from)]
 durs = sorted(r[1] for r in rows)
 sdurs = sorted(r[1] for r in steady)
 q = lambda xs, p: xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")
-print("polls seen: %d (steady state after the first complete pass: %d)" % (len(rows), len(steady)))
+print("polls seen: %d (steady state, after the first complete pass and once every task in flight is attributed: %d)"
+      % (len(rows), len(steady)))
 if first is not None:
     print("first census pass complete after %.1f s" % (first - float(footer["start"])))
 print("poll wall time, all polls:    p50 %.1f ms  max %.1f ms" % (1000 * q(durs, .5), 1000 * (durs[-1] if durs else float("nan"))))
