@@ -4,7 +4,8 @@ extension String {
     /// terminal. Printable text reads exactly as ``excerpt``.
     var printableExcerpt: String { escapingControlCharacters.excerpt }
 
-    /// The text with C0, DEL and C1 control characters escaped; unchanged when it has none.
+    /// The text with C0, DEL and C1 control characters and the Unicode line and paragraph
+    /// separators (U+2028, U+2029) escaped; unchanged when it has none.
     var escapingControlCharacters: String {
         guard unicodeScalars.contains(where: \.isControlCharacter) else { return self }
         var out = ""
@@ -19,7 +20,10 @@ extension String {
             case "\r": out += "\\r"
             default:
                 let hex = String(scalar.value, radix: 16)
-                out += scalar.value < 0x80 ? "\\x" + (hex.count == 1 ? "0" + hex : hex) : "\\u00" + hex
+                out +=
+                    scalar.value < 0x80
+                    ? "\\x" + (hex.count == 1 ? "0" + hex : hex)
+                    : "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             }
         }
         return out
@@ -27,6 +31,9 @@ extension String {
 }
 
 extension Unicode.Scalar {
-    /// C0 (below 0x20), DEL and C1 (0x80-0x9F).
-    fileprivate var isControlCharacter: Bool { value < 0x20 || (value >= 0x7F && value < 0xA0) }
+    /// C0 (below 0x20), DEL, C1 (0x80-0x9F) and the line and paragraph separators: anything that
+    /// can break a log line or drive a terminal.
+    fileprivate var isControlCharacter: Bool {
+        value < 0x20 || (value >= 0x7F && value < 0xA0) || value == 0x2028 || value == 0x2029
+    }
 }

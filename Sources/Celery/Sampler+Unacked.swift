@@ -86,14 +86,18 @@ extension Sampler {
         return out
     }
 
-    /// A score reply: bulk text such as `1795624974.8083234` (or `inf`), or an integer.
+    /// A score reply: bulk text such as `1795624974.8083234` (or `inf`), or an integer. Never NaN:
+    /// Redis cannot hold a NaN score, and `strtod` reads "nan" from another server as one, which
+    /// the in-flight ledger would take for "not counted" and count again every poll.
     static func parseScore(_ reply: RESPValue) -> Double? {
+        let score: Double?
         switch reply {
-        case .integer(let n): return Double(n)
-        case .bulk(let b): return parseScore(bytes: b)
-        case .status(let s): return Double(s)
-        default: return nil
+        case .integer(let n): score = Double(n)
+        case .bulk(let b): score = parseScore(bytes: b)
+        case .status(let s): score = Double(s)
+        default: score = nil
         }
+        return score?.isNaN == true ? nil : score
     }
 
     /// A score's digits as `strtod` reads them (what `Double(String)` does), without building a

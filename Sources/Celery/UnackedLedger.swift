@@ -148,7 +148,7 @@ struct UnackedLedger {
                 toRead.append(UnackedIndexMirror.Member(key: key, score: member.score))
             }
         }
-        cache.hits += UInt64(counted)
+        cache.hits += UInt64(clamping: counted)  // never negative; a drift must not trap the poll thread
         cache.misses += UInt64(toRead.count)
         guard toRead.count > classifyLimit else {
             return toRead.sorted {

@@ -137,6 +137,10 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     /// Text the operator gave, as a message shows it: as given when printable, else a
     /// placeholder (a control character would break the one line or forge another).
     static func printable(_ text: String) -> String {
-        text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F } ? text : "(unprintable value)"
+        // C0, DEL, C1 and U+2028/U+2029: each can end a log line or drive a terminal.
+        let breaksTheLine: (Unicode.Scalar) -> Bool = {
+            $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029
+        }
+        return text.unicodeScalars.contains(where: breaksTheLine) ? "(unprintable value)" : text
     }
 }

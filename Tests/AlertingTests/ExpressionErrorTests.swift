@@ -58,6 +58,7 @@ import Testing
     @Test func printableTextReadsAsBefore() {
         #expect("abc".printableExcerpt == "abc")
         #expect("a\u{1B}b\tc\nd\u{85}".printableExcerpt == #"a\x1bb\tc\nd\u0085"#)
+        #expect("a\u{2028}b\u{2029}c".printableExcerpt == #"a\u2028b\u2029c"#)
         #expect(String(repeating: "x", count: 100).printableExcerpt == String(repeating: "x", count: 61) + "...")
     }
 

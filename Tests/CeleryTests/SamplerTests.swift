@@ -434,6 +434,12 @@ private func addUnacked(
         #expect(Sampler.parseScoredMembers(.array([.bulk(b("odd"))])) == nil)
         #expect(Sampler.parseScoredMembers(.error("WRONGTYPE")) == nil)
         #expect(Sampler.parseScoredMembers(.array([.bulk(b("a")), .bulk(b("NaNx"))]))?.isEmpty == true)
+        // A NaN score (another server than Redis) is no score: the member is left out, not counted.
+        for nan in ["nan", "-nan", "NAN", "nan(0x1)"] {
+            #expect(Sampler.parseScoredMembers(.array([.bulk(b("a")), .bulk(b(nan))]))?.isEmpty == true)
+        }
+        #expect(Sampler.parseScore(.status("nan")) == nil)
+        #expect(Sampler.parseScore(.bulk(b(String(repeating: "0", count: 70) + "1"))) == 1)
     }
 }
 

@@ -31,6 +31,9 @@ import Testing
             expected: "--log.level=(unprintable value): expected one of debug, info, warn, error"),
         Case(args: ["--log.format=json\r"], expected: "--log.format=(unprintable value): expected logfmt or json"),
         Case(
+            args: ["--log.format=json\u{2028}"], expected: "--log.format=(unprintable value): expected logfmt or json"),
+        Case(args: ["--log.format=json\u{85}"], expected: "--log.format=(unprintable value): expected logfmt or json"),
+        Case(
             args: ["--web.listen-address=:95\n40"],
             expected:
                 "--web.listen-address=(unprintable value): expected [HOST]:PORT such as :9540, 127.0.0.1:9540 or [::1]:9540"
