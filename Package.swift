@@ -68,7 +68,9 @@ let package = Package(
         .executableTarget(name: "bench-task-table", dependencies: ["Celery"], path: "Benchmarks/TaskTableMemory"),
 
         // Test-only helpers: start real redis-server / openssl processes on free ports, make certificates.
-        .target(name: "TestSupport", dependencies: ["Sockets"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["Sockets", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "SocketsTests", dependencies: ["Sockets", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON", "TestSupport"]),
         .testTarget(name: "TLSTests", dependencies: ["TLS", "Sockets", "TestSupport"]),

@@ -49,13 +49,21 @@ final class ManualClock {
 
 /// Runs one whole pass without sleeping (the clock advances by each requested pause).
 @discardableResult
-private func pass(_ census: ResultCensus, _ redis: FakeRedis, clock: ManualClock) -> ResultCensus.PassOutcome? {
-    try? census.runPass(
+/// One census pass whose pacing sleeps move `clock` on at once; throws what the pass throws.
+private func runPass(_ census: ResultCensus, _ redis: FakeRedis, clock: ManualClock) throws
+    -> ResultCensus.PassOutcome
+{
+    try census.runPass(
         using: redis, clock: { clock.now },
         pace: {
             clock.now += $0
             return false
         })
+}
+
+/// `runPass`, nil when the pass throws.
+private func pass(_ census: ResultCensus, _ redis: FakeRedis, clock: ManualClock) -> ResultCensus.PassOutcome? {
+    try? runPass(census, redis, clock: clock)
 }
 
 private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + "celery-task-meta-" + id) }
@@ -251,14 +259,7 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         let census = try #require(s.census)
         let clock = ManualClock(t0)
         redis.failWhen = { $0[0] == b("GETRANGE") && $0[1] == b("celery-task-meta-k1") }
-        #expect(throws: FakeTransportError.self) {
-            try census.runPass(
-                using: redis, clock: { clock.now },
-                pace: {
-                    clock.now += $0
-                    return false
-                })
-        }
+        #expect(throws: FakeTransportError.self) { try runPass(census, redis, clock: clock) }
         #expect(census.snapshot(now: clock.now) == nil)
         redis.failWhen = nil
         pass(census, redis, clock: clock)
@@ -266,14 +267,7 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         // A later pass abandoned midway drops nothing; the one after removes exactly what is gone.
         redis.strings[b("celery-task-meta-k2")] = nil
         redis.failWhen = { $0[0] == b("SCAN") && $0[1] == b("1") }
-        #expect(throws: FakeTransportError.self) {
-            try census.runPass(
-                using: redis, clock: { clock.now },
-                pace: {
-                    clock.now += $0
-                    return false
-                })
-        }
+        #expect(throws: FakeTransportError.self) { try runPass(census, redis, clock: clock) }
         #expect(census.snapshot(now: clock.now)?.metaKeys[.success] == 3)
         redis.failWhen = nil
         pass(census, redis, clock: clock)

@@ -1,5 +1,6 @@
 import Logging
 import Redis
+import TestSupport
 import Testing
 
 @testable import Celery

@@ -42,9 +42,7 @@ final class ReceivedSink: Sendable {
     }
 
     @Test func ruleFiresNotifiesSignedResolvesAndReloads() throws {
-        let redis = try RedisServer()
-        try CelerySeed.bind(redis, queue: "celery")
-        try CelerySeed.enqueue(redis, queue: "celery", count: 6)
+        let redis = try CelerySeed.backloggedRedis(tasks: 6)
         let receiver = try RecordingReceiver()
         let dir = try makeTemporaryDirectory("alerting")
         let rules = dir.appendingPathComponent("rules.yml")

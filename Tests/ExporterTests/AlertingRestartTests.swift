@@ -25,9 +25,7 @@ import Testing
     }
 
     @Test func restartKeepsActiveAtAndStartsAt() throws {
-        let redis = try RedisServer()
-        try CelerySeed.bind(redis, queue: "celery")
-        try CelerySeed.enqueue(redis, queue: "celery", count: 6)
+        let redis = try CelerySeed.backloggedRedis(tasks: 6)
         let receiver = try RecordingReceiver()
         let dir = try makeTemporaryDirectory("restart")
         let storage = dir.appendingPathComponent("storage")

@@ -29,6 +29,15 @@ enum CelerySeed {
         step == 0 ? Array((prefix + queue).utf8) : Array((prefix + queue).utf8) + separator + Array(String(step).utf8)
     }
 
+    /// A real `redis-server` whose `celery` queue is bound (as a worker binds it) and holds
+    /// `tasks` messages: the backlog the end-to-end alerting tests fire on.
+    static func backloggedRedis(tasks: Int) throws -> RedisServer {
+        let redis = try RedisServer()
+        try bind(redis, queue: "celery")
+        try enqueue(redis, queue: "celery", count: tasks)
+        return redis
+    }
+
     /// Pushes `count` messages on `queue`'s priority list `step`.
     static func enqueue(_ redis: RedisServer, queue: String, step: Int = 0, count: Int, prefix: String = "") throws {
         for i in 0..<count {

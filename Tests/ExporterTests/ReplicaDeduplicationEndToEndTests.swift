@@ -51,9 +51,7 @@ final class DeduplicatingReceiver: Sendable {
     }
 
     @Test func twoReplicasSendIdenticalIdsAndTheReceiverActsOnce() throws {
-        let redis = try RedisServer()
-        try CelerySeed.bind(redis, queue: "celery")
-        try CelerySeed.enqueue(redis, queue: "celery", count: 6)
+        let redis = try CelerySeed.backloggedRedis(tasks: 6)
         let receiver = try DeduplicatingReceiver()
         let dir = try makeTemporaryDirectory("replicas")
         try """
@@ -111,9 +109,7 @@ final class DeduplicatingReceiver: Sendable {
     /// The other way: both replicas push to one real Alertmanager (`--alertmanager.url`), which
     /// merges their copies of an alert (same labels, same fingerprint) and notifies once.
     @Test func twoReplicasPushingToAlertmanagerNotifyOnce() throws {
-        let redis = try RedisServer()
-        try CelerySeed.bind(redis, queue: "celery")
-        try CelerySeed.enqueue(redis, queue: "celery", count: 6)
+        let redis = try CelerySeed.backloggedRedis(tasks: 6)
         let receiver = try DeduplicatingReceiver()
         let dir = try makeTemporaryDirectory("replicas-am")
         try "groups: [{name: g, rules: [{alert: CeleryBacklog, expr: celery_redis_queue_length > 5}]}]\n"
@@ -187,9 +183,7 @@ final class DeduplicatingReceiver: Sendable {
         let receiver = try DeduplicatingReceiver(
             status: 400,
             reply: #"{"status":"invalid event","message":"Event object is invalid","errors":["bad key \#(key)"]}"#)
-        let redis = try RedisServer()
-        try CelerySeed.bind(redis, queue: "celery")
-        try CelerySeed.enqueue(redis, queue: "celery", count: 6)
+        let redis = try CelerySeed.backloggedRedis(tasks: 6)
         let dir = try makeTemporaryDirectory("pd-e2e")
         try "groups: [{name: g, rules: [{alert: Backlog, expr: celery_redis_queue_length > 5}]}]\n"
             .write(to: dir.appendingPathComponent("rules.yml"), atomically: true, encoding: .utf8)

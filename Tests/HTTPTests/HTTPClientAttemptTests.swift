@@ -5,34 +5,6 @@ import TLS
 import TestSupport
 import Testing
 
-/// A lookup that blocks until released, then answers 127.0.0.1: a resolver as slow as the test
-/// wants. (The same slowness through the real `getaddrinfo` is proven end to end with the
-/// LD_PRELOAD shim in `SlowNameResolutionEndToEndTests`.)
-private final class HeldLookup: @unchecked Sendable {
-    // @unchecked: `open` is only touched under `condition`.
-    private let condition = NSCondition()
-    private var open = false
-
-    func release() {
-        condition.lock()
-        open = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var lookup: NameResolver.Lookup {
-        { [self] _, port in
-            condition.lock()
-            while !open { condition.wait() }
-            condition.unlock()
-            guard let address = SocketAddress.numeric(host: "127.0.0.1", port: port) else {
-                throw SocketError.resolution(host: "127.0.0.1", reason: "not a numeric address")
-            }
-            return [address]
-        }
-    }
-}
-
 private func seconds(since start: Int64) -> Double { Double(Deadline.monotonicNow() - start) / 1e9 }
 
 /// Runs one attempt and checks that the error's own `requestNotSent` agrees with the outcome
@@ -62,7 +34,7 @@ private func attempt(
     /// sent late.
     @Test func slowResolutionIsInsideTheDeadlineAndNothingIsSentLate() throws {
         let receiver = try RawTCPReceiver(.answer(status: 200))
-        let held = HeldLookup()
+        let held = GatedLookup()
         let resolver = NameResolver(lookup: held.lookup)
         let url = try HTTPClientURL("http://slow.example:\(receiver.port)/hook")
         let start = Deadline.monotonicNow()
@@ -143,7 +115,7 @@ private func attempt(
 
     @Test func cancelDuringALookupReturnsAtOnceAndNothingIsSentLater() throws {
         let receiver = try RawTCPReceiver(.answer(status: 200))
-        let held = HeldLookup()
+        let held = GatedLookup()
         defer { held.release() }
         let resolver = NameResolver(lookup: held.lookup)
         let url = try HTTPClientURL("http://slow.example:\(receiver.port)/hook")

@@ -63,6 +63,20 @@ func get(_ path: String, close: Bool = false) -> String {
 /// The server's shared open-connection count (read into a plain value for `#expect`).
 func openConnections(_ server: HTTPServer) -> Int { server.openConnections.load(ordering: .relaxed) }
 
+/// Once `server` holds `cap` connections, one more is answered 503 with `Connection: close` and
+/// closed.
+func expectNextConnectionRejected(
+    _ server: HTTPServer, atCap cap: Int, sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    for _ in 0..<50 where openConnections(server) < cap { Thread.sleep(forTimeInterval: 0.01) }
+    Thread.sleep(forTimeInterval: 0.05)
+    let extra = try TestHTTPClient(server.boundAddresses[0])
+    let rejected = try extra.readResponse()
+    #expect(rejected.status == 503, sourceLocation: sourceLocation)
+    #expect(rejected.headers["connection"] == "close", sourceLocation: sourceLocation)
+    #expect(try extra.readUntilClosed().isEmpty, sourceLocation: sourceLocation)
+}
+
 /// A flag set on one thread and read on another.
 final class Flag: Sendable {
     private let value = Atomic<Bool>(false)
@@ -336,13 +350,7 @@ func elapsed(since start: ContinuousClock.Instant) -> Duration { ContinuousClock
         for client in [first, second] {
             try client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\nab")
         }
-        for _ in 0..<50 where openConnections(server) < 2 { Thread.sleep(forTimeInterval: 0.01) }
-        Thread.sleep(forTimeInterval: 0.05)
-        let third = try TestHTTPClient(server.boundAddresses[0])
-        let rejected = try third.readResponse()
-        #expect(rejected.status == 503)
-        #expect(rejected.headers["connection"] == "close")
-        #expect(try third.readUntilClosed().isEmpty)
+        try expectNextConnectionRejected(server, atCap: 2)
         #expect(openConnections(server) == 2)
         #expect(server.statistics.connectionsRejectedAtCap == 1)
         #expect(server.statistics.connectionsEvicted == 0)

@@ -46,6 +46,18 @@ extension Dispatcher {
         Dispatcher(configuration: try Fixtures.configuration(Self.yaml), makeID: Fixtures.counter())
     }
 
+    /// A dispatcher restarted at 2000 from the record of one that notified `alert` at 1030.
+    func restartedAfterNotifying(
+        _ alert: NotifiableAlert, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> Dispatcher {
+        var d = try dispatcher()
+        d.update(alerts: [alert], now: 1000)
+        #expect(d.deliver(now: 1030).count == 1, sourceLocation: sourceLocation)
+        var restarted = try dispatcher()
+        restarted.restore(d.record(), now: 2000)
+        return restarted
+    }
+
     @Test func groupWaitThenGroupIntervalThenRepeat() throws {
         var d = try dispatcher()
         let a = Fixtures.alert("Backlog", ["queue": "a"], startsAt: 1000)
@@ -314,12 +326,8 @@ extension Dispatcher {
     /// the stored one is kept in the resolve too, although the evaluator keeps reporting the
     /// resolved alert (with its own `startsAt`) at every evaluation until it is sent.
     @Test func resolvedAfterRestartKeepsTheStoredStartsAt() throws {
-        var d = try dispatcher()
         let a = Fixtures.alert("Backlog", ["queue": "a"], startsAt: 1000)
-        d.update(alerts: [a], now: 1000)
-        #expect(d.deliver(now: 1030).count == 1)
-        var restarted = try dispatcher()
-        restarted.restore(d.record(), now: 2000)
+        var restarted = try restartedAfterNotifying(a)
         var later = a
         later.startsAt = 2000
         restarted.update(alerts: [later], now: 2000)
@@ -333,12 +341,8 @@ extension Dispatcher {
     /// After a restart the evaluator reports a firing alert as pending until `for:` passes
     /// again; that is not a resolve.
     @Test func pendingAfterRestartIsNotAResolve() throws {
-        var d = try dispatcher()
         let a = Fixtures.alert("Backlog", ["queue": "a"], startsAt: 1000)
-        d.update(alerts: [a], now: 1000)
-        #expect(d.deliver(now: 1030).count == 1)
-        var restarted = try dispatcher()
-        restarted.restore(d.record(), now: 2000)
+        var restarted = try restartedAfterNotifying(a)
         restarted.update(alerts: [], pending: [a.fingerprint], now: 2000)
         #expect(restarted.deliver(now: 2400).isEmpty)
         #expect(restarted.owedResolveCount == 0)

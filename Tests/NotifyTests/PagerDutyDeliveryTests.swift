@@ -2,33 +2,10 @@ import Foundation
 import HTTP
 import Logging
 import Sockets
-import Synchronization
 import TestSupport
 import Testing
 
 @testable import Notify
-
-/// Log lines kept for assertions (a secret must never reach one).
-final class LogLines: Sendable {
-    private let lines = Mutex<[String]>([])
-    var all: [String] { lines.withLock { $0 } }
-    func logger() -> Logger {
-        Logger(label: "pd-test") { _ in Handler(sink: self) }
-    }
-    struct Handler: LogHandler {
-        let sink: LogLines
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            let meta = (event.metadata ?? [:]).merging(metadata) { a, _ in a }
-            sink.lines.withLock { $0.append("\(event.level) \(event.message) \(meta)") }
-        }
-    }
-}
 
 /// PagerDuty Events API v2 end to end: configuration file → dispatcher → delivery thread → our
 /// HTTP client over our TLS → a real Python HTTPS server answering as PagerDuty does.
@@ -36,7 +13,7 @@ final class LogLines: Sendable {
     /// A routing key that would be easy to spot anywhere it leaked.
     let routingKey = "R0UT1NGKEY" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(22)
 
-    func notifier(port: UInt16, certs: TestCertificates, route: String, extra: String = "", logs: LogLines) throws
+    func notifier(port: UInt16, certs: TestCertificates, route: String, extra: String = "", logs: LogRecorder) throws
         -> Notifier
     {
         let dir = try makeTemporaryDirectory("pd").path
@@ -70,6 +47,31 @@ final class LogLines: Sendable {
         return n
     }
 
+    /// Runs `body` against a started notifier paging a Python HTTPS receiver that answers with
+    /// `plan` (and `replyBodies` by status); stops both afterwards.
+    func withPager(
+        plan: [Int], replyBodies: [String: String] = [:], route: String = "group_wait: 0s\n  group_interval: 1h",
+        _ body: (WebhookReceiver, Notifier, LogRecorder) throws -> Void
+    ) throws {
+        let certs = try TestCertificates()
+        let receiver = try WebhookReceiver(
+            tls: (certs.serverCert, certs.serverKey), plan: plan,
+            extra: replyBodies.isEmpty ? [:] : ["reply_bodies": replyBodies])
+        try receiver.start()
+        defer { receiver.stop() }
+        let logs = LogRecorder()
+        let n = try notifier(port: receiver.port, certs: certs, route: route, logs: logs)
+        defer { _ = n.drain(deadline: Deadline(after: .seconds(1))) }
+        try body(receiver, n, logs)
+    }
+
+    /// Fires one alert, `Down`, starting now.
+    func fireDown(_ n: Notifier) {
+        n.update(
+            alerts: [NotifiableAlert(labels: ["alertname": "Down"], annotations: [:], startsAt: WallClock.now())],
+            now: WallClock.now())
+    }
+
     /// SHA-256 of `text` by coreutils, not by our code.
     func sha256sum(_ text: String) throws -> String {
         let r = try runCommand(try requireTool("sha256sum"), [], input: Data(text.utf8))
@@ -85,151 +87,127 @@ final class LogLines: Sendable {
     }
 
     @Test func triggerThenResolveWithTheGroupKeyHashAsDedupKey() throws {
-        let certs = try TestCertificates()
-        let receiver = try WebhookReceiver(tls: (certs.serverCert, certs.serverKey), plan: [202, 202])
-        try receiver.start()
-        defer { receiver.stop() }
-        let logs = LogLines()
-        let n = try notifier(
-            port: receiver.port, certs: certs, route: "group_wait: 0s\n  group_interval: 1s", logs: logs)
-        defer { _ = n.drain(deadline: Deadline(after: .seconds(1))) }
-        let startsAt = 1_764_000_000.5
-        let alert = NotifiableAlert(
-            labels: ["alertname": "CeleryBacklog", "queue": "celery", "severity": "page"],
-            annotations: ["summary": "queue <celery> is long"], startsAt: startsAt,
-            generatorURL: "http://exporter.test:9808/graph")
-        n.update(alerts: [alert], now: WallClock.now())
-        #expect(waitUntil(timeout: 10) { receiver.requests.count == 1 })
-        let trigger = try #require(receiver.requests.first)
-        #expect(trigger.path == "/v2/enqueue")
-        #expect(trigger.headers["content-type"] == "application/json")
-        // Go's encoder order: routing_key first, the body ends with a newline.
-        #expect(trigger.body.hasPrefix("{\"routing_key\":\"\(routingKey)\",\"dedup_key\":"))
-        #expect(trigger.body.hasSuffix("}\n"))
-        let groupKey = #"{}:{alertname="CeleryBacklog"}"#
-        let dedupKey = try sha256sum(groupKey)
-        let alertJSON: [String: Any] = [
-            "status": "firing", "labels": alert.labels, "annotations": alert.annotations,
-            "startsAt": "2025-11-24T16:00:00.5Z", "endsAt": "0001-01-01T00:00:00Z",
-            "generatorURL": "http://exporter.test:9808/graph", "fingerprint": alert.fingerprint,
-        ]
-        let body = try object(trigger.body)
-        let firing = try #require(
-            ((body["payload"] as? NSDictionary)?["custom_details"] as? NSDictionary)?["firing"] as? String)
-        // `{{ .Alerts.Firing | toJson }}`: a string holding the alerts in Go's struct order.
-        #expect(firing.hasPrefix("[{\"status\":\"firing\",\"labels\":{\"alertname\":"))
-        #expect(
-            try #require(JSONSerialization.jsonObject(with: Data(firing.utf8)) as? NSArray) == [alertJSON] as NSArray)
-        let expected: NSDictionary = [
-            "routing_key": routingKey, "dedup_key": dedupKey, "event_action": "trigger",
-            "payload": [
-                "summary": "[FIRING:1] CeleryBacklog (celery page)", "source": "celery-redis-exporter",
-                "severity": "critical", "component": "celery",
-                "custom_details": [
-                    "firing": firing, "resolved": "[]", "num_firing": "1", "num_resolved": "0",
-                    "runbook": "https://runbooks.example/CeleryBacklog",
+        try withPager(plan: [202, 202], route: "group_wait: 0s\n  group_interval: 1s") { receiver, n, logs in
+            let startsAt = 1_764_000_000.5
+            let alert = NotifiableAlert(
+                labels: ["alertname": "CeleryBacklog", "queue": "celery", "severity": "page"],
+                annotations: ["summary": "queue <celery> is long"], startsAt: startsAt,
+                generatorURL: "http://exporter.test:9808/graph")
+            n.update(alerts: [alert], now: WallClock.now())
+            #expect(waitUntil(timeout: 10) { receiver.requests.count == 1 })
+            let trigger = try #require(receiver.requests.first)
+            #expect(trigger.path == "/v2/enqueue")
+            #expect(trigger.headers["content-type"] == "application/json")
+            // Go's encoder order: routing_key first, the body ends with a newline.
+            #expect(trigger.body.hasPrefix("{\"routing_key\":\"\(routingKey)\",\"dedup_key\":"))
+            #expect(trigger.body.hasSuffix("}\n"))
+            let groupKey = #"{}:{alertname="CeleryBacklog"}"#
+            let dedupKey = try sha256sum(groupKey)
+            let alertJSON: [String: Any] = [
+                "status": "firing", "labels": alert.labels, "annotations": alert.annotations,
+                "startsAt": "2025-11-24T16:00:00.5Z", "endsAt": "0001-01-01T00:00:00Z",
+                "generatorURL": "http://exporter.test:9808/graph", "fingerprint": alert.fingerprint,
+            ]
+            let body = try object(trigger.body)
+            let firing = try #require(
+                ((body["payload"] as? NSDictionary)?["custom_details"] as? NSDictionary)?["firing"] as? String)
+            // `{{ .Alerts.Firing | toJson }}`: a string holding the alerts in Go's struct order.
+            #expect(firing.hasPrefix("[{\"status\":\"firing\",\"labels\":{\"alertname\":"))
+            let firingAlerts = try #require(JSONSerialization.jsonObject(with: Data(firing.utf8)) as? NSArray)
+            #expect(firingAlerts == [alertJSON] as NSArray)
+            let expected: NSDictionary = [
+                "routing_key": routingKey, "dedup_key": dedupKey, "event_action": "trigger",
+                "payload": [
+                    "summary": "[FIRING:1] CeleryBacklog (celery page)", "source": "celery-redis-exporter",
+                    "severity": "critical", "component": "celery",
+                    "custom_details": [
+                        "firing": firing, "resolved": "[]", "num_firing": "1", "num_resolved": "0",
+                        "runbook": "https://runbooks.example/CeleryBacklog",
+                    ],
                 ],
-            ],
-            "client": "celery-redis-exporter", "client_url": "http://exporter.test:9808",
-        ]
-        #expect(body == expected)
+                "client": "celery-redis-exporter", "client_url": "http://exporter.test:9808",
+            ]
+            #expect(body == expected)
 
-        // Resolved: a resolve event with the same dedup_key.
-        n.update(alerts: [], now: WallClock.now())
-        #expect(waitUntil(timeout: 10) { receiver.requests.count == 2 })
-        let resolve = try object(try #require(receiver.requests.last).body)
-        #expect(resolve["event_action"] as? String == "resolve")
-        #expect(resolve["dedup_key"] as? String == dedupKey)
-        let payload = try #require(resolve["payload"] as? [String: Any])
-        #expect(payload["summary"] as? String == "[RESOLVED] CeleryBacklog (celery page)")
-        let custom = try #require(payload["custom_details"] as? [String: String])
-        #expect(custom["num_firing"] == "0" && custom["num_resolved"] == "1" && custom["firing"] == "[]")
-        #expect(count(n, "success") == 2)
-        Thread.sleep(forTimeInterval: 1.5)
-        #expect(receiver.requests.count == 2)
-        #expect(!logs.all.joined().contains(routingKey))
+            // Resolved: a resolve event with the same dedup_key.
+            n.update(alerts: [], now: WallClock.now())
+            #expect(waitUntil(timeout: 10) { receiver.requests.count == 2 })
+            let resolve = try object(try #require(receiver.requests.last).body)
+            #expect(resolve["event_action"] as? String == "resolve")
+            #expect(resolve["dedup_key"] as? String == dedupKey)
+            let payload = try #require(resolve["payload"] as? [String: Any])
+            #expect(payload["summary"] as? String == "[RESOLVED] CeleryBacklog (celery page)")
+            let custom = try #require(payload["custom_details"] as? [String: String])
+            #expect(custom["num_firing"] == "0" && custom["num_resolved"] == "1" && custom["firing"] == "[]")
+            #expect(count(n, "success") == 2)
+            Thread.sleep(forTimeInterval: 1.5)
+            #expect(receiver.requests.count == 2)
+            #expect(!logs.messages.joined().contains(routingKey))
+        }
     }
 
     /// 400 is PagerDuty's "invalid event": counted as failed, logged, not retried, and the
     /// routing key, even when PagerDuty's error text quotes it, is in no log line and no metric.
     @Test func badRequestIsPermanentAndTheRoutingKeyNeverLeaks() throws {
-        let certs = try TestCertificates()
         let reply =
             "{\"status\":\"invalid event\",\r\n\u{1b}[31m\"message\":\"Event object is invalid\",\"errors\":[\"routing_key KEY is unknown\"]}"
-        let receiver = try WebhookReceiver(
-            tls: (certs.serverCert, certs.serverKey), plan: [400],
-            extra: ["reply_bodies": ["400": reply.replacingOccurrences(of: "KEY", with: routingKey)]])
-        try receiver.start()
-        defer { receiver.stop() }
-        let logs = LogLines()
-        let n = try notifier(
-            port: receiver.port, certs: certs, route: "group_wait: 0s\n  group_interval: 1h", logs: logs)
-        defer { _ = n.drain(deadline: Deadline(after: .seconds(1))) }
-        n.update(
-            alerts: [NotifiableAlert(labels: ["alertname": "Down"], annotations: [:], startsAt: WallClock.now())],
-            now: WallClock.now())
-        #expect(waitUntil(timeout: 10) { count(n, "failed") == 1 })
-        Thread.sleep(forTimeInterval: 1.5)
-        #expect(receiver.requests.count == 1)
-        #expect(count(n, "retry") == 0)
-        let rejected = logs.all.filter { $0.contains("rejected") }
-        #expect(rejected.count == 1, "\(logs.all)")
-        #expect(rejected.first?.contains("HTTP 400 from PagerDuty: ") == true, "\(rejected)")
-        #expect(rejected.first?.contains("<routing_key> is unknown") == true, "\(rejected)")
-        #expect(try #require(receiver.requests.first).body.contains(routingKey))
-        #expect(rejected.first?.contains("\u{1b}") == false && rejected.first?.contains("\r") == false)
-        #expect(!logs.all.joined(separator: "\n").contains(routingKey))
-        #expect(!"\(n.metricFamilies())".contains(routingKey))
+        try withPager(plan: [400], replyBodies: ["400": reply.replacingOccurrences(of: "KEY", with: routingKey)]) {
+            receiver, n, logs in
+            fireDown(n)
+            #expect(waitUntil(timeout: 10) { count(n, "failed") == 1 })
+            Thread.sleep(forTimeInterval: 1.5)
+            #expect(receiver.requests.count == 1)
+            #expect(count(n, "retry") == 0)
+            let rejected = logs.messages.filter { $0.contains("rejected") }
+            #expect(rejected.count == 1, "\(logs.messages)")
+            #expect(rejected.first?.contains("HTTP 400 from PagerDuty: ") == true, "\(rejected)")
+            #expect(rejected.first?.contains("<routing_key> is unknown") == true, "\(rejected)")
+            let sent = try #require(receiver.requests.first)
+            #expect(sent.body.contains(routingKey))
+            #expect(rejected.first?.contains("\u{1b}") == false && rejected.first?.contains("\r") == false)
+            #expect(!logs.messages.joined(separator: "\n").contains(routingKey))
+            #expect(!"\(n.metricFamilies())".contains(routingKey))
+        }
     }
 
     /// 429 and 5xx are retried with the very same event (same dedup_key), until PagerDuty's 202.
     @Test func throttledAndServerErrorsAreRetriedWithTheSameEvent() throws {
-        let certs = try TestCertificates()
-        let receiver = try WebhookReceiver(tls: (certs.serverCert, certs.serverKey), plan: [429, 503, 202])
-        try receiver.start()
-        defer { receiver.stop() }
-        let logs = LogLines()
-        let n = try notifier(
-            port: receiver.port, certs: certs, route: "group_wait: 0s\n  group_interval: 1h", logs: logs)
-        defer { _ = n.drain(deadline: Deadline(after: .seconds(1))) }
-        n.update(
-            alerts: [NotifiableAlert(labels: ["alertname": "Down"], annotations: [:], startsAt: WallClock.now())],
-            now: WallClock.now())
-        #expect(waitUntil(timeout: 10) { count(n, "success") == 1 })
-        let bodies = receiver.requests.map(\.body)
-        #expect(receiver.requests.map(\.status) == [429, 503, 202])
-        #expect(Set(bodies).count == 1)
-        #expect(count(n, "retry") == 2 && count(n, "failed") == 0)
-        #expect(!logs.all.joined(separator: "\n").contains(routingKey))
+        try withPager(plan: [429, 503, 202]) { receiver, n, logs in
+            fireDown(n)
+            #expect(waitUntil(timeout: 10) { count(n, "success") == 1 })
+            let bodies = receiver.requests.map(\.body)
+            #expect(receiver.requests.map(\.status) == [429, 503, 202])
+            #expect(Set(bodies).count == 1)
+            #expect(count(n, "retry") == 2 && count(n, "failed") == 0)
+            #expect(!logs.messages.joined(separator: "\n").contains(routingKey))
+        }
     }
 
     /// An event over PagerDuty's 512,000 bytes has its custom details replaced by a note (as
     /// Alertmanager does, so PagerDuty still gets the page), and a warning says so.
     @Test func oversizedEventDropsItsDetailsAndSaysSo() throws {
-        let certs = try TestCertificates()
-        let receiver = try WebhookReceiver(tls: (certs.serverCert, certs.serverKey), plan: [202])
-        try receiver.start()
-        defer { receiver.stop() }
-        let logs = LogLines()
-        let n = try notifier(
-            port: receiver.port, certs: certs, route: "group_wait: 0s\n  group_interval: 1h", logs: logs)
-        defer { _ = n.drain(deadline: Deadline(after: .seconds(1))) }
-        let huge = String(repeating: "x", count: 300_000)
-        let alerts = (0..<2).map { i in
-            NotifiableAlert(
-                labels: ["alertname": "Big", "queue": "q\(i)"], annotations: ["description": huge],
-                startsAt: WallClock.now())
+        try withPager(plan: [202]) { receiver, n, logs in
+            let huge = String(repeating: "x", count: 300_000)
+            let alerts = (0..<2).map { i in
+                NotifiableAlert(
+                    labels: ["alertname": "Big", "queue": "q\(i)"], annotations: ["description": huge],
+                    startsAt: WallClock.now())
+            }
+            n.update(alerts: alerts, now: WallClock.now())
+            #expect(waitUntil(timeout: 10) { count(n, "success") == 1 })
+            let sent = try #require(receiver.requests.first)
+            let event = try object(sent.body)
+            let payload = try #require(event["payload"] as? [String: Any])
+            #expect(
+                payload["custom_details"] as? [String: String] == [
+                    "error":
+                        "Custom details have been removed because the original event exceeds the maximum size of 512kB"
+                ])
+            #expect(payload["summary"] as? String == "[FIRING:2] Big ")
+            #expect(sent.body.utf8.count < 10_000)
+            #expect(
+                logs.messages.filter { $0.contains("PagerDuty event over 512000 bytes") }.count == 1, "\(logs.messages)"
+            )
         }
-        n.update(alerts: alerts, now: WallClock.now())
-        #expect(waitUntil(timeout: 10) { count(n, "success") == 1 })
-        let event = try object(try #require(receiver.requests.first).body)
-        let payload = try #require(event["payload"] as? [String: Any])
-        #expect(
-            payload["custom_details"] as? [String: String] == [
-                "error": "Custom details have been removed because the original event exceeds the maximum size of 512kB"
-            ])
-        #expect(payload["summary"] as? String == "[FIRING:2] Big ")
-        #expect(try #require(receiver.requests.first).body.utf8.count < 10_000)
-        #expect(logs.all.filter { $0.contains("PagerDuty event over 512000 bytes") }.count == 1, "\(logs.all)")
     }
 }

@@ -19,6 +19,16 @@ private func seconds(since start: Int64) -> Double { Double(Deadline.monotonicNo
         return (client, try #require(accepted), listener)
     }
 
+    /// A one-byte read with a 30 s deadline ends with `SocketError.cancelled`.
+    func expectReadIsCancelled(_ client: Socket, sourceLocation: SourceLocation = #_sourceLocation) {
+        var byte: UInt8 = 0
+        #expect(throws: SocketError.cancelled, sourceLocation: sourceLocation) {
+            _ = try withUnsafeMutableBytes(of: &byte) {
+                try client.read(into: $0, deadline: Deadline(after: .seconds(30)))
+            }
+        }
+    }
+
     @Test func cancelCutsABlockedReadFromASilentPeer() throws {
         let (client, server, _) = try pair()
         defer { server.close() }
@@ -26,12 +36,7 @@ private func seconds(since start: Int64) -> Double { Double(Deadline.monotonicNo
         client.cancellation = token
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { token.cancel() }
         let start = Deadline.monotonicNow()
-        var byte: UInt8 = 0
-        #expect(throws: SocketError.cancelled) {
-            _ = try withUnsafeMutableBytes(of: &byte) {
-                try client.read(into: $0, deadline: Deadline(after: .seconds(30)))
-            }
-        }
+        expectReadIsCancelled(client)
         let waited = seconds(since: start)
         #expect(waited < 2, "read lasted \(waited) s; cancel came at 0.3 s")
         #expect(token.isCancelled)
@@ -45,12 +50,7 @@ private func seconds(since start: Int64) -> Double { Double(Deadline.monotonicNo
         let start = Deadline.monotonicNow()
         token.cancel(at: Deadline(after: .milliseconds(400)))
         #expect(!token.isCancelled)
-        var byte: UInt8 = 0
-        #expect(throws: SocketError.cancelled) {
-            _ = try withUnsafeMutableBytes(of: &byte) {
-                try client.read(into: $0, deadline: Deadline(after: .seconds(30)))
-            }
-        }
+        expectReadIsCancelled(client)
         let waited = seconds(since: start)
         #expect(waited >= 0.39 && waited < 3, "cut after \(waited) s, expected at 0.4 s")
     }

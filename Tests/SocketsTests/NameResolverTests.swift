@@ -3,43 +3,6 @@ import Sockets
 import TestSupport
 import Testing
 
-/// A lookup that blocks until the test opens the gate: a resolver as slow as the test wants,
-/// without sleeping for real time. Counts calls.
-final class GatedLookup: @unchecked Sendable {
-    // @unchecked: every field is read and written under `condition`.
-    private let condition = NSCondition()
-    private var open = false
-    private var callsStorage: [String] = []
-
-    var calls: [String] {
-        condition.lock()
-        defer { condition.unlock() }
-        return callsStorage
-    }
-
-    func release() {
-        condition.lock()
-        open = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Blocks until released, then answers 127.0.0.1 (or fails for names starting with "bad").
-    var lookup: NameResolver.Lookup {
-        { [self] host, port in
-            condition.lock()
-            callsStorage.append(host)
-            while !open { condition.wait() }
-            condition.unlock()
-            if host.hasPrefix("bad") { throw SocketError.resolution(host: host, reason: "Name or service not known") }
-            guard let address = SocketAddress.numeric(host: "127.0.0.1", port: port) else {
-                throw SocketError.resolution(host: "127.0.0.1", reason: "not a numeric address")
-            }
-            return [address]
-        }
-    }
-}
-
 private func seconds(since start: Int64) -> Double { Double(Deadline.monotonicNow() - start) / 1e9 }
 
 @Suite struct NameResolverTests {
