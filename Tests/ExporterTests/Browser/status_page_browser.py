@@ -51,6 +51,7 @@ try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
+    from selenium.common.exceptions import StaleElementReferenceException
 except ImportError as error:
     fatal(f"cannot import redis-py and selenium ({error}): run scripts/setup-celery-venv.sh")
 
@@ -151,6 +152,19 @@ def wait_for(what, predicate, timeout):
             pass
         time.sleep(0.2)
     return check(False, f"{what} (waited {timeout}s)")
+
+
+def rendered(read, timeout=3):
+    """Reads what the page shows right now, again if the live refresh (once a poll) replaced the
+    rows between finding an element and reading it (StaleElementReferenceException)."""
+    deadline = time.time() + timeout
+    while True:
+        try:
+            return read()
+        except StaleElementReferenceException:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def start_browser():
@@ -316,9 +330,10 @@ def main():
             return Array.prototype.map.call(cells, function (t) { return [t.textContent, t.getAttribute('title')]; });""")
         check(beat and all((t == "just now" or t.endswith(" ago")) and title and "UTC" in title for t, title in beat),
               f"the Last heartbeat column shows ages with the absolute time as title: {beat!r}")
-        first = driver.find_elements(By.CSS_SELECTOR, "#queues-body tbody tr")[0]
-        check(first.get_attribute("class") == "firing" and first.text.startswith(("default", "emails")),
-              f"the worst queue (a firing alert) is first: {first.text[:40]!r}")
+        first_class, first_text = rendered(lambda: (lambda tr: (tr.get_attribute("class"), tr.text))(
+            driver.find_elements(By.CSS_SELECTOR, "#queues-body tbody tr")[0]))
+        check(first_class == "firing" and first_text.startswith(("default", "emails")),
+              f"the worst queue (a firing alert) is first: {first_text[:40]!r}")
         check(len(driver.find_elements(By.CSS_SELECTOR, "#queues-body svg.spark")) >= 1, "sparklines are drawn")
         wait_for("outcome rates are shown", lambda: "/min" in driver.find_element(By.ID, "results").text, 15)
 
@@ -339,7 +354,7 @@ def main():
 
         # --- live: a queue that grows in Redis grows on the page within two polls, no reload ---
         driver.execute_script("window.__noReload = 'still here';")
-        before = depth_on_page(driver, "emails")
+        before = rendered(lambda: depth_on_page(driver, "emails"))
         grown = celery.r.llen("emails") + 300
         celery.enqueue("emails", 300, task="app.tasks.mail")
         started = time.time()
@@ -366,7 +381,7 @@ def main():
 
         # --- sorting ---
         driver.find_element(By.CSS_SELECTOR, "#queues-table th[data-key='depth'] button").click()
-        first = driver.find_elements(By.CSS_SELECTOR, "#queues-body tbody tr th")[0].text
+        first = rendered(lambda: driver.find_elements(By.CSS_SELECTOR, "#queues-body tbody tr th")[0].text)
         check(first.startswith("emails"), f"sorting by Waiting puts the deepest queue first ({first!r})")
         check(driver.find_element(By.CSS_SELECTOR, "#queues-table th[data-key='depth']").get_attribute("aria-sort") == "descending",
               "the sorted column says so (aria-sort)")
