@@ -62,8 +62,12 @@ extension CeleryIntegration {
             #expect(ran.scrape.scheduled("side") == 1 && ran.scrape.etaBeyondVisibility("side") == 1)
 
             // Healthy worker, entry not yet past the visibility timeout: not orphaned.
-            let fetched = one.entries.first?.score ?? 0
+            // The entry's score is read after the kill: until then w2 restores the entry once its
+            // fetch is older than the visibility timeout and fetches it again (a new score), so a
+            // score read earlier can be stale on a loaded machine. With w2 dead nothing moves it.
             w2.kill()
+            let current = try truth.waitFor("the 60 s task still held", queues: queues, timeout: 5) { $0.zcard == 1 }
+            let fetched = current.entries.first?.score ?? 0
             let remaining = fetched + Double(vt) + 0.3 - Date().timeIntervalSince1970
             if remaining > 0 { usleep(UInt32(remaining * 1_000_000)) }
             let stranded = try Agreement.expectAgreement(exporter, truth, queues: queues, "w2 dead, VT passed")
