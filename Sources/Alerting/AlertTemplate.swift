@@ -135,8 +135,10 @@ struct AlertTemplate: Sendable, Equatable {
                 commands.append(command)
                 command = []
             case .close:
-                if commands.isEmpty && command.isEmpty {
-                    throw TemplateError.missingValue
+                // An empty command before ")" is an error here, as at the end of the action: the
+                // validation below reads every command's first operand.
+                if command.isEmpty {
+                    throw commands.isEmpty ? TemplateError.missingValue : TemplateError.missingCommandAfterPipe
                 }
                 commands.append(command)
                 return try validated(Pipeline(commands: commands))

@@ -93,6 +93,10 @@ import Testing
         ("{{ \"x }}", "unclosed action"),
         ("{{ }}", "missing value for command"),
         ("{{ $value | }}", "missing command after"),
+        // Found by the rule-file fuzzer: a ")" right after "|" trapped on an empty command.
+        ("{{ $value | )humanizeDuration }}", "missing command after"),
+        ("{{ ($value | ) }}", "missing command after"),
+        ("{{ (1 | (2 |)) }}", "missing command after"),
         ("{{ $value 1 }}", "can't give argument to non-function"),
     ])
     func parseErrors(_ text: String, _ fragment: String) {
