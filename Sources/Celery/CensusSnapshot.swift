@@ -29,6 +29,10 @@ public struct CensusSnapshot: Equatable, Sendable {
     public var updatedTimestamp: Double = 0
     /// Live result writes applied since the start.
     public var liveWrites: UInt64 = 0
+    /// Live writes of new keys not applied because the table was full (``ResultCensus/liveWriteCapacity(_:)``).
+    public var liveWritesRefused: UInt64 = 0
+    /// STARTED metas not tracked for age and orphans (``CensusTable/maximumStartedTracked``).
+    public var startedRefused: UInt64 = 0
     /// Keys dropped at their predicted expiry since the start.
     public var predictedExpiries: UInt64 = 0
     /// Keys complete passes found gone that neither an event nor a predicted expiry had removed

@@ -69,6 +69,12 @@ struct CensusTable {
     private(set) var counts = [Int](repeating: 0, count: TaskMetaState.allCases.count)
     private(set) var workerLost = 0
     private(set) var started: [UInt64: StartedMeta] = [:]
+    /// STARTED metas not tracked in ``started`` because it held ``maximumStartedTracked`` already.
+    private(set) var startedRefused: UInt64 = 0
+    /// Most STARTED metas whose start and hostname are kept (a few hundred bytes each). Running
+    /// tasks are few; only forged `celery-task-meta-*` writes reach this. Past it a STARTED meta
+    /// is counted by state but has no age and is never an orphan.
+    static let maximumStartedTracked = 100_000
     /// The parity bit of the current (or last) reconciliation pass.
     private(set) var parity: UInt32 = 0
     /// A lower bound of every entry's expiry field: sweeps are skipped until it is due, so a
@@ -116,6 +122,10 @@ struct CensusTable {
         tally(v, +1)
         nextExpiry = min(nextExpiry, expiry)
         if meta.state == .started {
+            guard started[hash] != nil || started.count < CensusTable.maximumStartedTracked else {
+                startedRefused += 1
+                return
+            }
             var info = started[hash] ?? StartedMeta(firstSeen: now)
             info.hostname = meta.hostname
             if let startEstimate { info.startEstimate = min(startEstimate, now) }

@@ -93,11 +93,23 @@ public struct KombuMessage: Equatable, Sendable {
 
     /// The publish time when the message carries one: `sent_at`, else `expires − expiration`
     /// (both come from the same `now()` in Celery). Nil otherwise: kombu stores no enqueue time.
+    /// Also nil outside ``plausiblePublishTimes``: a forged `sent_at` of -1e300 made a queue's
+    /// oldest message 1e300 seconds old (a false alert, and a trap in the status page).
     public var publishedAt: Double? {
-        if let sentAt { return sentAt }
-        if let expires, let expirationMilliseconds { return expires - expirationMilliseconds / 1000 }
-        return nil
+        let time: Double
+        if let sentAt {
+            time = sentAt
+        } else if let expires, let expirationMilliseconds {
+            time = expires - expirationMilliseconds / 1000
+        } else {
+            return nil
+        }
+        return KombuMessage.plausiblePublishTimes.contains(time) ? time : nil
     }
+
+    /// Unix times a message can have been published at: from 1970 to 2100. A message claiming
+    /// another time is aged from when the exporter first saw it, as one without a time is.
+    public static let plausiblePublishTimes: ClosedRange<Double> = 0...4_102_444_800
 
     /// An ISO-8601 string or a number of Unix seconds; anything else (null, garbage) is nil.
     private static func timestamp(_ value: JSONValue?) -> Double? {

@@ -69,6 +69,9 @@ public final class ResultCensus: Sendable {
         var fetchInFlight = false
         var touchedDuringFetch: Set<UInt64> = []
         var liveWrites: UInt64 = 0
+        /// Live writes of unknown keys not applied: the table held ``liveWriteCapacity(_:)`` keys.
+        var liveWritesRefused: UInt64 = 0
+        var liveWritesRefusedLog = LogRateLimiter(interval: 600)
         var predictedExpiries: UInt64 = 0
         var vanishedInPasses: UInt64 = 0
     }
@@ -106,13 +109,17 @@ public final class ResultCensus: Sendable {
     private let layout: KombuKeyLayout
     private let maxBindingTables: Int
     private let logger: Logger
+    /// Fewest keys live writes may grow the table to (see ``liveWriteCapacity(_:)``).
+    let liveWriteFloor: Int
     let shared: Mutex<Shared>
 
     /// Creates an empty census; `epoch` (Unix seconds) is the origin of the compact expiry field.
     init(
         configuration: CeleryConfiguration, layout: KombuKeyLayout, maxBindingTables: Int = 0,
-        epoch: Double = 0, logger: Logger = Logger(label: "census")
+        epoch: Double = 0, logger: Logger = Logger(label: "census"),
+        liveWriteFloor: Int = ResultCensus.minimumLiveWriteCapacity
     ) {
+        self.liveWriteFloor = liveWriteFloor
         self.configuration = configuration
         self.pattern = layout.resultMetaScanPattern
         self.layout = layout
@@ -151,17 +158,42 @@ public final class ResultCensus: Sendable {
     /// Applies one Pub/Sub message received at `now` (Unix seconds) if it is a result write
     /// (`<prefix>celery-task-meta-<id>`); other channels are ignored. The payload is the meta JSON
     /// exactly as `SETEX` stored it; anything undecodable counts as `unknown`, as a pass would.
+    ///
+    /// A write of a key the table does not hold is not applied once the table holds
+    /// ``liveWriteCapacity(_:)`` keys (anyone allowed to `PUBLISH` can name a million new keys a
+    /// minute): it is counted, logged at most every 10 minutes, and the next pass counts the key
+    /// if it exists.
     public func record(channel: [UInt8], payload: [UInt8], at now: Double) {
         guard channel.count > metaPrefix.count, channel.starts(with: metaPrefix) else { return }
         let meta = TaskMeta(bytes: payload)
         let hash = FNV1a.hash(channel)  // the channel is named exactly like the key
-        shared.withLock { s in
+        let refused = shared.withLock { s -> (capacity: Int, suppressed: Int)? in
+            let capacity = liveWriteCapacity(s)
+            if s.table.count >= capacity, s.table.state(of: hash) == nil {
+                s.liveWritesRefused += 1
+                return s.liveWritesRefusedLog.admit(at: now).map { (capacity, $0) }
+            }
             // result_expires=None: Celery writes every key without a TTL; keep it that way.
             let expiresAt: Double? = s.table.hasNoExpiry(hash) ? nil : now + configuration.resultExpires
             s.table.upsert(hash, meta: meta, expiresAt: expiresAt, now: now, startEstimate: now)
             if s.fetchInFlight { s.touchedDuringFetch.insert(hash) }
             s.liveWrites += 1
+            return nil
         }
+        if let refused {
+            logger.warning(
+                "result census table full: live result writes of new keys are not applied until the next pass counts them (more result-key writes than the keyspace held, e.g. forged PUBLISH messages on celery-task-meta-* channels)",
+                metadata: ["capacity": "\(refused.capacity)", "suppressed": "\(refused.suppressed)"])
+        }
+    }
+
+    /// Fewest keys live writes may grow the table to, by default (15–20 MB of table).
+    static let minimumLiveWriteCapacity = 1_000_000
+
+    /// Keys live writes may grow the table to: twice the keyspace (`DBSIZE`) at the last pass's
+    /// start, at least ``liveWriteFloor``. A pass itself is never refused.
+    func liveWriteCapacity(_ s: Shared) -> Int {
+        max(liveWriteFloor, 2 * (s.lastKeyspaceSize ?? 0))
     }
 
     // MARK: - Time (census thread)
@@ -213,6 +245,8 @@ public final class ResultCensus: Sendable {
             result.startedTracked = table.started.count
             result.startedOldestAge = table.started.values.map { max(0, now - $0.start) }.max() ?? 0
             result.liveWrites = s.liveWrites
+            result.liveWritesRefused = s.liveWritesRefused
+            result.startedRefused = table.startedRefused
             result.predictedExpiries = s.predictedExpiries
             result.vanishedInPasses = s.vanishedInPasses
             return result
@@ -294,14 +328,14 @@ public final class ResultCensus: Sendable {
     func runPass(
         using redis: any RedisCommandExecuting, clock: () -> Double, pace: (Double) -> Bool
     ) throws -> PassOutcome {
-        let dbsize = try redis.pipeline([[Array("DBSIZE".utf8)]]).first?.integer ?? 0
+        let dbsize = Int(try redis.pipeline([[Array("DBSIZE".utf8)]]).first.flatMap(Sampler.count) ?? 0)
         shared.withLock {
-            $0.lastKeyspaceSize = Int(dbsize)
-            $0.progress = CensusProgress(walked: 0, expected: Int(dbsize), firstPassComplete: $0.passesCompleted > 0)
+            $0.lastKeyspaceSize = dbsize
+            $0.progress = CensusProgress(walked: 0, expected: dbsize, firstPassComplete: $0.passesCompleted > 0)
         }
         let start = clock()
         var progress = PassProgress(
-            start: start, expectedCalls: max(1, Int(dbsize) / max(1, configuration.censusScanCount)))
+            start: start, expectedCalls: max(1, dbsize / max(1, configuration.censusScanCount)))
         let passDuration = shared.withLock { s -> Double in
             if s.passAbandoned, let since = s.marksSince {
                 progress.start = since

@@ -81,7 +81,7 @@ extension Sampler {
                 noteBacklogError(answer, key: lists[i].key, errors: &errors)
                 continue
             }
-            copied += bytes
+            copied = copied.addingSaturating(bytes)
             if isHead { ends[i].head = read.first } else { ends[i].tail = read.first }
         }
 
@@ -150,13 +150,13 @@ extension Sampler {
                 stopped[c] = true
                 continue
             }
-            copied += bytes
+            copied = copied.addingSaturating(bytes)
             backlog.stats.messagesRead += UInt64(entries.count)
             read[c] += entries.map { backlog.intern($0) }
             if entries.count < pieces[k].asked { stopped[c] = true }
         }
         backlog.stats.messagesRead += UInt64(endAnswers.count)
-        backlog.stats.bytesCopied += UInt64(copied)
+        backlog.stats.bytesCopied = backlog.stats.bytesCopied.addingSaturating(UInt64(copied))
         for (c, call) in calls.enumerated() {
             let i = call.list
             switch call.part {

@@ -114,7 +114,13 @@ extension Sampler {
     }
 
     /// A `ZRANGE … WITHSCORES` reply as members; nil for an error reply or any other shape.
+    /// Nil also when the members are not in score order: Redis always answers them sorted, and the
+    /// remembered copy's buckets are score ranges cut from that order (a shuffled reply from a
+    /// server that is not Redis built a range whose bounds were reversed, which traps).
     static func parseMembers(_ reply: RESPValue) -> [UnackedIndexMirror.Member]? {
-        parseScoredMembers(reply)?.map { UnackedIndexMirror.Member(key: UnackedTagKey($0.tag), score: $0.score) }
+        guard let scored = parseScoredMembers(reply),
+            zip(scored, scored.dropFirst()).allSatisfy({ $0.score <= $1.score })
+        else { return nil }
+        return scored.map { UnackedIndexMirror.Member(key: UnackedTagKey($0.tag), score: $0.score) }
     }
 }

@@ -356,13 +356,20 @@ public final class Sampler {
     static func milliseconds(_ seconds: Double) -> Double { (seconds * 10_000).rounded() / 10 }
 
     /// A count reply: an integer (or digits); nil reply (missing key) reads 0; nil for anything else.
+    /// Clamped to `0...maximumCount`.
     static func count(_ reply: RESPValue) -> Int64? {
         switch reply {
         case .null: return 0
         case .error: return nil
         default:
             guard let n = reply.integer else { return nil }
-            return max(0, n)
+            return min(max(0, n), maximumCount)
         }
     }
+
+    /// Largest count read from a reply (2^40): more list elements or set members than any Redis
+    /// can hold (a list or sorted set ends at 2^32 − 1). Only a server that is not Redis answers
+    /// more, and summing such answers (a queue's ten priority lists, the orphan count) overflowed
+    /// and trapped the poll thread.
+    static let maximumCount: Int64 = 1 << 40
 }

@@ -257,7 +257,8 @@ struct UnackedIndexMirror {
             for member in read {
                 latest[member.key] = member.score
                 // A tag that was not in this bucket at this score: added (or moved) below the window.
-                if scores[member.key] != member.score || !(bucket.low..<bucket.high).contains(member.score) {
+                // Compared, not a Range: bounds from a hostile server's reply may be reversed.
+                if scores[member.key] != member.score || !(member.score >= bucket.low && member.score < bucket.high) {
                     addedBelowWindow = true
                 }
             }

@@ -109,6 +109,13 @@ public enum MetricsBuilder {
             families.append(MetricFamily(.censusDurationSeconds, value: census.passDuration))
             families.append(MetricFamily(.censusLastCompleteTimestampSeconds, value: census.lastCompleteTimestamp))
             families.append(MetricFamily(.censusUpdatedTimestampSeconds, value: census.updatedTimestamp))
+            families.append(
+                MetricFamily(
+                    .censusEntriesRefused,
+                    samples: [
+                        Sample(labels: [Label("reason", "table_full")], value: Double(census.liveWritesRefused)),
+                        Sample(labels: [Label("reason", "started_full")], value: Double(census.startedRefused)),
+                    ]))
         }
         if let orphaned = snapshot.orphanedStartedTasks {
             families.append(MetricFamily(.orphanedStartedTasks, value: Double(orphaned)))

@@ -106,6 +106,12 @@ extension MetricDescriptor {
         help: "1 when the exporter's connections to the separate result backend (--celery.result-backend-url) work: "
             + "the census connection (checked at least every poll interval) and the result-write subscription. "
             + "celery_redis_up is the broker's alone; result metrics may lag while this is 0.")
+    /// `celery_redis_census_entries_refused_total`
+    public static let censusEntriesRefused = MetricDescriptor(
+        "celery_redis_census_entries_refused", .counter, labels: ["reason"],
+        help: "Result census entries not kept: table_full (a live result write of a new key while the table held "
+            + "max(1,000,000, 2 x DBSIZE) keys; the next pass counts the key), started_full (a STARTED meta past "
+            + "100,000 tracked: counted by state, without age or orphan check).")
     /// `celery_redis_census_pass_keys_walked`
     public static let censusPassKeysWalked = MetricDescriptor(
         "celery_redis_census_pass_keys_walked", .gauge,
@@ -126,6 +132,7 @@ extension MetricCatalogue {
         .taskTableEvicted, .taskEventsDiscarded, .workerLostTasks, .taskRuntimePendingTasks, .taskRuntimeEvictedTasks,
         .taskNamesEvicted, .taskMetaKeys, .taskMetaWorkerLostKeys, .startedTaskOldestAgeSeconds,
         .orphanedStartedTasks, .censusDurationSeconds, .censusLastCompleteTimestampSeconds,
-        .censusUpdatedTimestampSeconds, .resultBackendUp, .censusPassKeysWalked, .censusPassKeysExpected,
+        .censusUpdatedTimestampSeconds, .censusEntriesRefused, .resultBackendUp, .censusPassKeysWalked,
+        .censusPassKeysExpected,
     ]
 }

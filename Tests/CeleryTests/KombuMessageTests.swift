@@ -48,6 +48,19 @@ import Testing
         #expect(m.publishedAt == 1795626257.2743378)
     }
 
+    /// Issue 9: a forged `sent_at` (or `expires`) far outside any real time made the oldest
+    /// message 1e300 s old: a false alert, and a trap in the status page.
+    @Test(arguments: [-1e300, -1, 1e300, 4_102_444_801])
+    func implausiblePublishTimesAreNoPublishTime(_ sentAt: Double) throws {
+        let m = try KombuMessage(bytes: b(celeryMessage(tag: "t", sentAt: sentAt)))
+        #expect(m.sentAt == sentAt)
+        #expect(m.publishedAt == nil)
+        let old = try KombuMessage(
+            bytes: b(celeryMessage(tag: "t", expires: "0001-01-01T00:00:00+00:00", expiration: "1000")))
+        #expect(old.expires != nil)
+        #expect(old.publishedAt == nil)
+    }
+
     @Test func redeliveredFromEitherPlace() throws {
         // A restore sets headers.redelivered and properties.delivery_info.redelivered.
         #expect(try KombuMessage(bytes: b(celeryMessage(tag: "t", redelivered: true))).redelivered)

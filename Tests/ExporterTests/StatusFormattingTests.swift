@@ -37,4 +37,16 @@ import Testing
         #expect(StatusFormatting.absoluteTime(1_796_465_281.9) == "2026-12-05 10:08:01 UTC")
         #expect(StatusFormatting.count(.nan) == "–" && StatusFormatting.duration(.infinity) == "–")
     }
+
+    /// Issue 9: an age from a forged publish time (1e300 s) trapped converting to Int, on the
+    /// poller thread that renders the page after every poll.
+    @Test func valuesPastIntegerRangeDoNotTrap() {
+        #expect(StatusFormatting.duration(1e300) == StatusFormatting.duration(StatusFormatting.maximumSeconds))
+        #expect(StatusFormatting.duration(1e300).hasPrefix("11574074074d"))
+        #expect(StatusFormatting.count(-1e19) == "-10000000000G")
+        #expect(StatusFormatting.count(1e300).hasSuffix("e+291G"))
+        #expect(StatusFormatting.shortDuration(-1e300) == "0 ms")
+        #expect(StatusFormatting.shortDuration(1e300) == "1e+300 s")
+        #expect(StatusFormatting.rate(1e300).hasSuffix("e+291G/min"))
+    }
 }

@@ -88,6 +88,39 @@ import Testing
         #expect(!result.stderr.contains(Self.secret), "stderr: \(result.stderr)")
     }
 
+    /// Issue 9: one message with a forged `sent_at` of -1e300, pushed by anyone who can write to a
+    /// queue, made its age 1e300 s; the status page, rendered on the poller thread after every
+    /// poll, trapped converting it to Int and the exporter died (exit 132). The age now starts
+    /// when the exporter first saw the message, as for a message without a time.
+    @Test func aForgedPublishTimeNeitherKillsTheExporterNorAgesTheQueue() throws {
+        let redis = try RedisServer()
+        defer { redis.shutdownAndWait() }
+        try CelerySeed.bind(redis, queue: "celery")
+        let forged =
+            #"{"body": "", "headers": {"task": "t", "id": "x", "sent_at": -1e300}, "#
+            + #""properties": {"delivery_tag": "abc"}}"#
+        _ = try redis.command([Array("LPUSH".utf8), Array("celery".utf8), Array(forged.utf8)])
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.2s", "--no-celery.census",
+            "--no-celery.events",
+        ])
+        defer { exporter.terminate() }
+        #expect(
+            waitUntil(timeout: 10) {
+                (try? exporter.get("/metrics")).map {
+                    MetricsText(text: $0.text).value("celery_redis_queue_length", ["queue": "celery"]) == 1
+                } ?? false
+            })
+        Thread.sleep(forTimeInterval: 1)  // several polls, each rendering the page
+        #expect(exporter.process.isRunning, "stderr: \(exporter.stderr.suffix(2000))")
+        let page = try exporter.get("/")
+        #expect(page.status == 200)
+        let metrics = MetricsText(text: try exporter.get("/metrics").text)
+        let age = try #require(metrics.value("celery_redis_queue_oldest_message_age_seconds", ["queue": "celery"]))
+        #expect(age < 60, "age \(age)")
+        #expect(exporter.process.isRunning)
+    }
+
     @Test func readinessReasonIsEscapedAndBounded() {
         let state = ExporterState(initial: RenderedMetrics(families: []), pollInterval: 1)
         let forged = "ERR x\nts=2026 level=error msg=FORGED\u{1b}[31m" + String(repeating: "E", count: 50_000)

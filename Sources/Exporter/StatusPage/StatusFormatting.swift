@@ -20,7 +20,8 @@ enum StatusFormatting {
     /// A duration in seconds, two units at most: `0s`, `45s`, `3m 12s`, `2h 5m`, `3d 4h`.
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "–" }
-        let total = Int(max(0, seconds).rounded(.down))
+        // Capped below Int's range: an age computed from a forged timestamp (1e300 s) trapped here.
+        let total = Int(min(max(0, seconds), maximumSeconds).rounded(.down))
         let d = total / 86400
         let h = total / 3600 % 24
         let m = total / 60 % 60
@@ -31,10 +32,13 @@ enum StatusFormatting {
         return "\(s)s"
     }
 
+    /// Longest duration shown (about 31.7 million years); longer ones read as this.
+    static let maximumSeconds = 1e15
+
     /// A short duration (a poll): `42 ms` below a second, else `1.25 s`.
     static func shortDuration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "–" }
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
+        if seconds < 1 { return "\(Int((max(0, seconds) * 1000).rounded())) ms" }
         return trimmed(seconds, digits: 2) + " s"
     }
 
@@ -65,6 +69,8 @@ enum StatusFormatting {
         var factor = 1.0
         for _ in 0..<digits { factor *= 10 }
         let rounded = (value * factor).rounded() / factor
+        // Past 1e15 a Double holds no fractional digits to trim (and Int64 ends at 9.2e18).
+        guard abs(rounded) < 1e15 else { return rounded.isFinite ? String(rounded) : "–" }
         if rounded == rounded.rounded() { return String(Int64(rounded)) }
         var text = String(rounded)
         if let dot = text.firstIndex(of: "."), text.distance(from: dot, to: text.endIndex) > digits + 1 {
