@@ -8,8 +8,10 @@
 /// comparisons per item, keeps a stack no deeper than ``Limits/nestingDepth``, and tells
 /// ``RESPReader`` where each reply ends: the reader hands hiredis complete, checked replies only.
 ///
-/// A reply larger than ``Limits/discardAbove`` (when set) is not an error: the scanner reports it
-/// as discarded and the reader drops its bytes as they stream past, without buffering them.
+/// A reply larger than ``Limits/discardAbove`` (when set), or announcing more than
+/// ``Limits/aggregateElements`` elements, is not an error: the scanner reports it as discarded and
+/// the reader drops its bytes as they stream past, without buffering them. Only headers past what
+/// any Redis sends (``refusedBulkBytes``, ``refusedAggregateElements``) are refused even then.
 struct RESPFrameScanner {
     /// The checks applied to every reply.
     struct Limits: Equatable {
@@ -30,6 +32,13 @@ struct RESPFrameScanner {
         /// True when the reply exceeded ``Limits/discardAbove``.
         var discarded: Bool
     }
+
+    /// A bulk header announcing more bytes than this is refused even when discarding: Redis
+    /// strings end at 512 MiB (`proto-max-bulk-len`), and skipping more would hold the connection
+    /// for as long as the server cares to trickle.
+    static let refusedBulkBytes = 512 << 20
+    /// An aggregate header announcing more elements than this is refused even when discarding.
+    static let refusedAggregateElements = 1 << 27
 
     /// Longest `*` or `$` header line accepted (`-1` or up to 19 digits, then `\r`).
     private static let maximumHeaderLength = 20
@@ -178,6 +187,9 @@ struct RESPFrameScanner {
     /// Checks a `$` header; true when the item is already complete (a nil bulk).
     private mutating func bulkHeader(_ length: Int) throws(RedisError) -> Bool {
         if length == -1 { return true }
+        if limits.discardAbove != nil, length > RESPFrameScanner.refusedBulkBytes {
+            throw RedisError.replyTooLarge(limit: RESPFrameScanner.refusedBulkBytes)
+        }
         // Check the whole announced size now, before a byte of it is buffered anywhere.
         let needed = length > Int.max - 2 ? Int.max : length + 2
         try account(bytes: needed, announced: true)
@@ -192,10 +204,15 @@ struct RESPFrameScanner {
             throw RedisError.protocol(
                 message: "reply nests arrays deeper than the limit of \(limits.nestingDepth) (maximumNestingDepth)")
         }
-        guard elements <= limits.aggregateElements - replyElements else {
-            throw RedisError.protocol(
-                message: "reply announces more than the limit of \(limits.aggregateElements) elements "
-                    + "(maximumAggregateElements)")
+        if elements > limits.aggregateElements - replyElements {
+            // Discarding, the elements are only counted as they stream past: no allocation.
+            guard limits.discardAbove != nil, elements <= RESPFrameScanner.refusedAggregateElements - replyElements
+            else {
+                throw RedisError.protocol(
+                    message: "reply announces more than the limit of \(limits.aggregateElements) elements "
+                        + "(maximumAggregateElements)")
+            }
+            isDiscarding = true
         }
         replyElements += elements
         open.append(elements)

@@ -32,8 +32,12 @@ public final class RESPReader {
     /// the reader; nil when oversized replies fail it (see ``discardedReplyCount``).
     public var discardRepliesAbove: Int? { scanner.limits.discardAbove }
 
-    /// Replies dropped because they were larger than ``discardRepliesAbove``.
+    /// Replies dropped because they were larger than ``discardRepliesAbove`` (or announced more
+    /// than ``maximumAggregateElements`` elements while discarding).
     public private(set) var discardedReplyCount = 0
+    /// When true, each dropped reply is answered by ``discardedReplyError`` in its place, so the
+    /// replies of a pipeline stay one per command.
+    public let answersDiscardedWithError: Bool
 
     /// The bytes of the reply being received, held until the scanner has seen its end.
     private var pending: [UInt8] = []
@@ -47,15 +51,20 @@ public final class RESPReader {
     ///   - maximumAggregateElements: the most elements one reply may announce in its array
     ///     headers, all nesting levels together (bounds what hiredis allocates per reply).
     ///   - maximumNestingDepth: the deepest nesting of arrays; at most ``hiredisMaximumNestingDepth``.
-    ///   - discardRepliesAbove: when set, a reply larger than this is skipped and counted instead
-    ///     of failing the reader (for Pub/Sub, where one oversized message must not cost the
-    ///     subscription); it is never buffered, so ``maximumReplyBytes`` does not apply then.
+    ///   - discardRepliesAbove: when set, a reply larger than this (or announcing more than
+    ///     `maximumAggregateElements` elements) is skipped and counted instead of failing the
+    ///     reader (for Pub/Sub, where one oversized message must not cost the subscription); it is
+    ///     never buffered, so ``maximumReplyBytes`` does not apply then. Headers past what any
+    ///     Redis sends (512 MiB, 2^27 elements) still fail it.
+    ///   - answerDiscardedWithError: answer each skipped reply with ``discardedReplyError`` (for
+    ///     command connections: a pipeline keeps one reply per command).
     public init(
         maximumReplyBytes: Int = RedisConfiguration.defaultMaximumReplyBytes,
         maximumAggregateElements: Int = RedisConfiguration.defaultMaximumAggregateElements,
         maximumNestingDepth: Int = RESPReader.hiredisMaximumNestingDepth,
-        discardRepliesAbove: Int? = nil
+        discardRepliesAbove: Int? = nil, answerDiscardedWithError: Bool = false
     ) {
+        self.answersDiscardedWithError = answerDiscardedWithError
         precondition(maximumReplyBytes > 0, "maximumReplyBytes must be positive")
         precondition(maximumAggregateElements > 0, "maximumAggregateElements must be positive")
         precondition(
@@ -103,6 +112,9 @@ public final class RESPReader {
                 try feedHiredis(bytes, runStart..<runEnd)
                 pending = []
                 discardedReplyCount += 1
+                if answersDiscardedWithError {
+                    try RESPReader.discardedReplyFrame.withUnsafeBytes { try feedHiredis($0) }
+                }
                 runStart = boundary.end
             }
             runEnd = boundary.end
@@ -114,6 +126,14 @@ public final class RESPReader {
             pending.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[runEnd...]))
         }
     }
+
+    /// The error reply given in place of a skipped one (``answersDiscardedWithError``).
+    public var discardedReplyError: RESPValue {
+        .error(String(decoding: RESPReader.discardedReplyFrame.dropFirst().dropLast(2), as: UTF8.self))
+    }
+
+    private static let discardedReplyFrame = Array(
+        "-ERR reply larger than the exporter's reply limit (bytes or elements): skipped unread\r\n".utf8)
 
     /// Appends wire bytes (convenience for arrays).
     public func feed(_ bytes: [UInt8]) throws {

@@ -35,10 +35,16 @@ public final class RedisConnection: RedisCommandExecuting {
 
     /// As the public initialiser, reusing `tlsContext` (loading CA files once per client, not
     /// once per connection) when given. `discardRepliesAbove` makes replies larger than that many
-    /// bytes be skipped and counted (``discardedReplyCount``) instead of breaking the connection.
+    /// bytes be skipped and counted (``discardedReplyCount``) instead of breaking the connection
+    /// (a subscriber's). Without it, a command's reply past `configuration.maximumReplyBytes` or
+    /// `maximumAggregateElements` is skipped as it streams past and answered by an error reply in
+    /// its place (``RESPReader/discardedReplyError``): one hostile value (a 70 MB member of
+    /// `unacked_index`, a huge binding table) costs its command, not the connection and the poll.
+    /// `refusesOversizedReplies` keeps the strict reader instead (a Sentinel's short answer: an
+    /// oversized one is a bad answer, refused from its header).
     init(
         configuration: RedisConfiguration, tlsContext: TLSClientContext?, discardRepliesAbove: Int? = nil,
-        logger: Logger
+        refusesOversizedReplies: Bool = false, logger: Logger
     ) throws {
         let deadline = Deadline(after: configuration.connectTimeout)
         self.configuration = configuration
@@ -48,7 +54,8 @@ public final class RedisConnection: RedisCommandExecuting {
             maximumReplyBytes: configuration.maximumReplyBytes,
             maximumAggregateElements: configuration.maximumAggregateElements,
             maximumNestingDepth: configuration.maximumNestingDepth,
-            discardRepliesAbove: discardRepliesAbove)
+            discardRepliesAbove: refusesOversizedReplies ? nil : discardRepliesAbove ?? configuration.maximumReplyBytes,
+            answerDiscardedWithError: !refusesOversizedReplies && discardRepliesAbove == nil)
         self.stream = try RedisConnection.openStream(configuration, tlsContext: tlsContext, deadline: deadline)
         do {
             try handshake(deadline: deadline)

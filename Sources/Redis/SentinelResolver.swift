@@ -211,7 +211,8 @@ public final class SentinelResolver: Sendable {
         let reply: RESPValue
         do {
             let connection = try RedisConnection(
-                configuration: configuration.connectionConfiguration(for: sentinel), tlsContext: nil, logger: logger)
+                configuration: configuration.connectionConfiguration(for: sentinel), tlsContext: nil,
+                refusesOversizedReplies: true, logger: logger)
             defer { connection.close() }
             reply = try connection.pipeline([
                 redisCommand("SENTINEL", "GET-MASTER-ADDR-BY-NAME", configuration.masterName)

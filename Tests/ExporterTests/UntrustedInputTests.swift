@@ -121,6 +121,42 @@ import Testing
         #expect(exporter.process.isRunning)
     }
 
+    /// Issue 9: a 70 MB member of `unacked_index` (or of a binding table) made its reply pass the
+    /// 64 MiB reply limit; the connection broke and every poll failed: `celery_redis_up 0`, a
+    /// false "Redis is down", for as long as the member stayed. Now the command that met it gets
+    /// an error reply (counted), and the poll goes on: other binding tables still name their
+    /// queues (the table holding the member names none).
+    @Test func aHugeSetMemberCostsItsCommandNotThePoll() throws {
+        let redis = try RedisServer()
+        defer { redis.shutdownAndWait() }
+        try CelerySeed.bind(redis, queue: "celery")
+        try CelerySeed.enqueue(redis, queue: "celery", count: 2)
+        let huge = [UInt8](repeating: UInt8(ascii: "x"), count: 70 << 20)
+        _ = try redis.command([Array("ZADD".utf8), Array("unacked_index".utf8), Array("1".utf8), huge], timeout: 30)
+        _ = try redis.command(
+            [Array("SADD".utf8), Array("_kombu.binding.evil".utf8), huge], timeout: 30)
+        let exporter = try ExporterProcess(arguments: [
+            "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--poll.interval=0.5s", "--no-celery.census",
+            "--no-celery.events", "--celery.discovery-interval=1s",
+        ])
+        defer { exporter.terminate() }
+        var last = MetricsText(text: "")
+        #expect(
+            waitUntil(timeout: 20) {
+                guard let text = try? exporter.get("/metrics").text else { return false }
+                last = MetricsText(text: text)
+                return (last.value("celery_redis_command_errors_total", ["stage": "unacked"]) ?? 0) >= 2
+                    && (last.value("celery_redis_command_errors_total", ["stage": "discovery"]) ?? 0) >= 1
+            }, "stderr: \(exporter.stderr.suffix(2000))")
+        #expect(last.value("celery_redis_up") == 1)
+        #expect(last.value("celery_redis_queue_length", ["queue": "celery"]) == 2)
+        // The member is still counted (ZCARD), as in flight on no known queue.
+        #expect(last.value("celery_redis_unacked_unclassified_tasks") == 1)
+        #expect((last.value("celery_redis_poll_errors_total", ["stage": "unacked"]) ?? 0) == 0)
+        #expect((last.value("celery_redis_poll_errors_total", ["stage": "queues"]) ?? 0) == 0)
+        #expect(exporter.stderr.contains("reply larger than the exporter's reply limit"))
+    }
+
     @Test func readinessReasonIsEscapedAndBounded() {
         let state = ExporterState(initial: RenderedMetrics(families: []), pollInterval: 1)
         let forged = "ERR x\nts=2026 level=error msg=FORGED\u{1b}[31m" + String(repeating: "E", count: 50_000)

@@ -134,6 +134,33 @@ struct RESPReaderLimitsTests {
         #expect(mostBuffered <= 100 + 64, "buffered \(mostBuffered) bytes of a reply being discarded")
     }
 
+    /// A command connection's reader: a skipped reply is answered by an error in its place, at
+    /// every chunking, so a pipeline keeps one reply per command (issue 9).
+    @Test func skippedRepliesAreAnsweredWithAnErrorInPlace() throws {
+        let big = "$5000\r\n" + String(repeating: "z", count: 5000) + "\r\n"
+        let manyElements = "*3\r\n*600\r\n" + String(repeating: ":1\r\n", count: 600) + ":2\r\n:3\r\n"
+        let wire = bytes("+OK\r\n" + big + ":7\r\n" + manyElements + "$1\r\nx\r\n")
+        for chunk in [1, 7, 64, 100_000] {
+            let reader = RESPReader(
+                maximumAggregateElements: 500, discardRepliesAbove: 100, answerDiscardedWithError: true)
+            var got: [RESPValue] = []
+            var mostBuffered = 0
+            for start in stride(from: 0, to: wire.count, by: chunk) {
+                try reader.feed(Array(wire[start..<min(wire.count, start + chunk)]))
+                mostBuffered = max(mostBuffered, reader.bufferedByteCount)
+                while let value = try reader.next() { got.append(value) }
+            }
+            #expect(
+                got == [
+                    .status("OK"), reader.discardedReplyError, .integer(7), reader.discardedReplyError,
+                    .bulk(bytes("x")),
+                ],
+                "chunk \(chunk)")
+            #expect(reader.discardedReplyCount == 2)
+            #expect(mostBuffered <= 100 + chunk + 100, "chunk \(chunk): buffered \(mostBuffered) bytes")
+        }
+    }
+
     @Test func discardingStillRefusesBadFraming() throws {
         let reader = RESPReader(discardRepliesAbove: 10)
         try reader.feed(bytes("$50\r\n" + String(repeating: "q", count: 52)))

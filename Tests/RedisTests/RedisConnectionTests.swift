@@ -48,18 +48,32 @@ import Testing
         #expect(replies[2] == .integer(Int64(value.count)))
     }
 
-    @Test func oversizedReplyIsRefusedAndBreaksTheConnection() throws {
+    /// Issue 9: one value past the reply limit (a 70 MB member of `unacked_index` did it) broke the
+    /// connection, so every poll failed and `celery_redis_up` read 0 for as long as the value
+    /// stayed. Now that command gets an error reply; the pipeline's other replies and the
+    /// connection are kept.
+    @Test func oversizedReplyIsAnErrorReplyAndTheConnectionLives() throws {
         let server = try RedisServer()
         var config = configuration(for: server)
         config.maximumReplyBytes = 1024 * 1024
+        config.maximumAggregateElements = 1000
         let connection = try RedisConnection(configuration: config)
         let value = [UInt8](repeating: 0x7A, count: 2 * 1024 * 1024)
         #expect(try connection.execute([bytes("SET"), bytes("big"), value]) == .status("OK"))
-        #expect(throws: RedisError.replyTooLarge(limit: 1024 * 1024)) {
-            try connection.execute(redisCommand("GET", "big"))
-        }
-        #expect(connection.isBroken)
-        #expect(throws: RedisError.closed) { try connection.execute(redisCommand("PING")) }
+        let members = (0..<1500).flatMap { [bytes(String($0)), bytes("m\($0)")] }
+        #expect(try connection.execute([bytes("ZADD"), bytes("z")] + members) == .integer(1500))
+        let replies = try connection.pipeline([
+            redisCommand("SET", "small", "x"), redisCommand("GET", "big"), redisCommand("GET", "small"),
+            redisCommand("ZRANGE", "z", "0", "-1"), redisCommand("ZRANGE", "z", "0", "9"),
+        ])
+        #expect(replies.count == 5)
+        #expect(replies[0] == .status("OK"))
+        #expect(replies[1].errorMessage?.contains("larger than the exporter's reply limit") == true, "\(replies[1])")
+        #expect(replies[2] == .bulk(bytes("x")))
+        #expect(replies[3].errorMessage?.contains("larger than the exporter's reply limit") == true)
+        #expect(replies[4] == .array((0..<10).map { .bulk(bytes("m\($0)")) }))
+        #expect(!connection.isBroken)
+        #expect(try connection.execute(redisCommand("PING")) == .status("PONG"))
     }
 
     @Test func errorReplyInTheMiddleKeepsTheOthers() throws {
