@@ -235,6 +235,20 @@ import Testing
         r.stop()
     }
 
+    /// A receiver's `Retry-After` HTTP-date with an absurd year is no Retry-After: the normal
+    /// backoff applies and the alert arrives on the next attempt (it trapped converting the year
+    /// to `Int32` right after the first 503).
+    @Test func absurdRetryAfterYearFallsBackToTheNormalBackoff() throws {
+        let r = try plain(plan: [503], extra: ["retry_after": "Wed, 21 Oct 99999999999 07:28:00 GMT"])
+        let n = try notifier(try config(root: "hooks", receivers: [("hooks", hook(r.port))]))
+        n.update(alerts: [alert("A")], now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { n.count(.success, receiver: "hooks") == 1 })
+        #expect(r.requests.map(\.status) == [503, 200])
+        #expect(delivered(r).map(\.0) == ["A"])
+        _ = n.drain(deadline: Deadline(after: .milliseconds(200)))
+        r.stop()
+    }
+
     /// Row 6: after an outage the receiver hears within 30 s, once per group, with the current
     /// state: an alert that fired and resolved meanwhile is never announced as firing.
     @Test func afterAnOutageCurrentStateArrivesWithin30Seconds() throws {
