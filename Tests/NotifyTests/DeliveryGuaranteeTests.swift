@@ -334,6 +334,38 @@ import Testing
         r.stop()
     }
 
+    /// A stored record whose alert starts at -1e300 restored the alert, and the resolve's payload
+    /// trapped formatting the time; now the line is malformed, the record is ignored (logged as
+    /// any corrupt record) and the notifier goes on delivering.
+    @Test func storedRecordWithAnAbsurdTimeIsIgnoredNotFatal() throws {
+        let r = try plain()
+        let dir = try makeTemporaryDirectory("storage-times").path
+        let c = try config(root: "hooks", receivers: [("hooks", hook(r.port))])
+        let first = try notifier(c, storage: dir)
+        first.update(alerts: [alert("A")], now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { first.count(.success, receiver: "hooks") == 1 })
+        _ = first.drain(deadline: Deadline(after: .milliseconds(500)))
+        let path = dir + "/delivery-record.txt"
+        let saved = try String(contentsOfFile: path, encoding: .utf8)
+        let damaged = saved.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.hasPrefix("A\t") else { return String(line) }
+            var fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            fields[2] = "-1e300"
+            return fields.joined(separator: "\t")
+        }.joined(separator: "\n")
+        #expect(damaged != saved)
+        try damaged.write(toFile: path, atomically: true, encoding: .utf8)
+
+        let second = try notifier(c, storage: dir)
+        #expect(second.state.withLock { $0.dispatcher!.groupCount } == 0)
+        second.update(alerts: [], now: WallClock.now())  // on main: the restored A resolved and trapped
+        second.update(alerts: [alert("B")], now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { second.count(.success, receiver: "hooks") == 1 })
+        #expect(delivered(r).map(\.0) == ["A", "B"])
+        _ = second.drain(deadline: Deadline(after: .milliseconds(500)))
+        r.stop()
+    }
+
     /// Row 9: shutdown while a receiver hangs (30 s timeout) ends by the drain deadline.
     @Test func drainEndsByItsDeadlineWhileTheReceiverHangs() throws {
         let hang = try plain(extra: ["hang": true])
