@@ -220,8 +220,14 @@ struct AlertTemplate: Sendable, Equatable {
         }
     }
 
+    /// The most UTF-8 bytes one expansion may produce. Labels and annotations are copied into
+    /// every notification and API answer of every alert on every evaluation, so a template such
+    /// as a megabyte of `{{ $labels }}` or `{{ printf "%9999999d" 1 }}` must not build megabytes.
+    static let maximumOutputBytes = 65536
+
     /// Expands the template; an execution error becomes `<error expanding template: …>` in the text,
-    /// as Prometheus writes it, so one bad label never blocks the alert.
+    /// as Prometheus writes it, so one bad label never blocks the alert. So does an output past
+    /// ``maximumOutputBytes``.
     func expand(_ data: Data) -> String {
         var out = ""
         do throws(TemplateError) {
@@ -229,6 +235,9 @@ struct AlertTemplate: Sendable, Equatable {
                 switch node {
                 case .text(let t): out += t
                 case .action(let pipeline): out += try run(pipeline, data).printed
+                }
+                if out.utf8.count > Self.maximumOutputBytes {
+                    throw TemplateError.outputTooLarge(limit: Self.maximumOutputBytes)
                 }
             }
         } catch {

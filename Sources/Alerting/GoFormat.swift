@@ -21,24 +21,45 @@ enum GoFormat {
         parseScientific(value.magnitude.description)
     }
 
+    /// Digits the C library is asked for at most. A double's exact decimal expansion has at most
+    /// 767 significant digits and 1074 after the point, so every digit past this is a zero that
+    /// the layouts append themselves; the C call's output stays a few kilobytes.
+    static let exactDigits = 1100
+
+    /// The largest precision the layouts honour (Go's `tooLarge`); callers clamp to it so no
+    /// arithmetic on a precision can overflow and no loop runs longer.
+    static let maximumPrecision = 1_000_000
+
     /// `value` rounded to `significant` digits (round half to even on exact ties, as Go does),
     /// with trailing zeros removed.
     static func roundedDigits(_ value: Double, significant: Int) -> Digits {
-        parseScientific(cFormat("%.*e", value.magnitude, precision: max(significant - 1, 0)))
+        parseScientific(cFormat("%.*e", value.magnitude, precision: min(max(significant - 1, 0), exactDigits)))
     }
 
     /// `value` with `decimals` digits after the point, from the C library (same rounding as Go).
     static func fixed(_ value: Double, decimals: Int) -> String {
         if let special = special(value, plusSign: true) { return special }
-        return cFormat("%.*f", value, precision: decimals)
+        let decimals = min(max(decimals, 0), maximumPrecision)
+        let exact = cFormat("%.*f", value, precision: min(decimals, exactDigits))
+        return decimals > exactDigits ? exact + String(repeating: "0", count: decimals - exactDigits) : exact
     }
 
+    /// One `vsnprintf` of a double with a `*` precision, measured first so the text is whole
+    /// (a fixed buffer cut `%.300f` of 1e308 short, with a NUL in it).
     private static func cFormat(_ format: String, _ value: Double, precision: Int) -> String {
+        let precision = Int32(min(max(precision, 0), exactDigits))
         var buffer = [CChar](repeating: 0, count: 512)
-        let count = withVaList([Int32(min(precision, 300)), value]) { args in
-            buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, 512, format, args) }
+        var count = withVaList([precision, value]) { args in
+            buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, $0.count, format, args) }
         }
-        return String(decoding: buffer.prefix(Int(max(count, 0))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        if Int(count) >= buffer.count {
+            buffer = [CChar](repeating: 0, count: Int(count) + 1)
+            count = withVaList([precision, value]) { args in
+                buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress, $0.count, format, args) }
+            }
+        }
+        let length = min(Int(max(count, 0)), buffer.count - 1)
+        return String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// Parses "1.2345e+02", "0.001", "123.0", "1e-05" into digits and point.
@@ -72,6 +93,7 @@ enum GoFormat {
     private static func layoutE(_ d: Digits, negative: Bool, decimals: Int) -> String {
         var out = negative ? "-" : ""
         let digits = d.digits.isEmpty ? [UInt8(ascii: "0")] : d.digits
+        let decimals = min(decimals, maximumPrecision)
         out.append(Character(Unicode.Scalar(digits[0])))
         if decimals > 0 {
             out += "."
@@ -87,6 +109,7 @@ enum GoFormat {
     /// Go's `%f` layout of digits with exactly `decimals` digits after the point.
     private static func layoutF(_ d: Digits, negative: Bool, decimals: Int) -> String {
         var out = negative ? "-" : ""
+        let decimals = min(decimals, maximumPrecision)
         if d.point <= 0 {
             out += "0"
         } else {
@@ -118,7 +141,7 @@ enum GoFormat {
         var eprec: Int
         var prec: Int
         if let precision {
-            prec = precision == 0 ? 1 : precision
+            prec = precision == 0 ? 1 : min(precision, maximumPrecision)
             d = roundedDigits(value, significant: prec)
             eprec = prec
             if eprec > d.digits.count && d.digits.count >= d.point { eprec = d.digits.count }
@@ -139,7 +162,7 @@ enum GoFormat {
     /// `fmt`'s `%e` / `%.Ne` (precision nil = 6).
     static func exponent(_ value: Double, precision: Int?) -> String {
         if let special = special(value, plusSign: true) { return special }
-        let p = precision ?? 6
+        let p = min(max(precision ?? 6, 0), maximumPrecision)
         return layoutE(roundedDigits(value, significant: p + 1), negative: value.sign == .minus, decimals: p)
     }
 }

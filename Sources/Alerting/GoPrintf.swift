@@ -2,7 +2,14 @@
 /// `-+ 0`, width and precision. Mismatches print Go's `%!verb(type=value)` markers instead of
 /// failing, as Go does.
 enum GoPrintf {
-    static func format(_ format: String, _ arguments: [TemplateValue]) -> String {
+    /// Go's `tooLarge`: a width or precision whose digits pass this stops the parse; Go then
+    /// prints `%!(NOVERB)` and drops the rest of the format (`parsenum` returns the end).
+    static let tooLarge = 1_000_000
+
+    /// Formats `arguments` by `format`; throws ``TemplateError/outputTooLarge(limit:)`` instead
+    /// of building more than `limit` UTF-8 bytes (a width or a `%f`/`%e` precision above it is
+    /// refused before any padding or digit is made).
+    static func format(_ format: String, _ arguments: [TemplateValue], limit: Int) throws(TemplateError) -> String {
         var out = ""
         var next = 0
         var chars = Array(format)[...]
@@ -23,23 +30,33 @@ enum GoPrintf {
                 if f == " " { space = true }
                 chars = chars.dropFirst()
             }
-            var width: Int? = nil
-            while let d = chars.first, let v = d.wholeNumberValue, d.isASCII {
-                width = (width ?? 0) * 10 + v
-                chars = chars.dropFirst()
-            }
-            var precision: Int? = nil
-            if chars.first == "." {
-                chars = chars.dropFirst()
-                precision = 0
+            // Go's parsenum: the check comes before each digit, so at most 10_000_009 gets through.
+            var tooLong = false
+            func number() -> Int? {
+                var n: Int? = nil
                 while let d = chars.first, let v = d.wholeNumberValue, d.isASCII {
-                    precision = precision! * 10 + v
+                    if (n ?? 0) > tooLarge {
+                        tooLong = true
+                        return nil
+                    }
+                    n = (n ?? 0) * 10 + v
                     chars = chars.dropFirst()
                 }
+                return n
             }
-            guard let verb = chars.first else {
+            let width = number()
+            var precision: Int? = nil
+            if !tooLong, chars.first == "." {
+                chars = chars.dropFirst()
+                precision = number() ?? 0
+            }
+            guard !tooLong, let verb = chars.first else {
                 out += "%!(NOVERB)"
                 break
+            }
+            if let width, width > limit { throw TemplateError.outputTooLarge(limit: limit) }
+            if let precision, precision > limit, "fFe".contains(verb) {
+                throw TemplateError.outputTooLarge(limit: limit)
             }
             chars = chars.dropFirst()
             if verb == "%" {
@@ -95,6 +112,7 @@ enum GoPrintf {
                 }
             }
             out += text
+            if out.utf8.count > limit { throw TemplateError.outputTooLarge(limit: limit) }
         }
         if next < arguments.count {
             out +=
@@ -106,6 +124,7 @@ enum GoPrintf {
                     case .map: return "map[string]string=" + a.printed
                     }
                 }.joined(separator: ", ") + ")"
+            if out.utf8.count > limit { throw TemplateError.outputTooLarge(limit: limit) }
         }
         return out
     }

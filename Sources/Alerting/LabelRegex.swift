@@ -29,8 +29,9 @@ public struct LabelRegex: Sendable, Equatable {
         self.program = compiler.program
     }
 
-    /// Deepest group nesting accepted (RE2 allows 1000; label matchers need a few). Parsing and
-    /// compiling recurse once per level.
+    /// Deepest group nesting accepted (RE2 allows 1000; label matchers need a few). Parsing,
+    /// compiling and freeing the tree recurse once per level; a repetition cannot apply to another
+    /// without a group between them, so the tree is at most a few times this deep.
     static let maximumNesting = 128
     /// Largest compiled program accepted: matching costs the value's length times this, and counted
     /// repetitions multiply (`(a{1000}){1000}` would be a million instructions).
@@ -216,19 +217,33 @@ public struct LabelRegex: Sendable, Equatable {
             var items: [Node] = []
             while let c = peek, c != "|", c != ")" {
                 var atom = try parseAtom()
-                while let q = peek, q == "*" || q == "+" || q == "?" || (q == "{" && isCountedRepetition()) {
+                if let q = peek, repetitionEnd() != nil {
                     if case .assertStart = atom { throw error(.missingRepetitionArgument(String(q))) }
+                    let start = index
                     let (min, max) = try parseQuantifier()
                     atom = .repetition(atom, min: min, max: max)
                     if peek == "?" { index += 1 }  // lazy: the same set of whole-string matches
-                    if let next = peek, next == "*" || next == "+" || (next == "?") {
-                        throw error(.nestedRepetition(String(next)))
+                    // Go (Perl syntax) rejects a repetition of a repetition (`a**`, `a{2}{3}`,
+                    // `a*?+`). It also keeps the tree shallow: `a{0}{0}…` nested one level per
+                    // operator without a group, and freeing or compiling it overflowed the stack.
+                    if let nextEnd = repetitionEnd() {
+                        throw error(.nestedRepetition(String(String.UnicodeScalarView(scalars[start..<nextEnd]))))
                     }
                 }
                 items.append(atom)
             }
             if items.isEmpty { return .empty }
             return items.count == 1 ? items[0] : .concatenation(items)
+        }
+
+        /// Where the repetition operator at the current position ends, nil when there is none.
+        func repetitionEnd() -> Int? {
+            guard let q = peek else { return nil }
+            if q == "*" || q == "+" || q == "?" { return index + 1 }
+            guard q == "{", isCountedRepetition() else { return nil }
+            var i = index
+            while scalars[i] != "}" { i += 1 }
+            return i + 1
         }
 
         func isCountedRepetition() -> Bool {

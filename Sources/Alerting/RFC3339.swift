@@ -1,8 +1,16 @@
 /// Formats Unix seconds as Go's `time.RFC3339Nano` in UTC (`2026-11-25T18:00:00.5Z`: fraction only
 /// when non-zero, trailing zeros dropped), which is how Prometheus's JSON renders `time.Time`.
 public enum RFC3339 {
+    /// The seconds `format` writes as they are: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+    /// Outside it a time is clamped to the nearer end, and a NaN is written as the first (Go's
+    /// zero time), so a damaged stored time can never trap the conversion to `Int64`.
+    public static let representable: ClosedRange<Double> = -62_135_596_800...253_402_300_799
+
     /// The UTC timestamp text for `seconds` since the Unix epoch.
     public static func format(_ seconds: Double) -> String {
+        let seconds =
+            seconds.isNaN
+            ? representable.lowerBound : min(max(seconds, representable.lowerBound), representable.upperBound)
         var whole = Int64(seconds.rounded(.down))
         // Microseconds: a Double of today's Unix time holds no more, and finer digits would be float noise.
         var nanos = Int64(((seconds - Double(whole)) * 1e6).rounded()) * 1000

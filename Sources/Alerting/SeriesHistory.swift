@@ -141,8 +141,22 @@ struct SeriesHistory {
         return out.sorted { $0.key < $1.key }.map { ($0.labels, $0.samples) }
     }
 
-    private static func key(_ labels: [String: String]) -> String {
-        labels.sorted { $0.key < $1.key }.map { $0.key + "\u{ff}" + $0.value }.joined(separator: "\u{fe}")
+    /// One text per label set: name U+00FF value, joined by U+00FE (so keys sort by label set as
+    /// before). Values come from Redis (queue and task names) and may hold those characters, so
+    /// U+00FD, U+00FE and U+00FF inside a name or value are escaped with a U+00FD: unescaped,
+    /// `{a="x\u{fe}b\u{ff}y"}` and `{a="x", b="y"}` shared one series.
+    static func key(_ labels: [String: String]) -> String {
+        func escaped(_ text: String) -> String {
+            guard text.unicodeScalars.contains(where: { (0xFD...0xFF).contains($0.value) }) else { return text }
+            var out = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars {
+                if (0xFD...0xFF).contains(scalar.value) { out.append("\u{fd}") }
+                out.append(scalar)
+            }
+            return String(out)
+        }
+        return labels.sorted { $0.key < $1.key }.map { escaped($0.key) + "\u{ff}" + escaped($0.value) }
+            .joined(separator: "\u{fe}")
     }
 
     /// What the history holds, for the exporter's own metrics.

@@ -65,6 +65,8 @@ enum TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
     case mapNotANumber(function: String)
     /// A listed function the expander does not know (its name).
     case unimplementedFunction(String)
+    /// An expansion (or one `printf` in it) that would pass ``AlertTemplate/maximumOutputBytes``.
+    case outputTooLarge(limit: Int)
 
     /// One line, as Go's text/template words it where it has the error.
     var description: String {
@@ -105,6 +107,7 @@ enum TemplateError: Error, Equatable, Sendable, CustomStringConvertible {
             return "error calling \(function): strconv.ParseFloat: parsing \"\(text)\": invalid syntax"
         case .mapNotANumber(let function): return "error calling \(function): can't convert map[string]string to float"
         case .unimplementedFunction(let name): return "function \"\(name)\" not defined"
+        case .outputTooLarge(let limit): return "output exceeds \(limit) bytes"
         }
     }
 }

@@ -49,7 +49,9 @@ enum TemplateFunctions {
             guard let format = arguments.first else {
                 throw TemplateError.printfWithoutFormat
             }
-            return .string(GoPrintf.format(format.asString, Array(arguments.dropFirst())))
+            return .string(
+                try GoPrintf.format(
+                    format.asString, Array(arguments.dropFirst()), limit: AlertTemplate.maximumOutputBytes))
         case "index":
             guard arguments.count == 2, case .map(let map) = arguments[0] else {
                 throw TemplateError.unsupportedIndex

@@ -54,16 +54,16 @@ extension DeliveryRecord {
             let bad = DeliveryRecordError.malformedLine(line: i + 2)
             switch (f.first, f.count) {
             case ("G", 6):
-                guard let next = Double(f[4]), let labels = unmap(f[3]) else { throw bad }
+                guard let next = time(f[4]), let labels = unmap(f[3]) else { throw bad }
                 groups.append(
                     Group(
                         id: f[1], groupKey: f[2], groupLabels: labels, nextFlush: next, hasFlushed: f[5] == "1",
                         alerts: [], log: []))
             case ("A", 7):
-                guard !groups.isEmpty, let starts = Double(f[2]), let labels = unmap(f[4]),
+                guard !groups.isEmpty, let starts = time(f[2]), let labels = unmap(f[4]),
                     let annotations = unmap(f[5])
                 else { throw bad }
-                let ends: Double? = f[3] == "-" ? nil : Double(f[3])
+                let ends: Double? = f[3] == "-" ? nil : time(f[3])
                 if f[3] != "-" && ends == nil { throw bad }
                 groups[groups.count - 1].alerts.append(
                     NotifiableAlert(
@@ -71,7 +71,7 @@ extension DeliveryRecord {
                         generatorURL: f[6]))
             case ("L", 7):
                 guard !groups.isEmpty, let kind = IntegrationID.Kind(rawValue: f[2]), let index = Int(f[3]),
-                    let ts = Double(f[4])
+                    let ts = time(f[4])
                 else { throw bad }
                 groups[groups.count - 1].log.append(
                     Entry(
@@ -84,8 +84,8 @@ extension DeliveryRecord {
                 groups[groups.count - 1].maybeTold.append(
                     Maybe(integration: IntegrationID(receiver: f[1], kind: kind, index: index), firing: unset(f[4])))
             case ("R", 4):
-                guard let active = Double(f[2]) else { throw bad }
-                let fired: Double? = f[3] == "-" ? nil : Double(f[3])
+                guard let active = time(f[2]) else { throw bad }
+                let fired: Double? = f[3] == "-" ? nil : time(f[3])
                 if f[3] != "-" && fired == nil { throw bad }
                 activity[f[1]] = AlertActivity(activeAt: active, firedAt: fired)
             default:
@@ -93,6 +93,17 @@ extension DeliveryRecord {
             }
         }
         return DeliveryRecord(groups: groups, activity: activity)
+    }
+
+    /// The largest magnitude a stored time (Unix seconds) may have: about the year 5138. A file
+    /// edited by hand or damaged with `nan`, `inf` or `-1e300` there trapped converting the time
+    /// to a date, and a `nan` flush time spun the flush thread; such a line is malformed.
+    static let maximumTimeMagnitude = 1e11
+
+    /// A stored time: a finite number of seconds within ``maximumTimeMagnitude``, else nil.
+    private static func time(_ text: String) -> Double? {
+        guard let t = Double(text), t.isFinite, t.magnitude <= maximumTimeMagnitude else { return nil }
+        return t
     }
 
     private func num(_ v: Double) -> String { String(v) }

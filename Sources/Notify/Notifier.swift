@@ -353,7 +353,7 @@ public final class Notifier: Sendable {
             trim.maybeTrim(groups: state.withLock { $0.dispatcher?.groupCount ?? 0 })
             // Sleep until the next group is due (at most one tick interval), or a stop/update.
             let wait = state.withLock { s -> Double in
-                let next = [s.dispatcher?.nextFlushTime, s.mutes.nextChange].compactMap { $0 }.min()
+                let next = [s.dispatcher?.nextFlushTime, s.mutes.nextChange].compactMap { $0 }.filter(\.isFinite).min()
                 guard let next else { return interval }
                 return min(interval, max(0.01, next - options.clock()))
             }

@@ -48,7 +48,8 @@ public enum RetryPolicy {
     }
 
     /// `Retry-After` as a delay in seconds: delta-seconds, or an IMF-fixdate
-    /// (`Wed, 21 Oct 2015 07:28:00 GMT`) minus `now` (0 when in the past). Nil when unparsable.
+    /// (`Wed, 21 Oct 2015 07:28:00 GMT`) minus `now` (0 when in the past). Nil when unparsable,
+    /// including a year outside ``plausibleYears`` (the caller's normal backoff then applies).
     public static func parseRetryAfter(_ value: String, now: Double) -> Double? {
         let text = value.trimmingWhitespace
         if let seconds = Int(text) { return seconds >= 0 ? Double(seconds) : nil }
@@ -61,7 +62,8 @@ public enum RetryPolicy {
         guard let month = months.firstIndex(of: String(parts[2])) else { return nil }
         let clock = parts[4].split(separator: ":")
         guard clock.count == 3, let h = Int(clock[0]), let m = Int(clock[1]), let s = Int(clock[2]),
-            (1...31).contains(day), (0...23).contains(h), (0...59).contains(m), (0...60).contains(s)
+            (1...31).contains(day), (0...23).contains(h), (0...59).contains(m), (0...60).contains(s),
+            plausibleYears.contains(year)
         else { return nil }
         var t = tm()
         t.tm_year = Int32(year - 1900)
@@ -73,4 +75,8 @@ public enum RetryPolicy {
         let epoch = Double(timegm(&t))
         return max(0, epoch - now)
     }
+
+    /// The years an HTTP-date may name: `tm_year` is an `Int32`, and a receiver's
+    /// `Wed, 21 Oct 99999999999 07:28:00 GMT` must not trap the converting process.
+    public static let plausibleYears = 1970...9999
 }

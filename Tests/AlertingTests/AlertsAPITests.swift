@@ -46,4 +46,16 @@ import Testing
         #expect(RFC3339.format(1_764_093_600.5) == "2025-11-25T18:00:00.5Z")
         #expect(RFC3339.format(4_102_444_799.000001) == "2099-12-31T23:59:59.000001Z")
     }
+
+    /// A damaged stored time (`-1e300`, `nan`, `inf`) trapped converting to `Int64`: it is clamped
+    /// to 0001-01-01 .. 9999-12-31 (NaN is Go's zero time) instead.
+    @Test(arguments: [
+        (-1e300, "0001-01-01T00:00:00Z"), (Double.nan, "0001-01-01T00:00:00Z"),
+        (-Double.infinity, "0001-01-01T00:00:00Z"), (1e300, "9999-12-31T23:59:59Z"),
+        (Double.infinity, "9999-12-31T23:59:59Z"), (-62_135_596_800, "0001-01-01T00:00:00Z"),
+        (253_402_300_799, "9999-12-31T23:59:59Z"),
+    ])
+    func rfc3339NeverTraps(_ seconds: Double, _ expected: String) {
+        #expect(RFC3339.format(seconds) == expected)
+    }
 }

@@ -69,8 +69,40 @@ import Testing
         #expect(message?.contains(pattern) == true)
     }
 
+    /// Go (Perl syntax, as Prometheus compiles matchers) rejects a repetition of a repetition,
+    /// counted ones included; the lazy `?` is part of the first operator.
+    @Test(arguments: [
+        ("a**", "**"), ("a*+", "*+"), ("a+?*", "+?*"), ("a*??", "*??"), ("a{2}{3}", "{2}{3}"), ("a{0}*", "{0}*"),
+        ("a*{2}", "*{2}"), ("(a){1,2}{3,}", "{1,2}{3,}"), ("a?{0}", "?{0}"),
+    ])
+    func nestedRepetitionIsRejectedAsGoDoes(_ pattern: String, _ operators: String) {
+        #expect(throws: LabelRegexError(pattern: pattern, kind: .nestedRepetition(operators))) {
+            try LabelRegex(pattern)
+        }
+    }
+
+    /// Still accepted: lazy forms, a repetition of a group holding a repetition, and a `{` that is
+    /// no counted repetition (a literal, as in RE2).
+    @Test(arguments: [
+        ("a*?", "aaa"), ("a+?", "a"), ("a??", ""), ("a{2}?", "aa"), ("(a*)*", "aaa"), ("a*{,2}", "a{,2}"),
+    ])
+    func lazyAndGroupedRepetitionsStillParse(_ pattern: String, _ value: String) throws {
+        #expect(try LabelRegex(pattern).matches(value))
+    }
+
+    /// `a{0}{0}…` nested one tree level per operator without a group, and `{0}` counted as no
+    /// instructions: 20,000 of them overflowed the stack (SIGSEGV) at start-up and reload.
+    @Test func stackedCountedRepetitionsAreRejectedNotASegfault() {
+        let pattern = "a" + String(repeating: "{0}", count: 20_000)
+        let error = #expect(throws: LabelRegexError.self) { try LabelRegex(pattern) }
+        #expect(error?.kind == .nestedRepetition("{0}{0}"))
+        // Groups still bound the depth; a repetition per group adds one level each.
+        let grouped = String(repeating: "(", count: 200) + "a" + String(repeating: ")*", count: 200)
+        #expect(throws: LabelRegexError(pattern: grouped, kind: .groupsTooDeep)) { try LabelRegex(grouped) }
+    }
+
     @Test func errorsCarryThePatternAndAKind() {
-        #expect(throws: LabelRegexError(pattern: "a**", kind: .nestedRepetition("*"))) { try LabelRegex("a**") }
+        #expect(throws: LabelRegexError(pattern: "a**", kind: .nestedRepetition("**"))) { try LabelRegex("a**") }
         #expect(throws: LabelRegexError(pattern: "a{3,1}", kind: .invalidRepeatCount(minimum: 3, maximum: 1))) {
             try LabelRegex("a{3,1}")
         }

@@ -30,6 +30,21 @@ import Testing
         values.count == 1 && abs(values[0] - expected) <= 1e-12 * max(abs(expected), 1)
     }
 
+    /// Label values from Redis may hold any character: `{a="x\u{fe}b\u{ff}y"}` and
+    /// `{a="x", b="y"}` are two series (joining with U+00FE/U+00FF made them one, mixing samples).
+    @Test func labelValuesWithSeparatorCharactersDoNotCollide() throws {
+        var history = SeriesHistory()
+        let selector = VectorSelector(matchers: [try LabelMatcher(name: "__name__", op: .equal, value: "x")])
+        history.use([MatrixSelector(selector: selector, range: 3600)])
+        let one = ["__name__": "x", "a": "x\u{fe}b\u{ff}y"]
+        let two = ["__name__": "x", "a": "x", "b": "y"]
+        history.record([VectorElement(labels: one, value: 1), VectorElement(labels: two, value: 2)], time: 0)
+        #expect(history.seriesCount == 2)
+        #expect(SeriesHistory.key(one) != SeriesHistory.key(two))
+        let window = history.window(selector, start: -1, end: 1)
+        #expect(Set(window.map(\.0)) == [one, two])
+    }
+
     @Test func counterResetsAreAddedBack() throws {
         // 10 → 20 → 5 (reset) → 15 → 25 over exactly the window [0, 60]: increase = (25 − 10) + 20 (the value
         // lost at the reset) = 35, with no extrapolation (samples on both edges).

@@ -148,6 +148,17 @@ import Testing
         #expect(error.description.count < 600, "the error must not carry the whole expression")
     }
 
+    /// 20,000 stacked `{0}` in a matcher regex crashed the exporter at start-up and on reload
+    /// (stack overflow); it is a load error like any other invalid regex.
+    @Test func stackedRepetitionsInAMatcherAreALoadError() throws {
+        let regex = "a" + String(repeating: "{0}", count: 20_000)
+        let error = try #require(
+            loadError("groups:\n  - name: g\n    rules:\n      - alert: R\n        expr: 'up{queue=~\"\(regex)\"}'\n"))
+        #expect(error.line == 5, "\(error)")
+        #expect(error.problem.contains("invalid nested repetition operator '{0}{0}'"), "\(error)")
+        #expect(error.description.count < 600, "the error must not carry the whole pattern")
+    }
+
     @Test func yamlErrorsNameLineAndColumnButNoText() throws {
         let yaml =
             "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up == 0 # token=SECRET\n       for: 5m\n"

@@ -183,6 +183,18 @@ import Testing
         #expect("\(e)".hasPrefix("/config/alerting.yml"))
     }
 
+    /// A second sign inside a whole number (`--153722867280912930:-8` reached `-Int.min` and
+    /// trapped at start-up and on every reload; `1:-8` read as 52) is a config error.
+    @Test(arguments: ["--153722867280912930:-8", "1:-8", "1:+30", "--5", "0x-5", "-0x-5", "+-5", "-:5"])
+    func aSecondSignInAWholeNumberIsAConfigError(value: String) throws {
+        let e = try #require(
+            error(
+                "route: {receiver: r}\nreceivers: [{name: r, webhook_configs: "
+                    + "[{url: 'http://127.0.0.1:1/x', max_alerts: \(value)}]}]"))
+        #expect(e.keyPath == "receivers[0].webhook_configs[0].max_alerts")
+        #expect(e.message.contains("expected a whole number"), "\(e)")
+    }
+
     /// A name the file gives (here a label in `group_by`) is shown escaped: the error stays one
     /// line and cannot clear or recolour a terminal.
     @Test func namesFromTheFileAreShownWithControlCharactersEscaped() throws {

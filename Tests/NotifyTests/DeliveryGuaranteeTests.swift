@@ -235,6 +235,20 @@ import Testing
         r.stop()
     }
 
+    /// A receiver's `Retry-After` HTTP-date with an absurd year is no Retry-After: the normal
+    /// backoff applies and the alert arrives on the next attempt (it trapped converting the year
+    /// to `Int32` right after the first 503).
+    @Test func absurdRetryAfterYearFallsBackToTheNormalBackoff() throws {
+        let r = try plain(plan: [503], extra: ["retry_after": "Wed, 21 Oct 99999999999 07:28:00 GMT"])
+        let n = try notifier(try config(root: "hooks", receivers: [("hooks", hook(r.port))]))
+        n.update(alerts: [alert("A")], now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { n.count(.success, receiver: "hooks") == 1 })
+        #expect(r.requests.map(\.status) == [503, 200])
+        #expect(delivered(r).map(\.0) == ["A"])
+        _ = n.drain(deadline: Deadline(after: .milliseconds(200)))
+        r.stop()
+    }
+
     /// Row 6: after an outage the receiver hears within 30 s, once per group, with the current
     /// state: an alert that fired and resolved meanwhile is never announced as firing.
     @Test func afterAnOutageCurrentStateArrivesWithin30Seconds() throws {
@@ -317,6 +331,38 @@ import Testing
         let third = try notifier(c, storage: dir)
         #expect(third.state.withLock { $0.dispatcher!.groupCount } == 0)
         _ = third.drain(deadline: Deadline(after: .milliseconds(100)))
+        r.stop()
+    }
+
+    /// A stored record whose alert starts at -1e300 restored the alert, and the resolve's payload
+    /// trapped formatting the time; now the line is malformed, the record is ignored (logged as
+    /// any corrupt record) and the notifier goes on delivering.
+    @Test func storedRecordWithAnAbsurdTimeIsIgnoredNotFatal() throws {
+        let r = try plain()
+        let dir = try makeTemporaryDirectory("storage-times").path
+        let c = try config(root: "hooks", receivers: [("hooks", hook(r.port))])
+        let first = try notifier(c, storage: dir)
+        first.update(alerts: [alert("A")], now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { first.count(.success, receiver: "hooks") == 1 })
+        _ = first.drain(deadline: Deadline(after: .milliseconds(500)))
+        let path = dir + "/delivery-record.txt"
+        let saved = try String(contentsOfFile: path, encoding: .utf8)
+        let damaged = saved.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            guard line.hasPrefix("A\t") else { return String(line) }
+            var fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            fields[2] = "-1e300"
+            return fields.joined(separator: "\t")
+        }.joined(separator: "\n")
+        #expect(damaged != saved)
+        try damaged.write(toFile: path, atomically: true, encoding: .utf8)
+
+        let second = try notifier(c, storage: dir)
+        #expect(second.state.withLock { $0.dispatcher!.groupCount } == 0)
+        second.update(alerts: [], now: WallClock.now())  // on main: the restored A resolved and trapped
+        second.update(alerts: [alert("B")], now: WallClock.now())
+        #expect(waitUntil(timeout: 10) { second.count(.success, receiver: "hooks") == 1 })
+        #expect(delivered(r).map(\.0) == ["A", "B"])
+        _ = second.drain(deadline: Deadline(after: .milliseconds(500)))
         r.stop()
     }
 

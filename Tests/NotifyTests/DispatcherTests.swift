@@ -389,6 +389,33 @@ extension Dispatcher {
         }
     }
 
+    /// Times in a stored record must be finite and within 1e11 s of the epoch: `nan`, `inf` or
+    /// `-1e300` trapped formatting an alert's time (API, webhook, PagerDuty, Alertmanager push),
+    /// and a `nan` flush time spun the flush thread every 10 ms.
+    @Test(arguments: ["nan", "inf", "-inf", "-1e300", "1e300", "100000000001", "-100000000001"])
+    func storedTimesOutOfRangeAreMalformed(_ bad: String) throws {
+        let fingerprint = Fixtures.alert("A").fingerprint
+        let head = DeliveryRecord.header + "\n"
+        let group = "G\tg1\t{}:{}\talertname=A\t1000\t1\n"
+        let alert = "A\t\(fingerprint)\t1000\t-\talertname=A\t\t\n"
+        let log = "L\tr\twebhook\t0\t1000\t\(fingerprint)\t\n"
+        let good = head + "R\t\(fingerprint)\t900\t950\n" + group + alert + log + "end\n"
+        #expect(try DeliveryRecord.decode(good).groups.count == 1)
+        let cases: [(String, Int)] = [
+            (head + "R\t\(fingerprint)\t\(bad)\t950\n" + group + "end\n", 2),
+            (head + "R\t\(fingerprint)\t900\t\(bad)\n" + group + "end\n", 2),
+            (head + "G\tg1\t{}:{}\talertname=A\t\(bad)\t1\n" + "end\n", 2),
+            (head + group + "A\t\(fingerprint)\t\(bad)\t-\talertname=A\t\t\n" + "end\n", 3),
+            (head + group + "A\t\(fingerprint)\t1000\t\(bad)\talertname=A\t\t\n" + "end\n", 3),
+            (head + group + alert + "L\tr\twebhook\t0\t\(bad)\t\(fingerprint)\t\n" + "end\n", 4),
+        ]
+        for (text, line) in cases {
+            #expect(throws: DeliveryRecordError.malformedLine(line: line), "\(text)") {
+                try DeliveryRecord.decode(text)
+            }
+        }
+    }
+
     /// Row 10: `generatorURL` is Prometheus's expression link for the alert's rule.
     @Test func generatorURLLinksTheRuleExpression() throws {
         let rule = try AlertingRule(name: "Backlog", expression: "celery_redis_queue_length{queue=\"a b\"} > 5")

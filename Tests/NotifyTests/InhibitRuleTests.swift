@@ -101,6 +101,21 @@ import Testing
                 == [warnNoQueue.fingerprint: [critNoQueue.fingerprint]])
     }
 
+    /// Every muting source per target grew as sources × targets (300 × 300 here, 10^8 at
+    /// 10,000 each); one source is kept per muted alert, the smallest fingerprint, as
+    /// Alertmanager reports one.
+    @Test func oneMutingSourceIsKeptPerTarget() throws {
+        let rules = try Self.rules()
+        let sources = (0..<300).map { Fixtures.alert("QueueDown\($0)", ["severity": "critical", "queue": "a"]) }
+        let targets = (0..<300).map { Fixtures.alert("Backlog\($0)", ["severity": "warning", "queue": "a"]) }
+        let other = Fixtures.alert("Backlog", ["severity": "warning", "queue": "b"])
+        let out = Inhibitor.inhibited(sources + targets + [other], rules: rules, now: 2000)
+        let smallest = sources.map(\.fingerprint).min()!
+        #expect(out.count == 300)
+        #expect(out.values.allSatisfy { $0 == [smallest] })
+        #expect(Set(out.keys) == Set(targets.map(\.fingerprint)))
+    }
+
     @Test func alertsMatchingBothSidesDoNotMuteEachOther() throws {
         let rule = InhibitRule(
             sourceMatchers: [try LabelMatcher(parsing: #"team="ops""#)],

@@ -37,6 +37,12 @@ import Testing
         Row(status: 429, error: nil, retryAfter: "soon", expected: .retry(after: nil)),
         Row(status: 503, error: nil, retryAfter: "Wed, 21 Oct 2015 07:28:30 GMT", expected: .retry(after: 30)),
         Row(status: 503, error: nil, retryAfter: "Wed, 21 Oct 2015 07:27:00 GMT", expected: .retry(after: 0)),
+        // A year Int32 cannot hold trapped; any year outside 1970...9999 is no date.
+        Row(status: 503, error: nil, retryAfter: "Wed, 21 Oct 99999999999 07:28:00 GMT", expected: .retry(after: nil)),
+        Row(status: 503, error: nil, retryAfter: "Wed, 21 Oct -99999999999 07:28:00 GMT", expected: .retry(after: nil)),
+        Row(status: 503, error: nil, retryAfter: "Wed, 21 Oct 10000 07:28:00 GMT", expected: .retry(after: nil)),
+        Row(status: 503, error: nil, retryAfter: "Wed, 21 Oct 1969 07:28:00 GMT", expected: .retry(after: nil)),
+        Row(status: 503, error: nil, retryAfter: "Fri, 31 Dec 9999 23:59:59 GMT", expected: .retry(after: 300)),
         Row(status: 500, error: nil, retryAfter: nil, expected: .retry(after: nil)),
         Row(status: 502, error: nil, retryAfter: nil, expected: .retry(after: nil)),
         Row(status: 503, error: nil, retryAfter: nil, expected: .retry(after: nil)),

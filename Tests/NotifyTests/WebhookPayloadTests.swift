@@ -22,6 +22,25 @@ import Testing
             reason: .someResolved)
     }
 
+    /// An alert whose times are absurd (a damaged record, a clock gone wrong) is still encoded:
+    /// the times clamp to 0001-01-01 / 9999-12-31 instead of trapping in the payload builders.
+    @Test func absurdAlertTimesDoNotTrapThePayloads() {
+        for (starts, ends) in [(-1e300, 1e300), (Double.nan, Double.nan), (1e300, -Double.infinity)] {
+            let base = Self.notification()
+            var alerts = base.alerts
+            alerts[0].startsAt = starts
+            alerts[0].endsAt = ends
+            alerts[1].startsAt = starts
+            let n = Notification(
+                id: base.id, integration: base.integration, groupKey: base.groupKey, groupLabels: base.groupLabels,
+                alerts: alerts, createdAt: base.createdAt, reason: base.reason)
+            let body = String(decoding: WebhookPayload.encode(n, externalURL: "http://x"), as: UTF8.self)
+            #expect(body.contains("T00:00:00Z") || body.contains("9999-12-31T23:59:59Z"), "\(body)")
+            let pushed = String(decoding: AlertmanagerPusher.encode(n.alerts), as: UTF8.self)
+            #expect(pushed.contains("\"startsAt\":\"") && !pushed.contains("NaN"), "\(pushed)")
+        }
+    }
+
     @Test func goldenVersion4() {
         let body = String(
             decoding: WebhookPayload.encode(Self.notification(), externalURL: "http://exporter:9808"), as: UTF8.self)
