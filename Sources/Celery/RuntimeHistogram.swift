@@ -11,6 +11,8 @@ public struct RuntimeHistogram: Sendable, Equatable {
     public private(set) var sum: Double = 0
     /// Number of observations.
     public private(set) var count: UInt64 = 0
+    /// Largest value observed as itself: about 31.7 years of seconds.
+    public static let largestObservation = 1e9
 
     /// Creates an empty histogram; traps unless `bounds` are finite and strictly increasing.
     public init(bounds: [Double]) {
@@ -20,9 +22,11 @@ public struct RuntimeHistogram: Sendable, Equatable {
         self.bucketCounts = Array(repeating: 0, count: bounds.count + 1)
     }
 
-    /// Adds one observation (negative or NaN values count as 0: receipt times can tie).
+    /// Adds one observation (negative or NaN values count as 0: receipt times can tie; values
+    /// past ``largestObservation`` count as it, so one forged `runtime` of 1e308 cannot make the
+    /// sum +Inf, and every `rate()` of it NaN, for the rest of the process's life).
     public mutating func observe(_ value: Double) {
-        let v = value.isNaN ? 0 : max(0, value)
+        let v = value.isNaN ? 0 : min(max(0, value), RuntimeHistogram.largestObservation)
         let index = bounds.firstIndex { v <= $0 } ?? bounds.count
         bucketCounts[index] += 1
         sum += v

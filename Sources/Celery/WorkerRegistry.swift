@@ -143,10 +143,12 @@ public struct WorkerRegistry: Sendable {
             workers[name]
             ?? Entry(lastSeen: now, frequency: configuration.defaultHeartbeatFrequency, active: 0, processed: 0)
         entry.lastSeen = now
-        if let frequency = event.frequency {
+        if let announced = event.frequency {
+            // A NaN passes min/max untouched (and would keep the worker up for ever): the default.
+            let frequency = announced.isNaN ? configuration.defaultHeartbeatFrequency : announced
             let range = configuration.heartbeatFrequencyRange
             entry.frequency = min(max(frequency, range.lowerBound), range.upperBound)
-            if entry.frequency != frequency {
+            if entry.frequency != announced {
                 outcome.frequencyClamped = true
                 frequencyClamped += 1
             }

@@ -44,6 +44,17 @@ import Testing
         #expect(registry.statuses(at: t0 + 69)[0].isUp)
     }
 
+    /// Issue 9 (audit): a NaN `freq` passed the min/max clamp untouched, so the silence window
+    /// was NaN and the worker read up for ever. The decoder drops NaN today; the table must not
+    /// rely on it.
+    @Test func aNaNFrequencyIsTheDefaultAndCountsAsClamped() {
+        var registry = subscribed()
+        registry.record(heartbeat(freq: .nan), at: t0)
+        #expect(registry.frequencyClamped == 1)
+        #expect(registry.statuses(at: t0 + 5)[0].isUp)
+        #expect(!registry.statuses(at: t0 + 3600)[0].isUp)
+    }
+
     @Test func offlineIsDownAtOnceAndOnlineRevives() {
         var registry = subscribed()
         registry.record(heartbeat(active: 1), at: t0)
