@@ -401,8 +401,18 @@ public final class ResultCensus: Sendable {
             progress.fetched += chunk.count
         }
         progress.cursor = next
-        return next == Array("0".utf8)
+        if next == Array("0".utf8) { return true }
+        if progress.calls >= ResultCensus.maximumScanCalls(expected: progress.expectedCalls) {
+            noteCommandError()
+            throw ResultCensusError.scanDidNotEnd(calls: progress.calls)
+        }
+        return false
     }
+
+    /// Calls after which a pass whose cursor has not come back to 0 is abandoned: ten times what
+    /// `DBSIZE` at its start predicted, plus 10,000 (a keyspace may grow while it is walked;
+    /// Redis's `SCAN` ends within about twice the keys over `COUNT` even while rehashing).
+    static func maximumScanCalls(expected: Int) -> Int { 10 * expected + 10_000 }
 
     /// Reads and classifies `keys` (at most ``fetchChunk``), then applies each result unless a live
     /// write touched the key meanwhile (the live write is newer). Returns how many values longer

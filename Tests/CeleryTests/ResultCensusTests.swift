@@ -143,6 +143,21 @@ private func channel(_ id: String, prefix: String = "") -> [UInt8] { b(prefix + 
         #expect(census.snapshot(now: clock.now)?.passDuration ?? 0 > 14)
     }
 
+    /// Issue 9 (audit): a server whose `SCAN` cursor never returns to 0 kept one pass walking for
+    /// ever (paced, so only lost counts, but never a complete pass and no sign of why).
+    @Test func aScanThatNeverEndsIsAbandonedAndCounted() throws {
+        let redis = FakeRedis()
+        redis.override = { command in
+            command.first == b("SCAN") ? .array([.bulk(b("7")), .array([])]) : nil
+        }
+        let census = ResultCensus(
+            configuration: CeleryConfiguration(discoverQueues: false), layout: KombuKeyLayout(), epoch: t0)
+        let clock = ManualClock(t0)
+        #expect(throws: ResultCensusError.scanDidNotEnd(calls: 10_010)) { try runPass(census, redis, clock: clock) }
+        #expect(census.takeCommandErrors() == 1)
+        #expect(census.snapshot(now: clock.now) == nil)
+    }
+
     @Test func vanishedKeysStopCountingAndChangedStatesAreSeen() {
         let redis = FakeRedis()
         redis.scanPageSize = 100
