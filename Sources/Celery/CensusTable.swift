@@ -69,7 +69,8 @@ struct CensusTable {
     private(set) var counts = [Int](repeating: 0, count: TaskMetaState.allCases.count)
     private(set) var workerLost = 0
     private(set) var started: [UInt64: StartedMeta] = [:]
-    /// STARTED metas not tracked in ``started`` because it held ``maximumStartedTracked`` already.
+    /// Sightings (live writes and pass reads) of STARTED metas not tracked in ``started`` because
+    /// it held ``maximumStartedTracked`` already: a meta left untracked counts again every pass.
     private(set) var startedRefused: UInt64 = 0
     /// Most STARTED metas whose start and hostname are kept (a few hundred bytes each). Running
     /// tasks are few; only forged `celery-task-meta-*` writes reach this. Past it a STARTED meta

@@ -113,7 +113,7 @@ extension QueueDiscovery {
                 if case .null = reply { continue }  // table deleted between SCAN and SMEMBERS
                 errors[.discovery, default: 0] += 1
                 complete = false
-                warn(key, "binding table is not a set; skipped", reply)
+                warn(key, "binding table could not be read (not a set, or past the reply limit); skipped", reply)
                 continue
             }
             for member in members {

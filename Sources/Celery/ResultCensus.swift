@@ -61,6 +61,10 @@ public final class ResultCensus: Sendable {
         var commandErrors = 0
         /// `DBSIZE` at the start of the last pass: decides whether a separate discovery walk is cheap.
         var lastKeyspaceSize: Int?
+        /// Keys and `SCAN` calls of the last complete pass: size the live-write capacity, and the
+        /// pass's call bound when `DBSIZE` is unknown.
+        var lastCompletePass = (keys: 0, calls: 0)
+        var scanDidNotEndLog = LogRateLimiter(interval: 600)
         /// Keys the running (or last) pass walked, against `DBSIZE` at its start.
         var progress = CensusProgress()
         var lastTick: Double?
@@ -182,7 +186,7 @@ public final class ResultCensus: Sendable {
         }
         if let refused {
             logger.warning(
-                "result census table full: live result writes of new keys are not applied until the next pass counts them (more result-key writes than the keyspace held, e.g. forged PUBLISH messages on celery-task-meta-* channels)",
+                "result census table full: live result writes of new keys are not applied until the next pass counts them (more new result keys since the last pass than twice the keyspace: forged PUBLISH messages on celery-task-meta-* channels, another app's results on the same server, or --celery.result-expires longer than the app's result_expires)",
                 metadata: ["capacity": "\(refused.capacity)", "suppressed": "\(refused.suppressed)"])
         }
     }
@@ -190,10 +194,11 @@ public final class ResultCensus: Sendable {
     /// Fewest keys live writes may grow the table to, by default (15–20 MB of table).
     static let minimumLiveWriteCapacity = 1_000_000
 
-    /// Keys live writes may grow the table to: twice the keyspace (`DBSIZE`) at the last pass's
-    /// start, at least ``liveWriteFloor``. A pass itself is never refused.
+    /// Keys live writes may grow the table to: twice the keyspace (`DBSIZE` at the last pass's
+    /// start, or the keys the last complete pass walked when larger or `DBSIZE` was refused), at
+    /// least ``liveWriteFloor``. A pass itself is never refused.
     func liveWriteCapacity(_ s: Shared) -> Int {
-        max(liveWriteFloor, 2 * (s.lastKeyspaceSize ?? 0))
+        max(liveWriteFloor, 2 * max(s.lastKeyspaceSize ?? 0, s.lastCompletePass.keys))
     }
 
     // MARK: - Time (census thread)
@@ -309,6 +314,8 @@ public final class ResultCensus: Sendable {
         var partial = 0
         var tables: Set<[UInt8]> = []
         var tablesSkipped = 0
+        /// Calls after which the pass is abandoned (``maximumScanCalls(expected:)``).
+        var maximumCalls = Int.max
     }
 
     /// How a call of ``runPass(using:clock:pace:)`` ended.
@@ -328,14 +335,20 @@ public final class ResultCensus: Sendable {
     func runPass(
         using redis: any RedisCommandExecuting, clock: () -> Double, pace: (Double) -> Bool
     ) throws -> PassOutcome {
-        let dbsize = Int(try redis.pipeline([[Array("DBSIZE".utf8)]]).first.flatMap(Sampler.count) ?? 0)
-        shared.withLock {
+        let knownSize = try redis.pipeline([[Array("DBSIZE".utf8)]]).first.flatMap(Sampler.count).map { Int($0) }
+        let dbsize = knownSize ?? 0
+        let lastCalls = shared.withLock {
             $0.lastKeyspaceSize = dbsize
             $0.progress = CensusProgress(walked: 0, expected: dbsize, firstPassComplete: $0.passesCompleted > 0)
+            return $0.lastCompletePass.calls
         }
         let start = clock()
         var progress = PassProgress(
             start: start, expectedCalls: max(1, dbsize / max(1, configuration.censusScanCount)))
+        // Refused `DBSIZE` (read as 0): the bound comes from the last complete pass, and is at
+        // least 110,000 calls (10^8 keys at COUNT 1000) before one has completed.
+        let basis = knownSize == nil ? max(lastCalls, 10_000) : max(progress.expectedCalls, lastCalls)
+        progress.maximumCalls = ResultCensus.maximumScanCalls(expected: basis)
         let passDuration = shared.withLock { s -> Double in
             if s.passAbandoned, let since = s.marksSince {
                 progress.start = since
@@ -402,16 +415,16 @@ public final class ResultCensus: Sendable {
         }
         progress.cursor = next
         if next == Array("0".utf8) { return true }
-        if progress.calls >= ResultCensus.maximumScanCalls(expected: progress.expectedCalls) {
-            noteCommandError()
-            throw ResultCensusError.scanDidNotEnd(calls: progress.calls)
-        }
+        // Counted (once) and logged by the census loop that catches it.
+        if progress.calls >= progress.maximumCalls { throw ResultCensusError.scanDidNotEnd(calls: progress.calls) }
         return false
     }
 
-    /// Calls after which a pass whose cursor has not come back to 0 is abandoned: ten times what
-    /// `DBSIZE` at its start predicted, plus 10,000 (a keyspace may grow while it is walked;
-    /// Redis's `SCAN` ends within about twice the keys over `COUNT` even while rehashing).
+    /// Calls after which a pass whose cursor has not come back to 0 is abandoned: ten times the
+    /// `expected` calls (from `DBSIZE`, or the last complete pass), plus 10,000. A keyspace may
+    /// grow while it is walked, and a sparse hash table (Redis may leave one 1/32 full while a
+    /// fork child runs) answers `SCAN` with fewer keys per call: each call visits at most 10 ×
+    /// `COUNT` empty buckets.
     static func maximumScanCalls(expected: Int) -> Int { 10 * expected + 10_000 }
 
     /// Reads and classifies `keys` (at most ``fetchChunk``), then applies each result unless a live
@@ -561,6 +574,7 @@ public final class ResultCensus: Sendable {
             s.passesCompleted += 1
             s.progress.firstPassComplete = true
             s.lastComplete = (now, max(0, now - progress.start), progress.start)
+            s.lastCompletePass = (progress.keys, progress.calls)
             if carriesDiscovery { s.completedBindingTables = (progress.tables, progress.tablesSkipped) }
             return vanished
         }
@@ -614,6 +628,13 @@ public final class ResultCensus: Sendable {
                     continue
                 } catch {
                     noteCommandError()
+                    if case ResultCensusError.scanDidNotEnd = error,
+                        let suppressed = shared.withLock({ $0.scanDidNotEndLog.admit(at: clock()) })
+                    {
+                        logger.warning(
+                            "census pass abandoned: the SCAN cursor did not return to 0 (a server that is not Redis?); result counts stay as of the last complete pass",
+                            metadata: ["error": "\(error)", "suppressed": "\(suppressed)"])
+                    }
                     logger.debug("census pass failed; a new one starts shortly", metadata: ["error": "\(error)"])
                     if waitTicking(1) { return }
                     continue

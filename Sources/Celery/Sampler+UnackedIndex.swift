@@ -25,6 +25,7 @@ extension Sampler {
         case .full:
             guard let members = replies.first.flatMap(Sampler.parseMembers) else {
                 errors[.unacked, default: 0] += 1
+                warnUnreadableIndex(replies.first)
                 indexMirror.invalidate()
                 return []
             }
@@ -98,10 +99,20 @@ extension Sampler {
         let reply = try run(UnackedIndexMirror.commands(.full, key: layout.unackedIndexKey, limit: limit), on: redis)
         guard let members = reply.first.flatMap(Sampler.parseMembers) else {
             if !countError { errors[.unacked, default: 0] += 1 }
+            warnUnreadableIndex(reply.first)
             return []
         }
         indexMirror.replaceAll(with: members, now: now, limit: limit)
         return Array(members.prefix(limit))
+    }
+
+    /// Logs (once) that `unacked_index`'s members could not be read: an error reply (one past the
+    /// reply limit, e.g. a 70 MB member, is one) or members out of score order.
+    private func warnUnreadableIndex(_ reply: RESPValue?) {
+        warnOnce(
+            layout.unackedIndexKey,
+            "unacked_index members could not be read (an error reply, or members out of score order); tasks in flight are counted but not attributed to queues",
+            reply: reply)
     }
 
     /// An error reply that says the command itself is not accepted (a syntax error before Redis

@@ -110,8 +110,8 @@ extension MetricDescriptor {
     public static let censusEntriesRefused = MetricDescriptor(
         "celery_redis_census_entries_refused", .counter, labels: ["reason"],
         help: "Result census entries not kept: table_full (a live result write of a new key while the table held "
-            + "max(1,000,000, 2 x DBSIZE) keys; the next pass counts the key), started_full (a STARTED meta past "
-            + "100,000 tracked: counted by state, without age or orphan check).")
+            + "max(1,000,000, 2 x DBSIZE) keys; the next pass counts the key), started_full (a sighting of a STARTED "
+            + "meta past 100,000 tracked, each pass again: counted by state, without age or orphan check).")
     /// `celery_redis_census_pass_keys_walked`
     public static let censusPassKeysWalked = MetricDescriptor(
         "celery_redis_census_pass_keys_walked", .gauge,

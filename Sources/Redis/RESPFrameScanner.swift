@@ -10,12 +10,14 @@
 ///
 /// A reply larger than ``Limits/discardAbove`` (when set), or announcing more than
 /// ``Limits/aggregateElements`` elements, is not an error: the scanner reports it as discarded and
-/// the reader drops its bytes as they stream past, without buffering them. Only headers past what
-/// any Redis sends (``refusedBulkBytes``, ``refusedAggregateElements``) are refused even then.
+/// the reader drops its bytes as they stream past, without buffering them. Only a bulk past
+/// Redis's string limit (``refusedBulkBytes``) or aggregates announcing more than
+/// ``refusedAggregateElements`` elements in all are refused even then.
 struct RESPFrameScanner {
     /// The checks applied to every reply.
     struct Limits: Equatable {
-        /// Wire bytes of one reply; past it the reply is refused (``RedisError/replyTooLarge(limit:)``).
+        /// Wire bytes of one reply; past it the reply is refused (``RedisError/replyTooLarge(limit:)``)
+        /// unless ``discardAbove`` is set.
         var replyBytes: Int
         /// Elements announced by all aggregate headers of one reply together.
         var aggregateElements: Int
@@ -29,7 +31,8 @@ struct RESPFrameScanner {
     struct Boundary: Equatable {
         /// Offset just past the reply's last byte, relative to the scanned chunk.
         var end: Int
-        /// True when the reply exceeded ``Limits/discardAbove``.
+        /// True when the reply exceeded ``Limits/discardAbove`` (or, discarding, announced more
+        /// than ``Limits/aggregateElements`` elements).
         var discarded: Bool
     }
 
@@ -37,7 +40,9 @@ struct RESPFrameScanner {
     /// strings end at 512 MiB (`proto-max-bulk-len`), and skipping more would hold the connection
     /// for as long as the server cares to trickle.
     static let refusedBulkBytes = 512 << 20
-    /// An aggregate header announcing more elements than this is refused even when discarding.
+    /// Elements (all aggregate headers of one reply together) past which a reply is refused even
+    /// when discarding: far past any reply the exporter asks for (a Redis set may hold 2^32 − 1
+    /// members, but streaming 2^27 elements past would take minutes of the read timeout anyway).
     static let refusedAggregateElements = 1 << 27
 
     /// Longest `*` or `$` header line accepted (`-1` or up to 19 digits, then `\r`).
@@ -73,7 +78,8 @@ struct RESPFrameScanner {
     private var replyBytes = 0
     /// Elements announced by the current reply's aggregate headers so far.
     private var replyElements = 0
-    /// True once the current reply is known to exceed ``Limits/discardAbove``.
+    /// True once the current reply is known to be skipped (past ``Limits/discardAbove`` bytes or
+    /// ``Limits/aggregateElements`` elements, when discarding).
     private(set) var isDiscarding = false
 
     init(limits: Limits) {
@@ -208,9 +214,14 @@ struct RESPFrameScanner {
             // Discarding, the elements are only counted as they stream past: no allocation.
             guard limits.discardAbove != nil, elements <= RESPFrameScanner.refusedAggregateElements - replyElements
             else {
+                let limit =
+                    limits.discardAbove == nil ? limits.aggregateElements : RESPFrameScanner.refusedAggregateElements
                 throw RedisError.protocol(
-                    message: "reply announces more than the limit of \(limits.aggregateElements) elements "
-                        + "(maximumAggregateElements)")
+                    message: "reply announces more than the limit of \(limit) elements "
+                        + (limits.discardAbove == nil
+                            ? "(maximumAggregateElements)"
+                            : "(past maximumAggregateElements replies are skipped; past this even a skipped one is refused)")
+                )
             }
             isDiscarding = true
         }

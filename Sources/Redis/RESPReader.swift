@@ -54,8 +54,9 @@ public final class RESPReader {
     ///   - discardRepliesAbove: when set, a reply larger than this (or announcing more than
     ///     `maximumAggregateElements` elements) is skipped and counted instead of failing the
     ///     reader (for Pub/Sub, where one oversized message must not cost the subscription); it is
-    ///     never buffered, so ``maximumReplyBytes`` does not apply then. Headers past what any
-    ///     Redis sends (512 MiB, 2^27 elements) still fail it.
+    ///     never buffered, so ``maximumReplyBytes`` does not apply then. A bulk header over
+    ///     512 MiB (Redis's string limit) or array headers over 2^27 elements in all (far past
+    ///     any reply the exporter asks for) still fail it.
     ///   - answerDiscardedWithError: answer each skipped reply with ``discardedReplyError`` (for
     ///     command connections: a pipeline keeps one reply per command).
     public init(
@@ -64,6 +65,7 @@ public final class RESPReader {
         maximumNestingDepth: Int = RESPReader.hiredisMaximumNestingDepth,
         discardRepliesAbove: Int? = nil, answerDiscardedWithError: Bool = false
     ) {
+        precondition(!answerDiscardedWithError || discardRepliesAbove != nil, "only skipped replies are answered")
         self.answersDiscardedWithError = answerDiscardedWithError
         precondition(maximumReplyBytes > 0, "maximumReplyBytes must be positive")
         precondition(maximumAggregateElements > 0, "maximumAggregateElements must be positive")
@@ -88,11 +90,14 @@ public final class RESPReader {
     /// deadline starts the clock when this turns true).
     public var hasPartialReply: Bool { scanner.isInsideReply }
 
-    /// Appends wire bytes. Throws ``RedisError/replyTooLarge(limit:)`` as soon as a reply is
-    /// known to exceed ``maximumReplyBytes`` (for a bulk string: at its header, before its bytes
-    /// arrive), ``RedisError/protocol(message:)`` for malformed framing or an array header past
-    /// ``maximumAggregateElements`` or ``maximumNestingDepth``. The reader is unusable after any
-    /// thrown error, and so is the connection it reads from: RESP cannot resynchronise.
+    /// Appends wire bytes. Without ``discardRepliesAbove``, throws ``RedisError/replyTooLarge(limit:)``
+    /// as soon as a reply is known to exceed ``maximumReplyBytes`` (for a bulk string: at its
+    /// header, before its bytes arrive), and ``RedisError/protocol(message:)`` for an array
+    /// header past ``maximumAggregateElements``. With it, such replies are skipped (see the
+    /// initialiser) and only a bulk header over 512 MiB (`replyTooLarge`) or array headers over
+    /// 2^27 elements in all are refused. Malformed framing and nesting past
+    /// ``maximumNestingDepth`` always throw. The reader is unusable after any thrown error, and
+    /// so is the connection it reads from: RESP cannot resynchronise.
     public func feed(_ bytes: UnsafeRawBufferPointer) throws {
         if let failure { throw failure }
         guard bytes.count > 0 else { return }

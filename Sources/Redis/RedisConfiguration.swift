@@ -36,10 +36,12 @@ public struct RedisConfiguration: Sendable, Equatable, CustomStringConvertible, 
     /// Time allowed for writing a pipeline, and for each of its replies from its first byte to its
     /// last (a server trickling bytes does not extend it).
     public var readTimeout: Duration
-    /// The largest single reply accepted before the connection is dropped (see ``RESPReader``).
+    /// The largest single reply kept. On a command connection a larger one is skipped as it
+    /// streams past and its command is answered with ``RESPReader/discardedReplyError``; a
+    /// Sentinel query refuses it and drops the connection (see ``RedisConnection``).
     public var maximumReplyBytes: Int
-    /// The most elements one reply's array headers may announce, all levels together; a header
-    /// past it drops the connection before anything is allocated (see ``RESPReader``).
+    /// The most elements one reply's array headers may announce, all levels together, before it
+    /// is skipped (command connections, as above) or refused; nothing is allocated for them.
     public var maximumAggregateElements: Int
     /// The deepest nesting of arrays accepted, at most ``RESPReader/hiredisMaximumNestingDepth``.
     public var maximumNestingDepth: Int

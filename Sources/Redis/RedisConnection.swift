@@ -29,6 +29,8 @@ public final class RedisConnection: RedisCommandExecuting {
 
     /// Connects, authenticates and selects the database within `configuration.connectTimeout`.
     /// Throws ``RedisError`` (`.connect`, `.tls`, `.timedOut`, `.authentication`, `.server`).
+    /// A reply past `configuration.maximumReplyBytes` or `maximumAggregateElements` is skipped
+    /// and its command answered with ``RESPReader/discardedReplyError`` (see below).
     public convenience init(configuration: RedisConfiguration, logger: Logger = Logger(label: "redis")) throws {
         try self.init(configuration: configuration, tlsContext: nil, discardRepliesAbove: nil, logger: logger)
     }

@@ -154,6 +154,8 @@ import Testing
         #expect(last.value("celery_redis_unacked_unclassified_tasks") == 1)
         #expect((last.value("celery_redis_poll_errors_total", ["stage": "unacked"]) ?? 0) == 0)
         #expect((last.value("celery_redis_poll_errors_total", ["stage": "queues"]) ?? 0) == 0)
+        #expect(exporter.stderr.contains("unacked_index members could not be read"))
+        #expect(exporter.stderr.contains("binding table could not be read"))
         #expect(exporter.stderr.contains("reply larger than the exporter's reply limit"))
     }
 

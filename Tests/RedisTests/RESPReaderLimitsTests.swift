@@ -161,6 +161,26 @@ struct RESPReaderLimitsTests {
         }
     }
 
+    /// Skipping has bounds: a bulk over Redis's 512 MiB string limit, or more than 2^27
+    /// elements, is refused from its header (naming that limit), not streamed past.
+    @Test func skippingRefusesHeadersPastRedisLimits() throws {
+        let justSkipped = RESPReader(discardRepliesAbove: 100, answerDiscardedWithError: true)
+        try justSkipped.feed(bytes("$\(512 << 20)\r\n"))
+        #expect(justSkipped.hasPartialReply)
+        let bulk = RESPReader(discardRepliesAbove: 100, answerDiscardedWithError: true)
+        #expect(throws: RedisError.replyTooLarge(limit: 512 << 20)) { try bulk.feed(bytes("$\((512 << 20) + 1)\r\n")) }
+        let array = RESPReader(discardRepliesAbove: 100, answerDiscardedWithError: true)
+        do {
+            try array.feed(bytes("*\((1 << 27) + 1)\r\n"))
+            Issue.record("expected a refusal")
+        } catch {
+            #expect("\(error)".contains("\(1 << 27) elements"), "\(error)")
+        }
+        let elements = RESPReader(discardRepliesAbove: 100, answerDiscardedWithError: true)
+        try elements.feed(bytes("*\(1 << 27)\r\n"))
+        #expect(elements.hasPartialReply)
+    }
+
     @Test func discardingStillRefusesBadFraming() throws {
         let reader = RESPReader(discardRepliesAbove: 10)
         try reader.feed(bytes("$50\r\n" + String(repeating: "q", count: 52)))
