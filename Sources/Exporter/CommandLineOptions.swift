@@ -47,6 +47,8 @@ public struct ParsedOptions: Sendable, Equatable {
     public var helpRequested = false
     /// `--version` was given.
     public var versionRequested = false
+    /// The flags whose values came from their environment variable (errors name the variable).
+    public var fromEnvironment: Set<String> = []
 
     /// The last value of a flag, if any.
     public func last(_ name: String) -> String? { values[name]?.last }
@@ -129,11 +131,19 @@ public struct CommandLineParser: Sendable {
                 }
                 result.values[spec.name] = [String(flag)]
             } else if spec.repeatable {
-                result.values[spec.name] = text.split(separator: ",").map { String($0).trimmingASCIIWhitespace() }
+                let values = text.split(separator: ",").map { String($0).trimmingASCIIWhitespace() }
                     .filter { !$0.isEmpty }
+                // Set but blank (`""`, `" , "`) is a mistake, as `--flag=` is: silently using the
+                // default would, for the listen address, serve on every interface.
+                guard !values.isEmpty else {
+                    throw .invalidValue(
+                        .environment(variable: spec.environmentName), shown: nil, problem: .blankList)
+                }
+                result.values[spec.name] = values
             } else {
                 result.values[spec.name] = [text]
             }
+            result.fromEnvironment.insert(spec.name)
         }
         return result
     }

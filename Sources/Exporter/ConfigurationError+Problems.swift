@@ -38,6 +38,16 @@ extension ConfigurationError {
         case emptySecretFile
         /// A Sentinel master name: 1 to 256 printable ASCII characters without spaces.
         case invalidSentinelMasterName
+        /// A repeatable setting (an environment variable's comma-separated list, or a flag) that
+        /// holds only blanks.
+        case blankList
+        /// A path that is empty.
+        case emptyPath
+        /// A path that exists but is not a directory.
+        case notADirectory
+        /// An absolute `http://` or `https://` URL for users' links; `reason` is the URL parser's
+        /// (it never quotes the URL).
+        case notAnExternalURL(reason: String)
 
         /// What was expected, e.g. `expected a whole number from 1 to 100`.
         public var description: String {
@@ -55,9 +65,9 @@ extension ConfigurationError {
             case .notAListenAddress:
                 return "expected [HOST]:PORT such as :9540, 127.0.0.1:9540 or [::1]:9540"
             case .notAnAbsolutePath:
-                return "expected an absolute path such as /metrics"
+                return "expected an absolute path such as /metrics (no spaces, %, ?, # or control characters)"
             case .pathTaken:
-                return "that path is taken by another endpoint"
+                return "that path is another endpoint's (/, /-/*, /api/*, /static/*)"
             case .notAnHTTPURL:
                 return "expected an http:// or https:// URL"
             case .notAWritableDirectory(let code):
@@ -74,6 +84,14 @@ extension ConfigurationError {
                 return "the file is empty, expected the secret"
             case .invalidSentinelMasterName:
                 return "expected a name of 1 to 256 printable ASCII characters without spaces"
+            case .blankList:
+                return "set but blank: expected one or more comma-separated values (unset it for the default)"
+            case .emptyPath:
+                return "expected a path, got an empty value"
+            case .notADirectory:
+                return "not a directory"
+            case .notAnExternalURL(let reason):
+                return "expected an absolute http:// or https:// URL such as https://exporter.example.com (\(reason))"
             }
         }
     }
@@ -93,6 +111,10 @@ extension ConfigurationError {
         case needsSentinelURL(SentinelOption, prefix: String)
         /// TLS options (`--<tlsPrefix>.*`) next to a URL without TLS (`redactedURL`).
         case tlsOptionsNeedTLSURL(tlsPrefix: String, urlFlag: String, redactedURL: String)
+        /// `option` was given but does nothing without what `needs` says.
+        case hasNoEffect(option: String, needs: String)
+        /// More explicit queues (`queues` names the option) than `maxQueues` allows.
+        case tooManyQueues(count: Int, limit: Int, queues: String, maxQueues: String)
 
         /// The Sentinel options that need a `sentinel://` URL.
         public enum SentinelOption: Equatable, Sendable {
@@ -114,8 +136,14 @@ extension ConfigurationError {
                 return "a Sentinel password (--\(p)sentinel-password-file) needs a sentinel:// URL in --\(p)url"
             case .needsSentinelURL(.tls, let p):
                 return "--\(p)sentinel-tls needs a sentinel://host:26379 URL in --\(p)url"
+            case .hasNoEffect(let option, let needs):
+                return "\(option) has no effect without \(needs): drop it or give what it needs"
+            case .tooManyQueues(let count, let limit, let queues, let maxQueues):
+                return
+                    "\(queues) lists \(count) queues, more than \(maxQueues) (\(limit)) allows: each is a label value on every poll; list fewer or raise \(maxQueues)"
             case .tlsOptionsNeedTLSURL(let tlsPrefix, let urlFlag, let redactedURL):
-                return "--\(tlsPrefix).* flags need a rediss:// URL in --\(urlFlag) (got \(redactedURL))"
+                return
+                    "--\(tlsPrefix).* flags need a rediss:// URL in --\(urlFlag) (got \(ConfigurationError.printable(redactedURL)))"
             }
         }
     }

@@ -25,8 +25,9 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     case invalidValue(OptionSource, shown: String?, problem: ValueProblem)
     /// Settings that only mean something together, or not at all together.
     case conflict(OptionConflict)
-    /// The Redis or Sentinel URL given to `--flag` does not parse (it shows only redacted).
-    case invalidRedisURL(flag: String, RedisConfigurationError)
+    /// The Redis or Sentinel URL given to `--flag` (or its environment variable) does not parse
+    /// (it shows only redacted).
+    case invalidRedisURL(OptionSource, RedisConfigurationError)
     /// A configuration file (`--web.config.file`, `--targets.file`) or one of its keys is wrong.
     case file(ConfigError)
 
@@ -57,6 +58,9 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     case alerting(reason: String)
     /// `--alertmanager.url` is not usable; `reason` never quotes the URL (it may carry user:password@).
     case alertmanagerURL(reason: String)
+    /// `--silences.file` exists but cannot be read or is not a silences file; `reason` says why
+    /// (never quoting the file's contents). The file is left as it is.
+    case silencesFile(path: String, reason: String)
 
     // MARK: start-up
 
@@ -96,14 +100,15 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
             return "\(source)\(shown.map { "=" + Self.printable($0) } ?? ""): \(problem)"
         case .conflict(let conflict):
             return conflict.description
-        case .invalidRedisURL(let flag, let error):
-            return "--\(flag)=\(error.redactedURL): \(error)"
+        case .invalidRedisURL(let source, .invalidURL(let redacted, let reason)):
+            // The redacted URL once; a control character (a pasted newline) must not break the line.
+            return "\(source)=\(Self.printable(redacted)): invalid Redis URL: \(Self.printable(reason))"
         case .file(let error):
             return error.description
         case .redisTLS(let flags, let reason):
-            return "Redis TLS settings (\(flags)): \(reason)"
+            return "Redis TLS settings (\(flags)): \(Self.oneLine(reason))"
         case .webTLS(let file, let reason):
-            return "--web.config.file=\(Self.printable(file)): tls_server_config: \(reason)"
+            return "--web.config.file=\(Self.printable(file)): tls_server_config: \(Self.oneLine(reason))"
         case .webTLSNeedsRestart(let file, let enabling):
             return
                 "--web.config.file=\(Self.printable(file)): tls_server_config: turning TLS \(enabling ? "on" : "off") needs a restart"
@@ -115,14 +120,17 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
         case .target(let name, let error):
             return "target \"\(Self.printable(name))\": \(error)"
         case .alerting(let reason):
-            return reason
+            return Self.oneLine(reason)
         case .alertmanagerURL(let reason):
-            return "--alertmanager.url: \(reason)"
+            return "--alertmanager.url: \(Self.oneLine(reason))"
+        case .silencesFile(let path, let reason):
+            return
+                "--silences.file=\(Self.printable(path)): \(reason); not starting, so the file stays untouched: fix it, or move it aside to start without its silences"
         case .cannotListen(let addresses, let reason):
-            return "cannot listen on \(addresses.joined(separator: ", ")): \(reason)"
+            return "cannot listen on \(addresses.joined(separator: ", ")): \(Self.oneLine(reason))"
         case .cannotStartThread(let thread, let target, let reason):
             return
-                "cannot start the \(thread) thread\(target.map { " for target \"\(Self.printable($0))\"" } ?? ""): \(reason)"
+                "cannot start the \(thread) thread\(target.map { " for target \"\(Self.printable($0))\"" } ?? ""): \(Self.oneLine(reason))"
         }
     }
 
@@ -130,17 +138,36 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
     /// `throws` is untyped); anything else still shows the URL redacted, never its text.
     static func redisURL(flag: String, redacted: String, _ error: any Error) -> ConfigurationError {
         .invalidRedisURL(
-            flag: flag, error as? RedisConfigurationError ?? .invalidURL(redacted: redacted, reason: "cannot be parsed")
+            .flag(flag),
+            error as? RedisConfigurationError ?? .invalidURL(redacted: redacted, reason: "cannot be parsed")
         )
+    }
+
+    /// A composed reason (a loader's or the system's message, which may quote a path the
+    /// operator gave) kept on one line: every character that could end the line or drive a
+    /// terminal is shown as its `\u{XX}` escape instead, so the rest of the reason survives.
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: breaksTheLine) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            if breaksTheLine(scalar) {
+                out += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    /// C0, DEL, C1 and U+2028/U+2029: each can end a log line or drive a terminal.
+    static func breaksTheLine(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) || scalar.value == 0x2028
+            || scalar.value == 0x2029
     }
 
     /// Text the operator gave, as a message shows it: as given when printable, else a
     /// placeholder (a control character would break the one line or forge another).
     static func printable(_ text: String) -> String {
-        // C0, DEL, C1 and U+2028/U+2029: each can end a log line or drive a terminal.
-        let breaksTheLine: (Unicode.Scalar) -> Bool = {
-            $0.value < 0x20 || (0x7F..<0xA0).contains($0.value) || $0.value == 0x2028 || $0.value == 0x2029
-        }
         return text.unicodeScalars.contains(where: breaksTheLine) ? "(unprintable value)" : text
     }
 }

@@ -1,3 +1,4 @@
+import HTTP
 import Sockets
 
 #if canImport(Glibc)
@@ -58,12 +59,15 @@ extension ExporterConfiguration {
             help: "Path under which metrics are served.", scope: .process
         ) { c, input throws(ConfigurationError) in
             let path = input.last
-            guard path.hasPrefix("/"), path.count > 1, !path.contains(" "), !path.contains("?") else {
+            // Requests are matched on the raw path: a `%` escape would never match, `?` and `#`
+            // end the path, and spaces or control characters cannot be sent at all.
+            let usable = path.unicodeScalars.allSatisfy {
+                $0.value > 0x20 && $0.value != 0x7F && !"%?#".unicodeScalars.contains($0)
+            }
+            guard path.hasPrefix("/"), path.count > 1, usable else {
                 throw input.fail(.notAnAbsolutePath, showing: path)
             }
-            guard !["/", "/-/healthy", "/-/ready"].contains(path) else {
-                throw input.fail(.pathTaken, showing: path)
-            }
+            guard !Routes.isReserved(path) else { throw input.fail(.pathTaken, showing: path) }
             c.telemetryPath = path
         },
         .integer(
@@ -78,11 +82,26 @@ extension ExporterConfiguration {
                 "Open HTTP connections allowed from one client IP address; past it the address's own idle connection or partial request head is closed, else 503.",
             scope: .process
         ) { $0.maxConnectionsPerClient = $1 },
-        .text(
+        ExporterOption(
             "web.external-url", valueName: "URL", default: nil,
-            help: "URL under which users reach this exporter; used as generatorURL/externalURL in notifications.",
+            help:
+                "Absolute http(s) URL under which users reach this exporter; used as generatorURL/externalURL in notifications.",
             scope: .process
-        ) { $0.externalURL = $1 },
+        ) { c, input throws(ConfigurationError) in
+            // It becomes a link in every notification: a relative or non-web URL, or a line break,
+            // would go out as given.
+            do throws(HTTPClientError) {
+                _ = try HTTPClientURL(input.last)
+            } catch {
+                let reason: String
+                switch error {
+                case .invalidURL(let why): reason = why
+                default: reason = "\(error)"
+                }
+                throw input.fail(.notAnExternalURL(reason: reason), showing: input.last)
+            }
+            c.externalURL = input.last
+        },
         .readableFile(
             "web.config.file", default: nil,
             help:
@@ -135,6 +154,11 @@ extension ExporterConfiguration {
             scope: .process
         ) { c, input throws(ConfigurationError) in
             let dir = input.last
+            guard !dir.isEmpty else { throw input.fail(.emptyPath) }
+            var info = stat()
+            guard stat(dir, &info) == 0 else { throw input.fail(.notAWritableDirectory(errno: errno), showing: dir) }
+            // access() alone passes a writable executable file; every later write would fail.
+            guard info.st_mode & S_IFMT == S_IFDIR else { throw input.fail(.notADirectory, showing: dir) }
             guard access(dir, W_OK | X_OK) == 0 else {
                 throw input.fail(.notAWritableDirectory(errno: errno), showing: dir)
             }
@@ -149,10 +173,17 @@ extension ExporterConfiguration {
         ExporterOption(
             "silences.file", valueName: "FILE", default: nil,
             help:
-                "File to keep silences in across restarts (written atomically; a corrupt file is logged and ignored). Without it silences live in memory only.",
+                "File to keep silences in across restarts (written atomically). One that exists but cannot be read as silences stops start-up, untouched. Without it silences live in memory only.",
             scope: .process
         ) { c, input throws(ConfigurationError) in
             let file = input.last
+            guard !file.isEmpty else { throw input.fail(.emptyPath) }
+            // Something that exists must be a regular file: a directory, FIFO or device
+            // (/dev/null) would fail every write, or hang or lie on read.
+            var info = stat()
+            if stat(file, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+                throw input.fail(.notARegularFile, showing: file)
+            }
             let dir = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
             guard access(dir.isEmpty ? "/" : dir, W_OK | X_OK) == 0 else {
                 throw input.fail(.directoryNotWritable(errno: errno), showing: file)
@@ -208,11 +239,14 @@ extension ExporterConfiguration {
         ) { $0.pollInterval = $1 },
         ExporterOption(
             "celery.queues", valueName: "NAMES", default: "discovered from kombu bindings",
-            help: "Comma-separated queues to always report, besides those discovered from _kombu.binding.* sets.",
+            help:
+                "Comma-separated queues to always report, besides those discovered from _kombu.binding.* sets; at most --celery.max-queues of them.",
             repeatable: true, scope: .target()
-        ) { c, input in
+        ) { c, input throws(ConfigurationError) in
             c.celeryQueues = input.values.flatMap { $0.split(separator: ",") }
                 .map { String($0).trimmingASCIIWhitespace() }.filter { !$0.isEmpty }
+            // `--celery.queues=` names no queue: a mistake, not a request for the default.
+            guard !c.celeryQueues.isEmpty else { throw input.fail(.blankList) }
         },
         .text(
             "celery.key-prefix", valueName: "PREFIX", default: "\"\"",

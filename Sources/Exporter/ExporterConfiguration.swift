@@ -83,6 +83,9 @@ public struct ExporterConfiguration: Sendable {
         self.init()
         try apply(options, environment: environment)
         try checkConnections { "--" + $0 }
+        try checkQueueCount { "--" + $0 }
+        try refuseInertOptions(options)
+        try checkRedisURLs(options)
         if let file = targetsFile {
             targets = try TargetsFileReader(file: file).read(defaults: self, environment: environment)
         }
@@ -95,17 +98,29 @@ public struct ExporterConfiguration: Sendable {
             let name = option.spec.name
             let values = option.spec.repeatable ? options.all(name) : options.last(name).map { [$0] } ?? []
             guard !values.isEmpty else { continue }
-            try option.apply(&self, OptionInput(values: values, origin: .flag(name)))
+            let variable = options.fromEnvironment.contains(name) ? option.spec.environmentName : nil
+            try option.apply(&self, OptionInput(values: values, origin: .flag(name, variable: variable)))
         }
         applyEnvironmentSecrets(environment)
     }
 
     /// For each secret-file option, the secret from its environment variable where none is set.
+    /// The value loses one trailing newline (`\n` or `\r\n`), as a secret file's does: a value
+    /// taken from a file (a Kubernetes secret, `$(cat file)` in a shell keeps none, `env_file`
+    /// does) often carries one, and Redis would answer WRONGPASS with no hint why.
     mutating func applyEnvironmentSecrets(_ environment: [String: String]) {
         for option in Self.options {
             guard let secret = option.environmentSecret, let value = environment[secret.variable] else { continue }
-            secret.apply(&self, value)
+            secret.apply(&self, Self.withoutTrailingNewline(value))
         }
+    }
+
+    /// `text` without one trailing `\r\n` or `\n` (a secret file's or variable's line end).
+    static func withoutTrailingNewline(_ text: String) -> String {
+        var text = text
+        // "\r\n" is one Character in Swift: hasSuffix("\n") alone would not see it.
+        if text.hasSuffix("\r\n") { text.removeLast() } else if text.hasSuffix("\n") { text.removeLast() }
+        return text
     }
 
     /// The checks that span several options of one connection (see ``RedisConnectionOptions/check``).

@@ -143,8 +143,7 @@ struct ExporterOption: Sendable {
             case .success(let content): bytes = content
             case .failure(let error): throw input.fail(.unreadableFile(error), showing: path)
             }
-            var text = String(decoding: bytes, as: UTF8.self)
-            if text.hasSuffix("\r\n") { text.removeLast(2) } else if text.hasSuffix("\n") { text.removeLast() }
+            let text = ExporterConfiguration.withoutTrailingNewline(String(decoding: bytes, as: UTF8.self))
             guard !text.isEmpty else { throw input.fail(.emptySecretFile, showing: path) }
             set(&c, text)
         }

@@ -7,8 +7,8 @@ import Alerting
 struct OptionInput {
     /// Where the values came from.
     enum Origin {
-        /// `--name` (or its environment variable).
-        case flag(String)
+        /// `--name`, or its environment variable `variable` when the value came from there.
+        case flag(String, variable: String? = nil)
         /// A key of a configuration file.
         case file(ConfigValue)
     }
@@ -24,7 +24,9 @@ struct OptionInput {
     /// `--targets.file=F:N: key.path: problem` for a file key (never showing the value).
     func fail(_ problem: ConfigurationError.ValueProblem, showing shown: String? = nil) -> ConfigurationError {
         switch origin {
-        case .flag(let name): return .invalidValue(.flag(name), shown: shown, problem: problem)
+        case .flag(let name, let variable):
+            return .invalidValue(
+                variable.map { .environment(variable: $0) } ?? .flag(name), shown: shown, problem: problem)
         case .file(let value): return .file(value.fail(problem.description))
         }
     }

@@ -15,7 +15,9 @@ public struct RedisConnectionFlags: Sendable, Equatable {
     public var tlsCertFile: String?
     public var tlsKeyFile: String?
     public var tlsServerName: String?
-    public var tlsInsecureSkipVerify = false
+    /// `--*.tls.insecure-skip-verify` when given; nil: the URL decides (`ssl_cert_reqs=none`
+    /// turns verification off), verifying by default. A flag's default must not override the URL.
+    public var tlsInsecureSkipVerify: Bool?
     /// With a `sentinel://` URL: the master to ask the sentinels for (kombu's `master_name`).
     public var sentinelMaster: String?
     /// The sentinels' own password (kombu's `sentinel_kwargs`), not the Redis master's.
@@ -49,13 +51,14 @@ public struct RedisConnectionFlags: Sendable, Equatable {
         }
         if let user { redis.username = user }
         if let password { redis.password = password }
-        let tlsFlagsGiven = tlsCAFile != nil || tlsCertFile != nil || tlsServerName != nil || tlsInsecureSkipVerify
+        let tlsFlagsGiven =
+            tlsCAFile != nil || tlsCertFile != nil || tlsServerName != nil || tlsInsecureSkipVerify == true
         if var tls = redis.tls {
             tls.caFile = tlsCAFile ?? tls.caFile
             tls.certificateFile = tlsCertFile ?? tls.certificateFile
             tls.keyFile = tlsKeyFile ?? tls.keyFile
             tls.serverName = tlsServerName ?? tls.serverName
-            tls.insecureSkipVerify = tlsInsecureSkipVerify
+            tls.insecureSkipVerify = tlsInsecureSkipVerify ?? tls.insecureSkipVerify
             redis.tls = tls
         } else if tlsFlagsGiven {
             throw .conflict(

@@ -67,7 +67,19 @@ public struct Routes: Sendable {
     }
 
     /// The endpoints besides the telemetry path and the status page's assets.
-    private static let fixedPaths: Set<String> = ["/-/healthy", "/-/ready", "/", "/api/v1/alerts", "/api/v1/status"]
+    static let fixedPaths: Set<String> = ["/-/healthy", "/-/ready", "/", "/api/v1/alerts", "/api/v1/status"]
+
+    /// The path prefixes whose endpoints ``handle(_:)`` answers by prefix or may grow: the
+    /// lifecycle endpoints (`/-/reload`), the APIs (`/api/v2/` is Alertmanager's) and the status
+    /// page's assets.
+    static let reservedPrefixes = ["/-/", "/api/", "/static/"]
+
+    /// Whether `path` is another endpoint's, so the telemetry path must not be it (it would
+    /// shadow that endpoint, or be shadowed by it).
+    static func isReserved(_ path: String) -> Bool {
+        fixedPaths.contains(path) || StatusAssets.byPath[path] != nil || path == "/-/reload"
+            || reservedPrefixes.contains { path.hasPrefix($0) }
+    }
 
     /// `POST /-/reload` (Prometheus's lifecycle endpoint): re-reads rules and alerting config.
     /// Answers once a reload that started after the request has finished: 200, or 500 with the

@@ -56,6 +56,10 @@ public final class RunningExporter: Sendable {
         }
         undo.append { webSecurity.access.stop() }
 
+        // Also before anything logs: a silences file that is not one stops start-up untouched.
+        let silences = try SilenceStore(
+            file: configuration.silencesFile, limits: configuration.silenceLimits,
+            logger: Logger(label: "silences"))
         let targets = try makeTargets(configuration)
         let alerting = try makeAlerting(configuration, logger: logger)
         undo.append { alerting.shutdown(deadline: Deadline(after: .seconds(1))) }
@@ -82,9 +86,6 @@ public final class RunningExporter: Sendable {
             telemetryPath: configuration.telemetryPath, pollInterval: configuration.pollInterval,
             censusEnabled: configuration.celeryConfiguration().censusEnabled,
             eventsEnabled: configuration.celeryEvents, logger: Logger(label: "status"))
-        let silences = SilenceStore(
-            file: configuration.silencesFile, limits: configuration.silenceLimits,
-            logger: Logger(label: "silences"))
         do {
             try silences.start()
         } catch {
@@ -276,14 +277,20 @@ public final class RunningExporter: Sendable {
             metadata["result_backend"] = "\(target.resultBackendDescription)"
             if let name = target.name { metadata["target"] = "\(name)" }
             logger.info("starting", metadata: metadata)
-            if target.configuration.resultBackend?.tlsInsecureSkipVerify == true {
+            let c = target.configuration
+            let connections: [(String, RedisConnectionFlags?, RedisConfiguration?)] = [
+                ("Redis", c.broker, try? c.redisConfiguration()),
+                ("the result backend", c.resultBackend, (try? c.resultBackendConfiguration()) ?? nil),
+            ]
+            for (noun, flags, redis) in connections where redis?.tls?.insecureSkipVerify == true {
+                // Named by what turned it off: the flag, or the URL's ssl_cert_reqs=none.
+                let cause =
+                    flags?.tlsInsecureSkipVerify == true
+                    ? (noun == "Redis"
+                        ? "--redis.tls.insecure-skip-verify" : "--celery.result-backend-tls.insecure-skip-verify")
+                    : "by the URL: ssl_cert_reqs=none"
                 logger.warning(
-                    "TLS certificate verification for the result backend is OFF (--celery.result-backend-tls.insecure-skip-verify)",
-                    metadata: target.name.map { ["target": "\($0)"] } ?? [:])
-            }
-            if target.configuration.broker.tlsInsecureSkipVerify {
-                logger.warning(
-                    "TLS certificate verification for Redis is OFF (--redis.tls.insecure-skip-verify): the connection can be intercepted",
+                    "TLS certificate verification for \(noun) is OFF (\(cause)): the connection can be intercepted",
                     metadata: target.name.map { ["target": "\($0)"] } ?? [:])
             }
         }

@@ -21,8 +21,12 @@ import TLS
 ///   counted when dropped.
 /// - Persistence: the file holds the API's own `gettableSilence` list, written atomically
 ///   (temporary file, `fsync`, `rename`) by the store's thread within ~200 ms of a change (never
-///   on the HTTP loop thread) and at shutdown. The same thread hands changes to the notifier. At start a missing file is an empty store; an
-///   unreadable or corrupt one is logged and ignored, never fatal.
+///   on the HTTP loop thread) and at shutdown. The same thread hands changes to the notifier. At
+///   start a missing or empty file is an empty store; one that cannot be read, or is not a
+///   silences file (not JSON, not a list, a list of things that are not silences), stops start-up
+///   (exit 2) and stays untouched: starting without its silences would page for everything they
+///   mute, and the first change would overwrite it (a mistyped path may name another file).
+///   Single silences that do not pass today's limits are skipped and logged.
 public final class SilenceStore: Sendable {
     private struct State {
         var silences: [String: Silence] = [:]
@@ -50,16 +54,18 @@ public final class SilenceStore: Sendable {
     private let state = Mutex(State())
     private let writer = Mutex<NativeThread?>(nil)
 
-    /// A store holding the silences of `file` (when given and readable).
+    /// A store holding the silences of `file` (when given). Throws
+    /// ``ConfigurationError/silencesFile(path:reason:)`` when the file exists but cannot be read
+    /// or is not a silences file; nothing is written then.
     public init(
         file: String?, limits: SilenceLimits = SilenceLimits(), logger: Logger,
         clock: @escaping @Sendable () -> Double = WallClock.now
-    ) {
+    ) throws(ConfigurationError) {
         self.file = file
         self.limits = limits
         self.logger = logger
         self.clock = clock
-        if let file { load(file) }
+        if let file { try load(file) }
     }
 
     /// Calls `body` with the silences after every change, and once now.
@@ -247,15 +253,16 @@ public final class SilenceStore: Sendable {
 
     // MARK: persistence
 
-    private func load(_ path: String) {
-        if access(path, F_OK) != 0 { return }
+    private func load(_ path: String) throws(ConfigurationError) {
+        if access(path, F_OK) != 0 && errno == ENOENT { return }
         let now = clock()
+        func refuse(_ reason: String) -> ConfigurationError { .silencesFile(path: path, reason: reason) }
         switch RegularFile.read(path, maximumBytes: limits.maxFileBytes) {
         case .failure(let error):
-            logger.error(
-                "cannot read the silences file; starting without silences",
-                metadata: ["path": "\(path)", "err": "\(error.reason)"])
+            throw refuse("cannot read the silences file (\(error.reason))")
         case .success(let bytes):
+            // An empty file (created ahead, e.g. by `touch`) holds no silences.
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return }
             let list: [JSONValue]
             do {
                 guard let parsed = try JSONValue.parse(bytes, maxDepth: SilenceLimits.maxJSONDepth).arrayValue else {
@@ -263,10 +270,13 @@ public final class SilenceStore: Sendable {
                 }
                 list = parsed
             } catch {
-                logger.error(
-                    "ignoring the corrupt silences file; starting without silences",
-                    metadata: ["path": "\(path)", "err": "\(error)"])
-                return
+                // The parser's position, never the contents (the file may not be ours).
+                throw refuse("not a silences file (\(error))")
+            }
+            // A JSON list of something else (another program's file) is not a silences file either.
+            let looksLikeSilences = list.contains { $0["id"]?.stringValue != nil && $0["matchers"] != nil }
+            guard list.isEmpty || looksLikeSilences else {
+                throw refuse("not a silences file (a JSON list without a single silence)")
             }
             var skipped = 0
             state.withLock { s in

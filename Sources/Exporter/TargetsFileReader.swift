@@ -137,6 +137,7 @@ struct TargetsFileReader {
         // a missing sentinel master is a start-up error naming this entry.
         do {
             try configuration.checkConnections { keyOf[$0] ?? "--" + $0 }
+            try configuration.checkQueueCount { keyOf[$0] ?? "--" + $0 }
             _ = try configuration.redisConfiguration()
             _ = try configuration.resultBackendConfiguration()
             _ = try configuration.sentinelConfiguration()

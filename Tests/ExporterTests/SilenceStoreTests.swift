@@ -26,7 +26,7 @@ import Testing
     /// An id comes from the client (a POST body, a DELETE path): the refusal that names it
     /// shows it only when it is short and printable, so it cannot break or forge a line.
     @Test func anUnknownIdIsNamedOnlyWhenPrintable() throws {
-        let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: { 10_000 })
+        let store = try SilenceStore(file: nil, logger: Logger(label: "t"), clock: { 10_000 })
         var silence = try draft()
         silence.id = "x\r\nforged: 1"
         do throws(SilenceStoreError) {
@@ -43,7 +43,7 @@ import Testing
 
     @Test func validationStatesAndExpiry() throws {
         let clock = Clock()
-        let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: clock.read)
+        let store = try SilenceStore(file: nil, logger: Logger(label: "t"), clock: clock.read)
         // An end in the past is refused; a start in the past becomes now.
         #expect(throws: SilenceStoreError.self) { try store.add(try draft(ends: 9_000), now: clock.read()) }
         let id = try store.add(try draft(starts: 1), now: clock.read())
@@ -73,7 +73,7 @@ import Testing
     /// past is replaced too.
     @Test func updatesFollowAlertmanagersCanUpdate() throws {
         let clock = Clock()
-        let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: clock.read)
+        let store = try SilenceStore(file: nil, logger: Logger(label: "t"), clock: clock.read)
         clock.advance(0.123_456_7)  // a start with more digits than amtool sends back
         let id = try store.add(try draft(starts: 10_000, ends: 13_600), now: clock.read())
         clock.advance(60 - 0.123_456_7)
@@ -111,7 +111,7 @@ import Testing
         var limits = SilenceLimits()
         limits.maxSilences = 2
         limits.retention = 3600
-        let store = SilenceStore(file: nil, limits: limits, logger: Logger(label: "t"), clock: clock.read)
+        let store = try SilenceStore(file: nil, limits: limits, logger: Logger(label: "t"), clock: clock.read)
         var ids: [String] = []
         for i in 0..<3 {
             let id = try store.add(try draft("A\(i)"), now: clock.read())
@@ -140,7 +140,7 @@ import Testing
         let clock = Clock()
         let dir = try makeTemporaryDirectory("silence-store")
         let file = dir.appendingPathComponent("s.json").path
-        let store = SilenceStore(file: file, logger: Logger(label: "t"), clock: clock.read)
+        let store = try SilenceStore(file: file, logger: Logger(label: "t"), clock: clock.read)
         try store.start()
         var d = try draft()
         d.matchers.append(try LabelMatcher(parsing: #"queue=~"a|b\"c""#))
@@ -148,7 +148,7 @@ import Testing
         let id = try store.add(d, now: clock.read())
         store.stop()
         #expect(!FileManager.default.fileExists(atPath: file + ".tmp"))
-        let restored = SilenceStore(file: file, logger: Logger(label: "t"), clock: clock.read)
+        let restored = try SilenceStore(file: file, logger: Logger(label: "t"), clock: clock.read)
         let s = try #require(restored.get(id))
         #expect(s.matchers == d.matchers)
         #expect(s.comment == d.comment)

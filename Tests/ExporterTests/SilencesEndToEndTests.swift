@@ -252,23 +252,68 @@ import Testing
         #expect(r.stderr.contains("--silences.file=/nonexistent-dir/silences.json: its directory is not writable"))
     }
 
-    @Test func corruptSilencesFileIsLoggedAndIgnored() throws {
-        let redis = try RedisServer()
+    /// A `--silences.file` that exists but is not a silences file (corrupt, or a mistyped path
+    /// naming the rules file) stops start-up with one line naming the file and the parse problem,
+    /// never its contents, and the file stays byte for byte as it was. Before, the exporter
+    /// started without silences (paging for everything they muted) and the first silence written
+    /// replaced the file (a rules file was lost).
+    @Test(arguments: [
+        "[{\"id\": 1, garbage",
+        "groups:\n  - name: celery\n    rules:\n      - alert: Down\n        expr: celery_redis_up == 0\n",
+        "[{\"alert\": \"Down\"}, 1, \"x\"]",
+        "{\"silences\": []}",
+    ])
+    func aFileThatIsNotASilencesFileStopsStartUpUntouched(_ content: String) throws {
         let dir = try makeTemporaryDirectory("silences-corrupt")
         let file = dir.appendingPathComponent("silences.json")
-        try "[{\"id\": 1, garbage".write(to: file, atomically: true, encoding: .utf8)
+        try content.write(to: file, atomically: true, encoding: .utf8)
+        let r = try runExporterToExit([
+            "--redis.url=redis://127.0.0.1:1/0", "--silences.file=\(file.path)", "--web.enable-silences",
+            "--web.listen-address=127.0.0.1:0",
+        ])
+        #expect(r.status == 2, "stderr: \(r.stderr)")
+        #expect(
+            r.stderr.hasPrefix("celery-redis-exporter: --silences.file=\(file.path): not a silences file ("),
+            "stderr: \(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1, "stderr: \(r.stderr)")
+        #expect(!r.stderr.contains("garbage") && !r.stderr.contains("celery_redis_up") && !r.stderr.contains("Down"))
+        #expect(try String(contentsOf: file, encoding: .utf8) == content)
+    }
+
+    /// An empty file (created ahead of the first start) is an empty store, and the first silence
+    /// is written to it.
+    @Test func anEmptySilencesFileStartsEmptyAndIsWritten() throws {
+        let redis = try RedisServer()
+        let dir = try makeTemporaryDirectory("silences-empty")
+        let file = dir.appendingPathComponent("silences.json")
+        try "".write(to: file, atomically: true, encoding: .utf8)
         let exporter = try ExporterProcess(arguments: [
             "--redis.url=redis://127.0.0.1:\(redis.port)/0", "--silences.file=\(file.path)", "--web.enable-silences",
         ])
-        let ok = waitUntil(timeout: 5) { exporter.stderr.contains("corrupt silences file") }
-        #expect(ok, "stderr: \(exporter.stderr)")
         let add = try amtool(exporter.port, ["silence", "add", "alertname=A", "--comment=c", "--author=a"])
         #expect(add.status == 0, "\(add.stderr)")
-        // The next write replaces the corrupt file with a valid one.
-        let rewritten = waitUntil(timeout: 5) {
+        let written = waitUntil(timeout: 5) {
             (try? String(contentsOf: file, encoding: .utf8))?.hasPrefix("[{\"id\":") == true
         }
-        #expect(rewritten)
+        #expect(written)
         #expect(exporter.terminate() == 0)
+    }
+
+    /// A path that exists but is no regular file (a directory, a FIFO, a device) would fail every
+    /// write, or block or read nothing: refused at start-up, as is an empty path.
+    @Test func aSilencesPathThatIsNoRegularFileStopsStartUp() throws {
+        let dir = try makeTemporaryDirectory("silences-special")
+        let fifo = dir.appendingPathComponent("fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for (path, problem) in [
+            (dir.path, "not a regular file"), (fifo, "not a regular file"), ("/dev/null", "not a regular file"),
+            ("/dev/zero", "not a regular file"), ("", "expected a path, got an empty value"),
+        ] {
+            let r = try runExporterToExit(["--silences.file=\(path)", "--redis.url=redis://127.0.0.1:1/0"])
+            #expect(r.status == 2, "\(path): \(r.stderr)")
+            #expect(
+                r.stderr.hasPrefix("celery-redis-exporter: --silences.file") && r.stderr.contains(problem),
+                "\(path): \(r.stderr)")
+        }
     }
 }
