@@ -25,7 +25,8 @@ extension ExporterConfiguration {
             option: "alertmanager.url", isInert: { $0.ruleFiles.isEmpty },
             needs: "--rules.file (alerts come only from the rules)", perTarget: false),
         Inert(
-            option: "celery.queue-sample-limit", isInert: { $0.celeryTaskNameLimit == 0 },
+            option: "celery.queue-sample-limit",
+            isInert: { $0.celeryQueueSampleLimit > 0 && $0.celeryTaskNameLimit == 0 },
             needs: "--celery.task-name-limit greater than 0 (messages are counted by task name only then)",
             perTarget: true),
         Inert(

@@ -219,6 +219,8 @@ import Testing
             "--celery.queue-sample-limit=50", "--celery.task-name-limit=10", "--celery.census-interval=1m",
         ])
         #expect(c.storagePath == "/tmp" && c.alertmanagerURL == "http://am:9093" && c.celeryQueueSampleLimit == 50)
+        // 0 says "off", which it is without task names: not refused.
+        #expect(try configuration(["--celery.queue-sample-limit=0"]).celeryQueueSampleLimit == 0)
         // The environment counts as given, too.
         #expect(startUpError([], env: ["CELERY_REDIS_EXPORTER_ALERTMANAGER_URL": "http://am:9093"]) != nil)
     }

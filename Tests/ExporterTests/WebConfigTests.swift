@@ -152,6 +152,7 @@ import Testing
         let (envStatus, envErr) = try runExporterToExit(
             [], environment: ["CELERY_REDIS_EXPORTER_WEB_CONFIG_FILE": directory + "/nope.yml"])
         #expect(envStatus == 2)
-        #expect(envErr.contains("--web.config.file=\(directory)/nope.yml: cannot read the file"))
+        // Named by the variable that held it, not by a flag nobody typed.
+        #expect(envErr.contains("CELERY_REDIS_EXPORTER_WEB_CONFIG_FILE=\(directory)/nope.yml: cannot read the file"))
     }
 }
