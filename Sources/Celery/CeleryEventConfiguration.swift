@@ -52,6 +52,8 @@ public struct CeleryEventConfiguration: Sendable, Equatable {
     public var heartbeatFrequencyRange: ClosedRange<Double>
     /// How long the subscription must have been up before the set of live workers is trusted
     /// for orphan detection (default: one liveness window, `missedHeartbeats × defaultHeartbeatFrequency`).
+    /// After a reconnect the wait is shorter: one heartbeat period of the slowest known worker, at
+    /// most this (see ``WorkerRegistry/liveHostnames(at:)``).
     public var startupGrace: Double?
 
     /// Celery-oriented runtime buckets: sub-second tasks up to hour-long batch jobs.

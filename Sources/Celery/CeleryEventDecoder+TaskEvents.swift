@@ -19,7 +19,9 @@ extension CeleryEventDecoder {
     /// JSON list of them (`task.multi`). Bad elements of a list are counted in the batch, not
     /// fatal to the rest; a bad message as a whole throws.
     public static func decodeTaskEnvelope(_ payload: [UInt8]) throws(CeleryEventDecodingError) -> TaskEventBatch {
-        guard payload.count <= maximumTaskEventBytes else { throw .tooLarge(payload.count) }
+        guard payload.count <= maximumTaskEventBytes else {
+            throw .tooLarge(payload.count, limit: maximumTaskEventBytes)
+        }
         let envelope = try parseJSON(payload, maxDepth: taskEventMaxDepth, maxBytes: maximumTaskEventBytes)
         guard envelope.objectValue != nil else { throw .notJSON("envelope is not an object") }
         guard let body = try envelopeBody(envelope, maxDepth: taskEventMaxDepth, maxBytes: maximumTaskEventBytes)

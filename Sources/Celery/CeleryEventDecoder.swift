@@ -21,6 +21,18 @@ public struct CeleryEventDecoder: Sendable {
     /// cost nothing to tolerate, anything else is an error, never a guess.
     static let kombuBase64: Base64.DecodingOptions = [.paddingOptional, .ignoringWhitespace]
 
+    /// Most bytes of one worker event message (the whole envelope). Real ones are under 1 KB: a
+    /// celery 5.7 heartbeat is 694 bytes, its base64 body included (Tests/CeleryTests/
+    /// EventsCapturedTraffic.swift). The limit leaves room for fields other tools add and bounds
+    /// what a forged message costs: a parsed JSON tree takes up to about 17 times the text, so
+    /// the 16 MiB the subscriber lets through once took 280 MB. Larger messages are counted as
+    /// decode errors unread.
+    public static let maximumWorkerEventBytes = 64 * 1024
+    /// Nesting allowed in a worker event message and in its decoded body: the envelope is 3 deep
+    /// (`properties.delivery_info`), the body 2 (`loadavg`); deeper input is an error before it
+    /// allocates.
+    public static let workerEventMaxDepth = 8
+
     /// Creates a decoder for `channels`.
     public init(channels: CeleryEventChannels) {
         self.channels = channels
@@ -63,14 +75,18 @@ public struct CeleryEventDecoder: Sendable {
     }
 
     /// Decodes kombu's envelope and the worker event inside; nil for event types other than
-    /// worker-online/heartbeat/offline.
+    /// worker-online/heartbeat/offline. Messages over ``maximumWorkerEventBytes`` or nested deeper
+    /// than ``workerEventMaxDepth`` are errors.
     public static func decodeWorkerEnvelope(_ payload: [UInt8]) throws(CeleryEventDecodingError)
         -> CeleryEvent.Worker?
     {
-        let envelope = try parseJSON(payload)
+        guard payload.count <= maximumWorkerEventBytes else {
+            throw .tooLarge(payload.count, limit: maximumWorkerEventBytes)
+        }
+        let envelope = try parseJSON(payload, maxDepth: workerEventMaxDepth, maxBytes: maximumWorkerEventBytes)
         guard envelope.objectValue != nil else { throw .notJSON("envelope is not an object") }
         let body: JSONValue
-        if let inner = try envelopeBody(envelope) {
+        if let inner = try envelopeBody(envelope, maxDepth: workerEventMaxDepth, maxBytes: maximumWorkerEventBytes) {
             body = inner
         } else {
             // Not an envelope: a bare event object published by some other tool.
@@ -82,8 +98,10 @@ public struct CeleryEventDecoder: Sendable {
 
     /// The event body inside kombu's envelope object (base64 text, plain JSON text, or an object
     /// or list already); nil when the envelope has no `body` at all.
+    /// `maxDepth` and `maxBytes` bound the decoded body (each caller states its own: the JSON
+    /// parser's defaults are sized for 64 MiB Redis replies, not for Pub/Sub messages).
     static func envelopeBody(
-        _ envelope: JSONValue, maxDepth: Int = JSONValue.defaultMaxDepth, maxBytes: Int = JSONValue.defaultMaxBytes
+        _ envelope: JSONValue, maxDepth: Int, maxBytes: Int
     ) throws(CeleryEventDecodingError) -> JSONValue? {
         if let type = envelope["content-type"]?.stringValue, !type.lowercased().hasSuffix("json") {
             throw .unsupportedContentType(type)
@@ -128,8 +146,9 @@ public struct CeleryEventDecoder: Sendable {
             clock: clock)
     }
 
+    /// `bytes` parsed within `maxDepth` and `maxBytes` (no defaults: see ``envelopeBody(_:maxDepth:maxBytes:)``).
     static func parseJSON(
-        _ bytes: [UInt8], maxDepth: Int = JSONValue.defaultMaxDepth, maxBytes: Int = JSONValue.defaultMaxBytes
+        _ bytes: [UInt8], maxDepth: Int, maxBytes: Int
     ) throws(CeleryEventDecodingError) -> JSONValue {
         do {
             return try JSONValue.parse(bytes, maxDepth: maxDepth, maxBytes: maxBytes)

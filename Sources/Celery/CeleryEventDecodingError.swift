@@ -14,8 +14,9 @@ public enum CeleryEventDecodingError: Error, Equatable, Sendable, CustomStringCo
     case unsupportedContentType(String)
     /// A worker event body without a non-empty string `hostname`.
     case missingHostname
-    /// A task event message larger than ``CeleryEventDecoder/maximumTaskEventBytes`` (its size).
-    case tooLarge(Int)
+    /// A task or worker event message larger than its limit (``CeleryEventDecoder/maximumTaskEventBytes``,
+    /// ``CeleryEventDecoder/maximumWorkerEventBytes``): its size and the limit. Refused unread.
+    case tooLarge(Int, limit: Int)
 
     /// One line for logs.
     public var description: String {
@@ -26,8 +27,8 @@ public enum CeleryEventDecodingError: Error, Equatable, Sendable, CustomStringCo
         case .invalidBase64: return "event body is not valid base64"
         case .unsupportedContentType(let type): return "event content-type \(type) is not JSON"
         case .missingHostname: return "worker event without a \"hostname\""
-        case .tooLarge(let bytes):
-            return "task event message of \(bytes) bytes is over \(CeleryEventDecoder.maximumTaskEventBytes)"
+        case .tooLarge(let bytes, let limit):
+            return "event message of \(bytes) bytes is over the \(limit)-byte limit"
         }
     }
 }

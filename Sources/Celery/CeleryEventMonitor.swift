@@ -26,6 +26,7 @@ public final class CeleryEventMonitor: Sendable {
         var subscriptions = 0
         var evictionLog = LogRateLimiter()
         var clampLog = LogRateLimiter()
+        var refusedNameLog = LogRateLimiter(interval: 600)
         var decodeErrorLogged: Set<EventSource> = []
     }
 
@@ -101,6 +102,7 @@ public final class CeleryEventMonitor: Sendable {
                 state.decodeErrors[source, default: 0] += 1
                 return (state.decodeErrorLogged.insert(source).inserted, nil)
             }
+            let refusedBefore = state.results.refusedNameTotal
             switch event {
             case .taskResult(let result)?:
                 state.results.record(result, at: now)
@@ -115,7 +117,11 @@ public final class CeleryEventMonitor: Sendable {
             case nil:
                 break
             }
-            return (false, nil)
+            guard state.results.refusedNameTotal != refusedBefore else { return (false, nil) }
+            var log = RecordLog(outcome: WorkerRegistry.RecordOutcome())
+            log.refusedNameSuppressed = state.refusedNameLog.admit(at: now)
+            log.refusedNames = state.results.refusedNames
+            return (false, log)
         }
         if let failure {
             // The first bad payload per channel family is a warning; later ones only debug lines.
@@ -134,10 +140,25 @@ public final class CeleryEventMonitor: Sendable {
         var outcome: WorkerRegistry.RecordOutcome
         var evictionSuppressed: Int?
         var clampSuppressed: Int?
+        /// Set when a task or exception name was refused (its table full) and a line is due.
+        var refusedNameSuppressed: Int?
+        var refusedNames: [LabelValueLimit.Kind: UInt64] = [:]
     }
 
-    /// Warnings about the worker table, each at most once a minute (suppressed lines are counted).
+    /// Warnings about the worker table, each at most once a minute, and about full name tables, at
+    /// most once in ten minutes (suppressed lines are counted).
     private func log(_ record: RecordLog) {
+        if let suppressed = record.refusedNameSuppressed {
+            logger.warning(
+                "task or exception name table full: new names are counted as \"other\" (see celery_redis_task_names_refused_total)",
+                metadata: [
+                    "task_name_limit": "\(configuration.taskNameLimit)",
+                    "exception_name_limit": "\(configuration.exceptionNameLimit)",
+                    "refused_task_names": "\(record.refusedNames[.task] ?? 0)",
+                    "refused_exception_names": "\(record.refusedNames[.exception] ?? 0)",
+                    "suppressed_lines": "\(suppressed)",
+                ])
+        }
         if let suppressed = record.evictionSuppressed, let victim = record.outcome.evicted {
             logger.warning(
                 "worker table full (--celery.max-workers): the longest-silent worker was forgotten to make room",
@@ -202,7 +223,8 @@ public final class CeleryEventMonitor: Sendable {
                 failures: state.results.failures, workerLost: state.results.workerLost,
                 runtimes: state.results.runtimes, queueWaits: state.results.queueWaits,
                 hasTaskLabel: state.results.hasTaskLabel,
-                taskNamesEvicted: state.results.evictedTaskNames, runtimeBuckets: configuration.runtimeBuckets,
+                taskNamesEvicted: state.results.evictedTaskNames, namesRefused: state.results.refusedNames,
+                runtimeBuckets: configuration.runtimeBuckets,
                 runningTasks: state.results.runningTasks, evictedRunningTasks: state.results.evictedRunningTasks,
                 trackedTasks: state.results.trackedTasks, evictedTasks: state.results.evictedTasks,
                 discardedTaskEvents: state.results.discardedEvents,

@@ -82,6 +82,14 @@ extension CeleryEventReading {
             families.append(
                 MetricFamily(.taskNamesEvicted, value: Double(taskNamesEvicted)))
         }
+        // The exception breakdown is always on; the task one only with the task label.
+        let refusedKinds: [LabelValueLimit.Kind] = byTask ? [.exception, .task] : [.exception]
+        families.append(
+            MetricFamily(
+                .taskNamesRefused,
+                samples: refusedKinds.map {
+                    Sample(labels: [Label("kind", $0.rawValue)], value: Double(namesRefused[$0] ?? 0))
+                }))
         return families
     }
 

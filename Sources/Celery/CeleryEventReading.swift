@@ -31,6 +31,9 @@ public struct CeleryEventReading: Equatable, Sendable {
     public var hasTaskLabel: Bool
     /// Task names dropped from the per-task breakdowns at the cap.
     public var taskNamesEvicted: UInt64
+    /// Task and exception names counted as `other` because their table was full
+    /// (``ResultEventCounter/refusedNames``).
+    public var namesRefused: [LabelValueLimit.Kind: UInt64]
     /// The runtime histogram's bucket bounds.
     public var runtimeBuckets: [Double]
     /// Tasks seen STARTED whose outcome has not arrived yet.

@@ -88,6 +88,14 @@ public struct ResultEventCounter: Sendable {
     /// Task names that gave way to newer ones (their series were dropped), see ``TaskNameLimiter``.
     public var evictedTaskNames: UInt64 { names.evicted }
 
+    /// Names counted as `other` because their table was full (``TaskNameLimiter/refused``): task
+    /// names (once per task, when its name is first adopted; 0 while the task label is off) and
+    /// exception type names (once per failure).
+    public var refusedNames: [LabelValueLimit.Kind: UInt64] { [.task: names.refused, .exception: exceptions.refused] }
+
+    /// Both kinds of ``refusedNames`` together (a rise means a name was just refused).
+    var refusedNameTotal: UInt64 { names.refused &+ exceptions.refused }
+
     // MARK: Result writes
 
     /// Applies one result write received at `now`.

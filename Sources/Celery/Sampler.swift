@@ -52,6 +52,8 @@ public final class Sampler {
     var hugeUnackedTags: [[UInt8]] = []
     /// Paces the warning about tasks in flight beyond the sample limit.
     var untrackedLog = LogRateLimiter(interval: 600)
+    /// Paces the warning about task names refused by a full ``taskNames`` table.
+    var refusedTaskNameLog = LogRateLimiter(interval: 600)
     /// Huge reads that failed on the transport (timed out) since start; the poll went on without them.
     var hugeReadFailures = 0
     /// Paces the warning about failed huge reads.
@@ -142,6 +144,7 @@ public final class Sampler {
         var errors: [PollStage: Int] = [:]
         var discoveryRan = false
         taskNames.advance(to: now)
+        let refusedTaskNamesBefore = taskNames.refused
 
         if discovery.isDue(now: now) {
             discoveryRan = true
@@ -256,6 +259,15 @@ public final class Sampler {
                 "more tasks in flight than --celery.unacked-sample-limit: the newest are counted but not attributed to a queue",
                 metadata: [
                     "in_flight": "\(inFlight)", "limit": "\(configuration.unackedSampleLimit)",
+                    "suppressed": "\(suppressed)",
+                ])
+        }
+        let refusedTaskNames = taskNames.refused - refusedTaskNamesBefore
+        if refusedTaskNames > 0, let suppressed = refusedTaskNameLog.admit(at: now) {
+            logger.warning(
+                "task name table full (--celery.task-name-limit): messages of further task names are counted under task=\"other\"",
+                metadata: [
+                    "limit": "\(taskNames.limit)", "messages_this_poll": "\(refusedTaskNames)",
                     "suppressed": "\(suppressed)",
                 ])
         }

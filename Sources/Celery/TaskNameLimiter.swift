@@ -23,6 +23,10 @@ public struct TaskNameLimiter: Sendable, Equatable {
     public private(set) var admitted: Set<String> = []
     /// Names that gave way to newer ones since start.
     public private(set) var evicted: UInt64 = 0
+    /// Lookups of a name that was not admitted because the table was full and no admitted name had
+    /// been idle long enough: each one was answered ``overflowName``. Nil and empty names, and
+    /// lookups while the breakdown is off, are not counted.
+    public private(set) var refused: UInt64 = 0
 
     private var lastSeen: [String: Double] = [:]
     private var now = -Double.infinity
@@ -71,10 +75,12 @@ public struct TaskNameLimiter: Sendable, Equatable {
         var victim: String?
         if admitted.count >= limit {
             guard now >= nextEvictionCheck, let oldest = lastSeen.min(by: { $0.value < $1.value }) else {
+                refused += 1
                 return (TaskNameLimiter.overflowName, nil)
             }
             guard now - oldest.value >= idleBeforeEviction else {
                 nextEvictionCheck = oldest.value + idleBeforeEviction
+                refused += 1
                 return (TaskNameLimiter.overflowName, nil)
             }
             victim = oldest.key

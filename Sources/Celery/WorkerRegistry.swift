@@ -9,8 +9,14 @@
 /// Pub/Sub keeps no history, so the registry is told when the subscription starts and ends:
 /// - while unsubscribed, silence proves nothing; states are evaluated as of the moment the
 ///   subscription was lost (frozen) and ``liveHostnames(at:)`` is nil;
-/// - after (re)subscribing, a worker's silence counts from the later of its last heartbeat and
-///   the subscription start, so a reconnect never marks healthy workers down.
+/// - after the first subscription, a worker's silence counts from the later of its last heartbeat
+///   and the subscription start;
+/// - after a resubscription, each worker still up when the subscription was lost has its
+///   liveness window extended by the time it could not be heard (the gap), so a reconnect never
+///   marks a healthy worker down, and a worker that was already silent too long stays down. Only
+///   time spent listening counts as silence: a connection that drops every few seconds can delay
+///   a dead worker's `down` by the total length of the gaps, never keep it up for ever (which
+///   restarting the window at every resubscription did).
 ///
 /// A pure value: every method takes `now`, so tests drive it with explicit times.
 public struct WorkerRegistry: Sendable {
@@ -40,6 +46,9 @@ public struct WorkerRegistry: Sendable {
         var downAt: Double?
         /// The last event was worker-offline (a graceful stop: the next worker-online is a new process).
         var wentOffline = false
+        /// Seconds of subscription gaps since ``lastSeen`` while the worker was up: time in which it
+        /// could not be heard does not count as silence (see ``WorkerRegistry/subscriptionStarted(at:)``).
+        var unheard: Double = 0
         /// `pid` and Lamport `clock` of the last event (see ``Incarnation``).
         var pid: Int?
         var clock: Int?
@@ -78,10 +87,13 @@ public struct WorkerRegistry: Sendable {
     private var incompleteUntil: Double?
 
     private var workers: [String: Entry] = [:]
-    /// Start of the current (or last) subscription; nil before the first.
-    private var sessionStart: Double?
+    /// Start of the first subscription; nil before it. Silence before it proves nothing.
+    private var firstSessionStart: Double?
     /// When the last subscription was lost; nil while subscribed.
     private var lostAt: Double?
+    /// From then on the set of live workers is complete (see ``liveHostnames(at:)``): the end of
+    /// the start-up grace, moved on by each gap; nil before the first subscription.
+    private var trustedFrom: Double?
 
     /// Creates an empty registry; nothing is trusted until ``subscriptionStarted(at:)``.
     public init(configuration: CeleryEventConfiguration) {
@@ -92,13 +104,31 @@ public struct WorkerRegistry: Sendable {
     public var count: Int { workers.count }
 
     /// True while the subscription is established.
-    public var isObserving: Bool { sessionStart != nil && lostAt == nil }
+    public var isObserving: Bool { firstSessionStart != nil && lostAt == nil }
 
-    /// The subscription is (again) confirmed at `now`.
+    /// The subscription is (again) confirmed at `now`. The first one starts the start-up grace
+    /// (``CeleryEventConfiguration/effectiveStartupGrace``). A later one, after a loss, extends the
+    /// liveness window of every worker that was still up by the time it could not be heard;
+    /// workers already down when the subscription was lost stay down. A confirmation while already
+    /// subscribed changes nothing (nothing was missed).
     public mutating func subscriptionStarted(at now: Double) {
-        if isObserving { freezeDownStates(at: now) }
-        sessionStart = now
+        guard firstSessionStart != nil, let trusted = trustedFrom else {
+            firstSessionStart = now
+            trustedFrom = now + configuration.effectiveStartupGrace
+            return
+        }
+        guard let lost = lostAt else { return }
         lostAt = nil
+        let end = max(now, lost)
+        var slowest = configuration.defaultHeartbeatFrequency
+        for (name, entry) in workers where entry.downAt == nil {
+            // A heartbeat received during the gap (a late delivery) ends the unheard time early.
+            workers[name]?.unheard += max(0, end - max(lost, entry.lastSeen))
+            slowest = max(slowest, entry.frequency)
+        }
+        // One period for a worker that (re)started unheard during the gap; when the loss cut a
+        // grace short, the rest of it too (only listening time counts).
+        trustedFrom = end + max(trusted - lost, min(configuration.effectiveStartupGrace, slowest))
     }
 
     /// The subscription was lost at `now` (no-op when not subscribed).
@@ -108,8 +138,8 @@ public struct WorkerRegistry: Sendable {
         lostAt = now
     }
 
-    /// Records the down state of workers already silent too long, before the session start moves:
-    /// the grace a new subscription gives applies to workers that were up, not to dead ones.
+    /// Records the down state of workers already silent too long when the subscription is lost:
+    /// the extension a resubscription gives applies to workers that were up, not to dead ones.
     private mutating func freezeDownStates(at now: Double) {
         for (name, entry) in workers where entry.downAt == nil {
             if let since = downSince(entry, at: now) { workers[name]?.downAt = since }
@@ -143,6 +173,7 @@ public struct WorkerRegistry: Sendable {
             workers[name]
             ?? Entry(lastSeen: now, frequency: configuration.defaultHeartbeatFrequency, active: 0, processed: 0)
         entry.lastSeen = now
+        entry.unheard = 0
         if let announced = event.frequency {
             // A NaN passes min/max untouched (and would keep the worker up for ever): the default.
             let frequency = announced.isNaN ? configuration.defaultHeartbeatFrequency : announced
@@ -244,14 +275,18 @@ public struct WorkerRegistry: Sendable {
     }
 
     /// Host names of the workers up at `now`, for orphan detection (a STARTED meta whose
-    /// `result.hostname` is not live). Nil while the answer cannot be trusted: before
-    /// the subscription has lasted ``CeleryEventConfiguration/effectiveStartupGrace`` seconds
-    /// (live workers may not have sent a heartbeat yet), while it is down, and until the liveness
+    /// `result.hostname` is not live). Nil while the answer cannot be trusted: before the first
+    /// subscription has lasted ``CeleryEventConfiguration/effectiveStartupGrace`` seconds (live
+    /// workers may not have sent a heartbeat yet), while it is down, and until the liveness
     /// window of a worker evicted while up has ended (it may still be running its tasks).
+    ///
+    /// After a resubscription, workers known to be up stay up (their windows are extended), so
+    /// only a worker that (re)started during the gap can be missing, and it is heard at its next
+    /// heartbeat: the answer is nil for one heartbeat period of the slowest known worker (at
+    /// least the default period, at most the start-up grace), not for a whole start-up grace, so
+    /// a connection that drops every few seconds cannot suspend orphan detection for ever.
     public func liveHostnames(at now: Double) -> Set<String>? {
-        guard let sessionStart, lostAt == nil, now - sessionStart >= configuration.effectiveStartupGrace else {
-            return nil
-        }
+        guard let trustedFrom, lostAt == nil, now >= trustedFrom else { return nil }
         if let incompleteUntil, now <= incompleteUntil { return nil }
         return Set(workers.compactMap { name, entry in downSince(entry, at: now) == nil ? name : nil })
     }
@@ -285,7 +320,7 @@ public struct WorkerRegistry: Sendable {
 
     /// The end of `entry`'s liveness window (when it goes down unless another event arrives).
     private func liveUntil(_ entry: Entry) -> Double {
-        let silenceStart = max(entry.lastSeen, sessionStart ?? entry.lastSeen)
-        return silenceStart + configuration.missedHeartbeats * entry.frequency
+        let silenceStart = max(entry.lastSeen, firstSessionStart ?? entry.lastSeen)
+        return silenceStart + entry.unheard + configuration.missedHeartbeats * entry.frequency
     }
 }

@@ -60,28 +60,57 @@ public struct StructuredLogHandler: LogHandler {
         }
     }
 
+    /// A key with every character that would end it or break the line (space, `=`, `"`, and the
+    /// scalars ``mustEscape(_:)`` names) replaced by `_`.
     static func logfmtKey(_ key: String) -> String {
-        String(key.map { $0 == " " || $0 == "=" || $0 == "\"" ? "_" : $0 })
+        var out = String.UnicodeScalarView()
+        for scalar in key.unicodeScalars {
+            out.append(scalar == " " || scalar == "=" || scalar == "\"" || mustEscape(scalar) ? "_" : scalar)
+        }
+        return String(out)
     }
 
+    /// A value as logfmt writes it: bare when it holds nothing special, else quoted with `"` and
+    /// `\` escaped, `\n`, `\r`, `\t` as such and every other scalar of ``mustEscape(_:)`` as
+    /// `\u00XX`/`\u2028` (the escapes go-logfmt's decoder reads). Walks Unicode scalars, not
+    /// `Character`s: Swift's "\r\n" is one `Character` equal to neither "\r" nor "\n", and once
+    /// went out raw, so a channel name from any publisher could forge a log line.
     static func logfmtValue(_ value: String) -> String {
         let needsQuotes =
-            value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline }
+            value.isEmpty
+            || value.unicodeScalars.contains {
+                $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || mustEscape($0)
+            }
         guard needsQuotes else { return value }
         var out = "\""
-        for ch in value {
-            switch ch {
+        for scalar in value.unicodeScalars {
+            switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
-            default: out.append(ch)
+            case "\t": out += "\\t"
+            case _ where mustEscape(scalar):
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out + "\""
     }
 
-    static func jsonString(_ value: String) -> String { JSONWriter.quoted(value, escaping: .plain) }
+    /// Scalars never written raw in a log line, in either format: C0 controls (newline, carriage
+    /// return and ESC among them), DEL, C1 controls (NEL among them), and the line and paragraph
+    /// separators U+2028/U+2029. Raw, they end a line early or drive the reader's terminal.
+    static func mustEscape(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00..<0x20, 0x7F..<0xA0, 0x2028, 0x2029: return true
+        default: return false
+        }
+    }
+
+    /// A JSON string literal escaping the same scalars as ``mustEscape(_:)`` (``JSONEscaping/logLine``).
+    static func jsonString(_ value: String) -> String { JSONWriter.quoted(value, escaping: .logLine) }
 
     /// RFC 3339 UTC with milliseconds, e.g. `2026-11-25T17:50:00.123Z`.
     static func timestamp() -> String {

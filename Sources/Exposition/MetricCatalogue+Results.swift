@@ -63,6 +63,12 @@ extension MetricDescriptor {
         "celery_redis_task_names_evicted", .counter,
         help: "Task names that gave up their task label to a newer name once --celery.task-name-limit names were in "
             + "use (names unseen for an hour give way; their result series are dropped).")
+    /// `celery_redis_task_names_refused_total`
+    public static let taskNamesRefused = MetricDescriptor(
+        "celery_redis_task_names_refused", .counter, labels: ["kind"],
+        help: "Names from live result writes and task events counted as \"other\" because their table was full "
+            + "and no name in it had gone unseen for an hour: kind=task (--celery.task-name-limit names; once per "
+            + "task), kind=exception (50 exception type names of task_failures_total; once per failure).")
     /// `celery_redis_task_meta_keys`
     public static let taskMetaKeys = MetricDescriptor(
         "celery_redis_task_meta_keys", .gauge, labels: ["state"],
@@ -130,7 +136,7 @@ extension MetricCatalogue {
     public static let results: [MetricDescriptor] = [
         .taskResults, .tasks, .taskFailures, .taskRuntimeSeconds, .taskQueueWaitSeconds, .taskTableEntries,
         .taskTableEvicted, .taskEventsDiscarded, .workerLostTasks, .taskRuntimePendingTasks, .taskRuntimeEvictedTasks,
-        .taskNamesEvicted, .taskMetaKeys, .taskMetaWorkerLostKeys, .startedTaskOldestAgeSeconds,
+        .taskNamesEvicted, .taskNamesRefused, .taskMetaKeys, .taskMetaWorkerLostKeys, .startedTaskOldestAgeSeconds,
         .orphanedStartedTasks, .censusDurationSeconds, .censusLastCompleteTimestampSeconds,
         .censusUpdatedTimestampSeconds, .censusEntriesRefused, .resultBackendUp, .censusPassKeysWalked,
         .censusPassKeysExpected,

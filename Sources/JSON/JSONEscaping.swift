@@ -14,8 +14,15 @@ public struct JSONEscaping: OptionSet, Sendable, Hashable {
     /// DEL (U+007F) as `\u007f`, so the status page's embedded JSON carries no invisible control.
     public static let delete = JSONEscaping(rawValue: 1 << 1)
 
-    /// What JSON requires and nothing more (log lines).
+    /// DEL, the C1 controls (U+0080 to U+009F, NEL among them), U+2028 and U+2029 as `\u` escapes:
+    /// JSON allows them raw, but terminals act on them and log viewers break lines at NEL, LS and
+    /// PS, so text from outside could forge or hide log lines.
+    public static let lineSafe = JSONEscaping(rawValue: 1 << 2)
+
+    /// What JSON requires and nothing more.
     public static let plain: JSONEscaping = []
+    /// Log lines: what JSON requires plus ``lineSafe`` (one line per event, no terminal controls).
+    public static let logLine: JSONEscaping = [.lineSafe]
     /// Go `encoding/json`'s output (Prometheus and Alertmanager APIs, notification payloads).
     public static let goEncodingJSON: JSONEscaping = [.htmlSafe]
 }

@@ -55,7 +55,8 @@ public struct JSONWriter {
     /// The escaper behind every string the writer emits.
     static func appendQuoted(_ s: String, escaping: JSONEscaping, to out: inout [UInt8]) {
         let htmlSafe = escaping.contains(.htmlSafe)
-        let delete = escaping.contains(.delete)
+        let lineSafe = escaping.contains(.lineSafe)
+        let delete = lineSafe || escaping.contains(.delete)
         out.append(UInt8(ascii: "\""))
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -66,7 +67,14 @@ public struct JSONWriter {
             case "\t": out += #"\t"#.utf8
             case "\u{0}"..."\u{1F}": appendUnicodeEscape(scalar.value, to: &out)
             // One pattern per case: a `where` clause would guard only the last pattern of a list.
-            case "<", ">", "&", "\u{2028}", "\u{2029}":
+            case "\u{80}"..."\u{9F}" where lineSafe: appendUnicodeEscape(scalar.value, to: &out)
+            case "\u{2028}", "\u{2029}":
+                if htmlSafe || lineSafe {
+                    appendUnicodeEscape(scalar.value, to: &out)
+                } else {
+                    UTF8.encode(scalar) { out.append($0) }
+                }
+            case "<", ">", "&":
                 if htmlSafe {
                     appendUnicodeEscape(scalar.value, to: &out)
                 } else {

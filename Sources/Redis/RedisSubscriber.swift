@@ -242,8 +242,7 @@ public final class RedisSubscriber: Sendable {
                 throw RedisError.server(command: "PSUBSCRIBE", message: text)
             }
             guard let items = reply.array, let kind = items.first?.bytes else {
-                throw RedisError.protocol(
-                    message: "unexpected reply in subscribe mode: \(String(describing: reply).prefix(200))")
+                throw RedisError.protocol(message: "unexpected reply in subscribe mode: \(Self.shape(of: reply))")
             }
             switch String(decoding: kind, as: UTF8.self).lowercased() {
             case "psubscribe", "subscribe":
@@ -329,5 +328,21 @@ public final class RedisSubscriber: Sendable {
     private static func nanoseconds(_ duration: Duration) -> Int64 {
         let (seconds, attoseconds) = duration.components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+
+    /// An unexpected reply in a few bytes: its type and size, and a status line's first 64 bytes
+    /// sanitized; never a bulk string's content. `String(describing:)` rendered the whole reply
+    /// (a 16 MiB bulk string as 60 MB of decimal bytes) before cutting it.
+    static func shape(of reply: RESPValue) -> String {
+        switch reply {
+        case .bulk(let bytes): return "bulk string of \(bytes.count) bytes"
+        case .status(let text): return "status \(RedisError.sanitizedServerText(text, maximumBytes: 64))"
+        case .error(let text): return "error \(RedisError.sanitizedServerText(text, maximumBytes: 64))"
+        case .integer(let value): return "integer \(value)"
+        case .null: return "null"
+        case .array(let items):
+            let first = items.first.map { ", first a \(shape(of: $0))" } ?? ""
+            return "array of \(items.count) elements\(first)"
+        }
     }
 }

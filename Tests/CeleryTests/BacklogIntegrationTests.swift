@@ -227,6 +227,32 @@ import Testing
             snap.sampled?.queues.first?.backlog?.byTask == ["app.a": 3, LabelValueLimit.capped(long): 2, "other": 1])
     }
 
+    /// A full task-name table used to send new names to `other` without a word: now a warning
+    /// says so, at most once in ten minutes (later ones count the suppressed polls).
+    @Test func refusedTaskNamesAreLoggedAtMostOnceInTenMinutes() throws {
+        let server = try RedisServer()
+        defer { server.shutdownAndWait() }
+        for (n, task) in ["app.a", "app.b", "app.c", "app.c", "app.d"].enumerated() {
+            try push(server, b("celery"), task: task, n: n)
+        }
+        let recorder = LogRecorder()
+        var configuration = CeleryConfiguration(
+            queues: ["celery"], discoverQueues: false, taskNameLimit: 2, censusEnabled: false)
+        configuration.queueSampleLimit = 200
+        let s = Sampler(configuration: configuration, logger: recorder.logger())
+        let redis = try connect(server)
+        func refusals() -> [String] { recorder.messages.filter { $0.contains("task name table full") } }
+        let snap = s.poll(using: redis, now: t0)
+        #expect(snap.sampled?.queues.first?.backlog?.byTask == ["app.a": 1, "app.b": 1, "other": 3])
+        #expect(refusals().count == 1)
+        #expect(refusals().first?.contains("messages_this_poll=3") == true)
+        _ = s.poll(using: redis, now: t0 + 60)
+        #expect(refusals().count == 1)
+        _ = s.poll(using: redis, now: t0 + 601)
+        #expect(refusals().count == 2)
+        #expect(refusals().last?.contains("suppressed=1") == true)
+    }
+
     /// With the task-name limit 0 (the breakdowns off) or the sample limit 0, nothing is read.
     @Test func offWithoutTaskNamesOrSampleLimit() throws {
         let server = try RedisServer()

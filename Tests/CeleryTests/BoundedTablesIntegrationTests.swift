@@ -190,6 +190,9 @@ import Testing
         #expect(listener.waitFor("celery_redis_workers 1"))
     }
 
+    /// Long names become capped labels. Worker host names are bounded first by the worker event
+    /// size cap (``CeleryEventDecoder/maximumWorkerEventBytes``): a 20 KB name still fits and is
+    /// capped; a heartbeat carrying a megabyte name is refused whole as a decode error.
     @Test func megabyteWorkerAndTaskNamesGiveCappedLabels() throws {
         let server = try RedisServer()
         let clock = EventsTestClock(1_000)
@@ -199,11 +202,14 @@ import Testing
         defer { listener.stop() }
         #expect(listener.waitFor("celery_redis_event_subscriber_up 1"))
 
-        let stem = String(repeating: "w", count: 1 << 20)
+        let stem = String(repeating: "w", count: 20_000)
         for suffix in ["@one", "@two"] {
             let hb = EventsFixtures.heartbeat(host: stem + suffix)
             try server.command([b("PUBLISH"), hb.channel, hb.payload])
         }
+        let megabyte = EventsFixtures.heartbeat(host: String(repeating: "w", count: 1 << 20) + "@big")
+        try server.command([b("PUBLISH"), megabyte.channel, megabyte.payload])
+        #expect(listener.waitFor(#"celery_redis_event_decode_errors_total{kind="worker"} 1"#))
         let task = String(repeating: "t", count: 1 << 20)
         let meta = #"{"status": "SUCCESS", "result": 1, "name": "\#(task)", "task_id": "a"}"#
         try server.command([b("PUBLISH"), EventsFixtures.resultChannel("a"), b(meta)])

@@ -157,4 +157,48 @@ import Testing
         let event = try CeleryEventDecoder.decodeWorkerEnvelope(EventsFixtures.envelope(body: body))
         #expect(event == CeleryEvent.Worker(kind: .heartbeat, hostname: "w1@vm"))
     }
+
+    /// A worker event over ``CeleryEventDecoder/maximumWorkerEventBytes`` is refused unread (a
+    /// forged 16 MiB heartbeat of empty lists took ~280 MB to parse and was accepted); a real
+    /// heartbeat padded to exactly the limit is still read.
+    @Test func workerEventsAreCappedInSizeBeforeParsing() throws {
+        let limit = CeleryEventDecoder.maximumWorkerEventBytes
+        let real = EventsFixtures.envelope(body: EventsFixtures.heartbeatBody(active: 7))
+        #expect(real.count < 1_024)  // a real one, kombu envelope and base64 body included
+        // Whitespace before the closing brace pads without changing the event.
+        let padded = Array(real.dropLast()) + Array(repeating: UInt8(ascii: " "), count: limit - real.count) + [0x7D]
+        #expect(padded.count == limit)
+        #expect(try CeleryEventDecoder.decodeWorkerEnvelope(padded)?.active == 7)
+        let over = Array(padded.dropLast()) + [UInt8(ascii: " "), 0x7D]
+        #expect(throws: CeleryEventDecodingError.tooLarge(limit + 1, limit: limit)) {
+            try CeleryEventDecoder.decodeWorkerEnvelope(over)
+        }
+        // The auditor's payload shape: a bare event padded with many empty lists.
+        var forged = Array(#"{"type":"worker-heartbeat","hostname":"big@x","freq":2,"junk":["#.utf8)
+        for _ in 0..<100_000 { forged += Array("[],".utf8) }
+        forged += Array("[]]}".utf8)
+        let channel = Array("/0.celeryev/worker.heartbeat".utf8)
+        #expect(throws: CeleryEventDecodingError.tooLarge(forged.count, limit: limit)) {
+            try decoder.decode(channel: channel, payload: forged)
+        }
+    }
+
+    /// Worker event envelopes and bodies are held to a small nesting depth (real ones are 3 deep).
+    @Test func workerEventsAreCappedInDepth() throws {
+        let depth = CeleryEventDecoder.workerEventMaxDepth
+        func nested(_ levels: Int) -> String {
+            String(repeating: "[", count: levels) + String(repeating: "]", count: levels)
+        }
+        // Within the limit: the event is read (its extra field is ignored).
+        let shallow = #"{"hostname": "w1@vm", "type": "worker-heartbeat", "x": \#(nested(depth - 1))}"#
+        #expect(try CeleryEventDecoder.decodeWorkerEnvelope(EventsFixtures.envelope(body: shallow)) != nil)
+        // One level more in the base64 body, or in the envelope itself: an error, not an event.
+        let deep = #"{"hostname": "w1@vm", "type": "worker-heartbeat", "x": \#(nested(depth))}"#
+        #expect(throws: CeleryEventDecodingError.self) {
+            try CeleryEventDecoder.decodeWorkerEnvelope(EventsFixtures.envelope(body: deep))
+        }
+        #expect(throws: CeleryEventDecodingError.self) {
+            try CeleryEventDecoder.decodeWorkerEnvelope(Array(deep.utf8))
+        }
+    }
 }

@@ -101,6 +101,56 @@ import Testing
         #expect(listener.monitor.liveWorkerHostnames() == [])
     }
 
+    /// A connection killed every 4 s (`CLIENT KILL TYPE pubsub`) used to restart every silent
+    /// worker's liveness window at each resubscription: `dead@x`, heard once, stayed
+    /// `worker_up 1` for ever, and the live set for orphan detection stayed unknown. Only
+    /// listening time counts now; the test's clock stands still during each gap.
+    @Test func killedSubscriptionsDoNotKeepADeadWorkerUp() throws {
+        let server = try RedisServer()
+        let clock = EventsTestClock(1_000)
+        let listener = try Listener(server: server, configuration: CeleryEventConfiguration(), clock: clock)
+        defer { listener.stop() }
+        #expect(listener.waitFor("celery_redis_event_subscriber_up 1"))
+        let hb = EventsFixtures.heartbeat(host: "dead@x")
+        try server.command([Array("PUBLISH".utf8), hb.channel, hb.payload])
+        #expect(listener.waitFor(#"celery_redis_worker_up{worker="dead@x"} 1"#))
+        for kill in 1...3 {
+            clock.set(1_000 + 4 * Double(kill))
+            _ = try server.command("CLIENT", "KILL", "TYPE", "pubsub")
+            #expect(listener.waitFor("celery_redis_event_subscriber_reconnects_total \(kill)", timeout: 10))
+            #expect(listener.waitFor("celery_redis_event_subscriber_up 1"))
+            clock.set(1_000 + 4 * Double(kill) + 2)  // one heartbeat period after the reconnect
+            #expect(listener.monitor.liveWorkerHostnames() == (kill == 1 ? ["dead@x"] : []))
+        }
+        // Heard at 1000 with freq 2: down at 1006 (the gaps took no time on the test's clock).
+        #expect(listener.lines().contains(#"celery_redis_worker_up{worker="dead@x"} 0"#))
+        #expect(listener.lines().contains("celery_redis_workers 0"))
+    }
+
+    /// A forged 15 MiB worker event (a heartbeat padded with empty lists) once took ~280 MB to parse
+    /// and was accepted; it is a decode error now, refused before parsing, and real heartbeats
+    /// after it still count.
+    @Test func anOversizedWorkerEventIsADecodeError() throws {
+        let server = try RedisServer()
+        let clock = EventsTestClock(1_000)
+        let listener = try Listener(server: server, configuration: CeleryEventConfiguration(), clock: clock)
+        defer { listener.stop() }
+        #expect(listener.waitFor("celery_redis_event_subscriber_up 1"))
+        var forged = Array(#"{"type":"worker-heartbeat","hostname":"big@x","freq":2,"junk":["#.utf8)
+        // 15 MiB: under the subscriber's 16 MiB cap (pattern and channel count too), so it is
+        // delivered, as the auditor's 16 MiB payload of `[],` was.
+        forged.reserveCapacity(15 << 20)
+        for _ in 0..<((15 << 20) / 3) { forged += [UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: ",")] }
+        forged += Array("[]]}".utf8)
+        let channel = Array("/0.celeryev/worker.heartbeat".utf8)
+        try server.command([Array("PUBLISH".utf8), channel, forged])
+        #expect(listener.waitFor(#"celery_redis_event_decode_errors_total{kind="worker"} 1"#, timeout: 10))
+        #expect(!listener.lines().contains { $0.contains("big@x") })
+        let hb = EventsFixtures.heartbeat()
+        try server.command([Array("PUBLISH".utf8), hb.channel, hb.payload])
+        #expect(listener.waitFor(#"celery_redis_worker_up{worker="w1@vm"} 1"#))
+    }
+
     @Test func reconnectAfterRestart() throws {
         let server = try RedisServer()
         let clock = EventsTestClock(0)

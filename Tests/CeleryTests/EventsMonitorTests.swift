@@ -35,6 +35,7 @@ final class EventsTestClock: Sendable {
                 "celery_redis_event_decode_errors", "celery_redis_tasks", "celery_redis_task_failures",
                 "celery_redis_task_queue_wait_seconds", "celery_redis_task_table_entries",
                 "celery_redis_task_table_evicted", "celery_redis_task_events_discarded",
+                "celery_redis_task_names_refused",
             ])
         let lines = text(monitor.metricFamilies())
         #expect(lines.contains(#"celery_redis_task_results_total{state="SUCCESS"} 0"#))

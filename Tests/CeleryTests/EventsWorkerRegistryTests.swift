@@ -93,11 +93,14 @@ import Testing
         #expect(registry.liveHostnames(at: t0 + 7) == nil)
         // Frozen while unsubscribed: silence proves nothing, so the worker stays up.
         #expect(registry.statuses(at: t0 + 600)[0].isUp)
-        // After re-subscribing, silence counts from the subscription start.
+        // After re-subscribing, only listening time counts as silence: 5.5 s before the loss, so
+        // the window ends 0.5 s after the subscription is back (the gap is added, not a new window).
         registry.subscriptionStarted(at: t0 + 600)
-        #expect(registry.statuses(at: t0 + 605)[0].isUp)
-        #expect(!registry.statuses(at: t0 + 606.5)[0].isUp)
-        #expect(registry.liveHostnames(at: t0 + 605) == nil)
+        #expect(registry.statuses(at: t0 + 600.5)[0].isUp)
+        #expect(!registry.statuses(at: t0 + 600.6)[0].isUp)
+        // The live set waits one heartbeat period (2 s) for workers that started during the gap.
+        #expect(registry.liveHostnames(at: t0 + 601.9) == nil)
+        #expect(registry.liveHostnames(at: t0 + 602) == [])
     }
 
     @Test func aWorkerAlreadyDownStaysDownAcrossAReconnect() {
@@ -109,10 +112,14 @@ import Testing
         let states = registry.statuses(at: t0 + 21)
         #expect(states.map(\.isUp) == [false, true])
         #expect(states[0].downSince == t0 + 6)
-        // A reconnect without a reported loss behaves the same.
-        registry.subscriptionStarted(at: t0 + 40)
+        // live@h was heard at t0+9; 1 s of silence before the loss and 5 s after it make its
+        // 6 s window: down at t0+25 (the 10 s gap counts for nothing).
+        #expect(registry.statuses(at: t0 + 24.9).map(\.isUp) == [false, true])
         #expect(registry.statuses(at: t0 + 41).map(\.isUp) == [false, false])
-        #expect(registry.statuses(at: t0 + 41)[1].downSince == t0 + 26)
+        #expect(registry.statuses(at: t0 + 41)[1].downSince == t0 + 25)
+        // A confirmation without a reported loss missed nothing and changes nothing.
+        registry.subscriptionStarted(at: t0 + 40)
+        #expect(registry.statuses(at: t0 + 41)[1].downSince == t0 + 25)
     }
 
     @Test func fullTableMakesTheLongestSilentWorkerGiveWay() {

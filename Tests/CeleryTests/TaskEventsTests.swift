@@ -186,7 +186,8 @@ import Testing
         #expect(r.decodeErrors[.task] == 3)
         #expect(outcomes(r).isEmpty)
         #expect(
-            throws: CeleryEventDecodingError.tooLarge(Self.envelope(big).count),
+            throws: CeleryEventDecodingError.tooLarge(
+                Self.envelope(big).count, limit: CeleryEventDecoder.maximumTaskEventBytes),
             performing: { try CeleryEventDecoder.decodeTaskEnvelope(Self.envelope(big)) })
     }
 

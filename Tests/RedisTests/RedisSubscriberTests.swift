@@ -191,6 +191,37 @@ private func pingCalls(_ server: RedisServer) throws -> Int {
         _ = harness.stopAndJoin()
     }
 
+    /// A forged server answers the subscription with a bulk string (not a push) full of control
+    /// bytes: the error names the reply's type and size in a few sanitized bytes. It used to
+    /// carry `String(describing:)` of the whole reply (its bytes in decimal, built whole before
+    /// being cut to 200 characters).
+    @Test func anUnexpectedReplyIsDescribedByItsShapeNotItsContent() throws {
+        let confirm = "*3\r\n$10\r\npsubscribe\r\n$1\r\n*\r\n:1\r\n"
+        let content = Array(String(repeating: "x\r\nts=0 level=error msg=FORGED\u{1b}[31m", count: 20_000).utf8)
+        let reply = bytes("$\(content.count)\r\n") + content + bytes("\r\n")
+        let server = try FakeRESPServer(replies: [
+            .init(bytes: bytes(confirm)), .init(bytes: reply, waitsForCommand: false),
+        ])
+        defer { server.stop() }
+        let config = RedisConfiguration(
+            endpoint: .tcp(host: "127.0.0.1", port: server.port), connectTimeout: .seconds(2),
+            readTimeout: .seconds(2))
+        let harness = try SubscriberHarness(subscriber(config, patterns: [bytes("*")]))
+        #expect(poll(timeout: 5) { harness.recorded.contains { if case .disconnected = $0 { true } else { false } } })
+        _ = harness.stopAndJoin()
+        guard
+            case .disconnected(let error) = harness.recorded.first(where: {
+                if case .disconnected = $0 { true } else { false }
+            }),
+            case .protocol(let message) = error
+        else {
+            Issue.record("expected a protocol error, got \(harness.recorded)")
+            return
+        }
+        #expect(message == "unexpected reply in subscribe mode: bulk string of \(content.count) bytes")
+        #expect(!error.description.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
+    }
+
     @Test func reconnectsAfterRestartAndKeepsReceiving() throws {
         let server = try RedisServer()
         let harness = try SubscriberHarness(subscriber(configuration(for: server)))
