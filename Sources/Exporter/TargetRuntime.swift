@@ -47,6 +47,8 @@ public final class TargetRuntime: @unchecked Sendable {
     let logger: Logger
 
     let redisClient: RedisClient
+    /// Cancelled by ``requestStop()``: cuts the poll's connect, Sentinel round or read in progress.
+    private let pollCancellation = CancellationToken()
     /// The target's queues (configured and discovered); poller thread only, through the sampler.
     let discovery: QueueDiscovery
     let sampler: Sampler
@@ -110,7 +112,8 @@ public final class TargetRuntime: @unchecked Sendable {
         // Each connection is named for CLIENT LIST (best effort: ignored where CLIENT is refused).
         self.redisClient = RedisClient(
             configuration: redisConfiguration.named("celery-redis-exporter-poll"),
-            backoff: configuration.redisBackoff, sentinel: sentinel, logger: logger("redis"))
+            backoff: configuration.redisBackoff, sentinel: sentinel, cancellation: pollCancellation,
+            logger: logger("redis"))
         if configuration.celeryEvents {
             eventListener = EventListenerThread(
                 redis: redisConfiguration.named("celery-redis-exporter-events"),
@@ -183,8 +186,10 @@ public final class TargetRuntime: @unchecked Sendable {
     }
 
     /// Asks the threads to stop without waiting: lets several runtimes wind down together, so
-    /// stopping N targets takes about as long as stopping one.
+    /// stopping N targets takes about as long as stopping one. A poll in progress ends within
+    /// milliseconds (its connect, Sentinel round or read is cut) and fails.
     public func requestStop() {
+        pollCancellation.cancel()
         censusThread?.requestStop()
         eventListener?.requestStop()
     }
