@@ -16,7 +16,7 @@ import TLS
 /// thread (runs its passes) and the listener (feeds it live result writes). ``start()`` starts the
 /// threads; ``poll(rulesSeconds:)`` (on the target's poll thread, one call at a time) samples Redis
 /// and returns the target's families and snapshot; ``stop()`` ends the threads and closes every
-/// connection, within about one Redis read timeout.
+/// connection promptly (connects, Sentinel rounds and reads in progress are cancelled).
 ///
 /// The process composes one runtime per target (``ExporterConfiguration/targets``, or one from
 /// the flags) and aggregates their polls into `/metrics`, `/-/ready`, the rules and the status page.
@@ -196,7 +196,7 @@ public final class TargetRuntime: @unchecked Sendable {
 
     /// Stops the threads in order (census, then the subscriptions that feed it), waits for each,
     /// and closes the poll's connection. Call once the poller no longer calls ``poll(rulesSeconds:)``.
-    /// Bounded: each wait ends within about one Redis read or connect timeout. Idempotent.
+    /// Prompt: a connect, Sentinel round or read in progress is cancelled. Idempotent.
     public func stop() {
         phase.withLock { $0 = .stopped }
         requestStop()
