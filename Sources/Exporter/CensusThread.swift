@@ -21,6 +21,8 @@ public final class CensusThread: Sendable {
     private let sentinel: SentinelResolver?
     private let logger: Logger
     private let stopSignal = StopSignal()
+    /// Cancelled with the stop: cuts a connect, Sentinel round or read in progress.
+    private let cancellation = CancellationToken()
     private let thread = Mutex<NativeThread?>(nil)
     /// The census connection's up/down (see ``init(census:redis:backoff:logger:health:)``).
     public let health: ConnectionHealth?
@@ -58,12 +60,14 @@ public final class CensusThread: Sendable {
             let sentinel = self.sentinel
             let logger = self.logger
             let stop = self.stopSignal
+            let cancellation = self.cancellation
             let health = self.health
             let probeInterval = self.probeInterval
             thread = try NativeThread.spawn(name: "census") {
                 // Created on the thread that uses it: a RedisClient is confined to one thread.
                 let client = RedisClient(
-                    configuration: configuration, backoff: backoff, sentinel: sentinel, logger: logger)
+                    configuration: configuration, backoff: backoff, sentinel: sentinel, cancellation: cancellation,
+                    logger: logger)
                 if let health {
                     let recording = HealthRecordingExecutor(client, health: health)
                     census.run(
@@ -85,12 +89,15 @@ public final class CensusThread: Sendable {
     var isRunning: Bool { thread.withLock { $0 != nil } }
 
     /// Asks the loop to stop without waiting for it (``stop()`` waits).
-    public func requestStop() { stopSignal.trigger() }
-
-    /// Stops the loop and waits for the thread: within a second while it sleeps between calls, or
-    /// after the Redis read timeout when a reply is awaited. Idempotent.
-    public func stop() {
+    public func requestStop() {
         stopSignal.trigger()
+        cancellation.cancel()
+    }
+
+    /// Stops the loop and waits for the thread: within a second while it sleeps between calls;
+    /// a connect, Sentinel round or read in progress is cut at once. Idempotent.
+    public func stop() {
+        requestStop()
         let running = thread.withLock { thread -> NativeThread? in
             defer { thread = nil }
             return thread

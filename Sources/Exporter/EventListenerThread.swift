@@ -123,8 +123,8 @@ public final class EventListenerThread: Sendable {
         resultSubscriber?.stop()
     }
 
-    /// Stops the subscriber and waits for the thread: about 250 ms while connected or backing off,
-    /// up to the Redis connect timeout while a connection attempt is in progress. Idempotent.
+    /// Stops the subscriber and waits for the thread: about 250 ms while connected or backing off;
+    /// a connection attempt or Sentinel round in progress is cut at once. Idempotent.
     public func stop() {
         subscriber.stop()
         resultSubscriber?.stop()

@@ -78,6 +78,9 @@ public final class Poller: @unchecked Sendable {
     /// One tick: poll every target, compose, evaluate rules, render, publish.
     public func pollOnce() {
         let polls = pollTargets()
+        // A tick the shutdown cut short (its polls' waits were cancelled) says nothing about Redis:
+        // it is neither published nor evaluated, so a stop never fires an alert.
+        if stop.isTriggered { return }
         var families = Self.compose(polls, process: processFamilies?() ?? ProcessFamilies())
         let finished = polls.map(\.finishedAt).max() ?? wallClockNow()
         // Rules see exactly the series /metrics serves, so alerts and metrics always agree.

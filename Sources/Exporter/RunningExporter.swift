@@ -180,8 +180,10 @@ public final class RunningExporter: Sendable {
         reloads.stop()
         webSecurity.access.stop()
         stopSignal.trigger()
-        if !pollThread.isCurrent { pollThread.join() }
+        // Asked before the poller is joined: its tick waits for every target's poll, which the
+        // stop cuts (a connect or Sentinel round to silent servers would otherwise run out its timeouts).
         for target in targets { target.requestStop() }
+        if !pollThread.isCurrent { pollThread.join() }
         for target in targets { target.stop() }
         // Pending notifications get a delivery deadline; what misses it is logged, never dropped silently.
         alerting.shutdown(deadline: shutdownDeadline)

@@ -16,7 +16,7 @@ import TLS
 /// thread (runs its passes) and the listener (feeds it live result writes). ``start()`` starts the
 /// threads; ``poll(rulesSeconds:)`` (on the target's poll thread, one call at a time) samples Redis
 /// and returns the target's families and snapshot; ``stop()`` ends the threads and closes every
-/// connection, within about one Redis read timeout.
+/// connection promptly (connects, Sentinel rounds and reads in progress are cancelled).
 ///
 /// The process composes one runtime per target (``ExporterConfiguration/targets``, or one from
 /// the flags) and aggregates their polls into `/metrics`, `/-/ready`, the rules and the status page.
@@ -47,6 +47,8 @@ public final class TargetRuntime: @unchecked Sendable {
     let logger: Logger
 
     let redisClient: RedisClient
+    /// Cancelled by ``requestStop()``: cuts the poll's connect, Sentinel round or read in progress.
+    private let pollCancellation = CancellationToken()
     /// The target's queues (configured and discovered); poller thread only, through the sampler.
     let discovery: QueueDiscovery
     let sampler: Sampler
@@ -110,7 +112,8 @@ public final class TargetRuntime: @unchecked Sendable {
         // Each connection is named for CLIENT LIST (best effort: ignored where CLIENT is refused).
         self.redisClient = RedisClient(
             configuration: redisConfiguration.named("celery-redis-exporter-poll"),
-            backoff: configuration.redisBackoff, sentinel: sentinel, logger: logger("redis"))
+            backoff: configuration.redisBackoff, sentinel: sentinel, cancellation: pollCancellation,
+            logger: logger("redis"))
         if configuration.celeryEvents {
             eventListener = EventListenerThread(
                 redis: redisConfiguration.named("celery-redis-exporter-events"),
@@ -183,15 +186,17 @@ public final class TargetRuntime: @unchecked Sendable {
     }
 
     /// Asks the threads to stop without waiting: lets several runtimes wind down together, so
-    /// stopping N targets takes about as long as stopping one.
+    /// stopping N targets takes about as long as stopping one. A poll in progress ends within
+    /// milliseconds (its connect, Sentinel round or read is cut) and fails.
     public func requestStop() {
+        pollCancellation.cancel()
         censusThread?.requestStop()
         eventListener?.requestStop()
     }
 
     /// Stops the threads in order (census, then the subscriptions that feed it), waits for each,
     /// and closes the poll's connection. Call once the poller no longer calls ``poll(rulesSeconds:)``.
-    /// Bounded: each wait ends within about one Redis read or connect timeout. Idempotent.
+    /// Prompt: a connect, Sentinel round or read in progress is cancelled. Idempotent.
     public func stop() {
         phase.withLock { $0 = .stopped }
         requestStop()

@@ -161,7 +161,8 @@ extension MetricDescriptor {
     public static let sentinelQueryFailures = MetricDescriptor(
         "celery_redis_sentinel_query_failures", .counter, labels: ["connection", "master", "reason"],
         help: "Sentinel answers not used, by reason: unreachable (connect, auth or timeout), unknown_master, "
-            + "bad_reply (not a plausible host and port), not_master (the named server's ROLE is not master).")
+            + "bad_reply (not a plausible host and port), master_unreachable (the named server could not be "
+            + "connected to), not_master (the named server's ROLE is not master).")
     /// `celery_redis_name_lookups_in_flight`
     public static let nameLookupsInFlight = MetricDescriptor(
         "celery_redis_name_lookups_in_flight", .gauge,

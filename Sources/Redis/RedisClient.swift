@@ -22,6 +22,9 @@ public final class RedisClient: RedisCommandExecuting {
     /// Finds the master through Sentinel on every (re)connect; nil connects to
     /// ``configuration``'s endpoint.
     public let sentinel: SentinelResolver?
+    /// The owner's stop: once cancelled, a connect, a Sentinel round or a read in progress ends
+    /// within milliseconds (``SocketError/cancelled``) instead of running out its timeout.
+    public let cancellation: CancellationToken?
 
     /// Failed connection attempts and failed calls since the last success.
     public private(set) var consecutiveFailures = 0
@@ -44,10 +47,12 @@ public final class RedisClient: RedisCommandExecuting {
     ///   - random: uniform numbers in `0..<1` for backoff jitter (tests pass a constant).
     ///   - sentinel: resolves the master on every (re)connect; `configuration`'s endpoint is then
     ///     replaced by the master's address.
+    ///   - cancellation: the owner's stop (``cancellation``).
     public init(
         configuration: RedisConfiguration,
         backoff: ReconnectBackoff = ReconnectBackoff(),
         sentinel: SentinelResolver? = nil,
+        cancellation: CancellationToken? = nil,
         logger: Logger = Logger(label: "redis"),
         now: @escaping () -> Int64 = Deadline.monotonicNow,
         random: @escaping () -> Double = { Double.random(in: 0..<1) }
@@ -55,6 +60,7 @@ public final class RedisClient: RedisCommandExecuting {
         self.configuration = configuration
         self.backoff = backoff
         self.sentinel = sentinel
+        self.cancellation = cancellation
         self.logger = logger
         self.now = now
         self.random = random
@@ -125,8 +131,10 @@ public final class RedisClient: RedisCommandExecuting {
             }
             let fresh =
                 try sentinel?.connectToMaster(
-                    base: configuration, tlsContext: tlsContext, discardRepliesAbove: nil, logger: logger)
-                ?? RedisConnection(configuration: configuration, tlsContext: tlsContext, logger: logger)
+                    base: configuration, tlsContext: tlsContext, discardRepliesAbove: nil, cancellation: cancellation,
+                    logger: logger)
+                ?? RedisConnection(
+                    configuration: configuration, tlsContext: tlsContext, cancellation: cancellation, logger: logger)
             connection = fresh
             roleConfirmedNanoseconds = now()
             if consecutiveFailures > 0 {
@@ -156,7 +164,7 @@ public final class RedisClient: RedisCommandExecuting {
         let interval = sentinel.configuration.roleCheckInterval.components
         let intervalNanoseconds = interval.seconds * 1_000_000_000 + interval.attoseconds / 1_000_000_000
         guard now() - roleConfirmedNanoseconds >= intervalNanoseconds else { return true }
-        guard sentinel.confirmsMaster(connection) else { return false }
+        guard sentinel.confirmsMaster(connection, cancellation: cancellation) else { return false }
         roleConfirmedNanoseconds = now()
         return true
     }
@@ -174,8 +182,10 @@ public final class RedisClient: RedisCommandExecuting {
         let delay = backoff.delay(afterFailures: consecutiveFailures, random: random())
         let (seconds, attoseconds) = delay.components
         nextAttemptNanoseconds = now() + seconds * 1_000_000_000 + attoseconds / 1_000_000_000
-        // Warn when something changes, not on every retry of the same outage.
-        let level: Logger.Level = (consecutiveFailures == 1 || error != lastError) ? .warning : .debug
+        // Warn when something changes, not on every retry of the same outage; a stop is no news.
+        let level: Logger.Level =
+            cancellation?.isCancelled == true
+            ? .debug : (consecutiveFailures == 1 || error != lastError) ? .warning : .debug
         lastError = error
         logger.log(
             level: level, "Redis call failed",

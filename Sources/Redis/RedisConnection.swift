@@ -43,12 +43,15 @@ public final class RedisConnection: RedisCommandExecuting {
     /// its place (``RESPReader/discardedReplyError``): one hostile value (a 70 MB member of
     /// `unacked_index`, a huge binding table) costs its command, not the connection and the poll.
     /// `refusesOversizedReplies` keeps the strict reader instead (a Sentinel's short answer: an
-    /// oversized one is a bad answer, refused from its header).
+    /// oversized one is a bad answer, refused from its header). `cancellation` cuts the name
+    /// lookup, the connect and every later read and write of this connection when cancelled (a
+    /// shutdown); `notAfter` caps the connect deadline (a Sentinel round's overall deadline).
     init(
         configuration: RedisConfiguration, tlsContext: TLSClientContext?, discardRepliesAbove: Int? = nil,
-        refusesOversizedReplies: Bool = false, logger: Logger
+        refusesOversizedReplies: Bool = false, cancellation: CancellationToken? = nil, notAfter: Deadline? = nil,
+        logger: Logger
     ) throws {
-        let deadline = Deadline(after: configuration.connectTimeout)
+        let deadline = min(Deadline(after: configuration.connectTimeout), notAfter ?? .distantFuture)
         self.configuration = configuration
         self.endpointDescription = configuration.endpoint.description
         self.logger = logger
@@ -58,7 +61,8 @@ public final class RedisConnection: RedisCommandExecuting {
             maximumNestingDepth: configuration.maximumNestingDepth,
             discardRepliesAbove: refusesOversizedReplies ? nil : discardRepliesAbove ?? configuration.maximumReplyBytes,
             answerDiscardedWithError: !refusesOversizedReplies && discardRepliesAbove == nil)
-        self.stream = try RedisConnection.openStream(configuration, tlsContext: tlsContext, deadline: deadline)
+        self.stream = try RedisConnection.openStream(
+            configuration, tlsContext: tlsContext, deadline: deadline, cancellation: cancellation)
         do {
             try handshake(deadline: deadline)
         } catch {
@@ -84,14 +88,20 @@ public final class RedisConnection: RedisCommandExecuting {
     /// Sends every command in one write, then reads one reply per command, in order.
     /// Each reply must arrive whole within `configuration.readTimeout` of the previous one.
     public func pipeline(_ commands: [RedisCommand]) throws -> [RESPValue] {
+        try pipeline(commands, notAfter: nil)
+    }
+
+    /// As ``pipeline(_:)``, with no wait going past `notAfter` (a Sentinel round's deadline).
+    func pipeline(_ commands: [RedisCommand], notAfter: Deadline?) throws -> [RESPValue] {
         guard !isBroken else { throw RedisError.closed }
         if commands.isEmpty { return [] }
+        let cap = notAfter ?? .distantFuture
         do {
-            try send(commands)
+            try send(commands, deadline: min(Deadline(after: configuration.readTimeout), cap))
             var replies: [RESPValue] = []
             replies.reserveCapacity(commands.count)
             while replies.count < commands.count {
-                replies.append(try readReply(deadline: Deadline(after: configuration.readTimeout)))
+                replies.append(try readReply(deadline: min(Deadline(after: configuration.readTimeout), cap)))
             }
             return replies
         } catch {
@@ -137,17 +147,25 @@ public final class RedisConnection: RedisCommandExecuting {
 
         try send(commands, deadline: deadline)
         var replies: [RESPValue] = []
-        for _ in commands { replies.append(try readReply(deadline: deadline)) }
+        do {
+            for _ in commands { replies.append(try readReply(deadline: deadline)) }
+        } catch {
+            // A server refusing the client outright (`-ERR max number of clients reached`) answers
+            // once and closes: its words say more than "connection closed".
+            if let message = replies.first?.errorMessage {
+                throw handshakeError(message, command: authenticates ? "AUTH" : "handshake")
+            }
+            throw error
+        }
 
         var index = 0
         if authenticates {
-            if let message = replies[0].errorMessage { throw RedisError.authentication(message: redact(message)) }
+            if let message = replies[0].errorMessage { throw handshakeError(message, command: "AUTH") }
             index += 1
         }
         if configuration.database != 0 {
             if let message = replies[index].errorMessage {
-                if message.hasPrefix("NOAUTH") { throw RedisError.authentication(message: redact(message)) }
-                throw RedisError.server(command: "SELECT \(configuration.database)", message: message)
+                throw handshakeError(message, command: "SELECT \(configuration.database)")
             }
             index += 1
         }
@@ -160,12 +178,30 @@ public final class RedisConnection: RedisCommandExecuting {
             }
             index += 1
         }
-        if let message = replies[index].errorMessage {
-            if message.hasPrefix("NOAUTH") || message.hasPrefix("WRONGPASS") {
-                throw RedisError.authentication(message: redact(message))
-            }
-            throw RedisError.server(command: "PING", message: message)
-        }
+        if let message = replies[index].errorMessage { throw handshakeError(message, command: "PING") }
+    }
+
+    /// An error reply during the handshake. Only a credentials problem reads as an authentication
+    /// failure (``isAuthenticationFailure(_:)``); anything else (`-ERR max number of clients
+    /// reached`, `-LOADING`, a proxy's complaint) is the server's own words under the command's
+    /// name, password removed and cut to a bound (descriptions sanitise it further).
+    private func handshakeError(_ message: String, command: String) -> RedisError {
+        let text = String(redact(message).prefix(RedisConnection.maximumHandshakeErrorCharacters))
+        if RedisConnection.isAuthenticationFailure(message) { return .authentication(message: text) }
+        return .server(command: command, message: text)
+    }
+
+    /// Longest server text kept from a handshake error reply.
+    static let maximumHandshakeErrorCharacters = 1024
+
+    /// True for the replies Redis gives to wrong or missing credentials: `WRONGPASS …`,
+    /// `NOAUTH …`, `ERR invalid password` (before 6.0), `ERR Client sent AUTH, but no password is
+    /// set` (before 6.0) and `ERR AUTH <password> called without any password configured …` (6.0+).
+    static func isAuthenticationFailure(_ message: String) -> Bool {
+        let head = message.prefix(256).uppercased()
+        if head.hasPrefix("WRONGPASS") || head.hasPrefix("NOAUTH") { return true }
+        return ["INVALID PASSWORD", "INVALID USERNAME-PASSWORD PAIR", "NO PASSWORD IS SET", "WITHOUT ANY PASSWORD"]
+            .contains { head.contains($0) }
     }
 
     /// The server's text with the password removed, in case a server or proxy echoes it.
@@ -203,13 +239,13 @@ public final class RedisConnection: RedisCommandExecuting {
 
     /// Opens the transport: a socket, wrapped in TLS when configured.
     private static func openStream(
-        _ configuration: RedisConfiguration, tlsContext: TLSClientContext?, deadline: Deadline
+        _ configuration: RedisConfiguration, tlsContext: TLSClientContext?, deadline: Deadline,
+        cancellation: CancellationToken?
     ) throws -> any ByteStream {
         let endpoint = configuration.endpoint
         let socket: Socket
         do {
-            let remaining = Duration.nanoseconds(max(0, deadline.nanoseconds - Deadline.monotonicNow()))
-            socket = try Socket.connect(to: endpoint, timeout: remaining)
+            socket = try Socket.connect(to: endpoint, deadline: deadline, cancellation: cancellation)
         } catch let error as SocketError {
             switch error {
             case .timedOut: throw RedisError.timedOut(operation: "connect to \(endpoint)")

@@ -60,6 +60,8 @@ public final class RedisSubscriber: Sendable {
     private let logger: Logger
     private let random: @Sendable () -> Double
     private let stopRequested = Atomic<Bool>(false)
+    /// Cancelled by ``stop()``: cuts a connect or a Sentinel round in progress at once.
+    private let cancellation = CancellationToken()
     private let state = Mutex(Status())
 
     /// Creates a subscriber; nothing happens until ``run(_:)``.
@@ -99,9 +101,13 @@ public final class RedisSubscriber: Sendable {
     /// configuration's endpoint is then only a placeholder).
     private var target: String { sentinel.map { "\($0.configuration)" } ?? "\(configuration)" }
 
-    /// Asks ``run(_:)`` to return; it does so within about ``idleTimeout`` (or at once when it is
-    /// waiting out a backoff delay, which it sleeps in short slices). Idempotent.
-    public func stop() { stopRequested.store(true, ordering: .releasing) }
+    /// Asks ``run(_:)`` to return; it does so within about ``idleTimeout`` (at once when it is
+    /// waiting out a backoff delay, which it sleeps in short slices, or connecting or asking the
+    /// sentinels, which the stop cuts). Idempotent.
+    public func stop() {
+        stopRequested.store(true, ordering: .releasing)
+        cancellation.cancel()
+    }
 
     /// True once ``stop()`` was called.
     public var isStopRequested: Bool { stopRequested.load(ordering: .acquiring) }
@@ -132,10 +138,10 @@ public final class RedisSubscriber: Sendable {
                 let fresh =
                     try sentinel?.connectToMaster(
                         base: configuration, tlsContext: tlsContext, discardRepliesAbove: maximumMessageBytes,
-                        logger: logger)
+                        cancellation: cancellation, logger: logger)
                     ?? RedisConnection(
                         configuration: configuration, tlsContext: tlsContext, discardRepliesAbove: maximumMessageBytes,
-                        logger: logger)
+                        cancellation: cancellation, logger: logger)
                 connection = fresh
                 drops.connectionCounted = 0
                 try listen(on: fresh, drops: &drops, handler: handler) {
@@ -150,6 +156,11 @@ public final class RedisSubscriber: Sendable {
                 return
             } catch {
                 connection?.close()
+                if isStopRequested {
+                    // The stop cut a wait: not a failure.
+                    state.withLock { $0.isSubscribed = false }
+                    return
+                }
                 let mapped = RedisSubscriber.redisError(error, endpoint: configuration.endpoint.description)
                 let wasSubscribed = state.withLock { status in
                     let was = status.isSubscribed

@@ -15,7 +15,8 @@ enum SentinelAnswerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The host was empty, longer than ``SentinelResolver/maximumHostLength`` or had a character a
     /// host name cannot have; `bytes` is its length.
     case implausibleHost(bytes: Int)
-    /// The host was an unspecified address (`0.0.0.0`, `::`), which names no server.
+    /// The host was the unspecified address in some spelling (`0.0.0.0`, `0`, `0x0`, `::`,
+    /// `::ffff:0.0.0.0`, …), which names no server and would connect to this machine.
     case unspecifiedHost(String)
     /// The port was not a number from 1 to 65535.
     case implausiblePort

@@ -30,6 +30,10 @@ public struct SentinelConfiguration: Sendable, Equatable, CustomStringConvertibl
     public var connectTimeout: Duration
     /// Time allowed for one sentinel's answer.
     public var readTimeout: Duration
+    /// One deadline for a whole round (every sentinel asked in turn and each master it names
+    /// checked): past it the sentinels not yet asked are skipped, so sixteen silent sentinels cost
+    /// this, not sixteen connect timeouts.
+    public var roundTimeout: Duration
     /// How often a client re-checks that its long-lived connection still goes to the master: it
     /// asks the sentinels again and sends `ROLE` (a demoted master keeps serving reads, and an old
     /// master keeps saying master until Sentinel reconfigures it, so nothing else would tell).
@@ -39,12 +43,15 @@ public struct SentinelConfiguration: Sendable, Equatable, CustomStringConvertibl
     /// each sentinel's host.
     public var tls: TLSClientConfiguration?
 
-    /// Creates a configuration; 5 s timeouts and a 10 s role check by default.
+    /// Creates a configuration; 5 s timeouts and a 10 s role check by default. `roundTimeout`
+    /// defaults to twice `connectTimeout + readTimeout` (room for one silent sentinel and the next
+    /// one's answer and master check).
     public init(
         sentinels: [SocketEndpoint], masterName: String, username: String? = nil, password: String? = nil,
         connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(5),
-        roleCheckInterval: Duration = .seconds(10), tls: TLSClientConfiguration? = nil
+        roleCheckInterval: Duration = .seconds(10), roundTimeout: Duration? = nil, tls: TLSClientConfiguration? = nil
     ) {
+        self.roundTimeout = roundTimeout ?? (connectTimeout + readTimeout) * 2
         self.tls = tls
         self.sentinels = sentinels
         self.masterName = masterName

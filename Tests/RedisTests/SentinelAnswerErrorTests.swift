@@ -44,6 +44,25 @@ import Testing
         }
     }
 
+    /// Every spelling the resolver would read as the unspecified address (which connects to this
+    /// machine, where the master password would go) is refused, not only the three canonical ones;
+    /// addresses that merely contain zeros are not.
+    @Test func theUnspecifiedAddressIsRefusedInEverySpelling() {
+        let unspecified = [
+            "0", "0.0", "0.0.0", "0.0.0.0", "00.0.0.0", "0x0", "0X00", "0.0x0.00.0", "000", "::", "::0", "0::0",
+            "0:0:0:0:0:0:0:0", "::0.0.0.0", "::ffff:0.0.0.0", "::FFFF:0:0", "0:0:0:0:0:ffff:0.0.0.0",
+        ]
+        for host in unspecified {
+            let error = refusal(.array([bulk(host), bulk("6379")]))
+            #expect(error == .unspecifiedHost(host), "\(host)")
+            #expect(error?.reason == .badReply, "\(host)")
+        }
+        for host in ["127.0.0.1", "0.0.0.1", "10.0.0.0", "::1", "::ffff:127.0.0.1", "0a", "redis-0", "0.invalid"] {
+            let answer = SentinelResolver.masterAddress(in: .array([bulk(host), bulk("6379")]), masterName: "m")
+            #expect((try? answer.get()) == .tcp(host: host, port: 6379), "\(host)")
+        }
+    }
+
     @Test func aPlausibleAnswerIsTheMaster() {
         let answer = SentinelResolver.masterAddress(in: .array([bulk("10.0.0.5"), bulk("6380")]), masterName: "m")
         #expect((try? answer.get()) == .tcp(host: "10.0.0.5", port: 6380))

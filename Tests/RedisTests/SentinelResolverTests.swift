@@ -62,6 +62,11 @@ import Testing
         let sentinel = try RedisSentinel(masterName: "mymaster", masterPort: master.port)
         let answers: [(String, SentinelResolver.FailureReason)] = [
             ("*2\r\n$7\r\n0.0.0.0\r\n$4\r\n6379\r\n", .badReply),
+            // Other spellings of the unspecified address, which would connect to this machine.
+            ("*2\r\n$1\r\n0\r\n$4\r\n6379\r\n", .badReply),
+            ("*2\r\n$3\r\n0.0\r\n$4\r\n6379\r\n", .badReply),
+            ("*2\r\n$3\r\n::0\r\n$4\r\n6379\r\n", .badReply),
+            ("*2\r\n$14\r\n::ffff:0.0.0.0\r\n$4\r\n6379\r\n", .badReply),
             ("*2\r\n$9\r\n127.0.0.1\r\n$5\r\n70000\r\n", .badReply),
             ("*2\r\n$300\r\n" + String(repeating: "a", count: 300) + "\r\n$4\r\n6379\r\n", .badReply),
             ("*2\r\n$9\r\nevil host\r\n$4\r\n6379\r\n", .badReply),
