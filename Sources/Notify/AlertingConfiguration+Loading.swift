@@ -44,6 +44,8 @@ struct ConfigurationReader {
     var routeKeyBytes = 0
     /// Paths of routes whose `repeat_interval` is shorter than their `group_interval`.
     var repeatsBeforeGroupInterval: [String] = []
+    /// TLS settings already checked by loading their files (each load reads the CA store).
+    var checkedTLS: [TLSClientConfiguration] = []
 
     init(file: String) {
         document = ConfigDocument(file: file, flag: nil)
@@ -478,11 +480,15 @@ struct ConfigurationReader {
             warnings.append(
                 "receiver \"\(receiver)\": insecure_skip_verify is set; the server's certificate is not checked")
         }
-        // Load the files now so a bad CA or key stops start-up with the file named.
-        do {
-            _ = try TLSClientContext(tls)
-        } catch {
-            throw fail(t, p, "\(error)")
+        // Load the files now so a bad CA or key stops start-up with the file named (once per
+        // distinct settings: 1,000 integrations with the same tls_config load them once).
+        if !checkedTLS.contains(tls) {
+            do {
+                _ = try TLSClientContext(tls)
+            } catch {
+                throw fail(t, p, "\(error)")
+            }
+            checkedTLS.append(tls)
         }
         return tls
     }

@@ -127,22 +127,25 @@ public final class Notifier: Sendable {
     ) throws -> Senders {
         var senders: [IntegrationID: any NotificationSender] = [:]
         var timeouts: [IntegrationID: Double] = [:]
+        let contexts = TLSContextCache()
         for receiver in configuration?.routedReceivers ?? [] {
             for (i, w) in receiver.webhooks.enumerated() {
                 let id = IntegrationID(receiver: receiver.name, kind: .webhook, index: i)
                 senders[id] = try WebhookSender(
-                    configuration: w, externalURL: options.externalURL, userAgent: options.userAgent)
+                    configuration: w, externalURL: options.externalURL, userAgent: options.userAgent,
+                    contexts: contexts)
                 timeouts[id] = w.timeout
             }
             for (i, sl) in receiver.slack.enumerated() {
                 let id = IntegrationID(receiver: receiver.name, kind: .slack, index: i)
-                senders[id] = try SlackSender(configuration: sl, userAgent: options.userAgent)
+                senders[id] = try SlackSender(configuration: sl, userAgent: options.userAgent, contexts: contexts)
                 timeouts[id] = sl.timeout
             }
             for (i, pd) in receiver.pagerduty.enumerated() {
                 let id = IntegrationID(receiver: receiver.name, kind: .pagerduty, index: i)
                 senders[id] = try PagerDutySender(
-                    configuration: pd, externalURL: options.externalURL, userAgent: options.userAgent, logger: logger)
+                    configuration: pd, externalURL: options.externalURL, userAgent: options.userAgent, logger: logger,
+                    contexts: contexts)
                 timeouts[id] = pd.timeout
             }
         }
