@@ -218,22 +218,41 @@ public final class AlertEvaluator {
     /// `celery_redis_alert_active_since_timestamp_seconds{alertname, …labels} <activeAt>`,
     /// for pending and firing alerts only. As in Prometheus, `alertname` and `alertstate` are set
     /// last, so a rule label of that name cannot override them.
+    ///
+    /// Two rules can yield the same label set (the same file loaded twice, two groups with the
+    /// same rule, or labels that differ only in a name exposition drops). Prometheus then writes
+    /// the same series twice in one evaluation; here each series appears once: one
+    /// `celery_redis_alerts` sample per label set and state (a pending and a firing alert stay two
+    /// series, as in Prometheus, because `alertstate` differs), and one active-since sample per
+    /// label set holding the earliest `activeAt`.
     public func metricFamilies(now: Double) -> [MetricFamily] {
         var states: [Sample] = []
-        var since: [Sample] = []
+        // Keyed by the sorted name, value, name, value… list: no separator a value could forge.
+        var seenStates: Set<[String]> = []
+        var since: [(labels: [Label], activeAt: Double)] = []
+        var sinceIndex: [[String]: Int] = [:]
         for alert in alerts where alert.state != .resolved {
             var labels = alert.labels.filter {
                 Label.isValidName($0.key) && $0.key != "alertname" && $0.key != "alertstate"
             }
             labels["alertname"] = alert.name
-            let sorted = labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }
-            since.append(Sample(labels: sorted, value: alert.activeAt))
+            let key = labels.sorted { $0.key < $1.key }.flatMap { [$0.key, $0.value] }
+            if let i = sinceIndex[key] {
+                since[i].activeAt = min(since[i].activeAt, alert.activeAt)
+            } else {
+                sinceIndex[key] = since.count
+                since.append((labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }, alert.activeAt))
+            }
             labels["alertstate"] = alert.state.rawValue
-            states.append(Sample(labels: labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }, value: 1))
+            if seenStates.insert(key + ["alertstate", alert.state.rawValue]).inserted {
+                states.append(
+                    Sample(labels: labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }, value: 1))
+            }
         }
         return [
             MetricFamily(.alerts, samples: states),
-            MetricFamily(.alertActiveSinceTimestampSeconds, samples: since),
+            MetricFamily(
+                .alertActiveSinceTimestampSeconds, samples: since.map { Sample(labels: $0.labels, value: $0.activeAt) }),
         ] + history.metricFamilies()
     }
 }

@@ -16,13 +16,40 @@ public enum RuleLoader {
     /// and sorted within a pattern. A path without wildcards must exist; a glob that matches
     /// nothing contributes no groups (as in Prometheus's `rule_files`).
     public static func load(patterns: [String]) throws(RuleLoadError) -> [RuleGroup] {
+        var warnings: [String] = []
+        return try load(patterns: patterns, warnings: &warnings)
+    }
+
+    /// Like ``load(patterns:)``, and appends a warning for each file named again (by the same
+    /// path, another spelling of it, a symbolic link or an overlapping glob): each file is read
+    /// once, at its first mention, as its rules would otherwise be evaluated twice and yield
+    /// every alert twice.
+    public static func load(patterns: [String], warnings: inout [String]) throws(RuleLoadError) -> [RuleGroup] {
         var groups: [RuleGroup] = []
+        var seen: [String: String] = [:]
         for pattern in patterns {
             for file in try expand(pattern) {
+                // A file that cannot be resolved is read under its own name: reading reports why.
+                let identity = canonicalPath(file) ?? file
+                if let first = seen[identity] {
+                    warnings.append(
+                        first == file
+                            ? "rule file \(file) is given more than once; it is loaded once"
+                            : "rule file \(file) is the same file as \(first); it is loaded once")
+                    continue
+                }
+                seen[identity] = file
                 groups += try parse(yaml: try readFile(file), file: file)
             }
         }
         return groups
+    }
+
+    /// `realpath(3)` of `path`, nil when it cannot be resolved (missing file, loop).
+    static func canonicalPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Expands one pattern with `glob(3)`.

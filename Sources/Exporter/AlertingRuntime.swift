@@ -58,7 +58,7 @@ public final class AlertingRuntime: @unchecked Sendable {
         do {
             let loaded = try LoadedAlertingConfig.load(
                 rulePatterns: rulePatterns, alertingConfigFile: alertingConfigFile)
-            for warning in loaded.alerting?.warnings ?? [] { logger.warning("alerting config: \(warning)") }
+            for warning in loaded.warnings { logger.warning("\(warning)") }
             pending.withLock { $0 = loaded }
             reloadStatus.withLock { $0 = (true, wallClockNow()) }
             logger.info("configuration reloaded", metadata: ["rules": "\(loaded.ruleCount)"])

@@ -228,7 +228,7 @@ public final class RunningExporter: Sendable {
             } catch {
                 throw ConfigurationError.alerting(reason: "\(error)")
             }
-            for warning in loaded.alerting?.warnings ?? [] { logger.warning("alerting config: \(warning)") }
+            for warning in loaded.warnings { logger.warning("\(warning)") }
             let alertmanager = try configuration.alertmanagerURL.map { url in
                 do {
                     return try AlertmanagerPusher.Configuration(baseURL: url)

@@ -39,6 +39,13 @@ struct ConfigurationReader {
     /// The `global` section (see `AlertingConfiguration+Global.swift`).
     var global: [String: ConfigValue] = [:]
     var globalNode: ConfigValue?
+    /// Routes read so far and the bytes of their keys (see `AlertingConfiguration+Limits.swift`).
+    var routeCount = 0
+    var routeKeyBytes = 0
+    /// Paths of routes whose `repeat_interval` is shorter than their `group_interval`.
+    var repeatsBeforeGroupInterval: [String] = []
+    /// TLS settings already checked by loading their files (each load reads the CA store).
+    var checkedTLS: [TLSClientConfiguration] = []
 
     init(file: String) {
         document = ConfigDocument(file: file, flag: nil)
@@ -60,27 +67,50 @@ struct ConfigurationReader {
             ])
         guard let receiversNode = top["receivers"] else { throw fail(root, "receivers", "is required") }
         guard let routeNode = top["route"] else { throw fail(root, "route", "is required") }
+        let receiverNodes = try sequence(receiversNode, "receivers")
+        guard receiverNodes.count <= AlertingConfiguration.maximumReceivers else {
+            throw fail(
+                receiversNode, "receivers",
+                "has \(receiverNodes.count) receivers; at most \(AlertingConfiguration.maximumReceivers) are supported")
+        }
         // A receiver kind the notifier lacks is named first, whatever else the file holds.
-        for (i, node) in try sequence(receiversNode, "receivers").enumerated() {
+        for (i, node) in receiverNodes.enumerated() {
             try rejectOtherReceiverKinds(node, "receivers[\(i)]")
         }
         try rejectTimeIntervals(top)
         if let g = top["global"] { try readGlobal(g) }
         if let t = top["templates"] { try readTemplates(t) }
         var receivers: [ReceiverConfiguration] = []
-        for (i, node) in try sequence(receiversNode, "receivers").enumerated() {
+        var names: Set<String> = []
+        var integrations = 0
+        for (i, node) in receiverNodes.enumerated() {
             let receiver = try readReceiver(node, "receivers[\(i)]")
-            if receivers.contains(where: { $0.name == receiver.name }) {
+            guard names.insert(receiver.name).inserted else {
                 throw fail(node, "receivers[\(i)].name", "receiver \"\(receiver.name)\" is defined twice")
+            }
+            integrations += receiver.integrations.count
+            guard integrations <= AlertingConfiguration.maximumIntegrations else {
+                throw fail(
+                    node, "receivers[\(i)]",
+                    "the receivers have more than \(AlertingConfiguration.maximumIntegrations) integrations "
+                        + "(webhook_configs, slack_configs and pagerduty_configs entries) together")
             }
             receivers.append(receiver)
         }
-        let route = try readRoute(routeNode, "route", parent: nil, position: 0)
-        let names = Set(receivers.map(\.name))
+        let route = try readRoute(routeNode, "route", parent: nil, position: 0, depth: 0)
         try checkReceivers(route, routeNode, "route", known: names)
         let used = Set(route.allReceivers)
-        for r in receivers where !used.contains(r.name) {
-            warnings.append("receiver \"\(r.name)\" is not used by any route")
+        let unused = receivers.map(\.name).filter { !used.contains($0) }
+        if unused.count == 1 {
+            warnings.append("receiver \"\(unused[0])\" is not used by any route")
+        } else if !unused.isEmpty {
+            warnings.append("\(unused.count) receivers are not used by any route: \(Self.summary(unused))")
+        }
+        if !repeatsBeforeGroupInterval.isEmpty {
+            // Alertmanager warns too: the repeat waits for the next group_interval anyway.
+            warnings.append(
+                "repeat_interval is shorter than group_interval (notifications repeat only at the next "
+                    + "group_interval) at \(Self.summary(repeatsBeforeGroupInterval, quoted: false))")
         }
         var inhibitRules: [InhibitRule] = []
         if let v = top["inhibit_rules"] {
@@ -88,8 +118,20 @@ struct ConfigurationReader {
                 inhibitRules.append(try readInhibitRule(item, "inhibit_rules[\(i)]"))
             }
         }
+        let limit = AlertingConfiguration.maximumWarnings
+        if warnings.count > limit {
+            warnings = warnings.prefix(limit) + ["(+\(warnings.count - limit) more warnings not shown)"]
+        }
         return AlertingConfiguration(
             route: route, receivers: receivers, warnings: warnings, inhibitRules: inhibitRules)
+    }
+
+    /// Names joined for one warning line: at most ``AlertingConfiguration/warningNameLimit``,
+    /// then "(+N more)", so a file with thousands of them logs one line, not thousands.
+    static func summary(_ names: [String], quoted: Bool = true) -> String {
+        let shown = names.prefix(AlertingConfiguration.warningNameLimit).map { quoted ? "\"\($0)\"" : $0 }
+        let rest = names.count - shown.count
+        return shown.joined(separator: ", ") + (rest > 0 ? ", … (+\(rest) more)" : "")
     }
 
     private func checkReceivers(_ route: Route, _ node: ConfigValue, _ path: String, known: Set<String>) throws {
@@ -104,8 +146,22 @@ struct ConfigurationReader {
 
     // MARK: route
 
-    private mutating func readRoute(_ node: ConfigValue, _ path: String, parent: Route?, position: Int) throws -> Route
-    {
+    private mutating func readRoute(
+        _ node: ConfigValue, _ path: String, parent: Route?, position: Int, depth: Int
+    ) throws -> Route {
+        // Checked before the level is read: the recursion below (and `checkReceivers`,
+        // `Route.match`) never goes deeper than this, whatever the YAML nesting allows.
+        guard depth <= AlertingConfiguration.maximumRouteDepth else {
+            throw fail(
+                node, path,
+                "routes are nested more than \(AlertingConfiguration.maximumRouteDepth) levels deep; flatten the routing tree"
+            )
+        }
+        routeCount += 1
+        guard routeCount <= AlertingConfiguration.maximumRoutes else {
+            throw fail(
+                node, path, "the routing tree has more than \(AlertingConfiguration.maximumRoutes) routes")
+        }
         let m = try mapping(
             node, path,
             allowed: [
@@ -145,9 +201,22 @@ struct ConfigurationReader {
         if let v = m["group_wait"] { route.groupWait = try duration(v, path + ".group_wait", allowZero: true) }
         if let v = m["group_interval"] {
             route.groupInterval = try duration(v, path + ".group_interval", allowZero: false)
+            guard route.groupInterval >= AlertingConfiguration.minimumGroupInterval else {
+                throw fail(
+                    v, path + ".group_interval",
+                    "must be at least 1s (a shorter interval notifies a changing group many times a second)")
+            }
         }
         if let v = m["repeat_interval"] {
             route.repeatInterval = try duration(v, path + ".repeat_interval", allowZero: false)
+            guard route.repeatInterval >= AlertingConfiguration.minimumRepeatInterval else {
+                throw fail(
+                    v, path + ".repeat_interval",
+                    "must be at least 1m (it is how often an unchanged firing alert is sent again)")
+            }
+        }
+        if m["group_interval"] != nil || m["repeat_interval"] != nil, route.repeatInterval < route.groupInterval {
+            repeatsBeforeGroupInterval.append(path)
         }
         if let v = m["matchers"] {
             if parent == nil {
@@ -160,6 +229,16 @@ struct ConfigurationReader {
             route.continueMatching = try bool(v, path + ".continue")
         }
         let matcherText = "{" + route.matchers.map(\.alertmanagerText).joined(separator: ",") + "}"
+        // Sized before it is built: the key repeats every ancestor's matchers.
+        let keyBytes = (parent.map { $0.key.utf8.count + 1 } ?? 0) + matcherText.utf8.count
+        routeKeyBytes += keyBytes
+        guard routeKeyBytes <= AlertingConfiguration.maximumRouteKeyBytes else {
+            throw fail(
+                node, path,
+                "the route keys (each route's matchers after all its parents' matchers, as Alertmanager builds them) "
+                    + "exceed \(AlertingConfiguration.maximumRouteKeyBytes >> 20) MiB together; "
+                    + "shorten the matchers of nested routes or nest fewer levels")
+        }
         if let parent {
             route.key = parent.key + "/" + matcherText
             route.id = route.key + "/\(position)"
@@ -170,7 +249,8 @@ struct ConfigurationReader {
         if let v = m["routes"] {
             var children: [Route] = []
             for (i, child) in try sequence(v, path + ".routes").enumerated() {
-                children.append(try readRoute(child, "\(path).routes[\(i)]", parent: route, position: i))
+                children.append(
+                    try readRoute(child, "\(path).routes[\(i)]", parent: route, position: i, depth: depth + 1))
             }
             route.routes = children
         }
@@ -400,11 +480,15 @@ struct ConfigurationReader {
             warnings.append(
                 "receiver \"\(receiver)\": insecure_skip_verify is set; the server's certificate is not checked")
         }
-        // Load the files now so a bad CA or key stops start-up with the file named.
-        do {
-            _ = try TLSClientContext(tls)
-        } catch {
-            throw fail(t, p, "\(error)")
+        // Load the files now so a bad CA or key stops start-up with the file named (once per
+        // distinct settings: 1,000 integrations with the same tls_config load them once).
+        if !checkedTLS.contains(tls) {
+            do {
+                _ = try TLSClientContext(tls)
+            } catch {
+                throw fail(t, p, "\(error)")
+            }
+            checkedTLS.append(tls)
         }
         return tls
     }

@@ -25,6 +25,13 @@ public struct AlertingConfiguration: Sendable, Equatable {
         self.inhibitRules = inhibitRules
     }
 
+    /// The receivers some route can reach, in file order: only their integrations get a
+    /// delivery thread (an unused receiver is warned about at load and never sent to).
+    public var routedReceivers: [ReceiverConfiguration] {
+        let used = Set(route.allReceivers)
+        return receivers.filter { used.contains($0.name) }
+    }
+
     /// The receiver named `name`.
     public func receiver(named name: String) -> ReceiverConfiguration? {
         receivers.first { $0.name == name }

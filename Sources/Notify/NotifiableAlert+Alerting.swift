@@ -20,12 +20,40 @@ extension NotifiableAlert {
         }
     }
 
-    /// Maps a whole evaluation result, dropping pending alerts.
+    /// Maps a whole evaluation result, dropping pending alerts (and merging alerts of one
+    /// fingerprint, see ``merged(_:)``).
     public static func from(_ alerts: [Alert], generatorURL: String = "") -> [NotifiableAlert] {
-        alerts.compactMap { NotifiableAlert($0, generatorURL: generatorURL) }
+        merged(alerts.compactMap { NotifiableAlert($0, generatorURL: generatorURL) })
     }
 
-    /// Maps a whole evaluation result, dropping pending alerts, each with Prometheus's
+    /// One alert per fingerprint, in order of first appearance. Two rules can yield the same
+    /// labels (one file loaded twice, the same rule in two groups); to the dispatcher, as to
+    /// Alertmanager, that is one alert, so it must not be told "firing" and "resolved" in the same
+    /// update. Firing wins over resolved (one rule still holding is no resolution); of two firing,
+    /// the earlier start; of two resolved, the later end.
+    static func merged(_ alerts: [NotifiableAlert]) -> [NotifiableAlert] {
+        var out: [NotifiableAlert] = []
+        out.reserveCapacity(alerts.count)
+        var index: [String: Int] = [:]
+        for alert in alerts {
+            guard let i = index[alert.fingerprint] else {
+                index[alert.fingerprint] = out.count
+                out.append(alert)
+                continue
+            }
+            let kept = out[i]
+            switch (kept.endsAt, alert.endsAt) {
+            case (nil, nil): if alert.startsAt < kept.startsAt { out[i] = alert }
+            case (.some, nil): out[i] = alert
+            case (nil, .some): break
+            case (let a?, let b?): if b > a { out[i] = alert }
+            }
+        }
+        return out
+    }
+
+    /// Maps a whole evaluation result, dropping pending alerts and merging alerts of one
+    /// fingerprint (``merged(_:)``), each with Prometheus's
     /// `generatorURL`: `<externalURL>/graph?g0.expr=<rule expression>&g0.tab=1`, the expression
     /// found by alert name in `rules` (nil when no rule has that name: then just `externalURL`).
     public static func from(_ alerts: [Alert], externalURL: String, rules: [RuleGroup]) -> [NotifiableAlert] {
@@ -35,11 +63,12 @@ extension NotifiableAlert {
         }
         var base = externalURL
         while base.hasSuffix("/") { base.removeLast() }
-        return alerts.compactMap { a in
-            let url =
-                expressions[a.name].map { base + "/graph?g0.expr=" + queryEscape($0) + "&g0.tab=1" } ?? externalURL
-            return NotifiableAlert(a, generatorURL: url)
-        }
+        return merged(
+            alerts.compactMap { a in
+                let url =
+                    expressions[a.name].map { base + "/graph?g0.expr=" + queryEscape($0) + "&g0.tab=1" } ?? externalURL
+                return NotifiableAlert(a, generatorURL: url)
+            })
     }
 
     /// Go's `url.QueryEscape`: unreserved bytes kept, space as `+`, the rest `%XX`.

@@ -120,28 +120,32 @@ public final class Notifier: Sendable {
     /// The configuration in use (nil when only pushing to Alertmanager).
     public var configuration: AlertingConfiguration? { state.withLock { $0.configuration } }
 
-    /// The webhook, Slack and PagerDuty senders of `configuration`, TLS files loaded.
+    /// The webhook, Slack and PagerDuty senders of the receivers a route of `configuration` reaches,
+    /// TLS files loaded.
     public static func senders(
         for configuration: AlertingConfiguration?, options: NotifierOptions, logger: Logger? = nil
     ) throws -> Senders {
         var senders: [IntegrationID: any NotificationSender] = [:]
         var timeouts: [IntegrationID: Double] = [:]
-        for receiver in configuration?.receivers ?? [] {
+        let contexts = TLSContextCache()
+        for receiver in configuration?.routedReceivers ?? [] {
             for (i, w) in receiver.webhooks.enumerated() {
                 let id = IntegrationID(receiver: receiver.name, kind: .webhook, index: i)
                 senders[id] = try WebhookSender(
-                    configuration: w, externalURL: options.externalURL, userAgent: options.userAgent)
+                    configuration: w, externalURL: options.externalURL, userAgent: options.userAgent,
+                    contexts: contexts)
                 timeouts[id] = w.timeout
             }
             for (i, sl) in receiver.slack.enumerated() {
                 let id = IntegrationID(receiver: receiver.name, kind: .slack, index: i)
-                senders[id] = try SlackSender(configuration: sl, userAgent: options.userAgent)
+                senders[id] = try SlackSender(configuration: sl, userAgent: options.userAgent, contexts: contexts)
                 timeouts[id] = sl.timeout
             }
             for (i, pd) in receiver.pagerduty.enumerated() {
                 let id = IntegrationID(receiver: receiver.name, kind: .pagerduty, index: i)
                 senders[id] = try PagerDutySender(
-                    configuration: pd, externalURL: options.externalURL, userAgent: options.userAgent, logger: logger)
+                    configuration: pd, externalURL: options.externalURL, userAgent: options.userAgent, logger: logger,
+                    contexts: contexts)
                 timeouts[id] = pd.timeout
             }
         }
@@ -152,7 +156,7 @@ public final class Notifier: Sendable {
         _ configuration: AlertingConfiguration?, _ built: Senders, existing: [IntegrationID: DeliveryScheduler]
     ) -> [IntegrationID: DeliveryScheduler] {
         var out: [IntegrationID: DeliveryScheduler] = [:]
-        for receiver in configuration?.receivers ?? [] {
+        for receiver in configuration?.routedReceivers ?? [] {
             for id in receiver.integrations {
                 guard let sender = built.senders[id] else { preconditionFailure("no sender for \(id)") }
                 if let kept = existing[id] {

@@ -15,7 +15,7 @@ public struct PagerDutySender: NotificationSender {
     public let externalURL: String
     /// The `User-Agent` header.
     public let userAgent: String
-    private let tls: TLSClientContext?
+    let tls: TLSClientContext?
     private let logger: Logger?
     /// One "event too large" line per minute per integration.
     private let oversizeLog = OversizeLog()
@@ -25,15 +25,19 @@ public struct PagerDutySender: NotificationSender {
     }
 
     /// Builds the sender, loading its TLS files now; `logger` gets the (rate-limited) line for
-    /// an event whose custom details were dropped for size.
+    /// an event whose custom details were dropped for size. With `contexts`, it shares a TLS
+    /// context with the other senders of equal TLS settings.
     public init(
-        configuration: PagerDutyConfiguration, externalURL: String, userAgent: String, logger: Logger? = nil
+        configuration: PagerDutyConfiguration, externalURL: String, userAgent: String, logger: Logger? = nil,
+        contexts: TLSContextCache? = nil
     ) throws {
         self.configuration = configuration
         self.externalURL = externalURL
         self.userAgent = userAgent
         self.logger = logger
-        self.tls = configuration.url.isTLS ? try TLSClientContext(configuration.tls) : nil
+        self.tls =
+            configuration.url.isTLS
+            ? try contexts?.context(for: configuration.tls) ?? TLSClientContext(configuration.tls) : nil
     }
 
     /// One attempt.

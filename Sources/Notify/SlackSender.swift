@@ -11,13 +11,16 @@ public struct SlackSender: NotificationSender {
     public let configuration: SlackConfiguration
     /// The `User-Agent` header.
     public let userAgent: String
-    private let tls: TLSClientContext?
+    let tls: TLSClientContext?
 
-    /// Builds the sender, loading its TLS files now.
-    public init(configuration: SlackConfiguration, userAgent: String) throws {
+    /// Builds the sender, loading its TLS files now; with `contexts`, it shares a TLS context
+    /// with the other senders of equal TLS settings.
+    public init(configuration: SlackConfiguration, userAgent: String, contexts: TLSContextCache? = nil) throws {
         self.configuration = configuration
         self.userAgent = userAgent
-        self.tls = configuration.apiURL.isTLS ? try TLSClientContext(configuration.tls) : nil
+        self.tls =
+            configuration.apiURL.isTLS
+            ? try contexts?.context(for: configuration.tls) ?? TLSClientContext(configuration.tls) : nil
     }
 
     /// One attempt.

@@ -16,14 +16,19 @@ public struct WebhookSender: NotificationSender {
     public let externalURL: String
     /// The `User-Agent` header.
     public let userAgent: String
-    private let tls: TLSClientContext?
+    let tls: TLSClientContext?
 
-    /// Builds the sender, loading its TLS files now (a bad file fails start-up).
-    public init(configuration: WebhookConfiguration, externalURL: String, userAgent: String) throws {
+    /// Builds the sender, loading its TLS files now (a bad file fails start-up); with
+    /// `contexts`, it shares a TLS context with the other senders of equal TLS settings.
+    public init(
+        configuration: WebhookConfiguration, externalURL: String, userAgent: String, contexts: TLSContextCache? = nil
+    ) throws {
         self.configuration = configuration
         self.externalURL = externalURL
         self.userAgent = userAgent
-        self.tls = configuration.url.isTLS ? try TLSClientContext(configuration.tls) : nil
+        self.tls =
+            configuration.url.isTLS
+            ? try contexts?.context(for: configuration.tls) ?? TLSClientContext(configuration.tls) : nil
     }
 
     /// One attempt; see ``RetryPolicy`` for the classification.
