@@ -12,7 +12,7 @@
 # same rules and alerts, nothing to send): peak RSS (VmHWM), RSS after the warm-up minute and at the
 # end, the largest RSS seen, and pending groups / bytes held from the exporter's metrics.
 #
-#   scripts/bench-notify-memory.sh [--minutes N] [--queues N] [--routes N]
+#   scripts/bench-notify-memory.sh [--minutes N] [--queues N] [--routes N]   (N ≤ 999: one receiver per route, at most 1,000 receivers)
 # BIN=<path> benchmarks that binary (default: build release here); BASELINE_BIN=<path> adds a
 # baseline column (e.g. main's release binary copied to /tmp). Defaults: 3 minutes, 1200
 # queues, 20 routes. Only loopback is used; everything started here is stopped by pid.
