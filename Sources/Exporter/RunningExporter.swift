@@ -99,6 +99,7 @@ public final class RunningExporter: Sendable {
             silences: silences, alerting: alerting,
             enableWrites: configuration.enableSilences, startedAt: wallClockNow())
         let routes = routesWithAPI
+        let apiLimits = routesWithAPI.alertmanagerAPI?.limits
         let server: HTTPServer
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
@@ -124,10 +125,12 @@ public final class RunningExporter: Sendable {
                 Poller.ProcessFamilies(
                     server: ServerMetrics.families(
                         http: server.statistics, reloads: reloads.statistics,
-                        web: configuration.webConfigFile == nil ? nil : webSecurity.statistics),
+                        web: configuration.webConfigFile == nil ? nil : webSecurity.statistics)
+                        + (apiLimits?.metricFamilies ?? []),
                     process: ProcessMetrics.families())
             }, statusPage: statusPage)
 
+        apiLimits?.attach { server.statistics.queuedBytes }
         server.start()
         undo.append { server.shutdown(gracePeriod: .seconds(1)) }
         if configuration.webConfigFile != nil { logger.info("web configuration", metadata: webSecurity.summary) }
