@@ -134,8 +134,9 @@ extension MetricDescriptor {
     /// `celery_redis_api_requests_refused_total`
     public static let apiRequestsRefused = MetricDescriptor(
         "celery_redis_api_requests_refused", .counter, labels: ["reason"],
-        help: "Alertmanager API reads refused: regex (a filter regex over 2,000 instructions, 400), work (matching "
-            + "over 5e7 steps, 400), body_size (an answer over 16 MiB, 503), queued_bytes (over 64 MiB unsent to "
+        help:
+            "Alertmanager API reads refused: regex (a filter or receiver regex of 2,000 or more instructions, 400), work (matching "
+            + "over 5e7 steps, 400), body_size (an answer over 16 MiB, 503), queued_bytes (64 MiB or more unsent to "
             + "slow clients, 503).")
     /// `celery_redis_http_auth_bcrypt_checks_total`
     public static let httpAuthBcryptChecks = MetricDescriptor(
