@@ -16,6 +16,8 @@ import Synchronization
 ///   is built only while the server holds fewer than ``maxQueuedBytes`` unsent bytes in all:
 ///   `503` with `Retry-After`, reasons `body_size` and `queued_bytes`. Unfiltered silences are
 ///   one shared body per store change (``SilencesBodyCache``), which clients never multiply.
+/// - Reads run on one thread of their own (``HTTPWorkThread``), at most ``maxWaitingReads``
+///   waiting: `503`, reason `busy`.
 final class AlertmanagerAPIGuard: Sendable {
     /// Instructions a regex from a request may compile to.
     static let maxRegexInstructions = 2_000
@@ -25,8 +27,10 @@ final class AlertmanagerAPIGuard: Sendable {
     static let maxBodyBytes = 16 << 20
     /// Unsent bytes on all connections past which no body is built for a single request.
     static let maxQueuedBytes = 64 << 20
+    /// Reads waiting for the API's thread.
+    static let maxWaitingReads = 16
     /// The reasons counted, each reported from the start.
-    static let reasons = ["regex", "work", "body_size", "queued_bytes"]
+    static let reasons = ["regex", "work", "body_size", "queued_bytes", "busy"]
 
     private let refused = Mutex<[String: UInt64]>([:])
     private let queuedBytesSource = Mutex<(@Sendable () -> Int)?>(nil)
@@ -71,6 +75,11 @@ final class AlertmanagerAPIGuard: Sendable {
     func checkQueuedBytes() -> HTTPResponse? {
         guard let source = queuedBytesSource.withLock({ $0 }), source() >= Self.maxQueuedBytes else { return nil }
         return refuse("queued_bytes", status: 503, "too many responses are waiting for slow clients; try again shortly")
+    }
+
+    /// The answer when `waiting` reads already wait for the API's thread.
+    func busy(waiting: Int) -> HTTPResponse {
+        refuse("busy", status: 503, "\(waiting) API reads are already waiting; try again shortly")
     }
 
     /// `body` as a JSON response, or a refusal when it is larger than one request may get.

@@ -137,7 +137,7 @@ extension MetricDescriptor {
         help:
             "Alertmanager API reads refused: regex (a filter or receiver regex of 2,000 or more instructions, 400), work (matching "
             + "over 5e7 steps, 400), body_size (an answer over 16 MiB, 503), queued_bytes (64 MiB or more unsent to "
-            + "slow clients, 503).")
+            + "slow clients, 503), busy (16 reads already waiting for the API's thread, 503).")
     /// `celery_redis_http_auth_bcrypt_checks_total`
     public static let httpAuthBcryptChecks = MetricDescriptor(
         "celery_redis_http_auth_bcrypt_checks", .counter,

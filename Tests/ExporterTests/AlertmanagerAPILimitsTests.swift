@@ -5,6 +5,7 @@ import HTTP
 import Logging
 import Notify
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Exporter
@@ -110,5 +111,30 @@ import Testing
         #expect(filtered.header("Retry-After") != nil)
         #expect(refused(api, "queued_bytes") == 1)
         #expect(get(api, "/api/v2/silences").status == 200)
+    }
+
+    /// With a worker thread, silence and alert reads are answered through a deferred response
+    /// computed off the HTTP loop thread, with the same content.
+    @Test func readsRunOnTheWorkerThread() throws {
+        let worker = HTTPWorkThread(name: "api-reads", capacity: 4)
+        try worker.start()
+        defer { worker.stop() }
+        let clock = Clock()
+        let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: { clock.read() })
+        _ = try store.add(
+            Silence(
+                id: "", matchers: [try LabelMatcher(name: "queue", op: .equal, value: "celery")], startsAt: 10_000,
+                endsAt: 13_600, updatedAt: 0, createdBy: "me", comment: "why"), now: clock.read())
+        let api = AlertmanagerAPI(
+            silences: store, alerting: nil, enableWrites: true, startedAt: 0, clock: { clock.read() }, worker: worker)
+        for target in ["/api/v2/silences", "/api/v2/silences?filter=" + query("queue=~\"cel.*\""), "/api/v2/alerts"] {
+            let r = get(api, target)
+            let pending = try #require(r.pending, "\(target) answered on the calling thread")
+            #expect(waitUntil(timeout: 10) { pending.response != nil })
+            #expect(pending.response?.status == 200)
+        }
+        let filtered = get(api, "/api/v2/silences?filter=" + query("queue=\"celery\""))
+        #expect(waitUntil(timeout: 10) { filtered.pending?.response != nil })
+        #expect(filtered.pending?.response.map { String(decoding: $0.body, as: UTF8.self) }?.contains("celery") == true)
     }
 }
