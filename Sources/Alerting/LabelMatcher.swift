@@ -84,6 +84,10 @@ public struct LabelMatcher: Sendable, Equatable {
             .filter { seen.insert($0).inserted }
     }
 
+    /// Instructions of the compiled regex, 0 for `=`, `!=` and literal alternatives (matched as a
+    /// set): matching one value costs up to its length times this.
+    public var regexProgramSize: Int { literals == nil ? regex?.programSize ?? 0 : 0 }
+
     /// Whether `labels` satisfy this matcher (a missing label is the empty string, as in Alertmanager).
     public func matches(_ labels: [String: String]) -> Bool {
         let v = labels[name] ?? ""

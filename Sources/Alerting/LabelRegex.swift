@@ -37,6 +37,9 @@ public struct LabelRegex: Sendable, Equatable {
     /// repetitions multiply (`(a{1000}){1000}` would be a million instructions).
     static let maximumInstructions = 100_000
 
+    /// Instructions in the compiled program: matching a value costs up to its length times this.
+    public var programSize: Int { program.count }
+
     /// Whether the whole of `value` matches.
     public func matches(_ value: String) -> Bool {
         let input = Array(value.unicodeScalars)

@@ -30,12 +30,18 @@ public struct AlertmanagerAPI: Sendable {
     /// Unix time the process started (`uptime`).
     public let startedAt: Double
     private let clock: @Sendable () -> Double
+    /// Where silence and alert reads run, off the HTTP loop thread (inline when nil).
+    private let worker: HTTPWorkThread?
+    /// What one read may cost, and the refusals (see ``AlertmanagerAPIGuard``).
+    let limits = AlertmanagerAPIGuard()
+    private let silencesBody = SilencesBodyCache()
 
     /// The API over `silences` and `alerting`.
     public init(
         silences: SilenceStore, alerting: AlertingRuntime?, enableWrites: Bool, startedAt: Double,
-        clock: @escaping @Sendable () -> Double = WallClock.now
+        clock: @escaping @Sendable () -> Double = WallClock.now, worker: HTTPWorkThread? = nil
     ) {
+        self.worker = worker
         self.silences = silences
         self.alerting = alerting
         self.enableWrites = enableWrites
@@ -56,7 +62,7 @@ public struct AlertmanagerAPI: Sendable {
                     exporter: "\(ExporterVersion.name) \(ExporterVersion.version)", uptimeSince: startedAt))
         case "/api/v2/alerts":
             guard isRead(request) else { return notAllowed("GET, HEAD") }
-            return alerts(query: query, now: now)
+            return offLoop { [self] in alerts(query: query, now: now) }
         case "/api/v2/silences":
             if request.method == "POST" { return add(request, now: now) }
             guard isRead(request) else { return notAllowed("GET, HEAD, POST") }
@@ -66,14 +72,8 @@ public struct AlertmanagerAPI: Sendable {
             } catch {
                 return .text(status: 400, "bad filter: \(error)\n")
             }
-            let list = silences.list(now: now).filter { s in
-                // Alertmanager's `silenceMatchesFilterLabels`: the filter runs over the
-                // silence's matchers taken as a label set (name → value).
-                var labels: [String: String] = [:]
-                for m in s.matchers { labels[m.name] = m.value }
-                return filter.allSatisfy { $0.matches(labels) }
-            }
-            return json(AlertmanagerAPIv2.silences(list, now: now))
+            if let refusal = limits.checkRegexes(filter) { return refusal }
+            return offLoop { [self] in silences(filter: filter, now: now) }
         default:
             break
         }
@@ -94,6 +94,34 @@ public struct AlertmanagerAPI: Sendable {
         guard isRead(request) else { return notAllowed("GET, HEAD, DELETE") }
         guard let s = silences.get(id) else { return .text(status: 404, "\(SilenceStoreError.notFound(id: id))\n") }
         return json(AlertmanagerAPIv2.silence(s, now: now))
+    }
+
+    /// `work` on ``worker`` (answered through a deferred response), inline without one; 503
+    /// when the worker's queue is full.
+    private func offLoop(_ work: @escaping @Sendable () -> HTTPResponse) -> HTTPResponse {
+        guard let worker else { return work() }
+        return worker.deferred(work) ?? limits.busy(waiting: worker.capacity)
+    }
+
+    /// The silences `filter` keeps: the shared body when it keeps them all.
+    private func silences(filter: [LabelMatcher], now: Double) -> HTTPResponse {
+        let all = silencesBody.body(silences, now: now)
+        guard !filter.isEmpty else { return json(all.body) }
+        let list = silences.list(now: now)
+        // Alertmanager's `silenceMatchesFilterLabels`: the filter runs over the silence's
+        // matchers taken as a label set (name → value).
+        let labelSets = list.map { s in
+            var labels: [String: String] = [:]
+            for m in s.matchers { labels[m.name] = m.value }
+            return labels
+        }
+        if let refusal = limits.checkWork(filter, over: labelSets) { return refusal }
+        var kept: [Silence] = []
+        for (s, labels) in zip(list, labelSets) where filter.allSatisfy({ $0.matches(labels) }) { kept.append(s) }
+        // A filter that keeps everything gets the shared body, not a copy of its own.
+        if kept.count == all.count { return json(all.body) }
+        if let refusal = limits.checkQueuedBytes() { return refusal }
+        return limits.json(AlertmanagerAPIv2.silences(kept, now: now))
     }
 
     private func add(_ request: HTTPRequest, now: Double) -> HTTPResponse {
@@ -126,14 +154,26 @@ public struct AlertmanagerAPI: Sendable {
             guard v == "true" || v == "false" else { return .text(status: 400, "\(key): expected true or false\n") }
             filter[keyPath: set] = v == "true"
         }
+        var receiver: LabelRegex?
         do {
             filter.matchers = try Self.matchers(query["filter"] ?? [])
-            if let r = query["receiver"]?.last, !r.isEmpty { filter.receiver = try LabelRegex(r) }
+            if let r = query["receiver"]?.last, !r.isEmpty {
+                receiver = try LabelRegex(r)
+            }
         } catch {
             return .text(status: 400, "bad filter: \(error)\n")
         }
+        filter.receiver = receiver
+        if let refusal = limits.checkRegexes(filter.matchers, receiver: receiver) { return refusal }
         guard let status = alerting?.alertStatus() else { return json(Array("[]".utf8)) }
-        return json(
+        let receiverNames = receiver == nil ? [] : status.alerts.flatMap { status.receivers[$0.fingerprint] ?? [] }
+        if let refusal = limits.checkWork(
+            filter.matchers, over: status.alerts.map(\.labels), receiver: receiver, receiverNames: receiverNames)
+        {
+            return refusal
+        }
+        if let refusal = limits.checkQueuedBytes() { return refusal }
+        return limits.json(
             AlertmanagerAPIv2.alerts(
                 status.alerts, mutes: status.mutes, receivers: status.receivers, filter: filter, now: now))
     }

@@ -24,6 +24,7 @@ public final class RunningExporter: Sendable {
     private let webSecurity: WebSecurity
     private let alerting: AlertingRuntime
     private let silences: SilenceStore
+    private let apiReads: HTTPWorkThread
     private let stopSignal: StopSignal
     private let pollThread: NativeThread
     private let logger: Logger
@@ -96,10 +97,18 @@ public final class RunningExporter: Sendable {
         var routesWithAPI = Routes(
             state: state, telemetryPath: configuration.telemetryPath, alerting: alerting,
             reloads: reloads, enableLifecycle: configuration.enableLifecycle, statusPage: statusPage)
+        let apiReads = HTTPWorkThread(name: "api-reads", capacity: AlertmanagerAPIGuard.maxWaitingReads)
+        do {
+            try apiReads.start()
+        } catch {
+            throw .cannotStartThread(thread: "api reads", target: nil, reason: "\(error)")
+        }
+        undo.append { apiReads.stop() }
         routesWithAPI.alertmanagerAPI = AlertmanagerAPI(
             silences: silences, alerting: alerting,
-            enableWrites: configuration.enableSilences, startedAt: wallClockNow())
+            enableWrites: configuration.enableSilences, startedAt: wallClockNow(), worker: apiReads)
         let routes = routesWithAPI
+        let apiLimits = routesWithAPI.alertmanagerAPI?.limits
         let server: HTTPServer
         do {
             var httpConfiguration = HTTPServerConfiguration(listenAddresses: configuration.listenAddresses)
@@ -125,10 +134,12 @@ public final class RunningExporter: Sendable {
                 Poller.ProcessFamilies(
                     server: ServerMetrics.families(
                         http: server.statistics, reloads: reloads.statistics,
-                        web: configuration.webConfigFile == nil ? nil : webSecurity.statistics),
+                        web: configuration.webConfigFile == nil ? nil : webSecurity.statistics)
+                        + (apiLimits?.metricFamilies ?? []),
                     process: ProcessMetrics.families())
             }, statusPage: statusPage)
 
+        apiLimits?.attach { server.statistics.queuedBytes }
         server.start()
         undo.append { server.shutdown(gracePeriod: .seconds(1)) }
         if configuration.webConfigFile != nil { logger.info("web configuration", metadata: webSecurity.summary) }
@@ -141,13 +152,14 @@ public final class RunningExporter: Sendable {
         }
         return RunningExporter(
             boundAddresses: server.boundAddresses, targets: targets, server: server, reloads: reloads,
-            webSecurity: webSecurity, alerting: alerting, silences: silences, stopSignal: stop,
+            webSecurity: webSecurity, alerting: alerting, silences: silences, apiReads: apiReads, stopSignal: stop,
             pollThread: pollThread, logger: logger)
     }
 
     private init(
         boundAddresses: [SocketAddress], targets: [TargetRuntime], server: HTTPServer, reloads: ReloadCoordinator,
-        webSecurity: WebSecurity, alerting: AlertingRuntime, silences: SilenceStore, stopSignal: StopSignal,
+        webSecurity: WebSecurity, alerting: AlertingRuntime, silences: SilenceStore, apiReads: HTTPWorkThread,
+        stopSignal: StopSignal,
         pollThread: NativeThread, logger: Logger
     ) {
         self.boundAddresses = boundAddresses
@@ -157,6 +169,7 @@ public final class RunningExporter: Sendable {
         self.webSecurity = webSecurity
         self.alerting = alerting
         self.silences = silences
+        self.apiReads = apiReads
         self.stopSignal = stopSignal
         self.pollThread = pollThread
         self.logger = logger
@@ -179,6 +192,7 @@ public final class RunningExporter: Sendable {
         server.shutdown(gracePeriod: .seconds(3))
         reloads.stop()
         webSecurity.access.stop()
+        apiReads.stop()
         stopSignal.trigger()
         // Asked before the poller is joined: its tick waits for every target's poll, which the
         // stop cuts (a connect or Sentinel round to silent servers would otherwise run out its timeouts).

@@ -29,7 +29,9 @@ import TLS
 ///   Single silences that do not pass today's limits are skipped and logged.
 public final class SilenceStore: Sendable {
     private struct State {
-        var silences: [String: Silence] = [:]
+        var silences: [String: Silence] = [:] { didSet { generation &+= 1 } }
+        /// Counts changes of `silences` (see ``SilenceStore/generation``).
+        var generation: UInt64 = 0
         /// Changed since the last write of the file.
         var dirty = false
         /// Changed since the notifier was last told.
@@ -86,6 +88,9 @@ public final class SilenceStore: Sendable {
             return s.silences.values.sorted { ($0.updatedAt, $0.id) > ($1.updatedAt, $1.id) }
         }
     }
+
+    /// Changes with every change of the silences (shared rendered bodies are kept per value).
+    public var generation: UInt64 { state.withLock { $0.generation } }
 
     /// The silence `id`, nil when unknown (or dropped).
     public func get(_ id: String) -> Silence? { state.withLock { $0.silences[id] } }

@@ -131,6 +131,13 @@ extension MetricDescriptor {
         help: "HTTP requests refused by basic authentication (--web.config.file): missing (no or malformed "
             + "credentials, 401), invalid (wrong user or password, 401), busy (too many password checks waiting, "
             + "429).")
+    /// `celery_redis_api_requests_refused_total`
+    public static let apiRequestsRefused = MetricDescriptor(
+        "celery_redis_api_requests_refused", .counter, labels: ["reason"],
+        help:
+            "Alertmanager API reads refused: regex (a filter or receiver regex of 2,000 or more instructions, 400), work (matching "
+            + "over 5e7 steps, 400), body_size (an answer over 16 MiB, 503), queued_bytes (64 MiB or more unsent to "
+            + "slow clients, 503), busy (16 reads already waiting for the API's thread, 503).")
     /// `celery_redis_http_auth_bcrypt_checks_total`
     public static let httpAuthBcryptChecks = MetricDescriptor(
         "celery_redis_http_auth_bcrypt_checks", .counter,
@@ -194,7 +201,8 @@ extension MetricCatalogue {
         .processMetricsReadErrors, .labelValuesTruncated, .httpConnectionsOpen, .httpConnectionsEvicted,
         .httpConnectionsRejected, .httpQueuedBytes, .httpConnectionPauses, .httpAcceptErrors, .httpRequestTimeouts,
         .configReloadRequests, .configReloads, .configReloadRequestsCoalesced, .httpAuthFailures,
-        .httpAuthBcryptChecks, .httpTLSHandshakeFailures, .httpTLSCertificateReloads, .sentinelMasterInfo,
+        .httpAuthBcryptChecks, .apiRequestsRefused, .httpTLSHandshakeFailures, .httpTLSCertificateReloads,
+        .sentinelMasterInfo,
         .sentinelFailovers, .sentinelQueryFailures, .nameLookupsInFlight, .nameLookups, .nameLookupWaitsAbandoned,
         .nameLookupsRejected,
     ]

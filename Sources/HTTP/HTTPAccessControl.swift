@@ -37,6 +37,18 @@ public final class HTTPAccessControl: Sendable {
     private struct Settings: Sendable {
         var users: [String: String]
         var headers: [(String, String)]
+        /// The hash an unknown user name is checked against: a configured one of the highest cost,
+        /// so that an unknown name takes as long as the slowest known one (bcrypt's time is set by
+        /// the cost alone); a mismatch in cost would tell names apart by timing.
+        var decoy: String
+
+        init(users: [String: String], headers: [(String, String)]) {
+            self.users = users
+            self.headers = headers
+            decoy =
+                users.values.max { (HTTPAccessControl.cost(of: $0), $0) < (HTTPAccessControl.cost(of: $1), $1) }
+                ?? HTTPAccessControl.decoyHash
+        }
     }
 
     /// A remembered success: the hash it was checked against and an HMAC of the password.
@@ -45,8 +57,8 @@ public final class HTTPAccessControl: Sendable {
         var digest: [UInt8]
     }
 
-    /// bcrypt of a fixed text, checked for unknown user names so that they take as long as
-    /// known ones (no user enumeration by timing).
+    /// bcrypt of a fixed text, the decoy when no user is configured (never checked then: no
+    /// user means no authentication).
     private static let decoyHash = "$2b$10$iEAQnBZ3Y7rUozOJUuZ4J.TJf9Nb2e/ZOdXTOYEvSsVqbyhvmjblC"
 
     private let settings: Mutex<Settings>
@@ -80,6 +92,16 @@ public final class HTTPAccessControl: Sendable {
     public func update(users: [String: String], headers: [(String, String)]) {
         settings.withLock { $0 = Settings(users: users, headers: headers) }
         remembered.withLock { table in table = table.filter { users[$0.key] == $0.value.hash } }
+    }
+
+    /// The hash unknown user names are checked against (see `Settings.decoy`).
+    var decoy: String { settings.withLock { $0.decoy } }
+
+    /// The cost field of a bcrypt hash (`$2b$12$…` → 12), 0 when unreadable.
+    static func cost(of hash: String) -> Int {
+        let parts = hash.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count > 2 else { return 0 }
+        return Int(parts[2]) ?? 0
     }
 
     /// Whether basic authentication is on (users are configured).
@@ -120,7 +142,7 @@ public final class HTTPAccessControl: Sendable {
         }
         let pending = HTTPDeferredResponse()
         let user = credentials.user
-        let accepted = verifier.submit(password: credentials.password, hash: hash ?? Self.decoyHash) {
+        let accepted = verifier.submit(password: credentials.password, hash: hash ?? current.decoy) {
             [self] ok in
             checks.add(1, ordering: .relaxed)
             guard ok, let hash else {
@@ -159,7 +181,10 @@ public final class HTTPAccessControl: Sendable {
         return .deferred(pending)
     }
 
-    /// Completes `pending` with `response`, waiting for it first when it is itself deferred.
+    /// Completes `pending` with `response`, waiting for it first when it is itself deferred. The
+    /// server only watches `pending`, so it takes the inner response's fallback (decorated, on
+    /// the inner's schedule from the request): else a scrape held for the first poll would get a
+    /// 503 at the server's timeout instead of the placeholder.
     private static func finish(
         _ response: HTTPResponse, _ headers: [(String, String)], into pending: HTTPDeferredResponse
     ) {
@@ -167,6 +192,7 @@ public final class HTTPAccessControl: Sendable {
             pending.complete(decorate(response, headers))
             return
         }
+        pending.adoptFallback(of: inner) { decorate($0, headers) }
         inner.onCompletion {
             if let response = inner.response { pending.complete(decorate(response, headers)) }
         }

@@ -14,26 +14,37 @@ public final class HTTPDeferredResponse: Sendable {
         case completed(HTTPResponse)
     }
     private let state = Mutex<State>(.waiting(notify: nil))
-    /// What the server answers by itself if the response is not completed within
-    /// ``fallbackAfterNanoseconds`` (nil: a 503 after the server's deferred-response timeout).
-    let fallback: HTTPResponse?
-    /// When ``fallback`` is sent, in nanoseconds after the request (never later than the server's
-    /// deferred-response timeout).
-    let fallbackAfterNanoseconds: Int64?
+    /// What the server answers by itself if the response is not completed within the delay, in
+    /// nanoseconds after the request (never later than the server's deferred-response timeout);
+    /// nil: a 503 after the server's deferred-response timeout. Settable after creation (see
+    /// ``adoptFallback(of:transform:)``): a wrapper that learns its inner response later must
+    /// still answer with the inner's fallback on the inner's schedule.
+    private let plan: Mutex<(response: HTTPResponse, afterNanoseconds: Int64)?>
 
     /// A response still to be completed; answered 503 after the server's deferred-response timeout.
     public init() {
-        fallback = nil
-        fallbackAfterNanoseconds = nil
+        plan = Mutex(nil)
     }
 
     /// A response still to be completed; if it is not completed `after` the request arrived, the
     /// server answers `fallback` instead (an expected outcome: not counted as a missed deadline).
     public init(fallback: HTTPResponse, after: Duration) {
-        self.fallback = fallback
         let (seconds, attoseconds) = after.components
-        fallbackAfterNanoseconds = max(
+        let nanoseconds = max(
             0, seconds.multipliedReportingOverflow(by: 1_000_000_000).partialValue + attoseconds / 1_000_000_000)
+        plan = Mutex((fallback, nanoseconds))
+    }
+
+    /// The fallback and its delay after the request, if any (server side).
+    var fallbackPlan: (response: HTTPResponse, afterNanoseconds: Int64)? { plan.withLock { $0 } }
+
+    /// Takes `inner`'s fallback (passed through `transform`, e.g. to add headers) and its delay,
+    /// still measured from the request: for a response that wraps another deferred one, since
+    /// the server only sees the outer one. Does nothing when `inner` has no fallback.
+    public func adoptFallback(of inner: HTTPDeferredResponse, transform: (HTTPResponse) -> HTTPResponse) {
+        guard let (response, after) = inner.fallbackPlan else { return }
+        let adopted = transform(response)
+        plan.withLock { $0 = (adopted, after) }
     }
 
     /// Supplies the response; the first call wins (a late one after the server's timeout

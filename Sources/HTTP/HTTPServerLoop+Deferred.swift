@@ -27,9 +27,7 @@ extension HTTPServerLoop {
         for connection in Array(awaiting.values) where connections[connection.fd] === connection {
             var expired = false
             for case .deferred(let pending, request: let traits, since: let since) in connection.held {
-                if let fallback = pending.fallback, let after = pending.fallbackAfterNanoseconds,
-                    now - since > min(after, deferredTimeout)
-                {
+                if let (fallback, after) = pending.fallbackPlan, now - since > min(after, deferredTimeout) {
                     if pending.complete(fallback) { expired = true }
                     continue
                 }

@@ -133,6 +133,62 @@ import Testing
         }
     }
 
+    /// Unknown user names are checked against a hash as slow as the slowest configured one, also
+    /// after a reload: a fixed cost-10 decoy made names with a cost-12 hash 4x slower to refuse
+    /// than unknown names (user enumeration by timing). bcrypt's time is set by its cost, so the
+    /// cost is what is checked here (no timing in unit tests).
+    @Test func unknownUsersAreCheckedAtTheHighestConfiguredCost() throws {
+        let cost12 = "$2y$12$1DpfPeqF9HzHJt.EWswy1exHluGfbhnn3yXhR7Xes6m3WJqFg0Wby"
+        let (server, access, port) = try start(users: ["prom": Self.hash, "alice": cost12])
+        defer {
+            server.shutdown(gracePeriod: .zero)
+            access.stop()
+        }
+        #expect(HTTPAccessControl.cost(of: access.decoy) == 12)
+        // Still refused: the decoy is a real user's hash, never a way in for another name.
+        #expect(
+            try httpRequest(port: port, path: "/n/x", headers: basic("mallory", "alice123"), timeout: 10).status == 401)
+        let cost6 = Bcrypt.hash(password: Array("x".utf8), cost: 6)!
+        access.update(users: ["prom": Self.hash, "bob": cost6], headers: [])
+        #expect(HTTPAccessControl.cost(of: access.decoy) == 6)
+    }
+
+    /// A handler's deferred response with a fallback (the exporter's scrape held for the first
+    /// poll) still gets that fallback, with the headers, when access control wraps it, whether
+    /// the handler ran at once (headers only, or a remembered password) or after a bcrypt check:
+    /// the server only watches the outer response, which used to have no fallback (a 503 at the
+    /// server's deferred timeout: a false "down" at start).
+    @Test(arguments: [false, true])
+    func aWrappedDeferredResponseKeepsItsFallback(authenticate: Bool) throws {
+        let never = Mutex<[HTTPDeferredResponse]>([])
+        let handler: HTTPHandler = { _ in
+            let pending = HTTPDeferredResponse(fallback: .text("placeholder"), after: .milliseconds(300))
+            never.withLock { $0.append(pending) }  // never completed by the handler
+            return .deferred(pending)
+        }
+        var logger = Logger(label: "auth-test")
+        logger.logLevel = .critical
+        let access = HTTPAccessControl(
+            users: authenticate ? ["prom": Self.hash] : [:], headers: [("X-Frame-Options", "deny")], logger: logger)
+        try access.start()
+        let server = try makeServer(handler: access.wrap(handler)) { $0.deferredResponseTimeout = .seconds(4) }
+        defer {
+            server.shutdown(gracePeriod: .zero)
+            access.stop()
+        }
+        let port = server.boundAddresses[0].port
+        let headers = authenticate ? basic("prom", Self.password) : [:]
+        for _ in 0..<2 {  // with a password: bcrypt first, then the remembered success
+            let started = ContinuousClock.now
+            let r = try httpRequest(port: port, path: "/first-poll", headers: headers, timeout: 10)
+            #expect(r.status == 200)
+            #expect(r.text == "placeholder")
+            #expect(r.headers["x-frame-options"] == "deny")
+            #expect(ContinuousClock.now - started < .seconds(3), "answered at the fallback, not the server timeout")
+        }
+        for pending in never.withLock({ $0 }) { pending.complete(.text("late")) }
+    }
+
     /// A flood of logins is refused with 429 beyond the waiting checks, not queued without bound.
     @Test func loginsBeyondTheWaitingChecksAre429() throws {
         let slow = "$2y$12$1DpfPeqF9HzHJt.EWswy1exHluGfbhnn3yXhR7Xes6m3WJqFg0Wby"  // cost 12: ~0.2 s each
