@@ -21,7 +21,7 @@ import Testing
 
     /// An API over a store holding one silence per value, matching `queue` on it.
     func api(values: [String], clock: Clock = Clock()) throws -> AlertmanagerAPI {
-        let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: { clock.read() })
+        let store = try SilenceStore(file: nil, logger: Logger(label: "t"), clock: { clock.read() })
         for value in values {
             let silence = Silence(
                 id: "", matchers: [try LabelMatcher(name: "queue", op: .equal, value: value)], startsAt: 10_000,
@@ -120,7 +120,7 @@ import Testing
         try worker.start()
         defer { worker.stop() }
         let clock = Clock()
-        let store = SilenceStore(file: nil, logger: Logger(label: "t"), clock: { clock.read() })
+        let store = try SilenceStore(file: nil, logger: Logger(label: "t"), clock: { clock.read() })
         _ = try store.add(
             Silence(
                 id: "", matchers: [try LabelMatcher(name: "queue", op: .equal, value: "celery")], startsAt: 10_000,
