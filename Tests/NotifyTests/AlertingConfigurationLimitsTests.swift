@@ -9,14 +9,7 @@ import Testing
 /// crashed, flooded or bloated the exporter) now refused with the limit named, and a file just
 /// inside each limit still loading.
 @Suite struct AlertingConfigurationLimitsTests {
-    func error(_ yaml: String) -> AlertingConfigurationError? {
-        do {
-            _ = try Fixtures.configuration(yaml)
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func error(_ yaml: String) -> AlertingConfigurationError? { Fixtures.configurationError(yaml) }
 
     /// A chain of `levels` routes below the root, in flow style (two YAML levels per route), each
     /// with one matcher of `matcherBytes` bytes or so.

@@ -5,14 +5,7 @@ import Testing
 @testable import Notify
 
 @Suite struct AlertingConfigurationTests {
-    func error(_ yaml: String) -> AlertingConfigurationError? {
-        do {
-            _ = try Fixtures.configuration(yaml)
-            return nil
-        } catch {
-            return error
-        }
-    }
+    func error(_ yaml: String) -> AlertingConfigurationError? { Fixtures.configurationError(yaml) }
 
     @Test func fullExampleWithDefaults() throws {
         let dir = try makeDirectory()

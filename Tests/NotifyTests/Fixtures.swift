@@ -20,6 +20,16 @@ enum Fixtures {
         try AlertingConfiguration.parse(yaml: yaml, file: "/config/alerting.yml")
     }
 
+    /// The error loading `yaml` gives, or nil when it loads.
+    static func configurationError(_ yaml: String) -> AlertingConfigurationError? {
+        do {
+            _ = try configuration(yaml)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// Sequential ids, so expected notifications are predictable.
     static func counter() -> @Sendable () -> String {
         let box = Counter()
