@@ -164,7 +164,9 @@ public final class RedisClient: RedisCommandExecuting {
         let interval = sentinel.configuration.roleCheckInterval.components
         let intervalNanoseconds = interval.seconds * 1_000_000_000 + interval.attoseconds / 1_000_000_000
         guard now() - roleConfirmedNanoseconds >= intervalNanoseconds else { return true }
-        guard sentinel.confirmsMaster(connection, cancellation: cancellation) else { return false }
+        guard sentinel.confirmsMaster(connection, tlsContext: tlsContext, cancellation: cancellation) else {
+            return false
+        }
         roleConfirmedNanoseconds = now()
         return true
     }

@@ -137,7 +137,11 @@ public final class SentinelResolver: Sendable {
     /// other, and a stale sentinel naming a replica or an unreachable server is counted and the
     /// next one asked; an answer naming this master confirms it. When no sentinel answers usefully,
     /// the working master is kept. A failed check is counted and logged.
-    func confirmsMaster(_ connection: RedisConnection, cancellation: CancellationToken? = nil) -> Bool {
+    /// `tlsContext` is the client's loaded one (a TLS master), so checking another server does not
+    /// load the CA store again every check.
+    func confirmsMaster(
+        _ connection: RedisConnection, tlsContext: TLSClientContext? = nil, cancellation: CancellationToken? = nil
+    ) -> Bool {
         let endpoint = connection.configuration.endpoint
         guard endpoint == currentMaster else { return false }
         do {
@@ -161,7 +165,7 @@ public final class SentinelResolver: Sendable {
             // Another server: only one that says master moves us (the check's connection is closed;
             // the reconnect asks again and connects for good).
             return self.verifiedMaster(
-                at: address, base: base, tlsContext: nil, discardRepliesAbove: nil, cancellation: cancellation,
+                at: address, base: base, tlsContext: tlsContext, discardRepliesAbove: nil, cancellation: cancellation,
                 deadline: deadline, logger: self.logger
             ).map { other -> SocketEndpoint? in
                 other.close()
