@@ -117,9 +117,12 @@ public final class CeleryEventMonitor: Sendable {
             case nil:
                 break
             }
-            guard state.results.refusedNameTotal != refusedBefore else { return (false, nil) }
+            // Only when the warning is due: once the table is full this runs for every message.
+            guard state.results.refusedNameTotal != refusedBefore,
+                let suppressed = state.refusedNameLog.admit(at: now)
+            else { return (false, nil) }
             var log = RecordLog(outcome: WorkerRegistry.RecordOutcome())
-            log.refusedNameSuppressed = state.refusedNameLog.admit(at: now)
+            log.refusedNameSuppressed = suppressed
             log.refusedNames = state.results.refusedNames
             return (false, log)
         }
