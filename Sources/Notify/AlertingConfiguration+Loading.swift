@@ -45,7 +45,7 @@ struct ConfigurationReader {
     /// Paths of routes whose `repeat_interval` is shorter than their `group_interval`.
     var repeatsBeforeGroupInterval: [String] = []
     /// TLS settings already checked by loading their files (each load reads the CA store).
-    var checkedTLS: [TLSClientConfiguration] = []
+    let checkedTLS = TLSContextCache()
 
     init(file: String) {
         document = ConfigDocument(file: file, flag: nil)
@@ -482,13 +482,10 @@ struct ConfigurationReader {
         }
         // Load the files now so a bad CA or key stops start-up with the file named (once per
         // distinct settings: 1,000 integrations with the same tls_config load them once).
-        if !checkedTLS.contains(tls) {
-            do {
-                _ = try TLSClientContext(tls)
-            } catch {
-                throw fail(t, p, "\(error)")
-            }
-            checkedTLS.append(tls)
+        do {
+            _ = try checkedTLS.context(for: tls)
+        } catch {
+            throw fail(t, p, "\(error)")
         }
         return tls
     }
