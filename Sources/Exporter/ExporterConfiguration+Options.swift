@@ -98,7 +98,8 @@ extension ExporterConfiguration {
                 case .invalidURL(let why): reason = why
                 default: reason = "\(error)"
                 }
-                throw input.fail(.notAnExternalURL(reason: reason), showing: input.last)
+                // Not quoted: a URL refused for holding user information would show its password.
+                throw input.fail(.notAnExternalURL(reason: reason))
             }
             c.externalURL = input.last
         },
