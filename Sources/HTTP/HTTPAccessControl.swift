@@ -46,7 +46,7 @@ public final class HTTPAccessControl: Sendable {
             self.users = users
             self.headers = headers
             decoy =
-                users.values.max { (HTTPAccessControl.cost(of: $0), $0) < (HTTPAccessControl.cost(of: $1), $1) }
+                users.values.max { (Bcrypt.cost(of: $0) ?? 0, $0) < (Bcrypt.cost(of: $1) ?? 0, $1) }
                 ?? HTTPAccessControl.decoyHash
         }
     }
@@ -96,13 +96,6 @@ public final class HTTPAccessControl: Sendable {
 
     /// The hash unknown user names are checked against (see `Settings.decoy`).
     var decoy: String { settings.withLock { $0.decoy } }
-
-    /// The cost field of a bcrypt hash (`$2b$12$…` → 12), 0 when unreadable.
-    static func cost(of hash: String) -> Int {
-        let parts = hash.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count > 2 else { return 0 }
-        return Int(parts[2]) ?? 0
-    }
 
     /// Whether basic authentication is on (users are configured).
     public var requiresAuthentication: Bool { settings.withLock { !$0.users.isEmpty } }

@@ -144,13 +144,13 @@ import Testing
             server.shutdown(gracePeriod: .zero)
             access.stop()
         }
-        #expect(HTTPAccessControl.cost(of: access.decoy) == 12)
+        #expect(Bcrypt.cost(of: access.decoy) == 12)
         // Still refused: the decoy is a real user's hash, never a way in for another name.
         #expect(
             try httpRequest(port: port, path: "/n/x", headers: basic("mallory", "alice123"), timeout: 10).status == 401)
         let cost6 = Bcrypt.hash(password: Array("x".utf8), cost: 6)!
         access.update(users: ["prom": Self.hash, "bob": cost6], headers: [])
-        #expect(HTTPAccessControl.cost(of: access.decoy) == 6)
+        #expect(Bcrypt.cost(of: access.decoy) == 6)
     }
 
     /// A handler's deferred response with a fallback (the exporter's scrape held for the first
