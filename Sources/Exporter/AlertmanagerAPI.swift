@@ -105,8 +105,9 @@ public struct AlertmanagerAPI: Sendable {
 
     /// The silences `filter` keeps: the shared body when it keeps them all.
     private func silences(filter: [LabelMatcher], now: Double) -> HTTPResponse {
-        let all = silencesBody.body(silences, now: now)
-        guard !filter.isEmpty else { return json(all.body) }
+        // The shared body only where it is sent: a filtered read after a change would otherwise
+        // render every silence (up to ~100 MB) just to count them.
+        guard !filter.isEmpty else { return json(silencesBody.body(silences, now: now)) }
         let list = silences.list(now: now)
         // Alertmanager's `silenceMatchesFilterLabels`: the filter runs over the silence's
         // matchers taken as a label set (name → value).
@@ -119,7 +120,7 @@ public struct AlertmanagerAPI: Sendable {
         var kept: [Silence] = []
         for (s, labels) in zip(list, labelSets) where filter.allSatisfy({ $0.matches(labels) }) { kept.append(s) }
         // A filter that keeps everything gets the shared body, not a copy of its own.
-        if kept.count == all.count { return json(all.body) }
+        if kept.count == list.count { return json(silencesBody.body(silences, now: now)) }
         if let refusal = limits.checkQueuedBytes() { return refusal }
         return limits.json(AlertmanagerAPIv2.silences(kept, now: now))
     }

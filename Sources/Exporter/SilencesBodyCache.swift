@@ -13,19 +13,18 @@ final class SilencesBodyCache: Sendable {
         /// start, end or end of retention of a silence.
         var validFrom: Double
         var validUntil: Double
-        var count: Int
         var body: [UInt8]
     }
 
     private let entry = Mutex<Entry?>(nil)
 
     /// The body for `now`, rendered only when the store changed or a silence's state did.
-    func body(_ store: SilenceStore, now: Double) -> (body: [UInt8], count: Int) {
+    func body(_ store: SilenceStore, now: Double) -> [UInt8] {
         let generation = store.generation
         if let cached = entry.withLock({ $0 }), cached.generation == generation, cached.validFrom <= now,
             now < cached.validUntil
         {
-            return (cached.body, cached.count)
+            return cached.body
         }
         let list = store.list(now: now)
         let body = AlertmanagerAPIv2.silences(list, now: now)
@@ -39,9 +38,9 @@ final class SilencesBodyCache: Sendable {
         if store.generation == generation {
             entry.withLock {
                 $0 = Entry(
-                    generation: generation, validFrom: now, validUntil: validUntil, count: list.count, body: body)
+                    generation: generation, validFrom: now, validUntil: validUntil, body: body)
             }
         }
-        return (body, list.count)
+        return body
     }
 }
