@@ -159,11 +159,9 @@ public enum ConfigurationError: Error, Equatable, Sendable, CustomStringConverti
         return out
     }
 
-    /// C0, DEL, C1 and U+2028/U+2029: each can end a log line or drive a terminal.
-    static func breaksTheLine(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) || scalar.value == 0x2028
-            || scalar.value == 0x2029
-    }
+    /// C0, DEL, C1 and U+2028/U+2029: each can end a log line or drive a terminal (the set a log
+    /// line escapes, ``StructuredLogHandler/mustEscape(_:)``).
+    static func breaksTheLine(_ scalar: Unicode.Scalar) -> Bool { StructuredLogHandler.mustEscape(scalar) }
 
     /// Text the operator gave, as a message shows it: as given when printable, else a
     /// placeholder (a control character would break the one line or forge another).
