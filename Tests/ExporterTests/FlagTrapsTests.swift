@@ -131,6 +131,13 @@ import Testing
         #expect(error.description.unicodeScalars.allSatisfy { $0.value >= 0x20 })
     }
 
+    /// A URL refused for its user information must not echo the password it holds.
+    @Test func aRefusedExternalURLNeverShowsItsPassword() throws {
+        let error = try #require(startUpError(["--web.external-url=https://ops:s3cr3t-pw@exporter.example.com/"]))
+        #expect(error.description.hasPrefix("--web.external-url"), "\(error)")
+        #expect(!error.description.contains("s3cr3t-pw"), "\(error)")
+    }
+
     @Test func anExternalURLIsKept() throws {
         #expect(
             try configuration(["--web.external-url=https://ops.example.com/celery"]).externalURL
